@@ -1,0 +1,72 @@
+/* buf.c: the capped growable buffer of buf.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+void
+prep_buf_init(prep_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max ? max : PREP_BUF_DEFAULT_MAX;
+}
+
+void
+prep_buf_free(prep_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+prep_status
+prep_buf_reserve(prep_buf *b, size_t more)
+{
+	size_t need, ncap;
+	char *p;
+
+	if (more > b->max || b->len > b->max - more)
+		return PREP_ERR_LIMIT;
+	need = b->len + more + 1;
+	if (need <= b->cap)
+		return PREP_OK;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > b->max + 1)
+		ncap = b->max + 1;
+	p = realloc(b->data, ncap);
+	if (p == NULL)
+		return PREP_ERR_NOMEM;
+	b->data = p;
+	b->cap = ncap;
+	return PREP_OK;
+}
+
+prep_status
+prep_buf_append(prep_buf *b, const void *p, size_t n)
+{
+	prep_status st = prep_buf_reserve(b, n);
+
+	if (st != PREP_OK)
+		return st;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return PREP_OK;
+}
+
+prep_status
+prep_buf_append_byte(prep_buf *b, char c)
+{
+	return prep_buf_append(b, &c, 1);
+}
+
+prep_status
+prep_buf_append_str(prep_buf *b, const char *s)
+{
+	return prep_buf_append(b, s, strlen(s));
+}

@@ -1,0 +1,41 @@
+/*
+ * buf.h: a growable byte buffer with a hard cap.
+ *
+ * Every buffer in libprep that grows with the data is a prep_buf, so that no
+ * input can make a filter allocate without bound: appending past `max`
+ * fails with PREP_ERR_LIMIT and leaves the buffer as it was.
+ */
+#ifndef PREP_BUF_H
+#define PREP_BUF_H
+
+#include <stddef.h>
+#include "prep.h"
+
+typedef struct prep_buf {
+	char *data; /* always NUL-terminated when len > 0 or data != NULL */
+	size_t len;
+	size_t cap;
+	size_t max; /* 0: PREP_BUF_DEFAULT_MAX */
+} prep_buf;
+
+#define PREP_BUF_DEFAULT_MAX ((size_t)256 << 20)
+
+/* An empty buffer that may grow to max bytes (0: the default cap). */
+void prep_buf_init(prep_buf *b, size_t max);
+void prep_buf_free(prep_buf *b);
+
+static inline void
+prep_buf_reset(prep_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+/* Make room for `more` bytes after len (plus a NUL). */
+prep_status prep_buf_reserve(prep_buf *b, size_t more);
+prep_status prep_buf_append(prep_buf *b, const void *p, size_t n);
+prep_status prep_buf_append_byte(prep_buf *b, char c);
+prep_status prep_buf_append_str(prep_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * columns.h: column lists as users write them on the command line.
+ *
+ * A list is comma-separated; each item is a header name (exact bytes), a
+ * 1-based column number, or a range N-M of numbers. A name that is also a
+ * number is taken as the name. Indexes come back 0-based, in the order
+ * written, duplicates kept.
+ */
+#ifndef PREP_COLUMNS_H
+#define PREP_COLUMNS_H
+
+#include <stddef.h>
+
+#include "prep.h"
+
+/*
+ * Resolve list against header[0..ncols) (header may be NULL: numbers only).
+ * On PREP_OK *idx (malloc'd, free it) holds *n indexes. On PREP_ERR_COLUMN
+ * the offending item is list[*bad_off .. *bad_off + *bad_len).
+ */
+prep_status prep_columns_resolve(const char *list, const prep_field *header,
+				 size_t ncols, size_t **idx, size_t *n,
+				 size_t *bad_off, size_t *bad_len);
+
+#endif

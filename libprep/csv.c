@@ -1,0 +1,957 @@
+/*
+ * csv.c: streaming CSV reader (libcsv + zlib) and writer.
+ *
+ * libcsv reports fields and record ends through callbacks but not where in
+ * the input they are, and it may finish several records in one call. So the
+ * reader feeds it one segment at a time, a segment ending at the first CR
+ * or LF (or after 64 KiB): then at most one record ends per call, the line
+ * number is known at every call, and a record's first line is the line of
+ * the first segment fed while the parser was between records. Checking the
+ * field being built after each segment keeps libcsv's buffer within
+ * max_field + 64 KiB, so no input can grow memory without bound.
+ *
+ * Input is read with read(2) into one buffer; gzip (magic bytes 1f 8b) is
+ * inflated with zlib, member after member (RFC 1952 allows several).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csv.h>
+#include <zlib.h>
+
+#include "csv.h"
+
+#define IOBUF_SIZE ((size_t)64 << 10)
+#define SEGMENT_MAX IOBUF_SIZE
+#define ROW_BYTES_MIN ((size_t)64 << 20)
+
+/* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv.c). */
+#define LIBCSV_ROW_NOT_BEGUN 0
+
+struct prep_reader {
+	prep_csv_options o;
+	const char *const *paths;
+	size_t npaths;
+	size_t file_index; /* index of the file being read */
+	const char *fname; /* as shown in messages; "-" for stdin */
+	int fd;
+	int own_fd;	   /* fd was opened here (not stdin) */
+	int at_eof;	   /* raw input exhausted */
+	int file_done;	   /* this file's records all delivered */
+	int file_started;  /* BOM check done */
+	int first_record;  /* next record is the file's first */
+
+	unsigned char *raw; /* raw bytes from read(2) */
+	size_t raw_len, raw_pos;
+	int gz;
+	int gz_member_done;
+	z_stream zs;
+	int zs_live;
+	unsigned char *zout; /* inflated bytes */
+	const unsigned char *data; /* bytes ready for the parser */
+	size_t data_len, data_pos;
+
+	struct csv_parser p;
+	int p_live;
+	unsigned long line;	/* physical line of the next byte */
+	unsigned long rec_line; /* line where the current record began */
+
+	/* the record being built: bytes with NUL after each field */
+	char *rowdata;
+	size_t row_len, row_cap, row_max;
+	size_t *offs;
+	size_t *lens;
+	prep_field *fields;
+	size_t nfields, fields_cap;
+	int row_ready;
+	prep_status cb_err;
+
+	/* header (copied) or column count */
+	char *hdrdata;
+	prep_field *header;
+	size_t ncols;
+	int pending;	/* a data record is held from the open (no header) */
+
+	prep_where where;
+	uint64_t bytes_read, bytes_total, rows;
+};
+
+void
+prep_csv_options_init(prep_csv_options *o)
+{
+	o->delim = -1;
+	o->has_header = 1;
+	o->lazy_quotes = 0;
+	o->max_field = PREP_CSV_DEFAULT_MAX_FIELD;
+	o->max_fields = PREP_CSV_DEFAULT_MAX_FIELDS;
+}
+
+prep_status
+prep_csv_parse_delim(const char *arg, int *delim)
+{
+	unsigned char c;
+
+	if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0) {
+		*delim = '\t';
+		return PREP_OK;
+	}
+	if (strlen(arg) != 1)
+		return PREP_ERR_ARG;
+	c = (unsigned char)arg[0];
+	if (c == '"' || c == '\r' || c == '\n')
+		return PREP_ERR_ARG;
+	*delim = c;
+	return PREP_OK;
+}
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static int
+is_term(unsigned char c)
+{
+	return c == '\r' || c == '\n';
+}
+
+static void
+fail(prep_reader *r, prep_status st, size_t field)
+{
+	if (r->cb_err == PREP_OK) {
+		r->cb_err = st;
+		r->where.file = r->fname;
+		r->where.line = r->rec_line;
+		r->where.field = field;
+	}
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	prep_reader *r = data;
+	size_t need;
+
+	if (r->cb_err != PREP_OK)
+		return;
+	if (len > r->o.max_field) {
+		fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
+		return;
+	}
+	if (r->nfields == r->fields_cap) {
+		size_t ncap = r->fields_cap ? r->fields_cap * 2 : 32;
+		size_t *no, *nl;
+		prep_field *nf;
+
+		if (r->nfields >= r->o.max_fields) {
+			fail(r, PREP_ERR_TOO_MANY_FIELDS, r->nfields + 1);
+			return;
+		}
+		if (ncap > r->o.max_fields)
+			ncap = r->o.max_fields;
+		no = realloc(r->offs, ncap * sizeof *no);
+		if (no)
+			r->offs = no;
+		nl = realloc(r->lens, ncap * sizeof *nl);
+		if (nl)
+			r->lens = nl;
+		nf = realloc(r->fields, ncap * sizeof *nf);
+		if (nf)
+			r->fields = nf;
+		if (!no || !nl || !nf) {
+			fail(r, PREP_ERR_NOMEM, 0);
+			return;
+		}
+		r->fields_cap = ncap;
+	}
+	need = r->row_len + len + 1;
+	if (need > r->row_max) {
+		fail(r, PREP_ERR_LIMIT, r->nfields + 1);
+		return;
+	}
+	if (need > r->row_cap) {
+		size_t ncap = r->row_cap ? r->row_cap : 4096;
+		char *nd;
+
+		while (ncap < need)
+			ncap *= 2;
+		if (ncap > r->row_max)
+			ncap = r->row_max;
+		nd = realloc(r->rowdata, ncap);
+		if (nd == NULL) {
+			fail(r, PREP_ERR_NOMEM, 0);
+			return;
+		}
+		r->rowdata = nd;
+		r->row_cap = ncap;
+	}
+	if (len)
+		memcpy(r->rowdata + r->row_len, s, len);
+	r->rowdata[r->row_len + len] = '\0';
+	r->offs[r->nfields] = r->row_len;
+	r->lens[r->nfields] = len;
+	r->nfields++;
+	r->row_len = need;
+}
+
+static void
+on_row(int c, void *data)
+{
+	prep_reader *r = data;
+	size_t i;
+
+	(void)c;
+	if (r->cb_err != PREP_OK)
+		return;
+	for (i = 0; i < r->nfields; i++) {
+		r->fields[i].data = r->rowdata + r->offs[i];
+		r->fields[i].len = r->lens[i];
+	}
+	r->row_ready = 1;
+	r->where.file = r->fname;
+	r->where.line = r->rec_line;
+	r->where.field = 0;
+}
+
+static prep_status
+parser_start(prep_reader *r)
+{
+	unsigned char opts = CSV_STRICT_FINI;
+
+	if (!r->o.lazy_quotes)
+		opts |= CSV_STRICT;
+	if (csv_init(&r->p, opts) != 0)
+		return PREP_ERR_NOMEM;
+	r->p_live = 1;
+	csv_set_delim(&r->p, (unsigned char)r->o.delim);
+	csv_set_space_func(&r->p, no_space);
+	csv_set_term_func(&r->p, is_term);
+	csv_set_blk_size(&r->p, 4096);
+	return PREP_OK;
+}
+
+static void
+close_file(prep_reader *r)
+{
+	if (r->own_fd)
+		close(r->fd);
+	r->own_fd = 0;
+	r->fd = -1;
+	if (r->zs_live)
+		inflateEnd(&r->zs);
+	r->zs_live = 0;
+	if (r->p_live)
+		csv_free(&r->p);
+	r->p_live = 0;
+}
+
+static int
+is_stdin(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
+static prep_status
+open_file(prep_reader *r)
+{
+	const char *path = r->npaths ? r->paths[r->file_index] : NULL;
+
+	r->fname = is_stdin(path) ? "-" : path;
+	r->where.file = r->fname;
+	r->where.line = 0;
+	r->where.field = 0;
+	if (is_stdin(path)) {
+		r->fd = STDIN_FILENO;
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0)
+			return PREP_ERR_IO;
+		r->own_fd = 1;
+	}
+	r->at_eof = 0;
+	r->file_done = 0;
+	r->file_started = 0;
+	r->first_record = 1;
+	r->raw_len = r->raw_pos = 0;
+	r->gz = 0;
+	r->data = NULL;
+	r->data_len = r->data_pos = 0;
+	r->line = 1;
+	r->rec_line = 1;
+	return parser_start(r);
+}
+
+/* Read more raw bytes; sets at_eof at end of file. */
+static prep_status
+read_raw(prep_reader *r)
+{
+	ssize_t n;
+
+	if (r->raw_pos < r->raw_len && r->raw_pos > 0) {
+		memmove(r->raw, r->raw + r->raw_pos, r->raw_len - r->raw_pos);
+		r->raw_len -= r->raw_pos;
+		r->raw_pos = 0;
+	} else if (r->raw_pos >= r->raw_len) {
+		r->raw_len = r->raw_pos = 0;
+	}
+	do
+		n = read(r->fd, r->raw + r->raw_len, IOBUF_SIZE - r->raw_len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		r->where.line = r->line;
+		return PREP_ERR_IO;
+	}
+	if (n == 0)
+		r->at_eof = 1;
+	r->raw_len += (size_t)n;
+	r->bytes_read += (uint64_t)n;
+	return PREP_OK;
+}
+
+static prep_status
+gz_fail(prep_reader *r)
+{
+	r->where.file = r->fname;
+	r->where.line = r->line;
+	r->where.field = 0;
+	return PREP_ERR_GZIP;
+}
+
+/*
+ * Make decoded bytes available in data[data_pos..data_len). Leaves
+ * data_pos == data_len only at the end of the file.
+ */
+static prep_status
+fill(prep_reader *r)
+{
+	prep_status st;
+
+	if (!r->file_started) {
+		/* Enough bytes to see gzip's magic number. */
+		while (r->raw_len < 3 && !r->at_eof)
+			if ((st = read_raw(r)) != PREP_OK)
+				return st;
+		if (r->raw_len >= 2 && r->raw[0] == 0x1f && r->raw[1] == 0x8b) {
+			memset(&r->zs, 0, sizeof r->zs);
+			if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
+				return PREP_ERR_NOMEM;
+			r->zs_live = 1;
+			r->gz = 1;
+			r->gz_member_done = 0;
+		}
+	}
+	if (!r->gz) {
+		if (r->raw_pos >= r->raw_len && !r->at_eof)
+			if ((st = read_raw(r)) != PREP_OK)
+				return st;
+		r->data = r->raw + r->raw_pos;
+		r->data_len = r->raw_len - r->raw_pos;
+		r->data_pos = 0;
+		r->raw_pos = r->raw_len;
+	} else {
+		size_t produced = 0;
+
+		while (produced == 0) {
+			int zr;
+
+			if (r->raw_pos >= r->raw_len) {
+				if (r->at_eof) {
+					if (!r->gz_member_done)
+						return gz_fail(r);
+					break;
+				}
+				if ((st = read_raw(r)) != PREP_OK)
+					return st;
+				continue;
+			}
+			if (r->gz_member_done) {
+				/* Another member must follow. */
+				if (r->raw_len - r->raw_pos < 2 && !r->at_eof) {
+					if ((st = read_raw(r)) != PREP_OK)
+						return st;
+					continue;
+				}
+				if (r->raw_len - r->raw_pos < 2 ||
+				    r->raw[r->raw_pos] != 0x1f ||
+				    r->raw[r->raw_pos + 1] != 0x8b)
+					return gz_fail(r);
+				inflateReset(&r->zs);
+				r->gz_member_done = 0;
+			}
+			r->zs.next_in = r->raw + r->raw_pos;
+			r->zs.avail_in = (uInt)(r->raw_len - r->raw_pos);
+			r->zs.next_out = r->zout;
+			r->zs.avail_out = (uInt)IOBUF_SIZE;
+			zr = inflate(&r->zs, Z_NO_FLUSH);
+			r->raw_pos = r->raw_len - r->zs.avail_in;
+			produced = IOBUF_SIZE - r->zs.avail_out;
+			if (zr == Z_STREAM_END)
+				r->gz_member_done = 1;
+			else if (zr == Z_MEM_ERROR)
+				return PREP_ERR_NOMEM;
+			else if (zr != Z_OK && zr != Z_BUF_ERROR)
+				return gz_fail(r);
+		}
+		r->data = r->zout;
+		r->data_len = produced;
+		r->data_pos = 0;
+	}
+	if (!r->file_started && r->data_len > 0) {
+		r->file_started = 1;
+		/* A UTF-8 byte order mark is dropped. */
+		if (r->data_len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0)
+			r->data_pos = 3;
+	} else if (r->data_len == 0) {
+		r->file_started = 1;
+	}
+	return PREP_OK;
+}
+
+static prep_status
+parse_error(prep_reader *r)
+{
+	int e = csv_error(&r->p);
+
+	if (r->cb_err != PREP_OK)
+		return r->cb_err;
+	r->where.file = r->fname;
+	r->where.line = r->rec_line;
+	r->where.field = r->nfields + 1;
+	if (e == CSV_EPARSE)
+		return PREP_ERR_QUOTE;
+	if (e == CSV_ETOOBIG)
+		return PREP_ERR_FIELD_TOO_LONG;
+	return PREP_ERR_NOMEM;
+}
+
+/*
+ * Parse until one record of the current file is complete (row_ready) or
+ * the file ends (file_done).
+ */
+static prep_status
+parse_record(prep_reader *r)
+{
+	prep_status st;
+
+	r->row_ready = 0;
+	r->nfields = 0;
+	r->row_len = 0;
+	while (!r->row_ready) {
+		const unsigned char *seg, *nl, *cr;
+		size_t avail, seglen, done;
+		int ends_line;
+
+		if (r->file_done)
+			return PREP_OK;
+		if (r->data_pos >= r->data_len) {
+			if ((st = fill(r)) != PREP_OK)
+				return st;
+			if (r->data_pos >= r->data_len) {
+				/* End of file: flush a last record. */
+				if (csv_fini(&r->p, on_field, on_row, r) != 0) {
+					if (r->cb_err != PREP_OK)
+						return r->cb_err;
+					r->where.file = r->fname;
+					r->where.line = r->rec_line;
+					r->where.field = r->nfields + 1;
+					return PREP_ERR_UNCLOSED_QUOTE;
+				}
+				if (r->cb_err != PREP_OK)
+					return r->cb_err;
+				r->file_done = 1;
+				return PREP_OK;
+			}
+		}
+		seg = r->data + r->data_pos;
+		avail = r->data_len - r->data_pos;
+		if (avail > SEGMENT_MAX)
+			avail = SEGMENT_MAX;
+		nl = memchr(seg, '\n', avail);
+		seglen = nl ? (size_t)(nl - seg) + 1 : avail;
+		cr = memchr(seg, '\r', seglen);
+		if (cr)
+			seglen = (size_t)(cr - seg) + 1;
+		ends_line = seg[seglen - 1] == '\n';
+		if (r->p.pstate == LIBCSV_ROW_NOT_BEGUN)
+			r->rec_line = r->line;
+		done = csv_parse(&r->p, seg, seglen, on_field, on_row, r);
+		r->data_pos += done;
+		if (r->cb_err != PREP_OK)
+			return r->cb_err;
+		if (done != seglen)
+			return parse_error(r);
+		if (r->p.entry_pos > r->o.max_field) {
+			fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
+			return r->cb_err;
+		}
+		if (ends_line)
+			r->line++;
+	}
+	return PREP_OK;
+}
+
+static prep_status
+save_header(prep_reader *r)
+{
+	size_t i;
+
+	r->hdrdata = malloc(r->row_len ? r->row_len : 1);
+	r->header = calloc(r->nfields ? r->nfields : 1, sizeof *r->header);
+	if (!r->hdrdata || !r->header)
+		return PREP_ERR_NOMEM;
+	if (r->row_len)
+		memcpy(r->hdrdata, r->rowdata, r->row_len);
+	for (i = 0; i < r->nfields; i++) {
+		r->header[i].data = r->hdrdata + r->offs[i];
+		r->header[i].len = r->lens[i];
+	}
+	r->ncols = r->nfields;
+	return PREP_OK;
+}
+
+static int
+same_header(const prep_reader *r)
+{
+	size_t i;
+
+	if (r->nfields != r->ncols)
+		return 0;
+	for (i = 0; i < r->nfields; i++)
+		if (r->fields[i].len != r->header[i].len ||
+		    memcmp(r->fields[i].data, r->header[i].data,
+			   r->fields[i].len) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Next record of the stream, across files; handles each file's header.
+ * Returns PREP_END when every file is done.
+ */
+static prep_status
+next_record(prep_reader *r)
+{
+	prep_status st;
+
+	for (;;) {
+		if (r->fd < 0) {
+			if (r->file_index >= (r->npaths ? r->npaths : 1))
+				return PREP_END;
+			if ((st = open_file(r)) != PREP_OK)
+				return st;
+		}
+		if ((st = parse_record(r)) != PREP_OK)
+			return st;
+		if (r->row_ready) {
+			int first = r->first_record;
+
+			r->first_record = 0;
+			if (first && r->o.has_header) {
+				if (r->header == NULL) {
+					if ((st = save_header(r)) != PREP_OK)
+						return st;
+				} else if (!same_header(r)) {
+					r->where.field = 0;
+					return PREP_ERR_HEADER_MISMATCH;
+				}
+				continue;
+			}
+			if (r->ncols == 0)
+				r->ncols = r->nfields;
+			if (r->nfields != r->ncols) {
+				r->where.field = 0;
+				return PREP_ERR_RAGGED;
+			}
+			return PREP_OK;
+		}
+		/* This file is done; go on with the next. */
+		close_file(r);
+		r->file_index++;
+	}
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+prep_status
+prep_reader_new(const prep_csv_options *o, const char *const *paths,
+		size_t npaths, prep_reader **out)
+{
+	prep_reader *r;
+	prep_status st;
+	size_t i;
+
+	*out = NULL;
+	r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return PREP_ERR_NOMEM;
+	*out = r;
+	if (o)
+		r->o = *o;
+	else
+		prep_csv_options_init(&r->o);
+	if (r->o.max_field == 0)
+		r->o.max_field = PREP_CSV_DEFAULT_MAX_FIELD;
+	if (r->o.max_fields == 0)
+		r->o.max_fields = PREP_CSV_DEFAULT_MAX_FIELDS;
+	if (r->o.delim < 0)
+		r->o.delim = (npaths > 0 && paths[0] && ends_with(paths[0], ".tsv"))
+				     ? '\t'
+				     : ',';
+	r->row_max = r->o.max_field * 2 > ROW_BYTES_MIN ? r->o.max_field * 2
+							: ROW_BYTES_MIN;
+	r->paths = paths;
+	r->npaths = npaths;
+	r->fd = -1;
+	r->fname = npaths ? (is_stdin(paths[0]) ? "-" : paths[0]) : "-";
+	r->where.file = r->fname;
+	r->raw = malloc(IOBUF_SIZE);
+	r->zout = malloc(IOBUF_SIZE);
+	if (!r->raw || !r->zout)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < npaths; i++) {
+		struct stat sb;
+
+		if (is_stdin(paths[i]) || stat(paths[i], &sb) != 0 ||
+		    !S_ISREG(sb.st_mode)) {
+			r->bytes_total = 0;
+			break;
+		}
+		r->bytes_total += (uint64_t)sb.st_size;
+	}
+	st = next_record(r);
+	if (st == PREP_END) {
+		/* Empty input; with a header-only input ncols is known. */
+		return PREP_OK;
+	}
+	if (st != PREP_OK)
+		return st;
+	r->pending = 1;
+	return PREP_OK;
+}
+
+void
+prep_reader_free(prep_reader *r)
+{
+	if (r == NULL)
+		return;
+	close_file(r);
+	free(r->raw);
+	free(r->zout);
+	free(r->rowdata);
+	free(r->offs);
+	free(r->lens);
+	free(r->fields);
+	free(r->hdrdata);
+	free(r->header);
+	free(r);
+}
+
+prep_status
+prep_reader_next_row(prep_reader *r, const prep_field **fields, size_t *n)
+{
+	prep_status st;
+
+	if (r->pending) {
+		r->pending = 0;
+	} else if ((st = next_record(r)) != PREP_OK) {
+		return st;
+	}
+	r->rows++;
+	*fields = r->fields;
+	*n = r->nfields;
+	return PREP_OK;
+}
+
+const prep_field *
+prep_reader_header(const prep_reader *r, size_t *n)
+{
+	if (n)
+		*n = r->ncols;
+	return r->header;
+}
+
+size_t
+prep_reader_record_fields(const prep_reader *r)
+{
+	return r->nfields;
+}
+
+size_t
+prep_reader_columns(const prep_reader *r)
+{
+	return r->ncols;
+}
+
+const prep_csv_options *
+prep_reader_options(const prep_reader *r)
+{
+	return &r->o;
+}
+
+int
+prep_reader_delim(const prep_reader *r)
+{
+	return r->o.delim;
+}
+
+prep_where
+prep_reader_where(const prep_reader *r)
+{
+	return r->where;
+}
+
+uint64_t
+prep_reader_bytes_read(const prep_reader *r)
+{
+	return r->bytes_read;
+}
+
+uint64_t
+prep_reader_bytes_total(const prep_reader *r)
+{
+	return r->bytes_total;
+}
+
+uint64_t
+prep_reader_rows(const prep_reader *r)
+{
+	return r->rows;
+}
+
+/* ---- writer ---- */
+
+struct prep_writer {
+	int fd;
+	prep_writer_options o;
+	unsigned char *buf;
+	size_t len;
+	z_stream zs;
+	int zs_live;
+	unsigned char *zbuf;
+	size_t row_fields;
+	size_t last_len;
+	unsigned char special[256]; /* bytes that force quoting */
+};
+
+prep_status
+prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
+{
+	prep_writer *w;
+
+	*out = NULL;
+	w = calloc(1, sizeof *w);
+	if (w == NULL)
+		return PREP_ERR_NOMEM;
+	w->fd = fd;
+	w->o = *o;
+	w->buf = malloc(IOBUF_SIZE);
+	if (w->buf == NULL) {
+		prep_writer_free(w);
+		return PREP_ERR_NOMEM;
+	}
+	if (w->o.gzip) {
+		int level = w->o.gzip_level ? w->o.gzip_level : 6;
+
+		w->zbuf = malloc(IOBUF_SIZE);
+		if (w->zbuf == NULL ||
+		    deflateInit2(&w->zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK) {
+			prep_writer_free(w);
+			return PREP_ERR_NOMEM;
+		}
+		w->zs_live = 1;
+	}
+	w->special[(unsigned char)w->o.delim] = 1;
+	w->special['"'] = 1;
+	w->special['\r'] = 1;
+	w->special['\n'] = 1;
+	*out = w;
+	return PREP_OK;
+}
+
+static prep_status
+write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return PREP_ERR_IO;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return PREP_OK;
+}
+
+static prep_status
+deflate_out(prep_writer *w, const unsigned char *p, size_t n, int flush)
+{
+	w->zs.next_in = (unsigned char *)p;
+	w->zs.avail_in = (uInt)n;
+	for (;;) {
+		int zr;
+		prep_status st;
+
+		w->zs.next_out = w->zbuf;
+		w->zs.avail_out = (uInt)IOBUF_SIZE;
+		zr = deflate(&w->zs, flush);
+		if (zr == Z_STREAM_ERROR)
+			return PREP_ERR_IO;
+		st = write_all(w->fd, w->zbuf, IOBUF_SIZE - w->zs.avail_out);
+		if (st != PREP_OK)
+			return st;
+		if (flush == Z_FINISH ? zr == Z_STREAM_END
+				      : w->zs.avail_out != 0)
+			return PREP_OK;
+	}
+}
+
+static prep_status
+flush_buf(prep_writer *w)
+{
+	prep_status st;
+
+	if (w->len == 0)
+		return PREP_OK;
+	st = w->o.gzip ? deflate_out(w, w->buf, w->len, Z_NO_FLUSH)
+		       : write_all(w->fd, w->buf, w->len);
+	w->len = 0;
+	return st;
+}
+
+static prep_status
+put(prep_writer *w, const char *p, size_t n)
+{
+	prep_status st;
+
+	while (n > IOBUF_SIZE - w->len) {
+		size_t k = IOBUF_SIZE - w->len;
+
+		memcpy(w->buf + w->len, p, k);
+		w->len += k;
+		p += k;
+		n -= k;
+		if ((st = flush_buf(w)) != PREP_OK)
+			return st;
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+	return PREP_OK;
+}
+
+static prep_status
+put_byte(prep_writer *w, char c)
+{
+	prep_status st;
+
+	if (w->len == IOBUF_SIZE && (st = flush_buf(w)) != PREP_OK)
+		return st;
+	w->buf[w->len++] = (unsigned char)c;
+	return PREP_OK;
+}
+
+prep_status
+prep_writer_field(prep_writer *w, const char *data, size_t len)
+{
+	prep_status st;
+	size_t i;
+	int quote = 0;
+
+	if (w->row_fields++ > 0 &&
+	    (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
+		return st;
+	w->last_len = len;
+	if (len == 0)
+		return PREP_OK;
+	if (data[0] == ' ' || data[len - 1] == ' ')
+		quote = 1;
+	for (i = 0; i < len && !quote; i++)
+		quote = w->special[(unsigned char)data[i]];
+	if (!quote)
+		return put(w, data, len);
+	if ((st = put_byte(w, '"')) != PREP_OK)
+		return st;
+	for (;;) {
+		const char *q = memchr(data, '"', len);
+		size_t k = q ? (size_t)(q - data) + 1 : len;
+
+		if ((st = put(w, data, k)) != PREP_OK)
+			return st;
+		if (q == NULL)
+			break;
+		if ((st = put_byte(w, '"')) != PREP_OK)
+			return st;
+		data += k;
+		len -= k;
+	}
+	return put_byte(w, '"');
+}
+
+prep_status
+prep_writer_end_row(prep_writer *w)
+{
+	prep_status st;
+
+	/* A record of one empty field must not read back as a blank line. */
+	if (w->row_fields == 1 && w->last_len == 0 &&
+	    (st = put(w, "\"\"", 2)) != PREP_OK)
+		return st;
+	w->row_fields = 0;
+	if (w->o.crlf && (st = put_byte(w, '\r')) != PREP_OK)
+		return st;
+	return put_byte(w, '\n');
+}
+
+prep_status
+prep_writer_row(prep_writer *w, const prep_field *f, size_t n)
+{
+	prep_status st;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((st = prep_writer_field(w, f[i].data, f[i].len)) != PREP_OK)
+			return st;
+	return prep_writer_end_row(w);
+}
+
+prep_status
+prep_writer_finish(prep_writer *w)
+{
+	prep_status st = flush_buf(w);
+
+	if (st != PREP_OK)
+		return st;
+	if (w->o.gzip && w->zs_live) {
+		st = deflate_out(w, NULL, 0, Z_FINISH);
+		deflateEnd(&w->zs);
+		w->zs_live = 0;
+	}
+	return st;
+}
+
+void
+prep_writer_free(prep_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->zs_live)
+		deflateEnd(&w->zs);
+	free(w->zbuf);
+	free(w->buf);
+	free(w);
+}

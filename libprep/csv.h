@@ -1,0 +1,109 @@
+/*
+ * csv.h: the streaming CSV reader and writer every filter stands on.
+ *
+ * The reader parses with libcsv and inflates gzip with zlib (detected by
+ * its magic bytes, not the file's name). It keeps one record in memory at
+ * a time, so memory is constant whatever the input size: each field is
+ * capped at max_field bytes and each record at max_fields fields.
+ * Several files are read as one stream; their headers must be identical.
+ * Fields keep their exact bytes: no trimming, no type guessing.
+ *
+ * Every error carries its place: prep_reader_where() gives the file, the
+ * physical line where the offending record starts, and the field number
+ * when one is known. The reader never stores or reports a field's value.
+ *
+ * The writer quotes a field only when it must (delimiter, quote, CR, LF,
+ * a leading or trailing space) and writes LF or CRLF line ends, plain or
+ * gzip-compressed, to a file descriptor through one buffer.
+ */
+#ifndef PREP_CSV_H
+#define PREP_CSV_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "prep.h"
+
+#define PREP_CSV_DEFAULT_MAX_FIELD ((size_t)1 << 20)
+#define PREP_CSV_DEFAULT_MAX_FIELDS ((size_t)100000)
+
+typedef struct prep_csv_options {
+	int delim;	   /* delimiter byte; -1: ',' or tab for a *.tsv file */
+	int has_header;	   /* the first record is a header (default 1) */
+	int lazy_quotes;   /* accept stray quotes inside unquoted fields */
+	size_t max_field;  /* bytes per field; 0: 1 MiB */
+	size_t max_fields; /* fields per record; 0: 100000 */
+} prep_csv_options;
+
+/* Defaults: auto delimiter, header, strict quotes, 1 MiB fields. */
+void prep_csv_options_init(prep_csv_options *o);
+
+/*
+ * Parse a delimiter argument: one byte, "tab" or "\t". Returns PREP_ERR_ARG
+ * for anything else (quote, CR, LF and NUL are refused too).
+ */
+prep_status prep_csv_parse_delim(const char *arg, int *delim);
+
+typedef struct prep_reader prep_reader;
+
+/*
+ * Open paths[0..npaths) as one stream (npaths 0, or a path "-": standard
+ * input) and read the header (or, without one, the first record, to learn
+ * the number of columns). On failure *out is still set when the error has
+ * a place, so prep_reader_where() can name it; free it in any case.
+ */
+prep_status prep_reader_new(const prep_csv_options *o,
+			    const char *const *paths, size_t npaths,
+			    prep_reader **out);
+void prep_reader_free(prep_reader *r);
+
+/*
+ * The next data record. Returns PREP_OK with *fields and *n set (valid until
+ * the next call; each field NUL-terminated), PREP_END after the last one,
+ * or an error whose place prep_reader_where() gives.
+ */
+prep_status prep_reader_next_row(prep_reader *r, const prep_field **fields,
+				 size_t *n);
+
+/* The header's fields, or NULL without one; *n is the number of columns. */
+const prep_field *prep_reader_header(const prep_reader *r, size_t *n);
+size_t prep_reader_columns(const prep_reader *r);
+/* Fields in the current (or offending) record. */
+size_t prep_reader_record_fields(const prep_reader *r);
+/* The options in force (delimiter resolved, caps filled in). */
+const prep_csv_options *prep_reader_options(const prep_reader *r);
+int prep_reader_delim(const prep_reader *r);
+
+/* Place of the current record or of the last error. */
+prep_where prep_reader_where(const prep_reader *r);
+
+/* Progress: bytes consumed from the files (compressed bytes for gzip),
+ * their total size when every input is a regular file (else 0), and the
+ * number of data records returned so far. */
+uint64_t prep_reader_bytes_read(const prep_reader *r);
+uint64_t prep_reader_bytes_total(const prep_reader *r);
+uint64_t prep_reader_rows(const prep_reader *r);
+
+typedef struct prep_writer_options {
+	int delim;     /* output delimiter */
+	int crlf;      /* CRLF line ends instead of LF */
+	int gzip;      /* gzip-compress the output */
+	int gzip_level; /* 1..9; 0: 6 */
+} prep_writer_options;
+
+typedef struct prep_writer prep_writer;
+
+/* A writer on fd (not closed by the writer). */
+prep_status prep_writer_new(int fd, const prep_writer_options *o,
+			    prep_writer **out);
+/* Append one field to the current record. */
+prep_status prep_writer_field(prep_writer *w, const char *data, size_t len);
+/* End the current record. */
+prep_status prep_writer_end_row(prep_writer *w);
+/* Write a whole record. */
+prep_status prep_writer_row(prep_writer *w, const prep_field *f, size_t n);
+/* Flush the buffer and end the gzip stream; call once, before fsync. */
+prep_status prep_writer_finish(prep_writer *w);
+void prep_writer_free(prep_writer *w);
+
+#endif

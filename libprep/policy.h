@@ -1,0 +1,115 @@
+/*
+ * policy.h: anonymize's rules: parsing, policy files, and applying an
+ * action to one field.
+ *
+ * A rule is COLUMNS:ACTION[:ARG[:ARG]] on the command line, or a line
+ * "COLUMNS ACTION[:ARG...]" of a policy file (man5/prep-policy.5). The
+ * action table is SPEC §3 "anonymize". Applying an action needs the
+ * context of the run: keyed hasher and cipher, PII detectors, mask char.
+ */
+#ifndef PREP_POLICY_H
+#define PREP_POLICY_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "generalize.h"
+#include "hierarchy.h"
+#include "pii.h"
+#include "prep.h"
+#include "pseudo.h"
+
+typedef enum prep_action_kind {
+	PREP_ACT_KEEP,
+	PREP_ACT_DROP,
+	PREP_ACT_HASH,
+	PREP_ACT_ENCRYPT,
+	PREP_ACT_DECRYPT,
+	PREP_ACT_MASK,
+	PREP_ACT_TRUNCATE,
+	PREP_ACT_REDACT,
+	PREP_ACT_BIN,
+	PREP_ACT_TOPCODE,
+	PREP_ACT_BOTTOMCODE,
+	PREP_ACT_DATE,
+	PREP_ACT_AGE,
+	PREP_ACT_HIERARCHY,
+	PREP_ACT_SCRUB
+} prep_action_kind;
+
+typedef struct prep_action {
+	prep_action_kind kind;
+	size_t n;	    /* hash: hex digits; mask: kept; truncate: kept */
+	int64_t width;	    /* bin */
+	double threshold;   /* topcode, bottomcode */
+	char *text;	    /* redact text; topcode/bottomcode as written */
+	prep_date_unit unit; /* date */
+	prep_date ref;	    /* age */
+	char *path;	    /* hierarchy file */
+	size_t level;	    /* hierarchy level */
+	prep_hierarchy *hier; /* loaded by prep_rules_load_hierarchies */
+} prep_action;
+
+typedef struct prep_rule {
+	char *columns;	 /* the column list as written */
+	prep_action action;
+	prep_where where; /* policy file and line; file NULL for -a */
+} prep_rule;
+
+typedef struct prep_rules {
+	prep_rule *v;
+	size_t n, cap;
+} prep_rules;
+
+void prep_rules_init(prep_rules *rs);
+void prep_rules_free(prep_rules *rs);
+
+/* The name of an action kind, as written in rules ("hash", "bin", ...). */
+const char *prep_action_name(prep_action_kind k);
+
+/*
+ * Parse "ACTION[:ARG...]" into a. On PREP_ERR_ARG, err (errsz bytes) says
+ * what is wrong; nothing in it comes from data.
+ */
+prep_status prep_action_parse(const char *spec, prep_action *a, char *err,
+			      size_t errsz);
+
+/* Append the rule "COLUMNS:ACTION[:ARG...]" (an -a argument). */
+prep_status prep_rules_add_arg(prep_rules *rs, const char *arg, char *err,
+			       size_t errsz);
+
+/* Append one rule with the given columns and action kind (no args). */
+prep_status prep_rules_add_simple(prep_rules *rs, const char *columns,
+				  prep_action_kind kind);
+
+/*
+ * Append the rules of a policy file. A relative hierarchy path in it is
+ * taken relative to the policy file's directory. On error *where names
+ * the file and line.
+ */
+prep_status prep_rules_load_policy(prep_rules *rs, const char *path,
+				   prep_where *where, char *err, size_t errsz);
+
+/* Load every hierarchy file the rules name; *where on error. */
+prep_status prep_rules_load_hierarchies(prep_rules *rs, prep_where *where);
+
+/* What applying actions needs; members unused by the rules may be NULL. */
+typedef struct prep_action_ctx {
+	prep_hasher *hasher;
+	prep_cipher *cipher;
+	prep_pii *pii;
+	const char *mask;
+	size_t mask_len;
+} prep_action_ctx;
+
+/*
+ * Apply a (not drop) to the field in[0..len). The result is *res/*res_len:
+ * in itself, the action's text, a hierarchy entry, or out's bytes. An
+ * empty value stays empty except for redact and for a hierarchy that lists
+ * the empty value.
+ */
+prep_status prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
+			      const char *in, size_t len, prep_buf *out,
+			      const char **res, size_t *res_len);
+
+#endif

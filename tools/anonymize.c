@@ -1,0 +1,378 @@
+/*
+ * anonymize: drop, pseudonymize, encrypt, mask and generalize columns, and
+ * scrub personal data out of free text (man1/anonymize.1).
+ *
+ * Option parsing and messages only: rules are parsed and applied by
+ * libprep/policy.c, keys derived by libprep/keys.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "columns.h"
+#include "keys.h"
+#include "policy.h"
+
+enum {
+	OPT_KEY_FILE = CLI_OPT_TOOL_BASE,
+	OPT_STRICT,
+	OPT_ON_ERROR,
+	OPT_DECRYPT,
+	OPT_MASK_CHAR,
+};
+
+enum on_error { ON_ERROR_FAIL, ON_ERROR_BLANK, ON_ERROR_KEEP };
+
+static struct cli cli;
+
+static void
+usage(void)
+{
+	printf("usage: anonymize [-p POLICY] [-a RULE]... [--key-file FILE] "
+	       "[--strict]\n"
+	       "                 [--on-error fail|blank|keep] [--decrypt "
+	       "COLUMNS]\n"
+	       "                 [--mask-char C] [common options] [FILE...]\n"
+	       "\n"
+	       "Remove, pseudonymize, encrypt, mask and generalize columns "
+	       "of CSV.\n"
+	       "A RULE is COLUMNS:ACTION[:ARG...]; actions: keep, drop, "
+	       "hash[:N],\n"
+	       "encrypt, mask[:N], truncate:N, redact[:TEXT], bin:W, "
+	       "topcode:T,\n"
+	       "bottomcode:B, date:year|month|decade, age:REFDATE,\n"
+	       "hierarchy:FILE:LEVEL, scrub.\n"
+	       "\n"
+	       "  -p, --policy FILE   rules from FILE (prep-policy(5))\n"
+	       "  -a, --action RULE   one rule; may repeat\n"
+	       "      --key-file FILE key for hash, encrypt and --decrypt "
+	       "(or PREP_KEY_FILE)\n"
+	       "      --decrypt COLS  decrypt tokens made by encrypt\n"
+	       "      --strict        every column must have a rule\n"
+	       "      --on-error WHAT a value an action can't read: fail "
+	       "(default),\n"
+	       "                      blank, or keep it\n"
+	       "      --mask-char C   character for mask and truncate "
+	       "(default *)\n" CLI_COMMON_HELP
+	       "\nExit status: 0 done, 2 usage error, bad input or I/O "
+	       "error.\n");
+}
+
+static void
+add_rule_arg(prep_rules *rs, const char *arg)
+{
+	char err[256];
+	prep_status st = prep_rules_add_arg(rs, arg, err, sizeof err);
+
+	if (st == PREP_ERR_ARG)
+		cli_usage_error(&cli, "-a %s: %s", arg, err);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "-a");
+}
+
+static void
+add_policy(prep_rules *rs, const char *path)
+{
+	char err[256];
+	prep_where w;
+	prep_status st = prep_rules_load_policy(rs, path, &w, err, sizeof err);
+
+	if (st == PREP_ERR_ARG)
+		cli_fatal_at(&cli, w, "%s", err);
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(&cli, "%s: %s", path, err);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, path);
+}
+
+/* Where a rule came from, for messages. */
+static void
+rule_origin(const prep_rule *r, char *buf, size_t n)
+{
+	if (r->where.file)
+		snprintf(buf, n, "%s:%lu", r->where.file, r->where.line);
+	else
+		snprintf(buf, n, "-a %s", r->columns);
+}
+
+static int
+needs_key(const prep_rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		prep_action_kind k = rs->v[i].action.kind;
+
+		if (k == PREP_ACT_HASH || k == PREP_ACT_ENCRYPT ||
+		    k == PREP_ACT_DECRYPT)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+uses(const prep_rules *rs, prep_action_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].action.kind == kind)
+			return 1;
+	return 0;
+}
+
+static prep_keys *
+load_key(const char *path)
+{
+	prep_keys *k = NULL;
+	int loose = 0;
+	prep_status st = prep_keys_load(path, &k, &loose);
+
+	if (st == PREP_ERR_IO)
+		cli_fatal_status(&cli, st, path);
+	if (st == PREP_ERR_KEY)
+		cli_fatal(&cli, "%s: key must be 16 to 4096 bytes", path);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, path);
+	if (loose)
+		cli_warn(&cli, "key file '%s' is readable by group or others",
+			 path);
+	return k;
+}
+
+/* Map each input column to its rule's action; NULL: no rule. */
+static const prep_action **
+bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
+	   int strict)
+{
+	const prep_action **act = calloc(ncols ? ncols : 1, sizeof *act);
+	const prep_rule **owner = calloc(ncols ? ncols : 1, sizeof *owner);
+	size_t i, j;
+
+	if (!act || !owner)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < rs->n; i++) {
+		const prep_rule *r = &rs->v[i];
+		size_t *idx, n, off, blen;
+		char o1[300], o2[300];
+		prep_status st;
+
+		st = prep_columns_resolve(r->columns, header, ncols, &idx, &n,
+					  &off, &blen);
+		if (st == PREP_ERR_COLUMN) {
+			rule_origin(r, o1, sizeof o1);
+			cli_usage_error(&cli, "%s: unknown column '%.*s'", o1,
+					(int)blen, r->columns + off);
+		}
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "rules");
+		for (j = 0; j < n; j++) {
+			size_t c = idx[j];
+
+			if (owner[c] != NULL) {
+				rule_origin(owner[c], o1, sizeof o1);
+				rule_origin(r, o2, sizeof o2);
+				if (header)
+					cli_usage_error(
+						&cli, "column '%.*s' has two "
+						      "rules (%s and %s)",
+						(int)header[c].len,
+						header[c].data, o1, o2);
+				cli_usage_error(&cli, "column %zu has two "
+						      "rules (%s and %s)",
+						c + 1, o1, o2);
+			}
+			owner[c] = r;
+			act[c] = &r->action;
+		}
+		free(idx);
+	}
+	for (i = 0; strict && i < ncols; i++) {
+		if (act[i])
+			continue;
+		if (header)
+			cli_fatal(&cli, "column '%.*s' has no rule (--strict)",
+				  (int)header[i].len, header[i].data);
+		cli_fatal(&cli, "column %zu has no rule (--strict)", i + 1);
+	}
+	free(owner);
+	return act;
+}
+
+static void
+value_error(prep_status st, size_t col, const prep_field *header,
+	    const prep_action *a)
+{
+	prep_where w = prep_reader_where(cli.reader);
+	const char *why = st == PREP_ERR_AUTH	     ? "token failed "
+						       "authentication"
+			  : st == PREP_ERR_NOT_FOUND ? "value not in the "
+						       "hierarchy"
+			  : st == PREP_ERR_UTF8	     ? "invalid UTF-8"
+			  : st == PREP_ERR_RANGE     ? "number out of range"
+			  : st == PREP_ERR_LIMIT     ? "result too long"
+						     : "value cannot be read";
+
+	if (st == PREP_ERR_NOMEM)
+		cli_fatal(&cli, "out of memory");
+	if (header)
+		cli_fatal_at(&cli, w, "field %zu (%.*s): %s: %s", col + 1,
+			     (int)header[col].len, header[col].data,
+			     prep_action_name(a->kind), why);
+	cli_fatal_at(&cli, w, "field %zu: %s: %s", col + 1,
+		     prep_action_name(a->kind), why);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{"policy", required_argument, NULL, 'p'},
+		{"action", required_argument, NULL, 'a'},
+		{"key-file", required_argument, NULL, OPT_KEY_FILE},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"on-error", required_argument, NULL, OPT_ON_ERROR},
+		{"decrypt", required_argument, NULL, OPT_DECRYPT},
+		{"mask-char", required_argument, NULL, OPT_MASK_CHAR},
+		{NULL, 0, NULL, 0},
+	};
+	prep_rules rules;
+	prep_action_ctx ctx;
+	prep_keys *keys = NULL;
+	const char *key_file = getenv("PREP_KEY_FILE");
+	const char *mask_char = "*";
+	const prep_action **act;
+	const prep_field *header, *f;
+	enum on_error on_error = ON_ERROR_FAIL;
+	int strict = 0, opt;
+	size_t ncols, n, i, nchars;
+	prep_buf out;
+	prep_status st;
+	prep_where w;
+
+	cli_init(&cli, "anonymize", usage);
+	prep_rules_init(&rules);
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "p:a:",
+				  longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			add_policy(&rules, optarg);
+			break;
+		case 'a':
+			add_rule_arg(&rules, optarg);
+			break;
+		case OPT_KEY_FILE:
+			key_file = optarg;
+			break;
+		case OPT_STRICT:
+			strict = 1;
+			break;
+		case OPT_ON_ERROR:
+			if (strcmp(optarg, "fail") == 0)
+				on_error = ON_ERROR_FAIL;
+			else if (strcmp(optarg, "blank") == 0)
+				on_error = ON_ERROR_BLANK;
+			else if (strcmp(optarg, "keep") == 0)
+				on_error = ON_ERROR_KEEP;
+			else
+				cli_usage_error(&cli, "--on-error must be "
+						      "fail, blank or keep");
+			break;
+		case OPT_DECRYPT:
+			if (prep_rules_add_simple(&rules, optarg,
+						  PREP_ACT_DECRYPT) != PREP_OK)
+				cli_fatal(&cli, "out of memory");
+			break;
+		case OPT_MASK_CHAR:
+			mask_char = optarg;
+			if (prep_utf8_count(optarg, strlen(optarg), &nchars) !=
+				    PREP_OK || nchars != 1)
+				cli_usage_error(&cli, "--mask-char must be one "
+						      "character");
+			break;
+		default:
+			if (!cli_common_option(&cli, opt, optarg))
+				cli_usage_error(&cli, "unknown option");
+		}
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.mask = mask_char;
+	ctx.mask_len = strlen(mask_char);
+	if (needs_key(&rules)) {
+		if (key_file == NULL || *key_file == '\0')
+			cli_usage_error(&cli, "hash, encrypt and --decrypt need "
+					      "a key: --key-file FILE or "
+					      "PREP_KEY_FILE");
+		keys = load_key(key_file);
+		if (prep_hasher_new(keys, &ctx.hasher) != PREP_OK ||
+		    prep_cipher_new(keys, &ctx.cipher) != PREP_OK)
+			cli_fatal(&cli, "cannot set up the cryptography");
+	}
+	if (uses(&rules, PREP_ACT_SCRUB) &&
+	    prep_pii_new(PREP_PII_ALL, &ctx.pii) != PREP_OK)
+		cli_fatal(&cli, "cannot compile the PII patterns");
+	st = prep_rules_load_hierarchies(&rules, &w);
+	if (st == PREP_ERR_IO)
+		cli_fatal_status(&cli, st, w.file);
+	if (st == PREP_ERR_ARG)
+		cli_fatal_at(&cli, w, "not a usable hierarchy (its rows must "
+				      "have the level asked for, each value "
+				      "once)");
+	if (st != PREP_OK)
+		cli_fatal_at(&cli, w, "%s", prep_strerror(st));
+
+	cli_open_input(&cli, argc - optind, argv + optind);
+	header = prep_reader_header(cli.reader, &ncols);
+	/* An empty input has no columns to bind rules to: empty output. */
+	act = ncols ? bind_rules(&rules, header, ncols, strict)
+		    : calloc(1, sizeof *act);
+	cli_open_output(&cli);
+	if (header) {
+		for (i = 0; i < ncols; i++)
+			if (!act[i] || act[i]->kind != PREP_ACT_DROP)
+				cli_write_check(&cli, prep_writer_field(
+							      cli.writer,
+							      header[i].data,
+							      header[i].len));
+		cli_write_check(&cli, prep_writer_end_row(cli.writer));
+	}
+	prep_buf_init(&out, 0);
+	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		for (i = 0; i < n; i++) {
+			const prep_action *a = act[i];
+			const char *res = f[i].data;
+			size_t rlen = f[i].len;
+
+			if (a && a->kind == PREP_ACT_DROP)
+				continue;
+			if (a && a->kind != PREP_ACT_KEEP) {
+				st = prep_action_apply(a, &ctx, f[i].data,
+						       f[i].len, &out, &res,
+						       &rlen);
+				if (st != PREP_OK) {
+					if (on_error == ON_ERROR_FAIL ||
+					    st == PREP_ERR_NOMEM)
+						value_error(st, i, header, a);
+					res = f[i].data;
+					rlen = on_error == ON_ERROR_KEEP
+						       ? f[i].len
+						       : 0;
+				}
+			}
+			cli_write_check(&cli,
+					prep_writer_field(cli.writer, res, rlen));
+		}
+		cli_write_check(&cli, prep_writer_end_row(cli.writer));
+	}
+	cli_finish(&cli);
+	prep_buf_free(&out);
+	free(act);
+	prep_hasher_free(ctx.hasher);
+	prep_cipher_free(ctx.cipher);
+	prep_pii_free(ctx.pii);
+	prep_keys_free(keys);
+	prep_rules_free(&rules);
+	return 0;
+}

@@ -1,0 +1,388 @@
+/*
+ * cli.c: the front-end code every filter shares (see cli.h).
+ *
+ * One run has at most one temporary output file; its path is kept in a
+ * static buffer so the SIGINT/SIGTERM handler can remove it with only
+ * async-signal-safe calls before the signal ends the process.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static struct cli *current;
+static char temp_path[4096];
+static volatile sig_atomic_t have_temp;
+
+static void
+on_signal(int sig)
+{
+	if (have_temp)
+		unlink(temp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+cli_init(struct cli *c, const char *prog, void (*usage)(void))
+{
+	const char *env = getenv("PREP_PROGRESS");
+	struct sigaction sa;
+
+	memset(c, 0, sizeof *c);
+	c->prog = prog;
+	c->usage = usage;
+	prep_csv_options_init(&c->csv);
+	c->progress = env != NULL && strcmp(env, "1") == 0;
+	current = c;
+
+	/* A closed output pipe ends the filter quietly, as for cat(1). */
+	signal(SIGPIPE, SIG_DFL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int
+cli_parse_size(const char *s, size_t *v)
+{
+	char *end;
+	unsigned long long n;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		return 0;
+	if (*end == 'K' || *end == 'k')
+		n <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		n <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		n <<= 30, end++;
+	if (*end != '\0' || n == 0 || n > ((unsigned long long)1 << 34))
+		return 0;
+	*v = (size_t)n;
+	return 1;
+}
+
+int
+cli_common_option(struct cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'h':
+		c->usage();
+		exit(0);
+	case 'V':
+		printf("%s (prep) %s\n", c->prog, PREP_VERSION);
+		exit(0);
+	case 'o':
+		c->output = arg;
+		break;
+	case 'z':
+		c->gzip = 1;
+		break;
+	case 'd':
+		if (prep_csv_parse_delim(arg, &c->csv.delim) != PREP_OK)
+			cli_usage_error(c, "invalid delimiter '%s': one byte "
+					   "or 'tab'", arg);
+		break;
+	case 'H':
+		c->csv.has_header = 0;
+		break;
+	case 'q':
+		c->quiet = 1;
+		break;
+	case CLI_OPT_CRLF:
+		c->crlf = 1;
+		break;
+	case CLI_OPT_LAZY_QUOTES:
+		c->csv.lazy_quotes = 1;
+		break;
+	case CLI_OPT_MAX_FIELD:
+		if (!cli_parse_size(arg, &c->csv.max_field))
+			cli_usage_error(c, "invalid --max-field '%s'", arg);
+		break;
+	case CLI_OPT_PROGRESS:
+		c->progress = 1;
+		break;
+	case '?':
+		fprintf(stderr, "Try '%s --help'.\n", c->prog);
+		exit(EXIT_TROUBLE);
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Remove the temporary output, if any, before an exit on failure. */
+static void
+cleanup(struct cli *c)
+{
+	if (c && c->out) {
+		have_temp = 0;
+		prep_outfile_abort(c->out);
+		c->out = NULL;
+	}
+}
+
+static void
+vmessage(const char *prog, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_usage_error(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(c->prog, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help'.\n", c->prog);
+	cleanup(c);
+	exit(EXIT_TROUBLE);
+}
+
+void
+cli_fatal(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(c->prog, fmt, ap);
+	va_end(ap);
+	cleanup(c);
+	exit(EXIT_TROUBLE);
+}
+
+void
+cli_fatal_at(struct cli *c, prep_where w, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s:", c->prog, w.file ? w.file : "-");
+	if (w.line)
+		fprintf(stderr, "%lu:", w.line);
+	fputc(' ', stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cleanup(c);
+	exit(EXIT_TROUBLE);
+}
+
+void
+cli_warn(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->quiet)
+		return;
+	fprintf(stderr, "%s: warning: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_fatal_status(struct cli *c, prep_status st, const char *what)
+{
+	if (st == PREP_ERR_IO)
+		cli_fatal(c, "%s: %s", what, strerror(errno));
+	cli_fatal(c, "%s: %s", what, prep_strerror(st));
+}
+
+void
+cli_reader_fatal(struct cli *c, prep_status st)
+{
+	prep_where w = prep_reader_where(c->reader);
+	size_t nf = prep_reader_record_fields(c->reader);
+	size_t ncols = prep_reader_columns(c->reader);
+	const prep_csv_options *o = prep_reader_options(c->reader);
+
+	switch (st) {
+	case PREP_ERR_IO:
+		cli_fatal(c, "%s: %s", w.file ? w.file : "-", strerror(errno));
+	case PREP_ERR_QUOTE:
+		cli_fatal_at(c, w, "field %zu: stray quote in unquoted field "
+				   "(--lazy-quotes accepts it)", w.field);
+	case PREP_ERR_UNCLOSED_QUOTE:
+		cli_fatal_at(c, w, "field %zu: quoted field not closed at end "
+				   "of input", w.field);
+	case PREP_ERR_FIELD_TOO_LONG:
+		cli_fatal_at(c, w, "field %zu: longer than --max-field (%zu "
+				   "bytes)", w.field, o->max_field);
+	case PREP_ERR_TOO_MANY_FIELDS:
+		cli_fatal_at(c, w, "record has more than %zu fields",
+			     o->max_fields);
+	case PREP_ERR_LIMIT:
+		cli_fatal_at(c, w, "record too long");
+	case PREP_ERR_RAGGED:
+		cli_fatal_at(c, w, "record has %zu field%s, %s has %zu", nf,
+			     nf == 1 ? "" : "s",
+			     o->has_header ? "header" : "first record", ncols);
+	case PREP_ERR_HEADER_MISMATCH:
+		cli_fatal_at(c, w, "header differs from the first input's");
+	case PREP_ERR_GZIP:
+		cli_fatal_at(c, w, "corrupt or truncated gzip data");
+	default:
+		cli_fatal_at(c, w, "%s", prep_strerror(st));
+	}
+}
+
+void
+cli_open_input(struct cli *c, int nfiles, char **files)
+{
+	prep_status st;
+
+	st = prep_reader_new(&c->csv, (const char *const *)files,
+			     (size_t)nfiles, &c->reader);
+	if (st == PREP_ERR_NOMEM && c->reader == NULL)
+		cli_fatal(c, "out of memory");
+	if (st != PREP_OK)
+		cli_reader_fatal(c, st);
+	if (c->progress) {
+		c->start = now();
+		c->last_report = c->start;
+		c->next_tick = 4096;
+	}
+}
+
+static void
+human_bytes(char *buf, size_t n, uint64_t b)
+{
+	snprintf(buf, n, "%.1f MiB", (double)b / 1048576.0);
+}
+
+static void
+report_progress(struct cli *c, int final)
+{
+	double t = now(), dt = t - c->start;
+	uint64_t rows = prep_reader_rows(c->reader);
+	uint64_t rd = prep_reader_bytes_read(c->reader);
+	uint64_t total = prep_reader_bytes_total(c->reader);
+	char a[32], b[32];
+
+	human_bytes(a, sizeof a, rd);
+	if (total) {
+		human_bytes(b, sizeof b, total);
+		fprintf(stderr, "\r%s: %s of %s (%.0f%%), %llu rows, %.0f rows/s",
+			c->prog, a, b, 100.0 * (double)rd / (double)total,
+			(unsigned long long)rows,
+			dt > 0 ? (double)rows / dt : 0.0);
+	} else {
+		fprintf(stderr, "\r%s: %s, %llu rows, %.0f rows/s", c->prog, a,
+			(unsigned long long)rows,
+			dt > 0 ? (double)rows / dt : 0.0);
+	}
+	if (final)
+		fputc('\n', stderr);
+	c->last_report = t;
+}
+
+const prep_field *
+cli_next_row(struct cli *c, size_t *n)
+{
+	const prep_field *f;
+	prep_status st = prep_reader_next_row(c->reader, &f, n);
+
+	if (st == PREP_END)
+		return NULL;
+	if (st != PREP_OK)
+		cli_reader_fatal(c, st);
+	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
+		c->next_tick += 4096;
+		if (now() - c->last_report >= 1.0)
+			report_progress(c, 0);
+	}
+	return f;
+}
+
+static int
+ends_with_gz(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 3 && strcmp(s + n - 3, ".gz") == 0;
+}
+
+void
+cli_open_output(struct cli *c)
+{
+	prep_writer_options wo;
+	prep_status st;
+	const char *tmp;
+
+	st = prep_outfile_open(c->output, &c->out);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, c->output ? c->output : "-");
+	tmp = prep_outfile_temp(c->out);
+	if (tmp && strlen(tmp) < sizeof temp_path) {
+		strcpy(temp_path, tmp);
+		have_temp = 1;
+	}
+	memset(&wo, 0, sizeof wo);
+	wo.delim = prep_reader_delim(c->reader);
+	wo.crlf = c->crlf;
+	wo.gzip = c->gzip || (c->output && ends_with_gz(c->output));
+	st = prep_writer_new(prep_outfile_fd(c->out), &wo, &c->writer);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, "output");
+}
+
+void
+cli_write_check(struct cli *c, prep_status st)
+{
+	if (st == PREP_OK)
+		return;
+	if (st == PREP_ERR_IO && errno == EPIPE) {
+		/* SIGPIPE was ignored by our parent: end as quietly. */
+		cleanup(c);
+		exit(EXIT_TROUBLE);
+	}
+	cli_fatal_status(c, st, c->output ? c->output : "write error");
+}
+
+void
+cli_finish(struct cli *c)
+{
+	prep_status st;
+
+	if (c->progress)
+		report_progress(c, 1);
+	cli_write_check(c, prep_writer_finish(c->writer));
+	prep_writer_free(c->writer);
+	c->writer = NULL;
+	have_temp = 0;
+	st = prep_outfile_commit(c->out);
+	c->out = NULL;
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, c->output ? c->output : "write error");
+	prep_reader_free(c->reader);
+	c->reader = NULL;
+}

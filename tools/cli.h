@@ -1,0 +1,118 @@
+/*
+ * cli.h: what every filter's front end shares.
+ *
+ * The common options of SPEC §2 (parsed here, once), messages in the form
+ * "TOOL: FILE:LINE: what is wrong" that never carry a cell's value, exit
+ * codes, the input reader over the operands, the atomic output and its
+ * clean-up on failure or on SIGINT/SIGTERM, and --progress.
+ */
+#ifndef PREP_CLI_H
+#define PREP_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "csv.h"
+#include "outfile.h"
+
+#define EXIT_CHECK_FAILED 1
+#define EXIT_TROUBLE 2
+
+/* Codes of the long-only common options (above every short option). */
+enum {
+	CLI_OPT_CRLF = 0x1000,
+	CLI_OPT_LAZY_QUOTES,
+	CLI_OPT_MAX_FIELD,
+	CLI_OPT_PROGRESS,
+	CLI_OPT_TOOL_BASE = 0x1100 /* tools number their own from here */
+};
+
+/* Short options every filter takes; append a tool's own after them. */
+#define CLI_COMMON_SHORTOPTS "hVo:zd:Hq"
+
+/* The common long options, to be listed first in a tool's table. */
+#define CLI_COMMON_LONGOPTS                                                  \
+	{"help", no_argument, NULL, 'h'},                                    \
+	{"version", no_argument, NULL, 'V'},                                 \
+	{"output", required_argument, NULL, 'o'},                            \
+	{"gzip", no_argument, NULL, 'z'},                                    \
+	{"delimiter", required_argument, NULL, 'd'},                         \
+	{"no-header", no_argument, NULL, 'H'},                               \
+	{"quiet", no_argument, NULL, 'q'},                                   \
+	{"crlf", no_argument, NULL, CLI_OPT_CRLF},                           \
+	{"lazy-quotes", no_argument, NULL, CLI_OPT_LAZY_QUOTES},             \
+	{"max-field", required_argument, NULL, CLI_OPT_MAX_FIELD},           \
+	{"progress", no_argument, NULL, CLI_OPT_PROGRESS}
+
+/* Usage lines of the common options, for each tool's --help. */
+#define CLI_COMMON_HELP                                                      \
+	"  -o, --output FILE   write to FILE (atomically) instead of stdout\n" \
+	"  -z, --gzip          gzip the output (also when FILE ends in .gz)\n" \
+	"  -d, --delimiter C   field delimiter: one byte, or 'tab'\n"          \
+	"  -H, --no-header     no header record; columns are numbered\n"       \
+	"      --crlf          end output records with CRLF\n"                 \
+	"      --lazy-quotes   accept quotes inside unquoted fields\n"         \
+	"      --max-field N   longest field accepted, bytes (default 1 MiB)\n" \
+	"  -q, --quiet         no warnings\n"                                   \
+	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
+	"  -h, --help          this help\n"                                     \
+	"  -V, --version       version\n"
+
+struct cli {
+	const char *prog;
+	void (*usage)(void); /* prints --help text on stdout */
+	prep_csv_options csv;
+	const char *output;
+	int gzip;
+	int crlf;
+	int quiet;
+	int progress;
+
+	prep_reader *reader;
+	prep_outfile *out;
+	prep_writer *writer;
+
+	uint64_t next_tick;
+	double start;
+	double last_report;
+};
+
+/* Name the tool, install signal handlers, read PREP_PROGRESS. */
+void cli_init(struct cli *c, const char *prog, void (*usage)(void));
+
+/* Handle one common option; 0 when opt is not one of them. */
+int cli_common_option(struct cli *c, int opt, const char *arg);
+
+/* Messages. Each exits 2 after removing any temporary output. */
+void cli_usage_error(struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+void cli_fatal(struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* "TOOL: FILE:LINE: [field N (NAME): ]what"; w.line 0 omits the line. */
+void cli_fatal_at(struct cli *c, prep_where w, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+void cli_warn(struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A library status that ended the run: message and exit 2. */
+void cli_fatal_status(struct cli *c, prep_status st, const char *what)
+	__attribute__((noreturn));
+
+/* Open the operands (none: stdin) as one CSV stream; exits 2 on error. */
+void cli_open_input(struct cli *c, int nfiles, char **files);
+/* Next record or NULL at the end; exits 2 with the place on error. */
+const prep_field *cli_next_row(struct cli *c, size_t *n);
+/* Exit 2 with the message of a reader status and its place. */
+void cli_reader_fatal(struct cli *c, prep_status st)
+	__attribute__((noreturn));
+
+/* Open -o (or stdout) and a writer with the input's delimiter. */
+void cli_open_output(struct cli *c);
+/* Write failures end the run here (quietly for a closed pipe). */
+void cli_write_check(struct cli *c, prep_status st);
+/* Flush, fsync, rename; free the reader; exits 2 on failure. */
+void cli_finish(struct cli *c);
+
+/* Parse a size such as 1048576, 512K or 1M. */
+int cli_parse_size(const char *s, size_t *v);
+
+#endif
