@@ -23,7 +23,7 @@ OPT     ?= -O2
 SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
-           libpcre2-dev pkg-config
+           libpcre2-dev pkg-config groff-base
 BENCH_PKGS = miller time
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -74,6 +74,10 @@ $(GEN_BIN): $(BUILD)/testdata/gen-people.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< -lm
 
+$(BUILD)/bin/csv-baseline: tests/bench/csv-baseline.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lcsv
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprep.a $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprep.a \
@@ -121,7 +125,7 @@ demo: deps
 	@bash testdata/demo.sh $(BUILD)/bin
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
 	@bash tests/bench/run.sh $(BUILD)/bin
 
 install: all

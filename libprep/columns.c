@@ -68,7 +68,9 @@ prep_columns_resolve(const char *list, const prep_field *header, size_t ncols,
 		const char *dash = memchr(p, '-', len);
 		size_t at, lo = 0, hi = 0, v;
 
-		if (find_name(header, ncols, p, len, &at)) {
+		if (len == 0) {
+			/* an empty item names nothing, not a blank header */
+		} else if (find_name(header, ncols, p, len, &at)) {
 			lo = hi = at + 1;
 		} else if ((v = parse_number(p, len)) != 0) {
 			lo = hi = v;

@@ -164,13 +164,7 @@ prep_action_parse(const char *spec, prep_action *a, char *err, size_t errsz)
 			return PREP_ERR_NOMEM;
 		break;
 	case PREP_ACT_DATE:
-		if (arg && strcmp(arg, "year") == 0)
-			a->unit = PREP_DATE_YEAR;
-		else if (arg && strcmp(arg, "month") == 0)
-			a->unit = PREP_DATE_MONTH;
-		else if (arg && strcmp(arg, "decade") == 0)
-			a->unit = PREP_DATE_DECADE;
-		else
+		if (!arg || prep_date_unit_parse(arg, &a->unit) != PREP_OK)
 			return say(err, errsz, "date needs year, month or "
 					       "decade");
 		break;
@@ -383,7 +377,8 @@ prep_rules_load_policy(prep_rules *rs, const char *path, prep_where *where,
 }
 
 prep_status
-prep_rules_load_hierarchies(prep_rules *rs, prep_where *where)
+prep_rules_load_hierarchies(prep_rules *rs, prep_where *where,
+			    const char **why)
 {
 	size_t i;
 	prep_status st;
@@ -393,7 +388,8 @@ prep_rules_load_hierarchies(prep_rules *rs, prep_where *where)
 
 		if (a->kind != PREP_ACT_HIERARCHY || a->hier)
 			continue;
-		st = prep_hierarchy_load(a->path, a->level, &a->hier, where);
+		st = prep_hierarchy_load_why(a->path, a->level, &a->hier, where,
+					     why);
 		if (st != PREP_OK)
 			return st;
 	}
@@ -412,6 +408,7 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 	if (len == 0 && a->kind != PREP_ACT_REDACT &&
 	    a->kind != PREP_ACT_HIERARCHY)
 		return PREP_OK;
+	prep_buf_reset(out);
 	switch (a->kind) {
 	case PREP_ACT_KEEP:
 	case PREP_ACT_DROP:

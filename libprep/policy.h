@@ -90,8 +90,12 @@ prep_status prep_rules_add_simple(prep_rules *rs, const char *columns,
 prep_status prep_rules_load_policy(prep_rules *rs, const char *path,
 				   prep_where *where, char *err, size_t errsz);
 
-/* Load every hierarchy file the rules name; *where on error. */
-prep_status prep_rules_load_hierarchies(prep_rules *rs, prep_where *where);
+/*
+ * Load every hierarchy file the rules name. On error *where is the place
+ * and, for PREP_ERR_ARG, *why a phrase saying what is wrong.
+ */
+prep_status prep_rules_load_hierarchies(prep_rules *rs, prep_where *where,
+					const char **why);
 
 /* What applying actions needs; members unused by the rules may be NULL. */
 typedef struct prep_action_ctx {
@@ -103,7 +107,7 @@ typedef struct prep_action_ctx {
 } prep_action_ctx;
 
 /*
- * Apply a (not drop) to the field in[0..len). The result is *res/*res_len:
+ * Apply a (not drop) to the field in[0..len). The result (*res, *res_len):
  * in itself, the action's text, a hierarchy entry, or out's bytes. An
  * empty value stays empty except for redact and for a hierarchy that lists
  * the empty value.

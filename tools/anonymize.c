@@ -251,6 +251,7 @@ main(int argc, char **argv)
 	prep_buf out;
 	prep_status st;
 	prep_where w;
+	const char *why = NULL;
 
 	cli_init(&cli, "anonymize", usage);
 	prep_rules_init(&rules);
@@ -313,15 +314,13 @@ main(int argc, char **argv)
 	if (uses(&rules, PREP_ACT_SCRUB) &&
 	    prep_pii_new(PREP_PII_ALL, &ctx.pii) != PREP_OK)
 		cli_fatal(&cli, "cannot compile the PII patterns");
-	st = prep_rules_load_hierarchies(&rules, &w);
+	st = prep_rules_load_hierarchies(&rules, &w, &why);
 	if (st == PREP_ERR_IO)
 		cli_fatal_status(&cli, st, w.file);
-	if (st == PREP_ERR_ARG)
-		cli_fatal_at(&cli, w, "not a usable hierarchy (its rows must "
-				      "have the level asked for, each value "
-				      "once)");
+	if (st == PREP_ERR_ARG && why)
+		cli_fatal_at(&cli, w, "hierarchy: %s", why);
 	if (st != PREP_OK)
-		cli_fatal_at(&cli, w, "%s", prep_strerror(st));
+		cli_fatal_at(&cli, w, "hierarchy: %s", prep_strerror(st));
 
 	cli_open_input(&cli, argc - optind, argv + optind);
 	header = prep_reader_header(cli.reader, &ncols);

@@ -1,0 +1,539 @@
+/*
+ * generalize.c: mask, truncate, bin, topcode, bottomcode, date and age, the
+ * keyless actions of anonymize (see generalize.h for the rules they share).
+ *
+ * Relies on prep_buf for output (capped) and on strtod in the C locale for
+ * the value of a number whose syntax has already been checked here.
+ * UTF-8 validation follows RFC 3629 and Unicode 15 Table 3-7 (well-formed
+ * byte sequences); dates follow ISO 8601 / RFC 3339 §5.6 (extended format,
+ * proleptic Gregorian calendar).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generalize.h"
+
+/*
+ * Length of the well-formed UTF-8 sequence at s[0..len), or 0 when it is
+ * ill-formed (Unicode 15 Table 3-7).
+ */
+static size_t
+utf8_seq_len(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0; /* no overlongs */
+		else if (c == 0xed)
+			hi = 0x9f; /* no surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90; /* no overlongs */
+		else if (c == 0xf4)
+			hi = 0x8f; /* nothing above U+10FFFF */
+	} else
+		return 0; /* 80..C1 and F5..FF never start a sequence */
+	if (len < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+prep_status
+prep_utf8_count(const char *s, size_t len, size_t *nchars)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n = 0, k;
+
+	while (i < len) {
+		if ((k = utf8_seq_len(p + i, len - i)) == 0)
+			return PREP_ERR_UTF8;
+		i += k;
+		n++;
+	}
+	*nchars = n;
+	return PREP_OK;
+}
+
+/* 1 if mask[0..mask_len) is exactly one well-formed UTF-8 character. */
+static int
+is_one_char(const char *mask, size_t mask_len)
+{
+	size_t n;
+
+	if (mask == NULL || mask_len == 0)
+		return 0;
+	return prep_utf8_count(mask, mask_len, &n) == PREP_OK && n == 1;
+}
+
+/*
+ * Copy in[0..len) to out with the characters of index [from, to) replaced
+ * by mask. The input has been validated.
+ */
+static prep_status
+mask_range(const char *in, size_t len, size_t from, size_t to, const char *mask,
+	   size_t mask_len, prep_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0, c = 0, k;
+	prep_status st;
+
+	/* Characters before `from` are copied in one piece. */
+	while (i < len && c < from) {
+		i += utf8_seq_len(p + i, len - i);
+		c++;
+	}
+	if ((st = prep_buf_append(out, in, i)) != PREP_OK)
+		return st;
+	while (i < len && c < to) {
+		k = utf8_seq_len(p + i, len - i);
+		if ((st = prep_buf_append(out, mask, mask_len)) != PREP_OK)
+			return st;
+		i += k;
+		c++;
+	}
+	return prep_buf_append(out, in + i, len - i);
+}
+
+/* Reset out and report st: a failed action leaves nothing behind. */
+static prep_status
+fail(prep_buf *out, prep_status st)
+{
+	prep_buf_reset(out);
+	return st;
+}
+
+prep_status
+prep_mask(const char *in, size_t len, size_t keep_last, const char *mask,
+	  size_t mask_len, prep_buf *out)
+{
+	prep_status st;
+	size_t n;
+
+	prep_buf_reset(out);
+	if (!is_one_char(mask, mask_len))
+		return PREP_ERR_ARG;
+	if ((st = prep_utf8_count(in, len, &n)) != PREP_OK)
+		return st;
+	if (keep_last >= n)
+		st = prep_buf_append(out, in, len);
+	else
+		st = mask_range(in, len, 0, n - keep_last, mask, mask_len, out);
+	return st == PREP_OK ? PREP_OK : fail(out, st);
+}
+
+prep_status
+prep_truncate(const char *in, size_t len, size_t keep_first, const char *mask,
+	      size_t mask_len, prep_buf *out)
+{
+	prep_status st;
+	size_t n;
+
+	prep_buf_reset(out);
+	if (!is_one_char(mask, mask_len))
+		return PREP_ERR_ARG;
+	if ((st = prep_utf8_count(in, len, &n)) != PREP_OK)
+		return st;
+	if (keep_first >= n)
+		st = prep_buf_append(out, in, len);
+	else
+		st = mask_range(in, len, keep_first, n, mask, mask_len, out);
+	return st == PREP_OK ? PREP_OK : fail(out, st);
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+prep_status
+prep_parse_int64(const char *s, size_t len, int64_t *v)
+{
+	uint64_t mag = 0, lim;
+	size_t i = 0;
+	int neg = 0;
+
+	if (len > 0 && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if (i == len)
+		return PREP_ERR_VALUE;
+	for (; i < len; i++)
+		if (!is_digit(s[i]))
+			return PREP_ERR_VALUE;
+	/* Syntax is good; now the magnitude, at most 2^63 when negative. */
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (i = (s[0] == '+' || s[0] == '-'); i < len; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (mag > (lim - d) / 10)
+			return PREP_ERR_RANGE;
+		mag = mag * 10 + d;
+	}
+	if (!neg)
+		*v = (int64_t)mag;
+	else if (mag == (uint64_t)INT64_MAX + 1)
+		*v = INT64_MIN;
+	else
+		*v = -(int64_t)mag;
+	return PREP_OK;
+}
+
+/* 1 if s[0..len) has the syntax prep_parse_number accepts. */
+static int
+number_syntax(const char *s, size_t len)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	while (i < len && is_digit(s[i])) {
+		i++;
+		digits++;
+	}
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && is_digit(s[i])) {
+			i++;
+			digits++;
+		}
+	}
+	if (digits == 0)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i == len || !is_digit(s[i]))
+			return 0;
+		while (i < len && is_digit(s[i]))
+			i++;
+	}
+	return i == len;
+}
+
+prep_status
+prep_parse_number(const char *s, size_t len, double *v)
+{
+	char small[64], *copy = small, *end;
+	double d;
+	int e;
+
+	if (!number_syntax(s, len))
+		return PREP_ERR_VALUE;
+	/* strtod needs a NUL-terminated string; fields may not have one. */
+	if (len >= sizeof(small) && (copy = malloc(len + 1)) == NULL)
+		return PREP_ERR_NOMEM;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	errno = 0;
+	d = strtod(copy, &end);
+	e = errno;
+	if (end != copy + len) {
+		/* Only a locale with another decimal point gets here. */
+		if (copy != small)
+			free(copy);
+		return PREP_ERR_VALUE;
+	}
+	if (copy != small)
+		free(copy);
+	if (e == ERANGE && isinf(d))
+		return PREP_ERR_RANGE;
+	*v = d;
+	return PREP_OK;
+}
+
+prep_status
+prep_bin(const char *in, size_t len, int64_t width, prep_buf *out)
+{
+	char text[48];
+	int64_t v, m, lo, hi;
+	prep_status st;
+	int n;
+
+	prep_buf_reset(out);
+	if (width < 1)
+		return PREP_ERR_ARG;
+	if (len == 0)
+		return PREP_OK;
+	if ((st = prep_parse_int64(in, len, &v)) != PREP_OK)
+		return st;
+	/* L = v - (v mod W) with the mathematical (non-negative) modulus. */
+	m = v % width;
+	if (m < 0)
+		m += width;
+	if (v < INT64_MIN + m)
+		return PREP_ERR_RANGE;
+	lo = v - m;
+	if (lo > INT64_MAX - (width - 1))
+		return PREP_ERR_RANGE;
+	hi = lo + (width - 1);
+	n = snprintf(text, sizeof(text), "%" PRId64 "-%" PRId64, lo, hi);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return PREP_ERR_RANGE;
+	st = prep_buf_append(out, text, (size_t)n);
+	return st == PREP_OK ? PREP_OK : fail(out, st);
+}
+
+/*
+ * topcode (top = 1: value >= thr -> "T+") and bottomcode (top = 0:
+ * value < thr -> "<B"); any other number is copied unchanged.
+ */
+static prep_status
+code_number(const char *in, size_t len, double thr, int top,
+	    const char *thr_text, prep_buf *out)
+{
+	prep_status st;
+	int hit;
+	double v;
+
+	prep_buf_reset(out);
+	if (thr_text == NULL || isnan(thr))
+		return PREP_ERR_ARG;
+	if (len == 0)
+		return PREP_OK;
+	if ((st = prep_parse_number(in, len, &v)) != PREP_OK)
+		return st;
+	hit = top ? v >= thr : v < thr;
+	if (!hit)
+		st = prep_buf_append(out, in, len);
+	else if (top) {
+		st = prep_buf_append_str(out, thr_text);
+		if (st == PREP_OK)
+			st = prep_buf_append_byte(out, '+');
+	} else {
+		st = prep_buf_append_byte(out, '<');
+		if (st == PREP_OK)
+			st = prep_buf_append_str(out, thr_text);
+	}
+	return st == PREP_OK ? PREP_OK : fail(out, st);
+}
+
+prep_status
+prep_topcode(const char *in, size_t len, double t, const char *t_text,
+	     prep_buf *out)
+{
+	return code_number(in, len, t, 1, t_text, out);
+}
+
+prep_status
+prep_bottomcode(const char *in, size_t len, double b, const char *b_text,
+		prep_buf *out)
+{
+	return code_number(in, len, b, 0, b_text, out);
+}
+
+static int
+is_leap(int y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+int
+prep_date_valid(const prep_date *d)
+{
+	return d->year >= 0 && d->year <= 9999 && d->month >= 1 &&
+	       d->month <= 12 && d->day >= 1 &&
+	       d->day <= days_in_month(d->year, d->month);
+}
+
+/* n ASCII digits at s[*i] as a number, advancing *i; -1 if not digits. */
+static int
+fixed_digits(const char *s, size_t len, size_t *i, size_t n)
+{
+	int v = 0;
+	size_t k;
+
+	if (len - *i < n)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (!is_digit(s[*i + k]))
+			return -1;
+		v = v * 10 + (s[*i + k] - '0');
+	}
+	*i += n;
+	return v;
+}
+
+/* The time of day and offset after the date (RFC 3339 §5.6 plus ISO
+ * 8601's hhmm and hh offsets); 1 if s[i..len) is exactly that. */
+static int
+time_syntax(const char *s, size_t len, size_t i)
+{
+	int hh, mm, ss;
+
+	if ((hh = fixed_digits(s, len, &i, 2)) < 0 || hh > 23)
+		return 0;
+	if (i == len || s[i++] != ':')
+		return 0;
+	if ((mm = fixed_digits(s, len, &i, 2)) < 0 || mm > 59)
+		return 0;
+	if (i < len && s[i] == ':') {
+		i++;
+		if ((ss = fixed_digits(s, len, &i, 2)) < 0 || ss > 60)
+			return 0;
+		if (i < len && (s[i] == '.' || s[i] == ',')) {
+			i++;
+			if (i == len || !is_digit(s[i]))
+				return 0;
+			while (i < len && is_digit(s[i]))
+				i++;
+		}
+	}
+	if (i == len)
+		return 1;
+	if (s[i] == 'Z' || s[i] == 'z')
+		return i + 1 == len;
+	if (s[i] != '+' && s[i] != '-')
+		return 0;
+	i++;
+	if ((hh = fixed_digits(s, len, &i, 2)) < 0 || hh > 23)
+		return 0;
+	if (i == len)
+		return 1; /* +hh */
+	if (s[i] == ':')
+		i++;
+	if ((mm = fixed_digits(s, len, &i, 2)) < 0 || mm > 59)
+		return 0;
+	return i == len;
+}
+
+prep_status
+prep_parse_date(const char *in, size_t len, prep_date *d)
+{
+	prep_date t;
+	size_t i = 0;
+
+	if ((t.year = fixed_digits(in, len, &i, 4)) < 0)
+		return PREP_ERR_VALUE;
+	if (i == len || in[i++] != '-')
+		return PREP_ERR_VALUE;
+	if ((t.month = fixed_digits(in, len, &i, 2)) < 0)
+		return PREP_ERR_VALUE;
+	if (i == len || in[i++] != '-')
+		return PREP_ERR_VALUE;
+	if ((t.day = fixed_digits(in, len, &i, 2)) < 0)
+		return PREP_ERR_VALUE;
+	if (!prep_date_valid(&t))
+		return PREP_ERR_VALUE;
+	if (i < len) {
+		if (in[i] != 'T' && in[i] != 't' && in[i] != ' ')
+			return PREP_ERR_VALUE;
+		if (!time_syntax(in, len, i + 1))
+			return PREP_ERR_VALUE;
+	}
+	*d = t;
+	return PREP_OK;
+}
+
+prep_status
+prep_date_unit_parse(const char *s, prep_date_unit *unit)
+{
+	if (strcmp(s, "year") == 0)
+		*unit = PREP_DATE_YEAR;
+	else if (strcmp(s, "month") == 0)
+		*unit = PREP_DATE_MONTH;
+	else if (strcmp(s, "decade") == 0)
+		*unit = PREP_DATE_DECADE;
+	else
+		return PREP_ERR_ARG;
+	return PREP_OK;
+}
+
+/* Append snprintf's result; the texts here are short and bounded. */
+static prep_status
+append_text(prep_buf *out, const char *text, int n, size_t size)
+{
+	if (n < 0 || (size_t)n >= size)
+		return PREP_ERR_RANGE;
+	return prep_buf_append(out, text, (size_t)n);
+}
+
+prep_status
+prep_date_generalize(const char *in, size_t len, prep_date_unit unit,
+		     prep_buf *out)
+{
+	char text[32];
+	prep_status st;
+	prep_date d;
+	int n, dec;
+
+	prep_buf_reset(out);
+	if (len == 0)
+		return PREP_OK;
+	if ((st = prep_parse_date(in, len, &d)) != PREP_OK)
+		return st;
+	switch (unit) {
+	case PREP_DATE_YEAR:
+		n = snprintf(text, sizeof(text), "%04d", d.year);
+		break;
+	case PREP_DATE_MONTH:
+		n = snprintf(text, sizeof(text), "%04d-%02d", d.year, d.month);
+		break;
+	case PREP_DATE_DECADE:
+		dec = d.year - d.year % 10;
+		n = snprintf(text, sizeof(text), "%04d-%04d", dec, dec + 9);
+		break;
+	default:
+		return PREP_ERR_ARG;
+	}
+	st = append_text(out, text, n, sizeof(text));
+	return st == PREP_OK ? PREP_OK : fail(out, st);
+}
+
+prep_status
+prep_age(const char *in, size_t len, const prep_date *ref, prep_buf *out)
+{
+	char text[16];
+	prep_status st;
+	prep_date b;
+	int years;
+
+	prep_buf_reset(out);
+	if (ref == NULL || !prep_date_valid(ref))
+		return PREP_ERR_ARG;
+	if (len == 0)
+		return PREP_OK;
+	if ((st = prep_parse_date(in, len, &b)) != PREP_OK)
+		return st;
+	/*
+	 * Completed years: the difference of the years, less one when the
+	 * birthday (month, day) has not come yet in the reference year. A
+	 * 29 February birthday therefore comes on 1 March in a common year.
+	 */
+	years = ref->year - b.year;
+	if (ref->month < b.month || (ref->month == b.month && ref->day < b.day))
+		years--;
+	if (years < 0)
+		return PREP_ERR_VALUE;
+	st = append_text(out, text, snprintf(text, sizeof(text), "%d", years),
+			 sizeof(text));
+	return st == PREP_OK ? PREP_OK : fail(out, st);
+}

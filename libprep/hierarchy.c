@@ -1,0 +1,391 @@
+/*
+ * hierarchy.c: load an ARX-style generalization hierarchy and look values
+ * up in it (see hierarchy.h for the file format and the rules).
+ *
+ * The delimiter is sniffed from the first line through zlib's gz* stream
+ * functions, which read plain and gzip files alike; the rows are then read
+ * with the project's CSV reader (csv.h), so quoting, CRLF, a BOM and gzip
+ * behave exactly as for data. Only column 0 and the requested level are
+ * kept: both strings go, NUL-terminated, into one capped text arena, and
+ * an open-addressing hash table with linear probing (Knuth, TAOCP vol. 3,
+ * 6.4, algorithm L) maps a value to its row. The hash is 64-bit FNV-1a
+ * (Fowler, Noll, Vo; draft-eastlake-fnv).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "hierarchy.h"
+
+/* Offsets into the arena are uint32_t: keep it well below 4 GiB. */
+#define TEXT_MAX ((size_t)1 << 30)
+#define SLOTS_MIN ((size_t)1024)
+
+struct entry {
+	uint32_t key, key_len; /* column 0, in the arena */
+	uint32_t val, val_len; /* the requested level, in the arena */
+	uint32_t hash;
+};
+
+struct prep_hierarchy {
+	prep_buf text;	   /* every kept string, each NUL-terminated */
+	struct entry *ent; /* one per row, in file order */
+	size_t n, ent_cap;
+	uint32_t *slot; /* 0: empty; else 1 + index into ent */
+	size_t nslot;	/* a power of two */
+	size_t levels;
+	int delim;
+};
+
+static uint32_t
+hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL; /* FNV 64 prime */
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/*
+ * Slot of the value s[0..len) with hash hv: the slot holding it, or the
+ * empty slot where it would go.
+ */
+static size_t
+find_slot(const prep_hierarchy *h, const char *s, size_t len, uint32_t hv)
+{
+	size_t mask = h->nslot - 1, i = hv & mask;
+
+	while (h->slot[i] != 0) {
+		const struct entry *e = &h->ent[h->slot[i] - 1];
+
+		if (e->hash == hv && e->key_len == len &&
+		    memcmp(h->text.data + e->key, s, len) == 0)
+			return i;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* Double the table (or make the first one) and put every entry back. */
+static prep_status
+grow_slots(prep_hierarchy *h)
+{
+	size_t nslot = h->nslot ? h->nslot * 2 : SLOTS_MIN, k, i, mask;
+	uint32_t *slot;
+
+	slot = calloc(nslot, sizeof *slot);
+	if (slot == NULL)
+		return PREP_ERR_NOMEM;
+	mask = nslot - 1;
+	for (k = 0; k < h->n; k++) {
+		i = h->ent[k].hash & mask;
+		while (slot[i] != 0)
+			i = (i + 1) & mask;
+		slot[i] = (uint32_t)(k + 1);
+	}
+	free(h->slot);
+	h->slot = slot;
+	h->nslot = nslot;
+	return PREP_OK;
+}
+
+/* Copy s[0..len) and a NUL into the arena; *off is where it starts. */
+static prep_status
+keep_text(prep_hierarchy *h, const char *s, size_t len, uint32_t *off)
+{
+	prep_status st;
+
+	*off = (uint32_t)h->text.len;
+	if ((st = prep_buf_append(&h->text, s, len)) != PREP_OK)
+		return st;
+	return prep_buf_append_byte(&h->text, '\0');
+}
+
+/*
+ * Add value -> generalization. PREP_ERR_ARG (and *dup set) when the value
+ * is already there.
+ */
+static prep_status
+add_entry(prep_hierarchy *h, const prep_field *value, const prep_field *gen,
+	  int *dup)
+{
+	struct entry e;
+	prep_status st;
+	size_t i;
+
+	*dup = 0;
+	/* Keep the load factor at most 2/3. */
+	if ((h->n + 1) * 3 > h->nslot * 2 && (st = grow_slots(h)) != PREP_OK)
+		return st;
+	e.hash = hash_bytes(value->data, value->len);
+	i = find_slot(h, value->data, value->len, e.hash);
+	if (h->slot[i] != 0) {
+		*dup = 1;
+		return PREP_ERR_ARG;
+	}
+	if (h->n == h->ent_cap) {
+		size_t ncap = h->ent_cap ? h->ent_cap * 2 : 256;
+		struct entry *ne;
+
+		if (ncap > PREP_HIERARCHY_MAX_ROWS)
+			ncap = PREP_HIERARCHY_MAX_ROWS;
+		ne = realloc(h->ent, ncap * sizeof *ne);
+		if (ne == NULL)
+			return PREP_ERR_NOMEM;
+		h->ent = ne;
+		h->ent_cap = ncap;
+	}
+	if ((st = keep_text(h, value->data, value->len, &e.key)) != PREP_OK ||
+	    (st = keep_text(h, gen->data, gen->len, &e.val)) != PREP_OK)
+		return st;
+	e.key_len = (uint32_t)value->len;
+	e.val_len = (uint32_t)gen->len;
+	h->ent[h->n] = e;
+	h->slot[i] = (uint32_t)(h->n + 1);
+	h->n++;
+	return PREP_OK;
+}
+
+/* Map a zlib error of the gz* functions to a status. */
+static prep_status
+gz_status(gzFile f)
+{
+	int errnum;
+
+	gzerror(f, &errnum);
+	if (errnum == Z_ERRNO)
+		return PREP_ERR_IO;
+	if (errnum == Z_MEM_ERROR)
+		return PREP_ERR_NOMEM;
+	return PREP_ERR_GZIP;
+}
+
+/*
+ * The delimiter of the file's first non-blank line: the most frequent of
+ * ';' ',' TAB '|' outside double quotes, ties going to the earlier one,
+ * ',' when there is none. *empty is set when the file holds nothing but
+ * a BOM and line ends.
+ */
+static prep_status
+sniff_delim(const char *path, int *delim, int *empty)
+{
+	static const char cand[4] = {';', ',', '\t', '|'};
+	unsigned char buf[8192];
+	size_t count[4] = {0, 0, 0, 0}, i, k, best = 0;
+	int in_quotes = 0, started = 0, done = 0, first = 1, n = 0;
+	prep_status st = PREP_OK;
+	gzFile f;
+
+	errno = 0;
+	if ((f = gzopen(path, "rb")) == NULL) {
+		if (errno == 0)
+			errno = ENOMEM;
+		return errno == ENOMEM ? PREP_ERR_NOMEM : PREP_ERR_IO;
+	}
+	while (!done && (n = gzread(f, buf, sizeof buf)) > 0) {
+		i = 0;
+		if (first && n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+			i = 3;
+		first = 0;
+		for (; i < (size_t)n && !done; i++) {
+			unsigned char c = buf[i];
+
+			if (!in_quotes && (c == '\n' || c == '\r')) {
+				done = started;
+				continue;
+			}
+			started = 1;
+			if (c == '"')
+				in_quotes = !in_quotes;
+			else if (!in_quotes)
+				for (k = 0; k < 4; k++)
+					if (c == (unsigned char)cand[k])
+						count[k]++;
+		}
+	}
+	if (!done && n < 0)
+		st = gz_status(f);
+	gzclose(f);
+	if (st != PREP_OK)
+		return st;
+	for (k = 1; k < 4; k++)
+		if (count[k] > count[best])
+			best = k;
+	*delim = count[best] ? cand[best] : ',';
+	*empty = !started;
+	return PREP_OK;
+}
+
+/* Set *where (if any) and *why (if any) and return st. */
+static prep_status
+report(prep_status st, prep_where *where, const char *path, unsigned long line,
+       size_t field, const char **why, const char *text)
+{
+	if (where) {
+		where->file = path;
+		where->line = line;
+		where->field = field;
+	}
+	if (why)
+		*why = text;
+	return st;
+}
+
+prep_status
+prep_hierarchy_load_why(const char *path, size_t level, prep_hierarchy **out,
+			prep_where *where, const char **why)
+{
+	const char *paths[1] = {path};
+	const prep_field *f;
+	prep_csv_options o;
+	prep_hierarchy *h;
+	prep_reader *r = NULL;
+	prep_status st;
+	prep_where at;
+	size_t nf;
+	int empty, dup;
+
+	*out = NULL;
+	if (why)
+		*why = NULL;
+	if (where) {
+		where->file = path;
+		where->line = 0;
+		where->field = 0;
+	}
+	if (path == NULL || strcmp(path, "-") == 0)
+		return report(PREP_ERR_ARG, where, path, 0, 0, why,
+			      "a hierarchy can't be read from standard input");
+	if ((h = calloc(1, sizeof *h)) == NULL)
+		return PREP_ERR_NOMEM;
+	prep_buf_init(&h->text, TEXT_MAX);
+	if ((st = sniff_delim(path, &h->delim, &empty)) != PREP_OK)
+		goto fail;
+	if (empty) {
+		st = report(PREP_ERR_ARG, where, path, 0, 0, why,
+			    "hierarchy file has no rows");
+		goto fail;
+	}
+	prep_csv_options_init(&o);
+	o.delim = h->delim;
+	o.has_header = 0;
+	if ((st = prep_reader_new(&o, paths, 1, &r)) != PREP_OK)
+		goto reader_fail;
+	while ((st = prep_reader_next_row(r, &f, &nf)) == PREP_OK) {
+		at = prep_reader_where(r);
+		if (h->n == 0) {
+			h->levels = nf - 1;
+			if (level >= nf) {
+				st = report(PREP_ERR_ARG, where, path, at.line,
+					    0, why,
+					    "hierarchy has no such level");
+				goto fail;
+			}
+		}
+		if (level > 0 && f[level].len == 0) {
+			st = report(PREP_ERR_ARG, where, path, at.line,
+				    level + 1, why,
+				    "empty generalization at that level");
+			goto fail;
+		}
+		if (h->n == PREP_HIERARCHY_MAX_ROWS) {
+			st = report(PREP_ERR_LIMIT, where, path, at.line, 0,
+				    why, "hierarchy has too many rows");
+			goto fail;
+		}
+		if ((st = add_entry(h, &f[0], &f[level], &dup)) != PREP_OK) {
+			if (dup)
+				report(st, where, path, at.line, 1, why,
+				       "value listed twice in hierarchy");
+			else if (st == PREP_ERR_LIMIT)
+				report(st, where, path, at.line, 0, why,
+				       "hierarchy text too large");
+			else
+				report(st, where, path, at.line, 0, why, NULL);
+			goto fail;
+		}
+	}
+	if (st != PREP_END)
+		goto reader_fail;
+	if (h->n == 0) {
+		st = report(PREP_ERR_ARG, where, path, 0, 0, why,
+			    "hierarchy file has no rows");
+		goto fail;
+	}
+	prep_reader_free(r);
+	*out = h;
+	return PREP_OK;
+
+reader_fail:
+	if (r) {
+		at = prep_reader_where(r);
+		report(st, where, path, at.line, at.field, why, NULL);
+	}
+fail:
+	prep_reader_free(r);
+	prep_hierarchy_free(h);
+	return st;
+}
+
+prep_status
+prep_hierarchy_load(const char *path, size_t level, prep_hierarchy **out,
+		    prep_where *where)
+{
+	return prep_hierarchy_load_why(path, level, out, where, NULL);
+}
+
+prep_status
+prep_hierarchy_lookup(const prep_hierarchy *h, const char *in, size_t len,
+		      const char **res, size_t *res_len)
+{
+	const struct entry *e;
+	size_t i;
+
+	if (h == NULL || h->nslot == 0)
+		return PREP_ERR_NOT_FOUND;
+	i = find_slot(h, in, len, hash_bytes(in, len));
+	if (h->slot[i] == 0)
+		return PREP_ERR_NOT_FOUND;
+	e = &h->ent[h->slot[i] - 1];
+	*res = h->text.data + e->val;
+	*res_len = e->val_len;
+	return PREP_OK;
+}
+
+size_t
+prep_hierarchy_levels(const prep_hierarchy *h)
+{
+	return h->levels;
+}
+
+size_t
+prep_hierarchy_size(const prep_hierarchy *h)
+{
+	return h->n;
+}
+
+int
+prep_hierarchy_delim(const prep_hierarchy *h)
+{
+	return h->delim;
+}
+
+void
+prep_hierarchy_free(prep_hierarchy *h)
+{
+	if (h == NULL)
+		return;
+	prep_buf_free(&h->text);
+	free(h->ent);
+	free(h->slot);
+	free(h);
+}

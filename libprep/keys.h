@@ -1,0 +1,66 @@
+/*
+ * keys.h: the secret keys of anonymize's hash and encrypt actions.
+ *
+ * A key file's bytes, with exactly one trailing "\n" dropped (nothing else:
+ * no "\r", no spaces, no second newline), are the input key material (IKM).
+ * The IKM must hold at least PREP_KEYS_MIN_IKM and at most
+ * PREP_KEYS_MAX_IKM bytes. Two keys are derived from it with HKDF-SHA256
+ * (RFC 5869), empty salt:
+ *
+ *	Kh = HKDF(IKM, salt "", info "prep hash v1",    32 bytes)  HMAC key
+ *	Ke = HKDF(IKM, salt "", info "prep encrypt v1", 64 bytes)  AES-SIV key
+ *
+ * so the same key file gives the same pseudonyms in every run, file and
+ * column. The derived keys live in one heap object that is wiped
+ * (OPENSSL_cleanse) when freed; the bytes read from a key file are wiped
+ * as soon as the keys are derived.
+ * Relies on OpenSSL 3 libcrypto (EVP_KDF "HKDF").
+ */
+#ifndef PREP_KEYS_H
+#define PREP_KEYS_H
+
+#include <stddef.h>
+
+#include "prep.h"
+
+#define PREP_KEYS_MIN_IKM 16	 /* bytes, after the newline is dropped */
+#define PREP_KEYS_MAX_IKM 4096	 /* bytes, after the newline is dropped */
+#define PREP_KEYS_HASH_LEN 32	 /* Kh */
+#define PREP_KEYS_ENCRYPT_LEN 64 /* Ke: two AES-256 keys for AES-SIV */
+
+typedef struct prep_keys prep_keys;
+
+/*
+ * Derive Kh and Ke from len bytes of IKM (taken as they are: no newline is
+ * dropped here). PREP_ERR_KEY if len is below PREP_KEYS_MIN_IKM or above
+ * PREP_KEYS_MAX_IKM, PREP_ERR_CRYPTO if OpenSSL fails.
+ */
+prep_status prep_keys_from_ikm(const unsigned char *ikm, size_t len,
+			       prep_keys **out);
+
+/*
+ * Read the key file at path and derive the keys from its bytes (one
+ * trailing "\n" dropped). Any file that can be read works, a pipe too
+ * (--key-file <(pass show prep)). Returns:
+ *	PREP_ERR_IO	the file can't be opened or read; errno tells why
+ *	PREP_ERR_KEY	fewer than PREP_KEYS_MIN_IKM or more than
+ *			PREP_KEYS_MAX_IKM bytes of key material
+ *	PREP_ERR_ARG	path is NULL
+ *	PREP_ERR_NOMEM, PREP_ERR_CRYPTO
+ * *loose_perms (may be NULL) is set to 1 when the file's mode lets group
+ * or others read it (mode & 044), else 0; it is set as soon as the file
+ * is opened, so it is meaningful even when the key is then rejected. The
+ * library doesn't print: the caller warns.
+ */
+prep_status prep_keys_load(const char *path, prep_keys **out, int *loose_perms);
+
+/* Wipe and free; NULL is fine. */
+void prep_keys_free(prep_keys *k);
+
+/* Kh, PREP_KEYS_HASH_LEN (32) bytes, owned by k. */
+const unsigned char *prep_keys_hash_key(const prep_keys *k);
+
+/* Ke, PREP_KEYS_ENCRYPT_LEN (64) bytes, owned by k. */
+const unsigned char *prep_keys_encrypt_key(const prep_keys *k);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * pseudo.h: keyed pseudonyms (anonymize hash) and deterministic
+ * encryption (anonymize encrypt / --decrypt) of single field values.
+ *
+ * hash[:N]  lowercase hex of HMAC-SHA256(Kh, field bytes) (RFC 2104),
+ *           first N hex digits, 8 <= N <= 64 (the tool's default is 32).
+ * encrypt   AES-256-SIV (RFC 5297) of the field bytes under the 64-byte
+ *           key Ke, no associated data, no nonce; the token is base64url
+ *           (RFC 4648 §5) without padding of (16-byte SIV tag || ciphertext),
+ *           so a value of n bytes gives ceil(4 (16 + n) / 3) characters.
+ *
+ * Both are deterministic: the same value under the same key file gives
+ * the same output in every run, file and column, so joins still work.
+ * An empty field stays empty in all three directions. Fields are taken
+ * byte for byte (no trimming, no Unicode normalization).
+ *
+ * Kh and Ke come from keys.h. See tests/unit/kat/README for how another
+ * implementation reproduces a pseudonym or a token. Relies on OpenSSL 3
+ * libcrypto (SHA-256, EVP cipher "AES-256-SIV").
+ */
+#ifndef PREP_PSEUDO_H
+#define PREP_PSEUDO_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "keys.h"
+#include "prep.h"
+
+#define PREP_HASH_MIN_HEX 8
+#define PREP_HASH_MAX_HEX 64
+#define PREP_HASH_DEFAULT_HEX 32
+#define PREP_SIV_TAG_LEN 16
+
+/* A keyed HMAC-SHA256 state for Kh, set up once and used for every value. */
+typedef struct prep_hasher prep_hasher;
+
+/* k may be freed after this returns: the hasher keeps what it needs. */
+prep_status prep_hasher_new(const prep_keys *k, prep_hasher **out);
+
+/* Wipe and free; NULL is fine. */
+void prep_hasher_free(prep_hasher *h);
+
+/*
+ * Write the first hexdigits (PREP_HASH_MIN_HEX..PREP_HASH_MAX_HEX, odd
+ * counts allowed) lowercase hex digits of HMAC-SHA256(Kh, in[0..len)) and
+ * a NUL into out, which must hold PREP_HASH_MAX_HEX + 1 bytes. len == 0
+ * writes "" (empty stays empty). PREP_ERR_ARG for a hexdigits out of range.
+ */
+prep_status prep_hash_hex(prep_hasher *h, const char *in, size_t len,
+			  size_t hexdigits, char *out);
+
+/* An AES-256-SIV context for Ke, used for every value of a run. */
+typedef struct prep_cipher prep_cipher;
+
+/* k may be freed after this returns. PREP_ERR_CRYPTO without AES-SIV. */
+prep_status prep_cipher_new(const prep_keys *k, prep_cipher **out);
+
+/* Wipe and free; NULL is fine. */
+void prep_cipher_free(prep_cipher *c);
+
+/*
+ * Reset out and write the base64url token of in[0..len) into it (NUL
+ * terminated; len == 0 gives ""). PREP_ERR_LIMIT if the token would pass
+ * out's cap (the field is then too long for the cipher or the buffer).
+ */
+prep_status prep_encrypt_field(prep_cipher *c, const char *in, size_t len,
+			       prep_buf *out);
+
+/*
+ * Reset out and write the plaintext of the token in[0..len) into it (NUL
+ * terminated, but the plaintext may itself hold NUL bytes: use out->len).
+ * An empty token gives "". Returns:
+ *	PREP_ERR_VALUE	not unpadded base64url: a character outside
+ *			[A-Za-z0-9_-] ('=' padding, spaces and newlines
+ *			included) or a length of 4k+1 characters
+ *	PREP_ERR_AUTH	well-formed but does not authenticate under this
+ *			key: tampered, truncated, made with another key, 16
+ *			decoded bytes or fewer (a bare tag; prep never writes
+ *			a token for ""), or nonzero unused bits in the last
+ *			character (never written by an encoder)
+ * On any error out is left empty and no unauthenticated byte is kept.
+ */
+prep_status prep_decrypt_field(prep_cipher *c, const char *in, size_t len,
+			       prep_buf *out);
+
+#endif

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# demo.sh: the example pipeline of prep on testdata/people.csv (make demo).
+#
+#	bash testdata/demo.sh TOOLDIR
+#
+# TOOLDIR is the directory holding the built filters (build/bin). The demo
+# makes a throw-away random key (mode 600, deleted on exit), shows the
+# first lines of the input, then runs each step of the pipeline and shows
+# the first lines of what it wrote. Each step reads the previous step's
+# output from a temporary file rather than a pipe, so that `head` can't
+# cut a step short and any failure stops the demo with a nonzero exit.
+# To extend the pipeline, add a `step` line at the end (see the examples).
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: bash testdata/demo.sh TOOLDIR" >&2
+	exit 2
+fi
+TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
+	echo "demo: $1: no such directory" >&2
+	exit 2
+}
+cd "$(dirname "$0")/.."		# the top of the source tree
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-demo.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# A random 32-byte key as 64 hex digits, readable by its owner only.
+KEY=$WORK/demo.key
+(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$KEY")
+chmod 600 "$KEY"
+
+INPUT=testdata/people.csv
+LINES=4		# lines shown of each table (the header and three records)
+
+# show FILE: its first $LINES lines, as a table when column(1) is there.
+# (column splits at every comma, quoted or not: good enough to look at.)
+show() {
+	head -n "$LINES" "$1" >"$WORK/show"
+	if command -v column >/dev/null 2>&1; then
+		column -s, -t <"$WORK/show"
+	else
+		cat "$WORK/show"
+	fi
+	echo
+}
+
+# step NAME ARGS...: run TOOLDIR/NAME ARGS... on the previous output
+# (the first step on the input file) and show the start of what it wrote.
+CURRENT=$INPUT
+PIPELINE=
+N=0
+step() {
+	local name=$1 shown
+	shift
+	if [ ! -x "$TOOLDIR/$name" ]; then
+		echo "demo: $TOOLDIR/$name: not built" >&2
+		exit 2
+	fi
+	N=$((N + 1))
+	shown="$name $*"
+	shown=${shown//"$KEY"/KEYFILE}
+	if [ "$N" -eq 1 ]; then
+		PIPELINE="$shown $INPUT"
+	else
+		PIPELINE="$PIPELINE | $shown"
+	fi
+	echo "== after step $N: $shown"
+	"$TOOLDIR/$name" "$@" "$CURRENT" >"$WORK/step$N.csv"
+	CURRENT=$WORK/step$N.csv
+	show "$CURRENT"
+}
+
+echo "== before: $INPUT (synthetic people; first $LINES lines)"
+show "$INPUT"
+echo "== policy: testdata/people.policy"
+grep -v '^[[:space:]]*\(#\|$\)' testdata/people.policy
+echo
+
+step anonymize --key-file "$KEY" -p testdata/people.policy
+# Later steps of the pipeline, appended as the filters land, e.g.:
+# step kcheck -q zip,dob,sex -k 5 --suppress
+# step dpnoise -c income ... --epsilon 1
+# step validate -s testdata/people.schema.json
+
+echo "== the same as one pipeline (KEYFILE: a random key, now deleted):"
+echo "$PIPELINE"

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# run.sh: speed and memory benchmark of anonymize (make bench).
+#
+#	bash tests/bench/run.sh TOOLDIR
+#
+# TOOLDIR holds the built programs: anonymize, gen-people, csv-baseline.
+# Generates 100,000 and 1,000,000 synthetic people rows (gen-people, seed
+# 1) into $BENCH_DIR (kept) or a temporary directory (removed), then times
+# on the 1M file, best wall-clock time of 3 runs, output to /dev/null:
+#   anonymize     the policy below, with a key file
+#   mlr           Miller doing comparable work (cut two columns, SHA-256
+#                 of one): mlr --csv cut -x -f name,ssn then put ...
+#   csv-baseline  a bare libcsv parse loop, the floor for any CSV filter
+# and measures anonymize's peak RSS (/usr/bin/time %M, KiB) at 100k and 1M.
+# Targets, each reported PASS or FAIL:
+#   anonymize at least 3x faster than mlr; at most 2x the baseline time;
+#   peak RSS at most 16 MiB at 1M rows and within 10% of the 100k figure
+#   (constant memory).
+# Appends a dated entry to tests/bench/RESULTS.md. Exit 0 when every target
+# is met, 1 when one is not, 2 when something is missing or fails to run.
+# Not part of make check: timings depend on the machine and its load.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: bash tests/bench/run.sh TOOLDIR" >&2
+	exit 2
+fi
+TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
+	echo "bench: $1: no such directory" >&2
+	exit 2
+}
+cd "$(dirname "$0")/../.."	# the top of the source tree
+RESULTS=tests/bench/RESULTS.md
+RUNS=3
+
+die() {
+	echo "bench: $*" >&2
+	exit 2
+}
+
+for prog in anonymize gen-people csv-baseline; do
+	[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
+done
+command -v mlr >/dev/null 2>&1 || die "mlr (Miller) not installed"
+[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) not installed"
+
+if [ -n "${BENCH_DIR:-}" ]; then
+	mkdir -p "$BENCH_DIR"
+	WORK=$(cd "$BENCH_DIR" && pwd)
+else
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-bench.XXXXXX")
+	trap 'rm -rf "$WORK"' EXIT
+fi
+
+# Inputs (about 2 s to make; the same bytes every time).
+for n in 100000 1000000; do
+	echo "bench: generating $n rows"
+	"$TOOLDIR/gen-people" -n "$n" -s 1 >"$WORK/people-$n.csv"
+done
+BIG=$WORK/people-1000000.csv
+SMALL=$WORK/people-100000.csv
+
+KEY=$WORK/bench.key
+(umask 077 && printf 'prep-bench-key-0123456789abcdefg\n' >"$KEY")
+POLICY=$WORK/bench.policy
+cat >"$POLICY" <<'EOF'
+name    drop
+ssn     drop
+email   hash
+phone   mask:4
+dob     date:year
+zip     truncate:3
+EOF
+ANON=("$TOOLDIR/anonymize" --key-file "$KEY" -p "$POLICY")
+# shellcheck disable=SC2016 # $email is Miller's, not the shell's
+MLR=(mlr --csv cut -x -f 'name,ssn' 'then' put '$email = sha256($email)')
+BASE=("$TOOLDIR/csv-baseline")
+
+# Sanity before timing: anonymize must write every record, 10 columns.
+"${ANON[@]}" "$SMALL" >"$WORK/check.csv" || die "anonymize failed"
+got=$("${BASE[@]}" "$WORK/check.csv") || die "anonymize wrote bad CSV"
+[ "$got" = "100001 1000010" ] ||
+	die "anonymize output has records/fields '$got', want '100001 1000010'"
+rm -f "$WORK/check.csv"
+
+# measure CMD...: run it $RUNS times on stdout /dev/null; sets T to the
+# best wall-clock seconds and RSS to the largest peak RSS (KiB).
+measure() {
+	local i t m
+	T=
+	RSS=0
+	for ((i = 0; i < RUNS; i++)); do
+		/usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null ||
+			die "failed: $(basename "$1") (see above)"
+		read -r t m <"$WORK/time"
+		if [ -z "$T" ] || awk -v a="$t" -v b="$T" 'BEGIN{exit !(a < b)}'
+		then
+			T=$t
+		fi
+		[ "$m" -gt "$RSS" ] && RSS=$m
+	done
+	return 0
+}
+
+echo "bench: timing, best of $RUNS, 1,000,000 rows" \
+	"($(du -m "$BIG" | cut -f1) MiB)"
+measure "${BASE[@]}" "$BIG"
+T_BASE=$T RSS_BASE=$RSS
+measure "${ANON[@]}" "$BIG"
+T_ANON=$T RSS_1M=$RSS
+measure "${MLR[@]}" "$BIG"
+T_MLR=$T RSS_MLR=$RSS
+measure "${ANON[@]}" "$SMALL"
+T_ANON_S=$T RSS_100K=$RSS
+
+# ratio A B: A/B with two decimals ("inf" when B is 0).
+ratio() {
+	awk -v a="$1" -v b="$2" \
+	    'BEGIN{ if (b + 0 == 0) print "inf"; else printf "%.2f\n", a / b }'
+}
+R_MLR=$(ratio "$T_MLR" "$T_ANON")
+R_BASE=$(ratio "$T_ANON" "$T_BASE")
+R_RSS=$(ratio "$RSS_1M" "$RSS_100K")
+
+# check VAR CONDITION: VAR=PASS when the awk CONDITION holds, else FAIL.
+FAILED=0 V_MLR='' V_BASE='' V_RSS='' V_CONST=''
+check() {
+	if awk "BEGIN{exit !($2)}"; then
+		printf -v "$1" PASS
+	else
+		printf -v "$1" FAIL
+		FAILED=1
+	fi
+}
+check V_MLR "$T_MLR >= 3 * $T_ANON"
+check V_BASE "$T_ANON <= 2 * $T_BASE"
+check V_RSS "$RSS_1M <= 16384"
+check V_CONST "$RSS_1M <= 1.10 * $RSS_100K && $RSS_1M >= 0.90 * $RSS_100K"
+
+CPU=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
+	head -n 1)
+[ -n "$CPU" ] || CPU=$(uname -m)
+REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+MLRV=$(mlr --version 2>/dev/null | head -n 1)
+
+REPORT=$WORK/report.md
+{
+	printf '## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	printf -- '- machine: %s CPUs, %s; %s\n' "$(nproc)" "$CPU" \
+		"$(uname -sr)"
+	printf -- '- source: git %s; %s\n' "$REV" "$MLRV"
+	# shellcheck disable=SC2016 # backquotes are Markdown
+	printf -- '- command: `bash tests/bench/run.sh %s`\n' "$1"
+	printf -- '- input: gen-people -n 1000000 -s 1 (%s bytes)\n\n' \
+		"$(wc -c <"$BIG" | tr -d ' ')"
+	printf '| program (1M rows) | best of %d, s | peak RSS, KiB |\n' "$RUNS"
+	printf '|---|---:|---:|\n'
+	printf '| csv-baseline | %s | %s |\n' "$T_BASE" "$RSS_BASE"
+	printf '| anonymize | %s | %s |\n' "$T_ANON" "$RSS_1M"
+	printf '| mlr | %s | %s |\n' "$T_MLR" "$RSS_MLR"
+	printf '| anonymize, 100k rows | %s | %s |\n\n' "$T_ANON_S" "$RSS_100K"
+	printf '| target | figure | result |\n'
+	printf '|---|---:|---|\n'
+	printf '| mlr / anonymize time >= 3 | %s | %s |\n' "$R_MLR" "$V_MLR"
+	printf '| anonymize / baseline time <= 2 | %s | %s |\n' \
+		"$R_BASE" "$V_BASE"
+	printf '| anonymize RSS at 1M <= 16384 KiB | %s | %s |\n' \
+		"$RSS_1M" "$V_RSS"
+	printf '| RSS 1M / RSS 100k within 0.90..1.10 | %s | %s |\n\n' \
+		"$R_RSS" "$V_CONST"
+} >"$REPORT"
+
+cat "$REPORT"
+[ -f "$RESULTS" ] || die "$RESULTS: missing"
+cat "$REPORT" >>"$RESULTS"
+echo "bench: appended to $RESULTS"
+exit "$FAILED"

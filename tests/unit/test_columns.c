@@ -1,0 +1,85 @@
+/* Unit tests of libprep/columns.c: names, numbers, ranges, errors. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "columns.h"
+
+#define F(s) {s, sizeof(s) - 1}
+static const prep_field hdr[] = {F("id"), F("name"), F("3"), F("zip"),
+				 F("a-b"), F("")};
+
+static void
+expect(const char *list, const size_t *want, size_t nwant)
+{
+	size_t *idx, n, off, len, i;
+
+	cr_assert_eq(prep_columns_resolve(list, hdr, 6, &idx, &n, &off, &len),
+		     PREP_OK, "list %s", list);
+	cr_assert_eq(n, nwant, "list %s: %zu columns", list, n);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(idx[i], want[i], "list %s item %zu", list, i);
+	free(idx);
+}
+
+static void
+expect_bad(const char *list, const prep_field *h, size_t off_want,
+	   size_t len_want)
+{
+	size_t *idx = (size_t *)1, n = 9, off = 99, len = 99;
+
+	cr_assert_eq(prep_columns_resolve(list, h, 6, &idx, &n, &off, &len),
+		     PREP_ERR_COLUMN, "list %s", list);
+	cr_assert_null(idx);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(off, off_want, "list %s offset %zu", list, off);
+	cr_assert_eq(len, len_want, "list %s length %zu", list, len);
+}
+
+Test(columns, names)
+{
+	size_t w[] = {1, 3};
+
+	expect("name,zip", w, 2);
+}
+
+Test(columns, numbers_and_ranges)
+{
+	size_t w1[] = {0, 3, 4, 5};
+	size_t w2[] = {1, 0, 1};
+
+	expect("1,4-6", w1, 4);
+	expect("2,1,name", w2, 3); /* order and duplicates kept */
+}
+
+Test(columns, name_wins_over_number)
+{
+	size_t w[] = {2, 4};
+
+	/* "3" is a header name (column 3 by position too); "a-b" is a name,
+	 * not a range. */
+	expect("3,a-b", w, 2);
+}
+
+Test(columns, unknown)
+{
+	expect_bad("name,zipp", hdr, 5, 4);
+	expect_bad("7", hdr, 0, 1);
+	expect_bad("0", hdr, 0, 1);
+	expect_bad("4-2", hdr, 0, 3);
+	expect_bad("2-9", hdr, 0, 3);
+	expect_bad("id,,zip", hdr, 3, 0);
+	expect_bad("ID", hdr, 0, 2); /* names are exact bytes */
+}
+
+Test(columns, no_header_numbers_only)
+{
+	size_t *idx, n, off, len;
+
+	cr_assert_eq(prep_columns_resolve("2-3", NULL, 3, &idx, &n, &off, &len),
+		     PREP_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(idx[0], 1);
+	cr_assert_eq(idx[1], 2);
+	free(idx);
+	expect_bad("name", NULL, 0, 4);
+}

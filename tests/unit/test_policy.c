@@ -1,0 +1,216 @@
+/*
+ * Unit tests of libprep/policy.c: rule and policy-file parsing (every
+ * argument check) and applying actions to fields.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+static void
+parse_ok(const char *spec, prep_action *a)
+{
+	char err[128] = "";
+
+	cr_assert_eq(prep_action_parse(spec, a, err, sizeof err), PREP_OK,
+		     "%s: %s", spec, err);
+}
+
+static void
+parse_bad(const char *spec, const char *want)
+{
+	char err[128] = "";
+	prep_action a;
+
+	cr_assert_eq(prep_action_parse(spec, &a, err, sizeof err),
+		     PREP_ERR_ARG, "%s parsed", spec);
+	cr_assert_str_eq(err, want, "%s", spec);
+}
+
+Test(policy, action_arguments)
+{
+	prep_action a;
+
+	parse_ok("hash", &a);
+	cr_assert_eq(a.kind, PREP_ACT_HASH);
+	cr_assert_eq(a.n, 32);
+	parse_ok("hash:8", &a);
+	cr_assert_eq(a.n, 8);
+	parse_ok("hash:64", &a);
+	cr_assert_eq(a.n, 64);
+	parse_ok("mask", &a);
+	cr_assert_eq(a.n, 0);
+	parse_ok("mask:4", &a);
+	cr_assert_eq(a.n, 4);
+	parse_ok("truncate:0", &a);
+	cr_assert_eq(a.n, 0);
+	parse_ok("bin:10", &a);
+	cr_assert_eq(a.width, 10);
+	parse_ok("topcode:90.5", &a);
+	cr_assert_float_eq(a.threshold, 90.5, 0);
+	cr_assert_str_eq(a.text, "90.5");
+	free(a.text);
+	parse_ok("bottomcode:-3", &a);
+	cr_assert_float_eq(a.threshold, -3.0, 0);
+	free(a.text);
+	parse_ok("date:decade", &a);
+	cr_assert_eq(a.unit, PREP_DATE_DECADE);
+	parse_ok("age:2024-02-29", &a);
+	cr_assert_eq(a.ref.year, 2024);
+	cr_assert_eq(a.ref.month, 2);
+	cr_assert_eq(a.ref.day, 29);
+	parse_ok("redact:a:b", &a);
+	cr_assert_str_eq(a.text, "a:b");
+	free(a.text);
+	parse_ok("redact", &a);
+	cr_assert_str_eq(a.text, "");
+	free(a.text);
+	parse_ok("hierarchy:c:/dir/h.csv:3", &a);
+	cr_assert_str_eq(a.path, "c:/dir/h.csv");
+	cr_assert_eq(a.level, 3);
+	free(a.path);
+}
+
+Test(policy, action_errors)
+{
+	parse_bad("hsh", "unknown action 'hsh'");
+	parse_bad("decrypt", "unknown action 'decrypt'");
+	parse_bad("hash:7", "hash length must be 8 to 64 hex digits");
+	parse_bad("hash:65", "hash length must be 8 to 64 hex digits");
+	parse_bad("hash:x", "hash length must be 8 to 64 hex digits");
+	parse_bad("drop:1", "drop takes no argument");
+	parse_bad("mask:-1", "mask needs a count of characters to keep");
+	parse_bad("truncate", "truncate needs a count of characters to keep");
+	parse_bad("bin:0", "bin needs a positive integer width");
+	parse_bad("bin:2.5", "bin needs a positive integer width");
+	parse_bad("topcode", "topcode needs a number");
+	parse_bad("bottomcode:abc", "bottomcode needs a number");
+	parse_bad("date:week", "date needs year, month or decade");
+	parse_bad("age:2023-02-29", "age needs a reference date YYYY-MM-DD");
+	parse_bad("hierarchy:file", "hierarchy needs FILE:LEVEL");
+	parse_bad("hierarchy::2", "hierarchy needs FILE:LEVEL");
+}
+
+Test(policy, rule_arguments)
+{
+	prep_rules rs;
+	char err[128];
+
+	prep_rules_init(&rs);
+	cr_assert_eq(prep_rules_add_arg(&rs, "a,b:mask:2", err, sizeof err),
+		     PREP_OK);
+	cr_assert_str_eq(rs.v[0].columns, "a,b");
+	cr_assert_eq(rs.v[0].action.kind, PREP_ACT_MASK);
+	cr_assert_null(rs.v[0].where.file);
+	cr_assert_eq(prep_rules_add_arg(&rs, "zip", err, sizeof err),
+		     PREP_ERR_ARG);
+	cr_assert_str_eq(err, "rule 'zip' is not COLUMNS:ACTION");
+	cr_assert_eq(prep_rules_add_arg(&rs, ":drop", err, sizeof err),
+		     PREP_ERR_ARG);
+	cr_assert_eq(rs.n, 1);
+	prep_rules_free(&rs);
+}
+
+Test(policy, policy_file)
+{
+	char dir[] = "/tmp/prep-test-policy-XXXXXX", path[256], err[128];
+	prep_rules rs;
+	prep_where w;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/p.policy", dir);
+	f = fopen(path, "w");
+	fputs("# header comment\r\n"
+	      "\n"
+	      "   name\tdrop   # trailing comment\r\n"
+	      "note redact:[a #b]#c  # comment\n"
+	      "age hierarchy:h.csv:2\n"
+	      "x,y   mask:1",
+	      f);
+	fclose(f);
+	prep_rules_init(&rs);
+	cr_assert_eq(prep_rules_load_policy(&rs, path, &w, err, sizeof err),
+		     PREP_OK, "%s", err);
+	cr_assert_eq(rs.n, 4);
+	cr_assert_str_eq(rs.v[0].columns, "name");
+	cr_assert_eq(rs.v[0].action.kind, PREP_ACT_DROP);
+	cr_assert_eq(rs.v[0].where.line, 3);
+	cr_assert_str_eq(rs.v[1].action.text, "[a");
+	cr_assert_str_eq(rs.v[2].action.path + strlen(dir), "/h.csv");
+	cr_assert_eq(rs.v[2].action.level, 2);
+	cr_assert_str_eq(rs.v[3].columns, "x,y");
+	cr_assert_eq(rs.v[3].where.line, 6);
+	prep_rules_free(&rs);
+
+	f = fopen(path, "w");
+	fputs("a drop\nb hash:3\n", f);
+	fclose(f);
+	prep_rules_init(&rs);
+	cr_assert_eq(prep_rules_load_policy(&rs, path, &w, err, sizeof err),
+		     PREP_ERR_ARG);
+	cr_assert_eq(w.line, 2);
+	cr_assert_str_eq(w.file, path);
+	cr_assert_str_eq(err, "hash length must be 8 to 64 hex digits");
+	prep_rules_free(&rs);
+	unlink(path);
+	rmdir(dir);
+}
+
+static const char *
+apply(const char *spec, const char *in)
+{
+	static char result[256];
+	prep_action a;
+	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1};
+	prep_buf out;
+	const char *res;
+	size_t len;
+
+	parse_ok(spec, &a);
+	prep_buf_init(&out, 0);
+	cr_assert_eq(prep_action_apply(&a, &ctx, in, strlen(in), &out, &res,
+				       &len),
+		     PREP_OK, "%s on %s", spec, in);
+	snprintf(result, sizeof result, "%.*s", (int)len, res);
+	prep_buf_free(&out);
+	free(a.text);
+	return result;
+}
+
+Test(policy, apply_actions)
+{
+	cr_assert_str_eq(apply("keep", "x y"), "x y");
+	cr_assert_str_eq(apply("mask:2", "abcdef"), "****ef");
+	cr_assert_str_eq(apply("truncate:3", "76510"), "765**");
+	cr_assert_str_eq(apply("redact:X", "secret"), "X");
+	cr_assert_str_eq(apply("redact:X", ""), "X");
+	cr_assert_str_eq(apply("bin:10", "37"), "30-39");
+	cr_assert_str_eq(apply("bin:10", ""), "");
+	cr_assert_str_eq(apply("topcode:90", "95"), "90+");
+	cr_assert_str_eq(apply("bottomcode:18", "17"), "<18");
+	cr_assert_str_eq(apply("date:month", "1980-10-05"), "1980-10");
+	cr_assert_str_eq(apply("age:2020-01-01", "2000-01-01"), "20");
+	cr_assert_str_eq(apply("age:2020-01-01", "2000-01-02"), "19");
+}
+
+Test(policy, apply_errors)
+{
+	prep_action a;
+	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1};
+	prep_buf out;
+	const char *res;
+	size_t len;
+
+	prep_buf_init(&out, 0);
+	parse_ok("bin:10", &a);
+	cr_assert_eq(prep_action_apply(&a, &ctx, "x", 1, &out, &res, &len),
+		     PREP_ERR_VALUE);
+	parse_ok("mask", &a);
+	cr_assert_eq(prep_action_apply(&a, &ctx, "\xff", 1, &out, &res, &len),
+		     PREP_ERR_UTF8);
+	prep_buf_free(&out);
+}
