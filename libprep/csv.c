@@ -10,6 +10,14 @@
  * field being built after each segment keeps libcsv's buffer within
  * max_field + 64 KiB, so no input can grow memory without bound.
  *
+ * libcsv looks at every byte through a switch and, with trimming turned
+ * off, an indirect call. Most records hold no quote at all, and for those
+ * CSV is just "split the line at the delimiter": between records the
+ * reader splits such a line itself with memchr, and hands libcsv only
+ * the part of a line from the first field that holds a quote. Splitting
+ * a quote-free line is exactly what libcsv would do with it (no trimming,
+ * CRLF or LF), so the two paths give the same fields and errors.
+ *
  * Input is read with read(2) into one buffer; gzip (magic bytes 1f 8b) is
  * inflated with zlib, member after member (RFC 1952 allows several).
  */
@@ -115,12 +123,6 @@ no_space(unsigned char c)
 	return 0;
 }
 
-static int
-is_term(unsigned char c)
-{
-	return c == '\r' || c == '\n';
-}
-
 static void
 fail(prep_reader *r, prep_status st, size_t field)
 {
@@ -132,10 +134,10 @@ fail(prep_reader *r, prep_status st, size_t field)
 	}
 }
 
+/* Append one field to the record being built, within the caps. */
 static void
-on_field(void *s, size_t len, void *data)
+append_field(prep_reader *r, const void *s, size_t len)
 {
-	prep_reader *r = data;
 	size_t need;
 
 	if (r->cb_err != PREP_OK)
@@ -201,6 +203,12 @@ on_field(void *s, size_t len, void *data)
 }
 
 static void
+on_field(void *s, size_t len, void *data)
+{
+	append_field(data, s, len);
+}
+
+static void
 on_row(int c, void *data)
 {
 	prep_reader *r = data;
@@ -231,7 +239,8 @@ parser_start(prep_reader *r)
 	r->p_live = 1;
 	csv_set_delim(&r->p, (unsigned char)r->o.delim);
 	csv_set_space_func(&r->p, no_space);
-	csv_set_term_func(&r->p, is_term);
+	/* libcsv's default terminators (CR, LF) are ours: no term func, so
+	 * no indirect call per byte. */
 	csv_set_blk_size(&r->p, 4096);
 	return PREP_OK;
 }
@@ -431,6 +440,55 @@ parse_error(prep_reader *r)
 }
 
 /*
+ * The fast path for a whole line seg..nl (nl at its LF) met between
+ * records. A line with a CR before its end goes to libcsv whole (returns
+ * 0); a blank line is skipped; the fields of a line without quotes are
+ * split here and the record is complete. Otherwise the fields before the
+ * one holding the first quote are split here and the offset of that field
+ * is returned: libcsv parses the rest as it would have.
+ */
+static size_t
+split_line(prep_reader *r, const unsigned char *seg, const unsigned char *nl)
+{
+	const unsigned char *end = nl, *stop, *p, *q;
+	unsigned char delim = (unsigned char)r->o.delim;
+
+	if (end > seg && end[-1] == '\r')
+		end--;
+	if (memchr(seg, '\r', (size_t)(end - seg)) != NULL)
+		return 0;
+	r->rec_line = r->line;
+	if (end == seg)
+		return (size_t)(nl - seg) + 1; /* blank line: not a record */
+	q = memchr(seg, '"', (size_t)(end - seg));
+	stop = end;
+	if (q) {
+		/* start of the field holding the quote */
+		for (stop = q; stop > seg && stop[-1] != delim; stop--)
+			;
+		if (stop == seg)
+			return 0;
+	}
+	for (p = seg;;) {
+		const unsigned char *d = memchr(p, delim, (size_t)(stop - p));
+
+		if (d == NULL) {
+			if (!q)
+				append_field(r, p, (size_t)(stop - p));
+			break;
+		}
+		append_field(r, p, (size_t)(d - p));
+		p = d + 1;
+		if (q && p == stop)
+			break;
+	}
+	if (q)
+		return (size_t)(stop - seg);
+	on_row(0, r);
+	return (size_t)(nl - seg) + 1;
+}
+
+/*
  * Parse until one record of the current file is complete (row_ready) or
  * the file ends (file_done).
  */
@@ -473,6 +531,21 @@ parse_record(prep_reader *r)
 		if (avail > SEGMENT_MAX)
 			avail = SEGMENT_MAX;
 		nl = memchr(seg, '\n', avail);
+		if (nl && r->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
+			size_t skip = split_line(r, seg, nl);
+
+			if (r->cb_err != PREP_OK)
+				return r->cb_err;
+			if (skip == (size_t)(nl - seg) + 1) {
+				r->data_pos += skip;
+				r->line++;
+				continue;
+			}
+			/* libcsv takes the line from the field at skip. */
+			seg += skip;
+			r->data_pos += skip;
+			avail -= skip;
+		}
 		seglen = nl ? (size_t)(nl - seg) + 1 : avail;
 		cr = memchr(seg, '\r', seglen);
 		if (cr)
@@ -865,11 +938,43 @@ put_byte(prep_writer *w, char c)
 	return PREP_OK;
 }
 
+/*
+ * Does data hold the delimiter, a quote, CR or LF? Eight bytes at a time:
+ * a byte of x equal to c is a zero byte of x ^ (c * 0x01..01), found with
+ * the classic (v - 0x01..01) & ~v & 0x80..80 test.
+ */
+static int
+needs_quotes(const prep_writer *w, const char *data, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	const uint64_t cd = ones * (unsigned char)w->o.delim;
+	const uint64_t cq = ones * '"', ccr = ones * '\r', clf = ones * '\n';
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, a, b, c, d;
+
+		memcpy(&x, data + i, 8);
+		a = x ^ cd;
+		b = x ^ cq;
+		c = x ^ ccr;
+		d = x ^ clf;
+		if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
+		     ((d - ones) & ~d)) &
+		    highs)
+			return 1;
+	}
+	for (; i < len; i++)
+		if (w->special[(unsigned char)data[i]])
+			return 1;
+	return 0;
+}
+
 prep_status
 prep_writer_field(prep_writer *w, const char *data, size_t len)
 {
 	prep_status st;
-	size_t i;
 	int quote = 0;
 
 	if (w->row_fields++ > 0 &&
@@ -880,8 +985,8 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 		return PREP_OK;
 	if (data[0] == ' ' || data[len - 1] == ' ')
 		quote = 1;
-	for (i = 0; i < len && !quote; i++)
-		quote = w->special[(unsigned char)data[i]];
+	else
+		quote = needs_quotes(w, data, len);
 	if (!quote)
 		return put(w, data, len);
 	if ((st = put_byte(w, '"')) != PREP_OK)

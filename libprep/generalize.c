@@ -61,6 +61,16 @@ prep_utf8_count(const char *s, size_t len, size_t *nchars)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n = 0, k;
 
+	/* ASCII runs eight bytes at a time: no byte with its high bit set. */
+	while (i + 8 <= len) {
+		uint64_t x;
+
+		memcpy(&x, p + i, 8);
+		if (x & 0x8080808080808080ULL)
+			break;
+		i += 8;
+		n += 8;
+	}
 	while (i < len) {
 		if ((k = utf8_seq_len(p + i, len - i)) == 0)
 			return PREP_ERR_UTF8;
@@ -84,31 +94,53 @@ is_one_char(const char *mask, size_t mask_len)
 
 /*
  * Copy in[0..len) to out with the characters of index [from, to) replaced
- * by mask. The input has been validated.
+ * by mask. The input has been validated and holds nchars characters.
  */
 static prep_status
-mask_range(const char *in, size_t len, size_t from, size_t to, const char *mask,
-	   size_t mask_len, prep_buf *out)
+mask_range(const char *in, size_t len, size_t nchars, size_t from, size_t to,
+	   const char *mask, size_t mask_len, prep_buf *out)
 {
 	const unsigned char *p = (const unsigned char *)in;
-	size_t i = 0, c = 0, k;
+	size_t i = 0, c = 0, start, nmask;
 	prep_status st;
+	char *o;
 
-	/* Characters before `from` are copied in one piece. */
-	while (i < len && c < from) {
-		i += utf8_seq_len(p + i, len - i);
-		c++;
+	if (nchars == len) {
+		/* ASCII: characters are bytes */
+		i = start = from;
+		c = to;
+	} else {
+		while (i < len && c < from) {
+			i += utf8_seq_len(p + i, len - i);
+			c++;
+		}
+		start = i;
+		while (i < len && c < to) {
+			i += utf8_seq_len(p + i, len - i);
+			c++;
+		}
 	}
-	if ((st = prep_buf_append(out, in, i)) != PREP_OK)
+	nmask = c - from;
+	/* One reservation, then plain copies: this runs once per field. */
+	if (nmask > (PREP_BUF_DEFAULT_MAX - len) / (mask_len ? mask_len : 1))
+		return PREP_ERR_LIMIT;
+	if ((st = prep_buf_reserve(out, start + nmask * mask_len + len - i)))
 		return st;
-	while (i < len && c < to) {
-		k = utf8_seq_len(p + i, len - i);
-		if ((st = prep_buf_append(out, mask, mask_len)) != PREP_OK)
-			return st;
-		i += k;
-		c++;
+	o = out->data + out->len;
+	memcpy(o, in, start);
+	o += start;
+	if (mask_len == 1) {
+		memset(o, mask[0], nmask);
+		o += nmask;
+	} else {
+		for (c = 0; c < nmask; c++, o += mask_len)
+			memcpy(o, mask, mask_len);
 	}
-	return prep_buf_append(out, in + i, len - i);
+	memcpy(o, in + i, len - i);
+	o += len - i;
+	*o = '\0';
+	out->len = (size_t)(o - out->data);
+	return PREP_OK;
 }
 
 /* Reset out and report st: a failed action leaves nothing behind. */
@@ -134,7 +166,8 @@ prep_mask(const char *in, size_t len, size_t keep_last, const char *mask,
 	if (keep_last >= n)
 		st = prep_buf_append(out, in, len);
 	else
-		st = mask_range(in, len, 0, n - keep_last, mask, mask_len, out);
+		st = mask_range(in, len, n, 0, n - keep_last, mask, mask_len,
+				out);
 	return st == PREP_OK ? PREP_OK : fail(out, st);
 }
 
@@ -153,7 +186,7 @@ prep_truncate(const char *in, size_t len, size_t keep_first, const char *mask,
 	if (keep_first >= n)
 		st = prep_buf_append(out, in, len);
 	else
-		st = mask_range(in, len, keep_first, n, mask, mask_len, out);
+		st = mask_range(in, len, n, keep_first, n, mask, mask_len, out);
 	return st == PREP_OK ? PREP_OK : fail(out, st);
 }
 
@@ -476,6 +509,17 @@ append_text(prep_buf *out, const char *text, int n, size_t size)
 	return prep_buf_append(out, text, (size_t)n);
 }
 
+/* v (0 <= v < 10^width) as exactly width decimal digits. */
+static int
+put_digits(char *out, int v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
+	return width;
+}
+
 prep_status
 prep_date_generalize(const char *in, size_t len, prep_date_unit unit,
 		     prep_buf *out)
@@ -490,16 +534,21 @@ prep_date_generalize(const char *in, size_t len, prep_date_unit unit,
 		return PREP_OK;
 	if ((st = prep_parse_date(in, len, &d)) != PREP_OK)
 		return st;
+	/* Years are 0000..9999 (prep_parse_date): fixed-width digits. */
 	switch (unit) {
 	case PREP_DATE_YEAR:
-		n = snprintf(text, sizeof(text), "%04d", d.year);
+		n = put_digits(text, d.year, 4);
 		break;
 	case PREP_DATE_MONTH:
-		n = snprintf(text, sizeof(text), "%04d-%02d", d.year, d.month);
+		n = put_digits(text, d.year, 4);
+		text[n++] = '-';
+		n += put_digits(text + n, d.month, 2);
 		break;
 	case PREP_DATE_DECADE:
 		dec = d.year - d.year % 10;
-		n = snprintf(text, sizeof(text), "%04d-%04d", dec, dec + 9);
+		n = put_digits(text, dec, 4);
+		text[n++] = '-';
+		n += put_digits(text + n, dec + 9, 4);
 		break;
 	default:
 		return PREP_ERR_ARG;

@@ -25,7 +25,7 @@
 
 #include "pii.h"
 
-/* ---- characters and boundaries ---------------------------------------- */
+/* ---- characters and boundaries ---- */
 
 static int
 is_digit(unsigned char c)
@@ -136,7 +136,8 @@ cp_is_word(long cp)
 	    (cp >= 0xff1a && cp <= 0xff20) || (cp >= 0xff3b && cp <= 0xff40) ||
 	    (cp >= 0xff5b && cp <= 0xff65) || (cp >= 0xfff0 && cp <= 0xffff))
 		return 0;
-	if ((cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3ffff))
+	if ((cp >= 0x1f000 && cp <= 0x1faff) ||
+	    (cp >= 0x20000 && cp <= 0x3ffff))
 		return 0;
 	return 1;
 }
@@ -179,7 +180,7 @@ right_ok(const char *t, size_t len, size_t e, int joined)
 	return 1;
 }
 
-/* ---- checksums ------------------------------------------------------------ */
+/* ---- checksums ---- */
 
 /* Luhn (mod 10) check, ISO/IEC 7812-1 annex B: from the right, double every
  * second digit, subtract 9 from doubles above 9; the sum ends in 0. */
@@ -246,9 +247,9 @@ iban_length(unsigned char a, unsigned char b)
 
 	a = upper(a);
 	b = upper(b);
-	for (i = 0; i < sizeof(iban_countries) / sizeof(iban_countries[0]);
-	     i++)
-		if (iban_countries[i].cc[0] == a && iban_countries[i].cc[1] == b)
+	for (i = 0; i < sizeof(iban_countries) / sizeof(iban_countries[0]); i++)
+		if (iban_countries[i].cc[0] == a &&
+		    iban_countries[i].cc[1] == b)
 			return iban_countries[i].len;
 	return 0;
 }
@@ -279,14 +280,14 @@ prep_iban_valid(const char *s, size_t n)
 			rem = (rem * 10 + (unsigned)(u[i] - '0')) % 97;
 		else if (is_alpha(u[i]))
 			rem = (rem * 100 + (unsigned)(upper(u[i]) - 'A' + 10)) %
-			    97;
+			      97;
 		else
 			return 0;
 	}
 	return rem == 1;
 }
 
-/* ---- payment cards ------------------------------------------------------ */
+/* ---- payment cards ---- */
 
 #define LENS(a, b) ((((1u << ((b) + 1)) - 1) >> (a)) << (a)) /* a..b */
 #define LEN(a) (1u << (a))
@@ -298,43 +299,43 @@ prep_iban_valid(const char *s, size_t n)
  * purpose: it would take ordinary 15-digit ids that begin with 1.
  */
 static const struct card_range {
-	unsigned lo, hi;       /* range of the first `digits` digits */
-	unsigned char digits;  /* how many leading digits lo and hi have */
-	unsigned lengths;      /* bit n set: n digits allowed */
+	unsigned lo, hi;      /* range of the first `digits` digits */
+	unsigned char digits; /* how many leading digits lo and hi have */
+	unsigned lengths;     /* bit n set: n digits allowed */
 } card_ranges[] = {
-    {4, 4, 1, LEN(13) | LEN(16) | LEN(19)},	    /* Visa */
-    {51, 55, 2, LEN(16)},			    /* Mastercard */
-    {2221, 2720, 4, LEN(16)},			    /* Mastercard */
-    {34, 34, 2, LEN(15)},			    /* American Express */
-    {37, 37, 2, LEN(15)},			    /* American Express */
-    {6011, 6011, 4, LENS(16, 19)},		    /* Discover */
-    {644, 649, 3, LENS(16, 19)},		    /* Discover */
-    {65, 65, 2, LENS(16, 19)},			    /* Discover, RuPay */
-    {622126, 622925, 6, LENS(16, 19)},		    /* Discover */
-    {300, 305, 3, LENS(14, 19)},		    /* Diners Club */
-    {3095, 3095, 4, LENS(14, 19)},		    /* Diners Club */
-    {36, 36, 2, LENS(14, 19)},			    /* Diners Club */
-    {38, 39, 2, LENS(16, 19)},			    /* Diners Club */
-    {3528, 3589, 4, LENS(16, 19)},		    /* JCB */
-    {62, 62, 2, LENS(16, 19)},			    /* UnionPay */
-    {81, 81, 2, LENS(16, 19)},			    /* UnionPay */
-    {5018, 5018, 4, LENS(12, 19)},		    /* Maestro */
-    {5020, 5020, 4, LENS(12, 19)},		    /* Maestro */
-    {5038, 5038, 4, LENS(12, 19)},		    /* Maestro */
-    {5893, 5893, 4, LENS(12, 19)},		    /* Maestro */
-    {6304, 6304, 4, LENS(12, 19)},		    /* Maestro */
-    {6759, 6759, 4, LENS(12, 19)},		    /* Maestro */
-    {6761, 6763, 4, LENS(12, 19)},		    /* Maestro */
-    {2200, 2204, 4, LENS(16, 19)},		    /* Mir */
-    {5019, 5019, 4, LEN(16)},			    /* Dankort */
-    {60, 60, 2, LEN(16)},			    /* RuPay */
-    {508, 508, 3, LEN(16)},			    /* RuPay */
-    {9792, 9792, 4, LEN(16)},			    /* Troy */
+    {4, 4, 1, LEN(13) | LEN(16) | LEN(19)},	      /* Visa */
+    {51, 55, 2, LEN(16)},			      /* Mastercard */
+    {2221, 2720, 4, LEN(16)},			      /* Mastercard */
+    {34, 34, 2, LEN(15)},			      /* American Express */
+    {37, 37, 2, LEN(15)},			      /* American Express */
+    {6011, 6011, 4, LENS(16, 19)},		      /* Discover */
+    {644, 649, 3, LENS(16, 19)},		      /* Discover */
+    {65, 65, 2, LENS(16, 19)},			      /* Discover, RuPay */
+    {622126, 622925, 6, LENS(16, 19)},		      /* Discover */
+    {300, 305, 3, LENS(14, 19)},		      /* Diners Club */
+    {3095, 3095, 4, LENS(14, 19)},		      /* Diners Club */
+    {36, 36, 2, LENS(14, 19)},			      /* Diners Club */
+    {38, 39, 2, LENS(16, 19)},			      /* Diners Club */
+    {3528, 3589, 4, LENS(16, 19)},		      /* JCB */
+    {62, 62, 2, LENS(16, 19)},			      /* UnionPay */
+    {81, 81, 2, LENS(16, 19)},			      /* UnionPay */
+    {5018, 5018, 4, LENS(12, 19)},		      /* Maestro */
+    {5020, 5020, 4, LENS(12, 19)},		      /* Maestro */
+    {5038, 5038, 4, LENS(12, 19)},		      /* Maestro */
+    {5893, 5893, 4, LENS(12, 19)},		      /* Maestro */
+    {6304, 6304, 4, LENS(12, 19)},		      /* Maestro */
+    {6759, 6759, 4, LENS(12, 19)},		      /* Maestro */
+    {6761, 6763, 4, LENS(12, 19)},		      /* Maestro */
+    {2200, 2204, 4, LENS(16, 19)},		      /* Mir */
+    {5019, 5019, 4, LEN(16)},			      /* Dankort */
+    {60, 60, 2, LEN(16)},			      /* RuPay */
+    {508, 508, 3, LEN(16)},			      /* RuPay */
+    {9792, 9792, 4, LEN(16)},			      /* Troy */
     {506099, 506198, 6, LEN(16) | LEN(18) | LEN(19)}, /* Verve */
     {507865, 507964, 6, LEN(16) | LEN(18) | LEN(19)}, /* Verve */
     {650002, 650027, 6, LEN(16) | LEN(18) | LEN(19)}, /* Verve */
-    {636, 636, 3, LENS(16, 19)},		    /* InterPayment */
-    {637, 639, 3, LEN(16)},			    /* InstaPayment */
+    {636, 636, 3, LENS(16, 19)},		      /* InterPayment */
+    {637, 639, 3, LEN(16)},			      /* InstaPayment */
 };
 
 /* Whether n digits (12..19) have a network's prefix and length and pass
@@ -413,7 +414,8 @@ card_check(const char *t, size_t len, size_t *s, size_t *e)
 		counts[ng++] = nd;
 	}
 	for (k = ng; k-- > 0;) {
-		if (card_number_ok(d, counts[k]) && right_ok(t, len, ends[k], 1)) {
+		if (card_number_ok(d, counts[k]) &&
+		    right_ok(t, len, ends[k], 1)) {
 			*e = ends[k];
 			return 1;
 		}
@@ -421,7 +423,7 @@ card_check(const char *t, size_t len, size_t *s, size_t *e)
 	return 0;
 }
 
-/* ---- the other detectors -------------------------------------------------- */
+/* ---- the other detectors ---- */
 
 /*
  * E-mail: the local part may hold non-ASCII letters (RFC 6531) but a
@@ -517,8 +519,7 @@ ssn_check(const char *t, size_t len, size_t *s, size_t *e)
 
 	if (!left_ok(t, *s, 1) || !right_ok(t, len, *e, 1))
 		return 0;
-	if (memcmp(p, "000", 3) == 0 || memcmp(p, "666", 3) == 0 ||
-	    p[0] == '9')
+	if (memcmp(p, "000", 3) == 0 || memcmp(p, "666", 3) == 0 || p[0] == '9')
 		return 0;
 	if (memcmp(p + 4, "00", 2) == 0 || memcmp(p + 7, "0000", 4) == 0)
 		return 0;
@@ -577,8 +578,8 @@ ipv6_check(const char *t, size_t len, size_t *s, size_t *e)
 			return 0;
 		end--;
 	}
-	if (!right_ok(t, len, end, 1) ||
-	    (end + 1 < len && t[end] == ':' && is_xdigit((unsigned char)t[end + 1])))
+	if (!right_ok(t, len, end, 1) || (end + 1 < len && t[end] == ':' &&
+					  is_xdigit((unsigned char)t[end + 1])))
 		return 0;
 	*e = end;
 	return 1;
@@ -586,9 +587,9 @@ ipv6_check(const char *t, size_t len, size_t *s, size_t *e)
 
 /* A group of digits in a phone number candidate. */
 struct phone_group {
-	size_t start, end;  /* bytes of the digits (with the parentheses) */
+	size_t start, end; /* bytes of the digits (with the parentheses) */
 	unsigned ndig;
-	char sep;	    /* ' ', '-', '.' before it, or 0 */
+	char sep;	     /* ' ', '-', '.' before it, or 0 */
 	unsigned char paren; /* written as (ddd) */
 };
 
@@ -613,8 +614,8 @@ struct phone_group {
  * or more.
  */
 static int
-phone_groups_ok(const char *t, const struct phone_group *g, size_t k,
-    int plus, int paren, int joined)
+phone_groups_ok(const char *t, const struct phone_group *g, size_t k, int plus,
+		int paren, int joined)
 {
 	unsigned d = 0, all3 = 1, all4 = 1;
 	size_t i;
@@ -643,7 +644,7 @@ phone_groups_ok(const char *t, const struct phone_group *g, size_t k,
 	}
 	if (k == 2)
 		return (g[0].ndig == 3 && g[1].ndig == 4) ||
-		    (t[g[0].start] == '0' && g[0].ndig >= 2 &&
+		       (t[g[0].start] == '0' && g[0].ndig >= 2 &&
 			g[0].ndig <= 5 && g[1].ndig >= 5);
 	if (all4 || (all3 && g[0].ndig <= 3))
 		return 0;
@@ -669,7 +670,8 @@ phone_check(const char *t, size_t len, size_t *s, size_t *e)
 
 	if (!left_ok(t, *s, 1))
 		return 0;
-	joined = *s >= 2 && t[*s - 1] == ' ' && is_digit((unsigned char)t[*s - 2]);
+	joined =
+	    *s >= 2 && t[*s - 1] == ' ' && is_digit((unsigned char)t[*s - 2]);
 	if (t[i] == '+') {
 		plus = 1;
 		i++;
@@ -715,7 +717,7 @@ phone_check(const char *t, size_t len, size_t *s, size_t *e)
 	return 0;
 }
 
-/* ---- the detector table -------------------------------------------------- */
+/* ---- the detector table ---- */
 
 /*
  * Candidate patterns, run without UTF mode.  Each begins with a look-
@@ -729,36 +731,37 @@ static const struct detector {
 	int (*check)(const char *, size_t, size_t *, size_t *);
 } detectors[] = {
     {PREP_PII_EMAIL,
-	/* local part: dot-separated atoms, at most 64 bytes (RFC 5321
-	 * 4.5.3.1.1); domain: labels of at most 63 bytes, then a top-level
-	 * domain of letters or an xn-- label */
-	"(?<![A-Za-z0-9_%+-])(?=[A-Za-z0-9._%+\\x80-\\xff-]{1,64}@)"
-	"[A-Za-z0-9_%+\\x80-\\xff-]+(?:\\.[A-Za-z0-9_%+\\x80-\\xff-]+)*"
-	"@(?:[A-Za-z0-9\\x80-\\xff]"
-	"(?:[A-Za-z0-9\\x80-\\xff-]{0,61}[A-Za-z0-9\\x80-\\xff])?\\.){1,8}"
-	"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])",
-	email_check},
+     /* local part: dot-separated atoms, at most 64 bytes (RFC 5321
+      * 4.5.3.1.1); domain: labels of at most 63 bytes, then a top-level
+      * domain of letters or an xn-- label */
+     "(?<![A-Za-z0-9_%+-])(?=[A-Za-z0-9._%+\\x80-\\xff-]{1,64}@)"
+     "[A-Za-z0-9_%+\\x80-\\xff-]+(?:\\.[A-Za-z0-9_%+\\x80-\\xff-]+)*"
+     "@(?:[A-Za-z0-9\\x80-\\xff]"
+     "(?:[A-Za-z0-9\\x80-\\xff-]{0,61}[A-Za-z0-9\\x80-\\xff])?\\.){1,8}"
+     "(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])",
+     email_check},
     {PREP_PII_IBAN,
-	"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}"
-	"(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?)",
-	iban_check},
+     "(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}"
+     "(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?)",
+     iban_check},
     {PREP_PII_CARD,
-	"(?<![A-Za-z0-9])[0-9]{4}"
-	"(?:[0-9]{8,15}|([ -])[0-9]{3,6}(?:\\1[0-9]{3,6}){1,5})",
-	card_check},
+     "(?<![A-Za-z0-9])[0-9]{4}"
+     "(?:[0-9]{8,15}|([ -])[0-9]{3,6}(?:\\1[0-9]{3,6}){1,5})",
+     card_check},
     {PREP_PII_SSN, "(?<![A-Za-z0-9])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![A-Za-z0-9])",
-	ssn_check},
+     ssn_check},
     {PREP_PII_IP,
-	"(?<![A-Za-z0-9:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}"
-	"(?:\\.[0-9]{1,3}){0,3}",
-	ipv6_check},
-    {PREP_PII_IP, "(?<![A-Za-z0-9])[0-9]{1,3}(?:\\.[0-9]{1,3}){3}",
-	ipv4_check},
+     "(?<![A-Za-z0-9:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}"
+     "(?:\\.[0-9]{1,3}){0,3}",
+     ipv6_check},
+    {PREP_PII_IP, "(?<![A-Za-z0-9])[0-9]{1,3}(?:\\.[0-9]{1,3}){3}", ipv4_check},
     {PREP_PII_PHONE,
-	/* [+cc [(0)]] [(area)] groups of digits with single separators */
-	"(?<![A-Za-z0-9+])(?:\\+[0-9]{1,3}(?:[ .-]?\\(0\\))?[ .-]?)?"
-	"(?:\\([0-9]{1,5}\\)[ .-]?)?[0-9]{1,14}(?:[ .-][0-9]{1,14}){0,10}",
-	phone_check},
+     /* [+cc [(0)]] [(area)] groups of digits with single separators;
+      * the look-ahead skips what has fewer than 7 digits at once */
+     "(?<![A-Za-z0-9+])(?=[+(]?(?:[0-9][ .()-]{0,3}){6}[0-9])"
+     "(?:\\+[0-9]{1,3}(?:[ .-]?\\(0\\))?[ .-]?)?"
+     "(?:\\([0-9]{1,5}\\)[ .-]?)?[0-9]{1,14}(?:[ .-][0-9]{1,14}){0,10}",
+     phone_check},
 };
 
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
@@ -769,10 +772,10 @@ struct prep_pii {
 	pcre2_match_data *md[NDETECTORS];
 };
 
-static const char *const pii_names[] = {
-    "email", "phone", "ssn", "card", "iban", "ip"};
-static const char *const pii_tags[] = {
-    "[EMAIL]", "[PHONE]", "[SSN]", "[CARD]", "[IBAN]", "[IP]"};
+static const char *const pii_names[] = {"email", "phone", "ssn",
+					"card",	 "iban",  "ip"};
+static const char *const pii_tags[] = {"[EMAIL]", "[PHONE]", "[SSN]",
+				       "[CARD]",  "[IBAN]",  "[IP]"};
 
 /* Index of a single type bit, or -1. */
 static int
@@ -867,13 +870,13 @@ prep_pii_new(unsigned types, prep_pii **out)
 	for (d = 0; d < NDETECTORS; d++) {
 		if (!(types & detectors[d].type))
 			continue;
-		p->re[d] = pcre2_compile((PCRE2_SPTR)detectors[d].pattern,
-		    PCRE2_ZERO_TERMINATED, PCRE2_NEVER_UTF | PCRE2_NEVER_UCP,
-		    &ecode, &eoff, NULL);
+		p->re[d] = pcre2_compile(
+		    (PCRE2_SPTR)detectors[d].pattern, PCRE2_ZERO_TERMINATED,
+		    PCRE2_NEVER_UTF | PCRE2_NEVER_UCP, &ecode, &eoff, NULL);
 		if (p->re[d] == NULL) {
 			prep_pii_free(p);
-			return ecode == PCRE2_ERROR_HEAPLIMIT ? PREP_ERR_NOMEM
-							      : PREP_ERR_ARG;
+			return ecode == PCRE2_ERROR_HEAP_FAILED ? PREP_ERR_NOMEM
+								: PREP_ERR_ARG;
 		}
 		/* Without JIT (unsupported CPU) the interpreter is used. */
 		(void)pcre2_jit_compile(p->re[d], PCRE2_JIT_COMPLETE);
@@ -893,7 +896,7 @@ prep_pii_new(unsigned types, prep_pii **out)
  */
 static prep_status
 detect_next(prep_pii *p, size_t d, const char *text, size_t len, size_t from,
-    size_t *ms, size_t *me)
+	    size_t *ms, size_t *me)
 {
 	PCRE2_SIZE *ov;
 	size_t s, e, pos = from;
@@ -901,7 +904,7 @@ detect_next(prep_pii *p, size_t d, const char *text, size_t len, size_t from,
 
 	while (pos < len) {
 		rc = pcre2_match(p->re[d], (PCRE2_SPTR)text, len, pos, 0,
-		    p->md[d], NULL);
+				 p->md[d], NULL);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return PREP_END;
 		if (rc <= 0)
@@ -932,7 +935,7 @@ struct next_match {
  */
 static prep_status
 choose(prep_pii *p, const char *text, size_t len, size_t pos,
-    struct next_match *nm, int *best)
+       struct next_match *nm, int *best)
 {
 	prep_status st;
 	size_t d;
@@ -945,7 +948,7 @@ choose(prep_pii *p, const char *text, size_t len, size_t pos,
 			nm[d].state = NM_UNKNOWN;
 		if (nm[d].state == NM_UNKNOWN) {
 			st = detect_next(p, d, text, len, pos, &nm[d].s,
-			    &nm[d].e);
+					 &nm[d].e);
 			if (st == PREP_END)
 				nm[d].state = NM_NONE;
 			else if (st != PREP_OK)
@@ -957,7 +960,7 @@ choose(prep_pii *p, const char *text, size_t len, size_t pos,
 			continue;
 		if (*best < 0 || nm[d].s < nm[*best].s ||
 		    (nm[d].s == nm[*best].s &&
-			nm[d].e - nm[d].s > nm[*best].e - nm[*best].s))
+		     nm[d].e - nm[d].s > nm[*best].e - nm[*best].s))
 			*best = (int)d;
 	}
 	return PREP_OK;
@@ -965,7 +968,7 @@ choose(prep_pii *p, const char *text, size_t len, size_t pos,
 
 prep_status
 prep_pii_find(prep_pii *p, const char *text, size_t len, size_t from,
-    prep_pii_match *m)
+	      prep_pii_match *m)
 {
 	struct next_match nm[NDETECTORS];
 	prep_status st;
@@ -988,7 +991,7 @@ prep_pii_find(prep_pii *p, const char *text, size_t len, size_t from,
 
 prep_status
 prep_pii_scrub(prep_pii *p, const char *text, size_t len, prep_buf *out,
-    size_t *count)
+	       size_t *count)
 {
 	struct next_match nm[NDETECTORS];
 	size_t pos = 0, n = 0, orig;
@@ -1010,8 +1013,8 @@ prep_pii_scrub(prep_pii *p, const char *text, size_t len, prep_buf *out,
 			break;
 		if ((st = prep_buf_append(out, text + pos, nm[best].s - pos)) !=
 			PREP_OK ||
-		    (st = prep_buf_append_str(out,
-			 prep_pii_tag(detectors[best].type))) != PREP_OK)
+		    (st = prep_buf_append_str(
+			 out, prep_pii_tag(detectors[best].type))) != PREP_OK)
 			goto fail;
 		pos = nm[best].e;
 		n++;

@@ -61,7 +61,7 @@ void prep_pii_free(prep_pii *p);
  * should not with these patterns).
  */
 prep_status prep_pii_find(prep_pii *p, const char *text, size_t len,
-    size_t from, prep_pii_match *m);
+			  size_t from, prep_pii_match *m);
 
 /*
  * Append text to out with every match (as prep_pii_find() would choose
@@ -71,7 +71,7 @@ prep_status prep_pii_find(prep_pii *p, const char *text, size_t len,
  * is 0.
  */
 prep_status prep_pii_scrub(prep_pii *p, const char *text, size_t len,
-    prep_buf *out, size_t *count);
+			   prep_buf *out, size_t *count);
 
 /*
  * "[EMAIL]" "[PHONE]" "[SSN]" "[CARD]" "[IBAN]" "[IP]" for one type bit;

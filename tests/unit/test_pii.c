@@ -6,6 +6,7 @@
  * output string, every find test the exact offsets and type.
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,7 @@ check_scrub(prep_pii *p, const char *in, const char *want, size_t nwant)
 
 	cr_expect_str_eq(got, want, "scrub(\"%s\")", in);
 	cr_expect_eq(n, nwant, "scrub(\"%s\"): %zu matches, want %zu", in, n,
-	    nwant);
+		     nwant);
 	free(got);
 }
 
@@ -63,10 +64,11 @@ check_whole(const char *in, unsigned type)
 	prep_pii_match m;
 
 	cr_assert_eq(prep_pii_find(all, in, strlen(in), 0, &m), PREP_OK,
-	    "no match in \"%s\"", in);
+		     "no match in \"%s\"", in);
 	cr_expect_eq(m.start, 0, "\"%s\": start %zu", in, m.start);
 	cr_expect_eq(m.end, strlen(in), "\"%s\": end %zu", in, m.end);
-	cr_expect_eq(m.type, type, "\"%s\": type %s", in, prep_pii_name(m.type));
+	cr_expect_eq(m.type, type, "\"%s\": type %s", in,
+		     prep_pii_name(m.type));
 }
 
 /* Nothing at all is found in the string. */
@@ -77,11 +79,11 @@ check_none(const char *in)
 	prep_status st = prep_pii_find(all, in, strlen(in), 0, &m);
 
 	cr_expect_eq(st, PREP_END, "\"%s\": found %s at %zu..%zu", in,
-	    st == PREP_OK ? prep_pii_name(m.type) : "?",
-	    st == PREP_OK ? m.start : 0, st == PREP_OK ? m.end : 0);
+		     st == PREP_OK ? prep_pii_name(m.type) : "?",
+		     st == PREP_OK ? m.start : 0, st == PREP_OK ? m.end : 0);
 }
 
-/* ---- checksums -------------------------------------------------------- */
+/* ---- checksums ---- */
 
 Test(luhn, valid_numbers)
 {
@@ -132,7 +134,7 @@ Test(iban, invalid)
 	cr_expect_not(prep_iban_valid(NULL, 0));
 }
 
-/* ---- names, masks, handles ------------------------------------------- */
+/* ---- names, masks, handles ---- */
 
 Test(types, parse)
 {
@@ -197,7 +199,7 @@ Test(handle, bad_arguments)
 	prep_pii_free(NULL);
 }
 
-/* ---- cards ------------------------------------------------------------ */
+/* ---- cards ---- */
 
 TestSuite(card, .init = setup_all, .fini = teardown_all);
 
@@ -232,7 +234,7 @@ Test(card, rejected)
 	check_none("x4111111111111111");
 	check_none("4111111111111111y");
 	check_none("é4111111111111111");
-	check_none("4111 1111-1111 1111");   /* mixed separators */
+	check_none("4111 1111-1111 1111");    /* mixed separators */
 	check_none("4111  1111  1111  1111"); /* double spaces */
 	check_none("4111-1111-1111-1111-22"); /* part of a longer run */
 	check_none("1-4111-1111-1111-1111");
@@ -241,7 +243,7 @@ Test(card, rejected)
 Test(card, in_text)
 {
 	check_scrub(all, "card 4111 1111 1111 1111 exp 2025",
-	    "card [CARD] exp 2025", 1);
+		    "card [CARD] exp 2025", 1);
 	/* whole groups: the year after it is not part of it */
 	check_scrub(all, "4111 1111 1111 1111 2025", "[CARD] 2025", 1);
 	/* a failed candidate does not hide the card inside it */
@@ -251,7 +253,7 @@ Test(card, in_text)
 	check_scrub(all, "№4111111111111111", "№[CARD]", 1);
 }
 
-/* ---- IBANs ------------------------------------------------------------ */
+/* ---- IBANs ---- */
 
 TestSuite(iban_find, .init = setup_all, .fini = teardown_all);
 
@@ -271,10 +273,10 @@ Test(iban_find, rejected)
 	check_none("GB82 WEST 1234 5698 7654 33");
 	check_none("GB82WEST12345698765433");
 	check_none("GB82 WEST 1234 5698 7654 3");
-	check_none("GB82WEST123456987654321");	/* too long */
+	check_none("GB82WEST123456987654321"); /* too long */
 	check_none("GB82 WEST 1234 5698 7654 321");
 	check_none("XGB82WEST12345698765432");
-	check_none("ZZ82WEST12345698765432");	/* no such country */
+	check_none("ZZ82WEST12345698765432");	  /* no such country */
 	check_none("GB82 WEST 12345698 7654 32"); /* not the print form */
 	check_none("GB01WEST12345698765435");
 }
@@ -287,7 +289,7 @@ Test(iban_find, in_text)
 	check_scrub(all, "(GB82 WEST 1234 5698 7654 32)", "([IBAN])", 1);
 }
 
-/* ---- SSNs ------------------------------------------------------------- */
+/* ---- SSNs ---- */
 
 TestSuite(ssn, .init = setup_all, .fini = teardown_all);
 
@@ -318,7 +320,7 @@ Test(ssn, invalid)
 	check_none("123456789");
 }
 
-/* ---- IP addresses ------------------------------------------------------ */
+/* ---- IP addresses ---- */
 
 TestSuite(ip, .init = setup_all, .fini = teardown_all);
 
@@ -332,7 +334,7 @@ Test(ip, ipv4)
 	check_whole("255.255.255.255", PREP_PII_IP);
 	check_whole("0.0.0.0", PREP_PII_IP);
 	check_scrub(all, "from 10.0.0.1:8080, to 8.8.8.8.",
-	    "from [IP]:8080, to [IP].", 2);
+		    "from [IP]:8080, to [IP].", 2);
 }
 
 Test(ip, ipv4_rejected)
@@ -377,7 +379,7 @@ Test(ip, ipv6_rejected)
 	check_none("x2001:db8::1");
 }
 
-/* ---- phone numbers ------------------------------------------------------ */
+/* ---- phone numbers ---- */
 
 TestSuite(phone, .init = setup_all, .fini = teardown_all);
 
@@ -429,14 +431,14 @@ Test(phone, bare_digits_and_look_alikes)
 Test(phone, in_text)
 {
 	check_scrub(all, "call 555 123 4567 12 times", "call [PHONE] 12 times",
-	    1);
+		    1);
 	check_scrub(all, "tel:+1 (555) 123-4567;", "tel:[PHONE];", 1);
 	check_scrub(all, "电话+86 138 1234 5678", "电话[PHONE]", 1);
 	/* an invalid SSN is not taken for a phone number either */
 	check_scrub(all, "666-12-3456", "666-12-3456", 0);
 }
 
-/* ---- e-mail ----------------------------------------------------------- */
+/* ---- e-mail ---- */
 
 TestSuite(email, .init = setup_all, .fini = teardown_all);
 
@@ -450,7 +452,7 @@ Test(email, addresses)
 	check_whole("JEAN@EXAMPLE.COM", PREP_PII_EMAIL);
 	check_scrub(all, "<jean@example.com>", "<[EMAIL]>", 1);
 	check_scrub(all, "mailto:jean@example.com?subject=hi",
-	    "mailto:[EMAIL]?subject=hi", 1);
+		    "mailto:[EMAIL]?subject=hi", 1);
 	check_scrub(all, "'jean@example.com'", "'[EMAIL]'", 1);
 	check_scrub(all, "«jean@example.com»", "«[EMAIL]»", 1);
 	check_scrub(all, "“jean@example.com”", "“[EMAIL]”", 1);
@@ -470,13 +472,14 @@ Test(email, not_addresses)
 	check_none("jean@-example.com");
 }
 
-/* ---- scrub ------------------------------------------------------------ */
+/* ---- scrub ---- */
 
 TestSuite(scrub, .init = setup_all, .fini = teardown_all);
 
 Test(scrub, sentences)
 {
-	check_scrub(all,
+	check_scrub(
+	    all,
 	    "Mail jean.dupont@example.com or call +1 555-123-4567; card "
 	    "4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32, "
 	    "SSN 123-45-6789, from 192.168.0.12.",
@@ -484,19 +487,19 @@ Test(scrub, sentences)
 	    "SSN [SSN], from [IP].",
 	    6);
 	check_scrub(all, "\"jean@example.com\",\"555-123-4567\"\n8.8.8.8\r\n",
-	    "\"[EMAIL]\",\"[PHONE]\"\n[IP]\r\n", 3);
+		    "\"[EMAIL]\",\"[PHONE]\"\n[IP]\r\n", 3);
 	check_scrub(all, "id 1700000000000, ts 1700000000004, n 12345678",
-	    "id 1700000000000, ts 1700000000004, n 12345678", 0);
+		    "id 1700000000000, ts 1700000000004, n 12345678", 0);
 	check_scrub(all, "a@example.com,b@example.org\n(555) 123-4567",
-	    "[EMAIL],[EMAIL]\n[PHONE]", 3);
+		    "[EMAIL],[EMAIL]\n[PHONE]", 3);
 }
 
 Test(scrub, utf8_around)
 {
 	check_scrub(all,
-	    "Café «jean@exemple.fr», tél. +33 1 23 45 67 89 — "
-	    "carte 4111 1111 1111 1111 ✓",
-	    "Café «[EMAIL]», tél. [PHONE] — carte [CARD] ✓", 3);
+		    "Café «jean@exemple.fr», tél. +33 1 23 45 67 89 — "
+		    "carte 4111 1111 1111 1111 ✓",
+		    "Café «[EMAIL]», tél. [PHONE] — carte [CARD] ✓", 3);
 	check_scrub(all, "日本語 10.1.2.3 テキスト", "日本語 [IP] テキスト", 1);
 }
 
@@ -565,7 +568,7 @@ Test(scrub, cap_leaves_buffer_alone)
 	prep_buf_init(&b, 10);
 	cr_assert_eq(prep_buf_append_str(&b, "ab"), PREP_OK);
 	cr_expect_eq(prep_pii_scrub(all, in, strlen(in), &b, &n),
-	    PREP_ERR_LIMIT);
+		     PREP_ERR_LIMIT);
 	cr_expect_eq(b.len, 2);
 	cr_expect_str_eq(b.data, "ab");
 	cr_expect_eq(n, 0);
@@ -598,11 +601,11 @@ Test(scrub, many_values)
 	prep_buf_init(&in, 0);
 	prep_buf_init(&want, 0);
 	for (i = 0; i < 1000; i++) {
-		cr_assert_eq(prep_buf_append_str(&in,
-				 "x jean@example.com, 10.0.0.1;\n"),
+		cr_assert_eq(
+		    prep_buf_append_str(&in, "x jean@example.com, 10.0.0.1;\n"),
 		    PREP_OK);
 		cr_assert_eq(prep_buf_append_str(&want, "x [EMAIL], [IP];\n"),
-		    PREP_OK);
+			     PREP_OK);
 	}
 	got = scrub_n(all, in.data, in.len, &n);
 	cr_expect_str_eq(got, want.data);
@@ -612,7 +615,7 @@ Test(scrub, many_values)
 	prep_buf_free(&want);
 }
 
-/* ---- find ------------------------------------------------------------- */
+/* ---- find ---- */
 
 TestSuite(find, .init = setup_all, .fini = teardown_all);
 
@@ -652,4 +655,88 @@ Test(find, overlap_rules)
 	cr_expect_eq(m.type, PREP_PII_IP);
 	/* the e-mail starts first and holds the digits */
 	check_whole("555-123-4567@example.com", PREP_PII_EMAIL);
+}
+
+/*
+ * Pseudo-random text from an alphabet rich in digits and separators
+ * (xorshift32, fixed seed): scrub must equal a loop over find, and every
+ * match must lie inside the text, after `from`, without overlaps.
+ */
+Test(find, agrees_with_scrub_on_noise)
+{
+	static const char *const pieces[] = {"0",
+					     "1",
+					     "4",
+					     "5",
+					     "9",
+					     " ",
+					     "-",
+					     ".",
+					     ":",
+					     "+",
+					     "(",
+					     ")",
+					     "@",
+					     "a",
+					     "e",
+					     "x",
+					     "GB",
+					     "\xc3\xa9",
+					     "\xe2\x80\x9c",
+					     "\xff",
+					     "\n",
+					     ",",
+					     "com",
+					     "::",
+					     "4111",
+					     "82"};
+	uint32_t r = 2463534242u;
+	prep_buf text, want;
+	prep_pii_match m;
+	const char *t;
+	size_t i, k, pos, nwant, n, last;
+	char *got;
+
+	prep_buf_init(&text, 0);
+	prep_buf_init(&want, 0);
+	for (i = 0; i < 400; i++) {
+		prep_buf_reset(&text);
+		prep_buf_reset(&want);
+		for (k = 0; k < i % 97; k++) {
+			r ^= r << 13;
+			r ^= r >> 17;
+			r ^= r << 5;
+			cr_assert_eq(
+			    prep_buf_append_str(
+				&text, pieces[r % (sizeof(pieces) /
+						   sizeof(pieces[0]))]),
+			    PREP_OK);
+		}
+		t = text.data ? text.data : "";
+		pos = 0;
+		last = 0;
+		nwant = 0;
+		while (prep_pii_find(all, t, text.len, pos, &m) == PREP_OK) {
+			cr_assert(m.start >= pos && m.start < m.end &&
+				  m.end <= text.len);
+			cr_assert(m.start >= last);
+			cr_assert_eq(
+			    prep_buf_append(&want, t + pos, m.start - pos),
+			    PREP_OK);
+			cr_assert_eq(
+			    prep_buf_append_str(&want, prep_pii_tag(m.type)),
+			    PREP_OK);
+			pos = last = m.end;
+			nwant++;
+		}
+		cr_assert_eq(prep_buf_append(&want, t + pos, text.len - pos),
+			     PREP_OK);
+		got = scrub_n(all, t, text.len, &n);
+		cr_expect_eq(n, nwant);
+		cr_expect_eq(memcmp(got, want.data ? want.data : "", want.len),
+			     0, "text %zu", i);
+		free(got);
+	}
+	prep_buf_free(&text);
+	prep_buf_free(&want);
 }
