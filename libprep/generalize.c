@@ -107,8 +107,8 @@ mask_range(const char *in, size_t len, size_t nchars, size_t from, size_t to,
 
 	if (nchars == len) {
 		/* ASCII: characters are bytes */
-		i = start = from;
-		c = to;
+		start = from;
+		i = c = to;
 	} else {
 		while (i < len && c < from) {
 			i += utf8_seq_len(p + i, len - i);
