@@ -141,63 +141,83 @@ load_key(const char *path)
 	return k;
 }
 
-/* Map each input column to its rule's action; NULL: no rule. */
+/* The name of column c for messages: its header label or its number. */
+static void
+column_label(const prep_field *header, size_t c, char *buf, size_t n)
+{
+	if (header)
+		snprintf(buf, n, "column '%.*s'", (int)header[c].len,
+			 header[c].data);
+	else
+		snprintf(buf, n, "column %zu", c + 1);
+}
+
+/*
+ * Map each input column to its rule's action (NULL: no rule). On a
+ * problem, returns NULL with msg set; *usage says whether it is a usage
+ * error. Frees what it allocated either way, so the caller can exit.
+ */
 static const prep_action **
 bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
-	   int strict)
+	   int strict, char *msg, size_t msgsz, int *usage)
 {
 	const prep_action **act = calloc(ncols ? ncols : 1, sizeof *act);
 	const prep_rule **owner = calloc(ncols ? ncols : 1, sizeof *owner);
-	size_t i, j;
+	size_t i, j, *idx = NULL, n, off, blen;
+	char o1[300], o2[300], col[300];
+	prep_status st;
 
-	if (!act || !owner)
-		cli_fatal(&cli, "out of memory");
+	*usage = 1;
+	msg[0] = '\0';
+	if (!act || !owner) {
+		snprintf(msg, msgsz, "out of memory");
+		goto fail;
+	}
 	for (i = 0; i < rs->n; i++) {
 		const prep_rule *r = &rs->v[i];
-		size_t *idx, n, off, blen;
-		char o1[300], o2[300];
-		prep_status st;
 
 		st = prep_columns_resolve(r->columns, header, ncols, &idx, &n,
 					  &off, &blen);
-		if (st == PREP_ERR_COLUMN) {
+		if (st != PREP_OK) {
 			rule_origin(r, o1, sizeof o1);
-			cli_usage_error(&cli, "%s: unknown column '%.*s'", o1,
-					(int)blen, r->columns + off);
+			snprintf(msg, msgsz, "%s: unknown column '%.*s'", o1,
+				 (int)blen, r->columns + off);
+			if (st != PREP_ERR_COLUMN)
+				snprintf(msg, msgsz, "%s", prep_strerror(st));
+			goto fail;
 		}
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "rules");
 		for (j = 0; j < n; j++) {
 			size_t c = idx[j];
 
 			if (owner[c] != NULL) {
 				rule_origin(owner[c], o1, sizeof o1);
 				rule_origin(r, o2, sizeof o2);
-				if (header)
-					cli_usage_error(
-						&cli, "column '%.*s' has two "
-						      "rules (%s and %s)",
-						(int)header[c].len,
-						header[c].data, o1, o2);
-				cli_usage_error(&cli, "column %zu has two "
-						      "rules (%s and %s)",
-						c + 1, o1, o2);
+				column_label(header, c, col, sizeof col);
+				snprintf(msg, msgsz, "%s has two rules (%s and "
+						     "%s)", col, o1, o2);
+				goto fail;
 			}
 			owner[c] = r;
 			act[c] = &r->action;
 		}
 		free(idx);
+		idx = NULL;
 	}
 	for (i = 0; strict && i < ncols; i++) {
 		if (act[i])
 			continue;
-		if (header)
-			cli_fatal(&cli, "column '%.*s' has no rule (--strict)",
-				  (int)header[i].len, header[i].data);
-		cli_fatal(&cli, "column %zu has no rule (--strict)", i + 1);
+		column_label(header, i, col, sizeof col);
+		snprintf(msg, msgsz, "%s has no rule (--strict)", col);
+		*usage = 0;
+		goto fail;
 	}
 	free(owner);
 	return act;
+fail:
+	free(idx);
+	free(owner);
+	free(act);
+	return NULL;
 }
 
 static void
@@ -252,6 +272,8 @@ main(int argc, char **argv)
 	prep_status st;
 	prep_where w;
 	const char *why = NULL;
+	char msg[1024];
+	int usage_problem = 0;
 
 	cli_init(&cli, "anonymize", usage);
 	prep_rules_init(&rules);
@@ -325,8 +347,15 @@ main(int argc, char **argv)
 	cli_open_input(&cli, argc - optind, argv + optind);
 	header = prep_reader_header(cli.reader, &ncols);
 	/* An empty input has no columns to bind rules to: empty output. */
-	act = ncols ? bind_rules(&rules, header, ncols, strict)
+	act = ncols ? bind_rules(&rules, header, ncols, strict, msg,
+				 sizeof msg, &usage_problem)
 		    : calloc(1, sizeof *act);
+	if (act == NULL) {
+		prep_rules_free(&rules);
+		if (usage_problem)
+			cli_usage_error(&cli, "%s", msg);
+		cli_fatal(&cli, "%s", msg);
+	}
 	cli_open_output(&cli);
 	if (header) {
 		for (i = 0; i < ncols; i++)
