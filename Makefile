@@ -1,8 +1,8 @@
 # prep: Unix filters for privacy-preserving data preparation.
 #
 # make            build libprep and the filters into build/
-# make check      install missing dependencies, then every test, twice:
-#                 with $(CC) and again with clang under ASan+UBSan
+# make check      install missing dependencies, then every test three times:
+#                 built with $(CC), under ASan+UBSan, and built with clang
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
 # make install    PREFIX=/usr/local DESTDIR=
@@ -23,7 +23,7 @@ OPT     ?= -O2
 SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
-           libpcre2-dev pkg-config groff-base
+           libpcre2-dev pkg-config groff-base clang
 BENCH_PKGS = miller time
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -101,9 +101,11 @@ deps-bench:
 
 check: deps
 	@$(MAKE) --no-print-directory check-run
-	@echo "== again with clang, AddressSanitizer and UBSan"
-	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/asan OPT=-O1 \
+	@echo "== again under AddressSanitizer and UBSan"
+	@$(MAKE) --no-print-directory check-run BUILD=build/asan OPT=-O1 \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	@echo "== again built with clang"
+	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/clang
 	@$(MAKE) --no-print-directory test-man
 	@echo "== all tests passed"
 

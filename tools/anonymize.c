@@ -29,7 +29,7 @@ static struct cli cli;
 static void
 usage(void)
 {
-	printf("usage: anonymize [-p POLICY] [-a RULE]... [--key-file FILE] "
+	printf("usage: anonymize [-p POLICY]... [-a RULE]... [--key-file FILE] "
 	       "[--strict]\n"
 	       "                 [--on-error fail|blank|keep] [--decrypt "
 	       "COLUMNS]\n"
@@ -92,6 +92,8 @@ rule_origin(const prep_rule *r, char *buf, size_t n)
 {
 	if (r->where.file)
 		snprintf(buf, n, "%s:%lu", r->where.file, r->where.line);
+	else if (r->action.kind == PREP_ACT_DECRYPT)
+		snprintf(buf, n, "--decrypt %s", r->columns);
 	else
 		snprintf(buf, n, "-a %s", r->columns);
 }

@@ -543,3 +543,104 @@ Test(csv, big_input_constant_buffers)
 	cr_assert_eq(prep_reader_rows(r), 200000);
 	prep_reader_free(r);
 }
+
+/*
+ * The reader's fast path (quote-free lines split with memchr) must give
+ * exactly what libcsv alone gives. Random inputs over a small alphabet
+ * rich in delimiters, quotes, CR and LF are parsed both ways: by the
+ * reader (no header), and by one csv_parse call over the whole input
+ * with the same options; the records, or the fact of an error, agree.
+ */
+#include <csv.h>
+
+struct ref {
+	prep_buf out;
+	int nfields;
+};
+
+static void
+ref_field(void *s, size_t len, void *data)
+{
+	struct ref *r = data;
+
+	prep_buf_append_str(&r->out, "[");
+	prep_buf_append(&r->out, s, len);
+	prep_buf_append_str(&r->out, "]");
+	r->nfields++;
+}
+
+static void
+ref_row(int c, void *data)
+{
+	struct ref *r = data;
+
+	(void)c;
+	prep_buf_append_str(&r->out, "\n");
+}
+
+static int
+ref_no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+Test(csv, fast_path_agrees_with_libcsv)
+{
+	static const char alphabet[] = "ab,,\"\"\r\n\n  x";
+	char input[200];
+	uint64_t seed = 42;
+	int iter, agreed_ok = 0, agreed_err = 0;
+
+	for (iter = 0; iter < 20000; iter++) {
+		size_t len, i;
+		struct csv_parser p;
+		struct ref ref;
+		prep_buf got;
+		prep_csv_options o;
+		const char *path;
+		int ref_ok;
+		prep_status st;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		len = (size_t)(seed >> 33) % 40;
+		for (i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005ULL +
+			       1442695040888963407ULL;
+			input[i] = alphabet[(seed >> 33) % (sizeof alphabet - 1)];
+		}
+		input[len] = '\0';
+		prep_buf_init(&ref.out, 0);
+		prep_buf_append(&ref.out, "", 0);
+		ref.nfields = 0;
+		cr_assert_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+		csv_set_space_func(&p, ref_no_space);
+		ref_ok = csv_parse(&p, input, len, ref_field, ref_row, &ref) ==
+				 len &&
+			 csv_fini(&p, ref_field, ref_row, &ref) == 0;
+		csv_free(&p);
+
+		path = put_file("fuzz.csv", input, len);
+		prep_csv_options_init(&o);
+		o.has_header = 0;
+		st = read_all(&o, &path, 1, &got, NULL);
+		if (ref_ok && st == PREP_END) {
+			cr_assert_str_eq(got.data, ref.out.data,
+					 "input %zu bytes: \"%s\"", len, input);
+			agreed_ok++;
+		} else if (ref_ok) {
+			/* only a ragged record may fail where libcsv can't */
+			cr_assert_eq(st, PREP_ERR_RAGGED, "input \"%s\": %s",
+				     input, prep_strerror(st));
+		} else {
+			cr_assert_neq(st, PREP_END, "input \"%s\" accepted",
+				      input);
+			agreed_err++;
+		}
+		prep_buf_free(&got);
+		prep_buf_free(&ref.out);
+	}
+	/* both kinds of input were seen often */
+	cr_assert_gt(agreed_ok, 2000);
+	cr_assert_gt(agreed_err, 2000);
+}
