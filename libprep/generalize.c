@@ -151,9 +151,13 @@ fail(prep_buf *out, prep_status st)
 	return st;
 }
 
-prep_status
-prep_mask(const char *in, size_t len, size_t keep_last, const char *mask,
-	  size_t mask_len, prep_buf *out)
+/*
+ * Every character of in replaced by mask except `keep` of them, at the end
+ * (mask:N) or at the start (truncate:N).
+ */
+static prep_status
+mask_except(const char *in, size_t len, size_t keep, int keep_at_end,
+	    const char *mask, size_t mask_len, prep_buf *out)
 {
 	prep_status st;
 	size_t n;
@@ -163,31 +167,27 @@ prep_mask(const char *in, size_t len, size_t keep_last, const char *mask,
 		return PREP_ERR_ARG;
 	if ((st = prep_utf8_count(in, len, &n)) != PREP_OK)
 		return st;
-	if (keep_last >= n)
+	if (keep >= n)
 		st = prep_buf_append(out, in, len);
+	else if (keep_at_end)
+		st = mask_range(in, len, n, 0, n - keep, mask, mask_len, out);
 	else
-		st = mask_range(in, len, n, 0, n - keep_last, mask, mask_len,
-				out);
+		st = mask_range(in, len, n, keep, n, mask, mask_len, out);
 	return st == PREP_OK ? PREP_OK : fail(out, st);
+}
+
+prep_status
+prep_mask(const char *in, size_t len, size_t keep_last, const char *mask,
+	  size_t mask_len, prep_buf *out)
+{
+	return mask_except(in, len, keep_last, 1, mask, mask_len, out);
 }
 
 prep_status
 prep_truncate(const char *in, size_t len, size_t keep_first, const char *mask,
 	      size_t mask_len, prep_buf *out)
 {
-	prep_status st;
-	size_t n;
-
-	prep_buf_reset(out);
-	if (!is_one_char(mask, mask_len))
-		return PREP_ERR_ARG;
-	if ((st = prep_utf8_count(in, len, &n)) != PREP_OK)
-		return st;
-	if (keep_first >= n)
-		st = prep_buf_append(out, in, len);
-	else
-		st = mask_range(in, len, n, keep_first, n, mask, mask_len, out);
-	return st == PREP_OK ? PREP_OK : fail(out, st);
+	return mask_except(in, len, keep_first, 0, mask, mask_len, out);
 }
 
 static int
