@@ -29,7 +29,8 @@ find_name(const prep_field *header, size_t ncols, const char *s, size_t len,
 	if (header == NULL)
 		return 0;
 	for (i = 0; i < ncols; i++)
-		if (header[i].len == len && memcmp(header[i].data, s, len) == 0) {
+		if (header[i].len == len &&
+		    memcmp(header[i].data, s, len) == 0) {
 			*at = i;
 			return 1;
 		}
@@ -76,7 +77,8 @@ prep_columns_resolve(const char *list, const prep_field *header, size_t ncols,
 			lo = hi = v;
 		} else if (dash) {
 			lo = parse_number(p, (size_t)(dash - p));
-			hi = parse_number(dash + 1, len - (size_t)(dash - p) - 1);
+			hi = parse_number(dash + 1,
+					  len - (size_t)(dash - p) - 1);
 		}
 		if (lo == 0 || hi < lo || hi > ncols) {
 			*bad_off = (size_t)(p - list);

@@ -47,11 +47,11 @@ struct prep_reader {
 	size_t file_index; /* index of the file being read */
 	const char *fname; /* as shown in messages; "-" for stdin */
 	int fd;
-	int own_fd;	   /* fd was opened here (not stdin) */
-	int at_eof;	   /* raw input exhausted */
-	int file_done;	   /* this file's records all delivered */
-	int file_started;  /* BOM check done */
-	int first_record;  /* next record is the file's first */
+	int own_fd;	  /* fd was opened here (not stdin) */
+	int at_eof;	  /* raw input exhausted */
+	int file_done;	  /* this file's records all delivered */
+	int file_started; /* BOM check done */
+	int first_record; /* next record is the file's first */
 
 	unsigned char *raw; /* raw bytes from read(2) */
 	size_t raw_len, raw_pos;
@@ -59,7 +59,7 @@ struct prep_reader {
 	int gz_member_done;
 	z_stream zs;
 	int zs_live;
-	unsigned char *zout; /* inflated bytes */
+	unsigned char *zout;	   /* inflated bytes */
 	const unsigned char *data; /* bytes ready for the parser */
 	size_t data_len, data_pos;
 
@@ -82,7 +82,7 @@ struct prep_reader {
 	char *hdrdata;
 	prep_field *header;
 	size_t ncols;
-	int pending;	/* a data record is held from the open (no header) */
+	int pending; /* a data record is held from the open (no header) */
 
 	prep_where where;
 	uint64_t bytes_read, bytes_total, rows;
@@ -679,9 +679,10 @@ prep_reader_new(const prep_csv_options *o, const char *const *paths,
 	if (r->o.max_fields == 0)
 		r->o.max_fields = PREP_CSV_DEFAULT_MAX_FIELDS;
 	if (r->o.delim < 0)
-		r->o.delim = (npaths > 0 && paths[0] && ends_with(paths[0], ".tsv"))
-				     ? '\t'
-				     : ',';
+		r->o.delim =
+		    (npaths > 0 && paths[0] && ends_with(paths[0], ".tsv"))
+			? '\t'
+			: ',';
 	r->row_max = r->o.max_field * 2 > ROW_BYTES_MIN ? r->o.max_field * 2
 							: ROW_BYTES_MIN;
 	r->paths = paths;

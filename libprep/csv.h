@@ -52,9 +52,8 @@ typedef struct prep_reader prep_reader;
  * the number of columns). On failure *out is still set when the error has
  * a place, so prep_reader_where() can name it; free it in any case.
  */
-prep_status prep_reader_new(const prep_csv_options *o,
-			    const char *const *paths, size_t npaths,
-			    prep_reader **out);
+prep_status prep_reader_new(const prep_csv_options *o, const char *const *paths,
+			    size_t npaths, prep_reader **out);
 void prep_reader_free(prep_reader *r);
 
 /*
@@ -85,9 +84,9 @@ uint64_t prep_reader_bytes_total(const prep_reader *r);
 uint64_t prep_reader_rows(const prep_reader *r);
 
 typedef struct prep_writer_options {
-	int delim;     /* output delimiter */
-	int crlf;      /* CRLF line ends instead of LF */
-	int gzip;      /* gzip-compress the output */
+	int delim;	/* output delimiter */
+	int crlf;	/* CRLF line ends instead of LF */
+	int gzip;	/* gzip-compress the output */
 	int gzip_level; /* 1..9; 0: 6 */
 } prep_writer_options;
 

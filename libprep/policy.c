@@ -19,21 +19,21 @@
 #define MASK_MAX ((size_t)1 << 20)
 
 static const char *const action_names[] = {
-	[PREP_ACT_KEEP] = "keep",
-	[PREP_ACT_DROP] = "drop",
-	[PREP_ACT_HASH] = "hash",
-	[PREP_ACT_ENCRYPT] = "encrypt",
-	[PREP_ACT_DECRYPT] = "decrypt",
-	[PREP_ACT_MASK] = "mask",
-	[PREP_ACT_TRUNCATE] = "truncate",
-	[PREP_ACT_REDACT] = "redact",
-	[PREP_ACT_BIN] = "bin",
-	[PREP_ACT_TOPCODE] = "topcode",
-	[PREP_ACT_BOTTOMCODE] = "bottomcode",
-	[PREP_ACT_DATE] = "date",
-	[PREP_ACT_AGE] = "age",
-	[PREP_ACT_HIERARCHY] = "hierarchy",
-	[PREP_ACT_SCRUB] = "scrub",
+    [PREP_ACT_KEEP] = "keep",
+    [PREP_ACT_DROP] = "drop",
+    [PREP_ACT_HASH] = "hash",
+    [PREP_ACT_ENCRYPT] = "encrypt",
+    [PREP_ACT_DECRYPT] = "decrypt",
+    [PREP_ACT_MASK] = "mask",
+    [PREP_ACT_TRUNCATE] = "truncate",
+    [PREP_ACT_REDACT] = "redact",
+    [PREP_ACT_BIN] = "bin",
+    [PREP_ACT_TOPCODE] = "topcode",
+    [PREP_ACT_BOTTOMCODE] = "bottomcode",
+    [PREP_ACT_DATE] = "date",
+    [PREP_ACT_AGE] = "age",
+    [PREP_ACT_HIERARCHY] = "hierarchy",
+    [PREP_ACT_SCRUB] = "scrub",
 };
 
 #define NACTIONS (sizeof action_names / sizeof action_names[0])
@@ -129,18 +129,21 @@ prep_action_parse(const char *spec, prep_action *a, char *err, size_t errsz)
 	case PREP_ACT_HASH:
 		a->n = 32;
 		if (arg && (!parse_count(arg, 64, &a->n) || a->n < 8))
-			return say(err, errsz, "hash length must be 8 to 64 "
-					       "hex digits");
+			return say(err, errsz,
+				   "hash length must be 8 to 64 "
+				   "hex digits");
 		break;
 	case PREP_ACT_MASK:
 		if (arg && !parse_count(arg, MASK_MAX, &a->n))
-			return say(err, errsz, "mask needs a count of "
-					       "characters to keep");
+			return say(err, errsz,
+				   "mask needs a count of "
+				   "characters to keep");
 		break;
 	case PREP_ACT_TRUNCATE:
 		if (!arg || !parse_count(arg, MASK_MAX, &a->n))
-			return say(err, errsz, "truncate needs a count of "
-					       "characters to keep");
+			return say(err, errsz,
+				   "truncate needs a count of "
+				   "characters to keep");
 		break;
 	case PREP_ACT_REDACT:
 		a->text = strdup(arg ? arg : "");
@@ -148,10 +151,12 @@ prep_action_parse(const char *spec, prep_action *a, char *err, size_t errsz)
 			return PREP_ERR_NOMEM;
 		break;
 	case PREP_ACT_BIN:
-		if (!arg || prep_parse_int64(arg, strlen(arg), &a->width) !=
-				    PREP_OK || a->width <= 0)
-			return say(err, errsz, "bin needs a positive integer "
-					       "width");
+		if (!arg ||
+		    prep_parse_int64(arg, strlen(arg), &a->width) != PREP_OK ||
+		    a->width <= 0)
+			return say(err, errsz,
+				   "bin needs a positive integer "
+				   "width");
 		break;
 	case PREP_ACT_TOPCODE:
 	case PREP_ACT_BOTTOMCODE:
@@ -165,14 +170,16 @@ prep_action_parse(const char *spec, prep_action *a, char *err, size_t errsz)
 		break;
 	case PREP_ACT_DATE:
 		if (!arg || prep_date_unit_parse(arg, &a->unit) != PREP_OK)
-			return say(err, errsz, "date needs year, month or "
-					       "decade");
+			return say(err, errsz,
+				   "date needs year, month or "
+				   "decade");
 		break;
 	case PREP_ACT_AGE:
-		if (!arg || prep_parse_date(arg, strlen(arg), &a->ref) !=
-				    PREP_OK)
-			return say(err, errsz, "age needs a reference date "
-					       "YYYY-MM-DD");
+		if (!arg ||
+		    prep_parse_date(arg, strlen(arg), &a->ref) != PREP_OK)
+			return say(err, errsz,
+				   "age needs a reference date "
+				   "YYYY-MM-DD");
 		break;
 	case PREP_ACT_HIERARCHY: {
 		const char *last = arg ? strrchr(arg, ':') : NULL;
@@ -329,8 +336,8 @@ prep_rules_load_policy(prep_rules *rs, const char *path, prep_where *where,
 				*c = '\0';
 				break;
 			}
-		for (c = p + strlen(p); c > p && (is_blank(c[-1]) ||
-						  c[-1] == '\r');)
+		for (c = p + strlen(p);
+		     c > p && (is_blank(c[-1]) || c[-1] == '\r');)
 			*--c = '\0';
 		while (is_blank(*p))
 			p++;
@@ -377,8 +384,7 @@ prep_rules_load_policy(prep_rules *rs, const char *path, prep_where *where,
 }
 
 prep_status
-prep_rules_load_hierarchies(prep_rules *rs, prep_where *where,
-			    const char **why)
+prep_rules_load_hierarchies(prep_rules *rs, prep_where *where, const char **why)
 {
 	size_t i;
 	prep_status st;
@@ -441,8 +447,8 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 		st = prep_mask(in, len, a->n, ctx->mask, ctx->mask_len, out);
 		break;
 	case PREP_ACT_TRUNCATE:
-		st = prep_truncate(in, len, a->n, ctx->mask, ctx->mask_len,
-				   out);
+		st =
+		    prep_truncate(in, len, a->n, ctx->mask, ctx->mask_len, out);
 		break;
 	case PREP_ACT_BIN:
 		st = prep_bin(in, len, a->width, out);

@@ -39,19 +39,19 @@ typedef enum prep_action_kind {
 
 typedef struct prep_action {
 	prep_action_kind kind;
-	size_t n;	    /* hash: hex digits; mask: kept; truncate: kept */
-	int64_t width;	    /* bin */
-	double threshold;   /* topcode, bottomcode */
-	char *text;	    /* redact text; topcode/bottomcode as written */
-	prep_date_unit unit; /* date */
-	prep_date ref;	    /* age */
-	char *path;	    /* hierarchy file */
-	size_t level;	    /* hierarchy level */
+	size_t n;	      /* hash: hex digits; mask: kept; truncate: kept */
+	int64_t width;	      /* bin */
+	double threshold;     /* topcode, bottomcode */
+	char *text;	      /* redact text; topcode/bottomcode as written */
+	prep_date_unit unit;  /* date */
+	prep_date ref;	      /* age */
+	char *path;	      /* hierarchy file */
+	size_t level;	      /* hierarchy level */
 	prep_hierarchy *hier; /* loaded by prep_rules_load_hierarchies */
 } prep_action;
 
 typedef struct prep_rule {
-	char *columns;	 /* the column list as written */
+	char *columns; /* the column list as written */
 	prep_action action;
 	prep_where where; /* policy file and line; file NULL for -a */
 } prep_rule;

@@ -15,27 +15,27 @@
 
 typedef enum prep_status {
 	PREP_OK = 0,
-	PREP_END,		 /* no more rows / matches: not an error */
-	PREP_ERR_NOMEM,		 /* out of memory */
-	PREP_ERR_IO,		 /* read or write failed; errno tells why */
-	PREP_ERR_ARG,		 /* bad argument (option value, rule) */
-	PREP_ERR_QUOTE,		 /* stray quote in an unquoted field */
-	PREP_ERR_UNCLOSED_QUOTE, /* quoted field still open at end of input */
-	PREP_ERR_FIELD_TOO_LONG, /* field longer than the max-field cap */
+	PREP_END,		  /* no more rows / matches: not an error */
+	PREP_ERR_NOMEM,		  /* out of memory */
+	PREP_ERR_IO,		  /* read or write failed; errno tells why */
+	PREP_ERR_ARG,		  /* bad argument (option value, rule) */
+	PREP_ERR_QUOTE,		  /* stray quote in an unquoted field */
+	PREP_ERR_UNCLOSED_QUOTE,  /* quoted field still open at end of input */
+	PREP_ERR_FIELD_TOO_LONG,  /* field longer than the max-field cap */
 	PREP_ERR_TOO_MANY_FIELDS, /* record with more fields than the cap */
-	PREP_ERR_RAGGED,	 /* field count differs from the header's */
+	PREP_ERR_RAGGED,	  /* field count differs from the header's */
 	PREP_ERR_HEADER_MISMATCH, /* input files with different headers */
-	PREP_ERR_NO_HEADER,	 /* input without a header record */
-	PREP_ERR_GZIP,		 /* corrupt or truncated gzip stream */
-	PREP_ERR_COLUMN,	 /* unknown column in a column list */
-	PREP_ERR_VALUE,		 /* a value the action can't read */
-	PREP_ERR_UTF8,		 /* invalid UTF-8 where text is needed */
-	PREP_ERR_KEY,		 /* key missing, too short or unreadable */
-	PREP_ERR_AUTH,		 /* token failed authentication (tampered) */
-	PREP_ERR_NOT_FOUND,	 /* value missing from a lookup table */
-	PREP_ERR_RANGE,		 /* number out of range */
-	PREP_ERR_LIMIT,		 /* a resource cap was reached */
-	PREP_ERR_CRYPTO,	 /* the crypto library failed */
+	PREP_ERR_NO_HEADER,	  /* input without a header record */
+	PREP_ERR_GZIP,		  /* corrupt or truncated gzip stream */
+	PREP_ERR_COLUMN,	  /* unknown column in a column list */
+	PREP_ERR_VALUE,		  /* a value the action can't read */
+	PREP_ERR_UTF8,		  /* invalid UTF-8 where text is needed */
+	PREP_ERR_KEY,		  /* key missing, too short or unreadable */
+	PREP_ERR_AUTH,		  /* token failed authentication (tampered) */
+	PREP_ERR_NOT_FOUND,	  /* value missing from a lookup table */
+	PREP_ERR_RANGE,		  /* number out of range */
+	PREP_ERR_LIMIT,		  /* a resource cap was reached */
+	PREP_ERR_CRYPTO,	  /* the crypto library failed */
 } prep_status;
 
 /* A short English description of a status, never NULL. */

@@ -195,8 +195,10 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 				rule_origin(owner[c], o1, sizeof o1);
 				rule_origin(r, o2, sizeof o2);
 				column_label(header, c, col, sizeof col);
-				snprintf(msg, msgsz, "%s has two rules (%s and "
-						     "%s)", col, o1, o2);
+				snprintf(msg, msgsz,
+					 "%s has two rules (%s and "
+					 "%s)",
+					 col, o1, o2);
 				goto fail;
 			}
 			owner[c] = r;
@@ -250,15 +252,15 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{"policy", required_argument, NULL, 'p'},
-		{"action", required_argument, NULL, 'a'},
-		{"key-file", required_argument, NULL, OPT_KEY_FILE},
-		{"strict", no_argument, NULL, OPT_STRICT},
-		{"on-error", required_argument, NULL, OPT_ON_ERROR},
-		{"decrypt", required_argument, NULL, OPT_DECRYPT},
-		{"mask-char", required_argument, NULL, OPT_MASK_CHAR},
-		{NULL, 0, NULL, 0},
+	    CLI_COMMON_LONGOPTS,
+	    {"policy", required_argument, NULL, 'p'},
+	    {"action", required_argument, NULL, 'a'},
+	    {"key-file", required_argument, NULL, OPT_KEY_FILE},
+	    {"strict", no_argument, NULL, OPT_STRICT},
+	    {"on-error", required_argument, NULL, OPT_ON_ERROR},
+	    {"decrypt", required_argument, NULL, OPT_DECRYPT},
+	    {"mask-char", required_argument, NULL, OPT_MASK_CHAR},
+	    {NULL, 0, NULL, 0},
 	};
 	prep_rules rules;
 	prep_action_ctx ctx;
@@ -313,7 +315,8 @@ main(int argc, char **argv)
 		case OPT_MASK_CHAR:
 			mask_char = optarg;
 			if (prep_utf8_count(optarg, strlen(optarg), &nchars) !=
-				    PREP_OK || nchars != 1)
+				PREP_OK ||
+			    nchars != 1)
 				cli_usage_error(&cli, "--mask-char must be one "
 						      "character");
 			break;
@@ -327,9 +330,10 @@ main(int argc, char **argv)
 	ctx.mask_len = strlen(mask_char);
 	if (needs_key(&rules)) {
 		if (key_file == NULL || *key_file == '\0')
-			cli_usage_error(&cli, "hash, encrypt and --decrypt need "
-					      "a key: --key-file FILE or "
-					      "PREP_KEY_FILE");
+			cli_usage_error(&cli,
+					"hash, encrypt and --decrypt need "
+					"a key: --key-file FILE or "
+					"PREP_KEY_FILE");
 		keys = load_key(key_file);
 		if (prep_hasher_new(keys, &ctx.hasher) != PREP_OK ||
 		    prep_cipher_new(keys, &ctx.cipher) != PREP_OK)
@@ -349,8 +353,8 @@ main(int argc, char **argv)
 	cli_open_input(&cli, argc - optind, argv + optind);
 	header = prep_reader_header(cli.reader, &ncols);
 	/* An empty input has no columns to bind rules to: empty output. */
-	act = ncols ? bind_rules(&rules, header, ncols, strict, msg,
-				 sizeof msg, &usage_problem)
+	act = ncols ? bind_rules(&rules, header, ncols, strict, msg, sizeof msg,
+				 &usage_problem)
 		    : calloc(1, sizeof *act);
 	if (act == NULL) {
 		prep_rules_free(&rules);
@@ -362,10 +366,10 @@ main(int argc, char **argv)
 	if (header) {
 		for (i = 0; i < ncols; i++)
 			if (!act[i] || act[i]->kind != PREP_ACT_DROP)
-				cli_write_check(&cli, prep_writer_field(
-							      cli.writer,
-							      header[i].data,
-							      header[i].len));
+				cli_write_check(
+				    &cli, prep_writer_field(cli.writer,
+							    header[i].data,
+							    header[i].len));
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}
 	prep_buf_init(&out, 0);
@@ -387,12 +391,12 @@ main(int argc, char **argv)
 						value_error(st, i, header, a);
 					res = f[i].data;
 					rlen = on_error == ON_ERROR_KEEP
-						       ? f[i].len
-						       : 0;
+						   ? f[i].len
+						   : 0;
 				}
 			}
-			cli_write_check(&cli,
-					prep_writer_field(cli.writer, res, rlen));
+			cli_write_check(
+			    &cli, prep_writer_field(cli.writer, res, rlen));
 		}
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}

@@ -103,8 +103,10 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		break;
 	case 'd':
 		if (prep_csv_parse_delim(arg, &c->csv.delim) != PREP_OK)
-			cli_usage_error(c, "invalid delimiter '%s': one byte "
-					   "or 'tab'", arg);
+			cli_usage_error(c,
+					"invalid delimiter '%s': one byte "
+					"or 'tab'",
+					arg);
 		break;
 	case 'H':
 		c->csv.has_header = 0;
@@ -229,14 +231,20 @@ cli_reader_fatal(struct cli *c, prep_status st)
 	case PREP_ERR_IO:
 		cli_fatal(c, "%s: %s", w.file ? w.file : "-", strerror(errno));
 	case PREP_ERR_QUOTE:
-		cli_fatal_at(c, w, "field %zu: stray quote in unquoted field "
-				   "(--lazy-quotes accepts it)", w.field);
+		cli_fatal_at(c, w,
+			     "field %zu: stray quote in unquoted field "
+			     "(--lazy-quotes accepts it)",
+			     w.field);
 	case PREP_ERR_UNCLOSED_QUOTE:
-		cli_fatal_at(c, w, "field %zu: quoted field not closed at end "
-				   "of input", w.field);
+		cli_fatal_at(c, w,
+			     "field %zu: quoted field not closed at end "
+			     "of input",
+			     w.field);
 	case PREP_ERR_FIELD_TOO_LONG:
-		cli_fatal_at(c, w, "field %zu: longer than --max-field (%zu "
-				   "bytes)", w.field, o->max_field);
+		cli_fatal_at(c, w,
+			     "field %zu: longer than --max-field (%zu "
+			     "bytes)",
+			     w.field, o->max_field);
 	case PREP_ERR_TOO_MANY_FIELDS:
 		cli_fatal_at(c, w, "record has more than %zu fields",
 			     o->max_fields);
@@ -291,10 +299,10 @@ report_progress(struct cli *c, int final)
 	human_bytes(a, sizeof a, rd);
 	if (total) {
 		human_bytes(b, sizeof b, total);
-		fprintf(stderr, "\r%s: %s of %s (%.0f%%), %llu rows, %.0f rows/s",
-			c->prog, a, b, 100.0 * (double)rd / (double)total,
-			(unsigned long long)rows,
-			dt > 0 ? (double)rows / dt : 0.0);
+		fprintf(
+		    stderr, "\r%s: %s of %s (%.0f%%), %llu rows, %.0f rows/s",
+		    c->prog, a, b, 100.0 * (double)rd / (double)total,
+		    (unsigned long long)rows, dt > 0 ? (double)rows / dt : 0.0);
 	} else {
 		fprintf(stderr, "\r%s: %s, %llu rows, %.0f rows/s", c->prog, a,
 			(unsigned long long)rows,

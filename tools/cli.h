@@ -31,6 +31,7 @@ enum {
 #define CLI_COMMON_SHORTOPTS "hVo:zd:Hq"
 
 /* The common long options, to be listed first in a tool's table. */
+/* clang-format off */
 #define CLI_COMMON_LONGOPTS                                                  \
 	{"help", no_argument, NULL, 'h'},                                    \
 	{"version", no_argument, NULL, 'V'},                                 \
@@ -43,19 +44,21 @@ enum {
 	{"lazy-quotes", no_argument, NULL, CLI_OPT_LAZY_QUOTES},             \
 	{"max-field", required_argument, NULL, CLI_OPT_MAX_FIELD},           \
 	{"progress", no_argument, NULL, CLI_OPT_PROGRESS}
+/* clang-format on */
 
 /* Usage lines of the common options, for each tool's --help. */
-#define CLI_COMMON_HELP                                                      \
+#define CLI_COMMON_HELP                                                        \
 	"  -o, --output FILE   write to FILE (atomically) instead of stdout\n" \
 	"  -z, --gzip          gzip the output (also when FILE ends in .gz)\n" \
 	"  -d, --delimiter C   field delimiter: one byte, or 'tab'\n"          \
 	"  -H, --no-header     no header record; columns are numbered\n"       \
 	"      --crlf          end output records with CRLF\n"                 \
 	"      --lazy-quotes   accept quotes inside unquoted fields\n"         \
-	"      --max-field N   longest field accepted, bytes (default 1 MiB)\n" \
-	"  -q, --quiet         no warnings\n"                                   \
+	"      --max-field N   longest field accepted, bytes (default 1 "      \
+	"MiB)\n"                                                               \
+	"  -q, --quiet         no warnings\n"                                  \
 	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
-	"  -h, --help          this help\n"                                     \
+	"  -h, --help          this help\n"                                    \
 	"  -V, --version       version\n"
 
 struct cli {
@@ -85,25 +88,24 @@ int cli_common_option(struct cli *c, int opt, const char *arg);
 
 /* Messages. Each exits 2 after removing any temporary output. */
 void cli_usage_error(struct cli *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
+    __attribute__((format(printf, 2, 3), noreturn));
 void cli_fatal(struct cli *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
+    __attribute__((format(printf, 2, 3), noreturn));
 /* "TOOL: FILE:LINE: [field N (NAME): ]what"; w.line 0 omits the line. */
 void cli_fatal_at(struct cli *c, prep_where w, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 void cli_warn(struct cli *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* A library status that ended the run: message and exit 2. */
 void cli_fatal_status(struct cli *c, prep_status st, const char *what)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 
 /* Open the operands (none: stdin) as one CSV stream; exits 2 on error. */
 void cli_open_input(struct cli *c, int nfiles, char **files);
 /* Next record or NULL at the end; exits 2 with the place on error. */
 const prep_field *cli_next_row(struct cli *c, size_t *n);
 /* Exit 2 with the message of a reader status and its place. */
-void cli_reader_fatal(struct cli *c, prep_status st)
-	__attribute__((noreturn));
+void cli_reader_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
 
 /* Open -o (or stdout) and a writer with the input's delimiter. */
 void cli_open_output(struct cli *c);

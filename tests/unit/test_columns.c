@@ -4,9 +4,12 @@
 
 #include "columns.h"
 
-#define F(s) {s, sizeof(s) - 1}
-static const prep_field hdr[] = {F("id"), F("name"), F("3"), F("zip"),
-				 F("a-b"), F("")};
+#define F(s)                                                                   \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
+static const prep_field hdr[] = {F("id"),  F("name"), F("3"),
+				 F("zip"), F("a-b"),  F("")};
 
 static void
 expect(const char *list, const size_t *want, size_t nwant)

@@ -54,8 +54,8 @@ put_file(const char *name, const void *data, size_t len)
  * the header first as "H[...]\n". Returns the final status.
  */
 static prep_status
-read_all(const prep_csv_options *o, const char **paths, size_t n,
-	 prep_buf *out, prep_where *w)
+read_all(const prep_csv_options *o, const char **paths, size_t n, prep_buf *out,
+	 prep_where *w)
 {
 	prep_reader *r;
 	const prep_field *f;
@@ -148,8 +148,9 @@ Test(csv, spaces_kept_byte_for_byte)
 
 Test(csv, quoted_fields_with_specials)
 {
-	expect(S("a,b\n\"x,y\",\"he said \"\"hi\"\"\"\n\"l1\nl2\",\"c\r\nd\"\n"),
-	       1, "H[a][b]\n[x,y][he said \"hi\"]\n[l1\nl2][c\r\nd]\n");
+	expect(
+	    S("a,b\n\"x,y\",\"he said \"\"hi\"\"\"\n\"l1\nl2\",\"c\r\nd\"\n"),
+	    1, "H[a][b]\n[x,y][he said \"hi\"]\n[l1\nl2][c\r\nd]\n");
 }
 
 Test(csv, empty_fields)
@@ -435,14 +436,17 @@ write_rows(const prep_writer_options *wo, const prep_field *f, size_t nf,
 	return buf;
 }
 
-#define F(s) {s, sizeof(s) - 1}
+#define F(s)                                                                   \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
 
 Test(csv, writer_minimal_quoting)
 {
 	prep_writer_options wo = {',', 0, 0, 0};
-	prep_field f[] = {F("plain"), F("a,b"), F("say \"x\""), F("l1\nl2"),
-			  F(" lead"), F("trail "), F(""), F("in side"),
-			  F("cr\r")};
+	prep_field f[] = {F("plain"),  F("a,b"),     F("say \"x\""),
+			  F("l1\nl2"), F(" lead"),   F("trail "),
+			  F(""),       F("in side"), F("cr\r")};
 	size_t len;
 	char *s = write_rows(&wo, f, 9, 1, &len);
 
@@ -496,10 +500,12 @@ Test(csv, writer_gzip_round_trip)
 Test(csv, round_trip)
 {
 	prep_writer_options wo = {',', 0, 0, 0};
-	prep_field f[] = {F("id"), F("text"),      F("1"),	    F("\"\""),
-			  F("2"),  F(" , \r\n "), F("3"),	    F(""),
-			  F("4"),  F("Zo\xC3\xAB \xE2\x82\xAC"), F("5"),
-			  F("a\"b,c\nd")};
+	prep_field f[] = {F("id"), F("text"),
+			  F("1"),  F("\"\""),
+			  F("2"),  F(" , \r\n "),
+			  F("3"),  F(""),
+			  F("4"),  F("Zo\xC3\xAB \xE2\x82\xAC"),
+			  F("5"),  F("a\"b,c\nd")};
 	size_t len;
 	char *s = write_rows(&wo, f, 2, 6, &len);
 	const char *p = put_file("rt.csv", s, len);
@@ -607,7 +613,8 @@ Test(csv, fast_path_agrees_with_libcsv)
 		for (i = 0; i < len; i++) {
 			seed = seed * 6364136223846793005ULL +
 			       1442695040888963407ULL;
-			input[i] = alphabet[(seed >> 33) % (sizeof alphabet - 1)];
+			input[i] =
+			    alphabet[(seed >> 33) % (sizeof alphabet - 1)];
 		}
 		input[len] = '\0';
 		prep_buf_init(&ref.out, 0);
@@ -616,7 +623,7 @@ Test(csv, fast_path_agrees_with_libcsv)
 		cr_assert_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
 		csv_set_space_func(&p, ref_no_space);
 		ref_ok = csv_parse(&p, input, len, ref_field, ref_row, &ref) ==
-				 len &&
+			     len &&
 			 csv_fini(&p, ref_field, ref_row, &ref) == 0;
 		csv_free(&p);
 

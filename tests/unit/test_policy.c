@@ -25,8 +25,8 @@ parse_bad(const char *spec, const char *want)
 	char err[128] = "";
 	prep_action a;
 
-	cr_assert_eq(prep_action_parse(spec, &a, err, sizeof err),
-		     PREP_ERR_ARG, "%s parsed", spec);
+	cr_assert_eq(prep_action_parse(spec, &a, err, sizeof err), PREP_ERR_ARG,
+		     "%s parsed", spec);
 	cr_assert_str_eq(err, want, "%s", spec);
 }
 
@@ -172,9 +172,9 @@ apply(const char *spec, const char *in)
 
 	parse_ok(spec, &a);
 	prep_buf_init(&out, 0);
-	cr_assert_eq(prep_action_apply(&a, &ctx, in, strlen(in), &out, &res,
-				       &len),
-		     PREP_OK, "%s on %s", spec, in);
+	cr_assert_eq(
+	    prep_action_apply(&a, &ctx, in, strlen(in), &out, &res, &len),
+	    PREP_OK, "%s on %s", spec, in);
 	snprintf(result, sizeof result, "%.*s", (int)len, res);
 	prep_buf_free(&out);
 	free(a.text);
