@@ -46,6 +46,8 @@ struct prep_reader {
 	size_t npaths;
 	size_t file_index; /* index of the file being read */
 	const char *fname; /* as shown in messages; "-" for stdin */
+	int given_fd;	   /* read this descriptor instead of stdin */
+	const char *given_name;
 	int fd;
 	int own_fd;	  /* fd was opened here (not stdin) */
 	int at_eof;	  /* raw input exhausted */
@@ -275,7 +277,10 @@ open_file(prep_reader *r)
 	r->where.file = r->fname;
 	r->where.line = 0;
 	r->where.field = 0;
-	if (is_stdin(path)) {
+	if (r->given_name) {
+		r->fname = r->where.file = r->given_name;
+		r->fd = r->given_fd;
+	} else if (is_stdin(path)) {
 		r->fd = STDIN_FILENO;
 	} else {
 		r->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -657,9 +662,9 @@ ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-prep_status
-prep_reader_new(const prep_csv_options *o, const char *const *paths,
-		size_t npaths, prep_reader **out)
+static prep_status
+reader_open(const prep_csv_options *o, const char *const *paths,
+	    size_t npaths, int fd, const char *name, prep_reader **out)
 {
 	prep_reader *r;
 	prep_status st;
@@ -670,6 +675,8 @@ prep_reader_new(const prep_csv_options *o, const char *const *paths,
 	if (r == NULL)
 		return PREP_ERR_NOMEM;
 	*out = r;
+	r->given_fd = fd;
+	r->given_name = name;
 	if (o)
 		r->o = *o;
 	else
@@ -688,7 +695,9 @@ prep_reader_new(const prep_csv_options *o, const char *const *paths,
 	r->paths = paths;
 	r->npaths = npaths;
 	r->fd = -1;
-	r->fname = npaths ? (is_stdin(paths[0]) ? "-" : paths[0]) : "-";
+	r->fname = name ? name
+			: npaths ? (is_stdin(paths[0]) ? "-" : paths[0])
+				 : "-";
 	r->where.file = r->fname;
 	r->raw = malloc(IOBUF_SIZE);
 	r->zout = malloc(IOBUF_SIZE);
@@ -713,6 +722,20 @@ prep_reader_new(const prep_csv_options *o, const char *const *paths,
 		return st;
 	r->pending = 1;
 	return PREP_OK;
+}
+
+prep_status
+prep_reader_new(const prep_csv_options *o, const char *const *paths,
+		size_t npaths, prep_reader **out)
+{
+	return reader_open(o, paths, npaths, -1, NULL, out);
+}
+
+prep_status
+prep_reader_new_fd(const prep_csv_options *o, int fd, const char *name,
+		   prep_reader **out)
+{
+	return reader_open(o, NULL, 0, fd, name ? name : "-", out);
 }
 
 void
@@ -1021,6 +1044,12 @@ prep_writer_end_row(prep_writer *w)
 	if (w->o.crlf && (st = put_byte(w, '\r')) != PREP_OK)
 		return st;
 	return put_byte(w, '\n');
+}
+
+prep_status
+prep_writer_raw(prep_writer *w, const void *data, size_t len)
+{
+	return put(w, data, len);
 }
 
 prep_status

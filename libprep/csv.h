@@ -54,6 +54,10 @@ typedef struct prep_reader prep_reader;
  */
 prep_status prep_reader_new(const prep_csv_options *o, const char *const *paths,
 			    size_t npaths, prep_reader **out);
+/* The same on an open descriptor (not closed by the reader); name is
+ * the file name messages give. */
+prep_status prep_reader_new_fd(const prep_csv_options *o, int fd,
+			       const char *name, prep_reader **out);
 void prep_reader_free(prep_reader *r);
 
 /*
@@ -99,6 +103,8 @@ prep_status prep_writer_new(int fd, const prep_writer_options *o,
 prep_status prep_writer_field(prep_writer *w, const char *data, size_t len);
 /* End the current record. */
 prep_status prep_writer_end_row(prep_writer *w);
+/* Append bytes that are already CSV of this writer's dialect. */
+prep_status prep_writer_raw(prep_writer *w, const void *data, size_t len);
 /* Write a whole record. */
 prep_status prep_writer_row(prep_writer *w, const prep_field *f, size_t n);
 /* Flush the buffer and end the gzip stream; call once, before fsync. */

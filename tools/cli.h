@@ -46,8 +46,12 @@ enum {
 	{"progress", no_argument, NULL, CLI_OPT_PROGRESS}
 /* clang-format on */
 
-/* Usage lines of the common options, for each tool's --help. */
-#define CLI_COMMON_HELP                                                        \
+/*
+ * Usage lines of the common options, for each tool's --help: CLI_HELP_IO,
+ * then the -q line (kcheck, whose -q names columns, writes its own), then
+ * CLI_HELP_END.
+ */
+#define CLI_HELP_IO                                                            \
 	"  -o, --output FILE   write to FILE (atomically) instead of stdout\n" \
 	"  -z, --gzip          gzip the output (also when FILE ends in .gz)\n" \
 	"  -d, --delimiter C   field delimiter: one byte, or 'tab'\n"          \
@@ -55,11 +59,13 @@ enum {
 	"      --crlf          end output records with CRLF\n"                 \
 	"      --lazy-quotes   accept quotes inside unquoted fields\n"         \
 	"      --max-field N   longest field accepted, bytes (default 1 "      \
-	"MiB)\n"                                                               \
-	"  -q, --quiet         no warnings\n"                                  \
+	"MiB)\n"
+#define CLI_HELP_QUIET "  -q, --quiet         no warnings\n"
+#define CLI_HELP_END                                                           \
 	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
 	"  -h, --help          this help\n"                                    \
 	"  -V, --version       version\n"
+#define CLI_COMMON_HELP CLI_HELP_IO CLI_HELP_QUIET CLI_HELP_END
 
 struct cli {
 	const char *prog;

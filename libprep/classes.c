@@ -1,0 +1,482 @@
+/*
+ * classes.c: equivalence classes of quasi-identifiers (see classes.h).
+ *
+ * A row's key is its quasi-identifier fields, each written as a varint
+ * length and the bytes, so that ("ab","c") and ("a","bc") differ. Keys
+ * live in one growing arena; an open-addressing table of class ids finds
+ * them by a seeded 64-bit hash (the seed comes from OpenSSL's RNG, so
+ * crafted input can't aim at collisions of a known function). Sensitive
+ * values are interned the same way, and (class, value) pairs are counted
+ * in a third table; prep_classes_dist() turns the pairs into one sorted
+ * run per class on demand.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "buf.h"
+#include "classes.h"
+
+/* A set of byte strings with dense ids; keys in an arena. */
+struct strset {
+	size_t *slots;	/* id + 1, 0 empty */
+	size_t nslots;	/* power of two */
+	uint64_t *hash; /* per id */
+	size_t *off;	/* per id: key offset in arena */
+	size_t *len;	/* per id: key length */
+	size_t n, cap;
+	char *arena;
+	size_t arena_len, arena_cap;
+};
+
+struct pair {
+	uint64_t key; /* class << 32 | value, + 1; 0: empty */
+	uint64_t count;
+};
+
+struct prep_classes {
+	size_t *qi;
+	size_t nqi;
+	long sensitive;
+	size_t max;
+	uint64_t seed;
+	struct strset keys;
+	uint64_t *size; /* per class */
+	size_t size_cap;
+	uint64_t rows;
+	prep_buf scratch;
+	struct strset values;
+	struct pair *pairs;
+	size_t npairs, pairs_slots;
+	/* prep_classes_dist's view: counts of class i at run[i]..run[i+1] */
+	size_t *run;
+	prep_class_count *counts;
+	int dist_stale;
+};
+
+/*
+ * A seeded multiply-xorshift hash over 8-byte words (the mixing constants
+ * are those of MurmurHash3's 64-bit finalizer). Not cryptographic; the
+ * seed keeps collisions from being planned.
+ */
+static uint64_t
+hash_bytes(uint64_t seed, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), x;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&x, p, 8);
+		h ^= x * 0xff51afd7ed558ccdULL;
+		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	x = 0;
+	memcpy(&x, p, n);
+	h ^= x * 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static void
+strset_free(struct strset *s)
+{
+	free(s->slots);
+	free(s->hash);
+	free(s->off);
+	free(s->len);
+	free(s->arena);
+	memset(s, 0, sizeof *s);
+}
+
+static prep_status
+strset_grow_slots(struct strset *s)
+{
+	size_t n = s->nslots ? s->nslots * 2 : 1024, i;
+	size_t *slots = calloc(n, sizeof *slots);
+
+	if (slots == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < s->n; i++) {
+		size_t j = (size_t)s->hash[i] & (n - 1);
+
+		while (slots[j])
+			j = (j + 1) & (n - 1);
+		slots[j] = i + 1;
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->nslots = n;
+	return PREP_OK;
+}
+
+static int
+strset_grow_ids(struct strset *s)
+{
+	size_t n = s->cap ? s->cap * 2 : 1024;
+	uint64_t *h = realloc(s->hash, n * sizeof *h);
+	size_t *o, *l;
+
+	if (h)
+		s->hash = h;
+	o = realloc(s->off, n * sizeof *o);
+	if (o)
+		s->off = o;
+	l = realloc(s->len, n * sizeof *l);
+	if (l)
+		s->len = l;
+	if (!h || !o || !l)
+		return 0;
+	s->cap = n;
+	return 1;
+}
+
+/*
+ * The id of key in s; a new one when absent and add is set (*added then
+ * 1), else PREP_ERR_NOT_FOUND. At most max ids.
+ */
+static prep_status
+strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
+	      int add, size_t max, size_t *id, int *added)
+{
+	uint64_t h = hash_bytes(seed, key, len);
+	size_t j, i;
+	prep_status st;
+
+	if (added)
+		*added = 0;
+	if (s->nslots) {
+		for (j = (size_t)h & (s->nslots - 1); s->slots[j];
+		     j = (j + 1) & (s->nslots - 1)) {
+			i = s->slots[j] - 1;
+			if (s->hash[i] == h && s->len[i] == len &&
+			    memcmp(s->arena + s->off[i], key, len) == 0) {
+				*id = i;
+				return PREP_OK;
+			}
+		}
+	}
+	if (!add)
+		return PREP_ERR_NOT_FOUND;
+	if (s->n >= max)
+		return PREP_ERR_LIMIT;
+	/* keep the load under 1/2: short probes */
+	if ((s->n + 1) * 2 > s->nslots) {
+		if ((st = strset_grow_slots(s)) != PREP_OK)
+			return st;
+	}
+	if (s->n == s->cap && !strset_grow_ids(s))
+		return PREP_ERR_NOMEM;
+	if (len > s->arena_cap - s->arena_len) {
+		size_t n = s->arena_cap ? s->arena_cap : 65536;
+		char *a;
+
+		while (n - s->arena_len < len)
+			n *= 2;
+		a = realloc(s->arena, n);
+		if (a == NULL)
+			return PREP_ERR_NOMEM;
+		s->arena = a;
+		s->arena_cap = n;
+	}
+	i = s->n++;
+	if (len)
+		memcpy(s->arena + s->arena_len, key, len);
+	s->off[i] = s->arena_len;
+	s->len[i] = len;
+	s->hash[i] = h;
+	s->arena_len += len;
+	for (j = (size_t)h & (s->nslots - 1); s->slots[j];
+	     j = (j + 1) & (s->nslots - 1))
+		;
+	s->slots[j] = i + 1;
+	*id = i;
+	if (added)
+		*added = 1;
+	return PREP_OK;
+}
+
+prep_status
+prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
+		 size_t max_classes, prep_classes **out)
+{
+	prep_classes *c;
+
+	*out = NULL;
+	if (max_classes == 0)
+		max_classes = PREP_CLASSES_DEFAULT_MAX;
+	if (max_classes > ((size_t)1 << 31))
+		return PREP_ERR_ARG;
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return PREP_ERR_NOMEM;
+	c->qi = malloc((nqi ? nqi : 1) * sizeof *c->qi);
+	if (c->qi == NULL) {
+		free(c);
+		return PREP_ERR_NOMEM;
+	}
+	if (nqi)
+		memcpy(c->qi, qi, nqi * sizeof *qi);
+	c->nqi = nqi;
+	c->sensitive = sensitive;
+	c->max = max_classes;
+	if (RAND_bytes((unsigned char *)&c->seed, sizeof c->seed) != 1)
+		c->seed = 0x243f6a8885a308d3ULL;
+	prep_buf_init(&c->scratch, 0);
+	c->dist_stale = 1;
+	*out = c;
+	return PREP_OK;
+}
+
+void
+prep_classes_free(prep_classes *c)
+{
+	if (c == NULL)
+		return;
+	strset_free(&c->keys);
+	strset_free(&c->values);
+	free(c->qi);
+	free(c->size);
+	free(c->pairs);
+	free(c->run);
+	free(c->counts);
+	prep_buf_free(&c->scratch);
+	free(c);
+}
+
+/* The row's key: each quasi-identifier as varint length, then bytes. */
+static prep_status
+encode_key(prep_classes *c, const prep_field *row)
+{
+	size_t i;
+	prep_status st;
+
+	prep_buf_reset(&c->scratch);
+	for (i = 0; i < c->nqi; i++) {
+		const prep_field *f = &row[c->qi[i]];
+		unsigned char v[10];
+		size_t n = 0, len = f->len;
+
+		do {
+			v[n++] = (unsigned char)((len & 0x7f) |
+						 (len > 0x7f ? 0x80 : 0));
+			len >>= 7;
+		} while (len);
+		if ((st = prep_buf_append(&c->scratch, v, n)) != PREP_OK ||
+		    (st = prep_buf_append(&c->scratch, f->data, f->len)) !=
+			PREP_OK)
+			return st;
+	}
+	return PREP_OK;
+}
+
+static prep_status
+count_pair(prep_classes *c, size_t cls, size_t val)
+{
+	uint64_t key = ((uint64_t)cls << 32 | (uint64_t)val) + 1;
+	uint64_t h = hash_bytes(c->seed, &key, sizeof key);
+	size_t j;
+
+	if ((c->npairs + 1) * 2 > c->pairs_slots) {
+		size_t n = c->pairs_slots ? c->pairs_slots * 2 : 1024, i;
+		struct pair *p = calloc(n, sizeof *p);
+
+		if (p == NULL)
+			return PREP_ERR_NOMEM;
+		for (i = 0; i < c->pairs_slots; i++) {
+			uint64_t k = c->pairs[i].key;
+
+			if (k == 0)
+				continue;
+			j = (size_t)hash_bytes(c->seed, &k, sizeof k) & (n - 1);
+			while (p[j].key)
+				j = (j + 1) & (n - 1);
+			p[j] = c->pairs[i];
+		}
+		free(c->pairs);
+		c->pairs = p;
+		c->pairs_slots = n;
+	}
+	for (j = (size_t)h & (c->pairs_slots - 1); c->pairs[j].key;
+	     j = (j + 1) & (c->pairs_slots - 1))
+		if (c->pairs[j].key == key) {
+			c->pairs[j].count++;
+			return PREP_OK;
+		}
+	c->pairs[j].key = key;
+	c->pairs[j].count = 1;
+	c->npairs++;
+	return PREP_OK;
+}
+
+prep_status
+prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
+{
+	size_t cls, val;
+	int added;
+	prep_status st;
+
+	if ((st = encode_key(c, row)) != PREP_OK)
+		return st;
+	st = strset_lookup(&c->keys, c->seed, c->scratch.data, c->scratch.len,
+			   1, c->max, &cls, &added);
+	if (st != PREP_OK)
+		return st;
+	if (added && cls == c->size_cap) {
+		size_t n = c->size_cap ? c->size_cap * 2 : 1024;
+		uint64_t *s = realloc(c->size, n * sizeof *s);
+
+		if (s == NULL)
+			return PREP_ERR_NOMEM;
+		c->size = s;
+		c->size_cap = n;
+	}
+	if (added)
+		c->size[cls] = 0;
+	c->size[cls]++;
+	c->rows++;
+	if (c->sensitive >= 0) {
+		const prep_field *f = &row[c->sensitive];
+
+		st = strset_lookup(&c->values, c->seed, f->data, f->len, 1,
+				   c->max, &val, NULL);
+		if (st != PREP_OK)
+			return st;
+		if ((st = count_pair(c, cls, val)) != PREP_OK)
+			return st;
+		c->dist_stale = 1;
+	}
+	if (id)
+		*id = cls;
+	return PREP_OK;
+}
+
+prep_status
+prep_classes_find(const prep_classes *c, const prep_field *row, size_t *id)
+{
+	prep_status st;
+
+	/* encode_key only writes the scratch buffer */
+	if ((st = encode_key((prep_classes *)c, row)) != PREP_OK)
+		return st;
+	return strset_lookup((struct strset *)&c->keys, c->seed,
+			     c->scratch.data, c->scratch.len, 0, 0, id, NULL);
+}
+
+size_t
+prep_classes_count(const prep_classes *c)
+{
+	return c->keys.n;
+}
+
+uint64_t
+prep_classes_rows(const prep_classes *c)
+{
+	return c->rows;
+}
+
+uint64_t
+prep_classes_size(const prep_classes *c, size_t id)
+{
+	return id < c->keys.n ? c->size[id] : 0;
+}
+
+int
+prep_classes_has_sensitive(const prep_classes *c)
+{
+	return c->sensitive >= 0;
+}
+
+size_t
+prep_classes_values(const prep_classes *c)
+{
+	return c->values.n;
+}
+
+prep_field
+prep_classes_value(const prep_classes *c, size_t v)
+{
+	prep_field f = {"", 0};
+
+	if (v < c->values.n) {
+		f.data = c->values.arena + c->values.off[v];
+		f.len = c->values.len[v];
+	}
+	return f;
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+	const prep_class_count *x = a, *y = b;
+
+	return (x->value > y->value) - (x->value < y->value);
+}
+
+/* Lay the pair counts out as one run per class, sorted by value id. */
+static prep_status
+build_runs(prep_classes *c)
+{
+	size_t n = c->keys.n, i, *fill;
+	prep_class_count *counts;
+	size_t *run;
+
+	run = calloc(n + 1, sizeof *run);
+	counts = malloc((c->npairs ? c->npairs : 1) * sizeof *counts);
+	fill = calloc(n + 1, sizeof *fill);
+	if (!run || !counts || !fill) {
+		free(run);
+		free(counts);
+		free(fill);
+		return PREP_ERR_NOMEM;
+	}
+	for (i = 0; i < c->pairs_slots; i++)
+		if (c->pairs[i].key)
+			run[((c->pairs[i].key - 1) >> 32) + 1]++;
+	for (i = 0; i < n; i++)
+		run[i + 1] += run[i];
+	for (i = 0; i < c->pairs_slots; i++) {
+		uint64_t k = c->pairs[i].key;
+		size_t cls, at;
+
+		if (k == 0)
+			continue;
+		cls = (size_t)((k - 1) >> 32);
+		at = run[cls] + fill[cls]++;
+		counts[at].value = (size_t)((k - 1) & 0xffffffffu);
+		counts[at].count = c->pairs[i].count;
+	}
+	for (i = 0; i < n; i++)
+		qsort(counts + run[i], run[i + 1] - run[i], sizeof *counts,
+		      by_value);
+	free(fill);
+	free(c->run);
+	free(c->counts);
+	c->run = run;
+	c->counts = counts;
+	c->dist_stale = 0;
+	return PREP_OK;
+}
+
+prep_status
+prep_classes_dist(prep_classes *c, size_t id, const prep_class_count **counts,
+		  size_t *n)
+{
+	prep_status st;
+
+	*counts = NULL;
+	*n = 0;
+	if (id >= c->keys.n)
+		return PREP_ERR_ARG;
+	if (c->sensitive < 0)
+		return PREP_OK;
+	if (c->dist_stale && (st = build_runs(c)) != PREP_OK)
+		return st;
+	*counts = c->counts + c->run[id];
+	*n = c->run[id + 1] - c->run[id];
+	return PREP_OK;
+}

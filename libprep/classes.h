@@ -1,0 +1,66 @@
+/*
+ * classes.h: equivalence classes of quasi-identifiers.
+ *
+ * A class is a distinct tuple of the quasi-identifier fields of a row,
+ * compared byte for byte (an empty value is a value). The table keeps one
+ * entry per class (its key bytes and row count) and, when asked for, the
+ * count of each distinct sensitive value within each class, so memory
+ * follows the number of classes and of (class, sensitive value) pairs,
+ * never the number of rows. Class ids are dense, 0 .. count-1, in order of
+ * first appearance.
+ */
+#ifndef PREP_CLASSES_H
+#define PREP_CLASSES_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "prep.h"
+
+#define PREP_CLASSES_DEFAULT_MAX ((size_t)10000000)
+
+typedef struct prep_classes prep_classes;
+
+/* One sensitive value's count within a class. */
+typedef struct prep_class_count {
+	size_t value; /* id of the sensitive value, see prep_classes_value */
+	uint64_t count;
+} prep_class_count;
+
+/*
+ * A table for rows whose quasi-identifiers are the fields qi[0..nqi) of
+ * each row. sensitive: index of the sensitive column, or -1 for none.
+ * max_classes (0: the default) caps classes and distinct sensitive values
+ * each; past it prep_classes_add fails with PREP_ERR_LIMIT.
+ */
+prep_status prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
+			     size_t max_classes, prep_classes **out);
+void prep_classes_free(prep_classes *c);
+
+/* Count one row; *id (may be NULL) gets its class. */
+prep_status prep_classes_add(prep_classes *c, const prep_field *row,
+			     size_t *id);
+/* The class of a row already counted, or PREP_ERR_NOT_FOUND. */
+prep_status prep_classes_find(const prep_classes *c, const prep_field *row,
+			      size_t *id);
+
+size_t prep_classes_count(const prep_classes *c);
+uint64_t prep_classes_rows(const prep_classes *c);
+uint64_t prep_classes_size(const prep_classes *c, size_t id);
+
+/* Was the table made with a sensitive column? */
+int prep_classes_has_sensitive(const prep_classes *c);
+
+/* Distinct sensitive values seen, and the bytes of value id v. */
+size_t prep_classes_values(const prep_classes *c);
+prep_field prep_classes_value(const prep_classes *c, size_t v);
+
+/*
+ * The sensitive values of class id with their counts, by value id.
+ * Valid until the next prep_classes_add. Empty without a sensitive
+ * column.
+ */
+prep_status prep_classes_dist(prep_classes *c, size_t id,
+			      const prep_class_count **counts, size_t *n);
+
+#endif

@@ -1,0 +1,482 @@
+/*
+ * kanon.c: the figures and checks of kcheck over a table of classes
+ * (see kanon.h for the definitions and their sources).
+ *
+ * Everything is computed from the class table, never from rows: sizes
+ * for k-anonymity and risk, the per-class counts of sensitive values for
+ * l-diversity and t-closeness. Suppression only marks classes as gone, so
+ * the figures of what is left come from the same table.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generalize.h"
+#include "kanon.h"
+
+/* Relative slack for comparisons of computed reals with a bound. */
+#define SLACK 1e-12
+
+void
+prep_kanon_params_init(prep_kanon_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->k = 2;
+	p->max_suppress = 0.05;
+	p->l = 1;
+	p->ldiv = PREP_LDIV_DISTINCT;
+	p->c = 1;
+	p->t = 1;
+}
+
+int
+prep_kanon_class_kept(const prep_classes *c, const prep_kanon_params *p,
+		      size_t id)
+{
+	return !p->suppress || prep_classes_size(c, id) >= p->k;
+}
+
+void
+prep_kanon_report_free(prep_kanon_report *r)
+{
+	free(r->histogram);
+	r->histogram = NULL;
+	r->nhistogram = 0;
+}
+
+static int
+by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+by_count_desc(const void *a, const void *b)
+{
+	uint64_t x = ((const prep_class_count *)a)->count;
+	uint64_t y = ((const prep_class_count *)b)->count;
+
+	return (x < y) - (x > y);
+}
+
+/*
+ * The l of one class with counts cnt[0..n) (size rows), and whether it
+ * satisfies L (Machanavajjhala et al. 2006, definitions 4.1 and 4.3).
+ * distinct: n; entropy: exp(-sum p ln p); recursive (c,l): the largest l
+ * with r_1 < c (r_l + ... + r_n), counts sorted descending, 0 if none.
+ * cnt may be reordered.
+ */
+static double
+class_l(prep_class_count *cnt, size_t n, uint64_t size,
+	const prep_kanon_params *p, int *ok)
+{
+	size_t i;
+
+	switch (p->ldiv) {
+	case PREP_LDIV_DISTINCT:
+		*ok = (double)n >= p->l;
+		return (double)n;
+	case PREP_LDIV_ENTROPY: {
+		double h = 0;
+
+		for (i = 0; i < n; i++) {
+			double q = (double)cnt[i].count / (double)size;
+
+			h -= q * log(q);
+		}
+		*ok = h + SLACK * fmax(1, log(p->l)) >= log(p->l);
+		return exp(h);
+	}
+	case PREP_LDIV_RECURSIVE: {
+		double tail = 0;
+		size_t best = 0;
+
+		qsort(cnt, n, sizeof *cnt, by_count_desc);
+		/* tail = r_l + ... + r_n for l = n down to 1 */
+		for (i = n; i >= 1; i--) {
+			tail += (double)cnt[i - 1].count;
+			if ((double)cnt[0].count < p->c * tail) {
+				best = i;
+				break;
+			}
+		}
+		*ok = (double)best >= p->l;
+		return (double)best;
+	}
+	}
+	*ok = 0;
+	return 0;
+}
+
+/* The sensitive values' numbers and ranks, for the ordered distance. */
+struct order {
+	size_t m;     /* distinct numbers */
+	size_t *rank; /* per value id */
+	double *q;    /* per value id: share of the released rows */
+	double *qcum; /* per rank: sum of q up to and including it */
+	double *qsum; /* per rank r: sum of qcum[0..r) */
+};
+
+struct numval {
+	double x;
+	size_t id;
+};
+
+static int
+by_number(const void *a, const void *b)
+{
+	double x = ((const struct numval *)a)->x;
+	double y = ((const struct numval *)b)->x;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Sum over ranks i in [lo, hi) of |a - qcum[i]|. qcum is nondecreasing, so
+ * the terms change sign once: find where by bisection and use the prefix
+ * sums qsum.
+ */
+static double
+abs_sum(const struct order *o, size_t lo, size_t hi, double a)
+{
+	size_t l = lo, h = hi;
+
+	while (l < h) {
+		size_t mid = l + (h - l) / 2;
+
+		if (o->qcum[mid] < a)
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	return a * (double)(l - lo) - (o->qsum[l] - o->qsum[lo]) +
+	       (o->qsum[hi] - o->qsum[l]) - a * (double)(hi - l);
+}
+
+/*
+ * Ordered distance of a class to the table (Li et al. 2007, §4.2):
+ * (1/(m-1)) sum_i |sum_{j<=i} (p_j - q_j)|. The class's cumulative share
+ * is a step function of the rank, so each step is summed in one piece.
+ */
+static double
+ordered_distance(const struct order *o, const prep_class_count *cnt, size_t n,
+		 uint64_t size, double *pbuf, size_t *rbuf)
+{
+	size_t i, nr = 0, at = 0;
+	double total = 0, a = 0;
+
+	if (o->m <= 1)
+		return 0;
+	/* shares by rank (values equal as numbers share a rank) */
+	for (i = 0; i < n; i++) {
+		rbuf[i] = o->rank[cnt[i].value];
+		pbuf[i] = (double)cnt[i].count / (double)size;
+	}
+	/* sort the class's entries by rank: insertion, classes are small */
+	for (i = 1; i < n; i++) {
+		size_t r = rbuf[i], j = i;
+		double pv = pbuf[i];
+
+		for (; j > 0 && rbuf[j - 1] > r; j--) {
+			rbuf[j] = rbuf[j - 1];
+			pbuf[j] = pbuf[j - 1];
+		}
+		rbuf[j] = r;
+		pbuf[j] = pv;
+	}
+	for (i = 0; i < n; i++) {
+		size_t r = rbuf[i];
+
+		if (i > 0 && r == rbuf[nr - 1]) {
+			pbuf[nr - 1] += pbuf[i];
+			continue;
+		}
+		rbuf[nr] = r;
+		pbuf[nr] = pbuf[i];
+		nr++;
+	}
+	for (i = 0; i < nr; i++) {
+		total += abs_sum(o, at, rbuf[i], a);
+		a += pbuf[i];
+		at = rbuf[i];
+	}
+	total += abs_sum(o, at, o->m, a);
+	return total / (double)(o->m - 1);
+}
+
+/* Equal distance: 1/2 sum_v |p_v - q_v| over every value of the table. */
+static double
+equal_distance(const double *q, const prep_class_count *cnt, size_t n,
+	       uint64_t size)
+{
+	double s = 1; /* sum of q over all values */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double pv = (double)cnt[i].count / (double)size;
+		double qv = q[cnt[i].value];
+
+		s += fabs(pv - qv) - qv;
+	}
+	return s / 2 > 0 ? s / 2 : 0;
+}
+
+static void
+order_free(struct order *o)
+{
+	free(o->rank);
+	free(o->q);
+	free(o->qcum);
+	free(o->qsum);
+}
+
+/*
+ * Distribution of the sensitive values over the released rows; ranks when
+ * every released value is a number (*numeric), in which case the ordered
+ * distance applies.
+ */
+static prep_status
+build_order(prep_classes *c, const prep_kanon_params *p, uint64_t rows,
+	    struct order *o, int *numeric)
+{
+	size_t nv = prep_classes_values(c), ncls = prep_classes_count(c);
+	size_t i, j, n;
+	struct numval *nums = NULL;
+	const prep_class_count *cnt;
+	prep_status st;
+
+	memset(o, 0, sizeof *o);
+	o->q = calloc(nv ? nv : 1, sizeof *o->q);
+	o->rank = calloc(nv ? nv : 1, sizeof *o->rank);
+	nums = malloc((nv ? nv : 1) * sizeof *nums);
+	if (!o->q || !o->rank || !nums) {
+		free(nums);
+		return PREP_ERR_NOMEM;
+	}
+	for (i = 0; i < ncls; i++) {
+		if (!prep_kanon_class_kept(c, p, i))
+			continue;
+		if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK) {
+			free(nums);
+			return st;
+		}
+		for (j = 0; j < n; j++)
+			o->q[cnt[j].value] += (double)cnt[j].count;
+	}
+	*numeric = 1;
+	n = 0;
+	for (i = 0; i < nv; i++) {
+		prep_field f;
+
+		if (o->q[i] == 0)
+			continue; /* only in suppressed rows */
+		o->q[i] /= (double)rows;
+		f = prep_classes_value(c, i);
+		if (prep_parse_number(f.data, f.len, &nums[n].x) != PREP_OK)
+			*numeric = 0;
+		nums[n++].id = i;
+	}
+	if (*numeric) {
+		size_t m = 0;
+
+		qsort(nums, n, sizeof *nums, by_number);
+		o->qcum = calloc(n + 1, sizeof *o->qcum);
+		o->qsum = calloc(n + 2, sizeof *o->qsum);
+		if (!o->qcum || !o->qsum) {
+			free(nums);
+			return PREP_ERR_NOMEM;
+		}
+		for (i = 0; i < n; i++) {
+			if (i > 0 && nums[i].x != nums[i - 1].x)
+				m++;
+			o->rank[nums[i].id] = m;
+			o->qcum[m] += o->q[nums[i].id];
+		}
+		o->m = n ? m + 1 : 0;
+		for (i = 1; i < o->m; i++)
+			o->qcum[i] += o->qcum[i - 1];
+		for (i = 0; i < o->m; i++)
+			o->qsum[i + 1] = o->qsum[i] + o->qcum[i];
+	}
+	free(nums);
+	return PREP_OK;
+}
+
+static prep_status
+check_params(const prep_classes *c, const prep_kanon_params *p,
+	     int has_sensitive)
+{
+	(void)c;
+	if (p->k < 1)
+		return PREP_ERR_ARG;
+	if (p->suppress && !(p->max_suppress >= 0 && p->max_suppress <= 1))
+		return PREP_ERR_ARG;
+	if ((p->check_l || p->check_t) && !has_sensitive)
+		return PREP_ERR_ARG;
+	if (p->check_l && !(p->l >= 1))
+		return PREP_ERR_ARG;
+	if (p->check_l && p->ldiv == PREP_LDIV_RECURSIVE && !(p->c > 0))
+		return PREP_ERR_ARG;
+	if (p->check_t && !(p->t >= 0 && p->t <= 1))
+		return PREP_ERR_ARG;
+	return PREP_OK;
+}
+
+/* Sizes of the released classes into a histogram, ascending. */
+static prep_status
+histogram(prep_classes *c, const prep_kanon_params *p, prep_kanon_report *r)
+{
+	size_t ncls = prep_classes_count(c), i, n = 0;
+	uint64_t *sizes = malloc((ncls ? ncls : 1) * sizeof *sizes);
+
+	if (sizes == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < ncls; i++)
+		if (prep_kanon_class_kept(c, p, i))
+			sizes[n++] = prep_classes_size(c, i);
+	qsort(sizes, n, sizeof *sizes, by_u64);
+	r->histogram = malloc((n ? n : 1) * sizeof *r->histogram);
+	if (r->histogram == NULL) {
+		free(sizes);
+		return PREP_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (r->nhistogram &&
+		    r->histogram[r->nhistogram - 1].size == sizes[i]) {
+			r->histogram[r->nhistogram - 1].classes++;
+			continue;
+		}
+		r->histogram[r->nhistogram].size = sizes[i];
+		r->histogram[r->nhistogram].classes = 1;
+		r->nhistogram++;
+	}
+	free(sizes);
+	return PREP_OK;
+}
+
+prep_status
+prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
+		    prep_kanon_report *r)
+{
+	size_t ncls = prep_classes_count(c), i, n, maxn = 0;
+	uint64_t input = prep_classes_rows(c), at_risk = 0, unique = 0;
+	int has_sensitive = prep_classes_has_sensitive(c);
+	struct order o;
+	int numeric = 0, first_l = 1;
+	prep_class_count *work = NULL;
+	double *pbuf = NULL;
+	size_t *rbuf = NULL;
+	const prep_class_count *cnt;
+	prep_status st;
+
+	memset(r, 0, sizeof *r);
+	memset(&o, 0, sizeof o);
+	if ((st = check_params(c, p, has_sensitive)) != PREP_OK)
+		return st;
+	r->k = p->k;
+	r->has_l = p->check_l;
+	r->has_t = p->check_t;
+	for (i = 0; i < ncls; i++) {
+		uint64_t s = prep_classes_size(c, i);
+
+		if (!prep_kanon_class_kept(c, p, i)) {
+			r->suppressed_rows += s;
+			continue;
+		}
+		r->rows += s;
+		r->classes++;
+		if (r->min_class_size == 0 || s < r->min_class_size)
+			r->min_class_size = s;
+		if (s < p->k)
+			at_risk += s;
+		if (s == 1)
+			unique++;
+	}
+	if ((st = histogram(c, p, r)) != PREP_OK)
+		goto out;
+	if (r->rows > 0) {
+		r->avg_class_size = (double)r->rows / (double)r->classes;
+		r->prosecutor_risk_max = 1.0 / (double)r->min_class_size;
+		r->prosecutor_risk_avg = (double)r->classes / (double)r->rows;
+		r->records_at_risk = (double)at_risk / (double)r->rows;
+		r->sample_uniqueness = (double)unique / (double)r->rows;
+	}
+	r->suppress_ok =
+	    !p->suppress || (double)r->suppressed_rows <=
+				p->max_suppress * (double)input * (1 + SLACK);
+	if ((p->check_l || p->check_t) && r->rows > 0) {
+		for (i = 0; i < ncls; i++) {
+			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
+				goto out;
+			if (n > maxn)
+				maxn = n;
+		}
+		work = malloc((maxn ? maxn : 1) * sizeof *work);
+		pbuf = malloc((maxn ? maxn : 1) * sizeof *pbuf);
+		rbuf = malloc((maxn ? maxn : 1) * sizeof *rbuf);
+		if (!work || !pbuf || !rbuf) {
+			st = PREP_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if (p->check_t && r->rows > 0 &&
+	    (st = build_order(c, p, r->rows, &o, &numeric)) != PREP_OK)
+		goto out;
+	r->t_ordered = numeric;
+	r->k_ok = r->l_ok = r->t_ok = 1;
+	for (i = 0; i < ncls; i++) {
+		uint64_t s = prep_classes_size(c, i);
+		int fails = 0, ok;
+
+		if (!prep_kanon_class_kept(c, p, i))
+			continue;
+		if (s < p->k) {
+			r->k_ok = 0;
+			fails = 1;
+		}
+		if (p->check_l || p->check_t) {
+			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
+				goto out;
+			memcpy(work, cnt, n * sizeof *work);
+		}
+		if (p->check_l) {
+			double l = class_l(work, n, s, p, &ok);
+
+			if (first_l || l < r->l_min)
+				r->l_min = l;
+			first_l = 0;
+			if (!ok) {
+				r->l_ok = 0;
+				fails = 1;
+			}
+		}
+		if (p->check_t) {
+			double d = numeric ? ordered_distance(&o, cnt, n, s,
+							      pbuf, rbuf)
+					   : equal_distance(o.q, cnt, n, s);
+
+			if (d > r->t_max)
+				r->t_max = d;
+			if (d > p->t * (1 + SLACK) + SLACK) {
+				r->t_ok = 0;
+				fails = 1;
+			}
+		}
+		if (fails) {
+			r->violating_classes++;
+			r->violating_rows += s;
+		}
+	}
+	r->satisfied = r->k_ok && r->l_ok && r->t_ok && r->suppress_ok;
+	st = PREP_OK;
+out:
+	order_free(&o);
+	free(work);
+	free(pbuf);
+	free(rbuf);
+	if (st != PREP_OK)
+		prep_kanon_report_free(r);
+	return st;
+}

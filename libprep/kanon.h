@@ -1,0 +1,91 @@
+/*
+ * kanon.h: k-anonymity, l-diversity, t-closeness and re-identification
+ * risk of a table of equivalence classes (classes.h), as kcheck reports
+ * them (SPEC §3 "kcheck", man1/kcheck.1).
+ *
+ * Definitions follow ARX: k-anonymity (Sweeney 2002); prosecutor risk
+ * (El Emam, "Guide to the De-Identification of Personal Health
+ * Information", 2013); l-diversity, distinct, entropy and recursive (c,l)
+ * (Machanavajjhala et al., ICDE 2006); t-closeness with the earth mover's
+ * distance, ordered or equal (Li, Li, Venkatasubramanian, ICDE 2007).
+ */
+#ifndef PREP_KANON_H
+#define PREP_KANON_H
+
+#include <stdint.h>
+
+#include "classes.h"
+
+typedef enum prep_ldiv {
+	PREP_LDIV_DISTINCT,
+	PREP_LDIV_ENTROPY,
+	PREP_LDIV_RECURSIVE
+} prep_ldiv;
+
+typedef struct prep_kanon_params {
+	uint64_t k;	     /* every class must have at least k rows (>= 1) */
+	int suppress;	     /* drop the rows of classes smaller than k */
+	double max_suppress; /* fraction of the input that may be dropped */
+	int check_l;	     /* l-diversity of the sensitive column */
+	double l;	     /* >= 1 */
+	prep_ldiv ldiv;
+	double c;    /* recursive (c,l): c > 0 */
+	int check_t; /* t-closeness of the sensitive column */
+	double t;    /* 0 <= t <= 1 */
+} prep_kanon_params;
+
+/* Defaults: k = 2, no suppression (max 0.05 when on), distinct l, c = 1. */
+void prep_kanon_params_init(prep_kanon_params *p);
+
+typedef struct prep_kanon_bin {
+	uint64_t size;	  /* class size */
+	uint64_t classes; /* number of classes of that size */
+} prep_kanon_bin;
+
+/*
+ * The figures of the data that would be released: with suppression, of
+ * the rows left (suppressed_rows says how many went). With no rows every
+ * figure is 0 and the data satisfies every check.
+ */
+typedef struct prep_kanon_report {
+	uint64_t rows;
+	uint64_t classes;
+	uint64_t min_class_size;
+	double avg_class_size; /* rows / classes */
+	uint64_t k;
+	uint64_t violating_classes; /* classes failing any check asked for */
+	uint64_t violating_rows;    /* rows of those classes */
+	uint64_t suppressed_rows;
+	double prosecutor_risk_max; /* 1 / min_class_size */
+	double prosecutor_risk_avg; /* classes / rows */
+	double records_at_risk;	    /* fraction of rows in classes < k */
+	double sample_uniqueness;   /* fraction of rows in classes of 1 */
+	prep_kanon_bin *histogram;  /* by size, ascending */
+	size_t nhistogram;
+	int has_l;
+	double l_min; /* distinct: fewest distinct values in a class;
+			 entropy: smallest exp(entropy); recursive: the
+			 smallest, over classes, of the largest l the class
+			 satisfies (0 when none) */
+	int has_t;
+	int t_ordered; /* ordered distance (all values numeric) */
+	double t_max;  /* largest distance of a class to the whole table */
+	int k_ok, l_ok, t_ok;
+	int suppress_ok; /* suppressed rows within max_suppress */
+	int satisfied;
+} prep_kanon_report;
+
+/*
+ * Evaluate the checks of p on the classes; fills r (free it with
+ * prep_kanon_report_free). PREP_ERR_ARG when p asks for l or t without a
+ * sensitive column in the table, or has a parameter out of range.
+ */
+prep_status prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
+				prep_kanon_report *r);
+void prep_kanon_report_free(prep_kanon_report *r);
+
+/* Does class id survive suppression (always, without --suppress)? */
+int prep_kanon_class_kept(const prep_classes *c, const prep_kanon_params *p,
+			  size_t id);
+
+#endif

@@ -1,0 +1,522 @@
+/*
+ * kcheck: k-anonymity, l-diversity, t-closeness and re-identification
+ * risk of quasi-identifiers, as a gate (man1/kcheck.1).
+ *
+ * Reads everything first, counting equivalence classes (libprep/classes.c)
+ * and spooling the data to an unlinked temporary file in $TMPDIR; the
+ * figures come from libprep/kanon.c. Only when every check passes is the
+ * spool written out, so a failed check writes no data at all.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "classes.h"
+#include "cli.h"
+#include "columns.h"
+#include "generalize.h"
+#include "kanon.h"
+
+enum {
+	OPT_LDIV = CLI_OPT_TOOL_BASE,
+	OPT_C,
+	OPT_SUPPRESS,
+	OPT_MAX_SUPPRESS,
+	OPT_JSON,
+	OPT_MAX_CLASSES,
+};
+
+static struct cli cli;
+
+static void
+usage(void)
+{
+	printf("usage: kcheck -q QIS [-k K] [-s SENSITIVE [-l L] [--ldiv "
+	       "distinct|entropy|recursive]\n"
+	       "              [--c C] [-t T]] [--suppress [--max-suppress F]] "
+	       "[-r] [-v] [--json]\n"
+	       "              [--max-classes N] [common options] [FILE...]\n"
+	       "\n"
+	       "Check k-anonymity, l-diversity and t-closeness of the "
+	       "quasi-identifiers\n"
+	       "QIS; pass the data on unchanged only if every check holds.\n"
+	       "\n"
+	       "  -q, --quasi QIS      quasi-identifier columns (required)\n"
+	       "  -k K                 smallest class allowed (default 2)\n"
+	       "  -s, --sensitive COL  sensitive column, for -l and -t\n"
+	       "  -l L                 l-diversity of COL in every class\n"
+	       "      --ldiv VARIANT   distinct (default), entropy or "
+	       "recursive\n"
+	       "      --c C            c of recursive (c,l)-diversity "
+	       "(default 1)\n"
+	       "  -t T                 t-closeness: distance to the whole "
+	       "table <= T\n"
+	       "      --suppress       drop the rows of classes smaller than "
+	       "K\n"
+	       "      --max-suppress F at most this fraction of rows may go "
+	       "(default 0.05)\n"
+	       "  -r, --report-only    full report on stdout, no data\n"
+	       "  -v, --verbose        full report on stderr\n"
+	       "      --json           report as JSON\n"
+	       "      --max-classes N  refuse input with more classes "
+	       "(default 10000000)\n" CLI_HELP_IO
+	       "      --quiet         no summary line on stderr\n" CLI_HELP_END
+	       "\nExit status: 0 every check passed, 1 a check failed, "
+	       "2 trouble.\n");
+}
+
+static double
+parse_real(const char *opt, const char *arg, double lo, double hi)
+{
+	double v;
+
+	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || v < lo ||
+	    v > hi)
+		cli_usage_error(&cli, "%s must be a number from %g to %g", opt,
+				lo, hi);
+	return v;
+}
+
+static uint64_t
+parse_count(const char *opt, const char *arg, uint64_t max)
+{
+	int64_t v;
+
+	if (prep_parse_int64(arg, strlen(arg), &v) != PREP_OK || v < 1 ||
+	    (uint64_t)v > max || arg[0] == '+')
+		cli_usage_error(&cli,
+				"%s must be a whole number from 1 to "
+				"%llu",
+				opt, (unsigned long long)max);
+	return (uint64_t)v;
+}
+
+/* Resolve a column list against the input's header; usage error if bad. */
+static size_t *
+resolve(const char *opt, const char *list, size_t *n)
+{
+	size_t ncols, *idx, off, len;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	prep_status st;
+
+	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
+	if (st == PREP_ERR_COLUMN)
+		cli_usage_error(&cli, "%s: unknown column '%.*s'", opt,
+				(int)len, list + off);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, opt);
+	return idx;
+}
+
+static const char *
+ldiv_name(prep_ldiv v)
+{
+	return v == PREP_LDIV_ENTROPY	  ? "entropy"
+	       : v == PREP_LDIV_RECURSIVE ? "recursive"
+					  : "distinct";
+}
+
+/* A real as JSON: integers stay integers, others 15 significant digits. */
+static json_t *
+json_number(double v)
+{
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+static void
+print_json(FILE *f, const prep_kanon_report *r)
+{
+	json_t *o = json_object(), *h = json_object();
+	char key[32], *s;
+	size_t i;
+
+	json_object_set_new(o, "rows", json_integer((json_int_t)r->rows));
+	json_object_set_new(o, "classes", json_integer((json_int_t)r->classes));
+	json_object_set_new(o, "min_class_size",
+			    json_integer((json_int_t)r->min_class_size));
+	json_object_set_new(o, "avg_class_size",
+			    json_number(r->avg_class_size));
+	json_object_set_new(o, "k", json_integer((json_int_t)r->k));
+	json_object_set_new(o, "violating_classes",
+			    json_integer((json_int_t)r->violating_classes));
+	json_object_set_new(o, "violating_rows",
+			    json_integer((json_int_t)r->violating_rows));
+	json_object_set_new(o, "suppressed_rows",
+			    json_integer((json_int_t)r->suppressed_rows));
+	json_object_set_new(o, "prosecutor_risk_max",
+			    json_number(r->prosecutor_risk_max));
+	json_object_set_new(o, "prosecutor_risk_avg",
+			    json_number(r->prosecutor_risk_avg));
+	json_object_set_new(o, "records_at_risk",
+			    json_number(r->records_at_risk));
+	json_object_set_new(o, "sample_uniqueness",
+			    json_number(r->sample_uniqueness));
+	for (i = 0; i < r->nhistogram; i++) {
+		snprintf(key, sizeof key, "%llu",
+			 (unsigned long long)r->histogram[i].size);
+		json_object_set_new(
+		    h, key, json_integer((json_int_t)r->histogram[i].classes));
+	}
+	json_object_set_new(o, "class_size_histogram", h);
+	if (r->has_l)
+		json_object_set_new(o, "l_min", json_number(r->l_min));
+	if (r->has_t)
+		json_object_set_new(o, "t_max", json_number(r->t_max));
+	json_object_set_new(o, "satisfied", json_boolean(r->satisfied));
+	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT |
+			      JSON_REAL_PRECISION(15));
+	if (s == NULL)
+		cli_fatal(&cli, "out of memory");
+	fprintf(f, "%s\n", s);
+	free(s);
+	json_decref(o);
+}
+
+static void
+print_text(FILE *f, const prep_kanon_report *r, const prep_kanon_params *p)
+{
+	size_t i;
+
+	fprintf(f, "rows: %llu\n", (unsigned long long)r->rows);
+	fprintf(f, "classes: %llu\n", (unsigned long long)r->classes);
+	fprintf(f, "min_class_size: %llu\n",
+		(unsigned long long)r->min_class_size);
+	fprintf(f, "avg_class_size: %.10g\n", r->avg_class_size);
+	fprintf(f, "k: %llu\n", (unsigned long long)r->k);
+	fprintf(f, "violating_classes: %llu\n",
+		(unsigned long long)r->violating_classes);
+	fprintf(f, "violating_rows: %llu\n",
+		(unsigned long long)r->violating_rows);
+	fprintf(f, "suppressed_rows: %llu\n",
+		(unsigned long long)r->suppressed_rows);
+	fprintf(f, "prosecutor_risk_max: %.10g\n", r->prosecutor_risk_max);
+	fprintf(f, "prosecutor_risk_avg: %.10g\n", r->prosecutor_risk_avg);
+	fprintf(f, "records_at_risk: %.10g\n", r->records_at_risk);
+	fprintf(f, "sample_uniqueness: %.10g\n", r->sample_uniqueness);
+	fprintf(f, "class_size_histogram:");
+	for (i = 0; i < r->nhistogram; i++)
+		fprintf(f, " %llu:%llu",
+			(unsigned long long)r->histogram[i].size,
+			(unsigned long long)r->histogram[i].classes);
+	fputc('\n', f);
+	if (r->has_l) {
+		fprintf(f, "l_min: %.10g (%s", r->l_min, ldiv_name(p->ldiv));
+		if (p->ldiv == PREP_LDIV_RECURSIVE)
+			fprintf(f, ", c=%g", p->c);
+		fprintf(f, ")\n");
+	}
+	if (r->has_t)
+		fprintf(f, "t_max: %.10g (%s)\n", r->t_max,
+			r->t_ordered ? "ordered" : "equal");
+	fprintf(f, "satisfied: %s\n", r->satisfied ? "yes" : "no");
+}
+
+/* The one-line summary on stderr. */
+static void
+print_summary(const prep_kanon_report *r, const prep_kanon_params *p)
+{
+	if (r->satisfied) {
+		fprintf(stderr,
+			"kcheck: satisfied: %llu rows, %llu classes, smallest "
+			"class %llu (k=%llu)",
+			(unsigned long long)r->rows,
+			(unsigned long long)r->classes,
+			(unsigned long long)r->min_class_size,
+			(unsigned long long)r->k);
+	} else if (!r->suppress_ok) {
+		fprintf(stderr,
+			"kcheck: not satisfied: %llu rows would be suppressed, "
+			"more than %g of the input (k=%llu)",
+			(unsigned long long)r->suppressed_rows, p->max_suppress,
+			(unsigned long long)r->k);
+	} else {
+		fprintf(stderr,
+			"kcheck: not satisfied: %llu of %llu classes (%llu "
+			"rows) fail; smallest class %llu (k=%llu)",
+			(unsigned long long)r->violating_classes,
+			(unsigned long long)r->classes,
+			(unsigned long long)r->violating_rows,
+			(unsigned long long)r->min_class_size,
+			(unsigned long long)r->k);
+	}
+	if (r->has_l)
+		fprintf(stderr, ", l_min %.4g (l=%g)", r->l_min, p->l);
+	if (r->has_t)
+		fprintf(stderr, ", t_max %.4g (t=%g)", r->t_max, p->t);
+	if (p->suppress && r->suppress_ok)
+		fprintf(stderr, ", %llu rows suppressed",
+			(unsigned long long)r->suppressed_rows);
+	fputc('\n', stderr);
+}
+
+/* An unlinked temporary file in $TMPDIR: nothing is left behind. */
+static int
+spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if (snprintf(path, sizeof path, "%s/kcheck.XXXXXX", dir) >=
+	    (int)sizeof path)
+		cli_fatal(&cli, "TMPDIR too long");
+	fd = mkstemp(path);
+	if (fd < 0)
+		cli_fatal(&cli, "%s: %s", dir, strerror(errno));
+	unlink(path);
+	return fd;
+}
+
+/* Copy the spool to the output as it is. */
+static void
+copy_spool(int fd)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		cli_fatal(&cli, "spool: %s", strerror(errno));
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			cli_fatal(&cli, "spool: %s", strerror(errno));
+		}
+		cli_write_check(&cli,
+				prep_writer_raw(cli.writer, buf, (size_t)n));
+	}
+}
+
+/* Copy the spool's records whose class survives suppression. */
+static void
+copy_kept(int fd, const prep_classes *classes, const prep_kanon_params *p)
+{
+	prep_csv_options o = *prep_reader_options(cli.reader);
+	prep_reader *r;
+	const prep_field *f;
+	size_t n, id;
+	prep_status st;
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		cli_fatal(&cli, "spool: %s", strerror(errno));
+	o.lazy_quotes = 0;
+	if ((st = prep_reader_new_fd(&o, fd, "spool", &r)) != PREP_OK)
+		cli_fatal_status(&cli, st, "spool");
+	f = prep_reader_header(r, &n);
+	if (f)
+		cli_write_check(&cli, prep_writer_row(cli.writer, f, n));
+	while ((st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
+		if (prep_classes_find(classes, f, &id) != PREP_OK)
+			cli_fatal(&cli, "spool: record of no class");
+		if (prep_kanon_class_kept(classes, p, id))
+			cli_write_check(&cli,
+					prep_writer_row(cli.writer, f, n));
+	}
+	if (st != PREP_END)
+		cli_fatal_status(&cli, st, "spool");
+	prep_reader_free(r);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    CLI_COMMON_LONGOPTS,
+	    {"quasi", required_argument, NULL, 'Q'},
+	    {"sensitive", required_argument, NULL, 's'},
+	    {"ldiv", required_argument, NULL, OPT_LDIV},
+	    {"c", required_argument, NULL, OPT_C},
+	    {"suppress", no_argument, NULL, OPT_SUPPRESS},
+	    {"max-suppress", required_argument, NULL, OPT_MAX_SUPPRESS},
+	    {"report-only", no_argument, NULL, 'r'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"max-classes", required_argument, NULL, OPT_MAX_CLASSES},
+	    {NULL, 0, NULL, 0},
+	};
+	prep_kanon_params p;
+	prep_kanon_report rep;
+	prep_classes *classes = NULL;
+	prep_writer *spool = NULL;
+	prep_writer_options wo;
+	const char *qis = NULL, *sens = NULL;
+	size_t *qi, nqi, *si = NULL, nsi = 0, n, ncols;
+	const prep_field *f, *header;
+	uint64_t max_classes = PREP_CLASSES_DEFAULT_MAX;
+	int opt, report_only = 0, verbose = 0, json = 0, c_given = 0;
+	int max_suppress_given = 0, spool_fd = -1;
+	prep_status st;
+
+	cli_init(&cli, "kcheck", usage);
+	prep_kanon_params_init(&p);
+	/*
+	 * -q names the quasi-identifiers here (SPEC), so the short options
+	 * are CLI_COMMON_SHORTOPTS with "q:" for "q"; --quiet still maps to
+	 * 'q', without an argument.
+	 */
+	while ((opt = getopt_long(argc, argv, "hVo:zd:Hq:k:s:l:t:rv", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'q':
+			if (optarg == NULL)
+				cli.quiet = 1;
+			else
+				qis = optarg;
+			break;
+		case 'Q':
+			qis = optarg;
+			break;
+		case 'k':
+			p.k = parse_count("-k", optarg, UINT64_MAX >> 1);
+			break;
+		case 's':
+			sens = optarg;
+			break;
+		case 'l':
+			p.check_l = 1;
+			p.l = parse_real("-l", optarg, 1, 1e9);
+			break;
+		case 't':
+			p.check_t = 1;
+			p.t = parse_real("-t", optarg, 0, 1);
+			break;
+		case OPT_LDIV:
+			if (strcmp(optarg, "distinct") == 0)
+				p.ldiv = PREP_LDIV_DISTINCT;
+			else if (strcmp(optarg, "entropy") == 0)
+				p.ldiv = PREP_LDIV_ENTROPY;
+			else if (strcmp(optarg, "recursive") == 0)
+				p.ldiv = PREP_LDIV_RECURSIVE;
+			else
+				cli_usage_error(&cli,
+						"--ldiv must be distinct, "
+						"entropy or recursive");
+			break;
+		case OPT_C:
+			p.c = parse_real("--c", optarg, 1e-9, 1e9);
+			c_given = 1;
+			break;
+		case OPT_SUPPRESS:
+			p.suppress = 1;
+			break;
+		case OPT_MAX_SUPPRESS:
+			p.max_suppress =
+			    parse_real("--max-suppress", optarg, 0, 1);
+			max_suppress_given = 1;
+			break;
+		case 'r':
+			report_only = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_MAX_CLASSES:
+			max_classes = parse_count("--max-classes", optarg,
+						  (uint64_t)1 << 31);
+			break;
+		default:
+			if (!cli_common_option(&cli, opt, optarg))
+				cli_usage_error(&cli, "unknown option");
+		}
+	}
+	if (qis == NULL)
+		cli_usage_error(&cli, "-q QIS is required");
+	if (sens && !p.check_l && !p.check_t)
+		cli_usage_error(&cli, "-s needs -l or -t");
+	if ((p.check_l || p.check_t) && !sens)
+		cli_usage_error(&cli, "-l and -t need -s SENSITIVE");
+	if (p.check_l && p.ldiv != PREP_LDIV_ENTROPY && p.l != floor(p.l))
+		cli_usage_error(&cli,
+				"-l must be a whole number for %s "
+				"l-diversity",
+				ldiv_name(p.ldiv));
+	if (c_given && p.ldiv != PREP_LDIV_RECURSIVE)
+		cli_usage_error(&cli, "--c needs --ldiv recursive");
+	if (max_suppress_given && !p.suppress)
+		cli_usage_error(&cli, "--max-suppress needs --suppress");
+
+	cli_open_input(&cli, argc - optind, argv + optind);
+	header = prep_reader_header(cli.reader, &ncols);
+	qi = ncols ? resolve("-q", qis, &nqi) : NULL;
+	if (ncols && sens) {
+		si = resolve("-s", sens, &nsi);
+		if (nsi != 1)
+			cli_usage_error(&cli, "-s names one column");
+	}
+	if (ncols == 0)
+		nqi = 0;
+	st = prep_classes_new(qi, nqi, si ? (long)si[0] : -1,
+			      (size_t)max_classes, &classes);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "classes");
+	if (!report_only) {
+		spool_fd = spool_open();
+		memset(&wo, 0, sizeof wo);
+		wo.delim = prep_reader_delim(cli.reader);
+		wo.crlf = cli.crlf;
+		if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		if (header)
+			cli_write_check(&cli,
+					prep_writer_row(spool, header, ncols));
+	}
+	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		st = prep_classes_add(classes, f, NULL);
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "more than %llu classes (--max-classes)",
+				     (unsigned long long)max_classes);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "classes");
+		if (spool)
+			cli_write_check(&cli, prep_writer_row(spool, f, n));
+	}
+	if (spool)
+		cli_write_check(&cli, prep_writer_finish(spool));
+
+	if ((st = prep_kanon_evaluate(classes, &p, &rep)) != PREP_OK)
+		cli_fatal_status(&cli, st, "evaluation");
+	if (report_only) {
+		if (json)
+			print_json(stdout, &rep);
+		else
+			print_text(stdout, &rep, &p);
+		if (fflush(stdout) != 0)
+			cli_fatal(&cli, "write error: %s", strerror(errno));
+	} else {
+		if (verbose && json)
+			print_json(stderr, &rep);
+		else if (verbose)
+			print_text(stderr, &rep, &p);
+		if (rep.satisfied) {
+			cli_open_output(&cli);
+			if (p.suppress && rep.suppressed_rows > 0)
+				copy_kept(spool_fd, classes, &p);
+			else
+				copy_spool(spool_fd);
+			cli_finish(&cli);
+		}
+	}
+	if (!cli.quiet && !report_only && !verbose)
+		print_summary(&rep, &p);
+	prep_writer_free(spool);
+	if (spool_fd >= 0)
+		close(spool_fd);
+	prep_kanon_report_free(&rep);
+	prep_classes_free(classes);
+	free(qi);
+	free(si);
+	prep_reader_free(cli.reader);
+	return rep.satisfied ? 0 : EXIT_CHECK_FAILED;
+}
