@@ -18,13 +18,22 @@
 #include "buf.h"
 #include "classes.h"
 
-/* A set of byte strings with dense ids; keys in an arena. */
+/* Where a key is in the arena. */
+struct span {
+	size_t off;
+	size_t len;
+};
+
+/*
+ * A set of byte strings with dense ids; keys in an arena. A slot holds the
+ * high half of the key's hash beside its id + 1 (0: empty), so a probe
+ * looks at the key's bytes only when 32 bits of hash already match.
+ */
 struct strset {
-	size_t *slots;	/* id + 1, 0 empty */
-	size_t nslots;	/* power of two */
-	uint64_t *hash; /* per id */
-	size_t *off;	/* per id: key offset in arena */
-	size_t *len;	/* per id: key length */
+	uint64_t *slots;
+	size_t nslots;	 /* power of two */
+	uint64_t *hash;	 /* per id, for growing the slots */
+	struct span *at; /* per id */
 	size_t n, cap;
 	char *arena;
 	size_t arena_len, arena_cap;
@@ -87,8 +96,7 @@ strset_free(struct strset *s)
 {
 	free(s->slots);
 	free(s->hash);
-	free(s->off);
-	free(s->len);
+	free(s->at);
 	free(s->arena);
 	memset(s, 0, sizeof *s);
 }
@@ -97,7 +105,7 @@ static prep_status
 strset_grow_slots(struct strset *s)
 {
 	size_t n = s->nslots ? s->nslots * 2 : 1024, i;
-	size_t *slots = calloc(n, sizeof *slots);
+	uint64_t *slots = calloc(n, sizeof *slots);
 
 	if (slots == NULL)
 		return PREP_ERR_NOMEM;
@@ -106,7 +114,7 @@ strset_grow_slots(struct strset *s)
 
 		while (slots[j])
 			j = (j + 1) & (n - 1);
-		slots[j] = i + 1;
+		slots[j] = (s->hash[i] & 0xffffffff00000000ULL) | (i + 1);
 	}
 	free(s->slots);
 	s->slots = slots;
@@ -119,17 +127,14 @@ strset_grow_ids(struct strset *s)
 {
 	size_t n = s->cap ? s->cap * 2 : 1024;
 	uint64_t *h = realloc(s->hash, n * sizeof *h);
-	size_t *o, *l;
+	struct span *a;
 
 	if (h)
 		s->hash = h;
-	o = realloc(s->off, n * sizeof *o);
-	if (o)
-		s->off = o;
-	l = realloc(s->len, n * sizeof *l);
-	if (l)
-		s->len = l;
-	if (!h || !o || !l)
+	a = realloc(s->at, n * sizeof *a);
+	if (a)
+		s->at = a;
+	if (!h || !a)
 		return 0;
 	s->cap = n;
 	return 1;
@@ -144,6 +149,7 @@ strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
 	      int add, size_t max, size_t *id, int *added)
 {
 	uint64_t h = hash_bytes(seed, key, len);
+	uint64_t tag = h & 0xffffffff00000000ULL;
 	size_t j, i;
 	prep_status st;
 
@@ -152,9 +158,11 @@ strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
 	if (s->nslots) {
 		for (j = (size_t)h & (s->nslots - 1); s->slots[j];
 		     j = (j + 1) & (s->nslots - 1)) {
-			i = s->slots[j] - 1;
-			if (s->hash[i] == h && s->len[i] == len &&
-			    memcmp(s->arena + s->off[i], key, len) == 0) {
+			if ((s->slots[j] & 0xffffffff00000000ULL) != tag)
+				continue;
+			i = (size_t)(s->slots[j] & 0xffffffffu) - 1;
+			if (s->at[i].len == len &&
+			    memcmp(s->arena + s->at[i].off, key, len) == 0) {
 				*id = i;
 				return PREP_OK;
 			}
@@ -186,14 +194,14 @@ strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
 	i = s->n++;
 	if (len)
 		memcpy(s->arena + s->arena_len, key, len);
-	s->off[i] = s->arena_len;
-	s->len[i] = len;
+	s->at[i].off = s->arena_len;
+	s->at[i].len = len;
 	s->hash[i] = h;
 	s->arena_len += len;
 	for (j = (size_t)h & (s->nslots - 1); s->slots[j];
 	     j = (j + 1) & (s->nslots - 1))
 		;
-	s->slots[j] = i + 1;
+	s->slots[j] = tag | (i + 1);
 	*id = i;
 	if (added)
 		*added = 1;
@@ -252,25 +260,34 @@ prep_classes_free(prep_classes *c)
 static prep_status
 encode_key(prep_classes *c, const prep_field *row)
 {
-	size_t i;
+	size_t i, total = 0;
+	unsigned char *o;
 	prep_status st;
 
+	for (i = 0; i < c->nqi; i++) {
+		size_t len = row[c->qi[i]].len;
+
+		if (len > PREP_BUF_DEFAULT_MAX - total - 10)
+			return PREP_ERR_LIMIT;
+		total += len + 10;
+	}
 	prep_buf_reset(&c->scratch);
+	if ((st = prep_buf_reserve(&c->scratch, total)) != PREP_OK)
+		return st;
+	o = (unsigned char *)c->scratch.data;
 	for (i = 0; i < c->nqi; i++) {
 		const prep_field *f = &row[c->qi[i]];
-		unsigned char v[10];
-		size_t n = 0, len = f->len;
+		size_t len = f->len;
 
 		do {
-			v[n++] = (unsigned char)((len & 0x7f) |
-						 (len > 0x7f ? 0x80 : 0));
+			*o++ = (unsigned char)((len & 0x7f) |
+					       (len > 0x7f ? 0x80 : 0));
 			len >>= 7;
 		} while (len);
-		if ((st = prep_buf_append(&c->scratch, v, n)) != PREP_OK ||
-		    (st = prep_buf_append(&c->scratch, f->data, f->len)) !=
-			PREP_OK)
-			return st;
+		memcpy(o, f->data, f->len);
+		o += f->len;
 	}
+	c->scratch.len = (size_t)((char *)o - c->scratch.data);
 	return PREP_OK;
 }
 
@@ -403,8 +420,8 @@ prep_classes_value(const prep_classes *c, size_t v)
 	prep_field f = {"", 0};
 
 	if (v < c->values.n) {
-		f.data = c->values.arena + c->values.off[v];
-		f.len = c->values.len[v];
+		f.data = c->values.arena + c->values.at[v].off;
+		f.len = c->values.at[v].len;
 	}
 	return f;
 }

@@ -61,8 +61,8 @@ struct prep_reader {
 	int gz_member_done;
 	z_stream zs;
 	int zs_live;
-	unsigned char *zout;	   /* inflated bytes */
-	const unsigned char *data; /* bytes ready for the parser */
+	unsigned char *zout; /* inflated bytes */
+	unsigned char *data; /* bytes ready for the parser */
 	size_t data_len, data_pos;
 
 	struct csv_parser p;
@@ -136,6 +136,37 @@ fail(prep_reader *r, prep_status st, size_t field)
 	}
 }
 
+/* Room for one more field in the fields, offs and lens arrays. */
+static int
+grow_fields(prep_reader *r)
+{
+	size_t ncap = r->fields_cap ? r->fields_cap * 2 : 32;
+	size_t *no, *nl;
+	prep_field *nf;
+
+	if (r->nfields >= r->o.max_fields) {
+		fail(r, PREP_ERR_TOO_MANY_FIELDS, r->nfields + 1);
+		return 0;
+	}
+	if (ncap > r->o.max_fields)
+		ncap = r->o.max_fields;
+	no = realloc(r->offs, ncap * sizeof *no);
+	if (no)
+		r->offs = no;
+	nl = realloc(r->lens, ncap * sizeof *nl);
+	if (nl)
+		r->lens = nl;
+	nf = realloc(r->fields, ncap * sizeof *nf);
+	if (nf)
+		r->fields = nf;
+	if (!no || !nl || !nf) {
+		fail(r, PREP_ERR_NOMEM, 0);
+		return 0;
+	}
+	r->fields_cap = ncap;
+	return 1;
+}
+
 /* Append one field to the record being built, within the caps. */
 static void
 append_field(prep_reader *r, const void *s, size_t len)
@@ -148,32 +179,8 @@ append_field(prep_reader *r, const void *s, size_t len)
 		fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
 		return;
 	}
-	if (r->nfields == r->fields_cap) {
-		size_t ncap = r->fields_cap ? r->fields_cap * 2 : 32;
-		size_t *no, *nl;
-		prep_field *nf;
-
-		if (r->nfields >= r->o.max_fields) {
-			fail(r, PREP_ERR_TOO_MANY_FIELDS, r->nfields + 1);
-			return;
-		}
-		if (ncap > r->o.max_fields)
-			ncap = r->o.max_fields;
-		no = realloc(r->offs, ncap * sizeof *no);
-		if (no)
-			r->offs = no;
-		nl = realloc(r->lens, ncap * sizeof *nl);
-		if (nl)
-			r->lens = nl;
-		nf = realloc(r->fields, ncap * sizeof *nf);
-		if (nf)
-			r->fields = nf;
-		if (!no || !nl || !nf) {
-			fail(r, PREP_ERR_NOMEM, 0);
-			return;
-		}
-		r->fields_cap = ncap;
-	}
+	if (r->nfields == r->fields_cap && !grow_fields(r))
+		return;
 	need = r->row_len + len + 1;
 	if (need > r->row_max) {
 		fail(r, PREP_ERR_LIMIT, r->nfields + 1);
@@ -204,10 +211,40 @@ append_field(prep_reader *r, const void *s, size_t len)
 	r->row_len = need;
 }
 
+/*
+ * A field left where it is in the input buffer: the byte after it (a
+ * delimiter or the line end, already consumed) becomes its NUL.
+ */
+static void
+ref_field(prep_reader *r, unsigned char *p, size_t len)
+{
+	if (r->cb_err != PREP_OK)
+		return;
+	if (len > r->o.max_field) {
+		fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
+		return;
+	}
+	if (r->nfields == r->fields_cap && !grow_fields(r))
+		return;
+	p[len] = '\0';
+	r->fields[r->nfields].data = (const char *)p;
+	r->fields[r->nfields].len = len;
+	r->nfields++;
+}
+
 static void
 on_field(void *s, size_t len, void *data)
 {
 	append_field(data, s, len);
+}
+
+static void
+row_done(prep_reader *r)
+{
+	r->row_ready = 1;
+	r->where.file = r->fname;
+	r->where.line = r->rec_line;
+	r->where.field = 0;
 }
 
 static void
@@ -223,10 +260,7 @@ on_row(int c, void *data)
 		r->fields[i].data = r->rowdata + r->offs[i];
 		r->fields[i].len = r->lens[i];
 	}
-	r->row_ready = 1;
-	r->where.file = r->fname;
-	r->where.line = r->rec_line;
-	r->where.field = 0;
+	row_done(r);
 }
 
 static prep_status
@@ -453,9 +487,9 @@ parse_error(prep_reader *r)
  * is returned: libcsv parses the rest as it would have.
  */
 static size_t
-split_line(prep_reader *r, const unsigned char *seg, const unsigned char *nl)
+split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 {
-	const unsigned char *end = nl, *stop, *p, *q;
+	unsigned char *end = nl, *stop, *p, *q;
 	unsigned char delim = (unsigned char)r->o.delim;
 
 	if (end > seg && end[-1] == '\r')
@@ -474,22 +508,29 @@ split_line(prep_reader *r, const unsigned char *seg, const unsigned char *nl)
 		if (stop == seg)
 			return 0;
 	}
+	if (q) {
+		/* copies: libcsv appends the rest of the record to them */
+		for (p = seg; p < stop;) {
+			unsigned char *d = memchr(p, delim, (size_t)(stop - p));
+
+			append_field(r, p, (size_t)(d - p));
+			p = d + 1;
+		}
+		return (size_t)(stop - seg);
+	}
+	/* the whole record: its fields stay in the input buffer */
 	for (p = seg;;) {
-		const unsigned char *d = memchr(p, delim, (size_t)(stop - p));
+		unsigned char *d = memchr(p, delim, (size_t)(end - p));
 
 		if (d == NULL) {
-			if (!q)
-				append_field(r, p, (size_t)(stop - p));
+			ref_field(r, p, (size_t)(end - p));
 			break;
 		}
-		append_field(r, p, (size_t)(d - p));
+		ref_field(r, p, (size_t)(d - p));
 		p = d + 1;
-		if (q && p == stop)
-			break;
 	}
-	if (q)
-		return (size_t)(stop - seg);
-	on_row(0, r);
+	if (r->cb_err == PREP_OK)
+		row_done(r);
 	return (size_t)(nl - seg) + 1;
 }
 
@@ -506,7 +547,7 @@ parse_record(prep_reader *r)
 	r->nfields = 0;
 	r->row_len = 0;
 	while (!r->row_ready) {
-		const unsigned char *seg, *nl, *cr;
+		unsigned char *seg, *nl, *cr;
 		size_t avail, seglen, done;
 		int ends_line;
 
@@ -577,17 +618,21 @@ parse_record(prep_reader *r)
 static prep_status
 save_header(prep_reader *r)
 {
-	size_t i;
+	size_t i, total = 0;
+	char *p;
 
-	r->hdrdata = malloc(r->row_len ? r->row_len : 1);
+	for (i = 0; i < r->nfields; i++)
+		total += r->fields[i].len + 1;
+	r->hdrdata = malloc(total ? total : 1);
 	r->header = calloc(r->nfields ? r->nfields : 1, sizeof *r->header);
 	if (!r->hdrdata || !r->header)
 		return PREP_ERR_NOMEM;
-	if (r->row_len)
-		memcpy(r->hdrdata, r->rowdata, r->row_len);
-	for (i = 0; i < r->nfields; i++) {
-		r->header[i].data = r->hdrdata + r->offs[i];
-		r->header[i].len = r->lens[i];
+	for (p = r->hdrdata, i = 0; i < r->nfields; i++) {
+		memcpy(p, r->fields[i].data, r->fields[i].len);
+		p[r->fields[i].len] = '\0';
+		r->header[i].data = p;
+		r->header[i].len = r->fields[i].len;
+		p += r->fields[i].len + 1;
 	}
 	r->ncols = r->nfields;
 	return PREP_OK;
@@ -663,8 +708,8 @@ ends_with(const char *s, const char *suffix)
 }
 
 static prep_status
-reader_open(const prep_csv_options *o, const char *const *paths,
-	    size_t npaths, int fd, const char *name, prep_reader **out)
+reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
+	    int fd, const char *name, prep_reader **out)
 {
 	prep_reader *r;
 	prep_status st;
@@ -695,9 +740,9 @@ reader_open(const prep_csv_options *o, const char *const *paths,
 	r->paths = paths;
 	r->npaths = npaths;
 	r->fd = -1;
-	r->fname = name ? name
-			: npaths ? (is_stdin(paths[0]) ? "-" : paths[0])
-				 : "-";
+	r->fname = name	    ? name
+		   : npaths ? (is_stdin(paths[0]) ? "-" : paths[0])
+			    : "-";
 	r->where.file = r->fname;
 	r->raw = malloc(IOBUF_SIZE);
 	r->zout = malloc(IOBUF_SIZE);
