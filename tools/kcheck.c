@@ -59,7 +59,8 @@ usage(void)
 	       "K\n"
 	       "      --max-suppress F at most this fraction of rows may go "
 	       "(default 0.05)\n"
-	       "  -r, --report-only    full report on stdout, no data\n"
+	       "  -r, --report-only    full report on stdout (or -o FILE), "
+	       "no data\n"
 	       "  -v, --verbose        full report on stderr\n"
 	       "      --json           report as JSON\n"
 	       "      --max-classes N  refuse input with more classes "
@@ -253,6 +254,33 @@ print_summary(const prep_kanon_report *r, const prep_kanon_params *p)
 		fprintf(stderr, ", %llu rows suppressed",
 			(unsigned long long)r->suppressed_rows);
 	fputc('\n', stderr);
+}
+
+/* -r: the full report on stdout, or atomically into -o FILE. */
+static void
+write_report(const prep_kanon_report *r, const prep_kanon_params *p,
+	     int json)
+{
+	prep_outfile *o;
+	prep_status st;
+	FILE *f;
+	int fd;
+
+	if ((st = prep_outfile_open(cli.output, &o)) != PREP_OK)
+		cli_fatal_status(&cli, st, cli.output ? cli.output : "-");
+	cli.out = o; /* removed by cli_fatal on the way out */
+	fd = dup(prep_outfile_fd(o));
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
+		cli_fatal(&cli, "%s", strerror(errno));
+	if (json)
+		print_json(f, r);
+	else
+		print_text(f, r, p);
+	if (fclose(f) != 0)
+		cli_fatal(&cli, "write error: %s", strerror(errno));
+	cli.out = NULL;
+	if ((st = prep_outfile_commit(o)) != PREP_OK)
+		cli_fatal_status(&cli, st, cli.output ? cli.output : "-");
 }
 
 /* An unlinked temporary file in $TMPDIR: nothing is left behind. */
@@ -488,12 +516,7 @@ main(int argc, char **argv)
 	if ((st = prep_kanon_evaluate(classes, &p, &rep)) != PREP_OK)
 		cli_fatal_status(&cli, st, "evaluation");
 	if (report_only) {
-		if (json)
-			print_json(stdout, &rep);
-		else
-			print_text(stdout, &rep, &p);
-		if (fflush(stdout) != 0)
-			cli_fatal(&cli, "write error: %s", strerror(errno));
+		write_report(&rep, &p, json);
 	} else {
 		if (verbose && json)
 			print_json(stderr, &rep);
