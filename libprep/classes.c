@@ -162,7 +162,8 @@ strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
 				continue;
 			i = (size_t)(s->slots[j] & 0xffffffffu) - 1;
 			if (s->at[i].len == len &&
-			    memcmp(s->arena + s->at[i].off, key, len) == 0) {
+			    (len == 0 ||
+			     memcmp(s->arena + s->at[i].off, key, len) == 0)) {
 				*id = i;
 				return PREP_OK;
 			}
@@ -330,20 +331,27 @@ count_pair(prep_classes *c, size_t cls, size_t val)
 	return PREP_OK;
 }
 
+/*
+ * Count one row. Every check that can fail comes before the first change,
+ * so a refused row (a cap reached) leaves the table as it was.
+ */
 prep_status
 prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 {
-	size_t cls, val;
-	int added;
+	size_t cls = 0, val = 0;
+	int added = 0, known;
 	prep_status st;
 
 	if ((st = encode_key(c, row)) != PREP_OK)
 		return st;
 	st = strset_lookup(&c->keys, c->seed, c->scratch.data, c->scratch.len,
-			   1, c->max, &cls, &added);
-	if (st != PREP_OK)
+			   0, 0, &cls, NULL);
+	if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
 		return st;
-	if (added && cls == c->size_cap) {
+	known = st == PREP_OK;
+	if (!known && c->keys.n >= c->max)
+		return PREP_ERR_LIMIT;
+	if (!known && c->keys.n == c->size_cap) {
 		size_t n = c->size_cap ? c->size_cap * 2 : 1024;
 		uint64_t *s = realloc(c->size, n * sizeof *s);
 
@@ -352,10 +360,6 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 		c->size = s;
 		c->size_cap = n;
 	}
-	if (added)
-		c->size[cls] = 0;
-	c->size[cls]++;
-	c->rows++;
 	if (c->sensitive >= 0) {
 		const prep_field *f = &row[c->sensitive];
 
@@ -363,10 +367,21 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 				   c->max, &val, NULL);
 		if (st != PREP_OK)
 			return st;
+	}
+	if (!known) {
+		st = strset_lookup(&c->keys, c->seed, c->scratch.data,
+				   c->scratch.len, 1, c->max, &cls, &added);
+		if (st != PREP_OK)
+			return st;
+		c->size[cls] = 0;
+	}
+	if (c->sensitive >= 0) {
 		if ((st = count_pair(c, cls, val)) != PREP_OK)
 			return st;
 		c->dist_stale = 1;
 	}
+	c->size[cls]++;
+	c->rows++;
 	if (id)
 		*id = cls;
 	return PREP_OK;

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# run.sh: speed and memory benchmark of anonymize (make bench).
+# run.sh: speed and memory benchmarks of anonymize and kcheck (make bench).
 #
 #	bash tests/bench/run.sh TOOLDIR
 #
-# TOOLDIR holds the built programs: anonymize, gen-people, csv-baseline.
+# TOOLDIR holds the built programs: anonymize, kcheck, gen-people,
+# csv-baseline. The kcheck part also needs Debian's /usr/bin/python3 with
+# pandas (python3-pandas, which make bench installs).
+#
+# anonymize:
 # Generates 100,000 and 1,000,000 synthetic people rows (gen-people, seed
 # 1) into $BENCH_DIR (kept) or a temporary directory (removed), then times
 # on the 1M file, best wall-clock time of 3 runs, output to /dev/null:
@@ -16,6 +20,20 @@
 #   anonymize at least 3x faster than mlr; at most 2x the baseline time;
 #   peak RSS at most 16 MiB at 1M rows and within 10% of the 100k figure
 #   (constant memory).
+# kcheck:
+# Replicates testdata/adult.csv (30,162 rows, ';', CRLF) 4 and 40 times
+# (header once: 120,648 and 1,206,480 rows), then on the 1.2M file, best
+# wall-clock time of 3 runs:
+#   kcheck        kcheck -d ';' -q QIS -k 5 -r --json (report only), QIS the
+#                 eight columns sex,...,occupation (all but salary-class)
+#   pandas        tests/bench/kcheck_pandas.py: the same figures with
+#                 read_csv(dtype=str, keep_default_na=False) and groupby
+# after checking that both report the same figures (the same work); and
+# the peak RSS of the gate (kcheck -d ';' -q QIS -k 1 --quiet FILE, which
+# passes and writes every row) at 120k and 1.2M rows.
+# Targets: kcheck at least 4x faster than pandas; gate RSS at 1.2M rows at
+# most 10% + 2 MiB over the 120k figure (memory follows classes, and both
+# files have the same classes).
 # Appends a dated entry to tests/bench/RESULTS.md. Exit 0 when every target
 # is met, 1 when one is not, 2 when something is missing or fails to run.
 # Not part of make check: timings depend on the machine and its load.
@@ -38,11 +56,15 @@ die() {
 	exit 2
 }
 
-for prog in anonymize gen-people csv-baseline; do
+for prog in anonymize kcheck gen-people csv-baseline; do
 	[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
 done
 command -v mlr >/dev/null 2>&1 || die "mlr (Miller) not installed"
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) not installed"
+# Debian's python3, not one earlier in PATH (pyenv) without pandas.
+PY=/usr/bin/python3
+PANDASV=$("$PY" -c 'import pandas; print(pandas.__version__)' 2>/dev/null) ||
+	die "$PY with pandas not installed (apt-get install python3-pandas)"
 
 if [ -n "${BENCH_DIR:-}" ]; then
 	mkdir -p "$BENCH_DIR"
@@ -137,6 +159,112 @@ check V_BASE "$T_ANON <= 2 * $T_BASE"
 check V_RSS "$RSS_1M <= 16384"
 check V_CONST "$RSS_1M <= 1.10 * $RSS_100K && $RSS_1M >= 0.90 * $RSS_100K"
 
+# ---- kcheck against pandas, on the Adult data set replicated ----
+
+ADULT=testdata/adult.csv
+ADULT_ROWS=30162
+QIS=sex,age,race,marital-status,education,native-country,workclass,occupation
+[ -f "$ADULT" ] || die "$ADULT: missing"
+tail -n +2 "$ADULT" >"$WORK/adult-body.csv"
+got=$(wc -l <"$WORK/adult-body.csv" | tr -d ' ')
+[ "$got" = "$ADULT_ROWS" ] || die "$ADULT: $got records, want $ADULT_ROWS"
+# Header once, then the records N times; CRLF line ends kept.
+for n in 4 40; do
+	echo "bench: Adult x$n: $((n * ADULT_ROWS)) rows"
+	{
+		head -n 1 "$ADULT"
+		for ((i = 0; i < n; i++)); do
+			cat "$WORK/adult-body.csv"
+		done
+	} >"$WORK/adult-x$n.csv"
+done
+rm -f "$WORK/adult-body.csv"
+KBIG=$WORK/adult-x40.csv
+KSMALL=$WORK/adult-x4.csv
+
+KC=("$TOOLDIR/kcheck" -d ';' -q "$QIS" -k 5 -r --json)
+PD=("$PY" tests/bench/kcheck_pandas.py -d ';' -q "$QIS" -k 5)
+GATE=("$TOOLDIR/kcheck" -d ';' -q "$QIS" -k 1 --quiet)
+
+# run_check OUT CMD...: run a check that may pass (0) or fail (1), its
+# stdout to OUT; any other exit ends the benchmark.
+run_check() {
+	local out=$1 rc=0
+	shift
+	"$@" >"$out" || rc=$?
+	[ "$rc" -le 1 ] || die "failed (exit $rc): $(basename "$1")"
+}
+
+# Sanity before timing: both report the same figures (so they do the same
+# work), and the gate passes the data through unchanged (LF for CRLF).
+run_check "$WORK/kc.json" "${KC[@]}" "$KBIG"
+run_check "$WORK/pd.json" "${PD[@]}" "$KBIG"
+"$PY" - "$WORK/kc.json" "$WORK/pd.json" <<'EOF' ||
+import json, math, sys
+kc, pd = (json.load(open(f)) for f in sys.argv[1:3])
+bad = []
+for key in pd:
+    a, b = kc.get(key), pd[key]
+    if isinstance(b, float) and isinstance(a, (int, float)):
+        ok = math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+    else:
+        ok = a == b and type(a) is type(b)
+    if not ok:
+        bad.append(key)
+for key in bad:
+    print("bench: %s: kcheck %r, pandas %r" % (key, kc.get(key), pd[key]),
+          file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+	die "kcheck and pandas disagree"
+read -r K_ROWS K_CLASSES K_MIN < <("$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["rows"], r["classes"], r["min_class_size"])' "$WORK/kc.json")
+[ "$K_ROWS" = $((40 * ADULT_ROWS)) ] ||
+	die "kcheck counted $K_ROWS rows, want $((40 * ADULT_ROWS))"
+"${GATE[@]}" "$KSMALL" >"$WORK/gate.csv" || die "kcheck -k 1 failed"
+tr -d '\r' <"$KSMALL" | cmp -s - "$WORK/gate.csv" ||
+	die "kcheck -k 1 did not pass the data through unchanged"
+rm -f "$WORK/gate.csv" "$WORK/kc.json" "$WORK/pd.json"
+
+# measure_check CMD...: as measure, for a check that may fail (exit 1);
+# GNU time then writes a "Command exited" line before the figures.
+measure_check() {
+	local i t m rc
+	T=
+	RSS=0
+	for ((i = 0; i < RUNS; i++)); do
+		rc=0
+		/usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null ||
+			rc=$?
+		[ "$rc" -le 1 ] || die "failed (exit $rc): $(basename "$1")"
+		read -r t m < <(tail -n 1 "$WORK/time")
+		if [ -z "$T" ] || awk -v a="$t" -v b="$T" 'BEGIN{exit !(a < b)}'
+		then
+			T=$t
+		fi
+		[ "$m" -gt "$RSS" ] && RSS=$m
+	done
+	return 0
+}
+
+echo "bench: timing, best of $RUNS, Adult x40, $((40 * ADULT_ROWS)) rows" \
+	"($(du -m "$KBIG" | cut -f1) MiB)"
+measure_check "${KC[@]}" "$KBIG"
+T_KC=$T RSS_KC=$RSS
+measure_check "${PD[@]}" "$KBIG"
+T_PD=$T RSS_PD=$RSS
+measure "${GATE[@]}" "$KBIG"
+T_GATE=$T RSS_GATE=$RSS
+measure "${GATE[@]}" "$KSMALL"
+T_GATE_S=$T RSS_GATE_S=$RSS
+
+R_PD=$(ratio "$T_PD" "$T_KC")
+GATE_LIMIT=$(awk -v s="$RSS_GATE_S" 'BEGIN{printf "%d\n", 1.10 * s + 2048}')
+V_PD='' V_GATE=''
+check V_PD "$T_PD >= 4 * $T_KC"
+check V_GATE "$RSS_GATE <= $GATE_LIMIT"
+
 CPU=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
 	head -n 1)
 [ -n "$CPU" ] || CPU=$(uname -m)
@@ -168,6 +296,27 @@ REPORT=$WORK/report.md
 		"$RSS_1M" "$V_RSS"
 	printf '| RSS 1M / RSS 100k within 0.90..1.10 | %s | %s |\n\n' \
 		"$R_RSS" "$V_CONST"
+	printf -- '- kcheck input: testdata/adult.csv x40 (%s rows, %s bytes)' \
+		"$K_ROWS" "$(wc -c <"$KBIG" | tr -d ' ')"
+	printf ' and x4 (%s rows); -q %s\n' "$((4 * ADULT_ROWS))" "$QIS"
+	printf -- '- kcheck and pandas both report %s rows, %s classes,' \
+		"$K_ROWS" "$K_CLASSES"
+	printf ' smallest class %s; pandas %s, %s\n\n' "$K_MIN" "$PANDASV" \
+		"$("$PY" -V 2>&1)"
+	printf '| program (Adult x40) | best of %d, s | peak RSS, KiB |\n' \
+		"$RUNS"
+	printf '|---|---:|---:|\n'
+	printf '| kcheck -k 5 -r --json | %s | %s |\n' "$T_KC" "$RSS_KC"
+	printf '| pandas (kcheck_pandas.py) | %s | %s |\n' "$T_PD" "$RSS_PD"
+	printf '| kcheck -k 1 (gate), 1.2M rows | %s | %s |\n' \
+		"$T_GATE" "$RSS_GATE"
+	printf '| kcheck -k 1 (gate), 120k rows | %s | %s |\n\n' \
+		"$T_GATE_S" "$RSS_GATE_S"
+	printf '| target | figure | result |\n'
+	printf '|---|---:|---|\n'
+	printf '| pandas / kcheck time >= 4 | %s | %s |\n' "$R_PD" "$V_PD"
+	printf '| gate RSS at 1.2M <= 1.10 x 120k + 2048 KiB = %s | %s | %s |\n\n' \
+		"$GATE_LIMIT" "$RSS_GATE" "$V_GATE"
 } >"$REPORT"
 
 cat "$REPORT"
