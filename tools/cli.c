@@ -313,6 +313,14 @@ report_progress(struct cli *c, int final)
 	c->last_report = t;
 }
 
+void
+cli_progress_end(struct cli *c)
+{
+	if (c->progress && c->reader && !c->progress_ended)
+		report_progress(c, 1);
+	c->progress_ended = 1;
+}
+
 const prep_field *
 cli_next_row(struct cli *c, size_t *n)
 {
@@ -381,8 +389,7 @@ cli_finish(struct cli *c)
 {
 	prep_status st;
 
-	if (c->progress)
-		report_progress(c, 1);
+	cli_progress_end(c);
 	cli_write_check(c, prep_writer_finish(c->writer));
 	prep_writer_free(c->writer);
 	c->writer = NULL;

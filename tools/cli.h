@@ -84,6 +84,7 @@ struct cli {
 	uint64_t next_tick;
 	double start;
 	double last_report;
+	int progress_ended;
 };
 
 /* Name the tool, install signal handlers, read PREP_PROGRESS. */
@@ -112,6 +113,9 @@ void cli_open_input(struct cli *c, int nfiles, char **files);
 const prep_field *cli_next_row(struct cli *c, size_t *n);
 /* Exit 2 with the message of a reader status and its place. */
 void cli_reader_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
+
+/* The final --progress line, once (cli_finish calls it too). */
+void cli_progress_end(struct cli *c);
 
 /* Open -o (or stdout) and a writer with the input's delimiter. */
 void cli_open_output(struct cli *c);

@@ -218,69 +218,77 @@ print_text(FILE *f, const prep_kanon_report *r, const prep_kanon_params *p)
 	fprintf(f, "satisfied: %s\n", r->satisfied ? "yes" : "no");
 }
 
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* The one-line summary on stderr. */
 static void
 print_summary(const prep_kanon_report *r, const prep_kanon_params *p)
 {
+	unsigned long long k = (unsigned long long)r->k;
+
 	if (r->satisfied) {
 		fprintf(stderr,
-			"kcheck: satisfied: %llu rows, %llu classes, smallest "
+			"kcheck: satisfied: %llu row%s, %llu class%s, smallest "
 			"class %llu (k=%llu)",
-			(unsigned long long)r->rows,
+			(unsigned long long)r->rows, plural(r->rows),
 			(unsigned long long)r->classes,
-			(unsigned long long)r->min_class_size,
-			(unsigned long long)r->k);
+			r->classes == 1 ? "" : "es",
+			(unsigned long long)r->min_class_size, k);
 	} else if (!r->suppress_ok) {
-		fprintf(stderr,
-			"kcheck: not satisfied: %llu rows would be suppressed, "
-			"more than %g of the input (k=%llu)",
-			(unsigned long long)r->suppressed_rows, p->max_suppress,
-			(unsigned long long)r->k);
+		fprintf(
+		    stderr,
+		    "kcheck: not satisfied: %llu row%s would be suppressed, "
+		    "more than %g of the input (k=%llu)",
+		    (unsigned long long)r->suppressed_rows,
+		    plural(r->suppressed_rows), p->max_suppress, k);
 	} else {
 		fprintf(stderr,
 			"kcheck: not satisfied: %llu of %llu classes (%llu "
-			"rows) fail; smallest class %llu (k=%llu)",
+			"row%s) fail; smallest class %llu (k=%llu)",
 			(unsigned long long)r->violating_classes,
 			(unsigned long long)r->classes,
 			(unsigned long long)r->violating_rows,
-			(unsigned long long)r->min_class_size,
-			(unsigned long long)r->k);
+			plural(r->violating_rows),
+			(unsigned long long)r->min_class_size, k);
 	}
 	if (r->has_l)
 		fprintf(stderr, ", l_min %.4g (l=%g)", r->l_min, p->l);
 	if (r->has_t)
 		fprintf(stderr, ", t_max %.4g (t=%g)", r->t_max, p->t);
 	if (p->suppress && r->suppress_ok)
-		fprintf(stderr, ", %llu rows suppressed",
-			(unsigned long long)r->suppressed_rows);
+		fprintf(stderr, ", %llu row%s suppressed",
+			(unsigned long long)r->suppressed_rows,
+			plural(r->suppressed_rows));
 	fputc('\n', stderr);
 }
 
-/* -r: the full report on stdout, or atomically into -o FILE. */
+/*
+ * -r: the full report on stdout, or atomically into -o FILE, gzipped like
+ * data would be (-z or a FILE ending in .gz).
+ */
 static void
-write_report(const prep_kanon_report *r, const prep_kanon_params *p,
-	     int json)
+write_report(const prep_kanon_report *r, const prep_kanon_params *p, int json)
 {
-	prep_outfile *o;
-	prep_status st;
-	FILE *f;
-	int fd;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 
-	if ((st = prep_outfile_open(cli.output, &o)) != PREP_OK)
-		cli_fatal_status(&cli, st, cli.output ? cli.output : "-");
-	cli.out = o; /* removed by cli_fatal on the way out */
-	fd = dup(prep_outfile_fd(o));
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
-		cli_fatal(&cli, "%s", strerror(errno));
+	if (f == NULL)
+		cli_fatal(&cli, "out of memory");
 	if (json)
 		print_json(f, r);
 	else
 		print_text(f, r, p);
 	if (fclose(f) != 0)
-		cli_fatal(&cli, "write error: %s", strerror(errno));
-	cli.out = NULL;
-	if ((st = prep_outfile_commit(o)) != PREP_OK)
-		cli_fatal_status(&cli, st, cli.output ? cli.output : "-");
+		cli_fatal(&cli, "out of memory");
+	cli_open_output(&cli);
+	cli_write_check(&cli, prep_writer_raw(cli.writer, text, len));
+	free(text);
+	cli_finish(&cli);
 }
 
 /* An unlinked temporary file in $TMPDIR: nothing is left behind. */
@@ -503,7 +511,8 @@ main(int argc, char **argv)
 		st = prep_classes_add(classes, f, NULL);
 		if (st == PREP_ERR_LIMIT)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "more than %llu classes (--max-classes)",
+				     "more than %llu classes or sensitive "
+				     "values (--max-classes)",
 				     (unsigned long long)max_classes);
 		if (st != PREP_OK)
 			cli_fatal_status(&cli, st, "classes");
@@ -512,6 +521,7 @@ main(int argc, char **argv)
 	}
 	if (spool)
 		cli_write_check(&cli, prep_writer_finish(spool));
+	cli_progress_end(&cli);
 
 	if ((st = prep_kanon_evaluate(classes, &p, &rep)) != PREP_OK)
 		cli_fatal_status(&cli, st, "evaluation");
