@@ -47,6 +47,8 @@ TOOLS    = $(filter-out cli,$(basename $(notdir $(wildcard tools/*.c))))
 TOOL_BIN = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+STAT_SRC = $(sort $(wildcard tests/stat/stat_*.c))
+STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
@@ -77,6 +79,11 @@ $(GEN_BIN): $(BUILD)/testdata/gen-people.o
 $(BUILD)/bin/csv-baseline: tests/bench/csv-baseline.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lcsv
+
+$(BUILD)/tests/stat_%: tests/stat/stat_%.c $(BUILD)/libprep.a $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprep.a \
+		$(LDLIBS_ALL) $(CRIT_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprep.a $(LIB_HDR)
 	@mkdir -p $(dir $@)
@@ -109,11 +116,11 @@ check: deps
 	@$(MAKE) --no-print-directory test-man
 	@echo "== all tests passed"
 
-check-run: all $(UNIT_BIN)
+check-run: all $(UNIT_BIN) $(STAT_BIN)
 	@$(MAKE) --no-print-directory test-unit test-cli
 
-test-unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do \
+test-unit: $(UNIT_BIN) $(STAT_BIN)
+	@set -e; for t in $(UNIT_BIN) $(STAT_BIN); do \
 		echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t --jobs=2; done
 
 test-cli: all

@@ -36,6 +36,8 @@ typedef enum prep_status {
 	PREP_ERR_RANGE,		  /* number out of range */
 	PREP_ERR_LIMIT,		  /* a resource cap was reached */
 	PREP_ERR_CRYPTO,	  /* the crypto library failed */
+	PREP_ERR_BUDGET,	  /* privacy budget would be exceeded */
+	PREP_ERR_BUDGET_CHANGED,  /* a different budget for a known dataset */
 } prep_status;
 
 /* A short English description of a status, never NULL. */

@@ -47,6 +47,10 @@ prep_strerror(prep_status st)
 		return "number out of range";
 	case PREP_ERR_LIMIT:
 		return "resource limit reached";
+	case PREP_ERR_BUDGET:
+		return "privacy budget exhausted";
+	case PREP_ERR_BUDGET_CHANGED:
+		return "budget differs from the ledger's";
 	case PREP_ERR_CRYPTO:
 		return "cryptographic library failure";
 	}

@@ -1,0 +1,100 @@
+/*
+ * aggregate.h: differentially private counts, sums and means by group
+ * (dpnoise's aggregate mode; SPEC §3 "dpnoise", man1/dpnoise.1).
+ *
+ * Rows are grouped by the --by columns (none: one group, the whole
+ * table). With an id column each id keeps at most max_contrib rows, a
+ * uniformly random subset (reservoir sampling), so one person moves the
+ * vector of counts by at most max_contrib and a sum by max_contrib *
+ * max(|lo|, |hi|): noise is scaled to that. Groups are either a public
+ * list of keys (every key released, present or not; other rows ignored)
+ * or selected by Laplace thresholding (Korolova et al. 2009; Google's
+ * partition selection): a group is released only when its noisy count
+ * exceeds tau = N + b ln(1/(2 delta/N)), b = N/epsilon_count the count's
+ * noise scale, N = max_contrib, which is 1 + ln(1/(2 delta))/epsilon for
+ * N = 1. Memory follows groups (and ids times max_contrib with an id
+ * column), never rows.
+ */
+#ifndef PREP_AGGREGATE_H
+#define PREP_AGGREGATE_H
+
+#include <stdint.h>
+
+#include "noise.h"
+#include "prep.h"
+
+typedef enum prep_agg_kind {
+	PREP_AGG_COUNT,
+	PREP_AGG_SUM,
+	PREP_AGG_MEAN
+} prep_agg_kind;
+
+typedef enum prep_agg_groups {
+	PREP_AGG_ONE,	 /* no --by: the whole table is one group */
+	PREP_AGG_KEYS,	 /* --keys: the public list from prep_agg_add_key */
+	PREP_AGG_SELECT	 /* --delta: Laplace partition selection */
+} prep_agg_groups;
+
+typedef struct prep_agg_params {
+	prep_agg_kind kind;
+	prep_agg_groups groups;
+	const size_t *by; /* group columns of a row */
+	size_t nby;
+	long value;	      /* column summed or averaged; -1 for count */
+	double lo, hi;	      /* bounds of the value; values are clamped */
+	long id;	      /* contributor column; -1: each row its own */
+	uint64_t max_contrib; /* rows kept per id, >= 1 (1 without id) */
+	double epsilon;	      /* total for the release */
+	double delta;	      /* partition selection, 0 < delta < 1 */
+	int digits;	      /* >= 0: decimals printed with this many
+				 digits after the point; -1: shortest
+				 text that reads back as the same double */
+	uint64_t max_groups;  /* cap on groups (0: 10,000,000) */
+	uint64_t max_ids;     /* cap on ids (0: 10,000,000) */
+} prep_agg_params;
+
+/* What the release spends and how noisy it is, for the summary. */
+typedef struct prep_agg_summary {
+	double count_epsilon, sum_epsilon; /* shares of epsilon */
+	double count_scale, sum_scale;	   /* Laplace b of each */
+	int sum_integer;      /* sum used the integer mechanism */
+	double threshold;     /* tau, with PREP_AGG_SELECT */
+	uint64_t rows;	      /* rows read */
+	uint64_t rows_dropped; /* beyond max_contrib, or outside keys */
+	uint64_t groups;      /* groups seen (or keys) */
+	uint64_t released;    /* groups written */
+} prep_agg_summary;
+
+typedef struct prep_agg prep_agg;
+
+/* PREP_ERR_ARG for inconsistent parameters (e.g. sum without value). */
+prep_status prep_agg_new(const prep_agg_params *p, prep_agg **out);
+void prep_agg_free(prep_agg *a);
+
+/* One public key (nby fields), in output order; duplicates: ARG. */
+prep_status prep_agg_add_key(prep_agg *a, const prep_field *key);
+
+/*
+ * Count one row (all its fields). PREP_ERR_VALUE with *bad (0-based
+ * column) when the value is not a number; PREP_ERR_LIMIT past a cap.
+ * The generator g draws the random subset of an id's rows.
+ */
+prep_status prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row,
+			     size_t *bad);
+
+/* Called once per released group: its key fields and the value as text. */
+typedef prep_status (*prep_agg_emit)(void *ctx, const prep_field *key,
+				     size_t nkey, const char *value,
+				     size_t len);
+
+/*
+ * Add the noise and release: keys in the order given, other groups in
+ * order of first appearance. Fills *s (may be NULL).
+ */
+prep_status prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit,
+			     void *ctx, prep_agg_summary *s);
+
+/* Shortest text that strtod reads back as v ("%.17g" at most). */
+int prep_format_double(double v, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * ledger.h: the privacy budget ledger (man5/prep-ledger.5).
+ *
+ * An append-only text file, one line per release. The first line of a
+ * dataset records its budget; a charge that would take the dataset's total
+ * epsilon past it, or that names a different budget, is refused and leaves
+ * the file unchanged. A charge holds an exclusive flock(2) on the file
+ * from reading it to the fsync of the appended line, so concurrent runs
+ * are serialized and can't overspend together; the line is on disk before
+ * the function returns, so the caller may then release noisy values.
+ */
+#ifndef PREP_LEDGER_H
+#define PREP_LEDGER_H
+
+#include "prep.h"
+
+typedef struct prep_ledger_charge {
+	const char *dataset; /* name: printable, no spaces */
+	double budget;	     /* total epsilon allowed, > 0 */
+	double epsilon;	     /* this release, > 0 */
+	double delta;	     /* this release, >= 0 */
+	const char *tool;    /* e.g. "dpnoise" */
+	const char *args;    /* the command line, as one string */
+} prep_ledger_charge;
+
+typedef struct prep_ledger_state {
+	double budget; /* the dataset's recorded budget (0: unknown) */
+	double spent;  /* epsilon charged before this call */
+	double delta_spent;
+	unsigned long entries; /* lines of this dataset */
+} prep_ledger_state;
+
+/*
+ * Charge c to the ledger at path (created 0600 if missing). PREP_OK: the
+ * line is durable. PREP_ERR_BUDGET: spent + epsilon > budget (beyond a
+ * relative 1e-9). PREP_ERR_BUDGET_CHANGED: the dataset is known with
+ * another budget. PREP_ERR_VALUE: the file is not a ledger (*where names
+ * the line). PREP_ERR_IO: errno tells. *st (may be NULL) is the state
+ * before the charge in every case where the file could be read.
+ */
+prep_status prep_ledger_charge_run(const char *path,
+				   const prep_ledger_charge *c,
+				   prep_ledger_state *st, prep_where *where);
+
+/* Read-only: the state of dataset in the ledger at path (shared lock). */
+prep_status prep_ledger_query(const char *path, const char *dataset,
+			      prep_ledger_state *st, prep_where *where);
+
+#endif
