@@ -10,10 +10,27 @@
  * list of keys (every key released, present or not; other rows ignored)
  * or selected by Laplace thresholding (Korolova et al. 2009; Google's
  * partition selection): a group is released only when its noisy count
- * exceeds tau = N + b ln(1/(2 delta/N)), b = N/epsilon_count the count's
- * noise scale, N = max_contrib, which is 1 + ln(1/(2 delta))/epsilon for
- * N = 1. Memory follows groups (and ids times max_contrib with an id
- * column), never rows.
+ * exceeds tau = N + b ln(N/((1 + alpha) delta)), b = N/epsilon_count the
+ * count's noise scale, N = max_contrib, alpha = exp(-1/b). That is the
+ * continuous tau = N + b ln(1/(2 delta/N)) (1 + ln(1/(2 delta))/epsilon
+ * for N = 1) made exact for the two-sided geometric noise actually drawn;
+ * it is never lower, and the same as epsilon -> 0. Memory follows groups
+ * (and ids times max_contrib with an id column), never rows.
+ *
+ * Values (sum, mean): prep_parse_number's syntax (a magnitude past
+ * DBL_MAX is clamped like any other); anything else is PREP_ERR_VALUE,
+ * even on a row that would be dropped. An empty value: the row is
+ * ignored (not counted, not summed, not one of its id's max_contrib),
+ * and counted in rows_dropped. An empty id is an id like any other.
+ * Sums are exact (128-bit integers on a grid where max(|lo|,|hi|) is
+ * exact), so neither row order nor rounding moves them past the
+ * sensitivity. The integer mechanism and integer output when lo and hi
+ * are whole, N max(|lo|,|hi|) <= 2^53 and real_values is off (each value
+ * then rounded to the nearest integer); else the real one. The choice
+ * never depends on the data, which would leak.
+ * Counts are released as drawn, negative ones too (unbiased). A mean is
+ * noisy sum / max(1, noisy count) clamped to [lo, hi] (post-processing),
+ * a decimal; a key without rows gets one too.
  */
 #ifndef PREP_AGGREGATE_H
 #define PREP_AGGREGATE_H
@@ -42,25 +59,36 @@ typedef struct prep_agg_params {
 	size_t nby;
 	long value;	      /* column summed or averaged; -1 for count */
 	double lo, hi;	      /* bounds of the value; values are clamped */
+	int real_values;      /* release a decimal sum even when lo and hi
+				 are whole numbers; otherwise whole bounds
+				 give an integer sum (each value rounded to
+				 the nearest integer), decided by the
+				 parameters alone, never by the data */
 	long id;	      /* contributor column; -1: each row its own */
-	uint64_t max_contrib; /* rows kept per id, >= 1 (1 without id) */
-	double epsilon;	      /* total for the release */
+	uint64_t max_contrib; /* rows kept per id, 1 .. 2^32-1 (1 without
+				 id) */
+	double epsilon;	      /* total for the release; a sum's share
+				 <= 2^20 (the real mechanism's cap) */
 	double delta;	      /* partition selection, 0 < delta < 1 */
-	int digits;	      /* >= 0: decimals printed with this many
+	int digits;	      /* 0 .. 100: decimals printed with this many
 				 digits after the point; -1: shortest
 				 text that reads back as the same double */
-	uint64_t max_groups;  /* cap on groups (0: 10,000,000) */
-	uint64_t max_ids;     /* cap on ids (0: 10,000,000) */
+	uint64_t max_groups;  /* cap on groups (0: 10,000,000; <= 2^31) */
+	uint64_t max_ids;     /* cap on ids (0: 10,000,000; <= 2^31) */
 } prep_agg_params;
 
-/* What the release spends and how noisy it is, for the summary. */
+/*
+ * What the release spends and how noisy it is, for the summary. rows,
+ * rows_dropped and groups are exact figures of the data, not private.
+ */
 typedef struct prep_agg_summary {
 	double count_epsilon, sum_epsilon; /* shares of epsilon */
 	double count_scale, sum_scale;	   /* Laplace b of each */
 	int sum_integer;      /* sum used the integer mechanism */
 	double threshold;     /* tau, with PREP_AGG_SELECT */
 	uint64_t rows;	      /* rows read */
-	uint64_t rows_dropped; /* beyond max_contrib, or outside keys */
+	uint64_t rows_dropped; /* beyond max_contrib, outside keys, or
+				  with an empty value (sum, mean) */
 	uint64_t groups;      /* groups seen (or keys) */
 	uint64_t released;    /* groups written */
 } prep_agg_summary;
@@ -71,30 +99,47 @@ typedef struct prep_agg prep_agg;
 prep_status prep_agg_new(const prep_agg_params *p, prep_agg **out);
 void prep_agg_free(prep_agg *a);
 
-/* One public key (nby fields), in output order; duplicates: ARG. */
+/*
+ * One public key (nby fields), in output order; duplicates, or a key
+ * after the first row: ARG.
+ */
 prep_status prep_agg_add_key(prep_agg *a, const prep_field *key);
 
 /*
  * Count one row (all its fields). PREP_ERR_VALUE with *bad (0-based
  * column) when the value is not a number; PREP_ERR_LIMIT past a cap.
- * The generator g draws the random subset of an id's rows.
+ * The generator g draws the random subset of an id's rows (may be NULL
+ * without an id column). bad may be NULL.
  */
 prep_status prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row,
 			     size_t *bad);
 
-/* Called once per released group: its key fields and the value as text. */
+/*
+ * Called once per released group: its key fields (NUL-terminated; key
+ * is not NULL even when nkey is 0) and the value as text.
+ */
 typedef prep_status (*prep_agg_emit)(void *ctx, const prep_field *key,
 				     size_t nkey, const char *value,
 				     size_t len);
 
 /*
- * Add the noise and release: keys in the order given, other groups in
- * order of first appearance. Fills *s (may be NULL).
+ * Add the noise and release: keys in the order given; selected groups
+ * sorted by key, field by field, bytes as unsigned (first appearance
+ * would tell where in the input a group's first row was). Once only:
+ * a second call, or a row after it, is PREP_ERR_ARG. Fills *s (may be
+ * NULL). PREP_ERR_RANGE when an integer sum or a noisy value leaves
+ * int64 (or a decimal leaves the doubles); an emit error is returned.
  */
 prep_status prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit,
 			     void *ctx, prep_agg_summary *s);
 
-/* Shortest text that strtod reads back as v ("%.17g" at most). */
+/*
+ * Shortest text that strtod reads back as v ("%.17g" at most): the
+ * smallest %.Pg precision that does, written in full rather than in
+ * the exponent form when the integer part has at most 17 digits ("100",
+ * not "1e+02"; "1e+21", "5e-324"). Returns the length and cuts the text
+ * to fit n, as snprintf does; -1 on error.
+ */
 int prep_format_double(double v, char *buf, size_t n);
 
 #endif

@@ -14,6 +14,12 @@
 
 #include "prep.h"
 
+/*
+ * dataset: 1 to 128 bytes of [A-Za-z0-9._:/@+-]; tool: 1 to 64 bytes of
+ * [A-Za-z0-9._+-]; budget and epsilon finite and > 0, delta finite and
+ * >= 0; args any C string (NULL: empty), written escaped, at most about
+ * 1 MiB. Anything else: PREP_ERR_ARG, before the file is touched.
+ */
 typedef struct prep_ledger_charge {
 	const char *dataset; /* name: printable, no spaces */
 	double budget;	     /* total epsilon allowed, > 0 */
@@ -37,12 +43,27 @@ typedef struct prep_ledger_state {
  * another budget. PREP_ERR_VALUE: the file is not a ledger (*where names
  * the line). PREP_ERR_IO: errno tells. *st (may be NULL) is the state
  * before the charge in every case where the file could be read.
+ *
+ * Also: PREP_ERR_ARG (see above; and a NULL or empty path), PREP_ERR_LIMIT
+ * (a ledger over 64 MiB), PREP_ERR_VALUE with where->line 0 (path is not
+ * a regular file). where (may be NULL) gets file = path and, for
+ * PREP_ERR_VALUE, the 1-based line and field (1 time ... 7 args; 0 when
+ * the whole line is wrong). Every status but PREP_OK leaves the file as it
+ * was (a refused first charge does not leave an empty file behind), except
+ * an I/O error after the write, where the line may stay (over-counting).
+ * A last line without a newline is counted when it is a whole entry and
+ * otherwise ignored as a torn append (cut off by the next PREP_OK charge).
+ * Numbers are read and written in the C locale whatever the caller's.
  */
 prep_status prep_ledger_charge_run(const char *path,
 				   const prep_ledger_charge *c,
 				   prep_ledger_state *st, prep_where *where);
 
-/* Read-only: the state of dataset in the ledger at path (shared lock). */
+/*
+ * Read-only: the state of dataset in the ledger at path (shared lock). A
+ * missing file is PREP_OK with an all-zero state (and is not created);
+ * other statuses as for a charge.
+ */
 prep_status prep_ledger_query(const char *path, const char *dataset,
 			      prep_ledger_state *st, prep_where *where);
 

@@ -12,6 +12,7 @@
  * exact ratio would not fit in 120 bits, epsilon is rounded down (less
  * privacy loss, more noise) until it does.
  */
+#include <endian.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ struct prep_rng {
 	EVP_CIPHER_CTX *ctx; /* seeded: AES-256-CTR; NULL: RAND_priv_bytes */
 	unsigned char buf[RNG_BUF];
 	size_t pos;
+	uint64_t bits; /* random bits not used yet, for coin flips */
+	int nbits;
 };
 
 struct prep_laplace {
@@ -123,16 +126,13 @@ prep_status
 prep_rng_u64(prep_rng *g, uint64_t *v)
 {
 	prep_status st;
-	uint64_t x = 0;
-	int i;
+	uint64_t x;
 
 	if (g->pos + 8 > RNG_BUF && (st = refill(g)) != PREP_OK)
 		return st;
-	/* little-endian, whatever the host */
-	for (i = 7; i >= 0; i--)
-		x = x << 8 | g->buf[g->pos + (size_t)i];
+	memcpy(&x, g->buf + g->pos, 8);
 	g->pos += 8;
-	*v = x;
+	*v = le64toh(x); /* the bytes as a little-endian number */
 	return PREP_OK;
 }
 
@@ -157,6 +157,23 @@ prep_rng_uniform(prep_rng *g, uint64_t n, uint64_t *v)
 			return st;
 	} while (x > UINT64_MAX - rem);
 	*v = x % n;
+	return PREP_OK;
+}
+
+/* One fair coin, from a cached word of random bits. */
+static prep_status
+coin(prep_rng *g, int *bit)
+{
+	prep_status st;
+
+	if (g->nbits == 0) {
+		if ((st = prep_rng_u64(g, &g->bits)) != PREP_OK)
+			return st;
+		g->nbits = 64;
+	}
+	*bit = (int)(g->bits & 1);
+	g->bits >>= 1;
+	g->nbits--;
 	return PREP_OK;
 }
 
@@ -222,8 +239,8 @@ discrete_laplace(prep_rng *g, u128 s, u128 t, int64_t *out)
 {
 	prep_status st;
 	u128 u, x, y;
-	uint64_t v, bit;
-	int d, a;
+	uint64_t v;
+	int d, a, bit;
 
 	for (;;) {
 		if ((st = uniform128(g, t, &u)) != PREP_OK ||
@@ -241,7 +258,7 @@ discrete_laplace(prep_rng *g, u128 s, u128 t, int64_t *out)
 			return PREP_ERR_RANGE;
 		x = u + t * v;
 		y = x / s;
-		if ((st = prep_rng_uniform(g, 2, &bit)) != PREP_OK)
+		if ((st = coin(g, &bit)) != PREP_OK)
 			return st;
 		if (bit && y == 0)
 			continue;
@@ -350,6 +367,8 @@ mechanism(double eps, double delta, int integer, prep_laplace **out)
 		return PREP_ERR_ARG;
 	if (!integer && (eps < 0x1p-40 || eps > 0x1p20))
 		return PREP_ERR_ARG;
+	if (!isfinite(delta / eps))
+		return PREP_ERR_ARG;
 	m = calloc(1, sizeof *m);
 	if (m == NULL)
 		return PREP_ERR_NOMEM;
@@ -368,6 +387,12 @@ mechanism(double eps, double delta, int integer, prep_laplace **out)
 		while (delta <= ldexp(eps, k + 39))
 			k--;
 		m->r = ldexp(1, k);
+		/* the noise's real scale: 1/lambda steps of r */
+		m->scale = (delta + m->r) / eps;
+		if (!(m->r > 0) || !isfinite(m->scale)) {
+			free(m);
+			return PREP_ERR_ARG;
+		}
 	}
 	for (bits = 53; bits > 0; bits--) {
 		e = bits == 53 ? eps : fewer_bits(eps, bits);
@@ -422,15 +447,25 @@ prep_status
 prep_laplace_add_real(prep_laplace *m, prep_rng *g, double x, double *out)
 {
 	int64_t i;
+	int k = ilogb(m->r);
+	double q, y;
 	prep_status st;
 
 	if (!isfinite(x))
 		return PREP_ERR_VALUE;
 	if ((st = discrete_laplace(g, m->s, m->t, &i)) != PREP_OK)
 		return st;
-	/* x/r and back are exact (powers of two); ties to even */
-	*out = ldexp(nearbyint(ldexp(x, -ilogb(m->r))), ilogb(m->r)) +
-	       (double)i * m->r;
+	/*
+	 * x/r and back are exact (powers of two); ties to even. When x/r
+	 * overflows, x's own spacing is coarser than r: it is on the grid.
+	 */
+	q = ldexp(x, -k);
+	if (isfinite(q))
+		x = ldexp(nearbyint(q), k);
+	y = x + (double)i * m->r;
+	if (!isfinite(y))
+		return PREP_ERR_RANGE;
+	*out = y;
 	return PREP_OK;
 }
 

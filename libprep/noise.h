@@ -60,7 +60,10 @@ void prep_laplace_free(prep_laplace *m);
 
 /* r (1 for the integer mechanism). */
 double prep_laplace_granularity(const prep_laplace *m);
-/* The Laplace scale b = delta / epsilon, for reports. */
+/*
+ * The noise's Laplace scale b, for reports: delta/epsilon for integers,
+ * (delta + r)/epsilon for reals (the geometric's 1/lambda steps of r).
+ */
 double prep_laplace_scale(const prep_laplace *m);
 
 /* One two-sided geometric draw i. */

@@ -1,0 +1,1014 @@
+/*
+ * aggregate.c: differentially private counts, sums and means by group,
+ * dpnoise's aggregate mode (see aggregate.h for the contract).
+ *
+ * Groups and contributor ids live in two seeded hash tables of byte
+ * strings (the same scheme as classes.c: keys in an arena, slots holding
+ * 32 bits of hash beside the id). Without an id column every row is added
+ * to its group as it comes; with one, each id keeps a reservoir of at most
+ * max_contrib (group, value) pairs (Vitter, "Random Sampling with a
+ * Reservoir", ACM TOMS 1985, Algorithm R) and the groups are summed from
+ * the reservoirs at release.
+ *
+ * Sums are exact. A value is clamped to [lo, hi] and written as an integer
+ * multiple q of g = 2^(ilogb(max(|lo|,|hi|)) - 52), a grid on which that
+ * bound is exact, so |q g| <= max(|lo|,|hi|); the q are added in 128-bit
+ * integers. Neither the order of the rows nor floating-point rounding can
+ * then move a sum by more than the sensitivity the noise is scaled to
+ * (Casacuberta et al., "Widespread Underestimation of Sensitivity in
+ * Differentially Private Libraries", CCS 2022). The real mechanism's grid
+ * step r is applied to the exact sum in integers too, and the noise is
+ * added there: the released value is (K + i) r.
+ *
+ * Relies on noise.h for the mechanisms and the random subset, on
+ * generalize.h for the number syntax, and on OpenSSL for the hash seed.
+ */
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "aggregate.h"
+#include "buf.h"
+#include "generalize.h"
+
+typedef __int128 i128;
+typedef unsigned __int128 u128;
+
+#define DEFAULT_MAX ((uint64_t)10000000)
+#define TABLE_MAX ((uint64_t)1 << 31)
+#define CONTRIB_MAX ((uint64_t)UINT32_MAX)
+#define DIGITS_MAX 100
+#define TWO53 9007199254740992.0
+
+/* Where a key is in the arena. */
+struct span {
+	size_t off;
+	size_t len;
+};
+
+/*
+ * Byte strings with dense ids 0..n-1 in order of insertion. A slot holds
+ * the high half of the key's hash beside its id + 1 (0: empty).
+ */
+struct strset {
+	uint64_t *slots;
+	size_t nslots; /* power of two */
+	uint64_t *hash;
+	struct span *at;
+	size_t n, cap;
+	char *arena;
+	size_t arena_len, arena_cap;
+	size_t max;
+};
+
+struct group {
+	uint64_t count; /* rows (with a value, for sum and mean) */
+	i128 sum;	/* in units of g */
+};
+
+/* One kept row of an id. */
+struct entry {
+	uint32_t group;
+	int64_t q;
+};
+
+struct idrec {
+	uint64_t seen; /* rows of this id so far */
+	struct entry *res;
+	uint32_t cap;	  /* of res */
+	struct entry one; /* the reservoir when max_contrib is 1 */
+};
+
+struct prep_agg {
+	prep_agg_params p;
+	size_t *by;
+	uint64_t seed;
+	prep_buf scratch;
+	prep_field *keyf; /* a decoded key for emit */
+
+	double max;  /* max(|lo|, |hi|) */
+	int gexp;    /* g = 2^gexp */
+	int ibounds; /* lo, hi whole, and N max <= 2^53 */
+	double count_eps, sum_eps;
+	prep_laplace *count_m, *sum_int_m, *sum_real_m;
+
+	struct strset groups;
+	struct group *gs;
+	size_t gs_cap;
+	struct strset ids;
+	struct idrec *idr;
+	size_t idr_cap;
+
+	uint64_t rows, dropped;
+	int started;  /* a row was added: no more keys */
+	int released; /* prep_agg_release was called */
+};
+
+/*
+ * A seeded multiply-xorshift hash over 8-byte words (mixing constants of
+ * MurmurHash3's 64-bit finalizer). Not cryptographic: the secret seed
+ * keeps collisions from being planned.
+ */
+static uint64_t
+hash_bytes(uint64_t seed, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), x;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&x, p, 8);
+		h ^= x * 0xff51afd7ed558ccdULL;
+		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	x = 0;
+	memcpy(&x, p, n);
+	h ^= x * 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static void
+strset_free(struct strset *s)
+{
+	free(s->slots);
+	free(s->hash);
+	free(s->at);
+	free(s->arena);
+}
+
+static prep_status
+strset_grow_slots(struct strset *s)
+{
+	size_t n = s->nslots ? s->nslots * 2 : 1024, i, j;
+	uint64_t *slots;
+
+	if (n > SIZE_MAX / sizeof *slots)
+		return PREP_ERR_NOMEM;
+	if ((slots = calloc(n, sizeof *slots)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < s->n; i++) {
+		for (j = (size_t)s->hash[i] & (n - 1); slots[j];
+		     j = (j + 1) & (n - 1))
+			;
+		slots[j] = (s->hash[i] & 0xffffffff00000000ULL) | (i + 1);
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->nslots = n;
+	return PREP_OK;
+}
+
+/*
+ * The id of key in s. When absent: PREP_ERR_NOT_FOUND unless add is set,
+ * then a new id (*added = 1), or PREP_ERR_LIMIT past s->max.
+ */
+static prep_status
+strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
+	      int add, size_t *id, int *added)
+{
+	uint64_t h = hash_bytes(seed, key, len);
+	uint64_t tag = h & 0xffffffff00000000ULL;
+	size_t j, i;
+	prep_status st;
+
+	*added = 0;
+	if (s->nslots) {
+		for (j = (size_t)h & (s->nslots - 1); s->slots[j];
+		     j = (j + 1) & (s->nslots - 1)) {
+			if ((s->slots[j] & 0xffffffff00000000ULL) != tag)
+				continue;
+			i = (size_t)(s->slots[j] & 0xffffffffu) - 1;
+			if (s->at[i].len == len &&
+			    (len == 0 ||
+			     memcmp(s->arena + s->at[i].off, key, len) == 0)) {
+				*id = i;
+				return PREP_OK;
+			}
+		}
+	}
+	if (!add)
+		return PREP_ERR_NOT_FOUND;
+	if (s->n >= s->max)
+		return PREP_ERR_LIMIT;
+	/* load under 1/2: short probes */
+	if ((s->n + 1) * 2 > s->nslots &&
+	    (st = strset_grow_slots(s)) != PREP_OK)
+		return st;
+	if (s->n == s->cap) {
+		size_t n = s->cap ? s->cap * 2 : 1024;
+		uint64_t *hh = realloc(s->hash, n * sizeof *hh);
+		struct span *a;
+
+		if (hh == NULL)
+			return PREP_ERR_NOMEM;
+		s->hash = hh;
+		if ((a = realloc(s->at, n * sizeof *a)) == NULL)
+			return PREP_ERR_NOMEM;
+		s->at = a;
+		s->cap = n;
+	}
+	if (len > s->arena_cap - s->arena_len) {
+		size_t n = s->arena_cap ? s->arena_cap : 65536;
+		char *a;
+
+		while (n - s->arena_len < len) {
+			if (n > SIZE_MAX / 2)
+				return PREP_ERR_NOMEM;
+			n *= 2;
+		}
+		if ((a = realloc(s->arena, n)) == NULL)
+			return PREP_ERR_NOMEM;
+		s->arena = a;
+		s->arena_cap = n;
+	}
+	i = s->n++;
+	if (len)
+		memcpy(s->arena + s->arena_len, key, len);
+	s->at[i].off = s->arena_len;
+	s->at[i].len = len;
+	s->hash[i] = h;
+	s->arena_len += len;
+	for (j = (size_t)h & (s->nslots - 1); s->slots[j];
+	     j = (j + 1) & (s->nslots - 1))
+		;
+	s->slots[j] = tag | (i + 1);
+	*id = i;
+	*added = 1;
+	return PREP_OK;
+}
+
+/*
+ * A group's key: each field as a varint length, its bytes and a NUL (so
+ * that ("ab","c") and ("a","bc") differ, and a decoded field is a C
+ * string). fields[idx[i]] or, without idx, fields[i].
+ */
+static prep_status
+encode_key(prep_agg *a, const prep_field *fields, const size_t *idx)
+{
+	size_t i, total = 0;
+	unsigned char *o;
+	prep_status st;
+
+	for (i = 0; i < a->p.nby; i++) {
+		size_t len = fields[idx ? idx[i] : i].len;
+
+		if (len > PREP_BUF_DEFAULT_MAX - total - 11)
+			return PREP_ERR_LIMIT;
+		total += len + 11;
+	}
+	prep_buf_reset(&a->scratch);
+	if ((st = prep_buf_reserve(&a->scratch, total)) != PREP_OK)
+		return st;
+	o = (unsigned char *)a->scratch.data;
+	for (i = 0; i < a->p.nby; i++) {
+		const prep_field *f = &fields[idx ? idx[i] : i];
+		size_t len = f->len;
+
+		do {
+			*o++ = (unsigned char)((len & 0x7f) |
+					       (len > 0x7f ? 0x80 : 0));
+			len >>= 7;
+		} while (len);
+		if (f->len)
+			memcpy(o, f->data, f->len);
+		o += f->len;
+		*o++ = '\0';
+	}
+	a->scratch.len = (size_t)((char *)o - a->scratch.data);
+	return PREP_OK;
+}
+
+/* The next field of an encoded key at *p; moves *p past it. */
+static prep_field
+decode_field(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	size_t len = 0;
+	int shift = 0;
+	prep_field f;
+
+	do {
+		len |= (size_t)(*s & 0x7f) << shift;
+		shift += 7;
+	} while (*s++ & 0x80);
+	f.data = (const char *)s;
+	f.len = len;
+	*p = s + len + 1;
+	return f;
+}
+
+/* Group gi's key fields into a->keyf. */
+static void
+decode_key(prep_agg *a, size_t gi)
+{
+	const unsigned char *p =
+	    (const unsigned char *)a->groups.arena + a->groups.at[gi].off;
+	size_t i;
+
+	for (i = 0; i < a->p.nby; i++)
+		a->keyf[i] = decode_field(&p);
+}
+
+/* Make room for group gi's counters. */
+static prep_status
+reserve_groups(prep_agg *a, size_t n)
+{
+	struct group *g;
+	size_t cap;
+
+	if (n <= a->gs_cap)
+		return PREP_OK;
+	cap = a->gs_cap ? a->gs_cap * 2 : 1024;
+	if ((g = realloc(a->gs, cap * sizeof *g)) == NULL)
+		return PREP_ERR_NOMEM;
+	a->gs = g;
+	a->gs_cap = cap;
+	return PREP_OK;
+}
+
+/* A new or known group of the key in a->scratch. */
+static prep_status
+find_group(prep_agg *a, int add, size_t *gi)
+{
+	prep_status st;
+	int added;
+
+	if (add && (st = reserve_groups(a, a->groups.n + 1)) != PREP_OK)
+		return st;
+	st = strset_lookup(&a->groups, a->seed, a->scratch.data, a->scratch.len,
+			   add, gi, &added);
+	if (st == PREP_OK && added)
+		memset(&a->gs[*gi], 0, sizeof a->gs[*gi]);
+	return st;
+}
+
+/* 1 when x is a whole number of magnitude at most 2^53. */
+static int
+whole53(double x)
+{
+	return x == floor(x) && fabs(x) <= TWO53;
+}
+
+/* x rounded up to the next double when x = a*b was rounded down. */
+static double
+product_up(double a, double b)
+{
+	double x = a * b;
+
+	if (isfinite(x) && fma(a, b, -x) > 0)
+		x = nextafter(x, INFINITY);
+	return x;
+}
+
+/*
+ * The real mechanism for sums. Rounding each released sum to the grid r
+ * moves it by up to r/2, and one id changes at most N groups: in l1 the
+ * sums of neighbouring tables differ by up to N max + N r, which noise.h
+ * covers as delta + r; so delta = N max + (N - 1) r (r itself depends on
+ * delta, hence the loop, which ends after one or two turns).
+ */
+static prep_status
+make_real(prep_agg *a, prep_laplace **out)
+{
+	double n = (double)a->p.max_contrib, base, d, r = 0;
+	prep_laplace *m = NULL;
+	prep_status st;
+	int turn;
+
+	*out = NULL;
+	base = product_up(n, a->max);
+	if (!isfinite(base))
+		return PREP_ERR_ARG;
+	for (turn = 0; turn < 8; turn++) {
+		d = base;
+		if (a->p.max_contrib > 1) {
+			d = base + (n - 1) * r;
+			d = nextafter(d, INFINITY);
+		}
+		if (!isfinite(d))
+			return PREP_ERR_ARG;
+		prep_laplace_free(m);
+		if ((st = prep_laplace_new_real(a->sum_eps, d, &m)) != PREP_OK)
+			return st;
+		if (a->p.max_contrib == 1 || prep_laplace_granularity(m) <= r) {
+			*out = m;
+			return PREP_OK;
+		}
+		r = prep_laplace_granularity(m);
+	}
+	prep_laplace_free(m);
+	return PREP_ERR_ARG;
+}
+
+static prep_status
+check_params(const prep_agg_params *p)
+{
+	int vals = p->kind == PREP_AGG_SUM || p->kind == PREP_AGG_MEAN;
+
+	if (p->kind != PREP_AGG_COUNT && !vals)
+		return PREP_ERR_ARG;
+	if (vals ? p->value < 0 : p->value != -1)
+		return PREP_ERR_ARG;
+	if (vals && !(isfinite(p->lo) && isfinite(p->hi) && p->lo < p->hi))
+		return PREP_ERR_ARG;
+	switch (p->groups) {
+	case PREP_AGG_ONE:
+		if (p->nby != 0)
+			return PREP_ERR_ARG;
+		break;
+	case PREP_AGG_SELECT:
+		if (!(p->delta > 0 && p->delta < 1))
+			return PREP_ERR_ARG;
+		/* FALLTHROUGH */
+	case PREP_AGG_KEYS:
+		if (p->nby == 0 || p->by == NULL)
+			return PREP_ERR_ARG;
+		break;
+	default:
+		return PREP_ERR_ARG;
+	}
+	if (p->id < -1 || p->max_contrib < 1 || p->max_contrib > CONTRIB_MAX)
+		return PREP_ERR_ARG;
+	if (p->id == -1 && p->max_contrib != 1)
+		return PREP_ERR_ARG;
+	if (!(p->epsilon > 0) || !isfinite(p->epsilon))
+		return PREP_ERR_ARG;
+	if (p->digits < -1 || p->digits > DIGITS_MAX)
+		return PREP_ERR_ARG;
+	if (p->max_groups > TABLE_MAX || p->max_ids > TABLE_MAX)
+		return PREP_ERR_ARG;
+	return PREP_OK;
+}
+
+prep_status
+prep_agg_new(const prep_agg_params *p, prep_agg **out)
+{
+	prep_agg *a;
+	prep_status st;
+	double n;
+	size_t gi;
+
+	if (out == NULL)
+		return PREP_ERR_ARG;
+	*out = NULL;
+	if (p == NULL || (st = check_params(p)) != PREP_OK)
+		return PREP_ERR_ARG;
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return PREP_ERR_NOMEM;
+	prep_buf_init(&a->scratch, 0);
+	a->p = *p;
+	a->by = malloc((p->nby ? p->nby : 1) * sizeof *a->by);
+	a->keyf = calloc(p->nby ? p->nby : 1, sizeof *a->keyf);
+	if (a->by == NULL || a->keyf == NULL) {
+		prep_agg_free(a);
+		return PREP_ERR_NOMEM;
+	}
+	if (p->nby)
+		memcpy(a->by, p->by, p->nby * sizeof *a->by);
+	a->p.by = a->by;
+	a->groups.max = (size_t)(p->max_groups ? p->max_groups : DEFAULT_MAX);
+	a->ids.max = (size_t)(p->max_ids ? p->max_ids : DEFAULT_MAX);
+	if (RAND_bytes((unsigned char *)&a->seed, sizeof a->seed) != 1)
+		a->seed = 0x243f6a8885a308d3ULL;
+	n = (double)p->max_contrib;
+
+	/* the shares of epsilon */
+	if (p->kind == PREP_AGG_COUNT) {
+		a->count_eps = p->epsilon;
+	} else if (p->kind == PREP_AGG_MEAN || p->groups == PREP_AGG_SELECT) {
+		a->count_eps = p->epsilon / 2;
+		a->sum_eps = p->epsilon / 2;
+	} else {
+		a->sum_eps = p->epsilon;
+	}
+	st = PREP_OK;
+	if (a->count_eps > 0)
+		st = prep_laplace_new_int(a->count_eps, n, &a->count_m);
+	if (st == PREP_OK && a->sum_eps > 0) {
+		a->max = fmax(fabs(p->lo), fabs(p->hi));
+		a->gexp = ilogb(a->max) - 52;
+		a->ibounds = !p->real_values && whole53(p->lo) &&
+			     whole53(p->hi) &&
+			     (uint64_t)a->max <= (1ULL << 53) / p->max_contrib;
+		if (a->ibounds) {
+			if (a->gexp > 0)
+				a->gexp = 0;
+			st = prep_laplace_new_int(a->sum_eps, n * a->max,
+						  &a->sum_int_m);
+		}
+		if (st == PREP_OK)
+			st = make_real(a, &a->sum_real_m);
+	}
+	/* the whole table's group, released even without rows */
+	if (st == PREP_OK && p->groups == PREP_AGG_ONE &&
+	    (st = encode_key(a, NULL, NULL)) == PREP_OK)
+		st = find_group(a, 1, &gi);
+	if (st != PREP_OK) {
+		prep_agg_free(a);
+		return st == PREP_ERR_NOMEM ? st : PREP_ERR_ARG;
+	}
+	*out = a;
+	return PREP_OK;
+}
+
+void
+prep_agg_free(prep_agg *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->ids.n; i++)
+		free(a->idr[i].res);
+	free(a->idr);
+	strset_free(&a->ids);
+	free(a->gs);
+	strset_free(&a->groups);
+	prep_laplace_free(a->count_m);
+	prep_laplace_free(a->sum_int_m);
+	prep_laplace_free(a->sum_real_m);
+	prep_buf_free(&a->scratch);
+	free(a->keyf);
+	free(a->by);
+	free(a);
+}
+
+prep_status
+prep_agg_add_key(prep_agg *a, const prep_field *key)
+{
+	prep_status st;
+	size_t gi;
+
+	if (a == NULL || key == NULL || a->p.groups != PREP_AGG_KEYS ||
+	    a->started || a->released)
+		return PREP_ERR_ARG;
+	if ((st = encode_key(a, key, NULL)) != PREP_OK)
+		return st;
+	st = find_group(a, 0, &gi);
+	if (st == PREP_OK)
+		return PREP_ERR_ARG; /* the same key twice */
+	if (st != PREP_ERR_NOT_FOUND)
+		return st;
+	return find_group(a, 1, &gi);
+}
+
+/* 1 when s[0..len) is an optional sign and digits only. */
+/*
+ * The value of a row as q, a multiple of g: clamped to [lo, hi], then
+ * rounded to the grid (to whole numbers for an integer sum). *empty for
+ * an empty field.
+ */
+static prep_status
+read_value(prep_agg *a, const prep_field *f, int64_t *q, int *empty)
+{
+	prep_status st;
+	double v;
+
+	*empty = f->len == 0;
+	if (*empty)
+		return PREP_OK;
+	st = prep_parse_number(f->data, f->len, &v);
+	if (st == PREP_ERR_RANGE) /* a magnitude past DBL_MAX: clamped */
+		v = f->data[0] == '-' ? -INFINITY : INFINITY;
+	else if (st != PREP_OK)
+		return st;
+	if (v < a->p.lo)
+		v = a->p.lo;
+	if (v > a->p.hi)
+		v = a->p.hi;
+	/*
+	 * Whole-number bounds release an integer sum, whatever the values
+	 * look like: choosing the mechanism from the data would leak.
+	 */
+	if (a->ibounds)
+		v = nearbyint(v);
+	/* |v| <= max < 2^(gexp + 53): exact scaling, |q| <= 2^53 */
+	*q = (int64_t)nearbyint(ldexp(v, -a->gexp));
+	return PREP_OK;
+}
+
+static void
+group_add(struct group *g, int64_t q)
+{
+	g->count++;
+	g->sum += q;
+}
+
+/*
+ * Keep one row of id i in its reservoir (Algorithm R): the t-th row takes
+ * slot t-1 while there is room, later a uniform j in [0, t) and replaces
+ * slot j when j < N. Either way one row of the id is then dropped.
+ */
+static prep_status
+reservoir_add(prep_agg *a, prep_rng *g, struct idrec *r, struct entry e)
+{
+	uint64_t n = a->p.max_contrib, t = r->seen + 1, j;
+	struct entry *res = n == 1 ? &r->one : r->res;
+	prep_status st;
+
+	if (t <= n) {
+		if (n > 1 && t > r->cap) {
+			uint64_t cap = r->cap ? (uint64_t)r->cap * 2 : 4;
+
+			if (cap > n)
+				cap = n;
+			res = realloc(r->res, (size_t)cap * sizeof *res);
+			if (res == NULL)
+				return PREP_ERR_NOMEM;
+			r->res = res;
+			r->cap = (uint32_t)cap;
+		}
+		res[t - 1] = e;
+	} else {
+		if ((st = prep_rng_uniform(g, t, &j)) != PREP_OK)
+			return st;
+		if (j < n)
+			res[j] = e;
+		a->dropped++;
+	}
+	r->seen = t;
+	return PREP_OK;
+}
+
+prep_status
+prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
+{
+	int empty = 0, added, vals, drop;
+	int64_t q = 0;
+	size_t gi = 0, ii;
+	prep_status st;
+	struct entry e;
+
+	if (a == NULL || row == NULL || a->released ||
+	    (a->p.id >= 0 && g == NULL))
+		return PREP_ERR_ARG;
+	vals = a->p.kind != PREP_AGG_COUNT;
+	if (vals) {
+		st = read_value(a, &row[a->p.value], &q, &empty);
+		if (st != PREP_OK) {
+			if (bad)
+				*bad = (size_t)a->p.value;
+			return st;
+		}
+	}
+	drop = empty;
+	if (!drop && a->p.groups != PREP_AGG_ONE) {
+		if ((st = encode_key(a, row, a->by)) != PREP_OK)
+			return st;
+		st = find_group(a, a->p.groups == PREP_AGG_SELECT, &gi);
+		if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
+			return st;
+		drop = st == PREP_ERR_NOT_FOUND; /* outside the keys */
+	}
+	if (drop) {
+		a->started = 1;
+		a->rows++;
+		a->dropped++;
+		return PREP_OK;
+	}
+	if (a->p.id < 0) {
+		group_add(&a->gs[gi], q);
+	} else {
+		const prep_field *f = &row[a->p.id];
+
+		if (a->ids.n == a->idr_cap && a->ids.n < a->ids.max) {
+			size_t cap = a->idr_cap ? a->idr_cap * 2 : 1024;
+			struct idrec *r = realloc(a->idr, cap * sizeof *r);
+
+			if (r == NULL)
+				return PREP_ERR_NOMEM;
+			a->idr = r;
+			a->idr_cap = cap;
+		}
+		st = strset_lookup(&a->ids, a->seed, f->data, f->len, 1, &ii,
+				   &added);
+		if (st != PREP_OK)
+			return st;
+		if (added)
+			memset(&a->idr[ii], 0, sizeof a->idr[ii]);
+		e.group = (uint32_t)gi;
+		e.q = q;
+		if ((st = reservoir_add(a, g, &a->idr[ii], e)) != PREP_OK)
+			return st;
+	}
+	a->started = 1;
+	a->rows++;
+	return PREP_OK;
+}
+
+/* Group ids with their keys, for sorting the selected groups. */
+struct keyref {
+	const unsigned char *p;
+	size_t nby;
+	size_t gi;
+};
+
+/* Keys field by field, bytes as unsigned, a prefix first (LC_ALL=C). */
+static int
+by_key(const void *x, const void *y)
+{
+	const struct keyref *a = x, *b = y;
+	const unsigned char *p = a->p, *q = b->p;
+	size_t i;
+
+	for (i = 0; i < a->nby; i++) {
+		prep_field f = decode_field(&p), h = decode_field(&q);
+		size_t n = f.len < h.len ? f.len : h.len;
+		int c = n ? memcmp(f.data, h.data, n) : 0;
+
+		if (c)
+			return c;
+		if (f.len != h.len)
+			return f.len < h.len ? -1 : 1;
+	}
+	return 0;
+}
+
+/* The order of release: keys as given; selected groups sorted by key. */
+static prep_status
+release_order(prep_agg *a, size_t **order)
+{
+	size_t n = a->groups.n, i;
+	struct keyref *k;
+	size_t *o;
+
+	*order = o = malloc((n ? n : 1) * sizeof *o);
+	if (o == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		o[i] = i;
+	if (a->p.groups != PREP_AGG_SELECT || n < 2)
+		return PREP_OK;
+	if ((k = malloc(n * sizeof *k)) == NULL) {
+		free(o);
+		*order = NULL;
+		return PREP_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		k[i].p = (const unsigned char *)a->groups.arena +
+			 a->groups.at[i].off;
+		k[i].nby = a->p.nby;
+		k[i].gi = i;
+	}
+	qsort(k, n, sizeof *k, by_key);
+	for (i = 0; i < n; i++)
+		o[i] = k[i].gi;
+	free(k);
+	return PREP_OK;
+}
+
+/*
+ * Laplace partition selection (Korolova et al., WWW 2009; Google's
+ * partition-selection note): a group that exists only because of one id
+ * holds at most N rows, and the id reaches at most N groups, so each may
+ * be released with probability delta/N. The noise is the two-sided
+ * geometric, P(noisy count > N + x) = alpha^(floor(x)+1) / (1 + alpha)
+ * with alpha = exp(-1/b), which is at most delta/N for
+ * x = b ln(N / ((1 + alpha) delta)). For small epsilon 1 + alpha -> 2 and
+ * this is the continuous tau = N + b ln(N / (2 delta)); it is never lower.
+ * The last term nudges tau up past the rounding of log() and of the
+ * products, so that it is never below the exact value either.
+ */
+static double
+threshold(const prep_agg *a)
+{
+	double n = (double)a->p.max_contrib;
+	double b = n / a->count_eps;
+	double alpha = exp(-a->count_eps / n);
+	double tau = n + b * log(n / ((1 + alpha) * a->p.delta));
+
+	return tau + fabs(tau) * 0x1p-40;
+}
+
+/* i128 -> int64, or PREP_ERR_RANGE. */
+static prep_status
+to_int64(i128 x, int64_t *v)
+{
+	if (x > INT64_MAX || x < INT64_MIN)
+		return PREP_ERR_RANGE;
+	*v = (int64_t)x;
+	return PREP_OK;
+}
+
+/*
+ * The real mechanism on an exact sum S g: K = S g / r rounded to the
+ * nearest integer (halves away from zero), released as (K + i) r.
+ */
+static prep_status
+noisy_real_sum(prep_agg *a, prep_rng *g, i128 s, double *out)
+{
+	int k = ilogb(prep_laplace_granularity(a->sum_real_m));
+	int shift = k - a->gexp;
+	u128 mag = s < 0 ? -(u128)s : (u128)s;
+	i128 kk;
+	int64_t i;
+	prep_status st;
+	double x;
+
+	if (shift > 0) {
+		if (shift >= 120) /* |S| < 2^118 */
+			mag = 0;
+		else
+			mag = (mag + ((u128)1 << (shift - 1))) >> shift;
+	} else if (shift < 0) {
+		if (-shift >= 64 || mag > ((u128)1 << (126 + shift)))
+			return PREP_ERR_RANGE;
+		mag <<= -shift;
+	}
+	kk = s < 0 ? -(i128)mag : (i128)mag;
+	if ((st = prep_laplace_sample(a->sum_real_m, g, &i)) != PREP_OK)
+		return st;
+	kk += i;
+	x = ldexp((double)kk, k) + 0.0; /* + 0.0: never "-0" */
+	if (!isfinite(x))
+		return PREP_ERR_RANGE;
+	*out = x;
+	return PREP_OK;
+}
+
+/*
+ * The shortest "%.*g" (precision 1 to 17) that strtod reads back as the
+ * same double, sign of zero included. When %g picked the exponent form for
+ * a number whose integer part has at most 17 digits ("1e+02"), the same
+ * number is written in full instead ("100"). Returns the length, as
+ * snprintf does (the text is cut to fit n), or -1.
+ */
+int
+prep_format_double(double v, char *buf, size_t n)
+{
+	char tmp[48], full[48];
+	const char *e;
+	int len = 0, prec, x, k;
+
+	if (isnan(v))
+		len = snprintf(tmp, sizeof tmp, "nan");
+	else if (isinf(v))
+		len = snprintf(tmp, sizeof tmp, v < 0 ? "-inf" : "inf");
+	else
+		for (prec = 1; prec <= 17; prec++) {
+			double back;
+
+			len = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+			back = strtod(tmp, NULL);
+			if (back == v && !signbit(back) == !signbit(v))
+				break;
+		}
+	if (len < 0 || (size_t)len >= sizeof tmp)
+		return -1;
+	if (isfinite(v) && (e = strchr(tmp, 'e')) != NULL &&
+	    (x = atoi(e + 1)) >= 0 && x < 17) {
+		k = snprintf(full, sizeof full, "%.*g", x + 1, v);
+		if (k > 0 && (size_t)k < sizeof full &&
+		    strtod(full, NULL) == v) {
+			memcpy(tmp, full, (size_t)k + 1);
+			len = k;
+		}
+	}
+	if (n > 0) {
+		size_t c = (size_t)len < n - 1 ? (size_t)len : n - 1;
+
+		memcpy(buf, tmp, c);
+		buf[c] = '\0';
+	}
+	return len;
+}
+
+/* A released decimal as text: shortest, or with p.digits decimals. */
+static prep_status
+format_decimal(const prep_agg *a, double v, char *buf, size_t n, size_t *len)
+{
+	int k = a->p.digits >= 0 ? snprintf(buf, n, "%.*f", a->p.digits, v)
+				 : prep_format_double(v, buf, n);
+
+	if (k < 0 || (size_t)k >= n)
+		return PREP_ERR_RANGE;
+	*len = (size_t)k;
+	return PREP_OK;
+}
+
+/* Sum the reservoirs of the ids into their groups. */
+static void
+collect_reservoirs(prep_agg *a)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < a->ids.n; i++) {
+		const struct idrec *r = &a->idr[i];
+		const struct entry *res =
+		    a->p.max_contrib == 1 ? &r->one : r->res;
+
+		n = r->seen < a->p.max_contrib ? (size_t)r->seen
+					       : (size_t)a->p.max_contrib;
+		for (j = 0; j < n; j++)
+			group_add(&a->gs[res[j].group], res[j].q);
+	}
+}
+
+prep_status
+prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit, void *ctx,
+		 prep_agg_summary *s)
+{
+	prep_agg_summary sm;
+	size_t *order = NULL, k, gi, len;
+	int integer, vals;
+	double tau = 0;
+	prep_status st;
+	char text[512];
+
+	if (s)
+		memset(s, 0, sizeof *s);
+	if (a == NULL || g == NULL || emit == NULL || a->released)
+		return PREP_ERR_ARG;
+	a->released = 1;
+	vals = a->p.kind != PREP_AGG_COUNT;
+	integer = vals && a->ibounds;
+	memset(&sm, 0, sizeof sm);
+	sm.count_epsilon = a->count_eps;
+	sm.sum_epsilon = a->sum_eps;
+	if (a->count_m)
+		sm.count_scale = prep_laplace_scale(a->count_m);
+	if (vals) {
+		sm.sum_integer = integer;
+		sm.sum_scale =
+		    prep_laplace_scale(integer ? a->sum_int_m : a->sum_real_m);
+	}
+	if (a->p.groups == PREP_AGG_SELECT)
+		sm.threshold = tau = threshold(a);
+	sm.rows = a->rows;
+	sm.rows_dropped = a->dropped;
+	sm.groups = a->groups.n;
+	if (s)
+		*s = sm;
+
+	if (a->p.id >= 0)
+		collect_reservoirs(a);
+	if ((st = release_order(a, &order)) != PREP_OK)
+		return st;
+	for (k = 0; k < a->groups.n; k++) {
+		const struct group *grp = &a->gs[order[k]];
+		int64_t nc = 0, ns = 0, c;
+		double ds = 0;
+
+		gi = order[k];
+		if (a->count_m) {
+			if ((st = to_int64((i128)grp->count, &c)) != PREP_OK ||
+			    (st = prep_laplace_add_int(a->count_m, g, c,
+						       &nc)) != PREP_OK)
+				goto out;
+			if (a->p.groups == PREP_AGG_SELECT && !(nc > tau))
+				continue;
+		}
+		if (vals && integer) {
+			/* the q are v 2^-gexp, gexp <= 0: exact division */
+			if ((st = to_int64(grp->sum / ((i128)1 << -a->gexp),
+					   &ns)) != PREP_OK ||
+			    (st = prep_laplace_add_int(a->sum_int_m, g, ns,
+						       &ns)) != PREP_OK)
+				goto out;
+			ds = (double)ns;
+		} else if (vals) {
+			st = noisy_real_sum(a, g, grp->sum, &ds);
+			if (st != PREP_OK)
+				goto out;
+		}
+		if (a->p.kind == PREP_AGG_COUNT) {
+			len =
+			    (size_t)snprintf(text, sizeof text, "%" PRId64, nc);
+		} else if (a->p.kind == PREP_AGG_SUM && integer) {
+			len =
+			    (size_t)snprintf(text, sizeof text, "%" PRId64, ns);
+		} else {
+			double v = ds;
+
+			if (a->p.kind == PREP_AGG_MEAN) {
+				/* post-processing: clamped to the bounds */
+				v = ds / (double)(nc > 1 ? nc : 1);
+				v = fmin(fmax(v, a->p.lo), a->p.hi) + 0.0;
+			}
+			st = format_decimal(a, v, text, sizeof text, &len);
+			if (st != PREP_OK)
+				goto out;
+		}
+		if (a->p.nby)
+			decode_key(a, gi);
+		st = emit(ctx, a->keyf, a->p.nby, text, len);
+		if (st != PREP_OK)
+			goto out;
+		sm.released++;
+		if (s)
+			s->released = sm.released;
+	}
+	st = PREP_OK;
+out:
+	free(order);
+	return st;
+}

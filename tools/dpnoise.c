@@ -1,0 +1,823 @@
+/*
+ * dpnoise: Laplace differential privacy on values (row mode) or on
+ * counts, sums and means by group (aggregate mode), with a privacy budget
+ * ledger (man1/dpnoise.1, man5/prep-ledger.5).
+ *
+ * Option parsing and messages; the noise is libprep/noise.c, aggregation
+ * libprep/aggregate.c, the ledger libprep/ledger.c. The ledger is charged
+ * after the arguments and the input's header have been checked and before
+ * the first noisy value is written, so a refused run writes nothing.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "cli.h"
+#include "columns.h"
+#include "generalize.h"
+#include "ledger.h"
+#include "noise.h"
+
+enum {
+	OPT_BOUNDS = CLI_OPT_TOOL_BASE,
+	OPT_EPSILON,
+	OPT_DIGITS,
+	OPT_COUNT,
+	OPT_SUM,
+	OPT_MEAN,
+	OPT_BY,
+	OPT_KEYS,
+	OPT_DELTA,
+	OPT_ID,
+	OPT_MAX_CONTRIB,
+	OPT_LEDGER,
+	OPT_DATASET,
+	OPT_BUDGET,
+	OPT_SEED,
+};
+
+#define MAX_SPECS 256
+
+static struct cli cli;
+
+/* One -c COLS --bounds LO:HI pair of row mode. */
+struct spec {
+	const char *cols;
+	const char *bounds;
+	double lo, hi;
+	int64_t ilo, ihi;
+	int integer; /* LO and HI written as whole numbers */
+};
+
+/* What row mode does to one column. */
+struct column_noise {
+	const struct spec *spec;
+	prep_laplace *real;
+	prep_laplace *integer; /* NULL unless the bounds are whole numbers */
+};
+
+static void
+usage(void)
+{
+	printf("usage: dpnoise -c COLS --bounds LO:HI [-c COLS --bounds "
+	       "LO:HI]... --epsilon E\n"
+	       "               [--digits N] [options] [FILE...]\n"
+	       "       dpnoise --count|--sum COL|--mean COL [--by COLS "
+	       "(--keys FILE|--delta D)]\n"
+	       "               [--id COL --max-contrib N] [--bounds LO:HI] "
+	       "--epsilon E [options]\n"
+	       "               [FILE...]\n"
+	       "options: [--ledger FILE --dataset NAME --budget B] [--seed "
+	       "N] [common options]\n"
+	       "\n"
+	       "Release values, or counts, sums and means by group, with "
+	       "Laplace noise\n"
+	       "that makes them epsilon-differentially private.\n"
+	       "\n"
+	       "  -c, --columns COLS   row mode: columns to noise; each "
+	       "needs --bounds\n"
+	       "      --bounds LO:HI   values are clamped to [LO,HI]; "
+	       "sensitivity HI-LO\n"
+	       "      --epsilon E      privacy loss (per column in row mode)\n"
+	       "      --digits N       decimals printed with N digits after "
+	       "the point\n"
+	       "      --count          aggregate: noisy number of rows\n"
+	       "      --sum COL        aggregate: noisy sum of COL\n"
+	       "      --mean COL       aggregate: noisy mean of COL (E/2 "
+	       "sum, E/2 count)\n"
+	       "      --by COLS        aggregate by these columns\n"
+	       "      --keys FILE      the public list of groups (CSV with "
+	       "the --by header)\n"
+	       "      --delta D        or: release groups by partition "
+	       "selection\n"
+	       "      --id COL         the column that identifies a person\n"
+	       "      --max-contrib N  rows kept per person (default 1)\n"
+	       "      --ledger FILE    charge the run to this budget ledger\n"
+	       "      --dataset NAME   ... under this dataset name\n"
+	       "      --budget B       ... whose total epsilon is B\n"
+	       "      --seed N         reproducible noise: NOT "
+	       "private\n" CLI_COMMON_HELP
+	       "\nExit status: 0 done, 1 privacy budget refused, 2 "
+	       "trouble.\n");
+}
+
+static double
+parse_positive(const char *opt, const char *arg)
+{
+	double v;
+
+	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || !(v > 0) ||
+	    !isfinite(v))
+		cli_usage_error(&cli, "%s must be a positive number", opt);
+	return v;
+}
+
+static void
+parse_bounds(struct spec *s)
+{
+	const char *colon = s->bounds[0] ? strchr(s->bounds + 1, ':') : NULL;
+	size_t llen;
+
+	if (colon == NULL)
+		cli_usage_error(&cli, "--bounds must be LO:HI");
+	llen = (size_t)(colon - s->bounds);
+	if (prep_parse_number(s->bounds, llen, &s->lo) != PREP_OK ||
+	    prep_parse_number(colon + 1, strlen(colon + 1), &s->hi) !=
+		PREP_OK ||
+	    !isfinite(s->lo) || !isfinite(s->hi))
+		cli_usage_error(&cli, "--bounds must be LO:HI, two numbers");
+	if (!(s->lo < s->hi))
+		cli_usage_error(&cli, "--bounds LO:HI needs LO < HI");
+	s->integer = prep_parse_int64(s->bounds, llen, &s->ilo) == PREP_OK &&
+		     prep_parse_int64(colon + 1, strlen(colon + 1), &s->ihi) ==
+			 PREP_OK &&
+		     s->ihi - s->ilo > 0 &&
+		     s->ihi - s->ilo < ((int64_t)1 << 53);
+}
+
+static void
+print_scale(const char *mech, const char *on, double eps, double b)
+{
+	if (cli.quiet)
+		return;
+	fprintf(stderr,
+		"dpnoise: laplace (%s) on %s: epsilon %g, scale b %g, 95%% "
+		"error bound %g\n",
+		mech, on, eps, b, b * log(20.0));
+}
+
+/* The run's command line as one string, for the ledger. */
+static char *
+command_line(int argc, char **argv)
+{
+	size_t n = 1;
+	int i;
+	char *s;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	s = calloc(n, 1);
+	if (s == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void
+charge_ledger(const char *path, const char *dataset, double budget, double eps,
+	      double delta, int argc, char **argv)
+{
+	prep_ledger_charge c;
+	prep_ledger_state st;
+	prep_where w;
+	prep_status s;
+	char *args = command_line(argc, argv);
+
+	memset(&st, 0, sizeof st);
+	c.dataset = dataset;
+	c.budget = budget;
+	c.epsilon = eps;
+	c.delta = delta;
+	c.tool = "dpnoise";
+	c.args = args;
+	s = prep_ledger_charge_run(path, &c, &st, &w);
+	free(args);
+	switch (s) {
+	case PREP_OK:
+		if (!cli.quiet)
+			fprintf(stderr,
+				"dpnoise: ledger %s: dataset %s: spent %g of "
+				"%g\n",
+				path, dataset, st.spent + eps, budget);
+		return;
+	case PREP_ERR_BUDGET:
+		fprintf(stderr,
+			"dpnoise: ledger %s: dataset %s: budget %g exhausted "
+			"(spent %g, this run %g)\n",
+			path, dataset, budget, st.spent, eps);
+		exit(EXIT_CHECK_FAILED);
+	case PREP_ERR_BUDGET_CHANGED:
+		fprintf(stderr,
+			"dpnoise: ledger %s: dataset %s has budget %g, not "
+			"%g\n",
+			path, dataset, st.budget, budget);
+		exit(EXIT_CHECK_FAILED);
+	case PREP_ERR_VALUE:
+		if (w.line == 0)
+			cli_fatal(&cli, "%s: not a regular file", path);
+		cli_fatal_at(&cli, w, "not a ledger line");
+	case PREP_ERR_ARG:
+		cli_usage_error(&cli, "--dataset NAME: 1 to 128 of "
+				      "A-Z a-z 0-9 . _ : / @ + -");
+	default:
+		cli_fatal_status(&cli, s, path);
+	}
+}
+
+/* v in decimal into buf (>= 21 bytes); returns the length. */
+static size_t
+format_int(int64_t v, char *buf)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}
+
+/* Write a double as the shortest text that reads back, or N decimals. */
+static void
+write_double(double v, int digits)
+{
+	char buf[64];
+	int n = digits >= 0 ? snprintf(buf, sizeof buf, "%.*f", digits, v)
+			    : prep_format_double(v, buf, sizeof buf);
+
+	cli_write_check(&cli, prep_writer_field(cli.writer, buf, (size_t)n));
+}
+
+/*
+ * Row mode, first half: the mechanism of every column named by a -c, or a
+ * usage error; returns the epsilon the run spends (per column).
+ */
+static struct column_noise **
+row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
+{
+	size_t ncols, i, j;
+	const prep_field *header = prep_reader_header(cli.reader, &ncols);
+	struct column_noise **by_col;
+
+	*total = 0;
+	by_col = calloc(ncols ? ncols : 1, sizeof *by_col);
+	if (by_col == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < nspecs; i++) {
+		size_t *idx, nidx, off, len;
+		prep_status st = prep_columns_resolve(
+		    specs[i].cols, header, ncols, &idx, &nidx, &off, &len);
+
+		if (st == PREP_ERR_COLUMN)
+			cli_usage_error(&cli, "-c: unknown column '%.*s'",
+					(int)len, specs[i].cols + off);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "-c");
+		for (j = 0; j < nidx; j++) {
+			struct column_noise *cn;
+			char on[300];
+
+			if (by_col[idx[j]])
+				cli_usage_error(&cli,
+						"column %zu named by "
+						"two -c",
+						idx[j] + 1);
+			cn = calloc(1, sizeof *cn);
+			if (cn == NULL)
+				cli_fatal(&cli, "out of memory");
+			cn->spec = &specs[i];
+			if (prep_laplace_new_real(eps,
+						  specs[i].hi - specs[i].lo,
+						  &cn->real) != PREP_OK)
+				cli_usage_error(&cli, "--epsilon must be from "
+						      "2^-40 to 2^20");
+			if (specs[i].integer &&
+			    prep_laplace_new_int(
+				eps, (double)(specs[i].ihi - specs[i].ilo),
+				&cn->integer) != PREP_OK)
+				cli_fatal(&cli, "integer mechanism");
+			by_col[idx[j]] = cn;
+			if (header)
+				snprintf(on, sizeof on, "%.*s",
+					 (int)header[idx[j]].len,
+					 header[idx[j]].data);
+			else
+				snprintf(on, sizeof on, "column %zu",
+					 idx[j] + 1);
+			print_scale(specs[i].integer ? "integer" : "real", on,
+				    eps, prep_laplace_scale(cn->real));
+			*total += eps;
+		}
+		free(idx);
+	}
+	return by_col;
+}
+
+/* Row mode, second half: stream the rows through the mechanisms. */
+static void
+row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng)
+{
+	size_t ncols, n, k;
+	const prep_field *header = prep_reader_header(cli.reader, &ncols);
+	const prep_field *f;
+	char buf[32];
+
+	cli_open_output(&cli);
+	if (header)
+		cli_write_check(&cli,
+				prep_writer_row(cli.writer, header, ncols));
+	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		for (k = 0; k < n; k++) {
+			struct column_noise *cn = by_col[k];
+			const struct spec *s;
+			int64_t iv, io;
+			double dv, dout;
+
+			if (cn == NULL || f[k].len == 0) {
+				cli_write_check(
+				    &cli, prep_writer_field(
+					      cli.writer, f[k].data, f[k].len));
+				continue;
+			}
+			s = cn->spec;
+			if (cn->integer && prep_parse_int64(f[k].data, f[k].len,
+							    &iv) == PREP_OK) {
+				iv = iv < s->ilo   ? s->ilo
+				     : iv > s->ihi ? s->ihi
+						   : iv;
+				if (prep_laplace_add_int(cn->integer, rng, iv,
+							 &io) != PREP_OK)
+					cli_fatal(&cli, "noise out of range");
+				cli_write_check(&cli, prep_writer_field(
+							  cli.writer, buf,
+							  format_int(io, buf)));
+				continue;
+			}
+			if (prep_parse_number(f[k].data, f[k].len, &dv) !=
+				PREP_OK ||
+			    !isfinite(dv)) {
+				prep_where w = prep_reader_where(cli.reader);
+
+				if (header)
+					cli_fatal_at(&cli, w,
+						     "field %zu (%.*s): not a "
+						     "number",
+						     k + 1, (int)header[k].len,
+						     header[k].data);
+				cli_fatal_at(&cli, w, "field %zu: not a number",
+					     k + 1);
+			}
+			dv = dv < s->lo ? s->lo : dv > s->hi ? s->hi : dv;
+			if (prep_laplace_add_real(cn->real, rng, dv, &dout) !=
+			    PREP_OK)
+				cli_fatal(&cli, "noise out of range");
+			write_double(dout, digits);
+		}
+		cli_write_check(&cli, prep_writer_end_row(cli.writer));
+	}
+	cli_finish(&cli);
+	for (k = 0; k < ncols; k++) {
+		if (by_col[k] == NULL)
+			continue;
+		prep_laplace_free(by_col[k]->real);
+		prep_laplace_free(by_col[k]->integer);
+		/* a spec's columns share nothing else */
+		free(by_col[k]);
+	}
+	free(by_col);
+}
+
+/* Aggregate mode's emit callback: one output record per group. */
+static prep_status
+emit_group(void *ctx, const prep_field *key, size_t nkey, const char *value,
+	   size_t len)
+{
+	size_t i;
+	prep_status st;
+
+	(void)ctx;
+	for (i = 0; i < nkey; i++)
+		if ((st = prep_writer_field(cli.writer, key[i].data,
+					    key[i].len)) != PREP_OK)
+			return st;
+	if ((st = prep_writer_field(cli.writer, value, len)) != PREP_OK)
+		return st;
+	return prep_writer_end_row(cli.writer);
+}
+
+static size_t
+resolve_one(const char *opt, const char *name, const prep_field *h,
+	    size_t ncols)
+{
+	size_t *idx, n, off, len, v;
+	prep_status st =
+	    prep_columns_resolve(name, h, ncols, &idx, &n, &off, &len);
+
+	if (st == PREP_ERR_COLUMN)
+		cli_usage_error(&cli, "%s: unknown column '%.*s'", opt,
+				(int)len, name + off);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, opt);
+	if (n != 1)
+		cli_usage_error(&cli, "%s names one column", opt);
+	v = idx[0];
+	free(idx);
+	return v;
+}
+
+/* Read the --keys file: its header names the --by columns. */
+static void
+load_keys(prep_agg *agg, const char *path, const prep_field *h,
+	  const size_t *by, size_t nby)
+{
+	prep_csv_options o = cli.csv;
+	prep_reader *r;
+	const prep_field *kh, *f;
+	size_t nk, i, j, n, *map;
+	prep_field *key;
+	prep_status st;
+
+	o.has_header = 1;
+	st = prep_reader_new(&o, &path, 1, &r);
+	if (st != PREP_OK) {
+		if (r == NULL)
+			cli_fatal(&cli, "out of memory");
+		if (st == PREP_ERR_IO)
+			cli_fatal(&cli, "%s: %s", path, strerror(errno));
+		cli_fatal_at(&cli, prep_reader_where(r), "%s",
+			     prep_strerror(st));
+	}
+	kh = prep_reader_header(r, &nk);
+	map = calloc(nby ? nby : 1, sizeof *map);
+	key = calloc(nby ? nby : 1, sizeof *key);
+	if (!map || !key)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < nby; i++) {
+		for (j = 0; kh && j < nk; j++)
+			if (kh[j].len == h[by[i]].len &&
+			    memcmp(kh[j].data, h[by[i]].data, kh[j].len) == 0)
+				break;
+		if (kh == NULL || j == nk)
+			cli_fatal(&cli, "%s: no column '%.*s' in its header",
+				  path, (int)h[by[i]].len, h[by[i]].data);
+		map[i] = j;
+	}
+	while ((st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
+		for (i = 0; i < nby; i++)
+			key[i] = f[map[i]];
+		st = prep_agg_add_key(agg, key);
+		if (st == PREP_ERR_ARG)
+			cli_fatal_at(&cli, prep_reader_where(r),
+				     "the same key twice");
+		if (st != PREP_OK)
+			cli_fatal_at(&cli, prep_reader_where(r), "%s",
+				     prep_strerror(st));
+	}
+	if (st != PREP_END)
+		cli_fatal_at(&cli, prep_reader_where(r), "%s",
+			     prep_strerror(st));
+	free(map);
+	free(key);
+	prep_reader_free(r);
+}
+
+struct agg_opts {
+	prep_agg_kind kind;
+	const char *col; /* --sum / --mean */
+	const char *by;
+	const char *keys;
+	double delta;
+	const char *id;
+	uint64_t max_contrib;
+	const char *bounds;
+};
+
+static const char *
+kind_name(prep_agg_kind k)
+{
+	return k == PREP_AGG_COUNT ? "count"
+	       : k == PREP_AGG_SUM ? "sum"
+				   : "mean";
+}
+
+static prep_agg_params agg_params;
+
+/* Aggregate mode, first half: columns, parameters and the public keys. */
+static prep_agg *
+aggregate_prepare(const struct agg_opts *a, double eps, int digits)
+{
+	size_t ncols, nby = 0, *by = NULL, off, len;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	prep_agg_params p;
+	prep_agg *agg;
+	struct spec bounds;
+	prep_status st;
+	const char *name = kind_name(a->kind);
+
+	memset(&p, 0, sizeof p);
+	p.kind = a->kind;
+	p.groups = a->by == NULL     ? PREP_AGG_ONE
+		   : a->keys != NULL ? PREP_AGG_KEYS
+				     : PREP_AGG_SELECT;
+	if (a->by) {
+		st = prep_columns_resolve(a->by, h, ncols, &by, &nby, &off,
+					  &len);
+		if (st == PREP_ERR_COLUMN)
+			cli_usage_error(&cli, "--by: unknown column '%.*s'",
+					(int)len, a->by + off);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "--by");
+	}
+	p.by = by;
+	p.nby = nby;
+	p.value = a->col ? (long)resolve_one(a->kind == PREP_AGG_SUM ? "--sum"
+								     : "--mean",
+					     a->col, h, ncols)
+			 : -1;
+	if (a->bounds) {
+		bounds.bounds = a->bounds;
+		parse_bounds(&bounds);
+		p.lo = bounds.lo;
+		p.hi = bounds.hi;
+		p.real_values = !bounds.integer;
+	}
+	p.id = a->id ? (long)resolve_one("--id", a->id, h, ncols) : -1;
+	p.max_contrib = a->max_contrib;
+	p.epsilon = eps;
+	p.delta = a->delta;
+	p.digits = digits;
+	if ((st = prep_agg_new(&p, &agg)) != PREP_OK)
+		cli_usage_error(&cli, "%s: parameters out of range", name);
+	if (a->keys)
+		load_keys(agg, a->keys, h, by, nby);
+	agg_params = p;
+	return agg;
+}
+
+/* Aggregate mode, second half: read, add the noise, write. */
+static void
+aggregate_run(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
+{
+	size_t ncols, n, bad, i;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols), *f;
+	const prep_agg_params p = agg_params;
+	const size_t *by = p.by;
+	size_t nby = p.nby;
+	prep_agg_summary sum;
+	prep_status st;
+	const char *name = kind_name(kind);
+
+	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		st = prep_agg_add_row(agg, rng, f, &bad);
+		if (st == PREP_ERR_VALUE && h)
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "field %zu (%.*s): not a number", bad + 1,
+				     (int)h[bad].len, h[bad].data);
+		if (st == PREP_ERR_VALUE)
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "field %zu: not a number", bad + 1);
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "too many groups or ids");
+		if (st != PREP_OK)
+			cli_fatal_at(&cli, prep_reader_where(cli.reader), "%s",
+				     prep_strerror(st));
+	}
+	cli_progress_end(&cli);
+	cli_open_output(&cli);
+	for (i = 0; i < nby && h; i++)
+		cli_write_check(
+		    &cli,
+		    prep_writer_field(cli.writer, h[by[i]].data, h[by[i]].len));
+	for (i = 0; i < nby && !h; i++) {
+		char buf[32];
+
+		snprintf(buf, sizeof buf, "%zu", by[i] + 1);
+		cli_write_check(
+		    &cli, prep_writer_field(cli.writer, buf, strlen(buf)));
+	}
+	cli_write_check(&cli,
+			prep_writer_field(cli.writer, name, strlen(name)));
+	cli_write_check(&cli, prep_writer_end_row(cli.writer));
+	st = prep_agg_release(agg, rng, emit_group, NULL, &sum);
+	if (st != PREP_OK)
+		cli_write_check(&cli, st);
+	cli_finish(&cli);
+	if (sum.count_epsilon > 0)
+		print_scale("integer", "count", sum.count_epsilon,
+			    sum.count_scale);
+	if (sum.sum_epsilon > 0)
+		print_scale(sum.sum_integer ? "integer" : "real", "sum",
+			    sum.sum_epsilon, sum.sum_scale);
+	/*
+	 * Only what the output shows anyway: how many groups were seen or
+	 * rows dropped are exact figures of the data, not private.
+	 */
+	if (!cli.quiet && p.groups == PREP_AGG_SELECT)
+		fprintf(stderr,
+			"dpnoise: partition selection: threshold %g, %llu "
+			"group%s released\n",
+			sum.threshold, (unsigned long long)sum.released,
+			sum.released == 1 ? "" : "s");
+	prep_agg_free(agg);
+	free((size_t *)by);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    CLI_COMMON_LONGOPTS,
+	    {"columns", required_argument, NULL, 'c'},
+	    {"bounds", required_argument, NULL, OPT_BOUNDS},
+	    {"epsilon", required_argument, NULL, OPT_EPSILON},
+	    {"digits", required_argument, NULL, OPT_DIGITS},
+	    {"count", no_argument, NULL, OPT_COUNT},
+	    {"sum", required_argument, NULL, OPT_SUM},
+	    {"mean", required_argument, NULL, OPT_MEAN},
+	    {"by", required_argument, NULL, OPT_BY},
+	    {"keys", required_argument, NULL, OPT_KEYS},
+	    {"delta", required_argument, NULL, OPT_DELTA},
+	    {"id", required_argument, NULL, OPT_ID},
+	    {"max-contrib", required_argument, NULL, OPT_MAX_CONTRIB},
+	    {"ledger", required_argument, NULL, OPT_LEDGER},
+	    {"dataset", required_argument, NULL, OPT_DATASET},
+	    {"budget", required_argument, NULL, OPT_BUDGET},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {NULL, 0, NULL, 0},
+	};
+	static struct spec specs[MAX_SPECS];
+	size_t nspecs = 0;
+	struct agg_opts agg;
+	int opt, digits = -1, aggregate = 0, seeded = 0;
+	double eps = 0, budget = 0, total;
+	const char *ledger = NULL, *dataset = NULL, *agg_bounds = NULL;
+	uint64_t seed = 0;
+	int64_t v;
+	prep_rng *rng = NULL;
+	prep_agg *agg_handle = NULL;
+	struct column_noise **by_col = NULL;
+	prep_status st;
+
+	cli_init(&cli, "dpnoise", usage);
+	memset(&agg, 0, sizeof agg);
+	agg.max_contrib = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "c:",
+				  longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			if (nspecs == MAX_SPECS)
+				cli_usage_error(&cli, "too many -c");
+			if (nspecs && specs[nspecs - 1].bounds == NULL)
+				cli_usage_error(&cli, "-c %s has no --bounds",
+						specs[nspecs - 1].cols);
+			specs[nspecs++].cols = optarg;
+			break;
+		case OPT_BOUNDS:
+			if (nspecs == 0 || specs[nspecs - 1].bounds) {
+				if (agg_bounds || nspecs)
+					cli_usage_error(&cli,
+							"--bounds without "
+							"a -c before it");
+				agg_bounds = optarg;
+				break;
+			}
+			specs[nspecs - 1].bounds = optarg;
+			parse_bounds(&specs[nspecs - 1]);
+			break;
+		case OPT_EPSILON:
+			eps = parse_positive("--epsilon", optarg);
+			break;
+		case OPT_DIGITS:
+			if (prep_parse_int64(optarg, strlen(optarg), &v) !=
+				PREP_OK ||
+			    v < 0 || v > 17)
+				cli_usage_error(&cli, "--digits must be 0 to "
+						      "17");
+			digits = (int)v;
+			break;
+		case OPT_COUNT:
+		case OPT_SUM:
+		case OPT_MEAN:
+			if (aggregate)
+				cli_usage_error(&cli, "one of --count, --sum "
+						      "and --mean");
+			aggregate = 1;
+			agg.kind = opt == OPT_COUNT ? PREP_AGG_COUNT
+				   : opt == OPT_SUM ? PREP_AGG_SUM
+						    : PREP_AGG_MEAN;
+			agg.col = optarg;
+			break;
+		case OPT_BY:
+			agg.by = optarg;
+			break;
+		case OPT_KEYS:
+			agg.keys = optarg;
+			break;
+		case OPT_DELTA:
+			agg.delta = parse_positive("--delta", optarg);
+			if (!(agg.delta < 1))
+				cli_usage_error(&cli, "--delta must be "
+						      "between 0 and 1");
+			break;
+		case OPT_ID:
+			agg.id = optarg;
+			break;
+		case OPT_MAX_CONTRIB:
+			if (prep_parse_int64(optarg, strlen(optarg), &v) !=
+				PREP_OK ||
+			    v < 1 || v > 1000000)
+				cli_usage_error(&cli, "--max-contrib must be 1 "
+						      "to 1000000");
+			agg.max_contrib = (uint64_t)v;
+			break;
+		case OPT_LEDGER:
+			ledger = optarg;
+			break;
+		case OPT_DATASET:
+			dataset = optarg;
+			break;
+		case OPT_BUDGET:
+			budget = parse_positive("--budget", optarg);
+			break;
+		case OPT_SEED:
+			if (prep_parse_int64(optarg, strlen(optarg), &v) !=
+				PREP_OK ||
+			    v < 0)
+				cli_usage_error(&cli, "--seed must be a whole "
+						      "number >= 0");
+			seed = (uint64_t)v;
+			seeded = 1;
+			break;
+		default:
+			if (!cli_common_option(&cli, opt, optarg))
+				cli_usage_error(&cli, "unknown option");
+		}
+	}
+	if (eps == 0)
+		cli_usage_error(&cli, "--epsilon E is required");
+	if (aggregate && nspecs)
+		cli_usage_error(&cli, "-c is row mode; --count, --sum and "
+				      "--mean are aggregate mode");
+	if (!aggregate && nspecs == 0)
+		cli_usage_error(&cli, "-c COLS --bounds LO:HI, or --count, "
+				      "--sum or --mean");
+	if (nspecs && specs[nspecs - 1].bounds == NULL)
+		cli_usage_error(&cli, "-c %s has no --bounds",
+				specs[nspecs - 1].cols);
+	if (!aggregate &&
+	    (agg.by || agg.keys || agg.delta > 0 || agg.id || agg.max_contrib))
+		cli_usage_error(&cli, "--by, --keys, --delta, --id and "
+				      "--max-contrib are aggregate mode");
+	if (aggregate) {
+		if (agg.by && !agg.keys && agg.delta == 0)
+			cli_usage_error(&cli, "--by needs --keys FILE or "
+					      "--delta D");
+		if (!agg.by && (agg.keys || agg.delta > 0))
+			cli_usage_error(&cli, "--keys and --delta need --by");
+		if (agg.keys && agg.delta > 0)
+			cli_usage_error(&cli, "--keys or --delta, not both");
+		if (agg.max_contrib && !agg.id)
+			cli_usage_error(&cli, "--max-contrib needs --id");
+		if (agg.max_contrib == 0)
+			agg.max_contrib = 1;
+		if (agg.kind != PREP_AGG_COUNT && agg_bounds == NULL)
+			cli_usage_error(&cli, "--sum and --mean need --bounds "
+					      "LO:HI");
+		agg.bounds = agg_bounds;
+	}
+	if ((ledger || dataset || budget > 0) &&
+	    !(ledger && dataset && budget > 0))
+		cli_usage_error(&cli, "--ledger, --dataset and --budget go "
+				      "together");
+
+	st = seeded ? prep_rng_new_seeded(seed, &rng)
+		    : prep_rng_new_secure(&rng);
+	if (st != PREP_OK)
+		cli_fatal(&cli, "no randomness: %s", prep_strerror(st));
+	if (seeded && !cli.quiet)
+		cli_warn(&cli, "--seed makes the noise reproducible: the "
+			       "output is not private");
+
+	cli_open_input(&cli, argc - optind, argv + optind);
+	total = eps;
+	if (aggregate)
+		agg_handle = aggregate_prepare(&agg, eps, digits);
+	else
+		by_col = row_mode_prepare(specs, nspecs, eps, &total);
+	if (ledger)
+		charge_ledger(ledger, dataset, budget, total,
+			      aggregate ? agg.delta : 0, argc, argv);
+	if (aggregate)
+		aggregate_run(agg_handle, agg.kind, rng);
+	else
+		row_mode_run(by_col, digits, rng);
+	if (!cli.quiet)
+		fprintf(stderr, "dpnoise: epsilon spent %g\n", total);
+	prep_rng_free(rng);
+	return 0;
+}
