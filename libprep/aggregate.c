@@ -959,6 +959,13 @@ prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit, void *ctx,
 		double ds = 0;
 
 		gi = order[k];
+		/*
+		 * A selectable group all of whose rows bounding dropped has
+		 * no contributor: it must not exist, or one person's rows
+		 * could open many groups to the threshold.
+		 */
+		if (a->p.groups == PREP_AGG_SELECT && grp->count == 0)
+			continue;
 		if (a->count_m) {
 			if ((st = to_int64((i128)grp->count, &c)) != PREP_OK ||
 			    (st = prep_laplace_add_int(a->count_m, g, c,

@@ -84,8 +84,13 @@ step anonymize --key-file "$KEY" -p testdata/people.policy
 # `kcheck -q zip,dob,sex -k 5 -r` shows why), so the demo asks for k=2 and
 # lets the rows of the 355 unique combinations (18%) be suppressed.
 step kcheck -q zip,dob,sex -k 2 --suppress --max-suppress 0.2 -v
+# Differentially private incomes (the policy keeps income for this step):
+# each is clamped to [0, 250000] and gets Laplace noise of scale
+# b = 250000/epsilon. The summary on stderr gives b and the 95% error
+# bound; a single noisy income says little, a mean over many rows is
+# accurate. No --seed: this is a real run, so the numbers differ each time.
+step dpnoise -c income --bounds 0:250000 --epsilon 1
 # Later steps of the pipeline, appended as the filters land, e.g.:
-# step dpnoise -c income ... --epsilon 1
 # step validate -s testdata/people.schema.json
 
 echo "== the same as one pipeline (KEYFILE: a random key, now deleted):"

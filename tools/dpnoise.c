@@ -120,6 +120,7 @@ parse_bounds(struct spec *s)
 {
 	const char *colon = s->bounds[0] ? strchr(s->bounds + 1, ':') : NULL;
 	size_t llen;
+	int64_t span;
 
 	if (colon == NULL)
 		cli_usage_error(&cli, "--bounds must be LO:HI");
@@ -134,19 +135,34 @@ parse_bounds(struct spec *s)
 	s->integer = prep_parse_int64(s->bounds, llen, &s->ilo) == PREP_OK &&
 		     prep_parse_int64(colon + 1, strlen(colon + 1), &s->ihi) ==
 			 PREP_OK &&
-		     s->ihi - s->ilo > 0 &&
-		     s->ihi - s->ilo < ((int64_t)1 << 53);
+		     !__builtin_sub_overflow(s->ihi, s->ilo, &span) &&
+		     span > 0 && span < ((int64_t)1 << 53);
 }
 
+/*
+ * The summary line of one mechanism. The 95% error bound is b ln 20 for
+ * the (continuous) Laplace; for the integer mechanism, the smallest t with
+ * P(|noise| > t) = 2 a^(t+1) / (1 + a) <= 0.05, a = exp(-1/b), which is
+ * up to one unit above it for small b.
+ */
 static void
 print_scale(const char *mech, const char *on, double eps, double b)
 {
+	double bound = b * log(20.0);
+
 	if (cli.quiet)
 		return;
+	if (strcmp(mech, "integer") == 0) {
+		double a = exp(-1 / b);
+
+		bound = ceil(log(0.05 * (1 + a) / 2) / log(a) - 1);
+		if (bound < 0)
+			bound = 0;
+	}
 	fprintf(stderr,
 		"dpnoise: laplace (%s) on %s: epsilon %g, scale b %g, 95%% "
 		"error bound %g\n",
-		mech, on, eps, b, b * log(20.0));
+		mech, on, eps, b, bound);
 }
 
 /* The run's command line as one string, for the ledger. */
@@ -283,8 +299,8 @@ row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
 
 			if (by_col[idx[j]])
 				cli_usage_error(&cli,
-						"column %zu named by "
-						"two -c",
+						"column %zu named twice "
+						"by -c",
 						idx[j] + 1);
 			cn = calloc(1, sizeof *cn);
 			if (cn == NULL)
@@ -441,7 +457,9 @@ load_keys(prep_agg *agg, const char *path, const prep_field *h,
 	prep_field *key;
 	prep_status st;
 
-	o.has_header = 1;
+	/* with -H the keys file has no header either: its columns are the
+	 * --by columns in order */
+	o.has_header = h != NULL;
 	st = prep_reader_new(&o, &path, 1, &r);
 	if (st != PREP_OK) {
 		if (r == NULL)
@@ -456,7 +474,12 @@ load_keys(prep_agg *agg, const char *path, const prep_field *h,
 	key = calloc(nby ? nby : 1, sizeof *key);
 	if (!map || !key)
 		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < nby; i++) {
+	for (i = 0; i < nby && h == NULL; i++) {
+		if (i >= nk)
+			cli_fatal(&cli, "%s: fewer columns than --by", path);
+		map[i] = i;
+	}
+	for (i = 0; i < nby && h != NULL; i++) {
 		for (j = 0; kh && j < nk; j++)
 			if (kh[j].len == h[by[i]].len &&
 			    memcmp(kh[j].data, h[by[i]].data, kh[j].len) == 0)
@@ -589,20 +612,16 @@ aggregate_run(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
 	}
 	cli_progress_end(&cli);
 	cli_open_output(&cli);
-	for (i = 0; i < nby && h; i++)
+	/* the header names the --by columns; with -H there is none */
+	if (h) {
+		for (i = 0; i < nby; i++)
+			cli_write_check(&cli, prep_writer_field(cli.writer,
+								h[by[i]].data,
+								h[by[i]].len));
 		cli_write_check(
-		    &cli,
-		    prep_writer_field(cli.writer, h[by[i]].data, h[by[i]].len));
-	for (i = 0; i < nby && !h; i++) {
-		char buf[32];
-
-		snprintf(buf, sizeof buf, "%zu", by[i] + 1);
-		cli_write_check(
-		    &cli, prep_writer_field(cli.writer, buf, strlen(buf)));
+		    &cli, prep_writer_field(cli.writer, name, strlen(name)));
+		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}
-	cli_write_check(&cli,
-			prep_writer_field(cli.writer, name, strlen(name)));
-	cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	st = prep_agg_release(agg, rng, emit_group, NULL, &sum);
 	if (st != PREP_OK)
 		cli_write_check(&cli, st);

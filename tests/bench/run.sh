@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# run.sh: speed and memory benchmarks of anonymize and kcheck (make bench).
+# run.sh: speed and memory benchmarks of anonymize, dpnoise and kcheck
+# (make bench).
 #
 #	bash tests/bench/run.sh TOOLDIR
 #
-# TOOLDIR holds the built programs: anonymize, kcheck, gen-people,
-# csv-baseline. The kcheck part also needs Debian's /usr/bin/python3 with
-# pandas (python3-pandas, which make bench installs).
+# TOOLDIR holds the built programs: anonymize, dpnoise, kcheck, gen-people,
+# csv-baseline. The dpnoise check and the kcheck part also need Debian's
+# /usr/bin/python3, the kcheck part with pandas (python3-pandas, which make
+# bench installs).
 #
 # anonymize:
 # Generates 100,000 and 1,000,000 synthetic people rows (gen-people, seed
@@ -20,6 +22,17 @@
 #   anonymize at least 3x faster than mlr; at most 2x the baseline time;
 #   peak RSS at most 16 MiB at 1M rows and within 10% of the 100k figure
 #   (constant memory).
+# dpnoise:
+# On the same 1M file, best wall-clock time of 3 runs, output to /dev/null:
+#   dpnoise       dpnoise -q -c income --bounds 0:250000 --epsilon 1 (row
+#                 mode: every income clamped and given exact discrete
+#                 Laplace noise; -q only drops the two summary lines)
+#   pass-through  anonymize with no rules: reads and writes every row
+#                 unchanged, the cost of the CSV round trip alone
+# after checking that dpnoise writes 1,000,001 records of 12 fields, every
+# income an integer and all but a few of them changed; and dpnoise's peak
+# RSS at 100k and 1M rows. Targets: dpnoise at most 1.5x the pass-through
+# time; RSS at 1M within 10% of the 100k figure (constant memory).
 # kcheck:
 # Replicates testdata/adult.csv (30,162 rows, ';', CRLF) 4 and 40 times
 # (header once: 120,648 and 1,206,480 rows), then on the 1.2M file, best
@@ -56,7 +69,7 @@ die() {
 	exit 2
 }
 
-for prog in anonymize kcheck gen-people csv-baseline; do
+for prog in anonymize dpnoise kcheck gen-people csv-baseline; do
 	[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
 done
 command -v mlr >/dev/null 2>&1 || die "mlr (Miller) not installed"
@@ -158,6 +171,57 @@ check V_MLR "$T_MLR >= 3 * $T_ANON"
 check V_BASE "$T_ANON <= 2 * $T_BASE"
 check V_RSS "$RSS_1M <= 16384"
 check V_CONST "$RSS_1M <= 1.10 * $RSS_100K && $RSS_1M >= 0.90 * $RSS_100K"
+
+# ---- dpnoise against a pass-through, on the same people files ----
+
+DP=("$TOOLDIR/dpnoise" -q -c income --bounds 0:250000 --epsilon 1)
+PASS=("$TOOLDIR/anonymize")
+
+# Sanity before timing: every record and field written, every income an
+# integer (integer bounds, integer input: the integer mechanism), and the
+# noise really added (P(noise = 0) is about 2e-6 at this scale).
+"${DP[@]}" "$BIG" >"$WORK/dp.csv" || die "dpnoise failed"
+got=$("${BASE[@]}" "$WORK/dp.csv") || die "dpnoise wrote bad CSV"
+[ "$got" = "1000001 12000012" ] ||
+	die "dpnoise output has records/fields '$got', want '1000001 12000012'"
+"$PY" - "$BIG" "$WORK/dp.csv" <<'EOF' ||
+import csv, re, sys
+csv.field_size_limit(1 << 24)
+isint = re.compile(r"-?[0-9]+\Z").match
+with open(sys.argv[1], newline="", encoding="utf-8") as a, \
+        open(sys.argv[2], newline="", encoding="utf-8") as b:
+    ra, rb = csv.reader(a), csv.reader(b)
+    ha, hb = next(ra), next(rb)
+    i = hb.index("income")
+    n = notint = same = 0
+    for x, y in zip(ra, rb):
+        n += 1
+        if not isint(y[i]):
+            notint += 1
+        elif y[i] == x[i]:
+            same += 1
+ok = ha == hb and n == 1000000 and notint == 0 and same < 100
+if not ok:
+    print("bench: dpnoise: %d records, %d incomes not integers, %d unchanged"
+          % (n, notint, same), file=sys.stderr)
+sys.exit(0 if ok else 1)
+EOF
+	die "dpnoise output is not what it should be"
+rm -f "$WORK/dp.csv"
+
+echo "bench: timing dpnoise, best of $RUNS, 1,000,000 rows"
+measure "${PASS[@]}" "$BIG"
+T_PASS=$T RSS_PASS=$RSS
+measure "${DP[@]}" "$BIG"
+T_DP=$T RSS_DP=$RSS
+measure "${DP[@]}" "$SMALL"
+T_DP_S=$T RSS_DP_S=$RSS
+
+R_DP=$(ratio "$T_DP" "$T_PASS")
+R_DP_RSS=$(ratio "$RSS_DP" "$RSS_DP_S")
+V_DP='' V_DP_CONST=''
+check V_DP "$T_DP <= 1.5 * $T_PASS"
+check V_DP_CONST "$RSS_DP <= 1.10 * $RSS_DP_S && $RSS_DP >= 0.90 * $RSS_DP_S"
 
 # ---- kcheck against pandas, on the Adult data set replicated ----
 
@@ -296,6 +360,22 @@ REPORT=$WORK/report.md
 		"$RSS_1M" "$V_RSS"
 	printf '| RSS 1M / RSS 100k within 0.90..1.10 | %s | %s |\n\n' \
 		"$R_RSS" "$V_CONST"
+	# shellcheck disable=SC2016 # backquotes are Markdown
+	printf -- '- dpnoise: `dpnoise -q -c income --bounds 0:250000 --epsilon 1`;'
+	# shellcheck disable=SC2016
+	printf ' pass-through: `anonymize` with no rules; same input\n\n'
+	printf '| program (1M rows) | best of %d, s | peak RSS, KiB |\n' "$RUNS"
+	printf '|---|---:|---:|\n'
+	printf '| anonymize, no rules (pass-through) | %s | %s |\n' \
+		"$T_PASS" "$RSS_PASS"
+	printf '| dpnoise | %s | %s |\n' "$T_DP" "$RSS_DP"
+	printf '| dpnoise, 100k rows | %s | %s |\n\n' "$T_DP_S" "$RSS_DP_S"
+	printf '| target | figure | result |\n'
+	printf '|---|---:|---|\n'
+	printf '| dpnoise / pass-through time <= 1.5 | %s | %s |\n' \
+		"$R_DP" "$V_DP"
+	printf '| dpnoise RSS 1M / RSS 100k within 0.90..1.10 | %s | %s |\n\n' \
+		"$R_DP_RSS" "$V_DP_CONST"
 	printf -- '- kcheck input: testdata/adult.csv x40 (%s rows, %s bytes)' \
 		"$K_ROWS" "$(wc -c <"$KBIG" | tr -d ' ')"
 	printf ' and x4 (%s rows); -q %s\n' "$((4 * ADULT_ROWS))" "$QIS"
