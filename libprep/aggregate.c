@@ -2,9 +2,8 @@
  * aggregate.c: differentially private counts, sums and means by group,
  * dpnoise's aggregate mode (see aggregate.h for the contract).
  *
- * Groups and contributor ids live in two seeded hash tables of byte
- * strings (the same scheme as classes.c: keys in an arena, slots holding
- * 32 bits of hash beside the id). Without an id column every row is added
+ * Groups and contributor ids live in two seeded sets of byte strings
+ * (strset.h). Without an id column every row is added
  * to its group as it comes; with one, each id keeps a reservoir of at most
  * max_contrib (group, value) pairs (Vitter, "Random Sampling with a
  * Reservoir", ACM TOMS 1985, Algorithm R) and the groups are summed from
@@ -21,7 +20,7 @@
  * added there: the released value is (K + i) r.
  *
  * Relies on noise.h for the mechanisms and the random subset, on
- * generalize.h for the number syntax, and on OpenSSL for the hash seed.
+ * generalize.h for the number syntax, and on strset.h for the tables.
  */
 #include <float.h>
 #include <inttypes.h>
@@ -30,11 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "aggregate.h"
 #include "buf.h"
 #include "generalize.h"
+#include "strset.h"
 
 typedef __int128 i128;
 typedef unsigned __int128 u128;
@@ -44,27 +42,6 @@ typedef unsigned __int128 u128;
 #define CONTRIB_MAX ((uint64_t)UINT32_MAX)
 #define DIGITS_MAX 100
 #define TWO53 9007199254740992.0
-
-/* Where a key is in the arena. */
-struct span {
-	size_t off;
-	size_t len;
-};
-
-/*
- * Byte strings with dense ids 0..n-1 in order of insertion. A slot holds
- * the high half of the key's hash beside its id + 1 (0: empty).
- */
-struct strset {
-	uint64_t *slots;
-	size_t nslots; /* power of two */
-	uint64_t *hash;
-	struct span *at;
-	size_t n, cap;
-	char *arena;
-	size_t arena_len, arena_cap;
-	size_t max;
-};
 
 struct group {
 	uint64_t count; /* rows (with a value, for sum and mean) */
@@ -87,7 +64,6 @@ struct idrec {
 struct prep_agg {
 	prep_agg_params p;
 	size_t *by;
-	uint64_t seed;
 	prep_buf scratch;
 	prep_field *keyf; /* a decoded key for emit */
 
@@ -97,10 +73,10 @@ struct prep_agg {
 	double count_eps, sum_eps;
 	prep_laplace *count_m, *sum_int_m, *sum_real_m;
 
-	struct strset groups;
+	prep_strset groups;
 	struct group *gs;
 	size_t gs_cap;
-	struct strset ids;
+	prep_strset ids;
 	struct idrec *idr;
 	size_t idr_cap;
 
@@ -108,143 +84,6 @@ struct prep_agg {
 	int started;  /* a row was added: no more keys */
 	int released; /* prep_agg_release was called */
 };
-
-/*
- * A seeded multiply-xorshift hash over 8-byte words (mixing constants of
- * MurmurHash3's 64-bit finalizer). Not cryptographic: the secret seed
- * keeps collisions from being planned.
- */
-static uint64_t
-hash_bytes(uint64_t seed, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), x;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		memcpy(&x, p, 8);
-		h ^= x * 0xff51afd7ed558ccdULL;
-		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	x = 0;
-	memcpy(&x, p, n);
-	h ^= x * 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static void
-strset_free(struct strset *s)
-{
-	free(s->slots);
-	free(s->hash);
-	free(s->at);
-	free(s->arena);
-}
-
-static prep_status
-strset_grow_slots(struct strset *s)
-{
-	size_t n = s->nslots ? s->nslots * 2 : 1024, i, j;
-	uint64_t *slots;
-
-	if (n > SIZE_MAX / sizeof *slots)
-		return PREP_ERR_NOMEM;
-	if ((slots = calloc(n, sizeof *slots)) == NULL)
-		return PREP_ERR_NOMEM;
-	for (i = 0; i < s->n; i++) {
-		for (j = (size_t)s->hash[i] & (n - 1); slots[j];
-		     j = (j + 1) & (n - 1))
-			;
-		slots[j] = (s->hash[i] & 0xffffffff00000000ULL) | (i + 1);
-	}
-	free(s->slots);
-	s->slots = slots;
-	s->nslots = n;
-	return PREP_OK;
-}
-
-/*
- * The id of key in s. When absent: PREP_ERR_NOT_FOUND unless add is set,
- * then a new id (*added = 1), or PREP_ERR_LIMIT past s->max.
- */
-static prep_status
-strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
-	      int add, size_t *id, int *added)
-{
-	uint64_t h = hash_bytes(seed, key, len);
-	uint64_t tag = h & 0xffffffff00000000ULL;
-	size_t j, i;
-	prep_status st;
-
-	*added = 0;
-	if (s->nslots) {
-		for (j = (size_t)h & (s->nslots - 1); s->slots[j];
-		     j = (j + 1) & (s->nslots - 1)) {
-			if ((s->slots[j] & 0xffffffff00000000ULL) != tag)
-				continue;
-			i = (size_t)(s->slots[j] & 0xffffffffu) - 1;
-			if (s->at[i].len == len &&
-			    (len == 0 ||
-			     memcmp(s->arena + s->at[i].off, key, len) == 0)) {
-				*id = i;
-				return PREP_OK;
-			}
-		}
-	}
-	if (!add)
-		return PREP_ERR_NOT_FOUND;
-	if (s->n >= s->max)
-		return PREP_ERR_LIMIT;
-	/* load under 1/2: short probes */
-	if ((s->n + 1) * 2 > s->nslots &&
-	    (st = strset_grow_slots(s)) != PREP_OK)
-		return st;
-	if (s->n == s->cap) {
-		size_t n = s->cap ? s->cap * 2 : 1024;
-		uint64_t *hh = realloc(s->hash, n * sizeof *hh);
-		struct span *a;
-
-		if (hh == NULL)
-			return PREP_ERR_NOMEM;
-		s->hash = hh;
-		if ((a = realloc(s->at, n * sizeof *a)) == NULL)
-			return PREP_ERR_NOMEM;
-		s->at = a;
-		s->cap = n;
-	}
-	if (len > s->arena_cap - s->arena_len) {
-		size_t n = s->arena_cap ? s->arena_cap : 65536;
-		char *a;
-
-		while (n - s->arena_len < len) {
-			if (n > SIZE_MAX / 2)
-				return PREP_ERR_NOMEM;
-			n *= 2;
-		}
-		if ((a = realloc(s->arena, n)) == NULL)
-			return PREP_ERR_NOMEM;
-		s->arena = a;
-		s->arena_cap = n;
-	}
-	i = s->n++;
-	if (len)
-		memcpy(s->arena + s->arena_len, key, len);
-	s->at[i].off = s->arena_len;
-	s->at[i].len = len;
-	s->hash[i] = h;
-	s->arena_len += len;
-	for (j = (size_t)h & (s->nslots - 1); s->slots[j];
-	     j = (j + 1) & (s->nslots - 1))
-		;
-	s->slots[j] = tag | (i + 1);
-	*id = i;
-	*added = 1;
-	return PREP_OK;
-}
 
 /*
  * A group's key: each field as a varint length, its bytes and a NUL (so
@@ -311,7 +150,7 @@ static void
 decode_key(prep_agg *a, size_t gi)
 {
 	const unsigned char *p =
-	    (const unsigned char *)a->groups.arena + a->groups.at[gi].off;
+	    (const unsigned char *)prep_strset_key(&a->groups, gi).data;
 	size_t i;
 
 	for (i = 0; i < a->p.nby; i++)
@@ -344,8 +183,8 @@ find_group(prep_agg *a, int add, size_t *gi)
 
 	if (add && (st = reserve_groups(a, a->groups.n + 1)) != PREP_OK)
 		return st;
-	st = strset_lookup(&a->groups, a->seed, a->scratch.data, a->scratch.len,
-			   add, gi, &added);
+	st = prep_strset_lookup(&a->groups, a->scratch.data, a->scratch.len,
+				add, gi, &added);
 	if (st == PREP_OK && added)
 		memset(&a->gs[*gi], 0, sizeof a->gs[*gi]);
 	return st;
@@ -475,10 +314,10 @@ prep_agg_new(const prep_agg_params *p, prep_agg **out)
 	if (p->nby)
 		memcpy(a->by, p->by, p->nby * sizeof *a->by);
 	a->p.by = a->by;
-	a->groups.max = (size_t)(p->max_groups ? p->max_groups : DEFAULT_MAX);
-	a->ids.max = (size_t)(p->max_ids ? p->max_ids : DEFAULT_MAX);
-	if (RAND_bytes((unsigned char *)&a->seed, sizeof a->seed) != 1)
-		a->seed = 0x243f6a8885a308d3ULL;
+	prep_strset_init(&a->groups,
+			 (size_t)(p->max_groups ? p->max_groups : DEFAULT_MAX));
+	prep_strset_init(&a->ids,
+			 (size_t)(p->max_ids ? p->max_ids : DEFAULT_MAX));
 	n = (double)p->max_contrib;
 
 	/* the shares of epsilon */
@@ -530,9 +369,9 @@ prep_agg_free(prep_agg *a)
 	for (i = 0; i < a->ids.n; i++)
 		free(a->idr[i].res);
 	free(a->idr);
-	strset_free(&a->ids);
+	prep_strset_free(&a->ids);
 	free(a->gs);
-	strset_free(&a->groups);
+	prep_strset_free(&a->groups);
 	prep_laplace_free(a->count_m);
 	prep_laplace_free(a->sum_int_m);
 	prep_laplace_free(a->sum_real_m);
@@ -689,8 +528,8 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 			a->idr = r;
 			a->idr_cap = cap;
 		}
-		st = strset_lookup(&a->ids, a->seed, f->data, f->len, 1, &ii,
-				   &added);
+		st = prep_strset_lookup(&a->ids, f->data, f->len, 1, &ii,
+					&added);
 		if (st != PREP_OK)
 			return st;
 		if (added)
@@ -754,8 +593,8 @@ release_order(prep_agg *a, size_t **order)
 		return PREP_ERR_NOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		k[i].p = (const unsigned char *)a->groups.arena +
-			 a->groups.at[i].off;
+		k[i].p =
+		    (const unsigned char *)prep_strset_key(&a->groups, i).data;
 		k[i].nby = a->p.nby;
 		k[i].gi = i;
 	}

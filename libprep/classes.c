@@ -2,13 +2,12 @@
  * classes.c: equivalence classes of quasi-identifiers (see classes.h).
  *
  * A row's key is its quasi-identifier fields, each written as a varint
- * length and the bytes, so that ("ab","c") and ("a","bc") differ. Keys
- * live in one growing arena; an open-addressing table of class ids finds
- * them by a seeded 64-bit hash (the seed comes from OpenSSL's RNG, so
- * crafted input can't aim at collisions of a known function). Sensitive
- * values are interned the same way, and (class, value) pairs are counted
- * in a third table; prep_classes_dist() turns the pairs into one sorted
- * run per class on demand.
+ * length and the bytes, so that ("ab","c") and ("a","bc") differ; a
+ * seeded set of byte strings (strset.h) gives each key its class id.
+ * Sensitive values are interned the same way, and (class, value) pairs
+ * are counted in a third table, hashed with its own seed;
+ * prep_classes_dist() turns the pairs into one sorted run per class on
+ * demand.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,27 +16,7 @@
 
 #include "buf.h"
 #include "classes.h"
-
-/* Where a key is in the arena. */
-struct span {
-	size_t off;
-	size_t len;
-};
-
-/*
- * A set of byte strings with dense ids; keys in an arena. A slot holds the
- * high half of the key's hash beside its id + 1 (0: empty), so a probe
- * looks at the key's bytes only when 32 bits of hash already match.
- */
-struct strset {
-	uint64_t *slots;
-	size_t nslots;	 /* power of two */
-	uint64_t *hash;	 /* per id, for growing the slots */
-	struct span *at; /* per id */
-	size_t n, cap;
-	char *arena;
-	size_t arena_len, arena_cap;
-};
+#include "strset.h"
 
 struct pair {
 	uint64_t key; /* class << 32 | value, + 1; 0: empty */
@@ -50,12 +29,12 @@ struct prep_classes {
 	long sensitive;
 	size_t max;
 	uint64_t seed;
-	struct strset keys;
+	prep_strset keys;
 	uint64_t *size; /* per class */
 	size_t size_cap;
 	uint64_t rows;
 	prep_buf scratch;
-	struct strset values;
+	prep_strset values;
 	struct pair *pairs;
 	size_t npairs, pairs_slots;
 	/* prep_classes_dist's view: counts of class i at run[i]..run[i+1] */
@@ -63,151 +42,6 @@ struct prep_classes {
 	prep_class_count *counts;
 	int dist_stale;
 };
-
-/*
- * A seeded multiply-xorshift hash over 8-byte words (the mixing constants
- * are those of MurmurHash3's 64-bit finalizer). Not cryptographic; the
- * seed keeps collisions from being planned.
- */
-static uint64_t
-hash_bytes(uint64_t seed, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), x;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		memcpy(&x, p, 8);
-		h ^= x * 0xff51afd7ed558ccdULL;
-		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	x = 0;
-	memcpy(&x, p, n);
-	h ^= x * 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static void
-strset_free(struct strset *s)
-{
-	free(s->slots);
-	free(s->hash);
-	free(s->at);
-	free(s->arena);
-	memset(s, 0, sizeof *s);
-}
-
-static prep_status
-strset_grow_slots(struct strset *s)
-{
-	size_t n = s->nslots ? s->nslots * 2 : 1024, i;
-	uint64_t *slots = calloc(n, sizeof *slots);
-
-	if (slots == NULL)
-		return PREP_ERR_NOMEM;
-	for (i = 0; i < s->n; i++) {
-		size_t j = (size_t)s->hash[i] & (n - 1);
-
-		while (slots[j])
-			j = (j + 1) & (n - 1);
-		slots[j] = (s->hash[i] & 0xffffffff00000000ULL) | (i + 1);
-	}
-	free(s->slots);
-	s->slots = slots;
-	s->nslots = n;
-	return PREP_OK;
-}
-
-static int
-strset_grow_ids(struct strset *s)
-{
-	size_t n = s->cap ? s->cap * 2 : 1024;
-	uint64_t *h = realloc(s->hash, n * sizeof *h);
-	struct span *a;
-
-	if (h)
-		s->hash = h;
-	a = realloc(s->at, n * sizeof *a);
-	if (a)
-		s->at = a;
-	if (!h || !a)
-		return 0;
-	s->cap = n;
-	return 1;
-}
-
-/*
- * The id of key in s; a new one when absent and add is set (*added then
- * 1), else PREP_ERR_NOT_FOUND. At most max ids.
- */
-static prep_status
-strset_lookup(struct strset *s, uint64_t seed, const char *key, size_t len,
-	      int add, size_t max, size_t *id, int *added)
-{
-	uint64_t h = hash_bytes(seed, key, len);
-	uint64_t tag = h & 0xffffffff00000000ULL;
-	size_t j, i;
-	prep_status st;
-
-	if (added)
-		*added = 0;
-	if (s->nslots) {
-		for (j = (size_t)h & (s->nslots - 1); s->slots[j];
-		     j = (j + 1) & (s->nslots - 1)) {
-			if ((s->slots[j] & 0xffffffff00000000ULL) != tag)
-				continue;
-			i = (size_t)(s->slots[j] & 0xffffffffu) - 1;
-			if (s->at[i].len == len &&
-			    (len == 0 ||
-			     memcmp(s->arena + s->at[i].off, key, len) == 0)) {
-				*id = i;
-				return PREP_OK;
-			}
-		}
-	}
-	if (!add)
-		return PREP_ERR_NOT_FOUND;
-	if (s->n >= max)
-		return PREP_ERR_LIMIT;
-	/* keep the load under 1/2: short probes */
-	if ((s->n + 1) * 2 > s->nslots) {
-		if ((st = strset_grow_slots(s)) != PREP_OK)
-			return st;
-	}
-	if (s->n == s->cap && !strset_grow_ids(s))
-		return PREP_ERR_NOMEM;
-	if (len > s->arena_cap - s->arena_len) {
-		size_t n = s->arena_cap ? s->arena_cap : 65536;
-		char *a;
-
-		while (n - s->arena_len < len)
-			n *= 2;
-		a = realloc(s->arena, n);
-		if (a == NULL)
-			return PREP_ERR_NOMEM;
-		s->arena = a;
-		s->arena_cap = n;
-	}
-	i = s->n++;
-	if (len)
-		memcpy(s->arena + s->arena_len, key, len);
-	s->at[i].off = s->arena_len;
-	s->at[i].len = len;
-	s->hash[i] = h;
-	s->arena_len += len;
-	for (j = (size_t)h & (s->nslots - 1); s->slots[j];
-	     j = (j + 1) & (s->nslots - 1))
-		;
-	s->slots[j] = tag | (i + 1);
-	*id = i;
-	if (added)
-		*added = 1;
-	return PREP_OK;
-}
 
 prep_status
 prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
@@ -233,6 +67,8 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 	c->nqi = nqi;
 	c->sensitive = sensitive;
 	c->max = max_classes;
+	prep_strset_init(&c->keys, max_classes);
+	prep_strset_init(&c->values, max_classes);
 	if (RAND_bytes((unsigned char *)&c->seed, sizeof c->seed) != 1)
 		c->seed = 0x243f6a8885a308d3ULL;
 	prep_buf_init(&c->scratch, 0);
@@ -246,8 +82,8 @@ prep_classes_free(prep_classes *c)
 {
 	if (c == NULL)
 		return;
-	strset_free(&c->keys);
-	strset_free(&c->values);
+	prep_strset_free(&c->keys);
+	prep_strset_free(&c->values);
 	free(c->qi);
 	free(c->size);
 	free(c->pairs);
@@ -296,7 +132,7 @@ static prep_status
 count_pair(prep_classes *c, size_t cls, size_t val)
 {
 	uint64_t key = ((uint64_t)cls << 32 | (uint64_t)val) + 1;
-	uint64_t h = hash_bytes(c->seed, &key, sizeof key);
+	uint64_t h = prep_hash_bytes(c->seed, &key, sizeof key);
 	size_t j;
 
 	if ((c->npairs + 1) * 2 > c->pairs_slots) {
@@ -310,7 +146,8 @@ count_pair(prep_classes *c, size_t cls, size_t val)
 
 			if (k == 0)
 				continue;
-			j = (size_t)hash_bytes(c->seed, &k, sizeof k) & (n - 1);
+			j = (size_t)prep_hash_bytes(c->seed, &k, sizeof k) &
+			    (n - 1);
 			while (p[j].key)
 				j = (j + 1) & (n - 1);
 			p[j] = c->pairs[i];
@@ -344,8 +181,8 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 
 	if ((st = encode_key(c, row)) != PREP_OK)
 		return st;
-	st = strset_lookup(&c->keys, c->seed, c->scratch.data, c->scratch.len,
-			   0, 0, &cls, NULL);
+	st = prep_strset_lookup(&c->keys, c->scratch.data, c->scratch.len, 0,
+				&cls, NULL);
 	if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
 		return st;
 	known = st == PREP_OK;
@@ -363,14 +200,14 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 	if (c->sensitive >= 0) {
 		const prep_field *f = &row[c->sensitive];
 
-		st = strset_lookup(&c->values, c->seed, f->data, f->len, 1,
-				   c->max, &val, NULL);
+		st = prep_strset_lookup(&c->values, f->data, f->len, 1, &val,
+					NULL);
 		if (st != PREP_OK)
 			return st;
 	}
 	if (!known) {
-		st = strset_lookup(&c->keys, c->seed, c->scratch.data,
-				   c->scratch.len, 1, c->max, &cls, &added);
+		st = prep_strset_lookup(&c->keys, c->scratch.data,
+					c->scratch.len, 1, &cls, &added);
 		if (st != PREP_OK)
 			return st;
 		c->size[cls] = 0;
@@ -395,8 +232,8 @@ prep_classes_find(const prep_classes *c, const prep_field *row, size_t *id)
 	/* encode_key only writes the scratch buffer */
 	if ((st = encode_key((prep_classes *)c, row)) != PREP_OK)
 		return st;
-	return strset_lookup((struct strset *)&c->keys, c->seed,
-			     c->scratch.data, c->scratch.len, 0, 0, id, NULL);
+	return prep_strset_lookup((prep_strset *)&c->keys, c->scratch.data,
+				  c->scratch.len, 0, id, NULL);
 }
 
 size_t
@@ -435,8 +272,7 @@ prep_classes_value(const prep_classes *c, size_t v)
 	prep_field f = {"", 0};
 
 	if (v < c->values.n) {
-		f.data = c->values.arena + c->values.at[v].off;
-		f.len = c->values.at[v].len;
+		f = prep_strset_key(&c->values, v);
 	}
 	return f;
 }

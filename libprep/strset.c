@@ -1,0 +1,172 @@
+/* strset.c: the seeded set of byte strings of strset.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "strset.h"
+
+#define TAG_MASK 0xffffffff00000000ULL
+
+uint64_t
+prep_hash_bytes(uint64_t seed, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), x;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&x, p, 8);
+		h ^= x * 0xff51afd7ed558ccdULL;
+		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	x = 0;
+	memcpy(&x, p, n);
+	h ^= x * 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+void
+prep_strset_init(prep_strset *s, size_t max)
+{
+	memset(s, 0, sizeof *s);
+	s->max = max ? max : SIZE_MAX;
+	if (RAND_bytes((unsigned char *)&s->seed, sizeof s->seed) != 1)
+		s->seed = 0x243f6a8885a308d3ULL;
+}
+
+void
+prep_strset_free(prep_strset *s)
+{
+	free(s->slots);
+	free(s->hash);
+	free(s->at);
+	free(s->arena);
+	memset(s, 0, sizeof *s);
+}
+
+static prep_status
+grow_slots(prep_strset *s)
+{
+	size_t n = s->nslots ? s->nslots * 2 : 1024, i, j;
+	uint64_t *slots;
+
+	if (n > SIZE_MAX / sizeof *slots)
+		return PREP_ERR_NOMEM;
+	if ((slots = calloc(n, sizeof *slots)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < s->n; i++) {
+		for (j = (size_t)s->hash[i] & (n - 1); slots[j];
+		     j = (j + 1) & (n - 1))
+			;
+		slots[j] = (s->hash[i] & TAG_MASK) | (i + 1);
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->nslots = n;
+	return PREP_OK;
+}
+
+static prep_status
+grow_ids(prep_strset *s)
+{
+	size_t n = s->cap ? s->cap * 2 : 1024;
+	uint64_t *h = realloc(s->hash, n * sizeof *h);
+	struct prep_strset_span *a;
+
+	if (h == NULL)
+		return PREP_ERR_NOMEM;
+	s->hash = h;
+	if ((a = realloc(s->at, n * sizeof *a)) == NULL)
+		return PREP_ERR_NOMEM;
+	s->at = a;
+	s->cap = n;
+	return PREP_OK;
+}
+
+static prep_status
+grow_arena(prep_strset *s, size_t len)
+{
+	size_t n = s->arena_cap ? s->arena_cap : 65536;
+	char *a;
+
+	while (n - s->arena_len < len) {
+		if (n > SIZE_MAX / 2)
+			return PREP_ERR_NOMEM;
+		n *= 2;
+	}
+	if ((a = realloc(s->arena, n)) == NULL)
+		return PREP_ERR_NOMEM;
+	s->arena = a;
+	s->arena_cap = n;
+	return PREP_OK;
+}
+
+prep_status
+prep_strset_lookup(prep_strset *s, const void *key, size_t len, int add,
+		   size_t *id, int *added)
+{
+	uint64_t h = prep_hash_bytes(s->seed, key, len), tag = h & TAG_MASK;
+	size_t j, i;
+	prep_status st;
+
+	if (added)
+		*added = 0;
+	if (s->nslots) {
+		for (j = (size_t)h & (s->nslots - 1); s->slots[j];
+		     j = (j + 1) & (s->nslots - 1)) {
+			if ((s->slots[j] & TAG_MASK) != tag)
+				continue;
+			i = (size_t)(s->slots[j] & 0xffffffffu) - 1;
+			if (s->at[i].len == len &&
+			    (len == 0 ||
+			     memcmp(s->arena + s->at[i].off, key, len) == 0)) {
+				*id = i;
+				return PREP_OK;
+			}
+		}
+	}
+	if (!add)
+		return PREP_ERR_NOT_FOUND;
+	if (s->n >= s->max || s->n >= 0xffffffffu)
+		return PREP_ERR_LIMIT;
+	/* load under 1/2: short probes */
+	if ((s->n + 1) * 2 > s->nslots && (st = grow_slots(s)) != PREP_OK)
+		return st;
+	if (s->n == s->cap && (st = grow_ids(s)) != PREP_OK)
+		return st;
+	if (len > s->arena_cap - s->arena_len &&
+	    (st = grow_arena(s, len)) != PREP_OK)
+		return st;
+	i = s->n++;
+	if (len)
+		memcpy(s->arena + s->arena_len, key, len);
+	s->at[i].off = s->arena_len;
+	s->at[i].len = len;
+	s->hash[i] = h;
+	s->arena_len += len;
+	for (j = (size_t)h & (s->nslots - 1); s->slots[j];
+	     j = (j + 1) & (s->nslots - 1))
+		;
+	s->slots[j] = tag | (i + 1);
+	*id = i;
+	if (added)
+		*added = 1;
+	return PREP_OK;
+}
+
+prep_field
+prep_strset_key(const prep_strset *s, size_t id)
+{
+	prep_field f = {"", 0};
+
+	if (id < s->n) {
+		f.data = s->arena + s->at[id].off;
+		f.len = s->at[id].len;
+	}
+	return f;
+}

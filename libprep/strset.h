@@ -1,0 +1,55 @@
+/*
+ * strset.h: a set of byte strings with dense ids, for the tables that
+ * count things by key (classes.c, aggregate.c).
+ *
+ * Ids are 0..n-1 in order of insertion. Keys live in one arena; an
+ * open-addressing table of slots finds them by a seeded 64-bit hash, each
+ * slot holding 32 bits of that hash beside the id, so a probe reads a key
+ * only when the hashes agree. The seed comes from OpenSSL's RNG, so crafted
+ * input can't aim at collisions of a known function. At most max ids.
+ */
+#ifndef PREP_STRSET_H
+#define PREP_STRSET_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "prep.h"
+
+typedef struct prep_strset {
+	size_t n; /* ids in use (read-only) */
+	size_t max;
+	uint64_t seed;
+	uint64_t *slots;
+	size_t nslots;	/* power of two */
+	uint64_t *hash; /* per id, for growing the slots */
+	struct prep_strset_span {
+		size_t off;
+		size_t len;
+	} * at; /* per id: the key in the arena */
+	size_t cap;
+	char *arena;
+	size_t arena_len, arena_cap;
+} prep_strset;
+
+/* An empty set of at most max keys (0: no limit but memory). */
+void prep_strset_init(prep_strset *s, size_t max);
+void prep_strset_free(prep_strset *s);
+
+/*
+ * The id of key[0..len). When absent: PREP_ERR_NOT_FOUND unless add, then
+ * a new id (*added = 1 when added is not NULL), or PREP_ERR_LIMIT past max.
+ */
+prep_status prep_strset_lookup(prep_strset *s, const void *key, size_t len,
+			       int add, size_t *id, int *added);
+
+/* The bytes of key id (not NUL-terminated). */
+prep_field prep_strset_key(const prep_strset *s, size_t id);
+
+/*
+ * A seeded multiply-xorshift hash over 8-byte words (mixing constants of
+ * MurmurHash3's 64-bit finalizer). Not cryptographic.
+ */
+uint64_t prep_hash_bytes(uint64_t seed, const void *data, size_t n);
+
+#endif
