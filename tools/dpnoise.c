@@ -57,6 +57,7 @@ struct column_noise {
 	const struct spec *spec;
 	prep_laplace *real;
 	prep_laplace *integer; /* NULL unless the bounds are whole numbers */
+	double eps;
 };
 
 static void
@@ -295,7 +296,6 @@ row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
 			cli_fatal_status(&cli, st, "-c");
 		for (j = 0; j < nidx; j++) {
 			struct column_noise *cn;
-			char on[300];
 
 			if (by_col[idx[j]])
 				cli_usage_error(&cli,
@@ -316,16 +316,8 @@ row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
 				eps, (double)(specs[i].ihi - specs[i].ilo),
 				&cn->integer) != PREP_OK)
 				cli_fatal(&cli, "integer mechanism");
+			cn->eps = eps;
 			by_col[idx[j]] = cn;
-			if (header)
-				snprintf(on, sizeof on, "%.*s",
-					 (int)header[idx[j]].len,
-					 header[idx[j]].data);
-			else
-				snprintf(on, sizeof on, "column %zu",
-					 idx[j] + 1);
-			print_scale(specs[i].integer ? "integer" : "real", on,
-				    eps, prep_laplace_scale(cn->real));
 			*total += eps;
 		}
 		free(idx);
@@ -340,8 +332,23 @@ row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng)
 	size_t ncols, n, k;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
 	const prep_field *f;
-	char buf[32];
+	char buf[32], on[300];
 
+	/* the summary, once the ledger has accepted the run */
+	for (k = 0; k < ncols; k++) {
+		struct column_noise *cn = by_col[k];
+
+		if (cn == NULL)
+			continue;
+		if (header)
+			snprintf(on, sizeof on, "%.*s", (int)header[k].len,
+				 header[k].data);
+		else
+			snprintf(on, sizeof on, "column %zu", k + 1);
+		print_scale(
+		    cn->integer ? "integer" : "real", on, cn->eps,
+		    prep_laplace_scale(cn->integer ? cn->integer : cn->real));
+	}
 	cli_open_output(&cli);
 	if (header)
 		cli_write_check(&cli,
