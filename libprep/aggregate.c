@@ -100,26 +100,17 @@ encode_key(prep_agg *a, const prep_field *fields, const size_t *idx)
 	for (i = 0; i < a->p.nby; i++) {
 		size_t len = fields[idx ? idx[i] : i].len;
 
-		if (len > PREP_BUF_DEFAULT_MAX - total - 11)
+		if (len >
+		    PREP_BUF_DEFAULT_MAX - total - PREP_TUPLE_OVERHEAD - 1)
 			return PREP_ERR_LIMIT;
-		total += len + 11;
+		total += len + PREP_TUPLE_OVERHEAD + 1;
 	}
 	prep_buf_reset(&a->scratch);
 	if ((st = prep_buf_reserve(&a->scratch, total)) != PREP_OK)
 		return st;
 	o = (unsigned char *)a->scratch.data;
 	for (i = 0; i < a->p.nby; i++) {
-		const prep_field *f = &fields[idx ? idx[i] : i];
-		size_t len = f->len;
-
-		do {
-			*o++ = (unsigned char)((len & 0x7f) |
-					       (len > 0x7f ? 0x80 : 0));
-			len >>= 7;
-		} while (len);
-		if (f->len)
-			memcpy(o, f->data, f->len);
-		o += f->len;
+		o = prep_tuple_put(o, &fields[idx ? idx[i] : i]);
 		*o++ = '\0';
 	}
 	a->scratch.len = (size_t)((char *)o - a->scratch.data);
@@ -130,18 +121,9 @@ encode_key(prep_agg *a, const prep_field *fields, const size_t *idx)
 static prep_field
 decode_field(const unsigned char **p)
 {
-	const unsigned char *s = *p;
-	size_t len = 0;
-	int shift = 0;
-	prep_field f;
+	prep_field f = prep_tuple_next(p);
 
-	do {
-		len |= (size_t)(*s & 0x7f) << shift;
-		shift += 7;
-	} while (*s++ & 0x80);
-	f.data = (const char *)s;
-	f.len = len;
-	*p = s + len + 1;
+	(*p)++; /* the NUL after the field */
 	return f;
 }
 

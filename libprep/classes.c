@@ -104,26 +104,16 @@ encode_key(prep_classes *c, const prep_field *row)
 	for (i = 0; i < c->nqi; i++) {
 		size_t len = row[c->qi[i]].len;
 
-		if (len > PREP_BUF_DEFAULT_MAX - total - 10)
+		if (len > PREP_BUF_DEFAULT_MAX - total - PREP_TUPLE_OVERHEAD)
 			return PREP_ERR_LIMIT;
-		total += len + 10;
+		total += len + PREP_TUPLE_OVERHEAD;
 	}
 	prep_buf_reset(&c->scratch);
 	if ((st = prep_buf_reserve(&c->scratch, total)) != PREP_OK)
 		return st;
 	o = (unsigned char *)c->scratch.data;
-	for (i = 0; i < c->nqi; i++) {
-		const prep_field *f = &row[c->qi[i]];
-		size_t len = f->len;
-
-		do {
-			*o++ = (unsigned char)((len & 0x7f) |
-					       (len > 0x7f ? 0x80 : 0));
-			len >>= 7;
-		} while (len);
-		memcpy(o, f->data, f->len);
-		o += f->len;
-	}
+	for (i = 0; i < c->nqi; i++)
+		o = prep_tuple_put(o, &row[c->qi[i]]);
 	c->scratch.len = (size_t)((char *)o - c->scratch.data);
 	return PREP_OK;
 }

@@ -170,3 +170,35 @@ prep_strset_key(const prep_strset *s, size_t id)
 	}
 	return f;
 }
+
+unsigned char *
+prep_tuple_put(unsigned char *o, const prep_field *f)
+{
+	size_t len = f->len;
+
+	do {
+		*o++ = (unsigned char)((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
+		len >>= 7;
+	} while (len);
+	if (f->len)
+		memcpy(o, f->data, f->len);
+	return o + f->len;
+}
+
+prep_field
+prep_tuple_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	size_t len = 0;
+	int shift = 0;
+	prep_field f;
+
+	do {
+		len |= (size_t)(*s & 0x7f) << shift;
+		shift += 7;
+	} while (*s++ & 0x80);
+	f.data = (const char *)s;
+	f.len = len;
+	*p = s + len;
+	return f;
+}

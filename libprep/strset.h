@@ -47,6 +47,17 @@ prep_status prep_strset_lookup(prep_strset *s, const void *key, size_t len,
 prep_field prep_strset_key(const prep_strset *s, size_t id);
 
 /*
+ * Tuple keys: each field written as a varint length (7 bits a byte, low
+ * first) and its bytes, so that no two tuples share a key (("ab","c") and
+ * ("a","bc") differ). prep_tuple_put writes f at o, which has room for
+ * f->len + PREP_TUPLE_OVERHEAD bytes, and returns the end;
+ * prep_tuple_next reads the field at *p and moves *p past it.
+ */
+#define PREP_TUPLE_OVERHEAD 10
+unsigned char *prep_tuple_put(unsigned char *o, const prep_field *f);
+prep_field prep_tuple_next(const unsigned char **p);
+
+/*
  * A seeded multiply-xorshift hash over 8-byte words (mixing constants of
  * MurmurHash3's 64-bit finalizer). Not cryptographic.
  */

@@ -95,3 +95,20 @@ step dpnoise -c income --bounds 0:250000 --epsilon 1
 
 echo "== the same as one pipeline (KEYFILE: a random key, now deleted):"
 echo "$PIPELINE"
+echo
+
+# Bias: the Adult census extract, by sex. fairness writes its table on
+# stdout and the metrics on stderr; reweight appends Kamiran-Calders
+# weights, after which the weighted disparate impact is exactly 1.
+ADULT=testdata/adult.csv
+FAIR=(-d ';' -g sex -y salary-class --positive '>50K' --privileged Male)
+FAIR_SHOWN="-d ';' -g sex -y salary-class --positive '>50K' --privileged Male"
+for t in reweight fairness; do
+	[ -x "$TOOLDIR/$t" ] || { echo "demo: $TOOLDIR/$t: not built" >&2; exit 2; }
+done
+echo "== fairness $FAIR_SHOWN $ADULT"
+"$TOOLDIR/fairness" "${FAIR[@]}" "$ADULT" 2>&1
+echo
+echo "== reweight -d ';' -g sex -y salary-class $ADULT | fairness $FAIR_SHOWN --weight weight"
+"$TOOLDIR/reweight" -d ';' -g sex -y salary-class "$ADULT" >"$WORK/weighted.csv"
+"$TOOLDIR/fairness" "${FAIR[@]}" --weight weight "$WORK/weighted.csv" 2>&1

@@ -62,6 +62,25 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 }
 
 int
+cli_spool_open(struct cli *c)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if (snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, c->prog) >=
+	    (int)sizeof path)
+		cli_fatal(c, "TMPDIR too long");
+	fd = mkstemp(path);
+	if (fd < 0)
+		cli_fatal(c, "%s: %s", dir, strerror(errno));
+	unlink(path);
+	return fd;
+}
+
+int
 cli_parse_size(const char *s, size_t *v)
 {
 	char *end;

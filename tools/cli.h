@@ -124,6 +124,13 @@ void cli_write_check(struct cli *c, prep_status st);
 /* Flush, fsync, rename; free the reader; exits 2 on failure. */
 void cli_finish(struct cli *c);
 
+/*
+ * A spool for two-pass filters: an unlinked temporary file
+ * $TMPDIR/PROG.XXXXXX (/tmp when TMPDIR is unset or empty), open for
+ * reading and writing, so nothing is left behind. Exits 2 on failure.
+ */
+int cli_spool_open(struct cli *c);
+
 /* Parse a size such as 1048576, 512K or 1M. */
 int cli_parse_size(const char *s, size_t *v);
 

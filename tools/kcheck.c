@@ -291,26 +291,6 @@ write_report(const prep_kanon_report *r, const prep_kanon_params *p, int json)
 	cli_finish(&cli);
 }
 
-/* An unlinked temporary file in $TMPDIR: nothing is left behind. */
-static int
-spool_open(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	if (snprintf(path, sizeof path, "%s/kcheck.XXXXXX", dir) >=
-	    (int)sizeof path)
-		cli_fatal(&cli, "TMPDIR too long");
-	fd = mkstemp(path);
-	if (fd < 0)
-		cli_fatal(&cli, "%s: %s", dir, strerror(errno));
-	unlink(path);
-	return fd;
-}
-
 /* Copy the spool to the output as it is. */
 static void
 copy_spool(int fd)
@@ -497,7 +477,7 @@ main(int argc, char **argv)
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
 	if (!report_only) {
-		spool_fd = spool_open();
+		spool_fd = cli_spool_open(&cli);
 		memset(&wo, 0, sizeof wo);
 		wo.delim = prep_reader_delim(cli.reader);
 		wo.crlf = cli.crlf;

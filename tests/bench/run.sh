@@ -4,10 +4,10 @@
 #
 #	bash tests/bench/run.sh TOOLDIR
 #
-# TOOLDIR holds the built programs: anonymize, dpnoise, kcheck, gen-people,
-# csv-baseline. The dpnoise check and the kcheck part also need Debian's
-# /usr/bin/python3, the kcheck part with pandas (python3-pandas, which make
-# bench installs).
+# TOOLDIR holds the built programs: anonymize, dpnoise, kcheck, reweight,
+# gen-people, csv-baseline. The dpnoise check and the kcheck and reweight
+# parts also need Debian's /usr/bin/python3, the kcheck and reweight parts
+# with pandas (python3-pandas, which make bench installs).
 #
 # anonymize:
 # Generates 100,000 and 1,000,000 synthetic people rows (gen-people, seed
@@ -47,6 +47,19 @@
 # Targets: kcheck at least 4x faster than pandas; gate RSS at 1.2M rows at
 # most 10% + 2 MiB over the 120k figure (memory follows classes, and both
 # files have the same classes).
+# reweight:
+# On the same Adult replicas, best wall-clock time of 3 runs, output to
+# /dev/null:
+#   reweight      reweight -d ';' -g sex,race -y salary-class (two passes:
+#                 counts and a spool, then every row with its weight)
+#   pandas        tests/bench/reweight_pandas.py: the same weights with
+#                 read_csv(dtype=str, keep_default_na=False), groupby and
+#                 transform, written with to_csv in the same format
+# after checking that both write the same 1.2M rows with the same weights
+# (to 1e-9); and reweight's peak RSS at 120k and 1.2M rows.
+# Targets: reweight at least 4x faster than pandas; RSS at 1.2M rows at
+# most 10% + 2 MiB over the 120k figure (memory follows the 20 group x
+# label cells, not the rows).
 # Appends a dated entry to tests/bench/RESULTS.md. Exit 0 when every target
 # is met, 1 when one is not, 2 when something is missing or fails to run.
 # Not part of make check: timings depend on the machine and its load.
@@ -69,7 +82,7 @@ die() {
 	exit 2
 }
 
-for prog in anonymize dpnoise kcheck gen-people csv-baseline; do
+for prog in anonymize dpnoise kcheck reweight gen-people csv-baseline; do
 	[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
 done
 command -v mlr >/dev/null 2>&1 || die "mlr (Miller) not installed"
@@ -329,6 +342,63 @@ V_PD='' V_GATE=''
 check V_PD "$T_PD >= 4 * $T_KC"
 check V_GATE "$RSS_GATE <= $GATE_LIMIT"
 
+# ---- reweight against pandas, on the same Adult replicas ----
+
+RWARGS=(-d ';' -g sex,race -y salary-class)
+RW=("$TOOLDIR/reweight" "${RWARGS[@]}")
+RWPD=("$PY" tests/bench/reweight_pandas.py "${RWARGS[@]}")
+
+# Sanity before timing: both write the input's 1.2M records unchanged
+# (LF for CRLF) with the same weight appended, to 1e-9, so that both do
+# the same work.
+"${RW[@]}" "$KBIG" >"$WORK/rw.csv" || die "reweight failed"
+"${RWPD[@]}" "$KBIG" >"$WORK/rwpd.csv" || die "reweight_pandas.py failed"
+"$PY" - "$KBIG" "$WORK/rw.csv" "$WORK/rwpd.csv" $((40 * ADULT_ROWS)) <<'EOF' ||
+import csv, itertools, math, sys
+files = [open(f, newline="", encoding="utf-8") for f in sys.argv[1:4]]
+inp, rw, pd = (csv.reader(f, delimiter=";") for f in files)
+want = int(sys.argv[4])
+n = bad = 0
+for x, a, b in itertools.zip_longest(inp, rw, pd):
+    if x is None or a is None or b is None:
+        print("bench: reweight: outputs of different lengths", file=sys.stderr)
+        sys.exit(1)
+    if n == 0:
+        ok = a == b == x + ["weight"]
+    else:
+        ok = (a[:-1] == b[:-1] == x and
+              math.isclose(float(a[-1]), float(b[-1]), rel_tol=1e-9,
+                           abs_tol=0))
+    if not ok:
+        bad += 1
+        if bad <= 3:
+            print("bench: reweight: record %d differs" % n, file=sys.stderr)
+    n += 1
+if n - 1 != want:
+    print("bench: reweight: %d records, want %d" % (n - 1, want),
+          file=sys.stderr)
+sys.exit(0 if bad == 0 and n - 1 == want else 1)
+EOF
+	die "reweight and pandas disagree"
+RW_SAME=no
+cmp -s "$WORK/rw.csv" "$WORK/rwpd.csv" && RW_SAME=yes
+rm -f "$WORK/rw.csv" "$WORK/rwpd.csv"
+
+echo "bench: timing reweight, best of $RUNS, Adult x40," \
+	"$((40 * ADULT_ROWS)) rows"
+measure "${RW[@]}" "$KBIG"
+T_RW=$T RSS_RW=$RSS
+measure "${RWPD[@]}" "$KBIG"
+T_RWPD=$T RSS_RWPD=$RSS
+measure "${RW[@]}" "$KSMALL"
+T_RW_S=$T RSS_RW_S=$RSS
+
+R_RWPD=$(ratio "$T_RWPD" "$T_RW")
+RW_LIMIT=$(awk -v s="$RSS_RW_S" 'BEGIN{printf "%d\n", 1.10 * s + 2048}')
+V_RWPD='' V_RW_RSS=''
+check V_RWPD "$T_RWPD >= 4 * $T_RW"
+check V_RW_RSS "$RSS_RW <= $RW_LIMIT"
+
 CPU=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
 	head -n 1)
 [ -n "$CPU" ] || CPU=$(uname -m)
@@ -397,6 +467,23 @@ REPORT=$WORK/report.md
 	printf '| pandas / kcheck time >= 4 | %s | %s |\n' "$R_PD" "$V_PD"
 	printf '| gate RSS at 1.2M <= 1.10 x 120k + 2048 KiB = %s | %s | %s |\n\n' \
 		"$GATE_LIMIT" "$RSS_GATE" "$V_GATE"
+	printf -- "- reweight: \`reweight -d ';' -g sex,race -y salary-class\`"
+	printf ' on the same Adult x40 and x4;'
+	printf ' pandas: tests/bench/reweight_pandas.py, same arguments;'
+	printf ' outputs byte for byte the same: %s\n\n' "$RW_SAME"
+	printf '| program (Adult x40) | best of %d, s | peak RSS, KiB |\n' \
+		"$RUNS"
+	printf '|---|---:|---:|\n'
+	printf '| reweight | %s | %s |\n' "$T_RW" "$RSS_RW"
+	printf '| pandas (reweight_pandas.py) | %s | %s |\n' "$T_RWPD" \
+		"$RSS_RWPD"
+	printf '| reweight, 120k rows | %s | %s |\n\n' "$T_RW_S" "$RSS_RW_S"
+	printf '| target | figure | result |\n'
+	printf '|---|---:|---|\n'
+	printf '| pandas / reweight time >= 4 | %s | %s |\n' "$R_RWPD" \
+		"$V_RWPD"
+	printf '| reweight RSS at 1.2M <= 1.10 x 120k + 2048 KiB = %s | %s | %s |\n\n' \
+		"$RW_LIMIT" "$RSS_RW" "$V_RW_RSS"
 } >"$REPORT"
 
 cat "$REPORT"

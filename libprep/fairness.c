@@ -1,0 +1,454 @@
+/*
+ * fairness.c: per-group rates and group fairness metrics (see fairness.h
+ * for the definitions and their sources).
+ *
+ * Groups come from prep_classes (classes.h), keyed by the group columns;
+ * beside each class this module keeps its weighted counts and a copy of
+ * its values for the report, so memory follows the number of groups.
+ * Sums of weights use Neumaier's improved Kahan summation (Neumaier 1974,
+ * "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher
+ * Summen", ZAMM 54), so that a table of many rows of fractional weights
+ * (reweight's) gives rates accurate to the last digits printed; weights
+ * of 1 sum exactly either way.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "classes.h"
+#include "fairness.h"
+#include "generalize.h"
+
+/* A compensated sum: the value is s + c. */
+struct acc {
+	double s, c;
+};
+
+enum { W, W_POS, W_NEG, W_SEL, W_TP, W_FP, NSUMS };
+
+struct group {
+	uint64_t n, n_pos, n_sel;
+	struct acc sum[NSUMS];
+};
+
+struct span {
+	size_t off, len;
+};
+
+struct prep_fairness {
+	size_t *cols; /* group columns */
+	size_t ncols;
+	size_t maxcol; /* largest group column */
+	size_t label;
+	long pred, weight;
+	char *positive;
+	size_t positive_len;
+	prep_classes *classes;
+	struct group *g;    /* per group id */
+	struct span *spans; /* per group id, ncols each, into values */
+	size_t cap;	    /* groups g and spans have room for */
+	prep_buf values;    /* the groups' values, each NUL-terminated */
+};
+
+static void
+acc_add(struct acc *a, double x)
+{
+	double t = a->s + x;
+
+	if (fabs(a->s) >= fabs(x))
+		a->c += (a->s - t) + x;
+	else
+		a->c += (x - t) + a->s;
+	a->s = t;
+}
+
+static double
+acc_value(const struct acc *a)
+{
+	return a->s + a->c;
+}
+
+/*
+ * num / den, or NAN (NA) when den is 0: a rate of nothing. A NAN
+ * argument gives NAN too (NAN > 0 is false; NAN / x is NAN).
+ */
+static double
+ratio(double num, double den)
+{
+	return den > 0 ? num / den : NAN;
+}
+
+prep_status
+prep_fairness_new(const prep_fairness_params *p, prep_fairness **out)
+{
+	prep_fairness *f;
+	size_t i, max = p->max_groups ? p->max_groups
+				      : PREP_FAIRNESS_DEFAULT_MAX_GROUPS;
+	prep_status st;
+
+	*out = NULL;
+	if (p->ngroups == 0 || max > ((size_t)1 << 31) ||
+	    (p->positive == NULL && p->positive_len > 0))
+		return PREP_ERR_ARG;
+	f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return PREP_ERR_NOMEM;
+	f->cols = malloc(p->ngroups * sizeof *f->cols);
+	f->positive = malloc(p->positive_len + 1);
+	if (f->cols == NULL || f->positive == NULL) {
+		prep_fairness_free(f);
+		return PREP_ERR_NOMEM;
+	}
+	memcpy(f->cols, p->groups, p->ngroups * sizeof *f->cols);
+	f->ncols = p->ngroups;
+	for (i = 0; i < f->ncols; i++)
+		if (f->cols[i] > f->maxcol)
+			f->maxcol = f->cols[i];
+	if (p->positive_len)
+		memcpy(f->positive, p->positive, p->positive_len);
+	f->positive[p->positive_len] = '\0';
+	f->positive_len = p->positive_len;
+	f->label = p->label;
+	f->pred = p->pred;
+	f->weight = p->weight;
+	prep_buf_init(&f->values, 0);
+	st = prep_classes_new(f->cols, f->ncols, -1, max, &f->classes);
+	if (st != PREP_OK) {
+		prep_fairness_free(f);
+		return st;
+	}
+	*out = f;
+	return PREP_OK;
+}
+
+void
+prep_fairness_free(prep_fairness *f)
+{
+	if (f == NULL)
+		return;
+	prep_classes_free(f->classes);
+	prep_buf_free(&f->values);
+	free(f->cols);
+	free(f->positive);
+	free(f->g);
+	free(f->spans);
+	free(f);
+}
+
+static int
+is_positive(const prep_fairness *f, const prep_field *v)
+{
+	return v->len == f->positive_len &&
+	       memcmp(v->data, f->positive, v->len) == 0;
+}
+
+/* Room for one group more in g and spans. */
+static prep_status
+grow(prep_fairness *f)
+{
+	size_t n = f->cap ? f->cap * 2 : 64;
+	struct group *g;
+	struct span *s;
+
+	if (prep_classes_count(f->classes) < f->cap)
+		return PREP_OK;
+	if (n > SIZE_MAX / sizeof *g || n > SIZE_MAX / sizeof *s / f->ncols)
+		return PREP_ERR_NOMEM;
+	g = realloc(f->g, n * sizeof *g);
+	if (g == NULL)
+		return PREP_ERR_NOMEM;
+	f->g = g;
+	s = realloc(f->spans, n * f->ncols * sizeof *s);
+	if (s == NULL)
+		return PREP_ERR_NOMEM;
+	f->spans = s;
+	f->cap = n;
+	return PREP_OK;
+}
+
+/*
+ * Count one row. The weight is read and every buffer made big enough
+ * before prep_classes_add, the last step that can fail, so that a refused
+ * row changes nothing.
+ */
+prep_status
+prep_fairness_add(prep_fairness *f, const prep_field *row)
+{
+	double w = 1;
+	size_t i, id, before, need = 0;
+	int y, yhat;
+	struct group *g;
+	prep_status st;
+
+	if (f->weight >= 0) {
+		const prep_field *wf = &row[f->weight];
+
+		st = prep_parse_number(wf->data, wf->len, &w);
+		if (st != PREP_OK)
+			return st;
+		if (!(w >= 0) || w > PREP_FAIRNESS_MAX_WEIGHT)
+			return PREP_ERR_RANGE;
+		w = fabs(w); /* -0 reads as 0 */
+	}
+	if ((st = grow(f)) != PREP_OK)
+		return st;
+	for (i = 0; i < f->ncols; i++) {
+		size_t len = row[f->cols[i]].len;
+
+		if (len >= PREP_BUF_DEFAULT_MAX - need)
+			return PREP_ERR_LIMIT;
+		need += len + 1;
+	}
+	if ((st = prep_buf_reserve(&f->values, need)) != PREP_OK)
+		return st;
+	before = prep_classes_count(f->classes);
+	if ((st = prep_classes_add(f->classes, row, &id)) != PREP_OK)
+		return st;
+	g = &f->g[id];
+	if (id == before) {
+		/* a new group: keep its values for the report */
+		memset(g, 0, sizeof *g);
+		for (i = 0; i < f->ncols; i++) {
+			const prep_field *v = &row[f->cols[i]];
+			struct span *s = &f->spans[id * f->ncols + i];
+
+			s->off = f->values.len;
+			s->len = v->len;
+			memcpy(f->values.data + f->values.len, v->data, v->len);
+			f->values.len += v->len;
+			f->values.data[f->values.len++] = '\0';
+		}
+	}
+	y = is_positive(f, &row[f->label]);
+	yhat = f->pred >= 0 ? is_positive(f, &row[f->pred]) : y;
+	g->n++;
+	g->n_pos += (uint64_t)y;
+	g->n_sel += (uint64_t)yhat;
+	acc_add(&g->sum[W], w);
+	acc_add(&g->sum[y ? W_POS : W_NEG], w);
+	if (yhat) {
+		acc_add(&g->sum[W_SEL], w);
+		acc_add(&g->sum[y ? W_TP : W_FP], w);
+	}
+	return PREP_OK;
+}
+
+size_t
+prep_fairness_groups(const prep_fairness *f)
+{
+	return prep_classes_count(f->classes);
+}
+
+int
+prep_fairness_has_pred(const prep_fairness *f)
+{
+	return f->pred >= 0;
+}
+
+prep_status
+prep_fairness_group_values(const prep_fairness *f, size_t id,
+			   prep_field *values)
+{
+	size_t i;
+
+	if (id >= prep_fairness_groups(f))
+		return PREP_ERR_ARG;
+	for (i = 0; i < f->ncols; i++) {
+		const struct span *s = &f->spans[id * f->ncols + i];
+
+		values[i].data = f->values.data + s->off;
+		values[i].len = s->len;
+	}
+	return PREP_OK;
+}
+
+/* Fill in the rates of r from its counts. */
+static void
+rates(const prep_fairness *f, const struct acc *sum, prep_fairness_rates *r)
+{
+	r->w = acc_value(&sum[W]);
+	r->w_pos = acc_value(&sum[W_POS]);
+	r->w_sel = acc_value(&sum[W_SEL]);
+	r->w_tp = acc_value(&sum[W_TP]);
+	r->w_fp = acc_value(&sum[W_FP]);
+	r->base_rate = ratio(r->w_pos, r->w);
+	r->selection_rate = ratio(r->w_sel, r->w);
+	if (f->pred >= 0) {
+		r->tpr = ratio(r->w_tp, r->w_pos);
+		r->fpr = ratio(r->w_fp, acc_value(&sum[W_NEG]));
+		r->precision = ratio(r->w_tp, r->w_sel);
+	} else {
+		r->tpr = r->fpr = r->precision = NAN;
+	}
+}
+
+prep_status
+prep_fairness_group_rates(const prep_fairness *f, size_t id,
+			  prep_fairness_rates *r)
+{
+	const struct group *g;
+
+	if (id >= prep_fairness_groups(f))
+		return PREP_ERR_ARG;
+	g = &f->g[id];
+	r->n = g->n;
+	r->n_pos = g->n_pos;
+	r->n_sel = g->n_sel;
+	rates(f, g->sum, r);
+	return PREP_OK;
+}
+
+/* The counts and rates of every group but skip (-1: of every group). */
+static void
+side(const prep_fairness *f, long skip, prep_fairness_rates *r)
+{
+	struct acc sum[NSUMS];
+	size_t i, k, n = prep_fairness_groups(f);
+
+	memset(sum, 0, sizeof sum);
+	r->n = r->n_pos = r->n_sel = 0;
+	for (i = 0; i < n; i++) {
+		if ((long)i == skip)
+			continue;
+		r->n += f->g[i].n;
+		r->n_pos += f->g[i].n_pos;
+		r->n_sel += f->g[i].n_sel;
+		for (k = 0; k < NSUMS; k++)
+			acc_add(&sum[k], acc_value(&f->g[i].sum[k]));
+	}
+	rates(f, sum, r);
+}
+
+void
+prep_fairness_total(const prep_fairness *f, prep_fairness_rates *r)
+{
+	side(f, -1, r);
+}
+
+prep_status
+prep_fairness_find(const prep_fairness *f, const prep_field *values, size_t *id)
+{
+	prep_field *row;
+	size_t i;
+	prep_status st;
+
+	if (f->maxcol >= SIZE_MAX / sizeof *row)
+		return PREP_ERR_NOMEM;
+	row = calloc(f->maxcol + 1, sizeof *row);
+	if (row == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < f->ncols; i++)
+		row[f->cols[i]] = values[i];
+	st = prep_classes_find(f->classes, row, id);
+	free(row);
+	return st;
+}
+
+/* Tracks the least and greatest of rates; NA once any rate is NAN. */
+struct range {
+	double lo, hi;
+	int na, seen;
+};
+
+static void
+range_add(struct range *r, double v)
+{
+	if (isnan(v)) {
+		r->na = 1;
+		return;
+	}
+	if (!r->seen || v < r->lo)
+		r->lo = v;
+	if (!r->seen || v > r->hi)
+		r->hi = v;
+	r->seen = 1;
+}
+
+/* max - min, or NAN. */
+static double
+range_diff(const struct range *r)
+{
+	return r->na || !r->seen ? NAN : r->hi - r->lo;
+}
+
+/* NAN stays NAN through fmax, which would drop it: be explicit. */
+static double
+max_na(double a, double b)
+{
+	return isnan(a) || isnan(b) ? NAN : a > b ? a : b;
+}
+
+/* Fairlearn's forms over every group (see fairness.h). */
+static void
+over_groups(const prep_fairness *f, prep_fairness_summary *s)
+{
+	struct range sr = {0, 0, 0, 0}, tpr = sr, fpr = sr;
+	prep_fairness_rates r;
+	size_t i, n = prep_fairness_groups(f);
+	double dt, df;
+
+	for (i = 0; i < n; i++) {
+		prep_fairness_group_rates(f, i, &r);
+		range_add(&sr, r.selection_rate);
+		range_add(&tpr, r.tpr);
+		range_add(&fpr, r.fpr);
+	}
+	s->disparate_impact = sr.na || !sr.seen ? NAN : ratio(sr.lo, sr.hi);
+	s->statistical_parity_difference = range_diff(&sr);
+	dt = range_diff(&tpr);
+	df = range_diff(&fpr);
+	s->equal_opportunity_difference = dt;
+	s->average_odds_difference = (df + dt) / 2;
+	s->equalized_odds_difference = max_na(dt, df);
+}
+
+/* AIF360's forms, privileged group p against the rest (see fairness.h). */
+static void
+against(const prep_fairness *f, size_t p, prep_fairness_summary *s)
+{
+	prep_fairness_rates u, v;
+	double dt, df;
+
+	side(f, (long)p, &u);
+	prep_fairness_group_rates(f, p, &v);
+	/* NAN in, NAN out: ratio() and the differences carry NA through */
+	s->disparate_impact = ratio(u.selection_rate, v.selection_rate);
+	s->statistical_parity_difference = u.selection_rate - v.selection_rate;
+	dt = u.tpr - v.tpr;
+	df = u.fpr - v.fpr;
+	s->equal_opportunity_difference = dt;
+	s->average_odds_difference = (df + dt) / 2;
+	s->equalized_odds_difference = max_na(fabs(dt), fabs(df));
+}
+
+prep_status
+prep_fairness_summarize(const prep_fairness *f, long privileged,
+			prep_fairness_summary *s)
+{
+	if (privileged >= 0 && (size_t)privileged >= prep_fairness_groups(f))
+		return PREP_ERR_ARG;
+	if (privileged >= 0)
+		against(f, (size_t)privileged, s);
+	else
+		over_groups(f, s);
+	return PREP_OK;
+}
+
+unsigned
+prep_fairness_check(const prep_fairness_summary *s,
+		    const prep_fairness_gates *g)
+{
+	unsigned fail = 0;
+
+	/* written so that a NAN metric fails: every comparison is false */
+	if (g->min_di_set && !(s->disparate_impact >= g->min_di))
+		fail |= PREP_FAIRNESS_FAIL_DI;
+	if (g->max_spd_set &&
+	    !(fabs(s->statistical_parity_difference) <= g->max_spd))
+		fail |= PREP_FAIRNESS_FAIL_SPD;
+	if (g->max_eod_set &&
+	    !(fabs(s->equal_opportunity_difference) <= g->max_eod))
+		fail |= PREP_FAIRNESS_FAIL_EOD;
+	return fail;
+}

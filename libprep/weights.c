@@ -1,0 +1,527 @@
+/*
+ * weights.c: reweighing weights (see weights.h; Kamiran and Calders,
+ * "Data preprocessing techniques for classification without
+ * discrimination", Knowledge and Information Systems 33(1):1-33, 2012).
+ *
+ * A row's cell key is its group fields, then its label, each written as
+ * a varint length and the bytes, so that no two tuples share a key; one
+ * seeded set of byte strings (strset.h) maps the key to a cell, so each
+ * row costs one lookup in either pass. A new cell looks its group (the
+ * key's group part) and its label up in two more sets, which give the
+ * ids of first appearance the table is reported in. Each cell keeps its
+ * weight sum with Neumaier's compensation; prep_weights_finish adds the
+ * cells up into n_g, n_y and n, computes W once per cell with its text,
+ * and sorts the cells of each group by label for prep_weights_cell.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "generalize.h"
+#include "strset.h"
+#include "weights.h"
+
+/* A weight's text: "%.15g" of a double >= 0 takes at most 21 bytes. */
+#define TEXT_MAX 24
+
+struct cell {
+	uint32_t group, label;
+	double sum, comp; /* the count is sum + comp (Neumaier) */
+	double w;	  /* W, set by prep_weights_finish */
+	int empty;	  /* count 0: no W */
+	unsigned char textlen;
+	char text[TEXT_MAX];
+};
+
+struct prep_weights {
+	size_t *group;
+	size_t ngroup;
+	long label, weight;
+	size_t max;
+	prep_strset cells, groups, labels;
+	struct cell *cell; /* per cell id */
+	size_t cell_cap;
+	uint64_t rows;
+	prep_buf key;	   /* the current row's cell key */
+	size_t group_part; /* bytes of key that are the group */
+	int finished;
+	/* from prep_weights_finish */
+	double *n_g, *n_y; /* per group, per label */
+	double n;
+	size_t live_groups; /* groups whose count is above 0 */
+	uint64_t empty_cells;
+	size_t *run;   /* cells of group g: order[run[g] .. run[g+1]) */
+	size_t *order; /* cell ids by group, then label */
+	char text[TEXT_MAX];
+};
+
+/* Neumaier's compensated sum: *sum + *comp gets x added (Neumaier 1974,
+ * "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher
+ * Summen", ZAMM 54). */
+static void
+add_compensated(double *sum, double *comp, double x)
+{
+	double t = *sum + x;
+
+	if (fabs(*sum) >= fabs(x))
+		*comp += (*sum - t) + x;
+	else
+		*comp += (x - t) + *sum;
+	*sum = t;
+}
+
+prep_status
+prep_weights_new(const size_t *group, size_t ngroup, long label, long weight,
+		 size_t max, prep_weights **out)
+{
+	prep_weights *w;
+
+	*out = NULL;
+	if (ngroup == 0 || group == NULL)
+		return PREP_ERR_ARG;
+	if (max == 0)
+		max = PREP_WEIGHTS_DEFAULT_MAX;
+	if (max > ((size_t)1 << 31))
+		return PREP_ERR_ARG;
+	w = calloc(1, sizeof *w);
+	if (w == NULL)
+		return PREP_ERR_NOMEM;
+	w->group = malloc(ngroup * sizeof *w->group);
+	if (w->group == NULL) {
+		free(w);
+		return PREP_ERR_NOMEM;
+	}
+	memcpy(w->group, group, ngroup * sizeof *group);
+	w->ngroup = ngroup;
+	w->label = label;
+	w->weight = weight;
+	w->max = max;
+	prep_strset_init(&w->cells, max);
+	prep_strset_init(&w->groups, max);
+	prep_strset_init(&w->labels, max);
+	prep_buf_init(&w->key, 0);
+	*out = w;
+	return PREP_OK;
+}
+
+void
+prep_weights_free(prep_weights *w)
+{
+	if (w == NULL)
+		return;
+	prep_strset_free(&w->cells);
+	prep_strset_free(&w->groups);
+	prep_strset_free(&w->labels);
+	prep_buf_free(&w->key);
+	free(w->group);
+	free(w->cell);
+	free(w->n_g);
+	free(w->n_y);
+	free(w->run);
+	free(w->order);
+	free(w);
+}
+
+/* The row's cell key into w->key: the group fields, then the label. */
+static prep_status
+encode_key(prep_weights *w, const prep_field *row)
+{
+	size_t i, total = 0, len;
+	unsigned char *o;
+	prep_status st;
+
+	for (i = 0; i <= w->ngroup; i++) {
+		if (i == w->ngroup && w->label < 0)
+			break;
+		len = row[i < w->ngroup ? w->group[i] : (size_t)w->label].len;
+		if (len > PREP_BUF_DEFAULT_MAX - total - PREP_TUPLE_OVERHEAD)
+			return PREP_ERR_LIMIT;
+		total += len + PREP_TUPLE_OVERHEAD;
+	}
+	prep_buf_reset(&w->key);
+	if ((st = prep_buf_reserve(&w->key, total)) != PREP_OK)
+		return st;
+	o = (unsigned char *)w->key.data;
+	for (i = 0; i < w->ngroup; i++)
+		o = prep_tuple_put(o, &row[w->group[i]]);
+	w->group_part = (size_t)((char *)o - w->key.data);
+	if (w->label >= 0)
+		o = prep_tuple_put(o, &row[w->label]);
+	w->key.len = (size_t)((char *)o - w->key.data);
+	return PREP_OK;
+}
+
+/* A row's own weight: 1 without a weight column. */
+static prep_status
+own_weight(const prep_weights *w, const prep_field *row, double *v)
+{
+	const prep_field *f;
+
+	if (w->weight < 0) {
+		*v = 1.0;
+		return PREP_OK;
+	}
+	f = &row[w->weight];
+	if (prep_parse_number(f->data, f->len, v) != PREP_OK || !isfinite(*v))
+		return PREP_ERR_VALUE;
+	if (*v < 0)
+		return PREP_ERR_RANGE;
+	*v += 0.0; /* -0 is 0 */
+	return PREP_OK;
+}
+
+/*
+ * A new cell for the key in w->key, with its group and label found or
+ * added. Every cap is checked before the first change, so a row refused
+ * for one leaves the table as it was.
+ */
+static prep_status
+new_cell(prep_weights *w, const prep_field *row, size_t *id)
+{
+	const prep_field *lab = w->label >= 0 ? &row[w->label] : NULL;
+	size_t g, y = 0, c;
+	prep_status st;
+
+	if (w->cells.n >= w->max)
+		return PREP_ERR_LIMIT;
+	st = prep_strset_lookup(&w->groups, w->key.data, w->group_part, 0, &g,
+				NULL);
+	if (st == PREP_ERR_NOT_FOUND && w->groups.n >= w->max)
+		return PREP_ERR_LIMIT;
+	if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
+		return st;
+	if (lab) {
+		st = prep_strset_lookup(&w->labels, lab->data, lab->len, 0, &y,
+					NULL);
+		if (st == PREP_ERR_NOT_FOUND && w->labels.n >= w->max)
+			return PREP_ERR_LIMIT;
+		if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
+			return st;
+	}
+	if (w->cells.n == w->cell_cap) {
+		size_t n = w->cell_cap ? w->cell_cap * 2 : 64;
+		struct cell *p = realloc(w->cell, n * sizeof *p);
+
+		if (p == NULL)
+			return PREP_ERR_NOMEM;
+		w->cell = p;
+		w->cell_cap = n;
+	}
+	st = prep_strset_lookup(&w->groups, w->key.data, w->group_part, 1, &g,
+				NULL);
+	if (st == PREP_OK && lab)
+		st = prep_strset_lookup(&w->labels, lab->data, lab->len, 1, &y,
+					NULL);
+	if (st == PREP_OK)
+		st = prep_strset_lookup(&w->cells, w->key.data, w->key.len, 1,
+					&c, NULL);
+	if (st != PREP_OK)
+		return st; /* out of memory */
+	memset(&w->cell[c], 0, sizeof w->cell[c]);
+	w->cell[c].group = (uint32_t)g;
+	w->cell[c].label = (uint32_t)y;
+	*id = c;
+	return PREP_OK;
+}
+
+prep_status
+prep_weights_add(prep_weights *w, const prep_field *row)
+{
+	size_t id;
+	double v;
+	prep_status st;
+
+	if (w->finished)
+		return PREP_ERR_ARG;
+	if ((st = own_weight(w, row, &v)) != PREP_OK)
+		return st;
+	if ((st = encode_key(w, row)) != PREP_OK)
+		return st;
+	st = prep_strset_lookup(&w->cells, w->key.data, w->key.len, 0, &id,
+				NULL);
+	if (st == PREP_ERR_NOT_FOUND)
+		st = new_cell(w, row, &id);
+	if (st != PREP_OK)
+		return st;
+	add_compensated(&w->cell[id].sum, &w->cell[id].comp, v);
+	w->rows++;
+	return PREP_OK;
+}
+
+/* A compensated sum's value; an overflowed sum stays infinite. */
+static double
+sum_of(double sum, double comp)
+{
+	return isfinite(sum) ? sum + comp : sum;
+}
+
+static double
+cell_count(const struct cell *c)
+{
+	return sum_of(c->sum, c->comp);
+}
+
+struct sort_entry {
+	uint64_t key; /* group << 32 | label */
+	size_t id;
+};
+
+static int
+by_key(const void *a, const void *b)
+{
+	const struct sort_entry *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Group the cell ids by group, each run sorted by label. */
+static prep_status
+build_runs(prep_weights *w)
+{
+	size_t ncells = w->cells.n, ngroups = w->groups.n, i;
+	struct sort_entry *e;
+
+	w->run = calloc(ngroups + 1, sizeof *w->run);
+	w->order = malloc((ncells ? ncells : 1) * sizeof *w->order);
+	e = malloc((ncells ? ncells : 1) * sizeof *e);
+	if (!w->run || !w->order || !e) {
+		free(e);
+		return PREP_ERR_NOMEM;
+	}
+	for (i = 0; i < ncells; i++) {
+		e[i].key = (uint64_t)w->cell[i].group << 32 | w->cell[i].label;
+		e[i].id = i;
+		w->run[w->cell[i].group + 1]++;
+	}
+	qsort(e, ncells, sizeof *e, by_key);
+	for (i = 0; i < ncells; i++)
+		w->order[i] = e[i].id;
+	for (i = 0; i < ngroups; i++)
+		w->run[i + 1] += w->run[i];
+	free(e);
+	return PREP_OK;
+}
+
+/*
+ * W of one cell (Kamiran and Calders 2012): n_g n_y / (n n_gy), or
+ * n / (G n_g) without a label. Counted rows make exact integers, so the
+ * products are exact below 2^53 and one division rounds once; sums of
+ * weights whose products would overflow or lose precision to underflow
+ * are divided first.
+ */
+static double
+cell_weight(const prep_weights *w, double ng, double ny, double ngy)
+{
+	double num, den;
+
+	if (w->label < 0) {
+		den = (double)w->live_groups * ng;
+		return isnormal(den) ? w->n / den
+				     : w->n / ng / (double)w->live_groups;
+	}
+	num = ng * ny;
+	den = w->n * ngy;
+	if (isnormal(num) && isnormal(den))
+		return num / den;
+	return (ng / w->n) * (ny / ngy);
+}
+
+static void
+set_text(char *text, unsigned char *len, double v)
+{
+	int k = snprintf(text, TEXT_MAX, PREP_WEIGHTS_FORMAT, v);
+
+	*len = (unsigned char)(k > 0 && k < TEXT_MAX ? k : 0);
+}
+
+prep_status
+prep_weights_finish(prep_weights *w)
+{
+	size_t ngroups = w->groups.n, i;
+	size_t nlabels = w->label >= 0 ? w->labels.n : 1;
+	double *cg, *cy, cn = 0;
+	prep_status st;
+
+	if (w->finished || w->n_g)
+		return PREP_ERR_ARG; /* a second call, after success or not */
+	w->n_g = calloc(ngroups ? ngroups : 1, sizeof *w->n_g);
+	w->n_y = calloc(nlabels ? nlabels : 1, sizeof *w->n_y);
+	cg = calloc(ngroups ? ngroups : 1, sizeof *cg);
+	cy = calloc(nlabels ? nlabels : 1, sizeof *cy);
+	if (!w->n_g || !w->n_y || !cg || !cy) {
+		free(cg);
+		free(cy);
+		return PREP_ERR_NOMEM;
+	}
+	w->n = 0;
+	for (i = 0; i < w->cells.n; i++) {
+		double k = cell_count(&w->cell[i]);
+
+		add_compensated(&w->n_g[w->cell[i].group],
+				&cg[w->cell[i].group], k);
+		add_compensated(&w->n_y[w->cell[i].label],
+				&cy[w->cell[i].label], k);
+		add_compensated(&w->n, &cn, k);
+	}
+	for (i = 0; i < ngroups; i++)
+		w->n_g[i] = sum_of(w->n_g[i], cg[i]);
+	for (i = 0; i < nlabels; i++)
+		w->n_y[i] = sum_of(w->n_y[i], cy[i]);
+	w->n = sum_of(w->n, cn);
+	free(cg);
+	free(cy);
+	if (!isfinite(w->n))
+		return PREP_ERR_RANGE;
+	if (w->rows > 0 && w->n == 0)
+		return PREP_ERR_VALUE;
+	if ((st = build_runs(w)) != PREP_OK)
+		return st;
+	w->live_groups = 0;
+	for (i = 0; i < ngroups; i++)
+		if (w->n_g[i] > 0)
+			w->live_groups++;
+	w->empty_cells = (uint64_t)ngroups * nlabels;
+	for (i = 0; i < w->cells.n; i++) {
+		struct cell *c = &w->cell[i];
+		double ngy = cell_count(c);
+
+		c->empty = ngy == 0;
+		if (!c->empty)
+			w->empty_cells--;
+		c->w = c->empty ? 0
+				: cell_weight(w, w->n_g[c->group],
+					      w->n_y[c->label], ngy);
+		set_text(c->text, &c->textlen, c->w);
+	}
+	w->finished = 1;
+	return PREP_OK;
+}
+
+prep_status
+prep_weights_row(prep_weights *w, const prep_field *row, double *value,
+		 const char **text, size_t *len)
+{
+	const struct cell *c;
+	unsigned char tlen;
+	size_t id;
+	double v;
+	prep_status st;
+
+	if (!w->finished)
+		return PREP_ERR_ARG;
+	if ((st = own_weight(w, row, &v)) != PREP_OK)
+		return st;
+	if ((st = encode_key(w, row)) != PREP_OK)
+		return st;
+	st = prep_strset_lookup(&w->cells, w->key.data, w->key.len, 0, &id,
+				NULL);
+	if (st != PREP_OK)
+		return st;
+	c = &w->cell[id];
+	if (w->weight < 0) {
+		if (value)
+			*value = c->w;
+		*text = c->text;
+		*len = c->textlen;
+		return PREP_OK;
+	}
+	/* a row of weight 0 stays 0, in a cell of count 0 too */
+	v = v == 0 || c->empty ? 0.0 : v * c->w + 0.0;
+	if (value)
+		*value = v;
+	set_text(w->text, &tlen, v);
+	*text = w->text;
+	*len = tlen;
+	return PREP_OK;
+}
+
+uint64_t
+prep_weights_rows(const prep_weights *w)
+{
+	return w->rows;
+}
+
+size_t
+prep_weights_groups(const prep_weights *w)
+{
+	return w->groups.n;
+}
+
+size_t
+prep_weights_labels(const prep_weights *w)
+{
+	return w->label >= 0 ? w->labels.n : 1;
+}
+
+double
+prep_weights_total(const prep_weights *w)
+{
+	return w->finished ? w->n : 0;
+}
+
+uint64_t
+prep_weights_empty_cells(const prep_weights *w)
+{
+	return w->finished ? w->empty_cells : 0;
+}
+
+prep_field
+prep_weights_group_field(const prep_weights *w, size_t g, size_t i)
+{
+	prep_field f = {"", 0}, key;
+	const unsigned char *p;
+	size_t k;
+
+	if (g >= w->groups.n || i >= w->ngroup)
+		return f;
+	key = prep_strset_key(&w->groups, g);
+	p = (const unsigned char *)key.data;
+	for (k = 0; k <= i; k++)
+		f = prep_tuple_next(&p);
+	return f;
+}
+
+prep_field
+prep_weights_label(const prep_weights *w, size_t y)
+{
+	prep_field f = {"", 0};
+
+	if (w->label >= 0 && y < w->labels.n)
+		f = prep_strset_key(&w->labels, y);
+	return f;
+}
+
+prep_status
+prep_weights_cell(const prep_weights *w, size_t g, size_t y,
+		  prep_weights_cell_info *out)
+{
+	size_t lo, hi;
+
+	if (!w->finished || g >= w->groups.n || y >= prep_weights_labels(w))
+		return PREP_ERR_ARG;
+	memset(out, 0, sizeof *out);
+	out->n_g = w->n_g[g];
+	out->n_y = w->n_y[y];
+	out->empty = 1;
+	/* binary search of group g's run, sorted by label */
+	lo = w->run[g];
+	hi = w->run[g + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cell *c = &w->cell[w->order[mid]];
+
+		if (c->label < y) {
+			lo = mid + 1;
+		} else if (c->label > y) {
+			hi = mid;
+		} else {
+			out->n_gy = cell_count(c);
+			out->empty = c->empty;
+			out->weight = c->w;
+			break;
+		}
+	}
+	return PREP_OK;
+}

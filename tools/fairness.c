@@ -1,0 +1,631 @@
+/*
+ * fairness: per-group rates of a label and a prediction, the group
+ * fairness metrics of AIF360 and Fairlearn, and gates on them
+ * (man1/fairness.1).
+ *
+ * A report filter: it reads the whole input in one pass, counting by
+ * group (libprep/fairness.c), then writes the per-group table (CSV) or
+ * one JSON object, never the data. Memory follows the number of groups.
+ * A gate that fails sets exit status 1; the report is written anyway.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "columns.h"
+#include "fairness.h"
+#include "generalize.h"
+
+enum {
+	OPT_POSITIVE = CLI_OPT_TOOL_BASE,
+	OPT_PRIVILEGED,
+	OPT_WEIGHT,
+	OPT_MIN_DI,
+	OPT_MAX_SPD,
+	OPT_MAX_EOD,
+	OPT_JSON,
+};
+
+/* The rate columns of the table, in order; the last three need -p. */
+static const char *const rate_names[] = {
+    "base_rate", "selection_rate", "tpr", "fpr", "precision",
+};
+
+static struct cli cli;
+
+static void
+usage(void)
+{
+	printf("usage: fairness -g GROUPS -y LABEL [-p PRED] --positive V "
+	       "[--privileged G]\n"
+	       "                [--weight COL] [--min-di X] [--max-spd X] "
+	       "[--max-eod X]\n"
+	       "                [--json] [common options] [FILE...]\n"
+	       "\n"
+	       "Per-group rates of a label (and a prediction) as CSV, and "
+	       "group fairness\n"
+	       "metrics on stderr; exit 1 when a gate fails. The data is not "
+	       "passed on.\n"
+	       "\n"
+	       "  -g, --group GROUPS    group columns (required); several: "
+	       "intersections\n"
+	       "  -y, --label LABEL     true label column (required)\n"
+	       "  -p, --prediction PRED predicted label column; without it, "
+	       "dataset metrics\n"
+	       "      --positive V      value of a positive label and "
+	       "prediction (required)\n"
+	       "      --privileged G    privileged group: its values, "
+	       "comma-separated in -g\n"
+	       "                        order; without it, metrics over all "
+	       "groups\n"
+	       "      --weight COL      weight of each row (default 1)\n"
+	       "      --min-di X        fail when disparate_impact < X or "
+	       "NA\n"
+	       "      --max-spd X       fail when "
+	       "|statistical_parity_difference| > X or NA\n"
+	       "      --max-eod X       fail when "
+	       "|equal_opportunity_difference| > X or NA\n"
+	       "      --json            one JSON object on stdout instead: "
+	       "metrics and groups\n" CLI_HELP_IO
+	       "  -q, --quiet         no metrics, warnings or gate messages "
+	       "on stderr\n" CLI_HELP_END
+	       "\nExit status: 0 done (every gate passed), 1 a gate failed, "
+	       "2 trouble.\n");
+}
+
+static double
+parse_real(const char *opt, const char *arg, double lo, double hi)
+{
+	double v;
+
+	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || v < lo ||
+	    v > hi)
+		cli_usage_error(&cli, "%s must be a number from %g to %g", opt,
+				lo, hi);
+	return v;
+}
+
+/* Resolve a column list against the header; usage error if bad. */
+static size_t *
+resolve(const char *opt, const char *list, size_t *n)
+{
+	size_t ncols, *idx, off, len;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	prep_status st;
+
+	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
+	if (st == PREP_ERR_COLUMN)
+		cli_usage_error(&cli, "%s: unknown column '%.*s'", opt,
+				(int)len, list + off);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, opt);
+	return idx;
+}
+
+static long
+resolve_one(const char *opt, const char *name)
+{
+	size_t n, *idx = resolve(opt, name, &n);
+	long v = (long)idx[0];
+
+	free(idx);
+	if (n != 1)
+		cli_usage_error(&cli, "%s names one column", opt);
+	return v;
+}
+
+/* Column i's name: its header field, or its number with -H. */
+static prep_field
+column_name(size_t i, char *buf, size_t n)
+{
+	size_t ncols;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	prep_field f;
+
+	if (h)
+		return h[i];
+	snprintf(buf, n, "%zu", i + 1);
+	f.data = buf;
+	f.len = strlen(buf);
+	return f;
+}
+
+static int
+field_is(prep_field f, const char *s)
+{
+	return f.len == strlen(s) && memcmp(f.data, s, f.len) == 0;
+}
+
+/*
+ * --json: a group column whose name is another's, or a key of the table
+ * ("n", "base_rate", ...), would lose a value in the object of a group.
+ */
+static void
+check_json_names(const size_t *g, size_t ng)
+{
+	char a[32], b[32];
+	size_t i, j;
+
+	for (i = 0; i < ng; i++) {
+		prep_field x = column_name(g[i], a, sizeof a);
+		size_t nchars;
+
+		if (prep_utf8_count(x.data, x.len, &nchars) != PREP_OK ||
+		    memchr(x.data, '\0', x.len) != NULL)
+			cli_fatal(&cli,
+				  "--json: the name of column %zu is not "
+				  "UTF-8 text",
+				  g[i] + 1);
+		for (j = 0; j < sizeof rate_names / sizeof *rate_names; j++)
+			if (field_is(x, rate_names[j]))
+				cli_usage_error(
+				    &cli,
+				    "--json: group column '%s' "
+				    "has the name of a table column",
+				    rate_names[j]);
+		if (field_is(x, "n"))
+			cli_usage_error(&cli, "--json: group column 'n' has "
+					      "the name of a table column");
+		for (j = 0; j < i; j++) {
+			prep_field y = column_name(g[j], b, sizeof b);
+
+			if (x.len == y.len &&
+			    memcmp(x.data, y.data, x.len) == 0)
+				cli_usage_error(&cli,
+						"--json: group columns %zu and "
+						"%zu have the same name",
+						g[j] + 1, g[i] + 1);
+		}
+	}
+}
+
+/*
+ * --json: the values of a group, as JSON strings, must be UTF-8; check
+ * them when the group first appears, where the row's place is known.
+ */
+static void
+check_json_values(const prep_fairness *f, size_t id, const size_t *g, size_t ng)
+{
+	prep_field *v = calloc(ng, sizeof *v), name;
+	char buf[32];
+	size_t i, nchars;
+
+	if (v == NULL)
+		cli_fatal(&cli, "out of memory");
+	prep_fairness_group_values(f, id, v);
+	for (i = 0; i < ng; i++)
+		if (prep_utf8_count(v[i].data, v[i].len, &nchars) != PREP_OK) {
+			name = column_name(g[i], buf, sizeof buf);
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "field %zu (%.*s): not UTF-8 text, "
+				     "which --json needs",
+				     g[i] + 1, (int)name.len, name.data);
+		}
+	free(v);
+}
+
+/*
+ * --privileged G: with one group column G is its value as it stands
+ * (commas and all); with several, the values separated by commas, one per
+ * column in -g order. Points into arg, which is modified.
+ */
+static prep_field *
+parse_privileged(char *arg, size_t ng)
+{
+	prep_field *v = calloc(ng, sizeof *v);
+	size_t i;
+	char *p = arg, *comma;
+
+	if (v == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < ng; i++) {
+		comma = i + 1 < ng ? strchr(p, ',') : NULL;
+		if (i + 1 < ng && comma == NULL)
+			break;
+		v[i].data = p;
+		v[i].len = comma ? (size_t)(comma - p) : strlen(p);
+		if (comma) {
+			*comma = '\0';
+			p = comma + 1;
+		}
+	}
+	if (i < ng)
+		cli_usage_error(&cli,
+				"--privileged needs %zu comma-separated "
+				"values, one per -g column",
+				ng);
+	return v;
+}
+
+/* A rate as the table writes it: 10 significant digits, or NA. */
+static const char *
+rate_text(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		return "NA";
+	snprintf(buf, n, "%.10g", v);
+	return buf;
+}
+
+static void
+put(const char *s, size_t len)
+{
+	cli_write_check(&cli, prep_writer_field(cli.writer, s, len));
+}
+
+static void
+put_str(const char *s)
+{
+	put(s, strlen(s));
+}
+
+/* The rates of one group in table order; nrates 2 or 5. */
+static void
+rate_values(const prep_fairness_rates *r, double *v)
+{
+	v[0] = r->base_rate;
+	v[1] = r->selection_rate;
+	v[2] = r->tpr;
+	v[3] = r->fpr;
+	v[4] = r->precision;
+}
+
+static void
+write_table(const prep_fairness *f, const size_t *g, size_t ng, size_t nrates)
+{
+	prep_field *values = calloc(ng, sizeof *values);
+	prep_fairness_rates r;
+	char buf[64];
+	double v[5];
+	size_t id, i, ncols;
+
+	if (values == NULL)
+		cli_fatal(&cli, "out of memory");
+	if (prep_reader_header(cli.reader, &ncols)) {
+		for (i = 0; i < ng; i++) {
+			prep_field h = column_name(g[i], buf, sizeof buf);
+
+			put(h.data, h.len);
+		}
+		put_str("n");
+		for (i = 0; i < nrates; i++)
+			put_str(rate_names[i]);
+		cli_write_check(&cli, prep_writer_end_row(cli.writer));
+	}
+	for (id = 0; f && id < prep_fairness_groups(f); id++) {
+		prep_fairness_group_values(f, id, values);
+		prep_fairness_group_rates(f, id, &r);
+		for (i = 0; i < ng; i++)
+			put(values[i].data, values[i].len);
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)r.n);
+		put_str(buf);
+		rate_values(&r, v);
+		for (i = 0; i < nrates; i++)
+			put_str(rate_text(v[i], buf, sizeof buf));
+		cli_write_check(&cli, prep_writer_end_row(cli.writer));
+	}
+	free(values);
+}
+
+/* A real as JSON: null for NA, a whole number as an integer. */
+static json_t *
+json_rate(double v)
+{
+	if (isnan(v))
+		return json_null();
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+static void
+set_new(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		cli_fatal(&cli, "out of memory");
+}
+
+static void
+write_json(const prep_fairness *f, const size_t *g, size_t ng, size_t nrates,
+	   const prep_fairness_summary *s, int gated, int satisfied)
+{
+	json_t *o = json_object(), *groups = json_array(), *grp;
+	prep_field *values = calloc(ng ? ng : 1, sizeof *values);
+	prep_fairness_rates r;
+	char buf[32], *key, *text;
+	double v[5];
+	size_t id, i;
+
+	if (o == NULL || groups == NULL || values == NULL)
+		cli_fatal(&cli, "out of memory");
+	set_new(o, "disparate_impact", json_rate(s->disparate_impact));
+	set_new(o, "statistical_parity_difference",
+		json_rate(s->statistical_parity_difference));
+	set_new(o, "equal_opportunity_difference",
+		json_rate(s->equal_opportunity_difference));
+	set_new(o, "average_odds_difference",
+		json_rate(s->average_odds_difference));
+	set_new(o, "equalized_odds_difference",
+		json_rate(s->equalized_odds_difference));
+	for (id = 0; f && id < prep_fairness_groups(f); id++) {
+		if ((grp = json_object()) == NULL)
+			cli_fatal(&cli, "out of memory");
+		prep_fairness_group_values(f, id, values);
+		prep_fairness_group_rates(f, id, &r);
+		for (i = 0; i < ng; i++) {
+			prep_field h = column_name(g[i], buf, sizeof buf);
+
+			/* header names may hold a NUL; JSON keys may not */
+			if ((key = strndup(h.data, h.len)) == NULL)
+				cli_fatal(&cli, "out of memory");
+			set_new(grp, key,
+				json_stringn(values[i].data, values[i].len));
+			free(key);
+		}
+		set_new(grp, "n", json_integer((json_int_t)r.n));
+		rate_values(&r, v);
+		for (i = 0; i < nrates; i++)
+			set_new(grp, rate_names[i], json_rate(v[i]));
+		if (json_array_append_new(groups, grp) != 0)
+			cli_fatal(&cli, "out of memory");
+	}
+	set_new(o, "groups", groups);
+	if (gated)
+		set_new(o, "satisfied", json_boolean(satisfied));
+	text = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT |
+				 JSON_REAL_PRECISION(15));
+	if (text == NULL)
+		cli_fatal(&cli, "out of memory");
+	cli_write_check(&cli, prep_writer_raw(cli.writer, text, strlen(text)));
+	cli_write_check(&cli, prep_writer_raw(cli.writer, "\n", 1));
+	free(text);
+	json_decref(o);
+	free(values);
+}
+
+static void
+print_summary(const prep_fairness_summary *s, int gated, int satisfied)
+{
+	char buf[64];
+
+	fprintf(stderr, "disparate_impact: %s\n",
+		rate_text(s->disparate_impact, buf, sizeof buf));
+	fprintf(stderr, "statistical_parity_difference: %s\n",
+		rate_text(s->statistical_parity_difference, buf, sizeof buf));
+	fprintf(stderr, "equal_opportunity_difference: %s\n",
+		rate_text(s->equal_opportunity_difference, buf, sizeof buf));
+	fprintf(stderr, "average_odds_difference: %s\n",
+		rate_text(s->average_odds_difference, buf, sizeof buf));
+	fprintf(stderr, "equalized_odds_difference: %s\n",
+		rate_text(s->equalized_odds_difference, buf, sizeof buf));
+	if (gated)
+		fprintf(stderr, "satisfied: %s\n", satisfied ? "yes" : "no");
+}
+
+/* One line per gate failed: which, its bound as written, the metric. */
+static void
+print_failures(unsigned fail, const prep_fairness_summary *s,
+	       const char *min_di, const char *max_spd, const char *max_eod)
+{
+	char buf[64];
+
+	if (fail & PREP_FAIRNESS_FAIL_DI)
+		fprintf(stderr,
+			"fairness: --min-di %s failed: disparate_impact "
+			"is %s\n",
+			min_di,
+			rate_text(s->disparate_impact, buf, sizeof buf));
+	if (fail & PREP_FAIRNESS_FAIL_SPD)
+		fprintf(stderr,
+			"fairness: --max-spd %s failed: "
+			"statistical_parity_difference is %s\n",
+			max_spd,
+			rate_text(s->statistical_parity_difference, buf,
+				  sizeof buf));
+	if (fail & PREP_FAIRNESS_FAIL_EOD)
+		fprintf(stderr,
+			"fairness: --max-eod %s failed: "
+			"equal_opportunity_difference is %s\n",
+			max_eod,
+			rate_text(s->equal_opportunity_difference, buf,
+				  sizeof buf));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    CLI_COMMON_LONGOPTS,
+	    {"group", required_argument, NULL, 'g'},
+	    {"groups", required_argument, NULL, 'g'},
+	    {"label", required_argument, NULL, 'y'},
+	    {"prediction", required_argument, NULL, 'p'},
+	    {"positive", required_argument, NULL, OPT_POSITIVE},
+	    {"privileged", required_argument, NULL, OPT_PRIVILEGED},
+	    {"weight", required_argument, NULL, OPT_WEIGHT},
+	    {"min-di", required_argument, NULL, OPT_MIN_DI},
+	    {"max-spd", required_argument, NULL, OPT_MAX_SPD},
+	    {"max-eod", required_argument, NULL, OPT_MAX_EOD},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *groups = NULL, *label = NULL, *pred = NULL;
+	const char *positive = NULL, *weight = NULL;
+	const char *min_di = NULL, *max_spd = NULL, *max_eod = NULL;
+	char *privileged = NULL, namebuf[32];
+	prep_fairness_params p;
+	prep_fairness_gates gates;
+	prep_fairness_summary sum;
+	prep_fairness_rates total;
+	prep_fairness *f = NULL;
+	prep_field *priv_values = NULL, wname;
+	const prep_field *row;
+	size_t *g = NULL, ng = 0, ncols, n, i, j, nrates;
+	size_t priv_id = 0, ngroups;
+	int opt, json = 0, gated;
+	unsigned fail;
+	prep_status st;
+
+	cli_init(&cli, "fairness", usage);
+	memset(&gates, 0, sizeof gates);
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "g:y:p:",
+				  longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'g':
+			groups = optarg;
+			break;
+		case 'y':
+			label = optarg;
+			break;
+		case 'p':
+			pred = optarg;
+			break;
+		case OPT_POSITIVE:
+			positive = optarg;
+			break;
+		case OPT_PRIVILEGED:
+			privileged = optarg;
+			break;
+		case OPT_WEIGHT:
+			weight = optarg;
+			break;
+		case OPT_MIN_DI:
+			gates.min_di = parse_real("--min-di", optarg, 0, 1e9);
+			gates.min_di_set = 1;
+			min_di = optarg;
+			break;
+		case OPT_MAX_SPD:
+			gates.max_spd = parse_real("--max-spd", optarg, 0, 1);
+			gates.max_spd_set = 1;
+			max_spd = optarg;
+			break;
+		case OPT_MAX_EOD:
+			gates.max_eod = parse_real("--max-eod", optarg, 0, 1);
+			gates.max_eod_set = 1;
+			max_eod = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		default:
+			if (!cli_common_option(&cli, opt, optarg))
+				cli_usage_error(&cli, "unknown option");
+		}
+	}
+	if (groups == NULL)
+		cli_usage_error(&cli, "-g GROUPS is required");
+	if (label == NULL)
+		cli_usage_error(&cli, "-y LABEL is required");
+	if (positive == NULL)
+		cli_usage_error(&cli, "--positive V is required");
+	if (max_eod && pred == NULL)
+		cli_usage_error(&cli, "--max-eod needs -p PRED");
+	gated = min_di || max_spd || max_eod;
+	nrates = pred ? 5 : 2;
+
+	cli_open_input(&cli, argc - optind, argv + optind);
+	prep_reader_header(cli.reader, &ncols);
+	memset(&p, 0, sizeof p);
+	/* an input without even a header has no columns: no groups */
+	if (ncols) {
+		g = resolve("-g", groups, &ng);
+		for (i = 0; i < ng; i++)
+			for (j = 0; j < i; j++)
+				if (g[i] == g[j])
+					cli_usage_error(&cli,
+							"-g names column %zu "
+							"twice",
+							g[i] + 1);
+		if (json)
+			check_json_names(g, ng);
+		p.groups = g;
+		p.ngroups = ng;
+		p.label = (size_t)resolve_one("-y", label);
+		p.pred = pred ? resolve_one("-p", pred) : -1;
+		p.weight = weight ? resolve_one("--weight", weight) : -1;
+		p.positive = positive;
+		p.positive_len = strlen(positive);
+		if (privileged)
+			priv_values = parse_privileged(privileged, ng);
+		if ((st = prep_fairness_new(&p, &f)) != PREP_OK)
+			cli_fatal_status(&cli, st, "groups");
+	}
+	while ((row = cli_next_row(&cli, &n)) != NULL) {
+		if (f == NULL) /* not reached: a record gives columns */
+			cli_fatal(&cli, "input without columns");
+		ngroups = prep_fairness_groups(f);
+		st = prep_fairness_add(f, row);
+		if (st == PREP_OK) {
+			if (json && prep_fairness_groups(f) > ngroups)
+				check_json_values(f, ngroups, g, ng);
+			continue;
+		}
+		if (st == PREP_ERR_VALUE || st == PREP_ERR_RANGE) {
+			wname = column_name((size_t)p.weight, namebuf,
+					    sizeof namebuf);
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "field %ld (%.*s): %s", p.weight + 1,
+				     (int)wname.len, wname.data,
+				     st == PREP_ERR_RANGE
+					 ? "weight is negative or above 1e280"
+				     : row[p.weight].len == 0
+					 ? "weight is empty"
+					 : "weight is not a number");
+		}
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "more than %zu groups, or their values "
+				     "too long",
+				     PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
+		cli_fatal_at(&cli, prep_reader_where(cli.reader), "%s",
+			     prep_strerror(st));
+	}
+	cli_progress_end(&cli);
+
+	if (privileged) {
+		st = f ? prep_fairness_find(f, priv_values, &priv_id)
+		       : PREP_ERR_NOT_FOUND;
+		if (st == PREP_ERR_NOT_FOUND)
+			cli_fatal(&cli, "--privileged: no such group in the "
+					"input");
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "--privileged");
+	}
+	if (f) {
+		prep_fairness_summarize(f, privileged ? (long)priv_id : -1,
+					&sum);
+	} else {
+		sum.disparate_impact = sum.statistical_parity_difference = NAN;
+		sum.equal_opportunity_difference = NAN;
+		sum.average_odds_difference = NAN;
+		sum.equalized_odds_difference = NAN;
+	}
+	fail = prep_fairness_check(&sum, &gates);
+
+	cli_open_output(&cli);
+	if (json)
+		write_json(f, g, ng, nrates, &sum, gated, fail == 0);
+	else if (ncols)
+		write_table(f, g, ng, nrates);
+	cli_finish(&cli);
+
+	if (!cli.quiet) {
+		if (!json)
+			print_summary(&sum, gated, fail == 0);
+		if (f && prep_fairness_groups(f)) {
+			prep_fairness_total(f, &total);
+			if (total.n_pos == 0)
+				cli_warn(&cli, "no label is --positive");
+			if (pred && total.n_sel == 0)
+				cli_warn(&cli, "no prediction is --positive");
+		}
+		print_failures(fail, &sum, min_di, max_spd, max_eod);
+	}
+	prep_fairness_free(f);
+	free(priv_values);
+	free(g);
+	return fail ? EXIT_CHECK_FAILED : 0;
+}
