@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "columns.h"
 
 static struct cli *current;
 static char temp_path[4096];
@@ -356,6 +357,33 @@ cli_next_row(struct cli *c, size_t *n)
 			report_progress(c, 0);
 	}
 	return f;
+}
+
+size_t *
+cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
+{
+	size_t ncols, *idx, off, len;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	prep_status st;
+
+	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
+	if (st == PREP_ERR_COLUMN)
+		cli_usage_error(c, "%s: unknown column '%.*s'", opt, (int)len,
+				list + off);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, opt);
+	return idx;
+}
+
+size_t
+cli_column(struct cli *c, const char *opt, const char *name)
+{
+	size_t n, *idx = cli_columns(c, opt, name, &n), col = idx[0];
+
+	free(idx);
+	if (n != 1)
+		cli_usage_error(c, "%s names one column", opt);
+	return col;
 }
 
 static int

@@ -117,6 +117,15 @@ void cli_reader_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
 /* The final --progress line, once (cli_finish calls it too). */
 void cli_progress_end(struct cli *c);
 
+/*
+ * Resolve a column list of option opt against the input's header; an
+ * unknown column is a usage error naming it. The array is malloc'd.
+ */
+size_t *cli_columns(struct cli *c, const char *opt, const char *list,
+		    size_t *n);
+/* The same for an option that names exactly one column. */
+size_t cli_column(struct cli *c, const char *opt, const char *name);
+
 /* Open -o (or stdout) and a writer with the input's delimiter. */
 void cli_open_output(struct cli *c);
 /* Write failures end the run here (quietly for a closed pipe). */

@@ -432,26 +432,6 @@ emit_group(void *ctx, const prep_field *key, size_t nkey, const char *value,
 	return prep_writer_end_row(cli.writer);
 }
 
-static size_t
-resolve_one(const char *opt, const char *name, const prep_field *h,
-	    size_t ncols)
-{
-	size_t *idx, n, off, len, v;
-	prep_status st =
-	    prep_columns_resolve(name, h, ncols, &idx, &n, &off, &len);
-
-	if (st == PREP_ERR_COLUMN)
-		cli_usage_error(&cli, "%s: unknown column '%.*s'", opt,
-				(int)len, name + off);
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, opt);
-	if (n != 1)
-		cli_usage_error(&cli, "%s names one column", opt);
-	v = idx[0];
-	free(idx);
-	return v;
-}
-
 /* Read the --keys file: its header names the --by columns. */
 static void
 load_keys(prep_agg *agg, const char *path, const prep_field *h,
@@ -564,10 +544,11 @@ aggregate_prepare(const struct agg_opts *a, double eps, int digits)
 	}
 	p.by = by;
 	p.nby = nby;
-	p.value = a->col ? (long)resolve_one(a->kind == PREP_AGG_SUM ? "--sum"
-								     : "--mean",
-					     a->col, h, ncols)
-			 : -1;
+	p.value = a->col
+		      ? (long)cli_column(
+			    &cli, a->kind == PREP_AGG_SUM ? "--sum" : "--mean",
+			    a->col)
+		      : -1;
 	if (a->bounds) {
 		bounds.bounds = a->bounds;
 		parse_bounds(&bounds);
@@ -575,7 +556,7 @@ aggregate_prepare(const struct agg_opts *a, double eps, int digits)
 		p.hi = bounds.hi;
 		p.real_values = !bounds.integer;
 	}
-	p.id = a->id ? (long)resolve_one("--id", a->id, h, ncols) : -1;
+	p.id = a->id ? (long)cli_column(&cli, "--id", a->id) : -1;
 	p.max_contrib = a->max_contrib;
 	p.epsilon = eps;
 	p.delta = a->delta;

@@ -88,35 +88,6 @@ parse_real(const char *opt, const char *arg, double lo, double hi)
 	return v;
 }
 
-/* Resolve a column list against the header; usage error if bad. */
-static size_t *
-resolve(const char *opt, const char *list, size_t *n)
-{
-	size_t ncols, *idx, off, len;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	prep_status st;
-
-	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
-	if (st == PREP_ERR_COLUMN)
-		cli_usage_error(&cli, "%s: unknown column '%.*s'", opt,
-				(int)len, list + off);
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, opt);
-	return idx;
-}
-
-static long
-resolve_one(const char *opt, const char *name)
-{
-	size_t n, *idx = resolve(opt, name, &n);
-	long v = (long)idx[0];
-
-	free(idx);
-	if (n != 1)
-		cli_usage_error(&cli, "%s names one column", opt);
-	return v;
-}
-
 /* Column i's name: its header field, or its number with -H. */
 static prep_field
 column_name(size_t i, char *buf, size_t n)
@@ -197,14 +168,16 @@ check_json_values(const prep_fairness *f, size_t id, const size_t *g, size_t ng)
 		cli_fatal(&cli, "out of memory");
 	prep_fairness_group_values(f, id, v);
 	for (i = 0; i < ng; i++)
-		if (prep_utf8_count(v[i].data, v[i].len, &nchars) != PREP_OK) {
-			name = column_name(g[i], buf, sizeof buf);
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "field %zu (%.*s): not UTF-8 text, "
-				     "which --json needs",
-				     g[i] + 1, (int)name.len, name.data);
-		}
-	free(v);
+		if (prep_utf8_count(v[i].data, v[i].len, &nchars) != PREP_OK)
+			break;
+	free(v); /* before a fatal exit too: no leak */
+	if (i < ng) {
+		name = column_name(g[i], buf, sizeof buf);
+		cli_fatal_at(&cli, prep_reader_where(cli.reader),
+			     "field %zu (%.*s): not UTF-8 text, which --json "
+			     "needs",
+			     g[i] + 1, (int)name.len, name.data);
+	}
 }
 
 /*
@@ -531,7 +504,7 @@ main(int argc, char **argv)
 	memset(&p, 0, sizeof p);
 	/* an input without even a header has no columns: no groups */
 	if (ncols) {
-		g = resolve("-g", groups, &ng);
+		g = cli_columns(&cli, "-g", groups, &ng);
 		for (i = 0; i < ng; i++)
 			for (j = 0; j < i; j++)
 				if (g[i] == g[j])
@@ -543,9 +516,10 @@ main(int argc, char **argv)
 			check_json_names(g, ng);
 		p.groups = g;
 		p.ngroups = ng;
-		p.label = (size_t)resolve_one("-y", label);
-		p.pred = pred ? resolve_one("-p", pred) : -1;
-		p.weight = weight ? resolve_one("--weight", weight) : -1;
+		p.label = (size_t)(long)cli_column(&cli, "-y", label);
+		p.pred = pred ? (long)cli_column(&cli, "-p", pred) : -1;
+		p.weight =
+		    weight ? (long)cli_column(&cli, "--weight", weight) : -1;
 		p.positive = positive;
 		p.positive_len = strlen(positive);
 		if (privileged)

@@ -96,23 +96,6 @@ parse_count(const char *opt, const char *arg, uint64_t max)
 	return (uint64_t)v;
 }
 
-/* Resolve a column list against the input's header; usage error if bad. */
-static size_t *
-resolve(const char *opt, const char *list, size_t *n)
-{
-	size_t ncols, *idx, off, len;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	prep_status st;
-
-	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
-	if (st == PREP_ERR_COLUMN)
-		cli_usage_error(&cli, "%s: unknown column '%.*s'", opt,
-				(int)len, list + off);
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, opt);
-	return idx;
-}
-
 static const char *
 ldiv_name(prep_ldiv v)
 {
@@ -464,9 +447,9 @@ main(int argc, char **argv)
 
 	cli_open_input(&cli, argc - optind, argv + optind);
 	header = prep_reader_header(cli.reader, &ncols);
-	qi = ncols ? resolve("-q", qis, &nqi) : NULL;
+	qi = ncols ? cli_columns(&cli, "-q", qis, &nqi) : NULL;
 	if (ncols && sens) {
-		si = resolve("-s", sens, &nsi);
+		si = cli_columns(&cli, "-s", sens, &nsi);
 		if (nsi != 1)
 			cli_usage_error(&cli, "-s names one column");
 	}

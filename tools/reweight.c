@@ -51,36 +51,6 @@ usage(void)
 	       "CSV\n" CLI_COMMON_HELP "\nExit status: 0 done, 2 trouble.\n");
 }
 
-/* Resolve a column list against the input's header; usage error if bad. */
-static size_t *
-resolve(const char *opt, const char *list, size_t *n)
-{
-	size_t ncols, *idx, off, len;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	prep_status st;
-
-	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
-	if (st == PREP_ERR_COLUMN)
-		cli_usage_error(&cli, "%s: unknown column '%.*s'", opt,
-				(int)len, list + off);
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, opt);
-	return idx;
-}
-
-/* One column: its 0-based index. */
-static long
-resolve_one(const char *opt, const char *name)
-{
-	size_t n, *idx = resolve(opt, name, &n);
-	long col = (long)idx[0];
-
-	free(idx);
-	if (n != 1)
-		cli_usage_error(&cli, "%s names one column", opt);
-	return col;
-}
-
 /* "field N (NAME)" or "field N" of column col, for messages. */
 static void
 fatal_cell(size_t col, const char *what)
@@ -300,15 +270,15 @@ main(int argc, char **argv)
 		cli_finish(&cli);
 		return 0;
 	}
-	grp = resolve("-g", groups, &ngrp);
+	grp = cli_columns(&cli, "-g", groups, &ngrp);
 	if (label_arg) {
-		label = resolve_one("-y", label_arg);
+		label = (long)cli_column(&cli, "-y", label_arg);
 		if (has_column(grp, ngrp, label))
 			cli_usage_error(&cli, "-y: the label is one of the "
 					      "-g columns");
 	}
 	if (weight_arg) {
-		weight = resolve_one("--weight", weight_arg);
+		weight = (long)cli_column(&cli, "--weight", weight_arg);
 		if (has_column(grp, ngrp, weight) || weight == label)
 			cli_usage_error(&cli, "--weight: the weight is a -g or "
 					      "-y column");
