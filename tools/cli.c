@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "columns.h"
+#include "generalize.h"
 
 static struct cli *current;
 static char temp_path[4096];
@@ -103,6 +104,19 @@ cli_parse_size(const char *s, size_t *v)
 		return 0;
 	*v = (size_t)n;
 	return 1;
+}
+
+double
+cli_parse_real(struct cli *c, const char *opt, const char *arg, double lo,
+	       double hi)
+{
+	double v;
+
+	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || v < lo ||
+	    v > hi)
+		cli_usage_error(c, "%s must be a number from %g to %g", opt, lo,
+				hi);
+	return v;
 }
 
 int

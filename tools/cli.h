@@ -140,6 +140,10 @@ void cli_finish(struct cli *c);
  */
 int cli_spool_open(struct cli *c);
 
+/* A number from lo to hi for option opt, or a usage error. */
+double cli_parse_real(struct cli *c, const char *opt, const char *arg,
+		      double lo, double hi);
+
 /* Parse a size such as 1048576, 512K or 1M. */
 int cli_parse_size(const char *s, size_t *v);
 

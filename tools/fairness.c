@@ -76,18 +76,6 @@ usage(void)
 	       "2 trouble.\n");
 }
 
-static double
-parse_real(const char *opt, const char *arg, double lo, double hi)
-{
-	double v;
-
-	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || v < lo ||
-	    v > hi)
-		cli_usage_error(&cli, "%s must be a number from %g to %g", opt,
-				lo, hi);
-	return v;
-}
-
 /* Column i's name: its header field, or its number with -H. */
 static prep_field
 column_name(size_t i, char *buf, size_t n)
@@ -466,17 +454,20 @@ main(int argc, char **argv)
 			weight = optarg;
 			break;
 		case OPT_MIN_DI:
-			gates.min_di = parse_real("--min-di", optarg, 0, 1e9);
+			gates.min_di =
+			    cli_parse_real(&cli, "--min-di", optarg, 0, 1e9);
 			gates.min_di_set = 1;
 			min_di = optarg;
 			break;
 		case OPT_MAX_SPD:
-			gates.max_spd = parse_real("--max-spd", optarg, 0, 1);
+			gates.max_spd =
+			    cli_parse_real(&cli, "--max-spd", optarg, 0, 1);
 			gates.max_spd_set = 1;
 			max_spd = optarg;
 			break;
 		case OPT_MAX_EOD:
-			gates.max_eod = parse_real("--max-eod", optarg, 0, 1);
+			gates.max_eod =
+			    cli_parse_real(&cli, "--max-eod", optarg, 0, 1);
 			gates.max_eod_set = 1;
 			max_eod = optarg;
 			break;

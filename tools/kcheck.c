@@ -70,18 +70,6 @@ usage(void)
 	       "2 trouble.\n");
 }
 
-static double
-parse_real(const char *opt, const char *arg, double lo, double hi)
-{
-	double v;
-
-	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || v < lo ||
-	    v > hi)
-		cli_usage_error(&cli, "%s must be a number from %g to %g", opt,
-				lo, hi);
-	return v;
-}
-
 static uint64_t
 parse_count(const char *opt, const char *arg, uint64_t max)
 {
@@ -381,11 +369,11 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			p.check_l = 1;
-			p.l = parse_real("-l", optarg, 1, 1e9);
+			p.l = cli_parse_real(&cli, "-l", optarg, 1, 1e9);
 			break;
 		case 't':
 			p.check_t = 1;
-			p.t = parse_real("-t", optarg, 0, 1);
+			p.t = cli_parse_real(&cli, "-t", optarg, 0, 1);
 			break;
 		case OPT_LDIV:
 			if (strcmp(optarg, "distinct") == 0)
@@ -400,15 +388,15 @@ main(int argc, char **argv)
 						"entropy or recursive");
 			break;
 		case OPT_C:
-			p.c = parse_real("--c", optarg, 1e-9, 1e9);
+			p.c = cli_parse_real(&cli, "--c", optarg, 1e-9, 1e9);
 			c_given = 1;
 			break;
 		case OPT_SUPPRESS:
 			p.suppress = 1;
 			break;
 		case OPT_MAX_SUPPRESS:
-			p.max_suppress =
-			    parse_real("--max-suppress", optarg, 0, 1);
+			p.max_suppress = cli_parse_real(&cli, "--max-suppress",
+							optarg, 0, 1);
 			max_suppress_given = 1;
 			break;
 		case 'r':
