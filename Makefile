@@ -24,7 +24,7 @@ SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
            libpcre2-dev pkg-config groff-base clang
-BENCH_PKGS = miller time python3-pandas
+BENCH_PKGS = miller time python3-pandas python3-imblearn
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PKGS     = libcrypto zlib libpcre2-8 jansson

@@ -884,6 +884,7 @@ struct prep_writer {
 	unsigned char *zbuf;
 	size_t row_fields;
 	size_t last_len;
+	uint64_t flushed; /* bytes of CSV already out of buf */
 	unsigned char special[256]; /* bytes that force quoting */
 };
 
@@ -972,6 +973,7 @@ flush_buf(prep_writer *w)
 		return PREP_OK;
 	st = w->o.gzip ? deflate_out(w, w->buf, w->len, Z_NO_FLUSH)
 		       : write_all(w->fd, w->buf, w->len);
+	w->flushed += w->len;
 	w->len = 0;
 	return st;
 }
@@ -1089,6 +1091,12 @@ prep_writer_end_row(prep_writer *w)
 	if (w->o.crlf && (st = put_byte(w, '\r')) != PREP_OK)
 		return st;
 	return put_byte(w, '\n');
+}
+
+uint64_t
+prep_writer_bytes(const prep_writer *w)
+{
+	return w->flushed + w->len;
 }
 
 prep_status

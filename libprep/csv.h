@@ -105,6 +105,8 @@ prep_status prep_writer_field(prep_writer *w, const char *data, size_t len);
 prep_status prep_writer_end_row(prep_writer *w);
 /* Append bytes that are already CSV of this writer's dialect. */
 prep_status prep_writer_raw(prep_writer *w, const void *data, size_t len);
+/* Bytes of CSV written so far (before any gzip compression). */
+uint64_t prep_writer_bytes(const prep_writer *w);
 /* Write a whole record. */
 prep_status prep_writer_row(prep_writer *w, const prep_field *f, size_t n);
 /* Flush the buffer and end the gzip stream; call once, before fsync. */

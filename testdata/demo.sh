@@ -112,3 +112,16 @@ echo
 echo "== reweight -d ';' -g sex -y salary-class $ADULT | fairness $FAIR_SHOWN --weight weight"
 "$TOOLDIR/reweight" -d ';' -g sex -y salary-class "$ADULT" >"$WORK/weighted.csv"
 "$TOOLDIR/fairness" "${FAIR[@]}" --weight weight "$WORK/weighted.csv" 2>&1
+
+echo
+# Balance: Adult by race, every class brought up to the majority's count
+# with copies of its own rows (oversample --method random).
+[ -x "$TOOLDIR/oversample" ] || { echo "demo: $TOOLDIR/oversample: not built" >&2; exit 2; }
+count_race() {
+	tail -n +2 "$1" | cut -d';' -f3 | tr -d '\r' | sort | uniq -c | sort -rn
+}
+echo "== rows by race in $ADULT"
+count_race "$ADULT"
+echo "== after oversample -d ';' -g race --seed 1"
+"$TOOLDIR/oversample" -d ';' -g race --seed 1 "$ADULT" >"$WORK/balanced.csv"
+count_race "$WORK/balanced.csv"

@@ -490,4 +490,103 @@ cat "$REPORT"
 [ -f "$RESULTS" ] || die "$RESULTS: missing"
 cat "$REPORT" >>"$RESULTS"
 echo "bench: appended to $RESULTS"
+
+# ---- oversample against imbalanced-learn (python3-imblearn) ----
+# random: Adult x40 (the file above) balanced by race, every race brought
+# to White's 1,037,320 rows (5,186,600 rows out), against
+# tests/bench/oversample_imblearn.py random: read_csv(dtype=str,
+# keep_default_na=False), RandomOverSampler("not majority"), to_csv.
+# smote: 50,000 rows of 5 Gaussian features and a label, 10% "min"
+# (oversample_imblearn.py gen, seed 1), balanced with SMOTE, k = 5, by
+# oversample and by imbalanced-learn's SMOTE (features read as floats).
+# Before timing, each output must hold the input's records first,
+# unchanged (LF for CRLF), and every class at the majority count.
+# Best wall-clock time of 3 runs, output to /dev/null. Targets:
+# imbalanced-learn at least 4x slower than oversample for random, and
+# at least as slow for SMOTE. Appends its own entry to RESULTS.md.
+# Uses the helpers (die, measure, ratio, check) and Adult x40 ($KBIG)
+# made above.
+oversample_bench() {
+	local os_py=tests/bench/oversample_imblearn.py imbv rows
+	[ -x "$TOOLDIR/oversample" ] || die "$TOOLDIR/oversample: not built"
+	imbv=$("$PY" -c 'import imblearn; print(imblearn.__version__)' \
+		2>/dev/null) ||
+		die "$PY with imblearn not installed (apt-get install python3-imblearn)"
+	OSR=("$TOOLDIR/oversample" -d ';' -g race --method random)
+	OSRPY=("$PY" "$os_py" random -d ';' -g race)
+	"$PY" "$os_py" gen 50000 "$WORK/smote.csv" || die "gen failed"
+	OSS=("$TOOLDIR/oversample" -g label --method smote
+		--features f1,f2,f3,f4,f5 -k 5)
+	OSSPY=("$PY" "$os_py" smote -g label --features f1,f2,f3,f4,f5 -k 5)
+
+	# same work: the input first, then every class at the majority count
+	rows=$(($(wc -l <"$KBIG") - 1))
+	for prog in OSR OSRPY; do
+		local -n cmd=$prog
+		"${cmd[@]}" "$KBIG" >"$WORK/os.csv" || die "$prog failed"
+		head -n $((rows + 1)) "$WORK/os.csv" |
+			cmp -s - <(tr -d '\r' <"$KBIG") ||
+			die "$prog: input rows not first and unchanged"
+		got=$(tail -n +2 "$WORK/os.csv" | cut -d';' -f3 | sort |
+			uniq -c | awk '{print $1}' | sort -u | tr '\n' ' ')
+		[ "$got" = "1037320 " ] ||
+			die "$prog: class counts '$got', want 1037320 each"
+	done
+	for prog in OSS OSSPY; do
+		local -n cmd=$prog
+		"${cmd[@]}" "$WORK/smote.csv" >"$WORK/os.csv" ||
+			die "$prog failed"
+		got=$(tail -n +2 "$WORK/os.csv" | awk -F, '{print $NF}' |
+			sort | uniq -c | awk '{print $1}' | sort -u |
+			tr '\n' ' ')
+		[ "$got" = "45000 " ] ||
+			die "$prog: class counts '$got', want 45000 each"
+	done
+	rm -f "$WORK/os.csv"
+
+	echo "bench: timing oversample, best of $RUNS"
+	measure "${OSR[@]}" "$KBIG"
+	T_OSR=$T RSS_OSR=$RSS
+	measure "${OSRPY[@]}" "$KBIG"
+	T_OSRPY=$T RSS_OSRPY=$RSS
+	measure "${OSS[@]}" "$WORK/smote.csv"
+	T_OSS=$T RSS_OSS=$RSS
+	measure "${OSSPY[@]}" "$WORK/smote.csv"
+	T_OSSPY=$T RSS_OSSPY=$RSS
+	R_OSR=$(ratio "$T_OSRPY" "$T_OSR")
+	R_OSS=$(ratio "$T_OSSPY" "$T_OSS")
+	V_OSR='' V_OSS=''
+	check V_OSR "$T_OSRPY >= 4 * $T_OSR"
+	check V_OSS "$T_OSSPY >= $T_OSS"
+
+	{
+		printf '## %s (oversample)\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+		printf -- '- source: git %s; imbalanced-learn %s, pandas %s\n' \
+			"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+			"$imbv" "$PANDASV"
+		printf -- "- random: \`oversample -d ';' -g race --method random\`"
+		printf ' on Adult x40 (%s rows in, 5186600 out);' "$rows"
+		printf ' imblearn: RandomOverSampler, pandas I/O\n'
+		printf -- '- smote: `oversample -g label --method smote'
+		printf ' --features f1,...,f5 -k 5` on 50,000 rows, 10%% minority'
+		printf ' (90,000 out); imblearn: SMOTE(k_neighbors=5)\n\n'
+		printf '| program | best of %d, s | peak RSS, KiB |\n' "$RUNS"
+		printf '|---|---:|---:|\n'
+		printf '| oversample random | %s | %s |\n' "$T_OSR" "$RSS_OSR"
+		printf '| imblearn RandomOverSampler | %s | %s |\n' "$T_OSRPY" \
+			"$RSS_OSRPY"
+		printf '| oversample smote | %s | %s |\n' "$T_OSS" "$RSS_OSS"
+		printf '| imblearn SMOTE | %s | %s |\n\n' "$T_OSSPY" "$RSS_OSSPY"
+		printf '| target | figure | result |\n'
+		printf '|---|---:|---|\n'
+		printf '| imblearn / oversample time, random >= 4 | %s | %s |\n' \
+			"$R_OSR" "$V_OSR"
+		printf '| imblearn / oversample time, smote >= 1 | %s | %s |\n\n' \
+			"$R_OSS" "$V_OSS"
+	} >"$WORK/os-report.md"
+	cat "$WORK/os-report.md"
+	cat "$WORK/os-report.md" >>"$RESULTS"
+	echo "bench: appended the oversample entry to $RESULTS"
+}
+oversample_bench
 exit "$FAILED"

@@ -651,3 +651,29 @@ Test(csv, fast_path_agrees_with_libcsv)
 	cr_assert_gt(agreed_ok, 2000);
 	cr_assert_gt(agreed_err, 2000);
 }
+
+/* prep_writer_bytes counts what the writer wrote, quoting and all. */
+Test(csv, writer_bytes)
+{
+	prep_writer_options wo = {';', 1, 0, 0};
+	prep_field f[] = {F("a;b"), F("say \"x\""), F(" s")};
+	char path[256];
+	prep_writer *w;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/bytes.csv", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_bytes(w), 0);
+	cr_assert_eq(prep_writer_row(w, f, 3), PREP_OK);
+	/* "a;b";"say ""x""";" s"\r\n */
+	cr_assert_eq(prep_writer_bytes(w), 24);
+	cr_assert_eq(prep_writer_row(w, f + 2, 1), PREP_OK);
+	cr_assert_eq(prep_writer_bytes(w), 24 + 6);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_bytes(w), 30);
+	prep_writer_free(w);
+	cr_assert_eq(lseek(fd, 0, SEEK_END), 30);
+	close(fd);
+}
