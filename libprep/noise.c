@@ -136,27 +136,35 @@ prep_rng_u64(prep_rng *g, uint64_t *v)
 	return PREP_OK;
 }
 
+/*
+ * Lemire's nearly divisionless method ("Fast Random Integer Generation in
+ * an Interval", ACM TOMACS 2019): the high word of x * n is uniform in
+ * [0, n) once the draws whose low word falls below 2^64 mod n are
+ * rejected; that remainder is computed only when the low word is small.
+ */
 prep_status
 prep_rng_uniform(prep_rng *g, uint64_t n, uint64_t *v)
 {
-	/* the largest multiple of n that fits: reject draws at or above */
-	uint64_t rem, x;
+	uint64_t x, lo, threshold;
+	u128 m;
 	prep_status st;
 
 	if (n == 0)
 		return PREP_ERR_ARG;
-	if ((n & (n - 1)) == 0) {
-		if ((st = prep_rng_u64(g, &x)) != PREP_OK)
-			return st;
-		*v = x & (n - 1);
-		return PREP_OK;
+	if ((st = prep_rng_u64(g, &x)) != PREP_OK)
+		return st;
+	m = (u128)x * n;
+	lo = (uint64_t)m;
+	if (lo < n) {
+		threshold = -n % n; /* 2^64 mod n */
+		while (lo < threshold) {
+			if ((st = prep_rng_u64(g, &x)) != PREP_OK)
+				return st;
+			m = (u128)x * n;
+			lo = (uint64_t)m;
+		}
 	}
-	rem = (UINT64_MAX % n + 1) % n; /* 2^64 mod n */
-	do {
-		if ((st = prep_rng_u64(g, &x)) != PREP_OK)
-			return st;
-	} while (x > UINT64_MAX - rem);
-	*v = x % n;
+	*v = (uint64_t)(m >> 64);
 	return PREP_OK;
 }
 
