@@ -232,6 +232,19 @@ cli_fatal_at(struct cli *c, prep_where w, const char *fmt, ...)
 }
 
 void
+cli_fatal_cell(struct cli *c, size_t col, const char *what)
+{
+	size_t ncols;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	prep_where w = prep_reader_where(c->reader);
+
+	if (h)
+		cli_fatal_at(c, w, "field %zu (%.*s): %s", col + 1,
+			     (int)h[col].len, h[col].data, what);
+	cli_fatal_at(c, w, "field %zu: %s", col + 1, what);
+}
+
+void
 cli_warn(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;

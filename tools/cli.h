@@ -101,6 +101,12 @@ void cli_fatal(struct cli *c, const char *fmt, ...)
 /* "TOOL: FILE:LINE: [field N (NAME): ]what"; w.line 0 omits the line. */
 void cli_fatal_at(struct cli *c, prep_where w, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
+/*
+ * "TOOL: FILE:LINE: field N (NAME): what" for column col of the current
+ * record (NAME omitted without a header); exits 2.
+ */
+void cli_fatal_cell(struct cli *c, size_t col, const char *what)
+    __attribute__((noreturn));
 void cli_warn(struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A library status that ended the run: message and exit 2. */

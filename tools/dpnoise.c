@@ -382,18 +382,8 @@ row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng)
 			}
 			if (prep_parse_number(f[k].data, f[k].len, &dv) !=
 				PREP_OK ||
-			    !isfinite(dv)) {
-				prep_where w = prep_reader_where(cli.reader);
-
-				if (header)
-					cli_fatal_at(&cli, w,
-						     "field %zu (%.*s): not a "
-						     "number",
-						     k + 1, (int)header[k].len,
-						     header[k].data);
-				cli_fatal_at(&cli, w, "field %zu: not a number",
-					     k + 1);
-			}
+			    !isfinite(dv))
+				cli_fatal_cell(&cli, k, "not a number");
 			dv = dv < s->lo ? s->lo : dv > s->hi ? s->hi : dv;
 			if (prep_laplace_add_real(cn->real, rng, dv, &dout) !=
 			    PREP_OK)
@@ -584,13 +574,8 @@ aggregate_run(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
 
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		st = prep_agg_add_row(agg, rng, f, &bad);
-		if (st == PREP_ERR_VALUE && h)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "field %zu (%.*s): not a number", bad + 1,
-				     (int)h[bad].len, h[bad].data);
 		if (st == PREP_ERR_VALUE)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "field %zu: not a number", bad + 1);
+			cli_fatal_cell(&cli, bad, "not a number");
 		if (st == PREP_ERR_LIMIT)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),
 				     "too many groups or ids");

@@ -64,20 +64,6 @@ usage(void)
 	       "\nExit status: 0 done, 2 trouble.\n");
 }
 
-/* A column's name for messages: the header's, or its number. */
-static void
-fatal_column(size_t col, const char *what)
-{
-	size_t ncols;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	prep_where w = prep_reader_where(cli.reader);
-
-	if (h)
-		cli_fatal_at(&cli, w, "field %zu (%.*s): %s", col + 1,
-			     (int)h[col].len, h[col].data, what);
-	cli_fatal_at(&cli, w, "field %zu: %s", col + 1, what);
-}
-
 static void
 spool_check(prep_status st)
 {
@@ -374,7 +360,8 @@ main(int argc, char **argv)
 		st = prep_oversample_add(tab, f, off, len,
 					 prep_reader_where(cli.reader), &bad);
 		if (st == PREP_ERR_VALUE)
-			fatal_column(bad, "SMOTE feature is not a number");
+			cli_fatal_cell(&cli, bad,
+				       "SMOTE feature is not a number");
 		if (st == PREP_ERR_LIMIT)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),
 				     "too many classes, values or rows");

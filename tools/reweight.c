@@ -51,20 +51,6 @@ usage(void)
 	       "CSV\n" CLI_COMMON_HELP "\nExit status: 0 done, 2 trouble.\n");
 }
 
-/* "field N (NAME)" or "field N" of column col, for messages. */
-static void
-fatal_cell(size_t col, const char *what)
-{
-	size_t ncols;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	prep_where w = prep_reader_where(cli.reader);
-
-	if (h)
-		cli_fatal_at(&cli, w, "field %zu (%.*s): %s", col + 1,
-			     (int)h[col].len, h[col].data, what);
-	cli_fatal_at(&cli, w, "field %zu: %s", col + 1, what);
-}
-
 /* A count or weight of the report. */
 static void
 report_number(prep_writer *wr, double v)
@@ -305,10 +291,11 @@ main(int argc, char **argv)
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		st = prep_weights_add(tab, f);
 		if (st == PREP_ERR_VALUE)
-			fatal_cell((size_t)weight,
-				   "weight is not a finite number");
+			cli_fatal_cell(&cli, (size_t)weight,
+				       "weight is not a finite number");
 		if (st == PREP_ERR_RANGE)
-			fatal_cell((size_t)weight, "weight is negative");
+			cli_fatal_cell(&cli, (size_t)weight,
+				       "weight is negative");
 		if (st == PREP_ERR_LIMIT)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),
 				     "more than %zu groups, labels or cells",
