@@ -167,19 +167,26 @@ grow_fields(prep_reader *r)
 	return 1;
 }
 
+/* Can the record take one more field of len bytes? Fails the reader if not. */
+static int
+field_fits(prep_reader *r, size_t len)
+{
+	if (r->cb_err != PREP_OK)
+		return 0;
+	if (len > r->o.max_field) {
+		fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
+		return 0;
+	}
+	return r->nfields < r->fields_cap || grow_fields(r);
+}
+
 /* Append one field to the record being built, within the caps. */
 static void
 append_field(prep_reader *r, const void *s, size_t len)
 {
 	size_t need;
 
-	if (r->cb_err != PREP_OK)
-		return;
-	if (len > r->o.max_field) {
-		fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
-		return;
-	}
-	if (r->nfields == r->fields_cap && !grow_fields(r))
+	if (!field_fits(r, len))
 		return;
 	need = r->row_len + len + 1;
 	if (need > r->row_max) {
@@ -218,13 +225,7 @@ append_field(prep_reader *r, const void *s, size_t len)
 static void
 ref_field(prep_reader *r, unsigned char *p, size_t len)
 {
-	if (r->cb_err != PREP_OK)
-		return;
-	if (len > r->o.max_field) {
-		fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
-		return;
-	}
-	if (r->nfields == r->fields_cap && !grow_fields(r))
+	if (!field_fits(r, len))
 		return;
 	p[len] = '\0';
 	r->fields[r->nfields].data = (const char *)p;
@@ -884,7 +885,7 @@ struct prep_writer {
 	unsigned char *zbuf;
 	size_t row_fields;
 	size_t last_len;
-	uint64_t flushed; /* bytes of CSV already out of buf */
+	uint64_t flushed;	    /* bytes of CSV already out of buf */
 	unsigned char special[256]; /* bytes that force quoting */
 };
 
