@@ -5,6 +5,7 @@
 #                 built with $(CC), under ASan+UBSan, and built with clang
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
+# make bench-validate  the validate benchmark alone
 # make install    PREFIX=/usr/local DESTDIR=
 # make deps       apt-get install what is missing
 
@@ -52,7 +53,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-man demo bench install \
+.PHONY: all check check-run test-unit test-cli test-man demo bench bench-validate install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -135,7 +136,12 @@ demo: deps
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
-	@bash tests/bench/run.sh $(BUILD)/bin
+	@st=0; bash tests/bench/run.sh $(BUILD)/bin || st=$$?; \
+	bash tests/bench/validate.sh $(BUILD)/bin || st=$$?; exit $$st
+
+bench-validate: deps-bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
+	@bash tests/bench/validate.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \

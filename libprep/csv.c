@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <csv.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "csv.h"
@@ -69,6 +70,7 @@ struct prep_reader {
 	int p_live;
 	unsigned long line;	/* physical line of the next byte */
 	unsigned long rec_line; /* line where the current record began */
+	int after_cr;		/* libcsv ended a record at a CR: its LF next */
 
 	/* the record being built: bytes with NUL after each field */
 	char *rowdata;
@@ -98,6 +100,8 @@ prep_csv_options_init(prep_csv_options *o)
 	o->lazy_quotes = 0;
 	o->max_field = PREP_CSV_DEFAULT_MAX_FIELD;
 	o->max_fields = PREP_CSV_DEFAULT_MAX_FIELDS;
+	o->ragged = 0;
+	o->keep_blank = 0;
 }
 
 prep_status
@@ -333,6 +337,7 @@ open_file(prep_reader *r)
 	r->data_len = r->data_pos = 0;
 	r->line = 1;
 	r->rec_line = 1;
+	r->after_cr = 0;
 	return parser_start(r);
 }
 
@@ -498,8 +503,14 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 	if (memchr(seg, '\r', (size_t)(end - seg)) != NULL)
 		return 0;
 	r->rec_line = r->line;
-	if (end == seg)
-		return (size_t)(nl - seg) + 1; /* blank line: not a record */
+	if (end == seg) {
+		if (!r->o.keep_blank)
+			return (size_t)(nl - seg) + 1; /* not a record */
+		ref_field(r, seg, 0);
+		if (r->cb_err == PREP_OK)
+			row_done(r);
+		return (size_t)(nl - seg) + 1;
+	}
 	q = memchr(seg, '"', (size_t)(end - seg));
 	stop = end;
 	if (q) {
@@ -575,6 +586,16 @@ parse_record(prep_reader *r)
 		}
 		seg = r->data + r->data_pos;
 		avail = r->data_len - r->data_pos;
+		if (r->after_cr) {
+			/* The LF of a CRLF whose CR ended libcsv's record: not
+			 * a blank line (keep_blank would make it a record). */
+			r->after_cr = 0;
+			if (seg[0] == '\n') {
+				r->data_pos++;
+				r->line++;
+				continue;
+			}
+		}
 		if (avail > SEGMENT_MAX)
 			avail = SEGMENT_MAX;
 		nl = memchr(seg, '\n', avail);
@@ -612,6 +633,8 @@ parse_record(prep_reader *r)
 		}
 		if (ends_line)
 			r->line++;
+		else if (seg[seglen - 1] == '\r' && r->row_ready)
+			r->after_cr = 1;
 	}
 	return PREP_OK;
 }
@@ -688,7 +711,7 @@ next_record(prep_reader *r)
 			}
 			if (r->ncols == 0)
 				r->ncols = r->nfields;
-			if (r->nfields != r->ncols) {
+			if (r->nfields != r->ncols && !r->o.ragged) {
 				r->where.field = 0;
 				return PREP_ERR_RAGGED;
 			}
@@ -886,6 +909,7 @@ struct prep_writer {
 	size_t row_fields;
 	size_t last_len;
 	uint64_t flushed;	    /* bytes of CSV already out of buf */
+	EVP_MD_CTX *md;		    /* SHA-256 of the bytes written, or NULL */
 	unsigned char special[256]; /* bytes that force quoting */
 };
 
@@ -917,6 +941,14 @@ prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
 		}
 		w->zs_live = 1;
 	}
+	if (w->o.sha256) {
+		w->md = EVP_MD_CTX_new();
+		if (w->md == NULL ||
+		    EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
+			prep_writer_free(w);
+			return PREP_ERR_CRYPTO;
+		}
+	}
 	w->special[(unsigned char)w->o.delim] = 1;
 	w->special['"'] = 1;
 	w->special['\r'] = 1;
@@ -942,6 +974,15 @@ write_all(int fd, const unsigned char *p, size_t n)
 	return PREP_OK;
 }
 
+/* Write bytes to the descriptor, through the digest when there is one. */
+static prep_status
+emit(prep_writer *w, const unsigned char *p, size_t n)
+{
+	if (w->md && n > 0 && EVP_DigestUpdate(w->md, p, n) != 1)
+		return PREP_ERR_CRYPTO;
+	return write_all(w->fd, p, n);
+}
+
 static prep_status
 deflate_out(prep_writer *w, const unsigned char *p, size_t n, int flush)
 {
@@ -956,7 +997,7 @@ deflate_out(prep_writer *w, const unsigned char *p, size_t n, int flush)
 		zr = deflate(&w->zs, flush);
 		if (zr == Z_STREAM_ERROR)
 			return PREP_ERR_IO;
-		st = write_all(w->fd, w->zbuf, IOBUF_SIZE - w->zs.avail_out);
+		st = emit(w, w->zbuf, IOBUF_SIZE - w->zs.avail_out);
 		if (st != PREP_OK)
 			return st;
 		if (flush == Z_FINISH ? zr == Z_STREAM_END
@@ -973,7 +1014,7 @@ flush_buf(prep_writer *w)
 	if (w->len == 0)
 		return PREP_OK;
 	st = w->o.gzip ? deflate_out(w, w->buf, w->len, Z_NO_FLUSH)
-		       : write_all(w->fd, w->buf, w->len);
+		       : emit(w, w->buf, w->len);
 	w->flushed += w->len;
 	w->len = 0;
 	return st;
@@ -1133,11 +1174,26 @@ prep_writer_finish(prep_writer *w)
 	return st;
 }
 
+prep_status
+prep_writer_sha256(prep_writer *w, unsigned char digest[32])
+{
+	unsigned int n = 0;
+
+	if (w->md == NULL)
+		return PREP_ERR_ARG;
+	if (EVP_DigestFinal_ex(w->md, digest, &n) != 1 || n != 32)
+		return PREP_ERR_CRYPTO;
+	EVP_MD_CTX_free(w->md);
+	w->md = NULL;
+	return PREP_OK;
+}
+
 void
 prep_writer_free(prep_writer *w)
 {
 	if (w == NULL)
 		return;
+	EVP_MD_CTX_free(w->md);
 	if (w->zs_live)
 		deflateEnd(&w->zs);
 	free(w->zbuf);

@@ -33,6 +33,8 @@ typedef struct prep_csv_options {
 	int lazy_quotes;   /* accept stray quotes inside unquoted fields */
 	size_t max_field;  /* bytes per field; 0: 1 MiB */
 	size_t max_fields; /* fields per record; 0: 100000 */
+	int ragged;	   /* records may differ from the header in length */
+	int keep_blank;	   /* a blank line is a record of one empty field */
 } prep_csv_options;
 
 /* Defaults: auto delimiter, header, strict quotes, 1 MiB fields. */
@@ -92,6 +94,7 @@ typedef struct prep_writer_options {
 	int crlf;	/* CRLF line ends instead of LF */
 	int gzip;	/* gzip-compress the output */
 	int gzip_level; /* 1..9; 0: 6 */
+	int sha256;	/* keep a SHA-256 of the bytes written (after gzip) */
 } prep_writer_options;
 
 typedef struct prep_writer prep_writer;
@@ -111,6 +114,9 @@ uint64_t prep_writer_bytes(const prep_writer *w);
 prep_status prep_writer_row(prep_writer *w, const prep_field *f, size_t n);
 /* Flush the buffer and end the gzip stream; call once, before fsync. */
 prep_status prep_writer_finish(prep_writer *w);
+/* The SHA-256 of every byte written to fd, once, after finish; needs the
+ * sha256 option (else PREP_ERR_ARG). */
+prep_status prep_writer_sha256(prep_writer *w, unsigned char digest[32]);
 void prep_writer_free(prep_writer *w);
 
 #endif

@@ -17,13 +17,10 @@
 
 #include "generalize.h"
 
-/*
- * Length of the well-formed UTF-8 sequence at s[0..len), or 0 when it is
- * ill-formed (Unicode 15 Table 3-7).
- */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t len)
+size_t
+prep_utf8_seq_len(const void *p, size_t len)
 {
+	const unsigned char *s = p;
 	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
 	size_t n, i;
 
@@ -72,7 +69,7 @@ prep_utf8_count(const char *s, size_t len, size_t *nchars)
 		n += 8;
 	}
 	while (i < len) {
-		if ((k = utf8_seq_len(p + i, len - i)) == 0)
+		if ((k = prep_utf8_seq_len(p + i, len - i)) == 0)
 			return PREP_ERR_UTF8;
 		i += k;
 		n++;
@@ -111,12 +108,12 @@ mask_range(const char *in, size_t len, size_t nchars, size_t from, size_t to,
 		i = c = to;
 	} else {
 		while (i < len && c < from) {
-			i += utf8_seq_len(p + i, len - i);
+			i += prep_utf8_seq_len(p + i, len - i);
 			c++;
 		}
 		start = i;
 		while (i < len && c < to) {
-			i += utf8_seq_len(p + i, len - i);
+			i += prep_utf8_seq_len(p + i, len - i);
 			c++;
 		}
 	}

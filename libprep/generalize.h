@@ -37,6 +37,9 @@
  * character like any other.
  */
 prep_status prep_utf8_count(const char *s, size_t len, size_t *nchars);
+/* Length of the well-formed UTF-8 sequence at p[0..len) (len >= 1), or 0
+ * when it is ill-formed (the same rules). */
+size_t prep_utf8_seq_len(const void *p, size_t len);
 
 /*
  * mask[:N]: every character except the last keep_last replaced by mask,

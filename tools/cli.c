@@ -1,9 +1,10 @@
 /*
  * cli.c: the front-end code every filter shares (see cli.h).
  *
- * One run has at most one temporary output file; its path is kept in a
- * static buffer so the SIGINT/SIGTERM handler can remove it with only
- * async-signal-safe calls before the signal ends the process.
+ * One run has at most CLI_MAX_SIDES + 1 temporary output files (the
+ * output and side files such as validate's rejects); their paths are kept
+ * in static buffers so the SIGINT/SIGTERM handler can remove them with
+ * only async-signal-safe calls before the signal ends the process.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,14 +20,19 @@
 #include "generalize.h"
 
 static struct cli *current;
-static char temp_path[4096];
-static volatile sig_atomic_t have_temp;
+/* slot 0: the output; then the side files */
+static char temp_path[CLI_MAX_SIDES + 1][4096];
+static volatile sig_atomic_t have_temp[CLI_MAX_SIDES + 1];
+static prep_outfile *sides[CLI_MAX_SIDES + 1];
 
 static void
 on_signal(int sig)
 {
-	if (have_temp)
-		unlink(temp_path);
+	int i;
+
+	for (i = 0; i <= CLI_MAX_SIDES; i++)
+		if (have_temp[i])
+			unlink(temp_path[i]);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -174,11 +180,19 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 static void
 cleanup(struct cli *c)
 {
+	int i;
+
 	if (c && c->out) {
-		have_temp = 0;
+		have_temp[0] = 0;
 		prep_outfile_abort(c->out);
 		c->out = NULL;
 	}
+	for (i = 1; i <= CLI_MAX_SIDES; i++)
+		if (sides[i]) {
+			have_temp[i] = 0;
+			prep_outfile_abort(sides[i]);
+			sides[i] = NULL;
+		}
 }
 
 static void
@@ -413,8 +427,8 @@ cli_column(struct cli *c, const char *opt, const char *name)
 	return col;
 }
 
-static int
-ends_with_gz(const char *s)
+int
+cli_gz_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -432,17 +446,55 @@ cli_open_output(struct cli *c)
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, c->output ? c->output : "-");
 	tmp = prep_outfile_temp(c->out);
-	if (tmp && strlen(tmp) < sizeof temp_path) {
-		strcpy(temp_path, tmp);
-		have_temp = 1;
+	if (tmp && strlen(tmp) < sizeof temp_path[0]) {
+		strcpy(temp_path[0], tmp);
+		have_temp[0] = 1;
 	}
 	memset(&wo, 0, sizeof wo);
 	wo.delim = prep_reader_delim(c->reader);
 	wo.crlf = c->crlf;
-	wo.gzip = c->gzip || (c->output && ends_with_gz(c->output));
+	wo.gzip = c->gzip || (c->output && cli_gz_name(c->output));
+	wo.sha256 = c->sha256;
 	st = prep_writer_new(prep_outfile_fd(c->out), &wo, &c->writer);
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, "output");
+}
+
+prep_outfile *
+cli_side_open(struct cli *c, const char *path)
+{
+	prep_status st;
+	const char *tmp;
+	int i;
+
+	for (i = 1; i <= CLI_MAX_SIDES && sides[i]; i++)
+		;
+	if (i > CLI_MAX_SIDES)
+		cli_fatal(c, "%s: too many output files", path);
+	if ((st = prep_outfile_open(path, &sides[i])) != PREP_OK)
+		cli_fatal_status(c, st, path);
+	tmp = prep_outfile_temp(sides[i]);
+	if (tmp && strlen(tmp) < sizeof temp_path[i]) {
+		strcpy(temp_path[i], tmp);
+		have_temp[i] = 1;
+	}
+	return sides[i];
+}
+
+void
+cli_side_commit(struct cli *c, prep_outfile *f, const char *path)
+{
+	prep_status st;
+	int i;
+
+	for (i = 1; i <= CLI_MAX_SIDES && sides[i] != f; i++)
+		;
+	if (i > CLI_MAX_SIDES)
+		return;
+	have_temp[i] = 0;
+	sides[i] = NULL;
+	if ((st = prep_outfile_commit(f)) != PREP_OK)
+		cli_fatal_status(c, st, path);
 }
 
 void
@@ -465,9 +517,12 @@ cli_finish(struct cli *c)
 
 	cli_progress_end(c);
 	cli_write_check(c, prep_writer_finish(c->writer));
+	if (c->sha256 &&
+	    (st = prep_writer_sha256(c->writer, c->digest)) != PREP_OK)
+		cli_fatal_status(c, st, "sha256");
 	prep_writer_free(c->writer);
 	c->writer = NULL;
-	have_temp = 0;
+	have_temp[0] = 0;
 	st = prep_outfile_commit(c->out);
 	c->out = NULL;
 	if (st != PREP_OK)

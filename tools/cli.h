@@ -76,6 +76,8 @@ struct cli {
 	int crlf;
 	int quiet;
 	int progress;
+	int sha256; /* the output's writer keeps a SHA-256 (validate) */
+	unsigned char digest[32]; /* ... of the bytes written, by cli_finish */
 
 	prep_reader *reader;
 	prep_outfile *out;
@@ -86,6 +88,17 @@ struct cli {
 	double last_report;
 	int progress_ended;
 };
+
+/*
+ * Side output files beside the output (validate's rejects and manifest):
+ * written to a temporary file and renamed into place by cli_side_commit,
+ * removed, like the output's, on a failure or a signal.
+ */
+#define CLI_MAX_SIDES 3
+/* 1 if a file name ends in .gz (its output is gzip-compressed). */
+int cli_gz_name(const char *path);
+prep_outfile *cli_side_open(struct cli *c, const char *path);
+void cli_side_commit(struct cli *c, prep_outfile *f, const char *path);
 
 /* Name the tool, install signal handlers, read PREP_PROGRESS. */
 void cli_init(struct cli *c, const char *prog, void (*usage)(void));

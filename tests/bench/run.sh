@@ -77,10 +77,8 @@ cd "$(dirname "$0")/../.."	# the top of the source tree
 RESULTS=tests/bench/RESULTS.md
 RUNS=3
 
-die() {
-	echo "bench: $*" >&2
-	exit 2
-}
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 
 for prog in anonymize dpnoise kcheck reweight gen-people csv-baseline; do
 	[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
@@ -131,25 +129,6 @@ got=$("${BASE[@]}" "$WORK/check.csv") || die "anonymize wrote bad CSV"
 	die "anonymize output has records/fields '$got', want '100001 1000010'"
 rm -f "$WORK/check.csv"
 
-# measure CMD...: run it $RUNS times on stdout /dev/null; sets T to the
-# best wall-clock seconds and RSS to the largest peak RSS (KiB).
-measure() {
-	local i t m
-	T=
-	RSS=0
-	for ((i = 0; i < RUNS; i++)); do
-		/usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null ||
-			die "failed: $(basename "$1") (see above)"
-		read -r t m <"$WORK/time"
-		if [ -z "$T" ] || awk -v a="$t" -v b="$T" 'BEGIN{exit !(a < b)}'
-		then
-			T=$t
-		fi
-		[ "$m" -gt "$RSS" ] && RSS=$m
-	done
-	return 0
-}
-
 echo "bench: timing, best of $RUNS, 1,000,000 rows" \
 	"($(du -m "$BIG" | cut -f1) MiB)"
 measure "${BASE[@]}" "$BIG"
@@ -161,25 +140,11 @@ T_MLR=$T RSS_MLR=$RSS
 measure "${ANON[@]}" "$SMALL"
 T_ANON_S=$T RSS_100K=$RSS
 
-# ratio A B: A/B with two decimals ("inf" when B is 0).
-ratio() {
-	awk -v a="$1" -v b="$2" \
-	    'BEGIN{ if (b + 0 == 0) print "inf"; else printf "%.2f\n", a / b }'
-}
 R_MLR=$(ratio "$T_MLR" "$T_ANON")
 R_BASE=$(ratio "$T_ANON" "$T_BASE")
 R_RSS=$(ratio "$RSS_1M" "$RSS_100K")
 
-# check VAR CONDITION: VAR=PASS when the awk CONDITION holds, else FAIL.
 FAILED=0 V_MLR='' V_BASE='' V_RSS='' V_CONST=''
-check() {
-	if awk "BEGIN{exit !($2)}"; then
-		printf -v "$1" PASS
-	else
-		printf -v "$1" FAIL
-		FAILED=1
-	fi
-}
 check V_MLR "$T_MLR >= 3 * $T_ANON"
 check V_BASE "$T_ANON <= 2 * $T_BASE"
 check V_RSS "$RSS_1M <= 16384"

@@ -1,6 +1,7 @@
 /*
  * Unit tests of libprep/csv.c: every rule of SPEC §2 "CSV dialect", each
- * error with its line and field, gzip in and out, several inputs.
+ * error with its line and field, gzip in and out, several inputs, the
+ * ragged and keep_blank reader options and the writer's SHA-256.
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "buf.h"
@@ -443,7 +445,7 @@ write_rows(const prep_writer_options *wo, const prep_field *f, size_t nf,
 
 Test(csv, writer_minimal_quoting)
 {
-	prep_writer_options wo = {',', 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0};
 	prep_field f[] = {F("plain"),  F("a,b"),     F("say \"x\""),
 			  F("l1\nl2"), F(" lead"),   F("trail "),
 			  F(""),       F("in side"), F("cr\r")};
@@ -457,7 +459,7 @@ Test(csv, writer_minimal_quoting)
 
 Test(csv, writer_delim_and_crlf)
 {
-	prep_writer_options wo = {'\t', 1, 0, 0};
+	prep_writer_options wo = {'\t', 1, 0, 0, 0};
 	prep_field f[] = {F("a,b"), F("c\td"), F("e;f")};
 	size_t len;
 	char *s = write_rows(&wo, f, 3, 1, &len);
@@ -468,7 +470,7 @@ Test(csv, writer_delim_and_crlf)
 
 Test(csv, writer_single_empty_field)
 {
-	prep_writer_options wo = {',', 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0};
 	prep_field f[] = {F("x"), F("")};
 	size_t len;
 	char *s = write_rows(&wo, f, 1, 2, &len);
@@ -479,7 +481,7 @@ Test(csv, writer_single_empty_field)
 
 Test(csv, writer_gzip_round_trip)
 {
-	prep_writer_options wo = {',', 0, 1, 9};
+	prep_writer_options wo = {',', 0, 1, 9, 0};
 	prep_field f[] = {F("h1"), F("h2"), F("a \"q\""), F("x,y\nz")};
 	size_t len;
 	char *s = write_rows(&wo, f, 2, 2, &len);
@@ -499,7 +501,7 @@ Test(csv, writer_gzip_round_trip)
 /* Tricky fields survive a write and a read unchanged. */
 Test(csv, round_trip)
 {
-	prep_writer_options wo = {',', 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0};
 	prep_field f[] = {F("id"), F("text"),
 			  F("1"),  F("\"\""),
 			  F("2"),  F(" , \r\n "),
@@ -655,7 +657,7 @@ Test(csv, fast_path_agrees_with_libcsv)
 /* prep_writer_bytes counts what the writer wrote, quoting and all. */
 Test(csv, writer_bytes)
 {
-	prep_writer_options wo = {';', 1, 0, 0};
+	prep_writer_options wo = {';', 1, 0, 0, 0};
 	prep_field f[] = {F("a;b"), F("say \"x\""), F(" s")};
 	char path[256];
 	prep_writer *w;
@@ -675,5 +677,479 @@ Test(csv, writer_bytes)
 	cr_assert_eq(prep_writer_bytes(w), 30);
 	prep_writer_free(w);
 	cr_assert_eq(lseek(fd, 0, SEEK_END), 30);
+	close(fd);
+}
+
+/* ---- ragged and keep_blank ---- */
+
+/*
+ * Read input (written to a file) with o; each record rendered as
+ * "LINE:N[f1][f2]\n" (its first line, its field count), the header
+ * first as "H:N[...]\n". The field count is checked against
+ * prep_reader_record_fields. Returns the final status.
+ */
+static prep_status
+read_counted(const prep_csv_options *o, const char *input, size_t len,
+	     prep_buf *out)
+{
+	const char *p = put_file("counted.csv", input, len);
+	prep_reader *r;
+	const prep_field *f;
+	size_t nf, i;
+	prep_status st;
+	char num[64];
+
+	prep_buf_init(out, 0);
+	prep_buf_append(out, "", 0);
+	st = prep_reader_new(o, &p, 1, &r);
+	if (st == PREP_OK) {
+		f = prep_reader_header(r, &nf);
+		if (f) {
+			snprintf(num, sizeof num, "H:%zu", nf);
+			prep_buf_append_str(out, num);
+			for (i = 0; i < nf; i++) {
+				prep_buf_append_str(out, "[");
+				prep_buf_append(out, f[i].data, f[i].len);
+				prep_buf_append_str(out, "]");
+			}
+			prep_buf_append_str(out, "\n");
+		}
+		while ((st = prep_reader_next_row(r, &f, &nf)) == PREP_OK) {
+			cr_assert_eq(prep_reader_record_fields(r), nf);
+			snprintf(num, sizeof num, "%lu:%zu",
+				 prep_reader_where(r).line, nf);
+			prep_buf_append_str(out, num);
+			for (i = 0; i < nf; i++) {
+				cr_assert_eq(f[i].data[f[i].len], '\0');
+				prep_buf_append_str(out, "[");
+				prep_buf_append(out, f[i].data, f[i].len);
+				prep_buf_append_str(out, "]");
+			}
+			prep_buf_append_str(out, "\n");
+		}
+	}
+	prep_reader_free(r);
+	return st;
+}
+
+static void
+expect_counted(const prep_csv_options *o, const char *input, size_t len,
+	       const char *want)
+{
+	prep_buf out;
+	prep_status st = read_counted(o, input, len, &out);
+
+	cr_assert_eq(st, PREP_END, "status %s", prep_strerror(st));
+	cr_assert_str_eq(out.data, want);
+	prep_buf_free(&out);
+}
+
+Test(csv, options_init_new_fields)
+{
+	prep_csv_options o;
+
+	memset(&o, 0x55, sizeof o);
+	prep_csv_options_init(&o);
+	cr_assert_eq(o.ragged, 0);
+	cr_assert_eq(o.keep_blank, 0);
+}
+
+Test(csv, ragged_off)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.ragged = 0;
+	expect_error("a,b,c\n1,2,3\n1,2\n", &o, PREP_ERR_RAGGED, 3, 0);
+	expect_error("a,b,c\n1,2,3\n1,2,3,4\n", &o, PREP_ERR_RAGGED, 3, 0);
+	expect_error("a,b,c\r\n\"1\",2,3\r\n\"x\r\ny\",2\r\n", &o,
+		     PREP_ERR_RAGGED, 3, 0);
+}
+
+Test(csv, ragged_on)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.ragged = 1;
+	expect_counted(&o,
+		       S("a,b,c\n1\n1,2,3\n1,2,3,4,5\n,\n\"x\ny\",2\n"
+			 "\"q\",,,\r\n7,8\r\n"),
+		       "H:3[a][b][c]\n2:1[1]\n3:3[1][2][3]\n"
+		       "4:5[1][2][3][4][5]\n5:2[][]\n6:2[x\ny][2]\n"
+		       "8:4[q][][][]\n9:2[7][8]\n");
+	/* without a header the first record sets the width */
+	o.has_header = 0;
+	expect_counted(&o, S("1,2\n3\n4,5,6\n"),
+		       "1:2[1][2]\n2:1[3]\n3:3[4][5][6]\n");
+}
+
+Test(csv, ragged_keeps_header_width)
+{
+	prep_csv_options o;
+	prep_reader *r;
+	const prep_field *f;
+	size_t n;
+	const char *p = put_file("rw.csv", S("a,b\n1,2,3,4\n5\n"));
+
+	prep_csv_options_init(&o);
+	o.ragged = 1;
+	cr_assert_eq(prep_reader_new(&o, &p, 1, &r), PREP_OK);
+	cr_assert_eq(prep_reader_next_row(r, &f, &n), PREP_OK);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(prep_reader_columns(r), 2);
+	cr_assert_eq(prep_reader_next_row(r, &f, &n), PREP_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(f[0].data, "5");
+	cr_assert_eq(prep_reader_columns(r), 2);
+	cr_assert_eq(prep_reader_next_row(r, &f, &n), PREP_END);
+	prep_reader_free(r);
+}
+
+/* ragged lifts the header's width, not the max_fields cap. */
+Test(csv, ragged_still_capped)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.ragged = 1;
+	o.max_fields = 3;
+	expect_error("a\n1,2,3\n1,2,3,4\n", &o, PREP_ERR_TOO_MANY_FIELDS, 3, 4);
+}
+
+Test(csv, keep_blank_off)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 0;
+	/* skipped, and the lines after them still counted */
+	expect_counted(&o, S("a\n\n1\r\n\r\n\n2\n\n"),
+		       "H:1[a]\n3:1[1]\n6:1[2]\n");
+	expect_counted(&o, S("\na\nb\n"), "H:1[a]\n3:1[b]\n");
+	expect_counted(&o, S("\r\n\r\na\r\nb\r\n"), "H:1[a]\n4:1[b]\n");
+}
+
+Test(csv, keep_blank_lf)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 1;
+	expect_counted(&o, S("a\n\n1\n\n\n2\n"),
+		       "H:1[a]\n2:1[]\n3:1[1]\n4:1[]\n5:1[]\n6:1[2]\n");
+}
+
+Test(csv, keep_blank_crlf)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 1;
+	expect_counted(&o, S("a\r\n\r\n1\r\n\r\n\r\n2\r\n"),
+		       "H:1[a]\n2:1[]\n3:1[1]\n4:1[]\n5:1[]\n6:1[2]\n");
+	/* LF and CRLF blank lines mixed */
+	expect_counted(&o, S("a\n\r\n1\r\n\n2\n"),
+		       "H:1[a]\n2:1[]\n3:1[1]\n4:1[]\n5:1[2]\n");
+}
+
+/* A blank line inside a quoted field is part of the field. */
+Test(csv, keep_blank_inside_quotes)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 1;
+	expect_counted(&o, S("a\n\"x\n\ny\"\n\nz\n"),
+		       "H:1[a]\n2:1[x\n\ny]\n5:1[]\n6:1[z]\n");
+	expect_counted(&o, S("a\r\n\"x\r\n\r\ny\"\r\n\r\nz\r\n"),
+		       "H:1[a]\n2:1[x\r\n\r\ny]\n5:1[]\n6:1[z]\n");
+	expect_counted(&o, S("a\n\"\n\n\"\n"), "H:1[a]\n2:1[\n\n]\n");
+	/* "" is a record of one empty field too, like a blank line */
+	expect_counted(&o, S("a\n\"\"\n\n"), "H:1[a]\n2:1[]\n3:1[]\n");
+}
+
+Test(csv, keep_blank_at_end)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 1;
+	expect_counted(&o, S("a\n1\n\n\n"), "H:1[a]\n2:1[1]\n3:1[]\n4:1[]\n");
+	expect_counted(&o, S("a\r\n1\r\n\r\n\r\n"),
+		       "H:1[a]\n2:1[1]\n3:1[]\n4:1[]\n");
+	expect_counted(&o, S("a\n1\r\n\n\r\n"),
+		       "H:1[a]\n2:1[1]\n3:1[]\n4:1[]\n");
+	/* the end of the last line is not a blank line */
+	expect_counted(&o, S("a\n1\n"), "H:1[a]\n2:1[1]\n");
+	expect_counted(&o, S("a\n1"), "H:1[a]\n2:1[1]\n");
+	/* a header followed only by blank lines */
+	expect_counted(&o, S("a\n\n"), "H:1[a]\n2:1[]\n");
+}
+
+/* keep_blank: a blank first line is the header, of one empty field. */
+Test(csv, keep_blank_first_line)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 1;
+	expect_counted(&o, S("\na\nb\n"), "H:1[]\n2:1[a]\n3:1[b]\n");
+	expect_counted(&o, S("\r\na\r\nb\r\n"), "H:1[]\n2:1[a]\n3:1[b]\n");
+	expect_error("\na,b\n", &o, PREP_ERR_RAGGED, 2, 0);
+	o.has_header = 0;
+	expect_counted(&o, S("\na\n"), "1:1[]\n2:1[a]\n");
+}
+
+/*
+ * A blank line is a record of one field, so in a wider table it is
+ * ragged: an error unless ragged is on too.
+ */
+Test(csv, keep_blank_wide_table)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 1;
+	expect_error("a,b\n1,2\n\n3,4\n", &o, PREP_ERR_RAGGED, 3, 0);
+	expect_error("a,b\r\n1,2\r\n\r\n3,4\r\n", &o, PREP_ERR_RAGGED, 3, 0);
+	o.ragged = 1;
+	expect_counted(&o, S("a,b\n1,2\n\n3,4\n"),
+		       "H:2[a][b]\n2:2[1][2]\n3:1[]\n4:2[3][4]\n");
+}
+
+/*
+ * Records that hold a quote go through libcsv, which ends a CRLF record
+ * at its CR; the LF after it is not a blank line.
+ */
+Test(csv, keep_blank_crlf_after_quoted_record)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.keep_blank = 1;
+	o.ragged = 1;
+	expect_counted(&o, S("a,b\r\n\"1\",2\r\n3,\"4\"\r\n\r\n5,6\r\n"),
+		       "H:2[a][b]\n2:2[1][2]\n3:2[3][4]\n4:1[]\n5:2[5][6]\n");
+	o.ragged = 0;
+	expect_error("a,b\r\n\"1\",2\r\n3,\"4\"\r\n\r\n5,6\r\n", &o,
+		     PREP_ERR_RAGGED, 4, 0);
+	expect_counted(&o, S("\"a\"\r\n1\r\n\"2\"\r\n"),
+		       "H:1[a]\n2:1[1]\n3:1[2]\n");
+	expect_counted(&o, S("a\r\n\"x\r\ny\"\r\n\"\"\r\n\r\n"),
+		       "H:1[a]\n2:1[x\r\ny]\n4:1[]\n5:1[]\n");
+}
+
+/*
+ * Blank lines met at every offset of the 64 KiB read buffer: a padding
+ * record of 1..12 bytes shifts a 12-byte unit of two records and two
+ * CRLF blank lines ("\"q\"" through libcsv, "q" split directly) across
+ * the buffer's end, so a CR and its LF fall in different reads in some
+ * file. Plain and gzip, with keep_blank on and off.
+ */
+static void
+blank_lines_across_buffers(int gz)
+{
+	const size_t units = 6000; /* 72,000 bytes: past one 64 KiB read */
+	size_t pad, u, len, nf;
+	char *data = malloc(units * 12 + 64);
+	int keep;
+
+	cr_assert_not_null(data);
+	for (pad = 1; pad <= 12; pad++) {
+		memcpy(data, "h\r\n", 3);
+		memset(data + 3, 'p', pad);
+		memcpy(data + 3 + pad, "\r\n", 2);
+		len = 5 + pad;
+		for (u = 0; u < units; u++, len += 12)
+			memcpy(data + len, "\"q\"\r\n\r\nq\r\n\r\n", 12);
+		for (keep = 0; keep <= 1; keep++) {
+			char path[256];
+			const char *p = path;
+			prep_csv_options o;
+			prep_reader *r;
+			const prep_field *f;
+			unsigned long line = 3, want;
+			prep_status st;
+
+			if (gz) {
+				snprintf(path, sizeof path, "%s/pad.gz", dir);
+				gzip_file(path, data, len);
+			} else {
+				p = put_file("pad.csv", data, len);
+			}
+			prep_csv_options_init(&o);
+			o.keep_blank = keep;
+			cr_assert_eq(prep_reader_new(&o, &p, 1, &r), PREP_OK);
+			cr_assert_eq(prep_reader_next_row(r, &f, &nf), PREP_OK);
+			cr_assert_eq(nf, 1);
+			cr_assert_eq(f[0].len, pad);
+			cr_assert_eq(prep_reader_where(r).line, 2);
+			want = 0;
+			while ((st = prep_reader_next_row(r, &f, &nf)) ==
+			       PREP_OK) {
+				int blank = keep && want % 2 == 1;
+
+				cr_assert_eq(nf, 1, "pad %zu record %lu", pad,
+					     want);
+				cr_assert_eq(f[0].len, blank ? 0 : 1,
+					     "pad %zu keep %d record %lu", pad,
+					     keep, want);
+				cr_assert_eq(prep_reader_where(r).line, line,
+					     "pad %zu keep %d record %lu", pad,
+					     keep, want);
+				line += keep ? 1 : 2;
+				want++;
+			}
+			cr_assert_eq(st, PREP_END);
+			cr_assert_eq(want, keep ? 4 * units : 2 * units,
+				     "pad %zu keep %d", pad, keep);
+			prep_reader_free(r);
+		}
+	}
+	free(data);
+}
+
+Test(csv, keep_blank_across_buffers)
+{
+	blank_lines_across_buffers(0);
+}
+
+Test(csv, keep_blank_across_buffers_gzip)
+{
+	blank_lines_across_buffers(1);
+}
+
+/* ---- the writer's SHA-256 ---- */
+
+/* The whole contents of a file (malloc'd). */
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * Write nrows records of "row i" and a field long enough to need several
+ * buffer flushes, with the sha256 option; the digest must equal the
+ * SHA-256 of the file as read back (EVP_Digest, one shot).
+ */
+static void
+check_sha256(int gzip, int crlf, size_t nrows)
+{
+	prep_writer_options wo = {',', crlf, gzip, 0, 1};
+	unsigned char got[32], want[32], *file;
+	unsigned int wlen = 0;
+	char path[256], cell[64];
+	prep_writer *w;
+	size_t i, len;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/sha.out", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	for (i = 0; i < nrows; i++) {
+		int k = snprintf(cell, sizeof cell, "row %zu, \"%zu\"", i,
+				 i * 7919);
+
+		cr_assert_eq(prep_writer_field(w, cell, (size_t)k), PREP_OK);
+		cr_assert_eq(prep_writer_field(w, "x", 1), PREP_OK);
+		cr_assert_eq(prep_writer_end_row(w), PREP_OK);
+	}
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_sha256(w, got), PREP_OK);
+	prep_writer_free(w);
+	close(fd);
+	file = slurp(path, &len);
+	if (gzip)
+		cr_assert(len >= 2 && file[0] == 0x1f && file[1] == 0x8b);
+	cr_assert_eq(EVP_Digest(file, len, want, &wlen, EVP_sha256(), NULL), 1);
+	cr_assert_eq(wlen, 32);
+	cr_assert_arr_eq(got, want, 32, "gzip %d rows %zu", gzip, nrows);
+	free(file);
+}
+
+Test(csv, writer_sha256_plain)
+{
+	check_sha256(0, 0, 0);
+	check_sha256(0, 0, 1);
+	check_sha256(0, 1, 3);
+	check_sha256(0, 0, 20000); /* about 600 KB: many flushes */
+}
+
+Test(csv, writer_sha256_gzip)
+{
+	check_sha256(1, 0, 0);
+	check_sha256(1, 0, 1);
+	check_sha256(1, 1, 20000);
+}
+
+/* Known answers (FIPS 180-4 SHA-256, computed with sha256sum(1)). */
+Test(csv, writer_sha256_known)
+{
+	static const unsigned char empty[32] = {
+	    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+	    0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+	    0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
+	/* x,"y z "\n */
+	static const unsigned char row[32] = {
+	    0xd2, 0xb1, 0xbf, 0xae, 0xd5, 0xf2, 0x1f, 0xd3, 0x3d, 0x8a, 0x56,
+	    0x05, 0xdb, 0xba, 0xce, 0x1a, 0xe1, 0xa5, 0x75, 0xea, 0xaa, 0x57,
+	    0xc5, 0xc8, 0x7c, 0xb7, 0x66, 0x6c, 0x3d, 0x7c, 0x64, 0x2b};
+	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_field f[] = {F("x"), F("y z ")};
+	unsigned char got[32];
+	prep_writer *w;
+	int fd = open("/dev/null", O_WRONLY);
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_sha256(w, got), PREP_OK);
+	cr_assert_arr_eq(got, empty, 32);
+	prep_writer_free(w);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_row(w, f, 2), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_sha256(w, got), PREP_OK);
+	cr_assert_arr_eq(got, row, 32);
+	prep_writer_free(w);
+	close(fd);
+}
+
+Test(csv, writer_sha256_needs_option)
+{
+	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_field f[] = {F("a"), F("b")};
+	unsigned char got[32];
+	prep_writer *w;
+	int fd = open("/dev/null", O_WRONLY);
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_row(w, f, 2), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_sha256(w, got), PREP_ERR_ARG);
+	prep_writer_free(w);
+	wo.gzip = 1;
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_sha256(w, got), PREP_ERR_ARG);
+	prep_writer_free(w);
 	close(fd);
 }

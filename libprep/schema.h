@@ -1,0 +1,114 @@
+/*
+ * schema.h: Frictionless Table Schema (https://specs.frictionlessdata.io/
+ * table-schema/) read with jansson, and the typed checks of a record's
+ * cells against it.
+ *
+ * Supported (anything else is an error naming the key, never ignored):
+ * - top level: fields, missingValues, primaryKey; title and description
+ *   (annotations, accepted and not used).
+ * - a field: name, type, format, constraints, trueValues, falseValues
+ *   (boolean only); title, description, example (annotations).
+ * - types: string (formats default, email, uri, uuid), integer, number,
+ *   boolean, date, datetime, time (format default: ISO 8601, or a
+ *   strptime(3) pattern such as "%d/%m/%Y"), year, any. Type absent:
+ *   string.
+ * - constraints: required, unique, minimum, maximum, exclusiveMinimum,
+ *   exclusiveMaximum (integer, number, date, datetime, time, year; the
+ *   bound is read as a value of the field's type), minLength, maxLength
+ *   (string; characters, not bytes), pattern (PCRE2, anchored at both
+ *   ends: the whole value must match), enum (typed values).
+ *
+ * Constraints compare typed values: minimum on an integer compares
+ * numbers, on a date compares dates. A cell equal to one of missingValues
+ * (default [""]) is missing: only `required` applies to it. Unique and
+ * primary-key checks compare typed values ("01" and "1" are one integer)
+ * through a seeded hash set, so their memory grows with the number of
+ * distinct values; every other check runs in constant memory.
+ *
+ * Messages never hold a cell's value; they may quote the schema (a
+ * bound, a pattern).
+ */
+#ifndef PREP_SCHEMA_H
+#define PREP_SCHEMA_H
+
+#include <stddef.h>
+
+#include "prep.h"
+
+/* Largest schema file read; more fields than this is an error too. */
+#define PREP_SCHEMA_MAX_BYTES ((size_t)4 << 20)
+#define PREP_SCHEMA_MAX_FIELDS ((size_t)100000)
+
+typedef struct prep_schema prep_schema;
+
+/*
+ * Where a schema is wrong. line/column (1-based) for a JSON syntax error,
+ * 0 otherwise; path names the element for the rest ("fields[2].constraints
+ * .minimum", "primaryKey", "" for the whole document); text says what is
+ * wrong, e.g. "key 'decimalChar' is not supported".
+ */
+typedef struct prep_schema_error {
+	int line, column;
+	char path[160];
+	char text[200];
+} prep_schema_error;
+
+/*
+ * Load a schema from a file (PREP_ERR_IO with errno when unreadable,
+ * PREP_ERR_LIMIT past PREP_SCHEMA_MAX_BYTES, PREP_ERR_VALUE with *err
+ * filled for a malformed or unsupported schema) or from memory. err may
+ * be NULL; *out is NULL on failure.
+ */
+prep_status prep_schema_load(const char *path, prep_schema **out,
+			     prep_schema_error *err);
+prep_status prep_schema_parse(const char *json, size_t len, prep_schema **out,
+			      prep_schema_error *err);
+void prep_schema_free(prep_schema *s);
+
+size_t prep_schema_nfields(const prep_schema *s);
+/*
+ * Name of field i (0-based), NUL-terminated; its length in *len. NULL
+ * (and *len = 0) when i >= prep_schema_nfields(s).
+ */
+const char *prep_schema_field_name(const prep_schema *s, size_t i,
+				   size_t *len);
+
+/* Codes of the errors a row can have against a schema. */
+enum prep_schema_code {
+	PREP_SCHEMA_TYPE_ERROR = 1,   /* type-error */
+	PREP_SCHEMA_CONSTRAINT_ERROR, /* constraint-error */
+	PREP_SCHEMA_UNIQUE_ERROR,     /* unique-error */
+	PREP_SCHEMA_PRIMARY_KEY_ERROR /* primary-key */
+};
+
+/* A row's error: field (0-based), or PREP_SCHEMA_ROW for the whole row. */
+#define PREP_SCHEMA_ROW ((size_t)-1)
+typedef struct prep_schema_issue {
+	size_t field;
+	int code;
+	const char *message; /* valid until the next check or free */
+} prep_schema_issue;
+
+/*
+ * Check one data record f[0..n) against the schema: cell i against field
+ * i for i < min(n, nfields) (cells beyond either are the caller's
+ * concern: missing-cell, extra-cell). At most one issue per cell (a type
+ * error hides the constraints; among constraints the first failing in the
+ * order required, minLength, maxLength, pattern, minimum, maximum,
+ * exclusiveMinimum, exclusiveMaximum, enum, unique), then one for the
+ * primary key; so issues needs room for nfields + 1 entries. *nissues is
+ * their number. A row with a type or constraint error in a primary-key
+ * field is not entered in the primary-key set; a cell with an error is
+ * not entered in its unique set.
+ *
+ * Returns PREP_OK whatever the data holds; PREP_ERR_LIMIT when a unique
+ * or primary-key set reaches max_keys (prep_schema_set_max_keys, default
+ * 10,000,000; 0: no limit but memory; each set has its own count),
+ * PREP_ERR_NOMEM. After an error the issues are not meaningful.
+ */
+prep_status prep_schema_check_row(prep_schema *s, const prep_field *f,
+				  size_t n, prep_schema_issue *issues,
+				  size_t *nissues);
+void prep_schema_set_max_keys(prep_schema *s, size_t max_keys);
+
+#endif

@@ -1,0 +1,660 @@
+/*
+ * Unit tests of libprep/validate.c without a schema (schema NULL): header
+ * labels (blank, duplicate, encoding), rows (blank-row, missing-cell,
+ * extra-cell, encoding-error, pii-error) with exact 1-based field
+ * numbers, codes and messages, and the Frictionless code names. The
+ * expected issues are written out by hand from validate.h's rules.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "generalize.h"
+#include "pii.h"
+#include "validate.h"
+
+/* One expected issue. */
+struct want {
+	size_t field;
+	int code;
+	const char *message;
+};
+
+#define NCELLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Fields over NUL-terminated cells (no cell here holds a NUL byte). */
+static prep_field *
+fields(const char *const *cells, size_t n)
+{
+	prep_field *f = calloc(n ? n : 1, sizeof *f);
+	size_t i;
+
+	cr_assert_not_null(f);
+	for (i = 0; i < n; i++) {
+		f[i].data = cells[i];
+		f[i].len = strlen(cells[i]);
+	}
+	return f;
+}
+
+static void
+expect_issues(const prep_vissue *got, size_t ngot, const struct want *w,
+	      size_t nw)
+{
+	size_t i;
+
+	cr_assert_eq(ngot, nw, "%zu issues, want %zu", ngot, nw);
+	if (nw > 0)
+		cr_assert_not_null(got);
+	for (i = 0; i < nw; i++) {
+		cr_assert_eq(got[i].field, w[i].field,
+			     "issue %zu: field %zu, want %zu", i, got[i].field,
+			     w[i].field);
+		cr_assert_eq(
+		    got[i].code, w[i].code, "issue %zu: code %s, want %s", i,
+		    prep_vcode_name(got[i].code), prep_vcode_name(w[i].code));
+		cr_assert_str_eq(got[i].message, w[i].message, "issue %zu", i);
+	}
+}
+
+/* The header's issues must be exactly w[0..nw). */
+static void
+check_header(prep_validator *v, const char *const *cells, size_t n,
+	     const struct want *w, size_t nw)
+{
+	prep_field *f = fields(cells, n);
+	const prep_vissue *is = NULL;
+	size_t nis = 99;
+
+	cr_assert_eq(prep_validator_header(v, f, n, &is, &nis), PREP_OK);
+	expect_issues(is, nis, w, nw);
+	free(f);
+}
+
+/* The row's issues must be exactly w[0..nw). */
+static void
+check_row(prep_validator *v, const char *const *cells, size_t n,
+	  const struct want *w, size_t nw)
+{
+	prep_field *f = fields(cells, n);
+	const prep_vissue *is = NULL;
+	size_t nis = 99;
+
+	cr_assert_eq(prep_validator_row(v, f, n, &is, &nis), PREP_OK);
+	expect_issues(is, nis, w, nw);
+	free(f);
+}
+
+#define HEADER(v, cells, ...)                                                  \
+	do {                                                                   \
+		const struct want w_[] = {__VA_ARGS__};                        \
+		check_header(v, cells, NCELLS(cells), w_, NCELLS(w_));         \
+	} while (0)
+#define HEADER_OK(v, cells) check_header(v, cells, NCELLS(cells), NULL, 0)
+#define ROW(v, cells, ...)                                                     \
+	do {                                                                   \
+		const struct want w_[] = {__VA_ARGS__};                        \
+		check_row(v, cells, NCELLS(cells), w_, NCELLS(w_));            \
+	} while (0)
+#define ROW_OK(v, cells) check_row(v, cells, NCELLS(cells), NULL, 0)
+
+#define BLANK_LABEL(i)                                                         \
+	{                                                                      \
+		i, PREP_V_BLANK_LABEL, "blank header label"                    \
+	}
+#define DUP_LABEL(i)                                                           \
+	{                                                                      \
+		i, PREP_V_DUPLICATE_LABEL, "label repeats an earlier column's" \
+	}
+#define ENC_LABEL(i)                                                           \
+	{                                                                      \
+		i, PREP_V_ENCODING, "header label is not valid UTF-8"          \
+	}
+#define BLANK_ROW                                                              \
+	{                                                                      \
+		0, PREP_V_BLANK_ROW, "every cell is empty"                     \
+	}
+#define MISSING(i)                                                             \
+	{                                                                      \
+		i, PREP_V_MISSING_CELL, "row has no cell here"                 \
+	}
+#define EXTRA(i)                                                               \
+	{                                                                      \
+		i, PREP_V_EXTRA_CELL, "cell beyond the header"                 \
+	}
+#define ENC(i)                                                                 \
+	{                                                                      \
+		i, PREP_V_ENCODING, "cell is not valid UTF-8"                  \
+	}
+#define EMAIL(i)                                                               \
+	{                                                                      \
+		i, PREP_V_PII, "holds an e-mail address"                       \
+	}
+#define PHONE(i)                                                               \
+	{                                                                      \
+		i, PREP_V_PII, "holds a phone number"                          \
+	}
+
+static prep_validator *
+new_validator(unsigned pii)
+{
+	prep_validator *v = NULL;
+
+	cr_assert_eq(prep_validator_new(NULL, pii, &v), PREP_OK);
+	cr_assert_not_null(v);
+	return v;
+}
+
+/* ---- code names ---- */
+
+Test(validate, code_names)
+{
+	static const char *const names[] = {
+	    "blank-label",   "duplicate-label",	 "incorrect-label",
+	    "missing-label", "extra-label",	 "blank-row",
+	    "missing-cell",  "extra-cell",	 "encoding-error",
+	    "type-error",    "constraint-error", "unique-error",
+	    "primary-key",   "pii-error",	 "source-error"};
+	int i;
+
+	cr_assert_eq(PREP_V_NCODES, 15);
+	cr_assert_eq(NCELLS(names), PREP_V_NCODES);
+	for (i = 0; i < PREP_V_NCODES; i++)
+		cr_assert_str_eq(prep_vcode_name(i), names[i], "code %d", i);
+	cr_assert_str_eq(prep_vcode_name(PREP_V_BLANK_LABEL), "blank-label");
+	cr_assert_str_eq(prep_vcode_name(PREP_V_PII), "pii-error");
+	cr_assert_str_eq(prep_vcode_name(PREP_V_SOURCE), "source-error");
+	cr_assert_str_eq(prep_vcode_name(PREP_V_NCODES), "error");
+	cr_assert_str_eq(prep_vcode_name(-1), "error");
+	cr_assert_str_eq(prep_vcode_name(1000), "error");
+}
+
+/* ---- validator lifecycle ---- */
+
+Test(validate, new_and_free)
+{
+	prep_validator *v = (prep_validator *)1;
+
+	cr_assert_eq(prep_validator_new(NULL, 0, &v), PREP_OK);
+	cr_assert_not_null(v);
+	prep_validator_free(v);
+	cr_assert_eq(prep_validator_new(NULL, PREP_PII_ALL, &v), PREP_OK);
+	prep_validator_free(v);
+	prep_validator_free(NULL);
+	/* a pii mask outside PREP_PII_ALL is refused, as by prep_pii_new */
+	v = (prep_validator *)1;
+	cr_assert_eq(prep_validator_new(NULL, 0x40, &v), PREP_ERR_ARG);
+	cr_assert_null(v);
+}
+
+/* ---- header ---- */
+
+Test(validate, header_clean)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"id", "name", "Name", "NAME ", "Zo\xC3\xAB"};
+
+	/* labels differing by case or a space are distinct */
+	HEADER_OK(v, h);
+	prep_validator_free(v);
+}
+
+Test(validate, header_blank_labels)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"", "x", "", ""};
+
+	/* blank labels are blank-label only, never duplicates of each other */
+	HEADER(v, h, BLANK_LABEL(1), BLANK_LABEL(3), BLANK_LABEL(4));
+	prep_validator_free(v);
+}
+
+Test(validate, header_duplicates)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"a", "b", "a", "c", "a", "b"};
+	const char *const h2[] = {"x", "x", "x"};
+
+	/* one issue per repeat, at the repeat, never at the first */
+	HEADER(v, h, DUP_LABEL(3), DUP_LABEL(5), DUP_LABEL(6));
+	/* a new header forgets the previous one's labels */
+	HEADER(v, h2, DUP_LABEL(2), DUP_LABEL(3));
+	prep_validator_free(v);
+}
+
+Test(validate, header_encoding)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"ok", "bad\xFF", "\xC0\xAF", "caf\xC3\xA9",
+				 "\xED\xA0\x80"};
+
+	HEADER(v, h, ENC_LABEL(2), ENC_LABEL(3), ENC_LABEL(5));
+	prep_validator_free(v);
+}
+
+Test(validate, header_mixed)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"id", "", "id", "\xC3", "id", ""};
+
+	HEADER(v, h, BLANK_LABEL(2), DUP_LABEL(3), ENC_LABEL(4), DUP_LABEL(5),
+	       BLANK_LABEL(6));
+	prep_validator_free(v);
+}
+
+Test(validate, header_empty)
+{
+	prep_validator *v = new_validator(0);
+	const prep_vissue *is = (const prep_vissue *)1;
+	size_t nis = 99;
+
+	cr_assert_eq(prep_validator_header(v, NULL, 0, &is, &nis), PREP_OK);
+	cr_assert_eq(nis, 0);
+	prep_validator_free(v);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define WIDE 100000
+
+/* WIDE labels "c0".."c99999" in one arena. */
+static prep_field *
+wide_header(char **arena)
+{
+	prep_field *f = calloc(WIDE, sizeof *f);
+	char *a = malloc((size_t)WIDE * 8), *p;
+	size_t i;
+
+	cr_assert(f && a);
+	for (p = a, i = 0; i < WIDE; i++) {
+		int k = snprintf(p, 8, "c%zu", i);
+
+		f[i].data = p;
+		f[i].len = (size_t)k;
+		p += k + 1;
+	}
+	*arena = a;
+	return f;
+}
+
+/*
+ * 100,000 distinct labels: no issue, and fast. A quadratic scan is ~5e9
+ * label comparisons (seconds); one hash pass takes milliseconds.
+ */
+Test(validate, header_wide_distinct)
+{
+	prep_validator *v = new_validator(0);
+	char *arena;
+	prep_field *f = wide_header(&arena);
+	const prep_vissue *is;
+	size_t nis = 99;
+	double t0 = now(), dt;
+
+	cr_assert_eq(prep_validator_header(v, f, WIDE, &is, &nis), PREP_OK);
+	dt = now() - t0;
+	cr_assert_eq(nis, 0);
+	cr_assert_lt(dt, 1.0, "100,000 labels took %.3f s", dt);
+	prep_validator_free(v);
+	free(f);
+	free(arena);
+}
+
+Test(validate, header_wide_duplicates)
+{
+	prep_validator *v = new_validator(0);
+	char *arena;
+	prep_field *f = wide_header(&arena);
+	const prep_vissue *is;
+	size_t nis = 0;
+	double t0, dt;
+	const struct want w[] = {DUP_LABEL(50001), DUP_LABEL(99999),
+				 DUP_LABEL(100000)};
+
+	/* 50001 repeats c0, 99999 repeats c777, 100000 repeats c0 again */
+	f[50000] = f[0];
+	f[99998] = f[777];
+	f[99999] = f[0];
+	t0 = now();
+	cr_assert_eq(prep_validator_header(v, f, WIDE, &is, &nis), PREP_OK);
+	dt = now() - t0;
+	expect_issues(is, nis, w, NCELLS(w));
+	cr_assert_lt(dt, 1.0, "100,000 labels took %.3f s", dt);
+	prep_validator_free(v);
+	free(f);
+	free(arena);
+}
+
+/* ---- rows ---- */
+
+Test(validate, row_clean)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"a", "b", "c"};
+	const char *const r1[] = {"1", "x", "Zo\xC3\xAB"};
+	const char *const r2[] = {"", "", "3"};
+	const char *const r3[] = {" ", "", ""}; /* a space is not blank */
+
+	HEADER_OK(v, h);
+	ROW_OK(v, r1);
+	ROW_OK(v, r2);
+	ROW_OK(v, r3);
+	prep_validator_free(v);
+}
+
+Test(validate, blank_row_any_width)
+{
+	prep_validator *v = new_validator(PREP_PII_ALL);
+	const char *const h[] = {"a", "b", "c"};
+	const char *const same[] = {"", "", ""};
+	const char *const shorter[] = {"", ""};
+	const char *const one[] = {""};
+	const char *const longer[] = {"", "", "", "", ""};
+	const prep_vissue *is;
+	size_t nis = 99;
+	const struct want w[] = {BLANK_ROW};
+
+	HEADER_OK(v, h);
+	/* blank-row only: no missing-cell, no extra-cell */
+	ROW(v, same, BLANK_ROW);
+	ROW(v, shorter, BLANK_ROW);
+	ROW(v, one, BLANK_ROW);
+	ROW(v, longer, BLANK_ROW);
+	/* a record of no field at all has every (no) cell empty */
+	cr_assert_eq(prep_validator_row(v, NULL, 0, &is, &nis), PREP_OK);
+	expect_issues(is, nis, w, 1);
+	prep_validator_free(v);
+}
+
+Test(validate, missing_cells)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"a", "b", "c", "d"};
+	const char *const r1[] = {"1"};
+	const char *const r2[] = {"1", "2", "3"};
+	const char *const r3[] = {"",
+				  "x"}; /* empty cells present, not missing */
+
+	HEADER_OK(v, h);
+	ROW(v, r1, MISSING(2), MISSING(3), MISSING(4));
+	ROW(v, r2, MISSING(4));
+	ROW(v, r3, MISSING(3), MISSING(4));
+	prep_validator_free(v);
+}
+
+Test(validate, extra_cells)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"a", "b"};
+	const char *const r1[] = {"1", "2", "3"};
+	const char *const r2[] = {"1", "2", "3", "", "5"};
+	const char *const r3[] = {"", "", "x"};
+
+	HEADER_OK(v, h);
+	ROW(v, r1, EXTRA(3));
+	/* an empty extra cell is still an extra cell */
+	ROW(v, r2, EXTRA(3), EXTRA(4), EXTRA(5));
+	ROW(v, r3, EXTRA(3));
+	prep_validator_free(v);
+}
+
+Test(validate, columns_without_header)
+{
+	prep_validator *v = new_validator(0);
+	const char *const r1[] = {"1", "2"};
+	const char *const r2[] = {"1", "2", "3", "4"};
+
+	prep_validator_columns(v, 3);
+	ROW(v, r1, MISSING(3));
+	ROW(v, r2, EXTRA(4));
+	prep_validator_columns(v, 4);
+	ROW_OK(v, r2);
+	ROW(v, r1, MISSING(3), MISSING(4));
+	prep_validator_free(v);
+}
+
+Test(validate, encoding_errors)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+	const char *const bad[] = {"\xC0\xAF",	    /* overlong "/" */
+				   "x\xE0\x80\xAF", /* overlong three-byte */
+				   "\xED\xA0\x80",  /* surrogate U+D800 */
+				   "ok\xE2\x82",    /* truncated at the end */
+				   "\xE2\x82\x78",  /* truncated before "x" */
+				   "\x80", /* stray continuation byte */
+				   "\xF4\x90\x80\x80", /* above U+10FFFF */
+				   "\xFF"};
+	const char *const good[] = {
+	    "Zo\xC3\xAB",
+	    "\xE2\x82\xAC",
+	    "\xF0\x9F\x98\x80",
+	    "\xED\x9F\xBF",	/* U+D7FF, just below the surrogates */
+	    "\xF4\x8F\xBF\xBF", /* U+10FFFF */
+	    "\xEF\xBB\xBF\x78", /* a BOM inside a cell is a character */
+	    "long ASCII run first \xC3\xA9", /* 8-byte fast path first */
+	    "\xE6\x9D\x8E\xE6\x9D\x8E"};
+	const char *const mixed[] = {
+	    "", "\xC3", "fine", "", "\xE2\x82\xAC", "a\xC3\xA9\xFE", "", ""};
+
+	HEADER_OK(v, h);
+	ROW(v, bad, ENC(1), ENC(2), ENC(3), ENC(4), ENC(5), ENC(6), ENC(7),
+	    ENC(8));
+	ROW_OK(v, good);
+	ROW(v, mixed, ENC(2), ENC(6));
+	prep_validator_free(v);
+}
+
+Test(validate, pii_email_and_phone)
+{
+	prep_validator *v = new_validator(PREP_PII_EMAIL | PREP_PII_PHONE);
+	const char *const h[] = {"id", "contact", "note"};
+	const char *const r1[] = {"1", "alice@example.com",
+				  "call +1 555-123-4567"};
+	const char *const r2[] = {"2", "", "write to bob@example.org today"};
+	const char *const r3[] = {"3", "nobody", "12345"};
+
+	HEADER_OK(v, h);
+	ROW(v, r1, EMAIL(2), PHONE(3));
+	ROW(v, r2, EMAIL(3));
+	ROW_OK(v, r3);
+	prep_validator_free(v);
+}
+
+Test(validate, pii_mask_email_only)
+{
+	prep_validator *v = new_validator(PREP_PII_EMAIL);
+	const char *const h[] = {"a", "b", "c"};
+	const char *const r1[] = {"+1 555-123-4567", "alice@example.com",
+				  "(555) 123-4567"};
+	const char *const r2[] = {"+44 20 7946 0958", "", "x"};
+
+	HEADER_OK(v, h);
+	/* phone numbers are not looked for */
+	ROW(v, r1, EMAIL(2));
+	ROW_OK(v, r2);
+	prep_validator_free(v);
+}
+
+Test(validate, no_pii_without_mask)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"a", "b"};
+	const char *const r[] = {"alice@example.com", "+1 555-123-4567"};
+
+	HEADER_OK(v, h);
+	ROW_OK(v, r);
+	prep_validator_free(v);
+}
+
+Test(validate, empty_cell_never_pii_or_encoding)
+{
+	prep_validator *v = new_validator(PREP_PII_ALL);
+	const char *const h[] = {"a", "b", "c", "d"};
+	const char *const r1[] = {"", "x", "", ""};
+	const char *const r2[] = {"", "", "alice@example.com", ""};
+	const char *const r3[] = {"\xC3", "", "", "y"};
+
+	HEADER_OK(v, h);
+	ROW_OK(v, r1);
+	ROW(v, r2, EMAIL(3));
+	ROW(v, r3, ENC(1));
+	prep_validator_free(v);
+}
+
+/* A cell with invalid UTF-8 is an encoding error, not (also) a pii-error. */
+Test(validate, encoding_hides_pii)
+{
+	prep_validator *v = new_validator(PREP_PII_EMAIL);
+	const char *const h[] = {"a", "b"};
+	const char *const r[] = {"alice@example.com \xFF", "bob@example.org"};
+
+	HEADER_OK(v, h);
+	ROW(v, r, ENC(1), EMAIL(2));
+	prep_validator_free(v);
+}
+
+/* Every kind at once, in field order. */
+Test(validate, issues_in_field_order)
+{
+	prep_validator *v = new_validator(PREP_PII_EMAIL);
+	const char *const h[] = {"a", "b", "c", "d"};
+	const char *const r1[] = {"\xC0\x80", "",  "x@example.com",
+				  "ok",	      "y", ""};
+	const char *const r2[] = {"q@example.com", "\xED\xBF\xBF"};
+
+	HEADER_OK(v, h);
+	ROW(v, r1, ENC(1), EMAIL(3), EXTRA(5), EXTRA(6));
+	ROW(v, r2, EMAIL(1), ENC(2), MISSING(3), MISSING(4));
+	prep_validator_free(v);
+}
+
+/* Each call resets the list: a clean row after a bad one has no issues. */
+Test(validate, issues_reset_between_rows)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"a", "b"};
+	const char *const bad[] = {"\xFF", "1", "2", "3"};
+	const char *const good[] = {"x", "y"};
+	const char *const blank[] = {"", ""};
+
+	HEADER_OK(v, h);
+	ROW(v, bad, ENC(1), EXTRA(3), EXTRA(4));
+	ROW_OK(v, good);
+	ROW(v, blank, BLANK_ROW);
+	ROW_OK(v, good);
+	prep_validator_free(v);
+}
+
+/* The issue list grows past its first allocation (64) and stays exact. */
+Test(validate, wide_row)
+{
+	prep_validator *v = new_validator(0);
+	size_t n = 1000, i;
+	const char **cells = calloc(n, sizeof *cells);
+	prep_field *f;
+	const prep_vissue *is;
+	size_t nis = 0;
+
+	cr_assert_not_null(cells);
+	prep_validator_columns(v, n);
+	for (i = 0; i < n; i++)
+		cells[i] = i % 3 == 0 ? "\xFF" : "ok";
+	f = fields(cells, n);
+	cr_assert_eq(prep_validator_row(v, f, n, &is, &nis), PREP_OK);
+	cr_assert_eq(nis, 334);
+	for (i = 0; i < nis; i++) {
+		cr_assert_eq(is[i].field, 3 * i + 1);
+		cr_assert_eq(is[i].code, PREP_V_ENCODING);
+	}
+	/* one cell against 1000 expected: 999 missing cells */
+	cr_assert_eq(prep_validator_row(v, f + 1, 1, &is, &nis), PREP_OK);
+	cr_assert_eq(nis, 999);
+	for (i = 0; i < nis; i++) {
+		cr_assert_eq(is[i].field, i + 2);
+		cr_assert_eq(is[i].code, PREP_V_MISSING_CELL);
+	}
+	prep_validator_free(v);
+	free(f);
+	free(cells);
+}
+
+/* Messages never hold a cell's value. */
+Test(validate, messages_hold_no_value)
+{
+	prep_validator *v = new_validator(PREP_PII_ALL);
+	const char *const h[] = {"secret-label", "secret-label", ""};
+	const char *const r[] = {"alice@example.com", "\xC3secret", "", "z"};
+	prep_field *f;
+	const prep_vissue *is;
+	size_t nis = 0, i;
+
+	f = fields(h, 3);
+	cr_assert_eq(prep_validator_header(v, f, 3, &is, &nis), PREP_OK);
+	cr_assert_eq(nis, 2);
+	for (i = 0; i < nis; i++)
+		cr_assert_null(strstr(is[i].message, "secret"));
+	free(f);
+	f = fields(r, 4);
+	cr_assert_eq(prep_validator_row(v, f, 4, &is, &nis), PREP_OK);
+	cr_assert_eq(nis, 3);
+	for (i = 0; i < nis; i++) {
+		cr_assert_null(strstr(is[i].message, "secret"));
+		cr_assert_null(strstr(is[i].message, "alice"));
+	}
+	free(f);
+	prep_validator_free(v);
+}
+
+/* ---- prep_utf8_seq_len, newly public in generalize.h ---- */
+
+Test(validate, utf8_seq_len)
+{
+	cr_assert_eq(prep_utf8_seq_len("a", 1), 1);
+	cr_assert_eq(prep_utf8_seq_len("\0", 1), 1);
+	cr_assert_eq(prep_utf8_seq_len("\xC3\xAB", 2), 2);
+	cr_assert_eq(prep_utf8_seq_len("\xC3\xAB\x78yz", 5), 2);
+	cr_assert_eq(prep_utf8_seq_len("\xE2\x82\xAC", 3), 3);
+	cr_assert_eq(prep_utf8_seq_len("\xF0\x9F\x98\x80", 4), 4);
+	cr_assert_eq(prep_utf8_seq_len("\xF4\x8F\xBF\xBF", 4), 4);
+	cr_assert_eq(prep_utf8_seq_len("\xED\x9F\xBF", 3), 3);
+	cr_assert_eq(prep_utf8_seq_len("\xEE\x80\x80", 3), 3); /* U+E000 */
+	/* ill-formed: 0 */
+	cr_assert_eq(prep_utf8_seq_len("\x80", 1), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xBF", 1), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xC0\xAF", 2), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xC1\xBF", 2), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xE0\x9F\xBF", 3), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xED\xA0\x80", 3), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xF0\x8F\xBF\xBF", 4), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xF4\x90\x80\x80", 4), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xF5\x80\x80\x80", 4), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xFF", 1), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xC3\x61", 2), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xE2\x82\x61", 3), 0);
+	/* truncated by len, though the bytes go on */
+	cr_assert_eq(prep_utf8_seq_len("\xE2\x82\xAC", 2), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xF0\x9F\x98\x80", 3), 0);
+	cr_assert_eq(prep_utf8_seq_len("\xC3\xAB", 1), 0);
+}
+
+/* An extra cell is still looked at for personal data: with --mostly an
+ * invalid row can pass on. */
+Test(validate, pii_in_extra_cell)
+{
+	prep_validator *v = new_validator(PREP_PII_EMAIL);
+	const char *const h[] = {"a", "b"};
+	const char *const r[] = {"x", "y", "z@example.com", "w"};
+
+	HEADER_OK(v, h);
+	ROW(v, r, EXTRA(3), EMAIL(3), EXTRA(4));
+	prep_validator_free(v);
+}
