@@ -90,8 +90,11 @@ step kcheck -q zip,dob,sex -k 2 --suppress --max-suppress 0.2 -v
 # bound; a single noisy income says little, a mean over many rows is
 # accurate. No --seed: this is a real run, so the numbers differ each time.
 step dpnoise -c income --bounds 0:250000 --epsilon 1
-# Later steps of the pipeline, appended as the filters land, e.g.:
-# step validate -s testdata/people.schema.json
+# The release gate: the schema of what may leave
+# (testdata/release.schema.json: pseudonyms, masked phones, years of birth,
+# 3-digit zip codes, a unique id) and no personal data left in any cell;
+# nothing is written unless both hold. The report is on stderr.
+step validate -s testdata/release.schema.json --pii
 
 echo "== the same as one pipeline (KEYFILE: a random key, now deleted):"
 echo "$PIPELINE"

@@ -373,6 +373,18 @@ errors_cell(const prep_vissue *is, size_t n, prep_buf *b, size_t *blen)
 	return b->data ? b->data : "";
 }
 
+static const char *rejects_path;
+
+/* A write to the rejects file: trouble names the file. */
+static void
+rej_check(prep_status st)
+{
+	if (st == PREP_ERR_IO)
+		cli_fatal(&cli, "%s: %s", rejects_path, strerror(errno));
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, rejects_path);
+}
+
 /* Copy the spool to the output as it is. */
 static void
 copy_spool(int fd)
@@ -550,7 +562,7 @@ main(int argc, char **argv)
 	    {"max-keys", required_argument, NULL, OPT_MAX_KEYS},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *schema_path = NULL, *rejects_path = NULL;
+	const char *schema_path = NULL;
 	const char *manifest_path = NULL;
 	unsigned pii = 0;
 	double mostly = 1.0;
@@ -703,12 +715,10 @@ main(int argc, char **argv)
 			cli_fatal(&cli, "out of memory");
 		if (header) {
 			for (i = 0; i < ncols; i++)
-				cli_write_check(
-				    &cli, prep_writer_field(rej, header[i].data,
+				rej_check(prep_writer_field(rej, header[i].data,
 							    header[i].len));
-			cli_write_check(&cli,
-					prep_writer_field(rej, "_errors", 7));
-			cli_write_check(&cli, prep_writer_end_row(rej));
+			rej_check(prep_writer_field(rej, "_errors", 7));
+			rej_check(prep_writer_end_row(rej));
 		}
 	}
 
@@ -741,15 +751,12 @@ main(int argc, char **argv)
 			const char *cell = errors_cell(is, ni, &ebuf, &len);
 
 			for (k = 0; k < n; k++)
-				cli_write_check(
-				    &cli, prep_writer_field(rej, f[k].data,
+				rej_check(prep_writer_field(rej, f[k].data,
 							    f[k].len));
 			for (; k < ncols; k++)
-				cli_write_check(&cli,
-						prep_writer_field(rej, "", 0));
-			cli_write_check(&cli,
-					prep_writer_field(rej, cell, len));
-			cli_write_check(&cli, prep_writer_end_row(rej));
+				rej_check(prep_writer_field(rej, "", 0));
+			rej_check(prep_writer_field(rej, cell, len));
+			rej_check(prep_writer_end_row(rej));
 		} else if (out) {
 			cli_write_check(&cli, prep_writer_row(out, f, n));
 			written++;
@@ -780,7 +787,7 @@ main(int argc, char **argv)
 			}
 		}
 		if (rej) {
-			cli_write_check(&cli, prep_writer_finish(rej));
+			rej_check(prep_writer_finish(rej));
 			cli_side_commit(&cli, rejf, rejects_path);
 		}
 		if (manifest_path && pass)
