@@ -44,6 +44,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "generalize.h"
 #include "schema.h"
 #include "strset.h"
 
@@ -526,40 +527,15 @@ read_tm(prep_schema *s, const struct field *fl, const char *p, size_t n,
 /* ---- numbers ---- */
 
 /*
- * An integer: an optional sign and ASCII digits, within int64. 1 when it
- * is one, 0 when not, -1 when out of range.
+ * An integer: an optional sign and ASCII digits, within int64
+ * (prep_parse_int64). 1 when it is one, 0 when not, -1 when out of range.
  */
 static int
 read_integer(const char *p, size_t n, int64_t *v)
 {
-	uint64_t m = 0, lim = INT64_MAX;
-	size_t i = 0;
-	int neg = 0;
+	prep_status st = prep_parse_int64(p, n, v);
 
-	if (n > 0 && (p[0] == '+' || p[0] == '-')) {
-		neg = p[0] == '-';
-		i = 1;
-	}
-	if (i == n)
-		return 0;
-	if (neg)
-		lim = (uint64_t)INT64_MAX + 1;
-	for (; i < n; i++) {
-		if (!is_digit(p[i]))
-			return 0;
-		if (m > (lim - (unsigned)(p[i] - '0')) / 10) {
-			while (++i < n)
-				if (!is_digit(p[i]))
-					return 0;
-			return -1;
-		}
-		m = m * 10 + (unsigned)(p[i] - '0');
-	}
-	if (neg)
-		*v = m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
-	else
-		*v = (int64_t)m;
-	return 1;
+	return st == PREP_OK ? 1 : st == PREP_ERR_RANGE ? -1 : 0;
 }
 
 /*

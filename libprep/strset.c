@@ -164,7 +164,8 @@ prep_strset_key(const prep_strset *s, size_t id)
 {
 	prep_field f = {"", 0};
 
-	if (id < s->n) {
+	/* an arena of only empty keys may be NULL: no pointer arithmetic */
+	if (id < s->n && s->at[id].len > 0) {
 		f.data = s->arena + s->at[id].off;
 		f.len = s->at[id].len;
 	}

@@ -88,6 +88,24 @@ cli_spool_open(struct cli *c)
 	return fd;
 }
 
+void
+cli_copy_spool(struct cli *c, int fd)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		cli_fatal(c, "spool: %s", strerror(errno));
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			cli_fatal(c, "spool: %s", strerror(errno));
+		}
+		cli_write_check(c, prep_writer_raw(c->writer, buf, (size_t)n));
+	}
+}
+
 int
 cli_parse_size(const char *s, size_t *v)
 {

@@ -100,6 +100,9 @@ int cli_gz_name(const char *path);
 prep_outfile *cli_side_open(struct cli *c, const char *path);
 void cli_side_commit(struct cli *c, prep_outfile *f, const char *path);
 
+/* Copy a spool (already in the output's dialect) to the output as it is. */
+void cli_copy_spool(struct cli *c, int fd);
+
 /* Name the tool, install signal handlers, read PREP_PROGRESS. */
 void cli_init(struct cli *c, const char *prog, void (*usage)(void));
 

@@ -262,26 +262,6 @@ write_report(const prep_kanon_report *r, const prep_kanon_params *p, int json)
 	cli_finish(&cli);
 }
 
-/* Copy the spool to the output as it is. */
-static void
-copy_spool(int fd)
-{
-	char buf[65536];
-	ssize_t n;
-
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		cli_fatal(&cli, "spool: %s", strerror(errno));
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			cli_fatal(&cli, "spool: %s", strerror(errno));
-		}
-		cli_write_check(&cli,
-				prep_writer_raw(cli.writer, buf, (size_t)n));
-	}
-}
-
 /* Copy the spool's records whose class survives suppression. */
 static void
 copy_kept(int fd, const prep_classes *classes, const prep_kanon_params *p)
@@ -488,7 +468,7 @@ main(int argc, char **argv)
 			if (p.suppress && rep.suppressed_rows > 0)
 				copy_kept(spool_fd, classes, &p);
 			else
-				copy_spool(spool_fd);
+				cli_copy_spool(&cli, spool_fd);
 			cli_finish(&cli);
 		}
 	}

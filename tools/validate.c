@@ -385,26 +385,6 @@ rej_check(prep_status st)
 		cli_fatal_status(&cli, st, rejects_path);
 }
 
-/* Copy the spool to the output as it is. */
-static void
-copy_spool(int fd)
-{
-	char buf[65536];
-	ssize_t n;
-
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		cli_fatal(&cli, "spool: %s", strerror(errno));
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			cli_fatal(&cli, "spool: %s", strerror(errno));
-		}
-		cli_write_check(&cli,
-				prep_writer_raw(cli.writer, buf, (size_t)n));
-	}
-}
-
 static void
 write_manifest(const char *path, uint64_t rows)
 {
@@ -782,7 +762,7 @@ main(int argc, char **argv)
 			cli_write_check(&cli, prep_writer_finish(spool));
 			if (pass) {
 				cli_open_output(&cli);
-				copy_spool(spool_fd);
+				cli_copy_spool(&cli, spool_fd);
 				finish_output();
 			}
 		}
