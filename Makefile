@@ -2,10 +2,14 @@
 #
 # make            build libprep and the filters into build/
 # make check      install missing dependencies, then every test three times:
-#                 built with $(CC), under ASan+UBSan, and built with clang
+#                 built with $(CC), under ASan+UBSan, and built with clang;
+#                 then the man page lint and the static checks
+# make lint       cppcheck and clang-tidy alone
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
 # make bench-validate  the validate benchmark alone
+# make check-valgrind  the CLI tests under valgrind memcheck
+# make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
 # make install    PREFIX=/usr/local DESTDIR=
 # make deps       apt-get install what is missing
 
@@ -24,7 +28,7 @@ OPT     ?= -O2
 SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
-           libpcre2-dev pkg-config groff-base clang
+           libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -53,7 +57,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-man demo bench bench-validate install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man lint demo bench bench-validate check-valgrind install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -115,10 +119,12 @@ check: deps
 	@echo "== again built with clang"
 	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/clang
 	@$(MAKE) --no-print-directory test-man
+	@echo "== static checks (cppcheck, clang-tidy)"
+	@bash tests/lint/run.sh
 	@echo "== all tests passed"
 
 check-run: all $(UNIT_BIN) $(STAT_BIN)
-	@$(MAKE) --no-print-directory test-unit test-cli
+	@$(MAKE) --no-print-directory test-unit test-cli test-fuzz test-hostile
 
 test-unit: $(UNIT_BIN) $(STAT_BIN)
 	@set -e; for t in $(UNIT_BIN) $(STAT_BIN); do \
@@ -126,6 +132,15 @@ test-unit: $(UNIT_BIN) $(STAT_BIN)
 
 test-cli: all
 	@bash tests/cli/run.sh $(BUILD)/bin
+
+# Every filter on hostile input, signals, full disks (tests/hostile/run.sh);
+# no virtual-memory limit under the sanitizers, which reserve terabytes.
+test-hostile: all
+	@HOSTILE_NO_VLIMIT=$(if $(SAN),1) bash tests/hostile/run.sh $(BUILD)/bin
+
+# cppcheck and clang-tidy (configuration: .clang-tidy, tests/lint/).
+lint: deps
+	@bash tests/lint/run.sh
 
 test-man:
 	@bash tests/man/lint.sh $(MAN_SRC)
@@ -138,6 +153,14 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
 	@st=0; bash tests/bench/run.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/validate.sh $(BUILD)/bin || st=$$?; exit $$st
+
+# The CLI tests with every filter under valgrind memcheck (slow: minutes).
+# Built without optimization: at -O2 a pointer held only in a register
+# when exit(2) ends a run on bad input reads as a leak.
+check-valgrind:
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS=valgrind
+	@$(MAKE) --no-print-directory all BUILD=build/valgrind OPT="-O0 -g"
+	@bash tests/valgrind/run.sh build/valgrind/bin
 
 bench-validate: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
@@ -169,3 +192,7 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# libFuzzer harnesses (make fuzz, make fuzz-build) and the corpus replay
+# that check-run runs (make test-fuzz).
+include tests/fuzz/fuzz.mk

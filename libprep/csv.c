@@ -32,6 +32,8 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+/* prep's csv.h, not libcsv's <csv.h> above */
+/* NOLINTNEXTLINE(readability-duplicate-include) */
 #include "csv.h"
 
 #define IOBUF_SIZE ((size_t)64 << 10)
@@ -210,6 +212,11 @@ append_field(prep_reader *r, const void *s, size_t len)
 			fail(r, PREP_ERR_NOMEM, 0);
 			return;
 		}
+		/*
+		 * Zeroed: PCRE2's JIT code (pii.c, schema.c) may load a few
+		 * bytes past a field's end; they must never be uninitialised.
+		 */
+		memset(nd + r->row_cap, 0, ncap - r->row_cap);
 		r->rowdata = nd;
 		r->row_cap = ncap;
 	}
@@ -631,6 +638,15 @@ parse_record(prep_reader *r)
 			fail(r, PREP_ERR_FIELD_TOO_LONG, r->nfields + 1);
 			return r->cb_err;
 		}
+		/*
+		 * libcsv grows its field buffer by blk_size bytes at a time:
+		 * keep that step at the buffer's size, so a long field (a
+		 * raised --max-field) doubles it instead of copying it over
+		 * and over (quadratic where realloc can't grow in place, as
+		 * under ASan).
+		 */
+		if (r->p.entry_size > r->p.blk_size)
+			csv_set_blk_size(&r->p, r->p.entry_size);
 		if (ends_line)
 			r->line++;
 		else if (seg[seglen - 1] == '\r' && r->row_ready)
@@ -768,8 +784,8 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 		   : npaths ? (is_stdin(paths[0]) ? "-" : paths[0])
 			    : "-";
 	r->where.file = r->fname;
-	r->raw = malloc(IOBUF_SIZE);
-	r->zout = malloc(IOBUF_SIZE);
+	r->raw = calloc(1, IOBUF_SIZE); /* zeroed, as rowdata below */
+	r->zout = calloc(1, IOBUF_SIZE);
 	if (!r->raw || !r->zout)
 		return PREP_ERR_NOMEM;
 	for (i = 0; i < npaths; i++) {
@@ -1098,6 +1114,10 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 		return PREP_OK;
 	if (data[0] == ' ' || data[len - 1] == ' ')
 		quote = 1;
+	else if (w->flushed + w->len == 0 && len >= 2 &&
+		 (memcmp(data, "\x1f\x8b", 2) == 0 ||
+		  (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)))
+		quote = 1; /* the reader would take it for gzip or a BOM */
 	else
 		quote = needs_quotes(w, data, len);
 	if (!quote)

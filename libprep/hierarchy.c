@@ -161,7 +161,7 @@ gz_status(gzFile f)
 {
 	int errnum;
 
-	gzerror(f, &errnum);
+	(void)gzerror(f, &errnum); /* only errnum is wanted */
 	if (errnum == Z_ERRNO)
 		return PREP_ERR_IO;
 	if (errnum == Z_MEM_ERROR)
@@ -173,8 +173,12 @@ gz_status(gzFile f)
  * The delimiter of the file's first non-blank line: the most frequent of
  * ';' ',' TAB '|' outside double quotes, ties going to the earlier one,
  * ',' when there is none. *empty is set when the file holds nothing but
- * a BOM and line ends.
+ * a BOM and line ends. Only the first SNIFF_MAX bytes are looked at, so
+ * that a file without line ends (/dev/zero, a gzip bomb) ends the sniff;
+ * the CSV reader then refuses its overlong field.
  */
+#define SNIFF_MAX ((size_t)1 << 20)
+
 static prep_status
 sniff_delim(const char *path, int *delim, int *empty)
 {
@@ -182,6 +186,7 @@ sniff_delim(const char *path, int *delim, int *empty)
 	unsigned char buf[8192];
 	size_t count[4] = {0, 0, 0, 0}, i, k, best = 0;
 	int in_quotes = 0, started = 0, done = 0, first = 1, n = 0;
+	size_t seen = 0;
 	prep_status st = PREP_OK;
 	gzFile f;
 
@@ -191,7 +196,9 @@ sniff_delim(const char *path, int *delim, int *empty)
 			errno = ENOMEM;
 		return errno == ENOMEM ? PREP_ERR_NOMEM : PREP_ERR_IO;
 	}
-	while (!done && (n = gzread(f, buf, sizeof buf)) > 0) {
+	while (!done && seen < SNIFF_MAX &&
+	       (n = gzread(f, buf, sizeof buf)) > 0) {
+		seen += (size_t)n;
 		i = 0;
 		if (first && n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 			i = 3;

@@ -342,6 +342,7 @@ histogram(prep_classes *c, const prep_kanon_params *p, prep_kanon_report *r)
 		free(sizes);
 		return PREP_ERR_NOMEM;
 	}
+	r->nhistogram = 0;
 	for (i = 0; i < n; i++) {
 		if (r->nhistogram &&
 		    r->histogram[r->nhistogram - 1].size == sizes[i]) {
@@ -439,6 +440,8 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 		if (p->check_l || p->check_t) {
 			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
 				goto out;
+			/* kept classes are not empty: r->rows > 0, work set */
+			/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
 			memcpy(work, cnt, n * sizeof *work);
 		}
 		if (p->check_l) {

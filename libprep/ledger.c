@@ -476,7 +476,9 @@ append_quoted(prep_buf *b, const char *s)
 			esc[1] = (char)c;
 			st = prep_buf_append(b, esc, 2);
 		} else if (c == '\n' || c == '\t' || c == '\r') {
-			esc[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+			esc[1] = (char)(c == '\n'   ? 'n'
+					: c == '\t' ? 't'
+						    : 'r');
 			st = prep_buf_append(b, esc, 2);
 		} else if (c < 0x20 || c == 0x7f) {
 			esc[1] = 'x';

@@ -248,8 +248,8 @@ iban_length(unsigned char a, unsigned char b)
 	a = upper(a);
 	b = upper(b);
 	for (i = 0; i < sizeof(iban_countries) / sizeof(iban_countries[0]); i++)
-		if (iban_countries[i].cc[0] == a &&
-		    iban_countries[i].cc[1] == b)
+		if ((unsigned char)iban_countries[i].cc[0] == a &&
+		    (unsigned char)iban_countries[i].cc[1] == b)
 			return iban_countries[i].len;
 	return 0;
 }

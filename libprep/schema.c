@@ -1503,7 +1503,8 @@ load_pattern(struct loader *L, struct field *fl, const char *path, json_t *j)
 		if ((s->mctx = pcre2_match_context_create(NULL)) == NULL)
 			return PREP_ERR_NOMEM;
 		/* NULL when JIT is not available: the default stack */
-		s->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+		s->jit = pcre2_jit_stack_create((size_t)32 * 1024,
+						(size_t)1024 * 1024, NULL);
 		if (s->jit)
 			pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
 	}
@@ -1999,12 +2000,12 @@ prep_schema_load(const char *path, prep_schema **out, prep_schema_error *err)
 	if (st == PREP_OK && ferror(fp)) {
 		e = errno;
 		snprintf(err->text, sizeof err->text, "cannot read the schema");
-		fclose(fp);
+		(void)fclose(fp); /* read only: nothing to lose */
 		prep_buf_free(&b);
 		errno = e;
 		return PREP_ERR_IO;
 	}
-	fclose(fp);
+	(void)fclose(fp);
 	if (st == PREP_OK)
 		st = prep_schema_parse(b.data ? b.data : "", b.len, out, err);
 	prep_buf_free(&b);

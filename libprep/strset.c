@@ -49,10 +49,15 @@ prep_strset_free(prep_strset *s)
 	memset(s, 0, sizeof *s);
 }
 
+/*
+ * The first slots, ids and arena are small: a table may hold one set per
+ * column (oversample's SMOTE, validate's unique fields), and there may be
+ * 100,000 columns with a handful of values each.
+ */
 static prep_status
 grow_slots(prep_strset *s)
 {
-	size_t n = s->nslots ? s->nslots * 2 : 1024, i, j;
+	size_t n = s->nslots ? s->nslots * 2 : 16, i, j;
 	uint64_t *slots;
 
 	if (n > SIZE_MAX / sizeof *slots)
@@ -74,7 +79,7 @@ grow_slots(prep_strset *s)
 static prep_status
 grow_ids(prep_strset *s)
 {
-	size_t n = s->cap ? s->cap * 2 : 1024;
+	size_t n = s->cap ? s->cap * 2 : 8;
 	uint64_t *h = realloc(s->hash, n * sizeof *h);
 	struct prep_strset_span *a;
 
@@ -91,7 +96,7 @@ grow_ids(prep_strset *s)
 static prep_status
 grow_arena(prep_strset *s, size_t len)
 {
-	size_t n = s->arena_cap ? s->arena_cap : 65536;
+	size_t n = s->arena_cap ? s->arena_cap : 256;
 	char *a;
 
 	while (n - s->arena_len < len) {

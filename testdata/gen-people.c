@@ -667,8 +667,8 @@ gen_iban(struct fld *f)
 	s[n++] = '0';
 	s[n++] = '0';
 	for (; *p != '\0'; p++)
-		s[n++] = *p == 'A' ? (char)('A' + rng_below(26))
-				   : (char)('0' + rng_below(10));
+		s[n++] = (char)(*p == 'A' ? 'A' + rng_below(26)
+					  : '0' + rng_below(10));
 	/* mod 97 over BBAN, then country letters, then "00" */
 	for (i = 0; i < n; i++) {
 		char c = s[(i + 4) % n];

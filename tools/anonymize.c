@@ -163,8 +163,11 @@ static const prep_action **
 bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 	   int strict, char *msg, size_t msgsz, int *usage)
 {
+	/* arrays of pointers: sizeof *act is a pointer's size, as meant */
+	/* NOLINTBEGIN(bugprone-sizeof-expression) */
 	const prep_action **act = calloc(ncols ? ncols : 1, sizeof *act);
 	const prep_rule **owner = calloc(ncols ? ncols : 1, sizeof *owner);
+	/* NOLINTEND(bugprone-sizeof-expression) */
 	size_t i, j, *idx = NULL, n, off, blen;
 	char o1[300], o2[300], col[300];
 	prep_status st;
@@ -353,9 +356,11 @@ main(int argc, char **argv)
 	cli_open_input(&cli, argc - optind, argv + optind);
 	header = prep_reader_header(cli.reader, &ncols);
 	/* An empty input has no columns to bind rules to: empty output. */
+	/* NOLINTBEGIN(bugprone-sizeof-expression): one pointer, as meant */
 	act = ncols ? bind_rules(&rules, header, ncols, strict, msg, sizeof msg,
 				 &usage_problem)
 		    : calloc(1, sizeof *act);
+	/* NOLINTEND(bugprone-sizeof-expression) */
 	if (act == NULL) {
 		prep_rules_free(&rules);
 		if (usage_problem)

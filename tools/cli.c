@@ -33,8 +33,9 @@ on_signal(int sig)
 	for (i = 0; i <= CLI_MAX_SIDES; i++)
 		if (have_temp[i])
 			unlink(temp_path[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	/* nothing is left to do if these fail */
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
 }
 
 static double
@@ -60,7 +61,7 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 	current = c;
 
 	/* A closed output pipe ends the filter quietly, as for cat(1). */
-	signal(SIGPIPE, SIG_DFL);
+	(void)signal(SIGPIPE, SIG_DFL);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

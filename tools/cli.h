@@ -96,7 +96,7 @@ struct cli {
  */
 #define CLI_MAX_SIDES 3
 /* 1 if a file name ends in .gz (its output is gzip-compressed). */
-int cli_gz_name(const char *path);
+int cli_gz_name(const char *s);
 prep_outfile *cli_side_open(struct cli *c, const char *path);
 void cli_side_commit(struct cli *c, prep_outfile *f, const char *path);
 

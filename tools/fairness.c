@@ -237,7 +237,7 @@ rate_values(const prep_fairness_rates *r, double *v)
 static void
 write_table(const prep_fairness *f, const size_t *g, size_t ng, size_t nrates)
 {
-	prep_field *values = calloc(ng, sizeof *values);
+	prep_field *values = calloc(ng ? ng : 1, sizeof *values);
 	prep_fairness_rates r;
 	char buf[64];
 	double v[5];

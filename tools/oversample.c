@@ -342,7 +342,7 @@ main(int argc, char **argv)
 	st = prep_oversample_new(ncols, grp, ngrp, smote, feat, nfeat,
 				 (size_t)k, 0, &tab);
 	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, "oversample");
+		cli_fatal_status(&cli, st, "classes");
 
 	/* pass 1: count, and spool the rows in the output's dialect */
 	delim = prep_reader_delim(cli.reader);
@@ -366,7 +366,8 @@ main(int argc, char **argv)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),
 				     "too many classes, values or rows");
 		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "oversample");
+			cli_fatal_at(&cli, prep_reader_where(cli.reader), "%s",
+				     prep_strerror(st));
 		off += len;
 	}
 	spool_check(prep_writer_finish(spool));
@@ -391,7 +392,7 @@ main(int argc, char **argv)
 			     prep_oversample_count(tab, bad), k, k);
 	}
 	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, "oversample");
+		cli_fatal_status(&cli, st, "sampling");
 
 	/* pass 2: the input's rows as spooled, then the new ones */
 	cli_open_output(&cli);
@@ -469,7 +470,7 @@ main(int argc, char **argv)
 	}
 	cli_finish(&cli);
 	if (map)
-		munmap((void *)(uintptr_t)map, (size_t)size);
+		munmap((void *)map, (size_t)size);
 	close(spool_fd);
 	prep_oversample_free(tab);
 	prep_rng_free(rng);

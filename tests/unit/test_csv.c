@@ -523,6 +523,46 @@ Test(csv, round_trip)
 	free(s);
 }
 
+/*
+ * A first field starting with a BOM or gzip's magic bytes (read from
+ * after a blank line, say) is quoted at the start of the output, else the
+ * reader drops the BOM or inflates the file (found by tests/fuzz/fuzz_csv,
+ * input "\n\n\xEF\xBB\xBF_=_"). Elsewhere those bytes are not special.
+ */
+Test(csv, writer_quotes_leading_bom_and_gzip_magic)
+{
+	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_field bom[] = {F("\xEF\xBB\xBFid"), F("\xEF\xBB\xBFx")};
+	prep_field gz[] = {F("\x1f\x8b"), F("\x1f\x8b")};
+	prep_field two[] = {F("\xEF\xBB"), F("y")};
+	size_t len;
+	char *s = write_rows(&wo, bom, 2, 1, &len);
+	const char *p;
+	prep_csv_options o;
+	prep_buf out;
+
+	cr_assert_str_eq(s, "\"\xEF\xBB\xBFid\",\xEF\xBB\xBFx\n");
+	p = put_file("bom.csv", s, len);
+	prep_csv_options_init(&o);
+	o.has_header = 0;
+	cr_assert_eq(read_all(&o, &p, 1, &out, NULL), PREP_END);
+	cr_assert_str_eq(out.data, "[\xEF\xBB\xBFid][\xEF\xBB\xBFx]\n");
+	prep_buf_free(&out);
+	free(s);
+
+	s = write_rows(&wo, gz, 1, 2, &len);
+	cr_assert_str_eq(s, "\"\x1f\x8b\"\n\x1f\x8b\n");
+	p = put_file("magic.csv", s, len);
+	cr_assert_eq(read_all(&o, &p, 1, &out, NULL), PREP_END);
+	cr_assert_str_eq(out.data, "[\x1f\x8b]\n[\x1f\x8b]\n");
+	prep_buf_free(&out);
+	free(s);
+
+	s = write_rows(&wo, two, 2, 1, &len);
+	cr_assert_str_eq(s, "\xEF\xBB,y\n");
+	free(s);
+}
+
 Test(csv, big_input_constant_buffers)
 {
 	/* 200k rows through 64 KiB segments: counts exact. */
@@ -1152,4 +1192,41 @@ Test(csv, writer_sha256_needs_option)
 	cr_assert_eq(prep_writer_sha256(w, got), PREP_ERR_ARG);
 	prep_writer_free(w);
 	close(fd);
+}
+
+/*
+ * A 32 MiB quoted field under a raised cap: libcsv's buffer must grow
+ * geometrically. Grown 4 KiB at a time it is copied 8192 times (128 GB
+ * of memcpy where realloc can't grow in place, as under ASan): the
+ * timeout catches that.
+ */
+Test(csv, long_field_grows_geometrically, .timeout = 30)
+{
+	const size_t big = (size_t)32 << 20;
+	char path[256];
+	FILE *f;
+	prep_csv_options o;
+	prep_reader *r;
+	const prep_field *fl;
+	const char *p = path;
+	size_t nf, i;
+
+	snprintf(path, sizeof path, "%s/long.csv", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("a\n\"", f);
+	for (i = 0; i < big; i++)
+		putc('x', f);
+	fputs("\"\n", f);
+	cr_assert_eq(fclose(f), 0);
+	prep_csv_options_init(&o);
+	o.max_field = (size_t)64 << 20;
+	cr_assert_eq(prep_reader_new(&o, &p, 1, &r), PREP_OK);
+	cr_assert_eq(prep_reader_next_row(r, &fl, &nf), PREP_OK);
+	cr_assert_eq(nf, 1);
+	cr_assert_eq(fl[0].len, big);
+	cr_assert_eq(fl[0].data[0], 'x');
+	cr_assert_eq(fl[0].data[big - 1], 'x');
+	cr_assert_eq(prep_reader_next_row(r, &fl, &nf), PREP_END);
+	prep_reader_free(r);
 }

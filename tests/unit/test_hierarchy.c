@@ -443,3 +443,10 @@ Test(hierarchy, where_may_be_null)
 	cr_assert_eq(prep_hierarchy_load(p, 1, &h, NULL), PREP_ERR_ARG);
 	cr_assert_null(h);
 }
+
+/* A file without line ends (here endless) ends the delimiter sniff after
+ * its first MiB; the reader then refuses the overlong field. */
+Test(hierarchy, endless_first_line, .timeout = 30)
+{
+	load_fails("/dev/zero", 1, PREP_ERR_FIELD_TOO_LONG, 1, 1, NULL);
+}

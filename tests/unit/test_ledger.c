@@ -194,14 +194,16 @@ Test(ledger, create_writes_header_and_line)
 	char before[32], after[32], *s;
 	prep_ledger_state st = {9, 9, 9, 9};
 	time_t t;
+	struct tm tm;
 
 	t = time(NULL);
-	strftime(before, sizeof(before), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	strftime(before, sizeof(before), "%Y-%m-%dT%H:%M:%SZ",
+		 gmtime_r(&t, &tm));
 	cr_assert_eq(charge(p, "people", 3, 1, 0,
 			    "-c income --bounds 0:250000 --epsilon 1", &st),
 		     PREP_OK);
 	t = time(NULL);
-	strftime(after, sizeof(after), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	strftime(after, sizeof(after), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 	/* The state before the charge: nothing known. */
 	cr_assert_eq(st.budget, 0);
 	cr_assert_eq(st.spent, 0);

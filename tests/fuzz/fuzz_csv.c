@@ -1,0 +1,272 @@
+/*
+ * fuzz_csv.c: libFuzzer harness of the CSV reader and writer (csv.h).
+ *
+ * Input layout: byte 0 holds the options, bits
+ *	0-1 delimiter: ',' ';' TAB '|'	4 ragged
+ *	2   has_header			5 keep_blank
+ *	3   lazy_quotes			6 gzip-compress the rest first
+ *	7   byte 1 holds caps: bits 0-3 max_field 16 << (n % 9) (16..4096),
+ *	    bits 4-5 max_fields 0 (default), 3, 64, 1000
+ * and the rest is the file. Raw bytes starting 1f 8b are a (mostly
+ * corrupt) gzip stream; bit 6 makes a valid one of the rest.
+ *
+ * Every record read (the header first, when there is one) is kept and
+ * written with prep_writer to another anonymous file, which is read back
+ * with the same delimiter, no header, strict quotes, ragged and keep_blank
+ * on: the records must come back byte for byte (the writer quotes what
+ * needs quoting and writes a record of one empty field as ""), else
+ * abort(). Work is bounded: at most 10,000 records and 8 MiB of fields
+ * per input, and a raw gzip input that inflates to more than 256 KiB is
+ * skipped (a few KiB of input could otherwise feed the reader megabytes
+ * and slow fuzzing a hundredfold; the unit and CLI tests cover big
+ * fields).
+ */
+#include "fuzz_common.h"
+
+#include "buf.h"
+#include "csv.h"
+
+#define MAX_RECORDS 10000
+#define MAX_KEPT ((size_t)8 << 20)
+#define MAX_INFLATED ((size_t)256 << 10)
+
+/* Does p[0..n), gzip members back to back, inflate to over max bytes? */
+static int
+inflates_beyond(const uint8_t *p, size_t n, size_t max)
+{
+	unsigned char out[16384];
+	size_t total = 0;
+	z_stream zs;
+	int zr = Z_OK;
+
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return 1;
+	zs.next_in = (Bytef *)(uintptr_t)p;
+	zs.avail_in = (uInt)n;
+	while (total <= max) {
+		zs.next_out = out;
+		zs.avail_out = sizeof out;
+		zr = inflate(&zs, Z_NO_FLUSH);
+		total += sizeof out - zs.avail_out;
+		if (zr == Z_STREAM_END && zs.avail_in > 0)
+			zr = inflateReset(&zs);
+		else if (zr != Z_OK)
+			break;
+	}
+	inflateEnd(&zs);
+	return total > max;
+}
+
+/* The records read: field bytes back to back, and per record its count. */
+struct kept {
+	prep_buf bytes;
+	size_t *flen; /* length of every field, in order */
+	size_t nf, fcap;
+	size_t *rfields; /* fields of every record */
+	size_t nr, rcap;
+};
+
+static int
+keep_record(struct kept *k, const prep_field *f, size_t n)
+{
+	size_t i, nf0 = k->nf, len0 = k->bytes.len;
+
+	if (k->nr == k->rcap) {
+		size_t nc = k->rcap ? k->rcap * 2 : 64;
+		size_t *v = realloc(k->rfields, nc * sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		k->rfields = v;
+		k->rcap = nc;
+	}
+	for (i = 0; i < n; i++) {
+		if (k->nf == k->fcap) {
+			size_t nc = k->fcap ? k->fcap * 2 : 256;
+			size_t *v = realloc(k->flen, nc * sizeof *v);
+
+			if (v == NULL)
+				goto undo;
+			k->flen = v;
+			k->fcap = nc;
+		}
+		if (prep_buf_append(&k->bytes, f[i].data, f[i].len) != PREP_OK)
+			goto undo;
+		k->flen[k->nf++] = f[i].len;
+	}
+	k->rfields[k->nr++] = n;
+	return 0;
+undo:
+	/* Drop the part of this record kept so far. */
+	k->nf = nf0;
+	k->bytes.len = len0;
+	return -1;
+}
+
+static void
+kept_free(struct kept *k)
+{
+	prep_buf_free(&k->bytes);
+	free(k->flen);
+	free(k->rfields);
+}
+
+/* Write the kept records with delimiter delim and read them back. */
+static void
+round_trip(const struct kept *k, int delim)
+{
+	prep_writer_options wo;
+	prep_writer *w = NULL;
+	prep_csv_options o;
+	prep_reader *r = NULL;
+	const prep_field *f;
+	size_t i, j, n, fi = 0, off = 0;
+	int fd;
+	prep_status st;
+
+	if ((fd = memfd_create("fuzz-out", MFD_CLOEXEC)) < 0)
+		return;
+	memset(&wo, 0, sizeof wo);
+	wo.delim = delim;
+	if (prep_writer_new(fd, &wo, &w) != PREP_OK)
+		goto out;
+	for (i = 0; i < k->nr; i++) {
+		for (j = 0; j < k->rfields[i]; j++) {
+			size_t len = k->flen[fi + j];
+
+			if (prep_writer_field(w, k->bytes.data + off, len) !=
+			    PREP_OK)
+				abort();
+			off += len;
+		}
+		fi += k->rfields[i];
+		if (prep_writer_end_row(w) != PREP_OK)
+			abort();
+	}
+	if (prep_writer_finish(w) != PREP_OK)
+		abort();
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		goto out;
+
+	prep_csv_options_init(&o);
+	o.delim = delim;
+	o.has_header = 0;
+	o.ragged = 1;
+	o.keep_blank = 1;
+	st = prep_reader_new_fd(&o, fd, "round-trip", &r);
+	if (st != PREP_OK)
+		abort();
+	fi = off = 0;
+	for (i = 0; i < k->nr; i++) {
+		if (prep_reader_next_row(r, &f, &n) != PREP_OK)
+			abort();
+		if (n != k->rfields[i])
+			abort();
+		for (j = 0; j < n; j++) {
+			size_t len = k->flen[fi + j];
+
+			if (f[j].len != len ||
+			    (len && memcmp(f[j].data, k->bytes.data + off,
+					   len) != 0) ||
+			    f[j].data[len] != '\0')
+				abort();
+			off += len;
+		}
+		fi += n;
+	}
+	if (prep_reader_next_row(r, &f, &n) != PREP_END)
+		abort();
+out:
+	prep_reader_free(r);
+	prep_writer_free(w);
+	close(fd);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	prep_csv_options o;
+	prep_reader *r = NULL;
+	const prep_field *f, *hdr;
+	struct kept k;
+	unsigned char *gz = NULL;
+	const uint8_t *body;
+	size_t n, nbody, gzlen;
+	unsigned b0, b1 = 0;
+	int fd, truncated = 0;
+	prep_status st;
+	static const int delims[4] = {',', ';', '\t', '|'};
+	static const size_t caps[4] = {0, 3, 64, 1000};
+
+	if (size < 1)
+		return 0;
+	b0 = data[0];
+	body = data + 1;
+	nbody = size - 1;
+	if ((b0 & 0x80) && nbody > 0) {
+		b1 = body[0];
+		body++;
+		nbody--;
+	}
+	prep_csv_options_init(&o);
+	o.delim = delims[b0 & 3];
+	o.has_header = (b0 >> 2) & 1;
+	o.lazy_quotes = (b0 >> 3) & 1;
+	o.ragged = (b0 >> 4) & 1;
+	o.keep_blank = (b0 >> 5) & 1;
+	if (b0 & 0x80) {
+		o.max_field = (size_t)16 << ((b1 & 15) % 9);
+		o.max_fields = caps[(b1 >> 4) & 3];
+	}
+	if (nbody >= 2 && body[0] == 0x1f && body[1] == 0x8b &&
+	    inflates_beyond(body, nbody, MAX_INFLATED))
+		return 0;
+	if (b0 & 0x40) {
+		if (fuzz_gzip(body, nbody, &gz, &gzlen) != 0)
+			return 0;
+		body = gz;
+		nbody = gzlen;
+	}
+	fd = fuzz_memfd(body, nbody);
+	free(gz);
+	if (fd < 0)
+		return 0;
+
+	memset(&k, 0, sizeof k);
+	prep_buf_init(&k.bytes, MAX_KEPT);
+	st = prep_reader_new_fd(&o, fd, "fuzz", &r);
+	if (st == PREP_OK) {
+		hdr = prep_reader_header(r, &n);
+		if (hdr && keep_record(&k, hdr, n) != 0)
+			truncated = 1;
+		if (!o.has_header && hdr)
+			abort(); /* a header without has_header */
+		while (!truncated && k.nr < MAX_RECORDS &&
+		       (st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
+			size_t i;
+
+			if (n == 0 || f == NULL)
+				abort(); /* a record has at least one field */
+			if (!o.ragged && n != prep_reader_columns(r))
+				abort();
+			if (o.max_fields && n > o.max_fields)
+				abort();
+			for (i = 0; i < n; i++)
+				if (f[i].len >
+					prep_reader_options(r)->max_field ||
+				    f[i].data[f[i].len] != '\0')
+					abort();
+			if (keep_record(&k, f, n) != 0)
+				truncated = 1;
+		}
+		(void)prep_reader_where(r);
+	}
+	prep_reader_free(r);
+	close(fd);
+	/* A record that did not fit in the kept buffer is simply not kept. */
+	if (k.nr > 0)
+		round_trip(&k, o.delim);
+	kept_free(&k);
+	return 0;
+}
