@@ -435,6 +435,20 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 	return idx;
 }
 
+unsigned char *
+cli_column_counts(struct cli *c, const size_t *idx, size_t n, size_t ncols)
+{
+	unsigned char *m = calloc(ncols ? ncols : 1, 1);
+	size_t i;
+
+	if (m == NULL)
+		cli_fatal(c, "out of memory");
+	for (i = 0; i < n; i++)
+		if (idx[i] < ncols && m[idx[i]] < 2)
+			m[idx[i]]++;
+	return m;
+}
+
 size_t
 cli_column(struct cli *c, const char *opt, const char *name)
 {

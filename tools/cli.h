@@ -145,6 +145,13 @@ void cli_progress_end(struct cli *c);
  */
 size_t *cli_columns(struct cli *c, const char *opt, const char *list,
 		    size_t *n);
+/*
+ * How often each column 0..ncols-1 appears in idx[0..n) (0, 1, or 2 for
+ * more), in one pass: for "named twice" checks of long column lists.
+ * Free the result.
+ */
+unsigned char *cli_column_counts(struct cli *c, const size_t *idx, size_t n,
+				 size_t ncols);
 /* The same for an option that names exactly one column. */
 size_t cli_column(struct cli *c, const char *opt, const char *name);
 

@@ -424,7 +424,7 @@ main(int argc, char **argv)
 	prep_fairness *f = NULL;
 	prep_field *priv_values = NULL, wname;
 	const prep_field *row;
-	size_t *g = NULL, ng = 0, ncols, n, i, j, nrates;
+	size_t *g = NULL, ng = 0, ncols, n, i, nrates;
 	size_t priv_id = 0, ngroups;
 	int opt, json = 0, gated;
 	unsigned fail;
@@ -495,14 +495,16 @@ main(int argc, char **argv)
 	memset(&p, 0, sizeof p);
 	/* an input without even a header has no columns: no groups */
 	if (ncols) {
+		unsigned char *seen;
+
 		g = cli_columns(&cli, "-g", groups, &ng);
+		seen = cli_column_counts(&cli, g, ng, ncols);
 		for (i = 0; i < ng; i++)
-			for (j = 0; j < i; j++)
-				if (g[i] == g[j])
-					cli_usage_error(&cli,
-							"-g names column %zu "
-							"twice",
-							g[i] + 1);
+			if (seen[g[i]] > 1)
+				cli_usage_error(&cli,
+						"-g names column %zu twice",
+						g[i] + 1);
+		free(seen);
 		if (json)
 			check_json_names(g, ng);
 		p.groups = g;

@@ -225,7 +225,7 @@ main(int argc, char **argv)
 	prep_writer_options wo;
 	prep_rng *rng = NULL;
 	const prep_field *f, *header;
-	size_t *grp, ngrp, *feat = NULL, nfeat = 0, n, ncols, i, j, c, bad;
+	size_t *grp, ngrp, *feat = NULL, nfeat = 0, n, ncols, i, c, bad;
 	size_t eol, slen0 = 0, slen1 = 0;
 	uint64_t k = 5, off = 0, size, *targets = NULL, cnt;
 	char suffix0[8], suffix1[8];
@@ -317,19 +317,21 @@ main(int argc, char **argv)
 	}
 	grp = cli_columns(&cli, "-g", groups, &ngrp);
 	if (feat_arg) {
+		unsigned char *ing, *inf;
+
 		feat = cli_columns(&cli, "--features", feat_arg, &nfeat);
+		ing = cli_column_counts(&cli, grp, ngrp, ncols);
+		inf = cli_column_counts(&cli, feat, nfeat, ncols);
 		for (i = 0; i < nfeat; i++) {
-			for (j = 0; j < ngrp; j++)
-				if (feat[i] == grp[j])
-					cli_usage_error(&cli,
-							"--features: a feature "
-							"is a -g column");
-			for (j = 0; j < i; j++)
-				if (feat[i] == feat[j])
-					cli_usage_error(&cli,
-							"--features: a column "
-							"is given twice");
+			if (ing[feat[i]])
+				cli_usage_error(&cli, "--features: a feature "
+						      "is a -g column");
+			if (inf[feat[i]] > 1)
+				cli_usage_error(&cli, "--features: a column "
+						      "is given twice");
 		}
+		free(ing);
+		free(inf);
 	}
 	for (i = 0; mark && header && i < ncols; i++)
 		if (header[i].len == strlen(mark) &&

@@ -12,6 +12,13 @@
 #                   built with $(CC) $(SAN) and linked with replay.c (no
 #                   libFuzzer): part of check-run
 #
+# The committed corpora are the hand-made seeds merged (-merge=1) with what
+# a 40-minute campaign per harness found, 2026-11-24: the smallest set of
+# inputs that keeps its coverage. To refresh one after a campaign:
+#   mkdir m && build/fuzz/fuzz_H -merge=1 m tests/fuzz/corpus/H \
+#     build/fuzz/corpus-H   (then replace tests/fuzz/corpus/H with m,
+#   keeping the crash-* files).
+#
 # A crash found by `make fuzz`: fix it, add a unit test, and copy the
 # input to tests/fuzz/corpus/H/crash-SHORT-DESCRIPTION so test-fuzz keeps
 # replaying it.
