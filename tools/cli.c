@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "columns.h"
 #include "generalize.h"
@@ -433,6 +435,27 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, opt);
 	return idx;
+}
+
+char *
+cli_json_text(struct cli *c, json_t *o, size_t flags)
+{
+	char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT | flags);
+	size_t n;
+	char *t;
+
+	json_decref(o);
+	if (s == NULL)
+		cli_fatal(c, "out of memory");
+	n = strlen(s);
+	t = realloc(s, n + 2);
+	if (t == NULL) {
+		free(s);
+		cli_fatal(c, "out of memory");
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	return t;
 }
 
 unsigned char *

@@ -336,14 +336,9 @@ write_json(const prep_fairness *f, const size_t *g, size_t ng, size_t nrates,
 	set_new(o, "groups", groups);
 	if (gated)
 		set_new(o, "satisfied", json_boolean(satisfied));
-	text = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT |
-				 JSON_REAL_PRECISION(15));
-	if (text == NULL)
-		cli_fatal(&cli, "out of memory");
+	text = cli_json_text(&cli, o, JSON_REAL_PRECISION(15));
 	cli_write_check(&cli, prep_writer_raw(cli.writer, text, strlen(text)));
-	cli_write_check(&cli, prep_writer_raw(cli.writer, "\n", 1));
 	free(text);
-	json_decref(o);
 	free(values);
 }
 

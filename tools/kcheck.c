@@ -143,13 +143,9 @@ print_json(FILE *f, const prep_kanon_report *r)
 	if (r->has_t)
 		json_object_set_new(o, "t_max", json_number(r->t_max));
 	json_object_set_new(o, "satisfied", json_boolean(r->satisfied));
-	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT |
-			      JSON_REAL_PRECISION(15));
-	if (s == NULL)
-		cli_fatal(&cli, "out of memory");
-	fprintf(f, "%s\n", s);
+	s = cli_json_text(&cli, o, JSON_REAL_PRECISION(15));
+	fputs(s, f);
 	free(s);
-	json_decref(o);
 }
 
 static void

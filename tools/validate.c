@@ -291,12 +291,9 @@ print_json(FILE *f, int valid)
 		json_array_append_new(a, x);
 	}
 	json_object_set_new(o, "errors", a);
-	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-	if (s == NULL)
-		cli_fatal(&cli, "out of memory");
-	fprintf(f, "%s\n", s);
+	s = cli_json_text(&cli, o, 0);
+	fputs(s, f);
 	free(s);
-	json_decref(o);
 }
 
 static void
@@ -411,10 +408,7 @@ write_manifest(const char *path, uint64_t rows)
 	json_object_set_new(o, "rows", json_integer((json_int_t)rows));
 	json_object_set_new(o, "columns", cols);
 	json_object_set_new(o, "sha256", json_string(hex));
-	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-	json_decref(o);
-	if (s == NULL)
-		cli_fatal(&cli, "out of memory");
+	s = cli_json_text(&cli, o, 0);
 	mf = cli_side_open(&cli, path);
 	st = PREP_OK;
 	{
@@ -433,8 +427,6 @@ write_manifest(const char *path, uint64_t rows)
 			p += k;
 			n -= (size_t)k;
 		}
-		if (st == PREP_OK && write(prep_outfile_fd(mf), "\n", 1) != 1)
-			st = PREP_ERR_IO;
 	}
 	free(s);
 	if (st != PREP_OK)
