@@ -494,12 +494,12 @@ main(int argc, char **argv)
 
 		g = cli_columns(&cli, "-g", groups, &ng);
 		seen = cli_column_counts(&cli, g, ng, ncols);
-		for (i = 0; i < ng; i++)
-			if (seen[g[i]] > 1)
-				cli_usage_error(&cli,
-						"-g names column %zu twice",
-						g[i] + 1);
+		for (i = 0; i < ng && seen[g[i]] < 2; i++)
+			;
 		free(seen);
+		if (i < ng)
+			cli_usage_error(&cli, "-g names column %zu twice",
+					g[i] + 1);
 		if (json)
 			check_json_names(g, ng);
 		p.groups = g;

@@ -322,16 +322,17 @@ main(int argc, char **argv)
 		feat = cli_columns(&cli, "--features", feat_arg, &nfeat);
 		ing = cli_column_counts(&cli, grp, ngrp, ncols);
 		inf = cli_column_counts(&cli, feat, nfeat, ncols);
-		for (i = 0; i < nfeat; i++) {
-			if (ing[feat[i]])
-				cli_usage_error(&cli, "--features: a feature "
-						      "is a -g column");
-			if (inf[feat[i]] > 1)
-				cli_usage_error(&cli, "--features: a column "
-						      "is given twice");
-		}
+		for (i = 0; i < nfeat && !ing[feat[i]] && inf[feat[i]] < 2; i++)
+			;
+		bad = i < nfeat ? (ing[feat[i]] ? 1 : 2) : 0;
 		free(ing);
 		free(inf);
+		if (bad == 1)
+			cli_usage_error(&cli,
+					"--features: a feature is a -g column");
+		if (bad == 2)
+			cli_usage_error(&cli,
+					"--features: a column is given twice");
 	}
 	for (i = 0; mark && header && i < ncols; i++)
 		if (header[i].len == strlen(mark) &&
