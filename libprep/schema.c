@@ -200,53 +200,6 @@ is_space(unsigned char c)
 }
 
 /*
- * Whether p[0..n) is valid UTF-8 (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF); its number of characters in *nch.
- */
-static int
-utf8_count(const unsigned char *p, size_t n, size_t *nch)
-{
-	size_t i = 0, c = 0, k, need;
-	unsigned b;
-	uint32_t cp;
-
-	while (i < n) {
-		b = p[i];
-		if (b < 0x80) {
-			i++;
-			c++;
-			continue;
-		}
-		if (b >= 0xc2 && b <= 0xdf) {
-			need = 1;
-			cp = b & 0x1f;
-		} else if (b >= 0xe0 && b <= 0xef) {
-			need = 2;
-			cp = b & 0x0f;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			need = 3;
-			cp = b & 0x07;
-		} else
-			return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-		c++;
-	}
-	*nch = c;
-	return 1;
-}
-
-/*
  * Copy s into dst (cap bytes) cut to at most QUOTE_MAX bytes at a
  * character boundary, with "..." when cut: a piece of the schema for a
  * message.
@@ -348,21 +301,6 @@ keyset_delete(prep_strset *set)
 
 /* ---- calendar ---- */
 
-static int
-is_leap(long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-days_in_month(long y, int m)
-{
-	static const int dm[12] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
-
-	return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
-
 /*
  * Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar:
  * days_from_civil() of Howard Hinnant, "chrono-Compatible Low-Level Date
@@ -385,8 +323,9 @@ days_from_civil(int64_t y, int m, int d)
 static int
 date_ok(long y, int m, int d)
 {
-	return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-	       d <= days_in_month(y, m);
+	prep_date date = {(int)y, m, d};
+
+	return y >= 1 && y <= 9999 && prep_date_valid(&date);
 }
 
 static int
@@ -904,7 +843,7 @@ check_constraints(prep_schema *s, struct field *fl, const char *c, size_t n,
 	int valid = 1, r;
 
 	if (fl->cons & (C_MINLENGTH | C_MAXLENGTH | C_PATTERN)) {
-		valid = utf8_count((const unsigned char *)c, n, &nch);
+		valid = prep_utf8_count(c, n, &nch) == PREP_OK;
 		if (fl->cons & C_MINLENGTH) {
 			if (!valid)
 				return MSG_BAD_UTF8;

@@ -311,11 +311,8 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 	for (; k < ns; k++) {
 		const prep_schema_issue *si = &v->sissues[k];
 
-		if (si->field == PREP_SCHEMA_ROW) {
-			if ((st = reserve(v, v->nissues + 1)) != PREP_OK)
-				return st;
+		if (si->field == PREP_SCHEMA_ROW)
 			add(v, 0, PREP_V_PRIMARY_KEY, si->message);
-		}
 	}
 	*issues = v->issues;
 	*nissues = v->nissues;
