@@ -91,6 +91,35 @@ cli_spool_open(struct cli *c)
 	return fd;
 }
 
+FILE *
+cli_report_begin(struct cli *c)
+{
+	FILE *f;
+
+	c->report_text = NULL;
+	c->report_len = 0;
+	f = open_memstream(&c->report_text, &c->report_len);
+	if (f == NULL)
+		cli_fatal(c, "out of memory");
+	return f;
+}
+
+void
+cli_report_end(struct cli *c, FILE *f)
+{
+	/* a failed write (no memory) is remembered by the stream */
+	int bad = ferror(f);
+
+	if (fclose(f) != 0 || bad)
+		cli_fatal(c, "out of memory");
+	cli_open_output(c);
+	cli_write_check(
+	    c, prep_writer_raw(c->writer, c->report_text, c->report_len));
+	free(c->report_text);
+	c->report_text = NULL;
+	cli_finish(c);
+}
+
 void
 cli_copy_spool(struct cli *c, int fd)
 {

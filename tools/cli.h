@@ -10,6 +10,7 @@
 #define PREP_CLI_H
 
 #include <getopt.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <stdint.h>
 
@@ -79,6 +80,8 @@ struct cli {
 	int progress;
 	int sha256; /* the output's writer keeps a SHA-256 (validate) */
 	unsigned char digest[32]; /* ... of the bytes written, by cli_finish */
+	char *report_text;	  /* cli_report_begin's memory stream */
+	size_t report_len;
 
 	prep_reader *reader;
 	prep_outfile *out;
@@ -100,6 +103,14 @@ struct cli {
 int cli_gz_name(const char *s);
 prep_outfile *cli_side_open(struct cli *c, const char *path);
 void cli_side_commit(struct cli *c, prep_outfile *f, const char *path);
+
+/*
+ * A report as the data of -r: print it to the stream cli_report_begin
+ * returns; cli_report_end writes it to the output (stdout or -o FILE,
+ * atomically) and finishes the output (cli_finish).
+ */
+FILE *cli_report_begin(struct cli *c);
+void cli_report_end(struct cli *c, FILE *f);
 
 /* Copy a spool (already in the output's dialect) to the output as it is. */
 void cli_copy_spool(struct cli *c, int fd);

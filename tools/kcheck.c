@@ -242,25 +242,13 @@ print_summary(const prep_kanon_report *r, const prep_kanon_params *p)
 static void
 write_report(const prep_kanon_report *r, const prep_kanon_params *p, int json)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int bad;
+	FILE *f = cli_report_begin(&cli);
 
-	if (f == NULL)
-		cli_fatal(&cli, "out of memory");
 	if (json)
 		print_json(f, r);
 	else
 		print_text(f, r, p);
-	/* a failed write (no memory) is remembered by the stream */
-	bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		cli_fatal(&cli, "out of memory");
-	cli_open_output(&cli);
-	cli_write_check(&cli, prep_writer_raw(cli.writer, text, len));
-	free(text);
-	cli_finish(&cli);
+	cli_report_end(&cli, f);
 }
 
 /* Copy the spool's records whose class survives suppression. */

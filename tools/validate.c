@@ -135,7 +135,8 @@ put_text(FILE *f, const char *s, size_t n)
 			fputc(c, f);
 			i++;
 		} else if ((k = prep_utf8_seq_len(s + i, n - i)) != 0) {
-			(void)fwrite(s + i, 1, k, f); /* see write_report */
+			(void)fwrite(s + i, 1, k,
+				     f); /* errors: see cli_report_end */
 			i += k;
 		} else {
 			fputc('?', f);
@@ -320,22 +321,10 @@ finish_output(void)
 static void
 write_report(int json, int valid)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int bad;
+	FILE *f = cli_report_begin(&cli);
 
-	if (f == NULL)
-		cli_fatal(&cli, "out of memory");
 	print_report(f, json, valid);
-	/* a failed write (no memory) is remembered by the stream */
-	bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		cli_fatal(&cli, "out of memory");
-	cli_open_output(&cli);
-	cli_write_check(&cli, prep_writer_raw(cli.writer, text, len));
-	free(text);
-	finish_output();
+	cli_report_end(&cli, f);
 }
 
 /* The _errors cell of a rejected row: "code:field; code:field; ...". */
@@ -375,14 +364,14 @@ errors_cell(const prep_vissue *is, size_t n, prep_buf *b, size_t *blen)
 
 static const char *rejects_path;
 
-/* A write to the rejects file: trouble names the file. */
+/* A write to a side file (rejects, manifest): trouble names the file. */
 static void
-rej_check(prep_status st)
+side_check(prep_status st, const char *path)
 {
 	if (st == PREP_ERR_IO)
-		cli_fatal(&cli, "%s: %s", rejects_path, strerror(errno));
+		cli_fatal(&cli, "%s: %s", path, strerror(errno));
 	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, rejects_path);
+		cli_fatal_status(&cli, st, path);
 }
 
 static void
@@ -390,8 +379,9 @@ write_manifest(const char *path, uint64_t rows)
 {
 	json_t *o = json_object(), *cols = json_array();
 	char hex[65], num[32], *s;
+	prep_writer_options wo;
 	prep_outfile *mf;
-	prep_status st;
+	prep_writer *w;
 	size_t i;
 
 	for (i = 0; i < ncols; i++) {
@@ -410,27 +400,14 @@ write_manifest(const char *path, uint64_t rows)
 	json_object_set_new(o, "sha256", json_string(hex));
 	s = cli_json_text(&cli, o, 0);
 	mf = cli_side_open(&cli, path);
-	st = PREP_OK;
-	{
-		size_t n = strlen(s);
-		const char *p = s;
-
-		while (n > 0) {
-			ssize_t k = write(prep_outfile_fd(mf), p, n);
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0) {
-				st = PREP_ERR_IO;
-				break;
-			}
-			p += k;
-			n -= (size_t)k;
-		}
-	}
+	memset(&wo, 0, sizeof wo);
+	wo.delim = ',';
+	if (prep_writer_new(prep_outfile_fd(mf), &wo, &w) != PREP_OK)
+		cli_fatal(&cli, "out of memory");
+	side_check(prep_writer_raw(w, s, strlen(s)), path);
+	side_check(prep_writer_finish(w), path);
+	prep_writer_free(w);
 	free(s);
-	if (st != PREP_OK)
-		cli_fatal(&cli, "%s: %s", path, strerror(errno));
 	cli_side_commit(&cli, mf, path);
 }
 
@@ -693,10 +670,13 @@ main(int argc, char **argv)
 			cli_fatal(&cli, "out of memory");
 		if (header) {
 			for (i = 0; i < ncols; i++)
-				rej_check(prep_writer_field(rej, header[i].data,
-							    header[i].len));
-			rej_check(prep_writer_field(rej, "_errors", 7));
-			rej_check(prep_writer_end_row(rej));
+				side_check(prep_writer_field(rej,
+							     header[i].data,
+							     header[i].len),
+					   rejects_path);
+			side_check(prep_writer_field(rej, "_errors", 7),
+				   rejects_path);
+			side_check(prep_writer_end_row(rej), rejects_path);
 		}
 	}
 
@@ -729,12 +709,15 @@ main(int argc, char **argv)
 			const char *cell = errors_cell(is, ni, &ebuf, &len);
 
 			for (k = 0; k < n; k++)
-				rej_check(prep_writer_field(rej, f[k].data,
-							    f[k].len));
+				side_check(
+				    prep_writer_field(rej, f[k].data, f[k].len),
+				    rejects_path);
 			for (; k < ncols; k++)
-				rej_check(prep_writer_field(rej, "", 0));
-			rej_check(prep_writer_field(rej, cell, len));
-			rej_check(prep_writer_end_row(rej));
+				side_check(prep_writer_field(rej, "", 0),
+					   rejects_path);
+			side_check(prep_writer_field(rej, cell, len),
+				   rejects_path);
+			side_check(prep_writer_end_row(rej), rejects_path);
 		} else if (out) {
 			cli_write_check(&cli, prep_writer_row(out, f, n));
 			written++;
@@ -765,7 +748,7 @@ main(int argc, char **argv)
 			}
 		}
 		if (rej) {
-			rej_check(prep_writer_finish(rej));
+			side_check(prep_writer_finish(rej), rejects_path);
 			cli_side_commit(&cli, rejf, rejects_path);
 		}
 		if (manifest_path && pass)
