@@ -99,3 +99,67 @@ prep_columns_resolve(const char *list, const prep_field *header, size_t ncols,
 	}
 	return st;
 }
+
+static unsigned char
+fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * Levenshtein distance of a and b (both at most PREP_COLUMNS_HINT_MAX
+ * bytes), by the classic two-row dynamic programme (Wagner and Fischer,
+ * JACM 1974); stops early once every cell of a row exceeds limit.
+ */
+static size_t
+edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t limit)
+{
+	size_t row[2][PREP_COLUMNS_HINT_MAX + 1], i, j;
+
+	for (j = 0; j <= nb; j++)
+		row[0][j] = j;
+	for (i = 1; i <= na; i++) {
+		size_t *prev = row[(i - 1) & 1], *cur = row[i & 1], best;
+
+		cur[0] = best = i;
+		for (j = 1; j <= nb; j++) {
+			size_t sub = prev[j - 1] +
+				     (fold((unsigned char)a[i - 1]) !=
+				      fold((unsigned char)b[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? sub : del;
+			if (ins < cur[j])
+				cur[j] = ins;
+			if (cur[j] < best)
+				best = cur[j];
+		}
+		if (best > limit)
+			return limit + 1;
+	}
+	return row[na & 1][nb];
+}
+
+size_t
+prep_columns_closest(const prep_field *header, size_t ncols, const char *name,
+		     size_t len)
+{
+	size_t limit = len / 3 > 2 ? len / 3 : 2, best = limit + 1;
+	size_t at = (size_t)-1, i;
+
+	if (header == NULL || len > PREP_COLUMNS_HINT_MAX)
+		return at;
+	for (i = 0; i < ncols; i++) {
+		size_t hl = header[i].len, d;
+
+		if (hl > PREP_COLUMNS_HINT_MAX ||
+		    (hl > len ? hl - len : len - hl) >= best)
+			continue;
+		d = edit_distance(name, len, header[i].data, hl, best - 1);
+		if (d < best) {
+			best = d;
+			at = i;
+		}
+	}
+	return at;
+}

@@ -22,4 +22,16 @@ prep_status prep_columns_resolve(const char *list, const prep_field *header,
 				 size_t ncols, size_t **idx, size_t *n,
 				 size_t *bad_off, size_t *bad_len);
 
+/*
+ * The header name closest to name[0..len), for a "did you mean" hint:
+ * the index of the name with the fewest edits (Levenshtein distance,
+ * letters compared without case), provided it needs at most
+ * max(2, len / 3) of them; (size_t)-1 when none is that close. Names
+ * longer than PREP_COLUMNS_HINT_MAX bytes are not considered. Ties go to
+ * the first column.
+ */
+#define PREP_COLUMNS_HINT_MAX 256
+size_t prep_columns_closest(const prep_field *header, size_t ncols,
+			    const char *name, size_t len);
+
 #endif

@@ -92,6 +92,7 @@ struct prep_reader {
 
 	prep_where where;
 	uint64_t bytes_read, bytes_total, rows;
+	int delim_how; /* PREP_DELIM_GIVEN, _BY_NAME or _SNIFFED */
 };
 
 void
@@ -375,6 +376,37 @@ read_raw(prep_reader *r)
 	return PREP_OK;
 }
 
+/*
+ * Choose the delimiter from the first line (SPEC 2, "CSV dialect"): ','
+ * when the line holds one outside quotes; otherwise the most frequent of
+ * tab, ';' and '|' (ties in that order); ',' when it holds none of them.
+ * Quoted text is skipped, so "last, first";"age" is ';'.
+ */
+static void
+sniff_delim(prep_reader *r)
+{
+	static const unsigned char cand[] = {',', '\t', ';', '|'};
+	size_t count[sizeof cand] = {0}, i, best = 0;
+	const unsigned char *p = r->data + r->data_pos;
+	const unsigned char *end = r->data + r->data_len;
+	int quoted = 0;
+
+	for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted)
+			for (i = 0; i < sizeof cand; i++)
+				count[i] += *p == cand[i];
+	}
+	if (count[0] == 0)
+		for (i = 1; i < sizeof cand; i++)
+			if (count[i] > count[best])
+				best = i;
+	r->o.delim = cand[best];
+	r->delim_how = PREP_DELIM_SNIFFED;
+	csv_set_delim(&r->p, cand[best]);
+}
+
 static prep_status
 gz_fail(prep_reader *r)
 {
@@ -409,6 +441,13 @@ fill(prep_reader *r)
 	}
 	if (!r->gz) {
 		if (r->raw_pos >= r->raw_len && !r->at_eof)
+			if ((st = read_raw(r)) != PREP_OK)
+				return st;
+		/* The delimiter is still to be sniffed: the whole first line
+		 * (or as much of it as the buffer holds). */
+		while (r->o.delim < 0 && !r->file_started && !r->at_eof &&
+		       r->raw_len < IOBUF_SIZE &&
+		       memchr(r->raw, '\n', r->raw_len) == NULL)
 			if ((st = read_raw(r)) != PREP_OK)
 				return st;
 		r->data = r->raw + r->raw_pos;
@@ -468,6 +507,8 @@ fill(prep_reader *r)
 		/* A UTF-8 byte order mark is dropped. */
 		if (r->data_len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0)
 			r->data_pos = 3;
+		if (r->o.delim < 0)
+			sniff_delim(r);
 	} else if (r->data_len == 0) {
 		r->file_started = 1;
 	}
@@ -770,11 +811,12 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 		r->o.max_field = PREP_CSV_DEFAULT_MAX_FIELD;
 	if (r->o.max_fields == 0)
 		r->o.max_fields = PREP_CSV_DEFAULT_MAX_FIELDS;
-	if (r->o.delim < 0)
-		r->o.delim =
-		    (npaths > 0 && paths[0] && ends_with(paths[0], ".tsv"))
-			? '\t'
-			: ',';
+	r->delim_how = PREP_DELIM_GIVEN;
+	if (r->o.delim < 0 && npaths > 0 && paths[0] &&
+	    (ends_with(paths[0], ".tsv") || ends_with(paths[0], ".tsv.gz"))) {
+		r->o.delim = '\t';
+		r->delim_how = PREP_DELIM_BY_NAME;
+	}
 	r->row_max = r->o.max_field * 2 > ROW_BYTES_MIN ? r->o.max_field * 2
 							: ROW_BYTES_MIN;
 	r->paths = paths;
@@ -799,6 +841,11 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 		r->bytes_total += (uint64_t)sb.st_size;
 	}
 	st = next_record(r);
+	if (r->o.delim < 0) {
+		/* Nothing to sniff: an empty input. */
+		r->o.delim = ',';
+		r->delim_how = PREP_DELIM_SNIFFED;
+	}
 	if (st == PREP_END) {
 		/* Empty input; with a header-only input ncols is known. */
 		return PREP_OK;
@@ -886,6 +933,12 @@ int
 prep_reader_delim(const prep_reader *r)
 {
 	return r->o.delim;
+}
+
+int
+prep_reader_delim_how(const prep_reader *r)
+{
+	return r->delim_how;
 }
 
 prep_where

@@ -28,7 +28,7 @@
 #define PREP_CSV_DEFAULT_MAX_FIELDS ((size_t)100000)
 
 typedef struct prep_csv_options {
-	int delim;	   /* delimiter byte; -1: ',' or tab for a *.tsv file */
+	int delim;	   /* delimiter byte; -1: by name or sniffed (below) */
 	int has_header;	   /* the first record is a header (default 1) */
 	int lazy_quotes;   /* accept stray quotes inside unquoted fields */
 	size_t max_field;  /* bytes per field; 0: 1 MiB */
@@ -78,6 +78,14 @@ size_t prep_reader_record_fields(const prep_reader *r);
 /* The options in force (delimiter resolved, caps filled in). */
 const prep_csv_options *prep_reader_options(const prep_reader *r);
 int prep_reader_delim(const prep_reader *r);
+/*
+ * How the delimiter was chosen: given in the options; by the first file's
+ * name (*.tsv, *.tsv.gz: tab); or sniffed from the first line (',' when it
+ * holds one outside quotes, else the most frequent of tab, ';' and '|',
+ * ties in that order, else ',').
+ */
+enum { PREP_DELIM_GIVEN, PREP_DELIM_BY_NAME, PREP_DELIM_SNIFFED };
+int prep_reader_delim_how(const prep_reader *r);
 
 /* Place of the current record or of the last error. */
 prep_where prep_reader_where(const prep_reader *r);

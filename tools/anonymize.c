@@ -185,8 +185,8 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 					  &off, &blen);
 		if (st != PREP_OK) {
 			rule_origin(r, o1, sizeof o1);
-			snprintf(msg, msgsz, "%s: unknown column '%.*s'", o1,
-				 (int)blen, r->columns + off);
+			cli_unknown_column_text(&cli, msg, msgsz, o1,
+						r->columns + off, blen);
 			if (st != PREP_ERR_COLUMN)
 				snprintf(msg, msgsz, "%s", prep_strerror(st));
 			goto fail;

@@ -175,9 +175,22 @@ cli_parse_real(struct cli *c, const char *opt, const char *arg, double lo,
 	return v;
 }
 
+static int missing_registered;
+
+static void
+free_missing(void)
+{
+	if (current) {
+		prep_missing_free(current->missing);
+		current->missing = NULL;
+	}
+}
+
 int
 cli_common_option(struct cli *c, int opt, const char *arg)
 {
+	prep_status st;
+
 	switch (opt) {
 	case 'h':
 		c->usage();
@@ -216,6 +229,26 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		break;
 	case CLI_OPT_PROGRESS:
 		c->progress = 1;
+		break;
+	case CLI_OPT_ALLOW_EMPTY:
+		c->allow_empty = 1;
+		break;
+	case CLI_OPT_MISSING:
+		prep_missing_free(c->missing);
+		c->missing = NULL;
+		st = prep_missing_new(arg, &c->missing);
+		if (st == PREP_ERR_LIMIT)
+			cli_usage_error(c,
+					"--missing: at most %d values of at "
+					"most %d bytes",
+					PREP_MISSING_MAX_VALUES,
+					PREP_MISSING_MAX_LEN);
+		if (st != PREP_OK)
+			cli_fatal_status(c, st, "--missing");
+		if (!missing_registered) {
+			missing_registered = 1;
+			atexit(free_missing);
+		}
 		break;
 	case '?':
 		fprintf(stderr, "Try '%s --help'.\n", c->prog);
@@ -330,6 +363,19 @@ cli_fatal_status(struct cli *c, prep_status st, const char *what)
 	cli_fatal(c, "%s: %s", what, prep_strerror(st));
 }
 
+/* A delimiter as messages show it: tab, or the byte in quotes. */
+static const char *
+delim_name(int d, char buf[4])
+{
+	if (d == '\t')
+		return "tab";
+	buf[0] = '\'';
+	buf[1] = (char)d;
+	buf[2] = '\'';
+	buf[3] = '\0';
+	return buf;
+}
+
 void
 cli_reader_fatal(struct cli *c, prep_status st)
 {
@@ -337,11 +383,18 @@ cli_reader_fatal(struct cli *c, prep_status st)
 	size_t nf = prep_reader_record_fields(c->reader);
 	size_t ncols = prep_reader_columns(c->reader);
 	const prep_csv_options *o = prep_reader_options(c->reader);
+	char dn[4];
 
 	switch (st) {
 	case PREP_ERR_IO:
 		cli_fatal(c, "%s: %s", w.file ? w.file : "-", strerror(errno));
 	case PREP_ERR_QUOTE:
+		if (w.line == 1)
+			cli_fatal_at(c, w,
+				     "field %zu: stray quote in unquoted "
+				     "field: is the delimiter %s? (check -d "
+				     "first; --lazy-quotes accepts the quote)",
+				     w.field, delim_name(o->delim, dn));
 		cli_fatal_at(c, w,
 			     "field %zu: stray quote in unquoted field "
 			     "(--lazy-quotes accepts it)",
@@ -374,6 +427,37 @@ cli_reader_fatal(struct cli *c, prep_status st)
 	}
 }
 
+/* Say what the delimiter is when it was guessed (-v); warn when the
+ * header looks as if it was split at the wrong byte. */
+static void
+check_delimiter(struct cli *c)
+{
+	int d = prep_reader_delim(c->reader);
+	int how = prep_reader_delim_how(c->reader);
+	size_t ncols;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	static const char other[] = "\t;|";
+	char dn[4];
+	size_t i;
+
+	if (c->verbose && how != PREP_DELIM_GIVEN && d != ',')
+		fprintf(stderr, "%s: delimiter %s (from the %s)\n", c->prog,
+			delim_name(d, dn),
+			how == PREP_DELIM_BY_NAME ? "file name" : "header");
+	if (h == NULL || ncols != 1)
+		return;
+	for (i = 0; other[i]; i++)
+		if (other[i] != d && memchr(h[0].data, other[i], h[0].len)) {
+			cli_warn(c,
+				 "the header is one column that holds a %s: "
+				 "is the delimiter %s? (-d %s)",
+				 other[i] == '\t' ? "tab" : delim_name(other[i], dn),
+				 delim_name(other[i], dn),
+				 other[i] == '\t' ? "tab" : delim_name(other[i], dn));
+			return;
+		}
+}
+
 void
 cli_open_input(struct cli *c, int nfiles, char **files)
 {
@@ -385,6 +469,10 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 		cli_fatal(c, "out of memory");
 	if (st != PREP_OK)
 		cli_reader_fatal(c, st);
+	if (prep_reader_columns(c->reader) == 0 && !c->allow_empty)
+		cli_fatal(c, "%s: input is empty (--allow-empty accepts it)",
+			  nfiles > 0 ? files[0] : "-");
+	check_delimiter(c);
 	if (c->progress) {
 		c->start = now();
 		c->last_report = c->start;
@@ -458,12 +546,61 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 	prep_status st;
 
 	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
-	if (st == PREP_ERR_COLUMN)
-		cli_usage_error(c, "%s: unknown column '%.*s'", opt, (int)len,
-				list + off);
+	if (st == PREP_ERR_COLUMN) {
+		char msg[2048];
+
+		cli_unknown_column_text(c, msg, sizeof msg, opt, list + off,
+					len);
+		cli_usage_error(c, "%s", msg);
+	}
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, opt);
 	return idx;
+}
+
+void
+cli_unknown_column_text(struct cli *c, char *buf, size_t n, const char *what,
+			const char *item, size_t len)
+{
+	size_t ncols, i, at, used;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	int k;
+
+	k = snprintf(buf, n, "%s: unknown column '%.*s'", what, (int)len, item);
+	used = k < 0 ? 0 : (size_t)k;
+	if (h == NULL) {
+		if (used < n)
+			snprintf(buf + used, n - used,
+				 " (no header: columns are numbered 1 to "
+				 "%zu)",
+				 ncols);
+		return;
+	}
+	at = prep_columns_closest(h, ncols, item, len);
+	if (at != (size_t)-1 && used < n) {
+		k = snprintf(buf + used, n - used, " (did you mean '%.*s'?)",
+			     (int)h[at].len, h[at].data);
+		used += k < 0 ? 0 : (size_t)k;
+	}
+	if (used < n) {
+		k = snprintf(buf + used, n - used, "; the columns are: ");
+		used += k < 0 ? 0 : (size_t)k;
+	}
+	/* At most 20 names; room is kept for the tail ", ... (N in all)". */
+	for (i = 0; i < ncols && i < 20 && used + 40 < n; i++) {
+		size_t room = n - used - 40, nl = h[i].len;
+
+		if (nl + 2 > room) {
+			snprintf(buf + used, n - used, "%s... (%zu in all)",
+				 i ? ", " : "", ncols);
+			return;
+		}
+		k = snprintf(buf + used, n - used, "%s%.*s", i ? ", " : "",
+			     (int)nl, h[i].data);
+		used += k < 0 ? 0 : (size_t)k;
+	}
+	if (i < ncols && used < n)
+		snprintf(buf + used, n - used, ", ... (%zu in all)", ncols);
 }
 
 char *

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "csv.h"
+#include "missing.h"
 #include "outfile.h"
 
 #define EXIT_CHECK_FAILED 1
@@ -26,6 +27,8 @@ enum {
 	CLI_OPT_LAZY_QUOTES,
 	CLI_OPT_MAX_FIELD,
 	CLI_OPT_PROGRESS,
+	CLI_OPT_ALLOW_EMPTY,
+	CLI_OPT_MISSING,
 	CLI_OPT_TOOL_BASE = 0x1100 /* tools number their own from here */
 };
 
@@ -45,7 +48,9 @@ enum {
 	{"crlf", no_argument, NULL, CLI_OPT_CRLF},                           \
 	{"lazy-quotes", no_argument, NULL, CLI_OPT_LAZY_QUOTES},             \
 	{"max-field", required_argument, NULL, CLI_OPT_MAX_FIELD},           \
-	{"progress", no_argument, NULL, CLI_OPT_PROGRESS}
+	{"progress", no_argument, NULL, CLI_OPT_PROGRESS},                   \
+	{"allow-empty", no_argument, NULL, CLI_OPT_ALLOW_EMPTY},             \
+	{"missing", required_argument, NULL, CLI_OPT_MISSING}
 /* clang-format on */
 
 /*
@@ -61,7 +66,10 @@ enum {
 	"      --crlf          end output records with CRLF\n"                 \
 	"      --lazy-quotes   accept quotes inside unquoted fields\n"         \
 	"      --max-field N   longest field accepted, bytes (default 1 "      \
-	"MiB)\n"
+	"MiB)\n"                                                                \
+	"      --allow-empty   an empty input (no header) is not an error\n"   \
+	"      --missing LIST  values that mean missing (default: the empty "  \
+	"cell)\n"
 #define CLI_HELP_QUIET "  -q, --quiet         no warnings\n"
 #define CLI_HELP_END                                                           \
 	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
@@ -78,6 +86,9 @@ struct cli {
 	int crlf;
 	int quiet;
 	int progress;
+	int verbose;	 /* -v: the tool says more (set by tools that have it) */
+	int allow_empty; /* --allow-empty */
+	prep_missing *missing; /* --missing; NULL: the empty cell */
 	int sha256; /* the output's writer keeps a SHA-256 (validate) */
 	unsigned char digest[32]; /* ... of the bytes written, by cli_finish */
 	char *report_text;	  /* cli_report_begin's memory stream */
@@ -141,8 +152,21 @@ void cli_warn(struct cli *c, const char *fmt, ...)
 void cli_fatal_status(struct cli *c, prep_status st, const char *what)
     __attribute__((noreturn));
 
-/* Open the operands (none: stdin) as one CSV stream; exits 2 on error. */
+/*
+ * Open the operands (none: stdin) as one CSV stream; exits 2 on error,
+ * and on an empty input (no header, no record) unless --allow-empty.
+ * Under -v, says which delimiter was chosen when it was not given and is
+ * not a comma; warns when the header is one column that holds a tab, ';'
+ * or '|' (the delimiter is probably wrong).
+ */
 void cli_open_input(struct cli *c, int nfiles, char **files);
+/* 1 when a cell is one of --missing's values (default: empty). */
+static inline int
+cli_is_missing(const struct cli *c, const prep_field *f)
+{
+	return prep_missing_is(c->missing, f->data, f->len);
+}
+
 /* Next record or NULL at the end; exits 2 with the place on error. */
 const prep_field *cli_next_row(struct cli *c, size_t *n);
 /* Exit 2 with the message of a reader status and its place. */
@@ -153,7 +177,8 @@ void cli_progress_end(struct cli *c);
 
 /*
  * Resolve a column list of option opt against the input's header; an
- * unknown column is a usage error naming it. The array is malloc'd.
+ * unknown column is a usage error naming it, the closest name and the
+ * header's columns. The array is malloc'd.
  */
 size_t *cli_columns(struct cli *c, const char *opt, const char *list,
 		    size_t *n);
@@ -171,6 +196,15 @@ char *cli_json_text(struct cli *c, json_t *o, size_t flags);
  */
 unsigned char *cli_column_counts(struct cli *c, const size_t *idx, size_t n,
 				 size_t ncols);
+/*
+ * The message for an unknown column item[0..len) of what (an option or a
+ * policy line) into buf: "WHAT: unknown column 'X' (did you mean 'Y'?);
+ * the columns are: A, B, ..." (names of columns are not personal data;
+ * a long header is cut short).
+ */
+void cli_unknown_column_text(struct cli *c, char *buf, size_t n,
+			     const char *what, const char *item, size_t len);
+
 /* The same for an option that names exactly one column. */
 size_t cli_column(struct cli *c, const char *opt, const char *name);
 

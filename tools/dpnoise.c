@@ -278,8 +278,7 @@ write_double(double v, int digits)
 static struct column_noise **
 row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
 {
-	size_t ncols, i, j;
-	const prep_field *header = prep_reader_header(cli.reader, &ncols);
+	size_t ncols = prep_reader_columns(cli.reader), i, j;
 	struct column_noise **by_col;
 
 	*total = 0;
@@ -289,15 +288,8 @@ row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
 	if (by_col == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (i = 0; i < nspecs; i++) {
-		size_t *idx, nidx, off, len;
-		prep_status st = prep_columns_resolve(
-		    specs[i].cols, header, ncols, &idx, &nidx, &off, &len);
+		size_t nidx, *idx = cli_columns(&cli, "-c", specs[i].cols, &nidx);
 
-		if (st == PREP_ERR_COLUMN)
-			cli_usage_error(&cli, "-c: unknown column '%.*s'",
-					(int)len, specs[i].cols + off);
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "-c");
 		for (j = 0; j < nidx; j++) {
 			struct column_noise *cn;
 
@@ -514,12 +506,11 @@ static prep_agg_params agg_params;
 static prep_agg *
 aggregate_prepare(const struct agg_opts *a, double eps, int digits)
 {
-	size_t ncols, nby = 0, *by = NULL, off, len;
+	size_t ncols, nby = 0, *by = NULL;
 	const prep_field *h = prep_reader_header(cli.reader, &ncols);
 	prep_agg_params p;
 	prep_agg *agg;
 	struct spec bounds;
-	prep_status st;
 	const char *name = kind_name(a->kind);
 
 	memset(&p, 0, sizeof p);
@@ -527,15 +518,8 @@ aggregate_prepare(const struct agg_opts *a, double eps, int digits)
 	p.groups = a->by == NULL     ? PREP_AGG_ONE
 		   : a->keys != NULL ? PREP_AGG_KEYS
 				     : PREP_AGG_SELECT;
-	if (a->by) {
-		st = prep_columns_resolve(a->by, h, ncols, &by, &nby, &off,
-					  &len);
-		if (st == PREP_ERR_COLUMN)
-			cli_usage_error(&cli, "--by: unknown column '%.*s'",
-					(int)len, a->by + off);
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "--by");
-	}
+	if (a->by)
+		by = cli_columns(&cli, "--by", a->by, &nby);
 	p.by = by;
 	p.nby = nby;
 	p.value = a->col
@@ -589,8 +573,9 @@ aggregate_run(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
 	}
 	cli_progress_end(&cli);
 	cli_open_output(&cli);
-	/* the header names the --by columns; with -H there is none */
-	if (h) {
+	/* the header names the --by columns; with -H there is none, and
+	 * an empty input (--allow-empty) still gets one */
+	if (cli.csv.has_header) {
 		for (i = 0; i < nby; i++)
 			cli_write_check(&cli, prep_writer_field(cli.writer,
 								h[by[i]].data,

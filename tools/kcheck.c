@@ -374,7 +374,7 @@ main(int argc, char **argv)
 			report_only = 1;
 			break;
 		case 'v':
-			verbose = 1;
+			verbose = cli.verbose = 1;
 			break;
 		case OPT_JSON:
 			json = 1;

@@ -236,7 +236,7 @@ main(int argc, char **argv)
 			name = optarg;
 			break;
 		case 'v':
-			report = 1;
+			report = cli.verbose = 1;
 			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
