@@ -388,7 +388,7 @@ prep_agg_add_key(prep_agg *a, const prep_field *key)
 /*
  * The value of a row as q, a multiple of g: clamped to [lo, hi], then
  * rounded to the grid (to whole numbers for an integer sum). *empty for
- * an empty field.
+ * a missing value (the empty field by default).
  */
 static prep_status
 read_value(prep_agg *a, const prep_field *f, int64_t *q, int *empty)
@@ -396,7 +396,7 @@ read_value(prep_agg *a, const prep_field *f, int64_t *q, int *empty)
 	prep_status st;
 	double v;
 
-	*empty = f->len == 0;
+	*empty = prep_missing_is(a->p.missing, f->data, f->len);
 	if (*empty)
 		return PREP_OK;
 	st = prep_parse_number(f->data, f->len, &v);

@@ -37,6 +37,7 @@
 
 #include <stdint.h>
 
+#include "missing.h"
 #include "noise.h"
 #include "prep.h"
 
@@ -75,6 +76,9 @@ typedef struct prep_agg_params {
 				 text that reads back as the same double */
 	uint64_t max_groups;  /* cap on groups (0: 10,000,000; <= 2^31) */
 	uint64_t max_ids;     /* cap on ids (0: 10,000,000; <= 2^31) */
+	const prep_missing *missing; /* values that mean missing (NULL: the
+					empty cell); a row whose value is
+					missing is left out of a sum or mean */
 } prep_agg_params;
 
 /*

@@ -408,10 +408,12 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 		  size_t *res_len)
 {
 	prep_status st;
+	int missing;
 
 	*res = in;
 	*res_len = len;
-	if (len == 0 && a->kind != PREP_ACT_REDACT &&
+	missing = prep_missing_is(ctx->missing, in, len);
+	if (missing && a->kind != PREP_ACT_REDACT &&
 	    a->kind != PREP_ACT_HIERARCHY)
 		return PREP_OK;
 	prep_buf_reset(out);
@@ -425,7 +427,7 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 		return PREP_OK;
 	case PREP_ACT_HIERARCHY:
 		st = prep_hierarchy_lookup(a->hier, in, len, res, res_len);
-		if (st == PREP_ERR_NOT_FOUND && len == 0) {
+		if (st == PREP_ERR_NOT_FOUND && missing) {
 			*res = in;
 			*res_len = 0;
 			return PREP_OK;
@@ -435,7 +437,8 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 		if ((st = prep_buf_reserve(out, 65)) != PREP_OK)
 			return st;
 		st = prep_hash_hex(ctx->hasher, in, len, a->n, out->data);
-		out->len = a->n;
+		/* empty stays empty, also when it is not a missing value */
+		out->len = len ? a->n : 0;
 		break;
 	case PREP_ACT_ENCRYPT:
 		st = prep_encrypt_field(ctx->cipher, in, len, out);

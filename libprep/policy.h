@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "generalize.h"
 #include "hierarchy.h"
+#include "missing.h"
 #include "pii.h"
 #include "prep.h"
 #include "pseudo.h"
@@ -104,13 +105,16 @@ typedef struct prep_action_ctx {
 	prep_pii *pii;
 	const char *mask;
 	size_t mask_len;
+	const prep_missing *missing; /* values left as they are by every
+					action but redact (NULL: the empty
+					cell); hierarchy looks them up first */
 } prep_action_ctx;
 
 /*
  * Apply a (not drop) to the field in[0..len). The result (*res, *res_len):
- * in itself, the action's text, a hierarchy entry, or out's bytes. An
- * empty value stays empty except for redact and for a hierarchy that lists
- * the empty value.
+ * in itself, the action's text, a hierarchy entry, or out's bytes. A
+ * missing value (ctx->missing; by default the empty cell) stays as it is
+ * except for redact and for a hierarchy that lists the value.
  */
 prep_status prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 			      const char *in, size_t len, prep_buf *out,

@@ -104,16 +104,16 @@ echo
 # stdout and the metrics on stderr; reweight appends Kamiran-Calders
 # weights, after which the weighted disparate impact is exactly 1.
 ADULT=testdata/adult.csv
-FAIR=(-d ';' -g sex -y salary-class --positive '>50K' --privileged Male)
-FAIR_SHOWN="-d ';' -g sex -y salary-class --positive '>50K' --privileged Male"
+FAIR=(-g sex -y salary-class --positive '>50K' --privileged Male)
+FAIR_SHOWN="-g sex -y salary-class --positive '>50K' --privileged Male"
 for t in reweight fairness; do
 	[ -x "$TOOLDIR/$t" ] || { echo "demo: $TOOLDIR/$t: not built" >&2; exit 2; }
 done
 echo "== fairness $FAIR_SHOWN $ADULT"
 "$TOOLDIR/fairness" "${FAIR[@]}" "$ADULT" 2>&1
 echo
-echo "== reweight -d ';' -g sex -y salary-class $ADULT | fairness $FAIR_SHOWN --weight weight"
-"$TOOLDIR/reweight" -d ';' -g sex -y salary-class "$ADULT" >"$WORK/weighted.csv"
+echo "== reweight -g sex -y salary-class $ADULT | fairness $FAIR_SHOWN --weight weight"
+"$TOOLDIR/reweight" -g sex -y salary-class "$ADULT" >"$WORK/weighted.csv"
 "$TOOLDIR/fairness" "${FAIR[@]}" --weight weight "$WORK/weighted.csv" 2>&1
 
 echo
@@ -125,6 +125,6 @@ count_race() {
 }
 echo "== rows by race in $ADULT"
 count_race "$ADULT"
-echo "== after oversample -d ';' -g race --seed 1"
-"$TOOLDIR/oversample" -d ';' -g race --seed 1 "$ADULT" >"$WORK/balanced.csv"
+echo "== after oversample -g race --seed 1"
+"$TOOLDIR/oversample" -g race --seed 1 "$ADULT" >"$WORK/balanced.csv"
 count_race "$WORK/balanced.csv"

@@ -331,6 +331,7 @@ main(int argc, char **argv)
 	memset(&ctx, 0, sizeof ctx);
 	ctx.mask = mask_char;
 	ctx.mask_len = strlen(mask_char);
+	ctx.missing = cli.missing;
 	if (needs_key(&rules)) {
 		if (key_file == NULL || *key_file == '\0')
 			cli_usage_error(&cli,

@@ -356,7 +356,7 @@ row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng)
 			int64_t iv, io;
 			double dv, dout;
 
-			if (cn == NULL || f[k].len == 0) {
+			if (cn == NULL || cli_is_missing(&cli, &f[k])) {
 				cli_write_check(
 				    &cli, prep_writer_field(
 					      cli.writer, f[k].data, f[k].len));
@@ -515,6 +515,7 @@ aggregate_prepare(const struct agg_opts *a, double eps, int digits)
 
 	memset(&p, 0, sizeof p);
 	p.kind = a->kind;
+	p.missing = cli.missing;
 	p.groups = a->by == NULL     ? PREP_AGG_ONE
 		   : a->keys != NULL ? PREP_AGG_KEYS
 				     : PREP_AGG_SELECT;

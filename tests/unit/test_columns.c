@@ -86,3 +86,38 @@ Test(columns, no_header_numbers_only)
 	free(idx);
 	expect_bad("name", NULL, 0, 4);
 }
+
+/* The closest name: distances worked out by hand. */
+Test(columns, closest_name)
+{
+	static const prep_field h[] = {F("income"), F("zip"), F("birth"),
+				       F("sex"), F("Age")};
+
+	/* incme -> income: one insertion */
+	cr_assert_eq(prep_columns_closest(h, 5, "incme", 5), 0);
+	/* ZIP -> zip: letters without case, 0 edits */
+	cr_assert_eq(prep_columns_closest(h, 5, "ZIP", 3), 1);
+	/* bith -> birth: one insertion */
+	cr_assert_eq(prep_columns_closest(h, 5, "bith", 4), 2);
+	/* age -> Age (0) beats sex (3) */
+	cr_assert_eq(prep_columns_closest(h, 5, "age", 3), 4);
+	/* salary: 6 letters, at most 2 edits: nothing that close */
+	cr_assert_eq(prep_columns_closest(h, 5, "salary", 6), (size_t)-1);
+	/* sexx -> sex: one deletion */
+	cr_assert_eq(prep_columns_closest(h, 5, "sexx", 4), 3);
+	cr_assert_eq(prep_columns_closest(NULL, 5, "sex", 3), (size_t)-1);
+}
+
+/* Ties go to the first column; a long name is within len / 3 edits. */
+Test(columns, closest_ties_and_long_names)
+{
+	static const prep_field h[] = {F("ab"), F("cb"),
+				       F("marital_status_of_person")};
+
+	cr_assert_eq(prep_columns_closest(h, 3, "xb", 2), 0);
+	/* 7 edits away, 24 letters: limit 8 */
+	cr_assert_eq(prep_columns_closest(h, 3, "marital_status", 14),
+		     (size_t)-1); /* 10 deletions > 14 / 3 */
+	cr_assert_eq(prep_columns_closest(h, 3, "marital-status-of-persn", 23),
+		     2); /* 3 substitutions, one insertion */
+}

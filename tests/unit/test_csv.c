@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -145,7 +146,7 @@ Test(csv, spaces_kept_byte_for_byte)
 {
 	expect(S("a,b\n 1 ,  \n\" x \",y \n"), 1,
 	       "H[a][b]\n[ 1 ][  ]\n[ x ][y ]\n");
-	expect(S("a\tb\n\t\n"), 1, "H[a\tb]\n[\t]\n");
+	expect(S("a,b\tc\n\t,\t\n"), 1, "H[a][b\tc]\n[\t][\t]\n");
 }
 
 Test(csv, quoted_fields_with_specials)
@@ -1228,5 +1229,126 @@ Test(csv, long_field_grows_geometrically, .timeout = 30)
 	cr_assert_eq(fl[0].data[0], 'x');
 	cr_assert_eq(fl[0].data[big - 1], 'x');
 	cr_assert_eq(prep_reader_next_row(r, &fl, &nf), PREP_END);
+	prep_reader_free(r);
+}
+
+/* Which delimiter a reader without -d chose, and how. */
+static void
+expect_sniff(const char *name, const char *input, size_t len, int delim,
+	     int how, const char *want)
+{
+	prep_csv_options o;
+	prep_reader *r;
+	prep_buf out;
+	const char *p = put_file(name, input, len);
+
+	prep_csv_options_init(&o);
+	cr_assert_eq(prep_reader_new(&o, &p, 1, &r), PREP_OK);
+	cr_assert_eq(prep_reader_delim(r), delim, "%s: delimiter %d", input,
+		     prep_reader_delim(r));
+	cr_assert_eq(prep_reader_delim_how(r), how, "%s", input);
+	prep_reader_free(r);
+	cr_assert_eq(read_all(&o, &p, 1, &out, NULL), PREP_END);
+	cr_assert_str_eq(out.data, want);
+	prep_buf_free(&out);
+}
+
+Test(csv, delimiter_sniffed_from_the_header)
+{
+	expect_sniff("a.csv", S("a;b\n1,5;2\n"), ';', PREP_DELIM_SNIFFED,
+		     "H[a][b]\n[1,5][2]\n");
+	expect_sniff("b.csv", S("a\tb\n1;5\t2\n"), '\t', PREP_DELIM_SNIFFED,
+		     "H[a][b]\n[1;5][2]\n");
+	expect_sniff("c.csv", S("a|b\n1|2\n"), '|', PREP_DELIM_SNIFFED,
+		     "H[a][b]\n[1][2]\n");
+	/* a comma anywhere outside quotes wins */
+	expect_sniff("d.csv", S("a;b,c\n1;2,3\n"), ',', PREP_DELIM_SNIFFED,
+		     "H[a;b][c]\n[1;2][3]\n");
+	/* quoted text does not count: R's write.csv2 */
+	expect_sniff("e.csv", S("\"last, first\";\"b\"\n\"x, y\";2\n"), ';',
+		     PREP_DELIM_SNIFFED, "H[last, first][b]\n[x, y][2]\n");
+	/* the most frequent of tab, ';' and '|'; ties in that order */
+	expect_sniff("f.csv", S("a;b|c|d\n1;2|3|4\n"), '|', PREP_DELIM_SNIFFED,
+		     "H[a;b][c][d]\n[1;2][3][4]\n");
+	expect_sniff("g.csv", S("a;b|c\n1;2|3\n"), ';', PREP_DELIM_SNIFFED,
+		     "H[a][b|c]\n[1][2|3]\n");
+	/* none of them: one column, comma */
+	expect_sniff("h.csv", S("a\n1\n"), ',', PREP_DELIM_SNIFFED,
+		     "H[a]\n[1]\n");
+	/* after a byte order mark, and on a CRLF line */
+	expect_sniff("i.csv", S("\xEF\xBB\xBF" "a;b\r\n1;2\r\n"), ';',
+		     PREP_DELIM_SNIFFED, "H[a][b]\n[1][2]\n");
+	/* the name decides before the header: *.tsv */
+	expect_sniff("j.tsv", S("a,b\tc\n1,2\t3\n"), '\t', PREP_DELIM_BY_NAME,
+		     "H[a,b][c]\n[1,2][3]\n");
+}
+
+Test(csv, delimiter_sniffed_in_gzip_and_by_tsv_gz_name)
+{
+	char path[256];
+	const char *p = path;
+	prep_csv_options o;
+	prep_reader *r;
+
+	prep_csv_options_init(&o);
+	snprintf(path, sizeof path, "%s/data.csv", dir);
+	gzip_file(path, S("a;b\n1;2\n"));
+	cr_assert_eq(prep_reader_new(&o, &p, 1, &r), PREP_OK);
+	cr_assert_eq(prep_reader_delim(r), ';');
+	cr_assert_eq(prep_reader_columns(r), 2);
+	prep_reader_free(r);
+	snprintf(path, sizeof path, "%s/data.tsv.gz", dir);
+	gzip_file(path, S("a;b\tc\n1;2\t3\n"));
+	cr_assert_eq(prep_reader_new(&o, &p, 1, &r), PREP_OK);
+	cr_assert_eq(prep_reader_delim(r), '\t');
+	cr_assert_eq(prep_reader_delim_how(r), PREP_DELIM_BY_NAME);
+	cr_assert_eq(prep_reader_columns(r), 2);
+	prep_reader_free(r);
+}
+
+/* A pipe that delivers the header a byte at a time is still sniffed on
+ * its whole first line. */
+Test(csv, delimiter_sniffed_across_short_reads)
+{
+	int fds[2];
+	prep_csv_options o;
+	prep_reader *r;
+	const char *s = "a|b|c\n1|2|3\n";
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		close(fds[0]);
+		for (; *s; s++) {
+			if (write(fds[1], s, 1) != 1)
+				_exit(1);
+			usleep(2000);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	prep_csv_options_init(&o);
+	cr_assert_eq(prep_reader_new_fd(&o, fds[0], "pipe", &r), PREP_OK);
+	cr_assert_eq(prep_reader_delim(r), '|');
+	cr_assert_eq(prep_reader_columns(r), 3);
+	prep_reader_free(r);
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+}
+
+Test(csv, delimiter_given_is_kept)
+{
+	prep_csv_options o;
+	prep_reader *r;
+	const char *p = put_file("given.csv", S("a;b\n1;2\n"));
+
+	prep_csv_options_init(&o);
+	o.delim = ',';
+	cr_assert_eq(prep_reader_new(&o, &p, 1, &r), PREP_OK);
+	cr_assert_eq(prep_reader_delim(r), ',');
+	cr_assert_eq(prep_reader_delim_how(r), PREP_DELIM_GIVEN);
+	cr_assert_eq(prep_reader_columns(r), 1);
 	prep_reader_free(r);
 }
