@@ -2,7 +2,7 @@
  * fuzz_csv.c: libFuzzer harness of the CSV reader and writer (csv.h).
  *
  * Input layout: byte 0 holds the options, bits
- *	0-1 delimiter: ',' ';' TAB '|'	4 ragged
+ *	0-1 delimiter: sniffed, ';' TAB '|'	4 ragged
  *	2   has_header			5 keep_blank
  *	3   lazy_quotes			6 gzip-compress the rest first
  *	7   byte 1 holds caps: bits 0-3 max_field 16 << (n % 9) (16..4096),
@@ -196,7 +196,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned b0, b1 = 0;
 	int fd, truncated = 0;
 	prep_status st;
-	static const int delims[4] = {',', ';', '\t', '|'};
+	/* -1: found in the first line, as without -d */
+	static const int delims[4] = {-1, ';', '\t', '|'};
 	static const size_t caps[4] = {0, 3, 64, 1000};
 
 	if (size < 1)
@@ -261,6 +262,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				truncated = 1;
 		}
 		(void)prep_reader_where(r);
+	}
+	if (r) {
+		int d = prep_reader_delim(r);
+
+		/* a sniffed delimiter is one of the four */
+		if (d != ',' && d != ';' && d != '\t' && d != '|')
+			abort();
+		o.delim = d;
 	}
 	prep_reader_free(r);
 	close(fd);
