@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "columns.h"
 #include "fairness.h"
+#include "gate.h"
 #include "generalize.h"
 
 enum {
@@ -68,6 +69,7 @@ usage(void)
 	       "|statistical_parity_difference| > X or NA\n"
 	       "      --max-eod X       fail when "
 	       "|equal_opportunity_difference| > X or NA\n"
+	       "                        (each gate allows 1e-12 of rounding)\n"
 	       "      --json            one JSON object on stdout instead: "
 	       "metrics and groups\n" CLI_HELP_IO
 	       "  -q, --quiet         no metrics, warnings or gate messages "
@@ -361,33 +363,69 @@ print_summary(const prep_fairness_summary *s, int gated, int satisfied)
 		fprintf(stderr, "satisfied: %s\n", satisfied ? "yes" : "no");
 }
 
-/* One line per gate failed: which, its bound as written, the metric. */
+/*
+ * A metric in a failed gate's message: with the table's 10 significant
+ * digits, or as many more as it takes for the text to fail the gate too
+ * (up to 17, which read back as the metric itself), so that a metric
+ * just past its bound shows why: "0.99999999999 < 1", not "1 < 1".
+ */
+static const char *
+failing_text(double v, double bound, int at_most, char *buf, size_t n)
+{
+	double back;
+	int prec;
+
+	for (prec = 10; prec < 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		back = strtod(buf, NULL);
+		if (at_most ? !prep_gate_at_most(back, bound)
+			    : !prep_gate_at_least(back, bound))
+			return buf;
+	}
+	snprintf(buf, n, "%.17g", v);
+	return buf;
+}
+
+/*
+ * One gate failed: its option and bound as written, the metric against
+ * the bound (for the |...| <= X gates, the metric's magnitude).
+ */
 static void
-print_failures(unsigned fail, const prep_fairness_summary *s,
-	       const char *min_di, const char *max_spd, const char *max_eod)
+print_failure(const char *opt, const char *text, double bound,
+	      const char *name, double v, int at_most)
 {
 	char buf[64];
 
+	if (isnan(v))
+		fprintf(stderr, "fairness: %s %s failed: %s is NA\n", opt, text,
+			name);
+	else if (at_most)
+		fprintf(stderr, "fairness: %s %s failed: |%s| %s > %s\n", opt,
+			text, name,
+			failing_text(fabs(v), bound, 1, buf, sizeof buf), text);
+	else
+		fprintf(stderr, "fairness: %s %s failed: %s %s < %s\n", opt,
+			text, name, failing_text(v, bound, 0, buf, sizeof buf),
+			text);
+}
+
+/* One line per gate failed. */
+static void
+print_failures(unsigned fail, const prep_fairness_summary *s,
+	       const prep_fairness_gates *g, const char *min_di,
+	       const char *max_spd, const char *max_eod)
+{
 	if (fail & PREP_FAIRNESS_FAIL_DI)
-		fprintf(stderr,
-			"fairness: --min-di %s failed: disparate_impact "
-			"is %s\n",
-			min_di,
-			rate_text(s->disparate_impact, buf, sizeof buf));
+		print_failure("--min-di", min_di, g->min_di,
+			      "disparate_impact", s->disparate_impact, 0);
 	if (fail & PREP_FAIRNESS_FAIL_SPD)
-		fprintf(stderr,
-			"fairness: --max-spd %s failed: "
-			"statistical_parity_difference is %s\n",
-			max_spd,
-			rate_text(s->statistical_parity_difference, buf,
-				  sizeof buf));
+		print_failure("--max-spd", max_spd, g->max_spd,
+			      "statistical_parity_difference",
+			      s->statistical_parity_difference, 1);
 	if (fail & PREP_FAIRNESS_FAIL_EOD)
-		fprintf(stderr,
-			"fairness: --max-eod %s failed: "
-			"equal_opportunity_difference is %s\n",
-			max_eod,
-			rate_text(s->equal_opportunity_difference, buf,
-				  sizeof buf));
+		print_failure("--max-eod", max_eod, g->max_eod,
+			      "equal_opportunity_difference",
+			      s->equal_opportunity_difference, 1);
 }
 
 int
@@ -584,7 +622,7 @@ main(int argc, char **argv)
 			if (pred && total.n_sel == 0)
 				cli_warn(&cli, "no prediction is --positive");
 		}
-		print_failures(fail, &sum, min_di, max_spd, max_eod);
+		print_failures(fail, &sum, &gates, min_di, max_spd, max_eod);
 	}
 	prep_fairness_free(f);
 	free(priv_values);
