@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classes.h"
 #include "cli.h"
 #include "columns.h"
 #include "fairness.h"
@@ -58,10 +59,10 @@ usage(void)
 	       "dataset metrics\n"
 	       "      --positive V      value of a positive label and "
 	       "prediction (required)\n"
-	       "      --privileged G    privileged group: its values, "
-	       "comma-separated in -g\n"
-	       "                        order; without it, metrics over all "
-	       "groups\n"
+	       "      --privileged G    privileged group: its values in -g "
+	       "order, separated\n"
+	       "                        by ':' or ','; without it, metrics "
+	       "over all groups\n"
 	       "      --weight COL      weight of each row (default 1)\n"
 	       "      --min-di X        fail when disparate_impact < X or "
 	       "NA\n"
@@ -171,36 +172,85 @@ check_json_values(const prep_fairness *f, size_t id, const size_t *g, size_t ng)
 }
 
 /*
- * --privileged G: with one group column G is its value as it stands
- * (commas and all); with several, the values separated by commas, one per
- * column in -g order. Points into arg, which is modified.
+ * --privileged G, read both ways: with one group column G is its value as
+ * it stands (':' and ',' and all); with several, their values in -g order
+ * separated by ':' or by ',' (prep_classes_split_name). A G that splits
+ * both ways keeps both readings and the input decides (privileged_id).
  */
-static prep_field *
-parse_privileged(char *arg, size_t ng)
-{
-	prep_field *v = calloc(ng, sizeof *v);
-	size_t i;
-	char *p = arg, *comma;
+struct privileged {
+	prep_field *colon, *comma; /* the readings; NULL: G does not split */
+};
 
-	if (v == NULL)
-		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < ng; i++) {
-		comma = i + 1 < ng ? strchr(p, ',') : NULL;
-		if (i + 1 < ng && comma == NULL)
-			break;
-		v[i].data = p;
-		v[i].len = comma ? (size_t)(comma - p) : strlen(p);
-		if (comma) {
-			*comma = '\0';
-			p = comma + 1;
-		}
+static void
+privileged_free(struct privileged *pv)
+{
+	free(pv->colon);
+	free(pv->comma);
+	pv->colon = pv->comma = NULL;
+}
+
+/* Read G in one way into *v, or free *v when it does not split so. */
+static void
+privileged_reading(const char *arg, char sep, size_t ng, prep_field **v)
+{
+	if (prep_classes_split_name(arg, strlen(arg), sep, *v, ng) != PREP_OK) {
+		free(*v);
+		*v = NULL;
 	}
-	if (i < ng)
+}
+
+static void
+parse_privileged(const char *arg, size_t ng, struct privileged *pv)
+{
+	pv->colon = calloc(ng, sizeof *pv->colon);
+	pv->comma = calloc(ng, sizeof *pv->comma);
+	if (pv->colon == NULL || pv->comma == NULL) {
+		privileged_free(pv);
+		cli_fatal(&cli, "out of memory");
+	}
+	if (ng == 1) {
+		pv->comma[0].data = arg;
+		pv->comma[0].len = strlen(arg);
+		free(pv->colon);
+		pv->colon = NULL;
+		return;
+	}
+	privileged_reading(arg, ':', ng, &pv->colon);
+	privileged_reading(arg, ',', ng, &pv->comma);
+	if (pv->colon == NULL && pv->comma == NULL)
 		cli_usage_error(&cli,
-				"--privileged needs %zu comma-separated "
-				"values, one per -g column",
+				"--privileged needs %zu values, one per -g "
+				"column, separated by ':' or ','",
 				ng);
-	return v;
+}
+
+/* The group --privileged names: the one reading of G the input has. */
+static size_t
+privileged_id(const prep_fairness *f, const struct privileged *pv, size_t ng)
+{
+	prep_status sa = PREP_ERR_NOT_FOUND, sb = PREP_ERR_NOT_FOUND;
+	size_t a = 0, b = 0;
+
+	if (f && pv->colon)
+		sa = prep_fairness_find(f, pv->colon, &a);
+	if (f && pv->comma)
+		sb = prep_fairness_find(f, pv->comma, &b);
+	if (sa != PREP_OK && sa != PREP_ERR_NOT_FOUND)
+		cli_fatal_status(&cli, sa, "--privileged");
+	if (sb != PREP_OK && sb != PREP_ERR_NOT_FOUND)
+		cli_fatal_status(&cli, sb, "--privileged");
+	if (sa == PREP_OK && sb == PREP_OK && a != b)
+		cli_fatal(&cli, "--privileged: split at ':' and at ',' it names "
+				"two different groups of the input");
+	if (sa == PREP_OK)
+		return a;
+	if (sb == PREP_OK)
+		return b;
+	if (ng > 1)
+		cli_fatal(&cli, "--privileged: no such group in the input "
+				"(values in -g order, separated by ':' or "
+				"',')");
+	cli_fatal(&cli, "--privileged: no such group in the input");
 }
 
 /* A rate as the table writes it: 10 significant digits, or NA. */
@@ -449,13 +499,15 @@ main(int argc, char **argv)
 	const char *groups = NULL, *label = NULL, *pred = NULL;
 	const char *positive = NULL, *weight = NULL;
 	const char *min_di = NULL, *max_spd = NULL, *max_eod = NULL;
-	char *privileged = NULL, namebuf[32];
+	const char *privileged = NULL;
+	char namebuf[32];
+	struct privileged priv = {NULL, NULL};
 	prep_fairness_params p;
 	prep_fairness_gates gates;
 	prep_fairness_summary sum;
 	prep_fairness_rates total;
 	prep_fairness *f = NULL;
-	prep_field *priv_values = NULL, wname;
+	prep_field wname;
 	const prep_field *row;
 	size_t *g = NULL, ng = 0, ncols, n, i, nrates;
 	size_t priv_id = 0, ngroups;
@@ -549,7 +601,7 @@ main(int argc, char **argv)
 		p.positive = positive;
 		p.positive_len = strlen(positive);
 		if (privileged)
-			priv_values = parse_privileged(privileged, ng);
+			parse_privileged(privileged, ng, &priv);
 		if ((st = prep_fairness_new(&p, &f)) != PREP_OK)
 			cli_fatal_status(&cli, st, "groups");
 	}
@@ -585,15 +637,8 @@ main(int argc, char **argv)
 	}
 	cli_progress_end(&cli);
 
-	if (privileged) {
-		st = f ? prep_fairness_find(f, priv_values, &priv_id)
-		       : PREP_ERR_NOT_FOUND;
-		if (st == PREP_ERR_NOT_FOUND)
-			cli_fatal(&cli, "--privileged: no such group in the "
-					"input");
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "--privileged");
-	}
+	if (privileged)
+		priv_id = privileged_id(f, &priv, ng);
 	if (f) {
 		prep_fairness_summarize(f, privileged ? (long)priv_id : -1,
 					&sum);
@@ -625,7 +670,7 @@ main(int argc, char **argv)
 		print_failures(fail, &sum, &gates, min_di, max_spd, max_eod);
 	}
 	prep_fairness_free(f);
-	free(priv_values);
+	privileged_free(&priv);
 	free(g);
 	return fail ? EXIT_CHECK_FAILED : 0;
 }
