@@ -5,6 +5,7 @@
  * Option parsing and messages only: rules are parsed and applied by
  * libprep/policy.c, keys derived by libprep/keys.c.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,15 +125,28 @@ uses(const prep_rules *rs, prep_action_kind kind)
 	return 0;
 }
 
+/*
+ * source is where path came from ("--key-file" or "PREP_KEY_FILE"). A
+ * path that cannot be opened is named only when it is not key material
+ * pasted in by mistake (prep_keys_path_shown).
+ */
 static prep_keys *
-load_key(const char *path)
+load_key(const char *path, const char *source)
 {
 	prep_keys *k = NULL;
-	int loose = 0;
+	int loose = 0, saved;
 	prep_status st = prep_keys_load(path, &k, &loose);
 
-	if (st == PREP_ERR_IO)
+	if (st == PREP_ERR_IO) {
+		saved = errno;
+		if (!prep_keys_path_shown(path))
+			cli_fatal(&cli,
+				  "%s: the key file argument does not name a "
+				  "file (not shown)",
+				  source);
+		errno = saved;
 		cli_fatal_status(&cli, st, path);
+	}
 	if (st == PREP_ERR_KEY)
 		cli_fatal(&cli, "%s: key must be 16 to 4096 bytes", path);
 	if (st != PREP_OK)
@@ -269,6 +283,7 @@ main(int argc, char **argv)
 	prep_action_ctx ctx;
 	prep_keys *keys = NULL;
 	const char *key_file = getenv("PREP_KEY_FILE");
+	const char *key_source = "PREP_KEY_FILE";
 	const char *mask_char = "*";
 	const prep_action **act;
 	const prep_field *header, *f;
@@ -295,6 +310,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_KEY_FILE:
 			key_file = optarg;
+			key_source = "--key-file";
 			break;
 		case OPT_STRICT:
 			strict = 1;
@@ -337,7 +353,7 @@ main(int argc, char **argv)
 					"hash, encrypt and --decrypt need "
 					"a key: --key-file FILE or "
 					"PREP_KEY_FILE");
-		keys = load_key(key_file);
+		keys = load_key(key_file, key_source);
 		if (prep_hasher_new(keys, &ctx.hasher) != PREP_OK ||
 		    prep_cipher_new(keys, &ctx.cipher) != PREP_OK)
 			cli_fatal(&cli, "cannot set up the cryptography");
