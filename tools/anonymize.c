@@ -6,6 +6,7 @@
  * libprep/policy.c, keys derived by libprep/keys.c.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,8 @@ usage(void)
 	       "      --strict        every column must have a rule\n"
 	       "      --on-error WHAT a value an action can't read: fail "
 	       "(default),\n"
-	       "                      blank, or keep it\n"
+	       "                      blank, or keep it (counts by column "
+	       "on stderr)\n"
 	       "      --mask-char C   character for mask and truncate "
 	       "(default *)\n" CLI_COMMON_HELP
 	       "\nExit status: 0 done, 2 usage error, bad input or I/O "
@@ -265,6 +267,47 @@ value_error(prep_status st, size_t col, const prep_field *header,
 		     prep_action_name(a->kind), why);
 }
 
+/*
+ * --on-error blank|keep: how many cells of each column the action could
+ * not read, one line per column that had any, so that what was blanked
+ * or kept is known. Column names are not personal data; cells are. The
+ * text is made while the header is still there (cli_finish frees it) and
+ * written once the output is; NULL when there is nothing to say.
+ */
+static char *
+on_error_report(enum on_error on_error, const uint64_t *count,
+		const prep_field *header, size_t ncols)
+{
+	const char *how = on_error == ON_ERROR_BLANK ? "blank" : "keep";
+	const char *done = on_error == ON_ERROR_BLANK ? "blanked" : "kept";
+	char *text = NULL;
+	size_t i, len = 0;
+	FILE *f;
+
+	for (i = 0; i < ncols && count[i] == 0; i++)
+		;
+	if (i == ncols)
+		return NULL;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (; i < ncols; i++) {
+		if (count[i] == 0)
+			continue;
+		fprintf(f, "anonymize: --on-error %s: %llu cell%s of column %zu",
+			how, (unsigned long long)count[i],
+			count[i] == 1 ? "" : "s", i + 1);
+		if (header)
+			fprintf(f, " (%.*s)", (int)header[i].len,
+				header[i].data);
+		fprintf(f, " %s\n", done);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		cli_fatal(&cli, "out of memory");
+	}
+	return text;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -287,6 +330,8 @@ main(int argc, char **argv)
 	const char *mask_char = "*";
 	const prep_action **act;
 	const prep_field *header, *f;
+	uint64_t *unreadable;
+	char *report;
 	enum on_error on_error = ON_ERROR_FAIL;
 	int strict = 0, opt;
 	size_t ncols, n, i, nchars;
@@ -383,6 +428,9 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "%s", msg);
 		cli_fatal(&cli, "%s", msg);
 	}
+	if ((unreadable = calloc(ncols ? ncols : 1, sizeof *unreadable)) ==
+	    NULL)
+		cli_fatal(&cli, "out of memory");
 	cli_open_output(&cli);
 	if (header) {
 		for (i = 0; i < ncols; i++)
@@ -410,6 +458,7 @@ main(int argc, char **argv)
 					if (on_error == ON_ERROR_FAIL ||
 					    st == PREP_ERR_NOMEM)
 						value_error(st, i, header, a);
+					unreadable[i]++;
 					res = f[i].data;
 					rlen = on_error == ON_ERROR_KEEP
 						   ? f[i].len
@@ -421,7 +470,13 @@ main(int argc, char **argv)
 		}
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}
+	report = cli.quiet ? NULL
+			   : on_error_report(on_error, unreadable, header, ncols);
 	cli_finish(&cli);
+	if (report)
+		fputs(report, stderr);
+	free(report);
+	free(unreadable);
 	prep_buf_free(&out);
 	free(act);
 	prep_hasher_free(ctx.hasher);
