@@ -51,7 +51,8 @@ usage(void)
 	       "      --key-file FILE key for hash, encrypt and --decrypt "
 	       "(or PREP_KEY_FILE)\n"
 	       "      --decrypt COLS  decrypt tokens made by encrypt\n"
-	       "      --strict        every column must have a rule\n"
+	       "      --strict        every column must have a rule (all "
+	       "missing are named)\n"
 	       "      --on-error WHAT a value an action can't read: fail "
 	       "(default),\n"
 	       "                      blank, or keep it (counts by column "
@@ -177,7 +178,7 @@ column_label(const prep_field *header, size_t c, char *buf, size_t n)
  */
 static const prep_action **
 bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
-	   int strict, char *msg, size_t msgsz, int *usage)
+	   char *msg, size_t msgsz, int *usage)
 {
 	/* arrays of pointers: sizeof *act is a pointer's size, as meant */
 	/* NOLINTBEGIN(bugprone-sizeof-expression) */
@@ -226,14 +227,6 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 		free(idx);
 		idx = NULL;
 	}
-	for (i = 0; strict && i < ncols; i++) {
-		if (act[i])
-			continue;
-		column_label(header, i, col, sizeof col);
-		snprintf(msg, msgsz, "%s has no rule (--strict)", col);
-		*usage = 0;
-		goto fail;
-	}
 	free(owner);
 	return act;
 fail:
@@ -241,6 +234,45 @@ fail:
 	free(owner);
 	free(act);
 	return NULL;
+}
+
+/*
+ * --strict: every column without a rule in one message ("--strict: no
+ * rule for columns 'a', 'b'"), so that one run shows them all; NULL when
+ * each has one. Column names are not personal data.
+ */
+static char *strict_msg; /* a root, for the leak checker, at the exit */
+
+static char *
+unruled_columns(const prep_action **act, const prep_field *header,
+		size_t ncols)
+{
+	char *text = NULL;
+	size_t i, n = 0, len = 0;
+	FILE *f;
+
+	for (i = 0; i < ncols; i++)
+		n += act[i] == NULL;
+	if (n == 0)
+		return NULL;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	fprintf(f, "--strict: no rule for column%s", n == 1 ? "" : "s");
+	for (i = 0, n = 0; i < ncols; i++) {
+		if (act[i])
+			continue;
+		fputs(n++ ? ", " : " ", f);
+		if (header)
+			fprintf(f, "'%.*s'", (int)header[i].len,
+				header[i].data);
+		else
+			fprintf(f, "%zu", i + 1);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		cli_fatal(&cli, "out of memory");
+	}
+	return text;
 }
 
 static void
@@ -418,7 +450,7 @@ main(int argc, char **argv)
 	header = prep_reader_header(cli.reader, &ncols);
 	/* An empty input has no columns to bind rules to: empty output. */
 	/* NOLINTBEGIN(bugprone-sizeof-expression): one pointer, as meant */
-	act = ncols ? bind_rules(&rules, header, ncols, strict, msg, sizeof msg,
+	act = ncols ? bind_rules(&rules, header, ncols, msg, sizeof msg,
 				 &usage_problem)
 		    : calloc(1, sizeof *act);
 	/* NOLINTEND(bugprone-sizeof-expression) */
@@ -427,6 +459,11 @@ main(int argc, char **argv)
 		if (usage_problem)
 			cli_usage_error(&cli, "%s", msg);
 		cli_fatal(&cli, "%s", msg);
+	}
+	if (strict && (strict_msg = unruled_columns(act, header, ncols))) {
+		free(act);
+		prep_rules_free(&rules);
+		cli_fatal(&cli, "%s", strict_msg);
 	}
 	if ((unreadable = calloc(ncols ? ncols : 1, sizeof *unreadable)) ==
 	    NULL)
