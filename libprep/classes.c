@@ -338,3 +338,25 @@ prep_classes_dist(prep_classes *c, size_t id, const prep_class_count **counts,
 	*n = c->run[id + 1] - c->run[id];
 	return PREP_OK;
 }
+
+prep_status
+prep_classes_split_name(const char *text, size_t len, char sep,
+			prep_field *values, size_t n)
+{
+	const char *p = text, *end = text + len, *q;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		q = memchr(p, sep, (size_t)(end - p));
+		if (q == NULL)
+			return PREP_ERR_VALUE;
+		values[i].data = p;
+		values[i].len = (size_t)(q - p);
+		p = q + 1;
+	}
+	if (n > 0) {
+		values[n - 1].data = p;
+		values[n - 1].len = (size_t)(end - p);
+	}
+	return PREP_OK;
+}

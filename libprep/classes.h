@@ -63,4 +63,15 @@ prep_field prep_classes_value(const prep_classes *c, size_t v);
 prep_status prep_classes_dist(prep_classes *c, size_t id,
 			      const prep_class_count **counts, size_t *n);
 
+/*
+ * A class as users name it on the command line (fairness --privileged,
+ * oversample --target): the values of its n key columns in order,
+ * separated by sep (':' in both; fairness takes ',' too). The first n-1
+ * seps split, so only the last value can hold sep; values[0..n) point
+ * into text[0..len). PREP_ERR_VALUE when text holds fewer than n-1 seps
+ * (n 1: the whole text is the value).
+ */
+prep_status prep_classes_split_name(const char *text, size_t len, char sep,
+				    prep_field *values, size_t n);
+
 #endif

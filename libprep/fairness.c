@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "classes.h"
 #include "fairness.h"
+#include "gate.h"
 #include "generalize.h"
 
 /* A compensated sum: the value is s + c. */
@@ -448,14 +449,16 @@ prep_fairness_check(const prep_fairness_summary *s,
 {
 	unsigned fail = 0;
 
-	/* written so that a NAN metric fails: every comparison is false */
-	if (g->min_di_set && !(s->disparate_impact >= g->min_di))
+	/* with gate.h's slack; a NAN metric fails */
+	if (g->min_di_set && !prep_gate_at_least(s->disparate_impact, g->min_di))
 		fail |= PREP_FAIRNESS_FAIL_DI;
 	if (g->max_spd_set &&
-	    !(fabs(s->statistical_parity_difference) <= g->max_spd))
+	    !prep_gate_at_most(fabs(s->statistical_parity_difference),
+			       g->max_spd))
 		fail |= PREP_FAIRNESS_FAIL_SPD;
 	if (g->max_eod_set &&
-	    !(fabs(s->equal_opportunity_difference) <= g->max_eod))
+	    !prep_gate_at_most(fabs(s->equal_opportunity_difference),
+			       g->max_eod))
 		fail |= PREP_FAIRNESS_FAIL_EOD;
 	return fail;
 }

@@ -97,7 +97,11 @@ typedef struct prep_fairness_summary {
 	double equalized_odds_difference;
 } prep_fairness_summary;
 
-/* Gates: a metric past its bound, or NAN, fails. */
+/*
+ * Gates: a metric past its bound, or NAN, fails. Bounds are compared with
+ * gate.h's slack (1e-12, relative above 1), so a disparate impact of 1 up
+ * to rounding passes --min-di 1.
+ */
 typedef struct prep_fairness_gates {
 	int min_di_set, max_spd_set, max_eod_set;
 	double min_di;	/* fail when disparate_impact < min_di */

@@ -12,10 +12,8 @@
 #include <string.h>
 
 #include "generalize.h"
+#include "gate.h"
 #include "kanon.h"
-
-/* Relative slack for comparisons of computed reals with a bound. */
-#define SLACK 1e-12
 
 void
 prep_kanon_params_init(prep_kanon_params *p)
@@ -86,7 +84,7 @@ class_l(prep_class_count *cnt, size_t n, uint64_t size,
 
 			h -= q * log(q);
 		}
-		*ok = h + SLACK * fmax(1, log(p->l)) >= log(p->l);
+		*ok = prep_gate_at_least(h, log(p->l));
 		return exp(h);
 	}
 	case PREP_LDIV_RECURSIVE: {
@@ -405,8 +403,9 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 		r->sample_uniqueness = (double)unique / (double)r->rows;
 	}
 	r->suppress_ok =
-	    !p->suppress || (double)r->suppressed_rows <=
-				p->max_suppress * (double)input * (1 + SLACK);
+	    !p->suppress ||
+	    prep_gate_at_most((double)r->suppressed_rows,
+			      p->max_suppress * (double)input);
 	if ((p->check_l || p->check_t) && r->rows > 0) {
 		for (i = 0; i < ncls; i++) {
 			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
@@ -462,7 +461,7 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 
 			if (d > r->t_max)
 				r->t_max = d;
-			if (d > p->t * (1 + SLACK) + SLACK) {
+			if (!prep_gate_at_most(d, p->t)) {
 				r->t_ok = 0;
 				fails = 1;
 			}

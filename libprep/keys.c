@@ -171,3 +171,30 @@ prep_keys_encrypt_key(const prep_keys *k)
 {
 	return k->ke;
 }
+
+int
+prep_keys_path_shown(const char *path)
+{
+	struct stat sb;
+	const char *slash;
+	char *dir;
+	size_t len;
+	int shown;
+
+	if (path == NULL)
+		return 0;
+	if (lstat(path, &sb) == 0)
+		return 1;
+	if ((slash = strrchr(path, '/')) == NULL)
+		return 0;
+	len = (size_t)(slash - path);
+	while (len > 0 && path[len - 1] == '/')
+		len--;
+	if (len == 0) /* "/name": the root alone says nothing */
+		return 0;
+	if ((dir = strndup(path, len)) == NULL)
+		return 0;
+	shown = stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode);
+	free(dir);
+	return shown;
+}

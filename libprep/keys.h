@@ -54,6 +54,16 @@ prep_status prep_keys_from_ikm(const unsigned char *ikm, size_t len,
  */
 prep_status prep_keys_load(const char *path, prep_keys **out, int *loose_perms);
 
+/*
+ * Whether a key file argument that could not be opened may be named in a
+ * message. It may be the key itself, pasted in by mistake
+ * (--key-file "$(cat key)", PREP_KEY_FILE=<the key>), so: 1 when it names
+ * an existing directory entry, or when it holds a '/' after a directory
+ * that exists, other than the root alone ("keys/prep.key" with keys/
+ * there); 0 otherwise, for base64 key material holds '/' too.
+ */
+int prep_keys_path_shown(const char *path);
+
 /* Wipe and free; NULL is fine. */
 void prep_keys_free(prep_keys *k);
 

@@ -5,6 +5,8 @@
  * Option parsing and messages only: rules are parsed and applied by
  * libprep/policy.c, keys derived by libprep/keys.c.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +51,12 @@ usage(void)
 	       "      --key-file FILE key for hash, encrypt and --decrypt "
 	       "(or PREP_KEY_FILE)\n"
 	       "      --decrypt COLS  decrypt tokens made by encrypt\n"
-	       "      --strict        every column must have a rule\n"
+	       "      --strict        every column must have a rule (all "
+	       "missing are named)\n"
 	       "      --on-error WHAT a value an action can't read: fail "
 	       "(default),\n"
-	       "                      blank, or keep it\n"
+	       "                      blank, or keep it (counts by column "
+	       "on stderr)\n"
 	       "      --mask-char C   character for mask and truncate "
 	       "(default *)\n" CLI_COMMON_HELP
 	       "\nExit status: 0 done, 2 usage error, bad input or I/O "
@@ -124,15 +128,28 @@ uses(const prep_rules *rs, prep_action_kind kind)
 	return 0;
 }
 
+/*
+ * source is where path came from ("--key-file" or "PREP_KEY_FILE"). A
+ * path that cannot be opened is named only when it is not key material
+ * pasted in by mistake (prep_keys_path_shown).
+ */
 static prep_keys *
-load_key(const char *path)
+load_key(const char *path, const char *source)
 {
 	prep_keys *k = NULL;
-	int loose = 0;
+	int loose = 0, saved;
 	prep_status st = prep_keys_load(path, &k, &loose);
 
-	if (st == PREP_ERR_IO)
+	if (st == PREP_ERR_IO) {
+		saved = errno;
+		if (!prep_keys_path_shown(path))
+			cli_fatal(&cli,
+				  "%s: the key file argument does not name a "
+				  "file (not shown)",
+				  source);
+		errno = saved;
 		cli_fatal_status(&cli, st, path);
+	}
 	if (st == PREP_ERR_KEY)
 		cli_fatal(&cli, "%s: key must be 16 to 4096 bytes", path);
 	if (st != PREP_OK)
@@ -161,7 +178,7 @@ column_label(const prep_field *header, size_t c, char *buf, size_t n)
  */
 static const prep_action **
 bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
-	   int strict, char *msg, size_t msgsz, int *usage)
+	   char *msg, size_t msgsz, int *usage)
 {
 	/* arrays of pointers: sizeof *act is a pointer's size, as meant */
 	/* NOLINTBEGIN(bugprone-sizeof-expression) */
@@ -210,14 +227,6 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 		free(idx);
 		idx = NULL;
 	}
-	for (i = 0; strict && i < ncols; i++) {
-		if (act[i])
-			continue;
-		column_label(header, i, col, sizeof col);
-		snprintf(msg, msgsz, "%s has no rule (--strict)", col);
-		*usage = 0;
-		goto fail;
-	}
 	free(owner);
 	return act;
 fail:
@@ -225,6 +234,45 @@ fail:
 	free(owner);
 	free(act);
 	return NULL;
+}
+
+/*
+ * --strict: every column without a rule in one message ("--strict: no
+ * rule for columns 'a', 'b'"), so that one run shows them all; NULL when
+ * each has one. Column names are not personal data.
+ */
+static char *strict_msg; /* a root, for the leak checker, at the exit */
+
+static char *
+unruled_columns(const prep_action **act, const prep_field *header,
+		size_t ncols)
+{
+	char *text = NULL;
+	size_t i, n = 0, len = 0;
+	FILE *f;
+
+	for (i = 0; i < ncols; i++)
+		n += act[i] == NULL;
+	if (n == 0)
+		return NULL;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	fprintf(f, "--strict: no rule for column%s", n == 1 ? "" : "s");
+	for (i = 0, n = 0; i < ncols; i++) {
+		if (act[i])
+			continue;
+		fputs(n++ ? ", " : " ", f);
+		if (header)
+			fprintf(f, "'%.*s'", (int)header[i].len,
+				header[i].data);
+		else
+			fprintf(f, "%zu", i + 1);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		cli_fatal(&cli, "out of memory");
+	}
+	return text;
 }
 
 static void
@@ -251,6 +299,47 @@ value_error(prep_status st, size_t col, const prep_field *header,
 		     prep_action_name(a->kind), why);
 }
 
+/*
+ * --on-error blank|keep: how many cells of each column the action could
+ * not read, one line per column that had any, so that what was blanked
+ * or kept is known. Column names are not personal data; cells are. The
+ * text is made while the header is still there (cli_finish frees it) and
+ * written once the output is; NULL when there is nothing to say.
+ */
+static char *
+on_error_report(enum on_error on_error, const uint64_t *count,
+		const prep_field *header, size_t ncols)
+{
+	const char *how = on_error == ON_ERROR_BLANK ? "blank" : "keep";
+	const char *done = on_error == ON_ERROR_BLANK ? "blanked" : "kept";
+	char *text = NULL;
+	size_t i, len = 0;
+	FILE *f;
+
+	for (i = 0; i < ncols && count[i] == 0; i++)
+		;
+	if (i == ncols)
+		return NULL;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (; i < ncols; i++) {
+		if (count[i] == 0)
+			continue;
+		fprintf(f, "anonymize: --on-error %s: %llu cell%s of column %zu",
+			how, (unsigned long long)count[i],
+			count[i] == 1 ? "" : "s", i + 1);
+		if (header)
+			fprintf(f, " (%.*s)", (int)header[i].len,
+				header[i].data);
+		fprintf(f, " %s\n", done);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		cli_fatal(&cli, "out of memory");
+	}
+	return text;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -269,9 +358,12 @@ main(int argc, char **argv)
 	prep_action_ctx ctx;
 	prep_keys *keys = NULL;
 	const char *key_file = getenv("PREP_KEY_FILE");
+	const char *key_source = "PREP_KEY_FILE";
 	const char *mask_char = "*";
 	const prep_action **act;
 	const prep_field *header, *f;
+	uint64_t *unreadable;
+	char *report;
 	enum on_error on_error = ON_ERROR_FAIL;
 	int strict = 0, opt;
 	size_t ncols, n, i, nchars;
@@ -295,6 +387,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_KEY_FILE:
 			key_file = optarg;
+			key_source = "--key-file";
 			break;
 		case OPT_STRICT:
 			strict = 1;
@@ -338,7 +431,7 @@ main(int argc, char **argv)
 					"hash, encrypt and --decrypt need "
 					"a key: --key-file FILE or "
 					"PREP_KEY_FILE");
-		keys = load_key(key_file);
+		keys = load_key(key_file, key_source);
 		if (prep_hasher_new(keys, &ctx.hasher) != PREP_OK ||
 		    prep_cipher_new(keys, &ctx.cipher) != PREP_OK)
 			cli_fatal(&cli, "cannot set up the cryptography");
@@ -358,7 +451,7 @@ main(int argc, char **argv)
 	header = prep_reader_header(cli.reader, &ncols);
 	/* An empty input has no columns to bind rules to: empty output. */
 	/* NOLINTBEGIN(bugprone-sizeof-expression): one pointer, as meant */
-	act = ncols ? bind_rules(&rules, header, ncols, strict, msg, sizeof msg,
+	act = ncols ? bind_rules(&rules, header, ncols, msg, sizeof msg,
 				 &usage_problem)
 		    : calloc(1, sizeof *act);
 	/* NOLINTEND(bugprone-sizeof-expression) */
@@ -368,6 +461,14 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "%s", msg);
 		cli_fatal(&cli, "%s", msg);
 	}
+	if (strict && (strict_msg = unruled_columns(act, header, ncols))) {
+		free(act);
+		prep_rules_free(&rules);
+		cli_fatal(&cli, "%s", strict_msg);
+	}
+	if ((unreadable = calloc(ncols ? ncols : 1, sizeof *unreadable)) ==
+	    NULL)
+		cli_fatal(&cli, "out of memory");
 	cli_open_output(&cli);
 	if (header) {
 		for (i = 0; i < ncols; i++)
@@ -395,6 +496,7 @@ main(int argc, char **argv)
 					if (on_error == ON_ERROR_FAIL ||
 					    st == PREP_ERR_NOMEM)
 						value_error(st, i, header, a);
+					unreadable[i]++;
 					res = f[i].data;
 					rlen = on_error == ON_ERROR_KEEP
 						   ? f[i].len
@@ -406,7 +508,13 @@ main(int argc, char **argv)
 		}
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}
+	report = cli.quiet ? NULL
+			   : on_error_report(on_error, unreadable, header, ncols);
 	cli_finish(&cli);
+	if (report)
+		fputs(report, stderr);
+	free(report);
+	free(unreadable);
 	prep_buf_free(&out);
 	free(act);
 	prep_hasher_free(ctx.hasher);

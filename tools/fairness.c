@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classes.h"
 #include "cli.h"
 #include "columns.h"
 #include "fairness.h"
+#include "gate.h"
 #include "generalize.h"
 
 enum {
@@ -57,10 +59,10 @@ usage(void)
 	       "dataset metrics\n"
 	       "      --positive V      value of a positive label and "
 	       "prediction (required)\n"
-	       "      --privileged G    privileged group: its values, "
-	       "comma-separated in -g\n"
-	       "                        order; without it, metrics over all "
-	       "groups\n"
+	       "      --privileged G    privileged group: its values in -g "
+	       "order, separated\n"
+	       "                        by ':' or ','; without it, metrics "
+	       "over all groups\n"
 	       "      --weight COL      weight of each row (default 1)\n"
 	       "      --min-di X        fail when disparate_impact < X or "
 	       "NA\n"
@@ -68,6 +70,7 @@ usage(void)
 	       "|statistical_parity_difference| > X or NA\n"
 	       "      --max-eod X       fail when "
 	       "|equal_opportunity_difference| > X or NA\n"
+	       "                        (each gate allows 1e-12 of rounding)\n"
 	       "      --json            one JSON object on stdout instead: "
 	       "metrics and groups\n" CLI_HELP_IO
 	       "  -q, --quiet         no metrics, warnings or gate messages "
@@ -169,36 +172,85 @@ check_json_values(const prep_fairness *f, size_t id, const size_t *g, size_t ng)
 }
 
 /*
- * --privileged G: with one group column G is its value as it stands
- * (commas and all); with several, the values separated by commas, one per
- * column in -g order. Points into arg, which is modified.
+ * --privileged G, read both ways: with one group column G is its value as
+ * it stands (':' and ',' and all); with several, their values in -g order
+ * separated by ':' or by ',' (prep_classes_split_name). A G that splits
+ * both ways keeps both readings and the input decides (privileged_id).
  */
-static prep_field *
-parse_privileged(char *arg, size_t ng)
-{
-	prep_field *v = calloc(ng, sizeof *v);
-	size_t i;
-	char *p = arg, *comma;
+struct privileged {
+	prep_field *colon, *comma; /* the readings; NULL: G does not split */
+};
 
-	if (v == NULL)
-		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < ng; i++) {
-		comma = i + 1 < ng ? strchr(p, ',') : NULL;
-		if (i + 1 < ng && comma == NULL)
-			break;
-		v[i].data = p;
-		v[i].len = comma ? (size_t)(comma - p) : strlen(p);
-		if (comma) {
-			*comma = '\0';
-			p = comma + 1;
-		}
+static void
+privileged_free(struct privileged *pv)
+{
+	free(pv->colon);
+	free(pv->comma);
+	pv->colon = pv->comma = NULL;
+}
+
+/* Read G in one way into *v, or free *v when it does not split so. */
+static void
+privileged_reading(const char *arg, char sep, size_t ng, prep_field **v)
+{
+	if (prep_classes_split_name(arg, strlen(arg), sep, *v, ng) != PREP_OK) {
+		free(*v);
+		*v = NULL;
 	}
-	if (i < ng)
+}
+
+static void
+parse_privileged(const char *arg, size_t ng, struct privileged *pv)
+{
+	pv->colon = calloc(ng, sizeof *pv->colon);
+	pv->comma = calloc(ng, sizeof *pv->comma);
+	if (pv->colon == NULL || pv->comma == NULL) {
+		privileged_free(pv);
+		cli_fatal(&cli, "out of memory");
+	}
+	if (ng == 1) {
+		pv->comma[0].data = arg;
+		pv->comma[0].len = strlen(arg);
+		free(pv->colon);
+		pv->colon = NULL;
+		return;
+	}
+	privileged_reading(arg, ':', ng, &pv->colon);
+	privileged_reading(arg, ',', ng, &pv->comma);
+	if (pv->colon == NULL && pv->comma == NULL)
 		cli_usage_error(&cli,
-				"--privileged needs %zu comma-separated "
-				"values, one per -g column",
+				"--privileged needs %zu values, one per -g "
+				"column, separated by ':' or ','",
 				ng);
-	return v;
+}
+
+/* The group --privileged names: the one reading of G the input has. */
+static size_t
+privileged_id(const prep_fairness *f, const struct privileged *pv, size_t ng)
+{
+	prep_status sa = PREP_ERR_NOT_FOUND, sb = PREP_ERR_NOT_FOUND;
+	size_t a = 0, b = 0;
+
+	if (f && pv->colon)
+		sa = prep_fairness_find(f, pv->colon, &a);
+	if (f && pv->comma)
+		sb = prep_fairness_find(f, pv->comma, &b);
+	if (sa != PREP_OK && sa != PREP_ERR_NOT_FOUND)
+		cli_fatal_status(&cli, sa, "--privileged");
+	if (sb != PREP_OK && sb != PREP_ERR_NOT_FOUND)
+		cli_fatal_status(&cli, sb, "--privileged");
+	if (sa == PREP_OK && sb == PREP_OK && a != b)
+		cli_fatal(&cli, "--privileged: split at ':' and at ',' it names "
+				"two different groups of the input");
+	if (sa == PREP_OK)
+		return a;
+	if (sb == PREP_OK)
+		return b;
+	if (ng > 1)
+		cli_fatal(&cli, "--privileged: no such group in the input "
+				"(values in -g order, separated by ':' or "
+				"',')");
+	cli_fatal(&cli, "--privileged: no such group in the input");
 }
 
 /* A rate as the table writes it: 10 significant digits, or NA. */
@@ -361,33 +413,69 @@ print_summary(const prep_fairness_summary *s, int gated, int satisfied)
 		fprintf(stderr, "satisfied: %s\n", satisfied ? "yes" : "no");
 }
 
-/* One line per gate failed: which, its bound as written, the metric. */
+/*
+ * A metric in a failed gate's message: with the table's 10 significant
+ * digits, or as many more as it takes for the text to fail the gate too
+ * (up to 17, which read back as the metric itself), so that a metric
+ * just past its bound shows why: "0.99999999999 < 1", not "1 < 1".
+ */
+static const char *
+failing_text(double v, double bound, int at_most, char *buf, size_t n)
+{
+	double back;
+	int prec;
+
+	for (prec = 10; prec < 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		back = strtod(buf, NULL);
+		if (at_most ? !prep_gate_at_most(back, bound)
+			    : !prep_gate_at_least(back, bound))
+			return buf;
+	}
+	snprintf(buf, n, "%.17g", v);
+	return buf;
+}
+
+/*
+ * One gate failed: its option and bound as written, the metric against
+ * the bound (for the |...| <= X gates, the metric's magnitude).
+ */
 static void
-print_failures(unsigned fail, const prep_fairness_summary *s,
-	       const char *min_di, const char *max_spd, const char *max_eod)
+print_failure(const char *opt, const char *text, double bound,
+	      const char *name, double v, int at_most)
 {
 	char buf[64];
 
+	if (isnan(v))
+		fprintf(stderr, "fairness: %s %s failed: %s is NA\n", opt, text,
+			name);
+	else if (at_most)
+		fprintf(stderr, "fairness: %s %s failed: |%s| %s > %s\n", opt,
+			text, name,
+			failing_text(fabs(v), bound, 1, buf, sizeof buf), text);
+	else
+		fprintf(stderr, "fairness: %s %s failed: %s %s < %s\n", opt,
+			text, name, failing_text(v, bound, 0, buf, sizeof buf),
+			text);
+}
+
+/* One line per gate failed. */
+static void
+print_failures(unsigned fail, const prep_fairness_summary *s,
+	       const prep_fairness_gates *g, const char *min_di,
+	       const char *max_spd, const char *max_eod)
+{
 	if (fail & PREP_FAIRNESS_FAIL_DI)
-		fprintf(stderr,
-			"fairness: --min-di %s failed: disparate_impact "
-			"is %s\n",
-			min_di,
-			rate_text(s->disparate_impact, buf, sizeof buf));
+		print_failure("--min-di", min_di, g->min_di,
+			      "disparate_impact", s->disparate_impact, 0);
 	if (fail & PREP_FAIRNESS_FAIL_SPD)
-		fprintf(stderr,
-			"fairness: --max-spd %s failed: "
-			"statistical_parity_difference is %s\n",
-			max_spd,
-			rate_text(s->statistical_parity_difference, buf,
-				  sizeof buf));
+		print_failure("--max-spd", max_spd, g->max_spd,
+			      "statistical_parity_difference",
+			      s->statistical_parity_difference, 1);
 	if (fail & PREP_FAIRNESS_FAIL_EOD)
-		fprintf(stderr,
-			"fairness: --max-eod %s failed: "
-			"equal_opportunity_difference is %s\n",
-			max_eod,
-			rate_text(s->equal_opportunity_difference, buf,
-				  sizeof buf));
+		print_failure("--max-eod", max_eod, g->max_eod,
+			      "equal_opportunity_difference",
+			      s->equal_opportunity_difference, 1);
 }
 
 int
@@ -411,13 +499,15 @@ main(int argc, char **argv)
 	const char *groups = NULL, *label = NULL, *pred = NULL;
 	const char *positive = NULL, *weight = NULL;
 	const char *min_di = NULL, *max_spd = NULL, *max_eod = NULL;
-	char *privileged = NULL, namebuf[32];
+	const char *privileged = NULL;
+	char namebuf[32];
+	struct privileged priv = {NULL, NULL};
 	prep_fairness_params p;
 	prep_fairness_gates gates;
 	prep_fairness_summary sum;
 	prep_fairness_rates total;
 	prep_fairness *f = NULL;
-	prep_field *priv_values = NULL, wname;
+	prep_field wname;
 	const prep_field *row;
 	size_t *g = NULL, ng = 0, ncols, n, i, nrates;
 	size_t priv_id = 0, ngroups;
@@ -511,7 +601,7 @@ main(int argc, char **argv)
 		p.positive = positive;
 		p.positive_len = strlen(positive);
 		if (privileged)
-			priv_values = parse_privileged(privileged, ng);
+			parse_privileged(privileged, ng, &priv);
 		if ((st = prep_fairness_new(&p, &f)) != PREP_OK)
 			cli_fatal_status(&cli, st, "groups");
 	}
@@ -547,15 +637,8 @@ main(int argc, char **argv)
 	}
 	cli_progress_end(&cli);
 
-	if (privileged) {
-		st = f ? prep_fairness_find(f, priv_values, &priv_id)
-		       : PREP_ERR_NOT_FOUND;
-		if (st == PREP_ERR_NOT_FOUND)
-			cli_fatal(&cli, "--privileged: no such group in the "
-					"input");
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "--privileged");
-	}
+	if (privileged)
+		priv_id = privileged_id(f, &priv, ng);
 	if (f) {
 		prep_fairness_summarize(f, privileged ? (long)priv_id : -1,
 					&sum);
@@ -584,10 +667,10 @@ main(int argc, char **argv)
 			if (pred && total.n_sel == 0)
 				cli_warn(&cli, "no prediction is --positive");
 		}
-		print_failures(fail, &sum, min_di, max_spd, max_eod);
+		print_failures(fail, &sum, &gates, min_di, max_spd, max_eod);
 	}
 	prep_fairness_free(f);
-	free(priv_values);
+	privileged_free(&priv);
 	free(g);
 	return fail ? EXIT_CHECK_FAILED : 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "classes.h"
@@ -45,7 +46,8 @@ usage(void)
 	       "quasi-identifiers\n"
 	       "QIS; pass the data on unchanged only if every check holds.\n"
 	       "\n"
-	       "  -q, --quasi QIS      quasi-identifier columns (required)\n"
+	       "  -q, --quasi QIS      quasi-identifier columns (required; "
+	       "-q is not quiet)\n"
 	       "  -k K                 smallest class allowed (default 2)\n"
 	       "  -s, --sensitive COL  sensitive column, for -l and -t\n"
 	       "  -l L                 l-diversity of COL in every class\n"
@@ -251,6 +253,24 @@ write_report(const prep_kanon_report *r, const prep_kanon_params *p, int json)
 	cli_report_end(&cli, f);
 }
 
+/*
+ * "-q FILE": quiet everywhere else, so "kcheck -k 5 -q data.csv" takes
+ * the file for the column list and reads stdin. No one means a column
+ * list that is the name of an existing file: stop before reading
+ * anything. (--quasi is not checked: it cannot be meant as quiet.)
+ */
+static void
+quasi_not_file(const char *arg)
+{
+	struct stat sb;
+
+	if (stat(arg, &sb) == 0)
+		cli_usage_error(&cli,
+				"-q takes the quasi-identifier columns, not a "
+				"file ('%s' is a file); for quiet use --quiet",
+				arg);
+}
+
 /* Copy the spool's records whose class survives suppression. */
 static void
 copy_kept(int fd, const prep_classes *classes, const prep_kanon_params *p)
@@ -322,10 +342,12 @@ main(int argc, char **argv)
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'q':
-			if (optarg == NULL)
+			if (optarg == NULL) {
 				cli.quiet = 1;
-			else
-				qis = optarg;
+				break;
+			}
+			quasi_not_file(optarg);
+			qis = optarg;
 			break;
 		case 'Q':
 			qis = optarg;

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "classes.h"
 #include "cli.h"
 #include "oversample.h"
 
@@ -91,15 +92,17 @@ parse_count(const char *opt, const char *s, size_t len, uint64_t lo)
 }
 
 /*
- * --target G=N,...: a count per class (0: none). G is split on ':' into
- * the -g columns' values when there are several; N is split off at the
- * last '='. An unknown class or a count below the class's is an error
- * (the messages give the item's number, not its text).
+ * --target G=N,...: a count per class (0: none). Items are separated by
+ * ','; N is split off at the item's last '='; with several -g columns, G
+ * is their values joined by ':' (prep_classes_split_name, as fairness
+ * --privileged reads it), since ',' already separates items. An unknown
+ * class or a count below the class's is an error (the messages give the
+ * item's number, not its text, which holds values).
  */
 static uint64_t *
 parse_targets(prep_oversample *tab, const char *arg, size_t ngroup)
 {
-	size_t ncls = prep_oversample_classes(tab), item = 0, i, c;
+	size_t ncls = prep_oversample_classes(tab), item = 0, c;
 	uint64_t *t = calloc(ncls + 1, sizeof *t);
 	prep_field *vals = malloc(ngroup * sizeof *vals);
 	const char *p = arg;
@@ -116,30 +119,24 @@ parse_targets(prep_oversample *tab, const char *arg, size_t ngroup)
 		for (q = p; q < end; q++)
 			if (*q == '=')
 				eq = q;
+		if (eq == NULL && ngroup > 1)
+			cli_usage_error(&cli,
+					"--target: item %zu is not G=N (',' "
+					"separates items; join the values of "
+					"a class with ':')",
+					item);
 		if (eq == NULL)
-			cli_usage_error(&cli, "--target: item %zu is not G=N",
+			cli_usage_error(&cli,
+					"--target: item %zu is not G=N (',' "
+					"separates items)",
 					item);
 		n = parse_count("--target", eq + 1, (size_t)(end - eq - 1), 1);
-		q = p;
-		for (i = 0; i < ngroup; i++) {
-			const char *s = q;
-
-			if (i + 1 < ngroup) {
-				while (s < eq && *s != ':')
-					s++;
-				if (s == eq)
-					cli_usage_error(&cli,
-							"--target: item %zu: "
-							"want %zu values "
-							"joined by ':'",
-							item, ngroup);
-			} else {
-				s = eq;
-			}
-			vals[i].data = q;
-			vals[i].len = (size_t)(s - q);
-			q = s + 1;
-		}
+		if (prep_classes_split_name(p, (size_t)(eq - p), ':', vals,
+					    ngroup) != PREP_OK)
+			cli_usage_error(&cli,
+					"--target: item %zu: want %zu values "
+					"joined by ':', one per -g column",
+					item, ngroup);
 		if (prep_oversample_find(tab, vals, &c) != PREP_OK)
 			cli_fatal(&cli,
 				  "--target: item %zu: no such class in "

@@ -742,3 +742,51 @@ Test(classes, many_values_in_one_class)
 		cr_assert_eq(count_of(0, vb, (size_t)vl), i % 3 + 1);
 	}
 }
+
+/* v is the text lit */
+static void
+assert_value(prep_field v, const char *lit)
+{
+	cr_assert_eq(v.len, strlen(lit), "length %zu, want %zu", v.len,
+		     strlen(lit));
+	cr_assert(memcmp(v.data, lit, v.len) == 0);
+}
+
+/*
+ * A class named on the command line: the first n-1 separators split, the
+ * last value keeps the rest; too few separators is PREP_ERR_VALUE.
+ */
+Test(classes, split_name)
+{
+	prep_field v[3];
+	const char *t;
+
+	t = "F:1";
+	cr_assert_eq(prep_classes_split_name(t, 3, ':', v, 2), PREP_OK);
+	assert_value(v[0], "F");
+	assert_value(v[1], "1");
+	t = "a:b:c:d";
+	cr_assert_eq(prep_classes_split_name(t, 7, ':', v, 3), PREP_OK);
+	assert_value(v[0], "a");
+	assert_value(v[1], "b");
+	assert_value(v[2], "c:d");
+	/* empty values are values */
+	t = ":,";
+	cr_assert_eq(prep_classes_split_name(t, 2, ':', v, 2), PREP_OK);
+	assert_value(v[0], "");
+	assert_value(v[1], ",");
+	cr_assert_eq(prep_classes_split_name(t, 2, ',', v, 2), PREP_OK);
+	assert_value(v[0], ":");
+	assert_value(v[1], "");
+	/* one column: the whole text, separators and all */
+	t = "10:30,x";
+	cr_assert_eq(prep_classes_split_name(t, 7, ':', v, 1), PREP_OK);
+	assert_value(v[0], "10:30,x");
+	/* too few separators */
+	cr_assert_eq(prep_classes_split_name("F,1", 3, ':', v, 2),
+		     PREP_ERR_VALUE);
+	cr_assert_eq(prep_classes_split_name("a:b", 3, ':', v, 3),
+		     PREP_ERR_VALUE);
+	cr_assert_eq(prep_classes_split_name("", 0, ':', v, 2),
+		     PREP_ERR_VALUE);
+}

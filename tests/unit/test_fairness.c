@@ -739,6 +739,25 @@ Test(fairness, gates)
 }
 
 /*
+ * Gates allow gate.h's slack of 1e-12 (absolute below 1): a metric on its
+ * bound up to rounding passes, one really past it fails.
+ */
+Test(fairness, check_slack)
+{
+	prep_fairness_summary s = {nextafter(1, 0), 1.1102230246251565e-16,
+				   -1e-13, 0, 0};
+	prep_fairness_gates g = {1, 1, 1, 1, 0, 0};
+
+	cr_assert_eq(prep_fairness_check(&s, &g), 0);
+	s.disparate_impact = 0.99999999999;
+	s.statistical_parity_difference = 2e-12;
+	s.equal_opportunity_difference = -2e-12;
+	cr_assert_eq(prep_fairness_check(&s, &g), PREP_FAIRNESS_FAIL_DI |
+						      PREP_FAIRNESS_FAIL_SPD |
+						      PREP_FAIRNESS_FAIL_EOD);
+}
+
+/*
  * Compensated sums: 10^6 weights of 0.1 (not exact in binary) make 10^5
  * to within an ulp or two, where a plain running sum is off by about
  * 1e-6; a rate of equal weights is then the exact fraction.

@@ -385,3 +385,24 @@ Test(keys, null_path)
 	cr_assert_eq(prep_keys_load(NULL, &k, NULL), PREP_ERR_ARG);
 	cr_assert_null(k);
 }
+
+/*
+ * A key file argument that cannot be opened is named only when it is a
+ * path: an existing entry, or a name in a directory that exists (not the
+ * root alone); key material, '/' or not, is not.
+ */
+Test(keys, path_shown)
+{
+	cr_assert_eq(prep_keys_path_shown("."), 1);
+	cr_assert_eq(prep_keys_path_shown("/"), 1);
+	cr_assert_eq(prep_keys_path_shown("./no-such-prep-key"), 1);
+	cr_assert_eq(prep_keys_path_shown("/tmp/no-such-prep-key"), 1);
+	cr_assert_eq(prep_keys_path_shown("/tmp//no-such-prep-key"), 1);
+	cr_assert_eq(prep_keys_path_shown("no-such-prep-key"), 0);
+	cr_assert_eq(prep_keys_path_shown("kX9/2bq+Lw0s8TzQh3vY1mR5aJcE"), 0);
+	cr_assert_eq(prep_keys_path_shown("/2bq+Lw0s8TzQh3vY1mR5aJcE"), 0);
+	cr_assert_eq(prep_keys_path_shown("//2bq+Lw0s8TzQh3vY1mR5aJcE"), 0);
+	cr_assert_eq(prep_keys_path_shown("/no-such-dir-x/y"), 0);
+	cr_assert_eq(prep_keys_path_shown(""), 0);
+	cr_assert_eq(prep_keys_path_shown(NULL), 0);
+}
