@@ -625,6 +625,8 @@ main(int argc, char **argv)
 					 ? "weight is negative or above 1e280"
 				     : row[p.weight].len == 0
 					 ? "weight is empty"
+				     : cli_is_missing(&cli, &row[p.weight])
+					 ? "weight is missing"
 					 : "weight is not a number");
 		}
 		if (st == PREP_ERR_LIMIT)

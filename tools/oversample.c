@@ -361,7 +361,9 @@ main(int argc, char **argv)
 					 prep_reader_where(cli.reader), &bad);
 		if (st == PREP_ERR_VALUE)
 			cli_fatal_cell(&cli, bad,
-				       "SMOTE feature is not a number");
+				       cli_is_missing(&cli, &f[bad])
+					   ? "SMOTE feature is missing"
+					   : "SMOTE feature is not a number");
 		if (st == PREP_ERR_LIMIT)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),
 				     "too many classes, values or rows");

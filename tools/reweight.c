@@ -292,7 +292,9 @@ main(int argc, char **argv)
 		st = prep_weights_add(tab, f);
 		if (st == PREP_ERR_VALUE)
 			cli_fatal_cell(&cli, (size_t)weight,
-				       "weight is not a finite number");
+				       cli_is_missing(&cli, &f[weight])
+					   ? "weight is missing"
+					   : "weight is not a finite number");
 		if (st == PREP_ERR_RANGE)
 			cli_fatal_cell(&cli, (size_t)weight,
 				       "weight is negative");
