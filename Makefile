@@ -145,9 +145,10 @@ lint: deps
 	@bash tests/lint/run.sh
 
 # The man page lint, then every example in the pages run and its output
-# compared with the page (tests/man/examples.sh).
+# compared with the page (tests/man/README).
 test-man: all
 	@bash tests/man/lint.sh $(MAN_SRC)
+	@bash tests/man/selftest.sh
 	@bash tests/man/examples.sh $(BUILD)/bin $(MAN_SRC)
 
 demo: deps

@@ -5,10 +5,11 @@
 # An example is a command in a .Bd -literal block: a line beginning with
 # "$ ", continued, as a terminal reads it, while the shell input is
 # incomplete: after a line ending in a backslash (\e in roff), or in a
-# pipe or && or ||, inside an open quote, $( ), { } or the like, or
-# before the end of a here-document (bash -n decides). Every following line of the block, up to the next
-# "$ " line or .Ed, is its expected output: standard output and standard
-# error together (2>&1, as a terminal shows them), compared exactly.
+# pipe, && or ||, inside an open quote, $( ), { } or the like, or before
+# the end of a here-document (bash -n decides). Every following line of
+# the block, up to the next "$ " line or .Ed, is its expected output:
+# standard output and standard error together (2>&1, as a terminal shows
+# them), compared exactly, the last line included with its newline.
 # Roff escapes are read back to text: \e is \, \- is -, \& is nothing,
 # \(aq ' \(dq " \(ga ` \(ti ~ \(ha ^ \(rs \ \(at @; any other escape, and
 # any macro line inside a block, is an error, so nothing is compared
@@ -36,9 +37,14 @@
 # "a check failed", whose message the output shows). Anything else (a
 # usage or input error, 2; a command not found, 127; a signal) fails.
 #
+# Output must not depend on timing: a command that writes to the
+# standard error when it ends must not be cut short by head(1) (it may or
+# may not live to write it); write to a file and show the file instead.
+#
 # Each mismatch is reported with the page, the line, the command and a
 # diff (-expected +actual); the exit status is 1 if any example failed,
-# 2 on a usage error or a malformed page.
+# 2 on a usage error or a malformed page (tests/man/selftest.sh tests
+# this script).
 set -u
 if [ $# -lt 1 ]; then
 	echo "usage: $0 BINDIR PAGE..." >&2
@@ -92,6 +98,7 @@ incomplete() {
 nfail=0
 nrun=0
 nskip=0
+nskipblocks=0
 bad_page() {
 	echo "ERROR $1" >&2
 	exit 2
@@ -115,7 +122,9 @@ for page in "$@"; do
 			[ $inblock -eq 1 ] && bad_page "$name:$ln: .Bd inside a block"
 			if [[ $line == *-literal* ]]; then
 				inblock=1 bstart=$ln ndollar=0 cur=-1 cont=0 blockrun=1 pretext=0
-				[ $pending -gt 0 ] && blockrun=0
+				if [ $pending -gt 0 ]; then
+					blockrun=0 nskipblocks=$((nskipblocks + 1))
+				fi
 			elif [ $pending -gt 0 ]; then
 				bad_page "$name:$pending: marker before a block that is not -literal"
 			fi
@@ -197,11 +206,15 @@ for page in "$@"; do
 	} >"$script"
 	env -i "${envs[@]}" HOME="$work" TMPDIR="$work" \
 		timeout 60 bash "$script" </dev/null >"$tmp/script.out" 2>&1
+	st=$?
 	for i in "${!cmd[@]}"; do
 		nrun=$((nrun + 1))
 		why=""
-		if [ ! -f "$res/$i.rc" ]; then
-			why="not run: the page's script stopped before it"
+		if [ -f "$res/$i" ] && [ ! -f "$res/$i.rc" ]; then
+			why="the shell ended in this command, status $st"
+			[ $st -eq 124 ] && why="timed out (60 s for the page)"
+		elif [ ! -f "$res/$i.rc" ]; then
+			why="not run: the shell ended before it"
 			[ -s "$tmp/script.out" ] && why+=": $(head -c 500 "$tmp/script.out")"
 		else
 			rc=$(cat "$res/$i.rc")
@@ -224,6 +237,6 @@ for page in "$@"; do
 		fi
 	done
 done
-printf 'man page examples: %d run, %d failed, %d not run (marked)\n' \
-	"$nrun" "$nfail" "$nskip"
+printf 'man page examples: %d commands run, %d failed; %d blocks (%d commands) marked not run\n' \
+	"$nrun" "$nfail" "$nskipblocks" "$nskip"
 [ $nfail -eq 0 ]
