@@ -72,7 +72,7 @@ unroff() {
 		out+=${s%%\\*}
 		s=${s#*\\}
 		case $s in
-		e*) out+='\'; s=${s:1} ;;
+		e*) out+="\\"; s=${s:1} ;;
 		-*) out+='-'; s=${s:1} ;;
 		\&*) s=${s:1} ;;
 		'(aq'*) out+="'"; s=${s:3} ;;
@@ -80,7 +80,7 @@ unroff() {
 		'(ga'*) out+='`'; s=${s:3} ;;
 		'(ti'*) out+='~'; s=${s:3} ;;
 		'(ha'*) out+='^'; s=${s:3} ;;
-		'(rs'*) out+='\'; s=${s:3} ;;
+		'(rs'*) out+="\\"; s=${s:3} ;;
 		'(at'*) out+='@'; s=${s:3} ;;
 		*) c=${s:0:3}; REPLY="\\$c"; return 1 ;;
 		esac
@@ -170,7 +170,7 @@ for page in "$@"; do
 				unrun[cur]=$text unrun_where[cur]=$ln
 				incomplete "$text" && cont=1
 			fi
-		elif [ $cur -ge 0 ] && [ $blockrun -eq 1 ]; then
+		elif [ "$cur" -ge 0 ] && [ $blockrun -eq 1 ]; then
 			want[cur]+=$text$'\n'
 		elif [ $ndollar -eq 0 ] && [ $pretext -eq 0 ]; then
 			pretext=$ln # a block of text, unless a "$ " line follows
@@ -198,9 +198,11 @@ for page in "$@"; do
 		# $? after an example is that example's status, as in a
 		# terminal: __status gives it back after the bookkeeping.
 		printf 'cd %q || exit 2\n' "$work"
+		# shellcheck disable=SC2016 # expanded by the script, not here
 		printf '__status() { return "$1"; }\n'
 		for i in "${!cmd[@]}"; do
 			printf '{ %s\n} >%q 2>&1\n' "${cmd[i]}" "$res/$i"
+			# shellcheck disable=SC2016
 			printf '__s=$?; echo $__s >%q; __status $__s\n' "$res/$i.rc"
 		done
 	} >"$script"
