@@ -3,7 +3,8 @@
 # make            build libprep and the filters into build/
 # make check      install missing dependencies, then every test three times:
 #                 built with $(CC), under ASan+UBSan, and built with clang;
-#                 then the man page lint and the static checks
+#                 then the man page lint, the man page examples and the
+#                 static checks
 # make lint       cppcheck and clang-tidy alone
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
@@ -28,7 +29,8 @@ OPT     ?= -O2
 SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
-           libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy
+           libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy \
+           jq openssl
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -142,8 +144,12 @@ test-hostile: all
 lint: deps
 	@bash tests/lint/run.sh
 
-test-man:
+# The man page lint, then every example in the pages run and its output
+# compared with the page (tests/man/README).
+test-man: all
 	@bash tests/man/lint.sh $(MAN_SRC)
+	@bash tests/man/selftest.sh
+	@bash tests/man/examples.sh $(BUILD)/bin $(MAN_SRC)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
