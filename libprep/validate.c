@@ -465,6 +465,130 @@ prep_validator_reject_row(prep_validator *v, prep_writer *w, int delim,
 	return st;
 }
 
+/* ---- the manifest, source errors ---- */
+
+/* A JSON string of s[0..n) with invalid UTF-8 replaced by U+FFFD. */
+static json_t *
+json_text(const char *s, size_t n)
+{
+	prep_buf b;
+	size_t i = 0, k;
+	json_t *j;
+
+	if ((j = json_stringn(s, n)) != NULL)
+		return j;
+	prep_buf_init(&b, 0);
+	while (i < n) {
+		k = prep_utf8_seq_len(s + i, n - i);
+		if (prep_buf_append(&b, k ? s + i : "\xef\xbf\xbd",
+				    k ? k : 3) != PREP_OK) {
+			prep_buf_free(&b);
+			return NULL;
+		}
+		i += k ? k : 1;
+	}
+	j = json_stringn(b.data ? b.data : "", b.len);
+	prep_buf_free(&b);
+	return j;
+}
+
+/* json_object_set_new that remembers a failure in *ok. */
+static void
+set(json_t *o, const char *key, json_t *val, int *ok)
+{
+	if (val == NULL || json_object_set_new(o, key, val) != 0)
+		*ok = 0;
+}
+
+/* o as one compact line ending in '\n' in *text; takes o's reference. */
+static prep_status
+json_line(json_t *o, int ok, char **text)
+{
+	char *s = ok ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT)
+		     : NULL;
+	size_t len;
+	char *t;
+
+	json_decref(o);
+	if (s == NULL)
+		return PREP_ERR_NOMEM;
+	len = strlen(s);
+	if ((t = realloc(s, len + 2)) == NULL) {
+		free(s);
+		return PREP_ERR_NOMEM;
+	}
+	t[len] = '\n';
+	t[len + 1] = '\0';
+	*text = t;
+	return PREP_OK;
+}
+
+prep_status
+prep_validator_manifest(const prep_validator *v, uint64_t rows,
+			const unsigned char sha256[32], char **text)
+{
+	json_t *o = json_object(), *cols = json_array();
+	char hex[65], num[PREP_VFIELD_NUM];
+	int ok = o && cols;
+	size_t i;
+
+	*text = NULL;
+	for (i = 0; i < v->ncols && ok; i++) {
+		json_t *c;
+
+		if (v->header)
+			c = json_text(v->header[i].data, v->header[i].len);
+		else {
+			snprintf(num, sizeof num, "%zu", i + 1);
+			c = json_string(num);
+		}
+		if (c == NULL || json_array_append_new(cols, c) != 0)
+			ok = 0;
+	}
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
+	if (ok) {
+		set(o, "rows", json_integer((json_int_t)rows), &ok);
+		set(o, "columns", cols, &ok);
+		cols = NULL;
+		set(o, "sha256", json_string(hex), &ok);
+	}
+	json_decref(cols);
+	return json_line(o, ok, text);
+}
+
+const char *
+prep_vsource_message(prep_status st, const prep_csv_options *o, char *buf,
+		     size_t cap)
+{
+	switch (st) {
+	case PREP_ERR_QUOTE:
+		snprintf(buf, cap,
+			 "stray quote in an unquoted field; reading stopped");
+		break;
+	case PREP_ERR_UNCLOSED_QUOTE:
+		snprintf(buf, cap, "quoted field not closed at end of input");
+		break;
+	case PREP_ERR_FIELD_TOO_LONG:
+		snprintf(buf, cap,
+			 "field longer than --max-field (%zu bytes); reading "
+			 "stopped",
+			 o->max_field);
+		break;
+	case PREP_ERR_TOO_MANY_FIELDS:
+		snprintf(buf, cap,
+			 "record has more than %zu fields; reading stopped",
+			 o->max_fields);
+		break;
+	case PREP_ERR_LIMIT:
+		snprintf(buf, cap, "record too long; reading stopped");
+		break;
+	default:
+		return NULL;
+	}
+	return buf;
+}
+
 /* ---- the report ---- */
 
 /* One listed error. */
@@ -724,45 +848,12 @@ prep_vreport_summary(const prep_vreport *r, int valid, prep_buf *out)
 	return st;
 }
 
-/* A JSON string of s[0..n) with invalid UTF-8 replaced by U+FFFD. */
-static json_t *
-json_text(const char *s, size_t n)
-{
-	prep_buf b;
-	size_t i = 0, k;
-	json_t *j;
-
-	if ((j = json_stringn(s, n)) != NULL)
-		return j;
-	prep_buf_init(&b, 0);
-	while (i < n) {
-		k = prep_utf8_seq_len(s + i, n - i);
-		if (prep_buf_append(&b, k ? s + i : "\xef\xbf\xbd",
-				    k ? k : 3) != PREP_OK) {
-			prep_buf_free(&b);
-			return NULL;
-		}
-		i += k ? k : 1;
-	}
-	j = json_stringn(b.data ? b.data : "", b.len);
-	prep_buf_free(&b);
-	return j;
-}
-
-/* json_object_set_new that remembers a failure in *ok. */
-static void
-set(json_t *o, const char *key, json_t *val, int *ok)
-{
-	if (val == NULL || json_object_set_new(o, key, val) != 0)
-		*ok = 0;
-}
-
 prep_status
 prep_vreport_json(const prep_vreport *r, const prep_validator *v, int valid,
 		  char **text)
 {
 	json_t *o = json_object(), *bc = json_object(), *a = json_array();
-	char num[PREP_VFIELD_NUM], *s, *t;
+	char num[PREP_VFIELD_NUM];
 	int c, ok = o && bc && a;
 	const char *name;
 	size_t i, len;
@@ -807,19 +898,7 @@ prep_vreport_json(const prep_vreport *r, const prep_validator *v, int valid,
 		set(o, "errors", a, &ok);
 		a = NULL;
 	}
-	s = ok ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-	json_decref(o);
 	json_decref(bc);
 	json_decref(a);
-	if (s == NULL)
-		return PREP_ERR_NOMEM;
-	len = strlen(s);
-	if ((t = realloc(s, len + 2)) == NULL) {
-		free(s);
-		return PREP_ERR_NOMEM;
-	}
-	t[len] = '\n';
-	t[len + 1] = '\0';
-	*text = t;
-	return PREP_OK;
+	return json_line(o, ok, text);
 }

@@ -130,6 +130,25 @@ prep_status prep_validator_reject_row(prep_validator *v, prep_writer *w,
 				      const prep_vissue *issues,
 				      size_t nissues);
 
+/*
+ * The --manifest of the data written: one JSON line ending in '\n',
+ * {"rows":R,"columns":[...],"sha256":"..."}, the columns being the
+ * header's labels (invalid UTF-8 as U+FFFD) or, without a header, their
+ * numbers as strings. *text is malloc'd. PREP_ERR_NOMEM.
+ */
+prep_status prep_validator_manifest(const prep_validator *v, uint64_t rows,
+				    const unsigned char sha256[32],
+				    char **text);
+
+/*
+ * The source-error message for a CSV reader status that means the input
+ * can't be read on (PREP_ERR_QUOTE, PREP_ERR_UNCLOSED_QUOTE,
+ * PREP_ERR_FIELD_TOO_LONG, PREP_ERR_TOO_MANY_FIELDS, PREP_ERR_LIMIT),
+ * naming the reader's caps o; NULL for any other status. Written in buf.
+ */
+const char *prep_vsource_message(prep_status st, const prep_csv_options *o,
+				 char *buf, size_t cap);
+
 typedef struct prep_vreport prep_vreport;
 
 /* A report listing at most max_listed errors (all are counted). */

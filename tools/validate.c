@@ -157,32 +157,15 @@ side_check(prep_status st, const char *path)
 }
 
 static void
-write_manifest(const char *path, const prep_field *header, size_t ncols,
-	       uint64_t rows)
+write_manifest(const char *path, uint64_t rows)
 {
-	json_t *o = json_object(), *cols = json_array();
-	char hex[65], num[32], *s;
 	prep_writer_options wo;
 	prep_outfile *mf;
 	prep_writer *w;
-	size_t i;
+	char *s;
 
-	for (i = 0; i < ncols; i++) {
-		/* a label that is not UTF-8 fails the run: never here */
-		if (header)
-			json_array_append_new(
-			    cols, json_stringn(header[i].data, header[i].len));
-		else {
-			snprintf(num, sizeof num, "%zu", i + 1);
-			json_array_append_new(cols, json_string(num));
-		}
-	}
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", cli.digest[i]);
-	json_object_set_new(o, "rows", json_integer((json_int_t)rows));
-	json_object_set_new(o, "columns", cols);
-	json_object_set_new(o, "sha256", json_string(hex));
-	s = cli_json_text(&cli, o, 0);
+	check(prep_validator_manifest(validator, rows, cli.digest, &s),
+	      "manifest");
 	mf = cli_side_open(&cli, path);
 	memset(&wo, 0, sizeof wo);
 	wo.delim = ',';
@@ -199,48 +182,28 @@ write_manifest(const char *path, const prep_field *header, size_t ncols,
 static int
 source_problem(prep_status st)
 {
-	return st == PREP_ERR_QUOTE || st == PREP_ERR_UNCLOSED_QUOTE ||
-	       st == PREP_ERR_FIELD_TOO_LONG ||
-	       st == PREP_ERR_TOO_MANY_FIELDS || st == PREP_ERR_LIMIT;
+	char msg[128];
+
+	return prep_vsource_message(st, prep_reader_options(cli.reader), msg,
+				    sizeof msg) != NULL;
 }
 
+/* A reader status that is a problem of the data: a source-error. */
 static void
 note_source_error(prep_status st, uint64_t row)
 {
 	prep_where w = prep_reader_where(cli.reader);
-	const prep_csv_options *o = prep_reader_options(cli.reader);
 	char msg[128];
 
-	switch (st) {
-	case PREP_ERR_QUOTE:
-		snprintf(msg, sizeof msg,
-			 "stray quote in an unquoted field; reading stopped");
-		break;
-	case PREP_ERR_UNCLOSED_QUOTE:
-		snprintf(msg, sizeof msg,
-			 "quoted field not closed at end of input");
-		break;
-	case PREP_ERR_FIELD_TOO_LONG:
-		snprintf(msg, sizeof msg,
-			 "field longer than --max-field (%zu bytes); reading "
-			 "stopped",
-			 o->max_field);
-		break;
-	case PREP_ERR_TOO_MANY_FIELDS:
-		snprintf(msg, sizeof msg,
-			 "record has more than %zu fields; reading stopped",
-			 o->max_fields);
-		break;
-	default:
-		snprintf(msg, sizeof msg, "record too long; reading stopped");
-	}
 	check(prep_vreport_table_error(
 		  report, row, w,
 		  st == PREP_ERR_QUOTE || st == PREP_ERR_UNCLOSED_QUOTE ||
 			  st == PREP_ERR_FIELD_TOO_LONG
 		      ? w.field
 		      : 0,
-		  PREP_V_SOURCE, msg),
+		  PREP_V_SOURCE,
+		  prep_vsource_message(st, prep_reader_options(cli.reader),
+				       msg, sizeof msg)),
 	      "report");
 }
 
@@ -541,7 +504,7 @@ main(int argc, char **argv)
 	if (rej)
 		cli_side_commit(&cli, rejf, rejects_path);
 	if (manifest_path && pass)
-		write_manifest(manifest_path, header, ncols, written);
+		write_manifest(manifest_path, written);
 
 done:
 	pass = prep_vreport_passes(report, mostly);

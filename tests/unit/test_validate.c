@@ -75,6 +75,18 @@ kept_header(prep_validator *v, const char *const *cells, size_t n)
 	return f;
 }
 
+/* A header the validator keeps, whatever its issues. */
+static prep_field *
+kept_header_any(prep_validator *v, const char *const *cells, size_t n)
+{
+	prep_field *f = fields(cells, n);
+	const prep_vissue *is = NULL;
+	size_t nis = 99;
+
+	cr_assert_eq(prep_validator_header(v, f, n, &is, &nis), PREP_OK);
+	return f;
+}
+
 /* The header's issues must be exactly w[0..nw). */
 static void
 check_header(prep_validator *v, const char *const *cells, size_t n,
@@ -1034,4 +1046,64 @@ Test(vreport, text_and_json)
 	prep_vreport_free(r);
 	prep_validator_free(v);
 	free(hf);
+}
+
+/* ---- manifest, source errors ---- */
+
+Test(validate, manifest)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"id", "n\xFFm"};
+	prep_field *hf = kept_header_any(v, h, 2);
+	unsigned char sha[32];
+	char *text;
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		sha[i] = (unsigned char)(i * 8);
+	cr_assert_eq(prep_validator_manifest(v, 7, sha, &text), PREP_OK);
+	cr_assert_str_eq(text, "{\"rows\":7,\"columns\":[\"id\",\"n\xEF\xBF\xBDm\"],"
+			       "\"sha256\":\"0008101820283038404850586068707880"
+			       "889098a0a8b0b8c0c8d0d8e0e8f0f8\"}\n");
+	free(text);
+	prep_validator_free(v);
+	free(hf);
+
+	/* without a header, the columns are numbers */
+	v = new_validator(0);
+	prep_validator_columns(v, 2);
+	cr_assert_eq(prep_validator_manifest(v, 0, sha, &text), PREP_OK);
+	cr_assert_str_eq(text, "{\"rows\":0,\"columns\":[\"1\",\"2\"],"
+			       "\"sha256\":\"0008101820283038404850586068707880"
+			       "889098a0a8b0b8c0c8d0d8e0e8f0f8\"}\n");
+	free(text);
+	prep_validator_free(v);
+}
+
+Test(validate, source_messages)
+{
+	prep_csv_options o;
+	char buf[128];
+
+	prep_csv_options_init(&o);
+	o.max_field = 1024;
+	o.max_fields = 10;
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_QUOTE, &o, buf,
+					      sizeof buf),
+			 "stray quote in an unquoted field; reading stopped");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_UNCLOSED_QUOTE, &o, buf,
+					      sizeof buf),
+			 "quoted field not closed at end of input");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_FIELD_TOO_LONG, &o, buf,
+					      sizeof buf),
+			 "field longer than --max-field (1024 bytes); reading "
+			 "stopped");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_TOO_MANY_FIELDS, &o,
+					      buf, sizeof buf),
+			 "record has more than 10 fields; reading stopped");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_LIMIT, &o, buf,
+					      sizeof buf),
+			 "record too long; reading stopped");
+	cr_assert_null(prep_vsource_message(PREP_ERR_IO, &o, buf, sizeof buf));
+	cr_assert_null(prep_vsource_message(PREP_OK, &o, buf, sizeof buf));
 }
