@@ -524,7 +524,7 @@ read_integer(const char *p, size_t n, struct value *v)
 		v->i = p[0] == '-' ? -1 : 1;
 		i = 1;
 	}
-	while (p[i] == '0')
+	while (i < n && p[i] == '0')
 		i++;
 	v->big = p + i;
 	v->bign = n - i;
