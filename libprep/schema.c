@@ -12,8 +12,9 @@
  * the unique and primary-key sets' growth.
  *
  * Canonical keys make typed values comparable as bytes: an integer, a
- * year, a date (days since 1970-01-01) or a boolean is its int64, a
- * datetime or time its seconds and nanoseconds, a number its double with
+ * year, a date (days since 1970-01-01) or a boolean is its int64 (an
+ * integer past int64: its sign and digits), a datetime or time its
+ * seconds (UTC) and nanoseconds, a number its double with
  * -0 made 0 and one NaN; strings and `any` are their bytes. Unique sets,
  * the primary-key set and enums store these keys in prep_strset.
  *
@@ -104,18 +105,22 @@ static const char MSG_PATTERN_LIMIT[] =
 static const char MSG_BAD_UTF8[] = "not valid UTF-8, length cannot be checked";
 static const char MSG_ENUM[] = "not one of the enum values";
 static const char MSG_UNIQUE[] = "duplicate value in a unique field";
-static const char MSG_INT_RANGE[] = "integer out of range";
 
 /*
  * A typed value: i holds an integer, a year, a boolean (0/1), a date
  * (days since 1970-01-01), a datetime (seconds since 1970-01-01T00:00:00
- * UTC) or a time (seconds since midnight), ns the nanoseconds of the last
- * two, d a number.
+ * UTC) or a time (seconds since midnight UTC, below 0 or past a day when
+ * an offset takes it there), ns the nanoseconds of the last two, d a
+ * number. An integer past int64 has big pointing to its digits (no
+ * leading zero, at least 19 of them, not NUL-terminated), bign of them,
+ * and its sign in i (1 or -1).
  */
 struct value {
 	int64_t i;
 	int32_t ns;
 	double d;
+	const char *big;
+	size_t bign;
 };
 
 /*
@@ -139,6 +144,7 @@ struct field {
 	int pk;		/* part of the primary key */
 	size_t minlen, maxlen;
 	struct value bound[NBOUNDS];
+	char *bigbound[NBOUNDS]; /* the digits of a bound past int64 */
 	pcre2_code *re;
 	pcre2_match_data *md;
 	int jit;	      /* re is JIT-compiled */
@@ -168,7 +174,11 @@ struct prep_schema {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit;
 	prep_buf scratch;   /* NUL-terminated copy of a cell */
+	prep_buf bigkey;    /* canonical key of an integer past int64 */
 	prep_buf tuple;	    /* primary-key tuple */
+	prep_buf notes;	    /* keys accepted and not used, NUL-terminated */
+	size_t *note_off;   /* where each note starts in notes */
+	size_t nnotes, note_cap;
 	struct value *vals; /* per field, this row's value */
 	unsigned char *ok;  /* per field: this row's value has no error */
 };
@@ -398,6 +408,28 @@ iso_time(const char *p, size_t n, size_t *used, int64_t *sec, int32_t *ns)
 }
 
 /*
+ * A zone designator that is all of p[0..n): nothing, "Z", or +hh:mm /
+ * -hh:mm (RFC 3339 5.6); its offset east of UTC in seconds in *off.
+ */
+static int
+iso_zone(const char *p, size_t n, long *off)
+{
+	long oh, om;
+
+	*off = 0;
+	if (n == 0 || (n == 1 && p[0] == 'Z'))
+		return 1;
+	if (n != 6 || (p[0] != '+' && p[0] != '-') || p[3] != ':')
+		return 0;
+	oh = digits(p + 1, 2);
+	om = digits(p + 4, 2);
+	if (oh < 0 || om < 0 || oh > 23 || om > 59)
+		return 0;
+	*off = (oh * 3600 + om * 60) * (p[0] == '-' ? -1 : 1);
+	return 1;
+}
+
+/*
  * YYYY-MM-DDThh:mm:ss[.f][Z|+hh:mm|-hh:mm] (RFC 3339 with the fraction
  * optional and the zone optional): seconds since 1970-01-01T00:00:00 UTC,
  * a datetime without a zone being taken as UTC.
@@ -408,27 +440,32 @@ iso_datetime(const char *p, size_t n, struct value *v)
 	int64_t days, sec;
 	int32_t ns;
 	size_t used;
-	long oh, om, off = 0;
+	long off;
 
 	if (n < 19 || p[10] != 'T' || !iso_date(p, &days) ||
-	    !iso_time(p + 11, n - 11, &used, &sec, &ns))
-		return 0;
-	p += 11 + used;
-	n -= 11 + used;
-	if (n == 1 && p[0] == 'Z')
-		n = 0;
-	else if (n == 6 && (p[0] == '+' || p[0] == '-') && p[3] == ':') {
-		oh = digits(p + 1, 2);
-		om = digits(p + 4, 2);
-		if (oh < 0 || om < 0 || oh > 23 || om > 59)
-			return 0;
-		off = (oh * 3600 + om * 60) * (p[0] == '-' ? -1 : 1);
-		n = 0;
-	}
-	if (n != 0)
+	    !iso_time(p + 11, n - 11, &used, &sec, &ns) ||
+	    !iso_zone(p + 11 + used, n - 11 - used, &off))
 		return 0;
 	v->i = days * 86400 + sec - off;
 	v->ns = ns;
+	return 1;
+}
+
+/*
+ * hh:mm:ss[.f][Z|+hh:mm|-hh:mm]: seconds since midnight UTC, a time
+ * without a zone being taken as UTC (so 10:00:00+02:00 is 08:00:00Z, and
+ * 01:00:00+02:00 is -3600: times are compared as instants of one day).
+ */
+static int
+iso_time_zoned(const char *p, size_t n, struct value *v)
+{
+	size_t used;
+	long off;
+
+	if (!iso_time(p, n, &used, &v->i, &v->ns) ||
+	    !iso_zone(p + used, n - used, &off))
+		return 0;
+	v->i -= off;
 	return 1;
 }
 
@@ -466,20 +503,57 @@ read_tm(prep_schema *s, const struct field *fl, const char *p, size_t n,
 /* ---- numbers ---- */
 
 /*
- * An integer: an optional sign and ASCII digits, within int64
- * (prep_parse_int64). 1 when it is one, 0 when not, -1 when out of range.
+ * An integer: an optional sign and ASCII digits, of any length (Table
+ * Schema sets no bound). Within int64 it is v->i; past it, v->big and
+ * v->bign hold its digits without leading zeros and v->i its sign. 1 when
+ * it is an integer, 0 when not.
  */
 static int
-read_integer(const char *p, size_t n, int64_t *v)
+read_integer(const char *p, size_t n, struct value *v)
 {
-	prep_status st = prep_parse_int64(p, n, v);
+	prep_status st = prep_parse_int64(p, n, &v->i);
+	size_t i = 0;
 
-	return st == PREP_OK ? 1 : st == PREP_ERR_RANGE ? -1 : 0;
+	if (st == PREP_OK)
+		return 1;
+	if (st != PREP_ERR_RANGE)
+		return 0;
+	/* the syntax is good and the magnitude past 2^63 - 1 */
+	v->i = 1;
+	if (p[0] == '+' || p[0] == '-') {
+		v->i = p[0] == '-' ? -1 : 1;
+		i = 1;
+	}
+	while (i < n && p[i] == '0')
+		i++;
+	v->big = p + i;
+	v->bign = n - i;
+	return 1;
+}
+
+/* Text p[0..n) equals the ASCII word w, letter case aside. */
+static int
+word_eq(const char *p, size_t n, const char *w)
+{
+	size_t i;
+
+	if (strlen(w) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c != (unsigned char)w[i])
+			return 0;
+	}
+	return 1;
 }
 
 /*
  * A number: [sign] digits [. [digits]] | [sign] . digits, then an
- * optional [eE] [sign] digits; or "NaN", "INF", "-INF" (Table Schema).
+ * optional [eE] [sign] digits; or "NaN", "INF", "-INF" in any letter case
+ * (Table Schema: "case need not be respected").
  * The value is m * 10^e computed exactly when m <= 2^53 and |e| <= 22,
  * both factors being exact doubles (W. D. Clinger, "How to read floating
  * point numbers accurately", PLDI 1990), else by strtod(3) in the C
@@ -500,15 +574,15 @@ read_number(prep_schema *s, const char *p, size_t n, double *v, prep_status *st)
 	locale_t old;
 	char *end;
 
-	if (n == 3 && memcmp(p, "NaN", 3) == 0) {
+	if (word_eq(p, n, "nan")) {
 		*v = NAN;
 		return 1;
 	}
-	if (n == 3 && memcmp(p, "INF", 3) == 0) {
+	if (word_eq(p, n, "inf")) {
 		*v = INFINITY;
 		return 1;
 	}
-	if (n == 4 && memcmp(p, "-INF", 4) == 0) {
+	if (n == 4 && p[0] == '-' && word_eq(p + 1, 3, "inf")) {
 		*v = -INFINITY;
 		return 1;
 	}
@@ -702,13 +776,15 @@ read_value(prep_schema *s, const struct field *fl, const char *p, size_t n,
 {
 	const unsigned char *u = (const unsigned char *)p;
 	struct tm tm;
-	size_t id, used;
+	size_t id;
 	long y;
 	int r;
 
 	v->i = 0;
 	v->ns = 0;
 	v->d = 0;
+	v->big = NULL;
+	v->bign = 0;
 	switch (fl->type) {
 	case T_STRING:
 		if ((fl->sfmt == SF_EMAIL && !is_email(u, n)) ||
@@ -719,8 +795,7 @@ read_value(prep_schema *s, const struct field *fl, const char *p, size_t n,
 	case T_ANY:
 		return NULL;
 	case T_INTEGER:
-		r = read_integer(p, n, &v->i);
-		return r > 0 ? NULL : r < 0 ? MSG_INT_RANGE : fl->type_msg;
+		return read_integer(p, n, v) ? NULL : fl->type_msg;
 	case T_NUMBER:
 		r = read_number(s, p, n, &v->d, st);
 		return r > 0 ? NULL : fl->type_msg;
@@ -746,9 +821,7 @@ read_value(prep_schema *s, const struct field *fl, const char *p, size_t n,
 		case T_DATETIME:
 			return iso_datetime(p, n, v) ? NULL : fl->type_msg;
 		default: /* T_TIME */
-			if (!iso_time(p, n, &used, &v->i, &v->ns) || used != n)
-				return fl->type_msg;
-			return NULL;
+			return iso_time_zoned(p, n, v) ? NULL : fl->type_msg;
 		}
 	}
 	if (!read_tm(s, fl, p, n, &tm, st))
@@ -772,14 +845,19 @@ read_value(prep_schema *s, const struct field *fl, const char *p, size_t n,
 }
 
 /*
- * The canonical key of a value (see the top of the file) in *key, its
- * length returned; buf has room for 16 bytes.
+ * The canonical key of a value (see the top of the file) in *key and
+ * *klen; buf has room for 16 bytes. An integer past int64 is keyed by its
+ * sign ("-" or nothing) and digits, at least 19 bytes, so that it can't
+ * be taken for an int64's 8; that key is built in s->bigkey and is valid
+ * until the next call. PREP_ERR_NOMEM (or PREP_ERR_LIMIT) when it can't.
  */
-static size_t
-value_key(const struct field *fl, const char *cell, size_t len,
-	  const struct value *v, unsigned char *buf, const void **key)
+static prep_status
+value_key(prep_schema *s, const struct field *fl, const char *cell,
+	  size_t len, const struct value *v, unsigned char *buf,
+	  const void **key, size_t *klen)
 {
 	static const uint64_t nan_bits = 0x7ff8000000000000ULL;
+	prep_status st = PREP_OK;
 	double d;
 
 	*key = buf;
@@ -787,7 +865,8 @@ value_key(const struct field *fl, const char *cell, size_t len,
 	case T_STRING:
 	case T_ANY:
 		*key = cell;
-		return len;
+		*klen = len;
+		return PREP_OK;
 	case T_NUMBER:
 		d = v->d;
 		if (d == 0)
@@ -796,19 +875,59 @@ value_key(const struct field *fl, const char *cell, size_t len,
 			memcpy(buf, &nan_bits, 8);
 		else
 			memcpy(buf, &d, 8);
-		return 8;
+		*klen = 8;
+		return PREP_OK;
 	case T_BOOLEAN:
 		buf[0] = (unsigned char)v->i;
-		return 1;
+		*klen = 1;
+		return PREP_OK;
 	case T_DATETIME:
 	case T_TIME:
 		memcpy(buf, &v->i, 8);
 		memcpy(buf + 8, &v->ns, 4);
-		return 12;
+		*klen = 12;
+		return PREP_OK;
 	default:
-		memcpy(buf, &v->i, 8);
-		return 8;
+		break;
 	}
+	if (v->big == NULL) {
+		memcpy(buf, &v->i, 8);
+		*klen = 8;
+		return PREP_OK;
+	}
+	prep_buf_reset(&s->bigkey);
+	if (v->i < 0)
+		st = prep_buf_append_byte(&s->bigkey, '-');
+	if (st == PREP_OK)
+		st = prep_buf_append(&s->bigkey, v->big, v->bign);
+	if (st != PREP_OK)
+		return st;
+	*key = s->bigkey.data;
+	*klen = s->bigkey.len;
+	return PREP_OK;
+}
+
+/*
+ * -1, 0, 1 as integer a is below, equal to, above b, one of them past
+ * int64: such a value is beyond every int64 on its side of zero.
+ */
+static int
+big_cmp(const struct value *a, const struct value *b)
+{
+	int r;
+
+	if (b->big == NULL)
+		return a->i > 0 ? 1 : -1;
+	if (a->big == NULL)
+		return b->i > 0 ? -1 : 1;
+	if (a->i != b->i)
+		return a->i < b->i ? -1 : 1;
+	if (a->bign != b->bign)
+		r = a->bign < b->bign ? -1 : 1;
+	else
+		r = memcmp(a->big, b->big, a->bign);
+	r = r < 0 ? -1 : r > 0;
+	return a->i > 0 ? r : -r;
 }
 
 /* -1, 0, 1 as a is below, equal to, above b; 2 when unordered (NaN). */
@@ -822,6 +941,8 @@ value_cmp(const struct field *fl, const struct value *a, const struct value *b)
 			return 1;
 		return a->d == b->d ? 0 : 2;
 	}
+	if (a->big || b->big)
+		return big_cmp(a, b);
 	if (a->i != b->i)
 		return a->i < b->i ? -1 : 1;
 	if (a->ns != b->ns)
@@ -831,11 +952,12 @@ value_cmp(const struct field *fl, const struct value *a, const struct value *b)
 
 /*
  * The first constraint the (present, well-typed) value breaks, in the
- * order of schema.h, unique excepted; NULL when none.
+ * order of schema.h, unique excepted; NULL when none. *st is set when a
+ * key can't be built (no memory).
  */
 static const char *
 check_constraints(prep_schema *s, struct field *fl, const char *c, size_t n,
-		  const struct value *v)
+		  const struct value *v, prep_status *st)
 {
 	unsigned char kb[16];
 	const void *key;
@@ -890,7 +1012,9 @@ check_constraints(prep_schema *s, struct field *fl, const char *c, size_t n,
 			return fl->msg[B_XMAXIMUM];
 	}
 	if (fl->cons & C_ENUM) {
-		klen = value_key(fl, c, n, v, kb, &key);
+		if ((*st = value_key(s, fl, c, n, v, kb, &key, &klen)) !=
+		    PREP_OK)
+			return NULL;
 		if (!set_find(fl->enumset, key, klen, &id))
 			return MSG_ENUM;
 	}
@@ -905,6 +1029,14 @@ is_missing(prep_schema *s, const char *c, size_t n)
 	if (s->missing_empty_only)
 		return n == 0;
 	return set_find(&s->missing, c, n, &id);
+}
+
+int
+prep_schema_is_missing(prep_schema *s, const char *p, size_t n)
+{
+	if (s == NULL)
+		return n == 0;
+	return is_missing(s, p ? p : "", n);
 }
 
 /* ---- checking a row ---- */
@@ -954,8 +1086,12 @@ prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 			issues[k++].message = msg;
 			continue;
 		}
-		if ((fl->cons & ~(unsigned)(C_REQUIRED | C_UNIQUE)) &&
-		    (msg = check_constraints(s, fl, c, f[i].len, &v))) {
+		msg = NULL;
+		if (fl->cons & ~(unsigned)(C_REQUIRED | C_UNIQUE))
+			msg = check_constraints(s, fl, c, f[i].len, &v, &st);
+		if (st != PREP_OK)
+			goto out;
+		if (msg) {
 			issues[k].field = i;
 			issues[k].code = PREP_SCHEMA_CONSTRAINT_ERROR;
 			issues[k++].message = msg;
@@ -966,9 +1102,10 @@ prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 			s->ok[i] = 1;
 		}
 		if (fl->uniq) {
-			klen = value_key(fl, c, f[i].len, &v, kb, &key);
-			st = prep_strset_lookup(fl->uniq, key, klen, 1, &id,
-						&added);
+			st = value_key(s, fl, c, f[i].len, &v, kb, &key, &klen);
+			if (st == PREP_OK)
+				st = prep_strset_lookup(fl->uniq, key, klen, 1,
+							&id, &added);
 			if (st != PREP_OK)
 				goto out;
 			if (!added) {
@@ -976,6 +1113,15 @@ prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 				issues[k].code = PREP_SCHEMA_UNIQUE_ERROR;
 				issues[k++].message = MSG_UNIQUE;
 			}
+		}
+	}
+	/* A field without a cell (a short record) is missing. */
+	for (i = m; i < s->nfields; i++) {
+		s->ok[i] = 0;
+		if (s->fields[i].cons & C_REQUIRED) {
+			issues[k].field = i;
+			issues[k].code = PREP_SCHEMA_CONSTRAINT_ERROR;
+			issues[k++].message = MSG_REQUIRED;
 		}
 	}
 	if (s->npk == 0)
@@ -992,8 +1138,10 @@ prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 	for (i = 0; i < s->npk; i++) {
 		fl = &s->fields[s->pk[i]];
 		c = f[s->pk[i]].data ? f[s->pk[i]].data : "";
-		kf.len = value_key(fl, c, f[s->pk[i]].len, &s->vals[s->pk[i]],
-				   kb, &key);
+		st = value_key(s, fl, c, f[s->pk[i]].len, &s->vals[s->pk[i]],
+			       kb, &key, &kf.len);
+		if (st != PREP_OK)
+			goto out;
 		kf.data = key;
 		o = prep_tuple_put(o, &kf);
 	}
@@ -1023,6 +1171,20 @@ prep_schema_set_max_keys(prep_schema *s, size_t max_keys)
 			s->fields[i].uniq->max = max;
 	if (s->pkset)
 		s->pkset->max = max;
+}
+
+size_t
+prep_schema_nnotes(const prep_schema *s)
+{
+	return s ? s->nnotes : 0;
+}
+
+const char *
+prep_schema_note(const prep_schema *s, size_t i)
+{
+	if (s == NULL || i >= s->nnotes)
+		return NULL;
+	return s->notes.data + s->note_off[i];
 }
 
 size_t
@@ -1063,6 +1225,8 @@ prep_schema_free(prep_schema *s)
 		free(fl->own_type_msg);
 		for (j = 0; j < NBOUNDS + 2; j++)
 			free(fl->msg[j]);
+		for (j = 0; j < NBOUNDS; j++)
+			free(fl->bigbound[j]);
 	}
 	free(s->fields);
 	prep_buf_free(&s->names);
@@ -1075,7 +1239,10 @@ prep_schema_free(prep_schema *s)
 	pcre2_match_context_free(s->mctx);
 	pcre2_jit_stack_free(s->jit);
 	prep_buf_free(&s->scratch);
+	prep_buf_free(&s->bigkey);
 	prep_buf_free(&s->tuple);
+	prep_buf_free(&s->notes);
+	free(s->note_off);
 	free(s->vals);
 	free(s->ok);
 	free(s);
@@ -1119,33 +1286,107 @@ msgf(const char *fmt, ...)
 static int
 key_in(const char *key, const char *const *keys)
 {
-	for (; *keys; keys++)
+	for (; keys && *keys; keys++)
 		if (strcmp(key, *keys) == 0)
 			return 1;
 	return 0;
 }
 
-/* An error for any key of obj not in keys, and for an annotation that is
- * not a string. */
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* key equals one of keys, ASCII letter case aside. */
+static int
+key_in_anycase(const char *key, const char *const *keys)
+{
+	const char *a, *b;
+
+	for (; keys && *keys; keys++) {
+		for (a = key, b = *keys;
+		     *a && ascii_lower((unsigned char)*a) ==
+			       ascii_lower((unsigned char)*b);
+		     a++, b++)
+			;
+		if (*a == '\0' && *b == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* title and description, plain or with a language tag ("title@fr"). */
+static int
+is_text_annotation(const char *key)
+{
+	return strcmp(key, "title") == 0 || strcmp(key, "description") == 0 ||
+	       strncmp(key, "title@", 6) == 0 ||
+	       strncmp(key, "description@", 12) == 0;
+}
+
+/* Remember path as a key accepted and not used: control bytes as '?'. */
 static prep_status
-check_keys(struct loader *L, json_t *obj, const char *const *keys,
-	   const char *prefix)
+add_note(struct loader *L, const char *path)
+{
+	prep_schema *s = L->s;
+	size_t at = s->notes.len, i, *no;
+	prep_status st;
+
+	if (s->nnotes == s->note_cap) {
+		size_t cap = s->note_cap ? 2 * s->note_cap : 16;
+
+		if ((no = realloc(s->note_off, cap * sizeof *no)) == NULL)
+			return PREP_ERR_NOMEM;
+		s->note_off = no;
+		s->note_cap = cap;
+	}
+	if ((st = prep_buf_append(&s->notes, path, strlen(path) + 1)))
+		return st == PREP_ERR_LIMIT ? PREP_ERR_NOMEM : st;
+	for (i = at; i + 1 < s->notes.len; i++)
+		if ((unsigned char)s->notes.data[i] < 0x20 ||
+		    s->notes.data[i] == 0x7f)
+			s->notes.data[i] = '?';
+	s->note_off[s->nnotes++] = at;
+	return PREP_OK;
+}
+
+/*
+ * Check the keys of a schema object (the schema, a field, constraints).
+ * Keys in used are the caller's to read. A key in refused would change
+ * what is valid in a way validate does not implement: an error, as is,
+ * when annotations is 0 (constraints), any key not in used. Otherwise
+ * any other key is an annotation Table Schema allows ("$schema",
+ * "rdfType", "example", "title@fr", a publisher's own): accepted and
+ * noted, except one that differs from a used or refused key only by
+ * letter case ("Constraints"), a typo that would drop a check unseen.
+ * title and description, with or without a language tag, must be
+ * strings.
+ */
+static prep_status
+check_keys(struct loader *L, json_t *obj, const char *const *used,
+	   const char *const *refused, int annotations, const char *prefix)
 {
 	char path[160], q[QUOTE_MAX + 4];
 	const char *key;
+	prep_status st;
 	json_t *val;
 
 	json_object_foreach(obj, key, val)
 	{
 		snprintf(path, sizeof path, "%s%s%s", prefix,
-			 *prefix ? "." : "", key);
-		if (!key_in(key, keys))
+			 *prefix ? "." : "", clip(q, sizeof q, key));
+		if (key_in(key, used))
+			continue;
+		if (!annotations || key_in(key, refused) ||
+		    key_in_anycase(key, used) || key_in_anycase(key, refused))
 			return bad(L, path, "key '%s' is not supported",
 				   clip(q, sizeof q, key));
-		if ((strcmp(key, "title") == 0 ||
-		     strcmp(key, "description") == 0) &&
-		    !json_is_string(val))
-			return bad(L, path, "'%s' must be a string", key);
+		if (is_text_annotation(key) && !json_is_string(val))
+			return bad(L, path, "'%s' must be a string",
+				   clip(q, sizeof q, key));
+		if ((st = add_note(L, path)) != PREP_OK)
+			return st;
 	}
 	return PREP_OK;
 }
@@ -1472,11 +1713,13 @@ load_enum(struct loader *L, struct field *fl, const char *epath, json_t *j)
 				&v, text, sizeof text, &str);
 		if (st != PREP_OK)
 			return st;
-		klen = value_key(
-		    fl, str, str ? json_string_length(json_array_get(j, k)) : 0,
-		    &v, kb, &key);
-		st = prep_strset_lookup(&fl->enumset->set, key, klen, 1, &id,
-					NULL);
+		st = value_key(
+		    L->s, fl, str,
+		    str ? json_string_length(json_array_get(j, k)) : 0, &v, kb,
+		    &key, &klen);
+		if (st == PREP_OK)
+			st = prep_strset_lookup(&fl->enumset->set, key, klen, 1,
+						&id, NULL);
 		if (st != PREP_OK)
 			return st;
 	}
@@ -1507,7 +1750,7 @@ load_constraints(struct loader *L, struct field *fl, size_t i, json_t *cj)
 	unsigned bit;
 
 	snprintf(prefix, sizeof prefix, "fields[%zu].constraints", i);
-	if ((st = check_keys(L, cj, keys, prefix)) != PREP_OK)
+	if ((st = check_keys(L, cj, keys, NULL, 0, prefix)) != PREP_OK)
 		return st;
 	json_object_foreach(cj, key, val)
 	{
@@ -1572,6 +1815,15 @@ load_constraints(struct loader *L, struct field *fl, size_t i, json_t *cj)
 			return st;
 		if (fl->type == T_NUMBER && isnan(fl->bound[b].d))
 			return bad(L, path, "%s may not be NaN", key);
+		if (fl->bound[b].big) {
+			/* it points into the JSON text, which goes */
+			fl->bigbound[b] = malloc(fl->bound[b].bign);
+			if (fl->bigbound[b] == NULL)
+				return PREP_ERR_NOMEM;
+			memcpy(fl->bigbound[b], fl->bound[b].big,
+			       fl->bound[b].bign);
+			fl->bound[b].big = fl->bigbound[b];
+		}
 		fl->msg[b] =
 		    msgf("%s %s", bound_texts[b], clip(q, sizeof q, text));
 		if (fl->msg[b] == NULL)
@@ -1584,9 +1836,15 @@ load_constraints(struct loader *L, struct field *fl, size_t i, json_t *cj)
 static prep_status
 load_field(struct loader *L, size_t i, json_t *fj)
 {
-	static const char *const keys[] = {
-	    "name",	   "type",  "format",	   "constraints", "trueValues",
-	    "falseValues", "title", "description", "example",	  NULL};
+	static const char *const keys[] = {"name",	 "type",
+					   "format",	 "constraints",
+					   "trueValues", "falseValues",
+					   NULL};
+	/* they would change what is valid: number syntax, missing cells,
+	 * the values allowed */
+	static const char *const refused[] = {
+	    "decimalChar", "groupChar", "bareNumber", "missingValues",
+	    "categories",  NULL};
 	prep_schema *s = L->s;
 	struct field *fl = &s->fields[i];
 	char prefix[64], path[160], q[QUOTE_MAX + 4];
@@ -1599,7 +1857,7 @@ load_field(struct loader *L, size_t i, json_t *fj)
 	snprintf(prefix, sizeof prefix, "fields[%zu]", i);
 	if (!json_is_object(fj))
 		return bad(L, prefix, "a field must be an object");
-	if ((st = check_keys(L, fj, keys, prefix)) != PREP_OK)
+	if ((st = check_keys(L, fj, keys, refused, 1, prefix)) != PREP_OK)
 		return st;
 
 	snprintf(path, sizeof path, "%s.name", prefix);
@@ -1794,9 +2052,11 @@ load_primary_key(struct loader *L, json_t *j)
 static prep_status
 load_schema(struct loader *L, json_t *root)
 {
-	static const char *const keys[] = {"fields",	  "missingValues",
-					   "primaryKey",  "title",
-					   "description", NULL};
+	static const char *const keys[] = {"fields", "missingValues",
+					   "primaryKey", "fieldsMatch", NULL};
+	static const char *const refused[] = {"foreignKeys", "uniqueKeys",
+					      NULL};
+	char q[QUOTE_MAX + 4];
 	prep_schema *s = L->s;
 	prep_status st;
 	json_t *fields, *j;
@@ -1804,8 +2064,19 @@ load_schema(struct loader *L, json_t *root)
 
 	if (!json_is_object(root))
 		return bad(L, "", "the schema must be a JSON object");
-	if ((st = check_keys(L, root, keys, "")) != PREP_OK)
+	if ((st = check_keys(L, root, keys, refused, 1, "")) != PREP_OK)
 		return st;
+	/* fields are matched to columns by position: "exact" */
+	if ((j = json_object_get(root, "fieldsMatch")) != NULL) {
+		if (!json_is_string(j))
+			return bad(L, "fieldsMatch",
+				   "'fieldsMatch' must be a string");
+		if (strcmp(json_string_value(j), "exact") != 0)
+			return bad(L, "fieldsMatch",
+				   "fieldsMatch '%s' is not supported: fields "
+				   "are matched to columns by position",
+				   clip(q, sizeof q, json_string_value(j)));
+	}
 	if ((fields = json_object_get(root, "fields")) == NULL)
 		return bad(L, "", "key 'fields' is missing");
 	if (!json_is_array(fields))
@@ -1875,7 +2146,9 @@ prep_schema_parse(const char *json, size_t len, prep_schema **out,
 	s->max_keys = DEFAULT_MAX_KEYS;
 	prep_buf_init(&s->names, 0);
 	prep_buf_init(&s->scratch, 0);
+	prep_buf_init(&s->bigkey, 0);
 	prep_buf_init(&s->tuple, 0);
+	prep_buf_init(&s->notes, 0);
 	prep_strset_init(&s->missing.set, 0);
 	memset(&L, 0, sizeof L);
 	L.s = s;

@@ -3,23 +3,37 @@
  * table-schema/) read with jansson, and the typed checks of a record's
  * cells against it.
  *
- * Supported (anything else is an error naming the key, never ignored):
- * - top level: fields, missingValues, primaryKey; title and description
- *   (annotations, accepted and not used).
+ * Supported:
+ * - top level: fields, missingValues (an array of strings), primaryKey,
+ *   fieldsMatch "exact" (fields are matched to columns by position).
  * - a field: name, type, format, constraints, trueValues, falseValues
- *   (boolean only); title, description, example (annotations).
- * - types: string (formats default, email, uri, uuid), integer, number,
- *   boolean, date, datetime, time (format default: ISO 8601, or a
- *   strptime(3) pattern such as "%d/%m/%Y"), year, any. Type absent:
- *   string.
+ *   (boolean only).
+ * - types: string (formats default, email, uri, uuid), integer (any
+ *   length), number (NaN, INF, -INF in any letter case too), boolean,
+ *   date, datetime, time (format default: ISO 8601, a datetime or time
+ *   with an optional Z or +hh:mm/-hh:mm zone; or a strptime(3) pattern
+ *   such as "%d/%m/%Y"), year, any. Type absent: string.
  * - constraints: required, unique, minimum, maximum, exclusiveMinimum,
  *   exclusiveMaximum (integer, number, date, datetime, time, year; the
  *   bound is read as a value of the field's type), minLength, maxLength
  *   (string; characters, not bytes), pattern (PCRE2, anchored at both
  *   ends: the whole value must match), enum (typed values).
  *
+ * Keys that would change what is valid and are not implemented are an
+ * error naming the key, never ignored: foreignKeys, uniqueKeys, a
+ * fieldsMatch other than "exact", missingValues that is not an array of
+ * strings; in a field decimalChar, groupChar, bareNumber, missingValues,
+ * categories; any constraint, type or format not listed above; and a key
+ * that differs from one of these or of the supported ones only by letter
+ * case. Any other key is an annotation the standard allows ("$schema",
+ * "title", "title@fr", "description", "rdfType", "example", a
+ * publisher's own): accepted, not used, and listed by prep_schema_note()
+ * so that a front end can say so. title and description (with or without
+ * a language tag) must be strings.
+ *
  * Constraints compare typed values: minimum on an integer compares
- * numbers, on a date compares dates. A cell equal to one of missingValues
+ * numbers (exactly, whatever their length), on a date compares dates, on
+ * a time or datetime compares instants in UTC (no zone: UTC). A cell equal to one of missingValues
  * (default [""]) is missing: only `required` applies to it. Unique and
  * primary-key checks compare typed values ("01" and "1" are one integer)
  * through a seeded hash set, so their memory grows with the number of
@@ -65,6 +79,14 @@ prep_status prep_schema_parse(const char *json, size_t len, prep_schema **out,
 			      prep_schema_error *err);
 void prep_schema_free(prep_schema *s);
 
+/*
+ * The keys the schema has that are accepted and not used (see above), in
+ * the order of the file, each as the path of a prep_schema_error
+ * ("fields[0].rdfType", "$schema"); NULL when i >= prep_schema_nnotes().
+ */
+size_t prep_schema_nnotes(const prep_schema *s);
+const char *prep_schema_note(const prep_schema *s, size_t i);
+
 size_t prep_schema_nfields(const prep_schema *s);
 /*
  * Name of field i (0-based), NUL-terminated; its length in *len. NULL
@@ -90,9 +112,16 @@ typedef struct prep_schema_issue {
 } prep_schema_issue;
 
 /*
+ * 1 when the cell p[0..n) is one of the schema's missingValues (without
+ * a schema, s NULL: when it is empty).
+ */
+int prep_schema_is_missing(prep_schema *s, const char *p, size_t n);
+
+/*
  * Check one data record f[0..n) against the schema: cell i against field
- * i for i < min(n, nfields) (cells beyond either are the caller's
- * concern: missing-cell, extra-cell). At most one issue per cell (a type
+ * i for i < min(n, nfields); a field past the end of a short record is
+ * missing, a constraint-error when it is required (the missing-cell and
+ * extra-cell errors are the caller's concern). At most one issue per cell (a type
  * error hides the constraints; among constraints the first failing in the
  * order required, minLength, maxLength, pattern, minimum, maximum,
  * exclusiveMinimum, exclusiveMaximum, enum, unique), then one for the

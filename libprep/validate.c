@@ -1,12 +1,23 @@
 /*
- * validate.c: the record checks of `validate` (see validate.h).
+ * validate.c: the record checks of `validate`, its quarantine rows and
+ * its report (see validate.h).
  *
  * The issues of one record go into one array owned by the validator; it
  * grows to the widest record seen, which the CSV reader caps (100,000
  * fields by default), so memory stays bounded. Duplicate header labels
  * are found with a seeded hash set (strset.h), so a header of 100,000
  * columns costs one pass, not a quadratic scan.
+ *
+ * A record is measured against the header and, with a schema, against
+ * its fields too, as frictionless-py measures it against the schema: a
+ * schema narrower than the header makes the cells past its fields extra,
+ * a wider one makes its fields past the record's end missing (and a
+ * required one a constraint-error).
  */
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +29,14 @@
 struct prep_validator {
 	prep_schema *schema;
 	prep_pii *pii;
-	size_t ncols; /* cells expected in a record */
+	size_t ncols;		  /* cells the header expects in a record */
+	size_t nfields;		  /* fields of the schema (0: none) */
+	const prep_field *header; /* borrowed; NULL without one */
 
 	prep_vissue *issues;
 	size_t nissues, cap;
 	prep_schema_issue *sissues; /* room for nfields + 1 */
+	prep_buf errors, extra;	    /* the _errors and _extra fields */
 };
 
 static const char *const code_names[PREP_V_NCODES] = {
@@ -64,6 +78,9 @@ prep_validator_new(prep_schema *schema, unsigned pii_types,
 	if (v == NULL)
 		return PREP_ERR_NOMEM;
 	v->schema = schema;
+	v->nfields = nf;
+	prep_buf_init(&v->errors, 0);
+	prep_buf_init(&v->extra, 0);
 	v->sissues = calloc(nf + 1, sizeof *v->sissues);
 	if (v->sissues == NULL) {
 		prep_validator_free(v);
@@ -85,6 +102,8 @@ prep_validator_free(prep_validator *v)
 	prep_pii_free(v->pii);
 	free(v->issues);
 	free(v->sissues);
+	prep_buf_free(&v->errors);
+	prep_buf_free(&v->extra);
 	free(v);
 }
 
@@ -137,6 +156,7 @@ prep_validator_header(prep_validator *v, const prep_field *h, size_t n,
 	prep_status st = PREP_OK;
 
 	v->ncols = n;
+	v->header = h;
 	v->nissues = 0;
 	*issues = NULL;
 	*nissues = 0;
@@ -197,6 +217,7 @@ void
 prep_validator_columns(prep_validator *v, size_t ncols)
 {
 	v->ncols = ncols;
+	v->header = NULL;
 }
 
 static const char *
@@ -235,32 +256,59 @@ pii_check(prep_validator *v, size_t i, const prep_field *f)
 	return st == PREP_END ? PREP_OK : st;
 }
 
+/*
+ * 0: some cell has a value; 1: every cell is empty; 2: every cell is
+ * empty or one of the schema's missingValues, some not empty.
+ */
 static int
-blank_row(const prep_field *f, size_t n)
+blank_row(prep_validator *v, const prep_field *f, size_t n)
 {
 	size_t i;
+	int empty = 1;
 
-	for (i = 0; i < n; i++)
-		if (f[i].len != 0)
+	for (i = 0; i < n; i++) {
+		if (f[i].len == 0)
+			continue;
+		if (v->schema == NULL ||
+		    !prep_schema_is_missing(v->schema, f[i].data, f[i].len))
 			return 0;
-	return 1;
+		empty = 0;
+	}
+	return empty ? 1 : 2;
+}
+
+static int
+schema_code(int code)
+{
+	return code == PREP_SCHEMA_TYPE_ERROR	  ? PREP_V_TYPE
+	       : code == PREP_SCHEMA_UNIQUE_ERROR ? PREP_V_UNIQUE
+						  : PREP_V_CONSTRAINT;
 }
 
 prep_status
 prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 		   const prep_vissue **issues, size_t *nissues)
 {
-	size_t i, k = 0, ns = 0, most = n > v->ncols ? n : v->ncols;
+	size_t width = v->ncols > v->nfields ? v->ncols : v->nfields;
+	size_t i, k = 0, ns = 0, most = n > width ? n : width;
 	prep_status st;
+	int blank;
 
 	v->nissues = 0;
 	*issues = NULL;
 	*nissues = 0;
-	/* one issue per cell, two for an extra cell, one for the row */
+	/* two issues per position at most (a cell's error and a pii-error,
+	 * a required field's and its missing-cell), one for the row */
 	if ((st = reserve(v, 2 * most + 1)) != PREP_OK)
 		return st;
-	if (blank_row(f, n)) {
-		add(v, 0, PREP_V_BLANK_ROW, "every cell is empty");
+	if ((blank = blank_row(v, f, n)) != 0) {
+		add(v, 0, PREP_V_BLANK_ROW,
+		    blank == 1 ? "every cell is empty"
+			       : "every cell is empty or a missing value");
+		/* a missing value is the schema's, but look all the same */
+		for (i = 0; i < n; i++)
+			if ((st = pii_check(v, i, &f[i])) != PREP_OK)
+				return st;
 		*issues = v->issues;
 		*nissues = v->nissues;
 		return PREP_OK;
@@ -277,33 +325,27 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 						  : NULL;
 
 		if (i >= n) {
+			/* the header's column or the schema's field: as
+			 * frictionless-py, a required field's error first */
+			if (si)
+				add(v, i + 1, schema_code(si->code),
+				    si->message);
 			add(v, i + 1, PREP_V_MISSING_CELL,
 			    "row has no cell here");
 			continue;
 		}
-		if (i >= v->ncols) {
-			/* still looked at for personal data: with --mostly
-			 * an invalid row may pass */
+		if (i >= v->ncols || (v->schema && i >= v->nfields))
 			add(v, i + 1, PREP_V_EXTRA_CELL,
-			    "cell beyond the header");
-			if ((st = pii_check(v, i, &f[i])) != PREP_OK)
-				return st;
-			continue;
-		}
-		if (f[i].len != 0 && !utf8_ok(&f[i])) {
+			    i >= v->ncols ? "cell beyond the header"
+					  : "cell beyond the schema's fields");
+		else if (f[i].len != 0 && !utf8_ok(&f[i]))
 			add(v, i + 1, PREP_V_ENCODING,
 			    "cell is not valid UTF-8");
-			continue;
-		}
-		if (si) {
-			add(v, i + 1,
-			    si->code == PREP_SCHEMA_TYPE_ERROR ? PREP_V_TYPE
-			    : si->code == PREP_SCHEMA_UNIQUE_ERROR
-				? PREP_V_UNIQUE
-				: PREP_V_CONSTRAINT,
-			    si->message);
-			continue;
-		}
+		else if (si)
+			add(v, i + 1, schema_code(si->code), si->message);
+		/* whatever else is wrong with the cell: --mostly or
+		 * --rejects may let its row pass or quarantine it, and the
+		 * report must say what it holds */
 		if ((st = pii_check(v, i, &f[i])) != PREP_OK)
 			return st;
 	}
@@ -317,4 +359,546 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 	*issues = v->issues;
 	*nissues = v->nissues;
 	return PREP_OK;
+}
+
+const char *
+prep_validator_field_name(const prep_validator *v, size_t i, size_t *len,
+			  char num[PREP_VFIELD_NUM])
+{
+	*len = 0;
+	if (i == 0)
+		return NULL;
+	if (v->header && i <= v->ncols) {
+		*len = v->header[i - 1].len;
+		return v->header[i - 1].data;
+	}
+	if (v->schema && i <= v->nfields)
+		return prep_schema_field_name(v->schema, i - 1, len);
+	if (!v->header && i <= v->ncols) {
+		*len = (size_t)snprintf(num, PREP_VFIELD_NUM, "%zu", i);
+		return num;
+	}
+	return NULL;
+}
+
+/* ---- the quarantine ---- */
+
+prep_status
+prep_validator_reject_header(prep_validator *v, prep_writer *w)
+{
+	prep_status st = PREP_OK;
+	size_t i;
+
+	if (v->header == NULL)
+		return PREP_OK;
+	for (i = 0; i < v->ncols && st == PREP_OK; i++)
+		st = prep_writer_field(w, v->header[i].data, v->header[i].len);
+	if (st == PREP_OK)
+		st = prep_writer_field(w, "_errors", 7);
+	if (st == PREP_OK)
+		st = prep_writer_field(w, "_extra", 6);
+	if (st == PREP_OK)
+		st = prep_writer_end_row(w);
+	return st;
+}
+
+/* The _errors field: "code:field; code:field; ..." in v->errors. */
+static prep_status
+errors_text(prep_validator *v, const prep_vissue *is, size_t n)
+{
+	prep_buf *b = &v->errors;
+	char num[PREP_VFIELD_NUM];
+	prep_status st = PREP_OK;
+	const char *name;
+	size_t i, len;
+
+	prep_buf_reset(b);
+	for (i = 0; i < n && st == PREP_OK; i++) {
+		if (i)
+			st = prep_buf_append(b, "; ", 2);
+		if (st == PREP_OK)
+			st =
+			    prep_buf_append_str(b, prep_vcode_name(is[i].code));
+		if (st != PREP_OK || is[i].field == 0)
+			continue;
+		name = prep_validator_field_name(v, is[i].field, &len, num);
+		if (name == NULL) {
+			len = (size_t)snprintf(num, sizeof num, "%zu",
+					       is[i].field);
+			name = num;
+		}
+		st = prep_buf_append_byte(b, ':');
+		if (st == PREP_OK)
+			st = prep_buf_append(b, name, len);
+	}
+	return st;
+}
+
+prep_status
+prep_validator_reject_row(prep_validator *v, prep_writer *w, int delim,
+			  const prep_field *f, size_t n,
+			  const prep_vissue *issues, size_t nissues)
+{
+	prep_status st;
+	size_t i;
+
+	if ((st = errors_text(v, issues, nissues)) != PREP_OK)
+		return st;
+	prep_buf_reset(&v->extra);
+	for (i = v->ncols; i < n && st == PREP_OK; i++) {
+		if (i > v->ncols)
+			st = prep_buf_append_byte(&v->extra, (char)delim);
+		if (st == PREP_OK)
+			st = prep_buf_append(&v->extra, f[i].data, f[i].len);
+	}
+	for (i = 0; i < v->ncols && st == PREP_OK; i++)
+		st = i < n ? prep_writer_field(w, f[i].data, f[i].len)
+			   : prep_writer_field(w, "", 0);
+	if (st == PREP_OK)
+		st = prep_writer_field(w, v->errors.data ? v->errors.data : "",
+				       v->errors.len);
+	if (st == PREP_OK)
+		st = prep_writer_field(w, v->extra.data ? v->extra.data : "",
+				       v->extra.len);
+	if (st == PREP_OK)
+		st = prep_writer_end_row(w);
+	return st;
+}
+
+/* ---- the manifest, source errors ---- */
+
+/* A JSON string of s[0..n) with invalid UTF-8 replaced by U+FFFD. */
+static json_t *
+json_text(const char *s, size_t n)
+{
+	prep_buf b;
+	size_t i = 0, k;
+	json_t *j;
+
+	if ((j = json_stringn(s, n)) != NULL)
+		return j;
+	prep_buf_init(&b, 0);
+	while (i < n) {
+		k = prep_utf8_seq_len(s + i, n - i);
+		if (prep_buf_append(&b, k ? s + i : "\xef\xbf\xbd",
+				    k ? k : 3) != PREP_OK) {
+			prep_buf_free(&b);
+			return NULL;
+		}
+		i += k ? k : 1;
+	}
+	j = json_stringn(b.data ? b.data : "", b.len);
+	prep_buf_free(&b);
+	return j;
+}
+
+/* json_object_set_new that remembers a failure in *ok. */
+static void
+set(json_t *o, const char *key, json_t *val, int *ok)
+{
+	if (val == NULL || json_object_set_new(o, key, val) != 0)
+		*ok = 0;
+}
+
+/* o as one compact line ending in '\n' in *text; takes o's reference. */
+static prep_status
+json_line(json_t *o, int ok, char **text)
+{
+	char *s = ok ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT)
+		     : NULL;
+	size_t len;
+	char *t;
+
+	json_decref(o);
+	if (s == NULL)
+		return PREP_ERR_NOMEM;
+	len = strlen(s);
+	if ((t = realloc(s, len + 2)) == NULL) {
+		free(s);
+		return PREP_ERR_NOMEM;
+	}
+	t[len] = '\n';
+	t[len + 1] = '\0';
+	*text = t;
+	return PREP_OK;
+}
+
+prep_status
+prep_validator_manifest(const prep_validator *v, uint64_t rows,
+			const unsigned char sha256[32], char **text)
+{
+	json_t *o = json_object(), *cols = json_array();
+	char hex[65], num[PREP_VFIELD_NUM];
+	int ok = o && cols;
+	size_t i;
+
+	*text = NULL;
+	for (i = 0; i < v->ncols && ok; i++) {
+		json_t *c;
+
+		if (v->header)
+			c = json_text(v->header[i].data, v->header[i].len);
+		else {
+			snprintf(num, sizeof num, "%zu", i + 1);
+			c = json_string(num);
+		}
+		if (c == NULL || json_array_append_new(cols, c) != 0)
+			ok = 0;
+	}
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
+	if (ok) {
+		set(o, "rows", json_integer((json_int_t)rows), &ok);
+		set(o, "columns", cols, &ok);
+		cols = NULL;
+		set(o, "sha256", json_string(hex), &ok);
+	}
+	json_decref(cols);
+	return json_line(o, ok, text);
+}
+
+const char *
+prep_vsource_message(prep_status st, const prep_csv_options *o, char *buf,
+		     size_t cap)
+{
+	switch (st) {
+	case PREP_ERR_QUOTE:
+		snprintf(buf, cap,
+			 "stray quote in an unquoted field; reading stopped");
+		break;
+	case PREP_ERR_UNCLOSED_QUOTE:
+		snprintf(buf, cap, "quoted field not closed at end of input");
+		break;
+	case PREP_ERR_FIELD_TOO_LONG:
+		snprintf(buf, cap,
+			 "field longer than --max-field (%zu bytes); reading "
+			 "stopped",
+			 o->max_field);
+		break;
+	case PREP_ERR_TOO_MANY_FIELDS:
+		snprintf(buf, cap,
+			 "record has more than %zu fields; reading stopped",
+			 o->max_fields);
+		break;
+	case PREP_ERR_LIMIT:
+		snprintf(buf, cap, "record too long; reading stopped");
+		break;
+	default:
+		return NULL;
+	}
+	return buf;
+}
+
+/* ---- the report ---- */
+
+/* One listed error. */
+struct verror {
+	uint64_t row;
+	prep_where where;
+	size_t field; /* 1-based; 0: the row */
+	int code;
+	char *message;
+};
+
+struct prep_vreport {
+	struct verror *list;
+	size_t nlist, cap, max;
+	uint64_t count, by_code[PREP_V_NCODES];
+	uint64_t rows, valid_rows;
+	int table_errors; /* the run fails whatever the valid rows */
+};
+
+prep_status
+prep_vreport_new(size_t max_listed, prep_vreport **out)
+{
+	prep_vreport *r = calloc(1, sizeof *r);
+
+	*out = r;
+	if (r == NULL)
+		return PREP_ERR_NOMEM;
+	r->max = max_listed;
+	return PREP_OK;
+}
+
+void
+prep_vreport_free(prep_vreport *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nlist; i++)
+		free(r->list[i].message);
+	free(r->list);
+	free(r);
+}
+
+static prep_status
+note(prep_vreport *r, uint64_t row, prep_where w, size_t field, int code,
+     const char *message)
+{
+	struct verror *e;
+
+	if (code < 0 || code >= PREP_V_NCODES)
+		return PREP_ERR_ARG;
+	r->count++;
+	r->by_code[code]++;
+	if (r->nlist >= r->max)
+		return PREP_OK;
+	if (r->nlist == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+
+		if (cap > r->max)
+			cap = r->max;
+		if ((e = realloc(r->list, cap * sizeof *e)) == NULL)
+			return PREP_ERR_NOMEM;
+		r->list = e;
+		r->cap = cap;
+	}
+	e = &r->list[r->nlist];
+	if ((e->message = strdup(message ? message : "")) == NULL)
+		return PREP_ERR_NOMEM;
+	r->nlist++;
+	e->row = row;
+	e->where = w;
+	e->field = field;
+	e->code = code;
+	return PREP_OK;
+}
+
+prep_status
+prep_vreport_table_error(prep_vreport *r, uint64_t row, prep_where w,
+			 size_t field, int code, const char *message)
+{
+	r->table_errors = 1;
+	return note(r, row, w, field, code, message);
+}
+
+prep_status
+prep_vreport_row(prep_vreport *r, uint64_t row, prep_where w,
+		 const prep_vissue *issues, size_t nissues)
+{
+	prep_status st = PREP_OK;
+	size_t i;
+
+	r->rows++;
+	if (nissues == 0)
+		r->valid_rows++;
+	for (i = 0; i < nissues && st == PREP_OK; i++)
+		st = note(r, row, w, issues[i].field, issues[i].code,
+			  issues[i].message);
+	return st;
+}
+
+uint64_t
+prep_vreport_rows(const prep_vreport *r)
+{
+	return r->rows;
+}
+
+uint64_t
+prep_vreport_valid_rows(const prep_vreport *r)
+{
+	return r->valid_rows;
+}
+
+uint64_t
+prep_vreport_count(const prep_vreport *r, int code)
+{
+	if (code < 0 || code >= PREP_V_NCODES)
+		return r->count;
+	return r->by_code[code];
+}
+
+int
+prep_vreport_passes(const prep_vreport *r, double mostly)
+{
+	double need;
+
+	if (r->table_errors)
+		return 0;
+	if (!(mostly < 1.0))
+		return r->valid_rows == r->rows;
+	if (!(mostly > 0.0))
+		return 1;
+	/* the tolerance keeps 0.8 x 5 from needing 5 rows */
+	need = ceil(mostly * (double)r->rows * (1 - 1e-12));
+	return (double)r->valid_rows >= need;
+}
+
+size_t
+prep_vreport_listed(const prep_vreport *r)
+{
+	return r->nlist;
+}
+
+/* Text for a one-line report: control bytes and invalid UTF-8 as '?'. */
+static prep_status
+append_text(prep_buf *b, const char *s, size_t n)
+{
+	prep_status st = PREP_OK;
+	size_t i = 0, k;
+
+	while (i < n && st == PREP_OK) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			st = prep_buf_append_byte(b, (char)c);
+			i++;
+		} else if (c >= 0x80 &&
+			   (k = prep_utf8_seq_len(s + i, n - i)) != 0) {
+			st = prep_buf_append(b, s + i, k);
+			i += k;
+		} else {
+			st = prep_buf_append_byte(b, '?');
+			i++;
+		}
+	}
+	return st;
+}
+
+static prep_status
+appendf(prep_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static prep_status
+appendf(prep_buf *b, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return PREP_ERR_ARG;
+	return prep_buf_append(b, tmp,
+			       (size_t)n < sizeof tmp ? (size_t)n
+						      : sizeof tmp - 1);
+}
+
+prep_status
+prep_vreport_line(const prep_vreport *r, const prep_validator *v, size_t i,
+		  prep_buf *out)
+{
+	const struct verror *e;
+	char num[PREP_VFIELD_NUM];
+	prep_status st = PREP_OK;
+	const char *name;
+	size_t len;
+
+	if (i >= r->nlist)
+		return PREP_ERR_ARG;
+	e = &r->list[i];
+	if (e->where.file) {
+		st = append_text(out, e->where.file, strlen(e->where.file));
+		if (st == PREP_OK)
+			st = appendf(out, ":%lu: ", e->where.line);
+	}
+	if (st == PREP_OK)
+		st = appendf(out, "row %llu", (unsigned long long)e->row);
+	if (st == PREP_OK && e->field) {
+		st = appendf(out, ", field %zu", e->field);
+		name = prep_validator_field_name(v, e->field, &len, num);
+		if (st == PREP_OK && name) {
+			st = prep_buf_append(out, " (", 2);
+			if (st == PREP_OK)
+				st = append_text(out, name, len);
+			if (st == PREP_OK)
+				st = prep_buf_append_byte(out, ')');
+		}
+	}
+	if (st == PREP_OK)
+		st = appendf(out, ": %s: ", prep_vcode_name(e->code));
+	if (st == PREP_OK)
+		st = prep_buf_append_str(out, e->message);
+	if (st == PREP_OK)
+		st = prep_buf_append_byte(out, '\n');
+	return st;
+}
+
+prep_status
+prep_vreport_summary(const prep_vreport *r, int valid, prep_buf *out)
+{
+	prep_status st;
+	int c, first = 1;
+
+	st = appendf(out, "%s: %llu row%s, %llu valid; ",
+		     valid ? "valid" : "invalid", (unsigned long long)r->rows,
+		     r->rows == 1 ? "" : "s",
+		     (unsigned long long)r->valid_rows);
+	if (st == PREP_OK && r->count == 0)
+		return prep_buf_append_str(out, "no errors\n");
+	if (st == PREP_OK)
+		st = appendf(out, "%llu error%s:", (unsigned long long)r->count,
+			     r->count == 1 ? "" : "s");
+	for (c = 0; c < PREP_V_NCODES && st == PREP_OK; c++) {
+		if (r->by_code[c] == 0)
+			continue;
+		st = appendf(out, "%s %s %llu", first ? "" : ",",
+			     prep_vcode_name(c),
+			     (unsigned long long)r->by_code[c]);
+		first = 0;
+	}
+	if (st == PREP_OK && r->nlist < r->count)
+		st = appendf(out, "; first %zu listed", r->nlist);
+	if (st == PREP_OK)
+		st = prep_buf_append_byte(out, '\n');
+	return st;
+}
+
+prep_status
+prep_vreport_json(const prep_vreport *r, const prep_validator *v, int valid,
+		  char **text)
+{
+	json_t *o = json_object(), *bc = json_object(), *a = json_array();
+	char num[PREP_VFIELD_NUM];
+	int c, ok = o && bc && a;
+	const char *name;
+	size_t i, len;
+
+	*text = NULL;
+	if (ok) {
+		set(o, "valid", json_boolean(valid), &ok);
+		set(o, "rows", json_integer((json_int_t)r->rows), &ok);
+		set(o, "error_count", json_integer((json_int_t)r->count), &ok);
+	}
+	for (c = 0; c < PREP_V_NCODES && ok; c++)
+		if (r->by_code[c])
+			set(bc, prep_vcode_name(c),
+			    json_integer((json_int_t)r->by_code[c]), &ok);
+	if (ok) {
+		set(o, "errors_by_code", bc, &ok);
+		bc = NULL;
+		set(o, "truncated", json_boolean(r->nlist < r->count), &ok);
+	}
+	for (i = 0; i < r->nlist && ok; i++) {
+		const struct verror *e = &r->list[i];
+		json_t *x = json_object();
+
+		if (x == NULL || json_array_append_new(a, x) != 0) {
+			json_decref(x);
+			ok = 0;
+			break;
+		}
+		name = prep_validator_field_name(v, e->field, &len, num);
+		set(x, "row", json_integer((json_int_t)e->row), &ok);
+		set(x, "field_number",
+		    e->field ? json_integer((json_int_t)e->field)
+			     : json_null(),
+		    &ok);
+		set(x, "field_name", name ? json_text(name, len) : json_null(),
+		    &ok);
+		set(x, "code", json_string(prep_vcode_name(e->code)), &ok);
+		set(x, "message", json_text(e->message, strlen(e->message)),
+		    &ok);
+	}
+	if (ok) {
+		set(o, "errors", a, &ok);
+		a = NULL;
+	}
+	json_decref(bc);
+	json_decref(a);
+	return json_line(o, ok, text);
 }

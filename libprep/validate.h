@@ -1,24 +1,33 @@
 /*
- * validate.h: the checks of `validate`, one record at a time.
+ * validate.h: the checks of `validate`, one record at a time, the
+ * quarantine rows of its --rejects file and its report.
  *
  * A validator looks at the header (blank, duplicate, and, with a schema,
  * incorrect, missing and extra labels) and at each data record: its
- * length against the header's (missing-cell, extra-cell), blank rows,
- * invalid UTF-8 (encoding-error), the schema's types and constraints
- * (schema.h) and, when asked, personal data in any cell (pii.h). It
- * returns the record's errors as codes with field numbers and messages
- * that never hold a cell's value. Memory is constant except for the
- * schema's unique and primary-key sets and the header's labels.
+ * length against the header's and the schema's (missing-cell,
+ * extra-cell), blank rows, invalid UTF-8 (encoding-error), the schema's
+ * types and constraints (schema.h) and, when asked, personal data in
+ * every cell whatever else is wrong with it (pii.h). It returns the
+ * record's errors as codes with field numbers and messages that never
+ * hold a cell's value. Memory is constant except for the schema's unique
+ * and primary-key sets and the header's labels.
+ *
+ * A report (prep_vreport) counts a run's errors by code, keeps the first
+ * of them for the listing, counts rows and valid rows, and says whether
+ * the run passes; it formats itself as text lines or as one JSON object.
  *
  * Error codes are Frictionless Data's (https://specs.frictionlessdata.io/
  * / frictionless-py's error catalogue), plus pii-error, and source-error
- * for a record the CSV reader could not read at all.
+ * for input the CSV reader could not read at all (or that is empty).
  */
 #ifndef PREP_VALIDATE_H
 #define PREP_VALIDATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "buf.h"
+#include "csv.h"
 #include "prep.h"
 #include "schema.h"
 
@@ -63,8 +72,10 @@ void prep_validator_free(prep_validator *v);
 
 /*
  * Check the header record h[0..n); records are then expected to have n
- * cells. *issues (owned by the validator) lists the label errors in
- * field order. PREP_ERR_NOMEM.
+ * cells, and as many as the schema has fields. h is borrowed to name the
+ * fields (prep_validator_field_name): it must stay valid as long as the
+ * validator is used (the CSV reader's header does). *issues (owned by the
+ * validator) lists the label errors in field order. PREP_ERR_NOMEM.
  */
 prep_status prep_validator_header(prep_validator *v, const prep_field *h,
 				  size_t n, const prep_vissue **issues,
@@ -74,11 +85,119 @@ void prep_validator_columns(prep_validator *v, size_t ncols);
 
 /*
  * Check one data record f[0..n). *issues lists its errors in field order,
- * the row's own (blank-row, primary-key) last; a blank row (every cell
- * empty) has that error only. PREP_ERR_LIMIT when a unique or primary-key
- * set is full, PREP_ERR_NOMEM.
+ * the row's own (blank-row, primary-key) first for a blank row, last
+ * otherwise:
+ * - a position with no cell that the header or the schema has is a
+ *   missing-cell (and a constraint-error before it when the schema's
+ *   field is required); a cell where the header or the schema has none
+ *   is an extra-cell;
+ * - a cell is an encoding-error, or else it may have the schema's one
+ *   type, constraint or unique error;
+ * - any cell, whatever else is wrong with it, may have a pii-error after
+ *   its other error;
+ * - a blank row (every cell empty or, with a schema, one of its
+ *   missingValues) has the blank-row error only, bar pii-errors.
+ * PREP_ERR_LIMIT when a unique or primary-key set is full, PREP_ERR_NOMEM.
  */
 prep_status prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 			       const prep_vissue **issues, size_t *nissues);
+
+/* Room for a field number as text. */
+#define PREP_VFIELD_NUM 24
+
+/*
+ * The name of field i (1-based): the header's label, else the schema's
+ * field name, else without a header its number written in num; NULL when
+ * none names it (an extra cell). *len is its length in bytes.
+ */
+const char *prep_validator_field_name(const prep_validator *v, size_t i,
+				      size_t *len,
+				      char num[PREP_VFIELD_NUM]);
+
+/*
+ * The quarantine of --rejects, a rectangular CSV: the header's labels,
+ * then "_errors" and "_extra" (nothing without a header); each rejected
+ * record as its first ncols cells (empty cells for those it lacks), its
+ * errors as "code:field; code:field; ..." (the code alone for an error of
+ * the row), and its cells past ncols joined by delim (the writer's
+ * delimiter), or an empty field. issues are those prep_validator_row gave
+ * for f. PREP_ERR_LIMIT when a built field passes 256 MiB, a writer's
+ * status otherwise.
+ */
+prep_status prep_validator_reject_header(prep_validator *v, prep_writer *w);
+prep_status prep_validator_reject_row(prep_validator *v, prep_writer *w,
+				      int delim, const prep_field *f, size_t n,
+				      const prep_vissue *issues,
+				      size_t nissues);
+
+/*
+ * The --manifest of the data written: one JSON line ending in '\n',
+ * {"rows":R,"columns":[...],"sha256":"..."}, the columns being the
+ * header's labels (invalid UTF-8 as U+FFFD) or, without a header, their
+ * numbers as strings. *text is malloc'd. PREP_ERR_NOMEM.
+ */
+prep_status prep_validator_manifest(const prep_validator *v, uint64_t rows,
+				    const unsigned char sha256[32],
+				    char **text);
+
+/*
+ * The source-error message for a CSV reader status that means the input
+ * can't be read on (PREP_ERR_QUOTE, PREP_ERR_UNCLOSED_QUOTE,
+ * PREP_ERR_FIELD_TOO_LONG, PREP_ERR_TOO_MANY_FIELDS, PREP_ERR_LIMIT),
+ * naming the reader's caps o; NULL for any other status. Written in buf.
+ */
+const char *prep_vsource_message(prep_status st, const prep_csv_options *o,
+				 char *buf, size_t cap);
+
+typedef struct prep_vreport prep_vreport;
+
+/* A report listing at most max_listed errors (all are counted). */
+prep_status prep_vreport_new(size_t max_listed, prep_vreport **out);
+void prep_vreport_free(prep_vreport *r);
+
+/*
+ * An error of the table, not of a data row: a header label, a
+ * source-error. It fails the run whatever the fraction of valid rows.
+ * w.file must outlive the report. PREP_ERR_NOMEM.
+ */
+prep_status prep_vreport_table_error(prep_vreport *r, uint64_t row,
+				     prep_where w, size_t field, int code,
+				     const char *message);
+/* A data row and its issues (none: a valid row). PREP_ERR_NOMEM. */
+prep_status prep_vreport_row(prep_vreport *r, uint64_t row, prep_where w,
+			     const prep_vissue *issues, size_t nissues);
+
+uint64_t prep_vreport_rows(const prep_vreport *r);
+uint64_t prep_vreport_valid_rows(const prep_vreport *r);
+uint64_t prep_vreport_count(const prep_vreport *r, int code);
+
+/*
+ * Whether the run passes: no error of the table, and valid rows >=
+ * mostly x rows (mostly from 0 to 1; at 1, every row valid).
+ */
+int prep_vreport_passes(const prep_vreport *r, double mostly);
+
+/*
+ * The text report: listed error i (i < prep_vreport_listed) as
+ * "FILE:LINE: row R, field N (NAME): CODE: MESSAGE\n" (the place left out
+ * when the file is unknown, the field part for an error of the row; in
+ * NAME control bytes and invalid UTF-8 become '?'), then the summary
+ * "valid|invalid: R rows, V valid; no errors\n" or "...; E errors: code
+ * n, ...[; first L listed]\n"; each appended to out. v names the fields.
+ */
+size_t prep_vreport_listed(const prep_vreport *r);
+prep_status prep_vreport_line(const prep_vreport *r, const prep_validator *v,
+			      size_t i, prep_buf *out);
+prep_status prep_vreport_summary(const prep_vreport *r, int valid,
+				 prep_buf *out);
+
+/*
+ * The report as one JSON object on one line ending in '\n': valid, rows,
+ * error_count, errors_by_code, truncated, errors (each row, field_number,
+ * field_name, code, message; null field for an error of the row, null
+ * name when none names it). *text is malloc'd. PREP_ERR_NOMEM.
+ */
+prep_status prep_vreport_json(const prep_vreport *r, const prep_validator *v,
+			      int valid, char **text);
 
 #endif

@@ -292,7 +292,8 @@ main(int argc, char **argv)
 		st = prep_weights_add(tab, f);
 		if (st == PREP_ERR_VALUE)
 			cli_fatal_cell(&cli, (size_t)weight,
-				       cli_is_missing(&cli, &f[weight])
+				       f[weight].len == 0 ? "weight is empty"
+				       : cli_is_missing(&cli, &f[weight])
 					   ? "weight is missing"
 					   : "weight is not a finite number");
 		if (st == PREP_ERR_RANGE)

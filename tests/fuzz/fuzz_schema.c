@@ -14,8 +14,9 @@
  * names are checked to be NUL-terminated and at most 1000 rows are checked
  * with prep_schema_check_row() (unique/primary-key sets capped at 64 keys
  * so the limit path runs too): at most nfields + 1 issues, at most one per
- * cell, each naming a cell of the row or the row, with a known code and a
- * message. A schema that does not load has its error's path and text
+ * field, each naming a field of the schema or the row, with a known code
+ * and a message; a field past the end of a short row only as missing
+ * (a constraint-error). A schema that does not load has its error's path and text
  * NUL-terminated within their arrays.
  */
 #include "fuzz_common.h"
@@ -32,6 +33,9 @@ static const char *const values[] = {
     "-0",
     "+7",
     "9223372036854775808",
+    "-123456789012345678901234567890",
+    "-inf",
+    "nAn",
     "-3.5e2",
     "1e400",
     "NaN",
@@ -43,6 +47,8 @@ static const char *const values[] = {
     "2020-02-30",
     "0000-01-01",
     "12:00:00",
+    "01:00:00+02:00",
+    "23:59:59.5Z",
     "23:59:60",
     "24:00:00",
     "2020-01-01T00:00:00Z",
@@ -73,7 +79,10 @@ check(prep_schema *s, const prep_field *f, size_t n, prep_schema_issue *issues)
 	if (ni > nf + 1)
 		abort();
 	for (i = 0; i < ni; i++) {
-		if (issues[i].field != PREP_SCHEMA_ROW && issues[i].field >= m)
+		if (issues[i].field != PREP_SCHEMA_ROW &&
+		    (issues[i].field >= nf ||
+		     (issues[i].field >= m &&
+		      issues[i].code != PREP_SCHEMA_CONSTRAINT_ERROR)))
 			abort();
 		if (issues[i].code < PREP_SCHEMA_TYPE_ERROR ||
 		    issues[i].code > PREP_SCHEMA_PRIMARY_KEY_ERROR ||

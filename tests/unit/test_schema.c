@@ -509,9 +509,10 @@ Test(types, integer)
 	ok1(s, "9223372036854775807");
 	ok1(s, "-9223372036854775808");
 	ok1(s, "000000000000000000000000009223372036854775807");
-	type1(s, "9223372036854775808", "integer out of range");
-	type1(s, "-9223372036854775809", "integer out of range");
-	type1(s, "99999999999999999999999999", "integer out of range");
+	/* Table Schema sets no bound on an integer's length */
+	ok1(s, "9223372036854775808");
+	ok1(s, "-9223372036854775809");
+	ok1(s, "+0099999999999999999999999999");
 	type1(s, "1.0", "not an integer");
 	type1(s, "1e3", "not an integer");
 	type1(s, " 1", "not an integer");
@@ -533,10 +534,13 @@ Test(types, number)
 	    "1",      "-1.5",  ".5",	 "1.",
 	    "-.5",    "+3",    "1e10",	 "1E-5",
 	    "1.5e+3", "NaN",   "INF",	 "-INF",
+	    "nan",    "inf",   "-inf",	 "nAn",
+	    "Inf",    "-iNF",  "NAN",	 "-Inf",
 	    "0.1",    "1e400", "1e-400", "123456789012345678901234567890.5"};
-	const char *notnum[] = {
-	    ".",     "e5",  "1e",    "1e+", "nan", "inf",      "+INF", "1,5",
-	    "1.2.3", "--1", "0x1p3", " 1",  "1 ",  "Infinity", "-NaN", "1_000"};
+	const char *notnum[] = {".",   "e5",	"1e",	    "1e+",   "+INF",
+				"1,5", "1.2.3", "--1",	    "0x1p3", " 1",
+				"1 ",  "nan ",	"Infinity", "-NaN",  "1_000",
+				"-",   "INFINITY", "in",    "+inf"};
 	size_t i;
 
 	for (i = 0; i < sizeof good / sizeof *good; i++)
@@ -565,6 +569,9 @@ Test(types, number_values_are_exact)
 	cons1(s, "NaN", "below the minimum 0.1");
 	cons1(s, "INF", "above the maximum 1");
 	cons1(s, "-INF", "below the minimum 0.1");
+	cons1(s, "nan", "below the minimum 0.1");
+	cons1(s, "inf", "above the maximum 1");
+	cons1(s, "-inf", "below the minimum 0.1");
 	prep_schema_free(s);
 }
 
@@ -753,9 +760,31 @@ Test(types, time)
 	type1(s, "12:60:00", m);
 	type1(s, "12:00:60", m);
 	type1(s, "12:00", m);
-	type1(s, "12:00:00Z", m);
 	type1(s, "1:00:00", m);
 	type1(s, "12:00:00.", m);
+	/* a zone: compared in UTC, no zone being UTC */
+	ok1(s, "12:00:00Z");
+	ok1(s, "14:00:00+02:00");
+	ok1(s, "11:29:59.5-00:30"); /* 11:59:59.5Z */
+	ok1(s, "01:00:00+02:00"); /* 23:00 the day before: below */
+	cons1(s, "12:00:01Z", "above the maximum 12:00:00");
+	cons1(s, "12:00:00-00:01", "above the maximum 12:00:00");
+	cons1(s, "13:00:00+00:59", "above the maximum 12:00:00");
+	type1(s, "12:00:00z", m);
+	type1(s, "12:00:00+2", m);
+	type1(s, "12:00:00+0200", m);
+	type1(s, "12:00:00+24:00", m);
+	type1(s, "12:00:00+02:60", m);
+	type1(s, "12:00:00Z+02:00", m);
+	type1(s, "12:00:00 Z", m);
+	prep_schema_free(s);
+
+	/* the bound may have a zone too */
+	s = load1("{\"name\": \"t\", \"type\": \"time\", "
+		  "\"constraints\": {\"minimum\": \"08:00:00+01:00\"}}");
+	ok1(s, "07:00:00");
+	ok1(s, "09:00:00+02:00");
+	cons1(s, "06:59:59Z", "below the minimum 08:00:00+01:00");
 	prep_schema_free(s);
 
 	s = load1("{\"name\": \"t\", \"type\": \"time\", \"format\": "
@@ -1225,8 +1254,11 @@ Test(primary_key, single)
 	cr_assert_eq(check(s, d, 2, is), 1);
 	cr_assert_eq(is[0].code, PREP_SCHEMA_TYPE_ERROR);
 	cr_assert_eq(check(s, e, 2, is), 0);
-	/* a short row has no key */
-	cr_assert_eq(check(s, e, 0, is), 0);
+	/* a short row has no key, and its key field is missing: required */
+	cr_assert_eq(check(s, e, 0, is), 1);
+	cr_assert_eq(is[0].field, 0);
+	cr_assert_eq(is[0].code, PREP_SCHEMA_CONSTRAINT_ERROR);
+	cr_assert_str_eq(is[0].message, "required value is missing");
 	prep_schema_free(s);
 }
 
@@ -1303,10 +1335,13 @@ Test(rows, several_issues_in_field_order)
 	cr_assert_str_eq(is[1].message, "required value is missing");
 	cr_assert_eq(is[2].field, PREP_SCHEMA_ROW);
 	cr_assert_str_eq(is[2].message, "duplicate primary key (id)");
-	/* cells past the row's end are the caller's concern */
-	cr_assert_eq(check(s, r3, 2, is), 1);
+	/* a field past the row's end is missing: required, an error */
+	cr_assert_eq(check(s, r3, 2, is), 2);
 	cr_assert_eq(is[0].field, 1);
 	cr_assert_str_eq(is[0].message, "above the maximum 120");
+	cr_assert_eq(is[1].field, 2);
+	cr_assert_eq(is[1].code, PREP_SCHEMA_CONSTRAINT_ERROR);
+	cr_assert_str_eq(is[1].message, "required value is missing");
 	prep_schema_free(s);
 }
 
@@ -1343,5 +1378,227 @@ Test(constraints, empty_strings_in_sets)
 		 "\"constraints\": {\"required\": true}}], "
 		 "\"missingValues\": [\"\"]}");
 	cons1(s, "", "required value is missing");
+	prep_schema_free(s);
+}
+
+/* ---- keys accepted and not used; keys refused ---- */
+
+Test(schema, annotations_accepted_and_noted)
+{
+	prep_schema *s = load(
+	    "{\"$schema\": \"https://example.org/ts.json\", \"title@fr\": "
+	    "\"Personnes\", \"fieldsMatch\": \"exact\", \"x\\u0001y\": 1, "
+	    "\"fields\": [{\"name\": \"id\", \"type\": \"integer\", "
+	    "\"rdfType\": \"https://schema.org/identifier\", \"example\": "
+	    "42, \"description@de\": \"Kennung\", \"floatNumber\": true, "
+	    "\"constraints\": {\"required\": true}}, {\"name\": \"b\"}]}");
+	static const char *const want[] = {
+	    "$schema",		       "title@fr",
+	    "x?y",		       "fields[0].rdfType",
+	    "fields[0].example",       "fields[0].description@de",
+	    "fields[0].floatNumber"};
+	prep_schema_issue is[3];
+	const char *cells[] = {"", "x"};
+	size_t i;
+
+	cr_assert_eq(prep_schema_nnotes(s), sizeof want / sizeof *want);
+	for (i = 0; i < sizeof want / sizeof *want; i++)
+		cr_assert_str_eq(prep_schema_note(s, i), want[i], "note %zu", i);
+	cr_assert_null(prep_schema_note(s, i));
+	cr_assert_null(prep_schema_note(NULL, 0));
+	cr_assert_eq(prep_schema_nnotes(NULL), 0);
+	/* the schema still does what it says */
+	cr_assert_eq(check(s, cells, 2, is), 1);
+	cr_assert_str_eq(is[0].message, "required value is missing");
+	prep_schema_free(s);
+
+	/* a schema of only used keys has no note */
+	s = load1("{\"name\": \"a\", \"type\": \"integer\"}");
+	cr_assert_eq(prep_schema_nnotes(s), 0);
+	prep_schema_free(s);
+}
+
+Test(schema, keys_that_change_validity_are_refused)
+{
+	load_fails("{\"fields\": [], \"uniqueKeys\": [[\"a\"]]}",
+		   PREP_ERR_VALUE, "uniqueKeys",
+		   "key 'uniqueKeys' is not supported");
+	load_fails("{\"fields\": [], \"fieldsMatch\": \"subset\"}",
+		   PREP_ERR_VALUE, "fieldsMatch",
+		   "fieldsMatch 'subset' is not supported: fields are "
+		   "matched to columns by position");
+	load_fails("{\"fields\": [], \"fieldsMatch\": 1}", PREP_ERR_VALUE,
+		   "fieldsMatch", "'fieldsMatch' must be a string");
+	load_fails("{\"fields\": [], \"missingValues\": [{\"value\": "
+		   "\"NA\"}]}",
+		   PREP_ERR_VALUE, "missingValues[0]",
+		   "'missingValues' must be an array of strings");
+	load1_fails("{\"name\": \"a\", \"type\": \"number\", \"groupChar\": "
+		    "\",\"}",
+		    "fields[0].groupChar", "key 'groupChar' is not supported");
+	load1_fails("{\"name\": \"a\", \"type\": \"integer\", "
+		    "\"bareNumber\": false}",
+		    "fields[0].bareNumber", "key 'bareNumber' is not supported");
+	load1_fails("{\"name\": \"a\", \"missingValues\": [\"-\"]}",
+		    "fields[0].missingValues",
+		    "key 'missingValues' is not supported");
+	load1_fails("{\"name\": \"a\", \"categories\": [\"x\"]}",
+		    "fields[0].categories", "key 'categories' is not supported");
+	/* a used key in the wrong case is a typo, not an annotation */
+	load1_fails("{\"name\": \"a\", \"Constraints\": {\"required\": "
+		    "true}}",
+		    "fields[0].Constraints", "key 'Constraints' is not supported");
+	load_fails("{\"fields\": [], \"primarykey\": \"a\"}", PREP_ERR_VALUE,
+		   "primarykey", "key 'primarykey' is not supported");
+	load_fails("{\"fields\": [], \"ForeignKeys\": []}", PREP_ERR_VALUE,
+		   "ForeignKeys", "key 'ForeignKeys' is not supported");
+	/* language variants of title and description are text too */
+	load_fails("{\"fields\": [], \"title@fr\": {}}", PREP_ERR_VALUE,
+		   "title@fr", "'title@fr' must be a string");
+	load1_fails("{\"name\": \"a\", \"description@de\": 1}",
+		    "fields[0].description@de",
+		    "'description@de' must be a string");
+}
+
+Test(missing, is_missing)
+{
+	prep_schema *s = load("{\"fields\": [{\"name\": \"a\"}], "
+			      "\"missingValues\": [\"NA\", \"-\"]}");
+
+	cr_assert(prep_schema_is_missing(s, "NA", 2));
+	cr_assert(prep_schema_is_missing(s, "-", 1));
+	cr_assert(!prep_schema_is_missing(s, "", 0));
+	cr_assert(!prep_schema_is_missing(s, "na", 2));
+	cr_assert(prep_schema_is_missing(NULL, "", 0));
+	cr_assert(!prep_schema_is_missing(NULL, "NA", 2));
+	prep_schema_free(s);
+}
+
+/* ---- integers of any length ---- */
+
+Test(constraints, big_integer_bounds_exact)
+{
+	/* 2^64 = 18446744073709551616; the bounds are past int64 */
+	prep_schema *s = load1(
+	    "{\"name\": \"n\", \"type\": \"integer\", \"constraints\": "
+	    "{\"minimum\": \"-18446744073709551616\", \"maximum\": "
+	    "\"18446744073709551616\"}}");
+
+	ok1(s, "18446744073709551616");
+	ok1(s, "018446744073709551616");
+	ok1(s, "18446744073709551615");
+	ok1(s, "-18446744073709551616");
+	ok1(s, "9223372036854775808");
+	ok1(s, "0");
+	cons1(s, "18446744073709551617",
+	      "above the maximum 18446744073709551616");
+	cons1(s, "100000000000000000000",
+	      "above the maximum 18446744073709551616");
+	cons1(s, "-18446744073709551617",
+	      "below the minimum -18446744073709551616");
+	cons1(s, "-99999999999999999999",
+	      "below the minimum -18446744073709551616");
+	prep_schema_free(s);
+
+	/* an int64 bound against big values, either side */
+	s = load1("{\"name\": \"n\", \"type\": \"integer\", \"constraints\": "
+		  "{\"exclusiveMinimum\": -5, \"exclusiveMaximum\": 5}}");
+	ok1(s, "4");
+	cons1(s, "9223372036854775808",
+	      "not below the exclusive maximum 5");
+	cons1(s, "-9223372036854775809",
+	      "not above the exclusive minimum -5");
+	prep_schema_free(s);
+}
+
+Test(constraints, big_integer_enum_and_unique)
+{
+	prep_schema *s = load1(
+	    "{\"name\": \"n\", \"type\": \"integer\", \"constraints\": "
+	    "{\"unique\": true, \"enum\": [\"123456789012345678901234567890\","
+	    " \"-123456789012345678901234567890\", 7]}}");
+
+	ok1(s, "123456789012345678901234567890");
+	ok1(s, "-0123456789012345678901234567890");
+	ok1(s, "7");
+	cons1(s, "123456789012345678901234567891",
+	      "not one of the enum values");
+	cons1(s, "12345678901234567890123456789", "not one of the enum values");
+	bad1(s, "+00123456789012345678901234567890", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	bad1(s, "-123456789012345678901234567890", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	prep_schema_free(s);
+}
+
+Test(primary_key, big_integers)
+{
+	prep_schema *s = load("{\"fields\": [{\"name\": \"id\", \"type\": "
+			      "\"integer\"}, {\"name\": \"v\"}], "
+			      "\"primaryKey\": [\"id\", \"v\"]}");
+	const char *a[] = {"98765432109876543210", "x"};
+	const char *b[] = {"-98765432109876543210", "x"};
+	const char *c[] = {"98765432109876543210", "y"};
+	const char *d[] = {"0098765432109876543210", "x"};
+	prep_schema_issue is[3];
+
+	cr_assert_eq(check(s, a, 2, is), 0);
+	cr_assert_eq(check(s, b, 2, is), 0);
+	cr_assert_eq(check(s, c, 2, is), 0);
+	cr_assert_eq(check(s, d, 2, is), 1);
+	cr_assert_eq(is[0].code, PREP_SCHEMA_PRIMARY_KEY_ERROR);
+	prep_schema_free(s);
+}
+
+Test(unique, number_special_values_any_case)
+{
+	prep_schema *s = load1("{\"name\": \"x\", \"type\": \"number\", "
+			       "\"constraints\": {\"unique\": true}}");
+
+	ok1(s, "inf");
+	ok1(s, "-Inf");
+	ok1(s, "nan");
+	bad1(s, "INF", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	bad1(s, "-INF", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	bad1(s, "NaN", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	prep_schema_free(s);
+}
+
+Test(unique, times_compared_in_utc)
+{
+	prep_schema *s = load1("{\"name\": \"t\", \"type\": \"time\", "
+			       "\"constraints\": {\"unique\": true}}");
+
+	ok1(s, "10:00:00Z");
+	ok1(s, "10:00:00.5Z");
+	bad1(s, "12:00:00+02:00", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	bad1(s, "10:00:00", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	bad1(s, "09:30:00.5-00:30", PREP_SCHEMA_UNIQUE_ERROR,
+	     "duplicate value in a unique field");
+	prep_schema_free(s);
+}
+
+Test(rows, fields_past_a_short_row)
+{
+	prep_schema *s = load(
+	    "{\"fields\": [{\"name\": \"a\"}, {\"name\": \"b\", "
+	    "\"constraints\": {\"required\": true}}, {\"name\": \"c\"}, "
+	    "{\"name\": \"d\", \"type\": \"integer\", \"constraints\": "
+	    "{\"required\": true}}]}");
+	const char *r[] = {"x"};
+	prep_schema_issue is[5];
+
+	/* only the required fields are errors; in field order */
+	cr_assert_eq(check(s, r, 1, is), 2);
+	cr_assert_eq(is[0].field, 1);
+	cr_assert_eq(is[0].code, PREP_SCHEMA_CONSTRAINT_ERROR);
+	cr_assert_str_eq(is[0].message, "required value is missing");
+	cr_assert_eq(is[1].field, 3);
+	cr_assert_str_eq(is[1].message, "required value is missing");
 	prep_schema_free(s);
 }

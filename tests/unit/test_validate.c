@@ -59,6 +59,34 @@ expect_issues(const prep_vissue *got, size_t ngot, const struct want *w,
 	}
 }
 
+/*
+ * A clean header the validator keeps (it borrows the fields to name
+ * columns): free the result after the validator.
+ */
+static prep_field *
+kept_header(prep_validator *v, const char *const *cells, size_t n)
+{
+	prep_field *f = fields(cells, n);
+	const prep_vissue *is = NULL;
+	size_t nis = 99;
+
+	cr_assert_eq(prep_validator_header(v, f, n, &is, &nis), PREP_OK);
+	cr_assert_eq(nis, 0);
+	return f;
+}
+
+/* A header the validator keeps, whatever its issues. */
+static prep_field *
+kept_header_any(prep_validator *v, const char *const *cells, size_t n)
+{
+	prep_field *f = fields(cells, n);
+	const prep_vissue *is = NULL;
+	size_t nis = 99;
+
+	cr_assert_eq(prep_validator_header(v, f, n, &is, &nis), PREP_OK);
+	return f;
+}
+
 /* The header's issues must be exactly w[0..nw). */
 static void
 check_header(prep_validator *v, const char *const *cells, size_t n,
@@ -511,14 +539,15 @@ Test(validate, empty_cell_never_pii_or_encoding)
 }
 
 /* A cell with invalid UTF-8 is an encoding error, not (also) a pii-error. */
-Test(validate, encoding_hides_pii)
+/* PII is looked for in every cell, whatever else is wrong with it. */
+Test(validate, encoding_error_and_pii)
 {
 	prep_validator *v = new_validator(PREP_PII_EMAIL);
 	const char *const h[] = {"a", "b"};
 	const char *const r[] = {"alice@example.com \xFF", "bob@example.org"};
 
 	HEADER_OK(v, h);
-	ROW(v, r, ENC(1), EMAIL(2));
+	ROW(v, r, ENC(1), EMAIL(1), EMAIL(2));
 	prep_validator_free(v);
 }
 
@@ -657,4 +686,424 @@ Test(validate, pii_in_extra_cell)
 	HEADER_OK(v, h);
 	ROW(v, r, EXTRA(3), EMAIL(3), EXTRA(4));
 	prep_validator_free(v);
+}
+
+/* ---- with a schema ---- */
+
+static prep_schema *
+schema_of(const char *json)
+{
+	prep_schema_error e;
+	prep_schema *s = NULL;
+
+	cr_assert_eq(prep_schema_parse(json, strlen(json), &s, &e), PREP_OK,
+		     "%s: %s", e.path, e.text);
+	return s;
+}
+
+static prep_validator *
+schema_validator(prep_schema *s, unsigned pii)
+{
+	prep_validator *v = NULL;
+
+	cr_assert_eq(prep_validator_new(s, pii, &v), PREP_OK);
+	return v;
+}
+
+#define TYPE_INT(i)                                                            \
+	{                                                                      \
+		i, PREP_V_TYPE, "not an integer"                               \
+	}
+#define NOT_ENUM(i)                                                            \
+	{                                                                      \
+		i, PREP_V_CONSTRAINT, "not one of the enum values"             \
+	}
+#define REQUIRED(i)                                                            \
+	{                                                                      \
+		i, PREP_V_CONSTRAINT, "required value is missing"              \
+	}
+#define EXTRA_SCHEMA(i)                                                        \
+	{                                                                      \
+		i, PREP_V_EXTRA_CELL, "cell beyond the schema's fields"        \
+	}
+
+/* A cell that fails its type or enum is still looked at for PII. */
+Test(validate, pii_beside_type_and_constraint_errors)
+{
+	prep_schema *s = schema_of(
+	    "{\"fields\": [{\"name\": \"id\", \"type\": \"integer\"}, "
+	    "{\"name\": \"sex\", \"constraints\": {\"enum\": [\"F\", "
+	    "\"M\"]}}, {\"name\": \"n\", \"type\": \"integer\"}]}");
+	prep_validator *v = schema_validator(s, PREP_PII_EMAIL);
+	const char *const h[] = {"id", "sex", "n"};
+	const char *const r1[] = {"x@example.com", "y@example.org", "3"};
+	const char *const r2[] = {"1", "F", "z@example.net"};
+	const char *const r3[] = {"2", "M", "4"};
+
+	HEADER_OK(v, h);
+	ROW(v, r1, TYPE_INT(1), EMAIL(1), NOT_ENUM(2), EMAIL(2));
+	ROW(v, r2, TYPE_INT(3), EMAIL(3));
+	ROW_OK(v, r3);
+	prep_validator_free(v);
+	prep_schema_free(s);
+}
+
+/* A schema wider than the header: its fields past a row's end are
+ * missing cells, and a required one a constraint-error first. */
+Test(validate, schema_wider_than_header)
+{
+	prep_schema *s = schema_of(
+	    "{\"fields\": [{\"name\": \"a\"}, {\"name\": \"b\", "
+	    "\"constraints\": {\"required\": true}}, {\"name\": \"c\"}]}");
+	prep_validator *v = schema_validator(s, 0);
+	const char *const h[] = {"a"};
+	const char *const r1[] = {"1"};
+	const char *const r2[] = {"1", "2"};
+	const struct want ml[] = {
+	    {2, PREP_V_MISSING_LABEL, "the schema's field has no column"},
+	    {3, PREP_V_MISSING_LABEL, "the schema's field has no column"}};
+	const prep_vissue *is;
+	size_t nis;
+	prep_field *hf = fields(h, 1);
+	char num[PREP_VFIELD_NUM];
+	size_t len;
+
+	/* hf is kept: the validator names fields by it */
+	cr_assert_eq(prep_validator_header(v, hf, 1, &is, &nis), PREP_OK);
+	expect_issues(is, nis, ml, 2);
+	ROW(v, r1, REQUIRED(2), MISSING(2), MISSING(3));
+	ROW(v, r2, EXTRA(2), MISSING(3));
+	/* fields are named by the header, then by the schema */
+	cr_assert_str_eq(prep_validator_field_name(v, 1, &len, num), "a");
+	cr_assert_str_eq(prep_validator_field_name(v, 3, &len, num), "c");
+	cr_assert_eq(len, 1);
+	cr_assert_null(prep_validator_field_name(v, 4, &len, num));
+	free(hf);
+	prep_validator_free(v);
+	prep_schema_free(s);
+}
+
+/* A schema narrower than the header: the cells past its fields are
+ * extra (frictionless-py's extra-cell for every row). */
+Test(validate, schema_narrower_than_header)
+{
+	prep_schema *s = schema_of("{\"fields\": [{\"name\": \"a\"}]}");
+	prep_validator *v = schema_validator(s, PREP_PII_EMAIL);
+	const char *const h[] = {"a", "b"};
+	const char *const r1[] = {"1", "q@example.com"};
+	const char *const r2[] = {"1"};
+	const struct want xl[] = {
+	    {2, PREP_V_EXTRA_LABEL, "column not in the schema"}};
+
+	HEADER(v, h, xl[0]);
+	ROW(v, r1, EXTRA_SCHEMA(2), EMAIL(2));
+	ROW(v, r2, MISSING(2));
+	prep_validator_free(v);
+	prep_schema_free(s);
+}
+
+/* Without a header the schema's width is the record's. */
+Test(validate, no_header_schema_width)
+{
+	prep_schema *s = schema_of("{\"fields\": [{\"name\": \"a\"}, "
+				   "{\"name\": \"b\"}]}");
+	prep_validator *v = schema_validator(s, 0);
+	const char *const r1[] = {"1"};
+	const char *const r2[] = {"1", "2", "3"};
+	char num[PREP_VFIELD_NUM];
+	size_t len;
+
+	prep_validator_columns(v, 2);
+	ROW(v, r1, MISSING(2));
+	ROW(v, r2, EXTRA(3));
+	cr_assert_str_eq(prep_validator_field_name(v, 2, &len, num), "b");
+	prep_validator_free(v);
+	prep_schema_free(s);
+
+	/* and without a schema, fields are their numbers */
+	v = new_validator(0);
+	prep_validator_columns(v, 2);
+	cr_assert_str_eq(prep_validator_field_name(v, 2, &len, num), "2");
+	cr_assert_eq(len, 1);
+	cr_assert_null(prep_validator_field_name(v, 3, &len, num));
+	cr_assert_null(prep_validator_field_name(v, 0, &len, num));
+	prep_validator_free(v);
+}
+
+/* A row of missing values is blank, as a row of empty cells. */
+Test(validate, blank_row_of_missing_values)
+{
+	prep_schema *s = schema_of(
+	    "{\"fields\": [{\"name\": \"a\", \"type\": \"integer\", "
+	    "\"constraints\": {\"required\": true}}, {\"name\": \"b\"}], "
+	    "\"missingValues\": [\"NA\"]}");
+	prep_validator *v = schema_validator(s, 0);
+	const char *const h[] = {"a", "b"};
+	const char *const r1[] = {"NA", "NA"};
+	const char *const r2[] = {"NA", ""};
+	const char *const r3[] = {"", ""};
+	const char *const r4[] = {"NA", "x"};
+	const struct want mv = {0, PREP_V_BLANK_ROW,
+				"every cell is empty or a missing value"};
+
+	HEADER_OK(v, h);
+	ROW(v, r1, mv);
+	ROW(v, r2, mv);
+	ROW(v, r3, BLANK_ROW);
+	ROW(v, r4, REQUIRED(1));
+	prep_validator_free(v);
+	prep_schema_free(s);
+}
+
+/* ---- the quarantine ---- */
+
+/* What w wrote to the temporary file fd, NUL-terminated. */
+static char *
+written(prep_writer *w, FILE *tf)
+{
+	static char buf[4096];
+	size_t n;
+
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	rewind(tf);
+	n = fread(buf, 1, sizeof buf - 1, tf);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+reject(prep_validator *v, prep_writer *w, int delim, const char *const *cells,
+       size_t n)
+{
+	prep_field *f = fields(cells, n);
+	const prep_vissue *is;
+	size_t nis;
+
+	cr_assert_eq(prep_validator_row(v, f, n, &is, &nis), PREP_OK);
+	cr_assert_gt(nis, 0);
+	cr_assert_eq(prep_validator_reject_row(v, w, delim, f, n, is, nis),
+		     PREP_OK);
+	free(f);
+}
+
+Test(validate, rejects_are_rectangular)
+{
+	prep_validator *v = new_validator(PREP_PII_EMAIL);
+	const char *const h[] = {"a", "b"};
+	const char *const r1[] = {"1"};
+	const char *const r2[] = {"1", "2", "3", "x@example.com"};
+	const char *const r3[] = {"", ""};
+	const char *const r4[] = {"y@example.com", "2"};
+	prep_writer_options wo;
+	prep_field *hf;
+	prep_writer *w;
+	FILE *tf = tmpfile();
+
+	cr_assert_not_null(tf);
+	memset(&wo, 0, sizeof wo);
+	wo.delim = ',';
+	cr_assert_eq(prep_writer_new(fileno(tf), &wo, &w), PREP_OK);
+	hf = kept_header(v, h, 2);
+	cr_assert_eq(prep_validator_reject_header(v, w), PREP_OK);
+	reject(v, w, ',', r1, 1);
+	reject(v, w, ',', r2, 4);
+	reject(v, w, ',', r3, 2);
+	reject(v, w, ',', r4, 2);
+	cr_assert_str_eq(written(w, tf),
+			 "a,b,_errors,_extra\n"
+			 "1,,missing-cell:b,\n"
+			 "1,2,extra-cell:3; extra-cell:4; pii-error:4,"
+			 "\"3,x@example.com\"\n"
+			 ",,blank-row,\n"
+			 "y@example.com,2,pii-error:a,\n");
+	prep_writer_free(w);
+	fclose(tf);
+	prep_validator_free(v);
+	free(hf);
+}
+
+Test(validate, rejects_without_header)
+{
+	prep_validator *v = new_validator(0);
+	const char *const r1[] = {"1", "2", "3"};
+	prep_writer_options wo;
+	prep_writer *w;
+	FILE *tf = tmpfile();
+
+	cr_assert_not_null(tf);
+	memset(&wo, 0, sizeof wo);
+	wo.delim = '\t';
+	cr_assert_eq(prep_writer_new(fileno(tf), &wo, &w), PREP_OK);
+	prep_validator_columns(v, 1);
+	cr_assert_eq(prep_validator_reject_header(v, w), PREP_OK);
+	reject(v, w, '\t', r1, 3);
+	cr_assert_str_eq(written(w, tf),
+			 "1\textra-cell:2; extra-cell:3\t\"2\t3\"\n");
+	prep_writer_free(w);
+	fclose(tf);
+	prep_validator_free(v);
+}
+
+/* ---- the report ---- */
+
+static prep_vissue
+issue(size_t field, int code, const char *message)
+{
+	prep_vissue i;
+
+	i.field = field;
+	i.code = code;
+	i.message = message;
+	return i;
+}
+
+Test(vreport, passes)
+{
+	prep_vreport *r;
+	prep_vissue bad = issue(1, PREP_V_PII, "holds an e-mail address");
+	prep_where w = {"-", 2, 0};
+	int i;
+
+	cr_assert_eq(prep_vreport_new(10, &r), PREP_OK);
+	/* no rows: every fraction passes */
+	cr_assert(prep_vreport_passes(r, 1));
+	cr_assert(prep_vreport_passes(r, 0));
+	/* 4 of 5 valid */
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(prep_vreport_row(r, (uint64_t)i + 2, w, NULL, 0),
+			     PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 6, w, &bad, 1), PREP_OK);
+	cr_assert_eq(prep_vreport_rows(r), 5);
+	cr_assert_eq(prep_vreport_valid_rows(r), 4);
+	cr_assert(!prep_vreport_passes(r, 1));
+	cr_assert(prep_vreport_passes(r, 0.8)); /* 0.8 x 5 = 4 exactly */
+	cr_assert(!prep_vreport_passes(r, 0.81));
+	cr_assert(prep_vreport_passes(r, 0));
+	/* an error of the table fails whatever the fraction */
+	cr_assert_eq(prep_vreport_table_error(r, 1, w, 0, PREP_V_SOURCE,
+					      "the source is empty"),
+		     PREP_OK);
+	cr_assert(!prep_vreport_passes(r, 0));
+	cr_assert_eq(prep_vreport_count(r, PREP_V_PII), 1);
+	cr_assert_eq(prep_vreport_count(r, PREP_V_SOURCE), 1);
+	cr_assert_eq(prep_vreport_count(r, -1), 2);
+	prep_vreport_free(r);
+	prep_vreport_free(NULL);
+}
+
+Test(vreport, text_and_json)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"id", "n\x01m"};
+	prep_vissue is[3];
+	prep_where w = {"in.csv", 3, 0}, nowhere = {NULL, 0, 0};
+	prep_field *hf = kept_header(v, h, 2);
+	prep_vreport *r;
+	prep_buf b;
+	char *json;
+	size_t i;
+
+	is[0] = issue(2, PREP_V_TYPE, "not an integer");
+	is[1] = issue(3, PREP_V_EXTRA_CELL, "cell beyond the header");
+	is[2] = issue(0, PREP_V_BLANK_ROW, "every cell is empty");
+	cr_assert_eq(prep_vreport_new(2, &r), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 2, w, NULL, 0), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 3, w, is, 2), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 4, nowhere, is + 2, 1), PREP_OK);
+	cr_assert_eq(prep_vreport_listed(r), 2);
+	prep_buf_init(&b, 0);
+	for (i = 0; i < prep_vreport_listed(r); i++)
+		cr_assert_eq(prep_vreport_line(r, v, i, &b), PREP_OK);
+	cr_assert_eq(prep_vreport_line(r, v, 2, &b), PREP_ERR_ARG);
+	cr_assert_eq(prep_vreport_summary(r, 0, &b), PREP_OK);
+	cr_assert_str_eq(b.data,
+			 "in.csv:3: row 3, field 2 (n?m): type-error: not an "
+			 "integer\n"
+			 "in.csv:3: row 3, field 3: extra-cell: cell beyond the "
+			 "header\n"
+			 "invalid: 3 rows, 1 valid; 3 errors: blank-row 1, "
+			 "extra-cell 1, type-error 1; first 2 listed\n");
+	cr_assert_eq(prep_vreport_json(r, v, 0, &json), PREP_OK);
+	cr_assert_str_eq(
+	    json, "{\"valid\":false,\"rows\":3,\"error_count\":3,"
+		  "\"errors_by_code\":{\"blank-row\":1,\"extra-cell\":1,"
+		  "\"type-error\":1},\"truncated\":true,\"errors\":["
+		  "{\"row\":3,\"field_number\":2,\"field_name\":\"n\\u0001m\","
+		  "\"code\":\"type-error\",\"message\":\"not an integer\"},"
+		  "{\"row\":3,\"field_number\":3,\"field_name\":null,"
+		  "\"code\":\"extra-cell\",\"message\":\"cell beyond the "
+		  "header\"}]}\n");
+	free(json);
+	prep_buf_free(&b);
+	prep_vreport_free(r);
+
+	/* nothing wrong */
+	cr_assert_eq(prep_vreport_new(0, &r), PREP_OK);
+	prep_buf_init(&b, 0);
+	cr_assert_eq(prep_vreport_summary(r, 1, &b), PREP_OK);
+	cr_assert_str_eq(b.data, "valid: 0 rows, 0 valid; no errors\n");
+	prep_buf_free(&b);
+	prep_vreport_free(r);
+	prep_validator_free(v);
+	free(hf);
+}
+
+/* ---- manifest, source errors ---- */
+
+Test(validate, manifest)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"id", "n\xFFm"};
+	prep_field *hf = kept_header_any(v, h, 2);
+	unsigned char sha[32];
+	char *text;
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		sha[i] = (unsigned char)(i * 8);
+	cr_assert_eq(prep_validator_manifest(v, 7, sha, &text), PREP_OK);
+	cr_assert_str_eq(text, "{\"rows\":7,\"columns\":[\"id\",\"n\xEF\xBF\xBDm\"],"
+			       "\"sha256\":\"0008101820283038404850586068707880"
+			       "889098a0a8b0b8c0c8d0d8e0e8f0f8\"}\n");
+	free(text);
+	prep_validator_free(v);
+	free(hf);
+
+	/* without a header, the columns are numbers */
+	v = new_validator(0);
+	prep_validator_columns(v, 2);
+	cr_assert_eq(prep_validator_manifest(v, 0, sha, &text), PREP_OK);
+	cr_assert_str_eq(text, "{\"rows\":0,\"columns\":[\"1\",\"2\"],"
+			       "\"sha256\":\"0008101820283038404850586068707880"
+			       "889098a0a8b0b8c0c8d0d8e0e8f0f8\"}\n");
+	free(text);
+	prep_validator_free(v);
+}
+
+Test(validate, source_messages)
+{
+	prep_csv_options o;
+	char buf[128];
+
+	prep_csv_options_init(&o);
+	o.max_field = 1024;
+	o.max_fields = 10;
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_QUOTE, &o, buf,
+					      sizeof buf),
+			 "stray quote in an unquoted field; reading stopped");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_UNCLOSED_QUOTE, &o, buf,
+					      sizeof buf),
+			 "quoted field not closed at end of input");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_FIELD_TOO_LONG, &o, buf,
+					      sizeof buf),
+			 "field longer than --max-field (1024 bytes); reading "
+			 "stopped");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_TOO_MANY_FIELDS, &o,
+					      buf, sizeof buf),
+			 "record has more than 10 fields; reading stopped");
+	cr_assert_str_eq(prep_vsource_message(PREP_ERR_LIMIT, &o, buf,
+					      sizeof buf),
+			 "record too long; reading stopped");
+	cr_assert_null(prep_vsource_message(PREP_ERR_IO, &o, buf, sizeof buf));
+	cr_assert_null(prep_vsource_message(PREP_OK, &o, buf, sizeof buf));
 }
