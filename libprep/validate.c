@@ -32,6 +32,7 @@ struct prep_validator {
 	size_t ncols;		  /* cells the header expects in a record */
 	size_t nfields;		  /* fields of the schema (0: none) */
 	const prep_field *header; /* borrowed; NULL without one */
+	const prep_missing *missing; /* without a schema; borrowed */
 
 	prep_vissue *issues;
 	size_t nissues, cap;
@@ -260,6 +261,12 @@ pii_check(prep_validator *v, size_t i, const prep_field *f)
  * 0: some cell has a value; 1: every cell is empty; 2: every cell is
  * empty or one of the schema's missingValues, some not empty.
  */
+void
+prep_validator_set_missing(prep_validator *v, const prep_missing *m)
+{
+	v->missing = m;
+}
+
 static int
 blank_row(prep_validator *v, const prep_field *f, size_t n)
 {
@@ -269,8 +276,10 @@ blank_row(prep_validator *v, const prep_field *f, size_t n)
 	for (i = 0; i < n; i++) {
 		if (f[i].len == 0)
 			continue;
-		if (v->schema == NULL ||
-		    !prep_schema_is_missing(v->schema, f[i].data, f[i].len))
+		if (v->schema == NULL
+			? !prep_missing_is(v->missing, f[i].data, f[i].len)
+			: !prep_schema_is_missing(v->schema, f[i].data,
+						  f[i].len))
 			return 0;
 		empty = 0;
 	}

@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "missing.h"
 #include "prep.h"
 #include "schema.h"
 
@@ -69,6 +70,13 @@ typedef struct prep_validator prep_validator;
 prep_status prep_validator_new(prep_schema *schema, unsigned pii_types,
 			       prep_validator **out);
 void prep_validator_free(prep_validator *v);
+
+/*
+ * Without a schema, the values that mean missing (borrowed; NULL: the
+ * empty cell): a record of missing values is a blank-row. With a schema,
+ * its missingValues decide and m is not used.
+ */
+void prep_validator_set_missing(prep_validator *v, const prep_missing *m);
 
 /*
  * Check the header record h[0..n); records are then expected to have n

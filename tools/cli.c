@@ -429,8 +429,8 @@ cli_reader_fatal(struct cli *c, prep_status st)
 
 /* Say what the delimiter is when it was guessed (-v); warn when the
  * header looks as if it was split at the wrong byte. */
-static void
-check_delimiter(struct cli *c)
+void
+cli_check_delimiter(struct cli *c)
 {
 	int d = prep_reader_delim(c->reader);
 	int how = prep_reader_delim_how(c->reader);
@@ -472,7 +472,7 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 	if (prep_reader_columns(c->reader) == 0 && !c->allow_empty)
 		cli_fatal(c, "%s: input is empty (--allow-empty accepts it)",
 			  nfiles > 0 ? files[0] : "-");
-	check_delimiter(c);
+	cli_check_delimiter(c);
 	if (c->progress) {
 		c->start = now();
 		c->last_report = c->start;

@@ -160,6 +160,10 @@ void cli_fatal_status(struct cli *c, prep_status st, const char *what)
  * or '|' (the delimiter is probably wrong).
  */
 void cli_open_input(struct cli *c, int nfiles, char **files);
+/* What cli_open_input says of the delimiter, for a tool that opens its
+ * reader itself (validate). */
+void cli_check_delimiter(struct cli *c);
+
 /* 1 when a cell is one of --missing's values (default: empty). */
 static inline int
 cli_is_missing(const struct cli *c, const prep_field *f)

@@ -338,7 +338,7 @@ main(int argc, char **argv)
 					       (uint64_t)1 << 32);
 			break;
 		case 'v':
-			verbose = 1;
+			verbose = cli.verbose = 1;
 			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
@@ -363,6 +363,7 @@ main(int argc, char **argv)
 			prep_schema_set_max_keys(sch, max_keys);
 	}
 	check(prep_validator_new(sch, pii, &validator), "validator");
+	prep_validator_set_missing(validator, cli.missing);
 	check(prep_vreport_new(max_errors, &report), "report");
 
 	/* Ragged records and blank lines are errors to list, not to die of. */
@@ -378,7 +379,10 @@ main(int argc, char **argv)
 	header = prep_reader_header(cli.reader, &ncols);
 	have_header = cli.csv.has_header;
 
-	if (st == PREP_OK && prep_reader_columns(cli.reader) == 0) {
+	if (st == PREP_OK)
+		cli_check_delimiter(&cli);
+	if (st == PREP_OK && prep_reader_columns(cli.reader) == 0 &&
+	    !cli.allow_empty) {
 		/* No record at all, not even a header: frictionless-py's
 		 * "the source is empty". Nothing is written but a report. */
 		prep_where w = prep_reader_where(cli.reader);
