@@ -914,13 +914,16 @@ Test(ledger, sigkill_never_under_counts, .timeout = 120)
 			}
 		}
 		close(fds[1]);
+		/* Wait for the child's first charge, so that every round
+		 * kills a charging process however slow fsync is on a loaded
+		 * machine (else total could stay 0), then at a random time. */
+		reported = read(fds[0], buf, 1) == 1;
 		usleep((useconds_t)(rand() % 4000));
 		cr_assert_eq(kill(pid, SIGKILL), 0);
 		cr_assert_eq(waitpid(pid, &status, 0), pid);
 		cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 			  "round %d: the child ended on its own (seed %u)",
 			  round, seed);
-		reported = 0;
 		while ((n = read(fds[0], buf, sizeof(buf))) > 0)
 			reported += (unsigned long)n;
 		close(fds[0]);
