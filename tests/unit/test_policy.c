@@ -160,12 +160,14 @@ Test(policy, policy_file)
 	rmdir(dir);
 }
 
+static const prep_missing *apply_missing; /* ctx.missing of apply() */
+
 static const char *
 apply(const char *spec, const char *in)
 {
 	static char result[256];
 	prep_action a;
-	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1};
+	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, apply_missing};
 	prep_buf out;
 	const char *res;
 	size_t len;
@@ -197,10 +199,28 @@ Test(policy, apply_actions)
 	cr_assert_str_eq(apply("age:2020-01-01", "2000-01-02"), "19");
 }
 
+/* --missing NA: NA passes through every action but redact; the empty
+ * cell, no longer missing, goes through the actions (and stays empty). */
+Test(policy, apply_missing_values)
+{
+	prep_missing *m;
+
+	cr_assert_eq(prep_missing_new("NA", &m), PREP_OK);
+	apply_missing = m;
+	cr_assert_str_eq(apply("bin:10", "NA"), "NA");
+	cr_assert_str_eq(apply("mask", "NA"), "NA");
+	cr_assert_str_eq(apply("date:year", "NA"), "NA");
+	cr_assert_str_eq(apply("redact:X", "NA"), "X");
+	cr_assert_str_eq(apply("bin:10", "37"), "30-39");
+	cr_assert_str_eq(apply("mask", ""), "");
+	apply_missing = NULL;
+	prep_missing_free(m);
+}
+
 Test(policy, apply_errors)
 {
 	prep_action a;
-	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1};
+	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, NULL};
 	prep_buf out;
 	const char *res;
 	size_t len;
