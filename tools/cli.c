@@ -247,7 +247,7 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 			cli_fatal_status(c, st, "--missing");
 		if (!missing_registered) {
 			missing_registered = 1;
-			atexit(free_missing);
+			(void)atexit(free_missing); /* else only freed by exit */
 		}
 		break;
 	case '?':
