@@ -172,13 +172,14 @@ column_label(const prep_field *header, size_t c, char *buf, size_t n)
 }
 
 /*
- * Map each input column to its rule's action (NULL: no rule). On a
- * problem, returns NULL with msg set; *usage says whether it is a usage
- * error. Frees what it allocated either way, so the caller can exit.
+ * Map each input column to its rule's action (NULL: no rule). A rule
+ * that names an unknown column, or two rules for one column, return NULL
+ * with msg set (a usage error). Frees what it allocated either way, so
+ * the caller can exit; exits itself when out of memory.
  */
 static const prep_action **
 bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
-	   char *msg, size_t msgsz, int *usage)
+	   char *msg, size_t msgsz)
 {
 	/* arrays of pointers: sizeof *act is a pointer's size, as meant */
 	/* NOLINTBEGIN(bugprone-sizeof-expression) */
@@ -189,11 +190,11 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 	char o1[300], o2[300], col[300];
 	prep_status st;
 
-	*usage = 1;
 	msg[0] = '\0';
 	if (!act || !owner) {
-		snprintf(msg, msgsz, "out of memory");
-		goto fail;
+		free(owner);
+		free(act);
+		cli_fatal(&cli, "out of memory");
 	}
 	for (i = 0; i < rs->n; i++) {
 		const prep_rule *r = &rs->v[i];
@@ -202,9 +203,10 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 					  &off, &blen);
 		if (st != PREP_OK) {
 			rule_origin(r, o1, sizeof o1);
-			cli_unknown_column_text(&cli, msg, msgsz, o1,
-						r->columns + off, blen);
-			if (st != PREP_ERR_COLUMN)
+			if (st == PREP_ERR_COLUMN)
+				cli_unknown_column_text(&cli, msg, msgsz, o1,
+							r->columns + off, blen);
+			else
 				snprintf(msg, msgsz, "%s", prep_strerror(st));
 			goto fail;
 		}
@@ -372,7 +374,6 @@ main(int argc, char **argv)
 	prep_where w;
 	const char *why = NULL;
 	char msg[1024];
-	int usage_problem = 0;
 
 	cli_init(&cli, "anonymize", usage);
 	prep_rules_init(&rules);
@@ -451,15 +452,14 @@ main(int argc, char **argv)
 	header = prep_reader_header(cli.reader, &ncols);
 	/* An empty input has no columns to bind rules to: empty output. */
 	/* NOLINTBEGIN(bugprone-sizeof-expression): one pointer, as meant */
-	act = ncols ? bind_rules(&rules, header, ncols, msg, sizeof msg,
-				 &usage_problem)
+	act = ncols ? bind_rules(&rules, header, ncols, msg, sizeof msg)
 		    : calloc(1, sizeof *act);
 	/* NOLINTEND(bugprone-sizeof-expression) */
 	if (act == NULL) {
 		prep_rules_free(&rules);
-		if (usage_problem)
-			cli_usage_error(&cli, "%s", msg);
-		cli_fatal(&cli, "%s", msg);
+		if (ncols == 0)
+			cli_fatal(&cli, "out of memory");
+		cli_usage_error(&cli, "%s", msg);
 	}
 	if (strict && (strict_msg = unruled_columns(act, header, ncols))) {
 		free(act);

@@ -448,12 +448,12 @@ cli_check_delimiter(struct cli *c)
 		return;
 	for (i = 0; other[i]; i++)
 		if (other[i] != d && memchr(h[0].data, other[i], h[0].len)) {
+			const char *name = delim_name(other[i], dn);
+
 			cli_warn(c,
 				 "the header is one column that holds a %s: "
 				 "is the delimiter %s? (-d %s)",
-				 other[i] == '\t' ? "tab" : delim_name(other[i], dn),
-				 delim_name(other[i], dn),
-				 other[i] == '\t' ? "tab" : delim_name(other[i], dn));
+				 name, name, name);
 			return;
 		}
 }
