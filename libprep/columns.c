@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "strset.h"
 
 /* A 1-based column number of up to 9 digits; 0 if s is not one. */
 static size_t
@@ -55,7 +56,8 @@ push(size_t **idx, size_t *n, size_t *cap, size_t v)
 
 prep_status
 prep_columns_resolve(const char *list, const prep_field *header, size_t ncols,
-		     size_t **idx, size_t *n, size_t *bad_off, size_t *bad_len)
+		     size_t **idx, size_t *n, size_t *bad_off, size_t *bad_len,
+		     int *by_name)
 {
 	const char *p = list;
 	size_t cap = 0;
@@ -63,6 +65,8 @@ prep_columns_resolve(const char *list, const prep_field *header, size_t ncols,
 
 	*idx = NULL;
 	*n = 0;
+	if (by_name != NULL)
+		*by_name = 0;
 	for (;;) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -73,6 +77,8 @@ prep_columns_resolve(const char *list, const prep_field *header, size_t ncols,
 			/* an empty item names nothing, not a blank header */
 		} else if (find_name(header, ncols, p, len, &at)) {
 			lo = hi = at + 1;
+			if (by_name != NULL)
+				*by_name = 1;
 		} else if ((v = parse_number(p, len)) != 0) {
 			lo = hi = v;
 		} else if (dash) {
@@ -97,6 +103,44 @@ prep_columns_resolve(const char *list, const prep_field *header, size_t ncols,
 		*idx = NULL;
 		*n = 0;
 	}
+	return st;
+}
+
+prep_status
+prep_columns_duplicate(const prep_field *header, size_t ncols, size_t *first,
+		       size_t *second)
+{
+	prep_strset seen;
+	prep_status st = PREP_OK;
+	size_t i, id;
+	int added;
+
+	*first = *second = (size_t)-1;
+	if (header == NULL)
+		return PREP_OK;
+	prep_strset_init(&seen, 0);
+	for (i = 0; i < ncols; i++) {
+		if (header[i].len == 0)
+			continue;
+		st = prep_strset_lookup(&seen, header[i].data, header[i].len,
+					1, &id, &added);
+		if (st != PREP_OK)
+			break;
+		if (!added) {
+			/* ids are positions among the non-blank names */
+			size_t j;
+
+			for (j = 0; j < i; j++)
+				if (header[j].len == header[i].len &&
+				    memcmp(header[j].data, header[i].data,
+					   header[i].len) == 0)
+					break;
+			*first = j;
+			*second = i;
+			break;
+		}
+	}
+	prep_strset_free(&seen);
 	return st;
 }
 

@@ -15,12 +15,25 @@
 
 /*
  * Resolve list against header[0..ncols) (header may be NULL: numbers only).
- * On PREP_OK *idx (malloc'd, free it) holds *n indexes. On PREP_ERR_COLUMN
- * the offending item is list[*bad_off .. *bad_off + *bad_len).
+ * On PREP_OK *idx (malloc'd, free it) holds *n indexes, and *by_name (when
+ * not NULL) is 1 if some item was taken as a header name. On
+ * PREP_ERR_COLUMN the offending item is list[*bad_off .. *bad_off +
+ * *bad_len).
  */
 prep_status prep_columns_resolve(const char *list, const prep_field *header,
 				 size_t ncols, size_t **idx, size_t *n,
-				 size_t *bad_off, size_t *bad_len);
+				 size_t *bad_off, size_t *bad_len,
+				 int *by_name);
+
+/*
+ * A name that header[0..ncols) holds twice, which a column list could
+ * not name without ambiguity: on PREP_OK, *second is (size_t)-1 when
+ * every non-blank name is distinct, else the 0-based positions *first <
+ * *second of the earliest repeat (the smallest *second; blank names, which
+ * no list can name, are left out). Linear expected time.
+ */
+prep_status prep_columns_duplicate(const prep_field *header, size_t ncols,
+				   size_t *first, size_t *second);
 
 /*
  * The header name closest to name[0..len), for a "did you mean" hint:

@@ -189,6 +189,7 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 	size_t i, j, *idx = NULL, n, off, blen;
 	char o1[300], o2[300], col[300];
 	prep_status st;
+	int by_name;
 
 	msg[0] = '\0';
 	if (!act || !owner) {
@@ -200,7 +201,9 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 		const prep_rule *r = &rs->v[i];
 
 		st = prep_columns_resolve(r->columns, header, ncols, &idx, &n,
-					  &off, &blen);
+					  &off, &blen, &by_name);
+		if (st == PREP_OK && by_name)
+			cli_unique_names(&cli);
 		if (st != PREP_OK) {
 			rule_origin(r, o1, sizeof o1);
 			if (st == PREP_ERR_COLUMN)

@@ -545,7 +545,12 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 	const prep_field *h = prep_reader_header(c->reader, &ncols);
 	prep_status st;
 
-	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len);
+	int by_name;
+
+	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len,
+				  &by_name);
+	if (st == PREP_OK && by_name)
+		cli_unique_names(c);
 	if (st == PREP_ERR_COLUMN) {
 		char msg[2048];
 
@@ -556,6 +561,31 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, opt);
 	return idx;
+}
+
+void
+cli_unique_names(struct cli *c)
+{
+	size_t ncols, first, second;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	prep_where w = prep_reader_where(c->reader);
+	prep_status st;
+
+	if (c->names_unique)
+		return;
+	st = prep_columns_duplicate(h, ncols, &first, &second);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, "header");
+	if (second != (size_t)-1) {
+		w.line = 1;
+		cli_fatal_at(c, w,
+			     "two columns are named '%.*s' (fields "
+			     "%zu and %zu): a name must mean one column; "
+			     "rename one, or give columns by number",
+			     (int)h[first].len, h[first].data, first + 1,
+			     second + 1);
+	}
+	c->names_unique = 1;
 }
 
 void

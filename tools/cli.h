@@ -89,6 +89,7 @@ struct cli {
 	int verbose;	 /* -v: the tool says more (set by tools that have it) */
 	int allow_empty; /* --allow-empty */
 	prep_missing *missing; /* --missing; NULL: the empty cell */
+	int names_unique; /* the header's names were found distinct */
 	int sha256; /* the output's writer keeps a SHA-256 (validate) */
 	unsigned char digest[32]; /* ... of the bytes written, by cli_finish */
 	char *report_text;	  /* cli_report_begin's memory stream */
@@ -200,6 +201,14 @@ char *cli_json_text(struct cli *c, json_t *o, size_t flags);
  */
 unsigned char *cli_column_counts(struct cli *c, const size_t *idx, size_t n,
 				 size_t ncols);
+/*
+ * Exit 2 naming the name and both fields when the header holds a
+ * non-blank name twice: a column list that names columns must never
+ * silently mean the first of several. cli_columns calls it whenever a
+ * list names a column; columns given by number need no unique names.
+ */
+void cli_unique_names(struct cli *c);
+
 /*
  * The message for an unknown column item[0..len) of what (an option or a
  * policy line) into buf: "WHAT: unknown column 'X' (did you mean 'Y'?);

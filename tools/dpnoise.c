@@ -443,6 +443,18 @@ load_keys(prep_agg *agg, const char *path, const prep_field *h,
 			     prep_strerror(st));
 	}
 	kh = prep_reader_header(r, &nk);
+	if (h != NULL) {
+		size_t d1, d2;
+
+		if (prep_columns_duplicate(kh, nk, &d1, &d2) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		if (d2 != (size_t)-1)
+			cli_fatal(&cli,
+				  "%s:1: two columns are named '%.*s' (fields "
+				  "%zu and %zu): rename one",
+				  path, (int)kh[d1].len, kh[d1].data, d1 + 1,
+				  d2 + 1);
+	}
 	map = calloc(nby ? nby : 1, sizeof *map);
 	key = calloc(nby ? nby : 1, sizeof *key);
 	if (!map || !key)

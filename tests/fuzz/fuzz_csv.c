@@ -10,7 +10,9 @@
  * and the rest is the file. Raw bytes starting 1f 8b are a (mostly
  * corrupt) gzip stream; bit 6 makes a valid one of the rest.
  *
- * Every record read (the header first, when there is one) is kept and
+ * A header's repeated names are checked against a brute force
+ * (prep_columns_duplicate). Every record read (the header first, when
+ * there is one) is kept and
  * written with prep_writer to another anonymous file, which is read back
  * with the same delimiter, no header, strict quotes, ragged and keep_blank
  * on: the records must come back byte for byte (the writer quotes what
@@ -24,6 +26,7 @@
 #include "fuzz_common.h"
 
 #include "buf.h"
+#include "columns.h"
 #include "csv.h"
 
 #define MAX_RECORDS 10000
@@ -183,6 +186,31 @@ out:
 	close(fd);
 }
 
+/*
+ * prep_columns_duplicate against a brute force over the first 2,000
+ * names: the earliest repeat of a non-blank name, both positions.
+ */
+static void
+check_duplicates(const prep_field *h, size_t n)
+{
+	size_t first, second, i, j, want1 = (size_t)-1, want2 = (size_t)-1;
+
+	if (n > 2000)
+		return;
+	if (prep_columns_duplicate(h, n, &first, &second) != PREP_OK)
+		return; /* out of memory */
+	for (j = 0; j < n && want2 == (size_t)-1; j++)
+		for (i = 0; i < j && h[j].len > 0; i++)
+			if (h[i].len == h[j].len &&
+			    memcmp(h[i].data, h[j].data, h[j].len) == 0) {
+				want1 = i;
+				want2 = j;
+				break;
+			}
+	if (second != want2 || (want2 != (size_t)-1 && first != want1))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -243,6 +271,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			truncated = 1;
 		if (!o.has_header && hdr)
 			abort(); /* a header without has_header */
+		if (hdr)
+			check_duplicates(hdr, n);
 		while (!truncated && k.nr < MAX_RECORDS &&
 		       (st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
 			size_t i;

@@ -160,6 +160,14 @@ gen_inputs() {
 	# A field of 1 MB of text that looks like e-mails, phones, cards.
 	{ printf 'g,y,x\n1,0,"'; rnd 1000000 12 "0123456789 -.@()+ab"
 	  printf '"\n'; } >"$in/pii-chars-1m"
+	# Names repeated: a list naming g, y or x must not mean the first.
+	printf 'g,y,g,x,x\n1,0,%s,a,b\n2,1,c,%s,d\n' "$secret" "$secret" \
+		>"$in/duplicate-names"
+	awk -v s="$secret" 'BEGIN { for (r = 0; r < 3; r++)
+		for (i = 1; i <= 5000; i++) {
+			v = r == 0 ? (i % 2 ? "g" : "y") : s i
+			printf "%s%s", v, i < 5000 ? "," : "\n"
+		} }' >"$in/duplicate-names-5000"
 	printf 'g,y,x\n' >"$in/header-only"
 	printf 'g,y,x' >"$in/header-only-no-eol"
 	: >"$in/empty"
@@ -373,6 +381,19 @@ part1() {
 	check anonymize columns-100001 2 -a 1:keep "$in/columns-100001"
 	check anonymize field-50m 2 -a 1:keep "$in/field-50m"
 	check kcheck gzip-bomb-200m 2 -q 1 "$in/gzip-bomb-200m"
+	# A header naming a column twice: refused wherever a list names it.
+	want_re='^[a-z]+: .*:1: two columns are named'
+	for f in duplicate-names duplicate-names-5000; do
+		check anonymize "$f" 2 -a g:drop "$in/$f"
+		check anonymize "$f" 2 --key-file "$tmp/key-ok" -a y:hash:16 \
+			"$in/$f"
+		check kcheck "$f" 2 -q g -k 2 "$in/$f"
+		check dpnoise "$f" 2 -c y --bounds 0:1 --epsilon 1 --seed 1 \
+			"$in/$f"
+		check reweight "$f" 2 -g g -y 2 "$in/$f"
+		check fairness "$f" 2 -g 1 -y y --positive 1 "$in/$f"
+		check oversample "$f" 2 -g g --seed 1 "$in/$f"
+	done
 	want_re=
 	check validate "schema-80000-unique" 0 -s "$tmp/schema-80000-unique" \
 		"$tmp/columns-80000.csv"

@@ -1,5 +1,6 @@
 /* Unit tests of libprep/columns.c: names, numbers, ranges, errors. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "columns.h"
@@ -16,7 +17,7 @@ expect(const char *list, const size_t *want, size_t nwant)
 {
 	size_t *idx, n, off, len, i;
 
-	cr_assert_eq(prep_columns_resolve(list, hdr, 6, &idx, &n, &off, &len),
+	cr_assert_eq(prep_columns_resolve(list, hdr, 6, &idx, &n, &off, &len, NULL),
 		     PREP_OK, "list %s", list);
 	cr_assert_eq(n, nwant, "list %s: %zu columns", list, n);
 	for (i = 0; i < n; i++)
@@ -30,7 +31,7 @@ expect_bad(const char *list, const prep_field *h, size_t off_want,
 {
 	size_t *idx = (size_t *)1, n = 9, off = 99, len = 99;
 
-	cr_assert_eq(prep_columns_resolve(list, h, 6, &idx, &n, &off, &len),
+	cr_assert_eq(prep_columns_resolve(list, h, 6, &idx, &n, &off, &len, NULL),
 		     PREP_ERR_COLUMN, "list %s", list);
 	cr_assert_null(idx);
 	cr_assert_eq(n, 0);
@@ -78,7 +79,7 @@ Test(columns, no_header_numbers_only)
 {
 	size_t *idx, n, off, len;
 
-	cr_assert_eq(prep_columns_resolve("2-3", NULL, 3, &idx, &n, &off, &len),
+	cr_assert_eq(prep_columns_resolve("2-3", NULL, 3, &idx, &n, &off, &len, NULL),
 		     PREP_OK);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(idx[0], 1);
@@ -120,4 +121,86 @@ Test(columns, closest_ties_and_long_names)
 		     (size_t)-1); /* 10 deletions > 14 / 3 */
 	cr_assert_eq(prep_columns_closest(h, 3, "marital-status-of-persn", 23),
 		     2); /* 3 substitutions, one insertion */
+}
+
+/* by_name says whether an item was taken as a header name. */
+Test(columns, resolve_says_by_name)
+{
+	size_t *idx, n, off, len;
+	int by_name = -1;
+
+	cr_assert_eq(prep_columns_resolve("1,4-5", hdr, 6, &idx, &n, &off,
+					  &len, &by_name),
+		     PREP_OK);
+	cr_assert_eq(by_name, 0);
+	free(idx);
+	/* "3" is a header name as well as a number: taken as the name */
+	cr_assert_eq(prep_columns_resolve("1,3", hdr, 6, &idx, &n, &off, &len,
+					  &by_name),
+		     PREP_OK);
+	cr_assert_eq(by_name, 1);
+	cr_assert_eq(idx[1], 2);
+	free(idx);
+	cr_assert_eq(prep_columns_resolve("zip", hdr, 6, &idx, &n, &off, &len,
+					  &by_name),
+		     PREP_OK);
+	cr_assert_eq(by_name, 1);
+	free(idx);
+}
+
+static void
+expect_dup(const prep_field *h, size_t n, size_t first, size_t second)
+{
+	size_t a = 7, b = 7;
+
+	cr_assert_eq(prep_columns_duplicate(h, n, &a, &b), PREP_OK);
+	cr_assert_eq(b, second, "second %zu, want %zu", b, second);
+	if (second != (size_t)-1)
+		cr_assert_eq(a, first, "first %zu, want %zu", a, first);
+}
+
+/* The earliest repeat of a non-blank name, with both positions. */
+Test(columns, duplicate_names)
+{
+	static const prep_field distinct[] = {F("id"), F("ID"), F("i d"),
+					      F(""), F("")};
+	static const prep_field twice[] = {F("id"), F("email"), F("zip"),
+					   F("email")};
+	/* zip repeats at 4 before id at 5: the smallest second position */
+	static const prep_field two_pairs[] = {F("id"), F("zip"), F("x"),
+					       F("zip"), F("id")};
+	static const prep_field thrice[] = {F("a"), F("a"), F("a")};
+	/* a name and a prefix of it are different names */
+	static const prep_field prefix[] = {F("ab"), F("a"), F("abc")};
+
+	expect_dup(distinct, 5, 0, (size_t)-1); /* blanks can't be named */
+	expect_dup(twice, 4, 1, 3);
+	expect_dup(two_pairs, 5, 1, 3);
+	expect_dup(thrice, 3, 0, 1);
+	expect_dup(prefix, 3, 0, (size_t)-1);
+	expect_dup(NULL, 3, 0, (size_t)-1); /* no header */
+	expect_dup(twice, 0, 0, (size_t)-1);
+}
+
+/* A long header is checked in one pass: 100,000 names, the last repeats
+ * the 50,000th. */
+Test(columns, duplicate_names_long_header)
+{
+	size_t n = 100000, i;
+	prep_field *h = calloc(n, sizeof *h);
+	char *names = calloc(n, 8);
+
+	cr_assert(h && names);
+	for (i = 0; i < n; i++) {
+		size_t k = i == n - 1 ? 49999 : i;
+
+		h[i].len = (size_t)snprintf(names + 8 * i, 8, "c%zu", k);
+		h[i].data = names + 8 * i;
+	}
+	expect_dup(h, n, 49999, n - 1);
+	h[n - 1].data = "c100000";
+	h[n - 1].len = 7;
+	expect_dup(h, n, 0, (size_t)-1);
+	free(names);
+	free(h);
 }
