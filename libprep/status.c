@@ -51,6 +51,8 @@ prep_strerror(prep_status st)
 		return "privacy budget exhausted";
 	case PREP_ERR_BUDGET_CHANGED:
 		return "budget differs from the ledger's";
+	case PREP_ERR_NOT_REGULAR:
+		return "exists and is not a regular file";
 	case PREP_ERR_CRYPTO:
 		return "cryptographic library failure";
 	}

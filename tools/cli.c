@@ -6,7 +6,9 @@
  * in static buffers so the SIGINT/SIGTERM handler can remove them with
  * only async-signal-safe calls before the signal ends the process.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,8 +54,12 @@ now(void)
 void
 cli_init(struct cli *c, const char *prog, void (*usage)(void))
 {
+	static const int ending[] = {SIGINT,  SIGTERM, SIGHUP,	 SIGQUIT,
+				     SIGPIPE, SIGXFSZ, SIGXCPU,	 SIGALRM,
+				     SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF};
 	const char *env = getenv("PREP_PROGRESS");
 	struct sigaction sa;
+	size_t i;
 
 	memset(c, 0, sizeof *c);
 	c->prog = prog;
@@ -62,14 +68,23 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 	c->progress = env != NULL && strcmp(env, "1") == 0;
 	current = c;
 
-	/* A closed output pipe ends the filter quietly, as for cat(1). */
-	(void)signal(SIGPIPE, SIG_DFL);
+	/* Every signal that ends the run by default removes the temporary
+	 * files first; then it ends the run as it would have. A signal the
+	 * parent ignored stays ignored (nohup(1), a shell's background
+	 * job), except SIGPIPE: a closed output pipe ends the filter
+	 * quietly, as for cat(1). */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (i = 0; i < sizeof ending / sizeof ending[0]; i++) {
+		struct sigaction was;
+
+		if (ending[i] != SIGPIPE &&
+		    sigaction(ending[i], NULL, &was) == 0 &&
+		    was.sa_handler == SIG_IGN)
+			continue;
+		(void)sigaction(ending[i], &sa, NULL);
+	}
 }
 
 int
@@ -81,6 +96,10 @@ cli_spool_open(struct cli *c)
 
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
+	/* unnamed from the start where the file system allows it */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
 	if (snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, c->prog) >=
 	    (int)sizeof path)
 		cli_fatal(c, "TMPDIR too long");
@@ -734,14 +753,62 @@ cli_side_open(struct cli *c, const char *path)
 }
 
 void
+cli_output_distinct(struct cli *c, const char *opt, const char *path)
+{
+	static const char *opts[CLI_MAX_SIDES + 2], *paths[CLI_MAX_SIDES + 2];
+	static size_t n;
+	size_t i;
+
+	if (path == NULL)
+		return;
+	if (n == 0) {
+		opts[0] = c->output ? "-o" : "the standard output";
+		paths[n++] = c->output;
+	}
+	for (i = 0; i < n; i++)
+		if (prep_outfile_same(paths[i], path))
+			cli_usage_error(c,
+					"%s and %s name one file: give each "
+					"output its own",
+					opts[i], opt);
+	if (n < sizeof paths / sizeof paths[0]) {
+		opts[n] = opt;
+		paths[n++] = path;
+	}
+}
+
+/* The slot of side file F, or 0. */
+static int
+side_slot(const prep_outfile *f)
+{
+	int i;
+
+	for (i = 1; i <= CLI_MAX_SIDES; i++)
+		if (sides[i] == f)
+			return i;
+	return 0;
+}
+
+void
+cli_side_abort(struct cli *c, prep_outfile *f)
+{
+	int i = side_slot(f);
+
+	(void)c;
+	if (i == 0)
+		return;
+	have_temp[i] = 0;
+	sides[i] = NULL;
+	prep_outfile_abort(f);
+}
+
+void
 cli_side_commit(struct cli *c, prep_outfile *f, const char *path)
 {
 	prep_status st;
-	int i;
+	int i = side_slot(f);
 
-	for (i = 1; i <= CLI_MAX_SIDES && sides[i] != f; i++)
-		;
-	if (i > CLI_MAX_SIDES)
+	if (i == 0)
 		return;
 	have_temp[i] = 0;
 	sides[i] = NULL;

@@ -115,6 +115,14 @@ struct cli {
 int cli_gz_name(const char *s);
 prep_outfile *cli_side_open(struct cli *c, const char *path);
 void cli_side_commit(struct cli *c, prep_outfile *f, const char *path);
+/* Remove a side file's temporary file: it is not put in place. */
+void cli_side_abort(struct cli *c, prep_outfile *f);
+/*
+ * A usage error (exit 2) when PATH, the file of option OPT, is the file
+ * of -o or of an earlier call (prep_outfile_same): one file can't be two
+ * outputs. Call it after the options are parsed.
+ */
+void cli_output_distinct(struct cli *c, const char *opt, const char *path);
 
 /*
  * A report as the data of -r: print it to the stream cli_report_begin

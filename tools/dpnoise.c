@@ -794,6 +794,7 @@ main(int argc, char **argv)
 	    !(ledger && dataset && budget > 0))
 		cli_usage_error(&cli, "--ledger, --dataset and --budget go "
 				      "together");
+	cli_output_distinct(&cli, "--ledger", ledger);
 
 	st = seeded ? prep_rng_new_seeded(seed, &rng)
 		    : prep_rng_new_secure(&rng);

@@ -136,7 +136,7 @@ finish_output(void)
 static void
 drop_output(void)
 {
-	if (prep_outfile_temp(cli.out) == NULL) {
+	if (prep_outfile_in_place(cli.out)) {
 		finish_output();
 		return;
 	}
@@ -156,17 +156,16 @@ side_check(prep_status st, const char *path)
 		cli_fatal_status(&cli, st, path);
 }
 
+/* The manifest into MF, opened before the data was read. */
 static void
-write_manifest(const char *path, uint64_t rows)
+write_manifest(prep_outfile *mf, const char *path, uint64_t rows)
 {
 	prep_writer_options wo;
-	prep_outfile *mf;
 	prep_writer *w;
 	char *s;
 
 	check(prep_validator_manifest(validator, rows, cli.digest, &s),
 	      "manifest");
-	mf = cli_side_open(&cli, path);
 	memset(&wo, 0, sizeof wo);
 	wo.delim = ',';
 	if (prep_writer_new(prep_outfile_fd(mf), &wo, &w) != PREP_OK)
@@ -281,7 +280,7 @@ main(int argc, char **argv)
 	uint64_t rowno, written = 0;
 	prep_schema *sch = NULL;
 	prep_writer *spool = NULL, *rej = NULL, *out = NULL;
-	prep_outfile *rejf = NULL;
+	prep_outfile *rejf = NULL, *mf = NULL;
 	prep_writer_options wo;
 	const prep_field *header, *f;
 	const prep_vissue *is;
@@ -352,6 +351,8 @@ main(int argc, char **argv)
 		cli_usage_error(&cli, "--rejects needs a file name");
 	if (manifest_path && strcmp(manifest_path, "-") == 0)
 		cli_usage_error(&cli, "--manifest needs a file name");
+	cli_output_distinct(&cli, "--rejects", rejects_path);
+	cli_output_distinct(&cli, "--manifest", manifest_path);
 	/* the quarantine is the handling of invalid rows: by default they
 	 * fail the run only without one */
 	if (mostly < 0)
@@ -448,6 +449,9 @@ main(int argc, char **argv)
 		side_check(prep_validator_reject_header(validator, rej),
 			   rejects_path);
 	}
+	/* a manifest that can't be made fails the run before any data */
+	if (manifest_path)
+		mf = cli_side_open(&cli, manifest_path);
 
 	while (st == PREP_OK) {
 		st = prep_reader_next_row(cli.reader, &f, &n);
@@ -507,8 +511,10 @@ main(int argc, char **argv)
 	}
 	if (rej)
 		cli_side_commit(&cli, rejf, rejects_path);
-	if (manifest_path && pass)
-		write_manifest(manifest_path, written);
+	if (mf && pass)
+		write_manifest(mf, manifest_path, written);
+	else if (mf)
+		cli_side_abort(&cli, mf);
 
 done:
 	pass = prep_vreport_passes(report, mostly);

@@ -17,12 +17,15 @@
 #     here). ASan builds reserve terabytes of address space: the limit is
 #     skipped for them (HOSTILE_NO_VLIMIT=1, or a binary that contains
 #     __asan_init).
-# Part 2 interrupts every filter with SIGINT and SIGTERM while it is
-# blocked on a FIFO, and checks the status (130, 143), that the -o target
-# is untouched, that nothing is left beside it and that the private
-# $TMPDIR holds no spool; then it writes every filter's output to
-# /dev/full (standard output and -o), which must be exit 2 with a message
-# naming the problem, never exit 0.
+# Part 2 interrupts every filter with SIGINT and SIGTERM (and three of
+# them with SIGQUIT, SIGPIPE, SIGXFSZ, SIGHUP, SIGALRM) while it is
+# blocked on a FIFO, and checks the status (128 + the signal), that the
+# -o target is untouched, that nothing is left beside it and that the
+# private $TMPDIR holds no spool; it names a FIFO with a reader as every
+# filter's -o (and validate's --rejects and --manifest): exit 2 at once,
+# nothing sent; then it writes every filter's output to /dev/full
+# (standard output and -o), which must be exit 2 with a message naming
+# the problem, never exit 0.
 #
 # One line per failure: tool, input, arguments, exit status, head of
 # stderr; then "hostile: N runs, M failed". Exit 1 when anything failed.
@@ -63,10 +66,11 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99"
 
-# Background jobs of a script start with SIGINT ignored; give the filters
-# the default disposition, as an interactive shell would.
+# Background jobs of a script start with SIGINT and SIGQUIT ignored; give
+# the filters the default disposition, as an interactive shell would.
 defsig=()
-env --default-signal=INT true 2>/dev/null && defsig=(env --default-signal=INT)
+env --default-signal=INT,QUIT true 2>/dev/null &&
+	defsig=(env --default-signal=INT,QUIT)
 
 runs=0
 failed=0
@@ -488,7 +492,8 @@ interrupt() {
 	done
 	held="FIFO only"
 	for i in $(seq 10); do
-		compgen -G "$d/.out.csv*" >/dev/null &&
+		# named (.out.csv.XXXXXX) or unnamed (O_TMPFILE, "#N")
+		ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$d/[.#]" &&
 			held="temporary -o file" && break
 		ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$spool/" &&
 			held="spool" && break
@@ -520,6 +525,38 @@ interrupt() {
 		why="stderr shows the secret value"
 	fi
 	[ -n "$why" ] && fail "$tool [SIG$sig on FIFO] ($*): $why: $(errhead)"
+	rm -rf "$d"
+	return 0
+}
+
+# fifo_output TOOL OPT ARG...: TOOL ARG... OPT target, where target is
+# a FIFO with a reader; the run must exit 2 naming it, the reader must
+# get nothing.
+fifo_output() {
+	local tool=$1 opt=$2 d=$tmp/fifo st reader why=''
+	shift 2
+	runs=$((runs + 1))
+	rm -rf "$d"
+	mkdir -p "$d"
+	mkfifo "$d/target"
+	cat "$d/target" >"$d/got" &
+	reader=$!
+	(cd "$d" && timeout -k 5 10 "$bindir/$tool" "$@" "$opt" target \
+		"$tmp/ok.csv" >/dev/null 2>"$tmp/err")
+	st=$?
+	# a writer that opens and closes ends the reader
+	exec 4<>"$d/target"
+	exec 4>&-
+	wait "$reader"
+	if [ "$st" -ne 2 ]; then
+		why="exit $st, expected 2"
+	elif [ -s "$d/got" ]; then
+		why="the FIFO received $(wc -c <"$d/got") bytes"
+	elif ! grep -q "^$tool: target: exists and is not a regular file" \
+		"$tmp/err"; then
+		why="no message naming the FIFO"
+	fi
+	[ -n "$why" ] && fail "$tool [FIFO $opt] ($*): $why: $(errhead)"
 	rm -rf "$d"
 	return 0
 }
@@ -557,6 +594,25 @@ part2() {
 		# shellcheck disable=SC2086
 		interrupt "$t" TERM 143 $a
 	done
+	# Every other signal that ends a run: QUIT (no core here), PIPE,
+	# XFSZ, HUP, ALRM.
+	ulimit -c 0
+	# (the shell's own report of each signal goes to /dev/null)
+	for sig in QUIT:131 PIPE:141 XFSZ:153 HUP:129 ALRM:142; do
+		interrupt validate "${sig%:*}" "${sig#*:}" --stream \
+			--rejects bad.csv
+		interrupt kcheck "${sig%:*}" "${sig#*:}" -q 1 -r
+		interrupt anonymize "${sig%:*}" "${sig#*:}" -a 1:drop
+	done 2>/dev/null
+	# Another user's FIFO named like an output: refused at once (exit 2
+	# with a message), never opened, never waited on.
+	for t in $tools; do
+		a=$(args_of "$t")
+		# shellcheck disable=SC2086
+		fifo_output "$t" -o $a
+	done
+	fifo_output validate --rejects -o out.csv
+	fifo_output validate --manifest -o out.csv
 	# The gate modes, that spool the whole input, and side files.
 	interrupt kcheck TERM 143 -q 1 -r
 	interrupt validate INT 130 --stream --rejects bad.csv
