@@ -231,6 +231,10 @@ charge_ledger(const char *path, const char *dataset, double budget, double eps,
 	case PREP_ERR_VALUE:
 		if (w.line == 0)
 			cli_fatal(&cli, "%s: not a regular file", path);
+		if (w.field == PREP_LEDGER_UNENDED)
+			cli_fatal_at(&cli, w,
+				     "not a ledger line (a last line without "
+				     "a newline must be a whole entry)");
 		cli_fatal_at(&cli, w, "not a ledger line");
 	case PREP_ERR_ARG:
 		cli_usage_error(&cli, "--dataset NAME: 1 to 128 of "
