@@ -24,6 +24,10 @@
  * then delete, a hand-written charge. So the ledger never under-counts
  * what was released, and never removes anything but a torn line.
  *
+ * A seeded charge (noise from a known seed, which is not private) is
+ * marked "seeded=1" between tool and args, and is counted like any other:
+ * what its release cost is unbounded, its epsilon is the least of it.
+ *
  * Numbers are written as the shortest "%.*g" text that reads back as the
  * same double and are read with strtod(3), both in the C locale (uselocale
  * (3)) whatever the caller's locale, so totals are sums of exactly the
@@ -57,12 +61,22 @@
 #define REL_SLACK 1e-9 /* relative tolerance of the budget test */
 
 /* Fields of an entry, numbered as in prep_where.field. */
-enum { F_TIME = 1, F_DATASET, F_BUDGET, F_EPSILON, F_DELTA, F_TOOL, F_ARGS };
+enum {
+	F_TIME = 1,
+	F_DATASET,
+	F_BUDGET,
+	F_EPSILON,
+	F_DELTA,
+	F_TOOL,
+	F_ARGS,
+	F_SEEDED /* optional, between tool and args */
+};
 
 struct entry {
 	const char *dataset;
 	size_t dataset_len;
 	double budget, epsilon, delta;
+	int seeded;
 };
 
 /* What a scan of the file found. */
@@ -258,6 +272,13 @@ parse_entry(const char *p, const char *end, struct entry *e)
 	if (!take_field(&p, end, "tool=", &v, &len) ||
 	    !valid_name(v, len, TOOL_MAX, is_tool_char))
 		return F_TOOL;
+	/* Absent in entries of unseeded runs, and of older versions. */
+	e->seeded = 0;
+	if (take_field(&p, end, "seeded=", &v, &len)) {
+		if (len != 1 || (*v != '0' && *v != '1'))
+			return F_SEEDED;
+		e->seeded = *v == '1';
+	}
 	if ((size_t)(end - p) < 5 || memcmp(p, "args=", 5) != 0 ||
 	    !valid_args(p + 5, end))
 		return F_ARGS;
@@ -311,6 +332,7 @@ add_entry(struct scan *sc, const struct entry *e, const char *dataset,
 	sc->st.spent += e->epsilon;
 	sc->st.delta_spent += e->delta;
 	sc->st.entries++;
+	sc->st.seeded += (unsigned long)e->seeded;
 }
 
 /*
@@ -320,7 +342,7 @@ add_entry(struct scan *sc, const struct entry *e, const char *dataset,
  * An entry as format_line writes it is
  *
  *	TIME " dataset=" NAME " budget=" NUM " epsilon=" NUM " delta=" NUM
- *	" tool=" TOOL " args=" QUOTED
+ *	" tool=" TOOL [ " seeded=1" ] " args=" QUOTED
  *
  * with one space between fields and nothing around them: TIME
  * "dddd-dd-ddTdd:dd:ddZ", NAME 1 to 128 name bytes, TOOL 1 to 64 tool
@@ -501,7 +523,9 @@ torn_line(const char *p, const char *end, unsigned long lineno)
 	    (r = writer_num(&c)) != M_DONE ||
 	    (r = writer_lit(&c, " tool=")) != M_DONE ||
 	    (r = writer_name(&c, TOOL_MAX, is_tool_char)) != M_DONE ||
-	    (r = writer_lit(&c, " args=")) != M_DONE)
+	    (r = writer_lit(&c, " ")) != M_DONE ||
+	    (*c.p == 's' && (r = writer_lit(&c, "seeded=1 ")) != M_DONE) ||
+	    (r = writer_lit(&c, "args=")) != M_DONE)
 		return r == M_MORE;
 	return writer_quoted(&c) == M_MORE;
 }
@@ -704,7 +728,7 @@ static prep_status
 format_line(prep_buf *b, const prep_ledger_charge *c)
 {
 	char stamp[32], budget[40], eps[40], delta[40];
-	const char *part[12];
+	const char *part[13];
 	time_t now = time(NULL);
 	struct tm tm;
 	prep_status st = PREP_OK;
@@ -730,7 +754,8 @@ format_line(prep_buf *b, const prep_ledger_charge *c)
 	part[8] = delta;
 	part[9] = " tool=";
 	part[10] = c->tool;
-	part[11] = " args=";
+	part[11] = c->seeded ? " seeded=1" : "";
+	part[12] = " args=";
 	for (i = 0; st == PREP_OK && i < sizeof(part) / sizeof(part[0]); i++)
 		st = prep_buf_append_str(b, part[i]);
 	if (st == PREP_OK)

@@ -7,6 +7,7 @@
  *	2-3 epsilon: 0.1 1 0.5 1e-9
  *	4-5 budget:  1 2 0.3 10
  *	6   delta:   0 or 1e-6
+ *	7   seeded:  no or yes
  * and the rest is the ledger file, written as ledger in the process's
  * private directory (fuzz_common.h; /dev/shm when writable, so the fsyncs
  * are cheap). Then:
@@ -18,7 +19,8 @@
  * the file byte for byte as it was; PREP_ERR_BUDGET and
  * PREP_ERR_BUDGET_CHANGED only when the numbers say so; after PREP_OK the
  * file ends with a newline and the new state is the old one plus exactly
- * this charge (one more entry, spent + epsilon as a double, delta too).
+ * this charge (one more entry, spent + epsilon as a double, delta too,
+ * and one more seeded entry when it was seeded).
  *
  * Tails, after PREP_OK: what the file held before its last newline is
  * kept byte for byte; a last line without a newline is kept (and ended)
@@ -61,7 +63,8 @@ static int
 same_state(const prep_ledger_state *a, const prep_ledger_state *b)
 {
 	return a->budget == b->budget && a->spent == b->spent &&
-	       a->delta_spent == b->delta_spent && a->entries == b->entries;
+	       a->delta_spent == b->delta_spent && a->entries == b->entries &&
+	       a->seeded == b->seeded;
 }
 
 /* The state of dataset in the file holding exactly text[0..n). */
@@ -182,6 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.epsilon = eps[(data[0] >> 2) & 3];
 	c.budget = budgets[(data[0] >> 4) & 3];
 	c.delta = (data[0] & 0x40) ? 1e-6 : 0;
+	c.seeded = (data[0] & 0x80) != 0;
 	c.tool = "fuzz";
 	c.args = "dpnoise --epsilon 0.1 \"q\\\" \n\t\x01 \xC3\xA9";
 
@@ -228,6 +232,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (q3 != PREP_OK || s3.entries != s1.entries + 1 ||
 		    s3.spent != s1.spent + c.epsilon ||
 		    s3.delta_spent != s1.delta_spent + c.delta ||
+		    s3.seeded != s1.seeded + (unsigned long)c.seeded ||
 		    s3.budget != c.budget)
 			abort();
 		check_tails(path, &c, (const char *)body, nbody, &after, &s1,

@@ -117,7 +117,7 @@ static prep_status
 charge(const char *path, const char *dataset, double budget, double eps,
        double delta, const char *args, prep_ledger_state *st)
 {
-	prep_ledger_charge c = {dataset, budget, eps, delta, TOOL, args};
+	prep_ledger_charge c = {dataset, budget, eps, delta, TOOL, args, 0};
 	prep_where w;
 
 	return prep_ledger_charge_run(path, &c, st, &w);
@@ -192,7 +192,7 @@ Test(ledger, create_writes_header_and_line)
 {
 	const char *p = path_of("ledger");
 	char before[32], after[32], *s;
-	prep_ledger_state st = {9, 9, 9, 9};
+	prep_ledger_state st = {9, 9, 9, 9, 9};
 	time_t t;
 	struct tm tm;
 
@@ -209,6 +209,7 @@ Test(ledger, create_writes_header_and_line)
 	cr_assert_eq(st.spent, 0);
 	cr_assert_eq(st.delta_spent, 0);
 	cr_assert_eq(st.entries, 0);
+	cr_assert_eq(st.seeded, 0);
 	s = slurp(p, NULL);
 	cr_assert_eq(count_lines(s), 2);
 	cr_assert_str_eq(line_of(s, 1), "# prep ledger v1");
@@ -427,6 +428,13 @@ static const struct {
     {T DS B1 E1 D0 TT "args=\"a\" more", 7},
     {T DS B1 E1 D0 TT "args=\"a\"b\"", 7},
     {T DS B1 E1 D0 TT "args=\"a\\\"", 7},
+    {T DS B1 E1 D0 TT "seeded=2 args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded= args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded=yes args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded=01 args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded=1 seeded=1 args=\"\"", 7},
+    {T DS B1 E1 D0 TT "args=\"\" seeded=1", 7},
+    {T DS B1 E1 D0 "seeded=1 " TT "args=\"\"", 6},
 };
 
 Test(ledger, malformed_line_names_line_and_field)
@@ -458,7 +466,7 @@ Test(ledger, malformed_line_names_line_and_field)
 			     PREP_ERR_VALUE);
 		cr_assert_eq(
 		    prep_ledger_charge_run(
-			p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x"},
+			p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x", 0},
 			NULL, &w),
 		    PREP_ERR_VALUE);
 		cr_assert_eq(w.line, 3);
@@ -503,10 +511,10 @@ Test(ledger, csv_file_is_not_a_ledger)
 	char *s;
 
 	WRITE(p, "name,income\nAda,52340\n");
-	cr_assert_eq(
-	    prep_ledger_charge_run(
-		p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x"}, NULL, &w),
-	    PREP_ERR_VALUE);
+	cr_assert_eq(prep_ledger_charge_run(
+			 p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x", 0},
+			 NULL, &w),
+		     PREP_ERR_VALUE);
 	cr_assert_eq(w.line, 1);
 	cr_assert_eq(w.field, 1);
 	s = slurp(p, &n);
@@ -655,7 +663,7 @@ Test(ledger, hand_written_tail_is_an_error)
 	memset(&w, 0, sizeof(w));
 	cr_assert_eq(
 	    prep_ledger_charge_run(
-		p, &(prep_ledger_charge){"d", 3, 2, 0, "t", "x"}, &st, &w),
+		p, &(prep_ledger_charge){"d", 3, 2, 0, "t", "x", 0}, &st, &w),
 	    PREP_ERR_VALUE);
 	cr_assert_str_eq(w.file, p);
 	cr_assert_eq(w.line, 3);
@@ -738,6 +746,12 @@ static const char *const bad_tails[] = {
     "args=\"a\"\"",
     "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
     "args=\"a\x7f",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=0",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=1args",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"\" seeded=1",
     "# prep ledger v1",
 };
 
@@ -758,11 +772,11 @@ Test(ledger, unended_garbage_tail_is_an_error)
 		cr_assert_eq(w.line, 3, "tail %zu", i);
 		cr_assert_eq(w.field, PREP_LEDGER_UNENDED, "tail %zu", i);
 		memset(&w, 0, sizeof(w));
-		cr_assert_eq(prep_ledger_charge_run(
-				 p,
-				 &(prep_ledger_charge){"d", 3, 1, 0, "t", "x"},
-				 NULL, &w),
-			     PREP_ERR_VALUE, "tail %zu", i);
+		cr_assert_eq(
+		    prep_ledger_charge_run(
+			p, &(prep_ledger_charge){"d", 3, 1, 0, "t", "x", 0},
+			NULL, &w),
+		    PREP_ERR_VALUE, "tail %zu", i);
 		cr_assert_eq(w.line, 3, "tail %zu", i);
 		assert_file_is(p, text, n);
 	}
@@ -814,6 +828,10 @@ static const char *const torn_tails[] = {
     "args=\"a \\x0",
     "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
     "args=\"a \\x0f caf\xc3\xa9 \\\" \\\\ b",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=1 args=\"a",
 };
 
 Test(ledger, torn_tails_ignored_then_cut)
@@ -860,16 +878,19 @@ Test(ledger, every_strict_prefix_of_a_write_is_torn)
 		     delta[2] = {0, 1.5e-300};
 	size_t start, len, k, before;
 	prep_ledger_state st;
+	prep_where w;
 	char *full;
 	int round;
 
 	for (round = 0; round < 2; round++) {
+		/* The second is seeded, so its line has seeded=1 too. */
+		prep_ledger_charge c = {"d",  budget, eps[round], delta[round],
+					TOOL, args,   round};
+
 		if (round == 0)
 			(void)unlink(p);
 		before = round == 0 ? 0 : query(p, "d").entries;
-		cr_assert_eq(charge(p, "d", budget, eps[round], delta[round],
-				    args, NULL),
-			     PREP_OK);
+		cr_assert_eq(prep_ledger_charge_run(p, &c, NULL, &w), PREP_OK);
 		full = slurp(p, &len);
 		cr_assert_eq(full[len - 1], '\n');
 		start = 0;
@@ -888,8 +909,76 @@ Test(ledger, every_strict_prefix_of_a_write_is_torn)
 	}
 	st = query(p, "d");
 	cr_assert_eq(st.entries, 2);
+	cr_assert_eq(st.seeded, 1);
 	cr_assert_eq(st.spent, 1.0 / 3 + 1e-6);
 	cr_assert_eq(st.delta_spent, 1.5e-300);
+}
+
+static prep_status
+charge_seeded(const char *path, const char *dataset, double budget, double eps,
+	      const char *args, prep_ledger_state *st)
+{
+	prep_ledger_charge c = {dataset, budget, eps, 0, TOOL, args, 1};
+	prep_where w;
+
+	return prep_ledger_charge_run(path, &c, st, &w);
+}
+
+/*
+ * A seeded run (noise from a known seed: not private) is marked seeded=1
+ * between tool and args, and counts against the budget like any other.
+ */
+Test(ledger, seeded_charge_marked_and_counted)
+{
+	const char *p = path_of("ledger");
+	prep_ledger_state st;
+	char *s;
+
+	cr_assert_eq(charge_seeded(p, "people", 2, 1, "--seed 1", &st),
+		     PREP_OK);
+	CHARGE_OK(p, "people", 2, 0.5);
+	s = slurp(p, NULL);
+	cr_assert_eq(count_lines(s), 3);
+	cr_assert_str_eq(unstamped(line_of(s, 2)),
+			 " dataset=people budget=2 epsilon=1 delta=0 "
+			 "tool=dpnoise seeded=1 args=\"--seed 1\"");
+	cr_assert_str_eq(unstamped(line_of(s, 3)),
+			 " dataset=people budget=2 epsilon=0.5 delta=0 "
+			 "tool=dpnoise args=\"x\"");
+	free(s);
+	st = query(p, "people");
+	cr_assert_eq(st.entries, 2);
+	cr_assert_eq(st.seeded, 1);
+	cr_assert_eq(st.spent, 1.5);
+	/* Seeded or not, 1 more is over the budget of 2. */
+	cr_assert_eq(charge_seeded(p, "people", 2, 1, "x", &st),
+		     PREP_ERR_BUDGET);
+	cr_assert_eq(st.spent, 1.5);
+	cr_assert_eq(charge(p, "people", 2, 1, 0, "x", NULL), PREP_ERR_BUDGET);
+	cr_assert_eq(charge_seeded(p, "people", 2, 0.5, "x", &st), PREP_OK);
+	st = query(p, "people");
+	cr_assert_eq(st.entries, 3);
+	cr_assert_eq(st.seeded, 2);
+	cr_assert_eq(st.spent, 2);
+	cr_assert_eq(query(p, "other").seeded, 0);
+}
+
+/* Entries without the mark (older ones) and with seeded=0 are unseeded. */
+Test(ledger, seeded_mark_read)
+{
+	const char *p = path_of("ledger");
+	prep_ledger_state st;
+
+	WRITE(p, HEADER ENTRY("d", "3", "1") "2026-11-24T03:10:00Z dataset=d "
+					     "budget=3 epsilon=0.5 delta=0 "
+					     "tool=t seeded=0 args=\"\"\n"
+					     "2026-11-24T03:10:00Z  dataset=d "
+					     "budget=3 epsilon=0.25 delta=0 "
+					     "tool=t\tseeded=1   args=\"\"\n");
+	st = query(p, "d");
+	cr_assert_eq(st.entries, 3);
+	cr_assert_eq(st.seeded, 1);
+	cr_assert_eq(st.spent, 1.75);
 }
 
 Test(ledger, existing_empty_file_gets_header)
@@ -1013,7 +1102,7 @@ Test(ledger, invalid_arguments)
 	static const char *bad_names[] = {"",	  "a b",  "a,b", "a\"b",
 					  "a\nb", "a=b",  "a#b", "caf\xc3\xa9",
 					  "a\\b", "a\tb", "*"};
-	prep_ledger_charge c = {"d", 1, 1, 0, "dpnoise", "x"};
+	prep_ledger_charge c = {"d", 1, 1, 0, "dpnoise", "x", 0};
 	char longname[130];
 	size_t i;
 
@@ -1060,7 +1149,7 @@ Test(ledger, invalid_arguments)
 Test(ledger, query_of_missing_file)
 {
 	const char *p = path_of("nothing");
-	prep_ledger_state st = {1, 1, 1, 1};
+	prep_ledger_state st = {1, 1, 1, 1, 1};
 	prep_status s;
 	int e;
 
@@ -1068,6 +1157,7 @@ Test(ledger, query_of_missing_file)
 	cr_assert_eq(st.budget, 0);
 	cr_assert_eq(st.spent, 0);
 	cr_assert_eq(st.entries, 0);
+	cr_assert_eq(st.seeded, 0);
 	cr_assert_eq(access(p, F_OK), -1); /* not created */
 	/* A missing directory is an I/O error for a charge. */
 	s = charge(path_of("no/such"), "d", 1, 1, 0, "x", NULL);
