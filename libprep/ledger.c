@@ -13,13 +13,20 @@
  *
  * Crash safety: a run killed at any moment leaves either no new bytes, or
  * a prefix of its line without the final newline (a torn append), or its
- * whole line. A last line without a newline that is not a well-formed entry
- * is a torn append: it never charged (the caller releases only after the
- * fsync) and is ignored, and the next charge cuts it off. A last line
- * without a newline that is a well-formed entry is counted (and kept, the
- * next charge first ends it with a newline): it may be a hand-written line
- * of an editor that ends files without one, and counting it can only
- * over-count. So the ledger never under-counts what was released.
+ * whole line. A last line without a newline that is a strict beginning of
+ * what the writer writes (torn_line) never charged (the caller releases
+ * only after the fsync): it is ignored, and the next charge cuts it off.
+ * A last line without a newline that is a well-formed entry is counted
+ * (and kept, the next charge first ends it with a newline): it may be a
+ * hand-written line of an editor that ends files without one, and
+ * counting it can only over-count. Any other last line without a newline
+ * is an error like any malformed line: taking it for torn would ignore,
+ * then delete, a hand-written charge. So the ledger never under-counts
+ * what was released, and never removes anything but a torn line.
+ *
+ * A seeded charge (noise from a known seed, which is not private) is
+ * marked "seeded=1" between tool and args, and is counted like any other:
+ * what its release cost is unbounded, its epsilon is the least of it.
  *
  * Numbers are written as the shortest "%.*g" text that reads back as the
  * same double and are read with strtod(3), both in the C locale (uselocale
@@ -54,12 +61,22 @@
 #define REL_SLACK 1e-9 /* relative tolerance of the budget test */
 
 /* Fields of an entry, numbered as in prep_where.field. */
-enum { F_TIME = 1, F_DATASET, F_BUDGET, F_EPSILON, F_DELTA, F_TOOL, F_ARGS };
+enum {
+	F_TIME = 1,
+	F_DATASET,
+	F_BUDGET,
+	F_EPSILON,
+	F_DELTA,
+	F_TOOL,
+	F_ARGS,
+	F_SEEDED /* optional, between tool and args */
+};
 
 struct entry {
 	const char *dataset;
 	size_t dataset_len;
 	double budget, epsilon, delta;
+	int seeded;
 };
 
 /* What a scan of the file found. */
@@ -255,6 +272,13 @@ parse_entry(const char *p, const char *end, struct entry *e)
 	if (!take_field(&p, end, "tool=", &v, &len) ||
 	    !valid_name(v, len, TOOL_MAX, is_tool_char))
 		return F_TOOL;
+	/* Absent in entries of unseeded runs, and of older versions. */
+	e->seeded = 0;
+	if (take_field(&p, end, "seeded=", &v, &len)) {
+		if (len != 1 || (*v != '0' && *v != '1'))
+			return F_SEEDED;
+		e->seeded = *v == '1';
+	}
 	if ((size_t)(end - p) < 5 || memcmp(p, "args=", 5) != 0 ||
 	    !valid_args(p + 5, end))
 		return F_ARGS;
@@ -308,6 +332,202 @@ add_entry(struct scan *sc, const struct entry *e, const char *dataset,
 	sc->st.spent += e->epsilon;
 	sc->st.delta_spent += e->delta;
 	sc->st.entries++;
+	sc->st.seeded += (unsigned long)e->seeded;
+}
+
+/*
+ * What a charge writes, with one write(2), at the start of a line: on an
+ * empty ledger HEADER then its entry, otherwise its entry (after a '\n'
+ * that ends a last entry without one), and always a '\n' after the entry.
+ * An entry as format_line writes it is
+ *
+ *	TIME " dataset=" NAME " budget=" NUM " epsilon=" NUM " delta=" NUM
+ *	" tool=" TOOL [ " seeded=1" ] " args=" QUOTED
+ *
+ * with one space between fields and nothing around them: TIME
+ * "dddd-dd-ddTdd:dd:ddZ", NAME 1 to 128 name bytes, TOOL 1 to 64 tool
+ * bytes, NUM the shortest "%.*g" text of a double >= 0 (see writer_num),
+ * QUOTED '"', bytes 0x20-0x7e but '"' and '\\' or 0x80-0xff, escapes \"
+ * \\ \n \t \r \xhh (lowercase hex), '"'. So the last line that a run
+ * killed in that write leaves without its newline, a torn line, is a
+ * strict beginning of "# prep ledger v1" (line 1: the ledger was empty) or
+ * of such an entry (any later line); its end can fall anywhere, even
+ * inside a number. The cursor functions below tell whether [p, end) is
+ * such a beginning: each returns M_BAD when a byte can't be the writer's,
+ * M_MORE when the text ends before its part does (so all of it was a
+ * beginning) and M_DONE when its part is whole and more text follows.
+ */
+enum { M_BAD, M_MORE, M_DONE };
+
+struct cursor {
+	const char *p, *end;
+};
+
+static int
+writer_lit(struct cursor *c, const char *lit)
+{
+	size_t n = strlen(lit), have = (size_t)(c->end - c->p);
+
+	if (memcmp(c->p, lit, have < n ? have : n) != 0)
+		return M_BAD;
+	if (have <= n) {
+		c->p = c->end;
+		return M_MORE;
+	}
+	c->p += n;
+	return M_DONE;
+}
+
+static int
+writer_time(struct cursor *c)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t i;
+
+	for (i = 0; i < sizeof(shape) - 1; i++, c->p++) {
+		if (c->p == c->end)
+			return M_MORE;
+		if (shape[i] == 'd' ? !is_digit((unsigned char)*c->p)
+				    : *c->p != shape[i])
+			return M_BAD;
+	}
+	return c->p == c->end ? M_MORE : M_DONE;
+}
+
+/* 1 to max bytes that ok() accepts, then the space of the next field. */
+static int
+writer_name(struct cursor *c, size_t max, int (*ok)(int))
+{
+	size_t n = 0;
+
+	while (c->p < c->end && ok((unsigned char)*c->p)) {
+		if (++n > max)
+			return M_BAD;
+		c->p++;
+	}
+	if (c->p == c->end)
+		return M_MORE;
+	return n > 0 && *c->p == ' ' ? M_DONE : M_BAD;
+}
+
+/*
+ * A number as format_number writes a finite double >= 0 ("%.*g", C
+ * locale): "0", or DIGITS [ "." DIGITS ] [ "e" SIGN 2*3DIGIT ] without a
+ * leading zero before other integer digits, without a trailing zero in the
+ * fraction and with one integer digit before an exponent; then the space
+ * of the next field.
+ */
+static int
+writer_num(struct cursor *c)
+{
+	enum { INT, DOT, FRAC, E, SIGN, EXP } state = INT;
+	size_t ints = 0, exps = 0;
+	const char *start = c->p;
+	char first = *c->p, last = 0;
+
+	for (; c->p < c->end && *c->p != ' '; c->p++) {
+		char ch = *c->p;
+
+		if ((size_t)(c->p - start) >= NUM_MAX)
+			return M_BAD;
+		if (state == INT && is_digit((unsigned char)ch)) {
+			if (ints == 1 && first == '0')
+				return M_BAD;
+			ints++;
+		} else if (state == INT && ints > 0 && ch == '.') {
+			state = DOT;
+		} else if ((state == DOT || state == FRAC) &&
+			   is_digit((unsigned char)ch)) {
+			state = FRAC;
+		} else if ((state == INT || state == FRAC) && ints == 1 &&
+			   ch == 'e' && first != '0' && last != '0') {
+			state = E;
+		} else if (state == E && (ch == '+' || ch == '-')) {
+			state = SIGN;
+		} else if ((state == SIGN || state == EXP) &&
+			   is_digit((unsigned char)ch) && exps < 3) {
+			state = EXP;
+			exps++;
+		} else {
+			return M_BAD;
+		}
+		last = ch;
+	}
+	if (c->p == c->end)
+		return M_MORE;
+	if (state == INT)
+		return ints > 0 ? M_DONE : M_BAD;
+	if (state == FRAC)
+		return last != '0' ? M_DONE : M_BAD;
+	return state == EXP && exps >= 2 ? M_DONE : M_BAD;
+}
+
+/*
+ * The args value: '"' and what follows, short of the closing '"': a line
+ * that has it is a whole entry, or has more than the writer wrote.
+ */
+static int
+writer_quoted(struct cursor *c)
+{
+	int r = writer_lit(c, "\"");
+
+	if (r != M_DONE)
+		return r;
+	while (c->p < c->end) {
+		unsigned char ch = (unsigned char)*c->p++;
+
+		if (ch < 0x20 || ch == 0x7f || ch == '"')
+			return M_BAD;
+		if (ch != '\\')
+			continue;
+		if (c->p == c->end)
+			return M_MORE;
+		ch = (unsigned char)*c->p++;
+		if (ch == 'x') {
+			int i;
+
+			for (i = 0; i < 2; i++, c->p++) {
+				if (c->p == c->end)
+					return M_MORE;
+				if (!is_digit((unsigned char)*c->p) &&
+				    !(*c->p >= 'a' && *c->p <= 'f'))
+					return M_BAD;
+			}
+		} else if (ch == '\0' || strchr("\"\\ntr", ch) == NULL) {
+			return M_BAD;
+		}
+	}
+	return M_MORE;
+}
+
+/* Whether the last line [p, end), line lineno, without '\n', is torn. */
+static int
+torn_line(const char *p, const char *end, unsigned long lineno)
+{
+	struct cursor c = {p, end};
+	int r;
+
+	if (p == end || (size_t)(end - p) > LEDGER_LINE_MAX)
+		return 0;
+	if (lineno == 1)
+		/* The ledger was empty: HEADER came first, then its '\n'. */
+		return writer_lit(&c, "# prep ledger v1") == M_MORE;
+	if ((r = writer_time(&c)) != M_DONE ||
+	    (r = writer_lit(&c, " dataset=")) != M_DONE ||
+	    (r = writer_name(&c, DATASET_MAX, is_name_char)) != M_DONE ||
+	    (r = writer_lit(&c, " budget=")) != M_DONE ||
+	    (r = writer_num(&c)) != M_DONE ||
+	    (r = writer_lit(&c, " epsilon=")) != M_DONE ||
+	    (r = writer_num(&c)) != M_DONE ||
+	    (r = writer_lit(&c, " delta=")) != M_DONE ||
+	    (r = writer_num(&c)) != M_DONE ||
+	    (r = writer_lit(&c, " tool=")) != M_DONE ||
+	    (r = writer_name(&c, TOOL_MAX, is_tool_char)) != M_DONE ||
+	    (r = writer_lit(&c, " ")) != M_DONE ||
+	    (*c.p == 's' && (r = writer_lit(&c, "seeded=1 ")) != M_DONE) ||
+	    (r = writer_lit(&c, "args=")) != M_DONE)
+		return r == M_MORE;
+	return writer_quoted(&c) == M_MORE;
 }
 
 /* Total dataset over the ledger text [0, len). */
@@ -317,8 +537,9 @@ scan_ledger(const char *text, size_t len, const char *dataset, struct scan *sc,
 {
 	size_t dlen = strlen(dataset), off = 0;
 	unsigned long lineno = 0;
+	const char *end;
 	struct entry e;
-	int is_entry;
+	int is_entry, bad;
 	size_t field;
 
 	memset(sc, 0, sizeof(*sc));
@@ -327,18 +548,20 @@ scan_ledger(const char *text, size_t len, const char *dataset, struct scan *sc,
 		const char *nl = memchr(p, '\n', len - off);
 
 		lineno++;
-		if (nl == NULL) {
-			/* The last line has no newline: entry or torn. */
-			if (parse_line(p, text + len, lineno, &e, &is_entry,
-				       &field) == 0 &&
-			    is_entry) {
-				add_entry(sc, &e, dataset, dlen);
-				sc->tail_entry = 1;
-				sc->keep = len;
-			}
-			break;
+		end = nl ? nl : text + len;
+		bad = parse_line(p, end, lineno, &e, &is_entry, &field);
+		if (nl == NULL && !(bad == 0 && is_entry)) {
+			/*
+			 * A last line without a newline that is not an entry:
+			 * a torn line is ignored (its run released nothing),
+			 * anything else is an error, even a comment.
+			 */
+			if (torn_line(p, end, lineno))
+				break;
+			bad = 1;
+			field = PREP_LEDGER_UNENDED;
 		}
-		if (parse_line(p, nl, lineno, &e, &is_entry, &field) != 0) {
+		if (bad) {
 			if (where) {
 				where->line = lineno;
 				where->field = field;
@@ -347,6 +570,12 @@ scan_ledger(const char *text, size_t len, const char *dataset, struct scan *sc,
 		}
 		if (is_entry)
 			add_entry(sc, &e, dataset, dlen);
+		if (nl == NULL) {
+			/* A whole entry without its newline: it counts. */
+			sc->tail_entry = 1;
+			sc->keep = len;
+			break;
+		}
 		off = (size_t)(nl - text) + 1;
 		sc->keep = off;
 	}
@@ -499,7 +728,7 @@ static prep_status
 format_line(prep_buf *b, const prep_ledger_charge *c)
 {
 	char stamp[32], budget[40], eps[40], delta[40];
-	const char *part[12];
+	const char *part[13];
 	time_t now = time(NULL);
 	struct tm tm;
 	prep_status st = PREP_OK;
@@ -512,7 +741,8 @@ format_line(prep_buf *b, const prep_ledger_charge *c)
 		return PREP_ERR_RANGE;
 	format_number(budget, sizeof(budget), c->budget);
 	format_number(eps, sizeof(eps), c->epsilon);
-	format_number(delta, sizeof(delta), c->delta);
+	/* -0 is accepted and is written "0", as a torn line's reader wants. */
+	format_number(delta, sizeof(delta), c->delta == 0 ? 0.0 : c->delta);
 	part[0] = stamp;
 	part[1] = " dataset=";
 	part[2] = c->dataset;
@@ -524,7 +754,8 @@ format_line(prep_buf *b, const prep_ledger_charge *c)
 	part[8] = delta;
 	part[9] = " tool=";
 	part[10] = c->tool;
-	part[11] = " args=";
+	part[11] = c->seeded ? " seeded=1" : "";
+	part[12] = " args=";
 	for (i = 0; st == PREP_OK && i < sizeof(part) / sizeof(part[0]); i++)
 		st = prep_buf_append_str(b, part[i]);
 	if (st == PREP_OK)

@@ -27,6 +27,7 @@ typedef struct prep_ledger_charge {
 	double delta;	     /* this release, >= 0 */
 	const char *tool;    /* e.g. "dpnoise" */
 	const char *args;    /* the command line, as one string */
+	int seeded;	     /* noise from --seed: not private */
 } prep_ledger_charge;
 
 typedef struct prep_ledger_state {
@@ -34,6 +35,7 @@ typedef struct prep_ledger_state {
 	double spent;  /* epsilon charged before this call */
 	double delta_spent;
 	unsigned long entries; /* lines of this dataset */
+	unsigned long seeded;  /* of which marked seeded=1 */
 } prep_ledger_state;
 
 /*
@@ -42,19 +44,32 @@ typedef struct prep_ledger_state {
  * relative 1e-9). PREP_ERR_BUDGET_CHANGED: the dataset is known with
  * another budget. PREP_ERR_VALUE: the file is not a ledger (*where names
  * the line). PREP_ERR_IO: errno tells. *st (may be NULL) is the state
- * before the charge in every case where the file could be read.
+ * before the charge in every case where the file could be read. A seeded
+ * charge (c->seeded non-zero: noise from a known seed, not private) is
+ * marked seeded=1 in its entry and counts against the budget like any
+ * other; entries without the mark (older ones too) are not seeded.
  *
  * Also: PREP_ERR_ARG (see above; and a NULL or empty path), PREP_ERR_LIMIT
  * (a ledger over 64 MiB), PREP_ERR_VALUE with where->line 0 (path is not
  * a regular file). where (may be NULL) gets file = path and, for
- * PREP_ERR_VALUE, the 1-based line and field (1 time ... 7 args; 0 when
- * the whole line is wrong). Every status but PREP_OK leaves the file as it
- * was (a refused first charge does not leave an empty file behind), except
- * an I/O error after the write, where the line may stay (over-counting).
- * A last line without a newline is counted when it is a whole entry and
- * otherwise ignored as a torn append (cut off by the next PREP_OK charge).
+ * PREP_ERR_VALUE, the 1-based line and field (1 time ... 7 args, 8
+ * seeded; 0 when the whole line is wrong; PREP_LEDGER_UNENDED, below).
+ * Every status but PREP_OK leaves the file as it was, byte for byte (a
+ * refused first charge does not leave an empty file behind), except an
+ * I/O error after the write, where the line may stay (over-counting).
+ *
+ * A last line without a newline counts when it is a whole entry (the next
+ * charge ends it with a newline). It is a torn line, ignored and cut off
+ * by the next PREP_OK charge, only when it is a strict beginning of what a
+ * charge writes: on line 1, of "# prep ledger v1"; on a later line, of an
+ * entry with single spaces between its fields, numbers as this module
+ * writes them and args cut before its closing quote. Any other last line
+ * without a newline, a comment or blanks included, is PREP_ERR_VALUE with
+ * field PREP_LEDGER_UNENDED: it is never ignored nor removed.
  * Numbers are read and written in the C locale whatever the caller's.
  */
+#define PREP_LEDGER_UNENDED 9 /* where->field: see above */
+
 prep_status prep_ledger_charge_run(const char *path,
 				   const prep_ledger_charge *c,
 				   prep_ledger_state *st, prep_where *where);

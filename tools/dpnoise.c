@@ -191,7 +191,7 @@ command_line(int argc, char **argv)
 
 static void
 charge_ledger(const char *path, const char *dataset, double budget, double eps,
-	      double delta, int argc, char **argv)
+	      double delta, int seeded, int argc, char **argv)
 {
 	prep_ledger_charge c;
 	prep_ledger_state st;
@@ -206,6 +206,7 @@ charge_ledger(const char *path, const char *dataset, double budget, double eps,
 	c.delta = delta;
 	c.tool = "dpnoise";
 	c.args = args;
+	c.seeded = seeded; /* counted all the same: spending is spending */
 	s = prep_ledger_charge_run(path, &c, &st, &w);
 	free(args);
 	switch (s) {
@@ -231,6 +232,10 @@ charge_ledger(const char *path, const char *dataset, double budget, double eps,
 	case PREP_ERR_VALUE:
 		if (w.line == 0)
 			cli_fatal(&cli, "%s: not a regular file", path);
+		if (w.field == PREP_LEDGER_UNENDED)
+			cli_fatal_at(&cli, w,
+				     "not a ledger line (a last line without "
+				     "a newline must be a whole entry)");
 		cli_fatal_at(&cli, w, "not a ledger line");
 	case PREP_ERR_ARG:
 		cli_usage_error(&cli, "--dataset NAME: 1 to 128 of "
@@ -800,9 +805,10 @@ main(int argc, char **argv)
 		    : prep_rng_new_secure(&rng);
 	if (st != PREP_OK)
 		cli_fatal(&cli, "no randomness: %s", prep_strerror(st));
-	if (seeded && !cli.quiet)
-		cli_warn(&cli, "--seed makes the noise reproducible: the "
-			       "output is not private");
+	/* Not a matter of taste: said even with -q. */
+	if (seeded)
+		fprintf(stderr, "dpnoise: warning: --seed makes the noise "
+				"reproducible: the output is not private\n");
 
 	cli_open_input(&cli, argc - optind, argv + optind);
 	total = eps;
@@ -812,7 +818,7 @@ main(int argc, char **argv)
 		by_col = row_mode_prepare(specs, nspecs, eps, &total);
 	if (ledger)
 		charge_ledger(ledger, dataset, budget, total,
-			      aggregate ? agg.delta : 0, argc, argv);
+			      aggregate ? agg.delta : 0, seeded, argc, argv);
 	if (aggregate)
 		aggregate_run(agg_handle, agg.kind, rng);
 	else

@@ -7,6 +7,7 @@
  *	2-3 epsilon: 0.1 1 0.5 1e-9
  *	4-5 budget:  1 2 0.3 10
  *	6   delta:   0 or 1e-6
+ *	7   seeded:  no or yes
  * and the rest is the ledger file, written as ledger in the process's
  * private directory (fuzz_common.h; /dev/shm when writable, so the fsyncs
  * are cheap). Then:
@@ -18,7 +19,19 @@
  * the file byte for byte as it was; PREP_ERR_BUDGET and
  * PREP_ERR_BUDGET_CHANGED only when the numbers say so; after PREP_OK the
  * file ends with a newline and the new state is the old one plus exactly
- * this charge (one more entry, spent + epsilon as a double, delta too).
+ * this charge (one more entry, spent + epsilon as a double, delta too,
+ * and one more seeded entry when it was seeded).
+ *
+ * Tails, after PREP_OK: what the file held before its last newline is
+ * kept byte for byte; a last line without a newline is kept (and ended)
+ * or, when it was cut off, looks like a beginning of what a charge writes
+ * (a rough check: the exact one is ledger.c's) and counted for nothing
+ * (the file without it reads as the same state). And the ledger is cut
+ * as a run killed in that charge's write would leave it, at two places of
+ * the last line chosen by a hash of the input and one inside the header
+ * when the file begins with it: each strict beginning reads as the state
+ * before the charge (the header alone as nothing), the entry without only
+ * its newline as the state after.
  */
 #include "fuzz_common.h"
 
@@ -50,7 +63,95 @@ static int
 same_state(const prep_ledger_state *a, const prep_ledger_state *b)
 {
 	return a->budget == b->budget && a->spent == b->spent &&
-	       a->delta_spent == b->delta_spent && a->entries == b->entries;
+	       a->delta_spent == b->delta_spent && a->entries == b->entries &&
+	       a->seeded == b->seeded;
+}
+
+/* The state of dataset in the file holding exactly text[0..n). */
+static prep_status
+state_of(const char *path, const char *dataset, const char *text, size_t n,
+	 prep_ledger_state *st)
+{
+	prep_where w;
+
+	if (fuzz_write_file(path, text, n) != 0)
+		return PREP_ERR_IO;
+	return prep_ledger_query(path, dataset, st, &w);
+}
+
+/* FNV-1a of the input: where to cut, the same on every replay. */
+static uint64_t
+fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ULL;
+	return h;
+}
+
+/* The checks on tails after a PREP_OK charge (see the top). */
+static void
+check_tails(const char *path, const prep_ledger_charge *c, const char *body,
+	    size_t nbody, const prep_buf *after, const prep_ledger_state *s1,
+	    const prep_ledger_state *s3, uint64_t h)
+{
+	static const char header[] = "# prep ledger v1\n";
+	size_t lastnl, start, cut[3], i, n = after->len;
+	prep_ledger_state st;
+	prep_status q;
+
+	/* Kept: everything up to the last newline; the tail, or nothing. */
+	for (lastnl = nbody; lastnl > 0 && body[lastnl - 1] != '\n'; lastnl--)
+		;
+	if (n < lastnl || memcmp(after->data, body, lastnl) != 0)
+		abort();
+	if (lastnl < nbody &&
+	    !(n > nbody && memcmp(after->data, body, nbody) == 0 &&
+	      after->data[nbody] == '\n')) {
+		/*
+		 * Cut off: it looks like the start of what a charge writes
+		 * (no byte the writer escapes; a digit, the time, after line
+		 * 1; the header on line 1) and it counted for nothing.
+		 */
+		for (i = lastnl; i < nbody; i++)
+			if ((unsigned char)body[i] < 0x20 ||
+			    (unsigned char)body[i] == 0x7f)
+				abort();
+		if (lastnl > 0 ? body[lastnl] < '0' || body[lastnl] > '9'
+			       : nbody > sizeof header - 2 ||
+				     memcmp(body, header, nbody) != 0)
+			abort();
+		q = state_of(path, c->dataset, body, lastnl, &st);
+		if (q != PREP_ERR_NOMEM &&
+		    (q != PREP_OK || !same_state(&st, s1)))
+			abort();
+	}
+
+	/* Strict beginnings of the charge's write. */
+	for (start = n - 1; start > 0 && after->data[start - 1] != '\n';
+	     start--)
+		;
+	if (start + 1 >= n)
+		abort(); /* an empty last line: nothing was written */
+	cut[0] = start + 1 + (size_t)(h % (n - start - 1));
+	cut[1] = start + 1 + (size_t)((h >> 32) % (n - start - 1));
+	cut[2] = n - 1;
+	for (i = 0; i < 3; i++) {
+		q = state_of(path, c->dataset, after->data, cut[i], &st);
+		if (q == PREP_ERR_NOMEM)
+			continue;
+		if (q != PREP_OK || !same_state(&st, cut[i] == n - 1 ? s3 : s1))
+			abort();
+	}
+	if (n > sizeof header - 1 &&
+	    memcmp(after->data, header, sizeof header - 1) == 0) {
+		q = state_of(path, c->dataset, after->data,
+			     1 + (size_t)(h % (sizeof header - 1)), &st);
+		if (q != PREP_ERR_NOMEM && (q != PREP_OK || st.entries != 0 ||
+					    st.spent != 0 || st.budget != 0))
+			abort();
+	}
 }
 
 int
@@ -84,6 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.epsilon = eps[(data[0] >> 2) & 3];
 	c.budget = budgets[(data[0] >> 4) & 3];
 	c.delta = (data[0] & 0x40) ? 1e-6 : 0;
+	c.seeded = (data[0] & 0x80) != 0;
 	c.tool = "fuzz";
 	c.args = "dpnoise --epsilon 0.1 \"q\\\" \n\t\x01 \xC3\xA9";
 
@@ -130,8 +232,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (q3 != PREP_OK || s3.entries != s1.entries + 1 ||
 		    s3.spent != s1.spent + c.epsilon ||
 		    s3.delta_spent != s1.delta_spent + c.delta ||
+		    s3.seeded != s1.seeded + (unsigned long)c.seeded ||
 		    s3.budget != c.budget)
 			abort();
+		check_tails(path, &c, (const char *)body, nbody, &after, &s1,
+			    &s3, fnv1a(data, size));
 	}
 	prep_buf_free(&after);
 	unlink(path);

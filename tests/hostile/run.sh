@@ -220,6 +220,19 @@ gen_inputs() {
 	  printf 'delta=0 tool=dpnoise args=""\n'
 	  printf '2026-01-01T00:00:00Z dataset=d budget=5 epsilon=1e308 '
 	  printf 'delta=0 tool=dpnoise args=""\n'; } >"$tmp/ledger-overflow"
+	# Last lines without a newline: in no shape the ledger writes (an
+	# error that must leave the file as it was), or cut short in a number
+	# (a torn line, ignored).
+	e1='2026-01-01T00:00:00Z dataset=d budget=5 epsilon=1 delta=0'
+	{ printf '# prep ledger v1\n%s tool=dpnoise args=""\n' "$e1"
+	  printf '%s tool=manual args=x' "$e1"; } >"$tmp/ledger-tail-hand"
+	{ printf '# prep ledger v1\n%s tool=dpnoise args=""\n' "$e1"
+	  printf '# %s' "$secret"; } >"$tmp/ledger-tail-comment"
+	{ printf '# prep ledger v1\n%s tool=dpnoise args=""\n%s' "$e1" "$secret"
+	  rnd 4096 12 | tr -d '\n'; } >"$tmp/ledger-tail-garbage"
+	{ printf '# prep ledger v1\n%s tool=dpnoise args=""\n' "$e1"
+	  printf '2026-01-01T00:00:00Z dataset=d budget=5 epsilon=1'; } \
+		>"$tmp/ledger-tail-torn"
 	# Schemas.
 	{ rep 100000 '['; rep 100000 ']'; } >"$tmp/schema-deep-array"
 	{ printf '{"fields":'; awk 'BEGIN { for (i = 0; i < 100000; i++)
@@ -434,6 +447,20 @@ part1() {
 	done
 	check dpnoise "ledger directory" any -c 2 --bounds 0:1 --epsilon 1 \
 		--ledger "$tmp" --dataset d --budget 5 "$ok"
+	want_re='^dpnoise: .*/ledger:3: not a ledger line'
+	for p in "$tmp/ledger-tail-hand" "$tmp/ledger-tail-comment" \
+	    "$tmp/ledger-tail-garbage"; do
+		cp "$p" "$tmp/ledger"
+		check dpnoise "ledger ${p##*/}" 2 -c 2 --bounds 0:1 \
+			--epsilon 1 --ledger "$tmp/ledger" --dataset d \
+			--budget 5 "$ok"
+		cmp -s "$p" "$tmp/ledger" ||
+			fail "dpnoise [ledger ${p##*/}]: the ledger changed"
+	done
+	want_re=
+	cp "$tmp/ledger-tail-torn" "$tmp/ledger"
+	check dpnoise "ledger ledger-tail-torn" 0 -c 2 --bounds 0:1 \
+		--epsilon 1 --ledger "$tmp/ledger" --dataset d --budget 5 "$ok"
 	for p in "$tmp/bin-64k" "$in/rand-csv-chars" "$in/columns-100001" \
 	    "$in/distinct-100k" "$in/field-50m" "$in/gzip-bomb-200m" \
 	    /dev/zero; do

@@ -117,7 +117,7 @@ static prep_status
 charge(const char *path, const char *dataset, double budget, double eps,
        double delta, const char *args, prep_ledger_state *st)
 {
-	prep_ledger_charge c = {dataset, budget, eps, delta, TOOL, args};
+	prep_ledger_charge c = {dataset, budget, eps, delta, TOOL, args, 0};
 	prep_where w;
 
 	return prep_ledger_charge_run(path, &c, st, &w);
@@ -192,7 +192,7 @@ Test(ledger, create_writes_header_and_line)
 {
 	const char *p = path_of("ledger");
 	char before[32], after[32], *s;
-	prep_ledger_state st = {9, 9, 9, 9};
+	prep_ledger_state st = {9, 9, 9, 9, 9};
 	time_t t;
 	struct tm tm;
 
@@ -209,6 +209,7 @@ Test(ledger, create_writes_header_and_line)
 	cr_assert_eq(st.spent, 0);
 	cr_assert_eq(st.delta_spent, 0);
 	cr_assert_eq(st.entries, 0);
+	cr_assert_eq(st.seeded, 0);
 	s = slurp(p, NULL);
 	cr_assert_eq(count_lines(s), 2);
 	cr_assert_str_eq(line_of(s, 1), "# prep ledger v1");
@@ -427,6 +428,13 @@ static const struct {
     {T DS B1 E1 D0 TT "args=\"a\" more", 7},
     {T DS B1 E1 D0 TT "args=\"a\"b\"", 7},
     {T DS B1 E1 D0 TT "args=\"a\\\"", 7},
+    {T DS B1 E1 D0 TT "seeded=2 args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded= args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded=yes args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded=01 args=\"\"", 8},
+    {T DS B1 E1 D0 TT "seeded=1 seeded=1 args=\"\"", 7},
+    {T DS B1 E1 D0 TT "args=\"\" seeded=1", 7},
+    {T DS B1 E1 D0 "seeded=1 " TT "args=\"\"", 6},
 };
 
 Test(ledger, malformed_line_names_line_and_field)
@@ -458,7 +466,7 @@ Test(ledger, malformed_line_names_line_and_field)
 			     PREP_ERR_VALUE);
 		cr_assert_eq(
 		    prep_ledger_charge_run(
-			p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x"},
+			p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x", 0},
 			NULL, &w),
 		    PREP_ERR_VALUE);
 		cr_assert_eq(w.line, 3);
@@ -503,10 +511,10 @@ Test(ledger, csv_file_is_not_a_ledger)
 	char *s;
 
 	WRITE(p, "name,income\nAda,52340\n");
-	cr_assert_eq(
-	    prep_ledger_charge_run(
-		p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x"}, NULL, &w),
-	    PREP_ERR_VALUE);
+	cr_assert_eq(prep_ledger_charge_run(
+			 p, &(prep_ledger_charge){"d", 1, 0.1, 0, "t", "x", 0},
+			 NULL, &w),
+		     PREP_ERR_VALUE);
 	cr_assert_eq(w.line, 1);
 	cr_assert_eq(w.field, 1);
 	s = slurp(p, &n);
@@ -616,6 +624,361 @@ Test(ledger, entry_without_newline_counts)
 	cr_assert_eq(count_lines(s), 3);
 	free(s);
 	cr_assert_eq(query(p, "d").spent, 3);
+}
+
+/* The file at path holds exactly the n bytes of want. */
+static void
+assert_file_is(const char *path, const char *want, size_t n)
+{
+	size_t len;
+	char *s = slurp(path, &len);
+
+	cr_assert_eq(len, n, "%s: %zu bytes, not %zu", path, len, n);
+	cr_assert_eq(memcmp(s, want, n), 0, "%s changed", path);
+	free(s);
+}
+
+/*
+ * The attack on the torn-line rule: a hand-written charge of 2, appended
+ * without a newline and in no shape the ledger writes (args unquoted), was
+ * taken for a torn line: ignored, so that a charge of 2 passed on a budget
+ * of 3 after 1, and then cut off, so that 5 was spent. It is an error
+ * now, and neither a query nor a charge changes the file.
+ */
+Test(ledger, hand_written_tail_is_an_error)
+{
+	const char *p = path_of("ledger");
+	static const char text[] =
+	    HEADER ENTRY("d", "3", "1") "2026-11-24T03:10:00Z dataset=d "
+					"budget=3 epsilon=2 delta=0 "
+					"tool=manual args=x";
+	prep_ledger_state st;
+	prep_where w;
+
+	WRITE(p, text);
+	memset(&w, 0, sizeof(w));
+	cr_assert_eq(prep_ledger_query(p, "d", &st, &w), PREP_ERR_VALUE);
+	cr_assert_eq(w.line, 3);
+	cr_assert_eq(w.field, PREP_LEDGER_UNENDED);
+	memset(&w, 0, sizeof(w));
+	cr_assert_eq(
+	    prep_ledger_charge_run(
+		p, &(prep_ledger_charge){"d", 3, 2, 0, "t", "x", 0}, &st, &w),
+	    PREP_ERR_VALUE);
+	cr_assert_str_eq(w.file, p);
+	cr_assert_eq(w.line, 3);
+	cr_assert_eq(w.field, PREP_LEDGER_UNENDED);
+	assert_file_is(p, text, sizeof(text) - 1);
+}
+
+/*
+ * The same charge of 2 as a whole entry that lacks only its newline: it
+ * counts, so the charge of 2 that would make 5 on a budget of 3 is
+ * refused and the file stays as it was; a charge within the slack still
+ * passes and ends the hand-written line with a newline.
+ */
+Test(ledger, whole_entry_without_newline_counts_against_budget)
+{
+	const char *p = path_of("ledger");
+#define HAND                                                                   \
+	"2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 "           \
+	"tool=manual args=\"\""
+	static const char text[] = HEADER ENTRY("d", "3", "1") HAND;
+	prep_ledger_state st;
+	char *s;
+
+	WRITE(p, text);
+	st = query(p, "d");
+	cr_assert_eq(st.spent, 3);
+	cr_assert_eq(st.entries, 2);
+	cr_assert_eq(charge(p, "d", 3, 2, 0, "x", &st), PREP_ERR_BUDGET);
+	cr_assert_eq(st.spent, 3);
+	assert_file_is(p, text, sizeof(text) - 1);
+	/* Within the slack: accepted, and the hand-written line is kept. */
+	CHARGE_OK(p, "d", 3, 1e-10);
+	s = slurp(p, NULL);
+	cr_assert_eq(count_lines(s), 4);
+	cr_assert_str_eq(line_of(s, 3), HAND);
+	free(s);
+#undef HAND
+}
+
+/*
+ * Last lines without a newline that are neither whole entries nor a
+ * beginning of what the ledger writes: each an error at its line, and
+ * the file is left as it was by a query and by a charge.
+ */
+static const char *const bad_tails[] = {
+    "garbage",
+    "# a comment",
+    "   ",
+    "\t",
+    "\r",
+    "x\x01y",
+    " 2026-11-24T03:10:00Z dataset=d",
+    "2026-11-24T03:10:00Z  dataset=d",
+    "2026-11-24T03:10:00Z\tdataset=d",
+    "2026-11-24 03:10:00Z dataset=d",
+    "2026-11-24T03:10:00Z dataset=d epsilon=2",
+    "2026-11-24T03:10:00Z dataset=d,e budget=3",
+    "2026-11-24T03:10:00Z dataset= budget=3",
+    "2026-11-24T03:10:00Z dataset=d budget=3.0 epsilon",
+    "2026-11-24T03:10:00Z dataset=d budget=03 epsilon",
+    "2026-11-24T03:10:00Z dataset=d budget=+3",
+    "2026-11-24T03:10:00Z dataset=d budget=1E+05",
+    "2026-11-24T03:10:00Z dataset=d budget=1e5 epsilon",
+    "2026-11-24T03:10:00Z dataset=d budget=1e+0005",
+    "2026-11-24T03:10:00Z dataset=d budget=12e+05 epsilon",
+    "2026-11-24T03:10:00Z dataset=d budget=1.50e+05 epsilon",
+    "2026-11-24T03:10:00Z dataset=d budget=3. epsilon",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=-0",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=manual "
+    "args=x",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a\tb",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a\\x1F",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a\\q",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a\" b",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a\"\"",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a\x7f",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=0",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=1args",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"\" seeded=1",
+    "# prep ledger v1",
+};
+
+Test(ledger, unended_garbage_tail_is_an_error)
+{
+	const char *p = path_of("ledger");
+	char text[1024];
+	size_t i, n;
+	prep_where w;
+
+	for (i = 0; i < sizeof(bad_tails) / sizeof(bad_tails[0]); i++) {
+		n = (size_t)snprintf(text, sizeof(text), "%s%s%s", HEADER,
+				     ENTRY("d", "3", "1"), bad_tails[i]);
+		write_file(p, text, n);
+		memset(&w, 0, sizeof(w));
+		cr_assert_eq(prep_ledger_query(p, "d", NULL, &w),
+			     PREP_ERR_VALUE, "tail %zu", i);
+		cr_assert_eq(w.line, 3, "tail %zu", i);
+		cr_assert_eq(w.field, PREP_LEDGER_UNENDED, "tail %zu", i);
+		memset(&w, 0, sizeof(w));
+		cr_assert_eq(
+		    prep_ledger_charge_run(
+			p, &(prep_ledger_charge){"d", 3, 1, 0, "t", "x", 0},
+			NULL, &w),
+		    PREP_ERR_VALUE, "tail %zu", i);
+		cr_assert_eq(w.line, 3, "tail %zu", i);
+		assert_file_is(p, text, n);
+	}
+	/* A NUL byte too. */
+	n = (size_t)snprintf(text, sizeof(text), "%s%s", HEADER,
+			     ENTRY("d", "3", "1"));
+	memcpy(text + n, "2026\0", 5);
+	write_file(p, text, n + 5);
+	cr_assert_eq(charge(p, "d", 3, 1, 0, "x", NULL), PREP_ERR_VALUE);
+	assert_file_is(p, text, n + 5);
+	/* On line 1 only the header is written first: an entry is not. */
+	WRITE(p, "2026-11-24T03:10:00Z dataset=d");
+	cr_assert_eq(prep_ledger_query(p, "d", NULL, &w), PREP_ERR_VALUE);
+	cr_assert_eq(w.line, 1);
+	cr_assert_eq(w.field, PREP_LEDGER_UNENDED);
+	WRITE(p, "# prep ledger v1 ");
+	cr_assert_eq(prep_ledger_query(p, "d", NULL, &w), PREP_ERR_VALUE);
+	cr_assert_eq(w.line, 1);
+	/* A dataset name over 128 bytes is not one the ledger writes. */
+	n = (size_t)snprintf(text, sizeof(text), "%s%s", HEADER,
+			     "2026-11-24T03:10:00Z dataset=");
+	memset(text + n, 'a', 129);
+	write_file(p, text, n + 129);
+	cr_assert_eq(prep_ledger_query(p, "d", NULL, &w), PREP_ERR_VALUE);
+	cr_assert_eq(w.field, PREP_LEDGER_UNENDED);
+	write_file(p, text, n + 128); /* 128: may be torn */
+	cr_assert_eq(query(p, "d").entries, 0);
+}
+
+/* Cut short by hand: strict beginnings of entries the ledger writes. */
+static const char *const torn_tails[] = {
+    "2",
+    "2026-11-24T03:1",
+    "2026-11-24T03:10:00Z",
+    "2026-11-24T03:10:00Z dataset=pe",
+    "2026-11-24T03:10:00Z dataset=d budget=",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=0.5",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=0.50",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=1.",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=1e",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=1e-0",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=1.5e-300 delta=0 to",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=manual",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a \\",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a \\x0",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "args=\"a \\x0f caf\xc3\xa9 \\\" \\\\ b",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=",
+    "2026-11-24T03:10:00Z dataset=d budget=3 epsilon=2 delta=0 tool=t "
+    "seeded=1 args=\"a",
+};
+
+Test(ledger, torn_tails_ignored_then_cut)
+{
+	const char *p = path_of("ledger");
+	static const char good[] = HEADER ENTRY("d", "3", "1");
+	char text[1024], *s;
+	prep_ledger_state st;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(torn_tails) / sizeof(torn_tails[0]); i++) {
+		n = (size_t)snprintf(text, sizeof(text), "%s%s", good,
+				     torn_tails[i]);
+		write_file(p, text, n);
+		st = query(p, "d");
+		cr_assert_eq(st.spent, 1, "tail %zu", i);
+		cr_assert_eq(st.entries, 1, "tail %zu", i);
+		cr_assert_eq(charge(p, "d", 3, 2, 0, "y", &st), PREP_OK,
+			     "tail %zu", i);
+		cr_assert_eq(st.spent, 1);
+		s = slurp(p, &n);
+		cr_assert_eq(count_lines(s), 3, "tail %zu", i);
+		cr_assert_eq(strncmp(s, good, sizeof(good) - 1), 0);
+		cr_assert_str_eq(unstamped(line_of(s, 3)),
+				 " dataset=d budget=3 epsilon=2 delta=0 "
+				 "tool=dpnoise args=\"y\"");
+		free(s);
+	}
+}
+
+/*
+ * What a run killed in its write leaves: every strict beginning of the
+ * bytes a charge appended is ignored (the state is the one before), and
+ * the whole entry without only its newline counts. Once on an empty
+ * ledger (the header is in the same write), once after an entry, with
+ * numbers of every shape the writer has and args with every escape.
+ */
+Test(ledger, every_strict_prefix_of_a_write_is_torn)
+{
+	const char *p = path_of("ledger");
+	static const char args[] =
+	    "--sum \"a b\" C:\\x\ny\tz\r\x01\x7f caf\xc3\xa9";
+	const double budget = 1e300, eps[2] = {1.0 / 3, 1e-6},
+		     delta[2] = {0, 1.5e-300};
+	size_t start, len, k, before;
+	prep_ledger_state st;
+	prep_where w;
+	char *full;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		/* The second is seeded, so its line has seeded=1 too. */
+		prep_ledger_charge c = {"d",  budget, eps[round], delta[round],
+					TOOL, args,   round};
+
+		if (round == 0)
+			(void)unlink(p);
+		before = round == 0 ? 0 : query(p, "d").entries;
+		cr_assert_eq(prep_ledger_charge_run(p, &c, NULL, &w), PREP_OK);
+		full = slurp(p, &len);
+		cr_assert_eq(full[len - 1], '\n');
+		start = 0;
+		if (round == 1)
+			for (start = len - 1; full[start - 1] != '\n'; start--)
+				;
+		for (k = start + 1; k < len; k++) {
+			write_file(p, full, k);
+			st = query(p, "d");
+			cr_assert_eq(st.entries, before + (k == len - 1),
+				     "round %d, %zu of %zu bytes", round, k,
+				     len);
+		}
+		write_file(p, full, len);
+		free(full);
+	}
+	st = query(p, "d");
+	cr_assert_eq(st.entries, 2);
+	cr_assert_eq(st.seeded, 1);
+	cr_assert_eq(st.spent, 1.0 / 3 + 1e-6);
+	cr_assert_eq(st.delta_spent, 1.5e-300);
+}
+
+static prep_status
+charge_seeded(const char *path, const char *dataset, double budget, double eps,
+	      const char *args, prep_ledger_state *st)
+{
+	prep_ledger_charge c = {dataset, budget, eps, 0, TOOL, args, 1};
+	prep_where w;
+
+	return prep_ledger_charge_run(path, &c, st, &w);
+}
+
+/*
+ * A seeded run (noise from a known seed: not private) is marked seeded=1
+ * between tool and args, and counts against the budget like any other.
+ */
+Test(ledger, seeded_charge_marked_and_counted)
+{
+	const char *p = path_of("ledger");
+	prep_ledger_state st;
+	char *s;
+
+	cr_assert_eq(charge_seeded(p, "people", 2, 1, "--seed 1", &st),
+		     PREP_OK);
+	CHARGE_OK(p, "people", 2, 0.5);
+	s = slurp(p, NULL);
+	cr_assert_eq(count_lines(s), 3);
+	cr_assert_str_eq(unstamped(line_of(s, 2)),
+			 " dataset=people budget=2 epsilon=1 delta=0 "
+			 "tool=dpnoise seeded=1 args=\"--seed 1\"");
+	cr_assert_str_eq(unstamped(line_of(s, 3)),
+			 " dataset=people budget=2 epsilon=0.5 delta=0 "
+			 "tool=dpnoise args=\"x\"");
+	free(s);
+	st = query(p, "people");
+	cr_assert_eq(st.entries, 2);
+	cr_assert_eq(st.seeded, 1);
+	cr_assert_eq(st.spent, 1.5);
+	/* Seeded or not, 1 more is over the budget of 2. */
+	cr_assert_eq(charge_seeded(p, "people", 2, 1, "x", &st),
+		     PREP_ERR_BUDGET);
+	cr_assert_eq(st.spent, 1.5);
+	cr_assert_eq(charge(p, "people", 2, 1, 0, "x", NULL), PREP_ERR_BUDGET);
+	cr_assert_eq(charge_seeded(p, "people", 2, 0.5, "x", &st), PREP_OK);
+	st = query(p, "people");
+	cr_assert_eq(st.entries, 3);
+	cr_assert_eq(st.seeded, 2);
+	cr_assert_eq(st.spent, 2);
+	cr_assert_eq(query(p, "other").seeded, 0);
+}
+
+/* Entries without the mark (older ones) and with seeded=0 are unseeded. */
+Test(ledger, seeded_mark_read)
+{
+	const char *p = path_of("ledger");
+	prep_ledger_state st;
+
+	WRITE(p, HEADER ENTRY("d", "3", "1") "2026-11-24T03:10:00Z dataset=d "
+					     "budget=3 epsilon=0.5 delta=0 "
+					     "tool=t seeded=0 args=\"\"\n"
+					     "2026-11-24T03:10:00Z  dataset=d "
+					     "budget=3 epsilon=0.25 delta=0 "
+					     "tool=t\tseeded=1   args=\"\"\n");
+	st = query(p, "d");
+	cr_assert_eq(st.entries, 3);
+	cr_assert_eq(st.seeded, 1);
+	cr_assert_eq(st.spent, 1.75);
 }
 
 Test(ledger, existing_empty_file_gets_header)
@@ -739,7 +1102,7 @@ Test(ledger, invalid_arguments)
 	static const char *bad_names[] = {"",	  "a b",  "a,b", "a\"b",
 					  "a\nb", "a=b",  "a#b", "caf\xc3\xa9",
 					  "a\\b", "a\tb", "*"};
-	prep_ledger_charge c = {"d", 1, 1, 0, "dpnoise", "x"};
+	prep_ledger_charge c = {"d", 1, 1, 0, "dpnoise", "x", 0};
 	char longname[130];
 	size_t i;
 
@@ -786,7 +1149,7 @@ Test(ledger, invalid_arguments)
 Test(ledger, query_of_missing_file)
 {
 	const char *p = path_of("nothing");
-	prep_ledger_state st = {1, 1, 1, 1};
+	prep_ledger_state st = {1, 1, 1, 1, 1};
 	prep_status s;
 	int e;
 
@@ -794,6 +1157,7 @@ Test(ledger, query_of_missing_file)
 	cr_assert_eq(st.budget, 0);
 	cr_assert_eq(st.spent, 0);
 	cr_assert_eq(st.entries, 0);
+	cr_assert_eq(st.seeded, 0);
 	cr_assert_eq(access(p, F_OK), -1); /* not created */
 	/* A missing directory is an I/O error for a charge. */
 	s = charge(path_of("no/such"), "d", 1, 1, 0, "x", NULL);
