@@ -138,11 +138,17 @@ cli_copy_spool(struct cli *c, int fd)
 	}
 }
 
+/*
+ * The largest size is checked before the unit multiplies the number, so
+ * that no number wraps around to a small one (2^55 + 1 K is not 1 K).
+ */
 int
 cli_parse_size(const char *s, size_t *v)
 {
+	const unsigned long long max = (unsigned long long)1 << 34; /* 16G */
 	char *end;
 	unsigned long long n;
+	unsigned shift = 0;
 
 	if (*s < '0' || *s > '9')
 		return 0;
@@ -151,14 +157,14 @@ cli_parse_size(const char *s, size_t *v)
 	if (errno)
 		return 0;
 	if (*end == 'K' || *end == 'k')
-		n <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		n <<= 20, end++;
+		shift = 20, end++;
 	else if (*end == 'G' || *end == 'g')
-		n <<= 30, end++;
-	if (*end != '\0' || n == 0 || n > ((unsigned long long)1 << 34))
+		shift = 30, end++;
+	if (*end != '\0' || n == 0 || n > max >> shift)
 		return 0;
-	*v = (size_t)n;
+	*v = (size_t)(n << shift);
 	return 1;
 }
 

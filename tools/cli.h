@@ -239,7 +239,10 @@ int cli_spool_open(struct cli *c);
 double cli_parse_real(struct cli *c, const char *opt, const char *arg,
 		      double lo, double hi);
 
-/* Parse a size such as 1048576, 512K or 1M. */
+/*
+ * Parse a size such as 1048576, 512K or 1M (K, M, G: units of 1024,
+ * 1024^2, 1024^3 bytes), from 1 byte to 16G; 0 for anything else.
+ */
 int cli_parse_size(const char *s, size_t *v);
 
 #endif
