@@ -3,7 +3,8 @@
  * scrub personal data out of free text (man1/anonymize.1).
  *
  * Option parsing and messages only: rules are parsed and applied by
- * libprep/policy.c, keys derived by libprep/keys.c.
+ * libprep/policy.c, keys read by cli_load_key (tools/cli.c) and derived
+ * by libprep/keys.c.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -126,38 +127,6 @@ uses(const prep_rules *rs, prep_action_kind kind)
 		if (rs->v[i].action.kind == kind)
 			return 1;
 	return 0;
-}
-
-/*
- * source is where path came from ("--key-file" or "PREP_KEY_FILE"). A
- * path that cannot be opened is named only when it is not key material
- * pasted in by mistake (prep_keys_path_shown).
- */
-static prep_keys *
-load_key(const char *path, const char *source)
-{
-	prep_keys *k = NULL;
-	int loose = 0, saved;
-	prep_status st = prep_keys_load(path, &k, &loose);
-
-	if (st == PREP_ERR_IO) {
-		saved = errno;
-		if (!prep_keys_path_shown(path))
-			cli_fatal(&cli,
-				  "%s: the key file argument does not name a "
-				  "file (not shown)",
-				  source);
-		errno = saved;
-		cli_fatal_status(&cli, st, path);
-	}
-	if (st == PREP_ERR_KEY)
-		cli_fatal(&cli, "%s: key must be 16 to 4096 bytes", path);
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, path);
-	if (loose)
-		cli_warn(&cli, "key file '%s' is readable by group or others",
-			 path);
-	return k;
 }
 
 /* The name of column c for messages: its header label or its number. */
@@ -435,7 +404,7 @@ main(int argc, char **argv)
 					"hash, encrypt and --decrypt need "
 					"a key: --key-file FILE or "
 					"PREP_KEY_FILE");
-		keys = load_key(key_file, key_source);
+		keys = cli_load_key(&cli, key_file, key_source);
 		if (prep_hasher_new(keys, &ctx.hasher) != PREP_OK ||
 		    prep_cipher_new(keys, &ctx.cipher) != PREP_OK)
 			cli_fatal(&cli, "cannot set up the cryptography");

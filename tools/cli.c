@@ -168,6 +168,52 @@ cli_parse_size(const char *s, size_t *v)
 	return 1;
 }
 
+prep_keys *
+cli_load_key(struct cli *c, const char *path, const char *source)
+{
+	prep_key_file kf;
+	prep_keys *k = NULL;
+	prep_status st;
+	int saved;
+
+	st = prep_keys_load(path, &k, &kf);
+	if (st == PREP_ERR_IO) {
+		saved = errno;
+		if (!prep_keys_path_shown(path))
+			cli_fatal(c,
+				  "%s: the key file argument does not name a "
+				  "file (not shown)",
+				  source);
+		errno = saved;
+		cli_fatal_status(c, st, path);
+	}
+	if (st == PREP_ERR_KEY && kf.kind)
+		cli_fatal(c,
+			  "%s: refused as a key file: %s; a key file is a "
+			  "regular file or a pipe of your own",
+			  path, kf.kind);
+	if (st == PREP_ERR_KEY)
+		cli_fatal(c, "%s: key must be %d to %d bytes", path,
+			  PREP_KEYS_MIN_IKM, PREP_KEYS_MAX_IKM);
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(c,
+			  "%s: nothing to read within %d s: no process opened "
+			  "the pipe for writing",
+			  path, PREP_KEYS_WAIT_SECONDS);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, path);
+	if (kf.readable)
+		cli_warn(c, "key file '%s' is readable by group or others",
+			 path);
+	if (kf.writable)
+		cli_warn(c, "key file '%s' is writable by group or others",
+			 path);
+	if (kf.foreign)
+		cli_warn(c, "key file '%s' is owned by another user (uid %lu)",
+			 path, kf.uid);
+	return k;
+}
+
 double
 cli_parse_real(struct cli *c, const char *opt, const char *arg, double lo,
 	       double hi)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "csv.h"
+#include "keys.h"
 #include "missing.h"
 #include "outfile.h"
 
@@ -234,6 +235,15 @@ void cli_finish(struct cli *c);
  * reading and writing, so nothing is left behind. Exits 2 on failure.
  */
 int cli_spool_open(struct cli *c);
+
+/*
+ * The key of a filter that needs one, from the key file at path; source
+ * says where path came from ("--key-file", "PREP_KEY_FILE") for the
+ * message when path is not shown (prep_keys_path_shown). Warns (unless
+ * -q) of a key file that group or others may read or write, or that
+ * another user owns; exits 2 on a key that can't be had (prep_keys_load).
+ */
+prep_keys *cli_load_key(struct cli *c, const char *path, const char *source);
 
 /* A number from lo to hi for option opt, or a usage error. */
 double cli_parse_real(struct cli *c, const char *opt, const char *arg,
