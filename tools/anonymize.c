@@ -330,7 +330,7 @@ main(int argc, char **argv)
 	};
 	prep_rules rules;
 	prep_action_ctx ctx;
-	prep_keys *keys = NULL;
+	prep_keys *keys;
 	const char *key_file = getenv("PREP_KEY_FILE");
 	const char *key_source = "PREP_KEY_FILE";
 	const char *mask_char = "*";
@@ -405,8 +405,12 @@ main(int argc, char **argv)
 					"a key: --key-file FILE or "
 					"PREP_KEY_FILE");
 		keys = cli_load_key(&cli, key_file, key_source);
-		if (prep_hasher_new(keys, &ctx.hasher) != PREP_OK ||
-		    prep_cipher_new(keys, &ctx.cipher) != PREP_OK)
+		st = prep_hasher_new(keys, &ctx.hasher);
+		if (st == PREP_OK)
+			st = prep_cipher_new(keys, &ctx.cipher);
+		/* The hasher and the cipher hold their own state now. */
+		prep_keys_free(keys);
+		if (st != PREP_OK)
 			cli_fatal(&cli, "cannot set up the cryptography");
 	}
 	if (uses(&rules, PREP_ACT_SCRUB) &&
@@ -492,7 +496,6 @@ main(int argc, char **argv)
 	prep_hasher_free(ctx.hasher);
 	prep_cipher_free(ctx.cipher);
 	prep_pii_free(ctx.pii);
-	prep_keys_free(keys);
 	prep_rules_free(&rules);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -171,11 +173,16 @@ cli_parse_size(const char *s, size_t *v)
 prep_keys *
 cli_load_key(struct cli *c, const char *path, const char *source)
 {
+	static const struct rlimit no_core = {0, 0};
 	prep_key_file kf;
 	prep_keys *k = NULL;
 	prep_status st;
 	int saved;
 
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+	    setrlimit(RLIMIT_CORE, &no_core) != 0)
+		cli_fatal(c, "cannot keep the key out of core dumps: %s",
+			  strerror(errno));
 	st = prep_keys_load(path, &k, &kf);
 	if (st == PREP_ERR_IO) {
 		saved = errno;

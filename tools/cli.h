@@ -239,9 +239,13 @@ int cli_spool_open(struct cli *c);
 /*
  * The key of a filter that needs one, from the key file at path; source
  * says where path came from ("--key-file", "PREP_KEY_FILE") for the
- * message when path is not shown (prep_keys_path_shown). Warns (unless
+ * message when path is not shown (prep_keys_path_shown). Before the file
+ * is read the process is made non-dumpable and its core size limit 0,
+ * so that neither a core dump nor a debugger of the same user can get
+ * what is derived from the key, now or later in the run. Warns (unless
  * -q) of a key file that group or others may read or write, or that
  * another user owns; exits 2 on a key that can't be had (prep_keys_load).
+ * Free the keys as soon as what uses them holds its own state.
  */
 prep_keys *cli_load_key(struct cli *c, const char *path, const char *source);
 
