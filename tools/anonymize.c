@@ -83,6 +83,8 @@ add_policy(prep_rules *rs, const char *path)
 	prep_where w;
 	prep_status st = prep_rules_load_policy(rs, path, &w, err, sizeof err);
 
+	if (st == PREP_ERR_ARG && w.field > 0)
+		cli_fatal(&cli, "%s:%lu:%zu: %s", path, w.line, w.field, err);
 	if (st == PREP_ERR_ARG)
 		cli_fatal_at(&cli, w, "%s", err);
 	if (st == PREP_ERR_LIMIT)
@@ -174,10 +176,17 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 		if (st == PREP_OK && by_name)
 			cli_unique_names(&cli);
 		if (st != PREP_OK) {
-			rule_origin(r, o1, sizeof o1);
+			/* a policy's column is named by its place only */
+			if (st == PREP_ERR_COLUMN && r->where.file)
+				snprintf(o1, sizeof o1, "%s:%lu:%zu",
+					 r->where.file, r->where.line,
+					 r->where.field + off);
+			else
+				rule_origin(r, o1, sizeof o1);
 			if (st == PREP_ERR_COLUMN)
 				cli_unknown_column_text(&cli, msg, msgsz, o1,
-							r->columns + off, blen);
+							r->columns + off, blen,
+							r->where.file == NULL);
 			else
 				snprintf(msg, msgsz, "%s", prep_strerror(st));
 			goto fail;

@@ -614,7 +614,7 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 		char msg[2048];
 
 		cli_unknown_column_text(c, msg, sizeof msg, opt, list + off,
-					len);
+					len, 1);
 		cli_usage_error(c, "%s", msg);
 	}
 	if (st != PREP_OK)
@@ -649,13 +649,17 @@ cli_unique_names(struct cli *c)
 
 void
 cli_unknown_column_text(struct cli *c, char *buf, size_t n, const char *what,
-			const char *item, size_t len)
+			const char *item, size_t len, int quote)
 {
 	size_t ncols, i, at, used;
 	const prep_field *h = prep_reader_header(c->reader, &ncols);
 	int k;
 
-	k = snprintf(buf, n, "%s: unknown column '%.*s'", what, (int)len, item);
+	if (quote)
+		k = snprintf(buf, n, "%s: unknown column '%.*s'", what,
+			     (int)len, item);
+	else
+		k = snprintf(buf, n, "%s: unknown column", what);
 	used = k < 0 ? 0 : (size_t)k;
 	if (h == NULL) {
 		if (used < n)

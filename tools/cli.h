@@ -214,10 +214,13 @@ void cli_unique_names(struct cli *c);
  * The message for an unknown column item[0..len) of what (an option or a
  * policy line) into buf: "WHAT: unknown column 'X' (did you mean 'Y'?);
  * the columns are: A, B, ..." (names of columns are not personal data;
- * a long header is cut short).
+ * a long header is cut short). With quote 0 the item is not shown (it
+ * comes from a file, which may not be what it was given as): "WHAT:
+ * unknown column (did you mean 'Y'?); ...".
  */
 void cli_unknown_column_text(struct cli *c, char *buf, size_t n,
-			     const char *what, const char *item, size_t len);
+			     const char *what, const char *item, size_t len,
+			     int quote);
 
 /* The same for an option that names exactly one column. */
 size_t cli_column(struct cli *c, const char *opt, const char *name);
