@@ -9,9 +9,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/core_names.h>
@@ -84,62 +86,165 @@ prep_keys_from_ikm(const unsigned char *ikm, size_t len, prep_keys **out)
 	return PREP_OK;
 }
 
+/* Milliseconds from now until deadline (CLOCK_MONOTONIC), 0 if past. */
+static int
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms <= 0 ? 0 : (int)ms;
+}
+
 /*
- * Read at most cap bytes of fd into buf; *len gets the count. Stops early
- * only at end of file, so *len == cap means "cap bytes or more".
+ * Read at most cap bytes of fd, opened O_NONBLOCK, into buf; *len gets
+ * the count. Stops early only at end of file, so *len == cap means "cap
+ * bytes or more". Returns 0, -1 on a read error (errno), 1 when fd is a
+ * pipe that no process opened for writing within PREP_KEYS_WAIT_SECONDS.
+ *
+ * A read of a pipe tells the two ways of having nothing apart: 0 when no
+ * process has it open for writing, EAGAIN when one has but wrote nothing
+ * yet. The first is waited out until the deadline (Linux's poll doesn't
+ * report a hang-up on a named pipe opened with O_NONBLOCK before a
+ * writer has come), the second as long as the writer keeps it open.
+ * Once data, a writer or a hang-up was seen, a read of 0 is the end.
  */
 static int
-read_upto(int fd, unsigned char *buf, size_t cap, size_t *len)
+read_upto(int fd, int is_pipe, unsigned char *buf, size_t cap, size_t *len)
 {
+	struct timespec deadline;
+	struct pollfd pfd;
+	int seen = !is_pipe, wait_ms;
 	ssize_t n;
 
+	(void)clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += PREP_KEYS_WAIT_SECONDS;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
 	*len = 0;
 	while (*len < cap) {
 		n = read(fd, buf + *len, cap - *len);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n > 0) {
+			*len += (size_t)n;
+			seen = 1;
+			continue;
+		}
+		if (n == 0) {
+			if (seen)
+				break;
+			if ((wait_ms = ms_left(&deadline)) == 0)
+				return 1;
+		} else if (errno == EINTR) {
+			continue;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			seen = 1;
+			wait_ms = -1;
+		} else {
 			return -1;
 		}
-		*len += (size_t)n;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, wait_ms) < 0 && errno != EINTR)
+			return -1;
+		if (pfd.revents & (POLLHUP | POLLERR))
+			seen = 1; /* a writer came and went: the next 0 ends */
 	}
 	return 0;
 }
 
+/* An open descriptor's name: a pipe behind it is this process's own. */
+static int
+descriptor_path(const char *path)
+{
+	return strncmp(path, "/dev/fd/", 8) == 0 ||
+	       strncmp(path, "/proc/self/fd/", 14) == 0 ||
+	       strcmp(path, "/dev/stdin") == 0;
+}
+
+/* What a file of status sb is, when it may not hold a key; else NULL. */
+static const char *
+refused_kind(const struct stat *sb, int own_pipe)
+{
+	if (S_ISREG(sb->st_mode))
+		return NULL;
+	if (S_ISFIFO(sb->st_mode))
+		return own_pipe || sb->st_uid == geteuid()
+			   ? NULL
+			   : "a named pipe owned by another user";
+	if (S_ISDIR(sb->st_mode))
+		return "a directory";
+	if (S_ISCHR(sb->st_mode))
+		return "a character device";
+	if (S_ISBLK(sb->st_mode))
+		return "a block device";
+	if (S_ISSOCK(sb->st_mode))
+		return "a socket";
+	return "neither a regular file nor a pipe";
+}
+
+static void
+describe(prep_key_file *info, const struct stat *sb, int own_pipe)
+{
+	info->readable = (sb->st_mode & (S_IRGRP | S_IROTH)) != 0;
+	info->writable = (sb->st_mode & (S_IWGRP | S_IWOTH)) != 0;
+	info->uid = (unsigned long)sb->st_uid;
+	info->foreign = sb->st_uid != geteuid() &&
+			!(own_pipe && S_ISFIFO(sb->st_mode));
+	info->kind = refused_kind(sb, own_pipe);
+}
+
 prep_status
-prep_keys_load(const char *path, prep_keys **out, int *loose_perms)
+prep_keys_load(const char *path, prep_keys **out, prep_key_file *info)
 {
 	/* Two bytes over the cap: a trailing "\n" and one to see overflow. */
 	unsigned char buf[PREP_KEYS_MAX_IKM + 2];
+	prep_key_file unused;
 	struct stat sb;
 	size_t len;
-	int fd, saved;
+	int fd, saved, own, late;
 	prep_status st;
 
 	*out = NULL;
-	if (loose_perms != NULL)
-		*loose_perms = 0;
+	if (info == NULL)
+		info = &unused;
+	memset(info, 0, sizeof(*info));
 	if (path == NULL)
 		return PREP_ERR_ARG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* A device is judged before it is opened: opening one can act. */
+	if (stat(path, &sb) < 0)
+		return PREP_ERR_IO;
+	own = descriptor_path(path);
+	describe(info, &sb, own);
+	if (info->kind != NULL)
+		return PREP_ERR_KEY;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return PREP_ERR_IO;
+	/* What was opened is judged again: the name may have moved on. */
 	if (fstat(fd, &sb) < 0)
 		goto ioerr;
-	if (loose_perms != NULL && (sb.st_mode & (S_IRGRP | S_IROTH)))
-		*loose_perms = 1;
-	if (read_upto(fd, buf, sizeof(buf), &len) < 0)
+	describe(info, &sb, own);
+	if (info->kind != NULL) {
+		close(fd);
+		return PREP_ERR_KEY;
+	}
+	late = read_upto(fd, S_ISFIFO(sb.st_mode), buf, sizeof(buf), &len);
+	if (late < 0)
 		goto ioerr;
 	close(fd);
 
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len < PREP_KEYS_MIN_IKM || len > PREP_KEYS_MAX_IKM)
-		st = PREP_ERR_KEY;
-	else
-		st = prep_keys_from_ikm(buf, len, out);
+	if (late) {
+		st = PREP_ERR_LIMIT;
+	} else {
+		if (len > 0 && buf[len - 1] == '\n')
+			len--;
+		if (len < PREP_KEYS_MIN_IKM || len > PREP_KEYS_MAX_IKM)
+			st = PREP_ERR_KEY;
+		else
+			st = prep_keys_from_ikm(buf, len, out);
+	}
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return st;
 

@@ -38,21 +38,48 @@ typedef struct prep_keys prep_keys;
 prep_status prep_keys_from_ikm(const unsigned char *ikm, size_t len,
 			       prep_keys **out);
 
+/* How long a named pipe may go without a writer (prep_keys_load). */
+#define PREP_KEYS_WAIT_SECONDS 10
+
+/*
+ * What prep_keys_load found out about a key file, for the caller's
+ * warnings and messages (the library doesn't print).
+ */
+typedef struct prep_key_file {
+	int readable;	   /* group or others may read it (mode & 044) */
+	int writable;	   /* group or others may write it (mode & 022) */
+	int foreign;	   /* owned by a user other than the effective one */
+	unsigned long uid; /* its owner */
+	const char *kind;  /* a refused kind of file ("a directory"), or NULL */
+} prep_key_file;
+
 /*
  * Read the key file at path and derive the keys from its bytes (one
- * trailing "\n" dropped). Any file that can be read works, a pipe too
- * (--key-file <(pass show prep)). Returns:
+ * trailing "\n" dropped). A key file is a regular file or a pipe:
+ * an open descriptor's pipe (/dev/fd/N, /proc/self/fd/N, /dev/stdin: the
+ * --key-file <(pass show prep) of a shell), or a named pipe that the
+ * effective user owns. Anything else (a device, a socket, a directory, a
+ * named pipe of another user) is refused before it is opened, so that
+ * /dev/zero, a terminal or a pipe someone else can feed never becomes a
+ * key. The file is opened with O_NONBLOCK: a named pipe that no process
+ * opens for writing within PREP_KEYS_WAIT_SECONDS is an error instead of
+ * a hang; once a process holds a pipe open for writing it is waited for,
+ * as any reader of a pipe waits (a passphrase prompt may take a while).
+ * Returns:
  *	PREP_ERR_IO	the file can't be opened or read; errno tells why
- *	PREP_ERR_KEY	fewer than PREP_KEYS_MIN_IKM or more than
- *			PREP_KEYS_MAX_IKM bytes of key material
+ *	PREP_ERR_KEY	info->kind set: a refused kind of file; else fewer
+ *			than PREP_KEYS_MIN_IKM or more than PREP_KEYS_MAX_IKM
+ *			bytes of key material
+ *	PREP_ERR_LIMIT	a named pipe that no process opened for writing
+ *			within PREP_KEYS_WAIT_SECONDS
  *	PREP_ERR_ARG	path is NULL
  *	PREP_ERR_NOMEM, PREP_ERR_CRYPTO
- * *loose_perms (may be NULL) is set to 1 when the file's mode lets group
- * or others read it (mode & 044), else 0; it is set as soon as the file
- * is opened, so it is meaningful even when the key is then rejected. The
- * library doesn't print: the caller warns.
+ * *info (may be NULL) is filled from the file's status as soon as it is
+ * known, so it is meaningful even when the key is then rejected; foreign
+ * is never set for an open descriptor's pipe (it is this process's own).
  */
-prep_status prep_keys_load(const char *path, prep_keys **out, int *loose_perms);
+prep_status prep_keys_load(const char *path, prep_keys **out,
+			   prep_key_file *info);
 
 /*
  * Whether a key file argument that could not be opened may be named in a

@@ -4,6 +4,10 @@
  * Parsing is strict: an unknown action, a missing or extra argument, or an
  * argument out of range is an error with the rule's place, never a
  * default, so a typo in a policy can't let a column through unchanged.
+ * Messages never quote the text they could not parse: a file given to -p
+ * by mistake (a key file, a CSV of personal data) must not be shown on
+ * the standard error; they name the place (line and byte column) and the
+ * kind of error instead.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,8 +117,7 @@ prep_action_parse(const char *spec, prep_action *a, char *err, size_t errsz)
 		    memcmp(action_names[k], spec, nlen) == 0)
 			break;
 	if (k == NACTIONS || k == PREP_ACT_DECRYPT)
-		return say(err, errsz, "unknown action '%.*s'", (int)nlen,
-			   spec);
+		return say(err, errsz, "unknown action");
 	a->kind = (prep_action_kind)k;
 	switch (a->kind) {
 	case PREP_ACT_KEEP:
@@ -319,16 +322,19 @@ prep_rules_load_policy(prep_rules *rs, const char *path, prep_where *where,
 	end = data + len;
 	for (p = data; p < end && st == PREP_OK;) {
 		char *eol = memchr(p, '\n', (size_t)(end - p));
-		char *e = eol ? eol : end, *cols, *act, *c;
+		char *e = eol ? eol : end, *cols, *act, *c, *start;
 		size_t clen;
 		prep_action a;
 
 		line++;
 		where->line = line;
-		if (memchr(p, '\0', (size_t)(e - p))) {
+		where->field = 0;
+		if ((c = memchr(p, '\0', (size_t)(e - p))) != NULL) {
+			where->field = (size_t)(c - p) + 1;
 			st = say(err, errsz, "not a policy file (NUL byte)");
 			break;
 		}
+		start = p;
 		*e = '\0';
 		/* Comments: '#' at the start or after a blank. */
 		for (c = p; *c; c++)
@@ -356,8 +362,11 @@ prep_rules_load_policy(prep_rules *rs, const char *path, prep_where *where,
 			st = say(err, errsz, "rule without an action");
 			break;
 		}
-		if ((st = prep_action_parse(act, &a, err, errsz)) != PREP_OK)
+		if ((st = prep_action_parse(act, &a, err, errsz)) != PREP_OK) {
+			where->field = (size_t)(act - start) + 1;
 			break;
+		}
+		where->field = (size_t)(cols - start) + 1;
 		if (a.kind == PREP_ACT_HIERARCHY && a.path[0] != '/' &&
 		    dir_len(path) > 0) {
 			size_t dl = dir_len(path);
@@ -377,6 +386,7 @@ prep_rules_load_policy(prep_rules *rs, const char *path, prep_where *where,
 			action_free(&a);
 			break;
 		}
+		where->field = 0;
 		p = e + 1;
 	}
 	free(data);

@@ -54,7 +54,8 @@ typedef struct prep_action {
 typedef struct prep_rule {
 	char *columns; /* the column list as written */
 	prep_action action;
-	prep_where where; /* policy file and line; file NULL for -a */
+	prep_where where; /* policy file, line, and in field the byte column
+			     where the columns begin; file NULL for -a */
 } prep_rule;
 
 typedef struct prep_rules {
@@ -70,7 +71,7 @@ const char *prep_action_name(prep_action_kind k);
 
 /*
  * Parse "ACTION[:ARG...]" into a. On PREP_ERR_ARG, err (errsz bytes) says
- * what is wrong; nothing in it comes from data.
+ * what is wrong; nothing in it comes from spec or from data.
  */
 prep_status prep_action_parse(const char *spec, prep_action *a, char *err,
 			      size_t errsz);
@@ -86,7 +87,9 @@ prep_status prep_rules_add_simple(prep_rules *rs, const char *columns,
 /*
  * Append the rules of a policy file. A relative hierarchy path in it is
  * taken relative to the policy file's directory. On error *where names
- * the file and line.
+ * the file and line, and where->field the 1-based byte column in that
+ * line where the fault is (0 when it is the line as a whole); err says
+ * what kind of fault, never quoting the file.
  */
 prep_status prep_rules_load_policy(prep_rules *rs, const char *path,
 				   prep_where *where, char *err, size_t errsz);

@@ -59,7 +59,9 @@ typedef struct prep_schema prep_schema;
  * Where a schema is wrong. line/column (1-based) for a JSON syntax error,
  * 0 otherwise; path names the element for the rest ("fields[2].constraints
  * .minimum", "primaryKey", "" for the whole document); text says what is
- * wrong, e.g. "key 'decimalChar' is not supported".
+ * wrong, e.g. "key 'decimalChar' is not supported". A syntax error's text
+ * ("not valid JSON: ':' expected") never quotes the file, which may be
+ * something else given as a schema by mistake (a key file).
  */
 typedef struct prep_schema_error {
 	int line, column;

@@ -3,7 +3,8 @@
  * scrub personal data out of free text (man1/anonymize.1).
  *
  * Option parsing and messages only: rules are parsed and applied by
- * libprep/policy.c, keys derived by libprep/keys.c.
+ * libprep/policy.c, keys read by cli_load_key (tools/cli.c) and derived
+ * by libprep/keys.c.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -82,6 +83,8 @@ add_policy(prep_rules *rs, const char *path)
 	prep_where w;
 	prep_status st = prep_rules_load_policy(rs, path, &w, err, sizeof err);
 
+	if (st == PREP_ERR_ARG && w.field > 0)
+		cli_fatal(&cli, "%s:%lu:%zu: %s", path, w.line, w.field, err);
 	if (st == PREP_ERR_ARG)
 		cli_fatal_at(&cli, w, "%s", err);
 	if (st == PREP_ERR_LIMIT)
@@ -126,38 +129,6 @@ uses(const prep_rules *rs, prep_action_kind kind)
 		if (rs->v[i].action.kind == kind)
 			return 1;
 	return 0;
-}
-
-/*
- * source is where path came from ("--key-file" or "PREP_KEY_FILE"). A
- * path that cannot be opened is named only when it is not key material
- * pasted in by mistake (prep_keys_path_shown).
- */
-static prep_keys *
-load_key(const char *path, const char *source)
-{
-	prep_keys *k = NULL;
-	int loose = 0, saved;
-	prep_status st = prep_keys_load(path, &k, &loose);
-
-	if (st == PREP_ERR_IO) {
-		saved = errno;
-		if (!prep_keys_path_shown(path))
-			cli_fatal(&cli,
-				  "%s: the key file argument does not name a "
-				  "file (not shown)",
-				  source);
-		errno = saved;
-		cli_fatal_status(&cli, st, path);
-	}
-	if (st == PREP_ERR_KEY)
-		cli_fatal(&cli, "%s: key must be 16 to 4096 bytes", path);
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, path);
-	if (loose)
-		cli_warn(&cli, "key file '%s' is readable by group or others",
-			 path);
-	return k;
 }
 
 /* The name of column c for messages: its header label or its number. */
@@ -205,10 +176,17 @@ bind_rules(const prep_rules *rs, const prep_field *header, size_t ncols,
 		if (st == PREP_OK && by_name)
 			cli_unique_names(&cli);
 		if (st != PREP_OK) {
-			rule_origin(r, o1, sizeof o1);
+			/* a policy's column is named by its place only */
+			if (st == PREP_ERR_COLUMN && r->where.file)
+				snprintf(o1, sizeof o1, "%s:%lu:%zu",
+					 r->where.file, r->where.line,
+					 r->where.field + off);
+			else
+				rule_origin(r, o1, sizeof o1);
 			if (st == PREP_ERR_COLUMN)
 				cli_unknown_column_text(&cli, msg, msgsz, o1,
-							r->columns + off, blen);
+							r->columns + off, blen,
+							r->where.file == NULL);
 			else
 				snprintf(msg, msgsz, "%s", prep_strerror(st));
 			goto fail;
@@ -361,7 +339,7 @@ main(int argc, char **argv)
 	};
 	prep_rules rules;
 	prep_action_ctx ctx;
-	prep_keys *keys = NULL;
+	prep_keys *keys;
 	const char *key_file = getenv("PREP_KEY_FILE");
 	const char *key_source = "PREP_KEY_FILE";
 	const char *mask_char = "*";
@@ -435,9 +413,13 @@ main(int argc, char **argv)
 					"hash, encrypt and --decrypt need "
 					"a key: --key-file FILE or "
 					"PREP_KEY_FILE");
-		keys = load_key(key_file, key_source);
-		if (prep_hasher_new(keys, &ctx.hasher) != PREP_OK ||
-		    prep_cipher_new(keys, &ctx.cipher) != PREP_OK)
+		keys = cli_load_key(&cli, key_file, key_source);
+		st = prep_hasher_new(keys, &ctx.hasher);
+		if (st == PREP_OK)
+			st = prep_cipher_new(keys, &ctx.cipher);
+		/* The hasher and the cipher hold their own state now. */
+		prep_keys_free(keys);
+		if (st != PREP_OK)
 			cli_fatal(&cli, "cannot set up the cryptography");
 	}
 	if (uses(&rules, PREP_ACT_SCRUB) &&
@@ -523,7 +505,6 @@ main(int argc, char **argv)
 	prep_hasher_free(ctx.hasher);
 	prep_cipher_free(ctx.cipher);
 	prep_pii_free(ctx.pii);
-	prep_keys_free(keys);
 	prep_rules_free(&rules);
 	return 0;
 }

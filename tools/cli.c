@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,11 +159,17 @@ cli_copy_spool(struct cli *c, int fd)
 	}
 }
 
+/*
+ * The largest size is checked before the unit multiplies the number, so
+ * that no number wraps around to a small one (2^55 + 1 K is not 1 K).
+ */
 int
 cli_parse_size(const char *s, size_t *v)
 {
+	const unsigned long long max = (unsigned long long)1 << 34; /* 16G */
 	char *end;
 	unsigned long long n;
+	unsigned shift = 0;
 
 	if (*s < '0' || *s > '9')
 		return 0;
@@ -170,15 +178,66 @@ cli_parse_size(const char *s, size_t *v)
 	if (errno)
 		return 0;
 	if (*end == 'K' || *end == 'k')
-		n <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		n <<= 20, end++;
+		shift = 20, end++;
 	else if (*end == 'G' || *end == 'g')
-		n <<= 30, end++;
-	if (*end != '\0' || n == 0 || n > ((unsigned long long)1 << 34))
+		shift = 30, end++;
+	if (*end != '\0' || n == 0 || n > max >> shift)
 		return 0;
-	*v = (size_t)n;
+	*v = (size_t)(n << shift);
 	return 1;
+}
+
+prep_keys *
+cli_load_key(struct cli *c, const char *path, const char *source)
+{
+	static const struct rlimit no_core = {0, 0};
+	prep_key_file kf;
+	prep_keys *k = NULL;
+	prep_status st;
+	int saved;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+	    setrlimit(RLIMIT_CORE, &no_core) != 0)
+		cli_fatal(c, "cannot keep the key out of core dumps: %s",
+			  strerror(errno));
+	st = prep_keys_load(path, &k, &kf);
+	if (st == PREP_ERR_IO) {
+		saved = errno;
+		if (!prep_keys_path_shown(path))
+			cli_fatal(c,
+				  "%s: the key file argument does not name a "
+				  "file (not shown)",
+				  source);
+		errno = saved;
+		cli_fatal_status(c, st, path);
+	}
+	if (st == PREP_ERR_KEY && kf.kind)
+		cli_fatal(c,
+			  "%s: refused as a key file: %s; a key file is a "
+			  "regular file or a pipe of your own",
+			  path, kf.kind);
+	if (st == PREP_ERR_KEY)
+		cli_fatal(c, "%s: key must be %d to %d bytes", path,
+			  PREP_KEYS_MIN_IKM, PREP_KEYS_MAX_IKM);
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(c,
+			  "%s: nothing to read within %d s: no process opened "
+			  "the pipe for writing",
+			  path, PREP_KEYS_WAIT_SECONDS);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, path);
+	if (kf.readable)
+		cli_warn(c, "key file '%s' is readable by group or others",
+			 path);
+	if (kf.writable)
+		cli_warn(c, "key file '%s' is writable by group or others",
+			 path);
+	if (kf.foreign)
+		cli_warn(c, "key file '%s' is owned by another user (uid %lu)",
+			 path, kf.uid);
+	return k;
 }
 
 double
@@ -574,7 +633,7 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 		char msg[2048];
 
 		cli_unknown_column_text(c, msg, sizeof msg, opt, list + off,
-					len);
+					len, 1);
 		cli_usage_error(c, "%s", msg);
 	}
 	if (st != PREP_OK)
@@ -609,13 +668,17 @@ cli_unique_names(struct cli *c)
 
 void
 cli_unknown_column_text(struct cli *c, char *buf, size_t n, const char *what,
-			const char *item, size_t len)
+			const char *item, size_t len, int quote)
 {
 	size_t ncols, i, at, used;
 	const prep_field *h = prep_reader_header(c->reader, &ncols);
 	int k;
 
-	k = snprintf(buf, n, "%s: unknown column '%.*s'", what, (int)len, item);
+	if (quote)
+		k = snprintf(buf, n, "%s: unknown column '%.*s'", what,
+			     (int)len, item);
+	else
+		k = snprintf(buf, n, "%s: unknown column", what);
 	used = k < 0 ? 0 : (size_t)k;
 	if (h == NULL) {
 		if (used < n)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "csv.h"
+#include "keys.h"
 #include "missing.h"
 #include "outfile.h"
 
@@ -221,10 +222,13 @@ void cli_unique_names(struct cli *c);
  * The message for an unknown column item[0..len) of what (an option or a
  * policy line) into buf: "WHAT: unknown column 'X' (did you mean 'Y'?);
  * the columns are: A, B, ..." (names of columns are not personal data;
- * a long header is cut short).
+ * a long header is cut short). With quote 0 the item is not shown (it
+ * comes from a file, which may not be what it was given as): "WHAT:
+ * unknown column (did you mean 'Y'?); ...".
  */
 void cli_unknown_column_text(struct cli *c, char *buf, size_t n,
-			     const char *what, const char *item, size_t len);
+			     const char *what, const char *item, size_t len,
+			     int quote);
 
 /* The same for an option that names exactly one column. */
 size_t cli_column(struct cli *c, const char *opt, const char *name);
@@ -243,11 +247,27 @@ void cli_finish(struct cli *c);
  */
 int cli_spool_open(struct cli *c);
 
+/*
+ * The key of a filter that needs one, from the key file at path; source
+ * says where path came from ("--key-file", "PREP_KEY_FILE") for the
+ * message when path is not shown (prep_keys_path_shown). Before the file
+ * is read the process is made non-dumpable and its core size limit 0,
+ * so that neither a core dump nor a debugger of the same user can get
+ * what is derived from the key, now or later in the run. Warns (unless
+ * -q) of a key file that group or others may read or write, or that
+ * another user owns; exits 2 on a key that can't be had (prep_keys_load).
+ * Free the keys as soon as what uses them holds its own state.
+ */
+prep_keys *cli_load_key(struct cli *c, const char *path, const char *source);
+
 /* A number from lo to hi for option opt, or a usage error. */
 double cli_parse_real(struct cli *c, const char *opt, const char *arg,
 		      double lo, double hi);
 
-/* Parse a size such as 1048576, 512K or 1M. */
+/*
+ * Parse a size such as 1048576, 512K or 1M (K, M, G: units of 1024,
+ * 1024^2, 1024^3 bytes), from 1 byte to 16G; 0 for anything else.
+ */
 int cli_parse_size(const char *s, size_t *v);
 
 #endif

@@ -453,12 +453,12 @@ load_keys(prep_agg *agg, const char *path, const prep_field *h,
 
 		if (prep_columns_duplicate(kh, nk, &d1, &d2) != PREP_OK)
 			cli_fatal(&cli, "out of memory");
+		/* not quoted: the file may not be a keys file at all */
 		if (d2 != (size_t)-1)
 			cli_fatal(&cli,
-				  "%s:1: two columns are named '%.*s' (fields "
-				  "%zu and %zu): rename one",
-				  path, (int)kh[d1].len, kh[d1].data, d1 + 1,
-				  d2 + 1);
+				  "%s:1: fields %zu and %zu of the header have "
+				  "the same name: rename one",
+				  path, d1 + 1, d2 + 1);
 	}
 	map = calloc(nby ? nby : 1, sizeof *map);
 	key = calloc(nby ? nby : 1, sizeof *key);

@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "keys.h"
@@ -176,27 +180,40 @@ Test(keys, ikm_bytes_are_taken_as_they_are)
 
 /* ---- prep_keys_load ---------------------------------------------------- */
 
+/* A key file of the caller's, readable by its owner only: nothing to say. */
+static void
+assert_quiet(const prep_key_file *kf)
+{
+	cr_assert_eq(kf->readable, 0);
+	cr_assert_eq(kf->writable, 0);
+	cr_assert_eq(kf->foreign, 0);
+	cr_assert_eq(kf->uid, (unsigned long)geteuid());
+	cr_assert_null(kf->kind);
+}
+
 Test(keys, file_with_one_newline)
 {
 	prep_keys *k;
-	int loose = -1;
+	prep_key_file kf;
 	const char *p = write_key("k", IKM "\n", strlen(IKM) + 1, 0600);
 
-	cr_assert_eq(prep_keys_load(p, &k, &loose), PREP_OK);
+	memset(&kf, 0xff, sizeof(kf));
+	cr_assert_eq(prep_keys_load(p, &k, &kf), PREP_OK);
 	assert_keys(k, IKM_KH, IKM_KE);
-	cr_assert_eq(loose, 0);
+	assert_quiet(&kf);
 	prep_keys_free(k);
 }
 
 Test(keys, file_without_newline)
 {
 	prep_keys *k;
-	int loose = -1;
+	prep_key_file kf;
 	const char *p = write_key("k", IKM, strlen(IKM), 0400);
 
-	cr_assert_eq(prep_keys_load(p, &k, &loose), PREP_OK);
+	memset(&kf, 0xff, sizeof(kf));
+	cr_assert_eq(prep_keys_load(p, &k, &kf), PREP_OK);
 	assert_keys(k, IKM_KH, IKM_KE);
-	cr_assert_eq(loose, 0);
+	assert_quiet(&kf);
 	prep_keys_free(k);
 }
 
@@ -286,66 +303,109 @@ Test(keys, file_cap)
 	cr_assert_null(k);
 }
 
-Test(keys, loose_permissions_flag)
+Test(keys, permission_flags)
 {
 	static const struct {
 		mode_t mode;
-		int loose;
+		int readable, writable;
 	} cases[] = {
-	    {0600, 0}, {0400, 0}, {0700, 0}, {0200 | 0400, 0},
-	    {0640, 1}, {0604, 1}, {0644, 1}, {0440, 1},
-	    {0444, 1}, {0620, 0}, {0602, 0}, /* writable but not readable: no
-						flag */
+	    {0600, 0, 0}, {0400, 0, 0}, {0700, 0, 0}, {0200 | 0400, 0, 0},
+	    {0640, 1, 0}, {0604, 1, 0}, {0644, 1, 0}, {0440, 1, 0},
+	    {0444, 1, 0}, {0620, 0, 1}, {0602, 0, 1}, {0610, 0, 0},
+	    {0601, 0, 0}, {0660, 1, 1}, {0606, 1, 1}, {0666, 1, 1},
+	    {0642, 1, 1}, {0624, 1, 1}, {0777, 1, 1},
 	};
 	prep_keys *k;
+	prep_key_file kf;
 	size_t i;
-	int loose;
 	const char *p;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		p = write_key("k", IKM "\n", strlen(IKM) + 1, cases[i].mode);
-		loose = -1;
-		cr_assert_eq(prep_keys_load(p, &k, &loose), PREP_OK, "mode %o",
+		memset(&kf, 0xff, sizeof(kf));
+		cr_assert_eq(prep_keys_load(p, &k, &kf), PREP_OK, "mode %o",
 			     (unsigned)cases[i].mode);
-		cr_assert_eq(loose, cases[i].loose, "mode %o",
+		cr_assert_eq(kf.readable, cases[i].readable, "mode %o",
 			     (unsigned)cases[i].mode);
+		cr_assert_eq(kf.writable, cases[i].writable, "mode %o",
+			     (unsigned)cases[i].mode);
+		cr_assert_eq(kf.foreign, 0);
+		cr_assert_null(kf.kind);
 		assert_keys(k, IKM_KH, IKM_KE);
 		prep_keys_free(k);
 		cr_assert_eq(unlink(p), 0);
 	}
 }
 
-Test(keys, loose_flag_set_even_when_key_is_rejected)
+Test(keys, flags_set_even_when_key_is_rejected)
 {
 	prep_keys *k;
-	int loose = -1;
-	const char *p = write_key("short", "short\n", 6, 0644);
+	prep_key_file kf;
+	const char *p = write_key("short", "short\n", 6, 0666);
 
-	cr_assert_eq(prep_keys_load(p, &k, &loose), PREP_ERR_KEY);
-	cr_assert_eq(loose, 1);
+	cr_assert_eq(prep_keys_load(p, &k, &kf), PREP_ERR_KEY);
+	cr_assert_eq(kf.readable, 1);
+	cr_assert_eq(kf.writable, 1);
+	cr_assert_null(kf.kind);
 }
 
 Test(keys, missing_file_is_io_with_errno)
 {
 	prep_keys *k = (prep_keys *)&k;
-	int loose = -1;
+	prep_key_file kf;
 
 	snprintf(pathbuf, sizeof(pathbuf), "%s/nonexistent", dir);
+	memset(&kf, 0xff, sizeof(kf));
 	errno = 0;
-	cr_assert_eq(prep_keys_load(pathbuf, &k, &loose), PREP_ERR_IO);
+	cr_assert_eq(prep_keys_load(pathbuf, &k, &kf), PREP_ERR_IO);
 	cr_assert_eq(errno, ENOENT);
 	cr_assert_null(k);
-	cr_assert_eq(loose, 0);
+	cr_assert_eq(kf.readable, 0);
+	cr_assert_eq(kf.writable, 0);
+	cr_assert_eq(kf.foreign, 0);
+	cr_assert_null(kf.kind);
 }
 
-Test(keys, directory_is_io_with_errno)
+/* Refused kinds of file: PREP_ERR_KEY with kf.kind saying which. */
+static void
+assert_refused(const char *path, const char *kind)
 {
-	prep_keys *k;
+	prep_keys *k = (prep_keys *)&k;
+	prep_key_file kf;
 
-	errno = 0;
-	cr_assert_eq(prep_keys_load(dir, &k, NULL), PREP_ERR_IO);
-	cr_assert_eq(errno, EISDIR);
+	memset(&kf, 0, sizeof(kf));
+	cr_assert_eq(prep_keys_load(path, &k, &kf), PREP_ERR_KEY, "%s", path);
 	cr_assert_null(k);
+	cr_assert_not_null(kf.kind, "%s", path);
+	cr_assert_str_eq(kf.kind, kind, "%s", path);
+}
+
+Test(keys, directory_is_refused)
+{
+	assert_refused(dir, "a directory");
+}
+
+Test(keys, devices_are_refused)
+{
+	/* /dev/zero would be 4098 zero bytes, /dev/null an empty key, a
+	 * terminal a read that waits; none of them is a key file. */
+	assert_refused("/dev/zero", "a character device");
+	assert_refused("/dev/null", "a character device");
+	assert_refused("/dev/urandom", "a character device");
+}
+
+Test(keys, socket_is_refused)
+{
+	struct sockaddr_un sa;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	cr_assert_geq(s, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", dir);
+	cr_assert_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_refused(sa.sun_path, "a socket");
+	close(s);
 }
 
 Test(keys, unreadable_file_is_io_with_errno)
@@ -363,6 +423,7 @@ Test(keys, unreadable_file_is_io_with_errno)
 Test(keys, key_from_a_pipe)
 {
 	prep_keys *k;
+	prep_key_file kf;
 	int fds[2];
 	char name[32];
 
@@ -372,10 +433,150 @@ Test(keys, key_from_a_pipe)
 		     (ssize_t)strlen(IKM) + 1);
 	cr_assert_eq(close(fds[1]), 0);
 	snprintf(name, sizeof(name), "/dev/fd/%d", fds[0]);
-	cr_assert_eq(prep_keys_load(name, &k, NULL), PREP_OK);
+	cr_assert_eq(prep_keys_load(name, &k, &kf), PREP_OK);
 	assert_keys(k, IKM_KH, IKM_KE);
+	assert_quiet(&kf);
 	prep_keys_free(k);
 	close(fds[0]);
+}
+
+/* Nanoseconds of CLOCK_MONOTONIC, to see that nothing waited long. */
+static long long
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * A writer for the named pipe at path, in a child: after delay_ms it
+ * opens the pipe (waiting for the reader), waits hold_ms, writes the
+ * first cut bytes of p, waits hold_ms again, writes the rest, closes.
+ */
+static pid_t
+fifo_writer(const char *path, int delay_ms, int hold_ms, const char *p,
+	    size_t n, size_t cut)
+{
+	pid_t pid = fork();
+	int fd;
+
+	cr_assert_geq(pid, 0);
+	if (pid > 0)
+		return pid;
+	usleep((useconds_t)delay_ms * 1000);
+	if ((fd = open(path, O_WRONLY)) < 0)
+		_exit(1);
+	usleep((useconds_t)hold_ms * 1000);
+	if (cut > 0 && write(fd, p, cut) != (ssize_t)cut)
+		_exit(1);
+	usleep((useconds_t)hold_ms * 1000);
+	if (n > cut && write(fd, p + cut, n - cut) != (ssize_t)(n - cut))
+		_exit(1);
+	_exit(close(fd) == 0 ? 0 : 1);
+}
+
+static void
+reap(pid_t pid)
+{
+	int status;
+
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static const char *
+make_fifo(const char *name)
+{
+	snprintf(pathbuf, sizeof(pathbuf), "%s/%s", dir, name);
+	cr_assert_eq(mkfifo(pathbuf, 0600), 0);
+	return pathbuf;
+}
+
+/* A writer that comes 300 ms after the reader opened is read. */
+Test(keys, named_pipe_writer_comes_late)
+{
+	prep_keys *k;
+	prep_key_file kf;
+	const char *p = make_fifo("late");
+	pid_t pid = fifo_writer(p, 300, 0, IKM "\n", strlen(IKM) + 1, 0);
+
+	cr_assert_eq(prep_keys_load(p, &k, &kf), PREP_OK);
+	assert_keys(k, IKM_KH, IKM_KE);
+	assert_quiet(&kf);
+	prep_keys_free(k);
+	reap(pid);
+}
+
+/* A writer that holds the pipe and writes in two parts, 300 ms apart. */
+Test(keys, named_pipe_writer_slow)
+{
+	prep_keys *k;
+	const char *p = make_fifo("slow");
+	pid_t pid = fifo_writer(p, 0, 300, IKM "\n", strlen(IKM) + 1, 10);
+
+	cr_assert_eq(prep_keys_load(p, &k, NULL), PREP_OK);
+	assert_keys(k, IKM_KH, IKM_KE);
+	prep_keys_free(k);
+	reap(pid);
+}
+
+/*
+ * A writer that opens the pipe and closes it without writing: an empty
+ * key, said at once (not after PREP_KEYS_WAIT_SECONDS), with or without
+ * a delay before the writer comes.
+ */
+Test(keys, named_pipe_writer_writes_nothing)
+{
+	static const int delay[] = {0, 300};
+	prep_keys *k;
+	prep_key_file kf;
+	long long t0;
+	size_t i;
+	pid_t pid;
+	const char *p;
+	char name[16];
+
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "empty%zu", i);
+		p = make_fifo(name);
+		pid = fifo_writer(p, delay[i], 0, "", 0, 0);
+		t0 = mono_ns();
+		cr_assert_eq(prep_keys_load(p, &k, &kf), PREP_ERR_KEY);
+		cr_assert_null(kf.kind);
+		cr_assert_lt(mono_ns() - t0, 5000000000LL);
+		reap(pid);
+	}
+}
+
+Test(keys, named_pipe_of_another_user_is_refused)
+{
+	const char *p;
+
+	if (geteuid() != 0)
+		cr_skip_test("only root can give a pipe to another user");
+	p = make_fifo("theirs");
+	cr_assert_eq(chown(p, 65534, (gid_t)-1), 0);
+	assert_refused(p, "a named pipe owned by another user");
+}
+
+Test(keys, file_of_another_user_is_flagged)
+{
+	prep_keys *k;
+	prep_key_file kf;
+	const char *p = write_key("theirs", IKM "\n", strlen(IKM) + 1, 0600);
+
+	if (geteuid() != 0)
+		cr_skip_test("only root can give a file to another user");
+	cr_assert_eq(chown(p, 65534, (gid_t)-1), 0);
+	cr_assert_eq(prep_keys_load(p, &k, &kf), PREP_OK);
+	assert_keys(k, IKM_KH, IKM_KE);
+	cr_assert_eq(kf.foreign, 1);
+	cr_assert_eq(kf.uid, 65534);
+	cr_assert_eq(kf.readable, 0);
+	cr_assert_eq(kf.writable, 0);
+	prep_keys_free(k);
 }
 
 Test(keys, null_path)

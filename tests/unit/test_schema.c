@@ -165,18 +165,18 @@ Test(schema, malformed_json)
 	cr_assert_eq(e.line, 3);
 	cr_assert_eq(e.column, 18); /* the '}' */
 	cr_assert_str_eq(e.path, "");
-	cr_assert_str_eq(e.text, "string or '}' expected near '}'");
+	cr_assert_str_eq(e.text, "not valid JSON: string or '}' expected");
 
 	j = "{\"fields\": [],\n \"fields\": []}";
 	cr_assert_eq(prep_schema_parse(j, strlen(j), &s, &e), PREP_ERR_VALUE);
 	cr_assert_eq(e.line, 2);
-	cr_assert_str_eq(e.text, "duplicate object key near '\"fields\"'");
+	cr_assert_str_eq(e.text, "not valid JSON: duplicate object key");
 
 	/* empty input: line and column still 1-based */
 	cr_assert_eq(prep_schema_parse("", 0, &s, &e), PREP_ERR_VALUE);
 	cr_assert_eq(e.line, 1);
 	cr_assert_eq(e.column, 1);
-	cr_assert_str_eq(e.text, "'[' or '{' expected near end of file");
+	cr_assert_str_eq(e.text, "not valid JSON: premature end of input");
 }
 
 Test(schema, deep_nesting_is_refused)
@@ -196,7 +196,7 @@ Test(schema, deep_nesting_is_refused)
 		j[len++] = ']';
 	j[len++] = '}';
 	cr_assert_eq(prep_schema_parse(j, len, &s, &e), PREP_ERR_VALUE);
-	cr_assert_str_eq(e.text, "maximum parsing depth reached near '['");
+	cr_assert_str_eq(e.text, "not valid JSON: maximum parsing depth reached");
 	cr_assert(e.line == 1);
 	free(j);
 }
