@@ -89,15 +89,21 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 	}
 }
 
+static const char *
+spool_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir == NULL || *dir == '\0' ? "/tmp" : dir;
+}
+
 int
 cli_spool_open(struct cli *c)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = spool_dir();
 	char path[4096];
 	int fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
 	/* unnamed from the start where the file system allows it */
 	fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0)
@@ -110,6 +116,22 @@ cli_spool_open(struct cli *c)
 		cli_fatal(c, "%s: %s", dir, strerror(errno));
 	unlink(path);
 	return fd;
+}
+
+void
+cli_spool_check(struct cli *c, prep_status st)
+{
+	if (st == PREP_OK)
+		return;
+	if (st == PREP_ERR_IO &&
+	    (errno == ENOSPC || errno == EDQUOT || errno == EFBIG))
+		cli_fatal(c,
+			  "no space left in TMPDIR (%s) for the spool: %s; "
+			  "point TMPDIR at a larger file system",
+			  spool_dir(), strerror(errno));
+	if (st == PREP_ERR_IO)
+		cli_fatal(c, "spool in %s: %s", spool_dir(), strerror(errno));
+	cli_fatal_status(c, st, "spool");
 }
 
 FILE *

@@ -246,6 +246,11 @@ void cli_finish(struct cli *c);
  * reading and writing, so nothing is left behind. Exits 2 on failure.
  */
 int cli_spool_open(struct cli *c);
+/*
+ * Exit 2 when a write to the spool failed: a full TMPDIR (ENOSPC, EDQUOT,
+ * EFBIG) is named as such, "no space left in TMPDIR (DIR) for the spool".
+ */
+void cli_spool_check(struct cli *c, prep_status st);
 
 /*
  * The key of a filter that needs one, from the key file at path; source

@@ -448,7 +448,7 @@ main(int argc, char **argv)
 		if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
 			cli_fatal(&cli, "out of memory");
 		if (header)
-			cli_write_check(&cli,
+			cli_spool_check(&cli,
 					prep_writer_row(spool, header, ncols));
 	}
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
@@ -461,10 +461,10 @@ main(int argc, char **argv)
 		if (st != PREP_OK)
 			cli_fatal_status(&cli, st, "classes");
 		if (spool)
-			cli_write_check(&cli, prep_writer_row(spool, f, n));
+			cli_spool_check(&cli, prep_writer_row(spool, f, n));
 	}
 	if (spool)
-		cli_write_check(&cli, prep_writer_finish(spool));
+		cli_spool_check(&cli, prep_writer_finish(spool));
 	cli_progress_end(&cli);
 
 	if ((st = prep_kanon_evaluate(classes, &p, &rep)) != PREP_OK)

@@ -65,13 +65,6 @@ usage(void)
 	       "\nExit status: 0 done, 2 trouble.\n");
 }
 
-static void
-spool_check(prep_status st)
-{
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, "spool");
-}
-
 /* A whole number for option opt, or a usage error. */
 static uint64_t
 parse_count(const char *opt, const char *s, size_t len, uint64_t lo)
@@ -355,7 +348,7 @@ main(int argc, char **argv)
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		uint64_t len;
 
-		spool_check(prep_writer_row(spool, f, n));
+		cli_spool_check(&cli, prep_writer_row(spool, f, n));
 		len = prep_writer_bytes(spool) - off;
 		st = prep_oversample_add(tab, f, off, len,
 					 prep_reader_where(cli.reader), &bad);
@@ -372,7 +365,7 @@ main(int argc, char **argv)
 				     prep_strerror(st));
 		off += len;
 	}
-	spool_check(prep_writer_finish(spool));
+	cli_spool_check(&cli, prep_writer_finish(spool));
 	prep_writer_free(spool);
 	cli_progress_end(&cli);
 	if (lseek(spool_fd, 0, SEEK_END) != (off_t)off)

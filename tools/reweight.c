@@ -175,14 +175,6 @@ write_weighted(int fd, prep_weights *tab, const char *name)
 	prep_reader_free(r);
 }
 
-/* A failed write to the spool: a full or unusable TMPDIR. */
-static void
-spool_check(prep_status st)
-{
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, "spool");
-}
-
 /* Is list (indexes) holding col? */
 static int
 has_column(const size_t *list, size_t n, long col)
@@ -286,7 +278,7 @@ main(int argc, char **argv)
 	if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
 	if (header)
-		spool_check(prep_writer_row(spool, header, ncols));
+		cli_spool_check(&cli, prep_writer_row(spool, header, ncols));
 
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		st = prep_weights_add(tab, f);
@@ -305,9 +297,9 @@ main(int argc, char **argv)
 				     PREP_WEIGHTS_DEFAULT_MAX);
 		if (st != PREP_OK)
 			cli_fatal_status(&cli, st, "weights");
-		spool_check(prep_writer_row(spool, f, n));
+		cli_spool_check(&cli, prep_writer_row(spool, f, n));
 	}
-	spool_check(prep_writer_finish(spool));
+	cli_spool_check(&cli, prep_writer_finish(spool));
 	prep_writer_free(spool);
 	cli_progress_end(&cli);
 

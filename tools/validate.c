@@ -146,6 +146,18 @@ drop_output(void)
 	cli.out = NULL;
 }
 
+/* A write of a valid row: to the output (--stream) or the spool. */
+static prep_writer *spooled;
+
+static void
+out_check(prep_status st)
+{
+	if (spooled)
+		cli_spool_check(&cli, st);
+	else
+		cli_write_check(&cli, st);
+}
+
 /* A write to a side file (rejects, manifest): trouble names the file. */
 static void
 side_check(prep_status st, const char *path)
@@ -432,11 +444,10 @@ main(int argc, char **argv)
 			spool_fd = cli_spool_open(&cli);
 			if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
 				cli_fatal(&cli, "out of memory");
-			out = spool;
+			out = spooled = spool;
 		}
 		if (header)
-			cli_write_check(&cli,
-					prep_writer_row(out, header, ncols));
+			out_check(prep_writer_row(out, header, ncols));
 	}
 	if (rejects_path) {
 		prep_writer_options ro = wo;
@@ -480,7 +491,7 @@ main(int argc, char **argv)
 							     ni),
 				   rejects_path);
 		} else if (ni == 0 && out) {
-			cli_write_check(&cli, prep_writer_row(out, f, n));
+			out_check(prep_writer_row(out, f, n));
 			written++;
 		}
 	}
@@ -502,7 +513,7 @@ main(int argc, char **argv)
 	} else if (stream) {
 		drop_output();
 	} else {
-		cli_write_check(&cli, prep_writer_finish(spool));
+		cli_spool_check(&cli, prep_writer_finish(spool));
 		if (pass) {
 			cli_open_output(&cli);
 			cli_copy_spool(&cli, spool_fd);
