@@ -43,7 +43,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
              -fPIC $(SAN) -iquote libprep -iquote tools $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = -lcsv $(PKG_LIBS) -lm
+LDLIBS_ALL = -lcsv $(PKG_LIBS) -lm -pthread
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 LIB_SRC  = $(sort $(wildcard libprep/*.c))

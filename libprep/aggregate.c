@@ -2,7 +2,7 @@
  * aggregate.c: differentially private counts, sums and means by group,
  * dpnoise's aggregate mode (see aggregate.h for the contract).
  *
- * Groups and contributor ids live in two seeded sets of byte strings
+ * Groups and contributor ids live in two keyed-hash sets of byte strings
  * (strset.h). Without an id column every row is added
  * to its group as it comes; with one, each id keeps a reservoir of at most
  * max_contrib (group, value) pairs (Vitter, "Random Sampling with a

@@ -3,19 +3,19 @@
  *
  * A row's key is its quasi-identifier fields, each written as a varint
  * length and the bytes, so that ("ab","c") and ("a","bc") differ; a
- * seeded set of byte strings (strset.h) gives each key its class id.
+ * set of byte strings (strset.h) gives each key its class id.
  * Sensitive values are interned the same way, and (class, value) pairs
- * are counted in a third table, hashed with its own seed;
+ * are counted in a third table, hashed with SipHash-1-3 under the same
+ * random key (siphash.h), since the pairs too follow from the data;
  * prep_classes_dist() turns the pairs into one sorted run per class on
  * demand.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "buf.h"
 #include "classes.h"
+#include "siphash.h"
 #include "strset.h"
 
 struct pair {
@@ -28,7 +28,7 @@ struct prep_classes {
 	size_t nqi;
 	long sensitive;
 	size_t max;
-	uint64_t seed;
+	prep_siphash_key key; /* of the pairs' hash */
 	prep_strset keys;
 	uint64_t *size; /* per class */
 	size_t size_cap;
@@ -48,15 +48,20 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 		 size_t max_classes, prep_classes **out)
 {
 	prep_classes *c;
+	prep_siphash_key key;
+	prep_status st;
 
 	*out = NULL;
 	if (max_classes == 0)
 		max_classes = PREP_CLASSES_DEFAULT_MAX;
 	if (max_classes > ((size_t)1 << 31))
 		return PREP_ERR_ARG;
+	if ((st = prep_siphash_table_key(&key)) != PREP_OK)
+		return st;
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return PREP_ERR_NOMEM;
+	c->key = key;
 	c->qi = malloc((nqi ? nqi : 1) * sizeof *c->qi);
 	if (c->qi == NULL) {
 		free(c);
@@ -69,8 +74,6 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 	c->max = max_classes;
 	prep_strset_init(&c->keys, max_classes);
 	prep_strset_init(&c->values, max_classes);
-	if (RAND_bytes((unsigned char *)&c->seed, sizeof c->seed) != 1)
-		c->seed = 0x243f6a8885a308d3ULL;
 	prep_buf_init(&c->scratch, 0);
 	c->dist_stale = 1;
 	*out = c;
@@ -122,7 +125,7 @@ static prep_status
 count_pair(prep_classes *c, size_t cls, size_t val)
 {
 	uint64_t key = ((uint64_t)cls << 32 | (uint64_t)val) + 1;
-	uint64_t h = prep_hash_bytes(c->seed, &key, sizeof key);
+	uint64_t h = prep_siphash13_u64(&c->key, key);
 	size_t j;
 
 	if ((c->npairs + 1) * 2 > c->pairs_slots) {
@@ -136,8 +139,7 @@ count_pair(prep_classes *c, size_t cls, size_t val)
 
 			if (k == 0)
 				continue;
-			j = (size_t)prep_hash_bytes(c->seed, &k, sizeof k) &
-			    (n - 1);
+			j = (size_t)prep_siphash13_u64(&c->key, k) & (n - 1);
 			while (p[j].key)
 				j = (j + 1) & (n - 1);
 			p[j] = c->pairs[i];

@@ -8,8 +8,10 @@
  * behave exactly as for data. Only column 0 and the requested level are
  * kept: both strings go, NUL-terminated, into one capped text arena, and
  * an open-addressing hash table with linear probing (Knuth, TAOCP vol. 3,
- * 6.4, algorithm L) maps a value to its row. The hash is 64-bit FNV-1a
- * (Fowler, Noll, Vo; draft-eastlake-fnv).
+ * 6.4, algorithm L) maps a value to its row. The hash is SipHash-1-3
+ * under the process's random table key (siphash.h), folded to 32 bits:
+ * the file's values are data values, and neither they nor the values
+ * looked up can be chosen to collide.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,6 +23,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "hierarchy.h"
+#include "siphash.h"
 
 /* Offsets into the arena are uint32_t: keep it well below 4 GiB. */
 #define TEXT_MAX ((size_t)1 << 30)
@@ -40,19 +43,15 @@ struct prep_hierarchy {
 	size_t nslot;	/* a power of two */
 	size_t levels;
 	int delim;
+	prep_siphash_key key; /* of the hash */
 };
 
 static uint32_t
-hash_bytes(const char *s, size_t len)
+hash_bytes(const prep_hierarchy *h, const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */
-	size_t i;
+	uint64_t v = prep_siphash13(&h->key, s, len);
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL; /* FNV 64 prime */
-	}
-	return (uint32_t)(h ^ (h >> 32));
+	return (uint32_t)(v ^ (v >> 32));
 }
 
 /*
@@ -126,7 +125,7 @@ add_entry(prep_hierarchy *h, const prep_field *value, const prep_field *gen,
 	/* Keep the load factor at most 2/3. */
 	if ((h->n + 1) * 3 > h->nslot * 2 && (st = grow_slots(h)) != PREP_OK)
 		return st;
-	e.hash = hash_bytes(value->data, value->len);
+	e.hash = hash_bytes(h, value->data, value->len);
 	i = find_slot(h, value->data, value->len, e.hash);
 	if (h->slot[i] != 0) {
 		*dup = 1;
@@ -275,6 +274,8 @@ prep_hierarchy_load_why(const char *path, size_t level, prep_hierarchy **out,
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return PREP_ERR_NOMEM;
 	prep_buf_init(&h->text, TEXT_MAX);
+	if ((st = prep_siphash_table_key(&h->key)) != PREP_OK)
+		goto fail;
 	if ((st = sniff_delim(path, &h->delim, &empty)) != PREP_OK)
 		goto fail;
 	if (empty) {
@@ -359,7 +360,7 @@ prep_hierarchy_lookup(const prep_hierarchy *h, const char *in, size_t len,
 
 	if (h == NULL || h->nslot == 0)
 		return PREP_ERR_NOT_FOUND;
-	i = find_slot(h, in, len, hash_bytes(in, len));
+	i = find_slot(h, in, len, hash_bytes(h, in, len));
 	if (h->slot[i] == 0)
 		return PREP_ERR_NOT_FOUND;
 	e = &h->ent[h->slot[i] - 1];

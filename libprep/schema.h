@@ -36,7 +36,7 @@
  * a time or datetime compares instants in UTC (no zone: UTC). A cell equal to one of missingValues
  * (default [""]) is missing: only `required` applies to it. Unique and
  * primary-key checks compare typed values ("01" and "1" are one integer)
- * through a seeded hash set, so their memory grows with the number of
+ * through a keyed hash set, so their memory grows with the number of
  * distinct values; every other check runs in constant memory.
  *
  * Messages never hold a cell's value; they may quote the schema (a

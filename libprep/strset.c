@@ -1,42 +1,16 @@
-/* strset.c: the seeded set of byte strings of strset.h. */
+/* strset.c: the set of byte strings of strset.h, hashed with SipHash. */
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/rand.h>
 
 #include "strset.h"
 
 #define TAG_MASK 0xffffffff00000000ULL
-
-uint64_t
-prep_hash_bytes(uint64_t seed, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), x;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		memcpy(&x, p, 8);
-		h ^= x * 0xff51afd7ed558ccdULL;
-		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	x = 0;
-	memcpy(&x, p, n);
-	h ^= x * 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
 
 void
 prep_strset_init(prep_strset *s, size_t max)
 {
 	memset(s, 0, sizeof *s);
 	s->max = max ? max : SIZE_MAX;
-	if (RAND_bytes((unsigned char *)&s->seed, sizeof s->seed) != 1)
-		s->seed = 0x243f6a8885a308d3ULL;
 }
 
 void
@@ -115,12 +89,19 @@ prep_status
 prep_strset_lookup(prep_strset *s, const void *key, size_t len, int add,
 		   size_t *id, int *added)
 {
-	uint64_t h = prep_hash_bytes(s->seed, key, len), tag = h & TAG_MASK;
+	uint64_t h, tag;
 	size_t j, i;
 	prep_status st;
 
 	if (added)
 		*added = 0;
+	if (!s->keyed) {
+		if ((st = prep_siphash_table_key(&s->key)) != PREP_OK)
+			return st;
+		s->keyed = 1;
+	}
+	h = prep_siphash13(&s->key, key, len);
+	tag = h & TAG_MASK;
 	if (s->nslots) {
 		for (j = (size_t)h & (s->nslots - 1); s->slots[j];
 		     j = (j + 1) & (s->nslots - 1)) {

@@ -3,10 +3,12 @@
  * count things by key (classes.c, aggregate.c).
  *
  * Ids are 0..n-1 in order of insertion. Keys live in one arena; an
- * open-addressing table of slots finds them by a seeded 64-bit hash, each
- * slot holding 32 bits of that hash beside the id, so a probe reads a key
- * only when the hashes agree. The seed comes from OpenSSL's RNG, so crafted
- * input can't aim at collisions of a known function. At most max ids.
+ * open-addressing table of slots finds them by their SipHash-1-3
+ * (siphash.h), each slot holding 32 bits of that hash beside the id, so a
+ * probe reads a key only when the hashes agree. The key of the hash is the
+ * process's random table key, taken at the set's first lookup: without it,
+ * crafted input can't choose keys that share slots, and the time per
+ * lookup stays constant however the keys were chosen. At most max ids.
  */
 #ifndef PREP_STRSET_H
 #define PREP_STRSET_H
@@ -15,11 +17,13 @@
 #include <stddef.h>
 
 #include "prep.h"
+#include "siphash.h"
 
 typedef struct prep_strset {
 	size_t n; /* ids in use (read-only) */
 	size_t max;
-	uint64_t seed;
+	prep_siphash_key key;
+	int keyed; /* key set (at the first lookup) */
 	uint64_t *slots;
 	size_t nslots;	/* power of two */
 	uint64_t *hash; /* per id, for growing the slots */
@@ -39,6 +43,8 @@ void prep_strset_free(prep_strset *s);
 /*
  * The id of key[0..len). When absent: PREP_ERR_NOT_FOUND unless add, then
  * a new id (*added = 1 when added is not NULL), or PREP_ERR_LIMIT past max.
+ * PREP_ERR_CRYPTO when there is no random key for the hash
+ * (prep_siphash_table_key).
  */
 prep_status prep_strset_lookup(prep_strset *s, const void *key, size_t len,
 			       int add, size_t *id, int *added);
@@ -56,11 +62,5 @@ prep_field prep_strset_key(const prep_strset *s, size_t id);
 #define PREP_TUPLE_OVERHEAD 10
 unsigned char *prep_tuple_put(unsigned char *o, const prep_field *f);
 prep_field prep_tuple_next(const unsigned char **p);
-
-/*
- * A seeded multiply-xorshift hash over 8-byte words (mixing constants of
- * MurmurHash3's 64-bit finalizer). Not cryptographic.
- */
-uint64_t prep_hash_bytes(uint64_t seed, const void *data, size_t n);
 
 #endif

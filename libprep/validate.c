@@ -5,7 +5,7 @@
  * The issues of one record go into one array owned by the validator; it
  * grows to the widest record seen, which the CSV reader caps (100,000
  * fields by default), so memory stays bounded. Duplicate header labels
- * are found with a seeded hash set (strset.h), so a header of 100,000
+ * are found with a keyed hash set (strset.h), so a header of 100,000
  * columns costs one pass, not a quadratic scan.
  *
  * A record is measured against the header and, with a schema, against

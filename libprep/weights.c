@@ -5,7 +5,7 @@
  *
  * A row's cell key is its group fields, then its label, each written as
  * a varint length and the bytes, so that no two tuples share a key; one
- * seeded set of byte strings (strset.h) maps the key to a cell, so each
+ * keyed-hash set of byte strings (strset.h) maps the key to a cell, so each
  * row costs one lookup in either pass. A new cell looks its group (the
  * key's group part) and its label up in two more sets, which give the
  * ids of first appearance the table is reported in. Each cell keeps its

@@ -4,15 +4,22 @@
  * ledger (man1/dpnoise.1, man5/prep-ledger.5).
  *
  * Option parsing and messages; the noise is libprep/noise.c, aggregation
- * libprep/aggregate.c, the ledger libprep/ledger.c. The ledger is charged
- * after the arguments and the input's header have been checked and before
- * the first noisy value is written, so a refused run writes nothing.
+ * libprep/aggregate.c, the ledger libprep/ledger.c.
+ *
+ * The ledger is charged after the whole input has been read and checked
+ * and before the first noisy value is written: a refused run writes
+ * nothing, and a run that fails on its input, or is killed while reading
+ * it, spends nothing. Aggregate mode reads everything before it releases
+ * anyway; row mode, given a ledger, spools the rows (checked as read) to
+ * an unlinked temporary file and adds the noise on a second pass over it
+ * once the charge is on disk. Without a ledger row mode streams.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aggregate.h"
 #include "cli.h"
@@ -189,6 +196,59 @@ command_line(int argc, char **argv)
 	return s;
 }
 
+/* A ledger status other than PREP_OK: the message, and exit 1 or 2. */
+static void __attribute__((noreturn))
+ledger_fail(prep_status s, const char *path, const char *dataset, double budget,
+	    double eps, const prep_ledger_state *st, prep_where w)
+{
+	switch (s) {
+	case PREP_ERR_BUDGET:
+		fprintf(stderr,
+			"dpnoise: ledger %s: dataset %s: budget %g exhausted "
+			"(spent %g, this run %g)\n",
+			path, dataset, budget, st->spent, eps);
+		exit(EXIT_CHECK_FAILED);
+	case PREP_ERR_BUDGET_CHANGED:
+		fprintf(stderr,
+			"dpnoise: ledger %s: dataset %s has budget %g, not "
+			"%g\n",
+			path, dataset, st->budget, budget);
+		exit(EXIT_CHECK_FAILED);
+	case PREP_ERR_VALUE:
+		if (w.line == 0)
+			cli_fatal(&cli, "%s: not a regular file", path);
+		if (w.field == PREP_LEDGER_UNENDED)
+			cli_fatal_at(&cli, w,
+				     "not a ledger line (a last line without "
+				     "a newline must be a whole entry)");
+		cli_fatal_at(&cli, w, "not a ledger line");
+	case PREP_ERR_ARG:
+		cli_usage_error(&cli, "--dataset NAME: 1 to 128 of "
+				      "A-Z a-z 0-9 . _ : / @ + -");
+	default:
+		cli_fatal_status(&cli, s, path);
+	}
+}
+
+/*
+ * Before the input is read: the dataset's name and the ledger file are
+ * checked (read-only, nothing charged), so that a usage error or a file
+ * that is not a ledger is said at once, not after the input.
+ */
+static void
+check_ledger(const char *path, const char *dataset, double budget)
+{
+	prep_ledger_state st;
+	prep_where w;
+	prep_status s;
+
+	memset(&st, 0, sizeof st);
+	s = prep_ledger_query(path, dataset, &st, &w);
+	if (s != PREP_OK)
+		ledger_fail(s, path, dataset, budget, 0, &st, w);
+}
+
+/* Charge the run, once the whole input has been read and checked. */
 static void
 charge_ledger(const char *path, const char *dataset, double budget, double eps,
 	      double delta, int seeded, int argc, char **argv)
@@ -209,40 +269,12 @@ charge_ledger(const char *path, const char *dataset, double budget, double eps,
 	c.seeded = seeded; /* counted all the same: spending is spending */
 	s = prep_ledger_charge_run(path, &c, &st, &w);
 	free(args);
-	switch (s) {
-	case PREP_OK:
-		if (!cli.quiet)
-			fprintf(stderr,
-				"dpnoise: ledger %s: dataset %s: spent %g of "
-				"%g\n",
-				path, dataset, st.spent + eps, budget);
-		return;
-	case PREP_ERR_BUDGET:
+	if (s != PREP_OK)
+		ledger_fail(s, path, dataset, budget, eps, &st, w);
+	if (!cli.quiet)
 		fprintf(stderr,
-			"dpnoise: ledger %s: dataset %s: budget %g exhausted "
-			"(spent %g, this run %g)\n",
-			path, dataset, budget, st.spent, eps);
-		exit(EXIT_CHECK_FAILED);
-	case PREP_ERR_BUDGET_CHANGED:
-		fprintf(stderr,
-			"dpnoise: ledger %s: dataset %s has budget %g, not "
-			"%g\n",
-			path, dataset, st.budget, budget);
-		exit(EXIT_CHECK_FAILED);
-	case PREP_ERR_VALUE:
-		if (w.line == 0)
-			cli_fatal(&cli, "%s: not a regular file", path);
-		if (w.field == PREP_LEDGER_UNENDED)
-			cli_fatal_at(&cli, w,
-				     "not a ledger line (a last line without "
-				     "a newline must be a whole entry)");
-		cli_fatal_at(&cli, w, "not a ledger line");
-	case PREP_ERR_ARG:
-		cli_usage_error(&cli, "--dataset NAME: 1 to 128 of "
-				      "A-Z a-z 0-9 . _ : / @ + -");
-	default:
-		cli_fatal_status(&cli, s, path);
-	}
+			"dpnoise: ledger %s: dataset %s: spent %g of %g\n",
+			path, dataset, st.spent + eps, budget);
 }
 
 /* v in decimal into buf (>= 21 bytes); returns the length. */
@@ -293,7 +325,8 @@ row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
 	if (by_col == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (i = 0; i < nspecs; i++) {
-		size_t nidx, *idx = cli_columns(&cli, "-c", specs[i].cols, &nidx);
+		size_t nidx,
+		    *idx = cli_columns(&cli, "-c", specs[i].cols, &nidx);
 
 		for (j = 0; j < nidx; j++) {
 			struct column_noise *cn;
@@ -326,9 +359,107 @@ row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
 	return by_col;
 }
 
-/* Row mode, second half: stream the rows through the mechanisms. */
+/*
+ * 1 when cell f of a noised column holds a value the mechanism takes: an
+ * integer (with integer bounds) or a finite number.
+ */
+static int
+cell_ok(const struct column_noise *cn, const prep_field *f)
+{
+	int64_t iv;
+	double dv;
+
+	if (cn->integer && prep_parse_int64(f->data, f->len, &iv) == PREP_OK)
+		return 1;
+	return prep_parse_number(f->data, f->len, &dv) == PREP_OK &&
+	       isfinite(dv);
+}
+
+/*
+ * Row mode with a ledger, before the charge: read the whole input, check
+ * every noised cell, and copy the records to a spool (an unlinked
+ * temporary file, in the input's delimiter). Returns a reader over the
+ * spool's records, or NULL when the input has none.
+ *
+ * The spool begins with a header of its own (a "c" per column), so that
+ * it never begins with a record's bytes, which a reader would take for a
+ * byte order mark to drop or gzip's magic.
+ */
+static prep_reader *
+row_mode_spool(struct column_noise **by_col, int *spool_fd)
+{
+	prep_csv_options o = *prep_reader_options(cli.reader);
+	size_t ncols = prep_reader_columns(cli.reader), n, k;
+	prep_writer_options wo;
+	prep_writer *w;
+	prep_reader *r;
+	const prep_field *f;
+	uint64_t rows = 0;
+	prep_status st;
+
+	*spool_fd = cli_spool_open(&cli);
+	memset(&wo, 0, sizeof wo);
+	wo.delim = prep_reader_delim(cli.reader);
+	if (prep_writer_new(*spool_fd, &wo, &w) != PREP_OK)
+		cli_fatal(&cli, "out of memory");
+	for (k = 0; k < ncols; k++)
+		cli_spool_check(&cli, prep_writer_field(w, "c", 1));
+	cli_spool_check(&cli, prep_writer_end_row(w));
+	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		for (k = 0; k < n; k++)
+			if (by_col[k] && !cli_is_missing(&cli, &f[k]) &&
+			    !cell_ok(by_col[k], &f[k]))
+				cli_fatal_cell(&cli, k, "not a number");
+		cli_spool_check(&cli, prep_writer_row(w, f, n));
+		rows++;
+	}
+	cli_spool_check(&cli, prep_writer_finish(w));
+	prep_writer_free(w);
+	cli_progress_end(&cli);
+	if (rows == 0)
+		return NULL;
+	if (lseek(*spool_fd, 0, SEEK_SET) != 0)
+		cli_fatal(&cli, "spool: %s", strerror(errno));
+	/* the spool is what the writer made of the records: well-formed
+	 * quotes, the input's delimiter */
+	o.has_header = 1;
+	o.lazy_quotes = 0;
+	o.delim = wo.delim;
+	if ((st = prep_reader_new_fd(&o, *spool_fd, "spool", &r)) != PREP_OK)
+		cli_fatal_status(&cli, st, "spool");
+	return r;
+}
+
+/*
+ * The next record to add noise to: from the input, or from the spool when
+ * there is one (spooled says whether there is; spool NULL then means no
+ * records).
+ */
+static const prep_field *
+next_record(int spooled, prep_reader *spool, size_t *n)
+{
+	const prep_field *f;
+	prep_status st;
+
+	if (!spooled)
+		return cli_next_row(&cli, n);
+	if (spool == NULL)
+		return NULL;
+	st = prep_reader_next_row(spool, &f, n);
+	if (st == PREP_END)
+		return NULL;
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "spool");
+	return f;
+}
+
+/*
+ * Row mode, second half: the rows through the mechanisms, streamed from
+ * the input, or from the spool of row_mode_spool when spooled.
+ */
 static void
-row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng)
+row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng,
+	     int spooled, prep_reader *spool)
 {
 	size_t ncols, n, k;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
@@ -354,7 +485,7 @@ row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng)
 	if (header)
 		cli_write_check(&cli,
 				prep_writer_row(cli.writer, header, ncols));
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
+	while ((f = next_record(spooled, spool, &n)) != NULL) {
 		for (k = 0; k < n; k++) {
 			struct column_noise *cn = by_col[k];
 			const struct spec *s;
@@ -565,18 +696,13 @@ aggregate_prepare(const struct agg_opts *a, double eps, int digits)
 	return agg;
 }
 
-/* Aggregate mode, second half: read, add the noise, write. */
+/* Aggregate mode, second part: read the whole input. */
 static void
-aggregate_run(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
+aggregate_read(prep_agg *agg, prep_rng *rng)
 {
-	size_t ncols, n, bad, i;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols), *f;
-	const prep_agg_params p = agg_params;
-	const size_t *by = p.by;
-	size_t nby = p.nby;
-	prep_agg_summary sum;
+	const prep_field *f;
+	size_t n, bad;
 	prep_status st;
-	const char *name = kind_name(kind);
 
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		st = prep_agg_add_row(agg, rng, f, &bad);
@@ -590,6 +716,21 @@ aggregate_run(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
 				     prep_strerror(st));
 	}
 	cli_progress_end(&cli);
+}
+
+/* Aggregate mode, last part: add the noise, write. */
+static void
+aggregate_release(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
+{
+	size_t ncols, i;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	const prep_agg_params p = agg_params;
+	const size_t *by = p.by;
+	size_t nby = p.nby;
+	prep_agg_summary sum;
+	prep_status st;
+	const char *name = kind_name(kind);
+
 	cli_open_output(&cli);
 	/* the header names the --by columns; with -H there is none, and
 	 * an empty input (--allow-empty) still gets one */
@@ -660,6 +801,8 @@ main(int argc, char **argv)
 	prep_rng *rng = NULL;
 	prep_agg *agg_handle = NULL;
 	struct column_noise **by_col = NULL;
+	prep_reader *spool = NULL;
+	int spool_fd = -1;
 	prep_status st;
 
 	cli_init(&cli, "dpnoise", usage);
@@ -810,19 +953,30 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpnoise: warning: --seed makes the noise "
 				"reproducible: the output is not private\n");
 
+	if (ledger)
+		check_ledger(ledger, dataset, budget);
 	cli_open_input(&cli, argc - optind, argv + optind);
 	total = eps;
 	if (aggregate)
 		agg_handle = aggregate_prepare(&agg, eps, digits);
 	else
 		by_col = row_mode_prepare(specs, nspecs, eps, &total);
+	/* the whole input is read (and, in row mode, spooled) before the
+	 * charge, the charge is on disk before the first noisy value */
+	if (aggregate)
+		aggregate_read(agg_handle, rng);
+	else if (ledger)
+		spool = row_mode_spool(by_col, &spool_fd);
 	if (ledger)
 		charge_ledger(ledger, dataset, budget, total,
 			      aggregate ? agg.delta : 0, seeded, argc, argv);
 	if (aggregate)
-		aggregate_run(agg_handle, agg.kind, rng);
+		aggregate_release(agg_handle, agg.kind, rng);
 	else
-		row_mode_run(by_col, digits, rng);
+		row_mode_run(by_col, digits, rng, ledger != NULL, spool);
+	prep_reader_free(spool);
+	if (spool_fd >= 0)
+		close(spool_fd);
 	if (!cli.quiet)
 		fprintf(stderr, "dpnoise: epsilon spent %g\n", total);
 	prep_rng_free(rng);

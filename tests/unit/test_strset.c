@@ -1,0 +1,317 @@
+/*
+ * test_strset.c: unit tests of libprep/strset.c, the set of byte strings
+ * with dense ids behind every table keyed by data (classes, weights,
+ * aggregate groups, schema unique keys, header names).
+ *
+ * From the contract (strset.h): ids 0..n-1 in order of insertion, keys
+ * compared byte for byte (the empty key, embedded NULs, prefixes), a key
+ * found again after the slots have grown many times, the cap, and the
+ * tuple encoding. Then the keys that all shared one hash under the old
+ * multiply-xorshift function (testdata/hash-flood.py explains the
+ * construction, rebuilt here in C): they are all kept apart and found,
+ * and SipHash under the table key gives them distinct hashes.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "siphash.h"
+#include "strset.h"
+
+static prep_strset set;
+
+static void
+setup(void)
+{
+	prep_strset_init(&set, 0);
+}
+
+static void
+teardown(void)
+{
+	prep_strset_free(&set);
+}
+
+TestSuite(strset, .init = setup, .fini = teardown);
+
+/* Add key[0..len): its id, and whether it was new. */
+static size_t
+add(const void *key, size_t len, int *added)
+{
+	size_t id = (size_t)-1;
+	prep_status st = prep_strset_lookup(&set, key, len, 1, &id, added);
+
+	cr_assert_eq(st, PREP_OK, "add: %s", prep_strerror(st));
+	return id;
+}
+
+static prep_status
+find(const void *key, size_t len, size_t *id)
+{
+	return prep_strset_lookup(&set, key, len, 0, id, NULL);
+}
+
+Test(strset, empty_set_finds_nothing)
+{
+	size_t id = 7;
+
+	cr_assert_eq(find("a", 1, &id), PREP_ERR_NOT_FOUND);
+	cr_assert_eq(find("", 0, &id), PREP_ERR_NOT_FOUND);
+	cr_assert_eq(set.n, 0);
+}
+
+Test(strset, ids_dense_in_order)
+{
+	int added = -1;
+
+	cr_assert_eq(add("b", 1, &added), 0);
+	cr_assert_eq(added, 1);
+	cr_assert_eq(add("a", 1, &added), 1);
+	cr_assert_eq(added, 1);
+	cr_assert_eq(add("b", 1, &added), 0);
+	cr_assert_eq(added, 0);
+	cr_assert_eq(add("c", 1, NULL), 2);
+	cr_assert_eq(set.n, 3);
+}
+
+/* "", "\0", "\0\0", "a", "a\0", "ab": six keys, none equal to another. */
+Test(strset, bytes_not_strings)
+{
+	static const struct {
+		const char *k;
+		size_t len;
+	} keys[] = {{"", 0},  {"\0", 1},  {"\0\0", 2},
+		    {"a", 1}, {"a\0", 2}, {"ab", 2}};
+	size_t i, id;
+	prep_field f;
+
+	for (i = 0; i < 6; i++)
+		cr_assert_eq(add(keys[i].k, keys[i].len, NULL), i);
+	for (i = 0; i < 6; i++) {
+		cr_assert_eq(find(keys[i].k, keys[i].len, &id), PREP_OK);
+		cr_assert_eq(id, i);
+		f = prep_strset_key(&set, i);
+		cr_assert_eq(f.len, keys[i].len);
+		cr_assert(f.len == 0 || memcmp(f.data, keys[i].k, f.len) == 0);
+	}
+	cr_assert_eq(find("b", 1, &id), PREP_ERR_NOT_FOUND);
+}
+
+/* 200,000 keys: the slots grow from 16 to 2^19; every key keeps its id. */
+Test(strset, many_keys_survive_growth)
+{
+	char k[32];
+	size_t i, id, n = 200000;
+	int len;
+	prep_field f;
+
+	for (i = 0; i < n; i++) {
+		len = snprintf(k, sizeof k, "key-%zu", i);
+		cr_assert_eq(add(k, (size_t)len, NULL), i);
+	}
+	cr_assert_eq(set.n, n);
+	for (i = 0; i < n; i++) {
+		len = snprintf(k, sizeof k, "key-%zu", i);
+		cr_assert_eq(find(k, (size_t)len, &id), PREP_OK, "%s", k);
+		cr_assert_eq(id, i);
+		f = prep_strset_key(&set, i);
+		cr_assert_eq(f.len, (size_t)len);
+		cr_assert_eq(memcmp(f.data, k, f.len), 0);
+	}
+	cr_assert_eq(find("key-200000", 10, &id), PREP_ERR_NOT_FOUND);
+}
+
+Test(strset, cap)
+{
+	size_t id;
+
+	prep_strset_free(&set);
+	prep_strset_init(&set, 2);
+	cr_assert_eq(add("x", 1, NULL), 0);
+	cr_assert_eq(add("y", 1, NULL), 1);
+	cr_assert_eq(prep_strset_lookup(&set, "z", 1, 1, &id, NULL),
+		     PREP_ERR_LIMIT);
+	cr_assert_eq(add("x", 1, NULL), 0, "a known key past the cap");
+	cr_assert_eq(set.n, 2);
+}
+
+/* A set freed and made again works as a new one. */
+Test(strset, reuse_after_free)
+{
+	size_t id;
+
+	cr_assert_eq(add("x", 1, NULL), 0);
+	prep_strset_free(&set);
+	prep_strset_init(&set, 0);
+	cr_assert_eq(find("x", 1, &id), PREP_ERR_NOT_FOUND);
+	cr_assert_eq(add("y", 1, NULL), 0);
+}
+
+/* ("ab","c") and ("a","bc") differ; a field of 200 bytes has a 2-byte
+ * length. */
+Test(strset, tuple_encoding)
+{
+	unsigned char a[32], b[32], *e;
+	const unsigned char *p;
+	prep_field ab = {"ab", 2}, c = {"c", 1}, x = {"a", 1}, bc = {"bc", 2};
+	prep_field f, longf;
+	char big[200];
+	unsigned char out[200 + PREP_TUPLE_OVERHEAD];
+	size_t na, nb;
+
+	e = prep_tuple_put(prep_tuple_put(a, &ab), &c);
+	na = (size_t)(e - a);
+	e = prep_tuple_put(prep_tuple_put(b, &x), &bc);
+	nb = (size_t)(e - b);
+	cr_assert_eq(na, 5);
+	cr_assert_eq(nb, 5);
+	cr_assert_neq(memcmp(a, b, 5), 0);
+	p = a;
+	f = prep_tuple_next(&p);
+	cr_assert(f.len == 2 && memcmp(f.data, "ab", 2) == 0);
+	f = prep_tuple_next(&p);
+	cr_assert(f.len == 1 && memcmp(f.data, "c", 1) == 0);
+	cr_assert_eq(p, a + 5);
+
+	memset(big, 'z', sizeof big);
+	longf.data = big;
+	longf.len = sizeof big;
+	e = prep_tuple_put(out, &longf);
+	cr_assert_eq(e - out, 202);
+	cr_assert_eq(out[0], 0x80 | (200 & 0x7f));
+	cr_assert_eq(out[1], 200 >> 7);
+}
+
+/*
+ * The old table hash: h = seed ^ len * C0; per 8-byte word x, h ^= x * M1,
+ * h = rotl(h, 31) * M2. A word whose product differs in bit 32 moves the
+ * state's difference to bit 63, where * M2 keeps it, and a next word
+ * flipped in bit 63 cancels it: so each word carries one free bit and 2^16
+ * keys of 17 words had one hash for every seed. Here: the key 2 + 6 + 17 *
+ * 8 bytes as the tables hash a one-field tuple.
+ */
+#define OLD_M1 0xff51afd7ed558ccdULL
+#define FLOOD_BITS 16
+#define FLOOD_LEN (8 + 8 * (FLOOD_BITS + 1))
+
+static uint64_t
+inverse_mod_2_64(uint64_t a)
+{
+	uint64_t x = a; /* Newton: each step doubles the correct low bits */
+	int i;
+
+	for (i = 0; i < 6; i++)
+		x *= 2 - a * x;
+	return x;
+}
+
+/* Eight bytes as a little-endian number (the old code's memcpy on x86). */
+static uint64_t
+le64(const unsigned char *p, size_t n)
+{
+	uint64_t x = 0;
+
+	while (n--)
+		x = x << 8 | p[n];
+	return x;
+}
+
+/* The old function itself, to show that the keys below did collide. */
+static uint64_t
+old_hash(uint64_t seed, const unsigned char *p, size_t n)
+{
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), x;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		h ^= le64(p, 8) * OLD_M1;
+		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	x = le64(p, n);
+	h ^= x * OLD_M1;
+	h ^= h >> 33;
+	h *= OLD_M1;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+flood_key(uint64_t i, const uint64_t w[][2], unsigned char *k)
+{
+	uint64_t prev = 0, b, x;
+	size_t j, t;
+
+	k[0] = 0x80 | ((FLOOD_LEN - 2) & 0x7f);
+	k[1] = (FLOOD_LEN - 2) >> 7;
+	memcpy(k + 2, "flood-", 6);
+	for (j = 0; j <= FLOOD_BITS; j++) {
+		b = j < FLOOD_BITS ? (i >> j) & 1 : 0;
+		x = w[j][b] ^ (prev << 63);
+		for (t = 0; t < 8; t++)
+			k[8 + 8 * j + t] = (unsigned char)(x >> (8 * t));
+		prev = b;
+	}
+}
+
+Test(strset, old_hash_collisions_kept_apart)
+{
+	uint64_t w[FLOOD_BITS + 1][2], inv = inverse_mod_2_64(OLD_M1);
+	uint64_t i, n = (uint64_t)1 << FLOOD_BITS, s = 0x9e3779b97f4a7c15ULL;
+	uint64_t *h;
+	unsigned char k[FLOOD_LEN];
+	prep_siphash_key key;
+	size_t j, id, same = 0;
+
+	cr_assert_eq(inv * OLD_M1, 1);
+	for (j = 0; j <= FLOOD_BITS; j++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		w[j][0] = s;
+		w[j][1] = ((s * OLD_M1) ^ ((uint64_t)1 << 32)) * inv;
+	}
+	/* under the old function, every key had the first key's hash,
+	 * whatever the seed */
+	for (j = 0; j < 3; j++) {
+		uint64_t seed = 0x243f6a8885a308d3ULL * (j + 1), h0;
+
+		flood_key(0, (const uint64_t(*)[2])w, k);
+		h0 = old_hash(seed, k, sizeof k);
+		for (i = 1; i < n; i += 4099) {
+			flood_key(i, (const uint64_t(*)[2])w, k);
+			cr_assert_eq(old_hash(seed, k, sizeof k), h0);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		flood_key(i, (const uint64_t(*)[2])w, k);
+		cr_assert_eq(add(k, sizeof k, NULL), i);
+	}
+	for (i = 0; i < n; i++) {
+		flood_key(i, (const uint64_t(*)[2])w, k);
+		cr_assert_eq(find(k, sizeof k, &id), PREP_OK);
+		cr_assert_eq(id, i);
+	}
+	/* SipHash under the table key: 2^16 distinct 64-bit hashes (two
+	 * equal would happen with probability about 2^-33) */
+	cr_assert_eq(prep_siphash_table_key(&key), PREP_OK);
+	h = malloc(n * sizeof *h);
+	cr_assert_not_null(h);
+	for (i = 0; i < n; i++) {
+		flood_key(i, (const uint64_t(*)[2])w, k);
+		h[i] = prep_siphash13(&key, k, sizeof k);
+	}
+	qsort(h, n, sizeof *h, cmp_u64);
+	for (i = 1; i < n; i++)
+		same += h[i] == h[i - 1];
+	free(h);
+	cr_assert_eq(same, 0);
+}
