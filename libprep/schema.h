@@ -52,6 +52,9 @@
 /* Largest schema file read; more fields than this is an error too. */
 #define PREP_SCHEMA_MAX_BYTES ((size_t)4 << 20)
 #define PREP_SCHEMA_MAX_FIELDS ((size_t)100000)
+/* Backtracking steps (and depth) a pattern may take on one cell before
+ * the cell is a constraint-error, "pattern could not be matched". */
+#define PREP_PATTERN_MATCH_LIMIT 100000u
 
 typedef struct prep_schema prep_schema;
 
