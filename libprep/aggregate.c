@@ -32,6 +32,7 @@
 #include "aggregate.h"
 #include "buf.h"
 #include "generalize.h"
+#include "memcap.h"
 #include "strset.h"
 
 typedef __int128 i128;
@@ -147,12 +148,15 @@ reserve_groups(prep_agg *a, size_t n)
 {
 	struct group *g;
 	size_t cap;
+	prep_status st;
 
 	if (n <= a->gs_cap)
 		return PREP_OK;
 	cap = a->gs_cap ? a->gs_cap * 2 : 1024;
-	if ((g = realloc(a->gs, cap * sizeof *g)) == NULL)
-		return PREP_ERR_NOMEM;
+	g = prep_memcap_realloc(a->gs, a->gs_cap * sizeof *g, cap * sizeof *g,
+				&st);
+	if (g == NULL)
+		return st;
 	a->gs = g;
 	a->gs_cap = cap;
 	return PREP_OK;
@@ -351,10 +355,11 @@ prep_agg_free(prep_agg *a)
 	if (a == NULL)
 		return;
 	for (i = 0; i < a->ids.n; i++)
-		free(a->idr[i].res);
-	free(a->idr);
+		prep_memcap_free(a->idr[i].res,
+				 (size_t)a->idr[i].cap * sizeof *a->idr[i].res);
+	prep_memcap_free(a->idr, a->idr_cap * sizeof *a->idr);
 	prep_strset_free(&a->ids);
-	free(a->gs);
+	prep_memcap_free(a->gs, a->gs_cap * sizeof *a->gs);
 	prep_strset_free(&a->groups);
 	prep_laplace_free(a->count_m);
 	prep_laplace_free(a->sum_int_m);
@@ -444,9 +449,11 @@ reservoir_add(prep_agg *a, prep_rng *g, struct idrec *r, struct entry e)
 
 			if (cap > n)
 				cap = n;
-			res = realloc(r->res, (size_t)cap * sizeof *res);
+			res = prep_memcap_realloc(
+			    r->res, (size_t)r->cap * sizeof *res,
+			    (size_t)cap * sizeof *res, &st);
 			if (res == NULL)
-				return PREP_ERR_NOMEM;
+				return st;
 			r->res = res;
 			r->cap = (uint32_t)cap;
 		}
@@ -505,10 +512,12 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 
 		if (a->ids.n == a->idr_cap && a->ids.n < a->ids.max) {
 			size_t cap = a->idr_cap ? a->idr_cap * 2 : 1024;
-			struct idrec *r = realloc(a->idr, cap * sizeof *r);
+			struct idrec *r = prep_memcap_realloc(
+			    a->idr, a->idr_cap * sizeof *r, cap * sizeof *r,
+			    &st);
 
 			if (r == NULL)
-				return PREP_ERR_NOMEM;
+				return st;
 			a->idr = r;
 			a->idr_cap = cap;
 		}

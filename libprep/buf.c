@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "memcap.h"
 
 void
 prep_buf_init(prep_buf *b, size_t max)
@@ -16,7 +17,7 @@ prep_buf_init(prep_buf *b, size_t max)
 void
 prep_buf_free(prep_buf *b)
 {
-	free(b->data);
+	prep_memcap_free(b->data, b->cap);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
@@ -25,6 +26,7 @@ prep_status
 prep_buf_reserve(prep_buf *b, size_t more)
 {
 	size_t need, ncap;
+	prep_status st;
 	char *p;
 
 	if (more > b->max || b->len > b->max - more)
@@ -37,9 +39,8 @@ prep_buf_reserve(prep_buf *b, size_t more)
 		ncap *= 2;
 	if (ncap > b->max + 1)
 		ncap = b->max + 1;
-	p = realloc(b->data, ncap);
-	if (p == NULL)
-		return PREP_ERR_NOMEM;
+	if ((p = prep_memcap_realloc(b->data, b->cap, ncap, &st)) == NULL)
+		return st;
 	b->data = p;
 	b->cap = ncap;
 	return PREP_OK;

@@ -3,7 +3,9 @@
  *
  * Every buffer in libprep that grows with the data is a prep_buf, so that no
  * input can make a filter allocate without bound: appending past `max`
- * fails with PREP_ERR_LIMIT and leaves the buffer as it was.
+ * fails with PREP_ERR_LIMIT and leaves the buffer as it was. Its bytes
+ * count against the run's memory budget (memcap.h): past it, appending
+ * fails with PREP_ERR_MEMORY. Free it with prep_buf_free only.
  */
 #ifndef PREP_BUF_H
 #define PREP_BUF_H

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "classes.h"
+#include "memcap.h"
 #include "siphash.h"
 #include "strset.h"
 
@@ -88,8 +89,8 @@ prep_classes_free(prep_classes *c)
 	prep_strset_free(&c->keys);
 	prep_strset_free(&c->values);
 	free(c->qi);
-	free(c->size);
-	free(c->pairs);
+	prep_memcap_free(c->size, c->size_cap * sizeof *c->size);
+	prep_memcap_free(c->pairs, c->pairs_slots * sizeof *c->pairs);
 	free(c->run);
 	free(c->counts);
 	prep_buf_free(&c->scratch);
@@ -130,10 +131,11 @@ count_pair(prep_classes *c, size_t cls, size_t val)
 
 	if ((c->npairs + 1) * 2 > c->pairs_slots) {
 		size_t n = c->pairs_slots ? c->pairs_slots * 2 : 1024, i;
-		struct pair *p = calloc(n, sizeof *p);
+		prep_status st;
+		struct pair *p = prep_memcap_calloc(n, sizeof *p, &st);
 
 		if (p == NULL)
-			return PREP_ERR_NOMEM;
+			return st;
 		for (i = 0; i < c->pairs_slots; i++) {
 			uint64_t k = c->pairs[i].key;
 
@@ -144,7 +146,7 @@ count_pair(prep_classes *c, size_t cls, size_t val)
 				j = (j + 1) & (n - 1);
 			p[j] = c->pairs[i];
 		}
-		free(c->pairs);
+		prep_memcap_free(c->pairs, c->pairs_slots * sizeof *p);
 		c->pairs = p;
 		c->pairs_slots = n;
 	}
@@ -182,10 +184,11 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 		return PREP_ERR_LIMIT;
 	if (!known && c->keys.n == c->size_cap) {
 		size_t n = c->size_cap ? c->size_cap * 2 : 1024;
-		uint64_t *s = realloc(c->size, n * sizeof *s);
+		uint64_t *s = prep_memcap_realloc(
+		    c->size, c->size_cap * sizeof *s, n * sizeof *s, &st);
 
 		if (s == NULL)
-			return PREP_ERR_NOMEM;
+			return st;
 		c->size = s;
 		c->size_cap = n;
 	}

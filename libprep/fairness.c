@@ -20,6 +20,7 @@
 #include "fairness.h"
 #include "gate.h"
 #include "generalize.h"
+#include "memcap.h"
 
 /* A compensated sum: the value is s + c. */
 struct acc {
@@ -132,8 +133,8 @@ prep_fairness_free(prep_fairness *f)
 	prep_buf_free(&f->values);
 	free(f->cols);
 	free(f->positive);
-	free(f->g);
-	free(f->spans);
+	prep_memcap_free(f->g, f->cap * sizeof *f->g);
+	prep_memcap_free(f->spans, f->cap * f->ncols * sizeof *f->spans);
 	free(f);
 }
 
@@ -151,18 +152,28 @@ grow(prep_fairness *f)
 	size_t n = f->cap ? f->cap * 2 : 64;
 	struct group *g;
 	struct span *s;
+	prep_status st;
 
 	if (prep_classes_count(f->classes) < f->cap)
 		return PREP_OK;
 	if (n > SIZE_MAX / sizeof *g || n > SIZE_MAX / sizeof *s / f->ncols)
 		return PREP_ERR_NOMEM;
-	g = realloc(f->g, n * sizeof *g);
+	g = prep_memcap_realloc(f->g, f->cap * sizeof *g, n * sizeof *g, &st);
 	if (g == NULL)
-		return PREP_ERR_NOMEM;
+		return st;
 	f->g = g;
-	s = realloc(f->spans, n * f->ncols * sizeof *s);
-	if (s == NULL)
-		return PREP_ERR_NOMEM;
+	s = prep_memcap_realloc(f->spans, f->cap * f->ncols * sizeof *s,
+				n * f->ncols * sizeof *s, &st);
+	if (s == NULL) {
+		prep_status shrunk;
+
+		/* as strset's ids: both at the old size, counted as such */
+		g = prep_memcap_realloc(f->g, n * sizeof *g,
+					f->cap * sizeof *g, &shrunk);
+		if (g != NULL)
+			f->g = g;
+		return st;
+	}
 	f->spans = s;
 	f->cap = n;
 	return PREP_OK;

@@ -14,6 +14,7 @@
 #include "aggregate.h"
 #include "buf.h"
 #include "generalize.h"
+#include "memcap.h"
 #include "oversample.h"
 #include "strset.h"
 
@@ -96,7 +97,7 @@ prep_oversample_free(prep_oversample *o)
 		prep_buf_free(&o->cls[i].cat);
 		free_search(&o->cls[i]);
 	}
-	free(o->cls);
+	prep_memcap_free(o->cls, o->ncls_cap * sizeof *o->cls);
 	prep_strset_free(&o->classes);
 	if (o->vals)
 		for (i = 0; i < o->ncat; i++)
@@ -261,11 +262,11 @@ prep_oversample_add(prep_oversample *o, const prep_field *row, uint64_t off,
 			st = PREP_ERR_LIMIT;
 		} else if (o->classes.n == o->ncls_cap) {
 			size_t cap = o->ncls_cap ? 2 * o->ncls_cap : 16;
-			struct ocls *p = realloc(o->cls, cap * sizeof *p);
+			struct ocls *p = prep_memcap_realloc(
+			    o->cls, o->ncls_cap * sizeof *p, cap * sizeof *p,
+			    &st);
 
-			if (p == NULL) {
-				st = PREP_ERR_NOMEM;
-			} else {
+			if (p != NULL) {
 				o->cls = p;
 				o->ncls_cap = cap;
 				st = PREP_OK;

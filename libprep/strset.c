@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memcap.h"
 #include "strset.h"
 
 #define TAG_MASK 0xffffffff00000000ULL
@@ -16,10 +17,10 @@ prep_strset_init(prep_strset *s, size_t max)
 void
 prep_strset_free(prep_strset *s)
 {
-	free(s->slots);
-	free(s->hash);
-	free(s->at);
-	free(s->arena);
+	prep_memcap_free(s->slots, s->nslots * sizeof *s->slots);
+	prep_memcap_free(s->hash, s->cap * sizeof *s->hash);
+	prep_memcap_free(s->at, s->cap * sizeof *s->at);
+	prep_memcap_free(s->arena, s->arena_cap);
 	memset(s, 0, sizeof *s);
 }
 
@@ -33,18 +34,17 @@ grow_slots(prep_strset *s)
 {
 	size_t n = s->nslots ? s->nslots * 2 : 16, i, j;
 	uint64_t *slots;
+	prep_status st;
 
-	if (n > SIZE_MAX / sizeof *slots)
-		return PREP_ERR_NOMEM;
-	if ((slots = calloc(n, sizeof *slots)) == NULL)
-		return PREP_ERR_NOMEM;
+	if ((slots = prep_memcap_calloc(n, sizeof *slots, &st)) == NULL)
+		return st;
 	for (i = 0; i < s->n; i++) {
 		for (j = (size_t)s->hash[i] & (n - 1); slots[j];
 		     j = (j + 1) & (n - 1))
 			;
 		slots[j] = (s->hash[i] & TAG_MASK) | (i + 1);
 	}
-	free(s->slots);
+	prep_memcap_free(s->slots, s->nslots * sizeof *s->slots);
 	s->slots = slots;
 	s->nslots = n;
 	return PREP_OK;
@@ -54,15 +54,32 @@ static prep_status
 grow_ids(prep_strset *s)
 {
 	size_t n = s->cap ? s->cap * 2 : 8;
-	uint64_t *h = realloc(s->hash, n * sizeof *h);
+	uint64_t *h;
 	struct prep_strset_span *a;
+	prep_status st;
 
-	if (h == NULL)
+	if (n > SIZE_MAX / sizeof *a)
 		return PREP_ERR_NOMEM;
-	s->hash = h;
-	if ((a = realloc(s->at, n * sizeof *a)) == NULL)
-		return PREP_ERR_NOMEM;
+	/* both arrays at their new size, or both as they were */
+	a = prep_memcap_realloc(s->at, s->cap * sizeof *a, n * sizeof *a, &st);
+	if (a == NULL)
+		return st;
 	s->at = a;
+	h = prep_memcap_realloc(s->hash, s->cap * sizeof *h, n * sizeof *h,
+				&st);
+	if (h == NULL) {
+		prep_status shrunk;
+
+		/* give the spans' new room back, so that the free that
+		 * counts cap of them gives back all that was taken (a
+		 * shrinking realloc that fails keeps the larger block) */
+		a = prep_memcap_realloc(s->at, n * sizeof *a,
+					s->cap * sizeof *a, &shrunk);
+		if (a != NULL)
+			s->at = a;
+		return st;
+	}
+	s->hash = h;
 	s->cap = n;
 	return PREP_OK;
 }
@@ -72,14 +89,15 @@ grow_arena(prep_strset *s, size_t len)
 {
 	size_t n = s->arena_cap ? s->arena_cap : 256;
 	char *a;
+	prep_status st;
 
 	while (n - s->arena_len < len) {
 		if (n > SIZE_MAX / 2)
 			return PREP_ERR_NOMEM;
 		n *= 2;
 	}
-	if ((a = realloc(s->arena, n)) == NULL)
-		return PREP_ERR_NOMEM;
+	if ((a = prep_memcap_realloc(s->arena, s->arena_cap, n, &st)) == NULL)
+		return st;
 	s->arena = a;
 	s->arena_cap = n;
 	return PREP_OK;

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "columns.h"
 #include "generalize.h"
+#include "memcap.h"
 
 static struct cli *current;
 /* slot 0: the output; then the side files */
@@ -188,7 +189,12 @@ cli_copy_spool(struct cli *c, int fd)
 int
 cli_parse_size(const char *s, size_t *v)
 {
-	const unsigned long long max = (unsigned long long)1 << 34; /* 16G */
+	return cli_parse_size_max(s, (unsigned long long)1 << 34, v); /* 16G */
+}
+
+int
+cli_parse_size_max(const char *s, unsigned long long max, size_t *v)
+{
 	char *end;
 	unsigned long long n;
 	unsigned shift = 0;
@@ -327,6 +333,15 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		if (!cli_parse_size(arg, &c->csv.max_field))
 			cli_usage_error(c, "invalid --max-field '%s'", arg);
 		break;
+	case CLI_OPT_MAX_MEMORY: {
+		size_t v;
+
+		/* 1T: more than any table needs, far from overflow */
+		if (!cli_parse_size_max(arg, (unsigned long long)1 << 40, &v))
+			cli_usage_error(c, "invalid --max-memory '%s'", arg);
+		prep_memcap_set(v);
+		break;
+	}
 	case CLI_OPT_PROGRESS:
 		c->progress = 1;
 		break;
@@ -460,6 +475,9 @@ cli_fatal_status(struct cli *c, prep_status st, const char *what)
 {
 	if (st == PREP_ERR_IO)
 		cli_fatal(c, "%s: %s", what, strerror(errno));
+	if (st == PREP_ERR_MEMORY)
+		cli_fatal(c, "%s: %s (%zu bytes)", what, prep_strerror(st),
+			  prep_memcap_get());
 	cli_fatal(c, "%s: %s", what, prep_strerror(st));
 }
 

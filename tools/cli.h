@@ -30,6 +30,7 @@ enum {
 	CLI_OPT_PROGRESS,
 	CLI_OPT_ALLOW_EMPTY,
 	CLI_OPT_MISSING,
+	CLI_OPT_MAX_MEMORY,
 	CLI_OPT_TOOL_BASE = 0x1100 /* tools number their own from here */
 };
 
@@ -49,6 +50,7 @@ enum {
 	{"crlf", no_argument, NULL, CLI_OPT_CRLF},                           \
 	{"lazy-quotes", no_argument, NULL, CLI_OPT_LAZY_QUOTES},             \
 	{"max-field", required_argument, NULL, CLI_OPT_MAX_FIELD},           \
+	{"max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY},         \
 	{"progress", no_argument, NULL, CLI_OPT_PROGRESS},                   \
 	{"allow-empty", no_argument, NULL, CLI_OPT_ALLOW_EMPTY},             \
 	{"missing", required_argument, NULL, CLI_OPT_MISSING}
@@ -68,6 +70,8 @@ enum {
 	"      --lazy-quotes   accept quotes inside unquoted fields\n"         \
 	"      --max-field N   longest field accepted, bytes (default 1 "      \
 	"MiB)\n"                                                                \
+	"      --max-memory N  bytes the in-memory tables may hold (default "  \
+	"2G)\n"                                                                 \
 	"      --allow-empty   an empty input (no header) is not an error\n"   \
 	"      --missing LIST  values that mean missing (default: the empty "  \
 	"cell)\n"
@@ -274,5 +278,7 @@ double cli_parse_real(struct cli *c, const char *opt, const char *arg,
  * 1024^2, 1024^3 bytes), from 1 byte to 16G; 0 for anything else.
  */
 int cli_parse_size(const char *s, size_t *v);
+/* As cli_parse_size, up to max bytes. */
+int cli_parse_size_max(const char *s, unsigned long long max, size_t *v);
 
 #endif

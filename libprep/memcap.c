@@ -1,0 +1,100 @@
+/* memcap.c: the process-wide byte budget of memcap.h (C11 atomics). */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "memcap.h"
+
+static atomic_size_t limit = PREP_MEMCAP_DEFAULT;
+static atomic_size_t used;
+
+void
+prep_memcap_set(size_t bytes)
+{
+	atomic_store(&limit, bytes);
+}
+
+size_t
+prep_memcap_get(void)
+{
+	return atomic_load(&limit);
+}
+
+size_t
+prep_memcap_used(void)
+{
+	return atomic_load(&used);
+}
+
+/* Take n bytes, or say there are not that many left. */
+static int
+take(size_t n)
+{
+	size_t lim = atomic_load(&limit), u = atomic_load(&used);
+
+	do {
+		if (lim && (n > lim || u > lim - n))
+			return 0;
+	} while (!atomic_compare_exchange_weak(&used, &u, u + n));
+	return 1;
+}
+
+static void
+give(size_t n)
+{
+	atomic_fetch_sub(&used, n);
+}
+
+void *
+prep_memcap_realloc(void *p, size_t old_size, size_t new_size,
+		    prep_status *st)
+{
+	void *q;
+
+	if (new_size > old_size && !take(new_size - old_size)) {
+		*st = PREP_ERR_MEMORY;
+		return NULL;
+	}
+	q = realloc(p, new_size ? new_size : 1);
+	if (q == NULL) {
+		if (new_size > old_size)
+			give(new_size - old_size);
+		*st = PREP_ERR_NOMEM;
+		return NULL;
+	}
+	if (new_size < old_size)
+		give(old_size - new_size);
+	*st = PREP_OK;
+	return q;
+}
+
+void *
+prep_memcap_calloc(size_t n, size_t size, prep_status *st)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size) {
+		*st = PREP_ERR_NOMEM;
+		return NULL;
+	}
+	if (!take(n * size)) {
+		*st = PREP_ERR_MEMORY;
+		return NULL;
+	}
+	if ((p = calloc(n ? n : 1, size ? size : 1)) == NULL) {
+		give(n * size);
+		*st = PREP_ERR_NOMEM;
+		return NULL;
+	}
+	*st = PREP_OK;
+	return p;
+}
+
+void
+prep_memcap_free(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	free(p);
+	give(size);
+}
