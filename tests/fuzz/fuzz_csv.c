@@ -11,7 +11,8 @@
  * corrupt) gzip stream; bit 6 makes a valid one of the rest.
  *
  * A header's repeated names are checked against a brute force
- * (prep_columns_duplicate). Every record read (the header first, when
+ * (prep_columns_duplicate), and so is the table of the filters on the
+ * records' first fields (prep_strset). Every record read (the header first, when
  * there is one) is kept and
  * written with prep_writer to another anonymous file, which is read back
  * with the same delimiter, no header, strict quotes, ragged and keep_blank
@@ -28,6 +29,7 @@
 #include "buf.h"
 #include "columns.h"
 #include "csv.h"
+#include "strset.h"
 
 #define MAX_RECORDS 10000
 #define MAX_KEPT ((size_t)8 << 20)
@@ -211,6 +213,49 @@ check_duplicates(const prep_field *h, size_t n)
 		abort();
 }
 
+/*
+ * The table of the filters (strset.h) on the first field of every kept
+ * record, against a brute force over the first 2,000: a key gets the id
+ * of its first record's key, new keys get dense ids in order, and every
+ * key is found again. The corpus holds keys that all collided under the
+ * hash the tables used before SipHash (corpus/csv/hash-flood).
+ */
+static void
+check_table(const struct kept *k)
+{
+	const char *p = k->bytes.data, *key[2000];
+	size_t len[2000], n = 0, r, f = 0, id, i, want;
+	prep_strset s;
+
+	prep_strset_init(&s, 0);
+	for (r = 0; r < k->nr && n < 2000; r++) {
+		const char *kp = p;
+		size_t kl = k->flen[f];
+
+		for (i = 0; i < k->rfields[r]; i++)
+			p += k->flen[f++];
+		if (prep_strset_lookup(&s, kp, kl, 1, &id, NULL) != PREP_OK)
+			break; /* out of memory */
+		for (want = 0; want < n; want++)
+			if (len[want] == kl && memcmp(key[want], kp, kl) == 0)
+				break;
+		if (id != want)
+			abort();
+		if (want == n) {
+			key[n] = kp;
+			len[n++] = kl;
+		}
+	}
+	if (s.n != n)
+		abort();
+	for (i = 0; i < n; i++)
+		if (prep_strset_lookup(&s, key[i], len[i], 0, &id, NULL) !=
+			PREP_OK ||
+		    id != i)
+			abort();
+	prep_strset_free(&s);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -304,8 +349,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	prep_reader_free(r);
 	close(fd);
 	/* A record that did not fit in the kept buffer is simply not kept. */
-	if (k.nr > 0)
+	if (k.nr > 0) {
+		check_table(&k);
 		round_trip(&k, o.delim);
+	}
 	kept_free(&k);
 	return 0;
 }
