@@ -152,27 +152,22 @@ grow(prep_fairness *f)
 	size_t n = f->cap ? f->cap * 2 : 64;
 	struct group *g;
 	struct span *s;
+	size_t more;
 	prep_status st;
 
 	if (prep_classes_count(f->classes) < f->cap)
 		return PREP_OK;
 	if (n > SIZE_MAX / sizeof *g || n > SIZE_MAX / sizeof *s / f->ncols)
 		return PREP_ERR_NOMEM;
-	g = prep_memcap_realloc(f->g, f->cap * sizeof *g, n * sizeof *g, &st);
-	if (g == NULL)
+	more = (n - f->cap) * (sizeof *g + f->ncols * sizeof *s);
+	if ((st = prep_memcap_take(more)) != PREP_OK)
 		return st;
-	f->g = g;
-	s = prep_memcap_realloc(f->spans, f->cap * f->ncols * sizeof *s,
-				n * f->ncols * sizeof *s, &st);
-	if (s == NULL) {
-		prep_status shrunk;
-
-		/* as strset's ids: both at the old size, counted as such */
-		g = prep_memcap_realloc(f->g, n * sizeof *g,
-					f->cap * sizeof *g, &shrunk);
-		if (g != NULL)
-			f->g = g;
-		return st;
+	if ((g = realloc(f->g, n * sizeof *g)) != NULL)
+		f->g = g;
+	if (g == NULL ||
+	    (s = realloc(f->spans, n * f->ncols * sizeof *s)) == NULL) {
+		prep_memcap_give(more);
+		return PREP_ERR_NOMEM;
 	}
 	f->spans = s;
 	f->cap = n;

@@ -98,3 +98,15 @@ prep_memcap_free(void *p, size_t size)
 	free(p);
 	give(size);
 }
+
+prep_status
+prep_memcap_take(size_t n)
+{
+	return take(n) ? PREP_OK : PREP_ERR_MEMORY;
+}
+
+void
+prep_memcap_give(size_t n)
+{
+	give(n);
+}

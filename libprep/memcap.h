@@ -41,5 +41,12 @@ void *prep_memcap_realloc(void *p, size_t old_size, size_t new_size,
 void *prep_memcap_calloc(size_t n, size_t size, prep_status *st);
 /* free(p), giving back size bytes. */
 void prep_memcap_free(void *p, size_t size);
+/*
+ * Take n bytes from the budget before growing several arrays together
+ * with plain realloc (PREP_ERR_MEMORY past it); give them back if the
+ * growth fails.
+ */
+prep_status prep_memcap_take(size_t n);
+void prep_memcap_give(size_t n);
 
 #endif

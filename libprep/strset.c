@@ -54,32 +54,23 @@ static prep_status
 grow_ids(prep_strset *s)
 {
 	size_t n = s->cap ? s->cap * 2 : 8;
+	size_t more = (n - s->cap) * (sizeof *s->hash + sizeof *s->at);
 	uint64_t *h;
 	struct prep_strset_span *a;
 	prep_status st;
 
 	if (n > SIZE_MAX / sizeof *a)
 		return PREP_ERR_NOMEM;
-	/* both arrays at their new size, or both as they were */
-	a = prep_memcap_realloc(s->at, s->cap * sizeof *a, n * sizeof *a, &st);
-	if (a == NULL)
+	/* both arrays grow, or the table stays as it was */
+	if ((st = prep_memcap_take(more)) != PREP_OK)
 		return st;
-	s->at = a;
-	h = prep_memcap_realloc(s->hash, s->cap * sizeof *h, n * sizeof *h,
-				&st);
-	if (h == NULL) {
-		prep_status shrunk;
-
-		/* give the spans' new room back, so that the free that
-		 * counts cap of them gives back all that was taken (a
-		 * shrinking realloc that fails keeps the larger block) */
-		a = prep_memcap_realloc(s->at, n * sizeof *a,
-					s->cap * sizeof *a, &shrunk);
-		if (a != NULL)
-			s->at = a;
-		return st;
+	if ((h = realloc(s->hash, n * sizeof *h)) != NULL)
+		s->hash = h;
+	if (h == NULL || (a = realloc(s->at, n * sizeof *a)) == NULL) {
+		prep_memcap_give(more);
+		return PREP_ERR_NOMEM;
 	}
-	s->hash = h;
+	s->at = a;
 	s->cap = n;
 	return PREP_OK;
 }
