@@ -32,6 +32,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,31 @@ prep_hash_hex(prep_hasher *h, const char *in, size_t len, size_t hexdigits,
 		out[hexdigits - 1] = hexdigit[mac[i] >> 4];
 	out[hexdigits] = '\0';
 	return PREP_OK;
+}
+
+double
+prep_hash_pairs(size_t hexdigits, double n)
+{
+	if (n <= 1)
+		return 0;
+	return n * (n - 1) / (2 * ldexp(1, (int)(4 * hexdigits)));
+}
+
+unsigned long long
+prep_hash_values_per_pair(size_t hexdigits)
+{
+	unsigned long long two_s, n;
+
+	if (hexdigits < PREP_HASH_MIN_HEX || hexdigits >= PREP_HASH_WARN_HEX)
+		return 0;
+	/* 2 * 16^15 = 2^61 at most; n < 2^31, so n (n - 1) fits too. */
+	two_s = 2ULL << (4 * hexdigits);
+	n = (unsigned long long)((1 + sqrt(1 + 4 * (double)two_s)) / 2);
+	while (n * (n - 1) < two_s)
+		n++;
+	while (n > 2 && (n - 1) * (n - 2) >= two_s)
+		n--;
+	return n;
 }
 
 prep_status

@@ -4,6 +4,8 @@
  *
  * hash[:N]  lowercase hex of HMAC-SHA256(Kh, field bytes) (RFC 2104),
  *           first N hex digits, 8 <= N <= 64 (the tool's default is 32).
+ *           N digits carry 4N bits, so n distinct values share pseudonyms
+ *           in about n(n-1) / (2 * 16^N) pairs (the birthday bound).
  * encrypt   AES-256-SIV (RFC 5297) of the field bytes under the 64-byte
  *           key Ke, no associated data, no nonce; the token is base64url
  *           (RFC 4648 §5) without padding of (16-byte SIV tag || ciphertext),
@@ -31,6 +33,8 @@
 #define PREP_HASH_MAX_HEX 64
 #define PREP_HASH_DEFAULT_HEX 32
 #define PREP_SIV_TAG_LEN 16
+/* anonymize warns about a hash length below this: see prep_hash_pairs. */
+#define PREP_HASH_WARN_HEX 16
 
 /* A keyed HMAC-SHA256 state for Kh, set up once and used for every value. */
 typedef struct prep_hasher prep_hasher;
@@ -49,6 +53,23 @@ void prep_hasher_free(prep_hasher *h);
  */
 prep_status prep_hash_hex(prep_hasher *h, const char *in, size_t len,
 			  size_t hexdigits, char *out);
+
+/*
+ * The expected number of pairs of distinct values that share a pseudonym
+ * of hexdigits digits among n distinct values: C(n, 2) / 16^hexdigits,
+ * exact for a random function (linearity of expectation over the pairs),
+ * which HMAC-SHA256 is taken to be. For a small result it is also about
+ * the number of pseudonyms that stand for more than one value.
+ */
+double prep_hash_pairs(size_t hexdigits, double n);
+
+/*
+ * The fewest distinct values among which one pair is expected to share a
+ * pseudonym of hexdigits digits (prep_hash_pairs >= 1): the least n with
+ * n (n - 1) >= 2 * 16^hexdigits. Only for PREP_HASH_MIN_HEX <= hexdigits <
+ * PREP_HASH_WARN_HEX, where it fits; 0 otherwise.
+ */
+unsigned long long prep_hash_values_per_pair(size_t hexdigits);
 
 /* An AES-256-SIV context for Ke, used for every value of a run. */
 typedef struct prep_cipher prep_cipher;

@@ -280,6 +280,35 @@ unruled_columns(const prep_action **act, const prep_field *header,
 	return text;
 }
 
+/*
+ * A pseudonym of N hex digits is one of 16^N: among n distinct values
+ * about n(n-1) / (2 * 16^N) pairs share one (prep_hash_pairs), and a join
+ * on the column merges those people. One warning per column whose rule
+ * keeps fewer than PREP_HASH_WARN_HEX digits, with the expected pairs at
+ * a million distinct values and the count that makes one pair likely.
+ */
+static void
+warn_short_hashes(const prep_action **act, const prep_field *header,
+		  size_t ncols)
+{
+	char col[300];
+	size_t i;
+
+	for (i = 0; i < ncols; i++) {
+		if (!act[i] || act[i]->kind != PREP_ACT_HASH ||
+		    act[i]->n >= PREP_HASH_WARN_HEX)
+			continue;
+		column_label(header, i, col, sizeof col);
+		cli_warn(&cli,
+			 "%s: hash:%zu pseudonyms collide: expect about %.3g "
+			 "colliding pairs among 1000000 distinct values, 1 "
+			 "among %llu; use hash:%d or longer",
+			 col, act[i]->n, prep_hash_pairs(act[i]->n, 1e6),
+			 prep_hash_values_per_pair(act[i]->n),
+			 PREP_HASH_WARN_HEX);
+	}
+}
+
 static void
 value_error(prep_status st, size_t col, const prep_field *header,
 	    const prep_action *a)
@@ -469,6 +498,7 @@ main(int argc, char **argv)
 		prep_rules_free(&rules);
 		cli_fatal(&cli, "%s", strict_msg);
 	}
+	warn_short_hashes(act, header, ncols);
 	if ((unreadable = calloc(ncols ? ncols : 1, sizeof *unreadable)) ==
 	    NULL)
 		cli_fatal(&cli, "out of memory");

@@ -221,6 +221,48 @@ Test(hash, matches_one_shot_hmac_for_all_short_lengths)
 	}
 }
 
+/*
+ * The birthday bound C(n, 2) / 16^N, checked against exact rational
+ * arithmetic in Python (fractions.Fraction(n * (n - 1), 2 * 16**N)) and,
+ * for the fewest values per expected pair, the least integer n with
+ * n (n - 1) >= 2 * 16^N (math.isqrt, then a step either way).
+ */
+Test(hash, collision_odds)
+{
+	static const unsigned long long per_pair[] = {
+	    92683,    370729,	1482911,   5931643,
+	    23726567, 94906267, 379625063, 1518500251};
+	size_t n;
+
+	/* 300000 distinct e-mail addresses under hash:8: 10.477 pairs. */
+	cr_assert_float_eq(prep_hash_pairs(8, 3e5), 10.477344039827585, 1e-9);
+	cr_assert_float_eq(prep_hash_pairs(8, 1e6), 116.41520541161299, 1e-9);
+	cr_assert_float_eq(prep_hash_pairs(12, 1e6), 0.001776355063043411,
+			   1e-15);
+	cr_assert_float_eq(prep_hash_pairs(15, 1e6), 4.336804353133328e-07,
+			   1e-19);
+	cr_assert_float_eq(prep_hash_pairs(16, 1e7), 2.710505160163218e-06,
+			   1e-18);
+	cr_assert_float_eq(prep_hash_pairs(32, 1e7), 1.4693677915910655e-25,
+			   1e-37);
+	cr_assert_float_eq(prep_hash_pairs(64, 1e7), 4.3180838457387946e-64,
+			   1e-76);
+	cr_assert_eq(prep_hash_pairs(8, 1), 0);
+	cr_assert_eq(prep_hash_pairs(8, 0), 0);
+	cr_assert_float_eq(prep_hash_pairs(8, 2), 1.0 / 4294967296.0, 1e-20);
+	for (n = PREP_HASH_MIN_HEX; n < PREP_HASH_WARN_HEX; n++) {
+		unsigned long long v = prep_hash_values_per_pair(n);
+
+		cr_assert_eq(v, per_pair[n - PREP_HASH_MIN_HEX], "hash:%zu",
+			     n);
+		cr_assert_geq(prep_hash_pairs(n, (double)v), 1.0);
+		cr_assert_lt(prep_hash_pairs(n, (double)(v - 1)), 1.0);
+	}
+	cr_assert_eq(prep_hash_values_per_pair(7), 0);
+	cr_assert_eq(prep_hash_values_per_pair(16), 0);
+	cr_assert_eq(prep_hash_values_per_pair(64), 0);
+}
+
 /* ---- encrypt / decrypt ------------------------------------------------- */
 
 static void
