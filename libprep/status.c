@@ -53,6 +53,8 @@ prep_strerror(prep_status st)
 		return "budget differs from the ledger's";
 	case PREP_ERR_NOT_REGULAR:
 		return "exists and is not a regular file";
+	case PREP_ERR_LEGACY_TOKEN:
+		return "legacy token without column binding";
 	case PREP_ERR_CRYPTO:
 		return "cryptographic library failure";
 	}
