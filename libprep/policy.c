@@ -414,8 +414,8 @@ prep_rules_load_hierarchies(prep_rules *rs, prep_where *where, const char **why)
 
 prep_status
 prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
-		  const char *in, size_t len, prep_buf *out, const char **res,
-		  size_t *res_len)
+		  const prep_field *column, const char *in, size_t len,
+		  prep_buf *out, const char **res, size_t *res_len)
 {
 	prep_status st;
 	int missing;
@@ -451,10 +451,16 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 		out->len = len ? a->n : 0;
 		break;
 	case PREP_ACT_ENCRYPT:
-		st = prep_encrypt_field(ctx->cipher, in, len, out);
+		if (column == NULL)
+			return PREP_ERR_ARG;
+		st = prep_encrypt_field(ctx->cipher, column->data, column->len,
+					in, len, out);
 		break;
 	case PREP_ACT_DECRYPT:
-		st = prep_decrypt_field(ctx->cipher, in, len, out);
+		if (column == NULL)
+			return PREP_ERR_ARG;
+		st = prep_decrypt_field(ctx->cipher, column->data, column->len,
+					ctx->legacy_tokens, in, len, out);
 		break;
 	case PREP_ACT_MASK:
 		st = prep_mask(in, len, a->n, ctx->mask, ctx->mask_len, out);

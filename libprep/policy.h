@@ -111,16 +111,21 @@ typedef struct prep_action_ctx {
 	const prep_missing *missing; /* values left as they are by every
 					action but redact (NULL: the empty
 					cell); hierarchy looks them up first */
+	int legacy_tokens;	     /* decrypt also reads tokens made
+					without column binding */
 } prep_action_ctx;
 
 /*
- * Apply a (not drop) to the field in[0..len). The result (*res, *res_len):
+ * Apply a (not drop) to the field in[0..len) of the column named column
+ * (its header name, or its number in decimal without a header: encrypt
+ * binds its tokens to it, decrypt checks it). The result (*res, *res_len):
  * in itself, the action's text, a hierarchy entry, or out's bytes. A
  * missing value (ctx->missing; by default the empty cell) stays as it is
  * except for redact and for a hierarchy that lists the value.
  */
 prep_status prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
-			      const char *in, size_t len, prep_buf *out,
-			      const char **res, size_t *res_len);
+			      const prep_field *column, const char *in,
+			      size_t len, prep_buf *out, const char **res,
+			      size_t *res_len);
 
 #endif

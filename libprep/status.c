@@ -55,6 +55,8 @@ prep_strerror(prep_status st)
 		return "exists and is not a regular file";
 	case PREP_ERR_MEMORY:
 		return "the tables would hold more than --max-memory";
+	case PREP_ERR_LEGACY_TOKEN:
+		return "legacy token without column binding";
 	case PREP_ERR_CRYPTO:
 		return "cryptographic library failure";
 	}

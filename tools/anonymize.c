@@ -23,6 +23,7 @@ enum {
 	OPT_ON_ERROR,
 	OPT_DECRYPT,
 	OPT_MASK_CHAR,
+	OPT_LEGACY_TOKENS,
 };
 
 enum on_error { ON_ERROR_FAIL, ON_ERROR_BLANK, ON_ERROR_KEEP };
@@ -35,7 +36,7 @@ usage(void)
 	printf("usage: anonymize [-p POLICY]... [-a RULE]... [--key-file FILE] "
 	       "[--strict]\n"
 	       "                 [--on-error fail|blank|keep] [--decrypt "
-	       "COLUMNS]\n"
+	       "COLUMNS [--legacy-tokens]]\n"
 	       "                 [--mask-char C] [common options] [FILE...]\n"
 	       "\n"
 	       "Remove, pseudonymize, encrypt, mask and generalize columns "
@@ -51,7 +52,10 @@ usage(void)
 	       "  -a, --action RULE   one rule; may repeat\n"
 	       "      --key-file FILE key for hash, encrypt and --decrypt "
 	       "(or PREP_KEY_FILE)\n"
-	       "      --decrypt COLS  decrypt tokens made by encrypt\n"
+	       "      --decrypt COLS  decrypt tokens made by encrypt in "
+	       "columns of the same name\n"
+	       "      --legacy-tokens also decrypt tokens made before the "
+	       "column binding\n"
 	       "      --strict        every column must have a rule (all "
 	       "missing are named)\n"
 	       "      --on-error WHAT a value an action can't read: fail "
@@ -258,6 +262,69 @@ unruled_columns(const prep_action **act, const prep_field *header,
 	return text;
 }
 
+/*
+ * A pseudonym of N hex digits is one of 16^N: among n distinct values
+ * about n(n-1) / (2 * 16^N) pairs share one (prep_hash_pairs), and a join
+ * on the column merges those people. One warning per column whose rule
+ * keeps fewer than PREP_HASH_WARN_HEX digits, with the expected pairs at
+ * a million distinct values and the count that makes one pair likely.
+ */
+static void
+warn_short_hashes(const prep_action **act, const prep_field *header,
+		  size_t ncols)
+{
+	char col[300];
+	size_t i;
+
+	for (i = 0; i < ncols; i++) {
+		if (!act[i] || act[i]->kind != PREP_ACT_HASH ||
+		    act[i]->n >= PREP_HASH_WARN_HEX)
+			continue;
+		column_label(header, i, col, sizeof col);
+		cli_warn(&cli,
+			 "%s: hash:%zu pseudonyms collide: expect about %.3g "
+			 "colliding pairs among 1000000 distinct values, 1 "
+			 "among %llu; use hash:%d or longer",
+			 col, act[i]->n, prep_hash_pairs(act[i]->n, 1e6),
+			 prep_hash_values_per_pair(act[i]->n),
+			 PREP_HASH_WARN_HEX);
+	}
+}
+
+/*
+ * The name each column's tokens are bound to: its header name, or without
+ * a header its number in decimal ("1", "2", ...), as columns are named.
+ * *text holds the digits; both are freed by the caller.
+ */
+static prep_field *
+column_names(const prep_field *header, size_t ncols, char **text)
+{
+	prep_field *names = calloc(ncols ? ncols : 1, sizeof *names);
+	size_t i, off = 0, width = 21; /* digits of a size_t, and a NUL */
+	char *p = NULL;
+	int w;
+
+	if (names == NULL)
+		cli_fatal(&cli, "out of memory");
+	if (header == NULL &&
+	    (p = malloc(ncols ? ncols * width : 1)) == NULL) {
+		free(names);
+		cli_fatal(&cli, "out of memory");
+	}
+	for (i = 0; i < ncols; i++) {
+		if (header) {
+			names[i] = header[i];
+			continue;
+		}
+		w = snprintf(p + off, width, "%zu", i + 1);
+		names[i].data = p + off;
+		names[i].len = (size_t)w;
+		off += (size_t)w + 1;
+	}
+	*text = p;
+	return names;
+}
+
 static void
 value_error(prep_status st, size_t col, const prep_field *header,
 	    const prep_action *a)
@@ -265,6 +332,9 @@ value_error(prep_status st, size_t col, const prep_field *header,
 	prep_where w = prep_reader_where(cli.reader);
 	const char *why = st == PREP_ERR_AUTH	     ? "token failed "
 						       "authentication"
+			  : st == PREP_ERR_LEGACY_TOKEN
+			      ? "token made without column binding: use "
+				"--legacy-tokens"
 			  : st == PREP_ERR_NOT_FOUND ? "value not in the "
 						       "hierarchy"
 			  : st == PREP_ERR_UTF8	     ? "invalid UTF-8"
@@ -335,6 +405,7 @@ main(int argc, char **argv)
 	    {"on-error", required_argument, NULL, OPT_ON_ERROR},
 	    {"decrypt", required_argument, NULL, OPT_DECRYPT},
 	    {"mask-char", required_argument, NULL, OPT_MASK_CHAR},
+	    {"legacy-tokens", no_argument, NULL, OPT_LEGACY_TOKENS},
 	    {NULL, 0, NULL, 0},
 	};
 	prep_rules rules;
@@ -345,10 +416,12 @@ main(int argc, char **argv)
 	const char *mask_char = "*";
 	const prep_action **act;
 	const prep_field *header, *f;
+	prep_field *names;
+	char *name_text;
 	uint64_t *unreadable;
 	char *report;
 	enum on_error on_error = ON_ERROR_FAIL;
-	int strict = 0, opt;
+	int strict = 0, legacy_tokens = 0, opt;
 	size_t ncols, n, i, nchars;
 	prep_buf out;
 	prep_status st;
@@ -390,6 +463,9 @@ main(int argc, char **argv)
 						  PREP_ACT_DECRYPT) != PREP_OK)
 				cli_fatal(&cli, "out of memory");
 			break;
+		case OPT_LEGACY_TOKENS:
+			legacy_tokens = 1;
+			break;
 		case OPT_MASK_CHAR:
 			mask_char = optarg;
 			if (prep_utf8_count(optarg, strlen(optarg), &nchars) !=
@@ -403,7 +479,10 @@ main(int argc, char **argv)
 				cli_usage_error(&cli, "unknown option");
 		}
 	}
+	if (legacy_tokens && !uses(&rules, PREP_ACT_DECRYPT))
+		cli_usage_error(&cli, "--legacy-tokens is for --decrypt");
 	memset(&ctx, 0, sizeof ctx);
+	ctx.legacy_tokens = legacy_tokens;
 	ctx.mask = mask_char;
 	ctx.mask_len = strlen(mask_char);
 	ctx.missing = cli.missing;
@@ -451,6 +530,8 @@ main(int argc, char **argv)
 		prep_rules_free(&rules);
 		cli_fatal(&cli, "%s", strict_msg);
 	}
+	warn_short_hashes(act, header, ncols);
+	names = column_names(header, ncols, &name_text);
 	if ((unreadable = calloc(ncols ? ncols : 1, sizeof *unreadable)) ==
 	    NULL)
 		cli_fatal(&cli, "out of memory");
@@ -474,9 +555,9 @@ main(int argc, char **argv)
 			if (a && a->kind == PREP_ACT_DROP)
 				continue;
 			if (a && a->kind != PREP_ACT_KEEP) {
-				st = prep_action_apply(a, &ctx, f[i].data,
-						       f[i].len, &out, &res,
-						       &rlen);
+				st = prep_action_apply(a, &ctx, &names[i],
+						       f[i].data, f[i].len,
+						       &out, &res, &rlen);
 				if (st != PREP_OK) {
 					if (on_error == ON_ERROR_FAIL ||
 					    st == PREP_ERR_NOMEM)
@@ -500,6 +581,8 @@ main(int argc, char **argv)
 		fputs(report, stderr);
 	free(report);
 	free(unreadable);
+	free(names);
+	free(name_text);
 	prep_buf_free(&out);
 	free(act);
 	prep_hasher_free(ctx.hasher);

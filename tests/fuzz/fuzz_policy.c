@@ -16,11 +16,13 @@
  *
  * When the hierarchies load, every action of the first 64 rules is applied
  * (prep_action_apply) to fixed values and to words of the input, with a
- * key derived from a fixed IKM, and checked: an encrypt token decrypts
- * back to the value, level 0 of a hierarchy maps a value to itself, a
+ * key derived from a fixed IKM, in a column named by the rule's column
+ * list, and checked: an encrypt token decrypts back to the value in that
+ * column and fails authentication in another, even with legacy tokens
+ * allowed; level 0 of a hierarchy maps a value to itself, a
  * hash has the requested length, and every result that is not the value
  * itself is NUL-terminated. Words of the input are also decrypted
- * as tokens (the --decrypt path).
+ * as tokens (the --decrypt path), with and without --legacy-tokens.
  */
 #include "fuzz_common.h"
 
@@ -117,14 +119,16 @@ confine(prep_rules *rs)
 }
 
 static void
-apply_one(const prep_action *a, const prep_action_ctx *ctx, const char *v,
-	  size_t len, prep_buf *out, prep_buf *back)
+apply_one(const prep_action *a, const prep_action_ctx *ctx,
+	  const prep_field *col, const char *v, size_t len, prep_buf *out,
+	  prep_buf *back)
 {
+	static const prep_field other = {"another column", 14};
 	const char *res;
 	size_t rlen;
 	prep_status st;
 
-	st = prep_action_apply(a, ctx, v, len, out, &res, &rlen);
+	st = prep_action_apply(a, ctx, col, v, len, out, &res, &rlen);
 	if (st != PREP_OK)
 		return;
 	/* The result is the value itself or a NUL-terminated string. */
@@ -134,10 +138,17 @@ apply_one(const prep_action *a, const prep_action_ctx *ctx, const char *v,
 	    (rlen != len || memcmp(res, v, len) != 0))
 		abort();
 	if (a->kind == PREP_ACT_ENCRYPT) {
-		if (prep_decrypt_field(ctx->cipher, res, rlen, back) !=
-			PREP_OK ||
+		if (prep_decrypt_field(ctx->cipher, col->data, col->len, 0, res,
+				       rlen, back) != PREP_OK ||
 		    back->len != len ||
 		    (len && memcmp(back->data, v, len) != 0))
+			abort();
+		/* Bound to its column: under another name it never opens. */
+		if (len > 0 &&
+		    (col->len != other.len ||
+		     memcmp(col->data, other.data, other.len) != 0) &&
+		    prep_decrypt_field(ctx->cipher, other.data, other.len, 1,
+				       res, rlen, back) != PREP_ERR_AUTH)
 			abort();
 	}
 	if (a->kind == PREP_ACT_HASH && len > 0 && rlen != a->n)
@@ -202,19 +213,22 @@ apply_all(const prep_rules *rs, const uint8_t *data, size_t size)
 	nw = words(data, size, w, wl);
 	for (i = 0; i < rs->n && i < MAX_APPLY_RULES; i++) {
 		const prep_action *a = &rs->v[i].action;
+		/* The rule's column list stands for a column name. */
+		prep_field col = {rs->v[i].columns, strlen(rs->v[i].columns)};
 
 		if (a->kind == PREP_ACT_DROP)
 			continue;
 		for (j = 0; j < sizeof fixed / sizeof fixed[0]; j++)
-			apply_one(a, &ctx, fixed[j], strlen(fixed[j]), &out,
-				  &back);
+			apply_one(a, &ctx, &col, fixed[j], strlen(fixed[j]),
+				  &out, &back);
 		for (j = 0; j < nw; j++)
-			apply_one(a, &ctx, (const char *)w[j], wl[j], &out,
-				  &back);
+			apply_one(a, &ctx, &col, (const char *)w[j], wl[j],
+				  &out, &back);
 	}
-	/* Words as --decrypt tokens: any status, never a crash. */
+	/* Words as --decrypt tokens, legacy or not: any status, no crash. */
 	for (j = 0; j < nw; j++)
-		if (prep_decrypt_field(G.cipher, (const char *)w[j], wl[j],
+		if (prep_decrypt_field(G.cipher, "c", 1, (int)(j & 1),
+				       (const char *)w[j], wl[j],
 				       &out) == PREP_OK &&
 		    out.data && out.data[out.len] != '\0')
 			abort();

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "keys.h"
 #include "policy.h"
 
 static void
@@ -170,15 +171,17 @@ apply(const char *spec, const char *in)
 {
 	static char result[256];
 	prep_action a;
-	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, apply_missing};
+	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, apply_missing, 0};
 	prep_buf out;
+	const prep_field column = {"c", 1};
 	const char *res;
 	size_t len;
 
 	parse_ok(spec, &a);
 	prep_buf_init(&out, 0);
 	cr_assert_eq(
-	    prep_action_apply(&a, &ctx, in, strlen(in), &out, &res, &len),
+	    prep_action_apply(&a, &ctx, &column, in, strlen(in), &out, &res,
+			      &len),
 	    PREP_OK, "%s on %s", spec, in);
 	snprintf(result, sizeof result, "%.*s", (int)len, res);
 	prep_buf_free(&out);
@@ -223,17 +226,78 @@ Test(policy, apply_missing_values)
 Test(policy, apply_errors)
 {
 	prep_action a;
-	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, NULL};
+	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, NULL, 0};
 	prep_buf out;
 	const char *res;
 	size_t len;
 
 	prep_buf_init(&out, 0);
 	parse_ok("bin:10", &a);
-	cr_assert_eq(prep_action_apply(&a, &ctx, "x", 1, &out, &res, &len),
-		     PREP_ERR_VALUE);
+	cr_assert_eq(
+	    prep_action_apply(&a, &ctx, NULL, "x", 1, &out, &res, &len),
+	    PREP_ERR_VALUE);
 	parse_ok("mask", &a);
-	cr_assert_eq(prep_action_apply(&a, &ctx, "\xff", 1, &out, &res, &len),
-		     PREP_ERR_UTF8);
+	cr_assert_eq(
+	    prep_action_apply(&a, &ctx, NULL, "\xff", 1, &out, &res, &len),
+	    PREP_ERR_UTF8);
 	prep_buf_free(&out);
+}
+
+/*
+ * encrypt binds a token to the column it is applied in, decrypt opens it
+ * there only; legacy tokens (no binding) open only with legacy_tokens.
+ * Tokens under the IKM of test_pseudo.c, from tests/unit/kat/gen_vectors.py.
+ */
+Test(policy, apply_encrypt_binds_column)
+{
+	static const char ikm[] = "0123456789abcdef0123456789abcdef";
+	static const char bound[] =
+	    "v2.5PTQwHPiYN5CqDrr5f3cS2OYz4jCMW9V9g1ywtulxLjL";
+	static const char legacy[] =
+	    "demKi0-VH0m1qsgayEPsjoNq9a9MTMuIv-86z6EHzrM8";
+	const prep_field email = {"email", 5}, contact = {"contact", 7};
+	prep_action enc = {.kind = PREP_ACT_ENCRYPT};
+	prep_action dec = {.kind = PREP_ACT_DECRYPT};
+	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, NULL, 0};
+	prep_keys *k;
+	prep_buf out;
+	const char *res;
+	size_t len;
+
+	cr_assert_eq(prep_keys_from_ikm((const unsigned char *)ikm,
+					strlen(ikm), &k),
+		     PREP_OK);
+	cr_assert_eq(prep_cipher_new(k, &ctx.cipher), PREP_OK);
+	prep_keys_free(k);
+	prep_buf_init(&out, 0);
+	cr_assert_eq(prep_action_apply(&enc, &ctx, &email, "alice@example.com",
+				       17, &out, &res, &len),
+		     PREP_OK);
+	cr_assert_eq(len, strlen(bound));
+	cr_assert_eq(memcmp(res, bound, len), 0);
+	cr_assert_eq(prep_action_apply(&dec, &ctx, &email, bound,
+				       strlen(bound), &out, &res, &len),
+		     PREP_OK);
+	cr_assert_eq(len, 17);
+	cr_assert_eq(memcmp(res, "alice@example.com", 17), 0);
+	cr_assert_eq(prep_action_apply(&dec, &ctx, &contact, bound,
+				       strlen(bound), &out, &res, &len),
+		     PREP_ERR_AUTH);
+	cr_assert_eq(prep_action_apply(&dec, &ctx, &contact, legacy,
+				       strlen(legacy), &out, &res, &len),
+		     PREP_ERR_LEGACY_TOKEN);
+	cr_assert_eq(prep_action_apply(&enc, &ctx, NULL, "a", 1, &out, &res,
+				       &len),
+		     PREP_ERR_ARG);
+	ctx.legacy_tokens = 1;
+	cr_assert_eq(prep_action_apply(&dec, &ctx, &contact, legacy,
+				       strlen(legacy), &out, &res, &len),
+		     PREP_OK);
+	cr_assert_eq(len, 17);
+	cr_assert_eq(memcmp(res, "alice@example.com", 17), 0);
+	cr_assert_eq(prep_action_apply(&dec, &ctx, &contact, bound,
+				       strlen(bound), &out, &res, &len),
+		     PREP_ERR_AUTH);
+	prep_buf_free(&out);
+	prep_cipher_free(ctx.cipher);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """gen_vectors.py: recompute the known-answer vectors of test_keys.c and
-test_pseudo.c without libprep.
+test_pseudo.c, and the tokens of the anonymize CLI tests, without libprep.
 
 Not run by the tests (they hold the vectors as literals); run it by hand
 after changing a vector, or to check another implementation:
@@ -57,6 +57,30 @@ HASH_VALUES = [
     ("nul", b"a\x00b"),
     ("long", long_value()),
 ]
+
+# Tokens bound to a column: (name, associated data = column name, value).
+BOUND_VALUES = [
+    ("email", b"email", b"alice@example.com"),
+    ("contact", b"contact", b"alice@example.com"),
+    ("noname", b"", b"alice@example.com"),
+    ("col2", b"2", b"alice@example.com"),
+    ("sex", b"sex", b"M"),
+    ("utf8", "Prénom".encode(), "Zoë Ångström".encode()),
+    ("len100", b"notes", bytes(ord("a") + i % 26 for i in range(100))),
+]
+
+# The tokens of tests/cli/anonymize, under testdata/test.key.
+TEST_KEY_FILE = b"prep-test-key-0123456789abcdefgh\n"
+CLI_BOUND = [
+    (b"s", b"123-45-6789"),
+    (b"email", b"alice@example.com"),
+    (b"ssn", b"123-45-6789"),
+    (b"ssn", b"078-05-1120"),
+    (b"email", b"bob@example.org"),
+    (b"2", b"alice@example.com"),
+]
+CLI_LEGACY = [b"alice@example.com", b"123-45-6789", b"078-05-1120",
+              b"bob@example.org"]
 
 ENC_VALUES = [
     ("len1", b"M"),
@@ -196,12 +220,37 @@ def b64url(raw):
 
 
 def token(ke, p):
+    """A legacy token: no associated data, no prefix."""
     a = AESSIV(ke).encrypt(p, None)
     if a != siv_py(ke, p):
         die("AES-SIV: cryptography and siv_py disagree")
     if AESSIV(ke).decrypt(a, None) != p:
         die("AES-SIV: no round trip")
     return b64url(a)
+
+
+def bound_token(ke, ad, p):
+    """A token bound to a column: its name as the one associated data
+    string, and the prefix "v2."."""
+    a = AESSIV(ke).encrypt(p, [ad])
+    if a != siv_py(ke, p, [ad]):
+        die("AES-SIV with AD: cryptography and siv_py disagree")
+    if AESSIV(ke).decrypt(a, [ad]) != p:
+        die("AES-SIV with AD: no round trip")
+    return "v2." + b64url(a)
+
+
+def rfc5297_a1_token():
+    """RFC 5297 A.1 output V || C as a prep token (AES-128-SIV)."""
+    out = bytes.fromhex("85632d07c6e8f37f950acd320a2ecc93"
+                        "40c02b9690c4dc04daef7f6afe5c")
+    key = bytes.fromhex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0"
+                        "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff")
+    ad = bytes.fromhex("101112131415161718191a1b1c1d1e1f2021222324252627")
+    if AESSIV(key).encrypt(bytes.fromhex("112233445566778899aabbccddee"),
+                           [ad]) != out:
+        die("the RFC 5297 A.1 vector fails in cryptography")
+    return "v2." + b64url(out)
 
 
 # --- output -----------------------------------------------------------
@@ -248,6 +297,20 @@ def main():
     # The empty plaintext: never written by prep (empty stays empty), but
     # a 16-byte token like this one must be refused as truncated.
     print("#define TOK_EMPTY_SIV \"%s\"" % token(ke, b""))
+    print("\n/* encrypt under IKM, bound to a column name */")
+    for name, ad, v in BOUND_VALUES:
+        print("/* %s: %s in column %s */" % (name, c_str(v), c_str(ad)))
+        print("#define TOK2_%s \"%s\"" % (name.upper(), bound_token(ke, ad, v)))
+    print("\n/* RFC 5297 A.1 */")
+    print("#define TOK2_RFC5297_A1 \"%s\"" % rfc5297_a1_token())
+    ikm = TEST_KEY_FILE[:-1]
+    ke_t = hkdf(ikm, INFO_ENCRYPT, 64)
+    print("\n/* tests/cli/anonymize, under testdata/test.key */")
+    for ad, v in CLI_BOUND:
+        print("column %s: %s -> %s" % (ad.decode(), v.decode(),
+                                      bound_token(ke_t, ad, v)))
+    for v in CLI_LEGACY:
+        print("legacy: %s -> %s" % (v.decode(), token(ke_t, v)))
 
 
 if __name__ == "__main__":
