@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "generalize.h"
+#include "json.h"
 #include "pii.h"
 #include "strset.h"
 #include "validate.h"
@@ -476,62 +477,6 @@ prep_validator_reject_row(prep_validator *v, prep_writer *w, int delim,
 
 /* ---- the manifest, source errors ---- */
 
-/* A JSON string of s[0..n) with invalid UTF-8 replaced by U+FFFD. */
-static json_t *
-json_text(const char *s, size_t n)
-{
-	prep_buf b;
-	size_t i = 0, k;
-	json_t *j;
-
-	if ((j = json_stringn(s, n)) != NULL)
-		return j;
-	prep_buf_init(&b, 0);
-	while (i < n) {
-		k = prep_utf8_seq_len(s + i, n - i);
-		if (prep_buf_append(&b, k ? s + i : "\xef\xbf\xbd",
-				    k ? k : 3) != PREP_OK) {
-			prep_buf_free(&b);
-			return NULL;
-		}
-		i += k ? k : 1;
-	}
-	j = json_stringn(b.data ? b.data : "", b.len);
-	prep_buf_free(&b);
-	return j;
-}
-
-/* json_object_set_new that remembers a failure in *ok. */
-static void
-set(json_t *o, const char *key, json_t *val, int *ok)
-{
-	if (val == NULL || json_object_set_new(o, key, val) != 0)
-		*ok = 0;
-}
-
-/* o as one compact line ending in '\n' in *text; takes o's reference. */
-static prep_status
-json_line(json_t *o, int ok, char **text)
-{
-	char *s = ok ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT)
-		     : NULL;
-	size_t len;
-	char *t;
-
-	json_decref(o);
-	if (s == NULL)
-		return PREP_ERR_NOMEM;
-	len = strlen(s);
-	if ((t = realloc(s, len + 2)) == NULL) {
-		free(s);
-		return PREP_ERR_NOMEM;
-	}
-	t[len] = '\n';
-	t[len + 1] = '\0';
-	*text = t;
-	return PREP_OK;
-}
-
 prep_status
 prep_validator_manifest(const prep_validator *v, uint64_t rows,
 			const unsigned char sha256[32], char **text)
@@ -546,7 +491,7 @@ prep_validator_manifest(const prep_validator *v, uint64_t rows,
 		json_t *c;
 
 		if (v->header)
-			c = json_text(v->header[i].data, v->header[i].len);
+			c = prep_json_string(v->header[i].data, v->header[i].len);
 		else {
 			snprintf(num, sizeof num, "%zu", i + 1);
 			c = json_string(num);
@@ -557,13 +502,13 @@ prep_validator_manifest(const prep_validator *v, uint64_t rows,
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
 	if (ok) {
-		set(o, "rows", json_integer((json_int_t)rows), &ok);
-		set(o, "columns", cols, &ok);
+		prep_json_set(o, "rows", json_integer((json_int_t)rows), &ok);
+		prep_json_set(o, "columns", cols, &ok);
 		cols = NULL;
-		set(o, "sha256", json_string(hex), &ok);
+		prep_json_set(o, "sha256", json_string(hex), &ok);
 	}
 	json_decref(cols);
-	return json_line(o, ok, text);
+	return prep_json_text(o, ok, text);
 }
 
 const char *
@@ -869,18 +814,18 @@ prep_vreport_json(const prep_vreport *r, const prep_validator *v, int valid,
 
 	*text = NULL;
 	if (ok) {
-		set(o, "valid", json_boolean(valid), &ok);
-		set(o, "rows", json_integer((json_int_t)r->rows), &ok);
-		set(o, "error_count", json_integer((json_int_t)r->count), &ok);
+		prep_json_set(o, "valid", json_boolean(valid), &ok);
+		prep_json_set(o, "rows", json_integer((json_int_t)r->rows), &ok);
+		prep_json_set(o, "error_count", json_integer((json_int_t)r->count), &ok);
 	}
 	for (c = 0; c < PREP_V_NCODES && ok; c++)
 		if (r->by_code[c])
-			set(bc, prep_vcode_name(c),
+			prep_json_set(bc, prep_vcode_name(c),
 			    json_integer((json_int_t)r->by_code[c]), &ok);
 	if (ok) {
-		set(o, "errors_by_code", bc, &ok);
+		prep_json_set(o, "errors_by_code", bc, &ok);
 		bc = NULL;
-		set(o, "truncated", json_boolean(r->nlist < r->count), &ok);
+		prep_json_set(o, "truncated", json_boolean(r->nlist < r->count), &ok);
 	}
 	for (i = 0; i < r->nlist && ok; i++) {
 		const struct verror *e = &r->list[i];
@@ -892,22 +837,22 @@ prep_vreport_json(const prep_vreport *r, const prep_validator *v, int valid,
 			break;
 		}
 		name = prep_validator_field_name(v, e->field, &len, num);
-		set(x, "row", json_integer((json_int_t)e->row), &ok);
-		set(x, "field_number",
+		prep_json_set(x, "row", json_integer((json_int_t)e->row), &ok);
+		prep_json_set(x, "field_number",
 		    e->field ? json_integer((json_int_t)e->field)
 			     : json_null(),
 		    &ok);
-		set(x, "field_name", name ? json_text(name, len) : json_null(),
+		prep_json_set(x, "field_name", name ? prep_json_string(name, len) : json_null(),
 		    &ok);
-		set(x, "code", json_string(prep_vcode_name(e->code)), &ok);
-		set(x, "message", json_text(e->message, strlen(e->message)),
+		prep_json_set(x, "code", json_string(prep_vcode_name(e->code)), &ok);
+		prep_json_set(x, "message", prep_json_string(e->message, strlen(e->message)),
 		    &ok);
 	}
 	if (ok) {
-		set(o, "errors", a, &ok);
+		prep_json_set(o, "errors", a, &ok);
 		a = NULL;
 	}
 	json_decref(bc);
 	json_decref(a);
-	return json_line(o, ok, text);
+	return prep_json_text(o, ok, text);
 }

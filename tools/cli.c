@@ -90,33 +90,22 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 	}
 }
 
-static const char *
-spool_dir(void)
+prep_spool *
+cli_spool_new(struct cli *c, int flags)
 {
-	const char *dir = getenv("TMPDIR");
+	prep_writer_options wo;
+	prep_spool *s;
+	prep_status st;
 
-	return dir == NULL || *dir == '\0' ? "/tmp" : dir;
-}
-
-int
-cli_spool_open(struct cli *c)
-{
-	const char *dir = spool_dir();
-	char path[4096];
-	int fd;
-
-	/* unnamed from the start where the file system allows it */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	if (snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, c->prog) >=
-	    (int)sizeof path)
-		cli_fatal(c, "TMPDIR too long");
-	fd = mkstemp(path);
-	if (fd < 0)
-		cli_fatal(c, "%s: %s", dir, strerror(errno));
-	unlink(path);
-	return fd;
+	memset(&wo, 0, sizeof wo);
+	wo.delim = prep_reader_delim(c->reader);
+	wo.crlf = c->crlf;
+	st = prep_spool_new(c->prog, &wo, flags, &s);
+	if (st == PREP_ERR_IO)
+		cli_fatal(c, "%s: %s", prep_spool_dir(), strerror(errno));
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, "spool");
+	return s;
 }
 
 void
@@ -129,9 +118,9 @@ cli_spool_check(struct cli *c, prep_status st)
 		cli_fatal(c,
 			  "no space left in TMPDIR (%s) for the spool: %s; "
 			  "point TMPDIR at a larger file system",
-			  spool_dir(), strerror(errno));
+			  prep_spool_dir(), strerror(errno));
 	if (st == PREP_ERR_IO)
-		cli_fatal(c, "spool in %s: %s", spool_dir(), strerror(errno));
+		cli_fatal(c, "spool in %s: %s", prep_spool_dir(), strerror(errno));
 	cli_fatal_status(c, st, "spool");
 }
 
@@ -165,21 +154,25 @@ cli_report_end(struct cli *c, FILE *f)
 }
 
 void
-cli_copy_spool(struct cli *c, int fd)
+cli_spool_copy(struct cli *c, prep_spool *s)
 {
-	char buf[65536];
-	ssize_t n;
+	prep_status st = prep_spool_finish(s);
 
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		cli_fatal(c, "spool: %s", strerror(errno));
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			cli_fatal(c, "spool: %s", strerror(errno));
-		}
-		cli_write_check(c, prep_writer_raw(c->writer, buf, (size_t)n));
-	}
+	cli_spool_check(c, st);
+	cli_write_check(c, prep_spool_copy(s, c->writer));
+}
+
+prep_reader *
+cli_spool_reader(struct cli *c, prep_spool *s)
+{
+	prep_reader *r;
+	prep_status st;
+
+	cli_spool_check(c, prep_spool_finish(s));
+	if ((st = prep_spool_reader(s, prep_reader_options(c->reader), &r)) !=
+	    PREP_OK)
+		cli_fatal_status(c, st, "spool");
+	return r;
 }
 
 /*
@@ -266,6 +259,20 @@ cli_load_key(struct cli *c, const char *path, const char *source)
 		cli_warn(c, "key file '%s' is owned by another user (uid %lu)",
 			 path, kf.uid);
 	return k;
+}
+
+uint64_t
+cli_parse_count(struct cli *c, const char *opt, const char *arg, uint64_t lo,
+		uint64_t hi)
+{
+	int64_t v;
+
+	if (prep_parse_int64(arg, strlen(arg), &v) != PREP_OK || v < 0 ||
+	    (uint64_t)v < lo || (uint64_t)v > hi || arg[0] == '+')
+		cli_usage_error(c, "%s must be a whole number from %llu to %llu",
+				opt, (unsigned long long)lo,
+				(unsigned long long)hi);
+	return (uint64_t)v;
 }
 
 double

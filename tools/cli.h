@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "missing.h"
 #include "outfile.h"
+#include "spool.h"
 
 #define EXIT_CHECK_FAILED 1
 #define EXIT_TROUBLE 2
@@ -137,8 +138,6 @@ void cli_output_distinct(struct cli *c, const char *opt, const char *path);
 FILE *cli_report_begin(struct cli *c);
 void cli_report_end(struct cli *c, FILE *f);
 
-/* Copy a spool (already in the output's dialect) to the output as it is. */
-void cli_copy_spool(struct cli *c, int fd);
 
 /* Name the tool, install signal handlers, read PREP_PROGRESS. */
 void cli_init(struct cli *c, const char *prog, void (*usage)(void));
@@ -245,16 +244,23 @@ void cli_write_check(struct cli *c, prep_status st);
 void cli_finish(struct cli *c);
 
 /*
- * A spool for two-pass filters: an unlinked temporary file
- * $TMPDIR/PROG.XXXXXX (/tmp when TMPDIR is unset or empty), open for
- * reading and writing, so nothing is left behind. Exits 2 on failure.
+ * A spool for two-pass filters (spool.h) in the output's dialect: the
+ * input's delimiter, -o's line ends. flags: 0 or PREP_SPOOL_INDEX. Exits
+ * 2 when no spool can be made.
  */
-int cli_spool_open(struct cli *c);
+prep_spool *cli_spool_new(struct cli *c, int flags);
 /*
  * Exit 2 when a write to the spool failed: a full TMPDIR (ENOSPC, EDQUOT,
  * EFBIG) is named as such, "no space left in TMPDIR (DIR) for the spool".
  */
 void cli_spool_check(struct cli *c, prep_status st);
+/* End the spool's writing and copy it, as it is, to the output. */
+void cli_spool_copy(struct cli *c, prep_spool *s);
+/*
+ * End the spool's writing and read it back as records, with the input's
+ * options (its header, if it has one, is the spool's first record).
+ */
+prep_reader *cli_spool_reader(struct cli *c, prep_spool *s);
 
 /*
  * The key of a filter that needs one, from the key file at path; source
@@ -269,6 +275,10 @@ void cli_spool_check(struct cli *c, prep_status st);
  */
 prep_keys *cli_load_key(struct cli *c, const char *path, const char *source);
 
+/* A whole number from lo to hi for option opt (no sign), or a usage
+ * error. */
+uint64_t cli_parse_count(struct cli *c, const char *opt, const char *arg,
+			 uint64_t lo, uint64_t hi);
 /* A number from lo to hi for option opt, or a usage error. */
 double cli_parse_real(struct cli *c, const char *opt, const char *arg,
 		      double lo, double hi);

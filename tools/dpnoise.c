@@ -386,46 +386,37 @@ cell_ok(const struct column_noise *cn, const prep_field *f)
  * byte order mark to drop or gzip's magic.
  */
 static prep_reader *
-row_mode_spool(struct column_noise **by_col, int *spool_fd)
+row_mode_spool(struct column_noise **by_col, prep_spool **spool)
 {
 	prep_csv_options o = *prep_reader_options(cli.reader);
 	size_t ncols = prep_reader_columns(cli.reader), n, k;
-	prep_writer_options wo;
-	prep_writer *w;
+	prep_field *head;
 	prep_reader *r;
 	const prep_field *f;
 	uint64_t rows = 0;
 	prep_status st;
 
-	*spool_fd = cli_spool_open(&cli);
-	memset(&wo, 0, sizeof wo);
-	wo.delim = prep_reader_delim(cli.reader);
-	if (prep_writer_new(*spool_fd, &wo, &w) != PREP_OK)
+	*spool = cli_spool_new(&cli, 0);
+	if ((head = calloc(ncols ? ncols : 1, sizeof *head)) == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (k = 0; k < ncols; k++)
-		cli_spool_check(&cli, prep_writer_field(w, "c", 1));
-	cli_spool_check(&cli, prep_writer_end_row(w));
+		head[k] = (prep_field){"c", 1};
+	cli_spool_check(&cli, prep_spool_row(*spool, head, ncols));
+	free(head);
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		for (k = 0; k < n; k++)
 			if (by_col[k] && !cli_is_missing(&cli, &f[k]) &&
 			    !cell_ok(by_col[k], &f[k]))
 				cli_fatal_cell(&cli, k, "not a number");
-		cli_spool_check(&cli, prep_writer_row(w, f, n));
+		cli_spool_check(&cli, prep_spool_row(*spool, f, n));
 		rows++;
 	}
-	cli_spool_check(&cli, prep_writer_finish(w));
-	prep_writer_free(w);
+	cli_spool_check(&cli, prep_spool_finish(*spool));
 	cli_progress_end(&cli);
 	if (rows == 0)
 		return NULL;
-	if (lseek(*spool_fd, 0, SEEK_SET) != 0)
-		cli_fatal(&cli, "spool: %s", strerror(errno));
-	/* the spool is what the writer made of the records: well-formed
-	 * quotes, the input's delimiter */
 	o.has_header = 1;
-	o.lazy_quotes = 0;
-	o.delim = wo.delim;
-	if ((st = prep_reader_new_fd(&o, *spool_fd, "spool", &r)) != PREP_OK)
+	if ((st = prep_spool_reader(*spool, &o, &r)) != PREP_OK)
 		cli_fatal_status(&cli, st, "spool");
 	return r;
 }
@@ -802,7 +793,7 @@ main(int argc, char **argv)
 	prep_agg *agg_handle = NULL;
 	struct column_noise **by_col = NULL;
 	prep_reader *spool = NULL;
-	int spool_fd = -1;
+	prep_spool *spool_file = NULL;
 	prep_status st;
 
 	cli_init(&cli, "dpnoise", usage);
@@ -966,7 +957,7 @@ main(int argc, char **argv)
 	if (aggregate)
 		aggregate_read(agg_handle, rng);
 	else if (ledger)
-		spool = row_mode_spool(by_col, &spool_fd);
+		spool = row_mode_spool(by_col, &spool_file);
 	if (ledger)
 		charge_ledger(ledger, dataset, budget, total,
 			      aggregate ? agg.delta : 0, seeded, argc, argv);
@@ -975,8 +966,7 @@ main(int argc, char **argv)
 	else
 		row_mode_run(by_col, digits, rng, ledger != NULL, spool);
 	prep_reader_free(spool);
-	if (spool_fd >= 0)
-		close(spool_fd);
+	prep_spool_free(spool_file);
 	if (!cli.quiet)
 		fprintf(stderr, "dpnoise: epsilon spent %g\n", total);
 	prep_rng_free(rng);

@@ -72,22 +72,6 @@ usage(void)
 	       "2 trouble.\n");
 }
 
-static uint64_t
-parse_count(const char *opt, const char *arg, uint64_t max)
-{
-	int64_t v;
-
-	/* arg is an optarg: the analyzer misses getopt_long setting it */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
-	if (prep_parse_int64(arg, strlen(arg), &v) != PREP_OK || v < 1 ||
-	    (uint64_t)v > max || arg[0] == '+')
-		cli_usage_error(&cli,
-				"%s must be a whole number from 1 to "
-				"%llu",
-				opt, (unsigned long long)max);
-	return (uint64_t)v;
-}
-
 static const char *
 ldiv_name(prep_ldiv v)
 {
@@ -273,19 +257,14 @@ quasi_not_file(const char *arg)
 
 /* Copy the spool's records whose class survives suppression. */
 static void
-copy_kept(int fd, const prep_classes *classes, const prep_kanon_params *p)
+copy_kept(prep_spool *spool, const prep_classes *classes,
+	  const prep_kanon_params *p)
 {
-	prep_csv_options o = *prep_reader_options(cli.reader);
-	prep_reader *r;
+	prep_reader *r = cli_spool_reader(&cli, spool);
 	const prep_field *f;
 	size_t n, id;
 	prep_status st;
 
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		cli_fatal(&cli, "spool: %s", strerror(errno));
-	o.lazy_quotes = 0;
-	if ((st = prep_reader_new_fd(&o, fd, "spool", &r)) != PREP_OK)
-		cli_fatal_status(&cli, st, "spool");
 	f = prep_reader_header(r, &n);
 	if (f)
 		cli_write_check(&cli, prep_writer_row(cli.writer, f, n));
@@ -321,14 +300,13 @@ main(int argc, char **argv)
 	prep_kanon_params p;
 	prep_kanon_report rep;
 	prep_classes *classes = NULL;
-	prep_writer *spool = NULL;
-	prep_writer_options wo;
+	prep_spool *spool = NULL;
 	const char *qis = NULL, *sens = NULL;
 	size_t *qi, nqi, *si = NULL, nsi = 0, n, ncols;
 	const prep_field *f, *header;
 	uint64_t max_classes = PREP_CLASSES_DEFAULT_MAX;
 	int opt, report_only = 0, verbose = 0, json = 0, c_given = 0;
-	int max_suppress_given = 0, spool_fd = -1;
+	int max_suppress_given = 0;
 	prep_status st;
 
 	cli_init(&cli, "kcheck", usage);
@@ -353,7 +331,8 @@ main(int argc, char **argv)
 			qis = optarg;
 			break;
 		case 'k':
-			p.k = parse_count("-k", optarg, UINT64_MAX >> 1);
+			p.k = cli_parse_count(&cli, "-k", optarg, 1,
+					      UINT64_MAX >> 1);
 			break;
 		case 's':
 			sens = optarg;
@@ -402,8 +381,9 @@ main(int argc, char **argv)
 			json = 1;
 			break;
 		case OPT_MAX_CLASSES:
-			max_classes = parse_count("--max-classes", optarg,
-						  (uint64_t)1 << 31);
+			max_classes = cli_parse_count(&cli, "--max-classes",
+						      optarg, 1,
+						      (uint64_t)1 << 31);
 			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
@@ -441,15 +421,10 @@ main(int argc, char **argv)
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
 	if (!report_only) {
-		spool_fd = cli_spool_open(&cli);
-		memset(&wo, 0, sizeof wo);
-		wo.delim = prep_reader_delim(cli.reader);
-		wo.crlf = cli.crlf;
-		if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
-			cli_fatal(&cli, "out of memory");
+		spool = cli_spool_new(&cli, 0);
 		if (header)
 			cli_spool_check(&cli,
-					prep_writer_row(spool, header, ncols));
+					prep_spool_row(spool, header, ncols));
 	}
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		st = prep_classes_add(classes, f, NULL);
@@ -461,10 +436,10 @@ main(int argc, char **argv)
 		if (st != PREP_OK)
 			cli_fatal_status(&cli, st, "classes");
 		if (spool)
-			cli_spool_check(&cli, prep_writer_row(spool, f, n));
+			cli_spool_check(&cli, prep_spool_row(spool, f, n));
 	}
 	if (spool)
-		cli_spool_check(&cli, prep_writer_finish(spool));
+		cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
 
 	if ((st = prep_kanon_evaluate(classes, &p, &rep)) != PREP_OK)
@@ -479,17 +454,15 @@ main(int argc, char **argv)
 		if (rep.satisfied) {
 			cli_open_output(&cli);
 			if (p.suppress && rep.suppressed_rows > 0)
-				copy_kept(spool_fd, classes, &p);
+				copy_kept(spool, classes, &p);
 			else
-				cli_copy_spool(&cli, spool_fd);
+				cli_spool_copy(&cli, spool);
 			cli_finish(&cli);
 		}
 	}
 	if (!cli.quiet && !report_only && !verbose)
 		print_summary(&rep, &p);
-	prep_writer_free(spool);
-	if (spool_fd >= 0)
-		close(spool_fd);
+	prep_spool_free(spool);
 	prep_kanon_report_free(&rep);
 	prep_classes_free(classes);
 	free(qi);

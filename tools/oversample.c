@@ -157,18 +157,18 @@ parse_targets(prep_oversample *tab, const char *arg, size_t ngroup)
 
 /* The spool's bytes, mapped (NULL when empty). */
 static const char *
-map_spool(int fd, uint64_t size)
+map_spool(prep_spool *spool, uint64_t *size)
 {
-	void *m;
+	const char *map;
+	prep_status st = prep_spool_map(spool, &map, size);
 
-	if (size == 0)
-		return NULL;
-	if ((uint64_t)(size_t)size != size)
+	if (st == PREP_ERR_LIMIT)
 		cli_fatal(&cli, "spool: too large to map");
-	m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED)
+	if (st == PREP_ERR_IO)
 		cli_fatal(&cli, "spool: %s", strerror(errno));
-	return m;
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "spool");
+	return map;
 }
 
 /* One spooled record, with ",0"/",1" before its line end for --mark. */
@@ -211,16 +211,15 @@ main(int argc, char **argv)
 	const char *mark = NULL, *seed_arg = NULL, *strategy_arg = NULL;
 	prep_oversample_strategy strategy = PREP_OVERSAMPLE_NOT_MAJORITY;
 	prep_oversample *tab = NULL;
-	prep_writer *spool = NULL;
-	prep_writer_options wo;
+	prep_spool *spool;
 	prep_rng *rng = NULL;
 	const prep_field *f, *header;
 	size_t *grp, ngrp, *feat = NULL, nfeat = 0, n, ncols, i, c, bad;
 	size_t eol, slen0 = 0, slen1 = 0;
-	uint64_t k = 5, off = 0, size, *targets = NULL, cnt;
+	uint64_t k = 5, off, len, size, *targets = NULL, cnt;
 	char suffix0[8], suffix1[8];
 	const char *map;
-	int opt, smote = 0, k_given = 0, spool_fd, delim;
+	int opt, smote = 0, k_given = 0, delim;
 	prep_status st;
 
 	cli_init(&cli, "oversample", usage);
@@ -339,17 +338,10 @@ main(int argc, char **argv)
 
 	/* pass 1: count, and spool the rows in the output's dialect */
 	delim = prep_reader_delim(cli.reader);
-	spool_fd = cli_spool_open(&cli);
-	memset(&wo, 0, sizeof wo);
-	wo.delim = delim;
-	wo.crlf = cli.crlf;
-	if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
-		cli_fatal(&cli, "out of memory");
+	spool = cli_spool_new(&cli, mark ? PREP_SPOOL_INDEX : 0);
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		uint64_t len;
-
-		cli_spool_check(&cli, prep_writer_row(spool, f, n));
-		len = prep_writer_bytes(spool) - off;
+		cli_spool_check(&cli, prep_spool_row(spool, f, n));
+		prep_spool_last(spool, &off, &len);
 		st = prep_oversample_add(tab, f, off, len,
 					 prep_reader_where(cli.reader), &bad);
 		if (st == PREP_ERR_VALUE)
@@ -363,13 +355,9 @@ main(int argc, char **argv)
 		if (st != PREP_OK)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader), "%s",
 				     prep_strerror(st));
-		off += len;
 	}
-	cli_spool_check(&cli, prep_writer_finish(spool));
-	prep_writer_free(spool);
+	cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
-	if (lseek(spool_fd, 0, SEEK_END) != (off_t)off)
-		cli_fatal(&cli, "spool: records not where expected");
 
 	if (target_arg) {
 		targets = parse_targets(tab, target_arg, ngrp);
@@ -409,38 +397,26 @@ main(int argc, char **argv)
 		slen1 = (size_t)snprintf(suffix1, sizeof suffix1, "%c1%s",
 					 delim, cli.crlf ? "\r\n" : "\n");
 	}
-	size = off;
-	map = map_spool(spool_fd, size);
+	map = map_spool(spool, &size);
 	if (!mark) {
 		if (size)
 			cli_write_check(&cli,
 					prep_writer_raw(cli.writer, map, size));
 	} else {
-		/* each record ends at the first LF outside quotes (a
-		 * doubled quote toggles twice) */
-		uint64_t at = 0;
+		const char *rec;
 
-		while (at < size) {
-			uint64_t e = at;
-			int inq = 0;
-
-			for (; e < size; e++) {
-				char ch = map[e];
-
-				if (ch == '"')
-					inq = !inq;
-				else if (ch == '\n' && !inq)
-					break;
-			}
-			e++;
-			put_record(map + at, e - at, suffix0, slen0, eol);
-			at = e;
+		for (cnt = 0; cnt < prep_spool_records(spool); cnt++) {
+			if (prep_spool_record(spool, cnt, &rec, &len) !=
+			    PREP_OK)
+				cli_fatal(&cli, "spool: no record %" PRIu64,
+					  cnt);
+			put_record(rec, len, suffix0, slen0, eol);
 		}
 	}
 	for (c = 0; c < prep_oversample_classes(tab); c++) {
 		for (cnt = prep_oversample_need(tab, c); cnt > 0; cnt--) {
 			if (!smote) {
-				uint64_t o2, len;
+				uint64_t o2;
 
 				st = prep_oversample_draw(tab, rng, c, &o2,
 							  &len);
@@ -464,9 +440,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_finish(&cli);
-	if (map)
-		munmap((void *)map, (size_t)size);
-	close(spool_fd);
+	prep_spool_free(spool);
 	prep_oversample_free(tab);
 	prep_rng_free(rng);
 	free(targets);

@@ -137,20 +137,14 @@ write_report(const prep_weights *tab, const size_t *grp, size_t ngrp,
 
 /* The second pass: the spool's rows, each with its weight appended. */
 static void
-write_weighted(int fd, prep_weights *tab, const char *name)
+write_weighted(prep_spool *spool, prep_weights *tab, const char *name)
 {
-	prep_csv_options o = *prep_reader_options(cli.reader);
-	prep_reader *r;
+	prep_reader *r = cli_spool_reader(&cli, spool);
 	const prep_field *f;
 	const char *text;
 	size_t n, len, i;
 	prep_status st;
 
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		cli_fatal(&cli, "spool: %s", strerror(errno));
-	o.lazy_quotes = 0;
-	if ((st = prep_reader_new_fd(&o, fd, "spool", &r)) != PREP_OK)
-		cli_fatal_status(&cli, st, "spool");
 	if ((f = prep_reader_header(r, &n)) != NULL) {
 		for (i = 0; i < n; i++)
 			cli_write_check(
@@ -202,12 +196,11 @@ main(int argc, char **argv)
 	const char *groups = NULL, *label_arg = NULL, *weight_arg = NULL;
 	const char *name = "weight";
 	prep_weights *tab = NULL;
-	prep_writer *spool = NULL;
-	prep_writer_options wo;
+	prep_spool *spool;
 	const prep_field *f, *header;
 	size_t *grp, ngrp, n, ncols, i;
 	long label = -1, weight = -1;
-	int opt, report = 0, spool_fd;
+	int opt, report = 0;
 	uint64_t empty;
 	prep_status st;
 
@@ -272,13 +265,9 @@ main(int argc, char **argv)
 	st = prep_weights_new(grp, ngrp, label, weight, 0, &tab);
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "weights");
-	spool_fd = cli_spool_open(&cli);
-	memset(&wo, 0, sizeof wo);
-	wo.delim = prep_reader_delim(cli.reader);
-	if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
-		cli_fatal(&cli, "out of memory");
+	spool = cli_spool_new(&cli, 0);
 	if (header)
-		cli_spool_check(&cli, prep_writer_row(spool, header, ncols));
+		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
 
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		st = prep_weights_add(tab, f);
@@ -297,10 +286,9 @@ main(int argc, char **argv)
 				     PREP_WEIGHTS_DEFAULT_MAX);
 		if (st != PREP_OK)
 			cli_fatal_status(&cli, st, "weights");
-		cli_spool_check(&cli, prep_writer_row(spool, f, n));
+		cli_spool_check(&cli, prep_spool_row(spool, f, n));
 	}
-	cli_spool_check(&cli, prep_writer_finish(spool));
-	prep_writer_free(spool);
+	cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
 
 	st = prep_weights_finish(tab);
@@ -323,9 +311,9 @@ main(int argc, char **argv)
 				    : "their groups get no weight");
 
 	cli_open_output(&cli);
-	write_weighted(spool_fd, tab, name);
+	write_weighted(spool, tab, name);
 	cli_finish(&cli);
-	close(spool_fd);
+	prep_spool_free(spool);
 	prep_weights_free(tab);
 	free(grp);
 	return 0;

@@ -146,16 +146,14 @@ drop_output(void)
 	cli.out = NULL;
 }
 
-/* A write of a valid row: to the output (--stream) or the spool. */
-static prep_writer *spooled;
-
+/* A valid row: to the spool, or to the output with --stream. */
 static void
-out_check(prep_status st)
+write_valid(prep_spool *spool, const prep_field *f, size_t n)
 {
-	if (spooled)
-		cli_spool_check(&cli, st);
+	if (spool)
+		cli_spool_check(&cli, prep_spool_row(spool, f, n));
 	else
-		cli_write_check(&cli, st);
+		cli_write_check(&cli, prep_writer_row(cli.writer, f, n));
 }
 
 /* A write to a side file (rejects, manifest): trouble names the file. */
@@ -218,21 +216,6 @@ note_source_error(prep_status st, uint64_t row)
 	      "report");
 }
 
-static size_t
-parse_count(const char *opt, const char *arg, uint64_t min, uint64_t max)
-{
-	int64_t v;
-
-	/* arg is an optarg: the analyzer misses getopt_long setting it */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
-	if (prep_parse_int64(arg, strlen(arg), &v) != PREP_OK ||
-	    (uint64_t)v < min || (uint64_t)v > max || v < 0 || arg[0] == '+')
-		cli_usage_error(
-		    &cli, "%s must be a whole number from %llu to %llu", opt,
-		    (unsigned long long)min, (unsigned long long)max);
-	return (size_t)v;
-}
-
 static prep_schema *
 load_schema(const char *path, int verbose)
 {
@@ -287,11 +270,12 @@ main(int argc, char **argv)
 	unsigned pii = 0;
 	double mostly = -1;
 	int opt, stream = 0, report_only = 0, json = 0, verbose = 0, pass;
-	int spool_fd = -1, have_header;
+	int have_header, out = 0;
 	size_t max_errors = 100, max_keys = 0, ncols, n, ni, i;
 	uint64_t rowno, written = 0;
 	prep_schema *sch = NULL;
-	prep_writer *spool = NULL, *rej = NULL, *out = NULL;
+	prep_writer *rej = NULL;
+	prep_spool *spool = NULL;
 	prep_outfile *rejf = NULL, *mf = NULL;
 	prep_writer_options wo;
 	const prep_field *header, *f;
@@ -329,8 +313,8 @@ main(int argc, char **argv)
 			mostly = cli_parse_real(&cli, "--mostly", optarg, 0, 1);
 			break;
 		case OPT_MAX_ERRORS:
-			max_errors = parse_count("--max-errors", optarg, 0,
-						 MAX_ERRORS_CAP);
+			max_errors = (size_t)cli_parse_count(
+			    &cli, "--max-errors", optarg, 0, MAX_ERRORS_CAP);
 			break;
 		case OPT_STREAM:
 			stream = 1;
@@ -345,8 +329,8 @@ main(int argc, char **argv)
 			manifest_path = optarg;
 			break;
 		case OPT_MAX_KEYS:
-			max_keys = parse_count("--max-keys", optarg, 1,
-					       (uint64_t)1 << 32);
+			max_keys = (size_t)cli_parse_count(
+			    &cli, "--max-keys", optarg, 1, (uint64_t)1 << 32);
 			break;
 		case 'v':
 			verbose = cli.verbose = 1;
@@ -437,17 +421,13 @@ main(int argc, char **argv)
 	wo.delim = prep_reader_delim(cli.reader);
 	wo.crlf = cli.crlf;
 	if (!report_only) {
-		if (stream) {
+		if (stream)
 			cli_open_output(&cli);
-			out = cli.writer;
-		} else {
-			spool_fd = cli_spool_open(&cli);
-			if (prep_writer_new(spool_fd, &wo, &spool) != PREP_OK)
-				cli_fatal(&cli, "out of memory");
-			out = spooled = spool;
-		}
+		else
+			spool = cli_spool_new(&cli, 0);
+		out = 1;
 		if (header)
-			out_check(prep_writer_row(out, header, ncols));
+			write_valid(spool, header, ncols);
 	}
 	if (rejects_path) {
 		prep_writer_options ro = wo;
@@ -491,7 +471,7 @@ main(int argc, char **argv)
 							     ni),
 				   rejects_path);
 		} else if (ni == 0 && out) {
-			out_check(prep_writer_row(out, f, n));
+			write_valid(spool, f, n);
 			written++;
 		}
 	}
@@ -513,10 +493,10 @@ main(int argc, char **argv)
 	} else if (stream) {
 		drop_output();
 	} else {
-		cli_spool_check(&cli, prep_writer_finish(spool));
+		cli_spool_check(&cli, prep_spool_finish(spool));
 		if (pass) {
 			cli_open_output(&cli);
-			cli_copy_spool(&cli, spool_fd);
+			cli_spool_copy(&cli, spool);
 			finish_output();
 		}
 	}
@@ -530,10 +510,8 @@ main(int argc, char **argv)
 done:
 	pass = prep_vreport_passes(report, mostly);
 	prep_vreport_free(report);
-	prep_writer_free(spool);
+	prep_spool_free(spool);
 	prep_writer_free(rej);
-	if (spool_fd >= 0)
-		close(spool_fd);
 	prep_validator_free(validator);
 	prep_schema_free(sch);
 	prep_reader_free(cli.reader);

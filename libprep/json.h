@@ -1,0 +1,47 @@
+/*
+ * json.h: JSON documents of the reports, built with jansson, under one
+ * rule for numbers and one policy for running out of memory.
+ *
+ * Numbers: a whole number of magnitude below 2^53 is written as an
+ * integer (3, not 3.0), any other finite number with 15 significant
+ * digits, and NaN (a figure that does not exist, such as a rate of an
+ * empty group) as null.
+ *
+ * Memory: the builders never stop half-way. Each takes an ok flag that
+ * the first failure (a NULL value, a failed insertion) clears, keeps
+ * building, and frees what it could not insert; prep_json_text then
+ * returns PREP_ERR_NOMEM instead of a document with holes.
+ */
+#ifndef PREP_JSON_H
+#define PREP_JSON_H
+
+#include <jansson.h>
+
+#include "prep.h"
+
+/* v by the rule for numbers above (NULL when out of memory). */
+json_t *prep_json_number(double v);
+
+/* A JSON string of s[0..n), invalid UTF-8 replaced by U+FFFD. */
+json_t *prep_json_string(const char *s, size_t n);
+
+/*
+ * Set o[key] (key: n bytes, which may hold a NUL or invalid UTF-8: cut
+ * at the NUL, invalid bytes replaced) to val, taking val's reference;
+ * *ok becomes 0 on failure. o may be NULL (then *ok is 0 already).
+ */
+void prep_json_set(json_t *o, const char *key, json_t *val, int *ok);
+void prep_json_setn(json_t *o, const char *key, size_t n, json_t *val,
+		    int *ok);
+
+/* Append val to array a, taking val's reference; *ok 0 on failure. */
+void prep_json_append(json_t *a, json_t *val, int *ok);
+
+/*
+ * o as one compact line, keys in insertion order, ending in '\n', in
+ * *text (free it); takes o's reference. PREP_ERR_NOMEM when !ok or the
+ * text can't be made.
+ */
+prep_status prep_json_text(json_t *o, int ok, char **text);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * spool.c: an unlinked temporary file holding the first pass's records
+ * (spool.h).
+ */
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "memcap.h"
+#include "spool.h"
+
+struct prep_spool {
+	int fd;
+	int flags;
+	int delim;
+	prep_writer *w;
+	uint64_t records;
+	uint64_t last_off, last_len;
+	uint64_t *index; /* with PREP_SPOOL_INDEX: record i is the bytes
+			    from index[i] to index[i + 1] */
+	size_t index_cap;
+	const char *map; /* after prep_spool_map */
+	uint64_t map_size;
+	int mapped;
+};
+
+const char *
+prep_spool_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir == NULL || *dir == '\0' ? "/tmp" : dir;
+}
+
+/* An unlinked file in dir, read-write, mode 0600; -1 with errno set. */
+static int
+unnamed_file(const char *dir, const char *prefix)
+{
+	char path[4096];
+	int fd;
+
+	/* unnamed from the start where the file system allows it */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if (snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, prefix) >=
+	    (int)sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		(void)unlink(path);
+	return fd;
+}
+
+prep_status
+prep_spool_new(const char *prefix, const prep_writer_options *wo, int flags,
+	       prep_spool **out)
+{
+	prep_writer_options o;
+	prep_spool *s;
+	prep_status st;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return PREP_ERR_NOMEM;
+	s->flags = flags;
+	s->delim = wo->delim;
+	if ((s->fd = unnamed_file(prep_spool_dir(), prefix)) < 0) {
+		int e = errno;
+
+		free(s);
+		errno = e;
+		return PREP_ERR_IO;
+	}
+	memset(&o, 0, sizeof o);
+	o.delim = wo->delim;
+	o.crlf = wo->crlf;
+	if ((st = prep_writer_new(s->fd, &o, &s->w)) != PREP_OK) {
+		prep_spool_free(s);
+		return st;
+	}
+	*out = s;
+	return PREP_OK;
+}
+
+/* Room in the index for one more record's end (it holds records + 1). */
+static prep_status
+index_room(prep_spool *s)
+{
+	prep_status st;
+	size_t cap;
+	uint64_t *p;
+
+	if (s->records + 2 <= s->index_cap)
+		return PREP_OK;
+	cap = s->index_cap ? s->index_cap * 2 : 1024;
+	if (cap > SIZE_MAX / sizeof *p)
+		return PREP_ERR_NOMEM;
+	p = prep_memcap_realloc(s->index, s->index_cap * sizeof *p,
+				cap * sizeof *p, &st);
+	if (p == NULL)
+		return st;
+	if (s->index == NULL)
+		p[0] = 0;
+	s->index = p;
+	s->index_cap = cap;
+	return PREP_OK;
+}
+
+prep_status
+prep_spool_row(prep_spool *s, const prep_field *f, size_t n)
+{
+	uint64_t off = prep_writer_bytes(s->w);
+	prep_status st;
+
+	if ((s->flags & PREP_SPOOL_INDEX) && (st = index_room(s)) != PREP_OK)
+		return st;
+	if ((st = prep_writer_row(s->w, f, n)) != PREP_OK)
+		return st;
+	s->last_off = off;
+	s->last_len = prep_writer_bytes(s->w) - off;
+	s->records++;
+	if (s->flags & PREP_SPOOL_INDEX)
+		s->index[s->records] = off + s->last_len;
+	return PREP_OK;
+}
+
+void
+prep_spool_last(const prep_spool *s, uint64_t *off, uint64_t *len)
+{
+	*off = s->last_off;
+	*len = s->last_len;
+}
+
+uint64_t
+prep_spool_records(const prep_spool *s)
+{
+	return s->records;
+}
+
+uint64_t
+prep_spool_bytes(const prep_spool *s)
+{
+	return s->w ? prep_writer_bytes(s->w) : s->map_size;
+}
+
+prep_status
+prep_spool_finish(prep_spool *s)
+{
+	prep_status st;
+
+	if (s->w == NULL)
+		return PREP_OK;
+	st = prep_writer_finish(s->w);
+	s->map_size = prep_writer_bytes(s->w);
+	prep_writer_free(s->w);
+	s->w = NULL;
+	return st;
+}
+
+/* Back to the start, for a reader or a copy; writing must be over. */
+static prep_status
+rewind_spool(prep_spool *s)
+{
+	if (s->w != NULL)
+		return PREP_ERR_ARG;
+	if (lseek(s->fd, 0, SEEK_SET) != 0)
+		return PREP_ERR_IO;
+	return PREP_OK;
+}
+
+prep_status
+prep_spool_reader(prep_spool *s, const prep_csv_options *o, prep_reader **out)
+{
+	prep_csv_options ro = *o;
+	prep_status st;
+
+	*out = NULL;
+	if ((st = rewind_spool(s)) != PREP_OK)
+		return st;
+	ro.delim = s->delim;
+	ro.lazy_quotes = 0;
+	return prep_reader_new_fd(&ro, s->fd, "spool", out);
+}
+
+prep_status
+prep_spool_copy(prep_spool *s, prep_writer *w)
+{
+	char buf[65536];
+	prep_status st;
+	ssize_t n;
+
+	if ((st = rewind_spool(s)) != PREP_OK)
+		return st;
+	while ((n = read(s->fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return PREP_ERR_IO;
+		}
+		if ((st = prep_writer_raw(w, buf, (size_t)n)) != PREP_OK)
+			return st;
+	}
+	return PREP_OK;
+}
+
+prep_status
+prep_spool_map(prep_spool *s, const char **data, uint64_t *size)
+{
+	void *m;
+
+	if (s->w != NULL)
+		return PREP_ERR_ARG;
+	if (!s->mapped && s->map_size > 0) {
+		if ((uint64_t)(size_t)s->map_size != s->map_size)
+			return PREP_ERR_LIMIT;
+		m = mmap(NULL, (size_t)s->map_size, PROT_READ, MAP_PRIVATE,
+			 s->fd, 0);
+		if (m == MAP_FAILED)
+			return PREP_ERR_IO;
+		s->map = m;
+	}
+	s->mapped = 1;
+	*data = s->map;
+	*size = s->map_size;
+	return PREP_OK;
+}
+
+prep_status
+prep_spool_record(prep_spool *s, uint64_t i, const char **rec, uint64_t *len)
+{
+	const char *data;
+	uint64_t size, start;
+	prep_status st;
+
+	if (!(s->flags & PREP_SPOOL_INDEX) || i >= s->records)
+		return PREP_ERR_ARG;
+	if ((st = prep_spool_map(s, &data, &size)) != PREP_OK)
+		return st;
+	start = s->index[i];
+	*rec = data + start;
+	*len = s->index[i + 1] - start;
+	return PREP_OK;
+}
+
+void
+prep_spool_free(prep_spool *s)
+{
+	if (s == NULL)
+		return;
+	prep_writer_free(s->w);
+	if (s->map)
+		(void)munmap((void *)s->map, (size_t)s->map_size);
+	prep_memcap_free(s->index, s->index_cap * sizeof *s->index);
+	if (s->fd >= 0)
+		(void)close(s->fd);
+	free(s);
+}

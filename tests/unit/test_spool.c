@@ -1,0 +1,301 @@
+/* Unit tests of libprep/spool.c: the first pass's unlinked copy. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "memcap.h"
+#include "spool.h"
+
+static const prep_field rows[3][3] = {
+    {{"id", 2}, {"note", 4}, {"n", 1}},
+    {{"1", 1}, {"a;b", 3}, {"7", 1}},
+    {{"2", 1}, {"two\nlines \"q\"", 13}, {"", 0}},
+};
+
+/* The three rows as a writer with ';' and CRLF makes them, by hand. */
+static const char rows_text[] = "id;note;n\r\n"
+				"1;\"a;b\";7\r\n"
+				"2;\"two\nlines \"\"q\"\"\";\r\n";
+
+static prep_spool *
+spool_of_rows(int flags)
+{
+	prep_writer_options wo = {.delim = ';', .crlf = 1};
+	prep_spool *s;
+	int i;
+
+	cr_assert_eq(prep_spool_new("test", &wo, flags, &s), PREP_OK);
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(prep_spool_row(s, rows[i], 3), PREP_OK);
+	return s;
+}
+
+static void
+restore_tmpdir(void)
+{
+	(void)unsetenv("TMPDIR");
+	prep_memcap_set(PREP_MEMCAP_DEFAULT);
+}
+
+TestSuite(spool, .fini = restore_tmpdir);
+
+Test(spool, bytes_in_the_output_dialect)
+{
+	prep_spool *s = spool_of_rows(0);
+	const char *data;
+	uint64_t size;
+
+	cr_assert_eq(prep_spool_records(s), 3);
+	cr_assert_eq(prep_spool_bytes(s), strlen(rows_text));
+	/* no map while it is being written */
+	cr_assert_eq(prep_spool_map(s, &data, &size), PREP_ERR_ARG);
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	cr_assert_eq(prep_spool_map(s, &data, &size), PREP_OK);
+	cr_assert_eq(size, strlen(rows_text));
+	cr_assert_eq(memcmp(data, rows_text, size), 0);
+	prep_spool_free(s);
+}
+
+Test(spool, last_record_where_written)
+{
+	prep_writer_options wo = {.delim = ','};
+	prep_field f[2] = {{"x", 1}, {"y,z", 3}};
+	uint64_t off, len;
+	prep_spool *s;
+
+	cr_assert_eq(prep_spool_new("test", &wo, 0, &s), PREP_OK);
+	prep_spool_last(s, &off, &len);
+	cr_assert_eq(off, 0);
+	cr_assert_eq(len, 0);
+	cr_assert_eq(prep_spool_row(s, f, 2), PREP_OK); /* x,"y,z"\n */
+	prep_spool_last(s, &off, &len);
+	cr_assert_eq(off, 0);
+	cr_assert_eq(len, 8);
+	cr_assert_eq(prep_spool_row(s, f, 1), PREP_OK); /* x\n */
+	prep_spool_last(s, &off, &len);
+	cr_assert_eq(off, 8);
+	cr_assert_eq(len, 2);
+	prep_spool_free(s);
+}
+
+Test(spool, records_by_index)
+{
+	static const char *const want[3] = {
+	    "id;note;n\r\n",
+	    "1;\"a;b\";7\r\n",
+	    "2;\"two\nlines \"\"q\"\"\";\r\n",
+	};
+	prep_spool *s = spool_of_rows(PREP_SPOOL_INDEX);
+	const char *rec;
+	uint64_t len, i;
+
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(prep_spool_record(s, i, &rec, &len), PREP_OK);
+		cr_assert_eq(len, strlen(want[i]));
+		cr_assert_eq(memcmp(rec, want[i], len), 0, "record %d",
+			     (int)i);
+	}
+	cr_assert_eq(prep_spool_record(s, 3, &rec, &len), PREP_ERR_ARG);
+	prep_spool_free(s);
+}
+
+Test(spool, records_need_the_index)
+{
+	prep_spool *s = spool_of_rows(0);
+	const char *rec;
+	uint64_t len;
+
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	cr_assert_eq(prep_spool_record(s, 0, &rec, &len), PREP_ERR_ARG);
+	prep_spool_free(s);
+}
+
+/* Many records: the index grows past its first allocation. */
+Test(spool, index_of_many_records)
+{
+	prep_writer_options wo = {.delim = ','};
+	char buf[32];
+	prep_field f = {buf, 0};
+	const char *rec;
+	uint64_t len, i, at = 0;
+	prep_spool *s;
+
+	cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_INDEX, &s),
+		     PREP_OK);
+	for (i = 0; i < 5000; i++) {
+		f.len = (size_t)snprintf(buf, sizeof buf, "%llu",
+					 (unsigned long long)(i * i));
+		cr_assert_eq(prep_spool_row(s, &f, 1), PREP_OK);
+	}
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	for (i = 0; i < 5000; i++) {
+		int k = snprintf(buf, sizeof buf, "%llu\n",
+				 (unsigned long long)(i * i));
+
+		cr_assert_eq(prep_spool_record(s, i, &rec, &len), PREP_OK);
+		cr_assert_eq(len, (uint64_t)k);
+		cr_assert_eq(memcmp(rec, buf, len), 0);
+		at += len;
+	}
+	cr_assert_eq(at, prep_spool_bytes(s));
+	prep_spool_free(s);
+}
+
+Test(spool, read_back_as_records)
+{
+	prep_spool *s = spool_of_rows(0);
+	prep_csv_options o;
+	const prep_field *h, *f;
+	prep_reader *r;
+	size_t n;
+	int i;
+
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	prep_csv_options_init(&o);
+	o.lazy_quotes = 1; /* not for a spool */
+	cr_assert_eq(prep_spool_reader(s, &o, &r), PREP_OK);
+	h = prep_reader_header(r, &n);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(h[1].len, 4);
+	cr_assert_eq(memcmp(h[1].data, "note", 4), 0);
+	for (i = 1; i < 3; i++) {
+		cr_assert_eq(prep_reader_next_row(r, &f, &n), PREP_OK);
+		cr_assert_eq(n, 3);
+		cr_assert_eq(f[1].len, rows[i][1].len);
+		cr_assert_eq(memcmp(f[1].data, rows[i][1].data, f[1].len), 0);
+		cr_assert_eq(f[2].len, rows[i][2].len);
+	}
+	cr_assert_eq(prep_reader_next_row(r, &f, &n), PREP_END);
+	prep_reader_free(r);
+	/* a second reader starts again from the top */
+	cr_assert_eq(prep_spool_reader(s, &o, &r), PREP_OK);
+	cr_assert_eq(prep_reader_next_row(r, &f, &n), PREP_OK);
+	cr_assert_eq(memcmp(f[0].data, "1", 1), 0);
+	prep_reader_free(r);
+	prep_spool_free(s);
+}
+
+Test(spool, copy_is_byte_for_byte)
+{
+	prep_spool *s = spool_of_rows(0);
+	prep_writer_options wo = {.delim = ','};
+	prep_writer *w;
+	char back[256];
+	FILE *t = tmpfile();
+	ssize_t n;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	cr_assert_eq(prep_writer_new(fileno(t), &wo, &w), PREP_OK);
+	cr_assert_eq(prep_spool_copy(s, w), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	prep_writer_free(w);
+	n = pread(fileno(t), back, sizeof back, 0);
+	cr_assert_eq(n, (ssize_t)strlen(rows_text));
+	cr_assert_eq(memcmp(back, rows_text, (size_t)n), 0);
+	(void)fclose(t);
+	prep_spool_free(s);
+}
+
+/* The descriptor open on a file in dir, or -1; *link is its target. */
+static int
+fd_in(const char *dir, char *link, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		n = readlink(path, link, size - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strncmp(link, dir, strlen(dir)) == 0 &&
+		    link[strlen(dir)] == '/')
+			return fd;
+	}
+	return -1;
+}
+
+/* Nothing of the spool is left in the directory, even while it is open,
+ * and the file is the owner's alone. */
+Test(spool, unlinked_and_private)
+{
+	char dir[] = "/tmp/spooltest.XXXXXX", link[4096];
+	prep_writer_options wo = {.delim = ','};
+	struct stat sb;
+	prep_spool *s;
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(setenv("TMPDIR", dir, 1), 0);
+	cr_assert_str_eq(prep_spool_dir(), dir);
+	cr_assert_eq(prep_spool_new("test", &wo, 0, &s), PREP_OK);
+	fd = fd_in(dir, link, sizeof link);
+	cr_assert_geq(fd, 0);
+	cr_assert_not_null(strstr(link, "(deleted)"), "%s", link);
+	cr_assert_eq(fstat(fd, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600);
+	cr_assert_eq(rmdir(dir), 0, "the directory is empty");
+	prep_spool_free(s);
+	cr_assert_eq(fd_in(dir, link, sizeof link), -1, "closed when freed");
+}
+
+Test(spool, empty_tmpdir_is_tmp)
+{
+	cr_assert_eq(setenv("TMPDIR", "", 1), 0);
+	cr_assert_str_eq(prep_spool_dir(), "/tmp");
+	cr_assert_eq(unsetenv("TMPDIR"), 0);
+	cr_assert_str_eq(prep_spool_dir(), "/tmp");
+}
+
+Test(spool, no_directory_is_an_io_error)
+{
+	prep_writer_options wo = {.delim = ','};
+	prep_spool *s = (prep_spool *)&wo;
+
+	cr_assert_eq(setenv("TMPDIR", "/nonexistent/spool", 1), 0);
+	cr_assert_eq(prep_spool_new("test", &wo, 0, &s), PREP_ERR_IO);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_null(s);
+}
+
+Test(spool, empty_spool_maps_to_nothing)
+{
+	prep_writer_options wo = {.delim = ','};
+	const char *data = "x";
+	uint64_t size = 1;
+	prep_spool *s;
+
+	cr_assert_eq(prep_spool_new("test", &wo, 0, &s), PREP_OK);
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	cr_assert_eq(prep_spool_map(s, &data, &size), PREP_OK);
+	cr_assert_null(data);
+	cr_assert_eq(size, 0);
+	prep_spool_free(s);
+}
+
+/* The index is charged to the memory budget like any table. */
+Test(spool, index_within_the_budget)
+{
+	prep_writer_options wo = {.delim = ','};
+	prep_field f = {"x", 1};
+	prep_status st = PREP_OK;
+	prep_spool *s;
+	int i;
+
+	prep_memcap_set(prep_memcap_used() + 4096);
+	cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_INDEX, &s),
+		     PREP_OK);
+	for (i = 0; i < 2000 && st == PREP_OK; i++)
+		st = prep_spool_row(s, &f, 1);
+	/* 1024 offsets fit in 8 KiB, not in 4 KiB */
+	cr_assert_eq(st, PREP_ERR_MEMORY);
+	prep_spool_free(s);
+}
