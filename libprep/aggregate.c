@@ -20,7 +20,7 @@
  * added there: the released value is (K + i) r.
  *
  * Relies on noise.h for the mechanisms and the random subset, on
- * generalize.h for the number syntax, and on strset.h for the tables.
+ * text.h for the number syntax, and on strset.h for the tables.
  */
 #include <float.h>
 #include <inttypes.h>
@@ -31,9 +31,9 @@
 
 #include "aggregate.h"
 #include "buf.h"
-#include "generalize.h"
 #include "memcap.h"
 #include "strset.h"
+#include "text.h"
 
 typedef __int128 i128;
 typedef unsigned __int128 u128;
@@ -665,53 +665,6 @@ noisy_real_sum(prep_agg *a, prep_rng *g, i128 s, double *out)
 		return PREP_ERR_RANGE;
 	*out = x;
 	return PREP_OK;
-}
-
-/*
- * The shortest "%.*g" (precision 1 to 17) that strtod reads back as the
- * same double, sign of zero included. When %g picked the exponent form for
- * a number whose integer part has at most 17 digits ("1e+02"), the same
- * number is written in full instead ("100"). Returns the length, as
- * snprintf does (the text is cut to fit n), or -1.
- */
-int
-prep_format_double(double v, char *buf, size_t n)
-{
-	char tmp[48], full[48];
-	const char *e;
-	int len = 0, prec, x, k;
-
-	if (isnan(v))
-		len = snprintf(tmp, sizeof tmp, "nan");
-	else if (isinf(v))
-		len = snprintf(tmp, sizeof tmp, v < 0 ? "-inf" : "inf");
-	else
-		for (prec = 1; prec <= 17; prec++) {
-			double back;
-
-			len = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-			back = strtod(tmp, NULL);
-			if (back == v && !signbit(back) == !signbit(v))
-				break;
-		}
-	if (len < 0 || (size_t)len >= sizeof tmp)
-		return -1;
-	if (isfinite(v) && (e = strchr(tmp, 'e')) != NULL &&
-	    (x = (int)strtol(e + 1, NULL, 10)) >= 0 && x < 17) {
-		k = snprintf(full, sizeof full, "%.*g", x + 1, v);
-		if (k > 0 && (size_t)k < sizeof full &&
-		    strtod(full, NULL) == v) {
-			memcpy(tmp, full, (size_t)k + 1);
-			len = k;
-		}
-	}
-	if (n > 0) {
-		size_t c = (size_t)len < n - 1 ? (size_t)len : n - 1;
-
-		memcpy(buf, tmp, c);
-		buf[c] = '\0';
-	}
-	return len;
 }
 
 /* A released decimal as text: shortest, or with p.digits decimals. */

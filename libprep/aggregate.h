@@ -137,13 +137,4 @@ typedef prep_status (*prep_agg_emit)(void *ctx, const prep_field *key,
 prep_status prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit,
 			     void *ctx, prep_agg_summary *s);
 
-/*
- * Shortest text that strtod reads back as v ("%.17g" at most): the
- * smallest %.Pg precision that does, written in full rather than in
- * the exponent form when the integer part has at most 17 digits ("100",
- * not "1e+02"; "1e+21", "5e-324"). Returns the length and cuts the text
- * to fit n, as snprintf does; -1 on error.
- */
-int prep_format_double(double v, char *buf, size_t n);
-
 #endif

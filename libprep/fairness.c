@@ -19,8 +19,8 @@
 #include "classes.h"
 #include "fairness.h"
 #include "gate.h"
-#include "generalize.h"
 #include "memcap.h"
+#include "text.h"
 
 /* A compensated sum: the value is s + c. */
 struct acc {

@@ -1,6 +1,7 @@
 /*
  * generalize.h: the value transformations of anonymize that need no key:
- * mask, truncate, bin, topcode, bottomcode, date and age (SPEC.md §3).
+ * mask, truncate, bin, topcode, bottomcode, date and age (anonymize(1),
+ * Actions).
  *
  * Every action takes a field's exact bytes (in, len), resets the output
  * buffer and writes the result into it. On any error the output buffer is
@@ -17,9 +18,9 @@
  *   is PREP_ERR_ARG.
  * - A result longer than the buffer's cap is PREP_ERR_LIMIT.
  *
- * "Character" means a Unicode code point encoded in UTF-8 (RFC 3629), not
- * a grapheme cluster: a decomposed "e" + U+0301 counts as two characters.
- * Numbers are read in the C locale (the tools never set LC_NUMERIC).
+ * Characters, integers and numbers are those of text.h (prep_utf8_count,
+ * prep_parse_int64, prep_parse_number): a character is a UTF-8 code
+ * point, and numbers are read in the C locale.
  */
 #ifndef PREP_GENERALIZE_H
 #define PREP_GENERALIZE_H
@@ -29,17 +30,7 @@
 
 #include "buf.h"
 #include "prep.h"
-
-/*
- * Number of characters in s[0..len). PREP_ERR_UTF8 on any ill-formed
- * sequence (Unicode 15 Table 3-7: overlong forms, surrogates, code points
- * above U+10FFFF, truncated sequences, stray continuation bytes). NUL is a
- * character like any other.
- */
-prep_status prep_utf8_count(const char *s, size_t len, size_t *nchars);
-/* Length of the well-formed UTF-8 sequence at p[0..len) (len >= 1), or 0
- * when it is ill-formed (the same rules). */
-size_t prep_utf8_seq_len(const void *p, size_t len);
+#include "text.h"
 
 /*
  * mask[:N]: every character except the last keep_last replaced by mask,
@@ -57,25 +48,6 @@ prep_status prep_mask(const char *in, size_t len, size_t keep_last,
  */
 prep_status prep_truncate(const char *in, size_t len, size_t keep_first,
 			  const char *mask, size_t mask_len, prep_buf *out);
-
-/*
- * Strict integer text: an optional sign ('+' or '-') and one or more ASCII
- * digits, nothing else (no spaces, no fraction, no exponent, no hex).
- * Leading zeros are allowed. PREP_ERR_VALUE when the text is not of that
- * form (or empty), PREP_ERR_RANGE when it does not fit in int64_t.
- */
-prep_status prep_parse_int64(const char *s, size_t len, int64_t *v);
-
-/*
- * Strict decimal number text: an optional sign, a mantissa of digits with
- * an optional '.' and fraction ("12", "12.5", "12.", ".5"; at least one
- * digit), and an optional exponent ('e' or 'E', optional sign, digits).
- * No spaces, no hex, no "inf"/"nan", no ',' decimal separator.
- * PREP_ERR_VALUE when the text is not of that form (or empty),
- * PREP_ERR_RANGE when its magnitude overflows a double (an underflow reads
- * as the nearest double, possibly 0).
- */
-prep_status prep_parse_number(const char *s, size_t len, double *v);
 
 /*
  * bin:W: integer v -> "L-H" with L = floor(v/W)*W and H = L+W-1

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "generalize.h"
 #include "json.h"
+#include "text.h"
 
 json_t *
 prep_json_number(double v)

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "generalize.h"
 #include "gate.h"
 #include "kanon.h"
+#include "text.h"
 
 void
 prep_kanon_params_init(prep_kanon_params *p)

@@ -11,12 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aggregate.h"
 #include "buf.h"
-#include "generalize.h"
 #include "memcap.h"
 #include "oversample.h"
 #include "strset.h"
+#include "text.h"
 
 #define KD_LEAF 16		    /* rows in a k-d tree leaf, at most */
 #define MAX_CLASS_ROWS 0xfffffffeU  /* row indexes of a class are 32-bit */

@@ -48,6 +48,7 @@
 #include "generalize.h"
 #include "schema.h"
 #include "strset.h"
+#include "text.h"
 
 #define DEFAULT_MAX_KEYS ((size_t)10000000)
 /* Longest piece of the schema (bound, format, name) quoted in a message. */

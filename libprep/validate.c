@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "generalize.h"
 #include "json.h"
 #include "pii.h"
 #include "strset.h"
+#include "text.h"
 #include "validate.h"
 
 struct prep_validator {

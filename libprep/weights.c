@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "generalize.h"
 #include "strset.h"
+#include "text.h"
 #include "weights.h"
 
 /* A weight's text: "%.15g" of a double >= 0 takes at most 21 bytes. */

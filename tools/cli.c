@@ -23,8 +23,8 @@
 
 #include "cli.h"
 #include "columns.h"
-#include "generalize.h"
 #include "memcap.h"
+#include "text.h"
 
 static struct cli *current;
 /* slot 0: the output; then the side files */

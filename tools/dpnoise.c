@@ -24,9 +24,9 @@
 #include "aggregate.h"
 #include "cli.h"
 #include "columns.h"
-#include "generalize.h"
 #include "ledger.h"
 #include "noise.h"
+#include "text.h"
 
 enum {
 	OPT_BOUNDS = CLI_OPT_TOOL_BASE,

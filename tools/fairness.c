@@ -19,7 +19,7 @@
 #include "columns.h"
 #include "fairness.h"
 #include "gate.h"
-#include "generalize.h"
+#include "text.h"
 
 enum {
 	OPT_POSITIVE = CLI_OPT_TOOL_BASE,

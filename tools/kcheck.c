@@ -19,7 +19,6 @@
 #include "classes.h"
 #include "cli.h"
 #include "columns.h"
-#include "generalize.h"
 #include "kanon.h"
 
 enum {

@@ -20,7 +20,6 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "generalize.h"
 #include "pii.h"
 #include "schema.h"
 #include "validate.h"

@@ -1,9 +1,10 @@
 /*
  * test_generalize.c: unit tests of libprep/generalize.c (mask, truncate,
- * number parsing, bin, topcode, bottomcode, dates and ages).
+ * bin, topcode, bottomcode, dates and ages); the UTF-8 and number syntax
+ * they share are tested in test_text.c.
  *
  * Every expected output was worked out by hand from the rules in
- * generalize.h and SPEC.md §3 (anonymize).
+ * generalize.h and anonymize(1), Actions.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -53,69 +54,6 @@ fails(prep_status st, prep_status want)
 	cr_assert_eq(st, want, "status %d (%s), want %d (%s)", st,
 		     prep_strerror(st), want, prep_strerror(want));
 	cr_assert_eq(out.len, 0, "buffer not empty after an error");
-}
-
-static size_t
-count(const char *s, size_t len)
-{
-	size_t n = 12345;
-
-	cr_assert_eq(prep_utf8_count(s, len, &n), PREP_OK);
-	return n;
-}
-
-static void
-bad_utf8(const char *s, size_t len)
-{
-	size_t n = 7;
-
-	cr_assert_eq(prep_utf8_count(s, len, &n), PREP_ERR_UTF8);
-	cr_assert_eq(n, 7, "count written on error");
-}
-
-Test(generalize, utf8_count)
-{
-	cr_assert_eq(count(S("")), 0);
-	cr_assert_eq(count(S("abc")), 3);
-	cr_assert_eq(count(S("Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m")), 12);
-	cr_assert_eq(count(S("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e")), 3);
-	cr_assert_eq(count(S("\xf0\x9f\x98\x80")), 1); /* U+1F600 */
-	cr_assert_eq(count(S("a\0b")), 3);	       /* NUL */
-	/* The edges of Table 3-7. */
-	cr_assert_eq(count(S("\x7f")), 1);
-	cr_assert_eq(count(S("\xc2\x80")), 1);	       /* U+0080 */
-	cr_assert_eq(count(S("\xdf\xbf")), 1);	       /* U+07FF */
-	cr_assert_eq(count(S("\xe0\xa0\x80")), 1);     /* U+0800 */
-	cr_assert_eq(count(S("\xed\x9f\xbf")), 1);     /* U+D7FF */
-	cr_assert_eq(count(S("\xee\x80\x80")), 1);     /* U+E000 */
-	cr_assert_eq(count(S("\xef\xbf\xbf")), 1);     /* U+FFFF */
-	cr_assert_eq(count(S("\xf0\x90\x80\x80")), 1); /* U+10000 */
-	cr_assert_eq(count(S("\xf4\x8f\xbf\xbf")), 1); /* U+10FFFF */
-	/* Only the first len bytes count. */
-	cr_assert_eq(count("abc\xff", 3), 3);
-}
-
-Test(generalize, utf8_invalid)
-{
-	bad_utf8(S("\x80")); /* stray continuation */
-	bad_utf8(S("a\xbf"));
-	bad_utf8(S("\xc0\xaf"));	 /* overlong '/' */
-	bad_utf8(S("\xc1\xbf"));	 /* overlong */
-	bad_utf8(S("\xe0\x80\xaf"));	 /* overlong */
-	bad_utf8(S("\xe0\x9f\xbf"));	 /* overlong U+07FF */
-	bad_utf8(S("\xf0\x8f\xbf\xbf")); /* overlong U+FFFF */
-	bad_utf8(S("\xed\xa0\x80"));	 /* surrogate U+D800 */
-	bad_utf8(S("\xed\xbf\xbf"));	 /* surrogate U+DFFF */
-	bad_utf8(S("\xf4\x90\x80\x80")); /* U+110000 */
-	bad_utf8(S("\xf5\x80\x80\x80"));
-	bad_utf8(S("\xfe"));
-	bad_utf8(S("\xff"));
-	bad_utf8(S("\xc3"));	     /* truncated */
-	bad_utf8(S("\xe2\x82"));     /* truncated */
-	bad_utf8(S("\xf0\x9f\x98")); /* truncated */
-	bad_utf8(S("a\xc3(b"));	     /* bad continuation */
-	bad_utf8(S("\xe2\x28\xa1"));
-	bad_utf8("\xc3\xab", 1); /* cut by len */
 }
 
 Test(generalize, mask_characters_not_bytes)
@@ -215,128 +153,6 @@ Test(generalize, truncate)
 	fails(prep_truncate(S("765\xc0\xaf"), 3, S("*"), &out), PREP_ERR_UTF8);
 	fails(prep_truncate(S("765\xc3"), 9, S("*"), &out), PREP_ERR_UTF8);
 	fails(prep_truncate(S("76510"), 3, S("ab"), &out), PREP_ERR_ARG);
-}
-
-static int64_t
-int64_of(const char *s, size_t len)
-{
-	int64_t v = 42;
-
-	cr_assert_eq(prep_parse_int64(s, len, &v), PREP_OK, "parse %.*s",
-		     (int)len, s);
-	return v;
-}
-
-static void
-bad_int64(const char *s, size_t len, prep_status want)
-{
-	int64_t v = 42;
-
-	cr_assert_eq(prep_parse_int64(s, len, &v), want, "parse \"%.*s\"",
-		     (int)len, s);
-	cr_assert_eq(v, 42, "value written on error");
-}
-
-Test(generalize, parse_int64)
-{
-	cr_assert_eq(int64_of(S("0")), 0);
-	cr_assert_eq(int64_of(S("-0")), 0);
-	cr_assert_eq(int64_of(S("+0")), 0);
-	cr_assert_eq(int64_of(S("37")), 37);
-	cr_assert_eq(int64_of(S("+42")), 42);
-	cr_assert_eq(int64_of(S("-3")), -3);
-	cr_assert_eq(int64_of(S("007")), 7);
-	cr_assert_eq(int64_of(S("9223372036854775807")), INT64_MAX);
-	cr_assert_eq(int64_of(S("-9223372036854775808")), INT64_MIN);
-	cr_assert_eq(int64_of(S("-9223372036854775807")), -INT64_MAX);
-	cr_assert_eq(int64_of(S("0000000000000000000000009")), 9);
-	cr_assert_eq(int64_of("123", 2), 12);
-	bad_int64(S("9223372036854775808"), PREP_ERR_RANGE);
-	bad_int64(S("-9223372036854775809"), PREP_ERR_RANGE);
-	bad_int64(S("18446744073709551616"), PREP_ERR_RANGE);
-	bad_int64(S("99999999999999999999999999"), PREP_ERR_RANGE);
-	bad_int64(S(""), PREP_ERR_VALUE);
-	bad_int64(S("-"), PREP_ERR_VALUE);
-	bad_int64(S("+"), PREP_ERR_VALUE);
-	bad_int64(S(" 1"), PREP_ERR_VALUE);
-	bad_int64(S("1 "), PREP_ERR_VALUE);
-	bad_int64(S("1.0"), PREP_ERR_VALUE);
-	bad_int64(S("1e3"), PREP_ERR_VALUE);
-	bad_int64(S("0x10"), PREP_ERR_VALUE);
-	bad_int64(S("--1"), PREP_ERR_VALUE);
-	bad_int64(S("+-1"), PREP_ERR_VALUE);
-	bad_int64(S("1_000"), PREP_ERR_VALUE);
-	bad_int64(S("1\0"), PREP_ERR_VALUE);
-	bad_int64(S("\xd9\xa1"), PREP_ERR_VALUE); /* ARABIC-INDIC ONE */
-}
-
-static double
-number_of(const char *s, size_t len)
-{
-	double v = 42;
-
-	cr_assert_eq(prep_parse_number(s, len, &v), PREP_OK, "parse %.*s",
-		     (int)len, s);
-	return v;
-}
-
-static void
-bad_number(const char *s, size_t len, prep_status want)
-{
-	double v = 42;
-
-	cr_assert_eq(prep_parse_number(s, len, &v), want, "parse \"%.*s\"",
-		     (int)len, s);
-	cr_assert_eq(v, 42, "value written on error");
-}
-
-Test(generalize, parse_number)
-{
-	char longnum[300];
-
-	cr_assert_eq(number_of(S("0")), 0.0);
-	cr_assert_eq(number_of(S("37")), 37.0);
-	cr_assert_eq(number_of(S("1.5")), 1.5);
-	cr_assert_eq(number_of(S("-0.25")), -0.25);
-	cr_assert_eq(number_of(S("+7")), 7.0);
-	cr_assert_eq(number_of(S(".5")), 0.5);
-	cr_assert_eq(number_of(S("-.5")), -0.5);
-	cr_assert_eq(number_of(S("5.")), 5.0);
-	cr_assert_eq(number_of(S("1e3")), 1000.0);
-	cr_assert_eq(number_of(S("1E-2")), 0.01);
-	cr_assert_eq(number_of(S("2.5e+1")), 25.0);
-	cr_assert_eq(number_of(S("0.1")), 0.1);
-	cr_assert_eq(number_of(S("9223372036854775808")),
-		     9223372036854775808.0);
-	cr_assert_eq(number_of(S("1e-400")), 0.0); /* underflow reads as 0 */
-	cr_assert_eq(number_of("12345", 3), 123.0);
-	/* Longer than the on-stack copy: 280 zeros, then 15. */
-	memset(longnum, '0', 280);
-	memcpy(longnum + 280, "15", 2);
-	cr_assert_eq(number_of(longnum, 282), 15.0);
-	bad_number(S(""), PREP_ERR_VALUE);
-	bad_number(S("."), PREP_ERR_VALUE);
-	bad_number(S("-"), PREP_ERR_VALUE);
-	bad_number(S("-."), PREP_ERR_VALUE);
-	bad_number(S("e5"), PREP_ERR_VALUE);
-	bad_number(S(".e5"), PREP_ERR_VALUE);
-	bad_number(S("1e"), PREP_ERR_VALUE);
-	bad_number(S("1e+"), PREP_ERR_VALUE);
-	bad_number(S("1e1.5"), PREP_ERR_VALUE);
-	bad_number(S("inf"), PREP_ERR_VALUE);
-	bad_number(S("-Infinity"), PREP_ERR_VALUE);
-	bad_number(S("nan"), PREP_ERR_VALUE);
-	bad_number(S("NaN"), PREP_ERR_VALUE);
-	bad_number(S("0x1p3"), PREP_ERR_VALUE);
-	bad_number(S("0x10"), PREP_ERR_VALUE);
-	bad_number(S(" 1"), PREP_ERR_VALUE);
-	bad_number(S("1 "), PREP_ERR_VALUE);
-	bad_number(S("1,5"), PREP_ERR_VALUE);
-	bad_number(S("1.2.3"), PREP_ERR_VALUE);
-	bad_number(S("--1"), PREP_ERR_VALUE);
-	bad_number(S("1\0"), PREP_ERR_VALUE);
-	bad_number(S("1e999"), PREP_ERR_RANGE);
-	bad_number(S("-1e400"), PREP_ERR_RANGE);
 }
 
 Test(generalize, bin)

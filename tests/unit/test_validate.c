@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "generalize.h"
 #include "pii.h"
 #include "validate.h"
 
@@ -641,38 +640,6 @@ Test(validate, messages_hold_no_value)
 	}
 	free(f);
 	prep_validator_free(v);
-}
-
-/* ---- prep_utf8_seq_len, newly public in generalize.h ---- */
-
-Test(validate, utf8_seq_len)
-{
-	cr_assert_eq(prep_utf8_seq_len("a", 1), 1);
-	cr_assert_eq(prep_utf8_seq_len("\0", 1), 1);
-	cr_assert_eq(prep_utf8_seq_len("\xC3\xAB", 2), 2);
-	cr_assert_eq(prep_utf8_seq_len("\xC3\xAB\x78yz", 5), 2);
-	cr_assert_eq(prep_utf8_seq_len("\xE2\x82\xAC", 3), 3);
-	cr_assert_eq(prep_utf8_seq_len("\xF0\x9F\x98\x80", 4), 4);
-	cr_assert_eq(prep_utf8_seq_len("\xF4\x8F\xBF\xBF", 4), 4);
-	cr_assert_eq(prep_utf8_seq_len("\xED\x9F\xBF", 3), 3);
-	cr_assert_eq(prep_utf8_seq_len("\xEE\x80\x80", 3), 3); /* U+E000 */
-	/* ill-formed: 0 */
-	cr_assert_eq(prep_utf8_seq_len("\x80", 1), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xBF", 1), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xC0\xAF", 2), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xC1\xBF", 2), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xE0\x9F\xBF", 3), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xED\xA0\x80", 3), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xF0\x8F\xBF\xBF", 4), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xF4\x90\x80\x80", 4), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xF5\x80\x80\x80", 4), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xFF", 1), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xC3\x61", 2), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xE2\x82\x61", 3), 0);
-	/* truncated by len, though the bytes go on */
-	cr_assert_eq(prep_utf8_seq_len("\xE2\x82\xAC", 2), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xF0\x9F\x98\x80", 3), 0);
-	cr_assert_eq(prep_utf8_seq_len("\xC3\xAB", 1), 0);
 }
 
 /* An extra cell is still looked at for personal data: with --mostly an
