@@ -49,6 +49,7 @@
 
 #include "buf.h"
 #include "ledger.h"
+#include "text.h"
 
 #define LEDGER_MAX ((size_t)64 << 20)	  /* whole file */
 #define LEDGER_LINE_MAX ((size_t)1 << 20) /* one appended line */
@@ -93,29 +94,24 @@ is_blank(int c)
 }
 
 static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
 is_name_char(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       is_digit(c) || (c != '\0' && strchr("._:/@+-", c) != NULL);
+	       prep_is_digit(c) || (c != '\0' && strchr("._:/@+-", c) != NULL);
 }
 
 static int
 is_tool_char(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       is_digit(c) || c == '.' || c == '_' || c == '-' || c == '+';
+	       prep_is_digit(c) || c == '.' || c == '_' || c == '-' || c == '+';
 }
 
 static int
 is_hex(int c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return prep_is_digit(c) || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
 }
 
 static int
@@ -142,7 +138,7 @@ read_number(const char *p, size_t len, double *v)
 	if (len == 0 || len > NUM_MAX)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (!is_digit((unsigned char)p[i]) &&
+		if (!prep_is_digit((unsigned char)p[i]) &&
 		    strchr(".eE+-", p[i]) == NULL)
 			return 0;
 	memcpy(tmp, p, len);
@@ -199,7 +195,7 @@ valid_time(const char *s, size_t len)
 	if (len != sizeof(shape) - 1)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (shape[i] == 'd' ? !is_digit((unsigned char)s[i])
+		if (shape[i] == 'd' ? !prep_is_digit((unsigned char)s[i])
 				    : s[i] != shape[i])
 			return 0;
 	return 1;
@@ -387,7 +383,7 @@ writer_time(struct cursor *c)
 	for (i = 0; i < sizeof(shape) - 1; i++, c->p++) {
 		if (c->p == c->end)
 			return M_MORE;
-		if (shape[i] == 'd' ? !is_digit((unsigned char)*c->p)
+		if (shape[i] == 'd' ? !prep_is_digit((unsigned char)*c->p)
 				    : *c->p != shape[i])
 			return M_BAD;
 	}
@@ -430,14 +426,14 @@ writer_num(struct cursor *c)
 
 		if ((size_t)(c->p - start) >= NUM_MAX)
 			return M_BAD;
-		if (state == INT && is_digit((unsigned char)ch)) {
+		if (state == INT && prep_is_digit((unsigned char)ch)) {
 			if (ints == 1 && first == '0')
 				return M_BAD;
 			ints++;
 		} else if (state == INT && ints > 0 && ch == '.') {
 			state = DOT;
 		} else if ((state == DOT || state == FRAC) &&
-			   is_digit((unsigned char)ch)) {
+			   prep_is_digit((unsigned char)ch)) {
 			state = FRAC;
 		} else if ((state == INT || state == FRAC) && ints == 1 &&
 			   ch == 'e' && first != '0' && last != '0') {
@@ -445,7 +441,7 @@ writer_num(struct cursor *c)
 		} else if (state == E && (ch == '+' || ch == '-')) {
 			state = SIGN;
 		} else if ((state == SIGN || state == EXP) &&
-			   is_digit((unsigned char)ch) && exps < 3) {
+			   prep_is_digit((unsigned char)ch) && exps < 3) {
 			state = EXP;
 			exps++;
 		} else {
@@ -489,7 +485,7 @@ writer_quoted(struct cursor *c)
 			for (i = 0; i < 2; i++, c->p++) {
 				if (c->p == c->end)
 					return M_MORE;
-				if (!is_digit((unsigned char)*c->p) &&
+				if (!prep_is_digit((unsigned char)*c->p) &&
 				    !(*c->p >= 'a' && *c->p <= 'f'))
 					return M_BAD;
 			}

@@ -24,14 +24,9 @@
 #include <string.h>
 
 #include "pii.h"
+#include "text.h"
 
 /* ---- characters and boundaries ---- */
-
-static int
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 static int
 is_alpha(unsigned char c)
@@ -42,13 +37,14 @@ is_alpha(unsigned char c)
 static int
 is_alnum(unsigned char c)
 {
-	return is_digit(c) || is_alpha(c);
+	return prep_is_digit(c) || is_alpha(c);
 }
 
 static int
 is_xdigit(unsigned char c)
 {
-	return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+	return prep_is_digit(c) || (c >= 'A' && c <= 'F') ||
+	       (c >= 'a' && c <= 'f');
 }
 
 /*
@@ -158,7 +154,7 @@ left_ok(const char *t, size_t s, int joined)
 	if (cp_is_word(utf8_before(u, s)))
 		return 0;
 	if (joined && s >= 2 && (u[s - 1] == '-' || u[s - 1] == '.') &&
-	    is_digit(u[s - 2]))
+	    prep_is_digit(u[s - 2]))
 		return 0;
 	return 1;
 }
@@ -175,7 +171,7 @@ right_ok(const char *t, size_t len, size_t e, int joined)
 	if (cp_is_word(utf8_decode(u, len, e, &n)))
 		return 0;
 	if (joined && e + 1 < len && (u[e] == '-' || u[e] == '.') &&
-	    is_digit(u[e + 1]))
+	    prep_is_digit(u[e + 1]))
 		return 0;
 	return 1;
 }
@@ -193,7 +189,7 @@ prep_luhn_valid(const char *digits, size_t n)
 	if (digits == NULL || n < 2)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)digits[n - 1 - i]))
+		if (!prep_is_digit((unsigned char)digits[n - 1 - i]))
 			return 0;
 		d = (unsigned)(digits[n - 1 - i] - '0');
 		if (i % 2 == 1) {
@@ -267,7 +263,7 @@ prep_iban_valid(const char *s, size_t n)
 	size_t i, k;
 
 	if (s == NULL || n < 5 || !is_alpha(u[0]) || !is_alpha(u[1]) ||
-	    !is_digit(u[2]) || !is_digit(u[3]))
+	    !prep_is_digit(u[2]) || !prep_is_digit(u[3]))
 		return 0;
 	if (iban_length(u[0], u[1]) != n)
 		return 0;
@@ -276,7 +272,7 @@ prep_iban_valid(const char *s, size_t n)
 		return 0;
 	for (k = 0; k < n; k++) {
 		i = (k + 4) % n;
-		if (is_digit(u[i]))
+		if (prep_is_digit(u[i]))
 			rem = (rem * 10 + (unsigned)(u[i] - '0')) % 97;
 		else if (is_alpha(u[i]))
 			rem = (rem * 100 + (unsigned)(upper(u[i]) - 'A' + 10)) %
@@ -367,7 +363,7 @@ digit_run(const char *t, size_t len, size_t i)
 {
 	size_t j = i;
 
-	while (j < len && is_digit((unsigned char)t[j]))
+	while (j < len && prep_is_digit((unsigned char)t[j]))
 		j++;
 	return j - i;
 }
@@ -568,7 +564,7 @@ ipv6_check(const char *t, size_t len, size_t *s, size_t *e)
 	int digit = 0;
 
 	for (i = *s; i < end; i++)
-		if (is_digit((unsigned char)t[i]))
+		if (prep_is_digit((unsigned char)t[i]))
 			digit = 1;
 	if (!digit || !left_ok(t, *s, 0))
 		return 0;
@@ -670,16 +666,16 @@ phone_check(const char *t, size_t len, size_t *s, size_t *e)
 
 	if (!left_ok(t, *s, 1))
 		return 0;
-	joined =
-	    *s >= 2 && t[*s - 1] == ' ' && is_digit((unsigned char)t[*s - 2]);
+	joined = *s >= 2 && t[*s - 1] == ' ' &&
+		 prep_is_digit((unsigned char)t[*s - 2]);
 	if (t[i] == '+') {
 		plus = 1;
 		i++;
 	}
 	while (i < *e && ng < PHONE_MAX_GROUPS) {
 		if (t[i] == '(') {
-			for (j = i + 1; j < *e && is_digit((unsigned char)t[j]);
-			     j++)
+			for (j = i + 1;
+			     j < *e && prep_is_digit((unsigned char)t[j]); j++)
 				;
 			if (j >= *e || t[j] != ')')
 				break;
@@ -695,7 +691,7 @@ phone_check(const char *t, size_t len, size_t *s, size_t *e)
 			paren = 1;
 			sep = 0;
 			i = j + 1;
-		} else if (is_digit((unsigned char)t[i])) {
+		} else if (prep_is_digit((unsigned char)t[i])) {
 			j = i + digit_run(t, *e, i);
 			g[ng].start = i;
 			g[ng].end = j;

@@ -187,12 +187,6 @@ struct prep_schema {
 /* ---- characters, UTF-8 ---- */
 
 static int
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
 is_alpha(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -201,7 +195,8 @@ is_alpha(unsigned char c)
 static int
 is_xdigit(unsigned char c)
 {
-	return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+	return prep_is_digit(c) || (c >= 'A' && c <= 'F') ||
+	       (c >= 'a' && c <= 'f');
 }
 
 static int
@@ -353,7 +348,7 @@ digits(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
+		if (!prep_is_digit(p[i]))
 			return -1;
 		v = v * 10 + (p[i] - '0');
 	}
@@ -394,7 +389,7 @@ iso_time(const char *p, size_t n, size_t *used, int64_t *sec, int32_t *ns)
 		return 0;
 	if (i < n && p[i] == '.') {
 		i++;
-		for (k = 0; i < n && is_digit(p[i]); i++, k++)
+		for (k = 0; i < n && prep_is_digit(p[i]); i++, k++)
 			if (k < 9)
 				f = f * 10 + (p[i] - '0');
 		if (k == 0)
@@ -596,7 +591,7 @@ read_number(prep_schema *s, const char *p, size_t n, double *v, prep_status *st)
 			frac = 1;
 			continue;
 		}
-		if (i >= n || !is_digit(p[i]))
+		if (i >= n || !prep_is_digit(p[i]))
 			break;
 		nd++;
 		if (m == 0 && p[i] == '0') {
@@ -620,9 +615,9 @@ read_number(prep_schema *s, const char *p, size_t n, double *v, prep_status *st)
 		i++;
 		if (i < n && (p[i] == '+' || p[i] == '-'))
 			eneg = p[i++] == '-';
-		if (i == n || !is_digit(p[i]))
+		if (i == n || !prep_is_digit(p[i]))
 			return 0;
-		for (; i < n && is_digit(p[i]); i++)
+		for (; i < n && prep_is_digit(p[i]); i++)
 			if (ex < 100000)
 				ex = ex * 10 + (p[i] - '0');
 		if (eneg)
@@ -735,7 +730,7 @@ is_uri(const unsigned char *p, size_t n)
 	if (n == 0 || !is_alpha(p[0]))
 		return 0;
 	for (i = 1; i < n && p[i] != ':'; i++)
-		if (!(is_alpha(p[i]) || is_digit(p[i]) || p[i] == '+' ||
+		if (!(is_alpha(p[i]) || prep_is_digit(p[i]) || p[i] == '+' ||
 		      p[i] == '-' || p[i] == '.'))
 			return 0;
 	if (i + 1 >= n)
