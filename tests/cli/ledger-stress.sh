@@ -104,7 +104,7 @@ EOF
 W=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror)
 ${CC:-cc} "${W[@]}" -O2 -iquote "$root/libprep" -o "$tmp/drv" "$tmp/drv.c" \
 	"$root/libprep/ledger.c" "$root/libprep/buf.c" \
-	"$root/libprep/status.c" -lm || fail "driver does not build"
+	"$root/libprep/prep.c" -lm || fail "driver does not build"
 drv="$tmp/drv"
 
 # The grammar of an entry (prep-ledger(5)), checked apart from the C reader.

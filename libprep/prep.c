@@ -1,4 +1,4 @@
-/* status.c: text of the libprep status codes. */
+/* prep.c: the implementation of prep.h, the text of the status codes. */
 #include "prep.h"
 
 const char *
