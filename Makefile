@@ -3,8 +3,8 @@
 # make            build libprep and the filters into build/
 # make check      install missing dependencies, then every test three times:
 #                 built with $(CC), under ASan+UBSan, and built with clang;
-#                 then the man page lint, the man page examples and the
-#                 static checks
+#                 then the man page lint, the man page examples, the
+#                 installed files (test-install) and the static checks
 # make lint       cppcheck and clang-tidy alone
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
@@ -12,6 +12,8 @@
 # make check-valgrind  the CLI tests under valgrind memcheck
 # make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
 # make install    PREFIX=/usr/local DESTDIR=
+# make test-install  install into build/install and check what a program
+#                 using libprep finds there (part of check)
 # make deps       apt-get install what is missing
 
 PREFIX  ?= /usr/local
@@ -48,6 +50,12 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 LIB_SRC  = $(sort $(wildcard libprep/*.c))
 LIB_HDR  = $(sort $(wildcard libprep/*.h))
+# The headers a program needs to call libprep's functions are installed
+# and documented in man/man3/libprep.3; these three serve only the
+# library's own modules (its JSON builders and hash tables) and are not.
+# tests/install/run.sh holds the two lists to each other.
+INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h
+PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(BUILD)/tools/cli.o
 TOOLS    = $(filter-out cli,$(basename $(notdir $(wildcard tools/*.c))))
@@ -59,7 +67,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man lint demo bench bench-validate check-valgrind install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-install lint demo bench bench-validate check-valgrind install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -121,6 +129,7 @@ check: deps
 	@echo "== again built with clang"
 	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/clang
 	@$(MAKE) --no-print-directory test-man
+	@$(MAKE) --no-print-directory test-install
 	@echo "== static checks (cppcheck, clang-tidy)"
 	@bash tests/lint/run.sh
 	@echo "== all tests passed"
@@ -150,6 +159,16 @@ test-man: all
 	@bash tests/man/lint.sh $(MAN_SRC)
 	@bash tests/man/selftest.sh
 	@bash tests/man/examples.sh $(BUILD)/bin $(MAN_SRC)
+
+# make install into build/install, then the installed headers against
+# libprep.3 and its example program built on them (tests/install/run.sh).
+test-install: all
+	@rm -rf $(BUILD)/install
+	@$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/install \
+		PREFIX=/usr >$(BUILD)/install.log 2>&1 || \
+		{ cat $(BUILD)/install.log; exit 1; }
+	@INTERNAL_HDR="$(INTERNAL_HDR)" CC="$(CC)" \
+		bash tests/install/run.sh $(BUILD)/install /usr
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -181,7 +200,7 @@ install: all
 	install -m 644 $(BUILD)/libprep.a $(DESTDIR)$(LIBDIR)
 	install -m 755 $(BUILD)/libprep.so $(DESTDIR)$(LIBDIR)/libprep.so.$(SOVER)
 	ln -sf libprep.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libprep.so
-	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
+	install -m 644 $(PUB_HDR) $(DESTDIR)$(INCDIR)
 	for m in $(MAN_SRC); do \
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n \
