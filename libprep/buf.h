@@ -34,7 +34,11 @@ prep_buf_reset(prep_buf *b)
 		b->data[0] = '\0';
 }
 
-/* Make room for `more` bytes after len (plus a NUL). */
+/*
+ * Make room for `more` bytes after len (plus a NUL). The appends below
+ * reserve, so the bytes they copy must not lie in b itself: growing may
+ * move them.
+ */
 prep_status prep_buf_reserve(prep_buf *b, size_t more);
 prep_status prep_buf_append(prep_buf *b, const void *p, size_t n);
 prep_status prep_buf_append_byte(prep_buf *b, char c);

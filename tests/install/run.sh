@@ -6,7 +6,8 @@
 #  1. the headers in include/prep/ are exactly those that
 #     man/man3/libprep.3 names in its SYNOPSIS (.In prep/NAME.h) and
 #     describes under Modules (.It In NAME.h), and none of the Makefile's
-#     INTERNAL_HDR (passed in the environment) is among them;
+#     INTERNAL_HDR (passed in the environment) is among them; every
+#     status code of prep.h is listed under Status codes;
 #  2. each installed header compiles alone, included as <prep/NAME.h>
 #     with pkg-config's flags: it includes only installed headers, and
 #     everything it uses;
@@ -60,6 +61,12 @@ for h in ${INTERNAL_HDR:-}; do
 	if grep -qx "${h##*/}" "$tmp/installed"; then
 		bad "internal header ${h##*/} is installed"
 	fi
+done
+
+# 1b. every status code of prep.h is listed under Status codes
+for st in $(sed -n 's/^[[:space:]]*\(PREP_[A-Z_0-9]*\)\( = 0\)*,.*/\1/p' \
+	"$dest$prefix/include/prep/prep.h"); do
+	grep -qx "\.It Dv $st" "$page" || bad "libprep.3 does not list $st"
 done
 
 # 2. each header alone

@@ -5,8 +5,9 @@
  *
  * From the contract (strset.h): ids 0..n-1 in order of insertion, keys
  * compared byte for byte (the empty key, embedded NULs, prefixes), a key
- * found again after the slots have grown many times, the cap, and the
- * tuple encoding. Then the keys that all shared one hash under the old
+ * found again after the slots have grown many times, keys of a megabyte,
+ * the cap and what a refusal leaves, free, and the tuple encoding written
+ * and read back. Then the keys that all shared one hash under the old
  * multiply-xorshift function (testdata/hash-flood.py explains the
  * construction, rebuilt here in C): they are all kept apart and found,
  * and SipHash under the table key gives them distinct hashes.
@@ -314,4 +315,125 @@ Test(strset, old_hash_collisions_kept_apart)
 		same += h[i] == h[i - 1];
 	free(h);
 	cr_assert_eq(same, 0);
+}
+
+/* ---- the rest of the API ---- */
+
+/* Fields of 0, 1, 127, 128, 16383, 16384 and 100,000 bytes: a length of
+ * one, two or three bytes, read back as written, one after another. */
+Test(strset, tuple_round_trip)
+{
+	static const size_t lens[] = {0, 1, 127, 128, 16383, 16384, 100000};
+	static const size_t head[] = {1, 1, 1, 2, 2, 3, 3};
+	static char data[100000];
+	static unsigned char out[7 * (100000 + PREP_TUPLE_OVERHEAD)];
+	unsigned char *e = out;
+	const unsigned char *p = out;
+	size_t i, total = 0;
+	prep_field f;
+
+	for (i = 0; i < sizeof data; i++)
+		data[i] = (char)(i % 251);
+	for (i = 0; i < 7; i++) {
+		unsigned char *start = e;
+
+		f.data = data;
+		f.len = lens[i];
+		e = prep_tuple_put(e, &f);
+		cr_assert_eq((size_t)(e - start), head[i] + lens[i],
+			     "field of %zu bytes", lens[i]);
+		total += head[i] + lens[i];
+	}
+	/* 100,000 = 0x186a0: 0xa0, 0x8d, 0x06 (7 bits a byte, low first) */
+	cr_assert_eq(e[-100000 - 3], 0xa0);
+	cr_assert_eq(e[-100000 - 2], 0x8d);
+	cr_assert_eq(e[-100000 - 1], 0x06);
+	for (i = 0; i < 7; i++) {
+		f = prep_tuple_next(&p);
+		cr_assert_eq(f.len, lens[i]);
+		cr_assert(f.len == 0 || memcmp(f.data, data, f.len) == 0);
+	}
+	cr_assert_eq((size_t)(p - out), total);
+}
+
+/* A key of every length from 0 to 40, each a prefix of the next: 41
+ * keys, found with their own ids across the 8-byte words. */
+Test(strset, prefixes_apart)
+{
+	static const char text[] = "0123456789abcdefghijklmnopqrstuvwxyzABCD";
+	size_t n, id;
+
+	for (n = 0; n <= 40; n++)
+		cr_assert_eq(add(text, n, NULL), n);
+	for (n = 0; n <= 40; n++) {
+		cr_assert_eq(find(text, n, &id), PREP_OK);
+		cr_assert_eq(id, n);
+		cr_assert_eq(prep_strset_key(&set, n).len, n);
+	}
+}
+
+/* Keys of about 1 MiB, "a...ax", "a...a" and "a...a" one byte shorter:
+ * the arena grows for each, and keeps them apart. */
+Test(strset, long_keys)
+{
+	static char k[(1 << 20) + 1];
+	const size_t n = sizeof k;
+	size_t i, id;
+	prep_field f;
+
+	memset(k, 'a', n);
+	k[n - 1] = 'x';
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(add(k, n - i, NULL), i);
+	cr_assert_eq(find(k, n - 3, &id), PREP_ERR_NOT_FOUND);
+	k[0] = 'b';
+	cr_assert_eq(find(k, n - 1, &id), PREP_ERR_NOT_FOUND);
+	k[0] = 'a';
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(find(k, n - i, &id), PREP_OK);
+		cr_assert_eq(id, i);
+		f = prep_strset_key(&set, i);
+		cr_assert_eq(f.len, n - i);
+		cr_assert_eq(memcmp(f.data, k, f.len), 0);
+	}
+}
+
+/* At the cap, a lookup without add is a plain miss; with add it is
+ * PREP_ERR_LIMIT; neither writes *id, both say "not added", and the key
+ * is not kept. */
+Test(strset, cap_refusal_changes_nothing)
+{
+	size_t id = 77;
+	int added = 5;
+
+	prep_strset_free(&set);
+	prep_strset_init(&set, 1);
+	cr_assert_eq(add("x", 1, NULL), 0);
+	cr_assert_eq(prep_strset_lookup(&set, "y", 1, 0, &id, &added),
+		     PREP_ERR_NOT_FOUND);
+	cr_assert_eq(added, 0);
+	added = 5;
+	cr_assert_eq(prep_strset_lookup(&set, "y", 1, 1, &id, &added),
+		     PREP_ERR_LIMIT);
+	cr_assert_eq(id, 77);
+	cr_assert_eq(added, 0);
+	cr_assert_eq(set.n, 1);
+	cr_assert_eq(find("y", 1, &id), PREP_ERR_NOT_FOUND);
+}
+
+/* A set freed before any lookup, and a set freed twice, is a new set
+ * once made again. */
+Test(strset, free_unused_and_twice)
+{
+	prep_strset s;
+	size_t id = 9;
+
+	prep_strset_init(&s, 0);
+	prep_strset_free(&s);
+	prep_strset_free(&s);
+	cr_assert_eq(s.n, 0);
+	prep_strset_init(&s, 0);
+	cr_assert_eq(prep_strset_lookup(&s, "k", 1, 1, &id, NULL), PREP_OK);
+	cr_assert_eq(id, 0);
+	prep_strset_free(&s);
 }
