@@ -11,6 +11,8 @@
 # make bench-validate  the validate benchmark alone
 # make check-valgrind  the CLI tests under valgrind memcheck
 # make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
+# make stress     the ledger under SIGKILL and concurrent runs
+#                 (tests/stress/, STRESS_ROUNDS=300), not in check
 # make install    PREFIX=/usr/local DESTDIR=
 # make test-install  install into build/install and check what a program
 #                 using libprep finds there (part of check)
@@ -67,7 +69,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-install lint demo bench bench-validate check-valgrind install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-install lint demo bench bench-validate check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -186,6 +188,13 @@ check-valgrind:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS=valgrind
 	@$(MAKE) --no-print-directory all BUILD=build/valgrind OPT="-O0 -g"
 	@bash tests/valgrind/run.sh build/valgrind/bin
+
+# The privacy budget ledger killed mid-charge and charged by concurrent
+# runs (minutes; tests/stress/ledger.sh says what it checks).
+STRESS_ROUNDS ?= 300
+stress: $(BUILD)/libprep.a
+	@LIBPREP=$(BUILD)/libprep.a LDLIBS="$(LDLIBS_ALL)" CC="$(CC)" \
+		bash tests/stress/ledger.sh $(STRESS_ROUNDS)
 
 bench-validate: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# tests/cli/ledger-stress.sh [ROUNDS]: stress the privacy budget ledger
-# (libprep/ledger.c) with SIGKILL and concurrency. Not run by make check.
+# tests/stress/ledger.sh [ROUNDS]: stress the privacy budget ledger
+# (libprep/ledger.c) with SIGKILL and concurrency. Run by make stress
+# (STRESS_ROUNDS=N), not by make check: it takes minutes.
 #
-# Builds a small driver against libprep/ledger.c, then:
+# Builds a small driver against libprep.a, then:
 #  1. kill: ROUNDS times (default 300), start a run that charges in a loop
 #     and appends one byte to a file after each charge returned PREP_OK,
 #     SIGKILL it after a random 0-9 ms, and check that the ledger parses
@@ -16,8 +17,10 @@
 #     torn tail off, and the counts hold as in 1;
 #  4. race: ROUNDS/10 times, 16 runs released together, each charging
 #     epsilon 1 against budget 10 on a fresh dataset: exactly 10 succeed.
-# Environment: CC (default cc), LEDGER_DIR (default: a mktemp -d; put it on
-# the file system whose behaviour you want to see, not tmpfs).
+# Environment: CC (default cc); LIBPREP, the library to link (default
+# build/libprep.a, which make builds) and LDLIBS, the libraries it needs
+# (default: those of the Makefile); LEDGER_DIR (default: a mktemp -d; put
+# it on the file system whose behaviour you want to see, not tmpfs).
 set -u
 export LC_ALL=C
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -102,9 +105,13 @@ main(int argc, char **argv)
 }
 EOF
 W=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror)
+lib=${LIBPREP:-$root/build/libprep.a}
+[ -f "$lib" ] || fail "$lib: no such file (make builds it; or make stress)"
+libs=${LDLIBS:-"-lcsv $(pkg-config --libs libcrypto zlib libpcre2-8 \
+	jansson 2>/dev/null) -lm -pthread"}
+# shellcheck disable=SC2086 # libs is a list of words
 ${CC:-cc} "${W[@]}" -O2 -iquote "$root/libprep" -o "$tmp/drv" "$tmp/drv.c" \
-	"$root/libprep/ledger.c" "$root/libprep/buf.c" \
-	"$root/libprep/prep.c" -lm || fail "driver does not build"
+	"$lib" $libs || fail "driver does not build"
 drv="$tmp/drv"
 
 # The grammar of an entry (prep-ledger(5)), checked apart from the C reader.
@@ -260,6 +267,6 @@ for ((r = 0; r < race; r++)); do
 	[ "$count" -eq 10 ] || fail "race round $r: $count entries, not 10"
 done
 echo "race: $race rounds of 16 runs against budget 10: 10 charged each time"
-echo "ledger-stress: all passed ($(wc -l <"$ledger") lines," \
+echo "ledger stress: all passed ($(wc -l <"$ledger") lines," \
 	"$(wc -c <"$ledger") bytes)"
 rm -f "$ledger"
