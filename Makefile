@@ -16,7 +16,8 @@
 # make install    PREFIX=/usr/local DESTDIR=
 # make test-install  install into build/install and check what a program
 #                 using libprep finds there (part of check)
-# make deps       apt-get install what is missing
+# make deps       as root: apt-get install what is missing; as another
+#                 user: name what is missing and stop (never sudo)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -36,7 +37,6 @@ DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
            libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy \
            jq openssl
 BENCH_PKGS = miller time python3-pandas python3-imblearn
-SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PKGS     = libcrypto zlib libpcre2-8 jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -107,18 +107,27 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprep.a $(LIB_HDR)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprep.a \
 		$(LDLIBS_ALL) $(CRIT_LIBS)
 
-# Dependencies: install what is missing, once, before building.
+# Dependencies: the packages that are missing are installed with apt-get
+# when make runs as root (as CI does, on a fresh clone); otherwise they
+# are named and make stops, for the user to install them as root: no
+# target ever calls sudo. check, lint, demo and the benchmarks run this
+# first, and go on only when nothing is missing.
 deps:
 	@missing=; for p in $(DEP_PKGS) $(EXTRA_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 			grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		$(SUDO) apt-get update -q && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make: missing packages:$$missing" >&2; \
+		echo "make: install them as root (for instance:" \
+			"sudo apt-get install$$missing), then run make again" >&2; \
+		exit 2; \
+	fi; \
+	echo "installing:$$missing"; \
+	apt-get update -q && \
+	env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $$missing
 
 deps-bench:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
