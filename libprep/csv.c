@@ -377,7 +377,7 @@ read_raw(prep_reader *r)
 }
 
 /*
- * Choose the delimiter from the first line (SPEC 2, "CSV dialect"): ','
+ * Choose the delimiter from the first line (prep(7), CSV): ','
  * when the line holds one outside quotes; otherwise the most frequent of
  * tab, ';' and '|' (ties in that order); ',' when it holds none of them.
  * Quoted text is skipped, so "last, first";"age" is ';'.

@@ -1,10 +1,11 @@
 /*
  * cli.h: what every filter's front end shares.
  *
- * The common options of SPEC §2 (parsed here, once), messages in the form
- * "TOOL: FILE:LINE: what is wrong" that never carry a cell's value, exit
- * codes, the input reader over the operands, the atomic output and its
- * clean-up on failure or on SIGINT/SIGTERM, and --progress.
+ * The common options of prep(7), Command line (parsed here, once),
+ * messages in the form "TOOL: FILE:LINE: what is wrong" that never carry
+ * a cell's value, exit codes, the input reader over the operands, the
+ * atomic output and its clean-up on failure or on SIGINT/SIGTERM, and
+ * --progress.
  */
 #ifndef PREP_CLI_H
 #define PREP_CLI_H

@@ -1,7 +1,7 @@
 /*
- * Unit tests of libprep/csv.c: every rule of SPEC §2 "CSV dialect", each
- * error with its line and field, gzip in and out, several inputs, the
- * ragged and keep_blank reader options and the writer's SHA-256.
+ * Unit tests of libprep/csv.c: every rule of prep(7), CSV, each error with
+ * its line and field, gzip in and out, several inputs, the ragged and
+ * keep_blank reader options and the writer's SHA-256.
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
