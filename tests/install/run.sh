@@ -64,10 +64,10 @@ for h in ${INTERNAL_HDR:-}; do
 done
 
 # 1b. every status code of prep.h is listed under Status codes
-for st in $(sed -n 's/^[[:space:]]*\(PREP_[A-Z_0-9]*\)\( = 0\)*,.*/\1/p' \
-	"$dest$prefix/include/prep/prep.h"); do
+while read -r st; do
 	grep -qx "\.It Dv $st" "$page" || bad "libprep.3 does not list $st"
-done
+done < <(sed -n 's/^[[:space:]]*\(PREP_[A-Z_0-9]*\)\( = 0\)*,.*/\1/p' \
+	"$dest$prefix/include/prep/prep.h")
 
 # 2. each header alone
 # shellcheck disable=SC2086 # cflags is a list of words
