@@ -1,7 +1,7 @@
 /*
  * kanon.h: k-anonymity, l-diversity, t-closeness and re-identification
  * risk of a table of equivalence classes (classes.h), as kcheck reports
- * them (SPEC §3 "kcheck", man1/kcheck.1).
+ * them (kcheck(1)).
  *
  * Definitions follow ARX: k-anonymity (Sweeney 2002); prosecutor risk
  * (El Emam, "Guide to the De-Identification of Personal Health

@@ -1,6 +1,6 @@
 /*
  * weights.h: reweighing, weights that make the label independent of the
- * group (SPEC §3 "reweight", man1/reweight.1).
+ * group (reweight(1)).
  *
  * After Kamiran and Calders, "Data preprocessing techniques for
  * classification without discrimination", Knowledge and Information

@@ -1,6 +1,6 @@
 /*
  * kcheck: k-anonymity, l-diversity, t-closeness and re-identification
- * risk of quasi-identifiers, as a gate (man1/kcheck.1).
+ * risk of quasi-identifiers, as a gate (kcheck(1)).
  *
  * Reads everything first, counting equivalence classes (libprep/classes.c)
  * and spooling the data to an unlinked temporary file in $TMPDIR; the

@@ -1,7 +1,7 @@
 /*
  * reweight: append weights that make the label independent of the group
  * (Kamiran and Calders, "Data preprocessing techniques for classification
- * without discrimination", KAIS 33(1), 2012; man1/reweight.1).
+ * without discrimination", KAIS 33(1), 2012; reweight(1)).
  *
  * Two passes: the first counts every group x label cell
  * (libprep/weights.c, which also writes -v's table of the cells) while it

@@ -2,7 +2,7 @@
  * test_weights.c: unit tests of libprep/weights.c, the reweighing
  * weights of reweight (Kamiran and Calders, KAIS 33(1), 2012).
  *
- * Written from the contract (weights.h, SPEC.md §3 "reweight"): every
+ * Written from the contract (weights.h, reweight(1)): every
  * table below is counted by hand in the comment beside it, with W(g,y) =
  * n_g n_y / (n n_gy), or W(g) = n / (G n_g) without a label, and the
  * weights are checked as the exact text written ("%.15g"). Then the
