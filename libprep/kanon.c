@@ -591,8 +591,7 @@ prep_kanon_report_json(FILE *f, const prep_kanon_report *r)
 	for (i = 0; i < r->nhistogram; i++) {
 		(void)snprintf(key, sizeof key, "%llu",
 			       (unsigned long long)r->histogram[i].size);
-		prep_json_set(h, key, json_count(r->histogram[i].classes),
-			      &ok);
+		prep_json_set(h, key, json_count(r->histogram[i].classes), &ok);
 	}
 	prep_json_set(o, "class_size_histogram", h, &ok);
 	if (r->has_l)
@@ -608,8 +607,7 @@ prep_kanon_report_json(FILE *f, const prep_kanon_report *r)
 }
 
 /* Append to buf[0..size) at *off like snprintf; 0 once it is cut. */
-static int
-append(char *buf, size_t size, size_t *off, const char *fmt, ...)
+static int append(char *buf, size_t size, size_t *off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int

@@ -136,8 +136,7 @@ prep_status prep_weights_cell(const prep_weights *w, size_t g, size_t y,
  * Writes records only: the caller finishes and frees wr. PREP_ERR_ARG
  * before prep_weights_finish, else the writer's first failure.
  */
-prep_status prep_weights_report(const prep_weights *w,
-				const prep_field *header, size_t ncols,
-				prep_writer *wr);
+prep_status prep_weights_report(const prep_weights *w, const prep_field *header,
+				size_t ncols, prep_writer *wr);
 
 #endif

@@ -231,8 +231,7 @@ struct input {
 
 /* The classes of the input, and the input spooled (unless -r). */
 static void
-read_input(const struct options *o, int nfiles, char **files,
-	   struct input *in)
+read_input(const struct options *o, int nfiles, char **files, struct input *in)
 {
 	const prep_field *f, *header;
 	size_t n, ncols, nqi = 0, nsi = 0;

@@ -1810,13 +1810,14 @@ Test(kanon, report_text_suppressed_recursive_ordered)
 Test(kanon, report_json_suppressed_recursive_ordered)
 {
 	rep2();
-	report_is(JSON, "{\"rows\":5,\"classes\":2,\"min_class_size\":2,"
-			"\"avg_class_size\":2.5,\"k\":2,\"violating_classes\":0,"
-			"\"violating_rows\":0,\"suppressed_rows\":1,"
-			"\"prosecutor_risk_max\":0.5,\"prosecutor_risk_avg\":0.4,"
-			"\"records_at_risk\":0,\"sample_uniqueness\":0,"
-			"\"class_size_histogram\":{\"2\":1,\"3\":1},"
-			"\"l_min\":1,\"t_max\":0.4,\"satisfied\":true}\n");
+	report_is(JSON,
+		  "{\"rows\":5,\"classes\":2,\"min_class_size\":2,"
+		  "\"avg_class_size\":2.5,\"k\":2,\"violating_classes\":0,"
+		  "\"violating_rows\":0,\"suppressed_rows\":1,"
+		  "\"prosecutor_risk_max\":0.5,\"prosecutor_risk_avg\":0.4,"
+		  "\"records_at_risk\":0,\"sample_uniqueness\":0,"
+		  "\"class_size_histogram\":{\"2\":1,\"3\":1},"
+		  "\"l_min\":1,\"t_max\":0.4,\"satisfied\":true}\n");
 }
 
 Test(kanon, report_summary_suppressed_recursive_ordered)

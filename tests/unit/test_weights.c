@@ -709,8 +709,7 @@ report_text(const prep_field *header, size_t ncols, int delim, int crlf)
 	cr_assert(f && text);
 	cr_assert_eq(prep_writer_new(fileno(f), &wo, &wr), PREP_OK);
 	st = prep_weights_report(tab, header, ncols, wr);
-	cr_assert_eq(st, PREP_OK, "prep_weights_report: %s",
-		     prep_strerror(st));
+	cr_assert_eq(st, PREP_OK, "prep_weights_report: %s", prep_strerror(st));
 	cr_assert_eq(prep_writer_finish(wr), PREP_OK);
 	prep_writer_free(wr);
 	cr_assert_eq(lseek(fileno(f), 0, SEEK_SET), 0);
