@@ -553,11 +553,11 @@ prep_kanon_report_text(FILE *f, const prep_kanon_report *r,
 	return ferror(f) ? PREP_ERR_IO : PREP_OK;
 }
 
-/* A count as a JSON integer (counts of rows stay far below 2^63). */
+/* A count by json.h's rule for numbers (an integer below 2^53). */
 static json_t *
 json_count(uint64_t n)
 {
-	return json_integer((json_int_t)n);
+	return prep_json_number((double)n);
 }
 
 prep_status
