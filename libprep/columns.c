@@ -1,4 +1,5 @@
 /* columns.c: resolve "name,2,5-7" against a header; see columns.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,4 +207,19 @@ prep_columns_closest(const prep_field *header, size_t ncols, const char *name,
 		}
 	}
 	return at;
+}
+
+prep_field
+prep_columns_label(const prep_field *header, size_t ncols, size_t col,
+		   char number[PREP_COLUMNS_LABEL_SIZE])
+{
+	prep_field f;
+	int k;
+
+	if (header != NULL && col < ncols)
+		return header[col];
+	k = snprintf(number, PREP_COLUMNS_LABEL_SIZE, "%zu", col + 1);
+	f.data = number;
+	f.len = k > 0 ? (size_t)k : 0;
+	return f;
 }

@@ -47,4 +47,15 @@ prep_status prep_columns_duplicate(const prep_field *header, size_t ncols,
 size_t prep_columns_closest(const prep_field *header, size_t ncols,
 			    const char *name, size_t len);
 
+/*
+ * The name of column col (0-based) as reports and messages show it: its
+ * header field header[col], or, without a header (header NULL) or past
+ * its ncols fields, the column's 1-based number written in decimal into
+ * number[] (NUL-terminated), which the result then points to. Use the
+ * result's length: a header field need not end in a NUL.
+ */
+#define PREP_COLUMNS_LABEL_SIZE 24 /* the longest number and its NUL */
+prep_field prep_columns_label(const prep_field *header, size_t ncols,
+			      size_t col, char number[PREP_COLUMNS_LABEL_SIZE]);
+
 #endif

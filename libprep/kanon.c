@@ -8,10 +8,12 @@
  * the figures of what is left come from the same table.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gate.h"
+#include "json.h"
 #include "kanon.h"
 #include "text.h"
 
@@ -25,6 +27,28 @@ prep_kanon_params_init(prep_kanon_params *p)
 	p->ldiv = PREP_LDIV_DISTINCT;
 	p->c = 1;
 	p->t = 1;
+}
+
+const char *
+prep_kanon_ldiv_name(prep_ldiv v)
+{
+	return v == PREP_LDIV_ENTROPY	  ? "entropy"
+	       : v == PREP_LDIV_RECURSIVE ? "recursive"
+					  : "distinct";
+}
+
+prep_status
+prep_kanon_ldiv_parse(const char *name, prep_ldiv *v)
+{
+	if (strcmp(name, "distinct") == 0)
+		*v = PREP_LDIV_DISTINCT;
+	else if (strcmp(name, "entropy") == 0)
+		*v = PREP_LDIV_ENTROPY;
+	else if (strcmp(name, "recursive") == 0)
+		*v = PREP_LDIV_RECURSIVE;
+	else
+		return PREP_ERR_ARG;
+	return PREP_OK;
 }
 
 int
@@ -481,4 +505,179 @@ out:
 	if (st != PREP_OK)
 		prep_kanon_report_free(r);
 	return st;
+}
+
+/* ---- reports ---- */
+
+prep_status
+prep_kanon_report_text(FILE *f, const prep_kanon_report *r,
+		       const prep_kanon_params *p)
+{
+	size_t i;
+
+	(void)fprintf(f, "rows: %llu\n", (unsigned long long)r->rows);
+	(void)fprintf(f, "classes: %llu\n", (unsigned long long)r->classes);
+	(void)fprintf(f, "min_class_size: %llu\n",
+		      (unsigned long long)r->min_class_size);
+	(void)fprintf(f, "avg_class_size: %.10g\n", r->avg_class_size);
+	(void)fprintf(f, "k: %llu\n", (unsigned long long)r->k);
+	(void)fprintf(f, "violating_classes: %llu\n",
+		      (unsigned long long)r->violating_classes);
+	(void)fprintf(f, "violating_rows: %llu\n",
+		      (unsigned long long)r->violating_rows);
+	(void)fprintf(f, "suppressed_rows: %llu\n",
+		      (unsigned long long)r->suppressed_rows);
+	(void)fprintf(f, "prosecutor_risk_max: %.10g\n",
+		      r->prosecutor_risk_max);
+	(void)fprintf(f, "prosecutor_risk_avg: %.10g\n",
+		      r->prosecutor_risk_avg);
+	(void)fprintf(f, "records_at_risk: %.10g\n", r->records_at_risk);
+	(void)fprintf(f, "sample_uniqueness: %.10g\n", r->sample_uniqueness);
+	(void)fputs("class_size_histogram:", f);
+	for (i = 0; i < r->nhistogram; i++)
+		(void)fprintf(f, " %llu:%llu",
+			      (unsigned long long)r->histogram[i].size,
+			      (unsigned long long)r->histogram[i].classes);
+	(void)fputc('\n', f);
+	if (r->has_l) {
+		(void)fprintf(f, "l_min: %.10g (%s", r->l_min,
+			      prep_kanon_ldiv_name(p->ldiv));
+		if (p->ldiv == PREP_LDIV_RECURSIVE)
+			(void)fprintf(f, ", c=%g", p->c);
+		(void)fputs(")\n", f);
+	}
+	if (r->has_t)
+		(void)fprintf(f, "t_max: %.10g (%s)\n", r->t_max,
+			      r->t_ordered ? "ordered" : "equal");
+	(void)fprintf(f, "satisfied: %s\n", r->satisfied ? "yes" : "no");
+	return ferror(f) ? PREP_ERR_IO : PREP_OK;
+}
+
+/* A count by json.h's rule for numbers (an integer below 2^53). */
+static json_t *
+json_count(uint64_t n)
+{
+	return prep_json_number((double)n);
+}
+
+prep_status
+prep_kanon_report_json(FILE *f, const prep_kanon_report *r)
+{
+	json_t *o = json_object(), *h = json_object();
+	char key[32], *text;
+	int ok = 1;
+	size_t i;
+	prep_status st;
+
+	prep_json_set(o, "rows", json_count(r->rows), &ok);
+	prep_json_set(o, "classes", json_count(r->classes), &ok);
+	prep_json_set(o, "min_class_size", json_count(r->min_class_size), &ok);
+	prep_json_set(o, "avg_class_size", prep_json_number(r->avg_class_size),
+		      &ok);
+	prep_json_set(o, "k", json_count(r->k), &ok);
+	prep_json_set(o, "violating_classes", json_count(r->violating_classes),
+		      &ok);
+	prep_json_set(o, "violating_rows", json_count(r->violating_rows), &ok);
+	prep_json_set(o, "suppressed_rows", json_count(r->suppressed_rows),
+		      &ok);
+	prep_json_set(o, "prosecutor_risk_max",
+		      prep_json_number(r->prosecutor_risk_max), &ok);
+	prep_json_set(o, "prosecutor_risk_avg",
+		      prep_json_number(r->prosecutor_risk_avg), &ok);
+	prep_json_set(o, "records_at_risk",
+		      prep_json_number(r->records_at_risk), &ok);
+	prep_json_set(o, "sample_uniqueness",
+		      prep_json_number(r->sample_uniqueness), &ok);
+	for (i = 0; i < r->nhistogram; i++) {
+		(void)snprintf(key, sizeof key, "%llu",
+			       (unsigned long long)r->histogram[i].size);
+		prep_json_set(h, key, json_count(r->histogram[i].classes), &ok);
+	}
+	prep_json_set(o, "class_size_histogram", h, &ok);
+	if (r->has_l)
+		prep_json_set(o, "l_min", prep_json_number(r->l_min), &ok);
+	if (r->has_t)
+		prep_json_set(o, "t_max", prep_json_number(r->t_max), &ok);
+	prep_json_set(o, "satisfied", json_boolean(r->satisfied), &ok);
+	if ((st = prep_json_text(o, ok, &text)) != PREP_OK)
+		return st;
+	(void)fputs(text, f);
+	free(text);
+	return ferror(f) ? PREP_ERR_IO : PREP_OK;
+}
+
+/* Append to buf[0..size) at *off like snprintf; 0 once it is cut. */
+static int append(char *buf, size_t size, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+append(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*off >= size)
+		return 0;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= size - *off) {
+		*off = size;
+		return 0;
+	}
+	*off += (size_t)k;
+	return 1;
+}
+
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+prep_status
+prep_kanon_report_summary(const prep_kanon_report *r,
+			  const prep_kanon_params *p, char *buf, size_t size)
+{
+	unsigned long long k = (unsigned long long)r->k;
+	size_t off = 0;
+	int ok;
+
+	if (size == 0)
+		return PREP_ERR_RANGE;
+	buf[0] = '\0';
+	if (r->satisfied)
+		ok = append(buf, size, &off,
+			    "satisfied: %llu row%s, %llu class%s, smallest "
+			    "class %llu (k=%llu)",
+			    (unsigned long long)r->rows, plural(r->rows),
+			    (unsigned long long)r->classes,
+			    r->classes == 1 ? "" : "es",
+			    (unsigned long long)r->min_class_size, k);
+	else if (!r->suppress_ok)
+		ok = append(buf, size, &off,
+			    "not satisfied: %llu row%s would be suppressed, "
+			    "more than %g of the input (k=%llu)",
+			    (unsigned long long)r->suppressed_rows,
+			    plural(r->suppressed_rows), p->max_suppress, k);
+	else
+		ok = append(buf, size, &off,
+			    "not satisfied: %llu of %llu classes (%llu row%s) "
+			    "fail; smallest class %llu (k=%llu)",
+			    (unsigned long long)r->violating_classes,
+			    (unsigned long long)r->classes,
+			    (unsigned long long)r->violating_rows,
+			    plural(r->violating_rows),
+			    (unsigned long long)r->min_class_size, k);
+	if (ok && r->has_l)
+		ok = append(buf, size, &off, ", l_min %.4g (l=%g)", r->l_min,
+			    p->l);
+	if (ok && r->has_t)
+		ok = append(buf, size, &off, ", t_max %.4g (t=%g)", r->t_max,
+			    p->t);
+	if (ok && p->suppress && r->suppress_ok)
+		ok = append(buf, size, &off, ", %llu row%s suppressed",
+			    (unsigned long long)r->suppressed_rows,
+			    plural(r->suppressed_rows));
+	return ok ? PREP_OK : PREP_ERR_RANGE;
 }

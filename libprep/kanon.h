@@ -1,7 +1,7 @@
 /*
  * kanon.h: k-anonymity, l-diversity, t-closeness and re-identification
  * risk of a table of equivalence classes (classes.h), as kcheck reports
- * them (SPEC §3 "kcheck", man1/kcheck.1).
+ * them (kcheck(1)).
  *
  * Definitions follow ARX: k-anonymity (Sweeney 2002); prosecutor risk
  * (El Emam, "Guide to the De-Identification of Personal Health
@@ -13,6 +13,7 @@
 #define PREP_KANON_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "classes.h"
 
@@ -21,6 +22,11 @@ typedef enum prep_ldiv {
 	PREP_LDIV_ENTROPY,
 	PREP_LDIV_RECURSIVE
 } prep_ldiv;
+
+/* A variant's name as --ldiv takes it: distinct, entropy or recursive. */
+const char *prep_kanon_ldiv_name(prep_ldiv v);
+/* The variant of a name; PREP_ERR_ARG for any other name. */
+prep_status prep_kanon_ldiv_parse(const char *name, prep_ldiv *v);
 
 typedef struct prep_kanon_params {
 	uint64_t k;	     /* every class must have at least k rows (>= 1) */
@@ -87,5 +93,64 @@ void prep_kanon_report_free(prep_kanon_report *r);
 /* Does class id survive suppression (always, without --suppress)? */
 int prep_kanon_class_kept(const prep_classes *c, const prep_kanon_params *p,
 			  size_t id);
+
+/*
+ * The report of the checks p on f (kcheck -r and -v), one "name: value"
+ * line per figure, in this order:
+ *
+ *	rows: N
+ *	classes: N
+ *	min_class_size: N
+ *	avg_class_size: X
+ *	k: N
+ *	violating_classes: N
+ *	violating_rows: N
+ *	suppressed_rows: N
+ *	prosecutor_risk_max: X
+ *	prosecutor_risk_avg: X
+ *	records_at_risk: X
+ *	sample_uniqueness: X
+ *	class_size_histogram: SIZE:CLASSES SIZE:CLASSES ...
+ *	l_min: X (distinct|entropy|recursive, c=C)	only with l
+ *	t_max: X (ordered|equal)			only with t
+ *	satisfied: yes|no
+ *
+ * N a whole number, X a real in "%.10g" (2, 0.1666666667), C "%g" and
+ * only for recursive; the histogram's pairs by size ascending, each after
+ * a space (none with no rows). PREP_ERR_IO when f has an error after it.
+ */
+prep_status prep_kanon_report_text(FILE *f, const prep_kanon_report *r,
+				   const prep_kanon_params *p);
+
+/*
+ * The same report as one JSON object on one line ending in '\n' on f,
+ * keys in the order above: rows ... sample_uniqueness,
+ * class_size_histogram (an object {"SIZE": CLASSES, ...}, by size
+ * ascending), l_min (only with l), t_max (only with t), satisfied (true
+ * or false). Numbers by the rule of json.h (3, 0.166666666666667).
+ * PREP_ERR_NOMEM when the document can't be built, PREP_ERR_IO when f
+ * has an error after it.
+ */
+prep_status prep_kanon_report_json(FILE *f, const prep_kanon_report *r);
+
+/*
+ * The one-line summary kcheck prints on stderr after its tool name,
+ * without the line end, into buf[0..size) (NUL-terminated), one of
+ *
+ *	satisfied: R rows, C classes, smallest class M (k=K)
+ *	not satisfied: S rows would be suppressed, more than F of the
+ *	  input (k=K)			(suppression past max_suppress)
+ *	not satisfied: V of C classes (W rows) fail; smallest class M (k=K)
+ *
+ * then ", l_min %.4g (l=%g)" with l, ", t_max %.4g (t=%g)" with t and,
+ * with suppression within its limit, ", S rows suppressed". "row",
+ * "class" for a count of 1 (the "of C classes" of a failure excepted);
+ * F, l and t in "%g". PREP_KANON_SUMMARY_SIZE bytes always suffice;
+ * PREP_ERR_RANGE (buf holds the line cut short) when size is smaller.
+ */
+#define PREP_KANON_SUMMARY_SIZE 512
+prep_status prep_kanon_report_summary(const prep_kanon_report *r,
+				      const prep_kanon_params *p, char *buf,
+				      size_t size);
 
 #endif

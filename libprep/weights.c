@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "columns.h"
 #include "strset.h"
 #include "text.h"
 #include "weights.h"
@@ -524,4 +525,87 @@ prep_weights_cell(const prep_weights *w, size_t g, size_t y,
 		}
 	}
 	return PREP_OK;
+}
+
+/* A count or weight of the report, in PREP_WEIGHTS_FORMAT. */
+static prep_status
+report_number(prep_writer *wr, double v)
+{
+	char buf[32];
+	int k = snprintf(buf, sizeof buf, PREP_WEIGHTS_FORMAT, v);
+
+	if (k < 0 || (size_t)k >= sizeof buf)
+		return PREP_ERR_RANGE;
+	return prep_writer_field(wr, buf, (size_t)k);
+}
+
+/* The report's header record: the columns' names, then the figures'. */
+static prep_status
+report_header(const prep_weights *w, const prep_field *header, size_t ncols,
+	      prep_writer *wr)
+{
+	static const char *const names[] = {"n_g", "n_y", "n_gy", "weight"};
+	char number[PREP_COLUMNS_LABEL_SIZE];
+	prep_status st = PREP_OK;
+	prep_field f;
+	size_t i;
+
+	for (i = 0; st == PREP_OK && i < w->ngroup; i++) {
+		f = prep_columns_label(header, ncols, w->group[i], number);
+		st = prep_writer_field(wr, f.data, f.len);
+	}
+	if (st == PREP_OK && w->label >= 0) {
+		f = prep_columns_label(header, ncols, (size_t)w->label, number);
+		st = prep_writer_field(wr, f.data, f.len);
+	}
+	for (i = 0; st == PREP_OK && i < 4; i++)
+		st = prep_writer_field(wr, names[i], strlen(names[i]));
+	return st == PREP_OK ? prep_writer_end_row(wr) : st;
+}
+
+/* The record of the cell of group g and label y. */
+static prep_status
+report_cell(const prep_weights *w, size_t g, size_t y, prep_writer *wr)
+{
+	prep_weights_cell_info c;
+	prep_status st;
+	prep_field f;
+	size_t i;
+
+	if ((st = prep_weights_cell(w, g, y, &c)) != PREP_OK)
+		return st;
+	for (i = 0; st == PREP_OK && i < w->ngroup; i++) {
+		f = prep_weights_group_field(w, g, i);
+		st = prep_writer_field(wr, f.data, f.len);
+	}
+	if (st == PREP_OK && w->label >= 0) {
+		f = prep_weights_label(w, y);
+		st = prep_writer_field(wr, f.data, f.len);
+	}
+	if (st == PREP_OK)
+		st = report_number(wr, c.n_g);
+	if (st == PREP_OK)
+		st = report_number(wr, c.n_y);
+	if (st == PREP_OK)
+		st = report_number(wr, c.n_gy);
+	if (st == PREP_OK)
+		st = c.empty ? prep_writer_field(wr, "NA", 2)
+			     : report_number(wr, c.weight);
+	return st == PREP_OK ? prep_writer_end_row(wr) : st;
+}
+
+prep_status
+prep_weights_report(const prep_weights *w, const prep_field *header,
+		    size_t ncols, prep_writer *wr)
+{
+	size_t g, y, nlabels = prep_weights_labels(w);
+	prep_status st;
+
+	if (!w->finished)
+		return PREP_ERR_ARG;
+	st = report_header(w, header, ncols, wr);
+	for (g = 0; st == PREP_OK && g < w->groups.n; g++)
+		for (y = 0; st == PREP_OK && y < nlabels; y++)
+			st = report_cell(w, g, y, wr);
+	return st;
 }

@@ -1,6 +1,6 @@
 /*
  * weights.h: reweighing, weights that make the label independent of the
- * group (SPEC §3 "reweight", man1/reweight.1).
+ * group (reweight(1)).
  *
  * After Kamiran and Calders, "Data preprocessing techniques for
  * classification without discrimination", Knowledge and Information
@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "csv.h"
 #include "prep.h"
 
 #define PREP_WEIGHTS_DEFAULT_MAX ((size_t)10000000)
@@ -112,5 +113,30 @@ typedef struct prep_weights_cell_info {
  */
 prep_status prep_weights_cell(const prep_weights *w, size_t g, size_t y,
 			      prep_weights_cell_info *out);
+
+/*
+ * The table of cells (reweight -v) as CSV records on wr, after
+ * prep_weights_finish. First a header record: the name of each group
+ * column, then of the label column if there is one, each as
+ * prep_columns_label gives it from header[0..ncols) (header NULL: their
+ * 1-based numbers), then n_g, n_y, n_gy and weight. Then one record per
+ * cell, groups in order of first appearance and each group's labels in
+ * order of first appearance too, empty cells included: the group's
+ * fields, the label (with a label column), the three counts and W, each
+ * in PREP_WEIGHTS_FORMAT, W "NA" for an empty cell. For example, groups
+ * F (labels 1, 0 with 1 and 2 rows) and M (labels 1, 0 with 2 and 1
+ * rows) of columns sex and label:
+ *
+ *	sex,label,n_g,n_y,n_gy,weight
+ *	F,1,3,3,1,1.5
+ *	F,0,3,3,2,0.75
+ *	M,1,3,3,2,0.75
+ *	M,0,3,3,1,1.5
+ *
+ * Writes records only: the caller finishes and frees wr. PREP_ERR_ARG
+ * before prep_weights_finish, else the writer's first failure.
+ */
+prep_status prep_weights_report(const prep_weights *w, const prep_field *header,
+				size_t ncols, prep_writer *wr);
 
 #endif

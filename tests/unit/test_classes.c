@@ -2,7 +2,7 @@
  * test_classes.c: unit tests of libprep/classes.c, the table of
  * equivalence classes of quasi-identifiers that kcheck builds.
  *
- * Written from the contract (classes.h, SPEC.md §3 "kcheck"), not from
+ * Written from the contract (classes.h, kcheck(1)), not from
  * the implementation: class ids dense in order of first appearance, keys
  * compared byte for byte (an empty value is a value, embedded NULs count,
  * the tuple encoding is unambiguous), lookups of known and unknown rows,

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "columns.h"
 
@@ -203,4 +204,40 @@ Test(columns, duplicate_names_long_header)
 	expect_dup(h, n, 0, (size_t)-1);
 	free(names);
 	free(h);
+}
+
+/* A column's label: its header name, else its 1-based number. */
+static void
+expect_label(const prep_field *h, size_t ncols, size_t col, const char *want)
+{
+	char number[PREP_COLUMNS_LABEL_SIZE];
+	prep_field f;
+
+	memset(number, 'x', sizeof number);
+	f = prep_columns_label(h, ncols, col, number);
+	cr_assert_eq(f.len, strlen(want), "column %zu: %zu bytes", col, f.len);
+	cr_assert(memcmp(f.data, want, f.len) == 0, "column %zu: %.*s", col,
+		  (int)f.len, f.data);
+}
+
+Test(columns, label)
+{
+	char number[PREP_COLUMNS_LABEL_SIZE];
+	prep_field f;
+
+	expect_label(hdr, 6, 0, "id");
+	expect_label(hdr, 6, 2, "3"); /* a name that is a number */
+	expect_label(hdr, 6, 5, "");  /* a blank name stays blank */
+	expect_label(NULL, 0, 0, "1");
+	expect_label(NULL, 0, 9, "10");
+	expect_label(NULL, 6, 4, "5");
+	expect_label(hdr, 6, 6, "7"); /* past the header */
+	expect_label(NULL, 0, (size_t)4294967295u, "4294967296");
+	/* a header field is the header's own bytes, not a copy */
+	f = prep_columns_label(hdr, 6, 3, number);
+	cr_assert_eq(f.data, hdr[3].data);
+	/* a number is NUL-terminated in the caller's buffer */
+	f = prep_columns_label(NULL, 0, 122, number);
+	cr_assert_eq(f.data, number);
+	cr_assert_str_eq(number, "123");
 }

@@ -3,7 +3,7 @@
  * l-diversity, t-closeness and re-identification risk figures kcheck
  * reports.
  *
- * Written from the definitions (kanon.h, SPEC.md §3 "kcheck"), not from
+ * Written from the definitions (kanon.h, kcheck(1)), not from
  * the implementation. Each table is small enough to work out by hand; the
  * working is in the comment beside it: class sizes, counts, logarithms,
  * cumulative sums of the earth mover's distance. Integers are asserted
@@ -1626,7 +1626,8 @@ Test(kanon, bad_parameters)
 	I(t_ok, 1);
 }
 
-/* max_suppress outside 0..1 when suppressing (SPEC: F is 0..1). */
+/* max_suppress outside 0..1 when suppressing (kcheck(1), OPTIONS: from
+ * 0 to 1). */
 Test(kanon, bad_max_suppress)
 {
 	static const char *const T[][1] = {{"a"}, {"a"}};
@@ -1640,4 +1641,426 @@ Test(kanon, bad_max_suppress)
 	eval_arg("max_suppress > 1");
 	p.max_suppress = NAN;
 	eval_arg("max_suppress NaN");
+}
+
+/* ------------------------------------------------------------------ */
+/* Reports: the exact text, JSON and summary line of kcheck */
+
+/* What a report function writes to a stream: malloc'd. */
+enum { TEXT, JSON };
+static char *
+report_of(int which)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	prep_status st;
+
+	cr_assert_not_null(f);
+	st = which == JSON ? prep_kanon_report_json(f, &r)
+			   : prep_kanon_report_text(f, &r, &p);
+	cr_assert_eq(st, PREP_OK, "report: %s", prep_strerror(st));
+	cr_assert_eq(fclose(f), 0);
+	return buf;
+}
+
+static void
+report_is(int which, const char *want)
+{
+	char *got = report_of(which);
+
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
+static void
+summary_is(const char *want)
+{
+	char line[PREP_KANON_SUMMARY_SIZE];
+	prep_status st;
+
+	memset(line, 'x', sizeof line);
+	st = prep_kanon_report_summary(&r, &p, line, sizeof line);
+	cr_assert_eq(st, PREP_OK, "summary: %s", prep_strerror(st));
+	cr_assert_str_eq(line, want);
+}
+
+/*
+ * QI q, sensitive s; classes a {x, y, x}, b {x, x}, c {y}. k = 2,
+ * distinct l = 2, t = 0.5.
+ * rows 6, classes 3, min 1, avg 6/3 = 2. c fails k; b and c have one
+ * distinct value each and fail l: 2 violating classes, 2 + 1 = 3 rows.
+ * Risk: max 1/1 = 1, avg 3/6 = 0.5; rows in classes < 2: 1 of 6, in
+ * classes of 1: 1 of 6, 0.1666666667 (%.10g), 0.166666666666667 (JSON).
+ * Histogram 1:1 2:1 3:1. l_min 1.
+ * t, equal distance (x, y are not numbers): table x 4/6 = 2/3, y 1/3;
+ * a (2/3, 1/3): 0; b (1, 0): (1/3 + 1/3)/2 = 1/3; c (0, 1): (2/3 +
+ * 2/3)/2 = 2/3 = 0.6666666667 (%.10g), 0.666666666666667 (%.15g),
+ * 0.6667 (%.4g).
+ */
+static const char *const REP1[][2] = {{"a", "x"}, {"a", "y"}, {"a", "x"},
+				      {"b", "x"}, {"b", "x"}, {"c", "y"}};
+
+static void
+rep1(void)
+{
+	table(1, 1);
+	LOAD(REP1);
+	p.check_l = 1;
+	p.l = 2;
+	p.check_t = 1;
+	p.t = 0.5;
+	eval();
+}
+
+Test(kanon, report_text_fails_k_l_t)
+{
+	rep1();
+	report_is(TEXT, "rows: 6\n"
+			"classes: 3\n"
+			"min_class_size: 1\n"
+			"avg_class_size: 2\n"
+			"k: 2\n"
+			"violating_classes: 2\n"
+			"violating_rows: 3\n"
+			"suppressed_rows: 0\n"
+			"prosecutor_risk_max: 1\n"
+			"prosecutor_risk_avg: 0.5\n"
+			"records_at_risk: 0.1666666667\n"
+			"sample_uniqueness: 0.1666666667\n"
+			"class_size_histogram: 1:1 2:1 3:1\n"
+			"l_min: 1 (distinct)\n"
+			"t_max: 0.6666666667 (equal)\n"
+			"satisfied: no\n");
+}
+
+Test(kanon, report_json_fails_k_l_t)
+{
+	rep1();
+	report_is(JSON, "{\"rows\":6,\"classes\":3,\"min_class_size\":1,"
+			"\"avg_class_size\":2,\"k\":2,\"violating_classes\":2,"
+			"\"violating_rows\":3,\"suppressed_rows\":0,"
+			"\"prosecutor_risk_max\":1,\"prosecutor_risk_avg\":0.5,"
+			"\"records_at_risk\":0.166666666666667,"
+			"\"sample_uniqueness\":0.166666666666667,"
+			"\"class_size_histogram\":{\"1\":1,\"2\":1,\"3\":1},"
+			"\"l_min\":1,\"t_max\":0.666666666666667,"
+			"\"satisfied\":false}\n");
+}
+
+Test(kanon, report_summary_fails_k_l_t)
+{
+	rep1();
+	summary_is("not satisfied: 2 of 3 classes (3 rows) fail; smallest "
+		   "class 1 (k=2), l_min 1 (l=2), t_max 0.6667 (t=0.5)");
+}
+
+/*
+ * QI q, sensitive s numeric; a {1, 2, 2}, b {3, 3}, c {1}; k = 2 with
+ * suppression up to 0.5: c goes (1 row <= 0.5 * 6), a and b stay.
+ * rows 5, classes 2, min 2, avg 2.5; risk max 1/2, avg 2/5 = 0.4; none
+ * at risk or unique; histogram 2:1 3:1.
+ * Recursive (c,l), c = 3: a's counts 2, 1: l = 2 as 2 < 3 * 1; b's 2:
+ * l = 1. l_min 1 (l = 1 holds).
+ * Ordered t over the released rows: table 1: 1/5, 2: 2/5, 3: 2/5, m = 3.
+ * a (1/3, 2/3, 0): p - q = (2/15, 4/15, -6/15), cumulative 2/15, 6/15,
+ * 0: (8/15) / (m - 1) = 4/15. b (0, 0, 1): p - q = (-3/15, -6/15,
+ * 9/15), cumulative -3/15, -9/15, 0: (12/15) / 2 = 0.4 = t_max.
+ */
+static const char *const REP2[][2] = {{"a", "1"}, {"a", "2"}, {"a", "2"},
+				      {"b", "3"}, {"b", "3"}, {"c", "1"}};
+
+static void
+rep2(void)
+{
+	table(1, 1);
+	LOAD(REP2);
+	p.suppress = 1;
+	p.max_suppress = 0.5;
+	p.check_l = 1;
+	p.l = 1;
+	p.ldiv = PREP_LDIV_RECURSIVE;
+	p.c = 3;
+	p.check_t = 1;
+	p.t = 0.5;
+	eval();
+}
+
+Test(kanon, report_text_suppressed_recursive_ordered)
+{
+	rep2();
+	report_is(TEXT, "rows: 5\n"
+			"classes: 2\n"
+			"min_class_size: 2\n"
+			"avg_class_size: 2.5\n"
+			"k: 2\n"
+			"violating_classes: 0\n"
+			"violating_rows: 0\n"
+			"suppressed_rows: 1\n"
+			"prosecutor_risk_max: 0.5\n"
+			"prosecutor_risk_avg: 0.4\n"
+			"records_at_risk: 0\n"
+			"sample_uniqueness: 0\n"
+			"class_size_histogram: 2:1 3:1\n"
+			"l_min: 1 (recursive, c=3)\n"
+			"t_max: 0.4 (ordered)\n"
+			"satisfied: yes\n");
+}
+
+Test(kanon, report_json_suppressed_recursive_ordered)
+{
+	rep2();
+	report_is(JSON,
+		  "{\"rows\":5,\"classes\":2,\"min_class_size\":2,"
+		  "\"avg_class_size\":2.5,\"k\":2,\"violating_classes\":0,"
+		  "\"violating_rows\":0,\"suppressed_rows\":1,"
+		  "\"prosecutor_risk_max\":0.5,\"prosecutor_risk_avg\":0.4,"
+		  "\"records_at_risk\":0,\"sample_uniqueness\":0,"
+		  "\"class_size_histogram\":{\"2\":1,\"3\":1},"
+		  "\"l_min\":1,\"t_max\":0.4,\"satisfied\":true}\n");
+}
+
+Test(kanon, report_summary_suppressed_recursive_ordered)
+{
+	rep2();
+	summary_is("satisfied: 5 rows, 2 classes, smallest class 2 (k=2), "
+		   "l_min 1 (l=1), t_max 0.4 (t=0.5), 1 row suppressed");
+}
+
+/*
+ * Suppression past its limit: REP1's QI alone, k = 3, at most 0.25 of
+ * the rows: b and c would go, 3 rows > 0.25 * 6. Left: a, 3 rows, 1
+ * class; risk 1/3 (0.3333333333, 0.333333333333333); nothing violates
+ * k, but the run is not satisfied. No "suppressed" at the end of the
+ * summary: nothing was.
+ */
+static void
+rep3(void)
+{
+	table(1, -1);
+	LOAD(REP1);
+	p.k = 3;
+	p.suppress = 1;
+	p.max_suppress = 0.25;
+	eval();
+}
+
+Test(kanon, report_text_suppression_over_limit)
+{
+	rep3();
+	report_is(TEXT, "rows: 3\n"
+			"classes: 1\n"
+			"min_class_size: 3\n"
+			"avg_class_size: 3\n"
+			"k: 3\n"
+			"violating_classes: 0\n"
+			"violating_rows: 0\n"
+			"suppressed_rows: 3\n"
+			"prosecutor_risk_max: 0.3333333333\n"
+			"prosecutor_risk_avg: 0.3333333333\n"
+			"records_at_risk: 0\n"
+			"sample_uniqueness: 0\n"
+			"class_size_histogram: 3:1\n"
+			"satisfied: no\n");
+}
+
+Test(kanon, report_json_suppression_over_limit)
+{
+	rep3();
+	report_is(JSON, "{\"rows\":3,\"classes\":1,\"min_class_size\":3,"
+			"\"avg_class_size\":3,\"k\":3,\"violating_classes\":0,"
+			"\"violating_rows\":0,\"suppressed_rows\":3,"
+			"\"prosecutor_risk_max\":0.333333333333333,"
+			"\"prosecutor_risk_avg\":0.333333333333333,"
+			"\"records_at_risk\":0,\"sample_uniqueness\":0,"
+			"\"class_size_histogram\":{\"3\":1},"
+			"\"satisfied\":false}\n");
+}
+
+Test(kanon, report_summary_suppression_over_limit)
+{
+	rep3();
+	summary_is("not satisfied: 3 rows would be suppressed, more than "
+		   "0.25 of the input (k=3)");
+}
+
+/* No rows: every figure 0, an empty histogram, satisfied. */
+Test(kanon, report_empty)
+{
+	table(1, -1);
+	eval();
+	report_is(TEXT, "rows: 0\n"
+			"classes: 0\n"
+			"min_class_size: 0\n"
+			"avg_class_size: 0\n"
+			"k: 2\n"
+			"violating_classes: 0\n"
+			"violating_rows: 0\n"
+			"suppressed_rows: 0\n"
+			"prosecutor_risk_max: 0\n"
+			"prosecutor_risk_avg: 0\n"
+			"records_at_risk: 0\n"
+			"sample_uniqueness: 0\n"
+			"class_size_histogram:\n"
+			"satisfied: yes\n");
+	report_is(JSON, "{\"rows\":0,\"classes\":0,\"min_class_size\":0,"
+			"\"avg_class_size\":0,\"k\":2,\"violating_classes\":0,"
+			"\"violating_rows\":0,\"suppressed_rows\":0,"
+			"\"prosecutor_risk_max\":0,\"prosecutor_risk_avg\":0,"
+			"\"records_at_risk\":0,\"sample_uniqueness\":0,"
+			"\"class_size_histogram\":{},\"satisfied\":true}\n");
+	summary_is("satisfied: 0 rows, 0 classes, smallest class 0 (k=2)");
+}
+
+/* One of everything: "row", "class", but "of 1 classes". */
+Test(kanon, report_summary_singular)
+{
+	static const char *const ONE[][1] = {{"a"}};
+	static const char *const TWO[][1] = {{"a"}, {"b"}, {"b"}};
+
+	table(1, -1);
+	LOAD(ONE);
+	p.k = 1;
+	eval();
+	summary_is("satisfied: 1 row, 1 class, smallest class 1 (k=1)");
+	p.k = 2;
+	eval();
+	summary_is("not satisfied: 1 of 1 classes (1 row) fail; smallest "
+		   "class 1 (k=2)");
+	p.suppress = 1;
+	p.max_suppress = 0;
+	eval();
+	summary_is("not satisfied: 1 row would be suppressed, more than 0 of "
+		   "the input (k=2)");
+	/* a (1 row) goes, 1 <= 0.5 * 3 */
+	table(1, -1);
+	LOAD(TWO);
+	p.max_suppress = 0.5;
+	eval();
+	summary_is("satisfied: 2 rows, 1 class, smallest class 2 (k=2), 1 row "
+		   "suppressed");
+	/* suppression asked for, none needed */
+	p.k = 1;
+	eval();
+	summary_is("satisfied: 3 rows, 2 classes, smallest class 1 (k=1), 0 "
+		   "rows suppressed");
+}
+
+/*
+ * The formats on figures set by hand: %.10g cuts 0.123456789012345678
+ * to 0.123456789, JSON keeps 15 digits, 0.123456789012346, the summary
+ * 4, 0.1235; entropy is named; a whole l_min stays an integer in JSON
+ * and a fraction does not; counts past 2^32 are whole.
+ */
+Test(kanon, report_formats_by_hand)
+{
+	static prep_kanon_bin bins[] = {{87, 1}, {5000000000ULL, 2}};
+
+	memset(&r, 0, sizeof r);
+	r.rows = 10000000087ULL;
+	r.classes = 3;
+	r.min_class_size = 87;
+	r.avg_class_size = 3016.2;
+	r.k = 100;
+	r.violating_classes = 1;
+	r.violating_rows = 87;
+	r.prosecutor_risk_max = 0.125;
+	r.prosecutor_risk_avg = 0.0625;
+	r.records_at_risk = 0.123456789012345678;
+	r.sample_uniqueness = 0;
+	r.histogram = bins;
+	r.nhistogram = 2;
+	r.has_l = 1;
+	r.l_min = 1.5;
+	r.has_t = 1;
+	r.t_max = 0.123456789012345678;
+	r.t_ordered = 0;
+	r.k_ok = 0;
+	r.l_ok = r.t_ok = r.suppress_ok = 1;
+	p.check_l = 1;
+	p.l = 2;
+	p.ldiv = PREP_LDIV_ENTROPY;
+	p.check_t = 1;
+	p.t = 0.1;
+	report_is(TEXT, "rows: 10000000087\n"
+			"classes: 3\n"
+			"min_class_size: 87\n"
+			"avg_class_size: 3016.2\n"
+			"k: 100\n"
+			"violating_classes: 1\n"
+			"violating_rows: 87\n"
+			"suppressed_rows: 0\n"
+			"prosecutor_risk_max: 0.125\n"
+			"prosecutor_risk_avg: 0.0625\n"
+			"records_at_risk: 0.123456789\n"
+			"sample_uniqueness: 0\n"
+			"class_size_histogram: 87:1 5000000000:2\n"
+			"l_min: 1.5 (entropy)\n"
+			"t_max: 0.123456789 (equal)\n"
+			"satisfied: no\n");
+	report_is(JSON, "{\"rows\":10000000087,\"classes\":3,"
+			"\"min_class_size\":87,\"avg_class_size\":3016.2,"
+			"\"k\":100,\"violating_classes\":1,"
+			"\"violating_rows\":87,\"suppressed_rows\":0,"
+			"\"prosecutor_risk_max\":0.125,"
+			"\"prosecutor_risk_avg\":0.0625,"
+			"\"records_at_risk\":0.123456789012346,"
+			"\"sample_uniqueness\":0,"
+			"\"class_size_histogram\":{\"87\":1,\"5000000000\":2},"
+			"\"l_min\":1.5,\"t_max\":0.123456789012346,"
+			"\"satisfied\":false}\n");
+	summary_is("not satisfied: 1 of 3 classes (87 rows) fail; smallest "
+		   "class 87 (k=100), l_min 1.5 (l=2), t_max 0.1235 (t=0.1)");
+	memset(&r, 0, sizeof r); /* bins are not the report's to free */
+}
+
+/* A summary that does not fit: cut, NUL-terminated, PREP_ERR_RANGE. */
+Test(kanon, report_summary_too_small)
+{
+	static const char *const ONE[][1] = {{"a"}};
+	char line[10];
+
+	table(1, -1);
+	LOAD(ONE);
+	p.k = 1;
+	eval();
+	cr_assert_eq(prep_kanon_report_summary(&r, &p, line, sizeof line),
+		     PREP_ERR_RANGE);
+	cr_assert_str_eq(line, "satisfied");
+	cr_assert_eq(prep_kanon_report_summary(&r, &p, line, 0),
+		     PREP_ERR_RANGE);
+}
+
+/* A stream that can't be written: PREP_ERR_IO from both reports. */
+Test(kanon, report_write_error)
+{
+	FILE *f = fopen("/dev/null", "r");
+
+	cr_assert_not_null(f);
+	table(1, -1);
+	eval();
+	cr_assert_eq(prep_kanon_report_text(f, &r, &p), PREP_ERR_IO);
+	clearerr(f);
+	cr_assert_eq(prep_kanon_report_json(f, &r), PREP_ERR_IO);
+	(void)fclose(f);
+}
+
+/* The --ldiv names, both ways. */
+Test(kanon, ldiv_names)
+{
+	prep_ldiv v = PREP_LDIV_ENTROPY;
+
+	cr_assert_str_eq(prep_kanon_ldiv_name(PREP_LDIV_DISTINCT), "distinct");
+	cr_assert_str_eq(prep_kanon_ldiv_name(PREP_LDIV_ENTROPY), "entropy");
+	cr_assert_str_eq(prep_kanon_ldiv_name(PREP_LDIV_RECURSIVE),
+			 "recursive");
+	cr_assert_eq(prep_kanon_ldiv_parse("distinct", &v), PREP_OK);
+	cr_assert_eq(v, PREP_LDIV_DISTINCT);
+	cr_assert_eq(prep_kanon_ldiv_parse("entropy", &v), PREP_OK);
+	cr_assert_eq(v, PREP_LDIV_ENTROPY);
+	cr_assert_eq(prep_kanon_ldiv_parse("recursive", &v), PREP_OK);
+	cr_assert_eq(v, PREP_LDIV_RECURSIVE);
+	cr_assert_eq(prep_kanon_ldiv_parse("Distinct", &v), PREP_ERR_ARG);
+	cr_assert_eq(prep_kanon_ldiv_parse("", &v), PREP_ERR_ARG);
+	cr_assert_eq(v, PREP_LDIV_RECURSIVE); /* untouched */
 }

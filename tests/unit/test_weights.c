@@ -2,7 +2,7 @@
  * test_weights.c: unit tests of libprep/weights.c, the reweighing
  * weights of reweight (Kamiran and Calders, KAIS 33(1), 2012).
  *
- * Written from the contract (weights.h, SPEC.md §3 "reweight"): every
+ * Written from the contract (weights.h, reweight(1)): every
  * table below is counted by hand in the comment beside it, with W(g,y) =
  * n_g n_y / (n n_gy), or W(g) = n / (G n_g) without a label, and the
  * weights are checked as the exact text written ("%.15g"). Then the
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "weights.h"
 
@@ -689,4 +690,140 @@ Test(weights, no_rows)
 	cr_assert_eq(prep_weights_labels(tab), 0);
 	cr_assert_eq(prep_weights_total(tab), 0.0);
 	cr_assert_eq(prep_weights_empty_cells(tab), 0);
+}
+
+/*
+ * The text prep_weights_report writes for tab with header[0..ncols), on
+ * a writer of delimiter delim (CRLF line ends with crlf): malloc'd.
+ */
+static char *
+report_text(const prep_field *header, size_t ncols, int delim, int crlf)
+{
+	prep_writer_options wo = {.delim = delim, .crlf = crlf};
+	prep_writer *wr = NULL;
+	FILE *f = tmpfile();
+	char *text = calloc(1, 4096);
+	ssize_t got;
+	prep_status st;
+
+	cr_assert(f && text);
+	cr_assert_eq(prep_writer_new(fileno(f), &wo, &wr), PREP_OK);
+	st = prep_weights_report(tab, header, ncols, wr);
+	cr_assert_eq(st, PREP_OK, "prep_weights_report: %s", prep_strerror(st));
+	cr_assert_eq(prep_writer_finish(wr), PREP_OK);
+	prep_writer_free(wr);
+	cr_assert_eq(lseek(fileno(f), 0, SEEK_SET), 0);
+	got = read(fileno(f), text, 4095);
+	cr_assert(got >= 0 && got < 4095);
+	(void)fclose(f);
+	return text;
+}
+
+/*
+ * The table of two_groups_two_labels, with its header: the columns by
+ * name, each group's labels in order of first appearance (1 before 0),
+ * the counts and W worked out there.
+ */
+Test(weights, report_header_names)
+{
+	static const size_t g[] = {0};
+	static const prep_field header[] = {F("sex"), F("label")};
+	prep_field rows[6][2] = {{F("F"), F("1")}, {F("F"), F("0")},
+				 {F("F"), F("0")}, {F("M"), F("1")},
+				 {F("M"), F("1")}, {F("M"), F("0")}};
+	char *text;
+	size_t i;
+
+	mk(g, 1, 1, -1, 0);
+	for (i = 0; i < 6; i++)
+		add(rows[i]);
+	finish();
+	text = report_text(header, 2, ',', 0);
+	cr_assert_str_eq(text, "sex,label,n_g,n_y,n_gy,weight\n"
+			       "F,1,3,3,1,1.5\n"
+			       "F,0,3,3,2,0.75\n"
+			       "M,1,3,3,2,0.75\n"
+			       "M,0,3,3,1,1.5\n");
+	free(text);
+}
+
+/*
+ * No header: the columns by number. Columns a,y,b,w; groups a and b
+ * (their intersection), label y, weight w:
+ *	x,1,p,2  x,0,p,1  z,1,q,0  z,0,q,3
+ * n = 6; n_xp = 2+1 = 3, n_zq = 0+3 = 3; n_1 = 2+0 = 2, n_0 = 1+3 = 4.
+ * W(xp,1) = 3*2/(6*2) = 0.5, W(xp,0) = 3*4/(6*1) = 2, (zq,1) has a
+ * count of 0: NA, W(zq,0) = 3*4/(6*3) = 2/3, 0.666666666666667.
+ */
+Test(weights, report_numbers_weighted_na)
+{
+	static const size_t g[] = {0, 2};
+	prep_field rows[4][4] = {{F("x"), F("1"), F("p"), F("2")},
+				 {F("x"), F("0"), F("p"), F("1")},
+				 {F("z"), F("1"), F("q"), F("0")},
+				 {F("z"), F("0"), F("q"), F("3")}};
+	char *text;
+	size_t i;
+
+	mk(g, 2, 1, 3, 0);
+	for (i = 0; i < 4; i++)
+		add(rows[i]);
+	finish();
+	text = report_text(NULL, 4, ',', 0);
+	cr_assert_str_eq(text, "1,3,2,n_g,n_y,n_gy,weight\n"
+			       "x,p,1,3,2,2,0.5\n"
+			       "x,p,0,3,4,1,2\n"
+			       "z,q,1,3,2,0,NA\n"
+			       "z,q,0,3,4,3,0.666666666666667\n");
+	free(text);
+}
+
+/*
+ * No label column: no label field, n_y = n and n_gy = n_g. Groups of
+ * city: "a,b" once, c"d three times; n = 4, G = 2: W = 4/(2*1) = 2 and
+ * 4/(2*3) = 0.666666666666667. Fields are written in the writer's
+ * dialect: with ';' the comma needs no quotes, the quote does.
+ */
+Test(weights, report_no_label_dialect)
+{
+	static const size_t g[] = {0};
+	static const prep_field header[] = {F("city")};
+	prep_field rows[4][1] = {
+	    {F("a,b")}, {F("c\"d")}, {F("c\"d")}, {F("c\"d")}};
+	char *text;
+	size_t i;
+
+	mk(g, 1, -1, -1, 0);
+	for (i = 0; i < 4; i++)
+		add(rows[i]);
+	finish();
+	text = report_text(header, 1, ';', 1);
+	cr_assert_str_eq(text, "city;n_g;n_y;n_gy;weight\r\n"
+			       "a,b;1;4;1;2\r\n"
+			       "\"c\"\"d\";3;4;3;0.666666666666667\r\n");
+	free(text);
+	text = report_text(header, 1, ',', 0);
+	cr_assert_str_eq(text, "city,n_g,n_y,n_gy,weight\n"
+			       "\"a,b\",1,4,1,2\n"
+			       "\"c\"\"d\",3,4,3,0.666666666666667\n");
+	free(text);
+}
+
+/* Before prep_weights_finish there is no table: nothing is written. */
+Test(weights, report_before_finish)
+{
+	static const size_t g[] = {0};
+	prep_writer_options wo = {.delim = ','};
+	prep_writer *wr = NULL;
+	FILE *f = tmpfile();
+
+	cr_assert_not_null(f);
+	mk(g, 1, -1, -1, 0);
+	add((prep_field[]){F("a")});
+	cr_assert_eq(prep_writer_new(fileno(f), &wo, &wr), PREP_OK);
+	cr_assert_eq(prep_weights_report(tab, NULL, 1, wr), PREP_ERR_ARG);
+	cr_assert_eq(prep_writer_finish(wr), PREP_OK);
+	prep_writer_free(wr);
+	cr_assert_eq(lseek(fileno(f), 0, SEEK_END), 0);
+	(void)fclose(f);
 }
