@@ -292,19 +292,25 @@ rates(const prep_fairness *f, const struct acc *sum, prep_fairness_rates *r)
 	}
 }
 
-prep_status
-prep_fairness_group_rates(const prep_fairness *f, size_t id,
-			  prep_fairness_rates *r)
+/* The counts and rates of group id, which exists. */
+static void
+group_rates(const prep_fairness *f, size_t id, prep_fairness_rates *r)
 {
-	const struct group *g;
+	const struct group *g = &f->g[id];
 
-	if (id >= prep_fairness_groups(f))
-		return PREP_ERR_ARG;
-	g = &f->g[id];
 	r->n = g->n;
 	r->n_pos = g->n_pos;
 	r->n_sel = g->n_sel;
 	rates(f, g->sum, r);
+}
+
+prep_status
+prep_fairness_group_rates(const prep_fairness *f, size_t id,
+			  prep_fairness_rates *r)
+{
+	if (id >= prep_fairness_groups(f))
+		return PREP_ERR_ARG;
+	group_rates(f, id, r);
 	return PREP_OK;
 }
 
@@ -460,12 +466,7 @@ over_groups(const prep_fairness *f, prep_fairness_summary *s)
 	double dt, df;
 
 	for (i = 0; i < n; i++) {
-		/*
-		 * i < n: r is set. The analyzer cannot know that
-		 * prep_classes_count() returns n again in there.
-		 */
-		prep_fairness_group_rates(f, i, &r);
-		/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
+		group_rates(f, i, &r);
 		range_add(&sr, r.selection_rate);
 		range_add(&tpr, r.tpr);
 		range_add(&fpr, r.fpr);
@@ -487,10 +488,8 @@ against(const prep_fairness *f, size_t p, prep_fairness_summary *s)
 	double dt, df;
 
 	side(f, (long)p, &u);
-	/* p < groups, checked by the caller, so v is set (see over_groups) */
-	prep_fairness_group_rates(f, p, &v);
+	group_rates(f, p, &v); /* p < groups, checked by the caller */
 	/* NAN in, NAN out: ratio() and the differences carry NA through */
-	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 	s->disparate_impact = ratio(u.selection_rate, v.selection_rate);
 	s->statistical_parity_difference = u.selection_rate - v.selection_rate;
 	dt = u.tpr - v.tpr;
@@ -630,7 +629,7 @@ table_row(const prep_fairness *f, size_t id, prep_writer *w)
 				       sp[i].len);
 	if (st != PREP_OK)
 		return st;
-	(void)prep_fairness_group_rates(f, id, &r);
+	group_rates(f, id, &r);
 	(void)snprintf(buf, sizeof buf, "%llu", (unsigned long long)r.n);
 	st = put_str(w, buf);
 	rate_values(&r, v);
@@ -669,7 +668,7 @@ json_group(const prep_fairness *f, const prep_field *names, size_t id,
 			       prep_json_string(f->values.data + sp[i].off,
 						sp[i].len),
 			       ok);
-	(void)prep_fairness_group_rates(f, id, &r);
+	group_rates(f, id, &r);
 	prep_json_set(o, "n", json_integer((json_int_t)r.n), ok);
 	rate_values(&r, v);
 	for (i = 0; i < nrates(f); i++)
