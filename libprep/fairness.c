@@ -12,6 +12,7 @@
  * of 1 sum exactly either way.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "classes.h"
 #include "fairness.h"
 #include "gate.h"
+#include "json.h"
 #include "memcap.h"
 #include "text.h"
 
@@ -290,19 +292,25 @@ rates(const prep_fairness *f, const struct acc *sum, prep_fairness_rates *r)
 	}
 }
 
-prep_status
-prep_fairness_group_rates(const prep_fairness *f, size_t id,
-			  prep_fairness_rates *r)
+/* The counts and rates of group id, which exists. */
+static void
+group_rates(const prep_fairness *f, size_t id, prep_fairness_rates *r)
 {
-	const struct group *g;
+	const struct group *g = &f->g[id];
 
-	if (id >= prep_fairness_groups(f))
-		return PREP_ERR_ARG;
-	g = &f->g[id];
 	r->n = g->n;
 	r->n_pos = g->n_pos;
 	r->n_sel = g->n_sel;
 	rates(f, g->sum, r);
+}
+
+prep_status
+prep_fairness_group_rates(const prep_fairness *f, size_t id,
+			  prep_fairness_rates *r)
+{
+	if (id >= prep_fairness_groups(f))
+		return PREP_ERR_ARG;
+	group_rates(f, id, r);
 	return PREP_OK;
 }
 
@@ -352,6 +360,68 @@ prep_fairness_find(const prep_fairness *f, const prep_field *values, size_t *id)
 	return st;
 }
 
+void
+prep_fairness_name_free(prep_fairness_name *n)
+{
+	free(n->colon);
+	free(n->comma);
+	n->colon = n->comma = NULL;
+}
+
+/* Read text in one way into *v, or free *v when it does not split so. */
+static void
+name_reading(const char *text, char sep, size_t ngroups, prep_field **v)
+{
+	if (prep_classes_split_name(text, strlen(text), sep, *v, ngroups) !=
+	    PREP_OK) {
+		free(*v);
+		*v = NULL;
+	}
+}
+
+prep_status
+prep_fairness_name_parse(const char *text, size_t ngroups,
+			 prep_fairness_name *n)
+{
+	n->colon = calloc(ngroups ? ngroups : 1, sizeof *n->colon);
+	n->comma = calloc(ngroups ? ngroups : 1, sizeof *n->comma);
+	if (n->colon == NULL || n->comma == NULL) {
+		prep_fairness_name_free(n);
+		return PREP_ERR_NOMEM;
+	}
+	if (ngroups == 1) {
+		n->comma[0].data = text;
+		n->comma[0].len = strlen(text);
+		free(n->colon);
+		n->colon = NULL;
+		return PREP_OK;
+	}
+	name_reading(text, ':', ngroups, &n->colon);
+	name_reading(text, ',', ngroups, &n->comma);
+	return n->colon || n->comma ? PREP_OK : PREP_ERR_VALUE;
+}
+
+prep_status
+prep_fairness_name_find(const prep_fairness *f, const prep_fairness_name *n,
+			size_t *id)
+{
+	prep_status sa = PREP_ERR_NOT_FOUND, sb = PREP_ERR_NOT_FOUND;
+	size_t a = 0, b = 0;
+
+	if (n->colon)
+		sa = prep_fairness_find(f, n->colon, &a);
+	if (n->comma)
+		sb = prep_fairness_find(f, n->comma, &b);
+	if (sa != PREP_OK && sa != PREP_ERR_NOT_FOUND)
+		return sa;
+	if (sb != PREP_OK && sb != PREP_ERR_NOT_FOUND)
+		return sb;
+	if (sa == PREP_OK && sb == PREP_OK && a != b)
+		return PREP_ERR_ARG;
+	*id = sa == PREP_OK ? a : b;
+	return sa == PREP_OK ? PREP_OK : sb;
+}
+
 /* Tracks the least and greatest of rates; NA once any rate is NAN. */
 struct range {
 	double lo, hi;
@@ -396,12 +466,7 @@ over_groups(const prep_fairness *f, prep_fairness_summary *s)
 	double dt, df;
 
 	for (i = 0; i < n; i++) {
-		/*
-		 * i < n: r is set. The analyzer cannot know that
-		 * prep_classes_count() returns n again in there.
-		 */
-		prep_fairness_group_rates(f, i, &r);
-		/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
+		group_rates(f, i, &r);
 		range_add(&sr, r.selection_rate);
 		range_add(&tpr, r.tpr);
 		range_add(&fpr, r.fpr);
@@ -423,10 +488,8 @@ against(const prep_fairness *f, size_t p, prep_fairness_summary *s)
 	double dt, df;
 
 	side(f, (long)p, &u);
-	/* p < groups, checked by the caller, so v is set (see over_groups) */
-	prep_fairness_group_rates(f, p, &v);
+	group_rates(f, p, &v); /* p < groups, checked by the caller */
 	/* NAN in, NAN out: ratio() and the differences carry NA through */
-	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 	s->disparate_impact = ratio(u.selection_rate, v.selection_rate);
 	s->statistical_parity_difference = u.selection_rate - v.selection_rate;
 	dt = u.tpr - v.tpr;
@@ -467,4 +530,255 @@ prep_fairness_check(const prep_fairness_summary *s,
 			       g->max_eod))
 		fail |= PREP_FAIRNESS_FAIL_EOD;
 	return fail;
+}
+
+/* ---- reports ---- */
+
+/* The rate columns of the table, in order; the last three need -p. */
+static const char *const rate_names[] = {
+    "base_rate", "selection_rate", "tpr", "fpr", "precision",
+};
+
+#define NRATES (sizeof rate_names / sizeof rate_names[0])
+
+/* The metrics, in the order of prep_fairness_summary. */
+static const char *const metric_names[] = {
+    "disparate_impact",	       "statistical_parity_difference",
+    "equal_opportunity_difference", "average_odds_difference",
+    "equalized_odds_difference",
+};
+
+#define NMETRICS (sizeof metric_names / sizeof metric_names[0])
+
+static size_t
+nrates(const prep_fairness *f)
+{
+	return f->pred >= 0 ? NRATES : 2;
+}
+
+/* The rates of r in table order. */
+static void
+rate_values(const prep_fairness_rates *r, double v[NRATES])
+{
+	v[0] = r->base_rate;
+	v[1] = r->selection_rate;
+	v[2] = r->tpr;
+	v[3] = r->fpr;
+	v[4] = r->precision;
+}
+
+static void
+metric_values(const prep_fairness_summary *s, double v[NMETRICS])
+{
+	v[0] = s->disparate_impact;
+	v[1] = s->statistical_parity_difference;
+	v[2] = s->equal_opportunity_difference;
+	v[3] = s->average_odds_difference;
+	v[4] = s->equalized_odds_difference;
+}
+
+static int
+gated(const prep_fairness_gates *g)
+{
+	return g && (g->min_di_set || g->max_spd_set || g->max_eod_set);
+}
+
+/* A rate as the table and the metric lines write it: %.10g, or NA. */
+static const char *
+rate_text(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		return "NA";
+	(void)snprintf(buf, n, "%.10g", v);
+	return buf;
+}
+
+static prep_status
+put_str(prep_writer *w, const char *s)
+{
+	return prep_writer_field(w, s, strlen(s));
+}
+
+static prep_status
+table_header(const prep_fairness *f, const prep_field *names, prep_writer *w)
+{
+	size_t i;
+	prep_status st = PREP_OK;
+
+	for (i = 0; i < f->ncols && st == PREP_OK; i++)
+		st = prep_writer_field(w, names[i].data, names[i].len);
+	if (st == PREP_OK)
+		st = put_str(w, "n");
+	for (i = 0; i < nrates(f) && st == PREP_OK; i++)
+		st = put_str(w, rate_names[i]);
+	return st == PREP_OK ? prep_writer_end_row(w) : st;
+}
+
+static prep_status
+table_row(const prep_fairness *f, size_t id, prep_writer *w)
+{
+	const struct span *sp = &f->spans[id * f->ncols];
+	prep_fairness_rates r;
+	char buf[64];
+	double v[NRATES];
+	size_t i;
+	prep_status st = PREP_OK;
+
+	for (i = 0; i < f->ncols && st == PREP_OK; i++)
+		st = prep_writer_field(w, f->values.data + sp[i].off,
+				       sp[i].len);
+	if (st != PREP_OK)
+		return st;
+	group_rates(f, id, &r);
+	(void)snprintf(buf, sizeof buf, "%llu", (unsigned long long)r.n);
+	st = put_str(w, buf);
+	rate_values(&r, v);
+	for (i = 0; i < nrates(f) && st == PREP_OK; i++)
+		st = put_str(w, rate_text(v[i], buf, sizeof buf));
+	return st == PREP_OK ? prep_writer_end_row(w) : st;
+}
+
+prep_status
+prep_fairness_report_table(const prep_fairness *f, const prep_field *names,
+			   prep_writer *w)
+{
+	size_t id;
+	prep_status st = PREP_OK;
+
+	if (names)
+		st = table_header(f, names, w);
+	for (id = 0; id < prep_fairness_groups(f) && st == PREP_OK; id++)
+		st = table_row(f, id, w);
+	return st;
+}
+
+/* The object of group id in the JSON report. */
+static json_t *
+json_group(const prep_fairness *f, const prep_field *names, size_t id,
+	   int *ok)
+{
+	const struct span *sp = &f->spans[id * f->ncols];
+	json_t *o = json_object();
+	prep_fairness_rates r;
+	double v[NRATES];
+	size_t i;
+
+	for (i = 0; i < f->ncols; i++)
+		prep_json_setn(o, names[i].data, names[i].len,
+			       prep_json_string(f->values.data + sp[i].off,
+						sp[i].len),
+			       ok);
+	group_rates(f, id, &r);
+	prep_json_set(o, "n", json_integer((json_int_t)r.n), ok);
+	rate_values(&r, v);
+	for (i = 0; i < nrates(f); i++)
+		prep_json_set(o, rate_names[i], prep_json_number(v[i]), ok);
+	return o;
+}
+
+prep_status
+prep_fairness_report_json(const prep_fairness *f, const prep_field *names,
+			  const prep_fairness_summary *s,
+			  const prep_fairness_gates *g, prep_writer *w)
+{
+	json_t *o = json_object(), *groups = json_array();
+	double v[NMETRICS];
+	size_t i, id;
+	char *text;
+	int ok = 1;
+	prep_status st;
+
+	metric_values(s, v);
+	for (i = 0; i < NMETRICS; i++)
+		prep_json_set(o, metric_names[i], prep_json_number(v[i]), &ok);
+	for (id = 0; f && id < prep_fairness_groups(f); id++)
+		prep_json_append(groups, json_group(f, names, id, &ok), &ok);
+	prep_json_set(o, "groups", groups, &ok);
+	if (gated(g))
+		prep_json_set(o, "satisfied",
+			      json_boolean(prep_fairness_check(s, g) == 0),
+			      &ok);
+	if ((st = prep_json_text(o, ok, &text)) != PREP_OK)
+		return st;
+	st = prep_writer_raw(w, text, strlen(text));
+	free(text);
+	return st;
+}
+
+prep_status
+prep_fairness_report_metrics(FILE *out, const prep_fairness_summary *s,
+			     const prep_fairness_gates *g)
+{
+	char buf[64];
+	double v[NMETRICS];
+	size_t i;
+	int bad = 0;
+
+	metric_values(s, v);
+	for (i = 0; i < NMETRICS; i++)
+		bad |= fprintf(out, "%s: %s\n", metric_names[i],
+			       rate_text(v[i], buf, sizeof buf)) < 0;
+	if (gated(g))
+		bad |= fprintf(out, "satisfied: %s\n",
+			       prep_fairness_check(s, g) == 0 ? "yes" : "no") <
+		       0;
+	return bad ? PREP_ERR_IO : PREP_OK;
+}
+
+static int
+field_is(const prep_field *f, const char *s)
+{
+	return f->len == strlen(s) && memcmp(f->data, s, f->len) == 0;
+}
+
+static int
+field_eq(const prep_field *a, const prep_field *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+prep_status
+prep_fairness_json_names(const prep_field *names, size_t ngroups, size_t *bad,
+			 size_t *other)
+{
+	size_t i, j, nchars;
+
+	for (i = 0; i < ngroups; i++) {
+		const prep_field *x = &names[i];
+
+		*bad = i;
+		*other = ngroups;
+		if (prep_utf8_count(x->data, x->len, &nchars) != PREP_OK ||
+		    memchr(x->data, '\0', x->len) != NULL)
+			return PREP_ERR_UTF8;
+		for (j = 0; j < NRATES; j++)
+			if (field_is(x, rate_names[j]))
+				return PREP_ERR_ARG;
+		if (field_is(x, "n"))
+			return PREP_ERR_ARG;
+		for (j = 0; j < i; j++)
+			if (field_eq(x, &names[j])) {
+				*other = j;
+				return PREP_ERR_ARG;
+			}
+	}
+	return PREP_OK;
+}
+
+prep_status
+prep_fairness_json_group(const prep_fairness *f, size_t id, size_t *bad)
+{
+	const struct span *sp;
+	size_t i, nchars;
+
+	if (id >= prep_fairness_groups(f))
+		return PREP_ERR_ARG;
+	sp = &f->spans[id * f->ncols];
+	for (i = 0; i < f->ncols; i++)
+		if (prep_utf8_count(f->values.data + sp[i].off, sp[i].len,
+				    &nchars) != PREP_OK) {
+			*bad = i;
+			return PREP_ERR_UTF8;
+		}
+	return PREP_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * fairness.h: per-group rates of a binary label and prediction, and the
- * group fairness metrics fairness(1) reports and gates on (SPEC §3
- * "fairness", man1/fairness.1).
+ * group fairness metrics fairness(1) reports and gates on, and their
+ * reports (fairness(1), sections Rates, Metrics and Output).
  *
  * A group is a distinct tuple of the group columns of a row, compared byte
  * for byte (classes.h does the grouping; ids are dense, in order of first
@@ -54,7 +54,9 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "csv.h"
 #include "prep.h"
 
 #define PREP_FAIRNESS_DEFAULT_MAX_GROUPS ((size_t)10000000)
@@ -158,6 +160,34 @@ prep_status prep_fairness_find(const prep_fairness *f, const prep_field *values,
 			       size_t *id);
 
 /*
+ * A group named by text, as --privileged names it: with one group column
+ * the text is its value as it stands (':' and ',' and all); with several,
+ * their values in order separated by ':' or by ','
+ * (prep_classes_split_name). A text that splits both ways keeps both
+ * readings, and the table decides (prep_fairness_name_find).
+ */
+typedef struct prep_fairness_name {
+	prep_field *colon, *comma; /* the readings; NULL: no such reading */
+} prep_fairness_name;
+
+/*
+ * Read text (borrowed: n points into it) as the name of a group of
+ * ngroups columns. PREP_ERR_VALUE when it splits neither way (fewer
+ * separators than ngroups - 1), PREP_ERR_NOMEM; n is then empty.
+ */
+prep_status prep_fairness_name_parse(const char *text, size_t ngroups,
+				     prep_fairness_name *n);
+void prep_fairness_name_free(prep_fairness_name *n);
+
+/*
+ * The id of the group n names: the one reading the table has.
+ * PREP_ERR_NOT_FOUND when it has neither, PREP_ERR_ARG when the two
+ * readings name two different groups, PREP_ERR_NOMEM.
+ */
+prep_status prep_fairness_name_find(const prep_fairness *f,
+				    const prep_fairness_name *n, size_t *id);
+
+/*
  * The five metrics: privileged (a group id) against every other row, or,
  * with privileged -1, over every group. PREP_ERR_ARG for an id out of
  * range.
@@ -168,5 +198,70 @@ prep_status prep_fairness_summarize(const prep_fairness *f, long privileged,
 /* The gates of g that s fails, as PREP_FAIRNESS_FAIL_* bits; 0: passed. */
 unsigned prep_fairness_check(const prep_fairness_summary *s,
 			     const prep_fairness_gates *g);
+
+/*
+ * Reports. Rates in the table and in the metric lines have 10
+ * significant digits (printf's %.10g), NA for NAN; in JSON they follow
+ * json.h's rule (a whole number as an integer, else 15 significant
+ * digits, null for NAN). The rate columns, in this order, are base_rate
+ * and selection_rate, then, with a prediction column, tpr, fpr and
+ * precision. names[0..ngroups) are the names of the group columns (header
+ * fields, or the columns' numbers without a header), borrowed.
+ */
+
+/*
+ * The table, as CSV records on w: with names, a header record "NAME...,
+ * n,RATE..." first (names NULL: none); then one record per group, in the
+ * order of first appearance: the group's values, its number of rows n,
+ * its rates. Returns the writer's status.
+ */
+prep_status prep_fairness_report_table(const prep_fairness *f,
+				       const prep_field *names, prep_writer *w);
+
+/*
+ * The report as one JSON object on one line, written raw to w:
+ * {"disparate_impact":X,"statistical_parity_difference":X,
+ * "equal_opportunity_difference":X,"average_odds_difference":X,
+ * "equalized_odds_difference":X,"groups":[GROUP...]} where each GROUP is
+ * {"NAME":"VALUE"...,"n":N,"RATE":X...}, in the order of the table; then,
+ * when g sets a gate, "satisfied":true or false (prep_fairness_check) as
+ * the last key. f NULL (an input without columns): "groups":[]. Names and
+ * values are expected to be UTF-8 (prep_fairness_json_names,
+ * prep_fairness_json_group); a NUL in a name cuts it and an invalid byte
+ * becomes U+FFFD. PREP_ERR_NOMEM, or the writer's status.
+ */
+prep_status prep_fairness_report_json(const prep_fairness *f,
+				      const prep_field *names,
+				      const prep_fairness_summary *s,
+				      const prep_fairness_gates *g,
+				      prep_writer *w);
+
+/*
+ * The metric lines, "NAME: X\n" for each of the five metrics in the order
+ * of prep_fairness_summary, then, when g sets a gate, "satisfied: yes\n"
+ * or "satisfied: no\n". PREP_ERR_IO when out could not take them.
+ */
+prep_status prep_fairness_report_metrics(FILE *out,
+					 const prep_fairness_summary *s,
+					 const prep_fairness_gates *g);
+
+/*
+ * Can names[0..ngroups) be keys of the JSON report's group objects? Each
+ * must be UTF-8 text without a NUL (else PREP_ERR_UTF8, *bad its index),
+ * not "n" nor a rate's name, any of the five, with or without a
+ * prediction column (else PREP_ERR_ARG, *bad its index, *other ngroups),
+ * and not an earlier one's (else PREP_ERR_ARG, *other < *bad the earlier
+ * one's index). The first fault of the lowest index is reported.
+ */
+prep_status prep_fairness_json_names(const prep_field *names, size_t ngroups,
+				     size_t *bad, size_t *other);
+
+/*
+ * Are the values of group id UTF-8, as JSON strings need? PREP_OK, or
+ * PREP_ERR_UTF8 with *bad the index (in p->groups) of the first that is
+ * not; PREP_ERR_ARG for an id out of range.
+ */
+prep_status prep_fairness_json_group(const prep_fairness *f, size_t id,
+				     size_t *bad);
 
 #endif

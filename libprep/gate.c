@@ -3,6 +3,8 @@
  * slack gate.h explains.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "gate.h"
 
@@ -22,4 +24,22 @@ int
 prep_gate_at_most(double v, double bound)
 {
 	return v <= bound + slack(bound);
+}
+
+const char *
+prep_gate_failing_text(double v, double bound, int at_most, char *buf,
+		       size_t n)
+{
+	double back;
+	int prec;
+
+	for (prec = 10; prec < 17; prec++) {
+		(void)snprintf(buf, n, "%.*g", prec, v);
+		back = strtod(buf, NULL);
+		if (at_most ? !prep_gate_at_most(back, bound)
+			    : !prep_gate_at_least(back, bound))
+			return buf;
+	}
+	(void)snprintf(buf, n, "%.17g", v);
+	return buf;
 }

@@ -15,6 +15,8 @@
 #ifndef PREP_GATE_H
 #define PREP_GATE_H
 
+#include <stddef.h>
+
 #define PREP_GATE_SLACK 1e-12
 
 /*
@@ -25,5 +27,17 @@ int prep_gate_at_least(double v, double bound);
 
 /* 1 when v <= bound + PREP_GATE_SLACK * max(1, |bound|); NAN gives 0. */
 int prep_gate_at_most(double v, double bound);
+
+/*
+ * A figure v that fails its gate, as a message shows it: with 10
+ * significant digits, or as many more as it takes for the text, read
+ * back, to fail the gate too (up to 17, which read back as v itself), so
+ * that a figure just past its bound shows why: "0.99999999999 < 1", not
+ * "1 < 1". at_most: the gate is prep_gate_at_most, else
+ * prep_gate_at_least. Writes into buf (n bytes; 32 are enough) and
+ * returns it.
+ */
+const char *prep_gate_failing_text(double v, double bound, int at_most,
+				   char *buf, size_t n);
 
 #endif

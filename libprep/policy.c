@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "policy.h"
 
 #define POLICY_MAX_BYTES ((size_t)1 << 20)
@@ -496,3 +497,109 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 	}
 	return st;
 }
+
+const char *
+prep_action_strerror(prep_status st)
+{
+	switch (st) {
+	case PREP_ERR_LEGACY_TOKEN:
+		return "token made without column binding: use --legacy-tokens";
+	case PREP_ERR_NOT_FOUND:
+		return "value not in the hierarchy";
+	case PREP_ERR_LIMIT:
+		return "result too long";
+	case PREP_ERR_AUTH:
+	case PREP_ERR_UTF8:
+	case PREP_ERR_RANGE:
+		return prep_strerror(st);
+	default:
+		return prep_strerror(PREP_ERR_VALUE);
+	}
+}
+
+void
+prep_rule_origin(const prep_rule *r, char *buf, size_t n)
+{
+	if (r->where.file)
+		(void)snprintf(buf, n, "%s:%lu", r->where.file, r->where.line);
+	else if (r->action.kind == PREP_ACT_DECRYPT)
+		(void)snprintf(buf, n, "--decrypt %s", r->columns);
+	else
+		(void)snprintf(buf, n, "-a %s", r->columns);
+}
+
+int
+prep_rules_uses(const prep_rules *rs, prep_action_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].action.kind == kind)
+			return 1;
+	return 0;
+}
+
+int
+prep_rules_need_key(const prep_rules *rs)
+{
+	return prep_rules_uses(rs, PREP_ACT_HASH) ||
+	       prep_rules_uses(rs, PREP_ACT_ENCRYPT) ||
+	       prep_rules_uses(rs, PREP_ACT_DECRYPT);
+}
+
+/* Give the columns of rule r their action; owner[c]: c's rule so far. */
+static prep_status
+bind_rule(const prep_rule *r, const prep_field *header, size_t ncols,
+	  const prep_action **act, const prep_rule **owner,
+	  prep_rules_fault *fault)
+{
+	size_t *idx = NULL, n = 0, j, c;
+	int by_name = 0;
+	prep_status st;
+
+	fault->rule = r;
+	st = prep_columns_resolve(r->columns, header, ncols, &idx, &n,
+				  &fault->off, &fault->len, &by_name);
+	if (st != PREP_OK)
+		return st;
+	fault->by_name |= by_name;
+	for (j = 0; j < n; j++) {
+		c = idx[j];
+		if (owner[c] != NULL) {
+			fault->column = c;
+			fault->other = owner[c];
+			free(idx);
+			return PREP_ERR_ARG;
+		}
+		owner[c] = r;
+		act[c] = &r->action;
+	}
+	free(idx);
+	return PREP_OK;
+}
+
+prep_status
+prep_rules_bind(const prep_rules *rs, const prep_field *header, size_t ncols,
+		const prep_action ***act, prep_rules_fault *fault)
+{
+	/* arrays of pointers: sizeof *a is a pointer's size, as meant */
+	/* NOLINTBEGIN(bugprone-sizeof-expression) */
+	const prep_action **a = calloc(ncols ? ncols : 1, sizeof *a);
+	const prep_rule **owner = calloc(ncols ? ncols : 1, sizeof *owner);
+	/* NOLINTEND(bugprone-sizeof-expression) */
+	prep_status st = a && owner ? PREP_OK : PREP_ERR_NOMEM;
+	size_t i;
+
+	memset(fault, 0, sizeof *fault);
+	/* an input without even a header: no column for any rule */
+	for (i = 0; ncols > 0 && i < rs->n && st == PREP_OK; i++)
+		st = bind_rule(&rs->v[i], header, ncols, a, owner, fault);
+	free(owner);
+	if (st != PREP_OK) {
+		free(a);
+		a = NULL;
+	}
+	*act = a;
+	return st;
+}
+

@@ -4,7 +4,8 @@
  *
  * A rule is COLUMNS:ACTION[:ARG[:ARG]] on the command line, or a line
  * "COLUMNS ACTION[:ARG...]" of a policy file (man5/prep-policy.5). The
- * action table is SPEC §3 "anonymize". Applying an action needs the
+ * actions are anonymize(1)'s, section Actions. Rules are bound to the
+ * columns of an input (prep_rules_bind); applying an action needs the
  * context of the run: keyed hasher and cipher, PII detectors, mask char.
  */
 #ifndef PREP_POLICY_H
@@ -101,6 +102,48 @@ prep_status prep_rules_load_policy(prep_rules *rs, const char *path,
 prep_status prep_rules_load_hierarchies(prep_rules *rs, prep_where *where,
 					const char **why);
 
+/*
+ * Where a rule came from, as messages name it, into buf (n bytes):
+ * "FILE:LINE" for a policy file's, "--decrypt COLUMNS" for a decrypt
+ * rule (prep_rules_add_simple), "-a COLUMNS" for any other.
+ */
+void prep_rule_origin(const prep_rule *r, char *buf, size_t n);
+
+/* 1 when some rule's action is kind, else 0. */
+int prep_rules_uses(const prep_rules *rs, prep_action_kind kind);
+
+/* 1 when some rule needs the key file (hash, encrypt, decrypt). */
+int prep_rules_need_key(const prep_rules *rs);
+
+/* Why a rule could not be bound to the columns (prep_rules_bind). */
+typedef struct prep_rules_fault {
+	const prep_rule *rule;	/* the rule that could not be bound */
+	const prep_rule *other; /* two rules: the earlier one of the column */
+	size_t column;		/* two rules: their column (0-based) */
+	size_t off, len;	/* unknown column: rule->columns[off..off+len) */
+	int by_name; /* some rule, up to this one, named a column by name */
+} prep_rules_fault;
+
+/*
+ * Bind the rules to the columns of an input, header[0..ncols) (NULL:
+ * ncols numbered columns; prep_columns_resolve reads the lists): *act
+ * (malloc'd, ncols entries, at least one) holds each column's action,
+ * NULL for a column without a rule. With ncols 0 (an input without even
+ * a header) there is nothing to bind, and every rule is left unused.
+ *
+ * Fails on the first rule that can't be bound (fault->rule):
+ * PREP_ERR_COLUMN for an item of its list that names no column
+ * (fault->off, fault->len), PREP_ERR_ARG for a column an earlier rule
+ * has too (fault->column, fault->other), another status of
+ * prep_columns_resolve, or PREP_ERR_NOMEM; *act is then NULL. Either way
+ * fault->by_name says whether a list took an item as a header name up
+ * to there: the caller then checks that the header's names are distinct,
+ * before it reports any other fault (a name said twice comes first).
+ */
+prep_status prep_rules_bind(const prep_rules *rs, const prep_field *header,
+			    size_t ncols, const prep_action ***act,
+			    prep_rules_fault *fault);
+
 /* What applying actions needs; members unused by the rules may be NULL. */
 typedef struct prep_action_ctx {
 	prep_hasher *hasher;
@@ -127,5 +170,14 @@ prep_status prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 			      const prep_field *column, const char *in,
 			      size_t len, prep_buf *out, const char **res,
 			      size_t *res_len);
+
+/*
+ * What a status of prep_action_apply says of the value, for a message:
+ * "token failed authentication", "token made without column binding: use
+ * --legacy-tokens", "value not in the hierarchy", "invalid UTF-8",
+ * "number out of range", "result too long" (PREP_ERR_LIMIT), and "value
+ * cannot be read" for any other.
+ */
+const char *prep_action_strerror(prep_status st);
 
 #endif

@@ -939,13 +939,15 @@ cli_write_check(struct cli *c, prep_status st)
 	cli_fatal_status(c, st, c->output ? c->output : "write error");
 }
 
-/* ---- kcheck ---- */
+/* ---- messages of the filters ---- */
 
 void
 cli_note(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (c->quiet)
+		return;
 	va_start(ap, fmt);
 	vmessage(c->prog, fmt, ap);
 	va_end(ap);

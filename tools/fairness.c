@@ -4,19 +4,17 @@
  * (man1/fairness.1).
  *
  * A report filter: it reads the whole input in one pass, counting by
- * group (libprep/fairness.c), then writes the per-group table (CSV) or
- * one JSON object, never the data. Memory follows the number of groups.
- * A gate that fails sets exit status 1; the report is written anyway.
+ * group, then writes the per-group table (CSV) or one JSON object, never
+ * the data; the counts, metrics, gates and reports are libprep/fairness.c's.
+ * Memory follows the number of groups. A gate that fails sets exit
+ * status 1; the report is written anyway.
  */
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "classes.h"
 #include "cli.h"
-#include "columns.h"
 #include "fairness.h"
 #include "gate.h"
 #include "text.h"
@@ -31,9 +29,22 @@ enum {
 	OPT_JSON,
 };
 
-/* The rate columns of the table, in order; the last three need -p. */
-static const char *const rate_names[] = {
-    "base_rate", "selection_rate", "tpr", "fpr", "precision",
+/* What the options ask for. */
+struct options {
+	const char *groups, *label, *pred, *positive, *weight, *privileged;
+	const char *min_di, *max_spd, *max_eod; /* the bounds as written */
+	prep_fairness_gates gates;
+	int json;
+};
+
+/* The run: the table, its group columns and their names. */
+struct run {
+	prep_fairness_params p;
+	prep_fairness *f;     /* NULL: an input without columns */
+	size_t *g, ng;	      /* the group columns */
+	prep_field *names;    /* their names, for the report */
+	char *names_text;     /* the numbers among them (-H) */
+	prep_fairness_name pv; /* --privileged's readings */
 };
 
 static struct cli cli;
@@ -41,45 +52,38 @@ static struct cli cli;
 static void
 usage(void)
 {
-	printf("usage: fairness -g GROUPS -y LABEL [-p PRED] --positive V "
-	       "[--privileged G]\n"
-	       "                [--weight COL] [--min-di X] [--max-spd X] "
-	       "[--max-eod X]\n"
-	       "                [--json] [common options] [FILE...]\n"
+	printf("usage: fairness [-HhqVz] -g GROUPS -y LABEL [-p PRED] --positive V\n"
+	       "                [--privileged G] [--weight COL] [--min-di X] [--max-spd X]\n"
+	       "                [--max-eod X] [--json] [-d C] [-o FILE] [--allow-empty]\n"
+	       "                [--crlf] [--lazy-quotes] [--max-field N] [--max-memory N]\n"
+	       "                [--missing LIST] [--progress] [FILE...]\n"
 	       "\n"
-	       "Per-group rates of a label (and a prediction) as CSV, and "
-	       "group fairness\n"
-	       "metrics on stderr; exit 1 when a gate fails. The data is not "
-	       "passed on.\n"
+	       "Per-group rates of a label (and a prediction) as CSV, and group fairness\n"
+	       "metrics on stderr; exit 1 when a gate fails. The data is not passed on.\n"
 	       "\n"
-	       "  -g, --group GROUPS    group columns (required); several: "
-	       "intersections\n"
+	       "  -g, --group GROUPS    group columns (required); several: intersections\n"
 	       "  -y, --label LABEL     true label column (required)\n"
-	       "  -p, --prediction PRED predicted label column; without it, "
-	       "dataset metrics\n"
-	       "      --positive V      value of a positive label and "
-	       "prediction (required)\n"
-	       "      --privileged G    privileged group: its values in -g "
-	       "order, separated\n"
-	       "                        by ':' or ','; without it, metrics "
-	       "over all groups\n"
+	       "  -p, --prediction PRED predicted label column; without it, dataset metrics\n"
+	       "      --positive V      value of a positive label and prediction (required)\n"
+	       "      --privileged G    privileged group: its values in -g order, separated\n"
+	       "                        by ':' or ','; without it, metrics over all groups\n"
 	       "      --weight COL      weight of each row (default 1)\n"
-	       "      --min-di X        fail when disparate_impact < X or "
-	       "NA\n"
-	       "      --max-spd X       fail when "
-	       "|statistical_parity_difference| > X or NA\n"
-	       "      --max-eod X       fail when "
-	       "|equal_opportunity_difference| > X or NA\n"
+	       "      --min-di X        fail when disparate_impact < X or NA\n"
+	       "      --max-spd X       fail when |statistical_parity_difference| > X or NA\n"
+	       "      --max-eod X       fail when |equal_opportunity_difference| > X or NA\n"
 	       "                        (each gate allows 1e-12 of rounding)\n"
-	       "      --json            one JSON object on stdout instead: "
-	       "metrics and groups\n" CLI_HELP_IO
-	       "  -q, --quiet         no metrics, warnings or gate messages "
-	       "on stderr\n" CLI_HELP_END
-	       "\nExit status: 0 done (every gate passed), 1 a gate failed, "
-	       "2 trouble.\n");
+	       "      --json            one JSON object on stdout instead: metrics and groups\n"
+	       CLI_HELP_IO
+	       "  -q, --quiet         no metrics, warnings or gate messages on stderr\n"
+	       CLI_HELP_END
+	       "\n"
+	       "Exit status: 0 done (every gate passed), 1 a gate failed, 2 trouble.\n");
 }
 
-/* Column i's name: its header field, or its number with -H. */
+/*
+ * Column i's name: its header field, or its number with -H. (To become
+ * the cli's helper for every tool.)
+ */
 static prep_field
 column_name(size_t i, char *buf, size_t n)
 {
@@ -89,59 +93,44 @@ column_name(size_t i, char *buf, size_t n)
 
 	if (h)
 		return h[i];
-	snprintf(buf, n, "%zu", i + 1);
+	(void)snprintf(buf, n, "%zu", i + 1);
 	f.data = buf;
 	f.len = strlen(buf);
 	return f;
 }
 
-static int
-field_is(prep_field f, const char *s)
+/* The names of the group columns; the numbers (-H) go in r->names_text. */
+static void
+group_names(struct run *r)
 {
-	return f.len == strlen(s) && memcmp(f.data, s, f.len) == 0;
+	enum { WIDTH = 24 }; /* the digits of a size_t and a NUL */
+	size_t i;
+
+	r->names = calloc(r->ng ? r->ng : 1, sizeof *r->names);
+	r->names_text = malloc(r->ng ? r->ng * WIDTH : 1);
+	if (r->names == NULL || r->names_text == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < r->ng; i++)
+		r->names[i] = column_name(r->g[i], r->names_text + i * WIDTH,
+					  WIDTH);
 }
 
-/*
- * --json: a group column whose name is another's, or a key of the table
- * ("n", "base_rate", ...), would lose a value in the object of a group.
- */
+/* --json: each group column's name must be a key of its own. */
 static void
-check_json_names(const size_t *g, size_t ng)
+check_json_names(const struct run *r)
 {
-	char a[32], b[32];
 	size_t i, j;
+	prep_status st = prep_fairness_json_names(r->names, r->ng, &i, &j);
 
-	for (i = 0; i < ng; i++) {
-		prep_field x = column_name(g[i], a, sizeof a);
-		size_t nchars;
-
-		if (prep_utf8_count(x.data, x.len, &nchars) != PREP_OK ||
-		    memchr(x.data, '\0', x.len) != NULL)
-			cli_fatal(&cli,
-				  "--json: the name of column %zu is not "
-				  "UTF-8 text",
-				  g[i] + 1);
-		for (j = 0; j < sizeof rate_names / sizeof *rate_names; j++)
-			if (field_is(x, rate_names[j]))
-				cli_usage_error(
-				    &cli,
-				    "--json: group column '%s' "
-				    "has the name of a table column",
-				    rate_names[j]);
-		if (field_is(x, "n"))
-			cli_usage_error(&cli, "--json: group column 'n' has "
-					      "the name of a table column");
-		for (j = 0; j < i; j++) {
-			prep_field y = column_name(g[j], b, sizeof b);
-
-			if (x.len == y.len &&
-			    memcmp(x.data, y.data, x.len) == 0)
-				cli_usage_error(&cli,
-						"--json: group columns %zu and "
-						"%zu have the same name",
-						g[j] + 1, g[i] + 1);
-		}
-	}
+	if (st == PREP_ERR_UTF8)
+		cli_fatal(&cli, "--json: the name of column %zu is not UTF-8 text",
+			  r->g[i] + 1);
+	if (st != PREP_OK && j == r->ng)
+		cli_usage_error(&cli, "--json: group column '%.*s' has the name of a table column",
+				(int)r->names[i].len, r->names[i].data);
+	if (st != PREP_OK)
+		cli_usage_error(&cli, "--json: group columns %zu and %zu have the same name",
+				r->g[j] + 1, r->g[i] + 1);
 }
 
 /*
@@ -149,337 +138,48 @@ check_json_names(const size_t *g, size_t ng)
  * them when the group first appears, where the row's place is known.
  */
 static void
-check_json_values(const prep_fairness *f, size_t id, const size_t *g, size_t ng)
+check_json_values(const struct run *r, size_t id)
 {
-	prep_field *v = calloc(ng, sizeof *v), name;
-	char buf[32];
-	size_t i, nchars;
+	size_t k;
 
-	if (v == NULL)
-		cli_fatal(&cli, "out of memory");
-	prep_fairness_group_values(f, id, v);
-	for (i = 0; i < ng; i++)
-		if (prep_utf8_count(v[i].data, v[i].len, &nchars) != PREP_OK)
-			break;
-	free(v); /* before a fatal exit too: no leak */
-	if (i < ng) {
-		name = column_name(g[i], buf, sizeof buf);
+	if (prep_fairness_json_group(r->f, id, &k) == PREP_ERR_UTF8)
 		cli_fatal_at(&cli, prep_reader_where(cli.reader),
-			     "field %zu (%.*s): not UTF-8 text, which --json "
-			     "needs",
-			     g[i] + 1, (int)name.len, name.data);
-	}
+			     "field %zu (%.*s): not UTF-8 text, which --json needs",
+			     r->g[k] + 1, (int)r->names[k].len,
+			     r->names[k].data);
 }
 
-/*
- * --privileged G, read both ways: with one group column G is its value as
- * it stands (':' and ',' and all); with several, their values in -g order
- * separated by ':' or by ',' (prep_classes_split_name). A G that splits
- * both ways keeps both readings and the input decides (privileged_id).
- */
-struct privileged {
-	prep_field *colon, *comma; /* the readings; NULL: G does not split */
-};
-
-static void
-privileged_free(struct privileged *pv)
-{
-	free(pv->colon);
-	free(pv->comma);
-	pv->colon = pv->comma = NULL;
-}
-
-/* Read G in one way into *v, or free *v when it does not split so. */
-static void
-privileged_reading(const char *arg, char sep, size_t ng, prep_field **v)
-{
-	if (prep_classes_split_name(arg, strlen(arg), sep, *v, ng) != PREP_OK) {
-		free(*v);
-		*v = NULL;
-	}
-}
-
-static void
-parse_privileged(const char *arg, size_t ng, struct privileged *pv)
-{
-	pv->colon = calloc(ng, sizeof *pv->colon);
-	pv->comma = calloc(ng, sizeof *pv->comma);
-	if (pv->colon == NULL || pv->comma == NULL) {
-		privileged_free(pv);
-		cli_fatal(&cli, "out of memory");
-	}
-	if (ng == 1) {
-		pv->comma[0].data = arg;
-		pv->comma[0].len = strlen(arg);
-		free(pv->colon);
-		pv->colon = NULL;
-		return;
-	}
-	privileged_reading(arg, ':', ng, &pv->colon);
-	privileged_reading(arg, ',', ng, &pv->comma);
-	if (pv->colon == NULL && pv->comma == NULL)
-		cli_usage_error(&cli,
-				"--privileged needs %zu values, one per -g "
-				"column, separated by ':' or ','",
-				ng);
-}
-
-/* The group --privileged names: the one reading of G the input has. */
+/* The group --privileged names: the one reading of it the input has. */
 static size_t
-privileged_id(const prep_fairness *f, const struct privileged *pv, size_t ng)
+privileged_id(const struct run *r)
 {
-	prep_status sa = PREP_ERR_NOT_FOUND, sb = PREP_ERR_NOT_FOUND;
-	size_t a = 0, b = 0;
+	size_t id = 0;
+	prep_status st = r->f ? prep_fairness_name_find(r->f, &r->pv, &id)
+			      : PREP_ERR_NOT_FOUND;
 
-	if (f && pv->colon)
-		sa = prep_fairness_find(f, pv->colon, &a);
-	if (f && pv->comma)
-		sb = prep_fairness_find(f, pv->comma, &b);
-	if (sa != PREP_OK && sa != PREP_ERR_NOT_FOUND)
-		cli_fatal_status(&cli, sa, "--privileged");
-	if (sb != PREP_OK && sb != PREP_ERR_NOT_FOUND)
-		cli_fatal_status(&cli, sb, "--privileged");
-	if (sa == PREP_OK && sb == PREP_OK && a != b)
-		cli_fatal(&cli, "--privileged: split at ':' and at ',' it names "
-				"two different groups of the input");
-	if (sa == PREP_OK)
-		return a;
-	if (sb == PREP_OK)
-		return b;
-	if (ng > 1)
-		cli_fatal(&cli, "--privileged: no such group in the input "
-				"(values in -g order, separated by ':' or "
-				"',')");
-	cli_fatal(&cli, "--privileged: no such group in the input");
+	if (st == PREP_ERR_ARG)
+		cli_fatal(&cli, "--privileged: split at ':' and at ',' it names two different groups of the input");
+	if (st == PREP_ERR_NOT_FOUND && r->ng > 1)
+		cli_fatal(&cli, "--privileged: no such group in the input (values in -g order, separated by ':' or ',')");
+	if (st == PREP_ERR_NOT_FOUND)
+		cli_fatal(&cli, "--privileged: no such group in the input");
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "--privileged");
+	return id;
 }
 
-/* A rate as the table writes it: 10 significant digits, or NA. */
-static const char *
-rate_text(double v, char *buf, size_t n)
+/* One gate's option: its bound, as a number and as written. */
+static void
+gate_option(const char *opt, const char *arg, double hi, double *bound,
+	    int *set, const char **text)
 {
-	if (isnan(v))
-		return "NA";
-	snprintf(buf, n, "%.10g", v);
-	return buf;
+	*bound = cli_parse_real(&cli, opt, arg, 0, hi);
+	*set = 1;
+	*text = arg;
 }
 
 static void
-put(const char *s, size_t len)
-{
-	cli_write_check(&cli, prep_writer_field(cli.writer, s, len));
-}
-
-static void
-put_str(const char *s)
-{
-	put(s, strlen(s));
-}
-
-/* The rates of one group in table order; nrates 2 or 5. */
-static void
-rate_values(const prep_fairness_rates *r, double *v)
-{
-	v[0] = r->base_rate;
-	v[1] = r->selection_rate;
-	v[2] = r->tpr;
-	v[3] = r->fpr;
-	v[4] = r->precision;
-}
-
-static void
-write_table(const prep_fairness *f, const size_t *g, size_t ng, size_t nrates)
-{
-	prep_field *values = calloc(ng ? ng : 1, sizeof *values);
-	prep_fairness_rates r;
-	char buf[64];
-	double v[5];
-	size_t id, i, ncols;
-
-	if (values == NULL)
-		cli_fatal(&cli, "out of memory");
-	if (prep_reader_header(cli.reader, &ncols)) {
-		for (i = 0; i < ng; i++) {
-			prep_field h = column_name(g[i], buf, sizeof buf);
-
-			put(h.data, h.len);
-		}
-		put_str("n");
-		for (i = 0; i < nrates; i++)
-			put_str(rate_names[i]);
-		cli_write_check(&cli, prep_writer_end_row(cli.writer));
-	}
-	for (id = 0; f && id < prep_fairness_groups(f); id++) {
-		prep_fairness_group_values(f, id, values);
-		prep_fairness_group_rates(f, id, &r);
-		for (i = 0; i < ng; i++)
-			put(values[i].data, values[i].len);
-		snprintf(buf, sizeof buf, "%llu", (unsigned long long)r.n);
-		put_str(buf);
-		rate_values(&r, v);
-		for (i = 0; i < nrates; i++)
-			put_str(rate_text(v[i], buf, sizeof buf));
-		cli_write_check(&cli, prep_writer_end_row(cli.writer));
-	}
-	free(values);
-}
-
-/* A real as JSON: null for NA, a whole number as an integer. */
-static json_t *
-json_rate(double v)
-{
-	if (isnan(v))
-		return json_null();
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		return json_integer((json_int_t)v);
-	return json_real(v);
-}
-
-static void
-set_new(json_t *o, const char *key, json_t *v)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		cli_fatal(&cli, "out of memory");
-}
-
-static void
-write_json(const prep_fairness *f, const size_t *g, size_t ng, size_t nrates,
-	   const prep_fairness_summary *s, int gated, int satisfied)
-{
-	json_t *o = json_object(), *groups = json_array(), *grp;
-	prep_field *values = calloc(ng ? ng : 1, sizeof *values);
-	prep_fairness_rates r;
-	char buf[32], *key, *text;
-	double v[5];
-	size_t id, i;
-
-	if (o == NULL || groups == NULL || values == NULL)
-		cli_fatal(&cli, "out of memory");
-	set_new(o, "disparate_impact", json_rate(s->disparate_impact));
-	set_new(o, "statistical_parity_difference",
-		json_rate(s->statistical_parity_difference));
-	set_new(o, "equal_opportunity_difference",
-		json_rate(s->equal_opportunity_difference));
-	set_new(o, "average_odds_difference",
-		json_rate(s->average_odds_difference));
-	set_new(o, "equalized_odds_difference",
-		json_rate(s->equalized_odds_difference));
-	for (id = 0; f && id < prep_fairness_groups(f); id++) {
-		if ((grp = json_object()) == NULL)
-			cli_fatal(&cli, "out of memory");
-		prep_fairness_group_values(f, id, values);
-		prep_fairness_group_rates(f, id, &r);
-		for (i = 0; i < ng; i++) {
-			prep_field h = column_name(g[i], buf, sizeof buf);
-
-			/* header names may hold a NUL; JSON keys may not */
-			if ((key = strndup(h.data, h.len)) == NULL)
-				cli_fatal(&cli, "out of memory");
-			set_new(grp, key,
-				json_stringn(values[i].data, values[i].len));
-			free(key);
-		}
-		set_new(grp, "n", json_integer((json_int_t)r.n));
-		rate_values(&r, v);
-		for (i = 0; i < nrates; i++)
-			set_new(grp, rate_names[i], json_rate(v[i]));
-		if (json_array_append_new(groups, grp) != 0)
-			cli_fatal(&cli, "out of memory");
-	}
-	set_new(o, "groups", groups);
-	if (gated)
-		set_new(o, "satisfied", json_boolean(satisfied));
-	text = cli_json_text(&cli, o, JSON_REAL_PRECISION(15));
-	cli_write_check(&cli, prep_writer_raw(cli.writer, text, strlen(text)));
-	free(text);
-	free(values);
-}
-
-static void
-print_summary(const prep_fairness_summary *s, int gated, int satisfied)
-{
-	char buf[64];
-
-	fprintf(stderr, "disparate_impact: %s\n",
-		rate_text(s->disparate_impact, buf, sizeof buf));
-	fprintf(stderr, "statistical_parity_difference: %s\n",
-		rate_text(s->statistical_parity_difference, buf, sizeof buf));
-	fprintf(stderr, "equal_opportunity_difference: %s\n",
-		rate_text(s->equal_opportunity_difference, buf, sizeof buf));
-	fprintf(stderr, "average_odds_difference: %s\n",
-		rate_text(s->average_odds_difference, buf, sizeof buf));
-	fprintf(stderr, "equalized_odds_difference: %s\n",
-		rate_text(s->equalized_odds_difference, buf, sizeof buf));
-	if (gated)
-		fprintf(stderr, "satisfied: %s\n", satisfied ? "yes" : "no");
-}
-
-/*
- * A metric in a failed gate's message: with the table's 10 significant
- * digits, or as many more as it takes for the text to fail the gate too
- * (up to 17, which read back as the metric itself), so that a metric
- * just past its bound shows why: "0.99999999999 < 1", not "1 < 1".
- */
-static const char *
-failing_text(double v, double bound, int at_most, char *buf, size_t n)
-{
-	double back;
-	int prec;
-
-	for (prec = 10; prec < 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, v);
-		back = strtod(buf, NULL);
-		if (at_most ? !prep_gate_at_most(back, bound)
-			    : !prep_gate_at_least(back, bound))
-			return buf;
-	}
-	snprintf(buf, n, "%.17g", v);
-	return buf;
-}
-
-/*
- * One gate failed: its option and bound as written, the metric against
- * the bound (for the |...| <= X gates, the metric's magnitude).
- */
-static void
-print_failure(const char *opt, const char *text, double bound,
-	      const char *name, double v, int at_most)
-{
-	char buf[64];
-
-	if (isnan(v))
-		fprintf(stderr, "fairness: %s %s failed: %s is NA\n", opt, text,
-			name);
-	else if (at_most)
-		fprintf(stderr, "fairness: %s %s failed: |%s| %s > %s\n", opt,
-			text, name,
-			failing_text(fabs(v), bound, 1, buf, sizeof buf), text);
-	else
-		fprintf(stderr, "fairness: %s %s failed: %s %s < %s\n", opt,
-			text, name, failing_text(v, bound, 0, buf, sizeof buf),
-			text);
-}
-
-/* One line per gate failed. */
-static void
-print_failures(unsigned fail, const prep_fairness_summary *s,
-	       const prep_fairness_gates *g, const char *min_di,
-	       const char *max_spd, const char *max_eod)
-{
-	if (fail & PREP_FAIRNESS_FAIL_DI)
-		print_failure("--min-di", min_di, g->min_di,
-			      "disparate_impact", s->disparate_impact, 0);
-	if (fail & PREP_FAIRNESS_FAIL_SPD)
-		print_failure("--max-spd", max_spd, g->max_spd,
-			      "statistical_parity_difference",
-			      s->statistical_parity_difference, 1);
-	if (fail & PREP_FAIRNESS_FAIL_EOD)
-		print_failure("--max-eod", max_eod, g->max_eod,
-			      "equal_opportunity_difference",
-			      s->equal_opportunity_difference, 1);
-}
-
-int
-main(int argc, char **argv)
+parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 	    CLI_COMMON_LONGOPTS,
@@ -496,183 +196,271 @@ main(int argc, char **argv)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *groups = NULL, *label = NULL, *pred = NULL;
-	const char *positive = NULL, *weight = NULL;
-	const char *min_di = NULL, *max_spd = NULL, *max_eod = NULL;
-	const char *privileged = NULL;
-	char namebuf[32];
-	struct privileged priv = {NULL, NULL};
-	prep_fairness_params p;
-	prep_fairness_gates gates;
-	prep_fairness_summary sum;
-	prep_fairness_rates total;
-	prep_fairness *f = NULL;
-	prep_field wname;
-	const prep_field *row;
-	size_t *g = NULL, ng = 0, ncols, n, i, nrates;
-	size_t priv_id = 0, ngroups;
-	int opt, json = 0, gated;
-	unsigned fail;
-	prep_status st;
+	prep_fairness_gates *g = &o->gates;
+	int opt;
 
-	cli_init(&cli, "fairness", usage);
-	memset(&gates, 0, sizeof gates);
+	memset(o, 0, sizeof *o);
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "g:y:p:",
 				  longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'g':
-			groups = optarg;
+			o->groups = optarg;
 			break;
 		case 'y':
-			label = optarg;
+			o->label = optarg;
 			break;
 		case 'p':
-			pred = optarg;
+			o->pred = optarg;
 			break;
 		case OPT_POSITIVE:
-			positive = optarg;
+			o->positive = optarg;
 			break;
 		case OPT_PRIVILEGED:
-			privileged = optarg;
+			o->privileged = optarg;
 			break;
 		case OPT_WEIGHT:
-			weight = optarg;
+			o->weight = optarg;
 			break;
 		case OPT_MIN_DI:
-			gates.min_di =
-			    cli_parse_real(&cli, "--min-di", optarg, 0, 1e9);
-			gates.min_di_set = 1;
-			min_di = optarg;
+			gate_option("--min-di", optarg, 1e9, &g->min_di,
+				    &g->min_di_set, &o->min_di);
 			break;
 		case OPT_MAX_SPD:
-			gates.max_spd =
-			    cli_parse_real(&cli, "--max-spd", optarg, 0, 1);
-			gates.max_spd_set = 1;
-			max_spd = optarg;
+			gate_option("--max-spd", optarg, 1, &g->max_spd,
+				    &g->max_spd_set, &o->max_spd);
 			break;
 		case OPT_MAX_EOD:
-			gates.max_eod =
-			    cli_parse_real(&cli, "--max-eod", optarg, 0, 1);
-			gates.max_eod_set = 1;
-			max_eod = optarg;
+			gate_option("--max-eod", optarg, 1, &g->max_eod,
+				    &g->max_eod_set, &o->max_eod);
 			break;
 		case OPT_JSON:
-			json = 1;
+			o->json = 1;
 			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				cli_usage_error(&cli, "unknown option");
 		}
 	}
-	if (groups == NULL)
+	if (o->groups == NULL)
 		cli_usage_error(&cli, "-g GROUPS is required");
-	if (label == NULL)
+	if (o->label == NULL)
 		cli_usage_error(&cli, "-y LABEL is required");
-	if (positive == NULL)
+	if (o->positive == NULL)
 		cli_usage_error(&cli, "--positive V is required");
-	if (max_eod && pred == NULL)
+	if (o->max_eod && o->pred == NULL)
 		cli_usage_error(&cli, "--max-eod needs -p PRED");
-	gated = min_di || max_spd || max_eod;
-	nrates = pred ? 5 : 2;
+}
 
-	cli_open_input(&cli, argc - optind, argv + optind);
+/*
+ * The columns the options name, and the table; an input without even a
+ * header has no columns, and then no table and no groups.
+ */
+static void
+open_table(const struct options *o, struct run *r)
+{
+	prep_fairness_params *p = &r->p;
+	unsigned char *seen;
+	size_t ncols, i;
+	prep_status st;
+
 	prep_reader_header(cli.reader, &ncols);
-	memset(&p, 0, sizeof p);
-	/* an input without even a header has no columns: no groups */
-	if (ncols) {
-		unsigned char *seen;
+	if (ncols == 0)
+		return;
+	r->g = cli_columns(&cli, "-g", o->groups, &r->ng);
+	seen = cli_column_counts(&cli, r->g, r->ng, ncols);
+	for (i = 0; i < r->ng && seen[r->g[i]] < 2; i++)
+		;
+	free(seen);
+	if (i < r->ng)
+		cli_usage_error(&cli, "-g names column %zu twice", r->g[i] + 1);
+	group_names(r);
+	if (o->json)
+		check_json_names(r);
+	p->groups = r->g;
+	p->ngroups = r->ng;
+	p->label = cli_column(&cli, "-y", o->label);
+	p->pred = o->pred ? (long)cli_column(&cli, "-p", o->pred) : -1;
+	p->weight = o->weight ? (long)cli_column(&cli, "--weight", o->weight)
+			      : -1;
+	p->positive = o->positive;
+	p->positive_len = strlen(o->positive);
+	st = o->privileged ? prep_fairness_name_parse(o->privileged, r->ng, &r->pv)
+			   : PREP_OK;
+	if (st == PREP_ERR_VALUE)
+		cli_usage_error(&cli, "--privileged needs %zu values, one per -g column, separated by ':' or ','",
+				r->ng);
+	if (st != PREP_OK)
+		cli_fatal(&cli, "out of memory");
+	if ((st = prep_fairness_new(p, &r->f)) != PREP_OK)
+		cli_fatal_status(&cli, st, "groups");
+}
 
-		g = cli_columns(&cli, "-g", groups, &ng);
-		seen = cli_column_counts(&cli, g, ng, ncols);
-		for (i = 0; i < ng && seen[g[i]] < 2; i++)
-			;
-		free(seen);
-		if (i < ng)
-			cli_usage_error(&cli, "-g names column %zu twice",
-					g[i] + 1);
-		if (json)
-			check_json_names(g, ng);
-		p.groups = g;
-		p.ngroups = ng;
-		p.label = (size_t)(long)cli_column(&cli, "-y", label);
-		p.pred = pred ? (long)cli_column(&cli, "-p", pred) : -1;
-		p.weight =
-		    weight ? (long)cli_column(&cli, "--weight", weight) : -1;
-		p.positive = positive;
-		p.positive_len = strlen(positive);
-		if (privileged)
-			parse_privileged(privileged, ng, &priv);
-		if ((st = prep_fairness_new(&p, &f)) != PREP_OK)
-			cli_fatal_status(&cli, st, "groups");
+/* A row the table refused: say why, and where. */
+static void __attribute__((noreturn))
+row_error(const struct run *r, const prep_field *row, prep_status st)
+{
+	prep_where w = prep_reader_where(cli.reader);
+	long wc = r->p.weight;
+	char buf[32];
+	prep_field name;
+
+	if (st == PREP_ERR_VALUE || st == PREP_ERR_RANGE) {
+		name = column_name((size_t)wc, buf, sizeof buf);
+		cli_fatal_at(&cli, w, "field %ld (%.*s): %s", wc + 1,
+			     (int)name.len, name.data,
+			     st == PREP_ERR_RANGE
+				 ? "weight is negative or above 1e280"
+			     : row[wc].len == 0 ? "weight is empty"
+			     : cli_is_missing(&cli, &row[wc])
+				 ? "weight is missing"
+				 : "weight is not a number");
 	}
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal_at(&cli, w, "more than %zu groups, or their values too long",
+			     PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
+	cli_fatal_at(&cli, w, "%s", prep_strerror(st));
+}
+
+static void
+count_rows(const struct options *o, struct run *r)
+{
+	const prep_field *row;
+	size_t n, ngroups;
+	prep_status st;
+
 	while ((row = cli_next_row(&cli, &n)) != NULL) {
-		if (f == NULL) /* not reached: a record gives columns */
+		if (r->f == NULL) /* not reached: a record gives columns */
 			cli_fatal(&cli, "input without columns");
-		ngroups = prep_fairness_groups(f);
-		st = prep_fairness_add(f, row);
-		if (st == PREP_OK) {
-			if (json && prep_fairness_groups(f) > ngroups)
-				check_json_values(f, ngroups, g, ng);
-			continue;
-		}
-		if (st == PREP_ERR_VALUE || st == PREP_ERR_RANGE) {
-			wname = column_name((size_t)p.weight, namebuf,
-					    sizeof namebuf);
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "field %ld (%.*s): %s", p.weight + 1,
-				     (int)wname.len, wname.data,
-				     st == PREP_ERR_RANGE
-					 ? "weight is negative or above 1e280"
-				     : row[p.weight].len == 0
-					 ? "weight is empty"
-				     : cli_is_missing(&cli, &row[p.weight])
-					 ? "weight is missing"
-					 : "weight is not a number");
-		}
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "more than %zu groups, or their values "
-				     "too long",
-				     PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
-		cli_fatal_at(&cli, prep_reader_where(cli.reader), "%s",
-			     prep_strerror(st));
+		ngroups = prep_fairness_groups(r->f);
+		if ((st = prep_fairness_add(r->f, row)) != PREP_OK)
+			row_error(r, row, st);
+		if (o->json && prep_fairness_groups(r->f) > ngroups)
+			check_json_values(r, ngroups);
 	}
 	cli_progress_end(&cli);
+}
 
-	if (privileged)
-		priv_id = privileged_id(f, &priv, ng);
-	if (f) {
-		prep_fairness_summarize(f, privileged ? (long)priv_id : -1,
-					&sum);
-	} else {
-		sum.disparate_impact = sum.statistical_parity_difference = NAN;
-		sum.equal_opportunity_difference = NAN;
-		sum.average_odds_difference = NAN;
-		sum.equalized_odds_difference = NAN;
+/* The metrics; all NA without a table. */
+static void
+summarize(const struct options *o, const struct run *r,
+	  prep_fairness_summary *s)
+{
+	long priv = -1;
+
+	if (o->privileged)
+		priv = (long)privileged_id(r);
+	if (r->f == NULL) {
+		s->disparate_impact = s->statistical_parity_difference = NAN;
+		s->equal_opportunity_difference = NAN;
+		s->average_odds_difference = NAN;
+		s->equalized_odds_difference = NAN;
+		return;
 	}
-	fail = prep_fairness_check(&sum, &gates);
+	(void)prep_fairness_summarize(r->f, priv, s);
+}
+
+/* The table, or the JSON object, on the output. */
+static void
+write_report(const struct options *o, const struct run *r,
+	     const prep_fairness_summary *s)
+{
+	size_t ncols;
+	int header = prep_reader_header(cli.reader, &ncols) != NULL;
+	prep_status st = PREP_OK;
 
 	cli_open_output(&cli);
-	if (json)
-		write_json(f, g, ng, nrates, &sum, gated, fail == 0);
-	else if (ncols)
-		write_table(f, g, ng, nrates);
+	if (o->json)
+		st = prep_fairness_report_json(r->f, r->names, s, &o->gates,
+					       cli.writer);
+	else if (r->f)
+		st = prep_fairness_report_table(r->f, header ? r->names : NULL,
+						cli.writer);
+	if (st == PREP_ERR_NOMEM)
+		cli_fatal(&cli, "out of memory");
+	cli_write_check(&cli, st);
 	cli_finish(&cli);
+}
 
-	if (!cli.quiet) {
-		if (!json)
-			print_summary(&sum, gated, fail == 0);
-		if (f && prep_fairness_groups(f)) {
-			prep_fairness_total(f, &total);
-			if (total.n_pos == 0)
-				cli_warn(&cli, "no label is --positive");
-			if (pred && total.n_sel == 0)
-				cli_warn(&cli, "no prediction is --positive");
-		}
-		print_failures(fail, &sum, &gates, min_di, max_spd, max_eod);
+/*
+ * One gate failed: its option and bound as written, the metric against
+ * the bound (for the |...| <= X gates, the metric's magnitude).
+ */
+static void
+print_failure(const char *opt, const char *text, double bound,
+	      const char *name, double v, int at_most)
+{
+	char buf[64];
+
+	if (isnan(v))
+		cli_note(&cli, "%s %s failed: %s is NA", opt, text, name);
+	else if (at_most)
+		cli_note(&cli, "%s %s failed: |%s| %s > %s", opt, text, name,
+			 prep_gate_failing_text(fabs(v), bound, 1, buf,
+						sizeof buf),
+			 text);
+	else
+		cli_note(&cli, "%s %s failed: %s %s < %s", opt, text, name,
+			 prep_gate_failing_text(v, bound, 0, buf, sizeof buf),
+			 text);
+}
+
+/*
+ * What goes to stderr once the output is in place: the metrics (unless
+ * --json), warnings of a --positive that matched nothing, a line per
+ * failed gate. Returns the failed gates.
+ */
+static unsigned
+print_messages(const struct options *o, const struct run *r,
+	       const prep_fairness_summary *s)
+{
+	const prep_fairness_gates *g = &o->gates;
+	unsigned fail = prep_fairness_check(s, g);
+	prep_fairness_rates total;
+
+	if (!cli.quiet && !o->json)
+		(void)prep_fairness_report_metrics(stderr, s, g);
+	if (r->f && prep_fairness_groups(r->f)) {
+		prep_fairness_total(r->f, &total);
+		if (total.n_pos == 0)
+			cli_warn(&cli, "no label is --positive");
+		if (o->pred && total.n_sel == 0)
+			cli_warn(&cli, "no prediction is --positive");
 	}
-	prep_fairness_free(f);
-	privileged_free(&priv);
-	free(g);
+	if (fail & PREP_FAIRNESS_FAIL_DI)
+		print_failure("--min-di", o->min_di, g->min_di,
+			      "disparate_impact", s->disparate_impact, 0);
+	if (fail & PREP_FAIRNESS_FAIL_SPD)
+		print_failure("--max-spd", o->max_spd, g->max_spd,
+			      "statistical_parity_difference",
+			      s->statistical_parity_difference, 1);
+	if (fail & PREP_FAIRNESS_FAIL_EOD)
+		print_failure("--max-eod", o->max_eod, g->max_eod,
+			      "equal_opportunity_difference",
+			      s->equal_opportunity_difference, 1);
+	return fail;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct run r;
+	prep_fairness_summary sum;
+	unsigned fail;
+
+	memset(&r, 0, sizeof r);
+	cli_init(&cli, "fairness", usage);
+	parse_options(argc, argv, &o);
+	cli_open_input(&cli, argc - optind, argv + optind);
+	open_table(&o, &r);
+	count_rows(&o, &r);
+	summarize(&o, &r, &sum);
+	write_report(&o, &r, &sum);
+	fail = print_messages(&o, &r, &sum);
+	prep_fairness_free(r.f);
+	prep_fairness_name_free(&r.pv);
+	free(r.names);
+	free(r.names_text);
+	free(r.g);
 	return fail ? EXIT_CHECK_FAILED : 0;
 }

@@ -2,8 +2,8 @@
  * test_fairness.c: unit tests of libprep/fairness.c, the per-group rates
  * and group fairness metrics fairness(1) reports and gates on.
  *
- * Written from the definitions (fairness.h, SPEC.md §3 "fairness"), not
- * from the implementation. Each table is small enough to count by hand;
+ * Written from the definitions (fairness.h; fairness(1), sections Rates,
+ * Metrics and Output), not from the implementation. Each table is small enough to count by hand;
  * the counts are in the comment beside it. Rates are asserted to 1e-15,
  * or exactly where every step is a dyadic fraction; NA is NAN and is
  * asserted with isnan, never as a number.
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "csv.h"
 #include "fairness.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
@@ -774,4 +775,377 @@ Test(fairness, compensated_sums)
 	r = rates_of(0);
 	cr_assert(fabs(r.w - 100000) <= 1e-10, "w %.17g", r.w);
 	NEAR(r.base_rate, 0.25);
+}
+
+/* ---- reports ---- */
+
+static FILE *report_file;
+static prep_writer *report_writer;
+
+/* A writer with delimiter ',' on a temporary file. */
+static prep_writer *
+report_open(void)
+{
+	prep_writer_options wo;
+
+	memset(&wo, 0, sizeof wo);
+	wo.delim = ',';
+	report_file = tmpfile();
+	cr_assert_not_null(report_file);
+	cr_assert_eq(prep_writer_new(fileno(report_file), &wo, &report_writer),
+		     PREP_OK);
+	return report_writer;
+}
+
+/* What went to the writer (or to report_file), as a string. */
+static char *
+report_text(void)
+{
+	static char buf[4096];
+	size_t n;
+
+	if (report_writer) {
+		cr_assert_eq(prep_writer_finish(report_writer), PREP_OK);
+		prep_writer_free(report_writer);
+		report_writer = NULL;
+	} else {
+		cr_assert_eq(fflush(report_file), 0);
+	}
+	rewind(report_file);
+	n = fread(buf, 1, sizeof buf - 1, report_file);
+	buf[n] = '\0';
+	cr_assert_eq(fclose(report_file), 0);
+	report_file = NULL;
+	return buf;
+}
+
+static const prep_field name_g[] = {{"g", 1}};
+
+/*
+ * The table of `three` (counts in its comment), rates to 10 significant
+ * digits: 2/3 = 0.6666666667, 1/3 = 0.3333333333; C's tpr is NA.
+ */
+Test(fairness, report_table)
+{
+	table(1, 1, 0, 0);
+	LOAD(three);
+	cr_assert_eq(prep_fairness_report_table(fa, name_g, report_open()),
+		     PREP_OK);
+	cr_assert_str_eq(report_text(),
+			 "g,n,base_rate,selection_rate,tpr,fpr,precision\n"
+			 "A,5,0.6,0.6,0.6666666667,0.5,0.6666666667\n"
+			 "B,4,0.25,0.5,1,0.3333333333,0.5\n"
+			 "C,2,0,0.5,NA,0.5,0\n");
+}
+
+/*
+ * Without a prediction column, two rates; without names, no header
+ * record; values are CSV fields of the writer's dialect (quoted as they
+ * need). Rows (g, h, y): ("a,b", "x\"y", 1), ("a,b", "x\"y", 0),
+ * ("", "z", 0): groups of 2 rows, base 1/2, and of 1 row, base 0.
+ */
+Test(fairness, report_table_dataset_no_header)
+{
+	static const char *const t[][3] = {
+	    {"a,b", "x\"y", "1"}, {"a,b", "x\"y", "0"}, {"", "z", "0"}};
+
+	table(2, 0, 0, 0);
+	LOAD(t);
+	cr_assert_eq(prep_fairness_report_table(fa, NULL, report_open()),
+		     PREP_OK);
+	cr_assert_str_eq(report_text(), "\"a,b\",\"x\"\"y\",2,0.5,0.5\n"
+					",z,1,0,0\n");
+}
+
+/*
+ * The metrics of `three` with A privileged: the rest (B and C) has 6
+ * rows, y+ 1, y- 5, p+ 3, tp 1, fp 2, so SR 1/2, TPR 1, FPR 2/5; A has
+ * SR 3/5, TPR 2/3, FPR 1/2.
+ *   DI 0.5 / 0.6 = 0.8333333333   SPD 0.5 - 0.6 = -0.1
+ *   EOD 1 - 2/3 = 0.3333333333     AOD ((0.4 - 0.5) + 1/3) / 2 = 0.1166666667
+ *   EqOD max(1/3, 0.1) = 0.3333333333
+ */
+Test(fairness, report_metrics)
+{
+	prep_fairness_gates g;
+	prep_fairness_summary s;
+
+	table(1, 1, 0, 0);
+	LOAD(three);
+	s = summary(0);
+	memset(&g, 0, sizeof g);
+	report_file = tmpfile();
+	cr_assert_not_null(report_file);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	cr_assert_str_eq(report_text(),
+			 "disparate_impact: 0.8333333333\n"
+			 "statistical_parity_difference: -0.1\n"
+			 "equal_opportunity_difference: 0.3333333333\n"
+			 "average_odds_difference: 0.1166666667\n"
+			 "equalized_odds_difference: 0.3333333333\n");
+
+	/* a gate set: satisfied, yes or no */
+	g.min_di_set = 1;
+	g.min_di = 0.8;
+	report_file = tmpfile();
+	cr_assert_not_null(report_file);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	cr_assert(strstr(report_text(), "\nequalized_odds_difference: "
+					"0.3333333333\nsatisfied: yes\n"));
+	g.min_di = 0.9;
+	report_file = tmpfile();
+	cr_assert_not_null(report_file);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	cr_assert(strstr(report_text(), "\nequalized_odds_difference: "
+					"0.3333333333\nsatisfied: no\n"));
+}
+
+/* NA metrics, as over the groups of a dataset where one SR is 0. */
+Test(fairness, report_metrics_na)
+{
+	/* (g, y): A 2 rows y+ 1, B 1 row y+ 0: SR 1/2 and 0 */
+	static const char *const t[][2] = {{"A", "1"}, {"B", "0"}, {"A", "0"}};
+	prep_fairness_gates g = {0, 1, 0, 0, 0.4, 0};
+	prep_fairness_summary s;
+
+	table(1, 0, 0, 0);
+	LOAD(t);
+	s = summary(-1);
+	report_file = tmpfile();
+	cr_assert_not_null(report_file);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	/* DI 0 / 0.5 = 0, SPD 0.5 - 0 = 0.5 > 0.4: the gate fails */
+	cr_assert_str_eq(report_text(), "disparate_impact: 0\n"
+					"statistical_parity_difference: 0.5\n"
+					"equal_opportunity_difference: NA\n"
+					"average_odds_difference: NA\n"
+					"equalized_odds_difference: NA\n"
+					"satisfied: no\n");
+}
+
+/*
+ * The JSON report of `three`, A privileged (metrics as in
+ * report_metrics), reals to 15 significant digits: 2/3 =
+ * 0.666666666666667, 1/3 = 0.333333333333333, 0.5 / 0.6 =
+ * 0.833333333333333, 0.7 / 6 = 0.116666666666667; whole numbers as
+ * integers, NA as null; "satisfied" last, as a gate is set.
+ */
+Test(fairness, report_json)
+{
+	prep_fairness_gates g = {1, 0, 0, 0.9, 0, 0};
+	prep_fairness_summary s;
+
+	table(1, 1, 0, 0);
+	LOAD(three);
+	s = summary(0);
+	cr_assert_eq(prep_fairness_report_json(fa, name_g, &s, &g,
+					       report_open()),
+		     PREP_OK);
+	cr_assert_str_eq(
+	    report_text(),
+	    "{\"disparate_impact\":0.833333333333333,"
+	    "\"statistical_parity_difference\":-0.1,"
+	    "\"equal_opportunity_difference\":0.333333333333333,"
+	    "\"average_odds_difference\":0.116666666666667,"
+	    "\"equalized_odds_difference\":0.333333333333333,"
+	    "\"groups\":["
+	    "{\"g\":\"A\",\"n\":5,\"base_rate\":0.6,\"selection_rate\":0.6,"
+	    "\"tpr\":0.666666666666667,\"fpr\":0.5,"
+	    "\"precision\":0.666666666666667},"
+	    "{\"g\":\"B\",\"n\":4,\"base_rate\":0.25,\"selection_rate\":0.5,"
+	    "\"tpr\":1,\"fpr\":0.333333333333333,\"precision\":0.5},"
+	    "{\"g\":\"C\",\"n\":2,\"base_rate\":0,\"selection_rate\":0.5,"
+	    "\"tpr\":null,\"fpr\":0.5,\"precision\":0}],"
+	    "\"satisfied\":false}\n");
+}
+
+/*
+ * Without a prediction column two rates, without a gate no "satisfied";
+ * keys are the names given (numbers without a header), values strings
+ * with JSON's escapes. Rows (1, 2, y): ("x\"y", "A", 1), ("x\"y", "A",
+ * 0), ("B", "", 0): SR 1/2 and 0, so DI 0, SPD 0.5, the rest null.
+ */
+Test(fairness, report_json_dataset)
+{
+	static const char *const t[][3] = {
+	    {"x\"y", "A", "1"}, {"x\"y", "A", "0"}, {"B", "", "0"}};
+	static const prep_field names[] = {{"1", 1}, {"2", 1}};
+	prep_fairness_gates g;
+	prep_fairness_summary s;
+
+	memset(&g, 0, sizeof g);
+	table(2, 0, 0, 0);
+	LOAD(t);
+	s = summary(-1);
+	cr_assert_eq(prep_fairness_report_json(fa, names, &s, &g,
+					       report_open()),
+		     PREP_OK);
+	cr_assert_str_eq(report_text(),
+			 "{\"disparate_impact\":0,"
+			 "\"statistical_parity_difference\":0.5,"
+			 "\"equal_opportunity_difference\":null,"
+			 "\"average_odds_difference\":null,"
+			 "\"equalized_odds_difference\":null,"
+			 "\"groups\":["
+			 "{\"1\":\"x\\\"y\",\"2\":\"A\",\"n\":2,"
+			 "\"base_rate\":0.5,\"selection_rate\":0.5},"
+			 "{\"1\":\"B\",\"2\":\"\",\"n\":1,"
+			 "\"base_rate\":0,\"selection_rate\":0}]}\n");
+}
+
+/* No table (an input without columns): no groups, every metric null. */
+Test(fairness, report_json_without_table)
+{
+	prep_fairness_gates g = {0, 0, 1, 0, 0, 0.1};
+	prep_fairness_summary s = {NAN, NAN, NAN, NAN, NAN};
+
+	cr_assert_eq(prep_fairness_report_json(NULL, NULL, &s, &g,
+					       report_open()),
+		     PREP_OK);
+	cr_assert_str_eq(report_text(),
+			 "{\"disparate_impact\":null,"
+			 "\"statistical_parity_difference\":null,"
+			 "\"equal_opportunity_difference\":null,"
+			 "\"average_odds_difference\":null,"
+			 "\"equalized_odds_difference\":null,"
+			 "\"groups\":[],\"satisfied\":false}\n");
+}
+
+static prep_status
+json_names(const char *const *s, const size_t *len, size_t n, size_t *bad,
+	   size_t *other)
+{
+	prep_field f[4];
+
+	cr_assert_leq(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		f[i].data = s[i];
+		f[i].len = len ? len[i] : strlen(s[i]);
+	}
+	*bad = *other = 99;
+	return prep_fairness_json_names(f, n, bad, other);
+}
+
+Test(fairness, json_names)
+{
+	static const char *const ok[] = {"g", "h", "rate", "N"};
+	static const char *const n[] = {"g", "n"};
+	static const char *const tpr[] = {"tpr"};
+	static const char *const twice[] = {"a", "b", "a"};
+	static const char *const bytes[] = {"ok", "\xff"};
+	static const char *const nul[] = {"a\0b"};
+	static const size_t nul_len[] = {3};
+	static const char *const first[] = {"\xc3(", "n"};
+	size_t bad, other;
+
+	cr_assert_eq(json_names(ok, NULL, 4, &bad, &other), PREP_OK);
+	cr_assert_eq(json_names(n, NULL, 2, &bad, &other), PREP_ERR_ARG);
+	cr_assert_eq(bad, 1);
+	cr_assert_eq(other, 2);
+	/* a rate's name, also where the table would not have it */
+	cr_assert_eq(json_names(tpr, NULL, 1, &bad, &other), PREP_ERR_ARG);
+	cr_assert_eq(bad, 0);
+	cr_assert_eq(other, 1);
+	cr_assert_eq(json_names(twice, NULL, 3, &bad, &other), PREP_ERR_ARG);
+	cr_assert_eq(bad, 2);
+	cr_assert_eq(other, 0);
+	cr_assert_eq(json_names(bytes, NULL, 2, &bad, &other), PREP_ERR_UTF8);
+	cr_assert_eq(bad, 1);
+	cr_assert_eq(json_names(nul, nul_len, 1, &bad, &other), PREP_ERR_UTF8);
+	cr_assert_eq(bad, 0);
+	cr_assert_eq(json_names(first, NULL, 2, &bad, &other), PREP_ERR_UTF8);
+	cr_assert_eq(bad, 0);
+}
+
+Test(fairness, json_group)
+{
+	static const char *const t[][3] = {
+	    {"A", "\xc3\xa9", "1"}, {"A", "\xc3(", "0"}, {"A", "a\0b", "0"}};
+	size_t bad = 99;
+
+	table(2, 0, 0, 0);
+	LOAD(t);
+	cr_assert_eq(prep_fairness_json_group(fa, 0, &bad), PREP_OK);
+	cr_assert_eq(prep_fairness_json_group(fa, 1, &bad), PREP_ERR_UTF8);
+	cr_assert_eq(bad, 1);
+	/* strlen cuts "a\0b" to "a": a group of its own, and text */
+	cr_assert_eq(prep_fairness_json_group(fa, 2, &bad), PREP_OK);
+	cr_assert_eq(prep_fairness_json_group(fa, 3, &bad), PREP_ERR_ARG);
+}
+
+
+/* ---- groups named by text (--privileged) ---- */
+
+static void
+assert_reading(const prep_field *v, size_t n, const char *const *want)
+{
+	cr_assert_not_null(v);
+	for (size_t i = 0; i < n; i++)
+		cr_assert(v[i].len == strlen(want[i]) &&
+			      memcmp(v[i].data, want[i], v[i].len) == 0,
+			  "value %zu: got '%.*s', want '%s'", i, (int)v[i].len,
+			  v[i].data, want[i]);
+}
+
+Test(fairness, name_parse)
+{
+	static const char *const whole[] = {"Smith, J:r"};
+	static const char *const colon[] = {"a", "b,c"};
+	static const char *const comma[] = {"a:b", "c"};
+	prep_fairness_name n;
+
+	/* one column: the text as it stands, in the one reading */
+	cr_assert_eq(prep_fairness_name_parse("Smith, J:r", 1, &n), PREP_OK);
+	cr_assert_null(n.colon);
+	assert_reading(n.comma, 1, whole);
+	prep_fairness_name_free(&n);
+	/* two columns, both ways: the first separator splits */
+	cr_assert_eq(prep_fairness_name_parse("a:b,c", 2, &n), PREP_OK);
+	assert_reading(n.colon, 2, colon);
+	assert_reading(n.comma, 2, comma);
+	prep_fairness_name_free(&n);
+	/* one way only */
+	cr_assert_eq(prep_fairness_name_parse("a:b", 2, &n), PREP_OK);
+	cr_assert_null(n.comma);
+	prep_fairness_name_free(&n);
+	/* neither: fewer separators than columns - 1 */
+	cr_assert_eq(prep_fairness_name_parse("a:b", 3, &n), PREP_ERR_VALUE);
+	cr_assert_null(n.colon);
+	cr_assert_null(n.comma);
+}
+
+/*
+ * Groups (a, b) of rows ("p", "q,r"), ("p:q", "r"), ("x", "y"): the name
+ * "p:q,r" reads both ways and names two groups; "x:y" and "x,y" name
+ * the third; "p,q,r" reads one way only, ("p", "q,r"): the first; "x:z"
+ * names none.
+ */
+Test(fairness, name_find)
+{
+	static const char *const t[][3] = {
+	    {"p", "q,r", "1"}, {"p:q", "r", "0"}, {"x", "y", "0"}};
+	prep_fairness_name n;
+	size_t id = 99;
+
+	table(2, 0, 0, 0);
+	LOAD(t);
+	cr_assert_eq(prep_fairness_name_parse("p:q,r", 2, &n), PREP_OK);
+	cr_assert_eq(prep_fairness_name_find(fa, &n, &id), PREP_ERR_ARG);
+	prep_fairness_name_free(&n);
+	cr_assert_eq(prep_fairness_name_parse("x:y", 2, &n), PREP_OK);
+	cr_assert_eq(prep_fairness_name_find(fa, &n, &id), PREP_OK);
+	cr_assert_eq(id, 2);
+	prep_fairness_name_free(&n);
+	id = 99;
+	cr_assert_eq(prep_fairness_name_parse("x,y", 2, &n), PREP_OK);
+	cr_assert_eq(prep_fairness_name_find(fa, &n, &id), PREP_OK);
+	cr_assert_eq(id, 2);
+	prep_fairness_name_free(&n);
+	cr_assert_eq(prep_fairness_name_parse("p,q,r", 2, &n), PREP_OK);
+	cr_assert_eq(prep_fairness_name_find(fa, &n, &id), PREP_OK);
+	cr_assert_eq(id, 0);
+	prep_fairness_name_free(&n);
+	cr_assert_eq(prep_fairness_name_parse("x:z", 2, &n), PREP_OK);
+	cr_assert_eq(prep_fairness_name_find(fa, &n, &id), PREP_ERR_NOT_FOUND);
+	prep_fairness_name_free(&n);
 }

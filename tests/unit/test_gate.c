@@ -62,3 +62,44 @@ Test(gate, nan_fails)
 	cr_assert_not(prep_gate_at_least(1, NAN));
 	cr_assert_not(prep_gate_at_most(1, NAN));
 }
+
+/*
+ * The text of a failing figure: 10 significant digits when they fail
+ * too, else as many more as it takes, up to 17.
+ */
+Test(gate, failing_text)
+{
+	char buf[32];
+
+	cr_assert_str_eq(prep_gate_failing_text(0.5, 0.8, 0, buf, sizeof buf),
+			 "0.5");
+	cr_assert_str_eq(prep_gate_failing_text(0.125, 0.1, 1, buf, sizeof buf),
+			 "0.125");
+	/* %.10g gives 1, which passes --min-di 1; 11 digits fail */
+	cr_assert_str_eq(prep_gate_failing_text(1 - 1e-11, 1, 0, buf,
+						sizeof buf),
+			 "0.99999999999");
+	/* past --max-spd 0 by 5e-12: 10 digits already fail */
+	cr_assert_str_eq(prep_gate_failing_text(5.000000413701855e-12, 0, 1,
+						buf, sizeof buf),
+			 "5.000000414e-12");
+	/*
+	 * The double just below 1 - 1e-12, the bound less its slack:
+	 * 0.9999999999989999; up to 15 digits it reads as 1 or as
+	 * 0.999999999999, the bound less its slack, which pass.
+	 */
+	cr_assert_str_eq(prep_gate_failing_text(nextafter(1 - 1e-12, 0), 1, 0,
+						buf, sizeof buf),
+			 "0.9999999999989999");
+	/*
+	 * Just below 0.5 - 1e-12 it takes all 17: 16 digits give
+	 * 0.499999999999, the bound less its slack exactly, which passes.
+	 */
+	cr_assert_str_eq(prep_gate_failing_text(nextafter(0.5 - 1e-12, 0), 0.5,
+						0, buf, sizeof buf),
+			 "0.49999999999899997");
+	/* just above 0 + 1e-12: 16 digits give 1e-12, 17 fail */
+	cr_assert_str_eq(prep_gate_failing_text(nextafter(1e-12, 1), 0, 1, buf,
+						sizeof buf),
+			 "1.0000000000000002e-12");
+}

@@ -1,6 +1,7 @@
 /*
  * Unit tests of libprep/policy.c: rule and policy-file parsing (every
- * argument check) and applying actions to fields.
+ * argument check), binding rules to columns, and applying actions to
+ * fields.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -300,4 +301,158 @@ Test(policy, apply_encrypt_binds_column)
 		     PREP_ERR_AUTH);
 	prep_buf_free(&out);
 	prep_cipher_free(ctx.cipher);
+}
+
+/* ---- binding rules to columns ---- */
+
+static void
+add_rules(prep_rules *rs, const char *const *args, size_t n)
+{
+	char err[128] = "";
+
+	prep_rules_init(rs);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(prep_rules_add_arg(rs, args[i], err, sizeof err),
+			     PREP_OK, "%s: %s", args[i], err);
+}
+
+static const prep_field bind_header[] = {
+    {"zip", 3}, {"name", 4}, {"age", 3}, {"3", 1}};
+
+/*
+ * Header zip, name, age, 3: "zip,2" names columns 1 and 2 (by name, by
+ * number), "3" is the header name "3" (column 4), the range "3-3" the
+ * third column, age.
+ */
+Test(policy, bind_rules)
+{
+	static const char *const args[] = {"zip,2:drop", "3:mask", "3-3:keep"};
+	const prep_action **act = NULL;
+	prep_rules_fault fault;
+	prep_rules rs;
+
+	add_rules(&rs, args, 3);
+	cr_assert_eq(prep_rules_bind(&rs, bind_header, 4, &act, &fault),
+		     PREP_OK);
+	cr_assert_eq(act[0], &rs.v[0].action);
+	cr_assert_eq(act[1], &rs.v[0].action);
+	cr_assert_eq(act[2], &rs.v[2].action);
+	cr_assert_eq(act[3], &rs.v[1].action);
+	cr_assert(fault.by_name);
+	free(act);
+	prep_rules_free(&rs);
+}
+
+/* Without a header, numbers only; by_name stays 0. */
+Test(policy, bind_rules_no_header)
+{
+	static const char *const args[] = {"2:drop"};
+	const prep_action **act = NULL;
+	prep_rules_fault fault;
+	prep_rules rs;
+
+	add_rules(&rs, args, 1);
+	cr_assert_eq(prep_rules_bind(&rs, NULL, 3, &act, &fault), PREP_OK);
+	cr_assert_null(act[0]);
+	cr_assert_eq(act[1], &rs.v[0].action);
+	cr_assert_null(act[2]);
+	cr_assert_not(fault.by_name);
+	free(act);
+	/* no columns at all: nothing to bind, no rule fails */
+	cr_assert_eq(prep_rules_bind(&rs, NULL, 0, &act, &fault), PREP_OK);
+	cr_assert_not_null(act);
+	free(act);
+	prep_rules_free(&rs);
+}
+
+/*
+ * "name,zipp": the item at bytes 5..9 names no column; the first rule,
+ * by number, named none by name.
+ */
+Test(policy, bind_unknown_column)
+{
+	static const char *const args[] = {"1:keep", "name,zipp:drop"};
+	const prep_action **act = NULL;
+	prep_rules_fault fault;
+	prep_rules rs;
+
+	add_rules(&rs, args, 2);
+	cr_assert_eq(prep_rules_bind(&rs, bind_header, 4, &act, &fault),
+		     PREP_ERR_COLUMN);
+	cr_assert_null(act);
+	cr_assert_eq(fault.rule, &rs.v[1]);
+	cr_assert_eq(fault.off, 5);
+	cr_assert_eq(fault.len, 4);
+	cr_assert_not(fault.by_name);
+	prep_rules_free(&rs);
+}
+
+/*
+ * zip (column 1) in two rules: the second one's fault, with the first
+ * as the other; the second named zip by name before it failed.
+ */
+Test(policy, bind_two_rules)
+{
+	static const char *const args[] = {"1:keep", "age:drop", "zip:mask"};
+	const prep_action **act = NULL;
+	prep_rules_fault fault;
+	prep_rules rs;
+
+	add_rules(&rs, args, 3);
+	cr_assert_eq(prep_rules_bind(&rs, bind_header, 4, &act, &fault),
+		     PREP_ERR_ARG);
+	cr_assert_null(act);
+	cr_assert_eq(fault.rule, &rs.v[2]);
+	cr_assert_eq(fault.other, &rs.v[0]);
+	cr_assert_eq(fault.column, 0);
+	cr_assert(fault.by_name);
+	prep_rules_free(&rs);
+}
+
+Test(policy, rule_origin_and_uses)
+{
+	static const char *const args[] = {"a,b:hash:8", "c:scrub"};
+	prep_rules rs;
+	char buf[64];
+
+	add_rules(&rs, args, 2);
+	cr_assert(prep_rules_uses(&rs, PREP_ACT_SCRUB));
+	cr_assert_not(prep_rules_uses(&rs, PREP_ACT_DECRYPT));
+	cr_assert(prep_rules_need_key(&rs));
+	cr_assert_eq(prep_rules_add_simple(&rs, "tok", PREP_ACT_DECRYPT),
+		     PREP_OK);
+	prep_rule_origin(&rs.v[0], buf, sizeof buf);
+	cr_assert_str_eq(buf, "-a a,b");
+	prep_rule_origin(&rs.v[2], buf, sizeof buf);
+	cr_assert_str_eq(buf, "--decrypt tok");
+	rs.v[1].where.file = "p.policy";
+	rs.v[1].where.line = 7;
+	prep_rule_origin(&rs.v[1], buf, sizeof buf);
+	cr_assert_str_eq(buf, "p.policy:7");
+	rs.v[1].where.file = NULL;
+	prep_rules_free(&rs);
+
+	add_rules(&rs, args + 1, 1);
+	cr_assert_not(prep_rules_need_key(&rs));
+	prep_rules_free(&rs);
+}
+
+Test(policy, action_strerror)
+{
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_AUTH),
+			 "token failed authentication");
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_LEGACY_TOKEN),
+			 "token made without column binding: use "
+			 "--legacy-tokens");
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_NOT_FOUND),
+			 "value not in the hierarchy");
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_UTF8), "invalid UTF-8");
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_RANGE),
+			 "number out of range");
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_LIMIT),
+			 "result too long");
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_VALUE),
+			 "value cannot be read");
+	cr_assert_str_eq(prep_action_strerror(PREP_ERR_CRYPTO),
+			 "value cannot be read");
 }
