@@ -939,6 +939,18 @@ cli_write_check(struct cli *c, prep_status st)
 	cli_fatal_status(c, st, c->output ? c->output : "write error");
 }
 
+/* ---- validate ---- */
+
+void
+cli_note(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(c->prog, fmt, ap);
+	va_end(ap);
+}
+
 void
 cli_finish(struct cli *c)
 {

@@ -240,6 +240,10 @@ size_t cli_column(struct cli *c, const char *opt, const char *name);
 void cli_open_output(struct cli *c);
 /* Write failures end the run here (quietly for a closed pipe). */
 void cli_write_check(struct cli *c, prep_status st);
+/* validate: "TOOL: what" on stderr, a note that is neither a warning
+ * nor fatal (-q does not silence it: the caller decides when to say it). */
+void cli_note(struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Flush, fsync, rename; free the reader; exits 2 on failure. */
 void cli_finish(struct cli *c);
 
