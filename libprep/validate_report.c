@@ -129,9 +129,9 @@ prep_vreport_header(prep_vreport *r, prep_where w, const prep_vissue *issues,
 
 	w.line = 1; /* the header's place, not the first record's */
 	for (i = 0; i < nissues && st == PREP_OK; i++)
-		st = prep_vreport_table_error(r, 1, w, issues[i].field,
-					      issues[i].code,
-					      issues[i].message);
+		st =
+		    prep_vreport_table_error(r, 1, w, issues[i].field,
+					     issues[i].code, issues[i].message);
 	return st;
 }
 
@@ -148,18 +148,15 @@ prep_status
 prep_vreport_source_error(prep_vreport *r, uint64_t row, prep_where w,
 			  prep_status st, const prep_csv_options *o)
 {
+	/* the reader names the field it stopped in for these */
+	int in_field = st == PREP_ERR_QUOTE || st == PREP_ERR_UNCLOSED_QUOTE ||
+		       st == PREP_ERR_FIELD_TOO_LONG;
 	char msg[128];
 
 	if (prep_vsource_message(st, o, msg, sizeof msg) == NULL)
 		return PREP_ERR_ARG;
-	/* the reader names the field it stopped in for these */
-	return prep_vreport_table_error(
-	    r, row, w,
-	    st == PREP_ERR_QUOTE || st == PREP_ERR_UNCLOSED_QUOTE ||
-		    st == PREP_ERR_FIELD_TOO_LONG
-		? w.field
-		: 0,
-	    PREP_V_SOURCE, msg);
+	return prep_vreport_table_error(r, row, w, in_field ? w.field : 0,
+					PREP_V_SOURCE, msg);
 }
 
 uint64_t

@@ -12,15 +12,11 @@
  * only when the run passes; --stream writes each as it is read, and an
  * -o file is renamed into place only when the run passes.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "generalize.h"
 #include "pii.h"
 #include "schema.h"
 #include "validate.h"
@@ -41,20 +37,20 @@ enum {
 /* The options of validate's own (the common ones are in cli). */
 struct opts {
 	const char *schema, *rejects, *manifest;
-	unsigned pii;	/* personal data types (pii.h); 0: none */
-	double mostly;	/* fraction of valid rows that passes */
+	unsigned pii;  /* personal data types (pii.h); 0: none */
+	double mostly; /* fraction of valid rows that passes */
 	size_t max_errors, max_keys;
 	int stream, report_only, json, verbose;
 };
 
 /* Where the rows go. */
 struct sink {
-	prep_spool *spool;   /* the gate's valid rows; NULL with --stream */
-	prep_writer *rej;    /* --rejects */
-	prep_outfile *rejf;  /* ... its file */
-	prep_outfile *mf;    /* --manifest, opened before the data */
+	prep_spool *spool;	/* the gate's valid rows; NULL with --stream */
+	prep_writer *rej;	/* --rejects */
+	prep_outfile *rejf;	/* ... its file */
+	prep_outfile *mf;	/* --manifest, opened before the data */
 	prep_writer_options wo; /* the output's dialect */
-	uint64_t written;    /* valid data rows written */
+	uint64_t written;	/* valid data rows written */
 };
 
 static struct cli cli;
@@ -64,6 +60,7 @@ static prep_vreport *report;
 static void
 usage(void)
 {
+	/* clang-format off */
 	printf("usage: validate [-HhqrVvz] [-s schema.json] [--pii[=types]] [--rejects file]\n"
 	       "                [--mostly f] [--max-errors n] [--stream] [--json]\n"
 	       "                [--manifest file] [--max-keys n] [-d delim] [-o file] [--crlf]\n"
@@ -93,9 +90,11 @@ usage(void)
 	       CLI_HELP_END
 	       "\n"
 	       "Exit status: 0 passed, 1 failed, 2 trouble.\n");
+	/* clang-format on */
 }
 
-/* A library status that can only mean trouble: exit 2. */
+/* A library status that can only mean trouble: exit 2 (a failed write
+ * names the file: "FILE: No space left on device"). */
 static void
 check(prep_status st, const char *what)
 {
@@ -103,11 +102,8 @@ check(prep_status st, const char *what)
 		cli_fatal_status(&cli, st, what);
 }
 
-/*
- * The report, text or JSON: as the data of -r (on stdout or -o FILE,
- * atomically), else on stderr unless -q (where a lost write is no
- * trouble).
- */
+/* The report: the data of -r (stdout or -o FILE, atomically), else on
+ * stderr unless -q (where a lost write is no trouble). */
 static void
 give_report(const struct opts *o, int valid)
 {
@@ -144,16 +140,6 @@ write_valid(prep_spool *spool, const prep_field *f, size_t n)
 		cli_write_check(&cli, prep_writer_row(cli.writer, f, n));
 }
 
-/* A write to a side file (rejects, manifest): trouble names the file. */
-static void
-side_check(prep_status st, const char *path)
-{
-	if (st == PREP_ERR_IO)
-		cli_fatal(&cli, "%s: %s", path, strerror(errno));
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, path);
-}
-
 /* The manifest into MF, opened before the data was read. */
 static void
 write_manifest(prep_outfile *mf, const char *path, uint64_t rows)
@@ -168,8 +154,8 @@ write_manifest(prep_outfile *mf, const char *path, uint64_t rows)
 	wo.delim = ',';
 	if (prep_writer_new(prep_outfile_fd(mf), &wo, &w) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
-	side_check(prep_writer_raw(w, s, strlen(s)), path);
-	side_check(prep_writer_finish(w), path);
+	check(prep_writer_raw(w, s, strlen(s)), path);
+	check(prep_writer_finish(w), path);
 	prep_writer_free(w);
 	free(s);
 	cli_side_commit(&cli, mf, path);
@@ -201,8 +187,6 @@ load_schema(const char *path, int verbose)
 				 prep_schema_note(s, i));
 		return s;
 	}
-	if (st == PREP_ERR_IO)
-		cli_fatal(&cli, "%s: %s", path, strerror(errno));
 	/* the library names the cap it hit (bytes, or fields) in e.text */
 	if (st == PREP_ERR_LIMIT && e.text[0] == '\0')
 		cli_fatal(&cli, "%s: schema larger than %zu bytes", path,
@@ -216,10 +200,8 @@ load_schema(const char *path, int verbose)
 	cli_fatal(&cli, "%s: %s", path, e.text);
 }
 
-/*
- * --pii's types: "--pii email,ssn" as well as "--pii=email,ssn", the
- * next argument being taken when it is a type list; all without one.
- */
+/* --pii's types, "--pii email,ssn" as well as "--pii=email,ssn" (the
+ * next argument when it is a type list); all without one. */
 static unsigned
 parse_pii(int argc, char **argv, const char *arg)
 {
@@ -231,8 +213,9 @@ parse_pii(int argc, char **argv, const char *arg)
 	else if (arg == NULL)
 		pii = PREP_PII_ALL;
 	else if (prep_pii_types_parse(arg, &pii) != PREP_OK)
-		cli_usage_error(&cli, "--pii takes a list of email, phone, ssn, "
-				      "card, iban, ip or all");
+		cli_usage_error(&cli,
+				"--pii takes a list of email, phone, ssn, "
+				"card, iban, ip or all");
 	return pii;
 }
 
@@ -319,11 +302,8 @@ parse_options(int argc, char **argv, struct opts *o)
 		o->mostly = o->rejects ? 0 : 1;
 }
 
-/*
- * Open the operands as one CSV stream that hands ragged records and
- * blank lines over (errors to list, not to die of). PREP_OK, or the
- * reader's source-error status when the header could not be read.
- */
+/* The operands as one CSV stream that hands ragged records and blank
+ * lines over; PREP_OK, or a source-error status (prep_vsource_error). */
 static prep_status
 open_input(const struct opts *o, char **files, size_t nfiles)
 {
@@ -343,12 +323,9 @@ open_input(const struct opts *o, char **files, size_t nfiles)
 	return st;
 }
 
-/*
- * The header's labels into the validator and their errors into the
- * report (without a header, the width: the schema's, or the first
- * record's); st, the reader's status, may be a source-error in the first
- * record. The number of the last record read (the header's, 1, or 0).
- */
+/* The header (without one, the width: the schema's or the first
+ * record's) into the validator and its errors into the report, then the
+ * reader's source-error st, if any; returns the header's row number. */
 static uint64_t
 check_header(prep_status st, const prep_schema *sch)
 {
@@ -366,22 +343,17 @@ check_header(prep_status st, const prep_schema *sch)
 					  is, ni),
 		      "report");
 	} else {
-		prep_validator_columns(validator,
-				       sch && !have_header
-					   ? prep_schema_nfields(sch)
-					   : ncols);
+		prep_validator_columns(validator, sch && !have_header
+						      ? prep_schema_nfields(sch)
+						      : ncols);
 	}
 	if (st != PREP_OK)
 		note_source_error(st, header || !have_header ? rowno + 1 : 1);
 	return rowno;
 }
 
-/*
- * The output (the spool of a gate, or the output itself with --stream)
- * with the header in it, the rejects file with its header, the
- * manifest's file: a side file that can't be made fails the run before
- * any data.
- */
+/* The spool of a gate (the output with --stream) with the header in it,
+ * the rejects, the manifest's file: all fail the run before any data. */
 static void
 open_sinks(const struct opts *o, struct sink *k)
 {
@@ -407,8 +379,8 @@ open_sinks(const struct opts *o, struct sink *k)
 		if (prep_writer_new(prep_outfile_fd(k->rejf), &ro, &k->rej) !=
 		    PREP_OK)
 			cli_fatal(&cli, "out of memory");
-		side_check(prep_validator_reject_header(validator, k->rej),
-			   o->rejects);
+		check(prep_validator_reject_header(validator, k->rej),
+		      o->rejects);
 	}
 	if (o->manifest)
 		k->mf = cli_side_open(&cli, o->manifest);
@@ -446,10 +418,9 @@ check_rows(const struct opts *o, struct sink *k, uint64_t rowno)
 		      "report");
 		/* an invalid row never goes to the output */
 		if (ni && k->rej) {
-			side_check(prep_validator_reject_row(validator, k->rej,
-							     k->wo.delim, f, n,
-							     is, ni),
-				   o->rejects);
+			check(prep_validator_reject_row(
+				  validator, k->rej, k->wo.delim, f, n, is, ni),
+			      o->rejects);
 		} else if (ni == 0 && !o->report_only) {
 			write_valid(k->spool, f, n);
 			k->written++;
@@ -457,10 +428,8 @@ check_rows(const struct opts *o, struct sink *k, uint64_t rowno)
 	}
 }
 
-/*
- * The verdict: the report (on stderr, or as the data of -r), then the
- * data, the rejects and the manifest put in place as it says.
- */
+/* The report, then the data, rejects and manifest put in place (or not)
+ * as the verdict says. */
 static void
 finish(const struct opts *o, struct sink *k)
 {
@@ -473,7 +442,7 @@ finish(const struct opts *o, struct sink *k)
 	/* a quarantine that can't be written is trouble before any data
 	 * is put in place; it is renamed into place after the data */
 	if (k->rej)
-		side_check(prep_writer_finish(k->rej), o->rejects);
+		check(prep_writer_finish(k->rej), o->rejects);
 	if (o->stream && (pass || prep_outfile_in_place(cli.out))) {
 		/* what went to stdout (or a device) is gone: end it */
 		finish_output();
