@@ -48,6 +48,8 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 LIB_SRC  = $(sort $(wildcard libprep/*.c))
 LIB_HDR  = $(sort $(wildcard libprep/*.h))
+# Headers private to the library (NAME_impl.h) are not installed.
+PUB_HDR  = $(filter-out %_impl.h,$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(BUILD)/tools/cli.o
 TOOLS    = $(filter-out cli,$(basename $(notdir $(wildcard tools/*.c))))
@@ -181,7 +183,7 @@ install: all
 	install -m 644 $(BUILD)/libprep.a $(DESTDIR)$(LIBDIR)
 	install -m 755 $(BUILD)/libprep.so $(DESTDIR)$(LIBDIR)/libprep.so.$(SOVER)
 	ln -sf libprep.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libprep.so
-	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
+	install -m 644 $(PUB_HDR) $(DESTDIR)$(INCDIR)
 	for m in $(MAN_SRC); do \
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n \
