@@ -53,10 +53,12 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIB_SRC  = $(sort $(wildcard libprep/*.c))
 LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # The headers a program needs to call libprep's functions are installed
-# and documented in man/man3/libprep.3; these three serve only the
-# library's own modules (its JSON builders and hash tables) and are not.
-# tests/install/run.sh holds the two lists to each other.
-INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h
+# and documented in man/man3/libprep.3; these serve only the library's
+# own modules (its JSON builders, hash tables and the schema's two
+# halves) and are not. tests/install/run.sh holds the two lists to each
+# other.
+INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
+	       $(wildcard libprep/*_impl.h)
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(BUILD)/tools/cli.o

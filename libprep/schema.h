@@ -1,7 +1,7 @@
 /*
  * schema.h: Frictionless Table Schema (https://specs.frictionlessdata.io/
- * table-schema/) read with jansson, and the typed checks of a record's
- * cells against it.
+ * table-schema/) read with jansson (schema.c), and the typed checks of a
+ * record's cells against it (schema_check.c).
  *
  * Supported:
  * - top level: fields, missingValues (an array of strings), primaryKey,

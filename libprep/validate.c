@@ -1,6 +1,6 @@
 /*
  * validate.c: the record checks of `validate`, its quarantine rows and
- * its report (see validate.h).
+ * its manifest (see validate.h; the report is validate_report.c).
  *
  * The issues of one record go into one array owned by the validator; it
  * grows to the widest record seen, which the CSV reader caps (100,000
@@ -15,8 +15,6 @@
  * required one a constraint-error).
  */
 #include <jansson.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,7 +473,7 @@ prep_validator_reject_row(prep_validator *v, prep_writer *w, int delim,
 	return st;
 }
 
-/* ---- the manifest, source errors ---- */
+/* ---- the manifest ---- */
 
 prep_status
 prep_validator_manifest(const prep_validator *v, uint64_t rows,
@@ -488,371 +486,20 @@ prep_validator_manifest(const prep_validator *v, uint64_t rows,
 
 	*text = NULL;
 	for (i = 0; i < v->ncols && ok; i++) {
-		json_t *c;
-
-		if (v->header)
-			c = prep_json_string(v->header[i].data, v->header[i].len);
-		else {
+		if (v->header) {
+			prep_json_append(cols,
+					 prep_json_string(v->header[i].data,
+							  v->header[i].len),
+					 &ok);
+		} else {
 			snprintf(num, sizeof num, "%zu", i + 1);
-			c = json_string(num);
+			prep_json_append(cols, json_string(num), &ok);
 		}
-		if (c == NULL || json_array_append_new(cols, c) != 0)
-			ok = 0;
 	}
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
-	if (ok) {
-		prep_json_set(o, "rows", json_integer((json_int_t)rows), &ok);
-		prep_json_set(o, "columns", cols, &ok);
-		cols = NULL;
-		prep_json_set(o, "sha256", json_string(hex), &ok);
-	}
-	json_decref(cols);
-	return prep_json_text(o, ok, text);
-}
-
-const char *
-prep_vsource_message(prep_status st, const prep_csv_options *o, char *buf,
-		     size_t cap)
-{
-	switch (st) {
-	case PREP_ERR_QUOTE:
-		snprintf(buf, cap,
-			 "stray quote in an unquoted field; reading stopped");
-		break;
-	case PREP_ERR_UNCLOSED_QUOTE:
-		snprintf(buf, cap, "quoted field not closed at end of input");
-		break;
-	case PREP_ERR_FIELD_TOO_LONG:
-		snprintf(buf, cap,
-			 "field longer than --max-field (%zu bytes); reading "
-			 "stopped",
-			 o->max_field);
-		break;
-	case PREP_ERR_TOO_MANY_FIELDS:
-		snprintf(buf, cap,
-			 "record has more than %zu fields; reading stopped",
-			 o->max_fields);
-		break;
-	case PREP_ERR_LIMIT:
-		snprintf(buf, cap, "record too long; reading stopped");
-		break;
-	default:
-		return NULL;
-	}
-	return buf;
-}
-
-/* ---- the report ---- */
-
-/* One listed error. */
-struct verror {
-	uint64_t row;
-	prep_where where;
-	size_t field; /* 1-based; 0: the row */
-	int code;
-	char *message;
-};
-
-struct prep_vreport {
-	struct verror *list;
-	size_t nlist, cap, max;
-	uint64_t count, by_code[PREP_V_NCODES];
-	uint64_t rows, valid_rows;
-	int table_errors; /* the run fails whatever the valid rows */
-};
-
-prep_status
-prep_vreport_new(size_t max_listed, prep_vreport **out)
-{
-	prep_vreport *r = calloc(1, sizeof *r);
-
-	*out = r;
-	if (r == NULL)
-		return PREP_ERR_NOMEM;
-	r->max = max_listed;
-	return PREP_OK;
-}
-
-void
-prep_vreport_free(prep_vreport *r)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->nlist; i++)
-		free(r->list[i].message);
-	free(r->list);
-	free(r);
-}
-
-static prep_status
-note(prep_vreport *r, uint64_t row, prep_where w, size_t field, int code,
-     const char *message)
-{
-	struct verror *e;
-
-	if (code < 0 || code >= PREP_V_NCODES)
-		return PREP_ERR_ARG;
-	r->count++;
-	r->by_code[code]++;
-	if (r->nlist >= r->max)
-		return PREP_OK;
-	if (r->nlist == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-
-		if (cap > r->max)
-			cap = r->max;
-		if ((e = realloc(r->list, cap * sizeof *e)) == NULL)
-			return PREP_ERR_NOMEM;
-		r->list = e;
-		r->cap = cap;
-	}
-	e = &r->list[r->nlist];
-	if ((e->message = strdup(message ? message : "")) == NULL)
-		return PREP_ERR_NOMEM;
-	r->nlist++;
-	e->row = row;
-	e->where = w;
-	e->field = field;
-	e->code = code;
-	return PREP_OK;
-}
-
-prep_status
-prep_vreport_table_error(prep_vreport *r, uint64_t row, prep_where w,
-			 size_t field, int code, const char *message)
-{
-	r->table_errors = 1;
-	return note(r, row, w, field, code, message);
-}
-
-prep_status
-prep_vreport_row(prep_vreport *r, uint64_t row, prep_where w,
-		 const prep_vissue *issues, size_t nissues)
-{
-	prep_status st = PREP_OK;
-	size_t i;
-
-	r->rows++;
-	if (nissues == 0)
-		r->valid_rows++;
-	for (i = 0; i < nissues && st == PREP_OK; i++)
-		st = note(r, row, w, issues[i].field, issues[i].code,
-			  issues[i].message);
-	return st;
-}
-
-uint64_t
-prep_vreport_rows(const prep_vreport *r)
-{
-	return r->rows;
-}
-
-uint64_t
-prep_vreport_valid_rows(const prep_vreport *r)
-{
-	return r->valid_rows;
-}
-
-uint64_t
-prep_vreport_count(const prep_vreport *r, int code)
-{
-	if (code < 0 || code >= PREP_V_NCODES)
-		return r->count;
-	return r->by_code[code];
-}
-
-int
-prep_vreport_passes(const prep_vreport *r, double mostly)
-{
-	double need;
-
-	if (r->table_errors)
-		return 0;
-	if (!(mostly < 1.0))
-		return r->valid_rows == r->rows;
-	if (!(mostly > 0.0))
-		return 1;
-	/* the tolerance keeps 0.8 x 5 from needing 5 rows */
-	need = ceil(mostly * (double)r->rows * (1 - 1e-12));
-	return (double)r->valid_rows >= need;
-}
-
-size_t
-prep_vreport_listed(const prep_vreport *r)
-{
-	return r->nlist;
-}
-
-/* Text for a one-line report: control bytes and invalid UTF-8 as '?'. */
-static prep_status
-append_text(prep_buf *b, const char *s, size_t n)
-{
-	prep_status st = PREP_OK;
-	size_t i = 0, k;
-
-	while (i < n && st == PREP_OK) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f) {
-			st = prep_buf_append_byte(b, (char)c);
-			i++;
-		} else if (c >= 0x80 &&
-			   (k = prep_utf8_seq_len(s + i, n - i)) != 0) {
-			st = prep_buf_append(b, s + i, k);
-			i += k;
-		} else {
-			st = prep_buf_append_byte(b, '?');
-			i++;
-		}
-	}
-	return st;
-}
-
-static prep_status
-appendf(prep_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static prep_status
-appendf(prep_buf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return PREP_ERR_ARG;
-	return prep_buf_append(b, tmp,
-			       (size_t)n < sizeof tmp ? (size_t)n
-						      : sizeof tmp - 1);
-}
-
-prep_status
-prep_vreport_line(const prep_vreport *r, const prep_validator *v, size_t i,
-		  prep_buf *out)
-{
-	const struct verror *e;
-	char num[PREP_VFIELD_NUM];
-	prep_status st = PREP_OK;
-	const char *name;
-	size_t len;
-
-	if (i >= r->nlist)
-		return PREP_ERR_ARG;
-	e = &r->list[i];
-	if (e->where.file) {
-		st = append_text(out, e->where.file, strlen(e->where.file));
-		if (st == PREP_OK)
-			st = appendf(out, ":%lu: ", e->where.line);
-	}
-	if (st == PREP_OK)
-		st = appendf(out, "row %llu", (unsigned long long)e->row);
-	if (st == PREP_OK && e->field) {
-		st = appendf(out, ", field %zu", e->field);
-		name = prep_validator_field_name(v, e->field, &len, num);
-		if (st == PREP_OK && name) {
-			st = prep_buf_append(out, " (", 2);
-			if (st == PREP_OK)
-				st = append_text(out, name, len);
-			if (st == PREP_OK)
-				st = prep_buf_append_byte(out, ')');
-		}
-	}
-	if (st == PREP_OK)
-		st = appendf(out, ": %s: ", prep_vcode_name(e->code));
-	if (st == PREP_OK)
-		st = prep_buf_append_str(out, e->message);
-	if (st == PREP_OK)
-		st = prep_buf_append_byte(out, '\n');
-	return st;
-}
-
-prep_status
-prep_vreport_summary(const prep_vreport *r, int valid, prep_buf *out)
-{
-	prep_status st;
-	int c, first = 1;
-
-	st = appendf(out, "%s: %llu row%s, %llu valid; ",
-		     valid ? "valid" : "invalid", (unsigned long long)r->rows,
-		     r->rows == 1 ? "" : "s",
-		     (unsigned long long)r->valid_rows);
-	if (st == PREP_OK && r->count == 0)
-		return prep_buf_append_str(out, "no errors\n");
-	if (st == PREP_OK)
-		st = appendf(out, "%llu error%s:", (unsigned long long)r->count,
-			     r->count == 1 ? "" : "s");
-	for (c = 0; c < PREP_V_NCODES && st == PREP_OK; c++) {
-		if (r->by_code[c] == 0)
-			continue;
-		st = appendf(out, "%s %s %llu", first ? "" : ",",
-			     prep_vcode_name(c),
-			     (unsigned long long)r->by_code[c]);
-		first = 0;
-	}
-	if (st == PREP_OK && r->nlist < r->count)
-		st = appendf(out, "; first %zu listed", r->nlist);
-	if (st == PREP_OK)
-		st = prep_buf_append_byte(out, '\n');
-	return st;
-}
-
-prep_status
-prep_vreport_json(const prep_vreport *r, const prep_validator *v, int valid,
-		  char **text)
-{
-	json_t *o = json_object(), *bc = json_object(), *a = json_array();
-	char num[PREP_VFIELD_NUM];
-	int c, ok = o && bc && a;
-	const char *name;
-	size_t i, len;
-
-	*text = NULL;
-	if (ok) {
-		prep_json_set(o, "valid", json_boolean(valid), &ok);
-		prep_json_set(o, "rows", json_integer((json_int_t)r->rows), &ok);
-		prep_json_set(o, "error_count", json_integer((json_int_t)r->count), &ok);
-	}
-	for (c = 0; c < PREP_V_NCODES && ok; c++)
-		if (r->by_code[c])
-			prep_json_set(bc, prep_vcode_name(c),
-			    json_integer((json_int_t)r->by_code[c]), &ok);
-	if (ok) {
-		prep_json_set(o, "errors_by_code", bc, &ok);
-		bc = NULL;
-		prep_json_set(o, "truncated", json_boolean(r->nlist < r->count), &ok);
-	}
-	for (i = 0; i < r->nlist && ok; i++) {
-		const struct verror *e = &r->list[i];
-		json_t *x = json_object();
-
-		if (x == NULL || json_array_append_new(a, x) != 0) {
-			json_decref(x);
-			ok = 0;
-			break;
-		}
-		name = prep_validator_field_name(v, e->field, &len, num);
-		prep_json_set(x, "row", json_integer((json_int_t)e->row), &ok);
-		prep_json_set(x, "field_number",
-		    e->field ? json_integer((json_int_t)e->field)
-			     : json_null(),
-		    &ok);
-		prep_json_set(x, "field_name", name ? prep_json_string(name, len) : json_null(),
-		    &ok);
-		prep_json_set(x, "code", json_string(prep_vcode_name(e->code)), &ok);
-		prep_json_set(x, "message", prep_json_string(e->message, strlen(e->message)),
-		    &ok);
-	}
-	if (ok) {
-		prep_json_set(o, "errors", a, &ok);
-		a = NULL;
-	}
-	json_decref(bc);
-	json_decref(a);
+	prep_json_set(o, "rows", json_integer((json_int_t)rows), &ok);
+	prep_json_set(o, "columns", cols, &ok);
+	prep_json_set(o, "sha256", json_string(hex), &ok);
 	return prep_json_text(o, ok, text);
 }

@@ -12,9 +12,11 @@
  * hold a cell's value. Memory is constant except for the schema's unique
  * and primary-key sets and the header's labels.
  *
- * A report (prep_vreport) counts a run's errors by code, keeps the first
- * of them for the listing, counts rows and valid rows, and says whether
- * the run passes; it formats itself as text lines or as one JSON object.
+ * A report (prep_vreport, validate_report.c) counts a run's errors by
+ * code, keeps the first of them for the listing, counts rows and valid
+ * rows, and says whether the run passes; it writes itself as text lines
+ * or as one JSON object, to a prep_buf, a string or a FILE *. It never
+ * prints by itself.
  *
  * Error codes are Frictionless Data's (https://specs.frictionlessdata.io/
  * / frictionless-py's error catalogue), plus pii-error, and source-error
@@ -25,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "csv.h"
@@ -148,14 +151,7 @@ prep_status prep_validator_manifest(const prep_validator *v, uint64_t rows,
 				    const unsigned char sha256[32],
 				    char **text);
 
-/*
- * The source-error message for a CSV reader status that means the input
- * can't be read on (PREP_ERR_QUOTE, PREP_ERR_UNCLOSED_QUOTE,
- * PREP_ERR_FIELD_TOO_LONG, PREP_ERR_TOO_MANY_FIELDS, PREP_ERR_LIMIT),
- * naming the reader's caps o; NULL for any other status. Written in buf.
- */
-const char *prep_vsource_message(prep_status st, const prep_csv_options *o,
-				 char *buf, size_t cap);
+/* ---- the report (validate_report.c) ---- */
 
 typedef struct prep_vreport prep_vreport;
 
@@ -171,6 +167,43 @@ void prep_vreport_free(prep_vreport *r);
 prep_status prep_vreport_table_error(prep_vreport *r, uint64_t row,
 				     prep_where w, size_t field, int code,
 				     const char *message);
+/*
+ * The header's issues (prep_validator_header) as errors of the table in
+ * row 1, at line 1 of w.file whatever w.line says. PREP_ERR_NOMEM.
+ */
+prep_status prep_vreport_header(prep_vreport *r, prep_where w,
+				const prep_vissue *issues, size_t nissues);
+/*
+ * An input without a single record, not even a header: frictionless-py's
+ * source-error "the source is empty", of the row, in row 1 at line 1 of
+ * w.file. PREP_ERR_NOMEM.
+ */
+prep_status prep_vreport_source_empty(prep_vreport *r, prep_where w);
+
+/*
+ * 1 when a CSV reader status is a problem of the data that validate
+ * reports as a source-error rather than trouble: PREP_ERR_QUOTE,
+ * PREP_ERR_UNCLOSED_QUOTE, PREP_ERR_FIELD_TOO_LONG,
+ * PREP_ERR_TOO_MANY_FIELDS, PREP_ERR_LIMIT.
+ */
+int prep_vsource_error(prep_status st);
+/*
+ * The source-error message for such a status, naming the reader's caps
+ * o; NULL for any other status. Written in buf.
+ */
+const char *prep_vsource_message(prep_status st, const prep_csv_options *o,
+				 char *buf, size_t cap);
+/*
+ * The reader stopped with status st at place w (prep_reader_where) in
+ * row: a source-error of the table with prep_vsource_message's text,
+ * for field w.field when the reader stopped inside one (a stray or
+ * unclosed quote, a field too long), else for the row. PREP_ERR_ARG when
+ * st is not a source-error (prep_vsource_error), PREP_ERR_NOMEM.
+ */
+prep_status prep_vreport_source_error(prep_vreport *r, uint64_t row,
+				      prep_where w, prep_status st,
+				      const prep_csv_options *o);
+
 /* A data row and its issues (none: a valid row). PREP_ERR_NOMEM. */
 prep_status prep_vreport_row(prep_vreport *r, uint64_t row, prep_where w,
 			     const prep_vissue *issues, size_t nissues);
@@ -186,12 +219,16 @@ uint64_t prep_vreport_count(const prep_vreport *r, int code);
 int prep_vreport_passes(const prep_vreport *r, double mostly);
 
 /*
- * The text report: listed error i (i < prep_vreport_listed) as
- * "FILE:LINE: row R, field N (NAME): CODE: MESSAGE\n" (the place left out
- * when the file is unknown, the field part for an error of the row; in
- * NAME control bytes and invalid UTF-8 become '?'), then the summary
- * "valid|invalid: R rows, V valid; no errors\n" or "...; E errors: code
- * n, ...[; first L listed]\n"; each appended to out. v names the fields.
+ * The text report, each piece appended to out; v names the fields:
+ * - listed error i (i < prep_vreport_listed), one line:
+ *   "FILE:LINE: row R, field N (NAME): CODE: MESSAGE\n", with
+ *   "FILE:LINE: " left out when the file is unknown, ", field N (NAME)"
+ *   for an error of the row, " (NAME)" when nothing names the field; in
+ *   FILE and NAME control bytes and invalid UTF-8 become '?';
+ * - the summary, one line: "valid: " or "invalid: ", then "R rows, V
+ *   valid; " ("1 row"), then "no errors\n", or "E errors: CODE n, CODE
+ *   n" ("1 error") with the codes in the order of enum prep_vcode, then
+ *   "; first L listed" when errors were left out of the listing, "\n".
  */
 size_t prep_vreport_listed(const prep_vreport *r);
 prep_status prep_vreport_line(const prep_vreport *r, const prep_validator *v,
@@ -200,12 +237,24 @@ prep_status prep_vreport_summary(const prep_vreport *r, int valid,
 				 prep_buf *out);
 
 /*
- * The report as one JSON object on one line ending in '\n': valid, rows,
- * error_count, errors_by_code, truncated, errors (each row, field_number,
- * field_name, code, message; null field for an error of the row, null
- * name when none names it). *text is malloc'd. PREP_ERR_NOMEM.
+ * The report as one compact JSON object on one line ending in '\n', keys
+ * in this order: valid (true/false), rows, error_count, errors_by_code
+ * ({"CODE": n, ...} in the order of enum prep_vcode, codes that occurred
+ * only), truncated (errors were left out of the listing), errors (the
+ * listed ones: {"row", "field_number", "field_name", "code", "message"};
+ * null field_number for an error of the row, null field_name when none
+ * names it; invalid UTF-8 as U+FFFD). *text is malloc'd. PREP_ERR_NOMEM.
  */
 prep_status prep_vreport_json(const prep_vreport *r, const prep_validator *v,
 			      int valid, char **text);
+
+/*
+ * The whole report to f: with json, prep_vreport_json's line; else each
+ * listed error's line, then the summary. A failed write is left in f's
+ * error indicator (ferror) for the caller to judge: a report on stderr
+ * is best effort, one that is the data of -r is checked. PREP_ERR_NOMEM.
+ */
+prep_status prep_vreport_print(const prep_vreport *r, const prep_validator *v,
+			       int valid, int json, FILE *f);
 
 #endif

@@ -954,6 +954,16 @@ cli_note(struct cli *c, const char *fmt, ...)
 }
 
 void
+cli_info(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(c->prog, fmt, ap);
+	va_end(ap);
+}
+
+void
 cli_finish(struct cli *c)
 {
 	prep_status st;

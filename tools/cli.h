@@ -247,6 +247,9 @@ void cli_write_check(struct cli *c, prep_status st);
  */
 void cli_note(struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same whatever -q says: what an option such as -v asked for. */
+void cli_info(struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Flush, fsync, rename; free the reader; exits 2 on failure. */
 void cli_finish(struct cli *c);
 

@@ -12,13 +12,10 @@
  * only when the run passes; --stream writes each as it is read, and an
  * -o file is renamed into place only when the run passes.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "buf.h"
 #include "cli.h"
 #include "pii.h"
 #include "schema.h"
@@ -37,6 +34,25 @@ enum {
 
 #define MAX_ERRORS_CAP 10000000ULL
 
+/* The options of validate's own (the common ones are in cli). */
+struct opts {
+	const char *schema, *rejects, *manifest;
+	unsigned pii;  /* personal data types (pii.h); 0: none */
+	double mostly; /* fraction of valid rows that passes */
+	size_t max_errors, max_keys;
+	int stream, report_only, json, verbose;
+};
+
+/* Where the rows go. */
+struct sink {
+	prep_spool *spool;	/* the gate's valid rows; NULL with --stream */
+	prep_writer *rej;	/* --rejects */
+	prep_outfile *rejf;	/* ... its file */
+	prep_outfile *mf;	/* --manifest, opened before the data */
+	prep_writer_options wo; /* the output's dialect */
+	uint64_t written;	/* valid data rows written */
+};
+
 static struct cli cli;
 static prep_validator *validator;
 static prep_vreport *report;
@@ -44,9 +60,12 @@ static prep_vreport *report;
 static void
 usage(void)
 {
-	printf("usage: validate [-s SCHEMA.json] [--pii [TYPES]] [--rejects FILE] [--mostly F]\n"
-	       "                [--max-errors N] [--stream] [-r] [--json] [--manifest FILE]\n"
-	       "                [--max-keys N] [-v] [common options] [FILE...]\n"
+	/* clang-format off */
+	printf("usage: validate [-HhqrVvz] [-s schema.json] [--pii[=types]] [--rejects file]\n"
+	       "                [--mostly f] [--max-errors n] [--stream] [--json]\n"
+	       "                [--manifest file] [--max-keys n] [-d delim] [-o file] [--crlf]\n"
+	       "                [--lazy-quotes] [--max-field size] [--max-memory size]\n"
+	       "                [--allow-empty] [--missing list] [--progress] [file ...]\n"
 	       "\n"
 	       "Check the data against a Table Schema, its structure and for personal\n"
 	       "data; pass on only the valid rows, and only if the run passes.\n"
@@ -69,10 +88,13 @@ usage(void)
 	       CLI_HELP_IO
 	       "  -q, --quiet         no report on stderr\n"
 	       CLI_HELP_END
-	       "\nExit status: 0 passed, 1 failed, 2 trouble.\n");
+	       "\n"
+	       "Exit status: 0 passed, 1 failed, 2 trouble.\n");
+	/* clang-format on */
 }
 
-/* A library status that can only mean trouble: exit 2. */
+/* A library status that can only mean trouble: exit 2 (a failed write
+ * names the file: "FILE: No space left on device"). */
 static void
 check(prep_status st, const char *what)
 {
@@ -80,41 +102,21 @@ check(prep_status st, const char *what)
 		cli_fatal_status(&cli, st, what);
 }
 
-/* The report, text or JSON, to f. */
+/* The report: the data of -r (stdout or -o FILE, atomically), else on
+ * stderr unless -q (where a lost write is no trouble). */
 static void
-print_report(FILE *f, int json, int valid)
+give_report(const struct opts *o, int valid)
 {
-	prep_buf b;
-	char *text;
-	size_t i;
+	FILE *f = stderr;
 
-	if (json) {
-		check(prep_vreport_json(report, validator, valid, &text),
-		      "report");
-		fputs(text, f);
-		free(text);
+	if (o->report_only)
+		f = cli_report_begin(&cli);
+	else if (cli.quiet)
 		return;
-	}
-	prep_buf_init(&b, 0);
-	for (i = 0; i < prep_vreport_listed(report); i++) {
-		prep_buf_reset(&b);
-		check(prep_vreport_line(report, validator, i, &b), "report");
-		(void)fwrite(b.data, 1, b.len, f); /* see cli_report_end */
-	}
-	prep_buf_reset(&b);
-	check(prep_vreport_summary(report, valid, &b), "report");
-	(void)fwrite(b.data, 1, b.len, f);
-	prep_buf_free(&b);
-}
-
-/* The report as the data of -r: on stdout or -o FILE, atomically. */
-static void
-write_report(int json, int valid)
-{
-	FILE *f = cli_report_begin(&cli);
-
-	print_report(f, json, valid);
-	cli_report_end(&cli, f);
+	check(prep_vreport_print(report, validator, valid, o->json, f),
+	      "report");
+	if (o->report_only)
+		cli_report_end(&cli, f);
 }
 
 /* End the output; the reader (and its header) stays for the manifest. */
@@ -128,23 +130,6 @@ finish_output(void)
 	cli.reader = r;
 }
 
-/*
- * A --stream run that failed: what went to standard output (or a device)
- * is gone, but an -o file is not put in place.
- */
-static void
-drop_output(void)
-{
-	if (prep_outfile_in_place(cli.out)) {
-		finish_output();
-		return;
-	}
-	prep_writer_free(cli.writer);
-	cli.writer = NULL;
-	prep_outfile_abort(cli.out);
-	cli.out = NULL;
-}
-
 /* A valid row: to the spool, or to the output with --stream. */
 static void
 write_valid(prep_spool *spool, const prep_field *f, size_t n)
@@ -153,16 +138,6 @@ write_valid(prep_spool *spool, const prep_field *f, size_t n)
 		cli_spool_check(&cli, prep_spool_row(spool, f, n));
 	else
 		cli_write_check(&cli, prep_writer_row(cli.writer, f, n));
-}
-
-/* A write to a side file (rejects, manifest): trouble names the file. */
-static void
-side_check(prep_status st, const char *path)
-{
-	if (st == PREP_ERR_IO)
-		cli_fatal(&cli, "%s: %s", path, strerror(errno));
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, path);
 }
 
 /* The manifest into MF, opened before the data was read. */
@@ -179,39 +154,20 @@ write_manifest(prep_outfile *mf, const char *path, uint64_t rows)
 	wo.delim = ',';
 	if (prep_writer_new(prep_outfile_fd(mf), &wo, &w) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
-	side_check(prep_writer_raw(w, s, strlen(s)), path);
-	side_check(prep_writer_finish(w), path);
+	check(prep_writer_raw(w, s, strlen(s)), path);
+	check(prep_writer_finish(w), path);
 	prep_writer_free(w);
 	free(s);
 	cli_side_commit(&cli, mf, path);
-}
-
-/* Reader statuses that are problems of the data: source-error. */
-static int
-source_problem(prep_status st)
-{
-	char msg[128];
-
-	return prep_vsource_message(st, prep_reader_options(cli.reader), msg,
-				    sizeof msg) != NULL;
 }
 
 /* A reader status that is a problem of the data: a source-error. */
 static void
 note_source_error(prep_status st, uint64_t row)
 {
-	prep_where w = prep_reader_where(cli.reader);
-	char msg[128];
-
-	check(prep_vreport_table_error(
-		  report, row, w,
-		  st == PREP_ERR_QUOTE || st == PREP_ERR_UNCLOSED_QUOTE ||
-			  st == PREP_ERR_FIELD_TOO_LONG
-		      ? w.field
-		      : 0,
-		  PREP_V_SOURCE,
-		  prep_vsource_message(st, prep_reader_options(cli.reader),
-				       msg, sizeof msg)),
+	check(prep_vreport_source_error(report, row,
+					prep_reader_where(cli.reader), st,
+					prep_reader_options(cli.reader)),
 	      "report");
 }
 
@@ -227,12 +183,10 @@ load_schema(const char *path, int verbose)
 	st = prep_schema_load(path, &s, &e);
 	if (st == PREP_OK) {
 		for (i = 0; verbose && i < prep_schema_nnotes(s); i++)
-			fprintf(stderr, "%s: %s: %s: accepted, not checked\n",
-				cli.prog, path, prep_schema_note(s, i));
+			cli_info(&cli, "%s: %s: accepted, not checked", path,
+				 prep_schema_note(s, i));
 		return s;
 	}
-	if (st == PREP_ERR_IO)
-		cli_fatal(&cli, "%s: %s", path, strerror(errno));
 	/* the library names the cap it hit (bytes, or fields) in e.text */
 	if (st == PREP_ERR_LIMIT && e.text[0] == '\0')
 		cli_fatal(&cli, "%s: schema larger than %zu bytes", path,
@@ -246,8 +200,28 @@ load_schema(const char *path, int verbose)
 	cli_fatal(&cli, "%s: %s", path, e.text);
 }
 
-int
-main(int argc, char **argv)
+/* --pii's types, "--pii email,ssn" as well as "--pii=email,ssn" (the
+ * next argument when it is a type list); all without one. */
+static unsigned
+parse_pii(int argc, char **argv, const char *arg)
+{
+	unsigned pii = 0;
+
+	if (arg == NULL && optind < argc &&
+	    prep_pii_types_parse(argv[optind], &pii) == PREP_OK)
+		optind++;
+	else if (arg == NULL)
+		pii = PREP_PII_ALL;
+	else if (prep_pii_types_parse(arg, &pii) != PREP_OK)
+		cli_usage_error(&cli,
+				"--pii takes a list of email, phone, ssn, "
+				"card, iban, ip or all");
+	return pii;
+}
+
+/* The options into o; the operands start at optind. */
+static void
+parse_options(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 	    CLI_COMMON_LONGOPTS,
@@ -264,191 +238,170 @@ main(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *schema_path = NULL, *manifest_path = NULL;
-	const char *rejects_path = NULL;
-	unsigned pii = 0;
-	double mostly = -1;
-	int opt, stream = 0, report_only = 0, json = 0, verbose = 0, pass;
-	int have_header, out = 0;
-	size_t max_errors = 100, max_keys = 0, ncols, n, ni, i;
-	uint64_t rowno, written = 0;
-	prep_schema *sch = NULL;
-	prep_writer *rej = NULL;
-	prep_spool *spool = NULL;
-	prep_outfile *rejf = NULL, *mf = NULL;
-	prep_writer_options wo;
-	const prep_field *header, *f;
-	const prep_vissue *is;
-	prep_status st;
+	int opt;
 
-	cli_init(&cli, "validate", usage);
+	memset(o, 0, sizeof *o);
+	o->mostly = -1;
+	o->max_errors = 100;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "s:rv",
 				  longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			schema_path = optarg;
+			o->schema = optarg;
 			break;
 		case OPT_PII:
-			/* "--pii email,ssn" as well as "--pii=email,ssn":
-			 * the next argument is taken when it is a type list */
-			if (optarg == NULL && optind < argc &&
-			    prep_pii_types_parse(argv[optind], &pii) ==
-				PREP_OK) {
-				optind++;
-			} else if (optarg == NULL) {
-				pii = PREP_PII_ALL;
-			} else if (prep_pii_types_parse(optarg, &pii) !=
-				   PREP_OK) {
-				cli_usage_error(&cli,
-						"--pii takes a list of email, "
-						"phone, ssn, card, iban, ip "
-						"or all");
-			}
+			o->pii = parse_pii(argc, argv, optarg);
 			break;
 		case OPT_REJECTS:
-			rejects_path = optarg;
+			o->rejects = optarg;
 			break;
 		case OPT_MOSTLY:
-			mostly = cli_parse_real(&cli, "--mostly", optarg, 0, 1);
+			o->mostly =
+			    cli_parse_real(&cli, "--mostly", optarg, 0, 1);
 			break;
 		case OPT_MAX_ERRORS:
-			max_errors = (size_t)cli_parse_count(
+			o->max_errors = (size_t)cli_parse_count(
 			    &cli, "--max-errors", optarg, 0, MAX_ERRORS_CAP);
 			break;
 		case OPT_STREAM:
-			stream = 1;
+			o->stream = 1;
 			break;
 		case 'r':
-			report_only = 1;
+			o->report_only = 1;
 			break;
 		case OPT_JSON:
-			json = 1;
+			o->json = 1;
 			break;
 		case OPT_MANIFEST:
-			manifest_path = optarg;
+			o->manifest = optarg;
 			break;
 		case OPT_MAX_KEYS:
-			max_keys = (size_t)cli_parse_count(
+			o->max_keys = (size_t)cli_parse_count(
 			    &cli, "--max-keys", optarg, 1, (uint64_t)1 << 32);
 			break;
 		case 'v':
-			verbose = cli.verbose = 1;
+			o->verbose = cli.verbose = 1;
 			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				cli_usage_error(&cli, "unknown option");
 		}
 	}
-	if (report_only && (stream || rejects_path || manifest_path))
+	if (o->report_only && (o->stream || o->rejects || o->manifest))
 		cli_usage_error(&cli, "-r writes no data: no --stream, "
 				      "--rejects or --manifest");
-	if (rejects_path && strcmp(rejects_path, "-") == 0)
+	if (o->rejects && strcmp(o->rejects, "-") == 0)
 		cli_usage_error(&cli, "--rejects needs a file name");
-	if (manifest_path && strcmp(manifest_path, "-") == 0)
+	if (o->manifest && strcmp(o->manifest, "-") == 0)
 		cli_usage_error(&cli, "--manifest needs a file name");
-	cli_output_distinct(&cli, "--rejects", rejects_path);
-	cli_output_distinct(&cli, "--manifest", manifest_path);
+	cli_output_distinct(&cli, "--rejects", o->rejects);
+	cli_output_distinct(&cli, "--manifest", o->manifest);
 	/* the quarantine is the handling of invalid rows: by default they
 	 * fail the run only without one */
-	if (mostly < 0)
-		mostly = rejects_path ? 0 : 1;
+	if (o->mostly < 0)
+		o->mostly = o->rejects ? 0 : 1;
+}
 
-	if (schema_path) {
-		sch = load_schema(schema_path, verbose);
-		if (max_keys)
-			prep_schema_set_max_keys(sch, max_keys);
-	}
-	check(prep_validator_new(sch, pii, &validator), "validator");
-	prep_validator_set_missing(validator, cli.missing);
-	check(prep_vreport_new(max_errors, &report), "report");
+/* The operands as one CSV stream that hands ragged records and blank
+ * lines over; PREP_OK, or a source-error status (prep_vsource_error). */
+static prep_status
+open_input(const struct opts *o, char **files, size_t nfiles)
+{
+	prep_status st;
 
-	/* Ragged records and blank lines are errors to list, not to die of. */
 	cli.csv.ragged = 1;
 	cli.csv.keep_blank = 1;
-	cli.sha256 = manifest_path != NULL;
-	st = prep_reader_new(&cli.csv, (const char *const *)(argv + optind),
-			     (size_t)(argc - optind), &cli.reader);
+	cli.sha256 = o->manifest != NULL;
+	st = prep_reader_new(&cli.csv, (const char *const *)files, nfiles,
+			     &cli.reader);
 	if (cli.reader == NULL)
 		cli_fatal(&cli, "out of memory");
-	if (st != PREP_OK && !source_problem(st))
+	if (st != PREP_OK && !prep_vsource_error(st))
 		cli_reader_fatal(&cli, st);
-	header = prep_reader_header(cli.reader, &ncols);
-	have_header = cli.csv.has_header;
-
 	if (st == PREP_OK)
 		cli_check_delimiter(&cli);
-	if (st == PREP_OK && prep_reader_columns(cli.reader) == 0 &&
-	    !cli.allow_empty) {
-		/* No record at all, not even a header: frictionless-py's
-		 * "the source is empty". Nothing is written but a report. */
-		prep_where w = prep_reader_where(cli.reader);
+	return st;
+}
 
-		w.line = 1;
-		w.field = 0;
-		check(prep_vreport_table_error(report, 1, w, 0, PREP_V_SOURCE,
-					       "the source is empty"),
-		      "report");
-		prep_validator_columns(validator, 0);
-		if (report_only)
-			write_report(json, 0);
-		else if (!cli.quiet)
-			print_report(stderr, json, 0);
-		goto done;
-	}
+/* The header (without one, the width: the schema's or the first
+ * record's) into the validator and its errors into the report, then the
+ * reader's source-error st, if any; returns the header's row number. */
+static uint64_t
+check_header(prep_status st, const prep_schema *sch)
+{
+	const prep_field *header;
+	const prep_vissue *is;
+	size_t ncols, ni;
+	int have_header = cli.csv.has_header;
+	uint64_t rowno = have_header ? 1 : 0;
 
-	if (!have_header && sch)
-		ncols = prep_schema_nfields(sch);
-	rowno = have_header ? 1 : 0;
+	header = prep_reader_header(cli.reader, &ncols);
 	if (header) {
-		prep_where hw = prep_reader_where(cli.reader);
-
-		hw.line = 1; /* the header's place, not the first record's */
 		check(prep_validator_header(validator, header, ncols, &is, &ni),
 		      "header");
-		for (i = 0; i < ni; i++)
-			check(prep_vreport_table_error(report, 1, hw,
-						       is[i].field, is[i].code,
-						       is[i].message),
-			      "report");
+		check(prep_vreport_header(report, prep_reader_where(cli.reader),
+					  is, ni),
+		      "report");
 	} else {
-		prep_validator_columns(validator, ncols);
+		prep_validator_columns(validator, sch && !have_header
+						      ? prep_schema_nfields(sch)
+						      : ncols);
 	}
 	if (st != PREP_OK)
 		note_source_error(st, header || !have_header ? rowno + 1 : 1);
+	return rowno;
+}
 
-	memset(&wo, 0, sizeof wo);
-	wo.delim = prep_reader_delim(cli.reader);
-	wo.crlf = cli.crlf;
-	if (!report_only) {
-		if (stream)
+/* The spool of a gate (the output with --stream) with the header in it,
+ * the rejects, the manifest's file: all fail the run before any data. */
+static void
+open_sinks(const struct opts *o, struct sink *k)
+{
+	size_t ncols;
+	const prep_field *header = prep_reader_header(cli.reader, &ncols);
+
+	memset(k, 0, sizeof *k);
+	k->wo.delim = prep_reader_delim(cli.reader);
+	k->wo.crlf = cli.crlf;
+	if (!o->report_only) {
+		if (o->stream)
 			cli_open_output(&cli);
 		else
-			spool = cli_spool_new(&cli, 0);
-		out = 1;
+			k->spool = cli_spool_new(&cli, 0);
 		if (header)
-			write_valid(spool, header, ncols);
+			write_valid(k->spool, header, ncols);
 	}
-	if (rejects_path) {
-		prep_writer_options ro = wo;
+	if (o->rejects) {
+		prep_writer_options ro = k->wo;
 
-		ro.gzip = cli_gz_name(rejects_path);
-		rejf = cli_side_open(&cli, rejects_path);
-		if (prep_writer_new(prep_outfile_fd(rejf), &ro, &rej) !=
+		ro.gzip = cli_gz_name(o->rejects);
+		k->rejf = cli_side_open(&cli, o->rejects);
+		if (prep_writer_new(prep_outfile_fd(k->rejf), &ro, &k->rej) !=
 		    PREP_OK)
 			cli_fatal(&cli, "out of memory");
-		side_check(prep_validator_reject_header(validator, rej),
-			   rejects_path);
+		check(prep_validator_reject_header(validator, k->rej),
+		      o->rejects);
 	}
-	/* a manifest that can't be made fails the run before any data */
-	if (manifest_path)
-		mf = cli_side_open(&cli, manifest_path);
+	if (o->manifest)
+		k->mf = cli_side_open(&cli, o->manifest);
+}
 
-	while (st == PREP_OK) {
+/* Check each data record after row rowno; valid ones out, invalid
+ * ones to the rejects. */
+static void
+check_rows(const struct opts *o, struct sink *k, uint64_t rowno)
+{
+	const prep_field *f;
+	const prep_vissue *is;
+	prep_status st;
+	size_t n, ni;
+
+	for (;;) {
 		st = prep_reader_next_row(cli.reader, &f, &n);
 		if (st == PREP_END)
 			break;
 		if (st != PREP_OK) {
-			if (!source_problem(st))
+			if (!prep_vsource_error(st))
 				cli_reader_fatal(&cli, st);
 			note_source_error(st, rowno + 1);
 			break;
@@ -464,53 +417,101 @@ main(int argc, char **argv)
 				       prep_reader_where(cli.reader), is, ni),
 		      "report");
 		/* an invalid row never goes to the output */
-		if (ni && rej) {
-			side_check(prep_validator_reject_row(validator, rej,
-							     wo.delim, f, n, is,
-							     ni),
-				   rejects_path);
-		} else if (ni == 0 && out) {
-			write_valid(spool, f, n);
-			written++;
+		if (ni && k->rej) {
+			check(prep_validator_reject_row(
+				  validator, k->rej, k->wo.delim, f, n, is, ni),
+			      o->rejects);
+		} else if (ni == 0 && !o->report_only) {
+			write_valid(k->spool, f, n);
+			k->written++;
 		}
 	}
-	cli_progress_end(&cli);
+}
 
-	pass = prep_vreport_passes(report, mostly);
-	if (report_only) {
-		write_report(json, pass);
-		goto done;
-	}
-	if (!cli.quiet)
-		print_report(stderr, json, pass);
+/* The report, then the data, rejects and manifest put in place (or not)
+ * as the verdict says. */
+static void
+finish(const struct opts *o, struct sink *k)
+{
+	int pass = prep_vreport_passes(report, o->mostly);
+
+	cli_progress_end(&cli);
+	give_report(o, pass);
+	if (o->report_only)
+		return;
 	/* a quarantine that can't be written is trouble before any data
 	 * is put in place; it is renamed into place after the data */
-	if (rej)
-		side_check(prep_writer_finish(rej), rejects_path);
-	if (stream && pass) {
+	if (k->rej)
+		check(prep_writer_finish(k->rej), o->rejects);
+	if (o->stream && (pass || prep_outfile_in_place(cli.out))) {
+		/* what went to stdout (or a device) is gone: end it */
 		finish_output();
-	} else if (stream) {
-		drop_output();
+	} else if (o->stream) {
+		/* a failed run puts no -o file in place */
+		prep_writer_free(cli.writer);
+		cli.writer = NULL;
+		prep_outfile_abort(cli.out);
+		cli.out = NULL;
 	} else {
-		cli_spool_check(&cli, prep_spool_finish(spool));
+		cli_spool_check(&cli, prep_spool_finish(k->spool));
 		if (pass) {
 			cli_open_output(&cli);
-			cli_spool_copy(&cli, spool);
+			cli_spool_copy(&cli, k->spool);
 			finish_output();
 		}
 	}
-	if (rej)
-		cli_side_commit(&cli, rejf, rejects_path);
-	if (mf && pass)
-		write_manifest(mf, manifest_path, written);
-	else if (mf)
-		cli_side_abort(&cli, mf);
+	if (k->rej)
+		cli_side_commit(&cli, k->rejf, o->rejects);
+	if (k->mf && pass)
+		write_manifest(k->mf, o->manifest, k->written);
+	else if (k->mf)
+		cli_side_abort(&cli, k->mf);
+}
 
-done:
-	pass = prep_vreport_passes(report, mostly);
+int
+main(int argc, char **argv)
+{
+	prep_schema *sch = NULL;
+	struct sink k;
+	struct opts o;
+	prep_status st;
+	int pass;
+
+	cli_init(&cli, "validate", usage);
+	parse_options(argc, argv, &o);
+	if (o.schema) {
+		sch = load_schema(o.schema, o.verbose);
+		if (o.max_keys)
+			prep_schema_set_max_keys(sch, o.max_keys);
+	}
+	check(prep_validator_new(sch, o.pii, &validator), "validator");
+	prep_validator_set_missing(validator, cli.missing);
+	check(prep_vreport_new(o.max_errors, &report), "report");
+
+	memset(&k, 0, sizeof k);
+	st = open_input(&o, argv + optind, (size_t)(argc - optind));
+	if (st == PREP_OK && prep_reader_columns(cli.reader) == 0 &&
+	    !cli.allow_empty) {
+		/* No record at all, not even a header: frictionless-py's
+		 * "the source is empty". Nothing is written but a report. */
+		check(prep_vreport_source_empty(report,
+						prep_reader_where(cli.reader)),
+		      "report");
+		prep_validator_columns(validator, 0);
+		give_report(&o, 0);
+	} else {
+		uint64_t rowno = check_header(st, sch);
+
+		open_sinks(&o, &k);
+		if (st == PREP_OK)
+			check_rows(&o, &k, rowno);
+		finish(&o, &k);
+	}
+
+	pass = prep_vreport_passes(report, o.mostly);
 	prep_vreport_free(report);
-	prep_spool_free(spool);
-	prep_writer_free(rej);
+	prep_spool_free(k.spool);
+	prep_writer_free(k.rej);
 	prep_validator_free(validator);
 	prep_schema_free(sch);
 	prep_reader_free(cli.reader);

@@ -1,6 +1,6 @@
 /*
- * test_schema.c: unit tests of the Table Schema loader and the typed cell
- * checks (libprep/schema.c).
+ * test_schema.c: unit tests of schema.h, the Table Schema loader
+ * (libprep/schema.c) and the typed cell checks (libprep/schema_check.c).
  *
  * Every check asserts the exact issue: code, field index and message;
  * every schema error the exact status, path and text. Calendar facts

@@ -1,9 +1,11 @@
 /*
- * Unit tests of libprep/validate.c without a schema (schema NULL): header
- * labels (blank, duplicate, encoding), rows (blank-row, missing-cell,
- * extra-cell, encoding-error, pii-error) with exact 1-based field
- * numbers, codes and messages, and the Frictionless code names. The
- * expected issues are written out by hand from validate.h's rules.
+ * Unit tests of validate.h: libprep/validate.c without a schema (schema
+ * NULL): header labels (blank, duplicate, encoding), rows (blank-row,
+ * missing-cell, extra-cell, encoding-error, pii-error) with exact 1-based
+ * field numbers, codes and messages, and the Frictionless code names;
+ * with a schema; the quarantine and the manifest; and the report of
+ * libprep/validate_report.c, its exact text and JSON. The expected
+ * issues and reports are written out by hand from validate.h's rules.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -1013,6 +1015,229 @@ Test(vreport, text_and_json)
 	prep_vreport_free(r);
 	prep_validator_free(v);
 	free(hf);
+}
+
+/* What prep_vreport_print wrote, text or JSON; free it. */
+static char *
+printed(const prep_vreport *r, const prep_validator *v, int valid, int json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(prep_vreport_print(r, v, valid, json, f), PREP_OK);
+	cr_assert_eq(fclose(f), 0);
+	return text;
+}
+
+/*
+ * The whole report of a run: a header error (placed at line 1 whatever
+ * the reader's place), a valid row, a row with an error of a field and
+ * one of the row, and a stray quote that stopped the reader in field 2.
+ * Rows are those prep_vreport_row counted (2 and 3); the codes of the
+ * summary and of errors_by_code come in the order of enum prep_vcode.
+ */
+Test(vreport, print_text_and_json)
+{
+	prep_validator *v = new_validator(0);
+	const char *const h[] = {"id", "name"};
+	prep_field *hf = kept_header(v, h, 2);
+	prep_vissue dup = issue(2, PREP_V_DUPLICATE_LABEL,
+				"label repeats an earlier column's");
+	prep_vissue is[2];
+	prep_where wh = {"t.csv", 7, 2}, w2 = {"t.csv", 2, 0},
+		   w3 = {"t.csv", 3, 0}, w4 = {"t.csv", 4, 2};
+	prep_csv_options o;
+	prep_vreport *r;
+	char *text;
+
+	prep_csv_options_init(&o);
+	is[0] = issue(1, PREP_V_PII, "holds an e-mail address");
+	is[1] = issue(0, PREP_V_PRIMARY_KEY, "duplicate primary key (id)");
+	cr_assert_eq(prep_vreport_new(10, &r), PREP_OK);
+	cr_assert_eq(prep_vreport_header(r, wh, &dup, 1), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 2, w2, NULL, 0), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 3, w3, is, 2), PREP_OK);
+	cr_assert_eq(prep_vreport_source_error(r, 4, w4, PREP_ERR_QUOTE, &o),
+		     PREP_OK);
+	cr_assert_eq(prep_vreport_rows(r), 2);
+	cr_assert_eq(prep_vreport_valid_rows(r), 1);
+	cr_assert(!prep_vreport_passes(r, 0)); /* errors of the table */
+
+	text = printed(r, v, 0, 0);
+	cr_assert_str_eq(text,
+			 "t.csv:1: row 1, field 2 (name): duplicate-label: "
+			 "label repeats an earlier column's\n"
+			 "t.csv:3: row 3, field 1 (id): pii-error: holds an "
+			 "e-mail address\n"
+			 "t.csv:3: row 3: primary-key: duplicate primary key "
+			 "(id)\n"
+			 "t.csv:4: row 4, field 2 (name): source-error: stray "
+			 "quote in an unquoted field; reading stopped\n"
+			 "invalid: 2 rows, 1 valid; 4 errors: duplicate-label "
+			 "1, primary-key 1, pii-error 1, source-error 1\n");
+	free(text);
+
+	text = printed(r, v, 0, 1);
+	cr_assert_str_eq(
+	    text,
+	    "{\"valid\":false,\"rows\":2,\"error_count\":4,"
+	    "\"errors_by_code\":{\"duplicate-label\":1,\"primary-key\":1,"
+	    "\"pii-error\":1,\"source-error\":1},\"truncated\":false,"
+	    "\"errors\":["
+	    "{\"row\":1,\"field_number\":2,\"field_name\":\"name\","
+	    "\"code\":\"duplicate-label\","
+	    "\"message\":\"label repeats an earlier column's\"},"
+	    "{\"row\":3,\"field_number\":1,\"field_name\":\"id\","
+	    "\"code\":\"pii-error\",\"message\":\"holds an e-mail address\"},"
+	    "{\"row\":3,\"field_number\":null,\"field_name\":null,"
+	    "\"code\":\"primary-key\","
+	    "\"message\":\"duplicate primary key (id)\"},"
+	    "{\"row\":4,\"field_number\":2,\"field_name\":\"name\","
+	    "\"code\":\"source-error\",\"message\":\"stray quote in an "
+	    "unquoted field; reading stopped\"}]}\n");
+	free(text);
+	prep_vreport_free(r);
+	prep_validator_free(v);
+	free(hf);
+}
+
+/* One row, one error listed of two, then one valid row: "1 row", "1 error"
+ * and "first 1 listed" as the summary words them. */
+Test(vreport, print_singular_and_truncated)
+{
+	prep_validator *v = new_validator(0);
+	prep_vissue is[2];
+	prep_where nowhere = {NULL, 0, 0};
+	prep_vreport *r;
+	char *text;
+
+	prep_validator_columns(v, 2);
+	is[0] = issue(2, PREP_V_TYPE, "not an integer");
+	is[1] = issue(2, PREP_V_PII, "holds a phone number");
+	cr_assert_eq(prep_vreport_new(1, &r), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 1, nowhere, is, 2), PREP_OK);
+	text = printed(r, v, 0, 0);
+	/* without a header the field is named by its number */
+	cr_assert_str_eq(text, "row 1, field 2 (2): type-error: not an "
+			       "integer\n"
+			       "invalid: 1 row, 0 valid; 2 errors: type-error "
+			       "1, pii-error 1; first 1 listed\n");
+	free(text);
+	text = printed(r, v, 0, 1);
+	cr_assert_str_eq(text, "{\"valid\":false,\"rows\":1,\"error_count\":2,"
+			       "\"errors_by_code\":{\"type-error\":1,"
+			       "\"pii-error\":1},\"truncated\":true,"
+			       "\"errors\":[{\"row\":1,\"field_number\":2,"
+			       "\"field_name\":\"2\",\"code\":\"type-error\","
+			       "\"message\":\"not an integer\"}]}\n");
+	free(text);
+	prep_vreport_free(r);
+
+	cr_assert_eq(prep_vreport_new(5, &r), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 1, nowhere, is + 1, 1), PREP_OK);
+	text = printed(r, v, 1, 0);
+	cr_assert_str_eq(text, "row 1, field 2 (2): pii-error: holds a phone "
+			       "number\n"
+			       "valid: 1 row, 0 valid; 1 error: pii-error 1\n");
+	free(text);
+	prep_vreport_free(r);
+
+	cr_assert_eq(prep_vreport_new(5, &r), PREP_OK);
+	cr_assert_eq(prep_vreport_row(r, 1, nowhere, NULL, 0), PREP_OK);
+	text = printed(r, v, 1, 0);
+	cr_assert_str_eq(text, "valid: 1 row, 1 valid; no errors\n");
+	free(text);
+	text = printed(r, v, 1, 1);
+	cr_assert_str_eq(text, "{\"valid\":true,\"rows\":1,\"error_count\":0,"
+			       "\"errors_by_code\":{},\"truncated\":false,"
+			       "\"errors\":[]}\n");
+	free(text);
+	prep_vreport_free(r);
+	prep_validator_free(v);
+}
+
+/* An input of 0 bytes: one source-error of the row in row 1, line 1. */
+Test(vreport, source_empty)
+{
+	prep_validator *v = new_validator(0);
+	prep_where w = {"-", 9, 3};
+	prep_vreport *r;
+	char *text;
+
+	prep_validator_columns(v, 0);
+	cr_assert_eq(prep_vreport_new(100, &r), PREP_OK);
+	cr_assert_eq(prep_vreport_source_empty(r, w), PREP_OK);
+	cr_assert(!prep_vreport_passes(r, 0));
+	text = printed(r, v, 0, 0);
+	cr_assert_str_eq(text, "-:1: row 1: source-error: the source is empty\n"
+			       "invalid: 0 rows, 0 valid; 1 error: "
+			       "source-error 1\n");
+	free(text);
+	text = printed(r, v, 0, 1);
+	cr_assert_str_eq(text, "{\"valid\":false,\"rows\":0,\"error_count\":1,"
+			       "\"errors_by_code\":{\"source-error\":1},"
+			       "\"truncated\":false,\"errors\":[{\"row\":1,"
+			       "\"field_number\":null,\"field_name\":null,"
+			       "\"code\":\"source-error\",\"message\":\"the "
+			       "source is empty\"}]}\n");
+	free(text);
+	prep_vreport_free(r);
+	prep_validator_free(v);
+}
+
+/*
+ * Which reader statuses are source-errors, and where they are placed: in
+ * the field the reader stopped in for a quote or a long field, on the
+ * row for a record with too many fields; trouble is not noted.
+ */
+Test(vreport, source_errors)
+{
+	static const prep_status source[] = {
+	    PREP_ERR_QUOTE, PREP_ERR_UNCLOSED_QUOTE, PREP_ERR_FIELD_TOO_LONG,
+	    PREP_ERR_TOO_MANY_FIELDS, PREP_ERR_LIMIT};
+	static const prep_status trouble[] = {
+	    PREP_OK,	   PREP_END,	      PREP_ERR_IO,
+	    PREP_ERR_NOMEM, PREP_ERR_RAGGED, PREP_ERR_HEADER_MISMATCH};
+	prep_validator *v = new_validator(0);
+	prep_where w5 = {"x.csv", 5, 11}, w6 = {"x.csv", 6, 1};
+	prep_csv_options o;
+	prep_vreport *r;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < NCELLS(source); i++)
+		cr_assert(prep_vsource_error(source[i]), "status %d",
+			  (int)source[i]);
+	for (i = 0; i < NCELLS(trouble); i++)
+		cr_assert(!prep_vsource_error(trouble[i]), "status %d",
+			  (int)trouble[i]);
+	prep_csv_options_init(&o);
+	o.max_fields = 10;
+	o.max_field = 64;
+	prep_validator_columns(v, 1);
+	cr_assert_eq(prep_vreport_new(100, &r), PREP_OK);
+	cr_assert_eq(prep_vreport_source_error(r, 5, w5,
+					       PREP_ERR_TOO_MANY_FIELDS, &o),
+		     PREP_OK);
+	cr_assert_eq(prep_vreport_source_error(r, 6, w6,
+					       PREP_ERR_FIELD_TOO_LONG, &o),
+		     PREP_OK);
+	cr_assert_eq(prep_vreport_source_error(r, 7, w6, PREP_ERR_IO, &o),
+		     PREP_ERR_ARG);
+	cr_assert_eq(prep_vreport_count(r, -1), 2);
+	text = printed(r, v, 0, 0);
+	cr_assert_str_eq(text, "x.csv:5: row 5: source-error: record has more "
+			       "than 10 fields; reading stopped\n"
+			       "x.csv:6: row 6, field 1 (1): source-error: "
+			       "field longer than --max-field (64 bytes); "
+			       "reading stopped\n"
+			       "invalid: 0 rows, 0 valid; 2 errors: "
+			       "source-error 2\n");
+	free(text);
+	prep_vreport_free(r);
+	prep_validator_free(v);
 }
 
 /* ---- manifest, source errors ---- */
