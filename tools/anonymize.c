@@ -121,14 +121,15 @@ column_label(const struct columns *c, size_t i, char *buf, size_t n)
 /*
  * The name of each column, copied to outlive the reader: its header
  * field, or without a header its number in decimal ("1", "2", ...), as
- * columns are named; encrypt binds its tokens to it. (To become the
- * cli's helper for every tool.)
+ * columns are named; encrypt binds its tokens to it.
  */
 static void
 column_names(struct columns *c, const prep_field *header)
 {
-	enum { WIDTH = 21 }; /* the digits of a size_t */
+	enum { WIDTH = PREP_COLUMNS_LABEL_SIZE };
+	char number[PREP_COLUMNS_LABEL_SIZE];
 	size_t i, off = 0, size = 1;
+	prep_field f;
 	char *p;
 
 	for (i = 0; i < c->n; i++)
@@ -138,15 +139,11 @@ column_names(struct columns *c, const prep_field *header)
 	if (c->names == NULL || p == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (i = 0; i < c->n; i++) {
+		f = cli_column_label(&cli, i, number);
 		c->names[i].data = p + off;
-		if (header) {
-			memcpy(p + off, header[i].data, header[i].len);
-			c->names[i].len = header[i].len;
-		} else {
-			c->names[i].len =
-			    (size_t)snprintf(p + off, WIDTH, "%zu", i + 1);
-		}
-		p[off + c->names[i].len] = '\0';
+		c->names[i].len = f.len;
+		memcpy(p + off, f.data, f.len);
+		p[off + f.len] = '\0';
 		off += c->names[i].len + 1;
 	}
 }

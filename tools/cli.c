@@ -797,6 +797,16 @@ cli_column_counts(struct cli *c, const size_t *idx, size_t n, size_t ncols)
 	return m;
 }
 
+prep_field
+cli_column_label(struct cli *c, size_t col,
+		 char number[PREP_COLUMNS_LABEL_SIZE])
+{
+	size_t ncols;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+
+	return prep_columns_label(h, ncols, col, number);
+}
+
 size_t
 cli_column(struct cli *c, const char *opt, const char *name)
 {

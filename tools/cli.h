@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "columns.h"
 #include "csv.h"
 #include "keys.h"
 #include "missing.h"
@@ -235,6 +236,12 @@ void cli_unknown_column_text(struct cli *c, char *buf, size_t n,
 			     int quote);
 
 /* The same for an option that names exactly one column. */
+/*
+ * Column col's name for a message or a report: its header field, or
+ * without a header its 1-based number, written into number.
+ */
+prep_field cli_column_label(struct cli *c, size_t col,
+			    char number[PREP_COLUMNS_LABEL_SIZE]);
 size_t cli_column(struct cli *c, const char *opt, const char *name);
 
 /* Open -o (or stdout) and a writer with the input's delimiter. */

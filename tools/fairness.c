@@ -80,30 +80,11 @@ usage(void)
 	       "Exit status: 0 done (every gate passed), 1 a gate failed, 2 trouble.\n");
 }
 
-/*
- * Column i's name: its header field, or its number with -H. (To become
- * the cli's helper for every tool.)
- */
-static prep_field
-column_name(size_t i, char *buf, size_t n)
-{
-	size_t ncols;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	prep_field f;
-
-	if (h)
-		return h[i];
-	(void)snprintf(buf, n, "%zu", i + 1);
-	f.data = buf;
-	f.len = strlen(buf);
-	return f;
-}
-
 /* The names of the group columns; the numbers (-H) go in r->names_text. */
 static void
 group_names(struct run *r)
 {
-	enum { WIDTH = 24 }; /* the digits of a size_t and a NUL */
+	enum { WIDTH = PREP_COLUMNS_LABEL_SIZE };
 	size_t i;
 
 	r->names = calloc(r->ng ? r->ng : 1, sizeof *r->names);
@@ -111,8 +92,8 @@ group_names(struct run *r)
 	if (r->names == NULL || r->names_text == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (i = 0; i < r->ng; i++)
-		r->names[i] = column_name(r->g[i], r->names_text + i * WIDTH,
-					  WIDTH);
+		r->names[i] = cli_column_label(&cli, r->g[i],
+					       r->names_text + i * WIDTH);
 }
 
 /* --json: each group column's name must be a key of its own. */
@@ -301,11 +282,11 @@ row_error(const struct run *r, const prep_field *row, prep_status st)
 {
 	prep_where w = prep_reader_where(cli.reader);
 	long wc = r->p.weight;
-	char buf[32];
+	char buf[PREP_COLUMNS_LABEL_SIZE];
 	prep_field name;
 
 	if (st == PREP_ERR_VALUE || st == PREP_ERR_RANGE) {
-		name = column_name((size_t)wc, buf, sizeof buf);
+		name = cli_column_label(&cli, (size_t)wc, buf);
 		cli_fatal_at(&cli, w, "field %ld (%.*s): %s", wc + 1,
 			     (int)name.len, name.data,
 			     st == PREP_ERR_RANGE
