@@ -5,6 +5,8 @@
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "noise.h"
 
@@ -173,4 +175,25 @@ Test(noise, bounds_parse)
 	cr_assert_eq(prep_bounds_parse("0:1:2", &b), PREP_ERR_VALUE);
 	cr_assert_eq(prep_bounds_parse("5:1", &b), PREP_ERR_RANGE);
 	cr_assert_eq(prep_bounds_parse("1:1", &b), PREP_ERR_RANGE);
+}
+
+/* The summary line; the first is dpnoise(1)'s own example. */
+Test(noise, report_line)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(prep_laplace_report(f, "dpnoise", 1, "income", 1, 250000),
+		     PREP_OK);
+	/* 3 ln 20 = 8.98720 */
+	cr_assert_eq(prep_laplace_report(f, "x", 0, "v", 0.5, 3), PREP_OK);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_str_eq(text, "dpnoise: laplace (integer) on income: "
+			       "epsilon 1, scale b 250000, 95% error bound "
+			       "748933\n"
+			       "x: laplace (real) on v: epsilon 0.5, scale b "
+			       "3, 95% error bound 8.9872\n");
+	free(text);
 }

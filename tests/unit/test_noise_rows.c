@@ -294,3 +294,39 @@ Test(noise_rows, not_a_number_and_out_of_range)
 	cr_assert(ranged);
 	cr_assert_eq(bad, 1);
 }
+
+/*
+ * The summary: [0, 10] at epsilon 0.5 is the integer mechanism, b = 20,
+ * bound 60 (the smallest t with 2 a^(t+1) / (1 + a) <= 0.05, a =
+ * exp(-1/20)); [-1.5, 1.5] the real one, b = (3 + 2^-37) / 0.5, printed
+ * 6, bound b ln 20 = 17.9744.
+ */
+Test(noise_rows, report)
+{
+	static const prep_field header[] = {F("id"), F("income"), F("x"),
+					    F("score")};
+	prep_bounds b = bounds("0:10"), r = bounds("-1.5:1.5");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(prep_noise_rows_new(4, 0.5, -1, NULL, &t), PREP_OK);
+	cr_assert_eq(prep_noise_rows_add(t, 3, &r), PREP_OK);
+	cr_assert_eq(prep_noise_rows_add(t, 1, &b), PREP_OK);
+	cr_assert_eq(prep_noise_rows_report(t, header, "dpnoise", f),
+		     PREP_OK);
+	cr_assert_eq(prep_noise_rows_report(t, NULL, "dpnoise", f), PREP_OK);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_str_eq(
+	    text,
+	    "dpnoise: laplace (integer) on income: epsilon 0.5, scale b 20, "
+	    "95% error bound 60\n"
+	    "dpnoise: laplace (real) on score: epsilon 0.5, scale b 6, 95% "
+	    "error bound 17.9744\n"
+	    "dpnoise: laplace (integer) on column 2: epsilon 0.5, scale b 20, "
+	    "95% error bound 60\n"
+	    "dpnoise: laplace (real) on column 4: epsilon 0.5, scale b 6, 95% "
+	    "error bound 17.9744\n");
+	free(text);
+}
