@@ -939,6 +939,43 @@ cli_write_check(struct cli *c, prep_status st)
 	cli_fatal_status(c, st, c->output ? c->output : "write error");
 }
 
+/* dpnoise */
+void
+cli_note(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->quiet)
+		return;
+	va_start(ap, fmt);
+	vmessage(c->prog, fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warn_always(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: warning: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_check_failed(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(c->prog, fmt, ap);
+	va_end(ap);
+	cleanup(c);
+	exit(EXIT_CHECK_FAILED);
+}
+
 void
 cli_finish(struct cli *c)
 {

@@ -240,6 +240,20 @@ size_t cli_column(struct cli *c, const char *opt, const char *name);
 void cli_open_output(struct cli *c);
 /* Write failures end the run here (quietly for a closed pipe). */
 void cli_write_check(struct cli *c, prep_status st);
+/* dpnoise */
+/* "TOOL: what" on stderr unless -q: a summary line, not a warning. */
+void cli_note(struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "TOOL: warning: what" on stderr, even under -q. */
+void cli_warn_always(struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * "TOOL: what" on stderr, then exit 1 (a check failed: a privacy budget
+ * refused) after removing any temporary output.
+ */
+void cli_check_failed(struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
 /* Flush, fsync, rename; free the reader; exits 2 on failure. */
 void cli_finish(struct cli *c);
 
