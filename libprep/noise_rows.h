@@ -1,6 +1,6 @@
 /*
  * noise_rows.h: Laplace noise on the values of chosen columns, row by row
- * (dpnoise's row mode, man1/dpnoise.1).
+ * (dpnoise's row mode; dpnoise(1), "Row mode").
  *
  * Each noised column has bounds (prep_bounds) and its own share of
  * epsilon: a value is clamped to the bounds, so one person's value moves
@@ -43,12 +43,13 @@ prep_status prep_noise_rows_new(size_t ncols, double epsilon, int digits,
 void prep_noise_rows_free(prep_noise_rows *t);
 
 /*
- * Noise column col (0-based, < ncols) with bounds *b (copied). PREP_ERR_ARG
- * when the real mechanism refuses epsilon for the span hi - lo (epsilon
- * outside 2^-40 .. 2^20, prep_laplace_new_real); PREP_ERR_RANGE when the
- * integer mechanism refuses it (whole bounds only); PREP_ERR_NOMEM.
- * A column already noised is PREP_ERR_COLUMN (check with
- * prep_noise_rows_noised first to say so). On error nothing is added.
+ * Noise column col (0-based) with bounds *b (copied). PREP_ERR_ARG when
+ * the real mechanism refuses epsilon for the span hi - lo (epsilon
+ * outside 2^-40 .. 2^20, prep_laplace_new_real), or col >= ncols;
+ * PREP_ERR_RANGE when the integer mechanism refuses it (whole bounds
+ * only); PREP_ERR_NOMEM. A column already noised is PREP_ERR_COLUMN
+ * (check with prep_noise_rows_noised first to say so). On error nothing
+ * is added.
  */
 prep_status prep_noise_rows_add(prep_noise_rows *t, size_t col,
 				const prep_bounds *b);
