@@ -22,6 +22,7 @@
  * Relies on noise.h for the mechanisms and the random subset, on
  * text.h for the number syntax, and on strset.h for the tables.
  */
+#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -31,6 +32,7 @@
 
 #include "aggregate.h"
 #include "buf.h"
+#include "columns.h"
 #include "memcap.h"
 #include "strset.h"
 #include "text.h"
@@ -389,7 +391,118 @@ prep_agg_add_key(prep_agg *a, const prep_field *key)
 	return find_group(a, 1, &gi);
 }
 
-/* 1 when s[0..len) is an optional sign and digits only. */
+/*
+ * Where each key column is in the keys file's records: map[i] for by[i].
+ * A header (kh, nk columns) must name each key column as the input's
+ * header h does; without one the first nby columns are the key columns.
+ */
+static prep_status
+keys_map(const prep_agg *a, const prep_field *kh, size_t nk,
+	 const prep_field *h, size_t *map, size_t *f1)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->p.nby; i++) {
+		if (h == NULL) {
+			if (i >= nk)
+				return PREP_ERR_COLUMN;
+			map[i] = i;
+			continue;
+		}
+		for (j = 0; kh && j < nk; j++)
+			if (kh[j].len == h[a->by[i]].len &&
+			    memcmp(kh[j].data, h[a->by[i]].data, kh[j].len) ==
+				0)
+				break;
+		if (kh == NULL || j == nk) {
+			*f1 = i;
+			return PREP_ERR_COLUMN;
+		}
+		map[i] = j;
+	}
+	return PREP_OK;
+}
+
+/* The keys of reader r, key column i in field map[i]. */
+static prep_status
+keys_read(prep_agg *a, prep_reader *r, const size_t *map, prep_field *key)
+{
+	const prep_field *f;
+	size_t i, n;
+	prep_status st;
+
+	while ((st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
+		for (i = 0; i < a->p.nby; i++)
+			key[i] = f[map[i]];
+		if ((st = prep_agg_add_key(a, key)) != PREP_OK)
+			return st;
+	}
+	return st == PREP_END ? PREP_OK : st;
+}
+
+prep_status
+prep_agg_load_keys(prep_agg *a, const char *path, const prep_csv_options *o,
+		   const prep_field *header, prep_where *where, size_t *f1,
+		   size_t *f2)
+{
+	prep_csv_options ko = *o;
+	prep_reader *r = NULL;
+	const prep_field *kh;
+	size_t nk, d1 = 0, d2 = (size_t)-1, unused;
+	size_t nby = a->p.nby ? a->p.nby : 1, *map = NULL;
+	prep_field *key = NULL;
+	prep_status st;
+	int e;
+
+	if (f1 == NULL)
+		f1 = &unused;
+	if (f2 == NULL)
+		f2 = &unused;
+	*where = (prep_where){path, 0, 0};
+	ko.has_header = header != NULL;
+	st = prep_reader_new(&ko, &path, 1, &r);
+	if (st != PREP_OK) {
+		if (r == NULL) {
+			where->file = NULL;
+		} else if (st != PREP_ERR_IO) {
+			*where = prep_reader_where(r);
+		}
+		e = errno;
+		prep_reader_free(r);
+		errno = e;
+		return st;
+	}
+	kh = prep_reader_header(r, &nk);
+	if (header != NULL &&
+	    (st = prep_columns_duplicate(kh, nk, &d1, &d2)) != PREP_OK) {
+		where->file = NULL;
+		goto done;
+	}
+	if (d2 != (size_t)-1) {
+		*where = (prep_where){path, 1, 0};
+		*f1 = d1;
+		*f2 = d2;
+		st = PREP_ERR_HEADER_MISMATCH;
+		goto done;
+	}
+	map = calloc(nby, sizeof *map);
+	key = calloc(nby, sizeof *key);
+	if (map == NULL || key == NULL) {
+		where->file = NULL;
+		st = PREP_ERR_NOMEM;
+		goto done;
+	}
+	if ((st = keys_map(a, kh, nk, header, map, f1)) != PREP_OK)
+		goto done;
+	if ((st = keys_read(a, r, map, key)) != PREP_OK)
+		*where = prep_reader_where(r);
+done:
+	free(map);
+	free(key);
+	prep_reader_free(r);
+	return st;
+}
+
 /*
  * The value of a row as q, a multiple of g: clamped to [lo, hi], then
  * rounded to the grid (to whole numbers for an integer sum). *empty for
@@ -665,6 +778,81 @@ noisy_real_sum(prep_agg *a, prep_rng *g, i128 s, double *out)
 		return PREP_ERR_RANGE;
 	*out = x;
 	return PREP_OK;
+}
+
+const char *
+prep_agg_kind_name(prep_agg_kind k)
+{
+	return k == PREP_AGG_COUNT ? "count"
+	       : k == PREP_AGG_SUM ? "sum"
+				   : "mean";
+}
+
+prep_status
+prep_agg_write_header(const prep_agg *a, prep_writer *w,
+		      const prep_field *names)
+{
+	const char *name = prep_agg_kind_name(a->p.kind);
+	size_t i;
+	prep_status st;
+
+	for (i = 0; i < a->p.nby; i++)
+		if ((st = prep_writer_field(w, names[a->by[i]].data,
+					    names[a->by[i]].len)) != PREP_OK)
+			return st;
+	if ((st = prep_writer_field(w, name, strlen(name))) != PREP_OK)
+		return st;
+	return prep_writer_end_row(w);
+}
+
+prep_status
+prep_agg_report(const prep_agg *a, const prep_agg_summary *s,
+		const char *prefix, FILE *f)
+{
+	prep_status st;
+
+	if (s->count_epsilon > 0 &&
+	    (st = prep_laplace_report(f, prefix, 1, "count", s->count_epsilon,
+				      s->count_scale)) != PREP_OK)
+		return st;
+	if (s->sum_epsilon > 0 &&
+	    (st = prep_laplace_report(f, prefix, s->sum_integer, "sum",
+				      s->sum_epsilon, s->sum_scale)) !=
+		PREP_OK)
+		return st;
+	if (a->p.groups == PREP_AGG_SELECT &&
+	    fprintf(f,
+		    "%s: partition selection: threshold %g, %llu group%s "
+		    "released\n",
+		    prefix, s->threshold, (unsigned long long)s->released,
+		    s->released == 1 ? "" : "s") < 0)
+		return PREP_ERR_IO;
+	return PREP_OK;
+}
+
+/* prep_agg_release_csv's emit: one record per group. */
+static prep_status
+emit_record(void *ctx, const prep_field *key, size_t nkey, const char *value,
+	    size_t len)
+{
+	prep_writer *w = ctx;
+	size_t i;
+	prep_status st;
+
+	for (i = 0; i < nkey; i++)
+		if ((st = prep_writer_field(w, key[i].data, key[i].len)) !=
+		    PREP_OK)
+			return st;
+	if ((st = prep_writer_field(w, value, len)) != PREP_OK)
+		return st;
+	return prep_writer_end_row(w);
+}
+
+prep_status
+prep_agg_release_csv(prep_agg *a, prep_rng *g, prep_writer *w,
+		     prep_agg_summary *s)
+{
+	return prep_agg_release(a, g, emit_record, w, s);
 }
 
 /* A released decimal as text: shortest, or with p.digits decimals. */

@@ -1,6 +1,6 @@
 /*
  * aggregate.h: differentially private counts, sums and means by group
- * (dpnoise's aggregate mode; SPEC §3 "dpnoise", man1/dpnoise.1).
+ * (dpnoise's aggregate mode; dpnoise(1), "Aggregate mode").
  *
  * Rows are grouped by the --by columns (none: one group, the whole
  * table). With an id column each id keeps at most max_contrib rows, a
@@ -36,7 +36,9 @@
 #define PREP_AGGREGATE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
+#include "csv.h"
 #include "missing.h"
 #include "noise.h"
 #include "prep.h"
@@ -110,6 +112,33 @@ void prep_agg_free(prep_agg *a);
 prep_status prep_agg_add_key(prep_agg *a, const prep_field *key);
 
 /*
+ * The public keys from the CSV file at path, read with the options o but
+ * for has_header: the file has a header exactly when the input has, that
+ * is when header (the input's, whose fields by[0..nby) name the key
+ * columns) is not NULL. With a header, the file's columns named as the
+ * key columns, in any order (others are ignored); without, its first nby
+ * columns in --by order. Each record is one key, in output order
+ * (prep_agg_add_key).
+ *
+ * On failure *where has the place (its file is path) and:
+ * - PREP_ERR_IO with where->line 0: the file could not be opened or read
+ *   as it was opened (errno tells); on a later record, at where;
+ * - PREP_ERR_HEADER_MISMATCH: the file's header names a column twice:
+ *   fields *f1 < *f2 (0-based), where->line 1;
+ * - PREP_ERR_COLUMN, where->line 0: with a header, the file's header
+ *   (or the file, empty) has no column named as key column *f1 (0-based,
+ *   into by); without, the file has fewer than nby columns;
+ * - PREP_ERR_ARG: the record at where repeats an earlier key;
+ * - PREP_ERR_NOMEM: where->file NULL when no place is to blame;
+ * - any other status of the reader or of prep_agg_add_key, at where.
+ * f1 and f2 may be NULL.
+ */
+prep_status prep_agg_load_keys(prep_agg *a, const char *path,
+			       const prep_csv_options *o,
+			       const prep_field *header, prep_where *where,
+			       size_t *f1, size_t *f2);
+
+/*
  * Count one row (all its fields). PREP_ERR_VALUE with *bad (0-based
  * column) when the value is not a number; PREP_ERR_LIMIT past a cap.
  * The generator g draws the random subset of an id's rows (may be NULL
@@ -136,5 +165,38 @@ typedef prep_status (*prep_agg_emit)(void *ctx, const prep_field *key,
  */
 prep_status prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit,
 			     void *ctx, prep_agg_summary *s);
+
+/* The kind's name, which also names the output's value column:
+ * "count", "sum" or "mean". */
+const char *prep_agg_kind_name(prep_agg_kind k);
+
+/*
+ * The output's header record to w: the names of the key columns,
+ * names[by[i]] for i < nby (names: the input's header; may be NULL when
+ * nby is 0), then the kind's name. A writer status is returned.
+ */
+prep_status prep_agg_write_header(const prep_agg *a, prep_writer *w,
+				  const prep_field *names);
+
+/*
+ * prep_agg_release, writing one record per released group to w: its key
+ * fields, then the value. Statuses as prep_agg_release's, a writer's
+ * among them.
+ */
+prep_status prep_agg_release_csv(prep_agg *a, prep_rng *g, prep_writer *w,
+				 prep_agg_summary *s);
+
+/*
+ * The summary of a release (dpnoise(1), "Summary") to f, from the
+ * summary s prep_agg_release filled: the count's prep_laplace_report
+ * line ("on count") when the count spent epsilon, the sum's ("on sum")
+ * when the sum did, then with partition selection (PREP_AGG_SELECT)
+ * "PREFIX: partition selection: threshold T, N group(s) released\n", T
+ * as "%g". Only what the output shows anyway: how many rows were read or
+ * dropped, or groups seen, are exact figures of the data, not private,
+ * and are not said. PREP_ERR_IO when writing to f fails.
+ */
+prep_status prep_agg_report(const prep_agg *a, const prep_agg_summary *s,
+			    const char *prefix, FILE *f);
 
 #endif

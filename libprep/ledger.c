@@ -998,3 +998,26 @@ prep_ledger_query(const char *path, const char *dataset, prep_ledger_state *st,
 	errno = e;
 	return s;
 }
+
+prep_status
+prep_ledger_args(int argc, char *const *argv, char **out)
+{
+	size_t n = 1, len = 0, k;
+	int i;
+	char *s;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	if ((s = malloc(n)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < argc; i++) {
+		if (i)
+			s[len++] = ' ';
+		k = strlen(argv[i]);
+		memcpy(s + len, argv[i], k);
+		len += k;
+	}
+	s[len] = '\0';
+	*out = s;
+	return PREP_OK;
+}

@@ -82,4 +82,11 @@ prep_status prep_ledger_charge_run(const char *path,
 prep_status prep_ledger_query(const char *path, const char *dataset,
 			      prep_ledger_state *st, prep_where *where);
 
+/*
+ * A run's command line as the args of a charge: argv[0..argc) joined by
+ * single spaces, as given (the ledger escapes what needs it when it
+ * writes the line). *out is malloc'd; PREP_ERR_NOMEM.
+ */
+prep_status prep_ledger_args(int argc, char *const *argv, char **out);
+
 #endif

@@ -21,6 +21,7 @@
 #include <openssl/rand.h>
 
 #include "noise.h"
+#include "text.h"
 
 typedef unsigned __int128 u128;
 
@@ -488,5 +489,57 @@ prep_laplace_add_int(prep_laplace *m, prep_rng *g, int64_t x, int64_t *out)
 	if ((i > 0 && x > INT64_MAX - i) || (i < 0 && x < INT64_MIN - i))
 		return PREP_ERR_RANGE;
 	*out = x + i;
+	return PREP_OK;
+}
+
+double
+prep_laplace_bound95(double b, int integer)
+{
+	double a, t;
+
+	if (!integer)
+		return b * log(20.0);
+	a = exp(-1 / b);
+	t = ceil(log(0.05 * (1 + a) / 2) / log(a) - 1);
+	return t < 0 ? 0 : t;
+}
+
+prep_status
+prep_laplace_report(FILE *f, const char *prefix, int integer, const char *on,
+		    double epsilon, double b)
+{
+	if (fprintf(f,
+		    "%s: laplace (%s) on %s: epsilon %g, scale b %g, 95%% "
+		    "error bound %g\n",
+		    prefix, integer ? "integer" : "real", on, epsilon, b,
+		    prep_laplace_bound95(b, integer)) < 0)
+		return PREP_ERR_IO;
+	return PREP_OK;
+}
+
+prep_status
+prep_bounds_parse(const char *s, prep_bounds *b)
+{
+	const char *colon = s[0] ? strchr(s + 1, ':') : NULL;
+	size_t llen;
+	prep_bounds v;
+	int64_t span;
+
+	if (colon == NULL)
+		return PREP_ERR_ARG;
+	llen = (size_t)(colon - s);
+	if (prep_parse_number(s, llen, &v.lo) != PREP_OK ||
+	    prep_parse_number(colon + 1, strlen(colon + 1), &v.hi) != PREP_OK ||
+	    !isfinite(v.lo) || !isfinite(v.hi))
+		return PREP_ERR_VALUE;
+	if (!(v.lo < v.hi))
+		return PREP_ERR_RANGE;
+	v.ilo = v.ihi = 0;
+	v.integer =
+	    prep_parse_int64(s, llen, &v.ilo) == PREP_OK &&
+	    prep_parse_int64(colon + 1, strlen(colon + 1), &v.ihi) == PREP_OK &&
+	    !__builtin_sub_overflow(v.ihi, v.ilo, &span) && span > 0 &&
+	    span < ((int64_t)1 << 53);
+	*b = v;
 	return PREP_OK;
 }

@@ -21,6 +21,7 @@
 #define PREP_NOISE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "prep.h"
 
@@ -74,5 +75,44 @@ prep_status prep_laplace_add_real(prep_laplace *m, prep_rng *g, double x,
 /* x + i; PREP_ERR_RANGE when the sum leaves int64. */
 prep_status prep_laplace_add_int(prep_laplace *m, prep_rng *g, int64_t x,
 				 int64_t *out);
+
+/*
+ * The 95% error bound of a mechanism of Laplace scale b, for summaries:
+ * the t with P(|noise| > t) = 0.05. For the (continuous) Laplace, b ln 20;
+ * for the integer mechanism (integer non-zero), the smallest whole t with
+ * P(|noise| > t) = 2 a^(t+1) / (1 + a) <= 0.05, a = exp(-1/b), which is
+ * up to one unit above b ln 20 for small b.
+ */
+double prep_laplace_bound95(double b, int integer);
+
+/*
+ * A mechanism's line of a summary (dpnoise(1), "Summary") to f:
+ * "PREFIX: laplace (integer|real) on ON: epsilon E, scale b B, 95% error
+ * bound T\n", T = prep_laplace_bound95(b, integer), the numbers as "%g"
+ * (6 significant digits). prefix names the tool, as its messages do.
+ * PREP_ERR_IO when writing to f fails.
+ */
+prep_status prep_laplace_report(FILE *f, const char *prefix, int integer,
+				const char *on, double epsilon, double b);
+
+/*
+ * The bounds LO:HI of the values given to a mechanism (dpnoise --bounds):
+ * each value is clamped to [lo, hi], so that one moves by at most hi - lo,
+ * the sensitivity.
+ */
+typedef struct prep_bounds {
+	double lo, hi;
+	int64_t ilo, ihi; /* lo and hi, when integer */
+	int integer;	  /* LO and HI are whole numbers (prep_parse_int64's
+			     syntax) and 0 < HI - LO < 2^53 */
+} prep_bounds;
+
+/*
+ * Parse "LO:HI", two numbers of prep_parse_number's syntax split at the
+ * first ':' after the first byte. PREP_ERR_ARG: no such ':';
+ * PREP_ERR_VALUE: LO or HI is not a finite number; PREP_ERR_RANGE: not
+ * LO < HI. *b is filled only on PREP_OK.
+ */
+prep_status prep_bounds_parse(const char *s, prep_bounds *b);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "classes.h"
 #include "memcap.h"
 #include "oversample.h"
 #include "strset.h"
@@ -895,4 +896,116 @@ prep_oversample_smote_row(prep_oversample *o, prep_rng *g, size_t c,
 	}
 	*fields = o->out;
 	return PREP_OK;
+}
+
+prep_status
+prep_oversample_parse_count(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (len == 0 || len > 19)
+		return PREP_ERR_VALUE;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return PREP_ERR_VALUE;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	*v = n;
+	return PREP_OK;
+}
+
+/* One item p[0..end) of a target list into t; 0 or the fault. */
+static prep_oversample_target_error
+target_item(const prep_oversample *o, const char *p, const char *end,
+	    prep_field *vals, uint64_t *t, prep_oversample_target_fault *f)
+{
+	const char *eq = NULL, *q;
+	uint64_t n;
+	size_t c;
+
+	for (q = p; q < end; q++)
+		if (*q == '=')
+			eq = q;
+	if (eq == NULL)
+		return PREP_OVERSAMPLE_TARGET_NOT_PAIR;
+	if (prep_oversample_parse_count(eq + 1, (size_t)(end - eq - 1), &n) !=
+	    PREP_OK)
+		return PREP_OVERSAMPLE_TARGET_NOT_COUNT;
+	if (n == 0)
+		return PREP_OVERSAMPLE_TARGET_ZERO;
+	if (prep_classes_split_name(p, (size_t)(eq - p), ':', vals,
+				    o->ngroup) != PREP_OK)
+		return PREP_OVERSAMPLE_TARGET_VALUES;
+	if (prep_oversample_find(o, vals, &c) != PREP_OK)
+		return PREP_OVERSAMPLE_TARGET_UNKNOWN;
+	if (t[c])
+		return PREP_OVERSAMPLE_TARGET_TWICE;
+	if (n < prep_oversample_count(o, c)) {
+		f->cls = c;
+		f->target = n;
+		return PREP_OVERSAMPLE_TARGET_BELOW;
+	}
+	t[c] = n;
+	return 0;
+}
+
+prep_status
+prep_oversample_parse_targets(const prep_oversample *o, const char *list,
+			      uint64_t **targets,
+			      prep_oversample_target_fault *fault)
+{
+	size_t ncls = prep_oversample_classes(o);
+	uint64_t *t = calloc(ncls + 1, sizeof *t);
+	prep_field *vals = malloc(o->ngroup * sizeof *vals);
+	const char *p = list;
+	prep_oversample_target_fault f;
+
+	*targets = NULL;
+	memset(&f, 0, sizeof f);
+	if (t == NULL || vals == NULL) {
+		free(t);
+		free(vals);
+		return PREP_ERR_NOMEM;
+	}
+	for (;;) {
+		const char *end = strchr(p, ',');
+
+		f.item++;
+		if (end == NULL)
+			end = p + strlen(p);
+		f.what = target_item(o, p, end, vals, t, &f);
+		if (f.what != 0 || *end == '\0')
+			break;
+		p = end + 1;
+	}
+	free(vals);
+	if (f.what != 0) {
+		free(t);
+		if (fault)
+			*fault = f;
+		return PREP_ERR_ARG;
+	}
+	*targets = t;
+	return PREP_OK;
+}
+
+prep_status
+prep_oversample_write_marked(prep_writer *w, const char *rec, uint64_t len,
+			     int delim, int crlf, char mark)
+{
+	char suffix[4];
+	size_t eol = crlf ? 2 : 1, n = 0;
+	prep_status st;
+
+	if (len < eol)
+		return PREP_ERR_ARG;
+	suffix[n++] = (char)delim;
+	suffix[n++] = mark;
+	if (crlf)
+		suffix[n++] = '\r';
+	suffix[n++] = '\n';
+	if ((st = prep_writer_raw(w, rec, len - eol)) != PREP_OK)
+		return st;
+	return prep_writer_raw(w, suffix, n);
 }

@@ -1,6 +1,6 @@
 /*
  * oversample.h: balance the classes of a data set by adding rows
- * (SPEC §3 "oversample", man1/oversample.1).
+ * (oversample(1), DESCRIPTION).
  *
  * A class is the tuple of the -g columns' values, compared byte for byte.
  * The strategies are imbalanced-learn's (sampling_strategy of its
@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "csv.h"
 #include "noise.h"
 #include "prep.h"
 
@@ -98,6 +99,50 @@ prep_status prep_oversample_find(const prep_oversample *o,
 				 const prep_field *vals, size_t *c);
 
 /*
+ * A count as --target and oversample's options write it: 1 to 19 ASCII
+ * digits, no sign, into *v. PREP_ERR_VALUE for anything else.
+ */
+prep_status prep_oversample_parse_count(const char *s, size_t len,
+					uint64_t *v);
+
+/* Why prep_oversample_parse_targets refused a list. */
+typedef enum prep_oversample_target_error {
+	PREP_OVERSAMPLE_TARGET_NOT_PAIR = 1, /* an item without '=' */
+	PREP_OVERSAMPLE_TARGET_NOT_COUNT,    /* N is not a count */
+	PREP_OVERSAMPLE_TARGET_ZERO,	     /* N is 0 */
+	PREP_OVERSAMPLE_TARGET_VALUES, /* G is not one value per group
+					  column, joined by ':' */
+	PREP_OVERSAMPLE_TARGET_UNKNOWN, /* no class G in the table */
+	PREP_OVERSAMPLE_TARGET_TWICE,	/* class G given before */
+	PREP_OVERSAMPLE_TARGET_BELOW	/* N is below the class's rows */
+} prep_oversample_target_error;
+
+typedef struct prep_oversample_target_fault {
+	prep_oversample_target_error what;
+	size_t item;	 /* the item, 1-based */
+	size_t cls;	 /* BELOW: the class */
+	uint64_t target; /* BELOW: N */
+} prep_oversample_target_fault;
+
+/*
+ * The targets of a list "G=N,..." (oversample --target) for the classes
+ * of o, after its last row: items are separated by ','; each is split at
+ * its last '=' into a class G and a count N (prep_oversample_parse_count,
+ * at least 1); G is the values of the class's group columns in order,
+ * joined by ':' (prep_classes_split_name, as fairness --privileged reads
+ * it), since ',' already separates items. Each item is checked in that
+ * order (its '=', N, G's values, G a class of o, G not given before, N
+ * at least G's rows: oversample only adds rows), item after item; the
+ * first fault is reported. PREP_OK: *targets (malloc'd) holds a count
+ * per class, 0 for the classes not given, as prep_oversample_plan takes
+ * them. PREP_ERR_ARG: *fault says what and where (messages name the
+ * item's number, not its text, which holds values). PREP_ERR_NOMEM.
+ */
+prep_status prep_oversample_parse_targets(const prep_oversample *o,
+					  const char *list, uint64_t **targets,
+					  prep_oversample_target_fault *fault);
+
+/*
  * Decide how many rows each class gets, once, after the last row.
  * targets (PREP_OVERSAMPLE_TARGETS only) has one count per class, each
  * at least the class's count (else PREP_ERR_RANGE, *badclass gets the
@@ -138,5 +183,16 @@ prep_status prep_oversample_smote_row(prep_oversample *o, prep_rng *g, size_t c,
  */
 prep_status prep_oversample_neighbours(prep_oversample *o, size_t c, uint64_t i,
 				       uint64_t *nn);
+
+/*
+ * A record rec[0..len) that is already CSV in w's dialect, ending in its
+ * line end ("\r\n" when crlf, else "\n"; a spooled record), written to w
+ * with one more field before that line end: delim and the byte mark
+ * (--mark's column, '0' or '1', which needs no quotes). PREP_ERR_ARG
+ * when rec is shorter than its line end; a writer status otherwise.
+ */
+prep_status prep_oversample_write_marked(prep_writer *w, const char *rec,
+					 uint64_t len, int delim, int crlf,
+					 char mark);
 
 #endif

@@ -408,6 +408,14 @@ vmessage(const char *prog, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static void
+vwarning(const char *prog, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: warning: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 cli_usage_error(struct cli *c, const char *fmt, ...)
 {
@@ -470,11 +478,19 @@ cli_warn(struct cli *c, const char *fmt, ...)
 
 	if (c->quiet)
 		return;
-	fprintf(stderr, "%s: warning: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarning(c->prog, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void
+cli_warn_always(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarning(c->prog, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -971,6 +987,18 @@ cli_info(struct cli *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage(c->prog, fmt, ap);
 	va_end(ap);
+}
+
+void
+cli_check_failed(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(c->prog, fmt, ap);
+	va_end(ap);
+	cleanup(c);
+	exit(EXIT_CHECK_FAILED);
 }
 
 void

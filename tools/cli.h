@@ -257,6 +257,15 @@ void cli_note(struct cli *c, const char *fmt, ...)
 /* The same whatever -q says: what an option such as -v asked for. */
 void cli_info(struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* "TOOL: warning: what" on stderr, even under -q. */
+void cli_warn_always(struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * "TOOL: what" on stderr, then exit 1 (a check failed: a privacy budget
+ * refused) after removing any temporary output.
+ */
+void cli_check_failed(struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
 /* Flush, fsync, rename; free the reader; exits 2 on failure. */
 void cli_finish(struct cli *c);
 

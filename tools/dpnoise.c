@@ -3,8 +3,9 @@
  * counts, sums and means by group (aggregate mode), with a privacy budget
  * ledger (man1/dpnoise.1, man5/prep-ledger.5).
  *
- * Option parsing and messages; the noise is libprep/noise.c, aggregation
- * libprep/aggregate.c, the ledger libprep/ledger.c.
+ * Option parsing and messages; the noise is libprep/noise.c, row mode
+ * libprep/noise_rows.c, aggregation libprep/aggregate.c, the ledger
+ * libprep/ledger.c.
  *
  * The ledger is charged after the whole input has been read and checked
  * and before the first noisy value is written: a refused run writes
@@ -16,16 +17,17 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aggregate.h"
 #include "cli.h"
 #include "columns.h"
 #include "ledger.h"
 #include "noise.h"
+#include "noise_rows.h"
 #include "text.h"
 
 enum {
@@ -54,62 +56,64 @@ static struct cli cli;
 struct spec {
 	const char *cols;
 	const char *bounds;
-	double lo, hi;
-	int64_t ilo, ihi;
-	int integer; /* LO and HI written as whole numbers */
+	prep_bounds b;
 };
 
-/* What row mode does to one column. */
-struct column_noise {
-	const struct spec *spec;
-	prep_laplace *real;
-	prep_laplace *integer; /* NULL unless the bounds are whole numbers */
+/* What the command line asks for. */
+struct opts {
+	struct spec specs[MAX_SPECS]; /* row mode */
+	size_t nspecs;
+	int aggregate; /* --count, --sum or --mean */
+	prep_agg_kind kind;
+	const char *col; /* --sum / --mean */
+	const char *by, *keys, *id, *agg_bounds;
+	double delta;
+	uint64_t max_contrib;
 	double eps;
+	int digits; /* -1: shortest */
+	const char *ledger, *dataset;
+	double budget;
+	uint64_t seed;
+	int seeded;
 };
 
 static void
 usage(void)
 {
-	printf("usage: dpnoise -c COLS --bounds LO:HI [-c COLS --bounds "
-	       "LO:HI]... --epsilon E\n"
-	       "               [--digits N] [options] [FILE...]\n"
-	       "       dpnoise --count|--sum COL|--mean COL [--by COLS "
-	       "(--keys FILE|--delta D)]\n"
-	       "               [--id COL --max-contrib N] [--bounds LO:HI] "
-	       "--epsilon E [options]\n"
-	       "               [FILE...]\n"
-	       "options: [--ledger FILE --dataset NAME --budget B] [--seed "
-	       "N] [common options]\n"
-	       "\n"
-	       "Release values, or counts, sums and means by group, with "
-	       "Laplace noise\n"
-	       "that makes them epsilon-differentially private.\n"
-	       "\n"
-	       "  -c, --columns COLS   row mode: columns to noise; each "
-	       "needs --bounds\n"
-	       "      --bounds LO:HI   values are clamped to [LO,HI]; "
-	       "sensitivity HI-LO\n"
-	       "      --epsilon E      privacy loss (per column in row mode)\n"
-	       "      --digits N       decimals printed with N digits after "
-	       "the point\n"
-	       "      --count          aggregate: noisy number of rows\n"
-	       "      --sum COL        aggregate: noisy sum of COL\n"
-	       "      --mean COL       aggregate: noisy mean of COL (E/2 "
-	       "sum, E/2 count)\n"
-	       "      --by COLS        aggregate by these columns\n"
-	       "      --keys FILE      the public list of groups (CSV with "
-	       "the --by header)\n"
-	       "      --delta D        or: release groups by partition "
-	       "selection\n"
-	       "      --id COL         the column that identifies a person\n"
-	       "      --max-contrib N  rows kept per person (default 1)\n"
-	       "      --ledger FILE    charge the run to this budget ledger\n"
-	       "      --dataset NAME   ... under this dataset name\n"
-	       "      --budget B       ... whose total epsilon is B\n"
-	       "      --seed N         reproducible noise: NOT "
-	       "private\n" CLI_COMMON_HELP
-	       "\nExit status: 0 done, 1 privacy budget refused, 2 "
-	       "trouble.\n");
+	printf(
+	    "usage: dpnoise [-HhqVz] -c COLS --bounds LO:HI [-c COLS --bounds LO:HI]...\n"
+	    "               --epsilon E [--digits N]\n"
+	    "               [--ledger FILE --dataset NAME --budget B] [--seed N]\n"
+	    "               [-d DELIM] [-o FILE] [--crlf] [--lazy-quotes] [--max-field SIZE]\n"
+	    "               [--max-memory SIZE] [--progress] [FILE...]\n"
+	    "       dpnoise [-HhqVz] --count|--sum COL|--mean COL\n"
+	    "               [--by COLS (--keys FILE|--delta D)] [--id COL [--max-contrib N]]\n"
+	    "               [--bounds LO:HI] --epsilon E [--digits N]\n"
+	    "               [--ledger FILE --dataset NAME --budget B] [--seed N]\n"
+	    "               [-d DELIM] [-o FILE] [--crlf] [--lazy-quotes] [--max-field SIZE]\n"
+	    "               [--max-memory SIZE] [--progress] [FILE...]\n"
+	    "\n"
+	    "Release values, or counts, sums and means by group, with Laplace noise\n"
+	    "that makes them epsilon-differentially private.\n"
+	    "\n"
+	    "  -c, --columns COLS   row mode: columns to noise; each needs --bounds\n"
+	    "      --bounds LO:HI   values are clamped to [LO,HI]; sensitivity HI-LO\n"
+	    "      --epsilon E      privacy loss (per column in row mode)\n"
+	    "      --digits N       decimals printed with N digits after the point\n"
+	    "      --count          aggregate: noisy number of rows\n"
+	    "      --sum COL        aggregate: noisy sum of COL\n"
+	    "      --mean COL       aggregate: noisy mean of COL (E/2 sum, E/2 count)\n"
+	    "      --by COLS        aggregate by these columns\n"
+	    "      --keys FILE      the public list of groups (CSV with the --by header)\n"
+	    "      --delta D        or: release groups by partition selection\n"
+	    "      --id COL         the column that identifies a person\n"
+	    "      --max-contrib N  rows kept per person (default 1)\n"
+	    "      --ledger FILE    charge the run to this budget ledger\n"
+	    "      --dataset NAME   ... under this dataset name\n"
+	    "      --budget B       ... whose total epsilon is B\n"
+	    "      --seed N         reproducible noise: NOT private\n" CLI_COMMON_HELP
+	    "\n"
+	    "Exit status: 0 done, 1 privacy budget refused, 2 trouble.\n");
 }
 
 static double
@@ -117,116 +121,247 @@ parse_positive(const char *opt, const char *arg)
 {
 	double v;
 
-	/* arg is an optarg: the analyzer misses getopt_long setting it */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
 	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || !(v > 0) ||
 	    !isfinite(v))
 		cli_usage_error(&cli, "%s must be a positive number", opt);
 	return v;
 }
 
-static void
-parse_bounds(struct spec *s)
+/* A whole number from lo to hi (a sign allowed), else msg. */
+static int64_t
+parse_whole(const char *arg, int64_t lo, int64_t hi, const char *msg)
 {
-	const char *colon = s->bounds[0] ? strchr(s->bounds + 1, ':') : NULL;
-	size_t llen;
-	int64_t span;
+	int64_t v;
 
-	if (colon == NULL)
+	if (prep_parse_int64(arg, strlen(arg), &v) != PREP_OK || v < lo ||
+	    v > hi)
+		cli_usage_error(&cli, "%s", msg);
+	return v;
+}
+
+static void
+parse_bounds(const char *arg, prep_bounds *b)
+{
+	prep_status st = prep_bounds_parse(arg, b);
+
+	if (st == PREP_ERR_ARG)
 		cli_usage_error(&cli, "--bounds must be LO:HI");
-	llen = (size_t)(colon - s->bounds);
-	if (prep_parse_number(s->bounds, llen, &s->lo) != PREP_OK ||
-	    prep_parse_number(colon + 1, strlen(colon + 1), &s->hi) !=
-		PREP_OK ||
-	    !isfinite(s->lo) || !isfinite(s->hi))
+	if (st == PREP_ERR_VALUE)
 		cli_usage_error(&cli, "--bounds must be LO:HI, two numbers");
-	if (!(s->lo < s->hi))
+	if (st != PREP_OK)
 		cli_usage_error(&cli, "--bounds LO:HI needs LO < HI");
-	s->integer = prep_parse_int64(s->bounds, llen, &s->ilo) == PREP_OK &&
-		     prep_parse_int64(colon + 1, strlen(colon + 1), &s->ihi) ==
-			 PREP_OK &&
-		     !__builtin_sub_overflow(s->ihi, s->ilo, &span) &&
-		     span > 0 && span < ((int64_t)1 << 53);
 }
 
-/*
- * The summary line of one mechanism. The 95% error bound is b ln 20 for
- * the (continuous) Laplace; for the integer mechanism, the smallest t with
- * P(|noise| > t) = 2 a^(t+1) / (1 + a) <= 0.05, a = exp(-1/b), which is
- * up to one unit above it for small b.
- */
+/* -c COLS: a new spec; the one before it must have its --bounds. */
 static void
-print_scale(const char *mech, const char *on, double eps, double b)
+add_columns(struct opts *o, const char *cols)
 {
-	double bound = b * log(20.0);
-
-	if (cli.quiet)
-		return;
-	if (strcmp(mech, "integer") == 0) {
-		double a = exp(-1 / b);
-
-		bound = ceil(log(0.05 * (1 + a) / 2) / log(a) - 1);
-		if (bound < 0)
-			bound = 0;
-	}
-	fprintf(stderr,
-		"dpnoise: laplace (%s) on %s: epsilon %g, scale b %g, 95%% "
-		"error bound %g\n",
-		mech, on, eps, b, bound);
+	if (o->nspecs == MAX_SPECS)
+		cli_usage_error(&cli, "too many -c");
+	if (o->nspecs && o->specs[o->nspecs - 1].bounds == NULL)
+		cli_usage_error(&cli, "-c %s has no --bounds",
+				o->specs[o->nspecs - 1].cols);
+	o->specs[o->nspecs++].cols = cols;
 }
 
-/* The run's command line as one string, for the ledger. */
-static char *
-command_line(int argc, char **argv)
+/* --bounds: the last -c's, or aggregate mode's when no -c wants one. */
+static void
+add_bounds(struct opts *o, const char *arg)
 {
-	size_t n = 1;
-	int i;
-	char *s;
+	struct spec *s = o->nspecs ? &o->specs[o->nspecs - 1] : NULL;
 
-	for (i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	s = calloc(n, 1);
-	if (s == NULL)
-		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
+	if (s == NULL || s->bounds) {
+		if (o->agg_bounds || o->nspecs)
+			cli_usage_error(&cli,
+					"--bounds without a -c before it");
+		o->agg_bounds = arg;
+		return;
 	}
-	return s;
+	s->bounds = arg;
+	parse_bounds(arg, &s->b);
+}
+
+/* --count, --sum COL, --mean COL: aggregate mode, once. */
+static void
+set_kind(struct opts *o, int opt, const char *col)
+{
+	if (o->aggregate)
+		cli_usage_error(&cli, "one of --count, --sum and --mean");
+	o->aggregate = 1;
+	o->kind = opt == OPT_COUNT ? PREP_AGG_COUNT
+		  : opt == OPT_SUM ? PREP_AGG_SUM
+				   : PREP_AGG_MEAN;
+	o->col = col;
+}
+
+/* The options that go together, or a usage error. */
+static void
+check_options(struct opts *o)
+{
+	if (o->eps == 0)
+		cli_usage_error(&cli, "--epsilon E is required");
+	if (o->aggregate && o->nspecs)
+		cli_usage_error(
+		    &cli,
+		    "-c is row mode; --count, --sum and --mean are aggregate mode");
+	if (!o->aggregate && o->nspecs == 0)
+		cli_usage_error(
+		    &cli,
+		    "-c COLS --bounds LO:HI, or --count, --sum or --mean");
+	if (o->nspecs && o->specs[o->nspecs - 1].bounds == NULL)
+		cli_usage_error(&cli, "-c %s has no --bounds",
+				o->specs[o->nspecs - 1].cols);
+	if (!o->aggregate &&
+	    (o->by || o->keys || o->delta > 0 || o->id || o->max_contrib))
+		cli_usage_error(
+		    &cli,
+		    "--by, --keys, --delta, --id and --max-contrib are aggregate mode");
+	if (o->aggregate) {
+		if (o->by && !o->keys && o->delta == 0)
+			cli_usage_error(&cli,
+					"--by needs --keys FILE or --delta D");
+		if (!o->by && (o->keys || o->delta > 0))
+			cli_usage_error(&cli, "--keys and --delta need --by");
+		if (o->keys && o->delta > 0)
+			cli_usage_error(&cli, "--keys or --delta, not both");
+		if (o->max_contrib && !o->id)
+			cli_usage_error(&cli, "--max-contrib needs --id");
+		if (o->max_contrib == 0)
+			o->max_contrib = 1;
+		if (o->kind != PREP_AGG_COUNT && o->agg_bounds == NULL)
+			cli_usage_error(&cli,
+					"--sum and --mean need --bounds LO:HI");
+	}
+	if ((o->ledger || o->dataset || o->budget > 0) &&
+	    !(o->ledger && o->dataset && o->budget > 0))
+		cli_usage_error(&cli,
+				"--ledger, --dataset and --budget go together");
+	cli_output_distinct(&cli, "--ledger", o->ledger);
+}
+
+static void
+parse_options(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+	    CLI_COMMON_LONGOPTS,
+	    {"columns", required_argument, NULL, 'c'},
+	    {"bounds", required_argument, NULL, OPT_BOUNDS},
+	    {"epsilon", required_argument, NULL, OPT_EPSILON},
+	    {"digits", required_argument, NULL, OPT_DIGITS},
+	    {"count", no_argument, NULL, OPT_COUNT},
+	    {"sum", required_argument, NULL, OPT_SUM},
+	    {"mean", required_argument, NULL, OPT_MEAN},
+	    {"by", required_argument, NULL, OPT_BY},
+	    {"keys", required_argument, NULL, OPT_KEYS},
+	    {"delta", required_argument, NULL, OPT_DELTA},
+	    {"id", required_argument, NULL, OPT_ID},
+	    {"max-contrib", required_argument, NULL, OPT_MAX_CONTRIB},
+	    {"ledger", required_argument, NULL, OPT_LEDGER},
+	    {"dataset", required_argument, NULL, OPT_DATASET},
+	    {"budget", required_argument, NULL, OPT_BUDGET},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	o->digits = -1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "c:",
+				  longopts, NULL)) != -1) {
+		/* optarg is set for the options that take one; the analyzer
+		 * misses getopt_long setting it */
+		/* NOLINTBEGIN(clang-analyzer-core.NonNull*) */
+		switch (opt) {
+		case 'c':
+			add_columns(o, optarg);
+			break;
+		case OPT_BOUNDS:
+			add_bounds(o, optarg);
+			break;
+		case OPT_EPSILON:
+			o->eps = parse_positive("--epsilon", optarg);
+			break;
+		case OPT_DIGITS:
+			o->digits = (int)parse_whole(
+			    optarg, 0, 17, "--digits must be 0 to 17");
+			break;
+		case OPT_COUNT:
+		case OPT_SUM:
+		case OPT_MEAN:
+			set_kind(o, opt, optarg);
+			break;
+		case OPT_BY:
+			o->by = optarg;
+			break;
+		case OPT_KEYS:
+			o->keys = optarg;
+			break;
+		case OPT_DELTA:
+			o->delta = parse_positive("--delta", optarg);
+			if (!(o->delta < 1))
+				cli_usage_error(
+				    &cli, "--delta must be between 0 and 1");
+			break;
+		case OPT_ID:
+			o->id = optarg;
+			break;
+		case OPT_MAX_CONTRIB:
+			o->max_contrib = (uint64_t)parse_whole(
+			    optarg, 1, 1000000,
+			    "--max-contrib must be 1 to 1000000");
+			break;
+		case OPT_LEDGER:
+			o->ledger = optarg;
+			break;
+		case OPT_DATASET:
+			o->dataset = optarg;
+			break;
+		case OPT_BUDGET:
+			o->budget = parse_positive("--budget", optarg);
+			break;
+		case OPT_SEED:
+			o->seed = (uint64_t)parse_whole(
+			    optarg, 0, INT64_MAX,
+			    "--seed must be a whole number >= 0");
+			o->seeded = 1;
+			break;
+		default:
+			if (!cli_common_option(&cli, opt, optarg))
+				cli_usage_error(&cli, "unknown option");
+		}
+		/* NOLINTEND(clang-analyzer-core.NonNull*) */
+	}
+	check_options(o);
 }
 
 /* A ledger status other than PREP_OK: the message, and exit 1 or 2. */
 static void __attribute__((noreturn))
-ledger_fail(prep_status s, const char *path, const char *dataset, double budget,
-	    double eps, const prep_ledger_state *st, prep_where w)
+ledger_fail(prep_status s, const struct opts *o, double eps,
+	    const prep_ledger_state *st, prep_where w)
 {
 	switch (s) {
 	case PREP_ERR_BUDGET:
-		fprintf(stderr,
-			"dpnoise: ledger %s: dataset %s: budget %g exhausted "
-			"(spent %g, this run %g)\n",
-			path, dataset, budget, st->spent, eps);
-		exit(EXIT_CHECK_FAILED);
+		cli_check_failed(
+		    &cli,
+		    "ledger %s: dataset %s: budget %g exhausted (spent %g, this run %g)",
+		    o->ledger, o->dataset, o->budget, st->spent, eps);
 	case PREP_ERR_BUDGET_CHANGED:
-		fprintf(stderr,
-			"dpnoise: ledger %s: dataset %s has budget %g, not "
-			"%g\n",
-			path, dataset, st->budget, budget);
-		exit(EXIT_CHECK_FAILED);
+		cli_check_failed(&cli,
+				 "ledger %s: dataset %s has budget %g, not %g",
+				 o->ledger, o->dataset, st->budget, o->budget);
 	case PREP_ERR_VALUE:
 		if (w.line == 0)
-			cli_fatal(&cli, "%s: not a regular file", path);
+			cli_fatal(&cli, "%s: not a regular file", o->ledger);
 		if (w.field == PREP_LEDGER_UNENDED)
-			cli_fatal_at(&cli, w,
-				     "not a ledger line (a last line without "
-				     "a newline must be a whole entry)");
+			cli_fatal_at(
+			    &cli, w,
+			    "not a ledger line (a last line without a newline must be a whole entry)");
 		cli_fatal_at(&cli, w, "not a ledger line");
 	case PREP_ERR_ARG:
-		cli_usage_error(&cli, "--dataset NAME: 1 to 128 of "
-				      "A-Z a-z 0-9 . _ : / @ + -");
+		cli_usage_error(
+		    &cli,
+		    "--dataset NAME: 1 to 128 of A-Z a-z 0-9 . _ : / @ + -");
 	default:
-		cli_fatal_status(&cli, s, path);
+		cli_fatal_status(&cli, s, o->ledger);
 	}
 }
 
@@ -236,164 +371,98 @@ ledger_fail(prep_status s, const char *path, const char *dataset, double budget,
  * that is not a ledger is said at once, not after the input.
  */
 static void
-check_ledger(const char *path, const char *dataset, double budget)
+check_ledger(const struct opts *o)
 {
 	prep_ledger_state st;
 	prep_where w;
 	prep_status s;
 
 	memset(&st, 0, sizeof st);
-	s = prep_ledger_query(path, dataset, &st, &w);
+	s = prep_ledger_query(o->ledger, o->dataset, &st, &w);
 	if (s != PREP_OK)
-		ledger_fail(s, path, dataset, budget, 0, &st, w);
+		ledger_fail(s, o, 0, &st, w);
 }
 
 /* Charge the run, once the whole input has been read and checked. */
 static void
-charge_ledger(const char *path, const char *dataset, double budget, double eps,
-	      double delta, int seeded, int argc, char **argv)
+charge_ledger(const struct opts *o, double eps, double delta, int argc,
+	      char **argv)
 {
 	prep_ledger_charge c;
 	prep_ledger_state st;
 	prep_where w;
 	prep_status s;
-	char *args = command_line(argc, argv);
+	char *args;
 
+	if (prep_ledger_args(argc, argv, &args) != PREP_OK)
+		cli_fatal(&cli, "out of memory");
 	memset(&st, 0, sizeof st);
-	c.dataset = dataset;
-	c.budget = budget;
+	c.dataset = o->dataset;
+	c.budget = o->budget;
 	c.epsilon = eps;
 	c.delta = delta;
 	c.tool = "dpnoise";
 	c.args = args;
-	c.seeded = seeded; /* counted all the same: spending is spending */
-	s = prep_ledger_charge_run(path, &c, &st, &w);
+	c.seeded = o->seeded; /* counted all the same: spending is spending */
+	s = prep_ledger_charge_run(o->ledger, &c, &st, &w);
 	free(args);
 	if (s != PREP_OK)
-		ledger_fail(s, path, dataset, budget, eps, &st, w);
-	if (!cli.quiet)
-		fprintf(stderr,
-			"dpnoise: ledger %s: dataset %s: spent %g of %g\n",
-			path, dataset, st.spent + eps, budget);
+		ledger_fail(s, o, eps, &st, w);
+	cli_note(&cli, "ledger %s: dataset %s: spent %g of %g", o->ledger,
+		 o->dataset, st.spent + eps, o->budget);
 }
 
-/* v in decimal into buf (>= 21 bytes); returns the length. */
-static size_t
-format_int(int64_t v, char *buf)
+/* Row mode, first half: the mechanism of every column named by a -c. */
+static prep_noise_rows *
+row_mode_prepare(const struct opts *o)
 {
-	char tmp[24];
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-	size_t n = 0, len = 0;
+	prep_noise_rows *t;
+	size_t i, j, nidx, *idx;
+	prep_status st;
 
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		buf[len++] = '-';
-	while (n)
-		buf[len++] = tmp[--n];
-	buf[len] = '\0';
-	return len;
-}
-
-/* Write a double as the shortest text that reads back, or N decimals. */
-static void
-write_double(double v, int digits)
-{
-	char buf[64];
-	int n = digits >= 0 ? snprintf(buf, sizeof buf, "%.*f", digits, v)
-			    : prep_format_double(v, buf, sizeof buf);
-
-	cli_write_check(&cli, prep_writer_field(cli.writer, buf, (size_t)n));
-}
-
-/*
- * Row mode, first half: the mechanism of every column named by a -c, or a
- * usage error; returns the epsilon the run spends (per column).
- */
-static struct column_noise **
-row_mode_prepare(struct spec *specs, size_t nspecs, double eps, double *total)
-{
-	size_t ncols = prep_reader_columns(cli.reader), i, j;
-	struct column_noise **by_col;
-
-	*total = 0;
-	/* an array of pointers: sizeof *by_col is a pointer's size */
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	by_col = calloc(ncols ? ncols : 1, sizeof *by_col);
-	if (by_col == NULL)
+	if (prep_noise_rows_new(prep_reader_columns(cli.reader), o->eps,
+				o->digits, cli.missing, &t) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < nspecs; i++) {
-		size_t nidx,
-		    *idx = cli_columns(&cli, "-c", specs[i].cols, &nidx);
-
+	for (i = 0; i < o->nspecs; i++) {
+		idx = cli_columns(&cli, "-c", o->specs[i].cols, &nidx);
 		for (j = 0; j < nidx; j++) {
-			struct column_noise *cn;
-
-			if (by_col[idx[j]])
+			if (prep_noise_rows_noised(t, idx[j], NULL, NULL, NULL))
 				cli_usage_error(&cli,
-						"column %zu named twice "
-						"by -c",
+						"column %zu named twice by -c",
 						idx[j] + 1);
-			cn = calloc(1, sizeof *cn);
-			if (cn == NULL)
-				cli_fatal(&cli, "out of memory");
-			cn->spec = &specs[i];
-			if (prep_laplace_new_real(eps,
-						  specs[i].hi - specs[i].lo,
-						  &cn->real) != PREP_OK)
-				cli_usage_error(&cli, "--epsilon must be from "
-						      "2^-40 to 2^20");
-			if (specs[i].integer &&
-			    prep_laplace_new_int(
-				eps, (double)(specs[i].ihi - specs[i].ilo),
-				&cn->integer) != PREP_OK)
+			st = prep_noise_rows_add(t, idx[j], &o->specs[i].b);
+			if (st == PREP_ERR_ARG)
+				cli_usage_error(
+				    &cli,
+				    "--epsilon must be from 2^-40 to 2^20");
+			if (st == PREP_ERR_RANGE)
 				cli_fatal(&cli, "integer mechanism");
-			cn->eps = eps;
-			by_col[idx[j]] = cn;
-			*total += eps;
+			if (st != PREP_OK)
+				cli_fatal(&cli, "out of memory");
 		}
 		free(idx);
 	}
-	return by_col;
-}
-
-/*
- * 1 when cell f of a noised column holds a value the mechanism takes: an
- * integer (with integer bounds) or a finite number.
- */
-static int
-cell_ok(const struct column_noise *cn, const prep_field *f)
-{
-	int64_t iv;
-	double dv;
-
-	if (cn->integer && prep_parse_int64(f->data, f->len, &iv) == PREP_OK)
-		return 1;
-	return prep_parse_number(f->data, f->len, &dv) == PREP_OK &&
-	       isfinite(dv);
+	return t;
 }
 
 /*
  * Row mode with a ledger, before the charge: read the whole input, check
  * every noised cell, and copy the records to a spool (an unlinked
  * temporary file, in the input's delimiter). Returns a reader over the
- * spool's records, or NULL when the input has none.
+ * spool's records.
  *
  * The spool begins with a header of its own (a "c" per column), so that
  * it never begins with a record's bytes, which a reader would take for a
  * byte order mark to drop or gzip's magic.
  */
 static prep_reader *
-row_mode_spool(struct column_noise **by_col, prep_spool **spool)
+row_mode_spool(const prep_noise_rows *t, prep_spool **spool)
 {
 	prep_csv_options o = *prep_reader_options(cli.reader);
 	size_t ncols = prep_reader_columns(cli.reader), n, k;
 	prep_field *head;
 	prep_reader *r;
 	const prep_field *f;
-	uint64_t rows = 0;
 	prep_status st;
 
 	*spool = cli_spool_new(&cli, 0);
@@ -404,38 +473,27 @@ row_mode_spool(struct column_noise **by_col, prep_spool **spool)
 	cli_spool_check(&cli, prep_spool_row(*spool, head, ncols));
 	free(head);
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		for (k = 0; k < n; k++)
-			if (by_col[k] && !cli_is_missing(&cli, &f[k]) &&
-			    !cell_ok(by_col[k], &f[k]))
-				cli_fatal_cell(&cli, k, "not a number");
+		if (prep_noise_rows_check(t, f, n, &k) != PREP_OK)
+			cli_fatal_cell(&cli, k, "not a number");
 		cli_spool_check(&cli, prep_spool_row(*spool, f, n));
-		rows++;
 	}
 	cli_spool_check(&cli, prep_spool_finish(*spool));
 	cli_progress_end(&cli);
-	if (rows == 0)
-		return NULL;
 	o.has_header = 1;
 	if ((st = prep_spool_reader(*spool, &o, &r)) != PREP_OK)
 		cli_fatal_status(&cli, st, "spool");
 	return r;
 }
 
-/*
- * The next record to add noise to: from the input, or from the spool when
- * there is one (spooled says whether there is; spool NULL then means no
- * records).
- */
+/* The next record to add noise to: from the spool, or the input. */
 static const prep_field *
-next_record(int spooled, prep_reader *spool, size_t *n)
+next_record(prep_reader *spool, size_t *n)
 {
 	const prep_field *f;
 	prep_status st;
 
-	if (!spooled)
-		return cli_next_row(&cli, n);
 	if (spool == NULL)
-		return NULL;
+		return cli_next_row(&cli, n);
 	st = prep_reader_next_row(spool, &f, n);
 	if (st == PREP_END)
 		return NULL;
@@ -446,244 +504,132 @@ next_record(int spooled, prep_reader *spool, size_t *n)
 
 /*
  * Row mode, second half: the rows through the mechanisms, streamed from
- * the input, or from the spool of row_mode_spool when spooled.
+ * the input, or from the spool of row_mode_spool.
  */
 static void
-row_mode_run(struct column_noise **by_col, int digits, prep_rng *rng,
-	     int spooled, prep_reader *spool)
+row_mode_run(prep_noise_rows *t, prep_rng *rng, prep_reader *spool)
 {
 	size_t ncols, n, k;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
-	const prep_field *f;
-	char buf[32], on[300];
+	const prep_field *f, *out;
+	prep_status st;
 
 	/* the summary, once the ledger has accepted the run */
-	for (k = 0; k < ncols; k++) {
-		struct column_noise *cn = by_col[k];
-
-		if (cn == NULL)
-			continue;
-		if (header)
-			snprintf(on, sizeof on, "%.*s", (int)header[k].len,
-				 header[k].data);
-		else
-			snprintf(on, sizeof on, "column %zu", k + 1);
-		print_scale(
-		    cn->integer ? "integer" : "real", on, cn->eps,
-		    prep_laplace_scale(cn->integer ? cn->integer : cn->real));
-	}
+	if (!cli.quiet)
+		(void)prep_noise_rows_report(t, header, cli.prog, stderr);
 	cli_open_output(&cli);
 	if (header)
 		cli_write_check(&cli,
 				prep_writer_row(cli.writer, header, ncols));
-	while ((f = next_record(spooled, spool, &n)) != NULL) {
-		for (k = 0; k < n; k++) {
-			struct column_noise *cn = by_col[k];
-			const struct spec *s;
-			int64_t iv, io;
-			double dv, dout;
-
-			if (cn == NULL || cli_is_missing(&cli, &f[k])) {
-				cli_write_check(
-				    &cli, prep_writer_field(
-					      cli.writer, f[k].data, f[k].len));
-				continue;
-			}
-			s = cn->spec;
-			if (cn->integer && prep_parse_int64(f[k].data, f[k].len,
-							    &iv) == PREP_OK) {
-				iv = iv < s->ilo   ? s->ilo
-				     : iv > s->ihi ? s->ihi
-						   : iv;
-				if (prep_laplace_add_int(cn->integer, rng, iv,
-							 &io) != PREP_OK)
-					cli_fatal(&cli, "noise out of range");
-				cli_write_check(&cli, prep_writer_field(
-							  cli.writer, buf,
-							  format_int(io, buf)));
-				continue;
-			}
-			if (prep_parse_number(f[k].data, f[k].len, &dv) !=
-				PREP_OK ||
-			    !isfinite(dv))
-				cli_fatal_cell(&cli, k, "not a number");
-			dv = dv < s->lo ? s->lo : dv > s->hi ? s->hi : dv;
-			if (prep_laplace_add_real(cn->real, rng, dv, &dout) !=
-			    PREP_OK)
-				cli_fatal(&cli, "noise out of range");
-			write_double(dout, digits);
-		}
-		cli_write_check(&cli, prep_writer_end_row(cli.writer));
+	while ((f = next_record(spool, &n)) != NULL) {
+		st = prep_noise_rows_apply(t, rng, f, n, &out, &k);
+		if (st == PREP_ERR_VALUE)
+			cli_fatal_cell(&cli, k, "not a number");
+		if (st == PREP_ERR_NOMEM)
+			cli_fatal(&cli, "out of memory");
+		if (st != PREP_OK)
+			cli_fatal(&cli, "noise out of range");
+		cli_write_check(&cli, prep_writer_row(cli.writer, out, n));
 	}
 	cli_finish(&cli);
-	for (k = 0; k < ncols; k++) {
-		if (by_col[k] == NULL)
-			continue;
-		prep_laplace_free(by_col[k]->real);
-		prep_laplace_free(by_col[k]->integer);
-		/* a spec's columns share nothing else */
-		free(by_col[k]);
-	}
-	free(by_col);
 }
 
-/* Aggregate mode's emit callback: one output record per group. */
-static prep_status
-emit_group(void *ctx, const prep_field *key, size_t nkey, const char *value,
-	   size_t len)
+/* Row mode: returns the epsilon spent. */
+static double
+run_rows(const struct opts *o, prep_rng *rng, int argc, char **argv)
 {
-	size_t i;
-	prep_status st;
+	prep_noise_rows *t = row_mode_prepare(o);
+	prep_spool *spool_file = NULL;
+	prep_reader *spool = NULL;
+	double total = prep_noise_rows_epsilon(t);
 
-	(void)ctx;
-	for (i = 0; i < nkey; i++)
-		if ((st = prep_writer_field(cli.writer, key[i].data,
-					    key[i].len)) != PREP_OK)
-			return st;
-	if ((st = prep_writer_field(cli.writer, value, len)) != PREP_OK)
-		return st;
-	return prep_writer_end_row(cli.writer);
+	/* the whole input is read and spooled before the charge, the
+	 * charge is on disk before the first noisy value */
+	if (o->ledger) {
+		spool = row_mode_spool(t, &spool_file);
+		charge_ledger(o, total, 0, argc, argv);
+	}
+	row_mode_run(t, rng, spool);
+	prep_reader_free(spool);
+	prep_spool_free(spool_file);
+	prep_noise_rows_free(t);
+	return total;
 }
 
-/* Read the --keys file: its header names the --by columns. */
+/* Read the --keys file into agg: its header names the --by columns. */
 static void
 load_keys(prep_agg *agg, const char *path, const prep_field *h,
-	  const size_t *by, size_t nby)
+	  const size_t *by)
 {
-	prep_csv_options o = cli.csv;
-	prep_reader *r;
-	const prep_field *kh, *f;
-	size_t nk, i, j, n, *map;
-	prep_field *key;
-	prep_status st;
+	prep_where w;
+	size_t f1 = 0, f2 = 0;
+	prep_status st =
+	    prep_agg_load_keys(agg, path, &cli.csv, h, &w, &f1, &f2);
 
-	/* with -H the keys file has no header either: its columns are the
-	 * --by columns in order */
-	o.has_header = h != NULL;
-	st = prep_reader_new(&o, &path, 1, &r);
-	if (st != PREP_OK) {
-		if (r == NULL)
-			cli_fatal(&cli, "out of memory");
-		if (st == PREP_ERR_IO)
-			cli_fatal(&cli, "%s: %s", path, strerror(errno));
-		cli_fatal_at(&cli, prep_reader_where(r), "%s",
-			     prep_strerror(st));
-	}
-	kh = prep_reader_header(r, &nk);
-	if (h != NULL) {
-		size_t d1, d2;
-
-		if (prep_columns_duplicate(kh, nk, &d1, &d2) != PREP_OK)
-			cli_fatal(&cli, "out of memory");
-		/* not quoted: the file may not be a keys file at all */
-		if (d2 != (size_t)-1)
-			cli_fatal(&cli,
-				  "%s:1: fields %zu and %zu of the header have "
-				  "the same name: rename one",
-				  path, d1 + 1, d2 + 1);
-	}
-	map = calloc(nby ? nby : 1, sizeof *map);
-	key = calloc(nby ? nby : 1, sizeof *key);
-	if (!map || !key)
+	if (st == PREP_OK)
+		return;
+	if (st == PREP_ERR_NOMEM && w.file == NULL)
 		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < nby && h == NULL; i++) {
-		if (i >= nk)
-			cli_fatal(&cli, "%s: fewer columns than --by", path);
-		map[i] = i;
-	}
-	for (i = 0; i < nby && h != NULL; i++) {
-		for (j = 0; kh && j < nk; j++)
-			if (kh[j].len == h[by[i]].len &&
-			    memcmp(kh[j].data, h[by[i]].data, kh[j].len) == 0)
-				break;
-		if (kh == NULL || j == nk)
-			cli_fatal(&cli, "%s: no column '%.*s' in its header",
-				  path, (int)h[by[i]].len, h[by[i]].data);
-		map[i] = j;
-	}
-	while ((st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
-		for (i = 0; i < nby; i++)
-			key[i] = f[map[i]];
-		st = prep_agg_add_key(agg, key);
-		if (st == PREP_ERR_ARG)
-			cli_fatal_at(&cli, prep_reader_where(r),
-				     "the same key twice");
-		if (st != PREP_OK)
-			cli_fatal_at(&cli, prep_reader_where(r), "%s",
-				     prep_strerror(st));
-	}
-	if (st != PREP_END)
-		cli_fatal_at(&cli, prep_reader_where(r), "%s",
-			     prep_strerror(st));
-	free(map);
-	free(key);
-	prep_reader_free(r);
+	if (st == PREP_ERR_IO && w.line == 0)
+		cli_fatal_at(&cli, w, "%s", strerror(errno));
+	/* names not quoted: the file may not be a keys file at all */
+	if (st == PREP_ERR_HEADER_MISMATCH)
+		cli_fatal_at(
+		    &cli, w,
+		    "fields %zu and %zu of the header have the same name: rename one",
+		    f1 + 1, f2 + 1);
+	if (st == PREP_ERR_COLUMN && h == NULL)
+		cli_fatal_at(&cli, w, "fewer columns than --by");
+	if (st == PREP_ERR_COLUMN)
+		cli_fatal_at(&cli, w, "no column '%.*s' in its header",
+			     (int)h[by[f1]].len, h[by[f1]].data);
+	cli_fatal_at(&cli, w, "%s",
+		     st == PREP_ERR_ARG ? "the same key twice"
+					: prep_strerror(st));
 }
 
-struct agg_opts {
-	prep_agg_kind kind;
-	const char *col; /* --sum / --mean */
-	const char *by;
-	const char *keys;
-	double delta;
-	const char *id;
-	uint64_t max_contrib;
-	const char *bounds;
-};
-
-static const char *
-kind_name(prep_agg_kind k)
-{
-	return k == PREP_AGG_COUNT ? "count"
-	       : k == PREP_AGG_SUM ? "sum"
-				   : "mean";
-}
-
-static prep_agg_params agg_params;
-
-/* Aggregate mode, first half: columns, parameters and the public keys. */
+/* Aggregate mode, first part: columns, parameters and the public keys. */
 static prep_agg *
-aggregate_prepare(const struct agg_opts *a, double eps, int digits)
+aggregate_prepare(const struct opts *o)
 {
 	size_t ncols, nby = 0, *by = NULL;
 	const prep_field *h = prep_reader_header(cli.reader, &ncols);
 	prep_agg_params p;
 	prep_agg *agg;
-	struct spec bounds;
-	const char *name = kind_name(a->kind);
+	prep_bounds bounds;
 
 	memset(&p, 0, sizeof p);
-	p.kind = a->kind;
+	p.kind = o->kind;
 	p.missing = cli.missing;
-	p.groups = a->by == NULL     ? PREP_AGG_ONE
-		   : a->keys != NULL ? PREP_AGG_KEYS
+	p.groups = o->by == NULL     ? PREP_AGG_ONE
+		   : o->keys != NULL ? PREP_AGG_KEYS
 				     : PREP_AGG_SELECT;
-	if (a->by)
-		by = cli_columns(&cli, "--by", a->by, &nby);
+	if (o->by)
+		by = cli_columns(&cli, "--by", o->by, &nby);
 	p.by = by;
 	p.nby = nby;
-	p.value = a->col
+	p.value = o->col
 		      ? (long)cli_column(
-			    &cli, a->kind == PREP_AGG_SUM ? "--sum" : "--mean",
-			    a->col)
+			    &cli, o->kind == PREP_AGG_SUM ? "--sum" : "--mean",
+			    o->col)
 		      : -1;
-	if (a->bounds) {
-		bounds.bounds = a->bounds;
-		parse_bounds(&bounds);
+	if (o->agg_bounds) {
+		parse_bounds(o->agg_bounds, &bounds);
 		p.lo = bounds.lo;
 		p.hi = bounds.hi;
 		p.real_values = !bounds.integer;
 	}
-	p.id = a->id ? (long)cli_column(&cli, "--id", a->id) : -1;
-	p.max_contrib = a->max_contrib;
-	p.epsilon = eps;
-	p.delta = a->delta;
-	p.digits = digits;
+	p.id = o->id ? (long)cli_column(&cli, "--id", o->id) : -1;
+	p.max_contrib = o->max_contrib;
+	p.epsilon = o->eps;
+	p.delta = o->delta;
+	p.digits = o->digits;
 	if (prep_agg_new(&p, &agg) != PREP_OK)
-		cli_usage_error(&cli, "%s: parameters out of range", name);
-	if (a->keys)
-		load_keys(agg, a->keys, h, by, nby);
-	agg_params = p;
+		cli_usage_error(&cli, "%s: parameters out of range",
+				prep_agg_kind_name(o->kind));
+	if (o->keys)
+		load_keys(agg, o->keys, h, by);
+	free(by);
 	return agg;
 }
 
@@ -709,266 +655,69 @@ aggregate_read(prep_agg *agg, prep_rng *rng)
 	cli_progress_end(&cli);
 }
 
-/* Aggregate mode, last part: add the noise, write. */
+/* Aggregate mode, last part: add the noise, write, sum up. */
 static void
-aggregate_release(prep_agg *agg, prep_agg_kind kind, prep_rng *rng)
+aggregate_release(prep_agg *agg, prep_rng *rng)
 {
-	size_t ncols, i;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	const prep_agg_params p = agg_params;
-	const size_t *by = p.by;
-	size_t nby = p.nby;
+	const prep_field *h = prep_reader_header(cli.reader, NULL);
 	prep_agg_summary sum;
 	prep_status st;
-	const char *name = kind_name(kind);
 
 	cli_open_output(&cli);
 	/* the header names the --by columns; with -H there is none, and
 	 * an empty input (--allow-empty) still gets one */
-	if (cli.csv.has_header) {
-		for (i = 0; i < nby; i++)
-			cli_write_check(&cli, prep_writer_field(cli.writer,
-								h[by[i]].data,
-								h[by[i]].len));
-		cli_write_check(
-		    &cli, prep_writer_field(cli.writer, name, strlen(name)));
-		cli_write_check(&cli, prep_writer_end_row(cli.writer));
-	}
-	st = prep_agg_release(agg, rng, emit_group, NULL, &sum);
+	if (cli.csv.has_header)
+		cli_write_check(&cli,
+				prep_agg_write_header(agg, cli.writer, h));
+	st = prep_agg_release_csv(agg, rng, cli.writer, &sum);
 	if (st != PREP_OK)
 		cli_write_check(&cli, st);
 	cli_finish(&cli);
-	if (sum.count_epsilon > 0)
-		print_scale("integer", "count", sum.count_epsilon,
-			    sum.count_scale);
-	if (sum.sum_epsilon > 0)
-		print_scale(sum.sum_integer ? "integer" : "real", "sum",
-			    sum.sum_epsilon, sum.sum_scale);
-	/*
-	 * Only what the output shows anyway: how many groups were seen or
-	 * rows dropped are exact figures of the data, not private.
-	 */
-	if (!cli.quiet && p.groups == PREP_AGG_SELECT)
-		fprintf(stderr,
-			"dpnoise: partition selection: threshold %g, %llu "
-			"group%s released\n",
-			sum.threshold, (unsigned long long)sum.released,
-			sum.released == 1 ? "" : "s");
+	if (!cli.quiet)
+		(void)prep_agg_report(agg, &sum, cli.prog, stderr);
 	prep_agg_free(agg);
-	free((size_t *)by);
+}
+
+/* Aggregate mode: returns the epsilon spent. */
+static double
+run_aggregate(const struct opts *o, prep_rng *rng, int argc, char **argv)
+{
+	prep_agg *agg = aggregate_prepare(o);
+
+	/* the whole input is read before the charge, the charge is on
+	 * disk before the first noisy value */
+	aggregate_read(agg, rng);
+	if (o->ledger)
+		charge_ledger(o, o->eps, o->delta, argc, argv);
+	aggregate_release(agg, rng);
+	return o->eps;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"columns", required_argument, NULL, 'c'},
-	    {"bounds", required_argument, NULL, OPT_BOUNDS},
-	    {"epsilon", required_argument, NULL, OPT_EPSILON},
-	    {"digits", required_argument, NULL, OPT_DIGITS},
-	    {"count", no_argument, NULL, OPT_COUNT},
-	    {"sum", required_argument, NULL, OPT_SUM},
-	    {"mean", required_argument, NULL, OPT_MEAN},
-	    {"by", required_argument, NULL, OPT_BY},
-	    {"keys", required_argument, NULL, OPT_KEYS},
-	    {"delta", required_argument, NULL, OPT_DELTA},
-	    {"id", required_argument, NULL, OPT_ID},
-	    {"max-contrib", required_argument, NULL, OPT_MAX_CONTRIB},
-	    {"ledger", required_argument, NULL, OPT_LEDGER},
-	    {"dataset", required_argument, NULL, OPT_DATASET},
-	    {"budget", required_argument, NULL, OPT_BUDGET},
-	    {"seed", required_argument, NULL, OPT_SEED},
-	    {NULL, 0, NULL, 0},
-	};
-	static struct spec specs[MAX_SPECS];
-	size_t nspecs = 0;
-	struct agg_opts agg;
-	int opt, digits = -1, aggregate = 0, seeded = 0;
-	double eps = 0, budget = 0, total;
-	const char *ledger = NULL, *dataset = NULL, *agg_bounds = NULL;
-	uint64_t seed = 0;
-	int64_t v;
+	static struct opts o;
 	prep_rng *rng = NULL;
-	prep_agg *agg_handle = NULL;
-	struct column_noise **by_col = NULL;
-	prep_reader *spool = NULL;
-	prep_spool *spool_file = NULL;
 	prep_status st;
+	double total;
 
 	cli_init(&cli, "dpnoise", usage);
-	memset(&agg, 0, sizeof agg);
-	agg.max_contrib = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "c:",
-				  longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			if (nspecs == MAX_SPECS)
-				cli_usage_error(&cli, "too many -c");
-			if (nspecs && specs[nspecs - 1].bounds == NULL)
-				cli_usage_error(&cli, "-c %s has no --bounds",
-						specs[nspecs - 1].cols);
-			specs[nspecs++].cols = optarg;
-			break;
-		case OPT_BOUNDS:
-			if (nspecs == 0 || specs[nspecs - 1].bounds) {
-				if (agg_bounds || nspecs)
-					cli_usage_error(&cli,
-							"--bounds without "
-							"a -c before it");
-				agg_bounds = optarg;
-				break;
-			}
-			specs[nspecs - 1].bounds = optarg;
-			parse_bounds(&specs[nspecs - 1]);
-			break;
-		case OPT_EPSILON:
-			eps = parse_positive("--epsilon", optarg);
-			break;
-		case OPT_DIGITS:
-			/* getopt_long set optarg; the analyzer misses it */
-			/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
-			if (prep_parse_int64(optarg, strlen(optarg), &v) !=
-				PREP_OK ||
-			    v < 0 || v > 17)
-				cli_usage_error(&cli, "--digits must be 0 to "
-						      "17");
-			digits = (int)v;
-			break;
-		case OPT_COUNT:
-		case OPT_SUM:
-		case OPT_MEAN:
-			if (aggregate)
-				cli_usage_error(&cli, "one of --count, --sum "
-						      "and --mean");
-			aggregate = 1;
-			agg.kind = opt == OPT_COUNT ? PREP_AGG_COUNT
-				   : opt == OPT_SUM ? PREP_AGG_SUM
-						    : PREP_AGG_MEAN;
-			agg.col = optarg;
-			break;
-		case OPT_BY:
-			agg.by = optarg;
-			break;
-		case OPT_KEYS:
-			agg.keys = optarg;
-			break;
-		case OPT_DELTA:
-			agg.delta = parse_positive("--delta", optarg);
-			if (!(agg.delta < 1))
-				cli_usage_error(&cli, "--delta must be "
-						      "between 0 and 1");
-			break;
-		case OPT_ID:
-			agg.id = optarg;
-			break;
-		case OPT_MAX_CONTRIB:
-			/* getopt_long set optarg; the analyzer misses it */
-			/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
-			if (prep_parse_int64(optarg, strlen(optarg), &v) !=
-				PREP_OK ||
-			    v < 1 || v > 1000000)
-				cli_usage_error(&cli, "--max-contrib must be 1 "
-						      "to 1000000");
-			agg.max_contrib = (uint64_t)v;
-			break;
-		case OPT_LEDGER:
-			ledger = optarg;
-			break;
-		case OPT_DATASET:
-			dataset = optarg;
-			break;
-		case OPT_BUDGET:
-			budget = parse_positive("--budget", optarg);
-			break;
-		case OPT_SEED:
-			/* getopt_long set optarg; the analyzer misses it */
-			/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
-			if (prep_parse_int64(optarg, strlen(optarg), &v) !=
-				PREP_OK ||
-			    v < 0)
-				cli_usage_error(&cli, "--seed must be a whole "
-						      "number >= 0");
-			seed = (uint64_t)v;
-			seeded = 1;
-			break;
-		default:
-			if (!cli_common_option(&cli, opt, optarg))
-				cli_usage_error(&cli, "unknown option");
-		}
-	}
-	if (eps == 0)
-		cli_usage_error(&cli, "--epsilon E is required");
-	if (aggregate && nspecs)
-		cli_usage_error(&cli, "-c is row mode; --count, --sum and "
-				      "--mean are aggregate mode");
-	if (!aggregate && nspecs == 0)
-		cli_usage_error(&cli, "-c COLS --bounds LO:HI, or --count, "
-				      "--sum or --mean");
-	if (nspecs && specs[nspecs - 1].bounds == NULL)
-		cli_usage_error(&cli, "-c %s has no --bounds",
-				specs[nspecs - 1].cols);
-	if (!aggregate &&
-	    (agg.by || agg.keys || agg.delta > 0 || agg.id || agg.max_contrib))
-		cli_usage_error(&cli, "--by, --keys, --delta, --id and "
-				      "--max-contrib are aggregate mode");
-	if (aggregate) {
-		if (agg.by && !agg.keys && agg.delta == 0)
-			cli_usage_error(&cli, "--by needs --keys FILE or "
-					      "--delta D");
-		if (!agg.by && (agg.keys || agg.delta > 0))
-			cli_usage_error(&cli, "--keys and --delta need --by");
-		if (agg.keys && agg.delta > 0)
-			cli_usage_error(&cli, "--keys or --delta, not both");
-		if (agg.max_contrib && !agg.id)
-			cli_usage_error(&cli, "--max-contrib needs --id");
-		if (agg.max_contrib == 0)
-			agg.max_contrib = 1;
-		if (agg.kind != PREP_AGG_COUNT && agg_bounds == NULL)
-			cli_usage_error(&cli, "--sum and --mean need --bounds "
-					      "LO:HI");
-		agg.bounds = agg_bounds;
-	}
-	if ((ledger || dataset || budget > 0) &&
-	    !(ledger && dataset && budget > 0))
-		cli_usage_error(&cli, "--ledger, --dataset and --budget go "
-				      "together");
-	cli_output_distinct(&cli, "--ledger", ledger);
-
-	st = seeded ? prep_rng_new_seeded(seed, &rng)
-		    : prep_rng_new_secure(&rng);
+	parse_options(argc, argv, &o);
+	st = o.seeded ? prep_rng_new_seeded(o.seed, &rng)
+		      : prep_rng_new_secure(&rng);
 	if (st != PREP_OK)
 		cli_fatal(&cli, "no randomness: %s", prep_strerror(st));
 	/* Not a matter of taste: said even with -q. */
-	if (seeded)
-		fprintf(stderr, "dpnoise: warning: --seed makes the noise "
-				"reproducible: the output is not private\n");
-
-	if (ledger)
-		check_ledger(ledger, dataset, budget);
+	if (o.seeded)
+		cli_warn_always(
+		    &cli,
+		    "--seed makes the noise reproducible: the output is not private");
+	if (o.ledger)
+		check_ledger(&o);
 	cli_open_input(&cli, argc - optind, argv + optind);
-	total = eps;
-	if (aggregate)
-		agg_handle = aggregate_prepare(&agg, eps, digits);
-	else
-		by_col = row_mode_prepare(specs, nspecs, eps, &total);
-	/* the whole input is read (and, in row mode, spooled) before the
-	 * charge, the charge is on disk before the first noisy value */
-	if (aggregate)
-		aggregate_read(agg_handle, rng);
-	else if (ledger)
-		spool = row_mode_spool(by_col, &spool_file);
-	if (ledger)
-		charge_ledger(ledger, dataset, budget, total,
-			      aggregate ? agg.delta : 0, seeded, argc, argv);
-	if (aggregate)
-		aggregate_release(agg_handle, agg.kind, rng);
-	else
-		row_mode_run(by_col, digits, rng, ledger != NULL, spool);
-	prep_reader_free(spool);
-	prep_spool_free(spool_file);
-	if (!cli.quiet)
-		fprintf(stderr, "dpnoise: epsilon spent %g\n", total);
+	total = o.aggregate ? run_aggregate(&o, rng, argc, argv)
+			    : run_rows(&o, rng, argc, argv);
+	cli_note(&cli, "epsilon spent %g", total);
 	prep_rng_free(rng);
 	return 0;
 }

@@ -2,8 +2,8 @@
  * test_aggregate.c: unit tests of libprep/aggregate.c, dpnoise's noisy
  * counts, sums and means by group.
  *
- * Written from the contract (aggregate.h, SPEC.md §3 "dpnoise"). Exact
- * results come from an epsilon so large that the noise is zero: the
+ * Written from the contract (aggregate.h, dpnoise(1) "Aggregate mode").
+ * Exact results come from an epsilon so large that the noise is zero: the
  * integer mechanism's draw is nonzero with probability about
  * 2 exp(-epsilon/delta), nil for epsilon/delta >= 2^20. The real
  * mechanism is capped at epsilon 2^20, so its results are checked within
@@ -13,11 +13,15 @@
  * standard deviations wide.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aggregate.h"
 
@@ -1125,4 +1129,318 @@ Test(aggregate, same_seed_same_release)
 				cr_assert_str_eq(lines[i], first[i]);
 		}
 	}
+}
+
+/* ---- the keys file, and the output as CSV ---- */
+
+static char dir[256];
+
+static void
+dir_make(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	snprintf(dir, sizeof dir, "%s/test_aggregate.XXXXXX", tmp);
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void
+dir_remove(void)
+{
+	char p[512];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (dp == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, d->d_name);
+		unlink(p);
+	}
+	closedir(dp);
+	rmdir(dir);
+}
+
+/* dir/name holding text; the path, in a static buffer. */
+static const char *
+put_file(const char *name, const char *text)
+{
+	static char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	f = fopen(p, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	cr_assert_eq(fclose(f), 0);
+	return p;
+}
+
+/* A prep_writer of commas and LF on dir/out.csv. */
+static prep_writer *
+out_open(int *fd)
+{
+	char p[512];
+	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer *w;
+
+	snprintf(p, sizeof p, "%s/out.csv", dir);
+	*fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(*fd >= 0);
+	cr_assert_eq(prep_writer_new(*fd, &wo, &w), PREP_OK);
+	return w;
+}
+
+/* Finish w and check that dir/out.csv holds exactly want. */
+static void
+out_check(prep_writer *w, int fd, const char *want)
+{
+	char p[512], got[1024];
+	size_t n;
+	FILE *f;
+
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	prep_writer_free(w);
+	close(fd);
+	snprintf(p, sizeof p, "%s/out.csv", dir);
+	f = fopen(p, "rb");
+	cr_assert_not_null(f);
+	n = fread(got, 1, sizeof got - 1, f);
+	fclose(f);
+	got[n] = '\0';
+	cr_assert_str_eq(got, want);
+}
+
+static prep_agg_params
+keys_params(const size_t *by, size_t nby)
+{
+	prep_agg_params p = count_params();
+
+	p.groups = PREP_AGG_KEYS;
+	p.by = by;
+	p.nby = nby;
+	return p;
+}
+
+/* The input's header: id, g, x. */
+static const prep_field in_header[] = {{"id", 2}, {"g", 1}, {"x", 1}};
+static const size_t col1[] = {1}, col20[] = {2, 0};
+
+static prep_status
+load(const char *path, const prep_field *h, prep_where *w, size_t *f1,
+     size_t *f2)
+{
+	prep_csv_options o;
+
+	prep_csv_options_init(&o);
+	o.delim = ',';
+	return prep_agg_load_keys(agg, path, &o, h, w, f1, f2);
+}
+
+Test(aggregate, kind_names)
+{
+	cr_assert_str_eq(prep_agg_kind_name(PREP_AGG_COUNT), "count");
+	cr_assert_str_eq(prep_agg_kind_name(PREP_AGG_SUM), "sum");
+	cr_assert_str_eq(prep_agg_kind_name(PREP_AGG_MEAN), "mean");
+}
+
+/*
+ * The keys file's column g (its second) gives the keys a, b, z in that
+ * order; its column x is not a key column and is ignored. Rows a, a, b
+ * and q (not a key: dropped) count 2, 1 and 0, exactly (noise 0).
+ */
+Test(aggregate, keys_file_and_csv_output, .init = dir_make,
+     .fini = dir_remove)
+{
+	prep_agg_params p = keys_params(col1, 1);
+	prep_where w;
+	prep_writer *out;
+	prep_agg_summary sm;
+	int fd;
+
+	mk(&p);
+	cr_assert_eq(load(put_file("k.csv", "x,g\n1,a\n2,b\n3,z\n"),
+			  in_header, &w, NULL, NULL),
+		     PREP_OK);
+	add(ROW(F("1"), F("a"), F("p")));
+	add(ROW(F("2"), F("a"), F("p")));
+	add(ROW(F("3"), F("b"), F("p")));
+	add(ROW(F("4"), F("q"), F("p")));
+	out = out_open(&fd);
+	cr_assert_eq(prep_agg_write_header(agg, out, in_header), PREP_OK);
+	cr_assert_eq(prep_agg_release_csv(agg, rng, out, &sm), PREP_OK);
+	out_check(out, fd, "g,count\na,2\nb,1\nz,0\n");
+	cr_assert_eq(sm.released, 3);
+}
+
+/* Two key columns, x then id, found by name in another order. */
+Test(aggregate, keys_file_two_columns, .init = dir_make, .fini = dir_remove)
+{
+	prep_agg_params p = keys_params(col20, 2);
+	prep_where w;
+	prep_writer *out;
+	int fd;
+
+	mk(&p);
+	cr_assert_eq(load(put_file("k.csv", "id,junk,x\n1,j,p\n2,j,p\n"),
+			  in_header, &w, NULL, NULL),
+		     PREP_OK);
+	add(ROW(F("2"), F("a"), F("p")));
+	add(ROW(F("2"), F("b"), F("p")));
+	add(ROW(F("1"), F("c"), F("q")));
+	out = out_open(&fd);
+	cr_assert_eq(prep_agg_write_header(agg, out, in_header), PREP_OK);
+	cr_assert_eq(prep_agg_release_csv(agg, rng, out, NULL), PREP_OK);
+	out_check(out, fd, "x,id,count\np,1,0\np,2,2\n");
+}
+
+/* Without a header (-H) the file's first columns are the key columns. */
+Test(aggregate, keys_file_without_header, .init = dir_make,
+     .fini = dir_remove)
+{
+	prep_agg_params p = keys_params(col1, 1);
+	prep_where w;
+
+	mk(&p);
+	cr_assert_eq(load(put_file("k.csv", "b,extra\na,extra\n"), NULL, &w,
+			  NULL, NULL),
+		     PREP_OK);
+	add(ROW(F("1"), F("a"), F("p")));
+	release();
+	cr_assert_eq(nlines, 2);
+	cr_assert_str_eq(lines[0], "b=0");
+	cr_assert_str_eq(lines[1], "a=1");
+
+	p = keys_params(col20, 2);
+	mk(&p);
+	cr_assert_eq(load(put_file("k1.csv", "a\n"), NULL, &w, NULL, NULL),
+		     PREP_ERR_COLUMN);
+	cr_assert_eq(w.line, 0);
+	cr_assert_str_eq(w.file, put_file("k1.csv", "a\n"));
+}
+
+Test(aggregate, keys_file_errors, .init = dir_make, .fini = dir_remove)
+{
+	prep_agg_params p = keys_params(col20, 2);
+	prep_where w;
+	size_t f1 = 99, f2 = 99;
+	char path[512];
+
+	mk(&p);
+	cr_assert_eq(load(put_file("dup.csv", "x,id,x\n"), in_header, &w, &f1,
+			  &f2),
+		     PREP_ERR_HEADER_MISMATCH);
+	cr_assert_eq(f1, 0);
+	cr_assert_eq(f2, 2);
+	cr_assert_eq(w.line, 1);
+	cr_assert_str_eq(w.file, put_file("dup.csv", "x,id,x\n"));
+
+	/* x is there, id is not: key column 1 */
+	mk(&p);
+	cr_assert_eq(load(put_file("nocol.csv", "x,y\n1,2\n"), in_header, &w,
+			  &f1, NULL),
+		     PREP_ERR_COLUMN);
+	cr_assert_eq(f1, 1);
+	cr_assert_eq(w.line, 0);
+	mk(&p);
+	f1 = 99;
+	cr_assert_eq(load(put_file("empty.csv", ""), in_header, &w, &f1, NULL),
+		     PREP_ERR_COLUMN);
+	cr_assert_eq(f1, 0);
+
+	mk(&p);
+	cr_assert_eq(load(put_file("rep.csv", "x,id\np,1\np,2\np,1\n"),
+			  in_header, &w, NULL, NULL),
+		     PREP_ERR_ARG);
+	cr_assert_eq(w.line, 4);
+
+	mk(&p);
+	cr_assert_eq(load(put_file("quote.csv", "x,id\n\"p,1\n"), in_header,
+			  &w, NULL, NULL),
+		     PREP_ERR_UNCLOSED_QUOTE);
+	cr_assert_eq(w.line, 2);
+
+	mk(&p);
+	snprintf(path, sizeof path, "%s/missing.csv", dir);
+	errno = 0;
+	cr_assert_eq(load(path, in_header, &w, NULL, NULL), PREP_ERR_IO);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_eq(w.line, 0);
+	cr_assert_str_eq(w.file, path);
+}
+
+/* The text of prep_agg_report on the current table and summary s. */
+static char *
+report_of(const prep_agg_summary *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(prep_agg_report(agg, s, "dpnoise", f), PREP_OK);
+	cr_assert_eq(fclose(f), 0);
+	return text;
+}
+
+/*
+ * A count by partition selection, epsilon 1, delta 1e-6, one row per
+ * person: b = 1, bound 3 (2 e^-4 / (1 + e^-1) = 0.027 <= 0.05 <
+ * 2 e^-3 / (1 + e^-1)); tau = 1 + ln(1 / ((1 + e^-1) 1e-6)) = 14.5022.
+ * Group a has 200 rows, b one: only a clears tau (b would need noise
+ * above 13, probability about e^-13.5).
+ */
+Test(aggregate, report_selection)
+{
+	prep_agg_params p = count_params();
+	prep_agg_summary sm;
+	char *text;
+	int i;
+
+	p.groups = PREP_AGG_SELECT;
+	p.by = col0;
+	p.nby = 1;
+	p.epsilon = 1;
+	p.delta = 1e-6;
+	mk(&p);
+	for (i = 0; i < 200; i++)
+		add(ROW(F("a")));
+	add(ROW(F("b")));
+	sm = release();
+	text = report_of(&sm);
+	cr_assert_str_eq(text,
+			 "dpnoise: laplace (integer) on count: epsilon 1, "
+			 "scale b 1, 95% error bound 3\n"
+			 "dpnoise: partition selection: threshold 14.5022, 1 "
+			 "group released\n");
+	free(text);
+}
+
+/*
+ * A mean over [0, 10], epsilon 2 with keys: epsilon 1 for the count (b
+ * = 1, bound 3) and 1 for the sum (b = 10 max(|lo|, |hi|) / 1 = 10, the
+ * integer mechanism: bound 30, 2 a^31 / (1 + a) = 0.047 <= 0.05 < 2 a^30
+ * / (1 + a), a = e^-0.1). No selection line with keys.
+ */
+Test(aggregate, report_mean)
+{
+	prep_agg_params p = value_params(PREP_AGG_MEAN, 0, 10, 2);
+	prep_agg_summary sm;
+	char *text;
+
+	mk(&p);
+	key(ROW(F("a")));
+	add(ROW(F("a"), F("5")));
+	sm = release();
+	text = report_of(&sm);
+	cr_assert_str_eq(text,
+			 "dpnoise: laplace (integer) on count: epsilon 1, "
+			 "scale b 1, 95% error bound 3\n"
+			 "dpnoise: laplace (integer) on sum: epsilon 1, scale "
+			 "b 10, 95% error bound 30\n");
+	free(text);
 }

@@ -1079,6 +1079,24 @@ Test(ledger, args_escaping_round_trip)
 	free(s);
 }
 
+/* A command line joined by single spaces, as given (escaped on write). */
+Test(ledger, args_of_a_command_line)
+{
+	char *argv[] = {"dpnoise", "-c", "inc ome", "--epsilon", "1", "",
+			"a\"b"};
+	char *s = NULL;
+
+	cr_assert_eq(prep_ledger_args(7, argv, &s), PREP_OK);
+	cr_assert_str_eq(s, "dpnoise -c inc ome --epsilon 1  a\"b");
+	free(s);
+	cr_assert_eq(prep_ledger_args(1, argv, &s), PREP_OK);
+	cr_assert_str_eq(s, "dpnoise");
+	free(s);
+	cr_assert_eq(prep_ledger_args(0, argv, &s), PREP_OK);
+	cr_assert_str_eq(s, "");
+	free(s);
+}
+
 Test(ledger, created_0600)
 {
 	const char *p = path_of("ledger");

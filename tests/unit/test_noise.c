@@ -5,6 +5,8 @@
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "noise.h"
 
@@ -107,4 +109,91 @@ Test(noise, uniform_zero_refused)
 	cr_assert_eq(prep_rng_uniform(g, 1, &v), PREP_OK);
 	cr_assert_eq(v, 0);
 	prep_rng_free(g);
+}
+
+/*
+ * The 95% bounds by hand. Real: b ln 20. Integer: the smallest whole t
+ * with 2 a^(t+1) / (1 + a) <= 0.05, a = exp(-1/b). b = 1: a = 0.36788,
+ * t = 2 gives 2 e^-3 / 1.36788 = 0.0728, t = 3 gives 0.0268: 3. b = 20:
+ * a^(t+1) <= 0.025 (1 + e^-0.05) = 0.048781, t + 1 >= 20 ln(1/0.048781)
+ * = 60.41: 60 (b ln 20 = 59.9). b = 0.01: the draw is 0 but with
+ * probability 2 e^-100: 0.
+ */
+Test(noise, bound95)
+{
+	cr_assert_eq(prep_laplace_bound95(1, 0), log(20.0));
+	cr_assert_eq(prep_laplace_bound95(2.5, 0), 2.5 * log(20.0));
+	cr_assert_eq(prep_laplace_bound95(1, 1), 3);
+	cr_assert_eq(prep_laplace_bound95(20, 1), 60);
+	cr_assert_eq(prep_laplace_bound95(0.01, 1), 0);
+}
+
+Test(noise, bounds_parse)
+{
+	prep_bounds b;
+
+	cr_assert_eq(prep_bounds_parse("0:10", &b), PREP_OK);
+	cr_assert_eq(b.lo, 0);
+	cr_assert_eq(b.hi, 10);
+	cr_assert(b.integer);
+	cr_assert_eq(b.ilo, 0);
+	cr_assert_eq(b.ihi, 10);
+
+	cr_assert_eq(prep_bounds_parse("-5:-1", &b), PREP_OK);
+	cr_assert(b.integer);
+	cr_assert_eq(b.ilo, -5);
+	cr_assert_eq(b.ihi, -1);
+	cr_assert_eq(b.lo, -5);
+
+	cr_assert_eq(prep_bounds_parse("-1.5:1.5", &b), PREP_OK);
+	cr_assert_eq(b.lo, -1.5);
+	cr_assert_eq(b.hi, 1.5);
+	cr_assert_not(b.integer);
+
+	/* whole values written with an exponent are not integer bounds */
+	cr_assert_eq(prep_bounds_parse("1e3:2e3", &b), PREP_OK);
+	cr_assert_eq(b.lo, 1000);
+	cr_assert_eq(b.hi, 2000);
+	cr_assert_not(b.integer);
+
+	/* the span must be below 2^53 for the integer mechanism */
+	cr_assert_eq(prep_bounds_parse("0:9007199254740991", &b), PREP_OK);
+	cr_assert(b.integer);
+	cr_assert_eq(prep_bounds_parse("0:9007199254740992", &b), PREP_OK);
+	cr_assert_not(b.integer);
+	cr_assert_eq(
+	    prep_bounds_parse("-9223372036854775808:9223372036854775807", &b),
+	    PREP_OK);
+	cr_assert_not(b.integer);
+
+	cr_assert_eq(prep_bounds_parse("10", &b), PREP_ERR_ARG);
+	cr_assert_eq(prep_bounds_parse("", &b), PREP_ERR_ARG);
+	cr_assert_eq(prep_bounds_parse(":1", &b), PREP_ERR_ARG);
+	cr_assert_eq(prep_bounds_parse("a:b", &b), PREP_ERR_VALUE);
+	cr_assert_eq(prep_bounds_parse("0:", &b), PREP_ERR_VALUE);
+	cr_assert_eq(prep_bounds_parse("1e400:2", &b), PREP_ERR_VALUE);
+	cr_assert_eq(prep_bounds_parse("0:1:2", &b), PREP_ERR_VALUE);
+	cr_assert_eq(prep_bounds_parse("5:1", &b), PREP_ERR_RANGE);
+	cr_assert_eq(prep_bounds_parse("1:1", &b), PREP_ERR_RANGE);
+}
+
+/* The summary line; the first is dpnoise(1)'s own example. */
+Test(noise, report_line)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(prep_laplace_report(f, "dpnoise", 1, "income", 1, 250000),
+		     PREP_OK);
+	/* 3 ln 20 = 8.98720 */
+	cr_assert_eq(prep_laplace_report(f, "x", 0, "v", 0.5, 3), PREP_OK);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_str_eq(text, "dpnoise: laplace (integer) on income: "
+			       "epsilon 1, scale b 250000, 95% error bound "
+			       "748933\n"
+			       "x: laplace (real) on v: epsilon 0.5, scale b "
+			       "3, 95% error bound 8.9872\n");
+	free(text);
 }

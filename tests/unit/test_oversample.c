@@ -582,3 +582,187 @@ Test(oversample, smote_all_categorical)
 	prep_oversample_free(o);
 }
 
+
+/* ---- --target lists, counts, --mark ---- */
+
+Test(oversample, parse_count)
+{
+	uint64_t v = 99;
+
+	cr_assert_eq(prep_oversample_parse_count("0", 1, &v), PREP_OK);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(prep_oversample_parse_count("0007", 4, &v), PREP_OK);
+	cr_assert_eq(v, 7);
+	cr_assert_eq(prep_oversample_parse_count("9999999999999999999", 19, &v),
+		     PREP_OK);
+	cr_assert_eq(v, UINT64_C(9999999999999999999));
+	/* only len bytes are read */
+	cr_assert_eq(prep_oversample_parse_count("12,3", 2, &v), PREP_OK);
+	cr_assert_eq(v, 12);
+	v = 99;
+	cr_assert_eq(prep_oversample_parse_count("", 0, &v), PREP_ERR_VALUE);
+	cr_assert_eq(prep_oversample_parse_count("12345678901234567890", 20, &v),
+		     PREP_ERR_VALUE);
+	cr_assert_eq(prep_oversample_parse_count("+1", 2, &v), PREP_ERR_VALUE);
+	cr_assert_eq(prep_oversample_parse_count("-1", 2, &v), PREP_ERR_VALUE);
+	cr_assert_eq(prep_oversample_parse_count(" 1", 2, &v), PREP_ERR_VALUE);
+	cr_assert_eq(prep_oversample_parse_count("1x", 2, &v), PREP_ERR_VALUE);
+	cr_assert_eq(v, 99);
+}
+
+/* The targets of list on LABELS (A 5, B 3, C 1, D 5), or its fault. */
+static prep_status
+targets_of(const char *labels, const char *list, uint64_t *t,
+	   prep_oversample_target_fault *f)
+{
+	prep_oversample *o = table_of(labels);
+	uint64_t *got = NULL;
+	size_t i;
+	prep_status st = prep_oversample_parse_targets(o, list, &got, f);
+
+	if (st == PREP_OK)
+		for (i = 0; i < prep_oversample_classes(o); i++)
+			t[i] = got[i];
+	else
+		cr_assert_null(got);
+	free(got);
+	prep_oversample_free(o);
+	return st;
+}
+
+static void
+target_fault(const char *list, prep_oversample_target_error what,
+	     size_t item)
+{
+	prep_oversample_target_fault f;
+	uint64_t t[4];
+
+	memset(&f, 0, sizeof f);
+	cr_assert_eq(targets_of(LABELS, list, t, &f), PREP_ERR_ARG, "%s",
+		     list);
+	cr_assert_eq(f.what, what, "%s: fault %d", list, (int)f.what);
+	cr_assert_eq(f.item, item, "%s: item %zu", list, f.item);
+}
+
+Test(oversample, parse_targets)
+{
+	prep_oversample_target_fault f;
+	uint64_t t[4] = {9, 9, 9, 9};
+
+	cr_assert_eq(targets_of(LABELS, "B=10,C=1", t, &f), PREP_OK);
+	cr_assert_eq(t[0], 0);
+	cr_assert_eq(t[1], 10);
+	cr_assert_eq(t[2], 1);
+	cr_assert_eq(t[3], 0);
+	/* a target equal to the class's rows */
+	cr_assert_eq(targets_of(LABELS, "A=5", t, &f), PREP_OK);
+	cr_assert_eq(t[0], 5);
+	/* split at the last '=': the class "=" (2 rows) to 3 */
+	cr_assert_eq(targets_of("A==", "==3", t, &f), PREP_OK);
+	cr_assert_eq(t[0], 0);
+	cr_assert_eq(t[1], 3);
+
+	target_fault("B=4,C", PREP_OVERSAMPLE_TARGET_NOT_PAIR, 2);
+	target_fault(",", PREP_OVERSAMPLE_TARGET_NOT_PAIR, 1);
+	target_fault("B=4,", PREP_OVERSAMPLE_TARGET_NOT_PAIR, 2);
+	target_fault("B=x", PREP_OVERSAMPLE_TARGET_NOT_COUNT, 1);
+	target_fault("B=", PREP_OVERSAMPLE_TARGET_NOT_COUNT, 1);
+	target_fault("B=4,C=0", PREP_OVERSAMPLE_TARGET_ZERO, 2);
+	/* N is read before the class is looked up */
+	target_fault("E=0", PREP_OVERSAMPLE_TARGET_ZERO, 1);
+	target_fault("B=4,E=3", PREP_OVERSAMPLE_TARGET_UNKNOWN, 2);
+	target_fault("x=y=5", PREP_OVERSAMPLE_TARGET_UNKNOWN, 1);
+	target_fault("B=4,B=5", PREP_OVERSAMPLE_TARGET_TWICE, 2);
+	/* the first fault wins, item by item */
+	target_fault("E=1,B=x", PREP_OVERSAMPLE_TARGET_UNKNOWN, 1);
+
+	memset(&f, 0, sizeof f);
+	cr_assert_eq(targets_of(LABELS, "B=4,A=4", t, &f), PREP_ERR_ARG);
+	cr_assert_eq(f.what, PREP_OVERSAMPLE_TARGET_BELOW);
+	cr_assert_eq(f.item, 2);
+	cr_assert_eq(f.cls, 0);
+	cr_assert_eq(f.target, 4);
+}
+
+/* Two group columns: G is their values joined by ':'. */
+Test(oversample, parse_targets_two_columns)
+{
+	static const size_t g[] = {0, 1};
+	prep_oversample *o;
+	prep_field r[2];
+	prep_oversample_target_fault f;
+	uint64_t *t = NULL;
+
+	cr_assert_eq(prep_oversample_new(2, g, 2, 0, NULL, 0, 0, 0, &o),
+		     PREP_OK);
+	r[0] = fld("a");
+	r[1] = fld("b:c"); /* only the last value may hold ':' */
+	cr_assert_eq(prep_oversample_add(o, r, 0, 1, here, NULL), PREP_OK);
+	r[1] = fld("d");
+	cr_assert_eq(prep_oversample_add(o, r, 0, 1, here, NULL), PREP_OK);
+	cr_assert_eq(prep_oversample_parse_targets(o, "a:d=4,a:b:c=2", &t, &f),
+		     PREP_OK);
+	cr_assert_eq(t[0], 2);
+	cr_assert_eq(t[1], 4);
+	free(t);
+	cr_assert_eq(prep_oversample_parse_targets(o, "a:d=4,a=2", &t, &f),
+		     PREP_ERR_ARG);
+	cr_assert_eq(f.what, PREP_OVERSAMPLE_TARGET_VALUES);
+	cr_assert_eq(f.item, 2);
+	prep_oversample_free(o);
+}
+
+/* What prep_oversample_write_marked writes of rec, as a string. */
+static char *
+marked(const char *rec, size_t len, int delim, int crlf, char mark,
+       prep_status *st)
+{
+	char path[256];
+	const char *tmp = getenv("TMPDIR");
+	prep_writer_options wo = {delim, crlf, 0, 0, 0};
+	prep_writer *w;
+	char *buf = calloc(1, 256);
+	FILE *f;
+	int fd;
+
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	snprintf(path, sizeof path, "%s/test_oversample.XXXXXX", tmp);
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	*st = prep_oversample_write_marked(w, rec, len, delim, crlf, mark);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	prep_writer_free(w);
+	close(fd);
+	f = fopen(path, "rb");
+	cr_assert_not_null(f);
+	cr_assert_lt(fread(buf, 1, 255, f), 255);
+	fclose(f);
+	unlink(path);
+	return buf;
+}
+
+Test(oversample, write_marked)
+{
+	prep_status st;
+	char *s;
+
+	s = marked("1,\"a,b\"\n", 8, ',', 0, '0', &st);
+	cr_assert_eq(st, PREP_OK);
+	cr_assert_str_eq(s, "1,\"a,b\",0\n");
+	free(s);
+	s = marked("1\tx\r\n", 5, '\t', 1, '1', &st);
+	cr_assert_eq(st, PREP_OK);
+	cr_assert_str_eq(s, "1\tx\t1\r\n");
+	free(s);
+	/* only len bytes: the record's own */
+	s = marked("a\nb\n", 2, ';', 0, '1', &st);
+	cr_assert_eq(st, PREP_OK);
+	cr_assert_str_eq(s, "a;1\n");
+	free(s);
+	s = marked("\n", 1, ',', 1, '1', &st);
+	cr_assert_eq(st, PREP_ERR_ARG);
+	cr_assert_str_eq(s, "");
+	free(s);
+}
