@@ -61,8 +61,8 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       $(wildcard libprep/*_impl.h)
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ  = $(BUILD)/tools/cli.o
-TOOLS    = $(filter-out cli,$(basename $(notdir $(wildcard tools/*.c))))
+CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
+TOOLS    = $(filter-out cli cli_%,$(basename $(notdir $(wildcard tools/*.c))))
 TOOL_BIN = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -1,0 +1,330 @@
+/*
+ * cli_input.c: the input of every filter (see cli.h): opening it, its
+ * rows with progress, reader errors as messages, and columns named on the
+ * command line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A delimiter as messages show it: tab, or the byte in quotes. */
+static const char *
+delim_name(int d, char buf[4])
+{
+	if (d == '\t')
+		return "tab";
+	buf[0] = '\'';
+	buf[1] = (char)d;
+	buf[2] = '\'';
+	buf[3] = '\0';
+	return buf;
+}
+
+void
+cli_reader_fatal(struct cli *c, prep_status st)
+{
+	prep_where w = prep_reader_where(c->reader);
+	size_t nf = prep_reader_record_fields(c->reader);
+	size_t ncols = prep_reader_columns(c->reader);
+	const prep_csv_options *o = prep_reader_options(c->reader);
+	char dn[4];
+
+	switch (st) {
+	case PREP_ERR_IO:
+		cli_fatal(c, "%s: %s", w.file ? w.file : "-", strerror(errno));
+	case PREP_ERR_QUOTE:
+		if (w.line == 1)
+			cli_fatal_at(c, w,
+				     "field %zu: stray quote in unquoted "
+				     "field: is the delimiter %s? (check -d "
+				     "first; --lazy-quotes accepts the quote)",
+				     w.field, delim_name(o->delim, dn));
+		cli_fatal_at(c, w,
+			     "field %zu: stray quote in unquoted field "
+			     "(--lazy-quotes accepts it)",
+			     w.field);
+	case PREP_ERR_UNCLOSED_QUOTE:
+		cli_fatal_at(c, w,
+			     "field %zu: quoted field not closed at end "
+			     "of input",
+			     w.field);
+	case PREP_ERR_FIELD_TOO_LONG:
+		cli_fatal_at(c, w,
+			     "field %zu: longer than --max-field (%zu "
+			     "bytes)",
+			     w.field, o->max_field);
+	case PREP_ERR_TOO_MANY_FIELDS:
+		cli_fatal_at(c, w, "record has more than %zu fields",
+			     o->max_fields);
+	case PREP_ERR_LIMIT:
+		cli_fatal_at(c, w, "record too long");
+	case PREP_ERR_RAGGED:
+		cli_fatal_at(c, w, "record has %zu field%s, %s has %zu", nf,
+			     nf == 1 ? "" : "s",
+			     o->has_header ? "header" : "first record", ncols);
+	case PREP_ERR_HEADER_MISMATCH:
+		cli_fatal_at(c, w, "header differs from the first input's");
+	case PREP_ERR_GZIP:
+		cli_fatal_at(c, w, "corrupt or truncated gzip data");
+	default:
+		cli_fatal_at(c, w, "%s", prep_strerror(st));
+	}
+}
+
+/* Say what the delimiter is when it was guessed (-v); warn when the
+ * header looks as if it was split at the wrong byte. */
+void
+cli_check_delimiter(struct cli *c)
+{
+	int d = prep_reader_delim(c->reader);
+	int how = prep_reader_delim_how(c->reader);
+	size_t ncols;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	static const char other[] = "\t;|";
+	char dn[4];
+	size_t i;
+
+	if (c->verbose && how != PREP_DELIM_GIVEN && d != ',')
+		fprintf(stderr, "%s: delimiter %s (from the %s)\n", c->prog,
+			delim_name(d, dn),
+			how == PREP_DELIM_BY_NAME ? "file name" : "header");
+	if (h == NULL || ncols != 1)
+		return;
+	for (i = 0; other[i]; i++)
+		if (other[i] != d && memchr(h[0].data, other[i], h[0].len)) {
+			const char *name = delim_name(other[i], dn);
+
+			cli_warn(c,
+				 "the header is one column that holds a %s: "
+				 "is the delimiter %s? (-d %s)",
+				 name, name, name);
+			return;
+		}
+}
+
+void
+cli_open_input(struct cli *c, int nfiles, char **files)
+{
+	prep_status st;
+
+	st = prep_reader_new(&c->csv, (const char *const *)files,
+			     (size_t)nfiles, &c->reader);
+	if (st == PREP_ERR_NOMEM && c->reader == NULL)
+		cli_fatal(c, "out of memory");
+	if (st != PREP_OK)
+		cli_reader_fatal(c, st);
+	if (prep_reader_columns(c->reader) == 0 && !c->allow_empty)
+		cli_fatal(c, "%s: input is empty (--allow-empty accepts it)",
+			  nfiles > 0 ? files[0] : "-");
+	cli_check_delimiter(c);
+	if (c->progress) {
+		c->start = now();
+		c->last_report = c->start;
+		c->next_tick = 4096;
+	}
+}
+
+static void
+human_bytes(char *buf, size_t n, uint64_t b)
+{
+	snprintf(buf, n, "%.1f MiB", (double)b / 1048576.0);
+}
+
+static void
+report_progress(struct cli *c, int final)
+{
+	double t = now(), dt = t - c->start;
+	uint64_t rows = prep_reader_rows(c->reader);
+	uint64_t rd = prep_reader_bytes_read(c->reader);
+	uint64_t total = prep_reader_bytes_total(c->reader);
+	char a[32], b[32];
+
+	human_bytes(a, sizeof a, rd);
+	if (total) {
+		human_bytes(b, sizeof b, total);
+		fprintf(
+		    stderr, "\r%s: %s of %s (%.0f%%), %llu rows, %.0f rows/s",
+		    c->prog, a, b, 100.0 * (double)rd / (double)total,
+		    (unsigned long long)rows, dt > 0 ? (double)rows / dt : 0.0);
+	} else {
+		fprintf(stderr, "\r%s: %s, %llu rows, %.0f rows/s", c->prog, a,
+			(unsigned long long)rows,
+			dt > 0 ? (double)rows / dt : 0.0);
+	}
+	if (final)
+		fputc('\n', stderr);
+	c->last_report = t;
+}
+
+void
+cli_progress_end(struct cli *c)
+{
+	if (c->progress && c->reader && !c->progress_ended)
+		report_progress(c, 1);
+	c->progress_ended = 1;
+}
+
+const prep_field *
+cli_next_row(struct cli *c, size_t *n)
+{
+	const prep_field *f;
+	prep_status st = prep_reader_next_row(c->reader, &f, n);
+
+	if (st == PREP_END)
+		return NULL;
+	if (st != PREP_OK)
+		cli_reader_fatal(c, st);
+	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
+		c->next_tick += 4096;
+		if (now() - c->last_report >= 1.0)
+			report_progress(c, 0);
+	}
+	return f;
+}
+
+size_t *
+cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
+{
+	size_t ncols, *idx, off, len;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	prep_status st;
+
+	int by_name;
+
+	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len,
+				  &by_name);
+	if (st == PREP_OK && by_name)
+		cli_unique_names(c);
+	if (st == PREP_ERR_COLUMN) {
+		char msg[2048];
+
+		cli_unknown_column_text(c, msg, sizeof msg, opt, list + off,
+					len, 1);
+		cli_usage_error(c, "%s", msg);
+	}
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, opt);
+	return idx;
+}
+
+void
+cli_unique_names(struct cli *c)
+{
+	size_t ncols, first, second;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	prep_where w = prep_reader_where(c->reader);
+	prep_status st;
+
+	if (c->names_unique)
+		return;
+	st = prep_columns_duplicate(h, ncols, &first, &second);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, "header");
+	if (second != (size_t)-1) {
+		w.line = 1;
+		cli_fatal_at(c, w,
+			     "two columns are named '%.*s' (fields "
+			     "%zu and %zu): a name must mean one column; "
+			     "rename one, or give columns by number",
+			     (int)h[first].len, h[first].data, first + 1,
+			     second + 1);
+	}
+	c->names_unique = 1;
+}
+
+void
+cli_unknown_column_text(struct cli *c, char *buf, size_t n, const char *what,
+			const char *item, size_t len, int quote)
+{
+	size_t ncols, i, at, used;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+	int k;
+
+	if (quote)
+		k = snprintf(buf, n, "%s: unknown column '%.*s'", what,
+			     (int)len, item);
+	else
+		k = snprintf(buf, n, "%s: unknown column", what);
+	used = k < 0 ? 0 : (size_t)k;
+	if (h == NULL) {
+		if (used < n)
+			snprintf(buf + used, n - used,
+				 " (no header: columns are numbered 1 to "
+				 "%zu)",
+				 ncols);
+		return;
+	}
+	at = prep_columns_closest(h, ncols, item, len);
+	if (at != (size_t)-1 && used < n) {
+		k = snprintf(buf + used, n - used, " (did you mean '%.*s'?)",
+			     (int)h[at].len, h[at].data);
+		used += k < 0 ? 0 : (size_t)k;
+	}
+	if (used < n) {
+		k = snprintf(buf + used, n - used, "; the columns are: ");
+		used += k < 0 ? 0 : (size_t)k;
+	}
+	/* At most 20 names; room is kept for the tail ", ... (N in all)". */
+	for (i = 0; i < ncols && i < 20 && used + 40 < n; i++) {
+		size_t room = n - used - 40, nl = h[i].len;
+
+		if (nl + 2 > room) {
+			snprintf(buf + used, n - used, "%s... (%zu in all)",
+				 i ? ", " : "", ncols);
+			return;
+		}
+		k = snprintf(buf + used, n - used, "%s%.*s", i ? ", " : "",
+			     (int)nl, h[i].data);
+		used += k < 0 ? 0 : (size_t)k;
+	}
+	if (i < ncols && used < n)
+		snprintf(buf + used, n - used, ", ... (%zu in all)", ncols);
+}
+
+unsigned char *
+cli_column_counts(struct cli *c, const size_t *idx, size_t n, size_t ncols)
+{
+	unsigned char *m = calloc(ncols ? ncols : 1, 1);
+	size_t i;
+
+	if (m == NULL)
+		cli_fatal(c, "out of memory");
+	for (i = 0; i < n; i++)
+		if (idx[i] < ncols && m[idx[i]] < 2)
+			m[idx[i]]++;
+	return m;
+}
+
+prep_field
+cli_column_label(struct cli *c, size_t col,
+		 char number[PREP_COLUMNS_LABEL_SIZE])
+{
+	size_t ncols;
+	const prep_field *h = prep_reader_header(c->reader, &ncols);
+
+	return prep_columns_label(h, ncols, col, number);
+}
+
+size_t
+cli_column(struct cli *c, const char *opt, const char *name)
+{
+	size_t n, *idx = cli_columns(c, opt, name, &n), col = idx[0];
+
+	free(idx);
+	if (n != 1)
+		cli_usage_error(c, "%s names one column", opt);
+	return col;
+}
