@@ -5,7 +5,7 @@
 #                 built with $(CC), under ASan+UBSan, and built with clang;
 #                 then the man page lint, the man page examples, the
 #                 installed files (test-install) and the static checks
-# make lint       cppcheck and clang-tidy alone
+# make lint       cppcheck, clang-tidy and clang-format alone
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
 # make bench-validate  the validate benchmark alone
@@ -34,7 +34,7 @@ OPT     ?= -O2
 SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
-           libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy \
+           libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy clang-format \
            jq openssl
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 
@@ -143,7 +143,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/clang
 	@$(MAKE) --no-print-directory test-man
 	@$(MAKE) --no-print-directory test-install
-	@echo "== static checks (cppcheck, clang-tidy)"
+	@echo "== static checks (cppcheck, clang-tidy, clang-format)"
 	@bash tests/lint/run.sh
 	@echo "== all tests passed"
 

@@ -123,8 +123,8 @@ prep_columns_duplicate(const prep_field *header, size_t ncols, size_t *first,
 	for (i = 0; i < ncols; i++) {
 		if (header[i].len == 0)
 			continue;
-		st = prep_strset_lookup(&seen, header[i].data, header[i].len,
-					1, &id, &added);
+		st = prep_strset_lookup(&seen, header[i].data, header[i].len, 1,
+					&id, &added);
 		if (st != PREP_OK)
 			break;
 		if (!added) {
@@ -168,9 +168,9 @@ edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t limit)
 
 		cur[0] = best = i;
 		for (j = 1; j <= nb; j++) {
-			size_t sub = prev[j - 1] +
-				     (fold((unsigned char)a[i - 1]) !=
-				      fold((unsigned char)b[j - 1]));
+			size_t sub =
+			    prev[j - 1] + (fold((unsigned char)a[i - 1]) !=
+					   fold((unsigned char)b[j - 1]));
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 
 			cur[j] = sub < del ? sub : del;

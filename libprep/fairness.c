@@ -519,7 +519,8 @@ prep_fairness_check(const prep_fairness_summary *s,
 	unsigned fail = 0;
 
 	/* with gate.h's slack; a NAN metric fails */
-	if (g->min_di_set && !prep_gate_at_least(s->disparate_impact, g->min_di))
+	if (g->min_di_set &&
+	    !prep_gate_at_least(s->disparate_impact, g->min_di))
 		fail |= PREP_FAIRNESS_FAIL_DI;
 	if (g->max_spd_set &&
 	    !prep_gate_at_most(fabs(s->statistical_parity_difference),
@@ -543,8 +544,10 @@ static const char *const rate_names[] = {
 
 /* The metrics, in the order of prep_fairness_summary. */
 static const char *const metric_names[] = {
-    "disparate_impact",	       "statistical_parity_difference",
-    "equal_opportunity_difference", "average_odds_difference",
+    "disparate_impact",
+    "statistical_parity_difference",
+    "equal_opportunity_difference",
+    "average_odds_difference",
     "equalized_odds_difference",
 };
 
@@ -625,8 +628,8 @@ table_row(const prep_fairness *f, size_t id, prep_writer *w)
 	prep_status st = PREP_OK;
 
 	for (i = 0; i < f->ncols && st == PREP_OK; i++)
-		st = prep_writer_field(w, f->values.data + sp[i].off,
-				       sp[i].len);
+		st =
+		    prep_writer_field(w, f->values.data + sp[i].off, sp[i].len);
 	if (st != PREP_OK)
 		return st;
 	group_rates(f, id, &r);
@@ -654,8 +657,7 @@ prep_fairness_report_table(const prep_fairness *f, const prep_field *names,
 
 /* The object of group id in the JSON report. */
 static json_t *
-json_group(const prep_fairness *f, const prep_field *names, size_t id,
-	   int *ok)
+json_group(const prep_fairness *f, const prep_field *names, size_t id, int *ok)
 {
 	const struct span *sp = &f->spans[id * f->ncols];
 	json_t *o = json_object();
@@ -664,10 +666,10 @@ json_group(const prep_fairness *f, const prep_field *names, size_t id,
 	size_t i;
 
 	for (i = 0; i < f->ncols; i++)
-		prep_json_setn(o, names[i].data, names[i].len,
-			       prep_json_string(f->values.data + sp[i].off,
-						sp[i].len),
-			       ok);
+		prep_json_setn(
+		    o, names[i].data, names[i].len,
+		    prep_json_string(f->values.data + sp[i].off, sp[i].len),
+		    ok);
 	group_rates(f, id, &r);
 	prep_json_set(o, "n", json_integer((json_int_t)r.n), ok);
 	rate_values(&r, v);
@@ -719,9 +721,9 @@ prep_fairness_report_metrics(FILE *out, const prep_fairness_summary *s,
 		bad |= fprintf(out, "%s: %s\n", metric_names[i],
 			       rate_text(v[i], buf, sizeof buf)) < 0;
 	if (gated(g))
-		bad |= fprintf(out, "satisfied: %s\n",
-			       prep_fairness_check(s, g) == 0 ? "yes" : "no") <
-		       0;
+		bad |=
+		    fprintf(out, "satisfied: %s\n",
+			    prep_fairness_check(s, g) == 0 ? "yes" : "no") < 0;
 	return bad ? PREP_ERR_IO : PREP_OK;
 }
 

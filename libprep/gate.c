@@ -27,8 +27,7 @@ prep_gate_at_most(double v, double bound)
 }
 
 const char *
-prep_gate_failing_text(double v, double bound, int at_most, char *buf,
-		       size_t n)
+prep_gate_failing_text(double v, double bound, int at_most, char *buf, size_t n)
 {
 	double back;
 	int prec;

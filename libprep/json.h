@@ -31,8 +31,7 @@ json_t *prep_json_string(const char *s, size_t n);
  * *ok becomes 0 on failure. o may be NULL (then *ok is 0 already).
  */
 void prep_json_set(json_t *o, const char *key, json_t *val, int *ok);
-void prep_json_setn(json_t *o, const char *key, size_t n, json_t *val,
-		    int *ok);
+void prep_json_setn(json_t *o, const char *key, size_t n, json_t *val, int *ok);
 
 /* Append val to array a, taking val's reference; *ok 0 on failure. */
 void prep_json_append(json_t *a, json_t *val, int *ok);

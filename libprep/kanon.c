@@ -427,9 +427,8 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 		r->sample_uniqueness = (double)unique / (double)r->rows;
 	}
 	r->suppress_ok =
-	    !p->suppress ||
-	    prep_gate_at_most((double)r->suppressed_rows,
-			      p->max_suppress * (double)input);
+	    !p->suppress || prep_gate_at_most((double)r->suppressed_rows,
+					      p->max_suppress * (double)input);
 	if ((p->check_l || p->check_t) && r->rows > 0) {
 		for (i = 0; i < ncls; i++) {
 			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)

@@ -190,8 +190,8 @@ describe(prep_key_file *info, const struct stat *sb, int own_pipe)
 	info->readable = (sb->st_mode & (S_IRGRP | S_IROTH)) != 0;
 	info->writable = (sb->st_mode & (S_IWGRP | S_IWOTH)) != 0;
 	info->uid = (unsigned long)sb->st_uid;
-	info->foreign = sb->st_uid != geteuid() &&
-			!(own_pipe && S_ISFIFO(sb->st_mode));
+	info->foreign =
+	    sb->st_uid != geteuid() && !(own_pipe && S_ISFIFO(sb->st_mode));
 	info->kind = refused_kind(sb, own_pipe);
 }
 

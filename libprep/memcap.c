@@ -46,8 +46,7 @@ give(size_t n)
 }
 
 void *
-prep_memcap_realloc(void *p, size_t old_size, size_t new_size,
-		    prep_status *st)
+prep_memcap_realloc(void *p, size_t old_size, size_t new_size, prep_status *st)
 {
 	void *q;
 

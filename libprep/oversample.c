@@ -262,9 +262,9 @@ prep_oversample_add(prep_oversample *o, const prep_field *row, uint64_t off,
 			st = PREP_ERR_LIMIT;
 		} else if (o->classes.n == o->ncls_cap) {
 			size_t cap = o->ncls_cap ? 2 * o->ncls_cap : 16;
-			struct ocls *p = prep_memcap_realloc(
-			    o->cls, o->ncls_cap * sizeof *p, cap * sizeof *p,
-			    &st);
+			struct ocls *p =
+			    prep_memcap_realloc(o->cls, o->ncls_cap * sizeof *p,
+						cap * sizeof *p, &st);
 
 			if (p != NULL) {
 				o->cls = p;

@@ -102,19 +102,18 @@ prep_status prep_oversample_find(const prep_oversample *o,
  * A count as --target and oversample's options write it: 1 to 19 ASCII
  * digits, no sign, into *v. PREP_ERR_VALUE for anything else.
  */
-prep_status prep_oversample_parse_count(const char *s, size_t len,
-					uint64_t *v);
+prep_status prep_oversample_parse_count(const char *s, size_t len, uint64_t *v);
 
 /* Why prep_oversample_parse_targets refused a list. */
 typedef enum prep_oversample_target_error {
 	PREP_OVERSAMPLE_TARGET_NOT_PAIR = 1, /* an item without '=' */
 	PREP_OVERSAMPLE_TARGET_NOT_COUNT,    /* N is not a count */
 	PREP_OVERSAMPLE_TARGET_ZERO,	     /* N is 0 */
-	PREP_OVERSAMPLE_TARGET_VALUES, /* G is not one value per group
-					  column, joined by ':' */
-	PREP_OVERSAMPLE_TARGET_UNKNOWN, /* no class G in the table */
-	PREP_OVERSAMPLE_TARGET_TWICE,	/* class G given before */
-	PREP_OVERSAMPLE_TARGET_BELOW	/* N is below the class's rows */
+	PREP_OVERSAMPLE_TARGET_VALUES,	     /* G is not one value per group
+						column, joined by ':' */
+	PREP_OVERSAMPLE_TARGET_UNKNOWN,	     /* no class G in the table */
+	PREP_OVERSAMPLE_TARGET_TWICE,	     /* class G given before */
+	PREP_OVERSAMPLE_TARGET_BELOW	     /* N is below the class's rows */
 } prep_oversample_target_error;
 
 typedef struct prep_oversample_target_fault {

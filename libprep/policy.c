@@ -602,4 +602,3 @@ prep_rules_bind(const prep_rules *rs, const prep_field *header, size_t ncols,
 	*act = a;
 	return st;
 }
-

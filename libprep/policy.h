@@ -120,8 +120,8 @@ typedef struct prep_rules_fault {
 	const prep_rule *rule;	/* the rule that could not be bound */
 	const prep_rule *other; /* two rules: the earlier one of the column */
 	size_t column;		/* two rules: their column (0-based) */
-	size_t off, len;	/* unknown column: rule->columns[off..off+len) */
-	int by_name; /* some rule, up to this one, named a column by name */
+	size_t off, len; /* unknown column: rule->columns[off..off+len) */
+	int by_name;	 /* some rule, up to this one, named a column by name */
 } prep_rules_fault;
 
 /*

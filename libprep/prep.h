@@ -39,8 +39,8 @@ typedef enum prep_status {
 	PREP_ERR_BUDGET,	  /* privacy budget would be exceeded */
 	PREP_ERR_BUDGET_CHANGED,  /* a different budget for a known dataset */
 	PREP_ERR_NOT_REGULAR,	  /* output target exists, not a regular file */
-	PREP_ERR_MEMORY,	  /* tables would pass the --max-memory budget */
-	PREP_ERR_LEGACY_TOKEN,	  /* token without column binding, not asked for */
+	PREP_ERR_MEMORY,       /* tables would pass the --max-memory budget */
+	PREP_ERR_LEGACY_TOKEN, /* token without column binding, not asked for */
 } prep_status;
 
 /* A short English description of a status, never NULL. */

@@ -181,8 +181,7 @@ prep_cipher_new(const prep_keys *k, prep_cipher **out)
 }
 
 prep_status
-prep_cipher_new_key(const unsigned char *key, size_t keylen,
-		    prep_cipher **out)
+prep_cipher_new_key(const unsigned char *key, size_t keylen, prep_cipher **out)
 {
 	prep_cipher *c;
 	prep_status st;
@@ -194,9 +193,8 @@ prep_cipher_new_key(const unsigned char *key, size_t keylen,
 	if (c == NULL)
 		return PREP_ERR_NOMEM;
 	prep_buf_init(&c->raw, 0);
-	c->siv = EVP_CIPHER_fetch(NULL, keylen == 64 ? "AES-256-SIV"
-						     : "AES-128-SIV",
-				  NULL);
+	c->siv = EVP_CIPHER_fetch(
+	    NULL, keylen == 64 ? "AES-256-SIV" : "AES-128-SIV", NULL);
 	c->enc = EVP_CIPHER_CTX_new();
 	c->dec = EVP_CIPHER_CTX_new();
 	c->work = EVP_CIPHER_CTX_new();
@@ -340,8 +338,8 @@ empty_result(prep_buf *out)
  * update with the whole plaintext, final, then read the tag.
  */
 prep_status
-prep_encrypt_field(prep_cipher *c, const char *ad, size_t adlen,
-		   const char *in, size_t len, prep_buf *out)
+prep_encrypt_field(prep_cipher *c, const char *ad, size_t adlen, const char *in,
+		   size_t len, prep_buf *out)
 {
 	prep_status st;
 	size_t rawlen, enclen;
@@ -434,10 +432,9 @@ prep_decrypt_field(prep_cipher *c, const char *ad, size_t adlen, int legacy,
 	 * SIV decrypts first and checks the tag afterwards: on failure the
 	 * output holds unauthenticated bytes, which are wiped here.
 	 */
-	ok = (!bound ||
-	      EVP_DecryptUpdate(c->work, NULL, &n,
-				(const unsigned char *)(ad ? ad : ""),
-				(int)adlen) == 1) &&
+	ok = (!bound || EVP_DecryptUpdate(c->work, NULL, &n,
+					  (const unsigned char *)(ad ? ad : ""),
+					  (int)adlen) == 1) &&
 	     EVP_DecryptUpdate(c->work, pt, &n, raw + PREP_SIV_TAG_LEN,
 			       (int)ptlen) == 1 &&
 	     (size_t)n == ptlen &&

@@ -721,15 +721,14 @@ load_constraints(struct loader *L, struct field *fl, size_t i, json_t *cj)
 static prep_status
 load_field(struct loader *L, size_t i, json_t *fj)
 {
-	static const char *const keys[] = {"name",	 "type",
-					   "format",	 "constraints",
-					   "trueValues", "falseValues",
-					   NULL};
+	static const char *const keys[] = {
+	    "name",	  "type",	 "format", "constraints",
+	    "trueValues", "falseValues", NULL};
 	/* they would change what is valid: number syntax, missing cells,
 	 * the values allowed */
-	static const char *const refused[] = {
-	    "decimalChar", "groupChar", "bareNumber", "missingValues",
-	    "categories",  NULL};
+	static const char *const refused[] = {"decimalChar", "groupChar",
+					      "bareNumber",  "missingValues",
+					      "categories",  NULL};
 	prep_schema *s = L->s;
 	struct field *fl = &s->fields[i];
 	char prefix[64], path[160], q[QUOTE_MAX + 4];

@@ -33,10 +33,10 @@
  *
  * Constraints compare typed values: minimum on an integer compares
  * numbers (exactly, whatever their length), on a date compares dates, on
- * a time or datetime compares instants in UTC (no zone: UTC). A cell equal to one of missingValues
- * (default [""]) is missing: only `required` applies to it. Unique and
- * primary-key checks compare typed values ("01" and "1" are one integer)
- * through a keyed hash set, so their memory grows with the number of
+ * a time or datetime compares instants in UTC (no zone: UTC). A cell equal to
+ * one of missingValues (default [""]) is missing: only `required` applies to
+ * it. Unique and primary-key checks compare typed values ("01" and "1" are one
+ * integer) through a keyed hash set, so their memory grows with the number of
  * distinct values; every other check runs in constant memory.
  *
  * Messages never hold a cell's value; they may quote the schema (a
@@ -97,8 +97,7 @@ size_t prep_schema_nfields(const prep_schema *s);
  * Name of field i (0-based), NUL-terminated; its length in *len. NULL
  * (and *len = 0) when i >= prep_schema_nfields(s).
  */
-const char *prep_schema_field_name(const prep_schema *s, size_t i,
-				   size_t *len);
+const char *prep_schema_field_name(const prep_schema *s, size_t i, size_t *len);
 
 /* Codes of the errors a row can have against a schema. */
 enum prep_schema_code {
@@ -126,8 +125,8 @@ int prep_schema_is_missing(prep_schema *s, const char *p, size_t n);
  * Check one data record f[0..n) against the schema: cell i against field
  * i for i < min(n, nfields); a field past the end of a short record is
  * missing, a constraint-error when it is required (the missing-cell and
- * extra-cell errors are the caller's concern). At most one issue per cell (a type
- * error hides the constraints; among constraints the first failing in the
+ * extra-cell errors are the caller's concern). At most one issue per cell (a
+ * type error hides the constraints; among constraints the first failing in the
  * order required, minLength, maxLength, pattern, minimum, maximum,
  * exclusiveMinimum, exclusiveMaximum, enum, unique), then one for the
  * primary key; so issues needs room for nfields + 1 entries. *nissues is
@@ -140,9 +139,8 @@ int prep_schema_is_missing(prep_schema *s, const char *p, size_t n);
  * 10,000,000; 0: no limit but memory; each set has its own count),
  * PREP_ERR_NOMEM. After an error the issues are not meaningful.
  */
-prep_status prep_schema_check_row(prep_schema *s, const prep_field *f,
-				  size_t n, prep_schema_issue *issues,
-				  size_t *nissues);
+prep_status prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
+				  prep_schema_issue *issues, size_t *nissues);
 void prep_schema_set_max_keys(prep_schema *s, size_t max_keys);
 
 #endif

@@ -59,7 +59,8 @@ is_alpha(unsigned char c)
 static int
 is_xdigit(unsigned char c)
 {
-	return prep_is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+	return prep_is_digit(c) || (c >= 'A' && c <= 'F') ||
+	       (c >= 'a' && c <= 'f');
 }
 
 /* ---- sets ---- */

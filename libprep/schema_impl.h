@@ -126,11 +126,11 @@ struct prep_schema {
 	locale_t cloc; /* the C locale, for strtod and strptime */
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit;
-	prep_buf scratch;   /* NUL-terminated copy of a cell */
-	prep_buf bigkey;    /* canonical key of an integer past int64 */
-	prep_buf tuple;	    /* primary-key tuple */
-	prep_buf notes;	    /* keys accepted and not used, NUL-terminated */
-	size_t *note_off;   /* where each note starts in notes */
+	prep_buf scratch; /* NUL-terminated copy of a cell */
+	prep_buf bigkey;  /* canonical key of an integer past int64 */
+	prep_buf tuple;	  /* primary-key tuple */
+	prep_buf notes;	  /* keys accepted and not used, NUL-terminated */
+	size_t *note_off; /* where each note starts in notes */
 	size_t nnotes, note_cap;
 	struct value *vals; /* per field, this row's value */
 	unsigned char *ok;  /* per field: this row's value has no error */

@@ -28,9 +28,9 @@
 struct prep_validator {
 	prep_schema *schema;
 	prep_pii *pii;
-	size_t ncols;		  /* cells the header expects in a record */
-	size_t nfields;		  /* fields of the schema (0: none) */
-	const prep_field *header; /* borrowed; NULL without one */
+	size_t ncols;		     /* cells the header expects in a record */
+	size_t nfields;		     /* fields of the schema (0: none) */
+	const prep_field *header;    /* borrowed; NULL without one */
 	const prep_missing *missing; /* without a schema; borrowed */
 
 	prep_vissue *issues;

@@ -122,8 +122,7 @@ prep_status prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
  * none names it (an extra cell). *len is its length in bytes.
  */
 const char *prep_validator_field_name(const prep_validator *v, size_t i,
-				      size_t *len,
-				      char num[PREP_VFIELD_NUM]);
+				      size_t *len, char num[PREP_VFIELD_NUM]);
 
 /*
  * The quarantine of --rejects, a rectangular CSV: the header's labels,

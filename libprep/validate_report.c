@@ -226,8 +226,7 @@ append_text(prep_buf *b, const char *s, size_t n)
 	return st;
 }
 
-static prep_status
-appendf(prep_buf *b, const char *fmt, ...)
+static prep_status appendf(prep_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static prep_status
@@ -242,9 +241,8 @@ appendf(prep_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return PREP_ERR_ARG;
-	return prep_buf_append(b, tmp,
-			       (size_t)n < sizeof tmp ? (size_t)n
-						      : sizeof tmp - 1);
+	return prep_buf_append(
+	    b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 prep_status
@@ -293,10 +291,10 @@ prep_vreport_summary(const prep_vreport *r, int valid, prep_buf *out)
 	prep_status st;
 	int c, first = 1;
 
-	st = appendf(out, "%s: %llu row%s, %llu valid; ",
-		     valid ? "valid" : "invalid", (unsigned long long)r->rows,
-		     r->rows == 1 ? "" : "s",
-		     (unsigned long long)r->valid_rows);
+	st =
+	    appendf(out, "%s: %llu row%s, %llu valid; ",
+		    valid ? "valid" : "invalid", (unsigned long long)r->rows,
+		    r->rows == 1 ? "" : "s", (unsigned long long)r->valid_rows);
 	if (st == PREP_OK && r->count == 0)
 		return prep_buf_append_str(out, "no errors\n");
 	if (st == PREP_OK)

@@ -40,11 +40,11 @@ struct options {
 /* The input's columns: action, name, cells the action could not read. */
 struct columns {
 	size_t n;
-	int header;		  /* the input has a header */
-	const prep_action **act;  /* NULL: no rule */
-	prep_field *names;	  /* header names, or numbers; copies */
-	char *names_text;	  /* ... their bytes */
-	uint64_t *unreadable;	  /* --on-error blank|keep: cells */
+	int header;		 /* the input has a header */
+	const prep_action **act; /* NULL: no rule */
+	prep_field *names;	 /* header names, or numbers; copies */
+	char *names_text;	 /* ... their bytes */
+	uint64_t *unreadable;	 /* --on-error blank|keep: cells */
 };
 
 static struct cli cli;
@@ -52,30 +52,30 @@ static struct cli cli;
 static void
 usage(void)
 {
-	printf("usage: anonymize [-HhqVz] [-a RULE]... [-d C] [-o FILE] [-p POLICY]...\n"
-	       "                 [--allow-empty] [--crlf] [--decrypt COLS] [--key-file FILE]\n"
-	       "                 [--lazy-quotes] [--legacy-tokens] [--mask-char C]\n"
-	       "                 [--max-field N] [--max-memory N] [--missing LIST]\n"
-	       "                 [--on-error fail|blank|keep] [--progress] [--strict] [FILE...]\n"
-	       "\n"
-	       "Remove, pseudonymize, encrypt, mask and generalize columns of CSV.\n"
-	       "A RULE is COLUMNS:ACTION[:ARG...]; actions: keep, drop, hash[:N],\n"
-	       "encrypt, mask[:N], truncate:N, redact[:TEXT], bin:W, topcode:T,\n"
-	       "bottomcode:B, date:year|month|decade, age:REFDATE,\n"
-	       "hierarchy:FILE:LEVEL, scrub.\n"
-	       "\n"
-	       "  -p, --policy FILE   rules from FILE (prep-policy(5))\n"
-	       "  -a, --action RULE   one rule; may repeat\n"
-	       "      --key-file FILE key for hash, encrypt and --decrypt (or PREP_KEY_FILE)\n"
-	       "      --decrypt COLS  decrypt tokens made by encrypt in columns of the same name\n"
-	       "      --legacy-tokens also decrypt tokens made before the column binding\n"
-	       "      --strict        every column must have a rule (all missing are named)\n"
-	       "      --on-error WHAT a value an action can't read: fail (default),\n"
-	       "                      blank, or keep it (counts by column on stderr)\n"
-	       "      --mask-char C   character for mask and truncate (default *)\n"
-	       CLI_COMMON_HELP
-	       "\n"
-	       "Exit status: 0 done, 2 usage error, bad input or I/O error.\n");
+	printf(
+	    "usage: anonymize [-HhqVz] [-a RULE]... [-d C] [-o FILE] [-p POLICY]...\n"
+	    "                 [--allow-empty] [--crlf] [--decrypt COLS] [--key-file FILE]\n"
+	    "                 [--lazy-quotes] [--legacy-tokens] [--mask-char C]\n"
+	    "                 [--max-field N] [--max-memory N] [--missing LIST]\n"
+	    "                 [--on-error fail|blank|keep] [--progress] [--strict] [FILE...]\n"
+	    "\n"
+	    "Remove, pseudonymize, encrypt, mask and generalize columns of CSV.\n"
+	    "A RULE is COLUMNS:ACTION[:ARG...]; actions: keep, drop, hash[:N],\n"
+	    "encrypt, mask[:N], truncate:N, redact[:TEXT], bin:W, topcode:T,\n"
+	    "bottomcode:B, date:year|month|decade, age:REFDATE,\n"
+	    "hierarchy:FILE:LEVEL, scrub.\n"
+	    "\n"
+	    "  -p, --policy FILE   rules from FILE (prep-policy(5))\n"
+	    "  -a, --action RULE   one rule; may repeat\n"
+	    "      --key-file FILE key for hash, encrypt and --decrypt (or PREP_KEY_FILE)\n"
+	    "      --decrypt COLS  decrypt tokens made by encrypt in columns of the same name\n"
+	    "      --legacy-tokens also decrypt tokens made before the column binding\n"
+	    "      --strict        every column must have a rule (all missing are named)\n"
+	    "      --on-error WHAT a value an action can't read: fail (default),\n"
+	    "                      blank, or keep it (counts by column on stderr)\n"
+	    "      --mask-char C   character for mask and truncate (default *)\n" CLI_COMMON_HELP
+	    "\n"
+	    "Exit status: 0 done, 2 usage error, bad input or I/O error.\n");
 }
 
 static void
@@ -171,7 +171,7 @@ bind_columns(struct options *o, struct columns *c, const prep_field *header)
 			       r->where.line, r->where.field + fault.off);
 	else
 		prep_rule_origin(st == PREP_ERR_ARG ? fault.other : r, o1,
-			    sizeof o1);
+				 sizeof o1);
 	if (st == PREP_ERR_COLUMN) {
 		cli_unknown_column_text(&cli, msg, sizeof msg, o1,
 					r->columns + fault.off, fault.len,
@@ -237,7 +237,8 @@ warn_short_hashes(const struct columns *c)
 	for (i = 0; i < c->n; i++) {
 		const prep_action *a = c->act[i];
 
-		if (!a || a->kind != PREP_ACT_HASH || a->n >= PREP_HASH_WARN_HEX)
+		if (!a || a->kind != PREP_ACT_HASH ||
+		    a->n >= PREP_HASH_WARN_HEX)
 			continue;
 		column_label(c, i, col, sizeof col);
 		cli_warn(&cli,
@@ -307,7 +308,9 @@ parse_options(int argc, char **argv, struct options *o)
 			     k++)
 				;
 			if (k == ON_ERROR_N)
-				cli_usage_error(&cli, "--on-error must be fail, blank or keep");
+				cli_usage_error(
+				    &cli,
+				    "--on-error must be fail, blank or keep");
 			o->on_error = (enum on_error)k;
 			break;
 		case OPT_DECRYPT:
@@ -323,7 +326,8 @@ parse_options(int argc, char **argv, struct options *o)
 			if (prep_utf8_count(optarg, strlen(optarg), &nchars) !=
 				PREP_OK ||
 			    nchars != 1)
-				cli_usage_error(&cli, "--mask-char must be one character");
+				cli_usage_error(
+				    &cli, "--mask-char must be one character");
 			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
@@ -350,7 +354,9 @@ set_up(struct options *o, prep_action_ctx *ctx)
 	ctx->missing = cli.missing;
 	if (prep_rules_need_key(&o->rules)) {
 		if (o->key_file == NULL || *o->key_file == '\0')
-			cli_usage_error(&cli, "hash, encrypt and --decrypt need a key: --key-file FILE or PREP_KEY_FILE");
+			cli_usage_error(
+			    &cli,
+			    "hash, encrypt and --decrypt need a key: --key-file FILE or PREP_KEY_FILE");
 		keys = cli_load_key(&cli, o->key_file, o->key_source);
 		st = prep_hasher_new(keys, &ctx->hasher);
 		if (st == PREP_OK)
@@ -429,8 +435,8 @@ write_rows(const struct options *o, const prep_action_ctx *ctx,
 					value_error(st, a, i);
 				c->unreadable[i]++;
 				res = f[i].data;
-				rlen = o->on_error == ON_ERROR_KEEP ? f[i].len
-								    : 0;
+				rlen =
+				    o->on_error == ON_ERROR_KEEP ? f[i].len : 0;
 			}
 			put(res, rlen);
 		}
@@ -456,11 +462,14 @@ report_unreadable(const struct options *o, const struct columns *c)
 		if ((k = c->unreadable[i]) == 0)
 			continue;
 		if (c->header)
-			cli_note(&cli, "--on-error %s: %llu cell%s of column %zu (%.*s) %s",
-				 how, k, k == 1 ? "" : "s", i + 1,
-				 (int)c->names[i].len, c->names[i].data, done);
+			cli_note(
+			    &cli,
+			    "--on-error %s: %llu cell%s of column %zu (%.*s) %s",
+			    how, k, k == 1 ? "" : "s", i + 1,
+			    (int)c->names[i].len, c->names[i].data, done);
 		else
-			cli_note(&cli, "--on-error %s: %llu cell%s of column %zu %s",
+			cli_note(&cli,
+				 "--on-error %s: %llu cell%s of column %zu %s",
 				 how, k, k == 1 ? "" : "s", i + 1, done);
 	}
 }

@@ -42,8 +42,8 @@ on_signal(int sig)
 void
 cli_init(struct cli *c, const char *prog, void (*usage)(void))
 {
-	static const int ending[] = {SIGINT,  SIGTERM, SIGHUP,	 SIGQUIT,
-				     SIGPIPE, SIGXFSZ, SIGXCPU,	 SIGALRM,
+	static const int ending[] = {SIGINT,  SIGTERM, SIGHUP,	  SIGQUIT,
+				     SIGPIPE, SIGXFSZ, SIGXCPU,	  SIGALRM,
 				     SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF};
 	const char *env = getenv("PREP_PROGRESS");
 	struct sigaction sa;
@@ -156,7 +156,8 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 			cli_fatal_status(c, st, "--missing");
 		if (!missing_registered) {
 			missing_registered = 1;
-			(void)atexit(free_missing); /* else only freed by exit */
+			(void)atexit(
+			    free_missing); /* else only freed by exit */
 		}
 		break;
 	case '?':

@@ -72,9 +72,9 @@ enum {
 	"      --crlf          end output records with CRLF\n"                 \
 	"      --lazy-quotes   accept quotes inside unquoted fields\n"         \
 	"      --max-field N   longest field accepted, bytes (default 1 "      \
-	"MiB)\n"                                                                \
+	"MiB)\n"                                                               \
 	"      --max-memory N  bytes the in-memory tables may hold (default "  \
-	"2G)\n"                                                                 \
+	"2G)\n"                                                                \
 	"      --allow-empty   an empty input (no header) is not an error\n"   \
 	"      --missing LIST  values that mean missing (default: the empty "  \
 	"cell)\n"
@@ -94,10 +94,10 @@ struct cli {
 	int crlf;
 	int quiet;
 	int progress;
-	int verbose;	 /* -v: the tool says more (set by tools that have it) */
-	int allow_empty; /* --allow-empty */
+	int verbose; /* -v: the tool says more (set by tools that have it) */
+	int allow_empty;       /* --allow-empty */
 	prep_missing *missing; /* --missing; NULL: the empty cell */
-	int names_unique; /* the header's names were found distinct */
+	int names_unique;      /* the header's names were found distinct */
 	int sha256; /* the output's writer keeps a SHA-256 (validate) */
 	unsigned char digest[32]; /* ... of the bytes written, by cli_finish */
 	char *report_text;	  /* cli_report_begin's memory stream */
@@ -139,7 +139,6 @@ void cli_output_distinct(struct cli *c, const char *opt, const char *path);
  */
 FILE *cli_report_begin(struct cli *c);
 void cli_report_end(struct cli *c, FILE *f);
-
 
 /* Name the tool, install signal handlers, read PREP_PROGRESS. */
 void cli_init(struct cli *c, const char *prog, void (*usage)(void));

@@ -204,8 +204,8 @@ cli_columns(struct cli *c, const char *opt, const char *list, size_t *n)
 
 	int by_name;
 
-	st = prep_columns_resolve(list, h, ncols, &idx, n, &off, &len,
-				  &by_name);
+	st =
+	    prep_columns_resolve(list, h, ncols, &idx, n, &off, &len, &by_name);
 	if (st == PREP_OK && by_name)
 		cli_unique_names(c);
 	if (st == PREP_ERR_COLUMN) {

@@ -106,9 +106,9 @@ cli_parse_count(struct cli *c, const char *opt, const char *arg, uint64_t lo,
 
 	if (prep_parse_int64(arg, strlen(arg), &v) != PREP_OK || v < 0 ||
 	    (uint64_t)v < lo || (uint64_t)v > hi || arg[0] == '+')
-		cli_usage_error(c, "%s must be a whole number from %llu to %llu",
-				opt, (unsigned long long)lo,
-				(unsigned long long)hi);
+		cli_usage_error(
+		    c, "%s must be a whole number from %llu to %llu", opt,
+		    (unsigned long long)lo, (unsigned long long)hi);
 	return (uint64_t)v;
 }
 

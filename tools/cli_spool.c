@@ -40,7 +40,8 @@ cli_spool_check(struct cli *c, prep_status st)
 			  "point TMPDIR at a larger file system",
 			  prep_spool_dir(), strerror(errno));
 	if (st == PREP_ERR_IO)
-		cli_fatal(c, "spool in %s: %s", prep_spool_dir(), strerror(errno));
+		cli_fatal(c, "spool in %s: %s", prep_spool_dir(),
+			  strerror(errno));
 	cli_fatal_status(c, st, "spool");
 }
 

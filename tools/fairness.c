@@ -40,10 +40,10 @@ struct options {
 /* The run: the table, its group columns and their names. */
 struct run {
 	prep_fairness_params p;
-	prep_fairness *f;     /* NULL: an input without columns */
-	size_t *g, ng;	      /* the group columns */
-	prep_field *names;    /* their names, for the report */
-	char *names_text;     /* the numbers among them (-H) */
+	prep_fairness *f;      /* NULL: an input without columns */
+	size_t *g, ng;	       /* the group columns */
+	prep_field *names;     /* their names, for the report */
+	char *names_text;      /* the numbers among them (-H) */
 	prep_fairness_name pv; /* --privileged's readings */
 };
 
@@ -52,32 +52,31 @@ static struct cli cli;
 static void
 usage(void)
 {
-	printf("usage: fairness [-HhqVz] -g GROUPS -y LABEL [-p PRED] --positive V\n"
-	       "                [--privileged G] [--weight COL] [--min-di X] [--max-spd X]\n"
-	       "                [--max-eod X] [--json] [-d C] [-o FILE] [--allow-empty]\n"
-	       "                [--crlf] [--lazy-quotes] [--max-field N] [--max-memory N]\n"
-	       "                [--missing LIST] [--progress] [FILE...]\n"
-	       "\n"
-	       "Per-group rates of a label (and a prediction) as CSV, and group fairness\n"
-	       "metrics on stderr; exit 1 when a gate fails. The data is not passed on.\n"
-	       "\n"
-	       "  -g, --group GROUPS    group columns (required); several: intersections\n"
-	       "  -y, --label LABEL     true label column (required)\n"
-	       "  -p, --prediction PRED predicted label column; without it, dataset metrics\n"
-	       "      --positive V      value of a positive label and prediction (required)\n"
-	       "      --privileged G    privileged group: its values in -g order, separated\n"
-	       "                        by ':' or ','; without it, metrics over all groups\n"
-	       "      --weight COL      weight of each row (default 1)\n"
-	       "      --min-di X        fail when disparate_impact < X or NA\n"
-	       "      --max-spd X       fail when |statistical_parity_difference| > X or NA\n"
-	       "      --max-eod X       fail when |equal_opportunity_difference| > X or NA\n"
-	       "                        (each gate allows 1e-12 of rounding)\n"
-	       "      --json            one JSON object on stdout instead: metrics and groups\n"
-	       CLI_HELP_IO
-	       "  -q, --quiet         no metrics, warnings or gate messages on stderr\n"
-	       CLI_HELP_END
-	       "\n"
-	       "Exit status: 0 done (every gate passed), 1 a gate failed, 2 trouble.\n");
+	printf(
+	    "usage: fairness [-HhqVz] -g GROUPS -y LABEL [-p PRED] --positive V\n"
+	    "                [--privileged G] [--weight COL] [--min-di X] [--max-spd X]\n"
+	    "                [--max-eod X] [--json] [-d C] [-o FILE] [--allow-empty]\n"
+	    "                [--crlf] [--lazy-quotes] [--max-field N] [--max-memory N]\n"
+	    "                [--missing LIST] [--progress] [FILE...]\n"
+	    "\n"
+	    "Per-group rates of a label (and a prediction) as CSV, and group fairness\n"
+	    "metrics on stderr; exit 1 when a gate fails. The data is not passed on.\n"
+	    "\n"
+	    "  -g, --group GROUPS    group columns (required); several: intersections\n"
+	    "  -y, --label LABEL     true label column (required)\n"
+	    "  -p, --prediction PRED predicted label column; without it, dataset metrics\n"
+	    "      --positive V      value of a positive label and prediction (required)\n"
+	    "      --privileged G    privileged group: its values in -g order, separated\n"
+	    "                        by ':' or ','; without it, metrics over all groups\n"
+	    "      --weight COL      weight of each row (default 1)\n"
+	    "      --min-di X        fail when disparate_impact < X or NA\n"
+	    "      --max-spd X       fail when |statistical_parity_difference| > X or NA\n"
+	    "      --max-eod X       fail when |equal_opportunity_difference| > X or NA\n"
+	    "                        (each gate allows 1e-12 of rounding)\n"
+	    "      --json            one JSON object on stdout instead: metrics and groups\n" CLI_HELP_IO
+	    "  -q, --quiet         no metrics, warnings or gate messages on stderr\n" CLI_HELP_END
+	    "\n"
+	    "Exit status: 0 done (every gate passed), 1 a gate failed, 2 trouble.\n");
 }
 
 /* The names of the group columns; the numbers (-H) go in r->names_text. */
@@ -92,8 +91,8 @@ group_names(struct run *r)
 	if (r->names == NULL || r->names_text == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (i = 0; i < r->ng; i++)
-		r->names[i] = cli_column_label(&cli, r->g[i],
-					       r->names_text + i * WIDTH);
+		r->names[i] =
+		    cli_column_label(&cli, r->g[i], r->names_text + i * WIDTH);
 }
 
 /* --json: each group column's name must be a key of its own. */
@@ -104,14 +103,19 @@ check_json_names(const struct run *r)
 	prep_status st = prep_fairness_json_names(r->names, r->ng, &i, &j);
 
 	if (st == PREP_ERR_UTF8)
-		cli_fatal(&cli, "--json: the name of column %zu is not UTF-8 text",
+		cli_fatal(&cli,
+			  "--json: the name of column %zu is not UTF-8 text",
 			  r->g[i] + 1);
 	if (st != PREP_OK && j == r->ng)
-		cli_usage_error(&cli, "--json: group column '%.*s' has the name of a table column",
-				(int)r->names[i].len, r->names[i].data);
+		cli_usage_error(
+		    &cli,
+		    "--json: group column '%.*s' has the name of a table column",
+		    (int)r->names[i].len, r->names[i].data);
 	if (st != PREP_OK)
-		cli_usage_error(&cli, "--json: group columns %zu and %zu have the same name",
-				r->g[j] + 1, r->g[i] + 1);
+		cli_usage_error(
+		    &cli,
+		    "--json: group columns %zu and %zu have the same name",
+		    r->g[j] + 1, r->g[i] + 1);
 }
 
 /*
@@ -124,10 +128,10 @@ check_json_values(const struct run *r, size_t id)
 	size_t k;
 
 	if (prep_fairness_json_group(r->f, id, &k) == PREP_ERR_UTF8)
-		cli_fatal_at(&cli, prep_reader_where(cli.reader),
-			     "field %zu (%.*s): not UTF-8 text, which --json needs",
-			     r->g[k] + 1, (int)r->names[k].len,
-			     r->names[k].data);
+		cli_fatal_at(
+		    &cli, prep_reader_where(cli.reader),
+		    "field %zu (%.*s): not UTF-8 text, which --json needs",
+		    r->g[k] + 1, (int)r->names[k].len, r->names[k].data);
 }
 
 /* The group --privileged names: the one reading of it the input has. */
@@ -139,9 +143,13 @@ privileged_id(const struct run *r)
 			      : PREP_ERR_NOT_FOUND;
 
 	if (st == PREP_ERR_ARG)
-		cli_fatal(&cli, "--privileged: split at ':' and at ',' it names two different groups of the input");
+		cli_fatal(
+		    &cli,
+		    "--privileged: split at ':' and at ',' it names two different groups of the input");
 	if (st == PREP_ERR_NOT_FOUND && r->ng > 1)
-		cli_fatal(&cli, "--privileged: no such group in the input (values in -g order, separated by ':' or ',')");
+		cli_fatal(
+		    &cli,
+		    "--privileged: no such group in the input (values in -g order, separated by ':' or ',')");
 	if (st == PREP_ERR_NOT_FOUND)
 		cli_fatal(&cli, "--privileged: no such group in the input");
 	if (st != PREP_OK)
@@ -261,15 +269,18 @@ open_table(const struct options *o, struct run *r)
 	p->ngroups = r->ng;
 	p->label = cli_column(&cli, "-y", o->label);
 	p->pred = o->pred ? (long)cli_column(&cli, "-p", o->pred) : -1;
-	p->weight = o->weight ? (long)cli_column(&cli, "--weight", o->weight)
-			      : -1;
+	p->weight =
+	    o->weight ? (long)cli_column(&cli, "--weight", o->weight) : -1;
 	p->positive = o->positive;
 	p->positive_len = strlen(o->positive);
-	st = o->privileged ? prep_fairness_name_parse(o->privileged, r->ng, &r->pv)
-			   : PREP_OK;
+	st = o->privileged
+		 ? prep_fairness_name_parse(o->privileged, r->ng, &r->pv)
+		 : PREP_OK;
 	if (st == PREP_ERR_VALUE)
-		cli_usage_error(&cli, "--privileged needs %zu values, one per -g column, separated by ':' or ','",
-				r->ng);
+		cli_usage_error(
+		    &cli,
+		    "--privileged needs %zu values, one per -g column, separated by ':' or ','",
+		    r->ng);
 	if (st != PREP_OK)
 		cli_fatal(&cli, "out of memory");
 	if ((st = prep_fairness_new(p, &r->f)) != PREP_OK)
@@ -297,7 +308,8 @@ row_error(const struct run *r, const prep_field *row, prep_status st)
 				 : "weight is not a number");
 	}
 	if (st == PREP_ERR_LIMIT)
-		cli_fatal_at(&cli, w, "more than %zu groups, or their values too long",
+		cli_fatal_at(&cli, w,
+			     "more than %zu groups, or their values too long",
 			     PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
 	cli_fatal_at(&cli, w, "%s", prep_strerror(st));
 }
@@ -367,18 +379,18 @@ write_report(const struct options *o, const struct run *r,
  * the bound (for the |...| <= X gates, the metric's magnitude).
  */
 static void
-print_failure(const char *opt, const char *text, double bound,
-	      const char *name, double v, int at_most)
+print_failure(const char *opt, const char *text, double bound, const char *name,
+	      double v, int at_most)
 {
 	char buf[64];
 
 	if (isnan(v))
 		cli_note(&cli, "%s %s failed: %s is NA", opt, text, name);
 	else if (at_most)
-		cli_note(&cli, "%s %s failed: |%s| %s > %s", opt, text, name,
-			 prep_gate_failing_text(fabs(v), bound, 1, buf,
-						sizeof buf),
-			 text);
+		cli_note(
+		    &cli, "%s %s failed: |%s| %s > %s", opt, text, name,
+		    prep_gate_failing_text(fabs(v), bound, 1, buf, sizeof buf),
+		    text);
 	else
 		cli_note(&cli, "%s %s failed: %s %s < %s", opt, text, name,
 			 prep_gate_failing_text(v, bound, 0, buf, sizeof buf),

@@ -12,12 +12,11 @@
  *
  * A header's repeated names are checked against a brute force
  * (prep_columns_duplicate), and so is the table of the filters on the
- * records' first fields (prep_strset). Every record read (the header first, when
- * there is one) is kept and
- * written with prep_writer to another anonymous file, which is read back
- * with the same delimiter, no header, strict quotes, ragged and keep_blank
- * on: the records must come back byte for byte (the writer quotes what
- * needs quoting and writes a record of one empty field as ""), else
+ * records' first fields (prep_strset). Every record read (the header first,
+ *when there is one) is kept and written with prep_writer to another anonymous
+ *file, which is read back with the same delimiter, no header, strict quotes,
+ *ragged and keep_blank on: the records must come back byte for byte (the writer
+ *quotes what needs quoting and writes a record of one empty field as ""), else
  * abort(). Work is bounded: at most 10,000 records and 8 MiB of fields
  * per input, and a raw gzip input that inflates to more than 256 KiB is
  * skipped (a few KiB of input could otherwise feed the reader megabytes

@@ -16,8 +16,8 @@
  * so the limit path runs too): at most nfields + 1 issues, at most one per
  * field, each naming a field of the schema or the row, with a known code
  * and a message; a field past the end of a short row only as missing
- * (a constraint-error). A schema that does not load has its error's path and text
- * NUL-terminated within their arrays.
+ * (a constraint-error). A schema that does not load has its error's path and
+ * text NUL-terminated within their arrays.
  */
 #include "fuzz_common.h"
 

@@ -11,6 +11,9 @@
 # fclose, Criterion's macro expansions), not bugs; the tests are built
 # with -Werror by gcc and clang and run under ASan.
 #
+# Then clang-format --dry-run over every C file: the code is formatted as
+# .clang-format says.
+#
 # Prints "lint: clean" and exits 0, or prints the findings and exits 1;
 # exits 2 when a tool is missing. LINT_JOBS (default 2) files are checked
 # at a time. False positives are silenced where they occur, with the
@@ -101,6 +104,29 @@ if [ -s "$tmp/cppcheck.out" ]; then
 	status=1
 	echo "lint: cppcheck:"
 	cat "$tmp/cppcheck.out"
+fi
+
+# Formatting: every C file as clang-format writes it (.clang-format:
+# BreakStringLiterals false, so that a --help line stays one literal).
+fmt=
+for t in clang-format clang-format-14 clang-format-15 clang-format-16; do
+	if command -v "$t" >/dev/null 2>&1; then
+		fmt=$t
+		break
+	fi
+done
+if [ -z "$fmt" ]; then
+	echo "lint: needs clang-format (apt-get install clang-format)" >&2
+	exit 2
+fi
+shopt -s nullglob
+fmt_src=(libprep/*.[ch] tools/*.[ch] testdata/*.c tests/bench/*.c
+	tests/unit/*.c tests/stat/*.c tests/fuzz/*.c)
+shopt -u nullglob
+if ! "$fmt" --dry-run -Werror "${fmt_src[@]}" >"$tmp/format.out" 2>&1; then
+	status=1
+	echo "lint: clang-format (run: $fmt -i FILE):"
+	grep -E '^[^ ].*: error:' "$tmp/format.out" | cut -d: -f1 | sort -u
 fi
 
 if [ "$status" -eq 0 ]; then

@@ -787,6 +787,5 @@ Test(classes, split_name)
 		     PREP_ERR_VALUE);
 	cr_assert_eq(prep_classes_split_name("a:b", 3, ':', v, 3),
 		     PREP_ERR_VALUE);
-	cr_assert_eq(prep_classes_split_name("", 0, ':', v, 2),
-		     PREP_ERR_VALUE);
+	cr_assert_eq(prep_classes_split_name("", 0, ':', v, 2), PREP_ERR_VALUE);
 }

@@ -18,8 +18,9 @@ expect(const char *list, const size_t *want, size_t nwant)
 {
 	size_t *idx, n, off, len, i;
 
-	cr_assert_eq(prep_columns_resolve(list, hdr, 6, &idx, &n, &off, &len, NULL),
-		     PREP_OK, "list %s", list);
+	cr_assert_eq(
+	    prep_columns_resolve(list, hdr, 6, &idx, &n, &off, &len, NULL),
+	    PREP_OK, "list %s", list);
 	cr_assert_eq(n, nwant, "list %s: %zu columns", list, n);
 	for (i = 0; i < n; i++)
 		cr_assert_eq(idx[i], want[i], "list %s item %zu", list, i);
@@ -32,8 +33,9 @@ expect_bad(const char *list, const prep_field *h, size_t off_want,
 {
 	size_t *idx = (size_t *)1, n = 9, off = 99, len = 99;
 
-	cr_assert_eq(prep_columns_resolve(list, h, 6, &idx, &n, &off, &len, NULL),
-		     PREP_ERR_COLUMN, "list %s", list);
+	cr_assert_eq(
+	    prep_columns_resolve(list, h, 6, &idx, &n, &off, &len, NULL),
+	    PREP_ERR_COLUMN, "list %s", list);
 	cr_assert_null(idx);
 	cr_assert_eq(n, 0);
 	cr_assert_eq(off, off_want, "list %s offset %zu", list, off);
@@ -80,8 +82,9 @@ Test(columns, no_header_numbers_only)
 {
 	size_t *idx, n, off, len;
 
-	cr_assert_eq(prep_columns_resolve("2-3", NULL, 3, &idx, &n, &off, &len, NULL),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_columns_resolve("2-3", NULL, 3, &idx, &n, &off, &len, NULL),
+	    PREP_OK);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(idx[0], 1);
 	cr_assert_eq(idx[1], 2);
@@ -130,21 +133,21 @@ Test(columns, resolve_says_by_name)
 	size_t *idx, n, off, len;
 	int by_name = -1;
 
-	cr_assert_eq(prep_columns_resolve("1,4-5", hdr, 6, &idx, &n, &off,
-					  &len, &by_name),
+	cr_assert_eq(prep_columns_resolve("1,4-5", hdr, 6, &idx, &n, &off, &len,
+					  &by_name),
 		     PREP_OK);
 	cr_assert_eq(by_name, 0);
 	free(idx);
 	/* "3" is a header name as well as a number: taken as the name */
-	cr_assert_eq(prep_columns_resolve("1,3", hdr, 6, &idx, &n, &off, &len,
-					  &by_name),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_columns_resolve("1,3", hdr, 6, &idx, &n, &off, &len, &by_name),
+	    PREP_OK);
 	cr_assert_eq(by_name, 1);
 	cr_assert_eq(idx[1], 2);
 	free(idx);
-	cr_assert_eq(prep_columns_resolve("zip", hdr, 6, &idx, &n, &off, &len,
-					  &by_name),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_columns_resolve("zip", hdr, 6, &idx, &n, &off, &len, &by_name),
+	    PREP_OK);
 	cr_assert_eq(by_name, 1);
 	free(idx);
 }
@@ -163,8 +166,8 @@ expect_dup(const prep_field *h, size_t n, size_t first, size_t second)
 /* The earliest repeat of a non-blank name, with both positions. */
 Test(columns, duplicate_names)
 {
-	static const prep_field distinct[] = {F("id"), F("ID"), F("i d"),
-					      F(""), F("")};
+	static const prep_field distinct[] = {F("id"), F("ID"), F("i d"), F(""),
+					      F("")};
 	static const prep_field twice[] = {F("id"), F("email"), F("zip"),
 					   F("email")};
 	/* zip repeats at 4 before id at 5: the smallest second position */

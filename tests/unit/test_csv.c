@@ -1276,8 +1276,10 @@ Test(csv, delimiter_sniffed_from_the_header)
 	expect_sniff("h.csv", S("a\n1\n"), ',', PREP_DELIM_SNIFFED,
 		     "H[a]\n[1]\n");
 	/* after a byte order mark, and on a CRLF line */
-	expect_sniff("i.csv", S("\xEF\xBB\xBF" "a;b\r\n1;2\r\n"), ';',
-		     PREP_DELIM_SNIFFED, "H[a][b]\n[1][2]\n");
+	expect_sniff("i.csv",
+		     S("\xEF\xBB\xBF"
+		       "a;b\r\n1;2\r\n"),
+		     ';', PREP_DELIM_SNIFFED, "H[a][b]\n[1][2]\n");
 	/* the name decides before the header: *.tsv */
 	expect_sniff("j.tsv", S("a,b\tc\n1,2\t3\n"), '\t', PREP_DELIM_BY_NAME,
 		     "H[a,b][c]\n[1,2][3]\n");

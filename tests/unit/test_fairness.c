@@ -3,9 +3,9 @@
  * and group fairness metrics fairness(1) reports and gates on.
  *
  * Written from the definitions (fairness.h; fairness(1), sections Rates,
- * Metrics and Output), not from the implementation. Each table is small enough to count by hand;
- * the counts are in the comment beside it. Rates are asserted to 1e-15,
- * or exactly where every step is a dyadic fraction; NA is NAN and is
+ * Metrics and Output), not from the implementation. Each table is small enough
+ * to count by hand; the counts are in the comment beside it. Rates are asserted
+ * to 1e-15, or exactly where every step is a dyadic fraction; NA is NAN and is
  * asserted with isnan, never as a number.
  */
 #include <criterion/criterion.h>
@@ -876,7 +876,8 @@ Test(fairness, report_metrics)
 	memset(&g, 0, sizeof g);
 	report_file = tmpfile();
 	cr_assert_not_null(report_file);
-	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g),
+		     PREP_OK);
 	cr_assert_str_eq(report_text(),
 			 "disparate_impact: 0.8333333333\n"
 			 "statistical_parity_difference: -0.1\n"
@@ -889,13 +890,15 @@ Test(fairness, report_metrics)
 	g.min_di = 0.8;
 	report_file = tmpfile();
 	cr_assert_not_null(report_file);
-	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g),
+		     PREP_OK);
 	cr_assert(strstr(report_text(), "\nequalized_odds_difference: "
 					"0.3333333333\nsatisfied: yes\n"));
 	g.min_di = 0.9;
 	report_file = tmpfile();
 	cr_assert_not_null(report_file);
-	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g),
+		     PREP_OK);
 	cr_assert(strstr(report_text(), "\nequalized_odds_difference: "
 					"0.3333333333\nsatisfied: no\n"));
 }
@@ -913,7 +916,8 @@ Test(fairness, report_metrics_na)
 	s = summary(-1);
 	report_file = tmpfile();
 	cr_assert_not_null(report_file);
-	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g), PREP_OK);
+	cr_assert_eq(prep_fairness_report_metrics(report_file, &s, &g),
+		     PREP_OK);
 	/* DI 0 / 0.5 = 0, SPD 0.5 - 0 = 0.5 > 0.4: the gate fails */
 	cr_assert_str_eq(report_text(), "disparate_impact: 0\n"
 					"statistical_parity_difference: 0.5\n"
@@ -938,9 +942,9 @@ Test(fairness, report_json)
 	table(1, 1, 0, 0);
 	LOAD(three);
 	s = summary(0);
-	cr_assert_eq(prep_fairness_report_json(fa, name_g, &s, &g,
-					       report_open()),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_fairness_report_json(fa, name_g, &s, &g, report_open()),
+	    PREP_OK);
 	cr_assert_str_eq(
 	    report_text(),
 	    "{\"disparate_impact\":0.833333333333333,"
@@ -977,9 +981,9 @@ Test(fairness, report_json_dataset)
 	table(2, 0, 0, 0);
 	LOAD(t);
 	s = summary(-1);
-	cr_assert_eq(prep_fairness_report_json(fa, names, &s, &g,
-					       report_open()),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_fairness_report_json(fa, names, &s, &g, report_open()),
+	    PREP_OK);
 	cr_assert_str_eq(report_text(),
 			 "{\"disparate_impact\":0,"
 			 "\"statistical_parity_difference\":0.5,"
@@ -999,9 +1003,9 @@ Test(fairness, report_json_without_table)
 	prep_fairness_gates g = {0, 0, 1, 0, 0, 0.1};
 	prep_fairness_summary s = {NAN, NAN, NAN, NAN, NAN};
 
-	cr_assert_eq(prep_fairness_report_json(NULL, NULL, &s, &g,
-					       report_open()),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_fairness_report_json(NULL, NULL, &s, &g, report_open()),
+	    PREP_OK);
 	cr_assert_str_eq(report_text(),
 			 "{\"disparate_impact\":null,"
 			 "\"statistical_parity_difference\":null,"
@@ -1072,7 +1076,6 @@ Test(fairness, json_group)
 	cr_assert_eq(prep_fairness_json_group(fa, 2, &bad), PREP_OK);
 	cr_assert_eq(prep_fairness_json_group(fa, 3, &bad), PREP_ERR_ARG);
 }
-
 
 /* ---- groups named by text (--privileged) ---- */
 

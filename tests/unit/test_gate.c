@@ -76,9 +76,9 @@ Test(gate, failing_text)
 	cr_assert_str_eq(prep_gate_failing_text(0.125, 0.1, 1, buf, sizeof buf),
 			 "0.125");
 	/* %.10g gives 1, which passes --min-di 1; 11 digits fail */
-	cr_assert_str_eq(prep_gate_failing_text(1 - 1e-11, 1, 0, buf,
-						sizeof buf),
-			 "0.99999999999");
+	cr_assert_str_eq(
+	    prep_gate_failing_text(1 - 1e-11, 1, 0, buf, sizeof buf),
+	    "0.99999999999");
 	/* past --max-spd 0 by 5e-12: 10 digits already fail */
 	cr_assert_str_eq(prep_gate_failing_text(5.000000413701855e-12, 0, 1,
 						buf, sizeof buf),
@@ -99,7 +99,7 @@ Test(gate, failing_text)
 						0, buf, sizeof buf),
 			 "0.49999999999899997");
 	/* just above 0 + 1e-12: 16 digits give 1e-12, 17 fail */
-	cr_assert_str_eq(prep_gate_failing_text(nextafter(1e-12, 1), 0, 1, buf,
-						sizeof buf),
-			 "1.0000000000000002e-12");
+	cr_assert_str_eq(
+	    prep_gate_failing_text(nextafter(1e-12, 1), 0, 1, buf, sizeof buf),
+	    "1.0000000000000002e-12");
 }

@@ -44,10 +44,14 @@ Test(json, strings_made_valid)
 	prep_json_set(o, "b", prep_json_string("x\xffy", 3), &ok);
 	prep_json_set(o, "c", prep_json_string("n\0m", 3), &ok);
 	/* a key is cut at a NUL and made valid */
-	prep_json_setn(o, "k\xfe" "ey\0tail", 8, json_integer(1), &ok);
+	prep_json_setn(o,
+		       "k\xfe"
+		       "ey\0tail",
+		       8, json_integer(1), &ok);
 	cr_assert_eq(prep_json_text(o, ok, &t), PREP_OK);
 	cr_assert_str_eq(t, "{\"a\":\"ok\\\"\",\"b\":\"x\xef\xbf\xbdy\","
-			    "\"c\":\"n\\u0000m\",\"k\xef\xbf\xbd" "ey\":1}\n");
+			    "\"c\":\"n\\u0000m\",\"k\xef\xbf\xbd"
+			    "ey\":1}\n");
 	free(t);
 }
 

@@ -83,9 +83,9 @@ Test(memcap, strset_bounded_in_bytes)
 		memset(key, 'k', sizeof key);
 		(void)snprintf(key, sizeof key, "%zu", i);
 		key[strlen(key)] = 'k';
-		cr_assert_eq(prep_strset_lookup(&s, key, sizeof key, 0, &id,
-						 NULL),
-			     PREP_OK);
+		cr_assert_eq(
+		    prep_strset_lookup(&s, key, sizeof key, 0, &id, NULL),
+		    PREP_OK);
 		cr_assert_eq(id, i);
 	}
 	prep_strset_free(&s);

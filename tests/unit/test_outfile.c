@@ -163,7 +163,8 @@ Test(outfile, fifo_and_devices_refused, .timeout = 10)
 	cr_assert(S_ISFIFO(sb.st_mode));
 	cr_assert_eq(entries(), 1);
 	cr_assert_eq(prep_outfile_open("/dev/zero", &o), PREP_ERR_NOT_REGULAR);
-	cr_assert_eq(prep_outfile_open("/dev/urandom", &o), PREP_ERR_NOT_REGULAR);
+	cr_assert_eq(prep_outfile_open("/dev/urandom", &o),
+		     PREP_ERR_NOT_REGULAR);
 	cr_assert_eq(prep_outfile_open(dir, &o), PREP_ERR_NOT_REGULAR);
 	/* a link to /dev/null is a link: replaced, not followed */
 	snprintf(path, sizeof path, "%s/sink.csv", dir);

@@ -582,7 +582,6 @@ Test(oversample, smote_all_categorical)
 	prep_oversample_free(o);
 }
 
-
 /* ---- --target lists, counts, --mark ---- */
 
 Test(oversample, parse_count)
@@ -601,8 +600,9 @@ Test(oversample, parse_count)
 	cr_assert_eq(v, 12);
 	v = 99;
 	cr_assert_eq(prep_oversample_parse_count("", 0, &v), PREP_ERR_VALUE);
-	cr_assert_eq(prep_oversample_parse_count("12345678901234567890", 20, &v),
-		     PREP_ERR_VALUE);
+	cr_assert_eq(
+	    prep_oversample_parse_count("12345678901234567890", 20, &v),
+	    PREP_ERR_VALUE);
 	cr_assert_eq(prep_oversample_parse_count("+1", 2, &v), PREP_ERR_VALUE);
 	cr_assert_eq(prep_oversample_parse_count("-1", 2, &v), PREP_ERR_VALUE);
 	cr_assert_eq(prep_oversample_parse_count(" 1", 2, &v), PREP_ERR_VALUE);
@@ -631,15 +631,13 @@ targets_of(const char *labels, const char *list, uint64_t *t,
 }
 
 static void
-target_fault(const char *list, prep_oversample_target_error what,
-	     size_t item)
+target_fault(const char *list, prep_oversample_target_error what, size_t item)
 {
 	prep_oversample_target_fault f;
 	uint64_t t[4];
 
 	memset(&f, 0, sizeof f);
-	cr_assert_eq(targets_of(LABELS, list, t, &f), PREP_ERR_ARG, "%s",
-		     list);
+	cr_assert_eq(targets_of(LABELS, list, t, &f), PREP_ERR_ARG, "%s", list);
 	cr_assert_eq(f.what, what, "%s: fault %d", list, (int)f.what);
 	cr_assert_eq(f.item, item, "%s: item %zu", list, f.item);
 }

@@ -180,10 +180,9 @@ apply(const char *spec, const char *in)
 
 	parse_ok(spec, &a);
 	prep_buf_init(&out, 0);
-	cr_assert_eq(
-	    prep_action_apply(&a, &ctx, &column, in, strlen(in), &out, &res,
-			      &len),
-	    PREP_OK, "%s on %s", spec, in);
+	cr_assert_eq(prep_action_apply(&a, &ctx, &column, in, strlen(in), &out,
+				       &res, &len),
+		     PREP_OK, "%s on %s", spec, in);
 	snprintf(result, sizeof result, "%.*s", (int)len, res);
 	prep_buf_free(&out);
 	free(a.text);
@@ -265,9 +264,9 @@ Test(policy, apply_encrypt_binds_column)
 	const char *res;
 	size_t len;
 
-	cr_assert_eq(prep_keys_from_ikm((const unsigned char *)ikm,
-					strlen(ikm), &k),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_keys_from_ikm((const unsigned char *)ikm, strlen(ikm), &k),
+	    PREP_OK);
 	cr_assert_eq(prep_cipher_new(k, &ctx.cipher), PREP_OK);
 	prep_keys_free(k);
 	prep_buf_init(&out, 0);
@@ -276,8 +275,8 @@ Test(policy, apply_encrypt_binds_column)
 		     PREP_OK);
 	cr_assert_eq(len, strlen(bound));
 	cr_assert_eq(memcmp(res, bound, len), 0);
-	cr_assert_eq(prep_action_apply(&dec, &ctx, &email, bound,
-				       strlen(bound), &out, &res, &len),
+	cr_assert_eq(prep_action_apply(&dec, &ctx, &email, bound, strlen(bound),
+				       &out, &res, &len),
 		     PREP_OK);
 	cr_assert_eq(len, 17);
 	cr_assert_eq(memcmp(res, "alice@example.com", 17), 0);
@@ -287,9 +286,9 @@ Test(policy, apply_encrypt_binds_column)
 	cr_assert_eq(prep_action_apply(&dec, &ctx, &contact, legacy,
 				       strlen(legacy), &out, &res, &len),
 		     PREP_ERR_LEGACY_TOKEN);
-	cr_assert_eq(prep_action_apply(&enc, &ctx, NULL, "a", 1, &out, &res,
-				       &len),
-		     PREP_ERR_ARG);
+	cr_assert_eq(
+	    prep_action_apply(&enc, &ctx, NULL, "a", 1, &out, &res, &len),
+	    PREP_ERR_ARG);
 	ctx.legacy_tokens = 1;
 	cr_assert_eq(prep_action_apply(&dec, &ctx, &contact, legacy,
 				       strlen(legacy), &out, &res, &len),

@@ -59,18 +59,18 @@
 #define TOK_EMPTY_SIV "mu_ZS-ACydWgXL3WTQw2Tg"
 
 /* Bound: "v2." base64url(AES-SIV(Ke of IKM, AD = column name, value)). */
-#define TOK2_EMAIL /* "alice@example.com" in "email" */                      \
+#define TOK2_EMAIL /* "alice@example.com" in "email" */                        \
 	"v2.5PTQwHPiYN5CqDrr5f3cS2OYz4jCMW9V9g1ywtulxLjL"
-#define TOK2_CONTACT /* "alice@example.com" in "contact" */                  \
+#define TOK2_CONTACT /* "alice@example.com" in "contact" */                    \
 	"v2.Ks9AFY3TgqDB47MCApXGNuINCI0bqzI8nB3QFzHX2CXU"
-#define TOK2_NONAME /* "alice@example.com" in "" */                          \
+#define TOK2_NONAME /* "alice@example.com" in "" */                            \
 	"v2.SDYOacC3cOm9kzhywAQMg6QIUczZ_ALDdknf0ezSEppG"
-#define TOK2_COL2 /* "alice@example.com" in "2" (column 2 of -H input) */   \
+#define TOK2_COL2 /* "alice@example.com" in "2" (column 2 of -H input) */      \
 	"v2.dAbldHA9fXYEoREw9Rb_SAGcS1YuS4FgxfsLN7HPEwBG"
 #define TOK2_SEX /* "M" in "sex" */ "v2.eL1aGjRbd16fE7q_L5sKUkw"
-#define TOK2_UTF8 /* LATIN in "Pr\xc3\xa9nom" */                             \
+#define TOK2_UTF8 /* LATIN in "Pr\xc3\xa9nom" */                               \
 	"v2.i8-mD22e77LyoipJvWBL05pJ-1Y-kG2LvTJ9RucJxA"
-#define TOK2_LEN100 /* v100 below in "notes" */                               \
+#define TOK2_LEN100 /* v100 below in "notes" */                                \
 	"v2.MYellsT1bJSYJfMIZyeR9eq5Hu1Gjy5C7MgFKLQfzu3vm3ySpK4hhQnY4Ewiqn39_" \
 	"q6ScRCwEoB8rRcngCaqF6jidE3EOzLZqjw3i_MWuYOW_qpFJBAqeyZgEbC_nzQxkI0at" \
 	"iglrDMy1J2O_NcvsqENScU"
@@ -285,8 +285,7 @@ Test(hash, collision_odds)
 	for (n = PREP_HASH_MIN_HEX; n < PREP_HASH_WARN_HEX; n++) {
 		unsigned long long v = prep_hash_values_per_pair(n);
 
-		cr_assert_eq(v, per_pair[n - PREP_HASH_MIN_HEX], "hash:%zu",
-			     n);
+		cr_assert_eq(v, per_pair[n - PREP_HASH_MIN_HEX], "hash:%zu", n);
 		cr_assert_geq(prep_hash_pairs(n, (double)v), 1.0);
 		cr_assert_lt(prep_hash_pairs(n, (double)(v - 1)), 1.0);
 	}
@@ -326,20 +325,20 @@ assert_token(const char *ad, const char *in, size_t len, const char *want)
 static void
 assert_legacy_token(const char *in, size_t len, const char *want)
 {
-	cr_assert_eq(prep_decrypt_field(cipher, "email", 5, 1, want,
-					strlen(want), &out),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_decrypt_field(cipher, "email", 5, 1, want, strlen(want), &out),
+	    PREP_OK);
 	cr_assert_eq(out.len, len);
 	cr_assert_eq(memcmp(out.data, in, len), 0);
 	cr_assert_eq(out.data[len], '\0');
-	cr_assert_eq(prep_decrypt_field(cipher, "", 0, 1, want, strlen(want),
-					&out),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_decrypt_field(cipher, "", 0, 1, want, strlen(want), &out),
+	    PREP_OK);
 	cr_assert_eq(out.len, len);
 	cr_assert_eq(prep_buf_append_str(&out, "previous"), PREP_OK);
-	cr_assert_eq(prep_decrypt_field(cipher, "email", 5, 0, want,
-					strlen(want), &out),
-		     PREP_ERR_LEGACY_TOKEN);
+	cr_assert_eq(
+	    prep_decrypt_field(cipher, "email", 5, 0, want, strlen(want), &out),
+	    PREP_ERR_LEGACY_TOKEN);
 	cr_assert_eq(out.len, 0);
 	/* Token length: ceil(4 (16 + n) / 3). */
 	cr_assert_eq(strlen(want), (4 * (16 + len) + 2) / 3);
@@ -347,14 +346,14 @@ assert_legacy_token(const char *in, size_t len, const char *want)
 
 /* Decrypt in column ad (legacy tokens allowed or not): must fail. */
 static void
-assert_decrypt_fails_in(const char *ad, int legacy, const char *tok,
-			size_t len, prep_status want)
+assert_decrypt_fails_in(const char *ad, int legacy, const char *tok, size_t len,
+			prep_status want)
 {
 	/* Leave something in out first: a failure must empty it. */
 	cr_assert_eq(prep_buf_append_str(&out, "previous"), PREP_OK);
-	cr_assert_eq(prep_decrypt_field(cipher, ad, strlen(ad), legacy, tok,
-					len, &out),
-		     want, "token %.*s in %s", (int)len, tok, ad);
+	cr_assert_eq(
+	    prep_decrypt_field(cipher, ad, strlen(ad), legacy, tok, len, &out),
+	    want, "token %.*s in %s", (int)len, tok, ad);
 	cr_assert_eq(out.len, 0);
 	cr_assert_str_eq(out.data, "");
 }
@@ -408,14 +407,14 @@ Test(encrypt, rfc5297_a1_with_associated_data)
 	    0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9, 0xf8, 0xf7, 0xf6, 0xf5,
 	    0xf4, 0xf3, 0xf2, 0xf1, 0xf0, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5,
 	    0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff};
-	static const char ad[24] = {
-	    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
-	    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
-	    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27};
+	static const char ad[24] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+				    0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
+				    0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21,
+				    0x22, 0x23, 0x24, 0x25, 0x26, 0x27};
 	static const char p[14] = {
-	    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-	    (char)0x88, (char)0x99, (char)0xaa, (char)0xbb,
-	    (char)0xcc, (char)0xdd, (char)0xee};
+	    0x11,	0x22,	    0x33,	0x44,	    0x55,
+	    0x66,	0x77,	    (char)0x88, (char)0x99, (char)0xaa,
+	    (char)0xbb, (char)0xcc, (char)0xdd, (char)0xee};
 	prep_cipher *c;
 
 	cr_assert_eq(prep_cipher_new_key(key, sizeof key, &c), PREP_OK);
@@ -428,9 +427,10 @@ Test(encrypt, rfc5297_a1_with_associated_data)
 	cr_assert_eq(out.len, sizeof p);
 	cr_assert_eq(memcmp(out.data, p, sizeof p), 0);
 	/* One bit of the associated data changed: no longer authentic. */
-	cr_assert_eq(prep_decrypt_field(c, "\x11\x11\x12\x13\x14\x15\x16\x17"
-					   "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
-					   "\x20\x21\x22\x23\x24\x25\x26\x27",
+	cr_assert_eq(prep_decrypt_field(c,
+					"\x11\x11\x12\x13\x14\x15\x16\x17"
+					"\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+					"\x20\x21\x22\x23\x24\x25\x26\x27",
 					sizeof ad, 0, TOK2_RFC5297_A1,
 					strlen(TOK2_RFC5297_A1), &out),
 		     PREP_ERR_AUTH);
@@ -456,10 +456,9 @@ Test(encrypt, moved_to_another_column)
 
 	for (legacy = 0; legacy <= 1; legacy++)
 		for (i = 0; i < sizeof moved / sizeof moved[0]; i++)
-			assert_decrypt_fails_in(moved[i][0], legacy,
-						moved[i][1],
-						strlen(moved[i][1]),
-						PREP_ERR_AUTH);
+			assert_decrypt_fails_in(
+			    moved[i][0], legacy, moved[i][1],
+			    strlen(moved[i][1]), PREP_ERR_AUTH);
 	/* The name is bytes: a NUL after it makes another name. */
 	cr_assert_eq(prep_decrypt_field(cipher, "email\0", 6, 0, TOK2_EMAIL,
 					strlen(TOK2_EMAIL), &out),
@@ -492,16 +491,19 @@ Test(encrypt, prefix_stripped_or_added)
 	assert_decrypt_fails_in("email", 0, bare, strlen(bare),
 				PREP_ERR_LEGACY_TOKEN);
 	assert_decrypt_fails_in("email", 1, bare, strlen(bare), PREP_ERR_AUTH);
-	/* Added to a legacy token: needs associated data it was not made with. */
+	/* Added to a legacy token: needs associated data it was not made with.
+	 */
 	assert_decrypt_fails_in("email", 0, "v2." TOK_LEN17,
 				strlen(TOK_LEN17) + 3, PREP_ERR_AUTH);
 	assert_decrypt_fails_in("", 1, "v2." TOK_LEN17, strlen(TOK_LEN17) + 3,
 				PREP_ERR_AUTH);
 	/* Another spelling of the prefix is no prefix: '.' is not base64url. */
-	assert_decrypt_fails_in("email", 1, "V2.5PTQwHPiYN5CqDrr5f3cS2OYz4jCMW9V9g1ywtulxLjL", 47,
-				PREP_ERR_VALUE);
-	assert_decrypt_fails_in("email", 1, "v3.5PTQwHPiYN5CqDrr5f3cS2OYz4jCMW9V9g1ywtulxLjL", 47,
-				PREP_ERR_VALUE);
+	assert_decrypt_fails_in(
+	    "email", 1, "V2.5PTQwHPiYN5CqDrr5f3cS2OYz4jCMW9V9g1ywtulxLjL", 47,
+	    PREP_ERR_VALUE);
+	assert_decrypt_fails_in(
+	    "email", 1, "v3.5PTQwHPiYN5CqDrr5f3cS2OYz4jCMW9V9g1ywtulxLjL", 47,
+	    PREP_ERR_VALUE);
 	/* The prefix alone, or with a bare tag: truncated. */
 	assert_decrypt_fails_in("email", 0, "v2.", 3, PREP_ERR_AUTH);
 	assert_decrypt_fails_in("email", 0, "v2." TOK_EMPTY_SIV,
@@ -545,14 +547,14 @@ Test(encrypt, binary_and_long_values_round_trip)
 	prep_buf_init(&tok, 0);
 	cr_assert_eq(prep_encrypt_field(cipher, "a\0b", 3, "a\0b", 3, &tok),
 		     PREP_OK);
-	cr_assert_eq(prep_decrypt_field(cipher, "a\0b", 3, 0, tok.data,
-					tok.len, &out),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_decrypt_field(cipher, "a\0b", 3, 0, tok.data, tok.len, &out),
+	    PREP_OK);
 	cr_assert_eq(out.len, 3);
 	cr_assert_eq(memcmp(out.data, "a\0b", 3), 0);
-	cr_assert_eq(prep_decrypt_field(cipher, "a", 1, 0, tok.data, tok.len,
-					&out),
-		     PREP_ERR_AUTH);
+	cr_assert_eq(
+	    prep_decrypt_field(cipher, "a", 1, 0, tok.data, tok.len, &out),
+	    PREP_ERR_AUTH);
 
 	cr_assert_eq(prep_encrypt_field(cipher, lv, 1000, lv, LONG_LEN, &tok),
 		     PREP_OK);
@@ -562,9 +564,9 @@ Test(encrypt, binary_and_long_values_round_trip)
 					  "abcdefghijklmnopqrstuvwxyz"
 					  "0123456789-_"),
 		     tok.len - 3);
-	cr_assert_eq(prep_decrypt_field(cipher, lv, 1000, 0, tok.data, tok.len,
-					&out),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_decrypt_field(cipher, lv, 1000, 0, tok.data, tok.len, &out),
+	    PREP_OK);
 	cr_assert_eq(out.len, LONG_LEN);
 	cr_assert_eq(memcmp(out.data, lv, LONG_LEN), 0);
 	prep_buf_free(&tok);
@@ -576,8 +578,8 @@ Test(encrypt, output_cap)
 	prep_buf small;
 
 	prep_buf_init(&small, 46); /* TOK2_EMAIL needs 47 */
-	cr_assert_eq(prep_encrypt_field(cipher, "email", 5,
-					"alice@example.com", 17, &small),
+	cr_assert_eq(prep_encrypt_field(cipher, "email", 5, "alice@example.com",
+					17, &small),
 		     PREP_ERR_LIMIT);
 	cr_assert_eq(small.len, 0);
 	cr_assert_eq(prep_encrypt_field(cipher, "sex", 3, "M", 1, &small),
@@ -611,9 +613,9 @@ Test(encrypt, other_key)
 					strlen(TOK2_EMAIL), &out),
 		     PREP_ERR_AUTH);
 	cr_assert_eq(out.len, 0);
-	cr_assert_eq(prep_encrypt_field(c2, "email", 5, "alice@example.com",
-					17, &out),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_encrypt_field(c2, "email", 5, "alice@example.com", 17, &out),
+	    PREP_OK);
 	cr_assert_str_neq(out.data, TOK2_EMAIL);
 	prep_cipher_free(c2);
 	prep_cipher_free(NULL);
@@ -749,8 +751,8 @@ Test(encrypt, bad_arguments)
 	cr_assert_eq(prep_decrypt_field(cipher, NULL, 1, 0, TOK2_SEX, 26, &out),
 		     PREP_ERR_ARG);
 	/* No name at all is the empty name. */
-	cr_assert_eq(prep_encrypt_field(cipher, NULL, 0, "alice@example.com",
-					17, &out),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_encrypt_field(cipher, NULL, 0, "alice@example.com", 17, &out),
+	    PREP_OK);
 	cr_assert_str_eq(out.data, TOK2_NONAME);
 }

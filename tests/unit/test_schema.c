@@ -196,7 +196,8 @@ Test(schema, deep_nesting_is_refused)
 		j[len++] = ']';
 	j[len++] = '}';
 	cr_assert_eq(prep_schema_parse(j, len, &s, &e), PREP_ERR_VALUE);
-	cr_assert_str_eq(e.text, "not valid JSON: maximum parsing depth reached");
+	cr_assert_str_eq(e.text,
+			 "not valid JSON: maximum parsing depth reached");
 	cr_assert(e.line == 1);
 	free(j);
 }
@@ -537,10 +538,10 @@ Test(types, number)
 	    "nan",    "inf",   "-inf",	 "nAn",
 	    "Inf",    "-iNF",  "NAN",	 "-Inf",
 	    "0.1",    "1e400", "1e-400", "123456789012345678901234567890.5"};
-	const char *notnum[] = {".",   "e5",	"1e",	    "1e+",   "+INF",
-				"1,5", "1.2.3", "--1",	    "0x1p3", " 1",
-				"1 ",  "nan ",	"Infinity", "-NaN",  "1_000",
-				"-",   "INFINITY", "in",    "+inf"};
+	const char *notnum[] = {".",   "e5",	   "1e",       "1e+",	"+INF",
+				"1,5", "1.2.3",	   "--1",      "0x1p3", " 1",
+				"1 ",  "nan ",	   "Infinity", "-NaN",	"1_000",
+				"-",   "INFINITY", "in",       "+inf"};
 	size_t i;
 
 	for (i = 0; i < sizeof good / sizeof *good; i++)
@@ -766,7 +767,7 @@ Test(types, time)
 	ok1(s, "12:00:00Z");
 	ok1(s, "14:00:00+02:00");
 	ok1(s, "11:29:59.5-00:30"); /* 11:59:59.5Z */
-	ok1(s, "01:00:00+02:00"); /* 23:00 the day before: below */
+	ok1(s, "01:00:00+02:00");   /* 23:00 the day before: below */
 	cons1(s, "12:00:01Z", "above the maximum 12:00:00");
 	cons1(s, "12:00:00-00:01", "above the maximum 12:00:00");
 	cons1(s, "13:00:00+00:59", "above the maximum 12:00:00");
@@ -1385,25 +1386,28 @@ Test(constraints, empty_strings_in_sets)
 
 Test(schema, annotations_accepted_and_noted)
 {
-	prep_schema *s = load(
-	    "{\"$schema\": \"https://example.org/ts.json\", \"title@fr\": "
-	    "\"Personnes\", \"fieldsMatch\": \"exact\", \"x\\u0001y\": 1, "
-	    "\"fields\": [{\"name\": \"id\", \"type\": \"integer\", "
-	    "\"rdfType\": \"https://schema.org/identifier\", \"example\": "
-	    "42, \"description@de\": \"Kennung\", \"floatNumber\": true, "
-	    "\"constraints\": {\"required\": true}}, {\"name\": \"b\"}]}");
-	static const char *const want[] = {
-	    "$schema",		       "title@fr",
-	    "x?y",		       "fields[0].rdfType",
-	    "fields[0].example",       "fields[0].description@de",
-	    "fields[0].floatNumber"};
+	prep_schema *s =
+	    load("{\"$schema\": \"https://example.org/ts.json\", \"title@fr\": "
+		 "\"Personnes\", \"fieldsMatch\": \"exact\", \"x\\u0001y\": 1, "
+		 "\"fields\": [{\"name\": \"id\", \"type\": \"integer\", "
+		 "\"rdfType\": \"https://schema.org/identifier\", \"example\": "
+		 "42, \"description@de\": \"Kennung\", \"floatNumber\": true, "
+		 "\"constraints\": {\"required\": true}}, {\"name\": \"b\"}]}");
+	static const char *const want[] = {"$schema",
+					   "title@fr",
+					   "x?y",
+					   "fields[0].rdfType",
+					   "fields[0].example",
+					   "fields[0].description@de",
+					   "fields[0].floatNumber"};
 	prep_schema_issue is[3];
 	const char *cells[] = {"", "x"};
 	size_t i;
 
 	cr_assert_eq(prep_schema_nnotes(s), sizeof want / sizeof *want);
 	for (i = 0; i < sizeof want / sizeof *want; i++)
-		cr_assert_str_eq(prep_schema_note(s, i), want[i], "note %zu", i);
+		cr_assert_str_eq(prep_schema_note(s, i), want[i], "note %zu",
+				 i);
 	cr_assert_null(prep_schema_note(s, i));
 	cr_assert_null(prep_schema_note(NULL, 0));
 	cr_assert_eq(prep_schema_nnotes(NULL), 0);
@@ -1438,16 +1442,19 @@ Test(schema, keys_that_change_validity_are_refused)
 		    "fields[0].groupChar", "key 'groupChar' is not supported");
 	load1_fails("{\"name\": \"a\", \"type\": \"integer\", "
 		    "\"bareNumber\": false}",
-		    "fields[0].bareNumber", "key 'bareNumber' is not supported");
+		    "fields[0].bareNumber",
+		    "key 'bareNumber' is not supported");
 	load1_fails("{\"name\": \"a\", \"missingValues\": [\"-\"]}",
 		    "fields[0].missingValues",
 		    "key 'missingValues' is not supported");
 	load1_fails("{\"name\": \"a\", \"categories\": [\"x\"]}",
-		    "fields[0].categories", "key 'categories' is not supported");
+		    "fields[0].categories",
+		    "key 'categories' is not supported");
 	/* a used key in the wrong case is a typo, not an annotation */
 	load1_fails("{\"name\": \"a\", \"Constraints\": {\"required\": "
 		    "true}}",
-		    "fields[0].Constraints", "key 'Constraints' is not supported");
+		    "fields[0].Constraints",
+		    "key 'Constraints' is not supported");
 	load_fails("{\"fields\": [], \"primarykey\": \"a\"}", PREP_ERR_VALUE,
 		   "primarykey", "key 'primarykey' is not supported");
 	load_fails("{\"fields\": [], \"ForeignKeys\": []}", PREP_ERR_VALUE,
@@ -1479,10 +1486,10 @@ Test(missing, is_missing)
 Test(constraints, big_integer_bounds_exact)
 {
 	/* 2^64 = 18446744073709551616; the bounds are past int64 */
-	prep_schema *s = load1(
-	    "{\"name\": \"n\", \"type\": \"integer\", \"constraints\": "
-	    "{\"minimum\": \"-18446744073709551616\", \"maximum\": "
-	    "\"18446744073709551616\"}}");
+	prep_schema *s =
+	    load1("{\"name\": \"n\", \"type\": \"integer\", \"constraints\": "
+		  "{\"minimum\": \"-18446744073709551616\", \"maximum\": "
+		  "\"18446744073709551616\"}}");
 
 	ok1(s, "18446744073709551616");
 	ok1(s, "018446744073709551616");
@@ -1504,10 +1511,8 @@ Test(constraints, big_integer_bounds_exact)
 	s = load1("{\"name\": \"n\", \"type\": \"integer\", \"constraints\": "
 		  "{\"exclusiveMinimum\": -5, \"exclusiveMaximum\": 5}}");
 	ok1(s, "4");
-	cons1(s, "9223372036854775808",
-	      "not below the exclusive maximum 5");
-	cons1(s, "-9223372036854775809",
-	      "not above the exclusive minimum -5");
+	cons1(s, "9223372036854775808", "not below the exclusive maximum 5");
+	cons1(s, "-9223372036854775809", "not above the exclusive minimum -5");
 	prep_schema_free(s);
 }
 
@@ -1585,11 +1590,11 @@ Test(unique, times_compared_in_utc)
 
 Test(rows, fields_past_a_short_row)
 {
-	prep_schema *s = load(
-	    "{\"fields\": [{\"name\": \"a\"}, {\"name\": \"b\", "
-	    "\"constraints\": {\"required\": true}}, {\"name\": \"c\"}, "
-	    "{\"name\": \"d\", \"type\": \"integer\", \"constraints\": "
-	    "{\"required\": true}}]}");
+	prep_schema *s =
+	    load("{\"fields\": [{\"name\": \"a\"}, {\"name\": \"b\", "
+		 "\"constraints\": {\"required\": true}}, {\"name\": \"c\"}, "
+		 "{\"name\": \"d\", \"type\": \"integer\", \"constraints\": "
+		 "{\"required\": true}}]}");
 	const char *r[] = {"x"};
 	prep_schema_issue is[5];
 

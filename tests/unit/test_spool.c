@@ -97,8 +97,7 @@ Test(spool, records_by_index)
 	for (i = 0; i < 3; i++) {
 		cr_assert_eq(prep_spool_record(s, i, &rec, &len), PREP_OK);
 		cr_assert_eq(len, strlen(want[i]));
-		cr_assert_eq(memcmp(rec, want[i], len), 0, "record %d",
-			     (int)i);
+		cr_assert_eq(memcmp(rec, want[i], len), 0, "record %d", (int)i);
 	}
 	cr_assert_eq(prep_spool_record(s, 3, &rec, &len), PREP_ERR_ARG);
 	prep_spool_free(s);

@@ -985,13 +985,13 @@ Test(vreport, text_and_json)
 		cr_assert_eq(prep_vreport_line(r, v, i, &b), PREP_OK);
 	cr_assert_eq(prep_vreport_line(r, v, 2, &b), PREP_ERR_ARG);
 	cr_assert_eq(prep_vreport_summary(r, 0, &b), PREP_OK);
-	cr_assert_str_eq(b.data,
-			 "in.csv:3: row 3, field 2 (n?m): type-error: not an "
-			 "integer\n"
-			 "in.csv:3: row 3, field 3: extra-cell: cell beyond the "
-			 "header\n"
-			 "invalid: 3 rows, 1 valid; 3 errors: blank-row 1, "
-			 "extra-cell 1, type-error 1; first 2 listed\n");
+	cr_assert_str_eq(
+	    b.data, "in.csv:3: row 3, field 2 (n?m): type-error: not an "
+		    "integer\n"
+		    "in.csv:3: row 3, field 3: extra-cell: cell beyond the "
+		    "header\n"
+		    "invalid: 3 rows, 1 valid; 3 errors: blank-row 1, "
+		    "extra-cell 1, type-error 1; first 2 listed\n");
 	cr_assert_eq(prep_vreport_json(r, v, 0, &json), PREP_OK);
 	cr_assert_str_eq(
 	    json, "{\"valid\":false,\"rows\":3,\"error_count\":3,"
@@ -1198,7 +1198,7 @@ Test(vreport, source_errors)
 	    PREP_ERR_QUOTE, PREP_ERR_UNCLOSED_QUOTE, PREP_ERR_FIELD_TOO_LONG,
 	    PREP_ERR_TOO_MANY_FIELDS, PREP_ERR_LIMIT};
 	static const prep_status trouble[] = {
-	    PREP_OK,	   PREP_END,	      PREP_ERR_IO,
+	    PREP_OK,	    PREP_END,	     PREP_ERR_IO,
 	    PREP_ERR_NOMEM, PREP_ERR_RAGGED, PREP_ERR_HEADER_MISMATCH};
 	prep_validator *v = new_validator(0);
 	prep_where w5 = {"x.csv", 5, 11}, w6 = {"x.csv", 6, 1};
@@ -1218,12 +1218,12 @@ Test(vreport, source_errors)
 	o.max_field = 64;
 	prep_validator_columns(v, 1);
 	cr_assert_eq(prep_vreport_new(100, &r), PREP_OK);
-	cr_assert_eq(prep_vreport_source_error(r, 5, w5,
-					       PREP_ERR_TOO_MANY_FIELDS, &o),
-		     PREP_OK);
-	cr_assert_eq(prep_vreport_source_error(r, 6, w6,
-					       PREP_ERR_FIELD_TOO_LONG, &o),
-		     PREP_OK);
+	cr_assert_eq(
+	    prep_vreport_source_error(r, 5, w5, PREP_ERR_TOO_MANY_FIELDS, &o),
+	    PREP_OK);
+	cr_assert_eq(
+	    prep_vreport_source_error(r, 6, w6, PREP_ERR_FIELD_TOO_LONG, &o),
+	    PREP_OK);
 	cr_assert_eq(prep_vreport_source_error(r, 7, w6, PREP_ERR_IO, &o),
 		     PREP_ERR_ARG);
 	cr_assert_eq(prep_vreport_count(r, -1), 2);
@@ -1254,9 +1254,10 @@ Test(validate, manifest)
 	for (i = 0; i < 32; i++)
 		sha[i] = (unsigned char)(i * 8);
 	cr_assert_eq(prep_validator_manifest(v, 7, sha, &text), PREP_OK);
-	cr_assert_str_eq(text, "{\"rows\":7,\"columns\":[\"id\",\"n\xEF\xBF\xBDm\"],"
-			       "\"sha256\":\"0008101820283038404850586068707880"
-			       "889098a0a8b0b8c0c8d0d8e0e8f0f8\"}\n");
+	cr_assert_str_eq(text,
+			 "{\"rows\":7,\"columns\":[\"id\",\"n\xEF\xBF\xBDm\"],"
+			 "\"sha256\":\"0008101820283038404850586068707880"
+			 "889098a0a8b0b8c0c8d0d8e0e8f0f8\"}\n");
 	free(text);
 	prep_validator_free(v);
 	free(hf);
@@ -1280,22 +1281,22 @@ Test(validate, source_messages)
 	prep_csv_options_init(&o);
 	o.max_field = 1024;
 	o.max_fields = 10;
-	cr_assert_str_eq(prep_vsource_message(PREP_ERR_QUOTE, &o, buf,
-					      sizeof buf),
-			 "stray quote in an unquoted field; reading stopped");
-	cr_assert_str_eq(prep_vsource_message(PREP_ERR_UNCLOSED_QUOTE, &o, buf,
-					      sizeof buf),
-			 "quoted field not closed at end of input");
-	cr_assert_str_eq(prep_vsource_message(PREP_ERR_FIELD_TOO_LONG, &o, buf,
-					      sizeof buf),
-			 "field longer than --max-field (1024 bytes); reading "
-			 "stopped");
-	cr_assert_str_eq(prep_vsource_message(PREP_ERR_TOO_MANY_FIELDS, &o,
-					      buf, sizeof buf),
-			 "record has more than 10 fields; reading stopped");
-	cr_assert_str_eq(prep_vsource_message(PREP_ERR_LIMIT, &o, buf,
-					      sizeof buf),
-			 "record too long; reading stopped");
+	cr_assert_str_eq(
+	    prep_vsource_message(PREP_ERR_QUOTE, &o, buf, sizeof buf),
+	    "stray quote in an unquoted field; reading stopped");
+	cr_assert_str_eq(
+	    prep_vsource_message(PREP_ERR_UNCLOSED_QUOTE, &o, buf, sizeof buf),
+	    "quoted field not closed at end of input");
+	cr_assert_str_eq(
+	    prep_vsource_message(PREP_ERR_FIELD_TOO_LONG, &o, buf, sizeof buf),
+	    "field longer than --max-field (1024 bytes); reading "
+	    "stopped");
+	cr_assert_str_eq(
+	    prep_vsource_message(PREP_ERR_TOO_MANY_FIELDS, &o, buf, sizeof buf),
+	    "record has more than 10 fields; reading stopped");
+	cr_assert_str_eq(
+	    prep_vsource_message(PREP_ERR_LIMIT, &o, buf, sizeof buf),
+	    "record too long; reading stopped");
 	cr_assert_null(prep_vsource_message(PREP_ERR_IO, &o, buf, sizeof buf));
 	cr_assert_null(prep_vsource_message(PREP_OK, &o, buf, sizeof buf));
 }
