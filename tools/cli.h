@@ -316,4 +316,9 @@ int cli_parse_size(const char *s, size_t *v);
 /* As cli_parse_size, up to max bytes. */
 int cli_parse_size_max(const char *s, unsigned long long max, size_t *v);
 
+/* --progress: the time now (monotonic, s), and the progress line (final:
+ * ended by a newline). */
+double cli_now(void);
+void cli_progress(struct cli *c, int final);
+
 #endif

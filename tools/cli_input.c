@@ -7,18 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A delimiter as messages show it: tab, or the byte in quotes. */
 static const char *
@@ -131,50 +121,10 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 			  nfiles > 0 ? files[0] : "-");
 	cli_check_delimiter(c);
 	if (c->progress) {
-		c->start = now();
+		c->start = cli_now();
 		c->last_report = c->start;
 		c->next_tick = 4096;
 	}
-}
-
-static void
-human_bytes(char *buf, size_t n, uint64_t b)
-{
-	snprintf(buf, n, "%.1f MiB", (double)b / 1048576.0);
-}
-
-static void
-report_progress(struct cli *c, int final)
-{
-	double t = now(), dt = t - c->start;
-	uint64_t rows = prep_reader_rows(c->reader);
-	uint64_t rd = prep_reader_bytes_read(c->reader);
-	uint64_t total = prep_reader_bytes_total(c->reader);
-	char a[32], b[32];
-
-	human_bytes(a, sizeof a, rd);
-	if (total) {
-		human_bytes(b, sizeof b, total);
-		fprintf(
-		    stderr, "\r%s: %s of %s (%.0f%%), %llu rows, %.0f rows/s",
-		    c->prog, a, b, 100.0 * (double)rd / (double)total,
-		    (unsigned long long)rows, dt > 0 ? (double)rows / dt : 0.0);
-	} else {
-		fprintf(stderr, "\r%s: %s, %llu rows, %.0f rows/s", c->prog, a,
-			(unsigned long long)rows,
-			dt > 0 ? (double)rows / dt : 0.0);
-	}
-	if (final)
-		fputc('\n', stderr);
-	c->last_report = t;
-}
-
-void
-cli_progress_end(struct cli *c)
-{
-	if (c->progress && c->reader && !c->progress_ended)
-		report_progress(c, 1);
-	c->progress_ended = 1;
 }
 
 const prep_field *
@@ -189,8 +139,8 @@ cli_next_row(struct cli *c, size_t *n)
 		cli_reader_fatal(c, st);
 	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
 		c->next_tick += 4096;
-		if (now() - c->last_report >= 1.0)
-			report_progress(c, 0);
+		if (cli_now() - c->last_report >= 1.0)
+			cli_progress(c, 0);
 	}
 	return f;
 }

@@ -1,6 +1,6 @@
 /*
- * cli_parse.c: option values every filter reads alike (see cli.h):
- * counts, reals, sizes, and the key file.
+ * cli_parse.c: the options every filter takes (see cli.h), and option
+ * values every filter reads alike: counts, reals, sizes, the key file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "memcap.h"
 #include "text.h"
 
 /*
@@ -123,4 +124,99 @@ cli_parse_real(struct cli *c, const char *opt, const char *arg, double lo,
 		cli_usage_error(c, "%s must be a number from %g to %g", opt, lo,
 				hi);
 	return v;
+}
+
+/* The run whose --missing list is freed at exit (registered once). */
+static struct cli *missing_owner;
+
+static void
+free_missing(void)
+{
+	if (missing_owner) {
+		prep_missing_free(missing_owner->missing);
+		missing_owner->missing = NULL;
+	}
+}
+
+int
+cli_common_option(struct cli *c, int opt, const char *arg)
+{
+	prep_status st;
+
+	switch (opt) {
+	case 'h':
+		c->usage();
+		exit(0);
+	case 'V':
+		printf("%s (prep) %s\n", c->prog, PREP_VERSION);
+		exit(0);
+	case 'o':
+		c->output = arg;
+		break;
+	case 'z':
+		c->gzip = 1;
+		break;
+	case 'd':
+		if (prep_csv_parse_delim(arg, &c->csv.delim) != PREP_OK)
+			cli_usage_error(c,
+					"invalid delimiter '%s': one byte "
+					"or 'tab'",
+					arg);
+		break;
+	case 'H':
+		c->csv.has_header = 0;
+		break;
+	case 'q':
+		c->quiet = 1;
+		break;
+	case CLI_OPT_CRLF:
+		c->crlf = 1;
+		break;
+	case CLI_OPT_LAZY_QUOTES:
+		c->csv.lazy_quotes = 1;
+		break;
+	case CLI_OPT_MAX_FIELD:
+		if (!cli_parse_size(arg, &c->csv.max_field))
+			cli_usage_error(c, "invalid --max-field '%s'", arg);
+		break;
+	case CLI_OPT_MAX_MEMORY: {
+		size_t v;
+
+		/* 1T: more than any table needs, far from overflow */
+		if (!cli_parse_size_max(arg, (unsigned long long)1 << 40, &v))
+			cli_usage_error(c, "invalid --max-memory '%s'", arg);
+		prep_memcap_set(v);
+		break;
+	}
+	case CLI_OPT_PROGRESS:
+		c->progress = 1;
+		break;
+	case CLI_OPT_ALLOW_EMPTY:
+		c->allow_empty = 1;
+		break;
+	case CLI_OPT_MISSING:
+		prep_missing_free(c->missing);
+		c->missing = NULL;
+		st = prep_missing_new(arg, &c->missing);
+		if (st == PREP_ERR_LIMIT)
+			cli_usage_error(c,
+					"--missing: at most %d values of at "
+					"most %d bytes",
+					PREP_MISSING_MAX_VALUES,
+					PREP_MISSING_MAX_LEN);
+		if (st != PREP_OK)
+			cli_fatal_status(c, st, "--missing");
+		if (!missing_owner) {
+			missing_owner = c;
+			(void)atexit(
+			    free_missing); /* else only freed by exit */
+		}
+		break;
+	case '?':
+		fprintf(stderr, "Try '%s --help'.\n", c->prog);
+		exit(EXIT_TROUBLE);
+	default:
+		return 0;
+	}
+	return 1;
 }
