@@ -4,7 +4,7 @@
  *
  * Loading reads the JSON with jansson (duplicate keys rejected; jansson
  * itself refuses nesting deeper than JSON_PARSER_MAX_DEPTH, 2048) and
- * turns it into one struct field per column (schema_impl.h) with
+ * turns it into one struct field per column (schema_value.h) with
  * everything a check needs worked out in advance: the type's reader, the
  * bounds as typed values, the pattern compiled (and JIT-compiled) by
  * PCRE2 with its match data, the enum as a hash set of canonical keys,
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema_impl.h"
+#include "schema_value.h"
 
 #define DEFAULT_MAX_KEYS ((size_t)10000000)
 /* Longest piece of the schema (bound, format, name) quoted in a message. */

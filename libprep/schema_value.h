@@ -1,15 +1,15 @@
 /*
- * schema_impl.h: what the two halves of the Table Schema support share,
- * and nothing else includes. schema.c loads a schema descriptor into a
+ * schema_value.h: what the parts of the Table Schema support share, and
+ * nothing else includes. schema.c loads a schema descriptor into a
  * struct prep_schema, one struct field per column with everything a check
- * needs worked out in advance; schema_check.c checks records against it.
- * Loading reads typed values too (a bound, an enum entry is read as a
- * value of its field's type), with the checker's readers.
+ * needs worked out in advance; schema_check.c checks records against it;
+ * both read typed values with schema_value.c (a bound, an enum entry is a
+ * value of its field's type).
  *
  * Not installed: no part of the API (schema.h is).
  */
-#ifndef PREP_SCHEMA_IMPL_H
-#define PREP_SCHEMA_IMPL_H
+#ifndef PREP_SCHEMA_VALUE_H
+#define PREP_SCHEMA_VALUE_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -143,7 +143,7 @@ is_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* Shared by schema.c and schema_check.c only: not exported. */
+/* Shared by schema.c, schema_check.c and schema_value.c: not exported. */
 #define PREP_SCHEMA_INTERNAL __attribute__((visibility("hidden")))
 
 /*
@@ -155,8 +155,12 @@ PREP_SCHEMA_INTERNAL const char *
 prep_schema_read_value(prep_schema *s, const struct field *fl, const char *p,
 		       size_t n, struct value *v, prep_status *st);
 
+/* Find p[0..n) in a sealed set (*id its id): 1 when it is there. */
+PREP_SCHEMA_INTERNAL int prep_schema_set_find(struct lookup *t, const void *p,
+					      size_t n, size_t *id);
+
 /*
- * The canonical key of a value (see schema_check.c) in *key and *klen;
+ * The canonical key of a value (see schema_value.c) in *key and *klen;
  * buf has room for 16 bytes. An integer past int64 is keyed by its sign
  * ("-" or nothing) and digits, at least 19 bytes, so that it can't be
  * taken for an int64's 8; that key is built in s->bigkey and is valid
