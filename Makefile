@@ -54,11 +54,11 @@ LIB_SRC  = $(sort $(wildcard libprep/*.c))
 LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # The headers a program needs to call libprep's functions are installed
 # and documented in man/man3/libprep.3; these serve only the library's
-# own modules (its JSON builders, hash tables and the schema's two
-# halves) and are not. tests/install/run.sh holds the two lists to each
+# own modules (its JSON builders, hash tables and the schema's
+# parts) and are not. tests/install/run.sh holds the two lists to each
 # other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
-	       $(wildcard libprep/*_impl.h)
+	       libprep/schema_value.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
