@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "schema_value.h"
 
 #define DEFAULT_MAX_KEYS ((size_t)10000000)

@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "generalize.h"
+#include "schema.h"
 #include "schema_value.h"
 #include "text.h"
 

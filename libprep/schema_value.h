@@ -19,8 +19,12 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "schema.h"
+#include "prep.h"
 #include "strset.h"
+
+/* As schema.h names it (a typedef may be repeated): this header is
+ * below the loader's, whose API it implements. */
+typedef struct prep_schema prep_schema;
 
 /* Up to this many entries a small set (missingValues, booleans, enum) is
  * searched by comparing; past it, by hash. */
