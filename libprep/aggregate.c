@@ -605,8 +605,8 @@ reservoir_add(prep_agg *a, prep_rng *g, struct idrec *r, struct entry e)
 }
 
 /* A message, formatted as printf does, malloc'd; NULL out of memory. */
-static char *
-text_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *text_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static char *
 text_printf(const char *fmt, ...)

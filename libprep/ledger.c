@@ -1031,9 +1031,10 @@ prep_ledger_fault_text(prep_status s, const prep_ledger_charge *c,
 
 	switch (s) {
 	case PREP_ERR_BUDGET:
-		(void)snprintf(buf, n,
-			       "dataset %s: budget %g exhausted (spent %g, this run %g)",
-			       c->dataset, c->budget, st->spent, c->epsilon);
+		(void)snprintf(
+		    buf, n,
+		    "dataset %s: budget %g exhausted (spent %g, this run %g)",
+		    c->dataset, c->budget, st->spent, c->epsilon);
 		return PREP_LEDGER_REFUSED;
 	case PREP_ERR_BUDGET_CHANGED:
 		(void)snprintf(buf, n, "dataset %s has budget %g, not %g",
@@ -1043,7 +1044,8 @@ prep_ledger_fault_text(prep_status s, const prep_ledger_charge *c,
 		if (where->line == 0)
 			what = "not a regular file";
 		else if (where->field == PREP_LEDGER_UNENDED)
-			what = "not a ledger line (a last line without a newline must be a whole entry)";
+			what =
+			    "not a ledger line (a last line without a newline must be a whole entry)";
 		(void)snprintf(buf, n, "%s", what);
 		return PREP_LEDGER_NOT_LEDGER;
 	default:

@@ -91,9 +91,9 @@ prep_status prep_ledger_args(int argc, char *const *argv, char **out);
 
 /* What a failed ledger call means for the run (prep_ledger_fault_text). */
 typedef enum prep_ledger_fault {
-	PREP_LEDGER_TROUBLE,	/* any other failure: I/O, memory, ... */
-	PREP_LEDGER_REFUSED,	/* the budget refused the charge */
-	PREP_LEDGER_NOT_LEDGER	/* the file at *where is not a ledger */
+	PREP_LEDGER_TROUBLE,   /* any other failure: I/O, memory, ... */
+	PREP_LEDGER_REFUSED,   /* the budget refused the charge */
+	PREP_LEDGER_NOT_LEDGER /* the file at *where is not a ledger */
 } prep_ledger_fault;
 
 /*

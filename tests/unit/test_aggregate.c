@@ -1463,8 +1463,7 @@ Test(aggregate, keys_file_error_texts, .init = dir_make, .fini = dir_remove)
 
 	/* key column 1 is input column 0, named id */
 	mk(&p);
-	st = load(put_file("nocol.csv", "x,y\n1,2\n"), in_header, &w, &f1,
-		  &f2);
+	st = load(put_file("nocol.csv", "x,y\n1,2\n"), in_header, &w, &f1, &f2);
 	t = prep_agg_keys_strerror(st, &w, in_header, col20, f1, f2);
 	cr_assert_str_eq(t, "no column 'id' in its header");
 	free(t);

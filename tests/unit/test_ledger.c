@@ -1344,8 +1344,8 @@ Test(ledger, fault_text_of_refusals)
 	cr_assert_eq(s, PREP_ERR_BUDGET);
 	cr_assert_eq(prep_ledger_fault_text(s, &c, &st, &w, buf, sizeof buf),
 		     PREP_LEDGER_REFUSED);
-	cr_assert_str_eq(buf,
-			 "dataset people: budget 1 exhausted (spent 1, this run 0.5)");
+	cr_assert_str_eq(
+	    buf, "dataset people: budget 1 exhausted (spent 1, this run 0.5)");
 	c.budget = 3;
 	s = prep_ledger_charge_run(f, &c, &st, &w);
 	cr_assert_eq(s, PREP_ERR_BUDGET_CHANGED);
@@ -1379,9 +1379,9 @@ Test(ledger, fault_text_of_files)
 	cr_assert_str_eq(
 	    buf,
 	    "not a ledger line (a last line without a newline must be a whole entry)");
-	cr_assert_eq(prep_ledger_fault_text(PREP_ERR_IO, &c, &st, &w, buf,
-					    sizeof buf),
-		     PREP_LEDGER_TROUBLE);
+	cr_assert_eq(
+	    prep_ledger_fault_text(PREP_ERR_IO, &c, &st, &w, buf, sizeof buf),
+	    PREP_LEDGER_TROUBLE);
 	cr_assert_str_eq(buf, "I/O error");
 	/* cut short to the buffer: "dataset d has budget 5, not 2" */
 	st.budget = 5;
