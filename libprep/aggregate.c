@@ -26,6 +26,7 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,27 @@ check_params(const prep_agg_params *p)
 	if (p->max_groups > TABLE_MAX || p->max_ids > TABLE_MAX)
 		return PREP_ERR_ARG;
 	return PREP_OK;
+}
+
+void
+prep_agg_params_init(prep_agg_params *p, prep_agg_kind kind, double epsilon)
+{
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	p->groups = PREP_AGG_ONE;
+	p->value = -1;
+	p->id = -1;
+	p->max_contrib = 1;
+	p->epsilon = epsilon;
+	p->digits = -1;
+}
+
+void
+prep_agg_params_bounds(prep_agg_params *p, const prep_bounds *b)
+{
+	p->lo = b->lo;
+	p->hi = b->hi;
+	p->real_values = !b->integer;
 }
 
 prep_status
@@ -580,6 +602,49 @@ reservoir_add(prep_agg *a, prep_rng *g, struct idrec *r, struct entry e)
 	}
 	r->seen = t;
 	return PREP_OK;
+}
+
+/* A message, formatted as printf does, malloc'd; NULL out of memory. */
+static char *text_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static char *
+text_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (text = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	(void)vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return text;
+}
+
+char *
+prep_agg_keys_strerror(prep_status s, const prep_where *where,
+		       const prep_field *header, const size_t *by, size_t f1,
+		       size_t f2)
+{
+	if (s == PREP_ERR_IO && where->line == 0)
+		return text_printf("%s", strerror(errno));
+	if (s == PREP_ERR_HEADER_MISMATCH)
+		return text_printf(
+		    "fields %zu and %zu of the header have the same name: rename one",
+		    f1 + 1, f2 + 1);
+	if (s == PREP_ERR_COLUMN && header == NULL)
+		return text_printf("fewer columns than --by");
+	if (s == PREP_ERR_COLUMN)
+		return text_printf("no column '%.*s' in its header",
+				   (int)header[by[f1]].len,
+				   header[by[f1]].data);
+	return text_printf("%s", s == PREP_ERR_ARG ? "the same key twice"
+						   : prep_strerror(s));
 }
 
 prep_status

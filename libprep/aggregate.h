@@ -101,6 +101,23 @@ typedef struct prep_agg_summary {
 
 typedef struct prep_agg prep_agg;
 
+/*
+ * Parameters of a release of kind spending epsilon over the whole input
+ * (PREP_AGG_ONE, no key columns): no value and no id column (-1), one
+ * row per contributor, delta 0, shortest digits (-1), bounds 0, the
+ * default caps, the empty cell as missing. Set the rest, then
+ * prep_agg_new.
+ */
+void prep_agg_params_init(prep_agg_params *p, prep_agg_kind kind,
+			  double epsilon);
+
+/*
+ * The value's bounds b (prep_bounds_parse) into p: lo and hi, and a
+ * decimal release (real_values) unless both are whole numbers
+ * (b->integer).
+ */
+void prep_agg_params_bounds(prep_agg_params *p, const prep_bounds *b);
+
 /* PREP_ERR_ARG for inconsistent parameters (e.g. sum without value). */
 prep_status prep_agg_new(const prep_agg_params *p, prep_agg **out);
 void prep_agg_free(prep_agg *a);
@@ -137,6 +154,25 @@ prep_status prep_agg_load_keys(prep_agg *a, const char *path,
 			       const prep_csv_options *o,
 			       const prep_field *header, prep_where *where,
 			       size_t *f1, size_t *f2);
+
+/*
+ * The message on a status s (not PREP_OK) of prep_agg_load_keys, given
+ * the header and by it was called with and the *where, f1 and f2 it set:
+ * what is wrong at *where. Names from the keys file are not quoted: it
+ * may not be a keys file at all.
+ * - PREP_ERR_IO with where->line 0: strerror(errno) (call this before
+ *   anything else can change errno);
+ * - PREP_ERR_HEADER_MISMATCH: "fields F1 and F2 of the header have the
+ *   same name: rename one" (1-based);
+ * - PREP_ERR_COLUMN: "no column 'NAME' in its header", NAME the input's
+ *   header[by[f1]]; without a header, "fewer columns than --by";
+ * - PREP_ERR_ARG: "the same key twice";
+ * - any other status: prep_strerror(s).
+ * Returns the text, malloc'd, or NULL when out of memory.
+ */
+char *prep_agg_keys_strerror(prep_status s, const prep_where *where,
+			     const prep_field *header, const size_t *by,
+			     size_t f1, size_t f2);
 
 /*
  * Count one row (all its fields). PREP_ERR_VALUE with *bad (0-based

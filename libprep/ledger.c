@@ -1021,3 +1021,35 @@ prep_ledger_args(int argc, char *const *argv, char **out)
 	*out = s;
 	return PREP_OK;
 }
+
+prep_ledger_fault
+prep_ledger_fault_text(prep_status s, const prep_ledger_charge *c,
+		       const prep_ledger_state *st, const prep_where *where,
+		       char *buf, size_t n)
+{
+	const char *what = "not a ledger line";
+
+	switch (s) {
+	case PREP_ERR_BUDGET:
+		(void)snprintf(
+		    buf, n,
+		    "dataset %s: budget %g exhausted (spent %g, this run %g)",
+		    c->dataset, c->budget, st->spent, c->epsilon);
+		return PREP_LEDGER_REFUSED;
+	case PREP_ERR_BUDGET_CHANGED:
+		(void)snprintf(buf, n, "dataset %s has budget %g, not %g",
+			       c->dataset, st->budget, c->budget);
+		return PREP_LEDGER_REFUSED;
+	case PREP_ERR_VALUE:
+		if (where->line == 0)
+			what = "not a regular file";
+		else if (where->field == PREP_LEDGER_UNENDED)
+			what =
+			    "not a ledger line (a last line without a newline must be a whole entry)";
+		(void)snprintf(buf, n, "%s", what);
+		return PREP_LEDGER_NOT_LEDGER;
+	default:
+		(void)snprintf(buf, n, "%s", prep_strerror(s));
+		return PREP_LEDGER_TROUBLE;
+	}
+}

@@ -89,4 +89,35 @@ prep_status prep_ledger_query(const char *path, const char *dataset,
  */
 prep_status prep_ledger_args(int argc, char *const *argv, char **out);
 
+/* What a failed ledger call means for the run (prep_ledger_fault_text). */
+typedef enum prep_ledger_fault {
+	PREP_LEDGER_TROUBLE,   /* any other failure: I/O, memory, ... */
+	PREP_LEDGER_REFUSED,   /* the budget refused the charge */
+	PREP_LEDGER_NOT_LEDGER /* the file at *where is not a ledger */
+} prep_ledger_fault;
+
+/*
+ * The message on a status s (not PREP_OK) of prep_ledger_query or
+ * prep_ledger_charge_run, for a run that charges c->epsilon (0 for a
+ * query) to c->dataset with budget c->budget, given the state *st and
+ * the place *where the call returned, into buf (n bytes, cut short if
+ * need be; PREP_LEDGER_TEXT_SIZE suffice, as a charge is refused only
+ * under a valid name). Numbers in "%g". Returns:
+ * - PREP_LEDGER_REFUSED for PREP_ERR_BUDGET, "dataset D: budget B
+ *   exhausted (spent S, this run E)" (S: st->spent), and for
+ *   PREP_ERR_BUDGET_CHANGED, "dataset D has budget R, not B" (R:
+ *   st->budget, the one on record);
+ * - PREP_LEDGER_NOT_LEDGER for PREP_ERR_VALUE, what is wrong with the
+ *   file at *where: "not a regular file" (where->line 0), "not a ledger
+ *   line (a last line without a newline must be a whole entry)" (field
+ *   PREP_LEDGER_UNENDED) or "not a ledger line";
+ * - PREP_LEDGER_TROUBLE for any other status, with prep_strerror(s).
+ */
+#define PREP_LEDGER_TEXT_SIZE 256
+prep_ledger_fault prep_ledger_fault_text(prep_status s,
+					 const prep_ledger_charge *c,
+					 const prep_ledger_state *st,
+					 const prep_where *where, char *buf,
+					 size_t n);
+
 #endif

@@ -15,7 +15,6 @@
  * an unlinked temporary file and adds the noise on a second pass over it
  * once the charge is on disk. Without a ledger row mode streams.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,12 +67,12 @@ struct opts {
 	const char *col; /* --sum / --mean */
 	const char *by, *keys, *id, *agg_bounds;
 	double delta;
-	uint64_t max_contrib;
+	int64_t max_contrib;
 	double eps;
-	int digits; /* -1: shortest */
+	int64_t digits; /* -1: shortest */
 	const char *ledger, *dataset;
 	double budget;
-	uint64_t seed;
+	int64_t seed;
 	int seeded;
 };
 
@@ -114,29 +113,6 @@ usage(void)
 	    "      --seed N         reproducible noise: NOT private\n" CLI_COMMON_HELP
 	    "\n"
 	    "Exit status: 0 done, 1 privacy budget refused, 2 trouble.\n");
-}
-
-static double
-parse_positive(const char *opt, const char *arg)
-{
-	double v;
-
-	if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK || !(v > 0) ||
-	    !isfinite(v))
-		cli_usage_error(&cli, "%s must be a positive number", opt);
-	return v;
-}
-
-/* A whole number from lo to hi (a sign allowed), else msg. */
-static int64_t
-parse_whole(const char *arg, int64_t lo, int64_t hi, const char *msg)
-{
-	int64_t v;
-
-	if (prep_parse_int64(arg, strlen(arg), &v) != PREP_OK || v < lo ||
-	    v > hi)
-		cli_usage_error(&cli, "%s", msg);
-	return v;
 }
 
 static void
@@ -194,49 +170,106 @@ set_kind(struct opts *o, int opt, const char *col)
 	o->col = col;
 }
 
-/* The options that go together, or a usage error. */
+/*
+ * The options that go together, or a usage error: the first rule broken
+ * is said (a NULL text: the last -c has no --bounds).
+ */
 static void
 check_options(struct opts *o)
 {
-	if (o->eps == 0)
-		cli_usage_error(&cli, "--epsilon E is required");
-	if (o->aggregate && o->nspecs)
-		cli_usage_error(
-		    &cli,
-		    "-c is row mode; --count, --sum and --mean are aggregate mode");
-	if (!o->aggregate && o->nspecs == 0)
-		cli_usage_error(
-		    &cli,
-		    "-c COLS --bounds LO:HI, or --count, --sum or --mean");
-	if (o->nspecs && o->specs[o->nspecs - 1].bounds == NULL)
-		cli_usage_error(&cli, "-c %s has no --bounds",
-				o->specs[o->nspecs - 1].cols);
-	if (!o->aggregate &&
-	    (o->by || o->keys || o->delta > 0 || o->id || o->max_contrib))
-		cli_usage_error(
-		    &cli,
-		    "--by, --keys, --delta, --id and --max-contrib are aggregate mode");
-	if (o->aggregate) {
-		if (o->by && !o->keys && o->delta == 0)
-			cli_usage_error(&cli,
-					"--by needs --keys FILE or --delta D");
-		if (!o->by && (o->keys || o->delta > 0))
-			cli_usage_error(&cli, "--keys and --delta need --by");
-		if (o->keys && o->delta > 0)
-			cli_usage_error(&cli, "--keys or --delta, not both");
-		if (o->max_contrib && !o->id)
-			cli_usage_error(&cli, "--max-contrib needs --id");
-		if (o->max_contrib == 0)
-			o->max_contrib = 1;
-		if (o->kind != PREP_AGG_COUNT && o->agg_bounds == NULL)
-			cli_usage_error(&cli,
-					"--sum and --mean need --bounds LO:HI");
+	const struct spec *last = o->nspecs ? &o->specs[o->nspecs - 1] : NULL;
+	int agg = o->aggregate, delta = o->delta > 0;
+	int ledger = !!o->ledger + !!o->dataset + (o->budget > 0);
+	const struct {
+		int broken;
+		const char *text;
+	} rule[] = {
+	    {o->eps == 0, "--epsilon E is required"},
+	    {agg && o->nspecs,
+	     "-c is row mode; --count, --sum and --mean are aggregate mode"},
+	    {!agg && !o->nspecs,
+	     "-c COLS --bounds LO:HI, or --count, --sum or --mean"},
+	    {last && last->bounds == NULL, NULL},
+	    {!agg && (o->by || o->keys || delta || o->id || o->max_contrib),
+	     "--by, --keys, --delta, --id and --max-contrib are aggregate mode"},
+	    {agg && o->by && !o->keys && !delta,
+	     "--by needs --keys FILE or --delta D"},
+	    {agg && !o->by && (o->keys || delta),
+	     "--keys and --delta need --by"},
+	    {agg && o->keys && delta, "--keys or --delta, not both"},
+	    {agg && o->max_contrib && !o->id, "--max-contrib needs --id"},
+	    {agg && o->kind != PREP_AGG_COUNT && o->agg_bounds == NULL,
+	     "--sum and --mean need --bounds LO:HI"},
+	    {ledger && ledger < 3,
+	     "--ledger, --dataset and --budget go together"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof rule / sizeof *rule; i++) {
+		if (rule[i].broken && rule[i].text == NULL)
+			cli_usage_error(&cli, "-c %s has no --bounds",
+					last->cols);
+		if (rule[i].broken)
+			cli_usage_error(&cli, "%s", rule[i].text);
 	}
-	if ((o->ledger || o->dataset || o->budget > 0) &&
-	    !(o->ledger && o->dataset && o->budget > 0))
-		cli_usage_error(&cli,
-				"--ledger, --dataset and --budget go together");
+	if (o->max_contrib == 0)
+		o->max_contrib = 1;
 	cli_output_distinct(&cli, "--ledger", o->ledger);
+}
+
+/*
+ * The options that set one field: a text kept as given, a positive
+ * number, or a whole number from lo to hi (else the message what). 0
+ * when opt is not one of them.
+ */
+static int
+value_option(struct opts *o, int opt, const char *arg)
+{
+	const struct {
+		int opt;
+		const char **text;
+		double *real;
+		int64_t *whole, lo, hi;
+		/* the option; for a whole number, the message */
+		const char *what;
+	} field[] = {
+	    {OPT_BY, .text = &o->by},
+	    {OPT_KEYS, .text = &o->keys},
+	    {OPT_ID, .text = &o->id},
+	    {OPT_LEDGER, .text = &o->ledger},
+	    {OPT_DATASET, .text = &o->dataset},
+	    {OPT_EPSILON, .real = &o->eps, .what = "--epsilon"},
+	    {OPT_DELTA, .real = &o->delta, .what = "--delta"},
+	    {OPT_BUDGET, .real = &o->budget, .what = "--budget"},
+	    {OPT_DIGITS, NULL, NULL, &o->digits, 0, 17,
+	     "--digits must be 0 to 17"},
+	    {OPT_MAX_CONTRIB, NULL, NULL, &o->max_contrib, 1, 1000000,
+	     "--max-contrib must be 1 to 1000000"},
+	    {OPT_SEED, NULL, NULL, &o->seed, 0, INT64_MAX,
+	     "--seed must be a whole number >= 0"},
+	};
+	size_t i, n = sizeof field / sizeof *field;
+	double v;
+
+	for (i = 0; i < n && field[i].opt != opt; i++)
+		;
+	if (i == n)
+		return 0;
+	if (field[i].text) {
+		*field[i].text = arg;
+	} else if (field[i].real) {
+		if (prep_parse_number(arg, strlen(arg), &v) != PREP_OK ||
+		    !(v > 0) || !isfinite(v))
+			cli_usage_error(&cli, "%s must be a positive number",
+					field[i].what);
+		*field[i].real = v;
+	} else if (prep_parse_int64(arg, strlen(arg), field[i].whole) !=
+		       PREP_OK ||
+		   *field[i].whole < field[i].lo ||
+		   *field[i].whole > field[i].hi) {
+		cli_usage_error(&cli, "%s", field[i].what);
+	}
+	return 1;
 }
 
 static void
@@ -270,144 +303,77 @@ parse_options(int argc, char **argv, struct opts *o)
 		/* optarg is set for the options that take one; the analyzer
 		 * misses getopt_long setting it */
 		/* NOLINTBEGIN(clang-analyzer-core.NonNull*) */
-		switch (opt) {
-		case 'c':
+		if (opt == 'c')
 			add_columns(o, optarg);
-			break;
-		case OPT_BOUNDS:
+		else if (opt == OPT_BOUNDS)
 			add_bounds(o, optarg);
-			break;
-		case OPT_EPSILON:
-			o->eps = parse_positive("--epsilon", optarg);
-			break;
-		case OPT_DIGITS:
-			o->digits = (int)parse_whole(
-			    optarg, 0, 17, "--digits must be 0 to 17");
-			break;
-		case OPT_COUNT:
-		case OPT_SUM:
-		case OPT_MEAN:
+		else if (opt == OPT_COUNT || opt == OPT_SUM || opt == OPT_MEAN)
 			set_kind(o, opt, optarg);
-			break;
-		case OPT_BY:
-			o->by = optarg;
-			break;
-		case OPT_KEYS:
-			o->keys = optarg;
-			break;
-		case OPT_DELTA:
-			o->delta = parse_positive("--delta", optarg);
-			if (!(o->delta < 1))
-				cli_usage_error(
-				    &cli, "--delta must be between 0 and 1");
-			break;
-		case OPT_ID:
-			o->id = optarg;
-			break;
-		case OPT_MAX_CONTRIB:
-			o->max_contrib = (uint64_t)parse_whole(
-			    optarg, 1, 1000000,
-			    "--max-contrib must be 1 to 1000000");
-			break;
-		case OPT_LEDGER:
-			o->ledger = optarg;
-			break;
-		case OPT_DATASET:
-			o->dataset = optarg;
-			break;
-		case OPT_BUDGET:
-			o->budget = parse_positive("--budget", optarg);
-			break;
-		case OPT_SEED:
-			o->seed = (uint64_t)parse_whole(
-			    optarg, 0, INT64_MAX,
-			    "--seed must be a whole number >= 0");
-			o->seeded = 1;
-			break;
-		default:
-			if (!cli_common_option(&cli, opt, optarg))
-				cli_usage_error(&cli, "unknown option");
-		}
+		else if (!value_option(o, opt, optarg) &&
+			 !cli_common_option(&cli, opt, optarg))
+			cli_usage_error(&cli, "unknown option");
 		/* NOLINTEND(clang-analyzer-core.NonNull*) */
+		if (opt == OPT_DELTA && !(o->delta < 1))
+			cli_usage_error(&cli,
+					"--delta must be between 0 and 1");
+		o->seeded |= opt == OPT_SEED;
 	}
 	check_options(o);
 }
 
 /* A ledger status other than PREP_OK: the message, and exit 1 or 2. */
 static void __attribute__((noreturn))
-ledger_fail(prep_status s, const struct opts *o, double eps,
+ledger_fail(prep_status s, const char *path, const prep_ledger_charge *c,
 	    const prep_ledger_state *st, prep_where w)
 {
-	switch (s) {
-	case PREP_ERR_BUDGET:
-		cli_check_failed(
-		    &cli,
-		    "ledger %s: dataset %s: budget %g exhausted (spent %g, this run %g)",
-		    o->ledger, o->dataset, o->budget, st->spent, eps);
-	case PREP_ERR_BUDGET_CHANGED:
-		cli_check_failed(&cli,
-				 "ledger %s: dataset %s has budget %g, not %g",
-				 o->ledger, o->dataset, st->budget, o->budget);
-	case PREP_ERR_VALUE:
-		if (w.line == 0)
-			cli_fatal(&cli, "%s: not a regular file", o->ledger);
-		if (w.field == PREP_LEDGER_UNENDED)
-			cli_fatal_at(
-			    &cli, w,
-			    "not a ledger line (a last line without a newline must be a whole entry)");
-		cli_fatal_at(&cli, w, "not a ledger line");
-	case PREP_ERR_ARG:
+	char text[PREP_LEDGER_TEXT_SIZE];
+
+	if (s == PREP_ERR_ARG)
 		cli_usage_error(
 		    &cli,
 		    "--dataset NAME: 1 to 128 of A-Z a-z 0-9 . _ : / @ + -");
+	switch (prep_ledger_fault_text(s, c, st, &w, text, sizeof text)) {
+	case PREP_LEDGER_REFUSED:
+		cli_check_failed(&cli, "ledger %s: %s", path, text);
+	case PREP_LEDGER_NOT_LEDGER:
+		cli_fatal_at(&cli, w, "%s", text);
 	default:
-		cli_fatal_status(&cli, s, o->ledger);
+		cli_fatal_status(&cli, s, path);
 	}
 }
 
 /*
- * Before the input is read: the dataset's name and the ledger file are
- * checked (read-only, nothing charged), so that a usage error or a file
- * that is not a ledger is said at once, not after the input.
+ * Charge the run, once the whole input has been read and checked; with
+ * eps 0, only check the dataset's name and the ledger file (read-only,
+ * nothing charged), before the input is read, so that a usage error or a
+ * file that is not a ledger is said at once, not after the input.
  */
-static void
-check_ledger(const struct opts *o)
-{
-	prep_ledger_state st;
-	prep_where w;
-	prep_status s;
-
-	memset(&st, 0, sizeof st);
-	s = prep_ledger_query(o->ledger, o->dataset, &st, &w);
-	if (s != PREP_OK)
-		ledger_fail(s, o, 0, &st, w);
-}
-
-/* Charge the run, once the whole input has been read and checked. */
 static void
 charge_ledger(const struct opts *o, double eps, double delta, int argc,
 	      char **argv)
 {
-	prep_ledger_charge c;
+	/* seeded runs count all the same: spending is spending */
+	prep_ledger_charge c = {o->dataset, o->budget, eps,	 delta,
+				"dpnoise",  NULL,      o->seeded};
 	prep_ledger_state st;
 	prep_where w;
 	prep_status s;
 	char *args;
 
+	memset(&st, 0, sizeof st);
+	if (eps == 0) {
+		s = prep_ledger_query(o->ledger, o->dataset, &st, &w);
+		if (s != PREP_OK)
+			ledger_fail(s, o->ledger, &c, &st, w);
+		return;
+	}
 	if (prep_ledger_args(argc, argv, &args) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
-	memset(&st, 0, sizeof st);
-	c.dataset = o->dataset;
-	c.budget = o->budget;
-	c.epsilon = eps;
-	c.delta = delta;
-	c.tool = "dpnoise";
 	c.args = args;
-	c.seeded = o->seeded; /* counted all the same: spending is spending */
 	s = prep_ledger_charge_run(o->ledger, &c, &st, &w);
 	free(args);
 	if (s != PREP_OK)
-		ledger_fail(s, o, eps, &st, w);
+		ledger_fail(s, o->ledger, &c, &st, w);
 	cli_note(&cli, "ledger %s: dataset %s: spent %g of %g", o->ledger,
 		 o->dataset, st.spent + eps, o->budget);
 }
@@ -421,16 +387,16 @@ row_mode_prepare(const struct opts *o)
 	prep_status st;
 
 	if (prep_noise_rows_new(prep_reader_columns(cli.reader), o->eps,
-				o->digits, cli.missing, &t) != PREP_OK)
+				(int)o->digits, cli.missing, &t) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
 	for (i = 0; i < o->nspecs; i++) {
 		idx = cli_columns(&cli, "-c", o->specs[i].cols, &nidx);
 		for (j = 0; j < nidx; j++) {
-			if (prep_noise_rows_noised(t, idx[j], NULL, NULL, NULL))
+			st = prep_noise_rows_add(t, idx[j], &o->specs[i].b);
+			if (st == PREP_ERR_COLUMN)
 				cli_usage_error(&cli,
 						"column %zu named twice by -c",
 						idx[j] + 1);
-			st = prep_noise_rows_add(t, idx[j], &o->specs[i].b);
 			if (st == PREP_ERR_ARG)
 				cli_usage_error(
 				    &cli,
@@ -503,17 +469,27 @@ next_record(prep_reader *spool, size_t *n)
 }
 
 /*
- * Row mode, second half: the rows through the mechanisms, streamed from
- * the input, or from the spool of row_mode_spool.
+ * Row mode: the rows through the mechanisms, streamed from the input or,
+ * with a ledger, from the spool of row_mode_spool: the whole input is
+ * read and spooled before the charge, the charge is on disk before the
+ * first noisy value. Returns the epsilon spent.
  */
-static void
-row_mode_run(prep_noise_rows *t, prep_rng *rng, prep_reader *spool)
+static double
+run_rows(const struct opts *o, prep_rng *rng, int argc, char **argv)
 {
+	prep_noise_rows *t = row_mode_prepare(o);
+	double total = prep_noise_rows_epsilon(t);
 	size_t ncols, n, k;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
 	const prep_field *f, *out;
+	prep_spool *spool_file = NULL;
+	prep_reader *spool = NULL;
 	prep_status st;
 
+	if (o->ledger) {
+		spool = row_mode_spool(t, &spool_file);
+		charge_ledger(o, total, 0, argc, argv);
+	}
 	/* the summary, once the ledger has accepted the run */
 	if (!cli.quiet)
 		(void)prep_noise_rows_report(t, header, cli.prog, stderr);
@@ -532,24 +508,6 @@ row_mode_run(prep_noise_rows *t, prep_rng *rng, prep_reader *spool)
 		cli_write_check(&cli, prep_writer_row(cli.writer, out, n));
 	}
 	cli_finish(&cli);
-}
-
-/* Row mode: returns the epsilon spent. */
-static double
-run_rows(const struct opts *o, prep_rng *rng, int argc, char **argv)
-{
-	prep_noise_rows *t = row_mode_prepare(o);
-	prep_spool *spool_file = NULL;
-	prep_reader *spool = NULL;
-	double total = prep_noise_rows_epsilon(t);
-
-	/* the whole input is read and spooled before the charge, the
-	 * charge is on disk before the first noisy value */
-	if (o->ledger) {
-		spool = row_mode_spool(t, &spool_file);
-		charge_ledger(o, total, 0, argc, argv);
-	}
-	row_mode_run(t, rng, spool);
 	prep_reader_free(spool);
 	prep_spool_free(spool_file);
 	prep_noise_rows_free(t);
@@ -565,65 +523,44 @@ load_keys(prep_agg *agg, const char *path, const prep_field *h,
 	size_t f1 = 0, f2 = 0;
 	prep_status st =
 	    prep_agg_load_keys(agg, path, &cli.csv, h, &w, &f1, &f2);
+	char *text;
 
 	if (st == PREP_OK)
 		return;
-	if (st == PREP_ERR_NOMEM && w.file == NULL)
+	text = prep_agg_keys_strerror(st, &w, h, by, f1, f2);
+	if (text == NULL || w.file == NULL) /* no place: out of memory */
 		cli_fatal(&cli, "out of memory");
-	if (st == PREP_ERR_IO && w.line == 0)
-		cli_fatal_at(&cli, w, "%s", strerror(errno));
-	/* names not quoted: the file may not be a keys file at all */
-	if (st == PREP_ERR_HEADER_MISMATCH)
-		cli_fatal_at(
-		    &cli, w,
-		    "fields %zu and %zu of the header have the same name: rename one",
-		    f1 + 1, f2 + 1);
-	if (st == PREP_ERR_COLUMN && h == NULL)
-		cli_fatal_at(&cli, w, "fewer columns than --by");
-	if (st == PREP_ERR_COLUMN)
-		cli_fatal_at(&cli, w, "no column '%.*s' in its header",
-			     (int)h[by[f1]].len, h[by[f1]].data);
-	cli_fatal_at(&cli, w, "%s",
-		     st == PREP_ERR_ARG ? "the same key twice"
-					: prep_strerror(st));
+	cli_fatal_at(&cli, w, "%s", text);
 }
 
 /* Aggregate mode, first part: columns, parameters and the public keys. */
 static prep_agg *
 aggregate_prepare(const struct opts *o)
 {
-	size_t ncols, nby = 0, *by = NULL;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	size_t *by = NULL;
+	const prep_field *h = prep_reader_header(cli.reader, NULL);
 	prep_agg_params p;
 	prep_agg *agg;
 	prep_bounds bounds;
 
-	memset(&p, 0, sizeof p);
-	p.kind = o->kind;
+	prep_agg_params_init(&p, o->kind, o->eps);
 	p.missing = cli.missing;
-	p.groups = o->by == NULL     ? PREP_AGG_ONE
-		   : o->keys != NULL ? PREP_AGG_KEYS
-				     : PREP_AGG_SELECT;
-	if (o->by)
-		by = cli_columns(&cli, "--by", o->by, &nby);
-	p.by = by;
-	p.nby = nby;
-	p.value = o->col
-		      ? (long)cli_column(
-			    &cli, o->kind == PREP_AGG_SUM ? "--sum" : "--mean",
-			    o->col)
-		      : -1;
+	if (o->by) {
+		p.by = by = cli_columns(&cli, "--by", o->by, &p.nby);
+		p.groups = o->keys ? PREP_AGG_KEYS : PREP_AGG_SELECT;
+	}
+	if (o->col)
+		p.value = (long)cli_column(
+		    &cli, o->kind == PREP_AGG_SUM ? "--sum" : "--mean", o->col);
 	if (o->agg_bounds) {
 		parse_bounds(o->agg_bounds, &bounds);
-		p.lo = bounds.lo;
-		p.hi = bounds.hi;
-		p.real_values = !bounds.integer;
+		prep_agg_params_bounds(&p, &bounds);
 	}
-	p.id = o->id ? (long)cli_column(&cli, "--id", o->id) : -1;
-	p.max_contrib = o->max_contrib;
-	p.epsilon = o->eps;
+	if (o->id)
+		p.id = (long)cli_column(&cli, "--id", o->id);
+	p.max_contrib = (uint64_t)o->max_contrib;
 	p.delta = o->delta;
-	p.digits = o->digits;
+	p.digits = (int)o->digits;
 	if (prep_agg_new(&p, &agg) != PREP_OK)
 		cli_usage_error(&cli, "%s: parameters out of range",
 				prep_agg_kind_name(o->kind));
@@ -633,11 +570,16 @@ aggregate_prepare(const struct opts *o)
 	return agg;
 }
 
-/* Aggregate mode, second part: read the whole input. */
-static void
-aggregate_read(prep_agg *agg, prep_rng *rng)
+/*
+ * Aggregate mode: the whole input is read before the charge, the charge
+ * is on disk before the first noisy value. Returns the epsilon spent.
+ */
+static double
+run_aggregate(const struct opts *o, prep_rng *rng, int argc, char **argv)
 {
-	const prep_field *f;
+	prep_agg *agg = aggregate_prepare(o);
+	const prep_field *f, *h = prep_reader_header(cli.reader, NULL);
+	prep_agg_summary sum;
 	size_t n, bad;
 	prep_status st;
 
@@ -653,16 +595,8 @@ aggregate_read(prep_agg *agg, prep_rng *rng)
 				     prep_strerror(st));
 	}
 	cli_progress_end(&cli);
-}
-
-/* Aggregate mode, last part: add the noise, write, sum up. */
-static void
-aggregate_release(prep_agg *agg, prep_rng *rng)
-{
-	const prep_field *h = prep_reader_header(cli.reader, NULL);
-	prep_agg_summary sum;
-	prep_status st;
-
+	if (o->ledger)
+		charge_ledger(o, o->eps, o->delta, argc, argv);
 	cli_open_output(&cli);
 	/* the header names the --by columns; with -H there is none, and
 	 * an empty input (--allow-empty) still gets one */
@@ -676,20 +610,6 @@ aggregate_release(prep_agg *agg, prep_rng *rng)
 	if (!cli.quiet)
 		(void)prep_agg_report(agg, &sum, cli.prog, stderr);
 	prep_agg_free(agg);
-}
-
-/* Aggregate mode: returns the epsilon spent. */
-static double
-run_aggregate(const struct opts *o, prep_rng *rng, int argc, char **argv)
-{
-	prep_agg *agg = aggregate_prepare(o);
-
-	/* the whole input is read before the charge, the charge is on
-	 * disk before the first noisy value */
-	aggregate_read(agg, rng);
-	if (o->ledger)
-		charge_ledger(o, o->eps, o->delta, argc, argv);
-	aggregate_release(agg, rng);
 	return o->eps;
 }
 
@@ -703,7 +623,7 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "dpnoise", usage);
 	parse_options(argc, argv, &o);
-	st = o.seeded ? prep_rng_new_seeded(o.seed, &rng)
+	st = o.seeded ? prep_rng_new_seeded((uint64_t)o.seed, &rng)
 		      : prep_rng_new_secure(&rng);
 	if (st != PREP_OK)
 		cli_fatal(&cli, "no randomness: %s", prep_strerror(st));
@@ -713,7 +633,7 @@ main(int argc, char **argv)
 		    &cli,
 		    "--seed makes the noise reproducible: the output is not private");
 	if (o.ledger)
-		check_ledger(&o);
+		charge_ledger(&o, 0, 0, argc, argv);
 	cli_open_input(&cli, argc - optind, argv + optind);
 	total = o.aggregate ? run_aggregate(&o, rng, argc, argv)
 			    : run_rows(&o, rng, argc, argv);

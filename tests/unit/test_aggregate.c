@@ -1444,3 +1444,102 @@ Test(aggregate, report_mean)
 			 "b 10, 95% error bound 30\n");
 	free(text);
 }
+
+/* The message of every fault of prep_agg_load_keys, from real files. */
+Test(aggregate, keys_file_error_texts, .init = dir_make, .fini = dir_remove)
+{
+	prep_agg_params p = keys_params(col20, 2);
+	prep_where w;
+	size_t f1 = 99, f2 = 99;
+	prep_status st;
+	char *t, path[512];
+
+	mk(&p);
+	st = load(put_file("dup.csv", "x,id,x\n"), in_header, &w, &f1, &f2);
+	t = prep_agg_keys_strerror(st, &w, in_header, col20, f1, f2);
+	cr_assert_str_eq(
+	    t, "fields 1 and 3 of the header have the same name: rename one");
+	free(t);
+
+	/* key column 1 is input column 0, named id */
+	mk(&p);
+	st = load(put_file("nocol.csv", "x,y\n1,2\n"), in_header, &w, &f1, &f2);
+	t = prep_agg_keys_strerror(st, &w, in_header, col20, f1, f2);
+	cr_assert_str_eq(t, "no column 'id' in its header");
+	free(t);
+
+	mk(&p);
+	st = load(put_file("rep.csv", "x,id\np,1\np,1\n"), in_header, &w, &f1,
+		  &f2);
+	t = prep_agg_keys_strerror(st, &w, in_header, col20, f1, f2);
+	cr_assert_str_eq(t, "the same key twice");
+	free(t);
+
+	mk(&p);
+	st = load(put_file("quote.csv", "x,id\n\"p,1\n"), in_header, &w, &f1,
+		  &f2);
+	t = prep_agg_keys_strerror(st, &w, in_header, col20, f1, f2);
+	cr_assert_str_eq(t, "unclosed quote at end of input");
+	free(t);
+
+	mk(&p);
+	snprintf(path, sizeof path, "%s/missing.csv", dir);
+	st = load(path, in_header, &w, &f1, &f2);
+	t = prep_agg_keys_strerror(st, &w, in_header, col20, f1, f2);
+	cr_assert_str_eq(t, "No such file or directory");
+	free(t);
+
+	/* without a header: fewer columns than the two key columns */
+	mk(&p);
+	st = load(put_file("one.csv", "a\n"), NULL, &w, &f1, &f2);
+	t = prep_agg_keys_strerror(st, &w, NULL, col20, f1, f2);
+	cr_assert_str_eq(t, "fewer columns than --by");
+	free(t);
+
+	/* an I/O error on a later record has no errno to tell */
+	w.line = 7;
+	t = prep_agg_keys_strerror(PREP_ERR_IO, &w, in_header, col20, 0, 0);
+	cr_assert_str_eq(t, "I/O error");
+	free(t);
+}
+
+/* The defaults of prep_agg_params_init, field by field, and the bounds. */
+Test(aggregate, params_init_and_bounds)
+{
+	prep_agg_params p;
+	prep_bounds b;
+
+	memset(&p, 0x5a, sizeof p);
+	prep_agg_params_init(&p, PREP_AGG_MEAN, 0.75);
+	cr_assert_eq(p.kind, PREP_AGG_MEAN);
+	cr_assert_eq(p.groups, PREP_AGG_ONE);
+	cr_assert_null(p.by);
+	cr_assert_eq(p.nby, 0);
+	cr_assert_eq(p.value, -1);
+	cr_assert_eq(p.lo, 0);
+	cr_assert_eq(p.hi, 0);
+	cr_assert_eq(p.real_values, 0);
+	cr_assert_eq(p.id, -1);
+	cr_assert_eq(p.max_contrib, 1);
+	cr_assert_eq(p.epsilon, 0.75);
+	cr_assert_eq(p.delta, 0);
+	cr_assert_eq(p.digits, -1);
+	cr_assert_eq(p.max_groups, 0);
+	cr_assert_eq(p.max_ids, 0);
+	cr_assert_null(p.missing);
+
+	cr_assert_eq(prep_bounds_parse("-2:10", &b), PREP_OK);
+	prep_agg_params_bounds(&p, &b);
+	cr_assert_eq(p.lo, -2);
+	cr_assert_eq(p.hi, 10);
+	cr_assert_eq(p.real_values, 0);
+	cr_assert_eq(prep_bounds_parse("0:2.5", &b), PREP_OK);
+	prep_agg_params_bounds(&p, &b);
+	cr_assert_eq(p.lo, 0);
+	cr_assert_eq(p.hi, 2.5);
+	cr_assert_eq(p.real_values, 1);
+
+	/* a count over the whole input, as init leaves it, is valid */
+	prep_agg_params_init(&p, PREP_AGG_COUNT, 1);
+	mk(&p);
+}

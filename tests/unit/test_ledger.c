@@ -1324,3 +1324,69 @@ Test(ledger, sigkill_never_under_counts, .timeout = 120)
 	CHARGE_OK(p, "k", 1e12, 1);
 	cr_assert_eq(query(p, "k").entries, before + 1);
 }
+
+/*
+ * The messages of a refused charge, from a real ledger: budget 1 spent in
+ * full, then 0.5 more (refused: spent 1, this run 0.5), then a budget of
+ * 3 for the same dataset (refused: 1 on record).
+ */
+Test(ledger, fault_text_of_refusals)
+{
+	const char *f = path_of("l");
+	prep_ledger_charge c = {"people", 1, 0.5, 0, TOOL, "x", 0};
+	prep_ledger_state st;
+	prep_where w;
+	char buf[PREP_LEDGER_TEXT_SIZE];
+	prep_status s;
+
+	CHARGE_OK(f, "people", 1, 1);
+	s = prep_ledger_charge_run(f, &c, &st, &w);
+	cr_assert_eq(s, PREP_ERR_BUDGET);
+	cr_assert_eq(prep_ledger_fault_text(s, &c, &st, &w, buf, sizeof buf),
+		     PREP_LEDGER_REFUSED);
+	cr_assert_str_eq(
+	    buf, "dataset people: budget 1 exhausted (spent 1, this run 0.5)");
+	c.budget = 3;
+	s = prep_ledger_charge_run(f, &c, &st, &w);
+	cr_assert_eq(s, PREP_ERR_BUDGET_CHANGED);
+	cr_assert_eq(prep_ledger_fault_text(s, &c, &st, &w, buf, sizeof buf),
+		     PREP_LEDGER_REFUSED);
+	cr_assert_str_eq(buf, "dataset people has budget 1, not 3");
+}
+
+/* What is wrong with a file that is not a ledger, by its place. */
+Test(ledger, fault_text_of_files)
+{
+	prep_ledger_charge c = {"d", 2, 0.25, 0, TOOL, NULL, 0};
+	prep_ledger_state st = {0};
+	prep_where w = {"l", 0, 0};
+	char buf[PREP_LEDGER_TEXT_SIZE];
+
+	cr_assert_eq(prep_ledger_fault_text(PREP_ERR_VALUE, &c, &st, &w, buf,
+					    sizeof buf),
+		     PREP_LEDGER_NOT_LEDGER);
+	cr_assert_str_eq(buf, "not a regular file");
+	w.line = 4;
+	w.field = 3;
+	cr_assert_eq(prep_ledger_fault_text(PREP_ERR_VALUE, &c, &st, &w, buf,
+					    sizeof buf),
+		     PREP_LEDGER_NOT_LEDGER);
+	cr_assert_str_eq(buf, "not a ledger line");
+	w.field = PREP_LEDGER_UNENDED;
+	cr_assert_eq(prep_ledger_fault_text(PREP_ERR_VALUE, &c, &st, &w, buf,
+					    sizeof buf),
+		     PREP_LEDGER_NOT_LEDGER);
+	cr_assert_str_eq(
+	    buf,
+	    "not a ledger line (a last line without a newline must be a whole entry)");
+	cr_assert_eq(
+	    prep_ledger_fault_text(PREP_ERR_IO, &c, &st, &w, buf, sizeof buf),
+	    PREP_LEDGER_TROUBLE);
+	cr_assert_str_eq(buf, "I/O error");
+	/* cut short to the buffer: "dataset d has budget 5, not 2" */
+	st.budget = 5;
+	cr_assert_eq(prep_ledger_fault_text(PREP_ERR_BUDGET_CHANGED, &c, &st,
+					    &w, buf, 10),
+		     PREP_LEDGER_REFUSED);
+	cr_assert_str_eq(buf, "dataset d");
+}
