@@ -690,9 +690,9 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 
 		if (a->ids.n == a->idr_cap && a->ids.n < a->ids.max) {
 			size_t cap = a->idr_cap ? a->idr_cap * 2 : 1024;
-			struct idrec *r = prep_memcap_realloc(
-			    a->idr, a->idr_cap * sizeof *r, cap * sizeof *r,
-			    &st);
+			struct idrec *r =
+			    prep_memcap_realloc(a->idr, a->idr_cap * sizeof *r,
+						cap * sizeof *r, &st);
 
 			if (r == NULL)
 				return st;
@@ -882,8 +882,7 @@ prep_agg_report(const prep_agg *a, const prep_agg_summary *s,
 		return st;
 	if (s->sum_epsilon > 0 &&
 	    (st = prep_laplace_report(f, prefix, s->sum_integer, "sum",
-				      s->sum_epsilon, s->sum_scale)) !=
-		PREP_OK)
+				      s->sum_epsilon, s->sum_scale)) != PREP_OK)
 		return st;
 	if (a->p.groups == PREP_AGG_SELECT &&
 	    fprintf(f,

@@ -50,9 +50,9 @@ typedef enum prep_agg_kind {
 } prep_agg_kind;
 
 typedef enum prep_agg_groups {
-	PREP_AGG_ONE,	 /* no --by: the whole table is one group */
-	PREP_AGG_KEYS,	 /* --keys: the public list from prep_agg_add_key */
-	PREP_AGG_SELECT	 /* --delta: Laplace partition selection */
+	PREP_AGG_ONE,	/* no --by: the whole table is one group */
+	PREP_AGG_KEYS,	/* --keys: the public list from prep_agg_add_key */
+	PREP_AGG_SELECT /* --delta: Laplace partition selection */
 } prep_agg_groups;
 
 typedef struct prep_agg_params {
@@ -90,13 +90,13 @@ typedef struct prep_agg_params {
 typedef struct prep_agg_summary {
 	double count_epsilon, sum_epsilon; /* shares of epsilon */
 	double count_scale, sum_scale;	   /* Laplace b of each */
-	int sum_integer;      /* sum used the integer mechanism */
-	double threshold;     /* tau, with PREP_AGG_SELECT */
-	uint64_t rows;	      /* rows read */
+	int sum_integer;		   /* sum used the integer mechanism */
+	double threshold;		   /* tau, with PREP_AGG_SELECT */
+	uint64_t rows;			   /* rows read */
 	uint64_t rows_dropped; /* beyond max_contrib, outside keys, or
 				  with an empty value (sum, mean) */
-	uint64_t groups;      /* groups seen (or keys) */
-	uint64_t released;    /* groups written */
+	uint64_t groups;       /* groups seen (or keys) */
+	uint64_t released;     /* groups written */
 } prep_agg_summary;
 
 typedef struct prep_agg prep_agg;

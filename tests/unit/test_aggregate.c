@@ -1253,8 +1253,7 @@ Test(aggregate, kind_names)
  * order; its column x is not a key column and is ignored. Rows a, a, b
  * and q (not a key: dropped) count 2, 1 and 0, exactly (noise 0).
  */
-Test(aggregate, keys_file_and_csv_output, .init = dir_make,
-     .fini = dir_remove)
+Test(aggregate, keys_file_and_csv_output, .init = dir_make, .fini = dir_remove)
 {
 	prep_agg_params p = keys_params(col1, 1);
 	prep_where w;
@@ -1263,8 +1262,8 @@ Test(aggregate, keys_file_and_csv_output, .init = dir_make,
 	int fd;
 
 	mk(&p);
-	cr_assert_eq(load(put_file("k.csv", "x,g\n1,a\n2,b\n3,z\n"),
-			  in_header, &w, NULL, NULL),
+	cr_assert_eq(load(put_file("k.csv", "x,g\n1,a\n2,b\n3,z\n"), in_header,
+			  &w, NULL, NULL),
 		     PREP_OK);
 	add(ROW(F("1"), F("a"), F("p")));
 	add(ROW(F("2"), F("a"), F("p")));
@@ -1299,16 +1298,15 @@ Test(aggregate, keys_file_two_columns, .init = dir_make, .fini = dir_remove)
 }
 
 /* Without a header (-H) the file's first columns are the key columns. */
-Test(aggregate, keys_file_without_header, .init = dir_make,
-     .fini = dir_remove)
+Test(aggregate, keys_file_without_header, .init = dir_make, .fini = dir_remove)
 {
 	prep_agg_params p = keys_params(col1, 1);
 	prep_where w;
 
 	mk(&p);
-	cr_assert_eq(load(put_file("k.csv", "b,extra\na,extra\n"), NULL, &w,
-			  NULL, NULL),
-		     PREP_OK);
+	cr_assert_eq(
+	    load(put_file("k.csv", "b,extra\na,extra\n"), NULL, &w, NULL, NULL),
+	    PREP_OK);
 	add(ROW(F("1"), F("a"), F("p")));
 	release();
 	cr_assert_eq(nlines, 2);
@@ -1331,9 +1329,9 @@ Test(aggregate, keys_file_errors, .init = dir_make, .fini = dir_remove)
 	char path[512];
 
 	mk(&p);
-	cr_assert_eq(load(put_file("dup.csv", "x,id,x\n"), in_header, &w, &f1,
-			  &f2),
-		     PREP_ERR_HEADER_MISMATCH);
+	cr_assert_eq(
+	    load(put_file("dup.csv", "x,id,x\n"), in_header, &w, &f1, &f2),
+	    PREP_ERR_HEADER_MISMATCH);
 	cr_assert_eq(f1, 0);
 	cr_assert_eq(f2, 2);
 	cr_assert_eq(w.line, 1);
@@ -1341,9 +1339,9 @@ Test(aggregate, keys_file_errors, .init = dir_make, .fini = dir_remove)
 
 	/* x is there, id is not: key column 1 */
 	mk(&p);
-	cr_assert_eq(load(put_file("nocol.csv", "x,y\n1,2\n"), in_header, &w,
-			  &f1, NULL),
-		     PREP_ERR_COLUMN);
+	cr_assert_eq(
+	    load(put_file("nocol.csv", "x,y\n1,2\n"), in_header, &w, &f1, NULL),
+	    PREP_ERR_COLUMN);
 	cr_assert_eq(f1, 1);
 	cr_assert_eq(w.line, 0);
 	mk(&p);
@@ -1359,8 +1357,8 @@ Test(aggregate, keys_file_errors, .init = dir_make, .fini = dir_remove)
 	cr_assert_eq(w.line, 4);
 
 	mk(&p);
-	cr_assert_eq(load(put_file("quote.csv", "x,id\n\"p,1\n"), in_header,
-			  &w, NULL, NULL),
+	cr_assert_eq(load(put_file("quote.csv", "x,id\n\"p,1\n"), in_header, &w,
+			  NULL, NULL),
 		     PREP_ERR_UNCLOSED_QUOTE);
 	cr_assert_eq(w.line, 2);
 

@@ -1082,8 +1082,8 @@ Test(ledger, args_escaping_round_trip)
 /* A command line joined by single spaces, as given (escaped on write). */
 Test(ledger, args_of_a_command_line)
 {
-	char *argv[] = {"dpnoise", "-c", "inc ome", "--epsilon", "1", "",
-			"a\"b"};
+	char *argv[] = {"dpnoise", "-c", "inc ome", "--epsilon",
+			"1",	   "",	 "a\"b"};
 	char *s = NULL;
 
 	cr_assert_eq(prep_ledger_args(7, argv, &s), PREP_OK);

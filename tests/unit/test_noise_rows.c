@@ -230,9 +230,9 @@ Test(noise_rows, draws_in_order)
 	cr_assert_eq(prep_rng_new_seeded(7, &g2), PREP_OK);
 	cr_assert_eq(prep_laplace_new_int(0.5, 100, &m), PREP_OK);
 	for (i = 0; i < 4; i++)
-		cr_assert_eq(prep_laplace_add_int(m, g2, i % 2 ? 20 : 10,
-						  &want[i]),
-			     PREP_OK);
+		cr_assert_eq(
+		    prep_laplace_add_int(m, g2, i % 2 ? 20 : 10, &want[i]),
+		    PREP_OK);
 	for (r = 0; r < 2; r++) {
 		cr_assert_eq(prep_noise_rows_apply(t, rng, row, 3, &out, NULL),
 			     PREP_OK);
@@ -314,8 +314,7 @@ Test(noise_rows, report)
 	cr_assert_eq(prep_noise_rows_new(4, 0.5, -1, NULL, &t), PREP_OK);
 	cr_assert_eq(prep_noise_rows_add(t, 3, &r), PREP_OK);
 	cr_assert_eq(prep_noise_rows_add(t, 1, &b), PREP_OK);
-	cr_assert_eq(prep_noise_rows_report(t, header, "dpnoise", f),
-		     PREP_OK);
+	cr_assert_eq(prep_noise_rows_report(t, header, "dpnoise", f), PREP_OK);
 	cr_assert_eq(prep_noise_rows_report(t, NULL, "dpnoise", f), PREP_OK);
 	cr_assert_eq(fclose(f), 0);
 	cr_assert_str_eq(
