@@ -12,7 +12,6 @@
 
 #include <getopt.h>
 #include <stdio.h>
-#include <jansson.h>
 #include <stdint.h>
 
 #include "columns.h"
@@ -200,12 +199,6 @@ void cli_progress_end(struct cli *c);
  */
 size_t *cli_columns(struct cli *c, const char *opt, const char *list,
 		    size_t *n);
-/*
- * A JSON value as one line of text (keys in insertion order, compact,
- * with the extra json_dumps flags), ending in a newline; takes o's
- * reference. Free the result.
- */
-char *cli_json_text(struct cli *c, json_t *o, size_t flags);
 
 /*
  * How often each column 0..ncols-1 appears in idx[0..n) (0, 1, or 2 for

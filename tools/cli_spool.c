@@ -95,24 +95,3 @@ cli_spool_reader(struct cli *c, prep_spool *s)
 		cli_fatal_status(c, st, "spool");
 	return r;
 }
-
-char *
-cli_json_text(struct cli *c, json_t *o, size_t flags)
-{
-	char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT | flags);
-	size_t n;
-	char *t;
-
-	json_decref(o);
-	if (s == NULL)
-		cli_fatal(c, "out of memory");
-	n = strlen(s);
-	t = realloc(s, n + 2);
-	if (t == NULL) {
-		free(s);
-		cli_fatal(c, "out of memory");
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	return t;
-}
