@@ -26,7 +26,6 @@ struct prep_spool {
 	size_t index_cap;
 	const char *map; /* after prep_spool_map */
 	uint64_t map_size;
-	int mapped;
 };
 
 const char *
@@ -218,7 +217,7 @@ prep_spool_map(prep_spool *s, const char **data, uint64_t *size)
 
 	if (s->w != NULL)
 		return PREP_ERR_ARG;
-	if (!s->mapped && s->map_size > 0) {
+	if (s->map == NULL && s->map_size > 0) {
 		if ((uint64_t)(size_t)s->map_size != s->map_size)
 			return PREP_ERR_LIMIT;
 		m = mmap(NULL, (size_t)s->map_size, PROT_READ, MAP_PRIVATE,
@@ -227,7 +226,6 @@ prep_spool_map(prep_spool *s, const char **data, uint64_t *size)
 			return PREP_ERR_IO;
 		s->map = m;
 	}
-	s->mapped = 1;
 	*data = s->map;
 	*size = s->map_size;
 	return PREP_OK;
