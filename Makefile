@@ -62,7 +62,10 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
-TOOLS    = $(filter-out cli cli_%,$(basename $(notdir $(wildcard tools/*.c))))
+# a tool is tools/NAME.c, NAME without '_'; tools/NAME_*.c are its other
+# parts, tools/cli*.c the front-end helpers every tool links
+TOOL_SRC = $(basename $(notdir $(wildcard tools/*.c)))
+TOOLS    = $(foreach t,$(TOOL_SRC),$(if $(findstring _,$(t)),,$(filter-out cli,$(t))))
 TOOL_BIN = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -76,7 +79,7 @@ MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
 
-$(BUILD)/%.o: %.c $(LIB_HDR) tools/cli.h
+$(BUILD)/%.o: %.c $(LIB_HDR) $(wildcard tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -87,9 +90,13 @@ $(BUILD)/libprep.a: $(LIB_OBJ)
 $(BUILD)/libprep.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libprep.so.$(SOVER) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libprep.a
+tool_parts = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)_*.c))
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $(BUILD)/tools/%.o \
+		$$(call tool_parts,$$*) \
+		$(CLI_OBJ) $(BUILD)/libprep.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/libprep.a $(LDLIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libprep.a $(LDLIBS_ALL)
 
 $(GEN_BIN): $(BUILD)/testdata/gen-people.o
 	@mkdir -p $(dir $@)

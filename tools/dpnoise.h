@@ -1,0 +1,62 @@
+/*
+ * dpnoise.h: what the two halves of dpnoise share: the options as the
+ * command line gave them (dpnoise.c), and the two modes that run them
+ * with the ledger's charge (dpnoise_run.c).
+ */
+#ifndef DPNOISE_H
+#define DPNOISE_H
+
+#include <stdint.h>
+
+#include "aggregate.h"
+#include "cli.h"
+#include "noise.h"
+
+#define MAX_SPECS 256
+
+/* The run's command line, messages, input and output. */
+extern struct cli cli;
+
+/* One -c COLS --bounds LO:HI pair of row mode. */
+struct spec {
+	const char *cols;
+	const char *bounds;
+	prep_bounds b;
+};
+
+/* What the command line asks for. */
+struct opts {
+	struct spec specs[MAX_SPECS]; /* row mode */
+	size_t nspecs;
+	int aggregate; /* --count, --sum or --mean */
+	prep_agg_kind kind;
+	const char *col; /* --sum / --mean */
+	const char *by, *keys, *id, *agg_bounds;
+	double delta;
+	int64_t max_contrib;
+	double eps;
+	int64_t digits; /* -1: shortest */
+	const char *ledger, *dataset;
+	double budget;
+	int64_t seed;
+	int seeded;
+	int argc; /* the command line, for the ledger's record */
+	char **argv;
+};
+
+/* --bounds LO:HI into b, or a usage error. */
+void parse_bounds(const char *arg, prep_bounds *b);
+
+/*
+ * Charge the run to o->ledger once the whole input has been read and
+ * checked (a refusal exits 1); with eps 0, only check the dataset's name
+ * and the ledger file, before the input is read.
+ */
+void charge_ledger(const struct opts *o, double eps, double delta);
+
+/* Row mode and aggregate mode, from the open input to the finished
+ * output; each returns the epsilon spent. */
+double run_rows(const struct opts *o, prep_rng *rng);
+double run_aggregate(const struct opts *o, prep_rng *rng);
+
+#endif
