@@ -91,6 +91,8 @@ $(BUILD)/libprep.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libprep.so.$(SOVER) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 tool_parts = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)_*.c))
+# kept: made by the pattern below, they would count as intermediate
+.SECONDARY: $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/*_*.c))
 .SECONDEXPANSION:
 $(BUILD)/bin/%: $(BUILD)/tools/%.o \
 		$$(call tool_parts,$$*) \
