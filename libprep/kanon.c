@@ -252,24 +252,65 @@ order_free(struct order *o)
 	free(o->q);
 	free(o->qcum);
 	free(o->qsum);
+	memset(o, 0, sizeof *o);
+}
+
+struct prep_kanon_judge {
+	prep_kanon_params p;
+	const prep_field *values; /* the sensitive values, by id */
+	size_t nv;
+	struct order o; /* of the table set by prep_kanon_judge_table */
+	int numeric;	/* the ordered distance applies */
+	int has_table;
+	prep_class_count *work; /* a class's counts, reordered */
+	double *pbuf;
+	size_t *rbuf;
+	size_t cap;
+};
+
+prep_status
+prep_kanon_judge_new(const prep_kanon_params *p, const prep_field *values,
+		     size_t nvalues, prep_kanon_judge **out)
+{
+	prep_kanon_judge *j = calloc(1, sizeof *j);
+
+	*out = NULL;
+	if (j == NULL)
+		return PREP_ERR_NOMEM;
+	j->p = *p;
+	j->values = values;
+	j->nv = nvalues;
+	*out = j;
+	return PREP_OK;
+}
+
+void
+prep_kanon_judge_free(prep_kanon_judge *j)
+{
+	if (j == NULL)
+		return;
+	order_free(&j->o);
+	free(j->work);
+	free(j->pbuf);
+	free(j->rbuf);
+	free(j);
 }
 
 /*
- * Distribution of the sensitive values over the released rows; ranks when
- * every released value is a number (*numeric), in which case the ordered
- * distance applies.
+ * The distribution of the sensitive values over the released rows
+ * (counts by value id); ranks when every released value is a number, in
+ * which case the ordered distance applies.
  */
-static prep_status
-build_order(prep_classes *c, const prep_kanon_params *p, uint64_t rows,
-	    struct order *o, int *numeric)
+prep_status
+prep_kanon_judge_table(prep_kanon_judge *j, const uint64_t *counts)
 {
-	size_t nv = prep_classes_values(c), ncls = prep_classes_count(c);
-	size_t i, j, n;
-	struct numval *nums = NULL;
-	const prep_class_count *cnt;
-	prep_status st;
+	struct order *o = &j->o;
+	size_t nv = j->nv, i, n = 0;
+	uint64_t rows = 0;
+	struct numval *nums;
 
-	memset(o, 0, sizeof *o);
+	order_free(o);
+	j->has_table = 1;
 	o->q = calloc(nv ? nv : 1, sizeof *o->q);
 	o->rank = calloc(nv ? nv : 1, sizeof *o->rank);
 	nums = malloc((nv ? nv : 1) * sizeof *nums);
@@ -277,30 +318,19 @@ build_order(prep_classes *c, const prep_kanon_params *p, uint64_t rows,
 		free(nums);
 		return PREP_ERR_NOMEM;
 	}
-	for (i = 0; i < ncls; i++) {
-		if (!prep_kanon_class_kept(c, p, i))
-			continue;
-		if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK) {
-			free(nums);
-			return st;
-		}
-		for (j = 0; j < n; j++)
-			o->q[cnt[j].value] += (double)cnt[j].count;
-	}
-	*numeric = 1;
-	n = 0;
+	for (i = 0; i < nv; i++)
+		rows += counts[i];
+	j->numeric = 1;
 	for (i = 0; i < nv; i++) {
-		prep_field f;
-
-		if (o->q[i] == 0)
+		if (counts[i] == 0)
 			continue; /* only in suppressed rows */
-		o->q[i] /= (double)rows;
-		f = prep_classes_value(c, i);
-		if (prep_parse_number(f.data, f.len, &nums[n].x) != PREP_OK)
-			*numeric = 0;
+		o->q[i] = (double)counts[i] / (double)rows;
+		if (prep_parse_number(j->values[i].data, j->values[i].len,
+				      &nums[n].x) != PREP_OK)
+			j->numeric = 0;
 		nums[n++].id = i;
 	}
-	if (*numeric) {
+	if (j->numeric) {
 		size_t m = 0;
 
 		qsort(nums, n, sizeof *nums, by_number);
@@ -323,6 +353,60 @@ build_order(prep_classes *c, const prep_kanon_params *p, uint64_t rows,
 			o->qsum[i + 1] = o->qsum[i] + o->qcum[i];
 	}
 	free(nums);
+	return PREP_OK;
+}
+
+int
+prep_kanon_judge_ordered(const prep_kanon_judge *j)
+{
+	return j->numeric;
+}
+
+prep_status
+prep_kanon_judge_class(prep_kanon_judge *j, uint64_t size,
+		       const prep_class_count *cnt, size_t n, double *l,
+		       double *t, int *fails)
+{
+	const prep_kanon_params *p = &j->p;
+	int ok;
+
+	*fails = size < p->k ? PREP_KANON_FAIL_K : 0;
+	*l = *t = 0;
+	if (!p->check_l && !p->check_t)
+		return PREP_OK;
+	if (n > j->cap) {
+		size_t cap = n > 2 * j->cap ? n : 2 * j->cap;
+		prep_class_count *w = realloc(j->work, cap * sizeof *w);
+		double *pb;
+		size_t *rb;
+
+		if (w == NULL)
+			return PREP_ERR_NOMEM;
+		j->work = w;
+		if ((pb = realloc(j->pbuf, cap * sizeof *pb)) == NULL)
+			return PREP_ERR_NOMEM;
+		j->pbuf = pb;
+		if ((rb = realloc(j->rbuf, cap * sizeof *rb)) == NULL)
+			return PREP_ERR_NOMEM;
+		j->rbuf = rb;
+		j->cap = cap;
+	}
+	if (n)
+		memcpy(j->work, cnt, n * sizeof *cnt);
+	if (p->check_l) {
+		*l = class_l(j->work, n, size, p, &ok);
+		if (!ok)
+			*fails |= PREP_KANON_FAIL_L;
+	}
+	if (p->check_t) {
+		if (!j->has_table)
+			return PREP_ERR_ARG;
+		*t = j->numeric ? ordered_distance(&j->o, cnt, n, size, j->pbuf,
+						   j->rbuf)
+				: equal_distance(j->o.q, cnt, n, size);
+		if (!prep_gate_at_most(*t, p->t))
+			*fails |= PREP_KANON_FAIL_T;
+	}
 	return PREP_OK;
 }
 
@@ -383,19 +467,17 @@ prep_status
 prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 		    prep_kanon_report *r)
 {
-	size_t ncls = prep_classes_count(c), i, n, maxn = 0;
+	size_t ncls = prep_classes_count(c), i, j, n;
 	uint64_t input = prep_classes_rows(c), at_risk = 0, unique = 0;
 	int has_sensitive = prep_classes_has_sensitive(c);
-	struct order o;
-	int numeric = 0, first_l = 1;
-	prep_class_count *work = NULL;
-	double *pbuf = NULL;
-	size_t *rbuf = NULL;
+	int first_l = 1;
+	prep_kanon_judge *judge = NULL;
+	uint64_t *qcount = NULL; /* released rows per sensitive value */
+	prep_field *values = NULL;
 	const prep_class_count *cnt;
 	prep_status st;
 
 	memset(r, 0, sizeof *r);
-	memset(&o, 0, sizeof o);
 	if ((st = check_params(c, p, has_sensitive)) != PREP_OK)
 		return st;
 	r->k = p->k;
@@ -429,65 +511,63 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 	r->suppress_ok =
 	    !p->suppress || prep_gate_at_most((double)r->suppressed_rows,
 					      p->max_suppress * (double)input);
-	if ((p->check_l || p->check_t) && r->rows > 0) {
-		for (i = 0; i < ncls; i++) {
-			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
-				goto out;
-			if (n > maxn)
-				maxn = n;
-		}
-		work = malloc((maxn ? maxn : 1) * sizeof *work);
-		pbuf = malloc((maxn ? maxn : 1) * sizeof *pbuf);
-		rbuf = malloc((maxn ? maxn : 1) * sizeof *rbuf);
-		if (!work || !pbuf || !rbuf) {
+	if (p->check_t && r->rows > 0) {
+		size_t nv = prep_classes_values(c);
+
+		qcount = calloc(nv ? nv : 1, sizeof *qcount);
+		values = malloc((nv ? nv : 1) * sizeof *values);
+		if (!qcount || !values) {
 			st = PREP_ERR_NOMEM;
 			goto out;
 		}
+		for (i = 0; i < nv; i++)
+			values[i] = prep_classes_value(c, i);
+		for (i = 0; i < ncls; i++) {
+			if (!prep_kanon_class_kept(c, p, i))
+				continue;
+			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
+				goto out;
+			for (j = 0; j < n; j++)
+				qcount[cnt[j].value] += cnt[j].count;
+		}
 	}
-	if (p->check_t && r->rows > 0 &&
-	    (st = build_order(c, p, r->rows, &o, &numeric)) != PREP_OK)
+	if ((st = prep_kanon_judge_new(p, values,
+				       values ? prep_classes_values(c) : 0,
+				       &judge)) != PREP_OK)
 		goto out;
-	r->t_ordered = numeric;
+	if (qcount && (st = prep_kanon_judge_table(judge, qcount)) != PREP_OK)
+		goto out;
+	r->t_ordered = qcount && prep_kanon_judge_ordered(judge);
 	r->k_ok = r->l_ok = r->t_ok = 1;
 	for (i = 0; i < ncls; i++) {
 		uint64_t s = prep_classes_size(c, i);
-		int fails = 0, ok;
+		double l, d;
+		int fails;
 
 		if (!prep_kanon_class_kept(c, p, i))
 			continue;
-		if (s < p->k) {
+		cnt = NULL;
+		n = 0;
+		if ((p->check_l || p->check_t) &&
+		    (st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
+			goto out;
+		st = prep_kanon_judge_class(judge, s, cnt, n, &l, &d, &fails);
+		if (st != PREP_OK)
+			goto out;
+		if (fails & PREP_KANON_FAIL_K)
 			r->k_ok = 0;
-			fails = 1;
-		}
-		if (p->check_l || p->check_t) {
-			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
-				goto out;
-			/* kept classes are not empty: r->rows > 0, work set */
-			/* NOLINTNEXTLINE(clang-analyzer-core.NonNull*) */
-			memcpy(work, cnt, n * sizeof *work);
-		}
 		if (p->check_l) {
-			double l = class_l(work, n, s, p, &ok);
-
 			if (first_l || l < r->l_min)
 				r->l_min = l;
 			first_l = 0;
-			if (!ok) {
+			if (fails & PREP_KANON_FAIL_L)
 				r->l_ok = 0;
-				fails = 1;
-			}
 		}
 		if (p->check_t) {
-			double d = numeric ? ordered_distance(&o, cnt, n, s,
-							      pbuf, rbuf)
-					   : equal_distance(o.q, cnt, n, s);
-
 			if (d > r->t_max)
 				r->t_max = d;
-			if (!prep_gate_at_most(d, p->t)) {
+			if (fails & PREP_KANON_FAIL_T)
 				r->t_ok = 0;
-				fails = 1;
-			}
 		}
 		if (fails) {
 			r->violating_classes++;
@@ -497,10 +577,9 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 	r->satisfied = r->k_ok && r->l_ok && r->t_ok && r->suppress_ok;
 	st = PREP_OK;
 out:
-	order_free(&o);
-	free(work);
-	free(pbuf);
-	free(rbuf);
+	prep_kanon_judge_free(judge);
+	free(qcount);
+	free(values);
 	if (st != PREP_OK)
 		prep_kanon_report_free(r);
 	return st;

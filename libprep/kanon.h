@@ -90,6 +90,48 @@ prep_status prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 				prep_kanon_report *r);
 void prep_kanon_report_free(prep_kanon_report *r);
 
+/*
+ * A judge: the checks of p on one class at a time, for searches that
+ * build classes of their own (kanon(1)); prep_kanon_evaluate judges
+ * kcheck's classes with it. The sensitive values are ids 0 .. nvalues-1,
+ * values[id] their bytes (borrowed: they must outlive the judge), used to
+ * find whether every released value is a number (the ordered distance of
+ * t-closeness) or not (the equal distance).
+ */
+typedef struct prep_kanon_judge prep_kanon_judge;
+
+prep_status prep_kanon_judge_new(const prep_kanon_params *p,
+				 const prep_field *values, size_t nvalues,
+				 prep_kanon_judge **out);
+void prep_kanon_judge_free(prep_kanon_judge *j);
+
+/*
+ * The table t-closeness measures against: counts[id] rows released with
+ * sensitive value id. Needed before judging with t, again whenever the
+ * released rows change (after suppression).
+ */
+prep_status prep_kanon_judge_table(prep_kanon_judge *j, const uint64_t *counts);
+
+/* Is the ordered distance used (every value of the table a number)? */
+int prep_kanon_judge_ordered(const prep_kanon_judge *j);
+
+/* The checks a class fails, as flags. */
+#define PREP_KANON_FAIL_K 1
+#define PREP_KANON_FAIL_L 2
+#define PREP_KANON_FAIL_T 4
+
+/*
+ * Judge a class of size rows whose sensitive values have the counts
+ * cnt[0..n) (any order; n 0 and cnt NULL when neither l nor t is
+ * checked): *fails gets the PREP_KANON_FAIL_* flags of the checks it
+ * fails, *l its l (as l_min of the report counts it; 0 without l), *t
+ * its distance to the table (0 without t). PREP_ERR_ARG when t is checked
+ * and no table was set, PREP_ERR_NOMEM.
+ */
+prep_status prep_kanon_judge_class(prep_kanon_judge *j, uint64_t size,
+				   const prep_class_count *cnt, size_t n,
+				   double *l, double *t, int *fails);
+
 /* Does class id survive suppression (always, without --suppress)? */
 int prep_kanon_class_kept(const prep_classes *c, const prep_kanon_params *p,
 			  size_t id);
