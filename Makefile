@@ -58,7 +58,8 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # parts) and are not. tests/install/run.sh holds the two lists to each
 # other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
-	       libprep/schema_value.h
+	       libprep/schema_value.h libprep/recode.h libprep/lattice.h \
+	       libprep/mondrian.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))

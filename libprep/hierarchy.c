@@ -43,6 +43,9 @@ struct prep_hierarchy {
 	size_t nslot;	/* a power of two */
 	size_t levels;
 	int delim;
+	int all;	/* every level kept (PREP_HIERARCHY_ALL) */
+	uint32_t *cell; /* all: per row, levels (offset, length) pairs */
+	size_t cell_cap;
 	prep_siphash_key key; /* of the hash */
 };
 
@@ -109,8 +112,36 @@ keep_text(prep_hierarchy *h, const char *s, size_t len, uint32_t *off)
 	return prep_buf_append_byte(&h->text, '\0');
 }
 
+/* Every level of the row being added: gen[0 .. levels) into the arena. */
+static prep_status
+keep_cells(prep_hierarchy *h, const prep_field *gen)
+{
+	size_t need = (h->n + 1) * h->levels * 2, l;
+	prep_status st;
+
+	if (need > h->cell_cap) {
+		size_t cap = need > 2 * h->cell_cap ? need : 2 * h->cell_cap;
+		uint32_t *c = realloc(h->cell, cap * sizeof *c);
+
+		if (c == NULL)
+			return PREP_ERR_NOMEM;
+		h->cell = c;
+		h->cell_cap = cap;
+	}
+	for (l = 0; l < h->levels; l++) {
+		uint32_t *at = &h->cell[(h->n * h->levels + l) * 2];
+
+		if ((st = keep_text(h, gen[l].data, gen[l].len, &at[0])) !=
+		    PREP_OK)
+			return st;
+		at[1] = (uint32_t)gen[l].len;
+	}
+	return PREP_OK;
+}
+
 /*
- * Add value -> generalization. PREP_ERR_ARG (and *dup set) when the value
+ * Add value -> generalization (with every level kept, gen is the row's
+ * fields after the value). PREP_ERR_ARG (and *dup set) when the value
  * is already there.
  */
 static prep_status
@@ -145,6 +176,8 @@ add_entry(prep_hierarchy *h, const prep_field *value, const prep_field *gen,
 	}
 	if ((st = keep_text(h, value->data, value->len, &e.key)) != PREP_OK ||
 	    (st = keep_text(h, gen->data, gen->len, &e.val)) != PREP_OK)
+		return st;
+	if (h->all && (st = keep_cells(h, gen)) != PREP_OK)
 		return st;
 	e.key_len = (uint32_t)value->len;
 	e.val_len = (uint32_t)gen->len;
@@ -257,7 +290,7 @@ prep_hierarchy_load_why(const char *path, size_t level, prep_hierarchy **out,
 	prep_reader *r = NULL;
 	prep_status st;
 	prep_where at;
-	size_t nf;
+	size_t nf, k;
 	int empty, dup;
 
 	*out = NULL;
@@ -274,6 +307,7 @@ prep_hierarchy_load_why(const char *path, size_t level, prep_hierarchy **out,
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return PREP_ERR_NOMEM;
 	prep_buf_init(&h->text, TEXT_MAX);
+	h->all = level == PREP_HIERARCHY_ALL;
 	if ((st = prep_siphash_table_key(&h->key)) != PREP_OK)
 		goto fail;
 	if ((st = sniff_delim(path, &h->delim, &empty)) != PREP_OK)
@@ -292,25 +326,29 @@ prep_hierarchy_load_why(const char *path, size_t level, prep_hierarchy **out,
 		at = prep_reader_where(r);
 		if (h->n == 0) {
 			h->levels = nf - 1;
-			if (level >= nf) {
+			if (level != PREP_HIERARCHY_ALL && level >= nf) {
 				st = report(PREP_ERR_ARG, where, path, at.line,
 					    0, why,
 					    "hierarchy has no such level");
 				goto fail;
 			}
 		}
-		if (level > 0 && f[level].len == 0) {
-			st = report(PREP_ERR_ARG, where, path, at.line,
-				    level + 1, why,
-				    "empty generalization at that level");
-			goto fail;
-		}
+		for (k = h->all ? 1 : level;
+		     k > 0 && k <= (h->all ? h->levels : level); k++)
+			if (f[k].len == 0) {
+				st = report(
+				    PREP_ERR_ARG, where, path, at.line, k + 1,
+				    why, "empty generalization at that level");
+				goto fail;
+			}
 		if (h->n == PREP_HIERARCHY_MAX_ROWS) {
 			st = report(PREP_ERR_LIMIT, where, path, at.line, 0,
 				    why, "hierarchy has too many rows");
 			goto fail;
 		}
-		if ((st = add_entry(h, &f[0], &f[level], &dup)) != PREP_OK) {
+		if ((st = add_entry(h, &f[0],
+				    &f[h->all ? (h->levels ? 1 : 0) : level],
+				    &dup)) != PREP_OK) {
 			if (dup)
 				report(st, where, path, at.line, 1, why,
 				       "value listed twice in hierarchy");
@@ -387,11 +425,39 @@ prep_hierarchy_delim(const prep_hierarchy *h)
 	return h->delim;
 }
 
+prep_status
+prep_hierarchy_row(const prep_hierarchy *h, const char *in, size_t len,
+		   size_t *row)
+{
+	size_t i;
+
+	if (h == NULL || h->nslot == 0)
+		return PREP_ERR_NOT_FOUND;
+	i = find_slot(h, in, len, hash_bytes(h, in, len));
+	if (h->slot[i] == 0)
+		return PREP_ERR_NOT_FOUND;
+	*row = h->slot[i] - 1;
+	return PREP_OK;
+}
+
+prep_field
+prep_hierarchy_cell(const prep_hierarchy *h, size_t row, size_t level)
+{
+	const uint32_t *at;
+
+	if (level == 0)
+		return (prep_field){h->text.data + h->ent[row].key,
+				    h->ent[row].key_len};
+	at = &h->cell[(row * h->levels + level - 1) * 2];
+	return (prep_field){h->text.data + at[0], at[1]};
+}
+
 void
 prep_hierarchy_free(prep_hierarchy *h)
 {
 	if (h == NULL)
 		return;
+	free(h->cell);
 	prep_buf_free(&h->text);
 	free(h->ent);
 	free(h->slot);

@@ -67,6 +67,25 @@ prep_status prep_hierarchy_lookup(const prep_hierarchy *h, const char *in,
 				  size_t len, const char **res,
 				  size_t *res_len);
 
+/*
+ * With level PREP_HIERARCHY_ALL every level is kept (kanon searches them
+ * all), each checked as the requested level is; prep_hierarchy_lookup then
+ * gives level 1, and rows and cells are read with these two.
+ */
+#define PREP_HIERARCHY_ALL ((size_t)-1)
+
+/* The row (0-based, file order) of value in[0..len), or PREP_ERR_NOT_FOUND. */
+prep_status prep_hierarchy_row(const prep_hierarchy *h, const char *in,
+			       size_t len, size_t *row);
+
+/*
+ * The cell of row at level (0: the value; 1 .. prep_hierarchy_levels).
+ * Levels above 0 only when every level was kept. Borrowed from h,
+ * NUL-terminated.
+ */
+prep_field prep_hierarchy_cell(const prep_hierarchy *h, size_t row,
+			       size_t level);
+
 /* Number of generalization levels in the file (columns after the first). */
 size_t prep_hierarchy_levels(const prep_hierarchy *h);
 
