@@ -231,6 +231,17 @@ prep_classes_find(const prep_classes *c, const prep_field *row, size_t *id)
 				  c->scratch.len, 0, id, NULL);
 }
 
+void
+prep_classes_key(const prep_classes *c, size_t id, prep_field *fields)
+{
+	prep_field k = prep_strset_key(&c->keys, id);
+	const unsigned char *p = (const unsigned char *)k.data;
+	size_t j;
+
+	for (j = 0; j < c->nqi; j++)
+		fields[j] = prep_tuple_next(&p);
+}
+
 size_t
 prep_classes_count(const prep_classes *c)
 {

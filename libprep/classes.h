@@ -44,6 +44,12 @@ prep_status prep_classes_add(prep_classes *c, const prep_field *row,
 prep_status prep_classes_find(const prep_classes *c, const prep_field *row,
 			      size_t *id);
 
+/*
+ * The quasi-identifier values of class id into fields[0..nqi): borrowed
+ * from c, valid until the next prep_classes_add (not NUL-terminated).
+ */
+void prep_classes_key(const prep_classes *c, size_t id, prep_field *fields);
+
 size_t prep_classes_count(const prep_classes *c);
 uint64_t prep_classes_rows(const prep_classes *c);
 uint64_t prep_classes_size(const prep_classes *c, size_t id);

@@ -146,6 +146,46 @@ prep_status prep_recode_finish(const prep_recode_input *in,
 			       prep_recode_result *r, uint64_t *suppressed,
 			       int *pass);
 
+/*
+ * The classes of a recoding as the checks see them: sizes and the counts
+ * of sensitive values (class i's at scount[srun[i] .. srun[i+1]), only
+ * when l or t is checked).
+ */
+typedef struct prep_recode_classes {
+	size_t n;
+	uint64_t *size;
+	size_t *srun;
+	prep_class_count *scount;
+} prep_recode_classes;
+
+/* The classes of class_of[0 .. in->ntuples), ids 0 .. nclasses-1. */
+prep_status prep_recode_classes_of(const prep_recode_input *in,
+				   const size_t *class_of, size_t nclasses,
+				   prep_recode_classes *k);
+void prep_recode_classes_free(prep_recode_classes *k);
+
+/*
+ * The suppression rule of prep_recode_finish on classes k, judged by judge
+ * (made for in->params and in's sensitive values): kept[i] for each
+ * class, *suppressed the rows suppressed.
+ */
+prep_status prep_recode_suppress(const prep_recode_input *in,
+				 const prep_recode_classes *k,
+				 prep_kanon_judge *judge, unsigned char *kept,
+				 uint64_t *suppressed);
+
+/* Are suppressed rows within F of the input (prep_gate_at_most)? */
+int prep_recode_within(const prep_recode_input *in, uint64_t suppressed);
+
+/* |D| of a QI: its hierarchy's rows, or without one its data values. */
+double prep_recode_domain(const prep_recode_qi *q);
+
+/*
+ * loss from S_j = sum[j] (kept rows' shares plus suppressed rows), for
+ * QIs 0 .. in->nqi-1.
+ */
+double prep_recode_loss(const prep_recode_input *in, const double *sum);
+
 typedef enum prep_recode_metric {
 	PREP_METRIC_LOSS,
 	PREP_METRIC_DM,
@@ -167,8 +207,10 @@ typedef struct prep_recode_figures {
 	double aecs, gcp, loss;
 } prep_recode_figures;
 
-void prep_recode_metrics(const prep_recode_input *in,
-			 const prep_recode_result *r, prep_recode_figures *f);
+/* The figures of r, finished (prep_recode_finish). PREP_ERR_NOMEM. */
+prep_status prep_recode_metrics(const prep_recode_input *in,
+				const prep_recode_result *r,
+				prep_recode_figures *f);
 
 /* The value of metric m in f, as a double (dm exactly below 2^53). */
 double prep_recode_figure(const prep_recode_figures *f, prep_recode_metric m);
