@@ -555,53 +555,53 @@ prep_recode_classes_free(prep_recode_classes *k)
 }
 
 prep_status
-prep_recode_classes_of(const prep_recode_input *in, const size_t *class_of,
-		       size_t nclasses, prep_recode_classes *k)
+prep_recode_merge(const prep_recode_input *in, const prep_recode_classes *src,
+		  const size_t *group_of, size_t ngroups,
+		  prep_recode_classes *k)
 {
 	int dist = in->params.check_l || in->params.check_t;
-	size_t t, e, i, *first = NULL, *next = NULL;
+	size_t t, e, i, ntouched, *first = NULL, *next = NULL;
+	size_t *touched = NULL;
 	uint64_t *acc = NULL;
-	size_t *touched = NULL, ntouched;
 	prep_status st = PREP_ERR_NOMEM;
 
 	memset(k, 0, sizeof *k);
-	k->n = nclasses;
-	k->size = alloc0(nclasses, sizeof *k->size);
-	k->srun = alloc0(nclasses + 1, sizeof *k->srun);
+	k->n = ngroups;
+	k->size = alloc0(ngroups, sizeof *k->size);
+	k->srun = alloc0(ngroups + 1, sizeof *k->srun);
 	if (!k->size || !k->srun)
 		goto out;
-	for (t = 0; t < in->ntuples; t++)
-		k->size[class_of[t]] += in->count[t];
+	for (t = 0; t < src->n; t++)
+		k->size[group_of[t]] += src->size[t];
 	if (!dist) {
 		st = PREP_OK;
 		goto out;
 	}
-	/* the tuples of each class as linked lists, then one merge each */
-	first = malloc((nclasses ? nclasses : 1) * sizeof *first);
-	next = malloc((in->ntuples ? in->ntuples : 1) * sizeof *next);
+	/* the members of each group as linked lists, then one merge each
+	 * through a dense array indexed by value id */
+	first = malloc((ngroups ? ngroups : 1) * sizeof *first);
+	next = malloc((src->n ? src->n : 1) * sizeof *next);
 	acc = alloc0(in->nsvalues, sizeof *acc);
 	touched = malloc((in->nsvalues ? in->nsvalues : 1) * sizeof *touched);
-	if (!first || !next || !acc || !touched)
+	/* no more entries than the members have */
+	k->scount = alloc0(src->srun[src->n], sizeof *k->scount);
+	if (!first || !next || !acc || !touched || !k->scount)
 		goto out;
-	for (i = 0; i < nclasses; i++)
+	for (i = 0; i < ngroups; i++)
 		first[i] = (size_t)-1;
-	for (t = in->ntuples; t-- > 0;) {
-		next[t] = first[class_of[t]];
-		first[class_of[t]] = t;
+	for (t = src->n; t-- > 0;) {
+		next[t] = first[group_of[t]];
+		first[group_of[t]] = t;
 	}
-	/* an upper bound of the entries: the tuples' entries */
-	k->scount = alloc0(in->srun[in->ntuples], sizeof *k->scount);
-	if (k->scount == NULL)
-		goto out;
-	for (i = 0; i < nclasses; i++) {
+	for (i = 0; i < ngroups; i++) {
 		ntouched = 0;
 		for (t = first[i]; t != (size_t)-1; t = next[t])
-			for (e = in->srun[t]; e < in->srun[t + 1]; e++) {
-				size_t v = in->scount[e].value;
+			for (e = src->srun[t]; e < src->srun[t + 1]; e++) {
+				size_t v = src->scount[e].value;
 
 				if (acc[v] == 0)
 					touched[ntouched++] = v;
-				acc[v] += in->scount[e].count;
+				acc[v] += src->scount[e].count;
 			}
 		k->srun[i + 1] = k->srun[i] + ntouched;
 		for (e = 0; e < ntouched; e++) {
@@ -619,6 +619,25 @@ out:
 	if (st != PREP_OK)
 		prep_recode_classes_free(k);
 	return st;
+}
+
+void
+prep_recode_tuples(const prep_recode_input *in, prep_recode_classes *k)
+{
+	k->n = in->ntuples;
+	k->size = in->count;
+	k->srun = in->srun;
+	k->scount = in->scount;
+}
+
+prep_status
+prep_recode_classes_of(const prep_recode_input *in, const size_t *class_of,
+		       size_t nclasses, prep_recode_classes *k)
+{
+	prep_recode_classes tuples;
+
+	prep_recode_tuples(in, &tuples);
+	return prep_recode_merge(in, &tuples, class_of, nclasses, k);
 }
 
 prep_status

@@ -158,6 +158,22 @@ typedef struct prep_recode_classes {
 	prep_class_count *scount;
 } prep_recode_classes;
 
+/*
+ * The input's tuples as classes (borrowed from in: never free them; srun
+ * and scount NULL without l and t).
+ */
+void prep_recode_tuples(const prep_recode_input *in, prep_recode_classes *k);
+
+/*
+ * Classes k made of the classes src, group_of[i] the new class
+ * (0 .. ngroups-1) of src's class i: sizes summed, sensitive counts
+ * merged.
+ */
+prep_status prep_recode_merge(const prep_recode_input *in,
+			      const prep_recode_classes *src,
+			      const size_t *group_of, size_t ngroups,
+			      prep_recode_classes *k);
+
 /* The classes of class_of[0 .. in->ntuples), ids 0 .. nclasses-1. */
 prep_status prep_recode_classes_of(const prep_recode_input *in,
 				   const size_t *class_of, size_t nclasses,

@@ -16,6 +16,7 @@
 
 #include "columns.h"
 #include "csv.h"
+#include "kanon.h"
 #include "keys.h"
 #include "missing.h"
 #include "outfile.h"
@@ -33,6 +34,8 @@ enum {
 	CLI_OPT_ALLOW_EMPTY,
 	CLI_OPT_MISSING,
 	CLI_OPT_MAX_MEMORY,
+	CLI_OPT_LDIV = 0x1080, /* the privacy checks (cli_checks.c) */
+	CLI_OPT_C,
 	CLI_OPT_TOOL_BASE = 0x1100 /* tools number their own from here */
 };
 
@@ -313,5 +316,59 @@ int cli_parse_size_max(const char *s, unsigned long long max, size_t *v);
  * ended by a newline). */
 double cli_now(void);
 void cli_progress(struct cli *c, int final);
+
+/*
+ * The privacy checks of kcheck and kanon (cli_checks.c): -q/--quasi QIS,
+ * -k K, -s/--sensitive COL, -l L, --ldiv V, --c C, -t T, with kcheck's
+ * definitions (kanon.h). "q:k:s:l:t:" go in the short options (-q takes
+ * the columns; --quiet stays quiet), CLI_CHECK_LONGOPTS in the long ones,
+ * CLI_HELP_CHECKS in --help.
+ */
+struct cli_checks {
+	prep_kanon_params p;
+	const char *qis;  /* -q, --quasi */
+	const char *sens; /* -s, or NULL */
+	int c_given;	  /* --c */
+};
+
+#define CLI_CHECK_LONGOPTS                                                     \
+	{"quasi", required_argument, NULL, 'Q'},                               \
+	    {"sensitive", required_argument, NULL, 's'},                       \
+	    {"ldiv", required_argument, NULL, CLI_OPT_LDIV},                   \
+	{                                                                      \
+		"c", required_argument, NULL, CLI_OPT_C                        \
+	}
+
+/* clang-format off */
+#define CLI_HELP_CHECKS \
+	"  -q, --quasi QIS      quasi-identifier columns (required; -q is not quiet)\n" \
+	"  -k K                 smallest class allowed (default 2)\n" \
+	"  -s, --sensitive COL  sensitive column, for -l and -t\n" \
+	"  -l L                 l-diversity of COL in every class\n" \
+	"      --ldiv VARIANT   distinct (default), entropy or recursive\n" \
+	"      --c C            c of recursive (c,l)-diversity (default 1)\n" \
+	"  -t T                 t-closeness: distance to the whole table <= T\n"
+/* clang-format on */
+
+/* Defaults: prep_kanon_params_init. */
+void cli_checks_init(struct cli_checks *k);
+
+/*
+ * opt (with its argument) when it is one of the checks' options: 1, else
+ * 0. -q with an argument that names an existing file is refused (the user
+ * meant quiet); -q without one (--quiet) is left to the caller.
+ */
+int cli_check_option(struct cli *c, struct cli_checks *k, int opt,
+		     const char *arg);
+
+/* The rules between the checks' options (kcheck(1), OPTIONS). */
+void cli_check_combinations(struct cli *c, const struct cli_checks *k);
+
+/*
+ * The quasi-identifiers' and the sensitive column's indexes in the open
+ * input's header (*si -1 without -s): free *qi.
+ */
+void cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
+		       size_t *nqi, long *si);
 
 #endif

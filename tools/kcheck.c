@@ -19,9 +19,7 @@
 #include "kanon.h"
 
 enum {
-	OPT_LDIV = CLI_OPT_TOOL_BASE,
-	OPT_C,
-	OPT_SUPPRESS,
+	OPT_SUPPRESS = CLI_OPT_TOOL_BASE,
 	OPT_MAX_SUPPRESS,
 	OPT_JSON,
 	OPT_MAX_CLASSES,
@@ -42,13 +40,7 @@ usage(void)
 	       "Check k-anonymity, l-diversity and t-closeness of the quasi-identifiers\n"
 	       "QIS; pass the data on unchanged only if every check holds.\n"
 	       "\n"
-	       "  -q, --quasi QIS      quasi-identifier columns (required; -q is not quiet)\n"
-	       "  -k K                 smallest class allowed (default 2)\n"
-	       "  -s, --sensitive COL  sensitive column, for -l and -t\n"
-	       "  -l L                 l-diversity of COL in every class\n"
-	       "      --ldiv VARIANT   distinct (default), entropy or recursive\n"
-	       "      --c C            c of recursive (c,l)-diversity (default 1)\n"
-	       "  -t T                 t-closeness: distance to the whole table <= T\n"
+	       CLI_HELP_CHECKS
 	       "      --suppress       drop the rows of classes smaller than K\n"
 	       "      --max-suppress F at most this fraction of rows may go (default 0.05)\n"
 	       "  -r, --report-only    full report on stdout (or -o FILE), no data\n"
@@ -65,64 +57,26 @@ usage(void)
 
 /* The command line, as given. */
 struct options {
-	prep_kanon_params p;
-	const char *qis;  /* -q, --quasi */
-	const char *sens; /* -s, or NULL */
+	struct cli_checks k; /* -q, -k, -s, -l, --ldiv, --c, -t */
+	prep_kanon_params p; /* k.p, once the options are read */
 	uint64_t max_classes;
 	int report_only; /* -r */
 	int verbose;	 /* -v */
 	int json;	 /* --json */
-	int c_given;	 /* --c */
 	int max_suppress_given;
 };
-
-/*
- * "-q FILE": quiet everywhere else, so "kcheck -k 5 -q data.csv" takes
- * the file for the column list and reads stdin. No one means a column
- * list that is the name of an existing file: stop before reading
- * anything. (--quasi is not checked: it cannot be meant as quiet.)
- */
-static void
-quasi_not_file(const char *arg)
-{
-	struct stat sb;
-
-	if (stat(arg, &sb) == 0)
-		cli_usage_error(&cli,
-				"-q takes the quasi-identifier columns, not a "
-				"file ('%s' is a file); for quiet use --quiet",
-				arg);
-}
 
 /* One option of the check (not -q and not a common option). */
 static void
 check_option(struct options *o, int opt, const char *arg)
 {
-	prep_kanon_params *p = &o->p;
+	prep_kanon_params *p = &o->k.p;
 
+	if (cli_check_option(&cli, &o->k, opt, arg))
+		return;
 	switch (opt) {
-	case 'k':
-		p->k = cli_parse_count(&cli, "-k", arg, 1, UINT64_MAX >> 1);
-		break;
-	case 's':
-		o->sens = arg;
-		break;
-	case 'l':
-		p->check_l = 1;
-		p->l = cli_parse_real(&cli, "-l", arg, 1, 1e9);
-		break;
-	case 't':
-		p->check_t = 1;
-		p->t = cli_parse_real(&cli, "-t", arg, 0, 1);
-		break;
-	case OPT_LDIV:
-		if (prep_kanon_ldiv_parse(arg, &p->ldiv) != PREP_OK)
-			cli_usage_error(&cli, "--ldiv must be distinct, "
-					      "entropy or recursive");
-		break;
-	case OPT_C:
-		p->c = cli_parse_real(&cli, "--c", arg, 1e-9, 1e9);
-		o->c_given = 1;
+	case 'q': /* --quiet */
+		cli.quiet = 1;
 		break;
 	case OPT_SUPPRESS:
 		p->suppress = 1;
@@ -146,22 +100,8 @@ check_option(struct options *o, int opt, const char *arg)
 static void
 check_combinations(const struct options *o)
 {
-	const prep_kanon_params *p = &o->p;
-
-	if (o->qis == NULL)
-		cli_usage_error(&cli, "-q QIS is required");
-	if (o->sens && !p->check_l && !p->check_t)
-		cli_usage_error(&cli, "-s needs -l or -t");
-	if ((p->check_l || p->check_t) && !o->sens)
-		cli_usage_error(&cli, "-l and -t need -s SENSITIVE");
-	if (p->check_l && p->ldiv != PREP_LDIV_ENTROPY && p->l != floor(p->l))
-		cli_usage_error(&cli,
-				"-l must be a whole number for %s "
-				"l-diversity",
-				prep_kanon_ldiv_name(p->ldiv));
-	if (o->c_given && p->ldiv != PREP_LDIV_RECURSIVE)
-		cli_usage_error(&cli, "--c needs --ldiv recursive");
-	if (o->max_suppress_given && !p->suppress)
+	cli_check_combinations(&cli, &o->k);
+	if (o->max_suppress_given && !o->k.p.suppress)
 		cli_usage_error(&cli, "--max-suppress needs --suppress");
 }
 
@@ -170,10 +110,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 	    CLI_COMMON_LONGOPTS,
-	    {"quasi", required_argument, NULL, 'Q'},
-	    {"sensitive", required_argument, NULL, 's'},
-	    {"ldiv", required_argument, NULL, OPT_LDIV},
-	    {"c", required_argument, NULL, OPT_C},
+	    CLI_CHECK_LONGOPTS,
 	    {"suppress", no_argument, NULL, OPT_SUPPRESS},
 	    {"max-suppress", required_argument, NULL, OPT_MAX_SUPPRESS},
 	    {"report-only", no_argument, NULL, 'r'},
@@ -185,7 +122,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int opt;
 
 	memset(o, 0, sizeof *o);
-	prep_kanon_params_init(&o->p);
+	cli_checks_init(&o->k);
 	o->max_classes = PREP_CLASSES_DEFAULT_MAX;
 	/*
 	 * -q names the quasi-identifiers here (kcheck(1), OPTIONS), so the
@@ -195,17 +132,6 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, "hVo:zd:Hq:k:s:l:t:rv", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
-		case 'q':
-			if (optarg == NULL) {
-				cli.quiet = 1;
-				break;
-			}
-			quasi_not_file(optarg);
-			o->qis = optarg;
-			break;
-		case 'Q':
-			o->qis = optarg;
-			break;
 		case 'r':
 			o->report_only = 1;
 			break;
@@ -220,13 +146,14 @@ parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	check_combinations(o);
+	o->p = o->k.p;
 }
 
 /* What the pass over the input leaves. */
 struct input {
 	prep_classes *classes;
 	prep_spool *spool; /* the data, unless -r */
-	size_t *qi, *si;
+	size_t *qi;
 };
 
 /* The classes of the input, and the input spooled (unless -r). */
@@ -234,22 +161,16 @@ static void
 read_input(const struct options *o, int nfiles, char **files, struct input *in)
 {
 	const prep_field *f, *header;
-	size_t n, ncols, nqi = 0, nsi = 0;
+	size_t n, ncols, nqi;
+	long si;
 	prep_status st;
 
 	memset(in, 0, sizeof *in);
 	cli_open_input(&cli, nfiles, files);
 	header = prep_reader_header(cli.reader, &ncols);
-	in->qi = ncols ? cli_columns(&cli, "-q", o->qis, &nqi) : NULL;
-	if (ncols && o->sens) {
-		in->si = cli_columns(&cli, "-s", o->sens, &nsi);
-		if (nsi != 1)
-			cli_usage_error(&cli, "-s names one column");
-	}
-	if (ncols == 0)
-		nqi = 0;
-	st = prep_classes_new(in->qi, nqi, in->si ? (long)in->si[0] : -1,
-			      (size_t)o->max_classes, &in->classes);
+	cli_check_columns(&cli, &o->k, &in->qi, &nqi, &si);
+	st = prep_classes_new(in->qi, nqi, si, (size_t)o->max_classes,
+			      &in->classes);
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
 	if (!o->report_only) {
@@ -382,7 +303,6 @@ main(int argc, char **argv)
 	prep_kanon_report_free(&rep);
 	prep_classes_free(in.classes);
 	free(in.qi);
-	free(in.si);
 	prep_reader_free(cli.reader);
 	return rep.satisfied ? 0 : EXIT_CHECK_FAILED;
 }

@@ -1,0 +1,800 @@
+/*
+ * lattice.c: global recoding, the exact optimum over the lattice of
+ * hierarchy levels (see lattice.h for the search and its sources).
+ *
+ * Nodes are numbered in mixed radix, the first QI most significant, so
+ * that comparing numbers compares level vectors lexicographically; the
+ * node one level more general in QI j is the node's number plus
+ * stride[j]. A node's verdict (unknown, passes, fails) and whether the
+ * metric's bound ruled it out take one byte.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lattice.h"
+#include "siphash.h"
+
+#define CACHE 12 /* class tables of counted nodes kept for rolling up */
+
+enum { UNKNOWN = 0, PASS = 1, FAIL = 2, VERDICT = 3, RULED_OUT = 4 };
+
+/* The classes of one node: levels, each class's labels, sizes. */
+struct table {
+	size_t *lv;    /* [d] */
+	uint32_t *lab; /* [class * d + j] */
+	prep_recode_classes k;
+	uint64_t stamp; /* last use, for the cache; 0: empty */
+};
+
+/* A node's verdict and figures once its classes are counted. */
+struct eval {
+	int pass;
+	double m;     /* the metric, suppression included */
+	double bound; /* the metric's bound (dm, aecs): see lattice.h */
+	int has_bound;
+};
+
+struct search {
+	const prep_recode_input *in;
+	prep_recode_metric metric;
+	size_t d;
+	size_t *height;	  /* [j] */
+	uint64_t *stride; /* [j] */
+	uint64_t nodes;
+	unsigned char *state;
+	uint32_t ***parent; /* [j][l][label]: its label at level l+1 */
+	double *gshare;	    /* [j * hmax + l]: sum of rows' shares at l */
+	double *gncp;	    /* [j * hmax + l]: sum of rows' NCP at l */
+	size_t hmax;
+	struct table base; /* the data's distinct tuples */
+	struct table cache[CACHE];
+	uint64_t clock;
+	prep_kanon_judge *judge;
+	unsigned char *kept; /* scratch: per class */
+	size_t *group;	     /* scratch: per class */
+	uint32_t *slot;	     /* scratch: the roll-up's hash table */
+	size_t nslot;
+	uint64_t seed;
+	int monotone; /* passing is monotone under generalization */
+	uint64_t checked;
+	size_t *lv; /* scratch: a node's levels */
+};
+
+static void
+table_free(struct table *t)
+{
+	free(t->lv);
+	free(t->lab);
+	prep_recode_classes_free(&t->k);
+	memset(t, 0, sizeof *t);
+}
+
+static void
+decode(const struct search *s, uint64_t node, size_t *lv)
+{
+	size_t j;
+
+	for (j = 0; j < s->d; j++)
+		lv[j] = (size_t)((node / s->stride[j]) % s->height[j]);
+}
+
+static size_t
+level_sum(const struct search *s, uint64_t node)
+{
+	size_t j, sum = 0;
+
+	for (j = 0; j < s->d; j++)
+		sum += (size_t)((node / s->stride[j]) % s->height[j]);
+	return sum;
+}
+
+/*
+ * Mark node and every node more general (succ) or more specific (!succ)
+ * with bits; the marked sets are closed, so a node already marked ends
+ * the walk there. stack has room for every node.
+ */
+static void
+mark(struct search *s, uint64_t node, int succ, unsigned char bits,
+     unsigned char test, uint64_t *stack)
+{
+	size_t n = 0, j;
+
+	if ((s->state[node] & test) == bits)
+		return;
+	s->state[node] = (unsigned char)((s->state[node] & ~test) | bits);
+	stack[n++] = node;
+	while (n > 0) {
+		uint64_t x = stack[--n];
+
+		for (j = 0; j < s->d; j++) {
+			size_t l = (size_t)((x / s->stride[j]) % s->height[j]);
+			uint64_t y;
+
+			if (succ ? l + 1 >= s->height[j] : l == 0)
+				continue;
+			y = succ ? x + s->stride[j] : x - s->stride[j];
+			if ((s->state[y] & test) == bits)
+				continue;
+			s->state[y] =
+			    (unsigned char)((s->state[y] & ~test) | bits);
+			stack[n++] = y;
+		}
+	}
+}
+
+/* A fast mix of a label vector, keyed per run. */
+static uint64_t
+hash_labels(const uint32_t *lab, size_t d, uint64_t seed)
+{
+	uint64_t h = seed;
+	size_t j;
+
+	for (j = 0; j < d; j++) {
+		h = (h ^ lab[j]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/*
+ * Roll src up to the levels lv into dst: each class's labels lifted level
+ * by level, equal label vectors merged. s->group gets each src class's
+ * class in dst.
+ */
+static prep_status
+roll_up(struct search *s, const struct table *src, const size_t *lv,
+	struct table *dst)
+{
+	size_t d = s->d, n = src->k.n, i, j, l, cnt = 0, need = 16, mask;
+	prep_status st;
+
+	memset(dst, 0, sizeof *dst);
+	while (need < 2 * n)
+		need *= 2;
+	if (need > s->nslot) {
+		uint32_t *sl = realloc(s->slot, need * sizeof *sl);
+
+		if (sl == NULL)
+			return PREP_ERR_NOMEM;
+		s->slot = sl;
+		s->nslot = need;
+	}
+	mask = need - 1;
+	memset(s->slot, 0, need * sizeof *s->slot);
+	dst->lv = malloc((d ? d : 1) * sizeof *dst->lv);
+	dst->lab = malloc((n ? n : 1) * (d ? d : 1) * sizeof *dst->lab);
+	if (!dst->lv || !dst->lab) {
+		table_free(dst);
+		return PREP_ERR_NOMEM;
+	}
+	memcpy(dst->lv, lv, d * sizeof *lv);
+	for (i = 0; i < n; i++) {
+		uint32_t *v = &dst->lab[cnt * d];
+		size_t at;
+
+		for (j = 0; j < d; j++) {
+			uint32_t x = src->lab[i * d + j];
+
+			for (l = src->lv[j]; l < lv[j]; l++)
+				x = s->parent[j][l][x];
+			v[j] = x;
+		}
+		at = hash_labels(v, d, s->seed) & mask;
+		while (s->slot[at] != 0 &&
+		       memcmp(&dst->lab[(s->slot[at] - 1) * d], v,
+			      d * sizeof *v) != 0)
+			at = (at + 1) & mask;
+		if (s->slot[at] == 0)
+			s->slot[at] = (uint32_t)++cnt;
+		s->group[i] = s->slot[at] - 1;
+	}
+	st = prep_recode_merge(s->in, &src->k, s->group, cnt, &dst->k);
+	if (st != PREP_OK)
+		table_free(dst);
+	return st;
+}
+
+/* The counted node fewest classes away from lv: a cached one or the base. */
+static const struct table *
+source_for(struct search *s, const size_t *lv)
+{
+	const struct table *best = &s->base;
+	size_t c, j;
+
+	for (c = 0; c < CACHE; c++) {
+		const struct table *t = &s->cache[c];
+
+		if (t->stamp == 0 || t->k.n >= best->k.n)
+			continue;
+		for (j = 0; j < s->d && t->lv[j] <= lv[j]; j++)
+			;
+		if (j == s->d)
+			best = t;
+	}
+	return best;
+}
+
+/* Count the classes of node lv, keeping them in the cache. */
+static prep_status
+count(struct search *s, const size_t *lv, const struct table **out)
+{
+	struct table *slot = &s->cache[0];
+	const struct table *src = source_for(s, lv);
+	struct table t;
+	size_t c;
+	prep_status st;
+
+	if ((st = roll_up(s, src, lv, &t)) != PREP_OK)
+		return st;
+	for (c = 1; c < CACHE; c++)
+		if (s->cache[c].stamp < slot->stamp)
+			slot = &s->cache[c];
+	table_free(slot);
+	*slot = t;
+	slot->stamp = ++s->clock;
+	s->checked++;
+	*out = slot;
+	return PREP_OK;
+}
+
+/* The node's verdict and metric from its classes. */
+static prep_status
+judge(struct search *s, const struct table *t, struct eval *e)
+{
+	const prep_recode_input *in = s->in;
+	size_t i, j, d = s->d, kept_classes = 0;
+	uint64_t sup, n = in->rows, all2 = 0, dm = 0;
+	double ncp = 0, sum[64], *sums = sum;
+	prep_status st;
+
+	memset(e, 0, sizeof *e);
+	st = prep_recode_suppress(in, &t->k, s->judge, s->kept, &sup);
+	if (st != PREP_OK)
+		return st;
+	e->pass = prep_recode_within(in, sup);
+	if (d > sizeof sum / sizeof *sum &&
+	    (sums = calloc(d, sizeof *sums)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (j = 0; j < d; j++)
+		sums[j] = (double)sup;
+	for (i = 0; i < t->k.n; i++) {
+		uint64_t sz = t->k.size[i];
+
+		all2 += sz * sz;
+		if (!s->kept[i])
+			continue;
+		kept_classes++;
+		dm += sz * sz;
+		for (j = 0; j < d; j++) {
+			const prep_recode_qi *q = &in->qi[j];
+			uint32_t lab = t->lab[i * d + j];
+
+			ncp += (double)sz * q->ncp[t->lv[j]][lab];
+			sums[j] += (double)sz * q->share[t->lv[j]][lab];
+		}
+	}
+	switch (s->metric) {
+	case PREP_METRIC_DM:
+		e->m = (double)(dm + n * sup);
+		e->bound = (double)all2;
+		e->has_bound = 1;
+		break;
+	case PREP_METRIC_AECS:
+		e->m = kept_classes
+			   ? (double)(n - sup) /
+				 ((double)kept_classes * (double)in->params.k)
+			   : 0;
+		/* without suppression aecs only grows with generalization */
+		e->bound =
+		    t->k.n ? (double)n / ((double)t->k.n * (double)in->params.k)
+			   : 0;
+		e->has_bound = in->params.max_suppress == 0;
+		break;
+	case PREP_METRIC_GCP:
+		e->m = n && d ? (ncp + (double)sup * (double)d) /
+				    ((double)n * (double)d)
+			      : 0;
+		break;
+	case PREP_METRIC_LOSS:
+		e->m = prep_recode_loss(in, sums);
+		break;
+	}
+	if (sums != sum)
+		free(sums);
+	return PREP_OK;
+}
+
+/* Count and judge node; with a monotone verdict, spread it. */
+static prep_status
+evaluate(struct search *s, uint64_t node, struct eval *e, uint64_t *stack)
+{
+	const struct table *t;
+	prep_status st;
+
+	decode(s, node, s->lv);
+	if ((st = count(s, s->lv, &t)) != PREP_OK)
+		return st;
+	if ((st = judge(s, t, e)) != PREP_OK)
+		return st;
+	if (s->monotone)
+		mark(s, node, e->pass, e->pass ? PASS : FAIL, VERDICT, stack);
+	else
+		s->state[node] = (unsigned char)((s->state[node] & ~VERDICT) |
+						 (e->pass ? PASS : FAIL));
+	return PREP_OK;
+}
+
+/* The metric without suppression, from per-level sums (loss, gcp). */
+static double
+cheap_bound(const struct search *s, uint64_t node)
+{
+	const prep_recode_input *in = s->in;
+	double sum[64], *sums = sum, v = 0;
+	size_t j, d = s->d;
+
+	if (s->metric == PREP_METRIC_GCP) {
+		for (j = 0; j < d; j++)
+			v += s->gncp[j * s->hmax +
+				     (size_t)((node / s->stride[j]) %
+					      s->height[j])];
+		return in->rows && d ? v / ((double)in->rows * (double)d) : 0;
+	}
+	if (d > sizeof sum / sizeof *sum &&
+	    (sums = calloc(d, sizeof *sums)) == NULL)
+		return 0; /* no bound: every node is visited */
+	for (j = 0; j < d; j++)
+		sums[j] =
+		    s->gshare[j * s->hmax +
+			      (size_t)((node / s->stride[j]) % s->height[j])];
+	v = prep_recode_loss(in, sums);
+	if (sums != sum)
+		free(sums);
+	return v;
+}
+
+/* Is node a (with metric ma) better than b (mb)? */
+static int
+better(const struct search *s, uint64_t a, double ma, uint64_t b, double mb)
+{
+	size_t sa, sb;
+
+	if (ma != mb)
+		return ma < mb;
+	sa = level_sum(s, a);
+	sb = level_sum(s, b);
+	return sa != sb ? sa < sb : a < b;
+}
+
+/* The nodes bottom-up: by sum of levels, then number (counting sort). */
+static uint64_t *
+bottom_up(const struct search *s)
+{
+	size_t maxsum = 0, j, *start;
+	uint64_t *order = malloc(s->nodes * sizeof *order), x;
+
+	for (j = 0; j < s->d; j++)
+		maxsum += s->height[j] - 1;
+	start = calloc(maxsum + 2, sizeof *start);
+	if (order == NULL || start == NULL) {
+		free(order);
+		free(start);
+		return NULL;
+	}
+	for (x = 0; x < s->nodes; x++)
+		start[level_sum(s, x) + 1]++;
+	for (j = 1; j <= maxsum + 1; j++)
+		start[j] += start[j - 1];
+	for (x = 0; x < s->nodes; x++)
+		order[start[level_sum(s, x)]++] = x;
+	free(start);
+	return order;
+}
+
+/*
+ * Every node's verdict, when it is monotone: from each node still
+ * unknown, bottom-up, a path up through unknown nodes, binary searched
+ * for its lowest passing node.
+ */
+static prep_status
+verdicts(struct search *s, const uint64_t *order, uint64_t *stack,
+	 uint64_t *path)
+{
+	uint64_t i;
+	struct eval e;
+	prep_status st;
+
+	for (i = 0; i < s->nodes; i++) {
+		uint64_t x = order[i];
+		size_t len = 0, lo, hi, j;
+
+		if (s->state[x] & VERDICT)
+			continue;
+		path[len++] = x;
+		for (;;) {
+			for (j = 0; j < s->d; j++) {
+				size_t l =
+				    (size_t)((x / s->stride[j]) % s->height[j]);
+
+				if (l + 1 < s->height[j] &&
+				    !(s->state[x + s->stride[j]] & VERDICT))
+					break;
+			}
+			if (j == s->d)
+				break;
+			x += s->stride[j];
+			path[len++] = x;
+		}
+		lo = 0;
+		hi = len;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			unsigned char v = s->state[path[mid]] & VERDICT;
+
+			if (v == UNKNOWN) {
+				st = evaluate(s, path[mid], &e, stack);
+				if (st != PREP_OK)
+					return st;
+				v = e.pass ? PASS : FAIL;
+			}
+			if (v == PASS)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+	}
+	return PREP_OK;
+}
+
+struct ranked {
+	double bound;
+	uint64_t node;
+	size_t sum;
+};
+
+static int
+by_rank(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->bound != y->bound)
+		return x->bound < y->bound ? -1 : 1;
+	if (x->sum != y->sum)
+		return x->sum < y->sum ? -1 : 1;
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+/*
+ * loss and gcp: nodes by their bound, the value without suppression;
+ * stop once the bound is past the best.
+ */
+static prep_status
+by_bound(struct search *s, uint64_t *stack, int *found, uint64_t *best)
+{
+	struct ranked *r = malloc(s->nodes * sizeof *r);
+	uint64_t i, n = 0;
+	double bm = 0;
+	struct eval e;
+	prep_status st = PREP_OK;
+
+	if (r == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < s->nodes; i++) {
+		if ((s->state[i] & VERDICT) == FAIL && s->monotone)
+			continue;
+		r[n].node = i;
+		r[n].bound = cheap_bound(s, i);
+		r[n].sum = level_sum(s, i);
+		n++;
+	}
+	qsort(r, n, sizeof *r, by_rank);
+	for (i = 0; i < n; i++) {
+		uint64_t x = r[i].node;
+
+		if (*found &&
+		    (r[i].bound > bm ||
+		     (r[i].bound == bm && !better(s, x, bm, *best, bm))))
+			break;
+		if ((s->state[x] & VERDICT) == FAIL)
+			continue;
+		if ((s->state[x] & VERDICT) == PASS &&
+		    s->in->params.max_suppress == 0) {
+			e.pass = 1; /* nothing suppressed: the bound is exact */
+			e.m = r[i].bound;
+		} else if ((st = evaluate(s, x, &e, stack)) != PREP_OK) {
+			break;
+		} else if (s->in->params.max_suppress == 0) {
+			e.m = r[i].bound; /* the same sum, in the same order */
+		}
+		if (e.pass && (!*found || better(s, x, e.m, *best, bm))) {
+			*found = 1;
+			*best = x;
+			bm = e.m;
+		}
+	}
+	free(r);
+	return st;
+}
+
+/*
+ * dm and aecs: nodes bottom-up; a counted node whose bound is past the
+ * best rules out every node more general.
+ */
+static prep_status
+by_level(struct search *s, const uint64_t *order, uint64_t *stack, int *found,
+	 uint64_t *best)
+{
+	uint64_t i;
+	double bm = 0;
+	struct eval e;
+	prep_status st;
+
+	for (i = 0; i < s->nodes; i++) {
+		uint64_t x = order[i];
+
+		if ((s->state[x] & VERDICT) == FAIL && s->monotone)
+			continue;
+		if (s->state[x] & RULED_OUT)
+			continue;
+		if ((st = evaluate(s, x, &e, stack)) != PREP_OK)
+			return st;
+		if (e.pass && (!*found || better(s, x, e.m, *best, bm))) {
+			*found = 1;
+			*best = x;
+			bm = e.m;
+		}
+		if (*found && e.has_bound && e.bound > bm)
+			mark(s, x, 1, RULED_OUT, RULED_OUT, stack);
+	}
+	return PREP_OK;
+}
+
+/* Per QI and level: the sums of the rows' shares and NCP. */
+static prep_status
+level_sums(struct search *s)
+{
+	const prep_recode_input *in = s->in;
+	size_t j, l, t;
+
+	s->gshare = calloc(s->d * s->hmax + 1, sizeof *s->gshare);
+	s->gncp = calloc(s->d * s->hmax + 1, sizeof *s->gncp);
+	if (!s->gshare || !s->gncp)
+		return PREP_ERR_NOMEM;
+	for (t = 0; t < in->ntuples; t++)
+		for (j = 0; j < s->d; j++) {
+			const prep_recode_qi *q = &in->qi[j];
+			uint32_t v = in->code[t * s->d + j];
+
+			for (l = 0; l < q->height; l++) {
+				uint32_t lab = q->label[l][v];
+
+				s->gshare[j * s->hmax + l] +=
+				    (double)in->count[t] * q->share[l][lab];
+				s->gncp[j * s->hmax + l] +=
+				    (double)in->count[t] * q->ncp[l][lab];
+			}
+		}
+	return PREP_OK;
+}
+
+/* Each QI's labels at level l+1 of its labels at l. */
+static prep_status
+parents(struct search *s)
+{
+	const prep_recode_input *in = s->in;
+	size_t j, l, v;
+
+	if ((s->parent = calloc(s->d + 1, sizeof *s->parent)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (j = 0; j < s->d; j++) {
+		const prep_recode_qi *q = &in->qi[j];
+
+		if ((s->parent[j] = calloc(q->height, sizeof **s->parent)) ==
+		    NULL)
+			return PREP_ERR_NOMEM;
+		for (l = 0; l + 1 < q->height; l++) {
+			uint32_t *p = calloc(q->nlabels[l] ? q->nlabels[l] : 1,
+					     sizeof *p);
+
+			if ((s->parent[j][l] = p) == NULL)
+				return PREP_ERR_NOMEM;
+			for (v = 0; v < q->nvalues; v++)
+				p[q->label[l][v]] = q->label[l + 1][v];
+		}
+	}
+	return PREP_OK;
+}
+
+static void
+search_free(struct search *s)
+{
+	size_t j, l, c;
+
+	for (j = 0; s->parent && j < s->d; j++) {
+		for (l = 0; s->parent[j] && l < s->in->qi[j].height; l++)
+			free(s->parent[j][l]);
+		free(s->parent[j]);
+	}
+	free(s->parent);
+	for (c = 0; c < CACHE; c++)
+		table_free(&s->cache[c]);
+	free(s->base.lv);
+	free(s->base.lab);
+	free(s->height);
+	free(s->stride);
+	free(s->state);
+	free(s->gshare);
+	free(s->gncp);
+	free(s->kept);
+	free(s->group);
+	free(s->slot);
+	free(s->lv);
+	prep_kanon_judge_free(s->judge);
+}
+
+prep_status
+prep_lattice_nodes(const prep_recode_input *in, uint64_t *nodes)
+{
+	size_t j;
+
+	*nodes = 1;
+	for (j = 0; j < in->nqi; j++) {
+		uint64_t h = in->qi[j].height;
+
+		if (h == 0)
+			return PREP_ERR_ARG;
+		*nodes = *nodes > UINT64_MAX / h ? UINT64_MAX : *nodes * h;
+	}
+	return PREP_OK;
+}
+
+static prep_status
+search_init(struct search *s, const prep_recode_input *in,
+	    const prep_lattice_options *o)
+{
+	const prep_kanon_params *p = &in->params;
+	uint64_t max = o->max_nodes ? o->max_nodes : PREP_LATTICE_MAX_NODES;
+	size_t j, d = in->nqi, n = in->ntuples ? in->ntuples : 1;
+	prep_siphash_key key;
+	prep_status st;
+
+	memset(s, 0, sizeof *s);
+	s->in = in;
+	s->d = d;
+	s->metric = o->metric;
+	if ((st = prep_lattice_nodes(in, &s->nodes)) != PREP_OK)
+		return st;
+	if (o->levels == NULL && s->nodes > max)
+		return PREP_ERR_LIMIT;
+	s->monotone =
+	    p->max_suppress == 0 ||
+	    (!p->check_t && (!p->check_l || p->ldiv == PREP_LDIV_DISTINCT));
+	s->height = calloc(d + 1, sizeof *s->height);
+	s->stride = calloc(d + 1, sizeof *s->stride);
+	s->lv = calloc(d + 1, sizeof *s->lv);
+	s->kept = malloc(n);
+	s->group = malloc(n * sizeof *s->group);
+	s->base.lv = calloc(d + 1, sizeof *s->base.lv);
+	s->base.lab = malloc(n * (d ? d : 1) * sizeof *s->base.lab);
+	if (!s->height || !s->stride || !s->lv || !s->kept || !s->group ||
+	    !s->base.lv || !s->base.lab)
+		return PREP_ERR_NOMEM;
+	for (j = 0; j < d; j++) {
+		s->height[j] = in->qi[j].height;
+		if (s->height[j] > s->hmax)
+			s->hmax = s->height[j];
+	}
+	for (j = d; j-- > 0;)
+		s->stride[j] =
+		    j + 1 == d ? 1 : s->stride[j + 1] * s->height[j + 1];
+	if (o->levels == NULL && (s->state = calloc(s->nodes, 1)) == NULL)
+		return PREP_ERR_NOMEM;
+	if (in->ntuples && d)
+		memcpy(s->base.lab, in->code,
+		       in->ntuples * d * sizeof *s->base.lab);
+	prep_recode_tuples(in, &s->base.k);
+	if ((st = prep_siphash_table_key(&key)) != PREP_OK)
+		return st;
+	s->seed = prep_siphash13(&key, "lattice", 7);
+	if ((st = parents(s)) != PREP_OK || (st = level_sums(s)) != PREP_OK)
+		return st;
+	return prep_kanon_judge_new(p, in->svalue, in->nsvalues, &s->judge);
+}
+
+/* The result of node lv: the tuples' classes and released values. */
+static prep_status
+result_of(struct search *s, const size_t *lv, prep_recode_result *r)
+{
+	const prep_recode_input *in = s->in;
+	struct table t;
+	size_t i, j, d = s->d;
+	uint64_t sup;
+	int pass;
+	prep_status st;
+
+	if ((st = roll_up(s, &s->base, lv, &t)) != PREP_OK)
+		return st;
+	st = prep_recode_result_init(r, in, t.k.n);
+	if (st == PREP_OK) {
+		memcpy(r->class_of, s->group, in->ntuples * sizeof *s->group);
+		r->levels = malloc((d ? d : 1) * sizeof *r->levels);
+		if (r->levels == NULL)
+			st = PREP_ERR_NOMEM;
+	}
+	if (st == PREP_OK) {
+		memcpy(r->levels, lv, d * sizeof *lv);
+		for (i = 0; i < t.k.n; i++)
+			for (j = 0; j < d; j++) {
+				const prep_recode_qi *q = &in->qi[j];
+				uint32_t lab = t.lab[i * d + j];
+
+				r->release[i * d + j] =
+				    q->label_text[lv[j]][lab];
+				r->share[i * d + j] = q->share[lv[j]][lab];
+				r->ncp[i * d + j] = q->ncp[lv[j]][lab];
+			}
+		st = prep_recode_finish(in, r, &sup, &pass);
+	}
+	table_free(&t);
+	return st;
+}
+
+prep_status
+prep_lattice_search(const prep_recode_input *in, const prep_lattice_options *o,
+		    prep_recode_result *r, int *found)
+{
+	struct search s;
+	uint64_t *stack = NULL, *path = NULL, *order = NULL, best = 0;
+	size_t j;
+	uint64_t sup;
+	prep_status st;
+
+	*found = 0;
+	memset(r, 0, sizeof *r);
+	if ((st = search_init(&s, in, o)) != PREP_OK)
+		goto out;
+	if (o->levels) {
+		for (j = 0; j < s.d; j++)
+			if (o->levels[j] >= s.height[j]) {
+				st = PREP_ERR_RANGE;
+				goto out;
+			}
+		if ((st = result_of(&s, o->levels, r)) != PREP_OK)
+			goto out;
+		r->nodes_checked = 1;
+		sup = 0;
+		for (j = 0; j < r->nclasses; j++)
+			if (!r->kept[j])
+				sup += r->size[j];
+		*found = prep_recode_within(in, sup);
+		goto out;
+	}
+	stack = malloc(s.nodes * sizeof *stack);
+	path = malloc((s.hmax * s.d + 1) * sizeof *path);
+	order = bottom_up(&s);
+	if (!stack || !path || !order) {
+		st = PREP_ERR_NOMEM;
+		goto out;
+	}
+	if (s.monotone && (st = verdicts(&s, order, stack, path)) != PREP_OK)
+		goto out;
+	if (s.metric == PREP_METRIC_LOSS || s.metric == PREP_METRIC_GCP)
+		st = by_bound(&s, stack, found, &best);
+	else
+		st = by_level(&s, order, stack, found, &best);
+	if (st != PREP_OK)
+		goto out;
+	if (!*found)
+		best = s.nodes - 1; /* the most general node */
+	decode(&s, best, s.lv);
+	if ((st = result_of(&s, s.lv, r)) != PREP_OK)
+		goto out;
+	r->nodes_checked = s.checked;
+out:
+	free(stack);
+	free(path);
+	free(order);
+	search_free(&s);
+	if (st != PREP_OK)
+		prep_recode_result_free(r);
+	return st;
+}

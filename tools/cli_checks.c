@@ -1,0 +1,121 @@
+/*
+ * cli_checks.c: the privacy checks' options, shared by kcheck and kanon
+ * (see cli.h): one parser, one set of rules, one set of messages.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+void
+cli_checks_init(struct cli_checks *k)
+{
+	k->qis = k->sens = NULL;
+	k->c_given = 0;
+	prep_kanon_params_init(&k->p);
+}
+
+/*
+ * "-q FILE": quiet everywhere else, so "kcheck -k 5 -q data.csv" takes
+ * the file for the column list and reads stdin. No one means a column
+ * list that is the name of an existing file: stop before reading
+ * anything. (--quasi is not checked: it cannot be meant as quiet.)
+ */
+static void
+quasi_not_file(struct cli *c, const char *arg)
+{
+	struct stat sb;
+
+	if (stat(arg, &sb) == 0)
+		cli_usage_error(c,
+				"-q takes the quasi-identifier columns, not a "
+				"file ('%s' is a file); for quiet use --quiet",
+				arg);
+}
+
+int
+cli_check_option(struct cli *c, struct cli_checks *k, int opt, const char *arg)
+{
+	prep_kanon_params *p = &k->p;
+
+	switch (opt) {
+	case 'q':
+		if (arg == NULL)
+			return 0;
+		quasi_not_file(c, arg);
+		k->qis = arg;
+		break;
+	case 'Q':
+		k->qis = arg;
+		break;
+	case 'k':
+		p->k = cli_parse_count(c, "-k", arg, 1, UINT64_MAX >> 1);
+		break;
+	case 's':
+		k->sens = arg;
+		break;
+	case 'l':
+		p->check_l = 1;
+		p->l = cli_parse_real(c, "-l", arg, 1, 1e9);
+		break;
+	case 't':
+		p->check_t = 1;
+		p->t = cli_parse_real(c, "-t", arg, 0, 1);
+		break;
+	case CLI_OPT_LDIV:
+		if (prep_kanon_ldiv_parse(arg, &p->ldiv) != PREP_OK)
+			cli_usage_error(c, "--ldiv must be distinct, "
+					   "entropy or recursive");
+		break;
+	case CLI_OPT_C:
+		p->c = cli_parse_real(c, "--c", arg, 1e-9, 1e9);
+		k->c_given = 1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+void
+cli_check_combinations(struct cli *c, const struct cli_checks *k)
+{
+	const prep_kanon_params *p = &k->p;
+
+	if (k->qis == NULL)
+		cli_usage_error(c, "-q QIS is required");
+	if (k->sens && !p->check_l && !p->check_t)
+		cli_usage_error(c, "-s needs -l or -t");
+	if ((p->check_l || p->check_t) && !k->sens)
+		cli_usage_error(c, "-l and -t need -s SENSITIVE");
+	if (p->check_l && p->ldiv != PREP_LDIV_ENTROPY && p->l != floor(p->l))
+		cli_usage_error(c,
+				"-l must be a whole number for %s "
+				"l-diversity",
+				prep_kanon_ldiv_name(p->ldiv));
+	if (k->c_given && p->ldiv != PREP_LDIV_RECURSIVE)
+		cli_usage_error(c, "--c needs --ldiv recursive");
+}
+
+void
+cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
+		  size_t *nqi, long *si)
+{
+	size_t ncols, nsi = 0, *s;
+
+	(void)prep_reader_header(c->reader, &ncols);
+	*qi = NULL;
+	*nqi = 0;
+	*si = -1;
+	if (ncols == 0)
+		return;
+	*qi = cli_columns(c, "-q", k->qis, nqi);
+	if (k->sens) {
+		s = cli_columns(c, "-s", k->sens, &nsi);
+		if (nsi != 1)
+			cli_usage_error(c, "-s names one column");
+		*si = (long)s[0];
+		free(s);
+	}
+}
