@@ -14,7 +14,7 @@
 #include "lattice.h"
 #include "siphash.h"
 
-#define CACHE 12 /* class tables of counted nodes kept for rolling up */
+#define CACHE 256 /* class tables of counted nodes kept for rolling up */
 
 enum { UNKNOWN = 0, PASS = 1, FAIL = 2, VERDICT = 3, RULED_OUT = 4 };
 
@@ -32,6 +32,7 @@ struct eval {
 	double m;     /* the metric, suppression included */
 	double bound; /* the metric's bound (dm, aecs): see lattice.h */
 	int has_bound;
+	uint64_t sup; /* rows suppressed */
 };
 
 struct search {
@@ -42,9 +43,11 @@ struct search {
 	uint64_t *stride; /* [j] */
 	uint64_t nodes;
 	unsigned char *state;
-	uint32_t ***parent; /* [j][l][label]: its label at level l+1 */
-	double *gshare;	    /* [j * hmax + l]: sum of rows' shares at l */
-	double *gncp;	    /* [j * hmax + l]: sum of rows' NCP at l */
+	uint32_t ***up; /* [j][a * height + b][label at a]: its label at b */
+	uint64_t *keys; /* scratch: the roll-up's packed label vectors */
+	uint32_t *lab;	/* scratch: the roll-up's label vectors */
+	double *gshare; /* [j * hmax + l]: sum of rows' shares at l */
+	double *gncp;	/* [j * hmax + l]: sum of rows' NCP at l */
 	size_t hmax;
 	struct table base; /* the data's distinct tuples */
 	struct table cache[CACHE];
@@ -56,6 +59,16 @@ struct search {
 	size_t nslot;
 	uint64_t seed;
 	int monotone; /* passing is monotone under generalization */
+	/*
+	 * With k-anonymity and distinct l-diversity only, suppression never
+	 * grows with generalization: a node suppresses at least as many rows
+	 * as any more general node. slb[node] is the most any counted node
+	 * more general (or itself) suppresses: a lower bound of its own
+	 * suppression, and so of its metric (NULL when it does not apply).
+	 */
+	uint64_t *slb;
+	double *smax; /* [j * hmax + l]: the largest share of a label at l */
+	double *nmax; /* [j * hmax + l]: the largest NCP of a label at l */
 	uint64_t checked;
 	size_t *lv; /* scratch: a node's levels */
 };
@@ -136,19 +149,12 @@ hash_labels(const uint32_t *lab, size_t d, uint64_t seed)
 	return h;
 }
 
-/*
- * Roll src up to the levels lv into dst: each class's labels lifted level
- * by level, equal label vectors merged. s->group gets each src class's
- * class in dst.
- */
+/* Room for n classes in the roll-up's hash table; its mask. */
 static prep_status
-roll_up(struct search *s, const struct table *src, const size_t *lv,
-	struct table *dst)
+slots_for(struct search *s, size_t n, size_t *mask)
 {
-	size_t d = s->d, n = src->k.n, i, j, l, cnt = 0, need = 16, mask;
-	prep_status st;
+	size_t need = 16;
 
-	memset(dst, 0, sizeof *dst);
 	while (need < 2 * n)
 		need *= 2;
 	if (need > s->nslot) {
@@ -159,35 +165,85 @@ roll_up(struct search *s, const struct table *src, const size_t *lv,
 		s->slot = sl;
 		s->nslot = need;
 	}
-	mask = need - 1;
 	memset(s->slot, 0, need * sizeof *s->slot);
-	dst->lv = malloc((d ? d : 1) * sizeof *dst->lv);
-	dst->lab = malloc((n ? n : 1) * (d ? d : 1) * sizeof *dst->lab);
-	if (!dst->lv || !dst->lab) {
-		table_free(dst);
+	*mask = need - 1;
+	return PREP_OK;
+}
+
+/*
+ * Roll src up to the levels lv into dst: each class's labels lifted to
+ * lv, equal label vectors merged. s->group gets each src class's class
+ * in dst. When the label vectors of lv fit in 64 bits as mixed-radix
+ * numbers (they do unless the QIs' domains are huge), they are hashed
+ * and compared as such; else as vectors.
+ */
+static prep_status
+roll_up(struct search *s, const struct table *src, const size_t *lv,
+	struct table *dst)
+{
+	const prep_recode_input *in = s->in;
+	size_t d = s->d, n = src->k.n, i, j, cnt = 0, mask, at;
+	uint64_t prod = 1, key;
+	int packed = 1;
+	const uint32_t *map[64];
+	prep_status st;
+
+	memset(dst, 0, sizeof *dst);
+	if ((st = slots_for(s, n, &mask)) != PREP_OK)
+		return st;
+	if ((dst->lv = malloc((d ? d : 1) * sizeof *dst->lv)) == NULL)
 		return PREP_ERR_NOMEM;
-	}
 	memcpy(dst->lv, lv, d * sizeof *lv);
+	for (j = 0; j < d; j++) {
+		uint64_t r = in->qi[j].nlabels[lv[j]];
+
+		if (r && prod > UINT64_MAX / r)
+			packed = 0;
+		else
+			prod *= r ? r : 1;
+	}
+	packed = packed && d <= sizeof map / sizeof *map;
+	for (j = 0; packed && j < d; j++)
+		map[j] = s->up[j][src->lv[j] * s->height[j] + lv[j]];
 	for (i = 0; i < n; i++) {
-		uint32_t *v = &dst->lab[cnt * d];
-		size_t at;
+		uint32_t *v = &s->lab[cnt * d];
+		const uint32_t *from = &src->lab[i * d];
 
-		for (j = 0; j < d; j++) {
-			uint32_t x = src->lab[i * d + j];
-
-			for (l = src->lv[j]; l < lv[j]; l++)
-				x = s->parent[j][l][x];
-			v[j] = x;
+		if (packed) {
+			key = 0;
+			for (j = 0; j < d; j++) {
+				v[j] = map[j][from[j]];
+				key = key * in->qi[j].nlabels[lv[j]] + v[j];
+			}
+			at = (size_t)((key * 0x9e3779b97f4a7c15ULL ^ s->seed) >>
+				      20) &
+			     mask;
+			while (s->slot[at] != 0 &&
+			       s->keys[s->slot[at] - 1] != key)
+				at = (at + 1) & mask;
+			if (s->slot[at] == 0)
+				s->keys[cnt] = key;
+		} else {
+			for (j = 0; j < d; j++)
+				v[j] = s->up[j][src->lv[j] * s->height[j] +
+						lv[j]][from[j]];
+			at = hash_labels(v, d, s->seed) & mask;
+			while (s->slot[at] != 0 &&
+			       memcmp(&s->lab[(s->slot[at] - 1) * d], v,
+				      d * sizeof *v) != 0)
+				at = (at + 1) & mask;
 		}
-		at = hash_labels(v, d, s->seed) & mask;
-		while (s->slot[at] != 0 &&
-		       memcmp(&dst->lab[(s->slot[at] - 1) * d], v,
-			      d * sizeof *v) != 0)
-			at = (at + 1) & mask;
 		if (s->slot[at] == 0)
 			s->slot[at] = (uint32_t)++cnt;
 		s->group[i] = s->slot[at] - 1;
 	}
+	/* the labels, from the scratch rows to a table of their own */
+	dst->lab = malloc((cnt ? cnt : 1) * (d ? d : 1) * sizeof *dst->lab);
+	if (dst->lab == NULL) {
+		table_free(dst);
+		return PREP_ERR_NOMEM;
+	}
+	memcpy(dst->lab, s->lab, cnt * d * sizeof *dst->lab);
 	st = prep_recode_merge(s->in, &src->k, s->group, cnt, &dst->k);
 	if (st != PREP_OK)
 		table_free(dst);
@@ -214,26 +270,43 @@ source_for(struct search *s, const size_t *lv)
 	return best;
 }
 
-/* Count the classes of node lv, keeping them in the cache. */
+/*
+ * Count the classes of node lv, keeping them in the cache: at most CACHE
+ * tables holding at most twice the data's tuples (plus a little) in all,
+ * the least recently used going first.
+ */
 static prep_status
 count(struct search *s, const size_t *lv, const struct table **out)
 {
-	struct table *slot = &s->cache[0];
 	const struct table *src = source_for(s, lv);
+	size_t cap = 4 * s->in->ntuples + 65536, c, held, lru;
 	struct table t;
-	size_t c;
 	prep_status st;
 
 	if ((st = roll_up(s, src, lv, &t)) != PREP_OK)
 		return st;
-	for (c = 1; c < CACHE; c++)
-		if (s->cache[c].stamp < slot->stamp)
-			slot = &s->cache[c];
-	table_free(slot);
-	*slot = t;
-	slot->stamp = ++s->clock;
+	for (;;) {
+		held = 0;
+		lru = CACHE;
+		for (c = 0; c < CACHE; c++) {
+			held += s->cache[c].k.n;
+			if (lru == CACHE ||
+			    s->cache[c].stamp < s->cache[lru].stamp)
+				lru = c;
+		}
+		if (s->cache[lru].stamp == 0 || held + t.k.n <= cap)
+			break;
+		table_free(&s->cache[lru]);
+	}
+	for (c = 0; c < CACHE && s->cache[c].stamp != 0; c++)
+		;
+	if (c == CACHE)
+		c = lru;
+	table_free(&s->cache[c]);
+	s->cache[c] = t;
+	s->cache[c].stamp = ++s->clock;
 	s->checked++;
-	*out = slot;
+	*out = &s->cache[c];
 	return PREP_OK;
 }
 
@@ -252,6 +325,7 @@ judge(struct search *s, const struct table *t, struct eval *e)
 	if (st != PREP_OK)
 		return st;
 	e->pass = prep_recode_within(in, sup);
+	e->sup = sup;
 	if (d > sizeof sum / sizeof *sum &&
 	    (sums = calloc(d, sizeof *sums)) == NULL)
 		return PREP_ERR_NOMEM;
@@ -265,6 +339,9 @@ judge(struct search *s, const struct table *t, struct eval *e)
 			continue;
 		kept_classes++;
 		dm += sz * sz;
+		if (s->metric != PREP_METRIC_LOSS &&
+		    s->metric != PREP_METRIC_GCP)
+			continue;
 		for (j = 0; j < d; j++) {
 			const prep_recode_qi *q = &in->qi[j];
 			uint32_t lab = t->lab[i * d + j];
@@ -304,6 +381,67 @@ judge(struct search *s, const struct table *t, struct eval *e)
 	return PREP_OK;
 }
 
+/* A node suppresses sup rows: so do at least all nodes more specific. */
+static void
+raise_slb(struct search *s, uint64_t node, uint64_t sup, uint64_t *stack)
+{
+	size_t n = 0, j;
+
+	if (s->slb[node] >= sup)
+		return;
+	s->slb[node] = sup;
+	stack[n++] = node;
+	while (n > 0) {
+		uint64_t x = stack[--n];
+
+		for (j = 0; j < s->d; j++) {
+			uint64_t y;
+
+			if ((x / s->stride[j]) % s->height[j] == 0)
+				continue;
+			y = x - s->stride[j];
+			if (s->slb[y] >= sup)
+				continue;
+			s->slb[y] = sup;
+			stack[n++] = y;
+		}
+	}
+}
+
+/*
+ * A lower bound of node's metric from the rows it must suppress (slb):
+ * each suppressed row costs n in dm, and 1 instead of its share (NCP) in
+ * loss (gcp), at least 1 less the largest share (NCP) at the node's level.
+ * 0 when there is none.
+ */
+static double
+suppression_bound(const struct search *s, uint64_t node)
+{
+	const prep_recode_input *in = s->in;
+	double sup, sum[64], v = 0;
+	size_t j, d = s->d;
+
+	if (s->slb == NULL || s->slb[node] == 0)
+		return 0;
+	sup = (double)s->slb[node];
+	if (s->metric == PREP_METRIC_DM)
+		return (double)in->rows * sup;
+	if (d > sizeof sum / sizeof *sum || in->rows == 0 || d == 0)
+		return 0;
+	for (j = 0; j < d; j++) {
+		size_t at = j * s->hmax +
+			    (size_t)((node / s->stride[j]) % s->height[j]);
+
+		if (s->metric == PREP_METRIC_GCP)
+			v += s->gncp[at] + sup * (1 - s->nmax[at]);
+		else
+			sum[j] = s->gshare[at] + sup * (1 - s->smax[at]);
+	}
+	if (s->metric == PREP_METRIC_GCP)
+		return v / ((double)in->rows * (double)d);
+	return s->metric == PREP_METRIC_LOSS ? prep_recode_loss(in, sum) : 0;
+}
+
 /* Count and judge node; with a monotone verdict, spread it. */
 static prep_status
 evaluate(struct search *s, uint64_t node, struct eval *e, uint64_t *stack)
@@ -316,6 +454,8 @@ evaluate(struct search *s, uint64_t node, struct eval *e, uint64_t *stack)
 		return st;
 	if ((st = judge(s, t, e)) != PREP_OK)
 		return st;
+	if (s->slb && e->pass)
+		raise_slb(s, node, e->sup, stack);
 	if (s->monotone)
 		mark(s, node, e->pass, e->pass ? PASS : FAIL, VERDICT, stack);
 	else
@@ -445,6 +585,15 @@ verdicts(struct search *s, const uint64_t *order, uint64_t *stack,
 	return PREP_OK;
 }
 
+/* Does the suppression bound rule node out against the best so far? */
+static int
+cannot_beat(const struct search *s, uint64_t node, double bm, uint64_t best)
+{
+	double b = suppression_bound(s, node);
+
+	return b > bm || (b == bm && !better(s, node, bm, best, bm));
+}
+
 struct ranked {
 	double bound;
 	uint64_t node;
@@ -496,6 +645,8 @@ by_bound(struct search *s, uint64_t *stack, int *found, uint64_t *best)
 			break;
 		if ((s->state[x] & VERDICT) == FAIL)
 			continue;
+		if (*found && cannot_beat(s, x, bm, *best))
+			continue;
 		if ((s->state[x] & VERDICT) == PASS &&
 		    s->in->params.max_suppress == 0) {
 			e.pass = 1; /* nothing suppressed: the bound is exact */
@@ -516,12 +667,13 @@ by_bound(struct search *s, uint64_t *stack, int *found, uint64_t *best)
 }
 
 /*
- * dm and aecs: nodes bottom-up; a counted node whose bound is past the
- * best rules out every node more general.
+ * dm and aecs: nodes in number order (every node after all the nodes more
+ * specific, and after the node one level lower in the last QI, whose
+ * classes are then at hand to roll up); a counted node whose bound is
+ * past the best rules out every node more general.
  */
 static prep_status
-by_level(struct search *s, const uint64_t *order, uint64_t *stack, int *found,
-	 uint64_t *best)
+by_level(struct search *s, uint64_t *stack, int *found, uint64_t *best)
 {
 	uint64_t i;
 	double bm = 0;
@@ -529,11 +681,13 @@ by_level(struct search *s, const uint64_t *order, uint64_t *stack, int *found,
 	prep_status st;
 
 	for (i = 0; i < s->nodes; i++) {
-		uint64_t x = order[i];
+		uint64_t x = i;
 
 		if ((s->state[x] & VERDICT) == FAIL && s->monotone)
 			continue;
 		if (s->state[x] & RULED_OUT)
+			continue;
+		if (*found && cannot_beat(s, x, bm, *best))
 			continue;
 		if ((st = evaluate(s, x, &e, stack)) != PREP_OK)
 			return st;
@@ -557,7 +711,9 @@ level_sums(struct search *s)
 
 	s->gshare = calloc(s->d * s->hmax + 1, sizeof *s->gshare);
 	s->gncp = calloc(s->d * s->hmax + 1, sizeof *s->gncp);
-	if (!s->gshare || !s->gncp)
+	s->smax = calloc(s->d * s->hmax + 1, sizeof *s->smax);
+	s->nmax = calloc(s->d * s->hmax + 1, sizeof *s->nmax);
+	if (!s->gshare || !s->gncp || !s->smax || !s->nmax)
 		return PREP_ERR_NOMEM;
 	for (t = 0; t < in->ntuples; t++)
 		for (j = 0; j < s->d; j++) {
@@ -571,35 +727,43 @@ level_sums(struct search *s)
 				    (double)in->count[t] * q->share[l][lab];
 				s->gncp[j * s->hmax + l] +=
 				    (double)in->count[t] * q->ncp[l][lab];
+				if (q->share[l][lab] > s->smax[j * s->hmax + l])
+					s->smax[j * s->hmax + l] =
+					    q->share[l][lab];
+				if (q->ncp[l][lab] > s->nmax[j * s->hmax + l])
+					s->nmax[j * s->hmax + l] =
+					    q->ncp[l][lab];
 			}
 		}
 	return PREP_OK;
 }
 
-/* Each QI's labels at level l+1 of its labels at l. */
+/* Each QI's labels at every level b of its labels at every a <= b. */
 static prep_status
-parents(struct search *s)
+ups(struct search *s)
 {
 	const prep_recode_input *in = s->in;
-	size_t j, l, v;
+	size_t j, a, b, v;
 
-	if ((s->parent = calloc(s->d + 1, sizeof *s->parent)) == NULL)
+	if ((s->up = calloc(s->d + 1, sizeof *s->up)) == NULL)
 		return PREP_ERR_NOMEM;
 	for (j = 0; j < s->d; j++) {
 		const prep_recode_qi *q = &in->qi[j];
+		size_t h = q->height;
 
-		if ((s->parent[j] = calloc(q->height, sizeof **s->parent)) ==
-		    NULL)
+		if ((s->up[j] = calloc(h * h, sizeof **s->up)) == NULL)
 			return PREP_ERR_NOMEM;
-		for (l = 0; l + 1 < q->height; l++) {
-			uint32_t *p = calloc(q->nlabels[l] ? q->nlabels[l] : 1,
-					     sizeof *p);
+		for (a = 0; a < h; a++)
+			for (b = a; b < h; b++) {
+				uint32_t *p =
+				    calloc(q->nlabels[a] ? q->nlabels[a] : 1,
+					   sizeof *p);
 
-			if ((s->parent[j][l] = p) == NULL)
-				return PREP_ERR_NOMEM;
-			for (v = 0; v < q->nvalues; v++)
-				p[q->label[l][v]] = q->label[l + 1][v];
-		}
+				if ((s->up[j][a * h + b] = p) == NULL)
+					return PREP_ERR_NOMEM;
+				for (v = 0; v < q->nvalues; v++)
+					p[q->label[a][v]] = q->label[b][v];
+			}
 	}
 	return PREP_OK;
 }
@@ -609,12 +773,16 @@ search_free(struct search *s)
 {
 	size_t j, l, c;
 
-	for (j = 0; s->parent && j < s->d; j++) {
-		for (l = 0; s->parent[j] && l < s->in->qi[j].height; l++)
-			free(s->parent[j][l]);
-		free(s->parent[j]);
+	for (j = 0; s->up && j < s->d; j++) {
+		size_t h = s->in->qi[j].height;
+
+		for (l = 0; s->up[j] && l < h * h; l++)
+			free(s->up[j][l]);
+		free(s->up[j]);
 	}
-	free(s->parent);
+	free(s->up);
+	free(s->keys);
+	free(s->lab);
 	for (c = 0; c < CACHE; c++)
 		table_free(&s->cache[c]);
 	free(s->base.lv);
@@ -624,6 +792,9 @@ search_free(struct search *s)
 	free(s->state);
 	free(s->gshare);
 	free(s->gncp);
+	free(s->smax);
+	free(s->nmax);
+	free(s->slb);
 	free(s->kept);
 	free(s->group);
 	free(s->slot);
@@ -673,10 +844,12 @@ search_init(struct search *s, const prep_recode_input *in,
 	s->lv = calloc(d + 1, sizeof *s->lv);
 	s->kept = malloc(n);
 	s->group = malloc(n * sizeof *s->group);
+	s->keys = malloc(n * sizeof *s->keys);
+	s->lab = malloc(n * (d ? d : 1) * sizeof *s->lab);
 	s->base.lv = calloc(d + 1, sizeof *s->base.lv);
 	s->base.lab = malloc(n * (d ? d : 1) * sizeof *s->base.lab);
 	if (!s->height || !s->stride || !s->lv || !s->kept || !s->group ||
-	    !s->base.lv || !s->base.lab)
+	    !s->keys || !s->lab || !s->base.lv || !s->base.lab)
 		return PREP_ERR_NOMEM;
 	for (j = 0; j < d; j++) {
 		s->height[j] = in->qi[j].height;
@@ -695,7 +868,7 @@ search_init(struct search *s, const prep_recode_input *in,
 	if ((st = prep_siphash_table_key(&key)) != PREP_OK)
 		return st;
 	s->seed = prep_siphash13(&key, "lattice", 7);
-	if ((st = parents(s)) != PREP_OK || (st = level_sums(s)) != PREP_OK)
+	if ((st = ups(s)) != PREP_OK || (st = level_sums(s)) != PREP_OK)
 		return st;
 	return prep_kanon_judge_new(p, in->svalue, in->nsvalues, &s->judge);
 }
@@ -780,7 +953,7 @@ prep_lattice_search(const prep_recode_input *in, const prep_lattice_options *o,
 	if (s.metric == PREP_METRIC_LOSS || s.metric == PREP_METRIC_GCP)
 		st = by_bound(&s, stack, found, &best);
 	else
-		st = by_level(&s, order, stack, found, &best);
+		st = by_level(&s, stack, found, &best);
 	if (st != PREP_OK)
 		goto out;
 	if (!*found)

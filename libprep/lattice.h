@@ -28,6 +28,10 @@
  *   suppressed or not (n per suppressed row is at least its class's size);
  *   for aecs without suppression, aecs itself. Without suppression a
  *   passing node's loss and gcp are the bound itself.
+ * - With suppression under k-anonymity and distinct l-diversity, a node
+ *   suppresses at least the rows any more general node suppresses, and
+ *   each costs n in dm and 1 instead of its share (NCP) in loss (gcp): a
+ *   second bound, from the counted nodes above a node, skips it.
  * - A node's classes are counted by rolling up the class table of a more
  *   specific node already counted (a few are kept), or of the data's
  *   distinct tuples, never by reading rows again.

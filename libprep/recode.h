@@ -231,4 +231,67 @@ prep_status prep_recode_metrics(const prep_recode_input *in,
 /* The value of metric m in f, as a double (dm exactly below 2^53). */
 double prep_recode_figure(const prep_recode_figures *f, prep_recode_metric m);
 
+/* What a report says about a finished recoding. */
+typedef struct prep_recode_report {
+	const char *method; /* "global" or "local" */
+	prep_recode_metric metric;
+	const prep_recode_input *in;
+	const prep_recode_result *r;
+	const prep_recode_figures *f;
+	const char *const *hier_path; /* [j]: QI j's hierarchy file, or NULL */
+	double seconds;
+	int satisfied;
+} prep_recode_report;
+
+/*
+ * The full report (kanon -r, -v), one "name: value" line each:
+ *
+ *	method: global|local
+ *	metric: loss|dm|aecs|gcp
+ *	levels: QI=L QI=L ...		global only, QIs in -q order
+ *	rows: N				released (suppressed rows excluded)
+ *	classes: N
+ *	min_class_size: N
+ *	suppressed_rows: N
+ *	dm: N
+ *	aecs: X
+ *	gcp: X
+ *	loss: X
+ *	nodes_checked: N
+ *	seconds: S
+ *	satisfied: yes|no
+ *	anonymize: -a QI:hierarchy:FILE:L ...	global and satisfied only
+ *
+ * X in "%.10g", S in "%.3f". The anonymize line applies the same levels
+ * with anonymize(1) (QIs at level 0 left out), each argument quoted for a
+ * POSIX shell when it needs it. PREP_ERR_IO when f has an error after it.
+ */
+prep_status prep_recode_report_text(FILE *f, const prep_recode_report *rep);
+
+/*
+ * The same as one JSON object on one line ending in '\n', keys in the
+ * order above, levels an object {QI: L}, satisfied a boolean, anonymize
+ * a string. Numbers by json.h's rule. PREP_ERR_NOMEM, PREP_ERR_IO.
+ */
+prep_status prep_recode_report_json(FILE *f, const prep_recode_report *rep);
+
+/*
+ * The one-line summary (without the tool's name and the line end):
+ *
+ *	[no solution: ]METHOD[ levels QI=L,QI=L...]: R rows in C classes
+ *	  (smallest M, k=K), S suppressed; METRIC V
+ *
+ * V in "%.6g". PREP_ERR_RANGE when size is too small (256 bytes plus the
+ * QIs' names and levels suffice).
+ */
+prep_status prep_recode_report_summary(const prep_recode_report *rep, char *buf,
+				       size_t size);
+
+/*
+ * The anonymize(1) arguments that apply a global result's levels into out
+ * (NUL-terminated; empty for a local result or all levels 0).
+ */
+prep_status prep_recode_anonymize_args(const prep_recode_report *rep,
+				       prep_buf *out);
+
 #endif
