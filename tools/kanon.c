@@ -245,8 +245,17 @@ bind_hierarchies(const struct options *o, struct input *in)
 	in->number = calloc(in->nqi + 1, sizeof *in->number);
 	if (!in->hier || !in->hier_path || !in->names || !in->number)
 		cli_fatal(&cli, "out of memory");
-	for (j = 0; j < in->nqi; j++)
-		in->names[j] = cli_column_label(&cli, in->qi[j], in->number[j]);
+	/* copies: the report outlives the reader's header */
+	for (j = 0; j < in->nqi; j++) {
+		prep_field f = cli_column_label(&cli, in->qi[j], in->number[j]);
+		char *copy = malloc(f.len + 1);
+
+		if (copy == NULL)
+			cli_fatal(&cli, "out of memory");
+		memcpy(copy, f.data, f.len);
+		copy[f.len] = '\0';
+		in->names[j] = (prep_field){copy, f.len};
+	}
 	for (i = 0; i < o->nhier; i++) {
 		size_t col = cli_column(&cli, "--hierarchy", o->hier[i].col);
 
@@ -568,6 +577,8 @@ main(int argc, char **argv)
 		prep_hierarchy_free(in.hier[j]);
 	free(in.hier);
 	free(in.hier_path);
+	for (j = 0; j < in.nqi; j++)
+		free((char *)in.names[j].data);
 	free(in.names);
 	free(in.number);
 	free(in.qi);

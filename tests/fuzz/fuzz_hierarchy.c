@@ -2,9 +2,10 @@
  * fuzz_hierarchy.c: libFuzzer harness of the ARX hierarchy loader
  * (hierarchy.h).
  *
- * Input layout: byte 0 holds the level to load in bits 0-2 (0..7) and,
- * in bit 7, whether to gzip-compress the rest first; the rest is the
- * hierarchy file, written as h.csv in the process's private directory
+ * Input layout: byte 0 holds the level to load in bits 0-2 (0..7), in
+ * bit 6 whether to keep every level instead (PREP_HIERARCHY_ALL, as kanon
+ * loads them) and, in bit 7, whether to gzip-compress the rest first; the rest
+ * is the hierarchy file, written as h.csv in the process's private directory
  * (fuzz_common.h) and loaded with prep_hierarchy_load_why().
  *
  * When it loads: the level is within the file's levels, the size is at
@@ -13,7 +14,8 @@
  * values either fails with PREP_ERR_NOT_FOUND or gives a NUL-terminated
  * result that, at level 0, is the value itself. On failure the status is
  * one the header lists and, for PREP_ERR_ARG and PREP_ERR_LIMIT, *why is
- * set.
+ * set. With every level kept, every row's value is found at its own row
+ * and every cell is NUL-terminated and, above level 0, not empty.
  */
 #include "fuzz_common.h"
 
@@ -61,6 +63,27 @@ lookups(const prep_hierarchy *h, size_t level, const uint8_t *d, size_t n)
 	}
 }
 
+/* Every level kept: rows and cells as hierarchy.h promises. */
+static void
+check_all(const prep_hierarchy *h)
+{
+	size_t n = prep_hierarchy_size(h), levels = prep_hierarchy_levels(h);
+	size_t r, l, row;
+
+	for (r = 0; r < n && r < 1000; r++)
+		for (l = 0; l <= levels; l++) {
+			prep_field f = prep_hierarchy_cell(h, r, l);
+
+			if (f.data == NULL || f.data[f.len] != '\0' ||
+			    (l > 0 && f.len == 0))
+				abort();
+			if (l == 0 && (prep_hierarchy_row(h, f.data, f.len,
+							  &row) != PREP_OK ||
+				       row != r))
+				abort();
+		}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -78,7 +101,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (path[0] == '\0' && fuzz_path(path, sizeof path, "h.csv") != 0)
 		return 0;
-	level = data[0] & 7;
+	level = data[0] & 0x40 ? PREP_HIERARCHY_ALL : (size_t)(data[0] & 7);
 	body = data + 1;
 	nbody = size - 1;
 	if (data[0] & 0x80) {
@@ -98,9 +121,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unlink(path);
 	if (st == PREP_OK) {
 		if (h == NULL || prep_hierarchy_size(h) < 1 ||
-		    prep_hierarchy_levels(h) < level)
+		    (level != PREP_HIERARCHY_ALL &&
+		     prep_hierarchy_levels(h) < level))
 			abort();
-		lookups(h, level, body, nbody);
+		if (level == PREP_HIERARCHY_ALL)
+			check_all(h);
+		else
+			lookups(h, level, body, nbody);
 	} else {
 		if ((st == PREP_ERR_ARG || st == PREP_ERR_LIMIT) && why == NULL)
 			abort();
