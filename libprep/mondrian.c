@@ -81,8 +81,9 @@ struct mond {
 	uint32_t *places;  /* a class's places of one QI */
 	/* the checks */
 	prep_kanon_judge *judge;
-	int dist;		   /* l or t: sensitive counts are needed */
-	uint64_t *tcnt, *lcnt;	   /* [value]: the partition's, the left's */
+	int dist;	       /* l or t: sensitive counts are needed */
+	uint64_t *tcnt, *lcnt; /* [value]: the partition's, the left's */
+	struct cand *cands; /* with l or t: a sweep's cuts, to judge by score */
 	size_t *present, npresent; /* the partition's values */
 	prep_class_count *lside, *rside;
 };
@@ -303,6 +304,7 @@ mond_free(struct mond *m)
 	free(m->present);
 	free(m->lside);
 	free(m->rside);
+	free(m->cands);
 }
 
 /* QI j's counters: values (sets), rows and ranks of labels by level. */
@@ -391,7 +393,9 @@ mond_init(struct mond *m, const prep_recode_input *in)
 	m->present = alloc0(in->nsvalues, sizeof *m->present);
 	m->lside = alloc0(in->nsvalues, sizeof *m->lside);
 	m->rside = alloc0(in->nsvalues, sizeof *m->rside);
-	if (!m->tcnt || !m->lcnt || !m->present || !m->lside || !m->rside)
+	m->cands = alloc0(T, sizeof *m->cands);
+	if (!m->tcnt || !m->lcnt || !m->present || !m->lside || !m->rside ||
+	    !m->cands)
 		return PREP_ERR_NOMEM;
 	/* t-closeness measures against the whole input's values */
 	for (t = 0; t < T; t++)
@@ -799,6 +803,57 @@ sweep_ncp(struct mond *m, size_t n, int forward)
 	clear_counts(m, n);
 }
 
+/* Cuts by score, then position (the order the sweep found them in). */
+static int
+by_score(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+
+	if (a->score != b->score)
+		return a->score < b->score ? -1 : 1;
+	return (a->cut > b->cut) - (a->cut < b->cut);
+}
+
+/*
+ * Judging a cut under l or t takes time in proportion to the
+ * partition's distinct sensitive values, so those cuts are judged
+ * cheapest first, and at most this many per sweep: a sweep whose
+ * cheapest cuts all fail l or t is given up (time stays near linear in
+ * the tuples however many sensitive values they hold).
+ */
+#define JUDGE_MAX 16
+
+/*
+ * Under l or t: the cuts of a sweep collected in m->cands[0..n), judged
+ * cheapest first, each with its left side's counts built afresh.
+ */
+static prep_status
+judge_by_score(struct mond *m, size_t n, uint64_t rows, struct cand *best,
+	       size_t *nc, size_t max)
+{
+	size_t i, c, judged = 0;
+	prep_status st = PREP_OK;
+	int ok;
+
+	qsort(m->cands, n, sizeof *m->cands, by_score);
+	for (c = 0; c < n && judged < JUDGE_MAX && st == PREP_OK; c++) {
+		const struct cand *cd = &m->cands[c];
+		uint64_t lr = m->prows[cd->cut];
+
+		if (*nc == max && !(cd->score < best[max - 1].score))
+			break;
+		for (i = 0; i < cd->cut; i++)
+			add_sensitive(m, m->lcnt, item_tuple(m->items[i]), 0);
+		st = judge_cut(m, lr, rows - lr, &ok);
+		judged++;
+		if (st == PREP_OK && ok)
+			keep_best(best, nc, max, cd);
+		for (i = 0; i < m->npresent; i++)
+			m->lcnt[m->present[i]] = 0;
+	}
+	return st;
+}
+
 /*
  * Every cut of QI j along order ord in the partition perm[lo..hi) of
  * rows rows, each weighed by the NCP its two sides leave (rows times the
@@ -809,7 +864,7 @@ static prep_status
 weigh_cuts(struct mond *m, size_t j, enum order ord, size_t lo, size_t hi,
 	   uint64_t rows, struct cand *best, size_t *nc, size_t max)
 {
-	size_t n = hi - lo, i;
+	size_t n = hi - lo, i, ncand = 0;
 	struct cand c;
 	prep_status st = PREP_OK;
 	int ok;
@@ -824,9 +879,6 @@ weigh_cuts(struct mond *m, size_t j, enum order ord, size_t lo, size_t hi,
 	for (i = 1; i < n && st == PREP_OK; i++) {
 		uint64_t lr = m->prows[i], rr = rows - lr;
 
-		if (m->dist)
-			add_sensitive(m, m->lcnt, item_tuple(m->items[i - 1]),
-				      0);
 		if (!cut_between(m, j, m->items[i - 1], m->items[i]))
 			continue;
 		/* the judge would fail a side on k: spare building it */
@@ -836,11 +888,13 @@ weigh_cuts(struct mond *m, size_t j, enum order ord, size_t lo, size_t hi,
 		c.cut = i;
 		if (*nc == max && !(c.score < best[max - 1].score))
 			continue;
-		if ((st = judge_cut(m, lr, rr, &ok)) == PREP_OK && ok)
+		if (m->dist)
+			m->cands[ncand++] = c;
+		else if ((st = judge_cut(m, lr, rr, &ok)) == PREP_OK && ok)
 			keep_best(best, nc, max, &c);
 	}
-	for (i = 0; i < m->npresent; i++)
-		m->lcnt[m->present[i]] = 0;
+	if (m->dist && st == PREP_OK)
+		st = judge_by_score(m, ncand, rows, best, nc, max);
 	return st;
 }
 

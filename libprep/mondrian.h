@@ -101,6 +101,12 @@
  * ranking by rows sorts the partition's distinct labels. The partitions
  * of one level of the partition tree are disjoint, so a level costs
  * O(ntuples d (d + h)) plus those sorts, three times with lookahead.
+ * With l or t a cut's judge costs the partition's distinct sensitive
+ * values, so a sweep's cuts are judged cheapest first and at most 16 of
+ * them (JUDGE_MAX): a sweep whose 16 cheapest cuts fail l or t is given
+ * up. On Adult with -t 0.15 that gives 315 classes where judging every
+ * cut gives 340; on 100,000 tuples with as many sensitive values it keeps
+ * a run at about a second where judging every cut took minutes.
  * Memory: O(ntuples d) plus the QIs' values and labels; no recursion
  * (pending partitions wait on a stack of at most ntuples).
  *

@@ -43,7 +43,7 @@ bindir=$(cd "$1" && pwd) || exit 2
 here=$(cd "$(dirname "$0")" && pwd) || exit 2
 export LC_ALL=C
 unset PREP_KEY_FILE PREP_PROGRESS
-tools="anonymize kcheck dpnoise reweight fairness oversample validate"
+tools="anonymize kcheck kanon dpnoise reweight fairness oversample validate"
 for t in $tools; do
 	[ -x "$bindir/$t" ] || { echo "run.sh: no $bindir/$t" >&2; exit 2; }
 done
@@ -351,6 +351,8 @@ variants() {
 	check anonymize "$name" any -H --lazy-quotes -a 1:drop "$f"
 	check kcheck "$name" any -q 1 "$f"
 	check kcheck "$name" any -q 1,2 -s 3 -l 2 -t 0.5 --suppress -r "$f"
+	check kanon "$name" any -q 1,2 "$f"
+	check kanon "$name" any -q 1 -s 2 -l 2 -t 0.5 --max-suppress 0.5 -r "$f"
 	check dpnoise "$name" any -c 1 --bounds 0:100 --epsilon 1 --seed 1 "$f"
 	check dpnoise "$name" any --count --by 1 --delta 1e-6 --epsilon 1 \
 		--seed 1 "$f"
@@ -508,6 +510,7 @@ args_of() {
 	case $1 in
 	anonymize) echo "-a 1:drop" ;;
 	kcheck) echo "-q 1" ;;
+	kanon) echo "-q 1 -k 1" ;;
 	dpnoise) echo "-q -c 2 --bounds 0:1 --epsilon 1 --seed 1" ;;
 	reweight) echo "-g 1 -y 2" ;;
 	fairness) echo "-q -g 1 -y 2 --positive 1" ;;
