@@ -3,8 +3,9 @@
 # make            build libprep and the filters into build/
 # make check      install missing dependencies, then every test three times:
 #                 built with $(CC), under ASan+UBSan, and built with clang;
-#                 then the man page lint, the man page examples, the
-#                 installed files (test-install) and the static checks
+#                 then the man page lint, the man page examples, kanon
+#                 against a brute force (test-kanon), the installed files
+#                 (test-install) and the static checks
 # make lint       cppcheck, clang-tidy and clang-format alone
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
@@ -35,7 +36,7 @@ SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
            libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy clang-format \
-           jq openssl
+           jq openssl python3-pandas
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 
 PKGS     = libcrypto zlib libpcre2-8 jansson
@@ -75,7 +76,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-install lint demo bench bench-validate check-valgrind stress install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-install lint demo bench bench-validate check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -152,6 +153,7 @@ check: deps
 	@echo "== again built with clang"
 	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/clang
 	@$(MAKE) --no-print-directory test-man
+	@$(MAKE) --no-print-directory test-kanon
 	@$(MAKE) --no-print-directory test-install
 	@echo "== static checks (cppcheck, clang-tidy, clang-format)"
 	@bash tests/lint/run.sh
@@ -182,6 +184,11 @@ test-man: all
 	@bash tests/man/lint.sh $(MAN_SRC)
 	@bash tests/man/selftest.sh
 	@bash tests/man/examples.sh $(BUILD)/bin $(MAN_SRC)
+
+# kanon's global optimum against a brute force over every node, on Adult
+# and synthetic tables, every release through kcheck (tests/kanon/README).
+test-kanon: all
+	@bash tests/kanon/run.sh $(BUILD)/bin
 
 # make install into build/install, then the installed headers against
 # libprep.3 and its example program built on them (tests/install/run.sh).

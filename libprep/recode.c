@@ -485,6 +485,18 @@ prep_recode_suppress(const prep_recode_input *in, const prep_recode_classes *k,
 	prep_status st;
 
 	*suppressed = 0;
+	if (p->check_t) {
+		table = alloc0(in->nsvalues, sizeof *table);
+		if (table == NULL)
+			return PREP_ERR_NOMEM;
+		/* the judge wants a table even for l: the whole one, for now */
+		memset(kept, 1, k->n);
+		released_table(in, k, kept, table);
+		if ((st = prep_kanon_judge_table(judge, table)) != PREP_OK) {
+			free(table);
+			return st;
+		}
+	}
 	for (i = 0; i < k->n; i++) {
 		const prep_class_count *cnt =
 		    p->check_l ? &k->scount[k->srun[i]] : NULL;
@@ -496,15 +508,12 @@ prep_recode_suppress(const prep_recode_input *in, const prep_recode_classes *k,
 		} else if (p->check_l) {
 			st = prep_kanon_judge_class(judge, k->size[i], cnt, n,
 						    &l, &t, &fails);
-			if (st != PREP_OK)
+			if (st != PREP_OK) {
+				free(table);
 				return st;
+			}
 			kept[i] = !(fails & PREP_KANON_FAIL_L);
 		}
-	}
-	if (p->check_t) {
-		table = alloc0(in->nsvalues, sizeof *table);
-		if (table == NULL)
-			return PREP_ERR_NOMEM;
 	}
 	/* t against the rows still released, until no class fails it */
 	while (p->check_t && changed) {
