@@ -724,7 +724,9 @@ prep_recode_loss(const prep_recode_input *in, const double *sum)
 
 		if (dom > 1) {
 			lj = (sum[j] - n / dom) / (n - n / dom);
-			if (lj < 0)
+			/* at least 0; and what is left of sum[j] = n/|D| after
+			 * adding n shares of 1/|D| in floating point is 0 */
+			if (lj < 1e-12)
 				lj = 0;
 		}
 		prod *= pow(1 + lj, 1.0 / (double)in->nqi);

@@ -281,8 +281,8 @@ prep_status prep_recode_report_json(FILE *f, const prep_recode_report *rep);
  *	[no solution: ]METHOD[ levels QI=L,QI=L...]: R rows in C classes
  *	  (smallest M, k=K), S suppressed; METRIC V
  *
- * V in "%.6g". PREP_ERR_RANGE when size is too small (256 bytes plus the
- * QIs' names and levels suffice).
+ * V in "%.6g"; "row" and "class" for a count of 1. PREP_ERR_RANGE when size is
+ *too small (256 bytes plus the QIs' names and levels suffice).
  */
 prep_status prep_recode_report_summary(const prep_recode_report *rep, char *buf,
 				       size_t size);

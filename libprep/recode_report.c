@@ -213,9 +213,10 @@ prep_recode_report_summary(const prep_recode_report *rep, char *buf,
 			    (int)in->qi[j].name.len, in->qi[j].name.data,
 			    rep->r->levels[j]);
 	}
-	PUT(": %llu rows in %llu classes (smallest %llu, k=%llu), "
+	PUT(": %llu row%s in %llu class%s (smallest %llu, k=%llu), "
 	    "%llu suppressed; %s %.6g",
-	    (unsigned long long)g->rows, (unsigned long long)g->classes,
+	    (unsigned long long)g->rows, g->rows == 1 ? "" : "s",
+	    (unsigned long long)g->classes, g->classes == 1 ? "" : "es",
 	    (unsigned long long)g->min_class_size,
 	    (unsigned long long)in->params.k,
 	    (unsigned long long)g->suppressed_rows,

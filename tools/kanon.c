@@ -301,9 +301,9 @@ read_input(const struct options *o, int nfiles, char **files, struct input *in)
 	in->mark = -1;
 	cli_open_input(&cli, nfiles, files);
 	header = prep_reader_header(cli.reader, &ncols);
-	cli_check_columns(&cli, &o->k, &in->qi, &in->nqi, &si);
 	if (ncols == 0)
-		cli_fatal(&cli, "no columns");
+		return; /* an empty input, --allow-empty: nothing to do */
+	cli_check_columns(&cli, &o->k, &in->qi, &in->nqi, &si);
 	for (j = 0; o->mark && header && j < ncols; j++)
 		if (strlen(o->mark) == header[j].len &&
 		    memcmp(o->mark, header[j].data, header[j].len) == 0)
@@ -553,6 +553,15 @@ main(int argc, char **argv)
 	cli_init(&cli, "kanon", usage);
 	parse_options(argc, argv, &o);
 	read_input(&o, argc - optind, argv + optind, &in);
+	if (in.classes == NULL) {
+		/* --allow-empty: an empty output, as every filter writes */
+		if (!o.report_only) {
+			cli_open_output(&cli);
+			cli_finish(&cli);
+		}
+		prep_reader_free(cli.reader);
+		return 0;
+	}
 	prepare(&o, &in);
 	global = o.method ? strcmp(o.method, "global") == 0
 			  : o.nhier == in.nqi && in.nqi > 0;
