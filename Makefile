@@ -10,6 +10,7 @@
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
 # make bench-validate  the validate benchmark alone
+# make bench-kanon     the kanon benchmark alone
 # make check-valgrind  the CLI tests under valgrind memcheck
 # make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
 # make stress     the ledger under SIGKILL and concurrent runs
@@ -76,7 +77,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-install lint demo bench bench-validate check-valgrind stress install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-install lint demo bench bench-validate bench-kanon check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -207,7 +208,8 @@ demo: deps
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
 	@st=0; bash tests/bench/run.sh $(BUILD)/bin || st=$$?; \
-	bash tests/bench/validate.sh $(BUILD)/bin || st=$$?; exit $$st
+	bash tests/bench/validate.sh $(BUILD)/bin || st=$$?; \
+	bash tests/bench/kanon.sh $(BUILD)/bin || st=$$?; exit $$st
 
 # The CLI tests with every filter under valgrind memcheck (slow: minutes).
 # Built without optimization: at -O2 a pointer held only in a register
@@ -227,6 +229,10 @@ stress: $(BUILD)/libprep.a
 bench-validate: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
 	@bash tests/bench/validate.sh $(BUILD)/bin
+
+bench-kanon: deps-bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
+	@bash tests/bench/kanon.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \

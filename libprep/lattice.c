@@ -279,7 +279,7 @@ static prep_status
 count(struct search *s, const size_t *lv, const struct table **out)
 {
 	const struct table *src = source_for(s, lv);
-	size_t cap = 4 * s->in->ntuples + 65536, c, held, lru;
+	size_t cap = s->in->ntuples / 2 + 65536, c, held, lru;
 	struct table t;
 	prep_status st;
 
@@ -786,7 +786,6 @@ search_free(struct search *s)
 	for (c = 0; c < CACHE; c++)
 		table_free(&s->cache[c]);
 	free(s->base.lv);
-	free(s->base.lab);
 	free(s->height);
 	free(s->stride);
 	free(s->state);
@@ -847,9 +846,8 @@ search_init(struct search *s, const prep_recode_input *in,
 	s->keys = malloc(n * sizeof *s->keys);
 	s->lab = malloc(n * (d ? d : 1) * sizeof *s->lab);
 	s->base.lv = calloc(d + 1, sizeof *s->base.lv);
-	s->base.lab = malloc(n * (d ? d : 1) * sizeof *s->base.lab);
 	if (!s->height || !s->stride || !s->lv || !s->kept || !s->group ||
-	    !s->keys || !s->lab || !s->base.lv || !s->base.lab)
+	    !s->keys || !s->lab || !s->base.lv)
 		return PREP_ERR_NOMEM;
 	for (j = 0; j < d; j++) {
 		s->height[j] = in->qi[j].height;
@@ -861,9 +859,7 @@ search_init(struct search *s, const prep_recode_input *in,
 		    j + 1 == d ? 1 : s->stride[j + 1] * s->height[j + 1];
 	if (o->levels == NULL && (s->state = calloc(s->nodes, 1)) == NULL)
 		return PREP_ERR_NOMEM;
-	if (in->ntuples && d)
-		memcpy(s->base.lab, in->code,
-		       in->ntuples * d * sizeof *s->base.lab);
+	s->base.lab = in->code; /* borrowed, never written */
 	prep_recode_tuples(in, &s->base.k);
 	if ((st = prep_siphash_table_key(&key)) != PREP_OK)
 		return st;
@@ -886,6 +882,14 @@ result_of(struct search *s, const size_t *lv, prep_recode_result *r)
 
 	if ((st = roll_up(s, &s->base, lv, &t)) != PREP_OK)
 		return st;
+	/* the last roll-up: its scratch makes room for the result */
+	free(s->lab);
+	free(s->keys);
+	free(s->slot);
+	s->lab = NULL;
+	s->keys = NULL;
+	s->slot = NULL;
+	s->nslot = 0;
 	st = prep_recode_result_init(r, in, t.k.n);
 	if (st == PREP_OK) {
 		memcpy(r->class_of, s->group, in->ntuples * sizeof *s->group);
@@ -905,6 +909,7 @@ result_of(struct search *s, const size_t *lv, prep_recode_result *r)
 				r->share[i * d + j] = q->share[lv[j]][lab];
 				r->ncp[i * d + j] = q->ncp[lv[j]][lab];
 			}
+		table_free(&t); /* before finish counts the classes again */
 		st = prep_recode_finish(in, r, &sup, &pass);
 	}
 	table_free(&t);
@@ -959,6 +964,13 @@ prep_lattice_search(const prep_recode_input *in, const prep_lattice_options *o,
 	if (!*found)
 		best = s.nodes - 1; /* the most general node */
 	decode(&s, best, s.lv);
+	/* the counted tables are done with: the result needs the room */
+	for (j = 0; j < CACHE; j++)
+		table_free(&s.cache[j]);
+	free(stack);
+	free(order);
+	stack = NULL;
+	order = NULL;
 	if ((st = result_of(&s, s.lv, r)) != PREP_OK)
 		goto out;
 	r->nodes_checked = s.checked;
