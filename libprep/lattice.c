@@ -510,7 +510,7 @@ static uint64_t *
 bottom_up(const struct search *s)
 {
 	size_t maxsum = 0, j, *start;
-	uint64_t *order = malloc(s->nodes * sizeof *order), x;
+	uint64_t *order = calloc(s->nodes, sizeof *order), x;
 
 	for (j = 0; j < s->d; j++)
 		maxsum += s->height[j] - 1;

@@ -208,7 +208,7 @@ qi_hierarchy(prep_recode_qi *q, const prep_hierarchy *h, prep_where *where)
 	q->leaves = rows;
 	q->label = alloc0(q->height, sizeof *q->label);
 	q->nlabels = alloc0(q->height, sizeof *q->nlabels);
-	q->label_text = alloc0(q->height, sizeof *q->label_text);
+	q->label_text = alloc0(q->height, sizeof(prep_field *));
 	q->share = alloc0(q->height, sizeof *q->share);
 	q->ncp = alloc0(q->height, sizeof *q->ncp);
 	row_of = alloc0(q->nvalues, sizeof *row_of);

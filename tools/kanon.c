@@ -239,7 +239,7 @@ bind_hierarchies(const struct options *o, struct input *in)
 {
 	size_t i, j;
 
-	in->hier = calloc(in->nqi + 1, sizeof *in->hier);
+	in->hier = calloc(in->nqi + 1, sizeof(prep_hierarchy *));
 	in->hier_path = calloc(in->nqi + 1, sizeof *in->hier_path);
 	in->names = calloc(in->nqi + 1, sizeof *in->names);
 	in->number = calloc(in->nqi + 1, sizeof *in->number);
@@ -489,13 +489,14 @@ write_data(const struct options *o, const struct input *in,
 		c = r->class_of[t];
 		if (!r->kept[c] && !mark)
 			continue;
-		if (n + 1 > cap) {
+		if (row == NULL || n + 1 > cap) {
 			free(row);
 			cap = n + 1;
 			if ((row = malloc(cap * sizeof *row)) == NULL)
 				cli_fatal(&cli, "out of memory");
 		}
-		memcpy(row, f, n * sizeof *f);
+		if (n > 0)
+			memcpy(row, f, n * sizeof *f);
 		for (j = 0; j < nq; j++)
 			row[in->qi[j]] =
 			    r->kept[c] ? r->release[c * nq + j] : star;
