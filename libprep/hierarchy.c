@@ -394,14 +394,11 @@ prep_hierarchy_lookup(const prep_hierarchy *h, const char *in, size_t len,
 		      const char **res, size_t *res_len)
 {
 	const struct entry *e;
-	size_t i;
+	size_t row;
 
-	if (h == NULL || h->nslot == 0)
+	if (prep_hierarchy_row(h, in, len, &row) != PREP_OK)
 		return PREP_ERR_NOT_FOUND;
-	i = find_slot(h, in, len, hash_bytes(h, in, len));
-	if (h->slot[i] == 0)
-		return PREP_ERR_NOT_FOUND;
-	e = &h->ent[h->slot[i] - 1];
+	e = &h->ent[row];
 	*res = h->text.data + e->val;
 	*res_len = e->val_len;
 	return PREP_OK;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "classes.h"
 #include "columns.h"
 #include "csv.h"
 #include "kanon.h"
@@ -36,6 +37,7 @@ enum {
 	CLI_OPT_MAX_MEMORY,
 	CLI_OPT_LDIV = 0x1080, /* the privacy checks (cli_checks.c) */
 	CLI_OPT_C,
+	CLI_OPT_MAX_CLASSES,
 	CLI_OPT_TOOL_BASE = 0x1100 /* tools number their own from here */
 };
 
@@ -326,18 +328,20 @@ void cli_progress(struct cli *c, int final);
  */
 struct cli_checks {
 	prep_kanon_params p;
-	const char *qis;  /* -q, --quasi */
-	const char *sens; /* -s, or NULL */
-	int c_given;	  /* --c */
+	const char *qis;      /* -q, --quasi */
+	const char *sens;     /* -s, or NULL */
+	int c_given;	      /* --c */
+	uint64_t max_classes; /* --max-classes */
 };
 
-#define CLI_CHECK_LONGOPTS                                                     \
-	{"quasi", required_argument, NULL, 'Q'},                               \
-	    {"sensitive", required_argument, NULL, 's'},                       \
-	    {"ldiv", required_argument, NULL, CLI_OPT_LDIV},                   \
-	{                                                                      \
-		"c", required_argument, NULL, CLI_OPT_C                        \
-	}
+/* clang-format off */
+#define CLI_CHECK_LONGOPTS \
+	{"quasi", required_argument, NULL, 'Q'}, \
+	{"sensitive", required_argument, NULL, 's'}, \
+	{"ldiv", required_argument, NULL, CLI_OPT_LDIV}, \
+	{"c", required_argument, NULL, CLI_OPT_C}, \
+	{"max-classes", required_argument, NULL, CLI_OPT_MAX_CLASSES}
+/* clang-format on */
 
 /* clang-format off */
 #define CLI_HELP_CHECKS \
@@ -368,6 +372,17 @@ void cli_check_combinations(struct cli *c, const struct cli_checks *k);
  * The quasi-identifiers' and the sensitive column's indexes in the open
  * input's header (*si -1 without -s): free *qi.
  */
+/*
+ * Every row of the open input into classes, and into spool (header
+ * first) unless it is NULL, each row given to check(row, ctx) first when
+ * check is not NULL; past --max-classes (max_classes), the message and
+ * exit 2. The spool is finished.
+ */
+void cli_classes_read(struct cli *c, prep_classes *classes,
+		      uint64_t max_classes, prep_spool *spool,
+		      void (*check)(const prep_field *row, void *ctx),
+		      void *ctx);
+
 void cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 		       size_t *nqi, long *si);
 

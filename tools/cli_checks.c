@@ -13,6 +13,7 @@ cli_checks_init(struct cli_checks *k)
 {
 	k->qis = k->sens = NULL;
 	k->c_given = 0;
+	k->max_classes = PREP_CLASSES_DEFAULT_MAX;
 	prep_kanon_params_init(&k->p);
 }
 
@@ -72,6 +73,10 @@ cli_check_option(struct cli *c, struct cli_checks *k, int opt, const char *arg)
 		p->c = cli_parse_real(c, "--c", arg, 1e-9, 1e9);
 		k->c_given = 1;
 		break;
+	case CLI_OPT_MAX_CLASSES:
+		k->max_classes = cli_parse_count(c, "--max-classes", arg, 1,
+						 (uint64_t)1 << 31);
+		break;
 	default:
 		return 0;
 	}
@@ -118,4 +123,35 @@ cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 		*si = (long)s[0];
 		free(s);
 	}
+}
+
+void
+cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
+		 prep_spool *spool,
+		 void (*check)(const prep_field *row, void *ctx), void *ctx)
+{
+	const prep_field *f;
+	size_t n, ncols;
+	prep_status st;
+
+	f = prep_reader_header(c->reader, &ncols);
+	if (spool && f)
+		cli_spool_check(c, prep_spool_row(spool, f, ncols));
+	while ((f = cli_next_row(c, &n)) != NULL) {
+		if (check)
+			check(f, ctx);
+		st = prep_classes_add(classes, f, NULL);
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal_at(c, prep_reader_where(c->reader),
+				     "more than %llu classes or sensitive "
+				     "values (--max-classes)",
+				     (unsigned long long)max_classes);
+		if (st != PREP_OK)
+			cli_fatal_status(c, st, "classes");
+		if (spool)
+			cli_spool_check(c, prep_spool_row(spool, f, n));
+	}
+	if (spool)
+		cli_spool_check(c, prep_spool_finish(spool));
+	cli_progress_end(c);
 }

@@ -29,7 +29,6 @@ enum {
 	OPT_LEVELS,
 	OPT_MAX_NODES,
 	OPT_JSON,
-	OPT_MAX_CLASSES,
 };
 
 #define MAX_HIERARCHIES 256
@@ -89,7 +88,7 @@ struct options {
 	prep_recode_metric metric;
 	const char *mark;   /* --mark-suppressed COL */
 	const char *levels; /* --levels */
-	uint64_t max_nodes, max_classes;
+	uint64_t max_nodes;
 	int report_only, verbose, json;
 };
 
@@ -152,10 +151,6 @@ tool_option(struct options *o, int opt, char *arg)
 		o->max_nodes = cli_parse_count(&cli, "--max-nodes", arg, 1,
 					       UINT64_MAX >> 1);
 		break;
-	case OPT_MAX_CLASSES:
-		o->max_classes = cli_parse_count(&cli, "--max-classes", arg, 1,
-						 (uint64_t)1 << 31);
-		break;
 	default:
 		if (!cli_common_option(&cli, opt, arg))
 			cli_usage_error(&cli, "unknown option");
@@ -178,7 +173,6 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"report-only", no_argument, NULL, 'r'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"json", no_argument, NULL, OPT_JSON},
-	    {"max-classes", required_argument, NULL, OPT_MAX_CLASSES},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -187,7 +181,6 @@ parse_options(int argc, char **argv, struct options *o)
 	cli_checks_init(&o->k);
 	o->k.p.max_suppress = 0;
 	o->metric = PREP_METRIC_LOSS;
-	o->max_classes = PREP_CLASSES_DEFAULT_MAX;
 	while ((opt = getopt_long(argc, argv, "hVo:zd:Hq:k:s:l:t:rv", longopts,
 				  NULL)) != -1)
 		if (!cli_check_option(&cli, &o->k, opt, optarg))
@@ -276,8 +269,9 @@ bind_hierarchies(const struct options *o, struct input *in)
 
 /* A row's QI values, each in its hierarchy (the cell is never shown). */
 static void
-check_row(const struct input *in, const prep_field *f)
+check_row(const prep_field *f, void *ctx)
 {
+	const struct input *in = ctx;
 	size_t j, row;
 
 	for (j = 0; j < in->nqi; j++)
@@ -292,8 +286,8 @@ check_row(const struct input *in, const prep_field *f)
 static void
 read_input(const struct options *o, int nfiles, char **files, struct input *in)
 {
-	const prep_field *f, *header;
-	size_t n, ncols, j;
+	const prep_field *header;
+	size_t ncols, j;
 	long si;
 	prep_status st;
 
@@ -312,33 +306,14 @@ read_input(const struct options *o, int nfiles, char **files, struct input *in)
 					"that column already",
 					o->mark);
 	bind_hierarchies(o, in);
-	st = prep_classes_new(in->qi, in->nqi, si, (size_t)o->max_classes,
+	st = prep_classes_new(in->qi, in->nqi, si, (size_t)o->k.max_classes,
 			      &in->classes);
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
-	if (!o->report_only) {
+	if (!o->report_only)
 		in->spool = cli_spool_new(&cli, 0);
-		if (header)
-			cli_spool_check(
-			    &cli, prep_spool_row(in->spool, header, ncols));
-	}
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		check_row(in, f);
-		st = prep_classes_add(in->classes, f, NULL);
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal_at(
-			    &cli, prep_reader_where(cli.reader),
-			    "more than %llu distinct quasi-identifier "
-			    "tuples or sensitive values (--max-classes)",
-			    (unsigned long long)o->max_classes);
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "classes");
-		if (in->spool)
-			cli_spool_check(&cli, prep_spool_row(in->spool, f, n));
-	}
-	if (in->spool)
-		cli_spool_check(&cli, prep_spool_finish(in->spool));
-	cli_progress_end(&cli);
+	cli_classes_read(&cli, in->classes, o->k.max_classes, in->spool,
+			 check_row, in);
 }
 
 /* The recoding's input: the tuples, encoded, with their hierarchies. */

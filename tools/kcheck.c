@@ -22,7 +22,6 @@ enum {
 	OPT_SUPPRESS = CLI_OPT_TOOL_BASE,
 	OPT_MAX_SUPPRESS,
 	OPT_JSON,
-	OPT_MAX_CLASSES,
 };
 
 static struct cli cli;
@@ -59,10 +58,9 @@ usage(void)
 struct options {
 	struct cli_checks k; /* -q, -k, -s, -l, --ldiv, --c, -t */
 	prep_kanon_params p; /* k.p, once the options are read */
-	uint64_t max_classes;
-	int report_only; /* -r */
-	int verbose;	 /* -v */
-	int json;	 /* --json */
+	int report_only;     /* -r */
+	int verbose;	     /* -v */
+	int json;	     /* --json */
 	int max_suppress_given;
 };
 
@@ -85,10 +83,6 @@ check_option(struct options *o, int opt, const char *arg)
 		p->max_suppress =
 		    cli_parse_real(&cli, "--max-suppress", arg, 0, 1);
 		o->max_suppress_given = 1;
-		break;
-	case OPT_MAX_CLASSES:
-		o->max_classes = cli_parse_count(&cli, "--max-classes", arg, 1,
-						 (uint64_t)1 << 31);
 		break;
 	default:
 		if (!cli_common_option(&cli, opt, arg))
@@ -116,14 +110,12 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"report-only", no_argument, NULL, 'r'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"json", no_argument, NULL, OPT_JSON},
-	    {"max-classes", required_argument, NULL, OPT_MAX_CLASSES},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
 
 	memset(o, 0, sizeof *o);
 	cli_checks_init(&o->k);
-	o->max_classes = PREP_CLASSES_DEFAULT_MAX;
 	/*
 	 * -q names the quasi-identifiers here (kcheck(1), OPTIONS), so the
 	 * short options are CLI_COMMON_SHORTOPTS with "q:" for "q";
@@ -160,40 +152,21 @@ struct input {
 static void
 read_input(const struct options *o, int nfiles, char **files, struct input *in)
 {
-	const prep_field *f, *header;
-	size_t n, ncols, nqi;
+	size_t nqi;
 	long si;
 	prep_status st;
 
 	memset(in, 0, sizeof *in);
 	cli_open_input(&cli, nfiles, files);
-	header = prep_reader_header(cli.reader, &ncols);
 	cli_check_columns(&cli, &o->k, &in->qi, &nqi, &si);
-	st = prep_classes_new(in->qi, nqi, si, (size_t)o->max_classes,
+	st = prep_classes_new(in->qi, nqi, si, (size_t)o->k.max_classes,
 			      &in->classes);
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
-	if (!o->report_only) {
+	if (!o->report_only)
 		in->spool = cli_spool_new(&cli, 0);
-		if (header)
-			cli_spool_check(
-			    &cli, prep_spool_row(in->spool, header, ncols));
-	}
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		st = prep_classes_add(in->classes, f, NULL);
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "more than %llu classes or sensitive "
-				     "values (--max-classes)",
-				     (unsigned long long)o->max_classes);
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "classes");
-		if (in->spool)
-			cli_spool_check(&cli, prep_spool_row(in->spool, f, n));
-	}
-	if (in->spool)
-		cli_spool_check(&cli, prep_spool_finish(in->spool));
-	cli_progress_end(&cli);
+	cli_classes_read(&cli, in->classes, o->k.max_classes, in->spool, NULL,
+			 NULL);
 }
 
 /*
