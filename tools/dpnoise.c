@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "dpnoise.h"
+#include "dpnoise_run.h"
 #include "text.h"
 
 enum {
@@ -43,8 +43,6 @@ enum {
 	OPT_BUDGET,
 	OPT_SEED,
 };
-
-struct cli cli;
 
 static void
 usage(void)
@@ -83,19 +81,6 @@ usage(void)
 	    "      --seed N         reproducible noise: NOT private\n" CLI_COMMON_HELP
 	    "\n"
 	    "Exit status: 0 done, 1 privacy budget refused, 2 trouble.\n");
-}
-
-void
-parse_bounds(const char *arg, prep_bounds *b)
-{
-	prep_status st = prep_bounds_parse(arg, b);
-
-	if (st == PREP_ERR_ARG)
-		cli_usage_error(&cli, "--bounds must be LO:HI");
-	if (st == PREP_ERR_VALUE)
-		cli_usage_error(&cli, "--bounds must be LO:HI, two numbers");
-	if (st != PREP_OK)
-		cli_usage_error(&cli, "--bounds LO:HI needs LO < HI");
 }
 
 /* -c COLS: a new spec; the one before it must have its --bounds. */

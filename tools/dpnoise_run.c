@@ -11,12 +11,27 @@
 #include "aggregate.h"
 #include "cli.h"
 #include "columns.h"
-#include "dpnoise.h"
+#include "dpnoise_run.h"
 #include "ledger.h"
 #include "noise.h"
 #include "noise_rows.h"
 
 /* A ledger status other than PREP_OK: the message, and exit 1 or 2. */
+struct cli cli;
+
+void
+parse_bounds(const char *arg, prep_bounds *b)
+{
+	prep_status st = prep_bounds_parse(arg, b);
+
+	if (st == PREP_ERR_ARG)
+		cli_usage_error(&cli, "--bounds must be LO:HI");
+	if (st == PREP_ERR_VALUE)
+		cli_usage_error(&cli, "--bounds must be LO:HI, two numbers");
+	if (st != PREP_OK)
+		cli_usage_error(&cli, "--bounds LO:HI needs LO < HI");
+}
+
 static void __attribute__((noreturn))
 ledger_fail(prep_status s, const char *path, const prep_ledger_charge *c,
 	    const prep_ledger_state *st, prep_where w)

@@ -1,10 +1,10 @@
 /*
- * dpnoise.h: what the two halves of dpnoise share: the options as the
+ * dpnoise_run.h: what the two halves of dpnoise share: the options as the
  * command line gave them (dpnoise.c), and the two modes that run them
  * with the ledger's charge (dpnoise_run.c).
  */
-#ifndef DPNOISE_H
-#define DPNOISE_H
+#ifndef DPNOISE_RUN_H
+#define DPNOISE_RUN_H
 
 #include <stdint.h>
 
