@@ -1,0 +1,67 @@
+/*
+ * kanon_run.h: what the two halves of kanon share: the options as the
+ * command line gave them (kanon.c), and the run that reads the input,
+ * recodes it and writes the data and the report (kanon_run.c).
+ */
+#ifndef KANON_RUN_H
+#define KANON_RUN_H
+
+#include <stdint.h>
+
+#include "classes.h"
+#include "cli.h"
+#include "hierarchy.h"
+#include "recode.h"
+
+#define MAX_HIERARCHIES 256
+
+/* The run's command line, messages, input and output. */
+extern struct cli cli;
+
+/* One --hierarchy COL=FILE. */
+struct hier {
+	const char *col; /* NUL-terminated copy of COL */
+	const char *path;
+};
+
+/* The command line, as given. */
+struct options {
+	struct cli_checks k; /* -q, -k, -s, -l, --ldiv, --c, -t */
+	struct hier hier[MAX_HIERARCHIES];
+	size_t nhier;
+	const char *method; /* NULL: by the hierarchies */
+	prep_recode_metric metric;
+	const char *mark;   /* --mark-suppressed COL */
+	const char *levels; /* --levels */
+	uint64_t max_nodes;
+	int report_only, verbose, json;
+};
+
+/* What the pass over the input leaves. */
+struct input {
+	prep_classes *classes;
+	prep_spool *spool; /* the data, unless -r */
+	size_t *qi, nqi;
+	long mark; /* --mark-suppressed: -1, or the column (when it exists) */
+	prep_hierarchy **hier;			 /* [j], NULL: none */
+	const char **hier_path;			 /* [j] */
+	prep_field *names;			 /* [j]: the QIs' names */
+	char (*number)[PREP_COLUMNS_LABEL_SIZE]; /* [j]: names under -H */
+	prep_recode_input *rin;
+};
+
+/* The tuples of the input, and the input spooled (unless -r). */
+void kanon_read_input(const struct options *o, int nfiles, char **files,
+		      struct input *in);
+/* The recoding's input: the tuples, encoded, with their hierarchies. */
+void kanon_prepare(const struct options *o, struct input *in);
+/* The recodings, each filling r finished; 1 when it passes. */
+int kanon_run_global(const struct options *o, struct input *in,
+		     prep_recode_result *r);
+int kanon_run_local(struct input *in, prep_recode_result *r);
+/* The data, QIs released; the report or summary as the options say. */
+void kanon_write_data(const struct options *o, const struct input *in,
+		      const prep_recode_result *r);
+void kanon_report(const struct options *o, const prep_recode_report *rep);
+
+#endif
