@@ -68,11 +68,12 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99"
 
-# Background jobs of a script start with SIGINT and SIGQUIT ignored; give
-# the filters the default disposition, as an interactive shell would.
+# Background jobs of a script start with SIGINT and SIGQUIT ignored, and
+# a run under nohup(1) with SIGHUP ignored; give the filters the default
+# disposition of every signal, as an interactive shell would.
 defsig=()
-env --default-signal=INT,QUIT true 2>/dev/null &&
-	defsig=(env --default-signal=INT,QUIT)
+env --default-signal true 2>/dev/null &&
+	defsig=(env --default-signal)
 
 runs=0
 failed=0
