@@ -7,6 +7,12 @@
  * node one level more general in QI j is the node's number plus
  * stride[j]. A node's verdict (unknown, passes, fails) and whether the
  * metric's bound ruled it out take one byte.
+ *
+ * A class table holds each class's labels. When every QI's labels fit in
+ * a bit field and the fields in 64 bits (they do unless the domains are
+ * huge), a class's labels are one packed word: rolling up rewrites only
+ * the fields of the QIs whose level changes, and the words are the
+ * hash table's keys. Otherwise the labels are vectors of d words.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +22,20 @@
 
 #define CACHE 256 /* class tables of counted nodes kept for rolling up */
 
+/* A slot of the packed roll-up's hash table. */
+struct kslot {
+	uint64_t key;
+	uint32_t stamp; /* the roll-up that filled it; 0: none yet */
+	uint32_t at;	/* the class's index */
+};
+
 enum { UNKNOWN = 0, PASS = 1, FAIL = 2, VERDICT = 3, RULED_OUT = 4 };
 
 /* The classes of one node: levels, each class's labels, sizes. */
 struct table {
 	size_t *lv;    /* [d] */
-	uint32_t *lab; /* [class * d + j] */
+	uint32_t *lab; /* [class * d + j]; NULL when packed */
+	uint64_t *key; /* [class]: the packed labels; NULL unless packed */
 	prep_recode_classes k;
 	uint64_t stamp; /* last use, for the cache; 0: empty */
 };
@@ -57,6 +71,13 @@ struct search {
 	size_t *group;	     /* scratch: per class */
 	uint32_t *slot;	     /* scratch: the roll-up's hash table */
 	size_t nslot;
+	int packed;	     /* class tables hold packed labels */
+	unsigned *shift;     /* [j]: QI j's bit field starts here */
+	uint64_t *field;     /* [j]: the field's mask, unshifted */
+	uint64_t *base_key;  /* the data's tuples, packed */
+	struct kslot *kslot; /* scratch: the packed roll-up's hash table */
+	size_t nkslot;
+	uint32_t kstamp; /* the last roll-up's stamp in kslot */
 	uint64_t seed;
 	int monotone; /* passing is monotone under generalization */
 	/*
@@ -78,6 +99,7 @@ table_free(struct table *t)
 {
 	free(t->lv);
 	free(t->lab);
+	free(t->key);
 	prep_recode_classes_free(&t->k);
 	memset(t, 0, sizeof *t);
 }
@@ -135,6 +157,15 @@ mark(struct search *s, uint64_t node, int succ, unsigned char bits,
 	}
 }
 
+/* The label of QI j of class i. */
+static uint32_t
+label_of(const struct search *s, const struct table *t, size_t i, size_t j)
+{
+	if (s->packed)
+		return (uint32_t)((t->key[i] >> s->shift[j]) & s->field[j]);
+	return t->lab[i * s->d + j];
+}
+
 /* A fast mix of a label vector, keyed per run. */
 static uint64_t
 hash_labels(const uint32_t *lab, size_t d, uint64_t seed)
@@ -170,12 +201,99 @@ slots_for(struct search *s, size_t n, size_t *mask)
 	return PREP_OK;
 }
 
+/* Classes whose slots roll_up_packed looks up together. */
+#define BLOCK 16
+
+/*
+ * roll_up of packed tables (see roll_up). The hash table's slots are
+ * stamped with the roll-up that filled them, so that it is never
+ * cleared; the slots of a block of classes are computed first and
+ * prefetched, so that their cache misses overlap.
+ */
+static prep_status
+roll_up_packed(struct search *s, const struct table *src, struct table *dst)
+{
+	size_t n = src->k.n, i, b, j, c, nc = 0, cnt = 0, need = 16, mask;
+	unsigned hbits = 4, sh[64];
+	uint64_t fm[64], kb[BLOCK], stamp;
+	size_t ab[BLOCK];
+	const uint32_t *map[64];
+	struct kslot *ks;
+	uint64_t *key;
+
+	for (j = 0; j < s->d; j++)
+		if (src->lv[j] != dst->lv[j]) {
+			sh[nc] = s->shift[j];
+			fm[nc] = s->field[j];
+			map[nc++] =
+			    s->up[j][src->lv[j] * s->height[j] + dst->lv[j]];
+		}
+	while (need < 2 * n) {
+		need *= 2;
+		hbits++;
+	}
+	if (need > s->nkslot || s->kstamp == UINT32_MAX) {
+		ks = realloc(s->kslot, need * sizeof *ks);
+		if (ks == NULL)
+			return PREP_ERR_NOMEM;
+		memset(ks, 0, need * sizeof *ks);
+		s->kslot = ks;
+		s->nkslot = need;
+		s->kstamp = 0;
+	}
+	ks = s->kslot;
+	stamp = ++s->kstamp;
+	mask = need - 1;
+	if ((dst->key = malloc((n ? n : 1) * sizeof *dst->key)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < n; i += BLOCK) {
+		size_t m = n - i < BLOCK ? n - i : BLOCK;
+
+		for (b = 0; b < m; b++) {
+			uint64_t k = src->key[i + b];
+
+			for (c = 0; c < nc; c++) {
+				uint64_t v = (k >> sh[c]) & fm[c];
+
+				k = (k & ~(fm[c] << sh[c])) |
+				    (uint64_t)map[c][v] << sh[c];
+			}
+			kb[b] = k;
+			/* Fibonacci hashing: the product's top bits */
+			ab[b] =
+			    (size_t)(((k ^ s->seed) * 0x9e3779b97f4a7c15ULL) >>
+				     (64 - hbits));
+			__builtin_prefetch(&ks[ab[b]]);
+		}
+		for (b = 0; b < m; b++) {
+			uint64_t k = kb[b];
+			size_t at = ab[b];
+
+			while (ks[at].stamp == stamp && ks[at].key != k)
+				at = (at + 1) & mask;
+			if (ks[at].stamp != stamp) {
+				ks[at].key = k;
+				ks[at].stamp = (uint32_t)stamp;
+				ks[at].at = (uint32_t)cnt;
+				dst->key[cnt++] = k;
+			}
+			s->group[i + b] = ks[at].at;
+		}
+	}
+	if (cnt < n) {
+		key = realloc(dst->key, (cnt ? cnt : 1) * sizeof *key);
+		if (key != NULL)
+			dst->key = key;
+	}
+	return prep_recode_merge(s->in, &src->k, s->group, cnt, &dst->k);
+}
+
 /*
  * Roll src up to the levels lv into dst: each class's labels lifted to
  * lv, equal label vectors merged. s->group gets each src class's class
- * in dst. When the label vectors of lv fit in 64 bits as mixed-radix
- * numbers (they do unless the QIs' domains are huge), they are hashed
- * and compared as such; else as vectors.
+ * in dst. Packed tables are rolled up by roll_up_packed. Otherwise, when
+ * the label vectors of lv fit in 64 bits as mixed-radix numbers, they are
+ * hashed and compared as such; else as vectors.
  */
 static prep_status
 roll_up(struct search *s, const struct table *src, const size_t *lv,
@@ -194,6 +312,11 @@ roll_up(struct search *s, const struct table *src, const size_t *lv,
 	if ((dst->lv = malloc((d ? d : 1) * sizeof *dst->lv)) == NULL)
 		return PREP_ERR_NOMEM;
 	memcpy(dst->lv, lv, d * sizeof *lv);
+	if (s->packed) {
+		if ((st = roll_up_packed(s, src, dst)) != PREP_OK)
+			table_free(dst);
+		return st;
+	}
 	for (j = 0; j < d; j++) {
 		uint64_t r = in->qi[j].nlabels[lv[j]];
 
@@ -344,7 +467,7 @@ judge(struct search *s, const struct table *t, struct eval *e)
 			continue;
 		for (j = 0; j < d; j++) {
 			const prep_recode_qi *q = &in->qi[j];
-			uint32_t lab = t->lab[i * d + j];
+			uint32_t lab = label_of(s, t, i, j);
 
 			ncp += (double)sz * q->ncp[t->lv[j]][lab];
 			sums[j] += (double)sz * q->share[t->lv[j]][lab];
@@ -797,6 +920,10 @@ search_free(struct search *s)
 	free(s->kept);
 	free(s->group);
 	free(s->slot);
+	free(s->kslot);
+	free(s->shift);
+	free(s->field);
+	free(s->base_key);
 	free(s->lv);
 	prep_kanon_judge_free(s->judge);
 }
@@ -814,6 +941,55 @@ prep_lattice_nodes(const prep_recode_input *in, uint64_t *nodes)
 			return PREP_ERR_ARG;
 		*nodes = *nodes > UINT64_MAX / h ? UINT64_MAX : *nodes * h;
 	}
+	return PREP_OK;
+}
+
+/*
+ * Decide whether class tables are packed: QI j's labels (at every level)
+ * in a field of the bits its largest label needs; if the fields fit in 64
+ * bits, pack the data's tuples.
+ */
+static prep_status
+pack(struct search *s)
+{
+	const prep_recode_input *in = s->in;
+	size_t j, l, t, d = s->d;
+	unsigned total = 0;
+
+	s->shift = calloc(d + 1, sizeof *s->shift);
+	s->field = calloc(d + 1, sizeof *s->field);
+	if (!s->shift || !s->field)
+		return PREP_ERR_NOMEM;
+	for (j = 0; j < d; j++) {
+		const prep_recode_qi *q = &in->qi[j];
+		uint64_t most = q->nvalues;
+		unsigned b = 0;
+
+		for (l = 0; l < q->height; l++)
+			if (q->nlabels[l] > most)
+				most = q->nlabels[l];
+		/* labels are 32-bit: at most 32 bits; a field of none
+		 * (one label) is never shifted */
+		while (b < 32 && (most - (most > 0)) >> b)
+			b++;
+		s->shift[j] = b ? total : 0;
+		s->field[j] = ((uint64_t)1 << b) - 1;
+		if ((total += b) > 64)
+			return PREP_OK; /* vectors, not packed */
+	}
+	s->base_key =
+	    malloc((in->ntuples ? in->ntuples : 1) * sizeof *s->base_key);
+	if (s->base_key == NULL)
+		return PREP_ERR_NOMEM;
+	for (t = 0; t < in->ntuples; t++) {
+		uint64_t k = 0;
+
+		for (j = 0; j < d; j++)
+			k |= (uint64_t)in->code[t * d + j] << s->shift[j];
+		s->base_key[t] = k;
+	}
+	s->base.key = s->base_key; /* freed by search_free */
+	s->packed = 1;
 	return PREP_OK;
 }
 
@@ -860,6 +1036,8 @@ search_init(struct search *s, const prep_recode_input *in,
 	if (o->levels == NULL && (s->state = calloc(s->nodes, 1)) == NULL)
 		return PREP_ERR_NOMEM;
 	s->base.lab = in->code; /* borrowed, never written */
+	if (!o->vectors && (st = pack(s)) != PREP_OK)
+		return st;
 	prep_recode_tuples(in, &s->base.k);
 	if ((st = prep_siphash_table_key(&key)) != PREP_OK)
 		return st;
@@ -886,10 +1064,13 @@ result_of(struct search *s, const size_t *lv, prep_recode_result *r)
 	free(s->lab);
 	free(s->keys);
 	free(s->slot);
+	free(s->kslot);
 	s->lab = NULL;
 	s->keys = NULL;
 	s->slot = NULL;
 	s->nslot = 0;
+	s->kslot = NULL;
+	s->nkslot = 0;
 	st = prep_recode_result_init(r, in, t.k.n);
 	if (st == PREP_OK) {
 		memcpy(r->class_of, s->group, in->ntuples * sizeof *s->group);
@@ -902,7 +1083,7 @@ result_of(struct search *s, const size_t *lv, prep_recode_result *r)
 		for (i = 0; i < t.k.n; i++)
 			for (j = 0; j < d; j++) {
 				const prep_recode_qi *q = &in->qi[j];
-				uint32_t lab = t.lab[i * d + j];
+				uint32_t lab = label_of(s, &t, i, j);
 
 				r->release[i * d + j] =
 				    q->label_text[lv[j]][lab];

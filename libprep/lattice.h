@@ -50,6 +50,9 @@ typedef struct prep_lattice_options {
 	uint64_t max_nodes;   /* 0: PREP_LATTICE_MAX_NODES */
 	const size_t *levels; /* apply this node (one level per QI) instead
 				 of searching; NULL: search */
+	int vectors; /* keep class labels as vectors even when they pack
+			into one word (lattice.c): the same result, slower;
+			for tests of both layouts */
 } prep_lattice_options;
 
 /*

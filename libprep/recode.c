@@ -577,8 +577,7 @@ prep_recode_merge(const prep_recode_input *in, const prep_recode_classes *src,
 	memset(k, 0, sizeof *k);
 	k->n = ngroups;
 	k->size = alloc0(ngroups, sizeof *k->size);
-	k->srun = alloc0(ngroups + 1, sizeof *k->srun);
-	if (!k->size || !k->srun)
+	if (k->size == NULL)
 		goto out;
 	for (t = 0; t < src->n; t++)
 		k->size[group_of[t]] += src->size[t];
@@ -586,6 +585,8 @@ prep_recode_merge(const prep_recode_input *in, const prep_recode_classes *src,
 		st = PREP_OK;
 		goto out;
 	}
+	if ((k->srun = alloc0(ngroups + 1, sizeof *k->srun)) == NULL)
+		goto out;
 	/* the members of each group as linked lists, then one merge each
 	 * through a dense array indexed by value id */
 	first = malloc((ngroups ? ngroups : 1) * sizeof *first);

@@ -286,6 +286,7 @@ brute_best(const struct table *t, const prep_kanon_params *p,
 
 static prep_hierarchy *h[NQI];
 static prep_classes *c;
+static int vectors; /* count with label vectors, not packed words */
 
 /* libprep's answer for table t. */
 static void
@@ -317,6 +318,7 @@ search(const struct table *t, const prep_kanon_params *p, prep_recode_metric m,
 	memset(&o, 0, sizeof o);
 	o.metric = m;
 	o.levels = levels;
+	o.vectors = vectors;
 	cr_assert_eq(prep_lattice_search(*inp, &o, r, found), PREP_OK);
 	cr_assert_eq(prep_recode_metrics(*inp, r, fig), PREP_OK);
 }
@@ -350,7 +352,9 @@ random_table(struct table *t, unsigned seed, size_t n, size_t nsens)
 	}
 }
 
-Test(lattice, optimum_equals_brute_force)
+/* Every random case's optimum against brute force's. */
+static void
+optimum_equals_brute_force(void)
 {
 	static const double fs[] = {0, 0.1, 0.3};
 	struct table t;
@@ -423,6 +427,18 @@ Test(lattice, optimum_equals_brute_force)
 	/* a control: most cases have a solution, some none */
 	cr_assert_gt(solved, checked / 2);
 	cr_assert_lt(solved, checked);
+}
+
+Test(lattice, optimum_equals_brute_force_packed)
+{
+	vectors = 0;
+	optimum_equals_brute_force();
+}
+
+Test(lattice, optimum_equals_brute_force_vectors)
+{
+	vectors = 1;
+	optimum_equals_brute_force();
 }
 
 Test(lattice, levels_applied_as_given)
