@@ -1019,11 +1019,9 @@ search_init(struct search *s, const prep_recode_input *in,
 	s->lv = calloc(d + 1, sizeof *s->lv);
 	s->kept = malloc(n);
 	s->group = malloc(n * sizeof *s->group);
-	s->keys = malloc(n * sizeof *s->keys);
-	s->lab = malloc(n * (d ? d : 1) * sizeof *s->lab);
 	s->base.lv = calloc(d + 1, sizeof *s->base.lv);
 	if (!s->height || !s->stride || !s->lv || !s->kept || !s->group ||
-	    !s->keys || !s->lab || !s->base.lv)
+	    !s->base.lv)
 		return PREP_ERR_NOMEM;
 	for (j = 0; j < d; j++) {
 		s->height[j] = in->qi[j].height;
@@ -1038,6 +1036,12 @@ search_init(struct search *s, const prep_recode_input *in,
 	s->base.lab = in->code; /* borrowed, never written */
 	if (!o->vectors && (st = pack(s)) != PREP_OK)
 		return st;
+	if (!s->packed) { /* the roll-up's scratch */
+		s->keys = malloc(n * sizeof *s->keys);
+		s->lab = malloc(n * (d ? d : 1) * sizeof *s->lab);
+		if (!s->keys || !s->lab)
+			return PREP_ERR_NOMEM;
+	}
 	prep_recode_tuples(in, &s->base.k);
 	if ((st = prep_siphash_table_key(&key)) != PREP_OK)
 		return st;
@@ -1071,7 +1075,7 @@ result_of(struct search *s, const size_t *lv, prep_recode_result *r)
 	s->nslot = 0;
 	s->kslot = NULL;
 	s->nkslot = 0;
-	st = prep_recode_result_init(r, in, t.k.n);
+	st = prep_recode_result_init(r, in, t.k.n, 0);
 	if (st == PREP_OK) {
 		memcpy(r->class_of, s->group, in->ntuples * sizeof *s->group);
 		r->levels = malloc((d ? d : 1) * sizeof *r->levels);
@@ -1080,16 +1084,16 @@ result_of(struct search *s, const size_t *lv, prep_recode_result *r)
 	}
 	if (st == PREP_OK) {
 		memcpy(r->levels, lv, d * sizeof *lv);
-		for (i = 0; i < t.k.n; i++)
-			for (j = 0; j < d; j++) {
-				const prep_recode_qi *q = &in->qi[j];
-				uint32_t lab = label_of(s, &t, i, j);
+		for (j = 0; j < d; j++) {
+			const prep_recode_qi *q = &in->qi[j];
 
-				r->release[i * d + j] =
-				    q->label_text[lv[j]][lab];
-				r->share[i * d + j] = q->share[lv[j]][lab];
-				r->ncp[i * d + j] = q->ncp[lv[j]][lab];
-			}
+			r->values[j] = (prep_recode_values){
+			    q->label_text[lv[j]], q->share[lv[j]],
+			    q->ncp[lv[j]]};
+		}
+		for (i = 0; i < t.k.n; i++)
+			for (j = 0; j < d; j++)
+				r->label[i * d + j] = label_of(s, &t, i, j);
 		table_free(&t); /* before finish counts the classes again */
 		st = prep_recode_finish(in, r, &sup, &pass);
 	}

@@ -1260,7 +1260,7 @@ prep_mondrian(const prep_recode_input *in, prep_recode_result *r)
 	if (st == PREP_OK)
 		st = partition(&m, cls, &ncls);
 	if (st == PREP_OK)
-		st = prep_recode_result_init(r, in, ncls);
+		st = prep_recode_result_init(r, in, ncls, 1);
 	if (st == PREP_OK && (off = alloc0(ncls * d, sizeof *off)) == NULL)
 		st = PREP_ERR_NOMEM;
 	for (c = 0; c < ncls && st == PREP_OK; c++)

@@ -423,28 +423,67 @@ fail:
 
 prep_status
 prep_recode_result_init(prep_recode_result *r, const prep_recode_input *in,
-			size_t nclasses)
+			size_t nclasses, int own_values)
 {
-	size_t cells = nclasses * (in->nqi ? in->nqi : 1);
+	size_t cells = nclasses * (in->nqi ? in->nqi : 1), j;
+	int ok;
 
 	memset(r, 0, sizeof *r);
 	prep_buf_init(&r->text, 0);
 	r->nclasses = nclasses;
+	r->nqi = in->nqi;
 	r->class_of = alloc0(in->ntuples, sizeof *r->class_of);
-	r->release = alloc0(cells, sizeof *r->release);
-	r->share = alloc0(cells, sizeof *r->share);
-	r->ncp = alloc0(cells, sizeof *r->ncp);
-	if (!r->class_of || !r->release || !r->share || !r->ncp) {
+	r->values = alloc0(in->nqi, sizeof *r->values);
+	ok = r->class_of && r->values;
+	if (ok && own_values) {
+		r->release = alloc0(cells, sizeof *r->release);
+		r->share = alloc0(cells, sizeof *r->share);
+		r->ncp = alloc0(cells, sizeof *r->ncp);
+		ok = r->release && r->share && r->ncp;
+		for (j = 0; ok && j < in->nqi; j++)
+			r->values[j] =
+			    (prep_recode_values){r->release, r->share, r->ncp};
+	} else if (ok) {
+		ok = (r->label = alloc0(cells, sizeof *r->label)) != NULL;
+	}
+	if (!ok) {
 		prep_recode_result_free(r);
 		return PREP_ERR_NOMEM;
 	}
 	return PREP_OK;
 }
 
+/* The index of class c's value of QI j in r->values[j]. */
+static size_t
+value_at(const prep_recode_result *r, size_t c, size_t j)
+{
+	return r->label ? r->label[c * r->nqi + j] : c * r->nqi + j;
+}
+
+const prep_field *
+prep_recode_text(const prep_recode_result *r, size_t c, size_t j)
+{
+	return &r->values[j].text[value_at(r, c, j)];
+}
+
+double
+prep_recode_share(const prep_recode_result *r, size_t c, size_t j)
+{
+	return r->values[j].share[value_at(r, c, j)];
+}
+
+double
+prep_recode_ncp(const prep_recode_result *r, size_t c, size_t j)
+{
+	return r->values[j].ncp[value_at(r, c, j)];
+}
+
 void
 prep_recode_result_free(prep_recode_result *r)
 {
 	free(r->class_of);
+	free(r->label);
+	free(r->values);
 	free(r->release);
 	free(r->share);
 	free(r->ncp);
@@ -761,8 +800,8 @@ prep_recode_metrics(const prep_recode_input *in, const prep_recode_result *r,
 		if (f->min_class_size == 0 || s < f->min_class_size)
 			f->min_class_size = s;
 		for (j = 0; j < d; j++) {
-			ncp += (double)s * r->ncp[i * d + j];
-			sum[j] += (double)s * r->share[i * d + j];
+			ncp += (double)s * prep_recode_ncp(r, i, j);
+			sum[j] += (double)s * prep_recode_share(r, i, j);
 		}
 	}
 	f->dm += n * f->suppressed_rows;

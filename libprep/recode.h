@@ -110,15 +110,32 @@ void prep_recode_input_free(prep_recode_input *in);
  * the tuple of a row is its class id in c (prep_classes_find).
  */
 
-/* What a recoding ends with. */
+/* The values one QI releases: each one's text, share (loss), NCP (gcp). */
+typedef struct prep_recode_values {
+	const prep_field *text;
+	const double *share;
+	const double *ncp;
+} prep_recode_values;
+
+/*
+ * What a recoding ends with. Class c releases for QI j value number
+ * label[c * nqi + j] of values[j] (prep_recode_text, _share, _ncp). Global
+ * recoding releases its level's hierarchy labels: label holds them and
+ * values[j] is borrowed from the input. Local recoding releases a value of
+ * its own per class and QI: they are release, share and ncp (owned), at
+ * [c * nqi + j], and label is NULL.
+ */
 typedef struct prep_recode_result {
 	size_t nclasses;
-	size_t *class_of;	/* [tuple]: its class, 0 .. nclasses-1 */
-	prep_field *release;	/* [class * nqi + j]: the released value */
-	double *share;		/* [class * nqi + j]: for loss */
-	double *ncp;		/* [class * nqi + j]: for gcp */
-	uint64_t *size;		/* [class]: rows (prep_recode_finish) */
-	unsigned char *kept;	/* [class]: 0 suppressed (prep_recode_finish) */
+	size_t nqi;
+	size_t *class_of;	    /* [tuple]: its class, 0 .. nclasses-1 */
+	uint32_t *label;	    /* [class * nqi + j]; NULL: local */
+	prep_recode_values *values; /* [j] */
+	prep_field *release;	    /* local: [class * nqi + j]; else NULL */
+	double *share;		    /* local: as release */
+	double *ncp;		    /* local: as release */
+	uint64_t *size;		    /* [class]: rows (prep_recode_finish) */
+	unsigned char *kept;	    /* [class]: 0 suppressed (finish) */
 	size_t *levels;		/* global: [j] the level of QI j; else NULL */
 	uint64_t nodes_checked; /* global: lattice nodes whose classes were
 				   counted */
@@ -126,14 +143,22 @@ typedef struct prep_recode_result {
 } prep_recode_result;
 
 /*
- * An empty result for in with room for nclasses classes (class_of,
- * release, share and ncp allocated, zeroed; size and kept allocated by
- * prep_recode_finish).
+ * An empty result for in with room for nclasses classes: class_of and
+ * values allocated; with own_values (local) release, share and ncp
+ * allocated, zeroed, and values[j] pointing into them; else label
+ * allocated, zeroed, and values[j] for the caller to set. size and kept
+ * are allocated by prep_recode_finish.
  */
 prep_status prep_recode_result_init(prep_recode_result *r,
 				    const prep_recode_input *in,
-				    size_t nclasses);
+				    size_t nclasses, int own_values);
 void prep_recode_result_free(prep_recode_result *r);
+
+/* Class c's released value of QI j: text, share and NCP. */
+const prep_field *prep_recode_text(const prep_recode_result *r, size_t c,
+				   size_t j);
+double prep_recode_share(const prep_recode_result *r, size_t c, size_t j);
+double prep_recode_ncp(const prep_recode_result *r, size_t c, size_t j);
 
 /*
  * Sizes, and the suppression of kanon(1): every class that fails k or l

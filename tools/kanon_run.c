@@ -282,7 +282,7 @@ kanon_write_data(const struct options *o, const struct input *in,
 			memcpy(row, f, n * sizeof *f);
 		for (j = 0; j < nq; j++)
 			row[in->qi[j]] =
-			    r->kept[c] ? r->release[c * nq + j] : star;
+			    r->kept[c] ? *prep_recode_text(r, c, j) : star;
 		row[n] =
 		    r->kept[c] ? (prep_field){"0", 1} : (prep_field){"1", 1};
 		cli_write_check(&cli,

@@ -490,9 +490,9 @@ Test(lattice, released_labels)
 	cr_assert_eq(r.nclasses, 1);
 	id = r.class_of[0];
 	cr_assert_eq(r.class_of[1], id);
-	cr_assert_str_eq(r.release[id * NQI + 0].data, "3-4");
-	cr_assert_str_eq(r.release[id * NQI + 1].data, "*");
-	cr_assert_str_eq(r.release[id * NQI + 2].data, "*");
+	cr_assert_str_eq(prep_recode_text(&r, id, 0)->data, "3-4");
+	cr_assert_str_eq(prep_recode_text(&r, id, 1)->data, "*");
+	cr_assert_str_eq(prep_recode_text(&r, id, 2)->data, "*");
 	/* dm 2^2; share 2/8, 4/4, 2/2; gcp: (4-3)/(4-3) = 1 for age */
 	cr_assert_eq(fig.dm, 4);
 	cr_assert_float_eq(fig.gcp, 1.0, 1e-12);
