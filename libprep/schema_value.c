@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "datetime.h"
 #include "generalize.h"
 #include "schema_value.h"
 #include "text.h"
@@ -65,166 +66,6 @@ prep_schema_set_find(struct lookup *t, const void *p, size_t n, size_t *id)
 		return 0;
 	}
 	return prep_strset_lookup(&t->set, p, n, 0, id, NULL) == PREP_OK;
-}
-
-/* ---- calendar ---- */
-
-/*
- * Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar:
- * days_from_civil() of Howard Hinnant, "chrono-Compatible Low-Level Date
- * Algorithms" (2013), http://howardhinnant.github.io/date_algorithms.html.
- */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Years 1 to 9999, as ISO 8601 writes them without expansion. */
-static int
-date_ok(long y, int m, int d)
-{
-	prep_date date = {(int)y, m, d};
-
-	return y >= 1 && y <= 9999 && prep_date_valid(&date);
-}
-
-static int
-time_ok(int h, int mi, int s)
-{
-	return h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 59;
-}
-
-/* The value of the n ASCII digits at p, or -1. */
-static long
-digits(const char *p, size_t n)
-{
-	long v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!prep_is_digit(p[i]))
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
-}
-
-/* YYYY-MM-DD: the 10 bytes at p as days since 1970-01-01. */
-static int
-iso_date(const char *p, int64_t *days)
-{
-	long y = digits(p, 4), m = digits(p + 5, 2), d = digits(p + 8, 2);
-
-	if (p[4] != '-' || p[7] != '-' || y < 0 || m < 0 || d < 0 ||
-	    !date_ok(y, (int)m, (int)d))
-		return 0;
-	*days = days_from_civil(y, (int)m, (int)d);
-	return 1;
-}
-
-/*
- * hh:mm:ss with an optional fraction (a '.' and digits, kept to the
- * nanosecond, further digits read and dropped) at the start of p[0..n):
- * seconds since midnight and nanoseconds; the bytes read in *used.
- */
-static int
-iso_time(const char *p, size_t n, size_t *used, int64_t *sec, int32_t *ns)
-{
-	long h, mi, s;
-	size_t i = 8, k;
-	int32_t f = 0;
-
-	if (n < 8 || p[2] != ':' || p[5] != ':')
-		return 0;
-	h = digits(p, 2);
-	mi = digits(p + 3, 2);
-	s = digits(p + 6, 2);
-	if (h < 0 || mi < 0 || s < 0 || !time_ok((int)h, (int)mi, (int)s))
-		return 0;
-	if (i < n && p[i] == '.') {
-		i++;
-		for (k = 0; i < n && prep_is_digit(p[i]); i++, k++)
-			if (k < 9)
-				f = f * 10 + (p[i] - '0');
-		if (k == 0)
-			return 0;
-		for (; k < 9; k++)
-			f *= 10;
-	}
-	*sec = h * 3600 + mi * 60 + s;
-	*ns = f;
-	*used = i;
-	return 1;
-}
-
-/*
- * A zone designator that is all of p[0..n): nothing, "Z", or +hh:mm /
- * -hh:mm (RFC 3339 5.6); its offset east of UTC in seconds in *off.
- */
-static int
-iso_zone(const char *p, size_t n, long *off)
-{
-	long oh, om;
-
-	*off = 0;
-	if (n == 0 || (n == 1 && p[0] == 'Z'))
-		return 1;
-	if (n != 6 || (p[0] != '+' && p[0] != '-') || p[3] != ':')
-		return 0;
-	oh = digits(p + 1, 2);
-	om = digits(p + 4, 2);
-	if (oh < 0 || om < 0 || oh > 23 || om > 59)
-		return 0;
-	*off = (oh * 3600 + om * 60) * (p[0] == '-' ? -1 : 1);
-	return 1;
-}
-
-/*
- * YYYY-MM-DDThh:mm:ss[.f][Z|+hh:mm|-hh:mm] (RFC 3339 with the fraction
- * optional and the zone optional): seconds since 1970-01-01T00:00:00 UTC,
- * a datetime without a zone being taken as UTC.
- */
-static int
-iso_datetime(const char *p, size_t n, struct value *v)
-{
-	int64_t days, sec;
-	int32_t ns;
-	size_t used;
-	long off;
-
-	if (n < 19 || p[10] != 'T' || !iso_date(p, &days) ||
-	    !iso_time(p + 11, n - 11, &used, &sec, &ns) ||
-	    !iso_zone(p + 11 + used, n - 11 - used, &off))
-		return 0;
-	v->i = days * 86400 + sec - off;
-	v->ns = ns;
-	return 1;
-}
-
-/*
- * hh:mm:ss[.f][Z|+hh:mm|-hh:mm]: seconds since midnight UTC, a time
- * without a zone being taken as UTC (so 10:00:00+02:00 is 08:00:00Z, and
- * 01:00:00+02:00 is -3600: times are compared as instants of one day).
- */
-static int
-iso_time_zoned(const char *p, size_t n, struct value *v)
-{
-	size_t used;
-	long off;
-
-	if (!iso_time(p, n, &used, &v->i, &v->ns) ||
-	    !iso_zone(p + used, n - used, &off))
-		return 0;
-	v->i -= off;
-	return 1;
 }
 
 /*
@@ -563,7 +404,7 @@ prep_schema_read_value(prep_schema *s, const struct field *fl, const char *p,
 		v->i = id < fl->ntrue;
 		return NULL;
 	case T_YEAR:
-		if (n != 4 || (y = digits(p, 4)) < 0)
+		if (n != 4 || (y = prep_digits(p, 4)) < 0)
 			return fl->type_msg;
 		v->i = y;
 		return NULL;
@@ -573,25 +414,29 @@ prep_schema_read_value(prep_schema *s, const struct field *fl, const char *p,
 	if (fl->tfmt == NULL) {
 		switch (fl->type) {
 		case T_DATE:
-			if (n != 10 || !iso_date(p, &v->i))
+			if (!prep_iso_date(p, n, &v->i))
 				return fl->type_msg;
 			return NULL;
 		case T_DATETIME:
-			return iso_datetime(p, n, v) ? NULL : fl->type_msg;
+			return prep_iso_datetime(p, n, &v->i, &v->ns)
+				   ? NULL
+				   : fl->type_msg;
 		default: /* T_TIME */
-			return iso_time_zoned(p, n, v) ? NULL : fl->type_msg;
+			return prep_iso_time(p, n, &v->i, &v->ns)
+				   ? NULL
+				   : fl->type_msg;
 		}
 	}
 	if (!read_tm(s, fl, p, n, &tm, st))
 		return fl->type_msg;
 	y = tm.tm_year + 1900L;
 	if (fl->type != T_TIME) {
-		if (!date_ok(y, tm.tm_mon + 1, tm.tm_mday))
+		if (!prep_date_ok(y, tm.tm_mon + 1, tm.tm_mday))
 			return fl->type_msg;
-		v->i = days_from_civil(y, tm.tm_mon + 1, tm.tm_mday);
+		v->i = prep_days_from_civil(y, tm.tm_mon + 1, tm.tm_mday);
 	}
 	if (fl->type != T_DATE) {
-		if (!time_ok(tm.tm_hour, tm.tm_min, tm.tm_sec))
+		if (!prep_time_ok(tm.tm_hour, tm.tm_min, tm.tm_sec))
 			return fl->type_msg;
 		if (fl->type == T_TIME)
 			v->i = 0;
