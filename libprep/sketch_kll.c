@@ -126,14 +126,16 @@ level_to_compact(uint32_t k, const size_t *lvl, unsigned nlevels)
  * Compact level h (h+1 exists) in place: sort it when it is level 0, keep
  * its largest item when its count s is odd, and of the pairs
  * (x[0], x[1]), (x[2], x[3]), ... move x[2i + bit] into level h+1, merged
- * from the back into its sorted items. The j = s/2 items moved end up in
- * level h+1, which then starts j earlier; the levels below move up by j.
+ * with its sorted items. The j = s/2 items moved end up in level h+1,
+ * which then starts j earlier; the levels below move up by j.
  *
- * Why nothing is overwritten too early: the chosen items are first packed
- * into x[0..j) (reading at 2i + bit >= i); the merged level h+1 fills
- * [lvl[h+1] - j, lvl[h+2]), which starts past x[0..j) since s >= 2j,
- * and a backward merge writes at or after the item of h+1 it reads; the
- * odd item, the one place the output reaches over, is saved first.
+ * Why nothing is overwritten before it is read: the chosen items are
+ * first packed into x[0..j) (reading at 2i + bit >= i); the merged level
+ * h+1 is written forward from lvl[h+1] - j, which is past x[0..j) since
+ * s >= 2j, and after w items are written, the next write is at
+ * lvl[h+1] - j + w, never past the next unread item of h+1 (at
+ * lvl[h+1] + the items of h+1 taken, with w <= j + that); the odd item,
+ * the one place the output reaches over, is saved first.
  */
 static void
 compact(double *items, size_t *lvl, unsigned h, unsigned bit)
@@ -148,15 +150,16 @@ compact(double *items, size_t *lvl, unsigned h, unsigned bit)
 		odd = items[b - 1];
 	for (i = 0; i < j; i++)
 		items[a + i] = items[a + 2 * i + bit];
-	ia = a + j;
-	ib = e;
-	w = e;
-	while (ia > a) {
-		if (ib > b && items[ib - 1] > items[ia - 1])
-			items[--w] = items[--ib];
+	ia = a;
+	ib = b;
+	w = b - j;
+	while (ia < a + j) {
+		if (ib < e && items[ib] < items[ia])
+			items[w++] = items[ib++];
 		else
-			items[--w] = items[--ia];
+			items[w++] = items[ia++];
 	}
+	/* what is left of level h+1 is in place already */
 	lvl[h + 1] = b - j;
 	if (s % 2)
 		items[b - j - 1] = odd;
