@@ -675,13 +675,13 @@ check_fields(const json_t *j, uint64_t *k, uint64_t *n, double *min,
 	if (json_is_null(v))
 		*min = NAN;
 	else if (json_double(v, min) != 0)
-		return "min not a finite number";
+		return "min not an exact finite number";
 	if ((v = json_object_get(j, "max")) == NULL)
 		return "max missing";
 	if (json_is_null(v))
 		*max = NAN;
 	else if (json_double(v, max) != 0)
-		return "max not a finite number";
+		return "max not an exact finite number";
 	if (*n == 0 && !(isnan(*min) && isnan(*max)))
 		return "min or max of an empty sketch not null";
 	if (*n > 0 && (isnan(*min) || isnan(*max)))

@@ -713,7 +713,7 @@ Test(sketch_kll, from_json_refuses_corruption)
 	    {n_negative, "n negative", N_RANGE},
 	    {n_huge, "n 2^63-1", N_RANGE},
 	    {n_string, "n a string", N_RANGE},
-	    {min_string, "min a string", "min not a finite number"},
+	    {min_string, "min a string", "min not an exact finite number"},
 	    {min_null, "min null", "min or max null"},
 	    {max_null, "max null", "min or max null"},
 	    {min_above_max, "min above max", "min above max"},
