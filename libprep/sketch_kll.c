@@ -213,7 +213,7 @@ prep_kll_new(uint32_t k, uint64_t seed, prep_kll **out)
 	s->items = prep_memcap_calloc(s->cap, sizeof *s->items, &st);
 	if (s->items == NULL) {
 		free(s);
-		return st;
+		return st != PREP_OK ? st : PREP_ERR_NOMEM;
 	}
 	s->lvl[0] = s->lvl[1] = s->cap;
 	if ((st = prep_rng_new_seeded(seed, &s->rng)) != PREP_OK) {
@@ -283,7 +283,7 @@ prep_status
 prep_kll_merge(prep_kll *into, const prep_kll *from)
 {
 	unsigned nlevels, h;
-	size_t lvl[MAX_LEVELS + 1], total, room, end, na, nb, cap;
+	size_t lvl[MAX_LEVELS + 1] = {0}, total, room, end, na, nb, cap;
 	double *u, *items;
 	prep_status st;
 
@@ -647,21 +647,10 @@ static const char *
 check_fields(const json_t *j, uint64_t *k, uint64_t *n, double *min,
 	     double *max, const json_t **levels)
 {
-	static const char *const keys[] = {"k", "n", "min", "max", "levels"};
-	const char *key;
 	const json_t *v;
-	size_t i;
 
 	if (!json_is_object(j))
 		return "not an object";
-	/* jansson's iteration macro drops const; nothing is changed here */
-	json_object_foreach((json_t *)(uintptr_t)j, key, v)
-	{
-		for (i = 0; i < 5 && strcmp(key, keys[i]) != 0; i++)
-			;
-		if (i == 5)
-			return "unknown field";
-	}
 	if ((v = json_object_get(j, "k")) == NULL)
 		return "k missing";
 	if (json_uint(v, PREP_KLL_MIN_K, PREP_KLL_MAX_K, k) != 0)
@@ -690,6 +679,9 @@ check_fields(const json_t *j, uint64_t *k, uint64_t *n, double *min,
 		return "min above max";
 	if ((*levels = json_object_get(j, "levels")) == NULL)
 		return "levels missing";
+	/* the five fields are there: any other key is one too many */
+	if (json_object_size(j) != 5)
+		return "unknown field";
 	if (!json_is_array(*levels))
 		return "levels not an array";
 	if (json_array_size(*levels) < 1)

@@ -6,8 +6,8 @@
  * Algorithm: Karnin, Lang and Liberty, "Optimal Quantile Approximation in
  * Streams", FOCS 2016, in the practical variant that Apache DataSketches
  * describes for its KLL sketch (lazy compaction, geometric capacities,
- * one coin per compaction) rather than the paper's theoretical one
- * (no sampler at the bottom, no constant-height top):
+ * one coin per compaction), without the paper's sampler in place of the
+ * lowest levels (their capacities stop at 8 instead):
  *
  *  - the items are kept in levels 0..L-1; an item of level h stands for
  *    2^h items of the stream (its weight);
@@ -44,16 +44,18 @@
  * eps(k) = 2.296 / k^0.9723 (KllSketch.getNormalizedRankError(k, false);
  * about 1.33% at k = 200, the "about 1.3%" of profile(1)), which it
  * states as the best fit to the 99th percentile of the maximum rank error
- * over all queries of one sketch, measured in thousands of trials: with
- * about 99% confidence, every rank estimate of this sketch is within
- * eps * n of the true rank, and every quantile's true rank within eps of
- * q. This is the bound of rank(), quantile(), and of a CDF at any one
- * point (so of a KS statistic, each side off by at most eps). For the
- * mass between two points (a PMF bin, as in PSI), DataSketches gives the
- * "double-sided" 2.446 / k^0.9433 (about 1.65% at k = 200):
- * prep_kll_pmf_error. Both hold for a sketch built by any sequence of adds
- * and merges (the sketch is fully mergeable), and are 0 while nothing was
- * compacted, when every answer is exact.
+ * over all queries of one sketch, measured in thousands of trials
+ * (datasketches-java, KllSketch.getNormalizedRankError; the accuracy
+ * plots of datasketches.apache.org/docs/KLL/KLLAccuracyAndSize.html):
+ * with about 99% confidence, every rank estimate of this sketch is within
+ * eps of the true rank (both as fractions of n), and every quantile's
+ * true rank within eps of q. This is the bound of rank(), quantile(),
+ * and of a CDF at any one point (so of a KS statistic, each side off by
+ * at most eps). For the mass between two points (a PMF bin, as in PSI),
+ * DataSketches gives the "double-sided" 2.446 / k^0.9433 (about 1.65% at
+ * k = 200): prep_kll_pmf_error. Both hold for a sketch built by any
+ * sequence of adds and merges (the sketch is fully mergeable), and are 0
+ * while nothing was compacted, when every answer is exact.
  *
  * Determinism: the coins come from prep_rng_new_seeded(seed) (noise.h),
  * 64 a draw, one a compaction: the same k, seed, and adds and merges in
@@ -107,7 +109,8 @@ prep_status prep_kll_add(prep_kll *s, double v);
  * until the items fit C(L). k differ: PREP_ERR_ARG; the count would pass
  * PREP_KLL_MAX_N: PREP_ERR_LIMIT; PREP_ERR_MEMORY, PREP_ERR_NOMEM,
  * PREP_ERR_CRYPTO. from is unchanged (into == from merges a copy); on
- * failure into is unchanged too. Deterministic. O(C log C), C the items.
+ * failure, so are into's items, count, min and max (coins it drew may be
+ * spent). Deterministic. O(C log C), C the items of both.
  */
 prep_status prep_kll_merge(prep_kll *into, const prep_kll *from);
 

@@ -737,7 +737,7 @@ Test(sketch_kll, from_json_refuses_corruption)
 	     "more levels than n allows"},
 	    {exact_min_not_item, "exact, min not an item", NOT_ENDS},
 	    {empty_not_null, "empty, min not null", NOT_NULL},
-	    {array_not_object, "other keys", "unknown field"},
+	    {array_not_object, "other keys", "n missing"},
 	};
 	json_error_t jerr;
 	json_t *j = json_loads(valid, 0, &jerr), *a;
