@@ -175,6 +175,9 @@ prep_hll_estimate(const prep_hll *h)
 	for (k = q; k >= 1; k--)
 		z = 0.5 * (z + c[k]);
 	z += m * ertl_sigma(c[0] / m);
+	/* every register at the top value: past what 64 bits can count */
+	if (z == 0)
+		return 0x1p64;
 	return alpha(h->m) * m * m / z;
 }
 

@@ -97,7 +97,11 @@ void prep_hll_add_hash(prep_hll *h, uint64_t hash);
  */
 prep_status prep_hll_merge(prep_hll *into, const prep_hll *from);
 
-/* The estimated number of distinct values (0 for an empty sketch). */
+/*
+ * The estimated number of distinct values: 0 for an empty sketch, and
+ * 2^64 when every register is at its top value 65 - p (only a document
+ * can say so; it would take about 2^64 values).
+ */
 double prep_hll_estimate(const prep_hll *h);
 
 /* The relative standard error of the estimate, 1.04 / sqrt(2^p). */

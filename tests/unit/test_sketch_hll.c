@@ -492,6 +492,19 @@ Test(sketch_hll, from_json_rejects_corruption)
 	rejects("{\"p\":4,\"registers\":\"AAAAAAAAAAAAAAAAAAAAAA==\",\"x\":1}");
 }
 
+/* Every register at 61 (0x3d, "PT09" = 3d 3d 3d): saturated, 2^64. */
+Test(sketch_hll, saturated_sketch_is_finite)
+{
+	json_t *j = json_pack("{s:i,s:s}", "p", 4, "registers",
+			      "PT09PT09PT09PT09PT09PQ==");
+	prep_hll *h = NULL;
+
+	cr_assert_eq(prep_hll_from_json(j, &h, NULL), PREP_OK);
+	cr_assert_eq(prep_hll_estimate(h), 0x1p64);
+	json_decref(j);
+	prep_hll_free(h);
+}
+
 Test(sketch_hll, from_json_why_may_be_null)
 {
 	json_t *j = json_string("x");
