@@ -114,6 +114,8 @@ rebuild_slots(prep_freq *f)
 {
 	size_t i;
 
+	if (f->nslots == 0)
+		return; /* nothing kept yet: no table */
 	memset(f->slots, 0, f->nslots * sizeof *f->slots);
 	for (i = 0; i < f->n; i++)
 		slot_insert(f, i);

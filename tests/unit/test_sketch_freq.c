@@ -413,6 +413,22 @@ Test(sketch_freq, merge_exact_when_few)
 	prep_freq_free(c);
 }
 
+/* Summaries that never kept an item (no table yet) merge. */
+Test(sketch_freq, merge_empty)
+{
+	prep_freq *a = new_freq(1, 0), *b = new_freq(1, 0);
+
+	cr_assert_eq(prep_freq_merge(a, b), PREP_OK);
+	cr_assert_eq(prep_freq_merge(a, a), PREP_OK);
+	assert_text(a, "{\"k\":1,\"total\":0,\"error\":0,\"items\":[]}");
+	add(b, "x", 2);
+	cr_assert_eq(prep_freq_merge(a, b), PREP_OK);
+	assert_text(a,
+		    "{\"k\":1,\"total\":2,\"error\":0,\"items\":[[\"x\",2]]}");
+	prep_freq_free(a);
+	prep_freq_free(b);
+}
+
 Test(sketch_freq, same_input_same_json)
 {
 	prep_freq *a = new_freq(30, 0), *b = new_freq(30, 0);
