@@ -262,7 +262,7 @@ prep_freq_add(prep_freq *f, const void *item, size_t len, uint64_t count)
 
 /* One counter of a merge: an item of into, or of from not in into. */
 struct merged {
-	const char *data;
+	char *data; /* into's copy, or from's until one is made */
 	size_t len;
 	uint64_t count, hash;
 	size_t into; /* index in into, or SIZE_MAX */
@@ -358,8 +358,7 @@ prep_freq_merge(prep_freq *into, const prep_freq *from)
 	for (i = 0; i < n; i++) {
 		if (m[i].count <= d)
 			continue;
-		into->e[into->n].data =
-		    m[i].copy ? m[i].copy : (char *)(uintptr_t)m[i].data;
+		into->e[into->n].data = m[i].copy ? m[i].copy : m[i].data;
 		into->e[into->n].len = m[i].len;
 		into->e[into->n].count = m[i].count - d;
 		into->e[into->n++].hash = m[i].hash;

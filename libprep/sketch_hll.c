@@ -49,7 +49,7 @@ prep_hll_new(unsigned p, prep_hll **out)
 	h->m = (size_t)1 << p;
 	if ((h->reg = prep_memcap_calloc(h->m, 1, &st)) == NULL) {
 		free(h);
-		return st;
+		return st != PREP_OK ? st : PREP_ERR_NOMEM;
 	}
 	*out = h;
 	return PREP_OK;
