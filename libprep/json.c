@@ -115,3 +115,34 @@ prep_json_text(json_t *o, int ok, char **text)
 	*text = t;
 	return PREP_OK;
 }
+
+int
+prep_json_uint(const json_t *j, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+	json_int_t i;
+
+	if (!json_is_integer(j))
+		return -1;
+	i = json_integer_value(j);
+	if (i < 0 || (uint64_t)i < lo || (uint64_t)i > hi)
+		return -1;
+	*v = (uint64_t)i;
+	return 0;
+}
+
+int
+prep_json_only_keys(const json_t *o, const char *const *keys, size_t n)
+{
+	const char *key;
+	json_t *val;
+	size_t i;
+
+	json_object_foreach((json_t *)o, key, val)
+	{
+		for (i = 0; i < n && strcmp(key, keys[i]) != 0; i++)
+			;
+		if (i == n)
+			return 0;
+	}
+	return 1;
+}

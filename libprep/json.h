@@ -16,6 +16,7 @@
 #define PREP_JSON_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "prep.h"
 
@@ -42,5 +43,16 @@ void prep_json_append(json_t *a, json_t *val, int *ok);
  * text can't be made.
  */
 prep_status prep_json_text(json_t *o, int ok, char **text);
+
+/*
+ * Readers of the sketches' saved states (sketch_*.c), which refuse
+ * anything but their own shape.
+ */
+
+/* j is a JSON integer in [lo, hi]: 0 and its value in *v; else -1. */
+int prep_json_uint(const json_t *j, uint64_t lo, uint64_t hi, uint64_t *v);
+
+/* Is every key of object o one of keys[0 .. n)? */
+int prep_json_only_keys(const json_t *o, const char *const *keys, size_t n);
 
 #endif

@@ -579,16 +579,6 @@ value_bytes(const char *s, size_t len, char **out, size_t *olen)
 	return NULL;
 }
 
-static int
-json_count(const json_t *j, uint64_t min, uint64_t *v)
-{
-	if (!json_is_integer(j) || json_integer_value(j) < 0 ||
-	    (uint64_t)json_integer_value(j) < min)
-		return -1;
-	*v = (uint64_t)json_integer_value(j);
-	return 0;
-}
-
 /*
  * Read the items of a (checked: an array of at most k) into f; *sum, the
  * sum of their counts, stays <= total.
@@ -612,7 +602,8 @@ read_items(prep_freq *f, const json_t *a, uint64_t total, uint64_t *sum,
 			*why = "an item is not [\"value\", count]";
 			return PREP_ERR_VALUE;
 		}
-		if (json_count(json_array_get(pair, 1), 1, &count) != 0) {
+		if (prep_json_uint(json_array_get(pair, 1), 1, UINT64_MAX,
+				   &count) != 0) {
 			*why = "an item's count is not an integer >= 1";
 			return PREP_ERR_VALUE;
 		}
@@ -666,12 +657,11 @@ prep_freq_from_json(const json_t *j, size_t max_bytes, prep_freq **out,
 		    const char **why)
 {
 	static const char *const keys[] = {"k", "total", "error", "items"};
-	const char *dummy, *key;
-	json_t *val, *items;
+	const char *dummy;
+	json_t *items;
 	uint64_t k, total, error, sum;
 	prep_freq *f;
 	prep_status st;
-	size_t i;
 
 	*out = NULL;
 	if (why == NULL)
@@ -681,25 +671,22 @@ prep_freq_from_json(const json_t *j, size_t max_bytes, prep_freq **out,
 		*why = "not an object";
 		return PREP_ERR_VALUE;
 	}
-	json_object_foreach((json_t *)j, key, val)
-	{
-		for (i = 0; i < 4 && strcmp(key, keys[i]) != 0; i++)
-			;
-		if (i == 4) {
-			*why = "unknown key";
-			return PREP_ERR_VALUE;
-		}
+	if (!prep_json_only_keys(j, keys, 4)) {
+		*why = "unknown key";
+		return PREP_ERR_VALUE;
 	}
-	if (json_count(json_object_get(j, "k"), 1, &k) != 0 ||
+	if (prep_json_uint(json_object_get(j, "k"), 1, UINT64_MAX, &k) != 0 ||
 	    k > PREP_FREQ_MAX_K) {
 		*why = "k is not an integer in [1, 2^24]";
 		return PREP_ERR_VALUE;
 	}
-	if (json_count(json_object_get(j, "total"), 0, &total) != 0) {
+	if (prep_json_uint(json_object_get(j, "total"), 0, UINT64_MAX,
+			   &total) != 0) {
 		*why = "total is not an integer >= 0";
 		return PREP_ERR_VALUE;
 	}
-	if (json_count(json_object_get(j, "error"), 0, &error) != 0) {
+	if (prep_json_uint(json_object_get(j, "error"), 0, UINT64_MAX,
+			   &error) != 0) {
 		*why = "error is not an integer >= 0";
 		return PREP_ERR_VALUE;
 	}

@@ -304,8 +304,9 @@ prep_hll_to_json(const prep_hll *h)
 prep_status
 prep_hll_from_json(const json_t *j, prep_hll **out, const char **why)
 {
-	const char *dummy, *key;
-	json_t *jp, *jr, *val;
+	static const char *const keys[] = {"p", "registers"};
+	const char *dummy;
+	json_t *jp, *jr;
 	json_int_t p;
 	prep_hll *h;
 	prep_status st;
@@ -319,12 +320,9 @@ prep_hll_from_json(const json_t *j, prep_hll **out, const char **why)
 		*why = "not an object";
 		return PREP_ERR_VALUE;
 	}
-	json_object_foreach((json_t *)j, key, val)
-	{
-		if (strcmp(key, "p") != 0 && strcmp(key, "registers") != 0) {
-			*why = "unknown key";
-			return PREP_ERR_VALUE;
-		}
+	if (!prep_json_only_keys(j, keys, 2)) {
+		*why = "unknown key";
+		return PREP_ERR_VALUE;
 	}
 	jp = json_object_get(j, "p");
 	jr = json_object_get(j, "registers");

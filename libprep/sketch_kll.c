@@ -625,20 +625,6 @@ json_double(const json_t *j, double *v)
 	return 0;
 }
 
-static int
-json_uint(const json_t *j, uint64_t lo, uint64_t hi, uint64_t *v)
-{
-	json_int_t i;
-
-	if (!json_is_integer(j))
-		return -1;
-	i = json_integer_value(j);
-	if (i < 0 || (uint64_t)i < lo || (uint64_t)i > hi)
-		return -1;
-	*v = (uint64_t)i;
-	return 0;
-}
-
 /*
  * The shape and fields of the object, before any item is read: *k, *n,
  * *min, *max (NaN when null), the levels array. NULL or the reason.
@@ -653,11 +639,11 @@ check_fields(const json_t *j, uint64_t *k, uint64_t *n, double *min,
 		return "not an object";
 	if ((v = json_object_get(j, "k")) == NULL)
 		return "k missing";
-	if (json_uint(v, PREP_KLL_MIN_K, PREP_KLL_MAX_K, k) != 0)
+	if (prep_json_uint(v, PREP_KLL_MIN_K, PREP_KLL_MAX_K, k) != 0)
 		return "k not an integer in [8, 65535]";
 	if ((v = json_object_get(j, "n")) == NULL)
 		return "n missing";
-	if (json_uint(v, 0, PREP_KLL_MAX_N, n) != 0)
+	if (prep_json_uint(v, 0, PREP_KLL_MAX_N, n) != 0)
 		return "n not an integer in [0, 2^62]";
 	if ((v = json_object_get(j, "min")) == NULL)
 		return "min missing";

@@ -87,3 +87,39 @@ Test(json, order_kept_and_compact)
 	cr_assert_str_eq(t, "{\"z\":true,\"a\":[1.5,null]}\n");
 	free(t);
 }
+
+Test(json, uint_reader)
+{
+	json_t *seven = json_integer(7), *neg = json_integer(-1),
+	       *real = json_real(7.0), *str = json_string("7");
+	uint64_t v = 0;
+
+	cr_assert_eq(prep_json_uint(seven, 7, 7, &v), 0);
+	cr_assert_eq(v, 7);
+	cr_assert_eq(prep_json_uint(seven, 8, 100, &v), -1);
+	cr_assert_eq(prep_json_uint(seven, 0, 6, &v), -1);
+	cr_assert_eq(prep_json_uint(neg, 0, UINT64_MAX, &v), -1);
+	cr_assert_eq(prep_json_uint(real, 0, UINT64_MAX, &v), -1);
+	cr_assert_eq(prep_json_uint(str, 0, UINT64_MAX, &v), -1);
+	cr_assert_eq(prep_json_uint(NULL, 0, UINT64_MAX, &v), -1);
+	cr_assert_eq(v, 7);
+	json_decref(seven);
+	json_decref(neg);
+	json_decref(real);
+	json_decref(str);
+}
+
+Test(json, only_keys)
+{
+	static const char *const keys[] = {"p", "registers"};
+	json_t *o = json_pack("{s:i, s:s}", "p", 4, "registers", "");
+
+	cr_assert(prep_json_only_keys(o, keys, 2));
+	cr_assert_not(prep_json_only_keys(o, keys, 1));
+	json_object_set_new(o, "extra", json_null());
+	cr_assert_not(prep_json_only_keys(o, keys, 2));
+	json_decref(o);
+	o = json_object();
+	cr_assert(prep_json_only_keys(o, keys, 2));
+	json_decref(o);
+}
