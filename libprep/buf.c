@@ -1,4 +1,5 @@
 /* buf.c: the capped growable buffer of buf.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,4 +71,35 @@ prep_status
 prep_buf_append_str(prep_buf *b, const char *s)
 {
 	return prep_buf_append(b, s, strlen(s));
+}
+
+prep_status
+prep_buf_read_stream(prep_buf *b, FILE *fp)
+{
+	prep_status st;
+	size_t r, want;
+	char c;
+
+	for (;;) {
+		if (b->len == b->max) {
+			/* one byte more tells a stream that is too long */
+			if (fread(&c, 1, 1, fp) == 1)
+				return PREP_ERR_LIMIT;
+			break;
+		}
+		want = b->max - b->len < 65536 ? b->max - b->len : 65536;
+		if ((st = prep_buf_reserve(b, want)) != PREP_OK)
+			return st;
+		r = fread(b->data + b->len, 1, want, fp);
+		b->len += r;
+		b->data[b->len] = '\0';
+		if (r < want)
+			break;
+	}
+	if (ferror(fp)) {
+		if (errno == 0)
+			errno = EIO;
+		return PREP_ERR_IO;
+	}
+	return PREP_OK;
 }

@@ -11,6 +11,7 @@
 #define PREP_BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "prep.h"
 
 typedef struct prep_buf {
@@ -43,5 +44,11 @@ prep_status prep_buf_reserve(prep_buf *b, size_t more);
 prep_status prep_buf_append(prep_buf *b, const void *p, size_t n);
 prep_status prep_buf_append_byte(prep_buf *b, char c);
 prep_status prep_buf_append_str(prep_buf *b, const char *s);
+/*
+ * Append everything fp has left to b: PREP_ERR_LIMIT when it holds more
+ * than b's max allows (one byte past it is read to tell), PREP_ERR_IO
+ * (errno set) when reading fails, PREP_ERR_NOMEM.
+ */
+prep_status prep_buf_read_stream(prep_buf *b, FILE *fp);
 
 #endif

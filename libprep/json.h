@@ -55,4 +55,28 @@ int prep_json_uint(const json_t *j, uint64_t lo, uint64_t hi, uint64_t *v);
 /* Is every key of object o one of keys[0 .. n)? */
 int prep_json_only_keys(const json_t *o, const char *const *keys, size_t n);
 
+/*
+ * A byte string as a JSON string: the text itself when it is UTF-8
+ * without a NUL and does not begin with "hex:", else "hex:" and its bytes
+ * in lowercase hexadecimal (so that any value, binary included, survives
+ * a round trip). NULL when out of memory.
+ */
+json_t *prep_json_bytes(const char *s, size_t len);
+/*
+ * The bytes of such a JSON string s[0..len) in *out (malloc'd, *olen
+ * bytes and a NUL; the caller frees it): NULL, or a short static reason
+ * why it is not in prep_json_bytes's form (a "hex:" form of odd length or
+ * not lowercase hexadecimal, or of a value that needed none; a NUL
+ * outside the hex form). NULL with *out NULL when out of memory.
+ */
+const char *prep_json_bytes_read(const char *s, size_t len, char **out,
+				 size_t *olen);
+
+/*
+ * A JSON syntax error in words that quote nothing of the text (which may
+ * be a file given by mistake: a key, personal data): one of jansson's
+ * fixed phrases ("':' expected"), or its kind by error code.
+ */
+const char *prep_json_syntax_phrase(const json_error_t *je);
+
 #endif

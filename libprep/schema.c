@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "schema.h"
 #include "schema_value.h"
 
@@ -992,69 +993,6 @@ load_schema(struct loader *L, json_t *root)
 	return PREP_OK;
 }
 
-/*
- * What kind of JSON syntax error je is, in words that quote nothing of the
- * file: jansson's text ends in " near '<up to 20 bytes of the input>'",
- * and a few of its phrases hold a byte of it ("control character 0x1",
- * "unable to decode byte 0xb3"). A file given as a schema by mistake (a
- * key file, a CSV of personal data) must not be shown, so only jansson's
- * fixed phrases are kept, and anything else is named by its error code.
- */
-static const char *
-json_syntax_phrase(const json_error_t *je)
-{
-	static const char *const fixed[] = {
-	    "'[' or '{' expected",
-	    "string or '}' expected",
-	    "':' expected",
-	    "'}' expected",
-	    "']' expected",
-	    "invalid token",
-	    "unexpected token",
-	    "end of file expected",
-	    "premature end of input",
-	    "unexpected newline",
-	    "invalid escape",
-	    "too big integer",
-	    "too big negative integer",
-	    "real number overflow",
-	    "duplicate object key",
-	    "maximum parsing depth reached",
-	};
-	const char *near = strstr(je->text, " near ");
-	size_t n = near ? (size_t)(near - je->text) : strlen(je->text), i;
-
-	if (json_error_code(je) == json_error_premature_end_of_input)
-		return "premature end of input";
-	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		if (strlen(fixed[i]) == n && memcmp(fixed[i], je->text, n) == 0)
-			return fixed[i];
-	if (strncmp(je->text, "control character", 17) == 0)
-		return "control character in a string";
-	if (strncmp(je->text, "invalid Unicode", 15) == 0)
-		return "invalid Unicode escape";
-	switch (json_error_code(je)) {
-	case json_error_invalid_utf8:
-		return "invalid UTF-8";
-	case json_error_end_of_input_expected:
-		return "end of file expected";
-	case json_error_null_character:
-		return "\\u0000 in a string";
-	case json_error_null_byte_in_key:
-		return "\\u0000 in an object key";
-	case json_error_duplicate_key:
-		return "duplicate object key";
-	case json_error_numeric_overflow:
-		return "number too large";
-	case json_error_stack_overflow:
-		return "maximum parsing depth reached";
-	case json_error_invalid_syntax:
-		return "invalid syntax";
-	default:
-		return "syntax error";
-	}
-}
-
 prep_status
 prep_schema_parse(const char *json, size_t len, prep_schema **out,
 		  prep_schema_error *err)
@@ -1085,7 +1023,7 @@ prep_schema_parse(const char *json, size_t len, prep_schema **out,
 		err->line = je.line > 0 ? je.line : 1;
 		err->column = je.column > 0 ? je.column : 1;
 		snprintf(err->text, sizeof err->text, "not valid JSON: %s",
-			 json_syntax_phrase(&je));
+			 prep_json_syntax_phrase(&je));
 		return PREP_ERR_VALUE;
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL) {
@@ -1121,9 +1059,7 @@ prep_schema_load(const char *path, prep_schema **out, prep_schema_error *err)
 	prep_schema_error dummy;
 	prep_status st = PREP_OK;
 	prep_buf b;
-	size_t r, want;
 	FILE *fp;
-	char c;
 	int e;
 
 	if (err == NULL)
@@ -1139,26 +1075,12 @@ prep_schema_load(const char *path, prep_schema **out, prep_schema_error *err)
 		return PREP_ERR_IO;
 	}
 	prep_buf_init(&b, PREP_SCHEMA_MAX_BYTES);
-	for (;;) {
-		if (b.len == b.max) {
-			/* one byte more tells a file that is too large */
-			if (fread(&c, 1, 1, fp) == 1) {
-				st = PREP_ERR_LIMIT;
-				snprintf(err->text, sizeof err->text,
-					 "schema larger than %zu bytes",
-					 (size_t)PREP_SCHEMA_MAX_BYTES);
-			}
-			break;
-		}
-		want = b.max - b.len < 65536 ? b.max - b.len : 65536;
-		if ((st = prep_buf_reserve(&b, want)) != PREP_OK)
-			break;
-		r = fread(b.data + b.len, 1, want, fp);
-		b.len += r;
-		if (r < want)
-			break;
-	}
-	if (st == PREP_OK && ferror(fp)) {
+	st = prep_buf_read_stream(&b, fp);
+	if (st == PREP_ERR_LIMIT)
+		snprintf(err->text, sizeof err->text,
+			 "schema larger than %zu bytes",
+			 (size_t)PREP_SCHEMA_MAX_BYTES);
+	if (st == PREP_ERR_IO) {
 		e = errno;
 		snprintf(err->text, sizeof err->text, "cannot read the schema");
 		(void)fclose(fp); /* read only: nothing to lose */

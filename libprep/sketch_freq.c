@@ -447,51 +447,6 @@ prep_freq_items(const prep_freq *f, prep_freq_item **items, size_t *n)
 
 /* ---- values in JSON ---- */
 
-#define HEX_PREFIX "hex:"
-#define HEX_PREFIX_LEN 4
-
-/* Must the value be written in the "hex:" form? */
-static int
-needs_hex(const char *s, size_t len)
-{
-	size_t i = 0, k;
-
-	if (len >= HEX_PREFIX_LEN && memcmp(s, HEX_PREFIX, HEX_PREFIX_LEN) == 0)
-		return 1;
-	if (memchr(s, '\0', len) != NULL)
-		return 1;
-	while (i < len) {
-		if ((k = prep_utf8_seq_len(s + i, len - i)) == 0)
-			return 1;
-		i += k;
-	}
-	return 0;
-}
-
-static json_t *
-value_json(const char *s, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	json_t *j;
-	char *t;
-	size_t i;
-
-	if (!needs_hex(s, len))
-		return json_stringn(s, len);
-	if (len > (SIZE_MAX - HEX_PREFIX_LEN) / 2 ||
-	    (t = malloc(HEX_PREFIX_LEN + 2 * len)) == NULL)
-		return NULL;
-	memcpy(t, HEX_PREFIX, HEX_PREFIX_LEN);
-	for (i = 0; i < len; i++) {
-		t[HEX_PREFIX_LEN + 2 * i] = digits[(unsigned char)s[i] >> 4];
-		t[HEX_PREFIX_LEN + 2 * i + 1] =
-		    digits[(unsigned char)s[i] & 15];
-	}
-	j = json_stringn(t, HEX_PREFIX_LEN + 2 * len);
-	free(t);
-	return j;
-}
-
 json_t *
 prep_freq_to_json(const prep_freq *f)
 {
@@ -507,7 +462,7 @@ prep_freq_to_json(const prep_freq *f)
 	prep_json_set(o, "error", json_integer((json_int_t)f->error), &ok);
 	for (i = 0; i < n && ok; i++) {
 		pair = json_array();
-		prep_json_append(pair, value_json(items[i].data, items[i].len),
+		prep_json_append(pair, prep_json_bytes(items[i].data, items[i].len),
 				 &ok);
 		prep_json_append(pair, json_integer((json_int_t)items[i].count),
 				 &ok);
@@ -520,63 +475,6 @@ prep_freq_to_json(const prep_freq *f)
 		return NULL;
 	}
 	return o;
-}
-
-static int
-hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/*
- * The bytes of the JSON string value s[0..len) in *out (malloc'd, *olen
- * bytes and a NUL; the caller frees it), or a reason.
- */
-static const char *
-value_bytes(const char *s, size_t len, char **out, size_t *olen)
-{
-	size_t i, n;
-	char *b;
-	int hi, lo;
-
-	*out = NULL;
-	if (len < HEX_PREFIX_LEN ||
-	    memcmp(s, HEX_PREFIX, HEX_PREFIX_LEN) != 0) {
-		if (memchr(s, '\0', len) != NULL)
-			return "value with a NUL not in hex: form";
-		if ((*out = malloc(len + 1)) == NULL)
-			return NULL;
-		memcpy(*out, s, len);
-		(*out)[len] = '\0';
-		*olen = len;
-		return NULL;
-	}
-	n = (len - HEX_PREFIX_LEN) / 2;
-	if ((len - HEX_PREFIX_LEN) % 2 != 0)
-		return "hex: value of odd length";
-	if ((b = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		hi = hex_digit((unsigned char)s[HEX_PREFIX_LEN + 2 * i]);
-		lo = hex_digit((unsigned char)s[HEX_PREFIX_LEN + 2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			free(b);
-			return "hex: value not in lowercase hexadecimal";
-		}
-		b[i] = (char)(hi << 4 | lo);
-	}
-	b[n] = '\0';
-	if (!needs_hex(b, n)) {
-		free(b);
-		return "hex: form of a value written as text";
-	}
-	*out = b;
-	*olen = n;
-	return NULL;
 }
 
 /*
@@ -611,7 +509,7 @@ read_items(prep_freq *f, const json_t *a, uint64_t total, uint64_t *sum,
 			*why = "counts above total";
 			return PREP_ERR_VALUE;
 		}
-		*why = value_bytes(json_string_value(json_array_get(pair, 0)),
+		*why = prep_json_bytes_read(json_string_value(json_array_get(pair, 0)),
 				   json_string_length(json_array_get(pair, 0)),
 				   &b, &len);
 		if (*why != NULL)

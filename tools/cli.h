@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "missing.h"
 #include "outfile.h"
+#include "profile.h"
 #include "spool.h"
 
 #define EXIT_CHECK_FAILED 1
@@ -38,6 +39,12 @@ enum {
 	CLI_OPT_LDIV = 0x1080, /* the privacy checks (cli_checks.c) */
 	CLI_OPT_C,
 	CLI_OPT_MAX_CLASSES,
+	CLI_OPT_POSITIVE = 0x10c0, /* profiles (cli_profile.c) */
+	CLI_OPT_COLUMNS,
+	CLI_OPT_MAX_DISTINCT,
+	CLI_OPT_KLL_K,
+	CLI_OPT_SEED,
+	CLI_OPT_MAX_GROUPS,
 	CLI_OPT_TOOL_BASE = 0x1100 /* tools number their own from here */
 };
 
@@ -385,5 +392,68 @@ void cli_classes_read(struct cli *c, prep_classes *classes,
 
 void cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 		       size_t *nqi, long *si);
+
+/*
+ * Profiles (cli_profile.c): the options that say how a CSV is profiled,
+ * shared by profile and drift; reading and writing profile documents.
+ * "g:y:p:" go in the short options, CLI_PROFILE_LONGOPTS in the long ones,
+ * CLI_HELP_PROFILE in --help.
+ */
+struct cli_profile_opts {
+	const char *columns, *groups, *label, *pred, *positive;
+	size_t max_distinct, max_groups;
+	uint32_t kll_k;
+	uint64_t seed;
+};
+/* clang-format off */
+#define CLI_PROFILE_LONGOPTS                                                  \
+	{"group", required_argument, NULL, 'g'},                              \
+	{"label", required_argument, NULL, 'y'},                              \
+	{"prediction", required_argument, NULL, 'p'},                         \
+	{"positive", required_argument, NULL, CLI_OPT_POSITIVE},              \
+	{"columns", required_argument, NULL, CLI_OPT_COLUMNS},                \
+	{"max-distinct", required_argument, NULL, CLI_OPT_MAX_DISTINCT},      \
+	{"kll-k", required_argument, NULL, CLI_OPT_KLL_K},                    \
+	{"seed", required_argument, NULL, CLI_OPT_SEED},                      \
+	{"max-groups", required_argument, NULL, CLI_OPT_MAX_GROUPS}
+/* clang-format on */
+#define CLI_HELP_PROFILE                                                        \
+	"      --columns COLS    profile only these columns (default: all)\n"   \
+	"  -g, --group GROUPS    count label and prediction by these columns\n" \
+	"  -y, --label LABEL     label column (with -g)\n"                      \
+	"  -p, --prediction PRED prediction column (with -g; optional)\n"       \
+	"      --positive V      the positive label and prediction (with -g)\n" \
+	"      --max-groups N    most groups counted (default 10000)\n"         \
+	"      --max-distinct N  values counted exactly per column (default "   \
+	"1000)\n"                                                               \
+	"      --kll-k K         quantile sketch size (default 200: rank "      \
+	"error 1.33%%)\n"                                                        \
+	"      --seed N          seed of the sketches' coins (default 1)\n"
+
+void cli_profile_opts_init(struct cli_profile_opts *o);
+/* Handle one of the options above; 0 when opt is not one of them. */
+int cli_profile_option(struct cli *c, struct cli_profile_opts *o, int opt,
+		       const char *arg);
+/* Usage errors of options that go together (-g needs -y and --positive). */
+void cli_profile_check(struct cli *c, const struct cli_profile_opts *o);
+/*
+ * Profile the CSV operands (cli_open_input; none: stdin) as o says;
+ * exits 2 on any error, naming the place. The reader is freed after.
+ */
+prep_profile *cli_profile_csv(struct cli *c, const struct cli_profile_opts *o,
+			      int nfiles, char **files);
+/*
+ * The profile in file path ("-": stdin); exits 2 naming path (and line
+ * and column of a syntax error) for anything that is not a profile of
+ * this version, never quoting the file.
+ */
+prep_profile *cli_profile_load(struct cli *c, const char *path);
+/* Is the file a profile (its first non-blank byte '{')? Exits 2 when it
+ * can't be opened. */
+int cli_profile_is_json(struct cli *c, const char *path);
+/* The profile as JSON on the output (-o, atomically), and finish. */
+void cli_profile_write(struct cli *c, const prep_profile *p);
+/* Exit 2 with a profile library status's message. */
+void cli_profile_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
 
 #endif

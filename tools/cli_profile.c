@@ -1,0 +1,207 @@
+/*
+ * cli_profile.c: what profile and drift share (cli.h, "Profiles"): the
+ * options of a CSV's profile, profiling the operands, and reading and
+ * writing profile documents.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "memcap.h"
+
+void
+cli_profile_opts_init(struct cli_profile_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = PREP_PROFILE_DEFAULT_SEED;
+}
+
+int
+cli_profile_option(struct cli *c, struct cli_profile_opts *o, int opt,
+		   const char *arg)
+{
+	switch (opt) {
+	case 'g':
+		o->groups = arg;
+		return 1;
+	case 'y':
+		o->label = arg;
+		return 1;
+	case 'p':
+		o->pred = arg;
+		return 1;
+	case CLI_OPT_POSITIVE:
+		o->positive = arg;
+		return 1;
+	case CLI_OPT_COLUMNS:
+		o->columns = arg;
+		return 1;
+	case CLI_OPT_MAX_DISTINCT:
+		o->max_distinct = (size_t)cli_parse_count(
+		    c, "--max-distinct", arg, 1, PREP_PROFILE_MAX_MAX_DISTINCT);
+		return 1;
+	case CLI_OPT_MAX_GROUPS:
+		o->max_groups = (size_t)cli_parse_count(
+		    c, "--max-groups", arg, 1, PREP_PROFILE_MAX_MAX_GROUPS);
+		return 1;
+	case CLI_OPT_KLL_K:
+		o->kll_k = (uint32_t)cli_parse_count(
+		    c, "--kll-k", arg, PREP_KLL_MIN_K, PREP_KLL_MAX_K);
+		return 1;
+	case CLI_OPT_SEED:
+		o->seed = cli_parse_count(c, "--seed", arg, 0, INT64_MAX);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void
+cli_profile_check(struct cli *c, const struct cli_profile_opts *o)
+{
+	if (o->groups == NULL && (o->label || o->pred || o->positive))
+		cli_usage_error(c, "-y, -p and --positive need -g");
+	if (o->groups && (o->label == NULL || o->positive == NULL))
+		cli_usage_error(c, "-g needs -y LABEL and --positive V");
+}
+
+void
+cli_profile_fatal(struct cli *c, prep_status st)
+{
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(c, "more groups than --max-groups");
+	cli_fatal_status(c, st, "profile");
+}
+
+prep_profile *
+cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
+		char **files)
+{
+	prep_profile_params pp;
+	const prep_field *row;
+	prep_profile *p;
+	prep_status st;
+	size_t n, ncols;
+
+	cli_open_input(c, nfiles, files);
+	memset(&pp, 0, sizeof pp);
+	pp.names = prep_reader_header(c->reader, &ncols);
+	pp.ncolumns = ncols;
+	if (pp.names != NULL)
+		cli_unique_names(c);
+	if (o->columns)
+		pp.cols = cli_columns(c, "--columns", o->columns, &pp.ncols);
+	if (o->groups) {
+		pp.groups = cli_columns(c, "-g", o->groups, &pp.ngroups);
+		pp.label = cli_column(c, "-y", o->label);
+		pp.pred = o->pred ? (long)cli_column(c, "-p", o->pred) : -1;
+		pp.positive = o->positive;
+		pp.positive_len = strlen(o->positive);
+	}
+	pp.missing = c->missing;
+	pp.max_distinct = o->max_distinct;
+	pp.max_groups = o->max_groups;
+	pp.kll_k = o->kll_k;
+	pp.seed = o->seed;
+	st = prep_profile_new(&pp, &p);
+	free((size_t *)pp.cols);
+	free((size_t *)pp.groups);
+	if (st != PREP_OK)
+		cli_profile_fatal(c, st);
+	while ((row = cli_next_row(c, &n)) != NULL)
+		if ((st = prep_profile_add(p, row)) != PREP_OK) {
+			if (st == PREP_ERR_LIMIT)
+				cli_fatal_at(
+				    c, prep_reader_where(c->reader),
+				    "more than %zu groups (--max-groups)",
+				    o->max_groups
+					? o->max_groups
+					: (size_t)
+					      PREP_PROFILE_DEFAULT_MAX_GROUPS);
+			cli_profile_fatal(c, st);
+		}
+	cli_progress_end(c);
+	prep_reader_free(c->reader);
+	c->reader = NULL;
+	return p;
+}
+
+/* The whole of path ("-": stdin) into b; exits 2 when it can't be read. */
+static void
+read_whole(struct cli *c, const char *path, prep_buf *b)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	prep_status st;
+
+	if (fp == NULL)
+		cli_fatal(c, "%s: %s", path, strerror(errno));
+	prep_buf_init(b, PREP_PROFILE_MAX_BYTES);
+	st = prep_buf_read_stream(b, fp);
+	if (fp != stdin)
+		(void)fclose(fp); /* read only: nothing to lose */
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(c, "%s: profile larger than %zu bytes", path,
+			  PREP_PROFILE_MAX_BYTES);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, path);
+}
+
+prep_profile *
+cli_profile_load(struct cli *c, const char *path)
+{
+	prep_profile_error e;
+	prep_profile *p;
+	prep_status st;
+	prep_buf b;
+
+	read_whole(c, path, &b);
+	st = prep_profile_parse(b.data ? b.data : "", b.len, &p, &e);
+	prep_buf_free(&b);
+	if (st == PREP_OK)
+		return p;
+	if (st != PREP_ERR_VALUE && st != PREP_ERR_LIMIT)
+		cli_fatal_status(c, st, path);
+	if (e.line > 0)
+		cli_fatal(c, "%s:%d:%d: %s", path, e.line, e.column, e.text);
+	if (e.version >= 0 && e.version != PREP_PROFILE_VERSION)
+		cli_fatal(c,
+			  "%s: a profile of version %lld; this %s reads "
+			  "version %d",
+			  path, e.version, c->prog, PREP_PROFILE_VERSION);
+	cli_fatal(c, "%s: %s", path, e.text);
+}
+
+int
+cli_profile_is_json(struct cli *c, const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	int ch;
+
+	if (fp == NULL)
+		cli_fatal(c, "%s: %s", path, strerror(errno));
+	do
+		ch = getc(fp);
+	while (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r');
+	(void)fclose(fp); /* read only */
+	return ch == '{';
+}
+
+void
+cli_profile_write(struct cli *c, const prep_profile *p)
+{
+	json_t *j = prep_profile_to_json(p);
+	FILE *f;
+
+	if (j == NULL)
+		cli_fatal(c, "out of memory");
+	f = cli_report_begin(c);
+	if (json_dumpf(j, f, JSON_COMPACT | JSON_REAL_PRECISION(17)) != 0 ||
+	    putc('\n', f) == EOF) {
+		json_decref(j);
+		cli_fatal(c, "out of memory");
+	}
+	json_decref(j);
+	cli_report_end(c, f);
+}
