@@ -281,11 +281,17 @@ rates(const prep_fairness *f, const struct acc *sum, prep_fairness_rates *r)
 	r->w_sel = acc_value(&sum[W_SEL]);
 	r->w_tp = acc_value(&sum[W_TP]);
 	r->w_fp = acc_value(&sum[W_FP]);
+	prep_fairness_rates_fill(r, acc_value(&sum[W_NEG]), f->pred >= 0);
+}
+
+void
+prep_fairness_rates_fill(prep_fairness_rates *r, double w_neg, int has_pred)
+{
 	r->base_rate = ratio(r->w_pos, r->w);
 	r->selection_rate = ratio(r->w_sel, r->w);
-	if (f->pred >= 0) {
+	if (has_pred) {
 		r->tpr = ratio(r->w_tp, r->w_pos);
-		r->fpr = ratio(r->w_fp, acc_value(&sum[W_NEG]));
+		r->fpr = ratio(r->w_fp, w_neg);
 		r->precision = ratio(r->w_tp, r->w_sel);
 	} else {
 		r->tpr = r->fpr = r->precision = NAN;
@@ -422,14 +428,8 @@ prep_fairness_name_find(const prep_fairness *f, const prep_fairness_name *n,
 	return sa == PREP_OK ? PREP_OK : sb;
 }
 
-/* Tracks the least and greatest of rates; NA once any rate is NAN. */
-struct range {
-	double lo, hi;
-	int na, seen;
-};
-
 static void
-range_add(struct range *r, double v)
+range_add(struct prep_fairness_range *r, double v)
 {
 	if (isnan(v)) {
 		r->na = 1;
@@ -444,7 +444,7 @@ range_add(struct range *r, double v)
 
 /* max - min, or NAN. */
 static double
-range_diff(const struct range *r)
+range_diff(const struct prep_fairness_range *r)
 {
 	return r->na || !r->seen ? NAN : r->hi - r->lo;
 }
@@ -456,28 +456,47 @@ max_na(double a, double b)
 	return isnan(a) || isnan(b) ? NAN : a > b ? a : b;
 }
 
+void
+prep_fairness_over_init(prep_fairness_over *o)
+{
+	memset(o, 0, sizeof *o);
+}
+
+void
+prep_fairness_over_add(prep_fairness_over *o, const prep_fairness_rates *r)
+{
+	range_add(&o->sr, r->selection_rate);
+	range_add(&o->tpr, r->tpr);
+	range_add(&o->fpr, r->fpr);
+}
+
+void
+prep_fairness_over_end(const prep_fairness_over *o, prep_fairness_summary *s)
+{
+	double dt = range_diff(&o->tpr), df = range_diff(&o->fpr);
+
+	s->disparate_impact =
+	    o->sr.na || !o->sr.seen ? NAN : ratio(o->sr.lo, o->sr.hi);
+	s->statistical_parity_difference = range_diff(&o->sr);
+	s->equal_opportunity_difference = dt;
+	s->average_odds_difference = (df + dt) / 2;
+	s->equalized_odds_difference = max_na(dt, df);
+}
+
 /* Fairlearn's forms over every group (see fairness.h). */
 static void
 over_groups(const prep_fairness *f, prep_fairness_summary *s)
 {
-	struct range sr = {0, 0, 0, 0}, tpr = sr, fpr = sr;
+	prep_fairness_over o;
 	prep_fairness_rates r;
 	size_t i, n = prep_fairness_groups(f);
-	double dt, df;
 
+	prep_fairness_over_init(&o);
 	for (i = 0; i < n; i++) {
 		group_rates(f, i, &r);
-		range_add(&sr, r.selection_rate);
-		range_add(&tpr, r.tpr);
-		range_add(&fpr, r.fpr);
+		prep_fairness_over_add(&o, &r);
 	}
-	s->disparate_impact = sr.na || !sr.seen ? NAN : ratio(sr.lo, sr.hi);
-	s->statistical_parity_difference = range_diff(&sr);
-	dt = range_diff(&tpr);
-	df = range_diff(&fpr);
-	s->equal_opportunity_difference = dt;
-	s->average_odds_difference = (df + dt) / 2;
-	s->equalized_odds_difference = max_na(dt, df);
+	prep_fairness_over_end(&o, s);
 }
 
 /* AIF360's forms, privileged group p against the rest (see fairness.h). */

@@ -195,6 +195,32 @@ prep_status prep_fairness_name_find(const prep_fairness *f,
 prep_status prep_fairness_summarize(const prep_fairness *f, long privileged,
 				    prep_fairness_summary *s);
 
+/*
+ * The rates of r from its sums w, w_pos, w_sel, w_tp, w_fp and w_neg
+ * (the weight of the rows with a negative label), as a group's (tpr, fpr
+ * and precision NAN without a prediction column): for tables counted
+ * elsewhere (a profile's group counts, drift(1)).
+ */
+void prep_fairness_rates_fill(prep_fairness_rates *r, double w_neg,
+			      int has_pred);
+
+/*
+ * The metrics over every group (Fairlearn's forms above) of rates added
+ * one group at a time: init, add each group's rates, end.
+ */
+struct prep_fairness_range {
+	double lo, hi;
+	int na, seen;
+};
+typedef struct prep_fairness_over {
+	struct prep_fairness_range sr, tpr, fpr;
+} prep_fairness_over;
+void prep_fairness_over_init(prep_fairness_over *o);
+void prep_fairness_over_add(prep_fairness_over *o,
+			    const prep_fairness_rates *r);
+void prep_fairness_over_end(const prep_fairness_over *o,
+			    prep_fairness_summary *s);
+
 /* The gates of g that s fails, as PREP_FAIRNESS_FAIL_* bits; 0: passed. */
 unsigned prep_fairness_check(const prep_fairness_summary *s,
 			     const prep_fairness_gates *g);
