@@ -517,6 +517,14 @@ mismatch(const prep_profile *a, const prep_profile *b)
 		if (!same_text(a->cols[i].name, a->cols[i].name_len,
 			       b->cols[i].name, b->cols[i].name_len))
 			return "of different columns";
+	return prep_profile_groups_differ(a, b);
+}
+
+const char *
+prep_profile_groups_differ(const prep_profile *a, const prep_profile *b)
+{
+	size_t i;
+
 	if (a->ngroups != b->ngroups || a->has_pred != b->has_pred)
 		return "made with different group options";
 	if (a->ngroups == 0)

@@ -205,6 +205,13 @@ typedef struct prep_profile_error {
 prep_status prep_profile_parse(const char *text, size_t len, prep_profile **out,
 			       prep_profile_error *err);
 
+/*
+ * NULL when a and b count groups alike (the same group columns, label,
+ * prediction and positive value, or neither has groups), else why not.
+ */
+const char *prep_profile_groups_differ(const prep_profile *a,
+				       const prep_profile *b);
+
 /* Accessors. */
 uint64_t prep_profile_rows(const prep_profile *p);
 size_t prep_profile_columns(const prep_profile *p);
