@@ -709,12 +709,15 @@ prep_drift_compare(const prep_profile *ref, const prep_profile *cur,
 	}
 	r->drifted_share = (double)r->ndrifted / (double)r->ncolumns;
 	r->bias = prep_profile_has_groups(ref, &pr) &&
-		  prep_profile_has_groups(cur, &pc) &&
-		  prep_profile_groups_differ(ref, cur) == NULL;
+		  prep_profile_has_groups(cur, &pc);
+	if (r->bias && prep_profile_groups_differ(ref, cur) != NULL) {
+		r->bias = 0;
+		r->groups_differ = 1;
+	}
 	if ((o->max_di_drop_set || o->max_spd_change_set) && !r->bias) {
-		*why = prep_profile_has_groups(ref, &pr) &&
-			       prep_profile_has_groups(cur, &pc)
-			   ? prep_profile_groups_differ(ref, cur)
+		*why = r->groups_differ
+			   ? "bias gates need groups counted alike on both "
+			     "sides (the same -g, -y, -p and --positive)"
 			   : "bias gates need group counts on both sides";
 		prep_drift_result_free(r);
 		return PREP_ERR_ARG;

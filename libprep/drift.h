@@ -126,6 +126,7 @@ typedef struct prep_drift_result {
 	int key_drifted;
 	/* bias: with group counts on both sides */
 	int bias, has_pred;
+	int groups_differ; /* both sides have groups, counted differently */
 	prep_drift_group *groups;
 	size_t ngroups, ngroup_names;
 	const prep_profile *reference; /* for the group names */

@@ -246,11 +246,13 @@ get_text(struct rd *r, const json_t *j, char **s, size_t *n, const char *why)
 	return 0;
 }
 
+/* o is an object of keys among keys[0..n), want of them (0: any). */
 static int
 only_keys(struct rd *r, const json_t *o, const char *const *keys, size_t n,
-	  const char *why)
+	  size_t want, const char *why)
 {
-	if (!json_is_object(o) || !prep_json_only_keys(o, keys, n))
+	if (!json_is_object(o) || !prep_json_only_keys(o, keys, n) ||
+	    (want && json_object_size(o) != want))
 		return bad(r, why);
 	return 0;
 }
@@ -283,8 +285,7 @@ read_options(struct rd *r, prep_profile *p, const json_t *o)
 	size_t i, ng, ll = 0, pl = 0, posl = 0;
 	int rc = 0;
 
-	if (only_keys(r, o, g ? k2 : k1, g ? 9 : 5, "bad options") ||
-	    json_object_size(o) != (g ? 9u : 5u) ||
+	if (only_keys(r, o, g ? k2 : k1, g ? 9 : 5, g ? 9 : 5, "bad options") ||
 	    get_uint(r, o, "max_distinct", 1, PREP_PROFILE_MAX_MAX_DISTINCT,
 		     &md, "bad max_distinct") ||
 	    get_uint(r, o, "kll_k", PREP_KLL_MIN_K, PREP_KLL_MAX_K, &k,
@@ -454,8 +455,7 @@ read_values(struct rd *r, prep_profile *p, prep_profile_column *c,
 
 	if (!json_is_boolean(e))
 		return bad(r, "bad values");
-	if (only_keys(r, o, json_is_true(e) ? ke : ks, 4, "bad values") ||
-	    json_object_size(o) != 4 ||
+	if (only_keys(r, o, json_is_true(e) ? ke : ks, 4, 4, "bad values") ||
 	    get_uint(r, o, "long", 0, COUNT_MAX, &c->longs, "bad long") ||
 	    get_uint(r, o, "other", 0, COUNT_MAX, &other, "bad other"))
 		return -1;
@@ -489,7 +489,8 @@ read_distinct(struct rd *r, prep_profile_column *c, const json_t *o)
 	const char *why = NULL;
 	prep_status st;
 
-	if (only_keys(r, o, h ? k3 : k2, h ? 3 : 2, "bad distinct") ||
+	if (only_keys(r, o, h ? k3 : k2, h ? 3 : 2, h ? 3 : 2,
+		      "bad distinct") ||
 	    get_number(r, o, "estimate", &est, "bad distinct") ||
 	    get_number(r, o, "std_error", &se, "bad distinct"))
 		return -1;
@@ -520,7 +521,8 @@ read_column(struct rd *r, prep_profile *p, size_t i, const json_t *o)
 	size_t t;
 	prep_status st;
 
-	if (only_keys(r, o, keys, sizeof keys / sizeof *keys, "bad column") ||
+	if (only_keys(r, o, keys, sizeof keys / sizeof *keys, 0,
+		      "bad column") ||
 	    get_text(r, json_object_get(o, "name"), &name, &len,
 		     "bad column name"))
 		return -1;
@@ -564,8 +566,7 @@ read_group(struct rd *r, prep_profile *p, const json_t *o, uint64_t *total)
 	unsigned char *q;
 
 	if (only_keys(r, o, p->has_pred ? k2 : k1, p->has_pred ? 8 : 3,
-		      "bad group") ||
-	    json_object_size(o) != (p->has_pred ? 8u : 3u) ||
+		      p->has_pred ? 8 : 3, "bad group") ||
 	    !json_is_array(a) || json_array_size(a) != p->ngroups)
 		return bad(r, "bad group");
 	memset(&c, 0, sizeof c);
@@ -628,8 +629,7 @@ read_profile(struct rd *r, prep_profile *p, const json_t *j)
 	if (read_options(r, p, json_object_get(j, "options")))
 		return -1;
 	if (only_keys(r, j, p->ngroups ? k2 : k1, p->ngroups ? 6 : 5,
-		      "unknown or missing keys") ||
-	    json_object_size(j) != (p->ngroups ? 6u : 5u) ||
+		      p->ngroups ? 6 : 5, "unknown or missing keys") ||
 	    get_uint(r, j, "rows", 0, COUNT_MAX, &p->rows, "bad rows"))
 		return -1;
 	if (!json_is_array(cols) ||
@@ -682,7 +682,7 @@ prep_profile_from_json(const json_t *j, prep_profile **out, long long *version,
 		return st;
 	if (read_profile(&r, p, j) != 0) {
 		prep_profile_free(p);
-		*why = r.why;
+		*why = r.why ? r.why : "not a valid profile";
 		return r.st != PREP_OK ? r.st : PREP_ERR_VALUE;
 	}
 	*out = p;

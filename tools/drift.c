@@ -250,6 +250,9 @@ print_summary(const struct options *o, const prep_drift_result *r)
 				 r->columns[i].name);
 	print_names("added", r->added, r->nadded);
 	print_names("removed", r->removed, r->nremoved);
+	if (r->groups_differ)
+		cli_warn(&cli, "the two sides count groups differently (-g, "
+			       "-y, -p, --positive): no bias drift");
 	if (r->bias) {
 		cli_note(&cli, "disparate impact %.4g -> %.4g",
 			 a->disparate_impact, b->disparate_impact);
