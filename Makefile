@@ -80,7 +80,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-install lint demo bench bench-validate bench-kanon check-valgrind stress install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-install lint demo bench bench-validate bench-kanon bench-profile check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -212,7 +212,8 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
 	@st=0; bash tests/bench/run.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/validate.sh $(BUILD)/bin || st=$$?; \
-	bash tests/bench/kanon.sh $(BUILD)/bin || st=$$?; exit $$st
+	bash tests/bench/kanon.sh $(BUILD)/bin || st=$$?; \
+	bash tests/bench/profile.sh $(BUILD)/bin || st=$$?; exit $$st
 
 # The CLI tests with every filter under valgrind memcheck (slow: minutes).
 # Built without optimization: at -O2 a pointer held only in a register
@@ -236,6 +237,10 @@ bench-validate: deps-bench
 bench-kanon: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
 	@bash tests/bench/kanon.sh $(BUILD)/bin
+
+bench-profile: deps-bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
+	@bash tests/bench/profile.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
