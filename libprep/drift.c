@@ -466,8 +466,8 @@ compare_column(const prep_profile_column *r, const prep_profile_column *c,
 		st = binned_stat(r, c, !continuous, d);
 	if (st != PREP_OK)
 		return st;
-	if (isnan(d->statistic))
-		d->drifted = 0;
+	if (isnan(d->statistic)) /* a side without values of the kind */
+		d->drifted = d->type_changed;
 	else if (m == PREP_DRIFT_KS)
 		d->drifted = d->statistic <= d->threshold;
 	else if (m == PREP_DRIFT_CHI2)

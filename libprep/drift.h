@@ -29,6 +29,10 @@
  * q2, ..., x > q9; equal deciles merged). ks and wasserstein asked of a
  * categorical column give way to its default categorical method.
  *
+ * A column whose statistic can't be taken (a side without values of
+ * its kind: statistic NAN) drifted when its type changed (a numeric
+ * column whose current values are text), else not.
+ *
  * Sketch error: ks's D and wasserstein's distance carry the sum e of the
  * two sides' KLL rank errors (0 for an exact side): |D - D_true| <= e, and
  * the p-value is that of max(D - e, 0), so that sketch noise never makes
