@@ -242,7 +242,8 @@ uint64_t prep_profile_other(const prep_profile_column *c);
 /*
  * The listed values of c, count descending then bytes ascending (a
  * summary's counters are lower bounds, off by at most prep_freq_error).
- * *items malloc'd (free it; the bytes are the profile's).
+ * *items malloc'd (free it; the bytes are the profile's, NUL-terminated
+ * only for a summary).
  */
 prep_status prep_profile_values(const prep_profile_column *c,
 				prep_freq_item **items, size_t *n);
