@@ -1,5 +1,6 @@
 /* json.c: numbers, strings and sticky failures for report JSON (json.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,4 +311,21 @@ prep_json_syntax_phrase(const json_error_t *je)
 	default:
 		return "syntax error";
 	}
+}
+
+prep_status
+prep_json_parse(const char *text, size_t len, json_t **out, int *line,
+		int *column, char *why, size_t n)
+{
+	json_error_t je;
+
+	*out = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &je);
+	if (*out != NULL)
+		return PREP_OK;
+	if (json_error_code(&je) == json_error_out_of_memory)
+		return PREP_ERR_NOMEM;
+	*line = je.line > 0 ? je.line : 1;
+	*column = je.column > 0 ? je.column : 1;
+	snprintf(why, n, "not valid JSON: %s", prep_json_syntax_phrase(&je));
+	return PREP_ERR_VALUE;
 }

@@ -79,4 +79,13 @@ const char *prep_json_bytes_read(const char *s, size_t len, char **out,
  */
 const char *prep_json_syntax_phrase(const json_error_t *je);
 
+/*
+ * text[0..len) as one JSON document, duplicate keys refused: PREP_OK and
+ * *out; PREP_ERR_VALUE with the 1-based *line and *column of the syntax
+ * error and why ("not valid JSON: " and the phrase above, n bytes);
+ * PREP_ERR_NOMEM.
+ */
+prep_status prep_json_parse(const char *text, size_t len, json_t **out,
+			    int *line, int *column, char *why, size_t n);
+
 #endif

@@ -694,7 +694,6 @@ prep_profile_parse(const char *text, size_t len, prep_profile **out,
 		   prep_profile_error *err)
 {
 	const char *why = NULL;
-	json_error_t je;
 	prep_status st;
 	json_t *root;
 
@@ -707,16 +706,10 @@ prep_profile_parse(const char *text, size_t len, prep_profile **out,
 			 PREP_PROFILE_MAX_BYTES);
 		return PREP_ERR_LIMIT;
 	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL) {
-		if (json_error_code(&je) == json_error_out_of_memory)
-			return PREP_ERR_NOMEM;
-		err->line = je.line > 0 ? je.line : 1;
-		err->column = je.column > 0 ? je.column : 1;
-		snprintf(err->text, sizeof err->text, "not valid JSON: %s",
-			 prep_json_syntax_phrase(&je));
-		return PREP_ERR_VALUE;
-	}
+	st = prep_json_parse(text, len, &root, &err->line, &err->column,
+			     err->text, sizeof err->text);
+	if (st != PREP_OK)
+		return st;
 	st = prep_profile_from_json(root, out, &err->version, &why);
 	json_decref(root);
 	if (why != NULL)

@@ -999,7 +999,6 @@ prep_schema_parse(const char *json, size_t len, prep_schema **out,
 {
 	prep_schema_error dummy;
 	struct loader L;
-	json_error_t je;
 	prep_schema *s;
 	prep_status st;
 	json_t *root;
@@ -1016,16 +1015,10 @@ prep_schema_parse(const char *json, size_t len, prep_schema **out,
 			 (size_t)PREP_SCHEMA_MAX_BYTES);
 		return PREP_ERR_LIMIT;
 	}
-	root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL) {
-		if (json_error_code(&je) == json_error_out_of_memory)
-			return PREP_ERR_NOMEM;
-		err->line = je.line > 0 ? je.line : 1;
-		err->column = je.column > 0 ? je.column : 1;
-		snprintf(err->text, sizeof err->text, "not valid JSON: %s",
-			 prep_json_syntax_phrase(&je));
-		return PREP_ERR_VALUE;
-	}
+	st = prep_json_parse(json, len, &root, &err->line, &err->column,
+			     err->text, sizeof err->text);
+	if (st != PREP_OK)
+		return st;
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		json_decref(root);
 		return PREP_ERR_NOMEM;

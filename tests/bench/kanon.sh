@@ -28,26 +28,13 @@
 # every target is met, 1 when one is not, 2 when something fails.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: bash tests/bench/kanon.sh TOOLDIR" >&2
-	exit 2
-fi
-TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
-	echo "bench: $1: no such directory" >&2
-	exit 2
-}
-cd "$(dirname "$0")/../.."
-RESULTS=tests/bench/RESULTS.md
-RUNS=3
-FAILED=0
 # shellcheck source=tests/bench/lib.sh
-. tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init kanon.sh "$@"
 
-[ -x "$TOOLDIR/kanon" ] || die "$TOOLDIR/kanon: not built"
-[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) not installed"
+bench_need kanon
 command -v jq >/dev/null || die "jq not installed"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+bench_work
 
 ADULT=testdata/adult.csv
 QIS=sex,age,race,marital-status,education,native-country,workclass,occupation

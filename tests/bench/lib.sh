@@ -1,6 +1,6 @@
-# lib.sh: what the benchmark scripts share (sourced by run.sh and
-# validate.sh). Needs WORK (a scratch directory) and RUNS set by the
-# caller; check() sets FAILED=1 when a target is missed.
+# lib.sh: what the benchmark scripts share (each sources it first, then
+# calls bench_init "$@"). measure() needs WORK (a scratch directory) and
+# RUNS; check() sets FAILED=1 when a target is missed.
 
 die() {
 	echo "bench: $*" >&2
@@ -40,4 +40,39 @@ check() {
 		printf -v "$1" FAIL
 		FAILED=1
 	fi
+}
+
+# bench_init SCRIPT "$@": the one operand TOOLDIR (absolute in TOOLDIR),
+# the top of the source tree as the working directory, RESULTS, RUNS=3,
+# FAILED=0; exits 2 with a usage message otherwise.
+bench_init() {
+	local script=$1
+	shift
+	if [ $# -ne 1 ]; then
+		echo "usage: bash tests/bench/$script TOOLDIR" >&2
+		exit 2
+	fi
+	TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
+		echo "bench: $1: no such directory" >&2
+		exit 2
+	}
+	cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+	RESULTS=tests/bench/RESULTS.md
+	RUNS=3
+	FAILED=0
+}
+
+# bench_need PROG...: each built in TOOLDIR, and GNU time installed.
+bench_need() {
+	local prog
+	for prog in "$@"; do
+		[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
+	done
+	[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) not installed"
+}
+
+# bench_work: a scratch directory in WORK, removed at exit.
+bench_work() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-bench.XXXXXX")
+	trap 'rm -rf "$WORK"' EXIT
 }

@@ -21,27 +21,12 @@
 # fails.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: bash tests/bench/profile.sh TOOLDIR" >&2
-	exit 2
-fi
-TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
-	echo "bench: $1: no such directory" >&2
-	exit 2
-}
-cd "$(dirname "$0")/../.."
-RESULTS=tests/bench/RESULTS.md
-RUNS=3
-FAILED=0
 # shellcheck source=tests/bench/lib.sh
-. tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init profile.sh "$@"
 
-for prog in profile drift gen-people csv-baseline; do
-	[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
-done
-[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) not installed"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+bench_need profile drift gen-people csv-baseline
+bench_work
 for n in 100000 1000000; do
 	echo "bench: generating $n rows"
 	"$TOOLDIR/gen-people" -n "$n" -s 1 >"$WORK/people-$n.csv"

@@ -65,26 +65,11 @@
 # Not part of make check: timings depend on the machine and its load.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: bash tests/bench/run.sh TOOLDIR" >&2
-	exit 2
-fi
-TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
-	echo "bench: $1: no such directory" >&2
-	exit 2
-}
-cd "$(dirname "$0")/../.."	# the top of the source tree
-RESULTS=tests/bench/RESULTS.md
-RUNS=3
-
 # shellcheck source=tests/bench/lib.sh
-. tests/bench/lib.sh
-
-for prog in anonymize dpnoise kcheck reweight gen-people csv-baseline; do
-	[ -x "$TOOLDIR/$prog" ] || die "$TOOLDIR/$prog: not built"
-done
+. "$(dirname "$0")/lib.sh"
+bench_init run.sh "$@"
+bench_need anonymize dpnoise kcheck reweight gen-people csv-baseline
 command -v mlr >/dev/null 2>&1 || die "mlr (Miller) not installed"
-[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) not installed"
 # Debian's python3, not one earlier in PATH (pyenv) without pandas.
 PY=/usr/bin/python3
 PANDASV=$("$PY" -c 'import pandas; print(pandas.__version__)' 2>/dev/null) ||
@@ -94,8 +79,7 @@ if [ -n "${BENCH_DIR:-}" ]; then
 	mkdir -p "$BENCH_DIR"
 	WORK=$(cd "$BENCH_DIR" && pwd)
 else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-bench.XXXXXX")
-	trap 'rm -rf "$WORK"' EXIT
+	bench_work
 fi
 
 # Inputs (about 2 s to make; the same bytes every time).
