@@ -598,8 +598,11 @@ prep_profile_merge(prep_profile *into, const prep_profile *from,
 	into->rows += from->rows;
 	for (i = 0; i < into->ncols; i++)
 		if ((st = merge_column(into, &into->cols[i], &from->cols[i])) !=
-		    PREP_OK)
+		    PREP_OK) {
+			if (st == PREP_ERR_ARG)
+				*why = "with sketches of different sizes";
 			return st;
+		}
 	for (i = 0; i < from->gset.n; i++) {
 		k = prep_strset_key(&from->gset, i);
 		if ((st = profile_group_counts(into, k.data, k.len, &g)) !=

@@ -401,14 +401,23 @@ read_numbers(struct rd *r, prep_profile *p, prep_profile_column *c,
 	return 0;
 }
 
+/* memcmp order, a prefix first */
+static int
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int d = memcmp(a, b, an < bn ? an : bn);
+
+	return d ? d : (an > bn) - (an < bn);
+}
+
 static int
 read_items(struct rd *r, prep_profile *p, prep_profile_column *c,
 	   const json_t *a, uint64_t *sum)
 {
 	const json_t *pair;
-	size_t i, len;
-	uint64_t cnt;
-	char *s;
+	size_t i, len, prev_len = 0;
+	uint64_t cnt, prev_count = 0;
+	char *s, *prev = NULL;
 	int rc = 0;
 	prep_status st;
 	size_t before;
@@ -420,26 +429,40 @@ read_items(struct rd *r, prep_profile *p, prep_profile_column *c,
 	{
 		if (!json_is_array(pair) || json_array_size(pair) != 2 ||
 		    prep_json_uint(json_array_get(pair, 1), 1, COUNT_MAX,
-				   &cnt) != 0)
-			return bad(r, "bad values item");
-		if (get_text(r, json_array_get(pair, 0), &s, &len, "bad value"))
-			return -1;
+				   &cnt) != 0) {
+			rc = bad(r, "bad values item");
+			break;
+		}
+		if ((rc = get_text(r, json_array_get(pair, 0), &s, &len,
+				   "bad value")) != 0)
+			break;
 		before = c->values.n;
-		if (len > PREP_PROFILE_VALUE_MAX)
+		if (i > 0 && (cnt > prev_count ||
+			      (cnt == prev_count &&
+			       bytes_cmp(prev, prev_len, s, len) >= 0)))
+			rc = bad(r, "values not in order (count descending, "
+				    "then bytes ascending)");
+		else if (len > PREP_PROFILE_VALUE_MAX)
 			rc = bad(r, "value longer than value_max");
 		else if ((st = profile_count_value(p, c, s, len, cnt)) !=
 			 PREP_OK)
 			rc = fail(r, st, "bad values items");
 		else if (c->values.n == before)
 			rc = bad(r, "value listed twice");
-		free(s);
+		free(prev);
+		prev = s;
+		prev_len = len;
+		prev_count = cnt;
 		if (rc)
-			return rc;
-		if (cnt > COUNT_MAX - *sum)
-			return bad(r, "counts too large");
+			break;
+		if (cnt > COUNT_MAX - *sum) {
+			rc = bad(r, "counts too large");
+			break;
+		}
 		*sum += cnt;
 	}
-	return 0;
+	free(prev);
+	return rc;
 }
 
 static int
@@ -480,7 +503,8 @@ read_values(struct rd *r, prep_profile *p, prep_profile_column *c,
 }
 
 static int
-read_distinct(struct rd *r, prep_profile_column *c, const json_t *o)
+read_distinct(struct rd *r, const prep_profile *p, prep_profile_column *c,
+	      const json_t *o)
 {
 	static const char *const k2[] = {"estimate", "std_error"};
 	static const char *const k3[] = {"estimate", "std_error", "hll"};
@@ -501,6 +525,8 @@ read_distinct(struct rd *r, prep_profile_column *c, const json_t *o)
 		st = prep_hll_from_json(h, &c->hll, &why);
 		if (st != PREP_OK)
 			return fail(r, st, why ? why : "bad hll");
+		if (prep_hll_p(c->hll) != p->hll_p)
+			return bad(r, "hll of another precision than hll_p");
 	}
 	e2 = prep_profile_distinct(c, &s2);
 	if (e2 != est || s2 != se)
@@ -542,7 +568,7 @@ read_column(struct rd *r, prep_profile *p, size_t i, const json_t *o)
 		return bad(r, "column counts do not add up");
 	if (read_numbers(r, p, c, o) ||
 	    read_values(r, p, c, json_object_get(o, "values")) ||
-	    read_distinct(r, c, json_object_get(o, "distinct")))
+	    read_distinct(r, p, c, json_object_get(o, "distinct")))
 		return -1;
 	/* exactly the keys to_json writes */
 	if (json_object_size(o) != (c->moments.n ? 12u : 6u))
@@ -626,6 +652,7 @@ read_profile(struct rd *r, prep_profile *p, const json_t *j)
 	uint64_t total = 0;
 	size_t i;
 
+	p->max_groups = PREP_PROFILE_MAX_MAX_GROUPS;
 	if (read_options(r, p, json_object_get(j, "options")))
 		return -1;
 	if (only_keys(r, j, p->ngroups ? k2 : k1, p->ngroups ? 6 : 5,
@@ -642,7 +669,6 @@ read_profile(struct rd *r, prep_profile *p, const json_t *j)
 	json_array_foreach(cols, i, c) if (read_column(r, p, i, c)) return -1;
 	if (p->ngroups == 0)
 		return 0;
-	p->max_groups = PREP_PROFILE_MAX_MAX_GROUPS;
 	if (!json_is_array(g))
 		return bad(r, "bad groups");
 	json_array_foreach(g, i, c) if (read_group(r, p, c, &total)) return -1;

@@ -222,7 +222,9 @@ cli_open_output(struct cli *c)
 		have_temp[0] = 1;
 	}
 	memset(&wo, 0, sizeof wo);
-	wo.delim = c->reader ? prep_reader_delim(c->reader) : ',';
+	wo.delim = c->reader	      ? prep_reader_delim(c->reader)
+		   : c->csv.delim > 0 ? c->csv.delim
+				      : ',';
 	wo.crlf = c->crlf;
 	wo.gzip = c->gzip || (c->output && cli_gz_name(c->output));
 	wo.sha256 = c->sha256;

@@ -443,13 +443,16 @@ void cli_profile_check(struct cli *c, const struct cli_profile_opts *o);
 prep_profile *cli_profile_csv(struct cli *c, const struct cli_profile_opts *o,
 			      int nfiles, char **files);
 /*
- * The profile in file path ("-": stdin); exits 2 naming path (and line
- * and column of a syntax error) for anything that is not a profile of
- * this version, never quoting the file.
+ * The profile in file path ("-": stdin), plain or gzip; exits 2 naming
+ * path (and line and column of a syntax error) for anything that is not
+ * a profile of this version, never quoting the file.
  */
 prep_profile *cli_profile_load(struct cli *c, const char *path);
-/* Is the file a profile (its first non-blank byte '{')? Exits 2 when it
- * can't be opened. */
+/*
+ * Is the file a profile: a regular file (plain or gzip) whose first
+ * non-blank byte is '{'? Anything else, stdin ("-") and pipes included
+ * (which can't be read twice), is CSV. Exits 2 when it can't be opened.
+ */
 int cli_profile_is_json(struct cli *c, const char *path);
 /* The profile as JSON on the output (-o, atomically), and finish. */
 void cli_profile_write(struct cli *c, const prep_profile *p);

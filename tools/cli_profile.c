@@ -4,6 +4,10 @@
  * writing profile documents.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +79,33 @@ cli_profile_fatal(struct cli *c, prep_status st)
 	cli_fatal_status(c, st, "profile");
 }
 
+/* A usage error when a list names a column twice. */
+static void
+twice(struct cli *c, const char *opt, const size_t *idx, size_t n, size_t ncols)
+{
+	unsigned char *k = cli_column_counts(c, idx, n, ncols);
+	char num[PREP_COLUMNS_LABEL_SIZE];
+	prep_field name;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (k[idx[i]] > 1) {
+			name = cli_column_label(c, idx[i], num);
+			free(k);
+			cli_usage_error(c, "%s names column '%.*s' twice", opt,
+					(int)name.len, name.data);
+		}
+	free(k);
+}
+
+static int
+col_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 prep_profile *
 cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 		char **files)
@@ -91,10 +122,15 @@ cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 	pp.ncolumns = ncols;
 	if (pp.names != NULL)
 		cli_unique_names(c);
-	if (o->columns)
+	if (o->columns) {
+		/* in header order, whatever the order of the list */
 		pp.cols = cli_columns(c, "--columns", o->columns, &pp.ncols);
+		twice(c, "--columns", pp.cols, pp.ncols, ncols);
+		qsort((size_t *)pp.cols, pp.ncols, sizeof *pp.cols, col_cmp);
+	}
 	if (o->groups) {
 		pp.groups = cli_columns(c, "-g", o->groups, &pp.ngroups);
+		twice(c, "-g", pp.groups, pp.ngroups, ncols);
 		pp.label = cli_column(c, "-y", o->label);
 		pp.pred = o->pred ? (long)cli_column(c, "-p", o->pred) : -1;
 		pp.positive = o->positive;
@@ -128,19 +164,43 @@ cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 	return p;
 }
 
-/* The whole of path ("-": stdin) into b; exits 2 when it can't be read. */
+/*
+ * The whole of path ("-": stdin) into b, gunzipped when it is gzip;
+ * exits 2 when it can't be read.
+ */
 static void
 read_whole(struct cli *c, const char *path, prep_buf *b)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	prep_status st;
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
+	gzFile z = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+	prep_status st = PREP_OK;
+	int n, e;
 
-	if (fp == NULL)
+	if (fd < 0)
 		cli_fatal(c, "%s: %s", path, strerror(errno));
+	if (z == NULL)
+		cli_fatal(c, "out of memory");
 	prep_buf_init(b, PREP_PROFILE_MAX_BYTES);
-	st = prep_buf_read_stream(b, fp);
-	if (fp != stdin)
-		(void)fclose(fp); /* read only: nothing to lose */
+	for (;;) {
+		if (b->len == b->max) {
+			char one;
+
+			if (gzread(z, &one, 1) == 1)
+				st = PREP_ERR_LIMIT;
+			break;
+		}
+		if ((st = prep_buf_reserve(b, 65536)) != PREP_OK)
+			break;
+		if ((n = gzread(z, b->data + b->len, 65536)) <= 0)
+			break;
+		b->len += (size_t)n;
+	}
+	e = errno;
+	if (st == PREP_OK && n < 0)
+		cli_fatal(c, "%s: %s", path,
+			  gzerror(z, &n) && n == Z_ERRNO ? strerror(e)
+							 : "corrupt gzip data");
+	(void)gzclose(z); /* read only: nothing to lose */
 	if (st == PREP_ERR_LIMIT)
 		cli_fatal(c, "%s: profile larger than %zu bytes", path,
 			  PREP_PROFILE_MAX_BYTES);
@@ -176,15 +236,22 @@ cli_profile_load(struct cli *c, const char *path)
 int
 cli_profile_is_json(struct cli *c, const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	int ch;
+	struct stat sb;
+	gzFile z;
+	int ch, fd;
 
-	if (fp == NULL)
+	/* a pipe can't be read twice: only regular files may be profiles */
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 ||
+	    !S_ISREG(sb.st_mode))
+		return 0;
+	if ((fd = open(path, O_RDONLY)) < 0)
 		cli_fatal(c, "%s: %s", path, strerror(errno));
+	if ((z = gzdopen(fd, "rb")) == NULL)
+		cli_fatal(c, "out of memory");
 	do
-		ch = getc(fp);
+		ch = gzgetc(z);
 	while (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r');
-	(void)fclose(fp); /* read only */
+	(void)gzclose(z); /* read only */
 	return ch == '{';
 }
 

@@ -244,6 +244,15 @@ print_summary(const struct options *o, const prep_drift_result *r)
 		 "at %.3g)",
 		 r->ndrifted, r->ncolumns, r->drifted_share, o->d.drift_share);
 	for (i = 0; i < r->ncolumns; i++)
+		if (r->columns[i].type_changed)
+			cli_note(&cli, "column %.*s: %s, now %s",
+				 (int)r->columns[i].name_len,
+				 r->columns[i].name,
+				 prep_profile_type_names[r->columns[i]
+							     .type_reference],
+				 prep_profile_type_names[r->columns[i]
+							     .type_current]);
+	for (i = 0; i < r->ncolumns; i++)
 		if (r->columns[i].key && r->columns[i].drifted)
 			cli_note(&cli, "key column %.*s drifted",
 				 (int)r->columns[i].name_len,
@@ -290,6 +299,11 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	ref = side(&o, argv[optind]);
 	cur = side(&o, argv[optind + 1]);
+	if (prep_profile_rows(ref) == 0)
+		cli_warn(&cli, "%s: the reference has no rows", argv[optind]);
+	if (prep_profile_rows(cur) == 0)
+		cli_warn(&cli, "%s: the current batch has no rows",
+			 argv[optind + 1]);
 	st = prep_drift_compare(ref, cur, &o.d, &r, &why);
 	if (st == PREP_ERR_NOT_FOUND || st == PREP_ERR_ARG)
 		cli_fatal(&cli, "%s", why);

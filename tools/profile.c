@@ -49,11 +49,12 @@ parse_options(int argc, char **argv, struct cli_profile_opts *o)
 	    {"merge", no_argument, NULL, OPT_MERGE},
 	    {NULL, 0, NULL, 0},
 	};
-	int opt, merge = 0;
+	int opt, merge = 0, seed = 0;
 
 	cli_profile_opts_init(o);
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "g:y:p:",
 				  longopts, NULL)) != -1) {
+		seed |= opt == CLI_OPT_SEED;
 		if (cli_common_option(&cli, opt, optarg) ||
 		    cli_profile_option(&cli, o, opt, optarg))
 			continue;
@@ -64,10 +65,10 @@ parse_options(int argc, char **argv, struct cli_profile_opts *o)
 	}
 	cli_profile_check(&cli, o);
 	if (merge && (o->columns || o->groups || o->max_distinct || o->kll_k ||
-		      o->max_groups))
+		      o->max_groups || seed))
 		cli_usage_error(&cli, "--merge takes the profiles as they are: "
 				      "no --columns, -g, --max-distinct, "
-				      "--kll-k or --max-groups");
+				      "--kll-k, --max-groups or --seed");
 	if (merge && optind >= argc)
 		cli_usage_error(&cli, "--merge needs at least one profile");
 	return merge;
@@ -88,7 +89,8 @@ merge_files(int n, char **files)
 		prep_profile_free(q);
 		if (st == PREP_ERR_ARG)
 			cli_fatal(&cli, "%s: can't merge with %s: profiles %s",
-				  files[i], files[0], why);
+				  files[i], files[0],
+				  why ? why : "made differently");
 		if (st != PREP_OK)
 			cli_profile_fatal(&cli, st);
 	}
