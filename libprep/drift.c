@@ -112,6 +112,8 @@ numdist_of(const prep_profile_column *c, struct numdist *d)
 	prep_status st;
 
 	memset(d, 0, sizeof *d);
+	if (!exact(c) && c->kll == NULL) /* no numbers */
+		return PREP_OK;
 	if (!exact(c)) {
 		st = prep_kll_sorted(c->kll, &d->v, &w, &d->n);
 		if (st != PREP_OK)

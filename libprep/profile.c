@@ -61,8 +61,6 @@ prep_status
 profile_column_init(prep_profile *p, prep_profile_column *c, const char *name,
 		    size_t len)
 {
-	prep_status st;
-
 	memset(c, 0, sizeof *c);
 	c->input = SIZE_MAX;
 	c->exact = 1;
@@ -73,8 +71,8 @@ profile_column_init(prep_profile *p, prep_profile_column *c, const char *name,
 	memcpy(c->name, name, len);
 	c->name[len] = '\0';
 	c->name_len = len;
-	st = prep_kll_new(p->kll_k, p->seed, &c->kll);
-	return st;
+	(void)p;
+	return PREP_OK;
 }
 
 void
@@ -199,6 +197,9 @@ column_add(prep_profile *p, prep_profile_column *c, const prep_field *f)
 	c->types[t]++;
 	if (t == PREP_PROFILE_INTEGER || t == PREP_PROFILE_NUMBER) {
 		prep_moments_add(&c->moments, v);
+		if (c->kll == NULL &&
+		    (st = prep_kll_new(p->kll_k, p->seed, &c->kll)) != PREP_OK)
+			return st;
 		if ((st = prep_kll_add(c->kll, v)) != PREP_OK)
 			return st;
 	}
@@ -557,7 +558,10 @@ merge_column(prep_profile *p, prep_profile_column *c,
 	for (t = 0; t < PREP_PROFILE_NTYPES; t++)
 		c->types[t] += f->types[t];
 	prep_moments_merge(&c->moments, &f->moments);
-	if ((st = prep_kll_merge(c->kll, f->kll)) != PREP_OK)
+	if (f->kll != NULL && c->kll == NULL &&
+	    (st = prep_kll_new(p->kll_k, p->seed, &c->kll)) != PREP_OK)
+		return st;
+	if (f->kll != NULL && (st = prep_kll_merge(c->kll, f->kll)) != PREP_OK)
 		return st;
 	c->longs += f->longs;
 	if (f->hll != NULL) {

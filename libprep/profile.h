@@ -104,7 +104,7 @@ typedef struct prep_profile_column {
 	uint64_t rows, empty;
 	uint64_t types[PREP_PROFILE_NTYPES];
 	prep_moments moments; /* integers and numbers */
-	prep_kll *kll;	      /* of the same values */
+	prep_kll *kll;	      /* of the same values; NULL before the first */
 	/* values: exact counts (exact = 1) or a summary (freq) */
 	int exact;
 	prep_strset values; /* the values (exact) */
@@ -173,6 +173,17 @@ prep_status prep_profile_merge(prep_profile *into, const prep_profile *from,
  * memory); dump it with JSON_REAL_PRECISION(17) for an exact round trip.
  */
 json_t *prep_profile_to_json(const prep_profile *p);
+
+/*
+ * The same document as text, exactly as prep_profile_to_json dumped
+ * compact with 17-digit reals and a newline, handed to put a piece at a
+ * time (at most one column's JSON is in memory at once). Stops at the
+ * first status put returns that is not PREP_OK and returns it;
+ * PREP_ERR_NOMEM.
+ */
+typedef prep_status (*prep_profile_put)(void *ctx, const char *s, size_t n);
+prep_status prep_profile_write(const prep_profile *p, prep_profile_put put,
+			       void *ctx);
 
 /*
  * A profile from its JSON form. Every field is checked: PREP_ERR_VALUE

@@ -192,6 +192,110 @@ prep_profile_to_json(const prep_profile *p)
 	return o;
 }
 
+/* ---- writing, one column at a time ---- */
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(17))
+
+struct sink {
+	prep_profile_put put;
+	void *ctx;
+	prep_status st;
+};
+
+static int
+sink_put(const char *buf, size_t n, void *data)
+{
+	struct sink *k = data;
+
+	if (k->st == PREP_OK)
+		k->st = k->put(k->ctx, buf, n);
+	return k->st == PREP_OK ? 0 : -1;
+}
+
+/* j, dumped and freed; the closing brace left out when open. */
+static prep_status
+dump(struct sink *k, json_t *j, int open)
+{
+	char *t;
+	size_t n;
+
+	if (j == NULL)
+		return PREP_ERR_NOMEM;
+	if (!open) {
+		if (json_dump_callback(j, sink_put, k, DUMP_FLAGS) != 0 &&
+		    k->st == PREP_OK)
+			k->st = PREP_ERR_NOMEM;
+		json_decref(j);
+		return k->st;
+	}
+	t = json_dumps(j, DUMP_FLAGS);
+	json_decref(j);
+	if (t == NULL)
+		return PREP_ERR_NOMEM;
+	n = strlen(t);
+	sink_put(t, n - 1, k); /* without its '}' */
+	free(t);
+	return k->st;
+}
+
+static prep_status
+text(struct sink *k, const char *s)
+{
+	sink_put(s, strlen(s), k);
+	return k->st;
+}
+
+prep_status
+prep_profile_write(const prep_profile *p, prep_profile_put put, void *ctx)
+{
+	struct sink k = {put, ctx, PREP_OK};
+	json_t *o = json_object();
+	int ok = o != NULL;
+	size_t i;
+
+	prep_json_set(o, "format", json_string(PREP_PROFILE_FORMAT), &ok);
+	prep_json_set(o, "version", json_integer(PREP_PROFILE_VERSION), &ok);
+	prep_json_set(o, "options", options_json(p, &ok), &ok);
+	prep_json_set(o, "rows", uint_json(p->rows), &ok);
+	if (!ok) {
+		json_decref(o);
+		return PREP_ERR_NOMEM;
+	}
+	if (dump(&k, o, 1) != PREP_OK || text(&k, ",\"columns\":[") != PREP_OK)
+		return k.st;
+	for (i = 0; i < p->ncols; i++) {
+		ok = 1;
+		o = column_json(&p->cols[i], &ok);
+		if (!ok) {
+			json_decref(o);
+			return PREP_ERR_NOMEM;
+		}
+		if ((i > 0 && text(&k, ",") != PREP_OK) ||
+		    dump(&k, o, 0) != PREP_OK)
+			return k.st;
+	}
+	if (text(&k, "]") != PREP_OK)
+		return k.st;
+	if (p->ngroups) {
+		if (text(&k, ",\"groups\":[") != PREP_OK)
+			return k.st;
+		for (i = 0; i < p->gset.n; i++) {
+			ok = 1;
+			o = group_json(p, i, &ok);
+			if (!ok) {
+				json_decref(o);
+				return PREP_ERR_NOMEM;
+			}
+			if ((i > 0 && text(&k, ",") != PREP_OK) ||
+			    dump(&k, o, 0) != PREP_OK)
+				return k.st;
+		}
+		if (text(&k, "]") != PREP_OK)
+			return k.st;
+	}
+	return text(&k, "}\n");
+}
+
 /* ---- reading ---- */
 
 /* A reason, or NULL; st carries a resource failure. */

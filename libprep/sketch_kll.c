@@ -34,7 +34,8 @@ struct prep_kll {
 	double *items;		    /* room for cap = C(L) items */
 	size_t cap;		    /* memcap.h charged 8 cap bytes */
 	size_t lvl[MAX_LEVELS + 1]; /* level h: [lvl[h], lvl[h+1]) */
-	prep_rng *rng;
+	prep_rng *rng; /* made at the first coin: most sketches never toss */
+	uint64_t seed;
 	uint64_t coins; /* random bits not yet used */
 	unsigned ncoins;
 };
@@ -89,6 +90,9 @@ coin_ready(prep_kll *s)
 {
 	prep_status st;
 
+	if (s->rng == NULL &&
+	    (st = prep_rng_new_seeded(s->seed, &s->rng)) != PREP_OK)
+		return st;
 	if (s->ncoins == 0) {
 		if ((st = prep_rng_u64(s->rng, &s->coins)) != PREP_OK)
 			return st;
@@ -216,11 +220,7 @@ prep_kll_new(uint32_t k, uint64_t seed, prep_kll **out)
 		return st != PREP_OK ? st : PREP_ERR_NOMEM;
 	}
 	s->lvl[0] = s->lvl[1] = s->cap;
-	if ((st = prep_rng_new_seeded(seed, &s->rng)) != PREP_OK) {
-		prep_memcap_free(s->items, s->cap * sizeof *s->items);
-		free(s);
-		return st;
-	}
+	s->seed = seed;
 	*out = s;
 	return PREP_OK;
 }

@@ -255,20 +255,21 @@ cli_profile_is_json(struct cli *c, const char *path)
 	return ch == '{';
 }
 
+static prep_status
+put_raw(void *ctx, const char *s, size_t n)
+{
+	return prep_writer_raw(ctx, s, n);
+}
+
 void
 cli_profile_write(struct cli *c, const prep_profile *p)
 {
-	json_t *j = prep_profile_to_json(p);
-	FILE *f;
+	prep_status st;
 
-	if (j == NULL)
+	cli_open_output(c);
+	st = prep_profile_write(p, put_raw, c->writer);
+	if (st == PREP_ERR_NOMEM)
 		cli_fatal(c, "out of memory");
-	f = cli_report_begin(c);
-	if (json_dumpf(j, f, JSON_COMPACT | JSON_REAL_PRECISION(17)) != 0 ||
-	    putc('\n', f) == EOF) {
-		json_decref(j);
-		cli_fatal(c, "out of memory");
-	}
-	json_decref(j);
-	cli_report_end(c, f);
+	cli_write_check(c, st);
+	cli_finish(c);
 }

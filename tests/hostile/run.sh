@@ -43,7 +43,7 @@ bindir=$(cd "$1" && pwd) || exit 2
 here=$(cd "$(dirname "$0")" && pwd) || exit 2
 export LC_ALL=C
 unset PREP_KEY_FILE PREP_PROGRESS
-tools="anonymize kcheck kanon dpnoise reweight fairness oversample validate"
+tools="anonymize kcheck kanon dpnoise reweight fairness oversample validate profile drift"
 for t in $tools; do
 	[ -x "$bindir/$t" ] || { echo "run.sh: no $bindir/$t" >&2; exit 2; }
 done
@@ -364,6 +364,11 @@ variants() {
 		--seed 1 "$f"
 	check validate "$name" any --pii "$f"
 	check validate "$name" any -H --lazy-quotes -s "$tmp/schema-ok" "$f"
+	check profile "$name" any "$f"
+	check profile "$name" any -H --lazy-quotes -g 1 -y 2 --positive 1 \
+		--max-distinct 2 --kll-k 8 "$f"
+	check drift "$name" any "$f" "$f"
+	check drift "$name" any -H --method psi --max-distinct 2 "$f" "$f"
 }
 
 # sweep K N: the variants on every Nth input from the Kth, with counters
@@ -438,6 +443,10 @@ part1() {
 	check validate hash-flood 1 -s "$tmp/schema-q-unique" "$tmp/hash-flood"
 	check fairness hash-flood any -g q -y y --positive a "$tmp/hash-flood"
 	check oversample hash-flood 0 -g q --seed 1 "$tmp/hash-flood"
+	check profile hash-flood 0 --max-distinct 1000000 -g q -y y \
+		--positive a --max-groups 1000000 "$tmp/hash-flood"
+	check drift hash-flood 0 --max-distinct 1000000 "$tmp/hash-flood" \
+		"$tmp/hash-flood"
 	timeout_s=$keep
 	check validate "schema-80000-unique" 0 -s "$tmp/schema-80000-unique" \
 		"$tmp/columns-80000.csv"
@@ -517,6 +526,8 @@ args_of() {
 	fairness) echo "-q -g 1 -y 2 --positive 1" ;;
 	oversample) echo "-g 1 --seed 1" ;;
 	validate) echo "" ;;
+	profile) echo "" ;;
+	drift) echo "-q $tmp/ok.csv" ;;
 	esac
 }
 
@@ -687,6 +698,7 @@ part2() {
 	check_full kcheck report -r -o /dev/full -q 1 "$tmp/ok.csv"
 	check_full kcheck json-report --json -r -q 1 "$tmp/ok.csv"
 	check_full fairness json --json -g 1 -y 2 --positive 1 "$tmp/ok.csv"
+	check_full drift json --json "$tmp/ok.csv" "$tmp/ok.csv"
 	check_full validate report -r "$tmp/ok.csv"
 	check_full validate rejects --rejects /dev/full -s "$tmp/schema-ok" \
 		-o out.csv "$in/invalid-utf8"
