@@ -62,7 +62,8 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/schema_value.h libprep/recode.h libprep/lattice.h \
 	       libprep/mondrian.h libprep/datetime.h libprep/sketch_moments.h \
-	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h
+	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
+	       libprep/drift_stats.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
