@@ -56,7 +56,8 @@ LIB_SRC  = $(sort $(wildcard libprep/*.c))
 LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # The headers a program needs to call libprep's functions are installed
 # and documented in man/man3/libprep.3; these serve only the library's
-# own modules (its JSON builders, hash tables and the schema's
+# own modules (its JSON builders, hash tables, sketches, profiles,
+# drift statistics and the schema's
 # parts) and are not. tests/install/run.sh holds the two lists to each
 # other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
