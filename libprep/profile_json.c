@@ -255,6 +255,16 @@ only_keys(struct rd *r, const json_t *o, const char *const *keys, size_t n,
 	return 0;
 }
 
+/* o's keys are exactly keys[0 .. n): only_keys, and none missing. */
+static int
+exact_keys(struct rd *r, const json_t *o, const char *const *keys, size_t n,
+	   const char *why)
+{
+	if (only_keys(r, o, keys, n, why))
+		return -1;
+	return json_object_size(o) == n ? 0 : bad(r, why);
+}
+
 static int
 get_number(struct rd *r, const json_t *o, const char *key, double *v,
 	   const char *why)
@@ -283,8 +293,7 @@ read_options(struct rd *r, prep_profile *p, const json_t *o)
 	size_t i, ng, ll = 0, pl = 0, posl = 0;
 	int rc = 0;
 
-	if (only_keys(r, o, g ? k2 : k1, g ? 9 : 5, "bad options") ||
-	    json_object_size(o) != (g ? 9u : 5u) ||
+	if (exact_keys(r, o, g ? k2 : k1, g ? 9 : 5, "bad options") ||
 	    get_uint(r, o, "max_distinct", 1, PREP_PROFILE_MAX_MAX_DISTINCT,
 		     &md, "bad max_distinct") ||
 	    get_uint(r, o, "kll_k", PREP_KLL_MIN_K, PREP_KLL_MAX_K, &k,
@@ -454,8 +463,7 @@ read_values(struct rd *r, prep_profile *p, prep_profile_column *c,
 
 	if (!json_is_boolean(e))
 		return bad(r, "bad values");
-	if (only_keys(r, o, json_is_true(e) ? ke : ks, 4, "bad values") ||
-	    json_object_size(o) != 4 ||
+	if (exact_keys(r, o, json_is_true(e) ? ke : ks, 4, "bad values") ||
 	    get_uint(r, o, "long", 0, COUNT_MAX, &c->longs, "bad long") ||
 	    get_uint(r, o, "other", 0, COUNT_MAX, &other, "bad other"))
 		return -1;
@@ -627,9 +635,8 @@ read_profile(struct rd *r, prep_profile *p, const json_t *j)
 
 	if (read_options(r, p, json_object_get(j, "options")))
 		return -1;
-	if (only_keys(r, j, p->ngroups ? k2 : k1, p->ngroups ? 6 : 5,
-		      "unknown or missing keys") ||
-	    json_object_size(j) != (p->ngroups ? 6u : 5u) ||
+	if (exact_keys(r, j, p->ngroups ? k2 : k1, p->ngroups ? 6 : 5,
+		       "unknown or missing keys") ||
 	    get_uint(r, j, "rows", 0, COUNT_MAX, &p->rows, "bad rows"))
 		return -1;
 	if (!json_is_array(cols) ||
