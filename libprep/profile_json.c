@@ -406,6 +406,8 @@ read_numbers(struct rd *r, prep_profile *p, prep_profile_column *c,
 	c->moments.max = mx;
 	c->moments.mean = mean;
 	c->moments.m2 = var * (double)n;
+	if (!isfinite(c->moments.m2))
+		return bad(r, "bad mean or variance");
 	return 0;
 }
 
