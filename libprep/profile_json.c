@@ -490,7 +490,8 @@ read_values(struct rd *r, prep_profile *p, prep_profile_column *c,
 }
 
 static int
-read_distinct(struct rd *r, prep_profile_column *c, const json_t *o)
+read_distinct(struct rd *r, const prep_profile *p, prep_profile_column *c,
+	      const json_t *o)
 {
 	static const char *const k2[] = {"estimate", "std_error"};
 	static const char *const k3[] = {"estimate", "std_error", "hll"};
@@ -510,6 +511,9 @@ read_distinct(struct rd *r, prep_profile_column *c, const json_t *o)
 		st = prep_hll_from_json(h, &c->hll, &why);
 		if (st != PREP_OK)
 			return fail(r, st, why ? why : "bad hll");
+		/* a merge would refuse it as an argument, not as a document */
+		if (prep_hll_p(c->hll) != p->hll_p)
+			return bad(r, "hll does not match hll_p");
 	}
 	e2 = prep_profile_distinct(c, &s2);
 	if (e2 != est || s2 != se)
@@ -550,7 +554,7 @@ read_column(struct rd *r, prep_profile *p, size_t i, const json_t *o)
 		return bad(r, "column counts do not add up");
 	if (read_numbers(r, p, c, o) ||
 	    read_values(r, p, c, json_object_get(o, "values")) ||
-	    read_distinct(r, c, json_object_get(o, "distinct")))
+	    read_distinct(r, p, c, json_object_get(o, "distinct")))
 		return -1;
 	/* exactly the keys to_json writes */
 	if (json_object_size(o) != (c->moments.n ? 12u : 6u))
