@@ -1780,6 +1780,16 @@ Test(profile, from_json_refuses)
 	c = column_of(d, 0);
 	json_object_set_new(c, "rank_error", json_real(0.5));
 	refuses(d, "bad rank_error", 1);
+	/* the sketches against the options */
+	d = json_deep_copy(base);
+	set_int(json_object_get(d, "options"), "kll_k", PREP_KLL_MIN_K + 1);
+	refuses(d, "kll does not match the column's numbers", 1);
+	d = json_deep_copy(base);
+	set_int(json_object_get(d, "options"), "max_distinct", 5);
+	refuses(d, "values do not add up to the cells", 1);
+	d = json_deep_copy(base);
+	set_int(json_object_get(d, "options"), "hll_p", PREP_HLL_MIN_P + 1);
+	refuses(d, "hll does not match hll_p", 1);
 
 	/* distinct against its sketch */
 	d = json_deep_copy(base);
