@@ -242,8 +242,8 @@ profile_group_counts(prep_profile *p, const void *key, size_t len,
 		cap = p->gcap ? 2 * p->gcap : 16;
 		t = prep_memcap_realloc(p->gcounts, p->gcap * sizeof *t,
 					cap * sizeof *t, &st);
-		if (t == NULL)
-			return st;
+		if (t == NULL) /* st says why; never PREP_OK without *g */
+			return st != PREP_OK ? st : PREP_ERR_NOMEM;
 		p->gcounts = t;
 		p->gcap = cap;
 	}

@@ -235,6 +235,7 @@ get_text(struct rd *r, const json_t *j, char **s, size_t *n, const char *why)
 	const char *w;
 
 	*s = NULL;
+	*n = 0;
 	if (!json_is_string(j))
 		return bad(r, why);
 	w = prep_json_bytes_read(json_string_value(j), json_string_length(j), s,
