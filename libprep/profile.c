@@ -181,6 +181,16 @@ profile_count_value(const prep_profile *p, prep_profile_column *c,
 	return prep_freq_add(c->freq, s, len, count);
 }
 
+/*
+ * Numbers spread past what a double holds ({-1e308, 1e308}: variance
+ * 1e616) leave no finite mean or variance to write: refused.
+ */
+static int
+moments_finite(const prep_moments *m)
+{
+	return isfinite(m->mean) && isfinite(m->m2);
+}
+
 static prep_status
 column_add(prep_profile *p, prep_profile_column *c, const prep_field *f)
 {
@@ -197,6 +207,8 @@ column_add(prep_profile *p, prep_profile_column *c, const prep_field *f)
 	c->types[t]++;
 	if (t == PREP_PROFILE_INTEGER || t == PREP_PROFILE_NUMBER) {
 		prep_moments_add(&c->moments, v);
+		if (!moments_finite(&c->moments))
+			return PREP_ERR_RANGE;
 		if (c->kll == NULL &&
 		    (st = prep_kll_new(p->kll_k, p->seed, &c->kll)) != PREP_OK)
 			return st;
@@ -231,8 +243,8 @@ profile_group_counts(prep_profile *p, const void *key, size_t len,
 		cap = p->gcap ? 2 * p->gcap : 16;
 		t = prep_memcap_realloc(p->gcounts, p->gcap * sizeof *t,
 					cap * sizeof *t, &st);
-		if (t == NULL)
-			return st;
+		if (t == NULL) /* st says why; never PREP_OK without *g */
+			return st != PREP_OK ? st : PREP_ERR_NOMEM;
 		p->gcounts = t;
 		p->gcap = cap;
 	}
@@ -591,6 +603,7 @@ prep_profile_merge(prep_profile *into, const prep_profile *from,
 {
 	prep_profile_group_counts *g;
 	const prep_profile_group_counts *h;
+	prep_moments m;
 	prep_status st;
 	prep_field k;
 	size_t i;
@@ -599,6 +612,12 @@ prep_profile_merge(prep_profile *into, const prep_profile *from,
 		return PREP_ERR_ARG;
 	if (from->rows > PREP_KLL_MAX_N - into->rows)
 		return PREP_ERR_RANGE;
+	for (i = 0; i < into->ncols; i++) {
+		m = into->cols[i].moments;
+		prep_moments_merge(&m, &from->cols[i].moments);
+		if (!moments_finite(&m))
+			return PREP_ERR_RANGE;
+	}
 	into->rows += from->rows;
 	for (i = 0; i < into->ncols; i++)
 		if ((st = merge_column(into, &into->cols[i], &from->cols[i])) !=

@@ -153,8 +153,10 @@ void prep_profile_free(prep_profile *p);
 
 /*
  * Count one record of ncolumns fields. PREP_ERR_LIMIT past max_groups,
- * PREP_ERR_RANGE past 2^62 rows, PREP_ERR_MEMORY, PREP_ERR_NOMEM: the
- * profile is then unusable (free it).
+ * PREP_ERR_RANGE past 2^62 rows or when a column's numbers spread past
+ * what a double holds (a mean or variance that is not finite: -1e308 and
+ * 1e308), PREP_ERR_MEMORY, PREP_ERR_NOMEM: the profile is then unusable
+ * (free it).
  */
 prep_status prep_profile_add(prep_profile *p, const prep_field *row);
 
@@ -163,7 +165,8 @@ prep_status prep_profile_add(prep_profile *p, const prep_field *row);
  * PREP_ERR_ARG with a static reason in *why when they were made with
  * different options (max_distinct, kll_k, hll_p, group columns, label,
  * prediction, positive value) or of different columns (names, in order);
- * PREP_ERR_LIMIT, PREP_ERR_RANGE, PREP_ERR_MEMORY, PREP_ERR_NOMEM as add.
+ * PREP_ERR_RANGE past 2^62 rows or a mean or variance that is not finite
+ * (into as it was); PREP_ERR_LIMIT, PREP_ERR_MEMORY, PREP_ERR_NOMEM as add.
  */
 prep_status prep_profile_merge(prep_profile *into, const prep_profile *from,
 			       const char **why);

@@ -339,6 +339,7 @@ get_text(struct rd *r, const json_t *j, char **s, size_t *n, const char *why)
 	const char *w;
 
 	*s = NULL;
+	*n = 0;
 	if (!json_is_string(j))
 		return bad(r, why);
 	w = prep_json_bytes_read(json_string_value(j), json_string_length(j), s,
@@ -359,6 +360,14 @@ only_keys(struct rd *r, const json_t *o, const char *const *keys, size_t n,
 	    (want && json_object_size(o) != want))
 		return bad(r, why);
 	return 0;
+}
+
+/* o's keys are exactly keys[0 .. n): only_keys, and none missing. */
+static int
+exact_keys(struct rd *r, const json_t *o, const char *const *keys, size_t n,
+	   const char *why)
+{
+	return only_keys(r, o, keys, n, n, why);
 }
 
 static int
@@ -389,7 +398,7 @@ read_options(struct rd *r, prep_profile *p, const json_t *o)
 	size_t i, ng, ll = 0, pl = 0, posl = 0;
 	int rc = 0;
 
-	if (only_keys(r, o, g ? k2 : k1, g ? 9 : 5, g ? 9 : 5, "bad options") ||
+	if (exact_keys(r, o, g ? k2 : k1, g ? 9 : 5, "bad options") ||
 	    get_uint(r, o, "max_distinct", 1, PREP_PROFILE_MAX_MAX_DISTINCT,
 		     &md, "bad max_distinct") ||
 	    get_uint(r, o, "kll_k", PREP_KLL_MIN_K, PREP_KLL_MAX_K, &k,
@@ -502,6 +511,8 @@ read_numbers(struct rd *r, prep_profile *p, prep_profile_column *c,
 	c->moments.max = mx;
 	c->moments.mean = mean;
 	c->moments.m2 = var * (double)n;
+	if (!isfinite(c->moments.m2))
+		return bad(r, "bad mean or variance");
 	return 0;
 }
 
@@ -582,7 +593,7 @@ read_values(struct rd *r, prep_profile *p, prep_profile_column *c,
 
 	if (!json_is_boolean(e))
 		return bad(r, "bad values");
-	if (only_keys(r, o, json_is_true(e) ? ke : ks, 4, 4, "bad values") ||
+	if (exact_keys(r, o, json_is_true(e) ? ke : ks, 4, "bad values") ||
 	    get_uint(r, o, "long", 0, COUNT_MAX, &c->longs, "bad long") ||
 	    get_uint(r, o, "other", 0, COUNT_MAX, &other, "bad other"))
 		return -1;
@@ -629,8 +640,9 @@ read_distinct(struct rd *r, const prep_profile *p, prep_profile_column *c,
 		st = prep_hll_from_json(h, &c->hll, &why);
 		if (st != PREP_OK)
 			return fail(r, st, why ? why : "bad hll");
+		/* a merge would refuse it as an argument, not as a document */
 		if (prep_hll_p(c->hll) != p->hll_p)
-			return bad(r, "hll of another precision than hll_p");
+			return bad(r, "hll does not match hll_p");
 	}
 	e2 = prep_profile_distinct(c, &s2);
 	if (e2 != est || s2 != se)
@@ -759,8 +771,8 @@ read_profile(struct rd *r, prep_profile *p, const json_t *j)
 	p->max_groups = PREP_PROFILE_MAX_MAX_GROUPS;
 	if (read_options(r, p, json_object_get(j, "options")))
 		return -1;
-	if (only_keys(r, j, p->ngroups ? k2 : k1, p->ngroups ? 6 : 5,
-		      p->ngroups ? 6 : 5, "unknown or missing keys") ||
+	if (exact_keys(r, j, p->ngroups ? k2 : k1, p->ngroups ? 6 : 5,
+		       "unknown or missing keys") ||
 	    get_uint(r, j, "rows", 0, COUNT_MAX, &p->rows, "bad rows"))
 		return -1;
 	if (!json_is_array(cols) ||

@@ -462,8 +462,8 @@ prep_freq_to_json(const prep_freq *f)
 	prep_json_set(o, "error", json_integer((json_int_t)f->error), &ok);
 	for (i = 0; i < n && ok; i++) {
 		pair = json_array();
-		prep_json_append(pair, prep_json_bytes(items[i].data, items[i].len),
-				 &ok);
+		prep_json_append(
+		    pair, prep_json_bytes(items[i].data, items[i].len), &ok);
 		prep_json_append(pair, json_integer((json_int_t)items[i].count),
 				 &ok);
 		prep_json_append(a, pair, &ok);
@@ -509,9 +509,9 @@ read_items(prep_freq *f, const json_t *a, uint64_t total, uint64_t *sum,
 			*why = "counts above total";
 			return PREP_ERR_VALUE;
 		}
-		*why = prep_json_bytes_read(json_string_value(json_array_get(pair, 0)),
-				   json_string_length(json_array_get(pair, 0)),
-				   &b, &len);
+		*why = prep_json_bytes_read(
+		    json_string_value(json_array_get(pair, 0)),
+		    json_string_length(json_array_get(pair, 0)), &b, &len);
 		if (*why != NULL)
 			return PREP_ERR_VALUE;
 		if (b == NULL)

@@ -427,7 +427,7 @@ struct cli_profile_opts {
 	"      --max-distinct N  values counted exactly per column (default "   \
 	"1000)\n"                                                               \
 	"      --kll-k K         quantile sketch size (default 200: rank "      \
-	"error 1.33%%)\n"                                                        \
+	"error 1.33%%)\n"                                                       \
 	"      --seed N          seed of the sketches' coins (default 1)\n"
 
 void cli_profile_opts_init(struct cli_profile_opts *o);
