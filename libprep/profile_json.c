@@ -554,7 +554,7 @@ read_items(struct rd *r, prep_profile *p, prep_profile_column *c,
 		before = c->values.n;
 		if (i > 0 && (cnt > prev_count ||
 			      (cnt == prev_count &&
-			       bytes_cmp(prev, prev_len, s, len) >= 0)))
+			       bytes_cmp(prev, prev_len, s, len) > 0)))
 			rc = bad(r, "values not in order (count descending, "
 				    "then bytes ascending)");
 		else if (len > PREP_PROFILE_VALUE_MAX)
