@@ -102,6 +102,13 @@ num_cmp(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
+static void
+numdist_free(struct numdist *d)
+{
+	free(d->v);
+	free(d->w);
+}
+
 static prep_status
 numdist_of(const prep_profile_column *c, struct numdist *d)
 {
@@ -121,6 +128,7 @@ numdist_of(const prep_profile_column *c, struct numdist *d)
 		d->w = malloc((d->n ? d->n : 1) * sizeof *d->w);
 		if (d->w == NULL) {
 			free(w);
+			numdist_free(d);
 			return PREP_ERR_NOMEM;
 		}
 		for (i = 0; i < d->n; i++)
@@ -135,6 +143,7 @@ numdist_of(const prep_profile_column *c, struct numdist *d)
 	d->w = malloc((c->values.n ? c->values.n : 1) * sizeof *d->w);
 	if (pairs == NULL || d->v == NULL || d->w == NULL) {
 		free(pairs);
+		numdist_free(d);
 		return PREP_ERR_NOMEM;
 	}
 	for (i = 0; i < c->values.n; i++) {
@@ -160,13 +169,6 @@ numdist_of(const prep_profile_column *c, struct numdist *d)
 	}
 	free(pairs);
 	return PREP_OK;
-}
-
-static void
-numdist_free(struct numdist *d)
-{
-	free(d->v);
-	free(d->w);
 }
 
 static double
@@ -298,7 +300,7 @@ value_bins(const prep_profile_column *r, const prep_profile_column *c,
 static prep_status
 decile_bins(const struct numdist *r, const struct numdist *c, struct bins *b)
 {
-	double tr = numdist_total(r), tc = numdist_total(c), e[10], q;
+	double tr = numdist_total(r), tc = numdist_total(c), e[10] = {0}, q;
 	double fr = 0, fc = 0, nr, nc;
 	size_t i, ne = 0;
 	prep_status st;
@@ -649,8 +651,8 @@ compare_columns(const prep_profile *ref, const prep_profile *cur,
 			return PREP_ERR_NOT_FOUND;
 		}
 	r->columns = calloc(nr + 1, sizeof *r->columns);
-	r->added = calloc(nc + 1, sizeof *r->added);
-	r->removed = calloc(nr + 1, sizeof *r->removed);
+	r->added = calloc(nc + 1, sizeof(const prep_profile_column *));
+	r->removed = calloc(nr + 1, sizeof(const prep_profile_column *));
 	if (r->columns == NULL || r->added == NULL || r->removed == NULL)
 		return PREP_ERR_NOMEM;
 	for (i = 0; i < nr; i++) {

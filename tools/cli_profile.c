@@ -174,7 +174,7 @@ read_whole(struct cli *c, const char *path, prep_buf *b)
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
 	gzFile z = fd >= 0 ? gzdopen(fd, "rb") : NULL;
 	prep_status st = PREP_OK;
-	int n, e;
+	int n = 0, e;
 
 	if (fd < 0)
 		cli_fatal(c, "%s: %s", path, strerror(errno));
