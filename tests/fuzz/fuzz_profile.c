@@ -89,7 +89,11 @@ consistent(const prep_profile *p)
 			return -1;
 		sum = c->types[PREP_PROFILE_INTEGER] +
 		      c->types[PREP_PROFILE_NUMBER];
-		if (c->moments.n != sum || prep_kll_count(c->kll) != sum ||
+		/* the KLL sketch is made at the first number */
+		if ((c->kll == NULL) != (sum == 0))
+			return -1;
+		if (c->moments.n != sum ||
+		    (c->kll != NULL && prep_kll_count(c->kll) != sum) ||
 		    (sum > 0 &&
 		     !(isfinite(c->moments.mean) && isfinite(c->moments.m2))))
 			return -1;
@@ -97,7 +101,7 @@ consistent(const prep_profile *p)
 			return -1;
 		/* the sketches are of the options' sizes: what lets a merge
 		 * with any profile of the same options go through */
-		if (prep_kll_k(c->kll) != p->kll_k ||
+		if ((c->kll != NULL && prep_kll_k(c->kll) != p->kll_k) ||
 		    (c->hll != NULL && prep_hll_p(c->hll) != p->hll_p) ||
 		    (c->freq != NULL &&
 		     prep_freq_k(c->freq) != p->max_distinct))
