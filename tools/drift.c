@@ -30,6 +30,7 @@ struct options {
 	prep_drift_options d;
 	const char *keys;
 	prep_field *key_names, *only_names;
+	char *copy[2]; /* the lists the names point into */
 	int json;
 };
 
@@ -120,7 +121,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {NULL, 0, NULL, 0},
 	};
-	static char *copy[2];
+	char **copy = o->copy;
 	int opt;
 
 	memset(o, 0, sizeof *o);
@@ -317,5 +318,7 @@ main(int argc, char **argv)
 	prep_profile_free(cur);
 	free(o.key_names);
 	free(o.only_names);
+	free(o.copy[0]);
+	free(o.copy[1]);
 	return drift ? EXIT_CHECK_FAILED : 0;
 }
