@@ -245,13 +245,44 @@ text(struct sink *k, const char *s)
 	return k->st;
 }
 
+static json_t *
+column_at(const prep_profile *p, size_t i, int *ok)
+{
+	return column_json(&p->cols[i], ok);
+}
+
+/* head, then the n objects one(p, i) dumped one at a time, then ']'. */
+static prep_status
+dump_array(struct sink *k, const char *head, const prep_profile *p, size_t n,
+	   json_t *(*one)(const prep_profile *, size_t, int *))
+{
+	json_t *o;
+	size_t i;
+	int ok;
+
+	if (text(k, head) != PREP_OK)
+		return k->st;
+	for (i = 0; i < n; i++) {
+		ok = 1;
+		o = one(p, i, &ok);
+		if (!ok) {
+			json_decref(o);
+			return PREP_ERR_NOMEM;
+		}
+		if ((i > 0 && text(k, ",") != PREP_OK) ||
+		    dump(k, o, 0) != PREP_OK)
+			return k->st;
+	}
+	return text(k, "]");
+}
+
 prep_status
 prep_profile_write(const prep_profile *p, prep_profile_put put, void *ctx)
 {
 	struct sink k = {put, ctx, PREP_OK};
 	json_t *o = json_object();
 	int ok = o != NULL;
-	size_t i;
+	prep_status st;
 
 	prep_json_set(o, "format", json_string(PREP_PROFILE_FORMAT), &ok);
 	prep_json_set(o, "version", json_integer(PREP_PROFILE_VERSION), &ok);
@@ -261,38 +292,13 @@ prep_profile_write(const prep_profile *p, prep_profile_put put, void *ctx)
 		json_decref(o);
 		return PREP_ERR_NOMEM;
 	}
-	if (dump(&k, o, 1) != PREP_OK || text(&k, ",\"columns\":[") != PREP_OK)
-		return k.st;
-	for (i = 0; i < p->ncols; i++) {
-		ok = 1;
-		o = column_json(&p->cols[i], &ok);
-		if (!ok) {
-			json_decref(o);
-			return PREP_ERR_NOMEM;
-		}
-		if ((i > 0 && text(&k, ",") != PREP_OK) ||
-		    dump(&k, o, 0) != PREP_OK)
-			return k.st;
-	}
-	if (text(&k, "]") != PREP_OK)
-		return k.st;
-	if (p->ngroups) {
-		if (text(&k, ",\"groups\":[") != PREP_OK)
-			return k.st;
-		for (i = 0; i < p->gset.n; i++) {
-			ok = 1;
-			o = group_json(p, i, &ok);
-			if (!ok) {
-				json_decref(o);
-				return PREP_ERR_NOMEM;
-			}
-			if ((i > 0 && text(&k, ",") != PREP_OK) ||
-			    dump(&k, o, 0) != PREP_OK)
-				return k.st;
-		}
-		if (text(&k, "]") != PREP_OK)
-			return k.st;
-	}
+	if ((st = dump(&k, o, 1)) != PREP_OK ||
+	    (st = dump_array(&k, ",\"columns\":[", p, p->ncols, column_at)) !=
+		PREP_OK)
+		return st;
+	if (p->ngroups && (st = dump_array(&k, ",\"groups\":[", p, p->gset.n,
+					   group_json)) != PREP_OK)
+		return st;
 	return text(&k, "}\n");
 }
 
