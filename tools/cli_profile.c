@@ -76,7 +76,7 @@ cli_profile_fatal(struct cli *c, prep_status st)
 {
 	if (st == PREP_ERR_LIMIT)
 		cli_fatal(c, "more groups than --max-groups");
-	cli_fatal_status(c, st, "profile");
+	cli_fatal_status(c, st, "the profile");
 }
 
 /* A usage error when a list names a column twice. */
@@ -156,6 +156,10 @@ cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 					? o->max_groups
 					: (size_t)
 					      PREP_PROFILE_DEFAULT_MAX_GROUPS);
+			if (st == PREP_ERR_RANGE)
+				cli_fatal_at(c, prep_reader_where(c->reader),
+					     "numbers too far apart for a "
+					     "double's variance");
 			cli_profile_fatal(c, st);
 		}
 	cli_progress_end(c);
