@@ -93,6 +93,12 @@ struct prep_reader {
 	prep_where where;
 	uint64_t bytes_read, bytes_total, rows;
 	int delim_how; /* PREP_DELIM_GIVEN, _BY_NAME or _SNIFFED */
+
+	/* the sha256 option: one digest per file, made as it is read */
+	EVP_MD_CTX *md;
+	int md_live;
+	unsigned char (*digest)[32];
+	unsigned char *digest_done;
 };
 
 void
@@ -297,6 +303,7 @@ parser_start(prep_reader *r)
 static void
 close_file(prep_reader *r)
 {
+	r->md_live = 0; /* a file not read to its end has no digest */
 	if (r->own_fd)
 		close(r->fd);
 	r->own_fd = 0;
@@ -335,6 +342,11 @@ open_file(prep_reader *r)
 			return PREP_ERR_IO;
 		r->own_fd = 1;
 	}
+	if (r->md != NULL) {
+		if (EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1)
+			return PREP_ERR_CRYPTO;
+		r->md_live = 1;
+	}
 	r->at_eof = 0;
 	r->file_done = 0;
 	r->file_started = 0;
@@ -369,8 +381,22 @@ read_raw(prep_reader *r)
 		r->where.line = r->line;
 		return PREP_ERR_IO;
 	}
-	if (n == 0)
+	if (r->md_live && n > 0 &&
+	    EVP_DigestUpdate(r->md, r->raw + r->raw_len, (size_t)n) != 1)
+		return PREP_ERR_CRYPTO;
+	if (n == 0) {
 		r->at_eof = 1;
+		if (r->md_live) { /* the whole file: its digest is done */
+			unsigned int len = 0;
+
+			r->md_live = 0;
+			if (EVP_DigestFinal_ex(r->md, r->digest[r->file_index],
+					       &len) != 1 ||
+			    len != 32)
+				return PREP_ERR_CRYPTO;
+			r->digest_done[r->file_index] = 1;
+		}
+	}
 	r->raw_len += (size_t)n;
 	r->bytes_read += (uint64_t)n;
 	return PREP_OK;
@@ -830,6 +856,13 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 	r->zout = calloc(1, IOBUF_SIZE);
 	if (!r->raw || !r->zout)
 		return PREP_ERR_NOMEM;
+	if (r->o.sha256) {
+		r->md = EVP_MD_CTX_new();
+		r->digest = calloc(npaths ? npaths : 1, sizeof *r->digest);
+		r->digest_done = calloc(npaths ? npaths : 1, 1);
+		if (!r->md || !r->digest || !r->digest_done)
+			return PREP_ERR_NOMEM;
+	}
 	for (i = 0; i < npaths; i++) {
 		struct stat sb;
 
@@ -876,6 +909,9 @@ prep_reader_free(prep_reader *r)
 	if (r == NULL)
 		return;
 	close_file(r);
+	EVP_MD_CTX_free(r->md);
+	free(r->digest);
+	free(r->digest_done);
 	free(r->raw);
 	free(r->zout);
 	free(r->rowdata);
@@ -939,6 +975,17 @@ int
 prep_reader_delim_how(const prep_reader *r)
 {
 	return r->delim_how;
+}
+
+prep_status
+prep_reader_sha256(const prep_reader *r, size_t i, unsigned char digest[32])
+{
+	size_t n = r->npaths ? r->npaths : 1;
+
+	if (r->md == NULL || i >= n || !r->digest_done[i])
+		return PREP_ERR_ARG;
+	memcpy(digest, r->digest[i], 32);
+	return PREP_OK;
 }
 
 prep_where

@@ -35,6 +35,7 @@ typedef struct prep_csv_options {
 	size_t max_fields; /* fields per record; 0: 100000 */
 	int ragged;	   /* records may differ from the header in length */
 	int keep_blank;	   /* a blank line is a record of one empty field */
+	int sha256;	   /* keep a SHA-256 of each file's bytes as read */
 } prep_csv_options;
 
 /* Defaults: auto delimiter, header, strict quotes, 1 MiB fields. */
@@ -69,6 +70,17 @@ void prep_reader_free(prep_reader *r);
  */
 prep_status prep_reader_next_row(prep_reader *r, const prep_field **fields,
 				 size_t *n);
+
+/*
+ * With the sha256 option: the SHA-256 of the bytes read of input file i
+ * (0-based in the order given; stdin or the descriptor is file 0), as
+ * read (gzip compressed or not), once that file is closed: after the
+ * reader moved past it or reached the end of the last file. PREP_ERR_ARG
+ * without the option, for an i out of range or a file not yet read to
+ * its end.
+ */
+prep_status prep_reader_sha256(const prep_reader *r, size_t i,
+			       unsigned char digest[32]);
 
 /* The header's fields, or NULL without one; *n is the number of columns. */
 const prep_field *prep_reader_header(const prep_reader *r, size_t *n);

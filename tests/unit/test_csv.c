@@ -1354,3 +1354,48 @@ Test(csv, delimiter_given_is_kept)
 	cr_assert_eq(prep_reader_columns(r), 1);
 	prep_reader_free(r);
 }
+
+/* The sha256 option: each file's digest as sha256sum(1) gives it. */
+Test(csv, sha256_of_each_file)
+{
+	char tmp[] = "/tmp/prep-csv-sha.XXXXXX", p1[64], p2[64], cmd[256];
+	const char *paths[2] = {p1, p2};
+	prep_csv_options o;
+	prep_reader *r;
+	const prep_field *f;
+	unsigned char d[32];
+	char hex[65], line[128];
+	size_t n, i, k;
+	FILE *fp;
+
+	cr_assert_not_null(mkdtemp(tmp));
+	snprintf(p1, sizeof p1, "%s/a.csv", tmp);
+	snprintf(p2, sizeof p2, "%s/b.csv", tmp);
+	fp = fopen(p1, "w");
+	fputs("x,y\n1,2\n3,\"4\n5\"\n", fp);
+	fclose(fp);
+	fp = fopen(p2, "w");
+	fputs("x,y\r\n6,7\r\n", fp);
+	fclose(fp);
+	prep_csv_options_init(&o);
+	o.sha256 = 1;
+	cr_assert_eq(prep_reader_new(&o, paths, 2, &r), PREP_OK);
+	cr_assert_eq(prep_reader_sha256(r, 0, d), PREP_ERR_ARG); /* not yet */
+	while (prep_reader_next_row(r, &f, &n) == PREP_OK)
+		;
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(prep_reader_sha256(r, i, d), PREP_OK);
+		for (k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", d[k]);
+		snprintf(cmd, sizeof cmd, "sha256sum %s", paths[i]);
+		fp = popen(cmd, "r");
+		cr_assert_not_null(fgets(line, sizeof line, fp));
+		pclose(fp);
+		cr_assert(strncmp(line, hex, 64) == 0, "file %zu: %s", i, hex);
+	}
+	cr_assert_eq(prep_reader_sha256(r, 2, d), PREP_ERR_ARG);
+	prep_reader_free(r);
+	unlink(p1);
+	unlink(p2);
+	rmdir(tmp);
+}
