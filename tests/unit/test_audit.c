@@ -805,7 +805,7 @@ Test(audit, failed_write_is_cut_back)
  * A file renamed away (rotated) while a writer waits for its lock: the
  * record goes to the new file at the path, the rotated one is unchanged.
  */
-Test(audit, rotated_file_while_waiting, .timeout = 20)
+Test(audit, rotated_file_while_waiting)
 {
 	const char *p = path_of("rot"), *old = path_of("rot.1");
 	struct timespec pause = {0, 200 * 1000 * 1000};
@@ -921,7 +921,7 @@ cmp_str(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-Test(audit, concurrent_appends_never_mix_or_lose_lines, .timeout = 300)
+Test(audit, concurrent_appends_never_mix_or_lose_lines)
 {
 	const char *p = path_of("concurrent.jsonl");
 	static int seen[WRITERS][RECORDS];
