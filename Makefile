@@ -37,7 +37,7 @@ SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
            libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy clang-format \
-           jq openssl python3-pandas
+           jq openssl python3-pandas python3-jsonschema
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 
 PKGS     = libcrypto zlib libpcre2-8 jansson
@@ -81,7 +81,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-install lint demo bench bench-validate bench-kanon bench-profile check-valgrind stress install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-audit test-install lint demo bench bench-validate bench-kanon bench-profile check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -159,6 +159,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/clang
 	@$(MAKE) --no-print-directory test-man
 	@$(MAKE) --no-print-directory test-kanon
+	@$(MAKE) --no-print-directory test-audit
 	@$(MAKE) --no-print-directory test-install
 	@echo "== static checks (cppcheck, clang-tidy, clang-format)"
 	@bash tests/lint/run.sh
@@ -230,6 +231,11 @@ STRESS_ROUNDS ?= 300
 stress: $(BUILD)/libprep.a
 	@LIBPREP=$(BUILD)/libprep.a LDLIBS="$(LDLIBS_ALL)" CC="$(CC)" \
 		bash tests/stress/ledger.sh $(STRESS_ROUNDS)
+
+# The audit records against their JSON Schema and OpenLineage's RunEvent.
+test-audit: $(BUILD)/libprep.a
+	@LIBPREP=$(BUILD)/libprep.a LDLIBS="$(LDLIBS_ALL)" CC="$(CC)" \
+		bash tests/audit/validate.sh
 
 bench-validate: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "memcap.h"
 
@@ -55,6 +56,9 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 	prep_csv_options_init(&c->csv);
 	c->progress = env != NULL && strcmp(env, "1") == 0;
 	current = c;
+	env = getenv("PREP_AUDIT");
+	if (env != NULL && *env)
+		cli_audit_start(c, env);
 
 	/* Every signal that ends the run by default removes the temporary
 	 * files first; then it ends the run as it would have. A signal the
@@ -97,6 +101,11 @@ cleanup(struct cli *c)
 static void
 vmessage(const char *prog, const char *fmt, va_list ap)
 {
+	va_list copy;
+
+	va_copy(copy, ap);
+	cli_audit_message(fmt, copy);
+	va_end(copy);
 	fprintf(stderr, "%s: ", prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -227,6 +236,8 @@ cli_open_output(struct cli *c)
 				      : ',';
 	wo.crlf = c->crlf;
 	wo.gzip = c->gzip || (c->output && cli_gz_name(c->output));
+	if (c->audit != NULL)
+		c->sha256 = 1;
 	wo.sha256 = c->sha256;
 	st = prep_writer_new(prep_outfile_fd(c->out), &wo, &c->writer);
 	if (st != PREP_OK)
@@ -384,6 +395,9 @@ cli_finish(struct cli *c)
 	c->out = NULL;
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, c->output ? c->output : "write error");
-	prep_reader_free(c->reader);
-	c->reader = NULL;
+	if (c->audit != NULL)
+		(void)prep_audit_output(c->audit, c->output ? c->output : "-",
+					c->sha256 ? c->digest : NULL,
+					PREP_AUDIT_UNKNOWN, PREP_AUDIT_UNKNOWN);
+	cli_close_input(c);
 }

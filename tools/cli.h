@@ -11,6 +11,7 @@
 #define PREP_CLI_H
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 
@@ -36,6 +37,7 @@ enum {
 	CLI_OPT_ALLOW_EMPTY,
 	CLI_OPT_MISSING,
 	CLI_OPT_MAX_MEMORY,
+	CLI_OPT_AUDIT,
 	CLI_OPT_LDIV = 0x1080, /* the privacy checks (cli_checks.c) */
 	CLI_OPT_C,
 	CLI_OPT_MAX_CLASSES,
@@ -67,7 +69,8 @@ enum {
 	{"max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY},         \
 	{"progress", no_argument, NULL, CLI_OPT_PROGRESS},                   \
 	{"allow-empty", no_argument, NULL, CLI_OPT_ALLOW_EMPTY},             \
-	{"missing", required_argument, NULL, CLI_OPT_MISSING}
+	{"missing", required_argument, NULL, CLI_OPT_MISSING},               \
+	{"audit", required_argument, NULL, CLI_OPT_AUDIT}
 /* clang-format on */
 
 /*
@@ -91,6 +94,8 @@ enum {
 	"cell)\n"
 #define CLI_HELP_QUIET "  -q, --quiet         no warnings\n"
 #define CLI_HELP_END                                                           \
+	"      --audit FILE    append a record of the run to FILE (also "      \
+	"PREP_AUDIT)\n"                                                        \
 	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
 	"  -h, --help          this help\n"                                    \
 	"  -V, --version       version\n"
@@ -113,6 +118,12 @@ struct cli {
 	unsigned char digest[32]; /* ... of the bytes written, by cli_finish */
 	char *report_text;	  /* cli_report_begin's memory stream */
 	size_t report_len;
+
+	const char *audit_path; /* --audit or PREP_AUDIT; NULL: none */
+	struct prep_audit *audit;
+	const void *audited; /* the reader whose inputs are recorded */
+	char **in_files;     /* the operands of cli_open_input */
+	int in_n;
 
 	prep_reader *reader;
 	prep_outfile *out;
@@ -458,5 +469,24 @@ int cli_profile_is_json(struct cli *c, const char *path);
 void cli_profile_write(struct cli *c, const prep_profile *p);
 /* Exit 2 with a profile library status's message. */
 void cli_profile_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
+
+/*
+ * The audit trail (cli_audit.c, prep-audit(5)): with --audit FILE or
+ * PREP_AUDIT=FILE, one record of the run is appended to FILE when the
+ * process exits, whatever its status: the command line, the datasets
+ * read and written with their SHA-256, the exit status, the last
+ * message as the reason, the filter's checks.
+ */
+/* Start recording to path (cli_init and --audit call it). */
+void cli_audit_start(struct cli *c, const char *path);
+/* The datasets the reader read (before it is freed). */
+void cli_audit_inputs(struct cli *c);
+/* Record the inputs (with --audit), free the reader, NULL it. */
+void cli_close_input(struct cli *c);
+/* A check of the filter, as prep_audit_check (a no-op without --audit). */
+void cli_audit_check(struct cli *c, const char *name, double observed,
+		     double threshold, int passed);
+/* The last message printed, the record's reason (cli.c keeps it). */
+void cli_audit_message(const char *fmt, va_list ap);
 
 #endif

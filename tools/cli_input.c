@@ -110,6 +110,10 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 {
 	prep_status st;
 
+	c->in_files = files;
+	c->audited = NULL; /* a new reader */
+	c->in_n = nfiles;
+	c->csv.sha256 = c->audit != NULL;
 	st = prep_reader_new(&c->csv, (const char *const *)files,
 			     (size_t)nfiles, &c->reader);
 	if (st == PREP_ERR_NOMEM && c->reader == NULL)

@@ -179,6 +179,9 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		if (!cli_parse_size(arg, &c->csv.max_field))
 			cli_usage_error(c, "invalid --max-field '%s'", arg);
 		break;
+	case CLI_OPT_AUDIT:
+		cli_audit_start(c, arg);
+		break;
 	case CLI_OPT_MAX_MEMORY: {
 		size_t v;
 

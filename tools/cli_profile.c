@@ -163,8 +163,7 @@ cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 			cli_profile_fatal(c, st);
 		}
 	cli_progress_end(c);
-	prep_reader_free(c->reader);
-	c->reader = NULL;
+	cli_close_input(c);
 	return p;
 }
 

@@ -187,7 +187,7 @@ main(int argc, char **argv)
 			cli_open_output(&cli);
 			cli_finish(&cli);
 		}
-		prep_reader_free(cli.reader);
+		cli_close_input(&cli);
 		return 0;
 	}
 	kanon_prepare(&o, &in);
@@ -221,6 +221,6 @@ main(int argc, char **argv)
 	free(in.qi);
 	prep_spool_free(in.spool);
 	prep_classes_free(in.classes);
-	prep_reader_free(cli.reader);
+	cli_close_input(&cli);
 	return ok ? 0 : EXIT_CHECK_FAILED;
 }

@@ -276,6 +276,6 @@ main(int argc, char **argv)
 	prep_kanon_report_free(&rep);
 	prep_classes_free(in.classes);
 	free(in.qi);
-	prep_reader_free(cli.reader);
+	cli_close_input(&cli);
 	return rep.satisfied ? 0 : EXIT_CHECK_FAILED;
 }

@@ -312,6 +312,10 @@ open_input(const struct opts *o, char **files, size_t nfiles)
 	cli.csv.ragged = 1;
 	cli.csv.keep_blank = 1;
 	cli.sha256 = o->manifest != NULL;
+	cli.in_files = files;
+	cli.audited = NULL;	/* a new reader */
+	cli.in_n = (int)nfiles; /* operands: at most argc */
+	cli.csv.sha256 = cli.audit != NULL;
 	st = prep_reader_new(&cli.csv, (const char *const *)files, nfiles,
 			     &cli.reader);
 	if (cli.reader == NULL)
@@ -514,6 +518,6 @@ main(int argc, char **argv)
 	prep_writer_free(k.rej);
 	prep_validator_free(validator);
 	prep_schema_free(sch);
-	prep_reader_free(cli.reader);
+	cli_close_input(&cli);
 	return pass ? 0 : EXIT_CHECK_FAILED;
 }

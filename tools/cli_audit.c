@@ -1,0 +1,147 @@
+/*
+ * cli_audit.c: the audit record of a run (cli.h, "audit trail";
+ * libprep/audit.h builds and appends it).
+ *
+ * The record starts when --audit or PREP_AUDIT names a file, takes the
+ * command line from /proc/self/cmdline (so no filter passes its argv),
+ * the inputs as the reader closes them, the output as cli_finish
+ * commits it, and is appended by an on_exit(3) handler, which sees the
+ * exit status of every way a filter ends: return from main, exit(0),
+ * exit(1) after a failed check, exit(2) from cli_fatal.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cli.h"
+
+/* The last message printed: the reason of a failed run. */
+static char last_message[512];
+
+void
+cli_audit_message(const char *fmt, va_list ap)
+{
+	(void)vsnprintf(last_message, sizeof last_message, fmt, ap);
+}
+
+/* Options whose value names a group: personal data, never recorded. */
+static int
+withheld(const char *opt)
+{
+	return strcmp(opt, "--privileged") == 0;
+}
+
+/* The command line, from argv[1] on, into the record. */
+static void
+arguments(prep_audit *a)
+{
+	FILE *f = fopen("/proc/self/cmdline", "rb");
+	char buf[65536];
+	size_t n, i, start;
+	int skip = 1, hide = 0;
+
+	if (f == NULL)
+		return;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	(void)fclose(f); /* read only */
+	buf[n] = '\0';
+	for (i = 0, start = 0; i < n; i++) {
+		if (buf[i] != '\0')
+			continue;
+		if (skip)
+			skip = 0;
+		else if (hide)
+			(void)prep_audit_argument(a, "(withheld)");
+		else if (strncmp(buf + start, "--privileged=", 13) == 0)
+			(void)prep_audit_argument(a, "--privileged=(withheld)");
+		else
+			(void)prep_audit_argument(a, buf + start);
+		hide = !hide && withheld(buf + start);
+		start = i + 1;
+	}
+}
+
+static void
+at_exit(int status, void *arg)
+{
+	struct cli *c = arg;
+	char *line = NULL;
+	prep_status st;
+
+	if (c->audit == NULL || c->audit_path == NULL)
+		return;
+	cli_audit_inputs(c); /* a run that ended before cli_finish */
+	st = prep_audit_finish(c->audit, status,
+			       status && last_message[0] ? last_message : NULL,
+			       0);
+	if (st == PREP_OK)
+		st = prep_audit_json(c->audit, &line);
+	if (st == PREP_OK)
+		st = prep_audit_append(c->audit_path, line, strlen(line));
+	if (st != PREP_OK)
+		fprintf(
+		    stderr, "%s: %s: the audit record was not written: %s\n",
+		    c->prog, c->audit_path,
+		    st == PREP_ERR_IO ? strerror(errno) : prep_strerror(st));
+	free(line);
+	prep_audit_free(c->audit);
+	c->audit = NULL;
+}
+
+void
+cli_audit_start(struct cli *c, const char *path)
+{
+	const char *run = getenv("PREP_RUN_ID");
+	prep_status st;
+
+	c->audit_path = path;
+	if (c->audit != NULL)
+		return;
+	if ((st = prep_audit_new(c->prog, &c->audit)) != PREP_OK)
+		cli_fatal_status(c, st, "audit record");
+	if (run != NULL && *run &&
+	    prep_audit_set_parent(c->audit, run) != PREP_OK)
+		cli_warn(c, "PREP_RUN_ID is not a UUID: the record has no "
+			    "parent run");
+	arguments(c->audit);
+	if (on_exit(at_exit, c) != 0)
+		cli_fatal(c, "audit record: %s", strerror(errno));
+}
+
+void
+cli_audit_inputs(struct cli *c)
+{
+	unsigned char d[32];
+	size_t i, n = c->in_n > 0 ? (size_t)c->in_n : 1, cols;
+	uint64_t rows;
+
+	if (c->audit == NULL || c->reader == NULL || c->reader == c->audited)
+		return;
+	c->audited = c->reader;
+	rows = n == 1 ? prep_reader_rows(c->reader) : PREP_AUDIT_UNKNOWN;
+	cols = prep_reader_columns(c->reader);
+	for (i = 0; i < n; i++)
+		(void)prep_audit_input(
+		    c->audit, c->in_n > 0 ? c->in_files[i] : "-",
+		    prep_reader_sha256(c->reader, i, d) == PREP_OK ? d : NULL,
+		    rows, cols);
+}
+
+void
+cli_audit_check(struct cli *c, const char *name, double observed,
+		double threshold, int passed)
+{
+	if (c->audit != NULL)
+		(void)prep_audit_check(c->audit, name, observed, threshold,
+				       passed);
+}
+
+void
+cli_close_input(struct cli *c)
+{
+	cli_audit_inputs(c);
+	prep_reader_free(c->reader);
+	c->reader = NULL;
+}
