@@ -165,17 +165,29 @@ group_json(const prep_profile *p, size_t id, int *ok)
 	return o;
 }
 
+/* The document's first keys: format, version, options, rows. */
+static json_t *
+head_json(const prep_profile *p, int *ok)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		*ok = 0;
+	prep_json_set(o, "format", json_string(PREP_PROFILE_FORMAT), ok);
+	prep_json_set(o, "version", json_integer(PREP_PROFILE_VERSION), ok);
+	prep_json_set(o, "options", options_json(p, ok), ok);
+	prep_json_set(o, "rows", uint_json(p->rows), ok);
+	return o;
+}
+
 json_t *
 prep_profile_to_json(const prep_profile *p)
 {
-	json_t *o = json_object(), *a = json_array();
-	int ok = o != NULL && a != NULL;
+	json_t *a = json_array();
+	int ok = a != NULL;
+	json_t *o = head_json(p, &ok);
 	size_t i;
 
-	prep_json_set(o, "format", json_string(PREP_PROFILE_FORMAT), &ok);
-	prep_json_set(o, "version", json_integer(PREP_PROFILE_VERSION), &ok);
-	prep_json_set(o, "options", options_json(p, &ok), &ok);
-	prep_json_set(o, "rows", uint_json(p->rows), &ok);
 	for (i = 0; i < p->ncols; i++)
 		prep_json_append(a, column_json(&p->cols[i], &ok), &ok);
 	prep_json_set(o, "columns", a, &ok);
@@ -280,14 +292,10 @@ prep_status
 prep_profile_write(const prep_profile *p, prep_profile_put put, void *ctx)
 {
 	struct sink k = {put, ctx, PREP_OK};
-	json_t *o = json_object();
-	int ok = o != NULL;
+	int ok = 1;
+	json_t *o = head_json(p, &ok);
 	prep_status st;
 
-	prep_json_set(o, "format", json_string(PREP_PROFILE_FORMAT), &ok);
-	prep_json_set(o, "version", json_integer(PREP_PROFILE_VERSION), &ok);
-	prep_json_set(o, "options", options_json(p, &ok), &ok);
-	prep_json_set(o, "rows", uint_json(p->rows), &ok);
 	if (!ok) {
 		json_decref(o);
 		return PREP_ERR_NOMEM;
