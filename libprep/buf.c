@@ -74,32 +74,49 @@ prep_buf_append_str(prep_buf *b, const char *s)
 }
 
 prep_status
-prep_buf_read_stream(prep_buf *b, FILE *fp)
+prep_buf_read_all(prep_buf *b, prep_buf_source read, void *ctx)
 {
 	prep_status st;
-	size_t r, want;
+	size_t want;
+	long r;
 	char c;
 
 	for (;;) {
 		if (b->len == b->max) {
-			/* one byte more tells a stream that is too long */
-			if (fread(&c, 1, 1, fp) == 1)
-				return PREP_ERR_LIMIT;
-			break;
+			/* one byte more tells a source that is too long */
+			r = read(ctx, &c, 1);
+			return r > 0   ? PREP_ERR_LIMIT
+			       : r < 0 ? PREP_ERR_IO
+				       : PREP_OK;
 		}
 		want = b->max - b->len < 65536 ? b->max - b->len : 65536;
 		if ((st = prep_buf_reserve(b, want)) != PREP_OK)
 			return st;
-		r = fread(b->data + b->len, 1, want, fp);
-		b->len += r;
+		if ((r = read(ctx, b->data + b->len, want)) < 0)
+			return PREP_ERR_IO;
+		if (r == 0)
+			return PREP_OK;
+		b->len += (size_t)r;
 		b->data[b->len] = '\0';
-		if (r < want)
-			break;
 	}
-	if (ferror(fp)) {
+}
+
+static long
+from_stream(void *ctx, void *dst, size_t n)
+{
+	FILE *fp = ctx;
+	size_t r = fread(dst, 1, n, fp);
+
+	if (r == 0 && ferror(fp)) {
 		if (errno == 0)
 			errno = EIO;
-		return PREP_ERR_IO;
+		return -1;
 	}
-	return PREP_OK;
+	return (long)r;
+}
+
+prep_status
+prep_buf_read_stream(prep_buf *b, FILE *fp)
+{
+	return prep_buf_read_all(b, from_stream, fp);
 }

@@ -45,10 +45,15 @@ prep_status prep_buf_append(prep_buf *b, const void *p, size_t n);
 prep_status prep_buf_append_byte(prep_buf *b, char c);
 prep_status prep_buf_append_str(prep_buf *b, const char *s);
 /*
- * Append everything fp has left to b: PREP_ERR_LIMIT when it holds more
- * than b's max allows (one byte past it is read to tell), PREP_ERR_IO
- * (errno set) when reading fails, PREP_ERR_NOMEM.
+ * Append everything a source has left to b: read(ctx, dst, n) puts up
+ * to n bytes at dst and returns how many, 0 at the end, -1 (errno set)
+ * on failure. PREP_ERR_LIMIT when the source holds more than b's max
+ * allows (one byte past it is read to tell), PREP_ERR_IO when reading
+ * fails, PREP_ERR_NOMEM.
  */
+typedef long (*prep_buf_source)(void *ctx, void *dst, size_t n);
+prep_status prep_buf_read_all(prep_buf *b, prep_buf_source read, void *ctx);
+/* The same from a stdio stream. */
 prep_status prep_buf_read_stream(prep_buf *b, FILE *fp);
 
 #endif

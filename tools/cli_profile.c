@@ -171,12 +171,18 @@ cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
  * The whole of path ("-": stdin) into b, gunzipped when it is gzip;
  * exits 2 when it can't be read.
  */
+static long
+from_gzip(void *ctx, void *dst, size_t n)
+{
+	return gzread(ctx, dst, (unsigned)n); /* -1 on error */
+}
+
 static void
 read_whole(struct cli *c, const char *path, prep_buf *b)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
 	gzFile z = fd >= 0 ? gzdopen(fd, "rb") : NULL;
-	prep_status st = PREP_OK;
+	prep_status st;
 	int n = 0, e;
 
 	if (fd < 0)
@@ -184,22 +190,9 @@ read_whole(struct cli *c, const char *path, prep_buf *b)
 	if (z == NULL)
 		cli_fatal(c, "out of memory");
 	prep_buf_init(b, PREP_PROFILE_MAX_BYTES);
-	for (;;) {
-		if (b->len == b->max) {
-			char one;
-
-			if (gzread(z, &one, 1) == 1)
-				st = PREP_ERR_LIMIT;
-			break;
-		}
-		if ((st = prep_buf_reserve(b, 65536)) != PREP_OK)
-			break;
-		if ((n = gzread(z, b->data + b->len, 65536)) <= 0)
-			break;
-		b->len += (size_t)n;
-	}
+	st = prep_buf_read_all(b, from_gzip, z);
 	e = errno;
-	if (st == PREP_OK && n < 0)
+	if (st == PREP_ERR_IO)
 		cli_fatal(c, "%s: %s", path,
 			  gzerror(z, &n) && n == Z_ERRNO ? strerror(e)
 							 : "corrupt gzip data");
