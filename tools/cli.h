@@ -38,6 +38,7 @@ enum {
 	CLI_OPT_MISSING,
 	CLI_OPT_MAX_MEMORY,
 	CLI_OPT_AUDIT,
+	CLI_OPT_AUDIT_GROUPS,
 	CLI_OPT_LDIV = 0x1080, /* the privacy checks (cli_checks.c) */
 	CLI_OPT_C,
 	CLI_OPT_MAX_CLASSES,
@@ -70,7 +71,8 @@ enum {
 	{"progress", no_argument, NULL, CLI_OPT_PROGRESS},                   \
 	{"allow-empty", no_argument, NULL, CLI_OPT_ALLOW_EMPTY},             \
 	{"missing", required_argument, NULL, CLI_OPT_MISSING},               \
-	{"audit", required_argument, NULL, CLI_OPT_AUDIT}
+	{"audit", required_argument, NULL, CLI_OPT_AUDIT},                   \
+	{"audit-groups", no_argument, NULL, CLI_OPT_AUDIT_GROUPS}
 /* clang-format on */
 
 /*
@@ -96,6 +98,7 @@ enum {
 #define CLI_HELP_END                                                           \
 	"      --audit FILE    append a record of the run to FILE (also "      \
 	"PREP_AUDIT)\n"                                                        \
+	"      --audit-groups  name groups by their values in the record\n"     \
 	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
 	"  -h, --help          this help\n"                                    \
 	"  -V, --version       version\n"
@@ -120,6 +123,7 @@ struct cli {
 	size_t report_len;
 
 	const char *audit_path; /* --audit or PREP_AUDIT; NULL: none */
+	int audit_groups;	/* --audit-groups: groups named by value */
 	struct prep_audit *audit;
 	const void *audited; /* the reader whose inputs are recorded */
 	char **in_files;     /* the operands of cli_open_input */
@@ -486,6 +490,25 @@ void cli_close_input(struct cli *c);
 /* A check of the filter, as prep_audit_check (a no-op without --audit). */
 void cli_audit_check(struct cli *c, const char *name, double observed,
 		     double threshold, int passed);
+/* The same with text values (NULL: null). */
+void cli_audit_check_text(struct cli *c, const char *name,
+			  const char *observed, const char *threshold,
+			  int passed);
+/*
+ * Is a record being made? Filters skip computing figures only the record
+ * needs when it is not.
+ */
+int cli_audit_on(const struct cli *c);
+/*
+ * The name of the i-th group (from 0, in the order the filter reports
+ * them) in a check's name, prefix then the group, into buf of size n:
+ * with --audit-groups, its values (the n values of key, joined with
+ * ","), else "#" and i + 1, since group values may be personal data
+ * (prep-audit(5), "Groups").
+ */
+const char *cli_audit_group(const struct cli *c, const char *prefix, size_t i,
+			    const char *const *values, size_t nvalues,
+			    char *buf, size_t n);
 /* The last message printed, the record's reason (cli.c keeps it). */
 void cli_audit_message(const char *fmt, va_list ap);
 

@@ -139,6 +139,42 @@ cli_audit_check(struct cli *c, const char *name, double observed,
 }
 
 void
+cli_audit_check_text(struct cli *c, const char *name, const char *observed,
+		     const char *threshold, int passed)
+{
+	if (c->audit != NULL)
+		(void)prep_audit_check_text(c->audit, name, observed, threshold,
+					    passed);
+}
+
+int
+cli_audit_on(const struct cli *c)
+{
+	return c->audit != NULL;
+}
+
+const char *
+cli_audit_group(const struct cli *c, const char *prefix, size_t i,
+		const char *const *values, size_t nvalues, char *buf, size_t n)
+{
+	size_t at, j;
+	int w;
+
+	w = snprintf(buf, n, "%s", prefix);
+	at = w < 0 ? 0 : (size_t)w;
+	if (!c->audit_groups) {
+		(void)snprintf(buf + (at < n ? at : n - 1), at < n ? n - at : 1,
+			       "#%zu", i + 1);
+		return buf;
+	}
+	for (j = 0; j < nvalues && at < n; j++) {
+		w = snprintf(buf + at, n - at, "%s%s", j ? "," : "", values[j]);
+		at += w < 0 ? 0 : (size_t)w;
+	}
+	return buf;
+}
+
+void
 cli_close_input(struct cli *c)
 {
 	cli_audit_inputs(c);

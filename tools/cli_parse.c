@@ -182,6 +182,9 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_AUDIT:
 		cli_audit_start(c, arg);
 		break;
+	case CLI_OPT_AUDIT_GROUPS:
+		c->audit_groups = 1;
+		break;
 	case CLI_OPT_MAX_MEMORY: {
 		size_t v;
 
