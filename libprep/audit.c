@@ -574,22 +574,23 @@ parent_facet(const prep_audit *a, int *ok)
 	return f;
 }
 
-prep_status
-prep_audit_json(const prep_audit *a, char **line)
+/*
+ * The record as a line: the run's end as given (time, exit status, reason,
+ * seconds), then after a's inputs the pending ones, with nothing known of
+ * them but their names.
+ */
+static prep_status
+render(const prep_audit *a, const char *type, const char *time,
+       const char *const *pending, size_t npending, char **line)
 {
-	json_t *o, *run, *facets, *job;
-	const char *type;
+	json_t *o, *run, *facets, *job, *in;
+	struct dataset d;
+	size_t i;
 	int ok = 1;
 
-	*line = NULL;
-	if (!a->finished)
-		return PREP_ERR_ARG;
-	type = a->sig != 0	     ? "ABORT"
-	       : a->exit_status == 0 ? "COMPLETE"
-				     : "FAIL";
 	o = json_object();
 	prep_json_set(o, "eventType", json_string(type), &ok);
-	prep_json_set(o, "eventTime", json_string(a->event_time), &ok);
+	prep_json_set(o, "eventTime", json_string(time), &ok);
 	run = json_object();
 	prep_json_set(run, "runId", json_string(a->run_id), &ok);
 	facets = json_object();
@@ -602,11 +603,204 @@ prep_audit_json(const prep_audit *a, char **line)
 	prep_json_set(job, "namespace", json_string("prep"), &ok);
 	prep_json_set(job, "name", json_string(a->job), &ok);
 	prep_json_set(o, "job", job, &ok);
-	prep_json_set(o, "inputs", datasets(a->in, a->nin, &ok), &ok);
+	in = datasets(a->in, a->nin, &ok);
+	memset(&d, 0, sizeof d);
+	d.rows = d.columns = PREP_AUDIT_UNKNOWN;
+	for (i = 0; i < npending && ok; i++) {
+		json_t *one;
+
+		d.name = (char *)pending[i];
+		one = datasets(&d, 1, &ok);
+		if (json_array_extend(in, one) != 0)
+			ok = 0;
+		json_decref(one);
+	}
+	prep_json_set(o, "inputs", in, &ok);
 	prep_json_set(o, "outputs", datasets(a->out, a->nout, &ok), &ok);
 	prep_json_set(o, "producer", json_string(PREP_AUDIT_PRODUCER), &ok);
 	prep_json_set(o, "schemaURL", json_string(PREP_AUDIT_SCHEMA_URL), &ok);
 	return prep_json_text(o, ok, line);
+}
+
+prep_status
+prep_audit_json(const prep_audit *a, char **line)
+{
+	*line = NULL;
+	if (!a->finished)
+		return PREP_ERR_ARG;
+	return render(a,
+		      a->sig != 0	    ? "ABORT"
+		      : a->exit_status == 0 ? "COMPLETE"
+					    : "FAIL",
+		      a->event_time, NULL, 0, line);
+}
+
+/*
+ * The abort line is the record rendered with an empty eventTime, exit
+ * status 0, reason null and seconds 0, cut where those values go: a key
+ * of the record can't occur elsewhere in its text, since every string in
+ * it has its quotes escaped.
+ */
+struct prep_audit_abort {
+	char *tmpl;	     /* the rendered record */
+	size_t len;	     /* its length */
+	size_t at_time;	     /* where eventTime's value goes */
+	size_t at_status;    /* where exit_status's value goes */
+	size_t after_status; /* the rest after seconds: ,"checks":... */
+	struct timespec start;
+	char *buf; /* the line made: len + ABORT_EXTRA bytes */
+};
+
+#define ABORT_EXTRA 128
+#define AT_TIME "\"eventTime\":\""
+#define AT_STATUS "\"exit_status\":"
+#define TMPL_STATUS AT_STATUS "0,\"reason\":null,\"seconds\":0"
+
+prep_status
+prep_audit_abort_new(const prep_audit *a, const char *const *pending,
+		     size_t npending, prep_audit_abort **out)
+{
+	prep_audit_abort *t;
+	const char *p, *q;
+	prep_status st;
+
+	*out = NULL;
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return PREP_ERR_NOMEM;
+	st = render(a, "ABORT", "", pending, npending, &t->tmpl);
+	if (st != PREP_OK) {
+		free(t);
+		return st;
+	}
+	t->len = strlen(t->tmpl);
+	p = strstr(t->tmpl, AT_TIME);
+	q = strstr(t->tmpl, TMPL_STATUS);
+	t->buf = malloc(t->len + ABORT_EXTRA);
+	if (p == NULL || q == NULL || t->buf == NULL) {
+		prep_audit_abort_free(t);
+		return p == NULL || q == NULL ? PREP_ERR_ARG : PREP_ERR_NOMEM;
+	}
+	t->at_time = (size_t)(p - t->tmpl) + strlen(AT_TIME);
+	t->at_status = (size_t)(q - t->tmpl) + strlen(AT_STATUS);
+	t->after_status = (size_t)(q - t->tmpl) + strlen(TMPL_STATUS);
+	t->start = a->start;
+	*out = t;
+	return PREP_OK;
+}
+
+void
+prep_audit_abort_free(prep_audit_abort *t)
+{
+	if (t == NULL)
+		return;
+	free(t->tmpl);
+	free(t->buf);
+	free(t);
+}
+
+/* v in decimal, at least width digits, at p; the end. */
+static char *
+put_decimal(char *p, unsigned long long v, int width)
+{
+	char d[24];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 || n < width);
+	while (n > 0)
+		*p++ = d[--n];
+	return p;
+}
+
+static char *
+put_text(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * The UTC date of a count of days since 1970-01-01: Howard Hinnant's
+ * civil_from_days ("chrono-Compatible Low-Level Date Algorithms",
+ * http://howardhinnant.github.io/date_algorithms.html), for days >= 0.
+ */
+static void
+civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	long long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = z / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
+const char *
+prep_audit_abort_line(prep_audit_abort *t, int sig, size_t *len)
+{
+	struct timespec now, wall;
+	long long y, days, secs, us;
+	unsigned mo, d;
+	char *p;
+	int k;
+
+	*len = 0;
+	if (t == NULL || sig <= 0 || sig > 999 ||
+	    clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
+	    clock_gettime(CLOCK_REALTIME, &wall) != 0 || wall.tv_sec < 0)
+		return NULL;
+	p = put_text(t->buf, t->tmpl, t->at_time);
+	days = wall.tv_sec / 86400;
+	secs = wall.tv_sec % 86400;
+	civil_from_days(days, &y, &mo, &d);
+	if (y > 9999)
+		return NULL;
+	p = put_decimal(p, (unsigned long long)y, 4);
+	*p++ = '-';
+	p = put_decimal(p, mo, 2);
+	*p++ = '-';
+	p = put_decimal(p, d, 2);
+	*p++ = 'T';
+	p = put_decimal(p, (unsigned long long)(secs / 3600), 2);
+	*p++ = ':';
+	p = put_decimal(p, (unsigned long long)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = put_decimal(p, (unsigned long long)(secs % 60), 2);
+	*p++ = '.';
+	p = put_decimal(p, (unsigned long long)(wall.tv_nsec / 1000000), 3);
+	*p++ = 'Z';
+	p = put_text(p, t->tmpl + t->at_time, t->at_status - t->at_time);
+	p = put_decimal(p, 128 + (unsigned)sig, 1);
+	p = put_text(p, ",\"reason\":\"signal ", 18);
+	p = put_decimal(p, (unsigned)sig, 1);
+	p = put_text(p, "\",\"seconds\":", 12);
+	/* seconds rounded to microseconds, as prep_audit_finish has them */
+	us = ((long long)now.tv_sec - t->start.tv_sec) * 1000000 +
+	     (now.tv_nsec - t->start.tv_nsec + 500) / 1000;
+	if (us < 0)
+		us = 0;
+	p = put_decimal(p, (unsigned long long)(us / 1000000), 1);
+	if (us % 1000000) {
+		char frac[6];
+
+		*p++ = '.';
+		(void)put_decimal(frac, (unsigned long long)(us % 1000000), 6);
+		for (k = 6; frac[k - 1] == '0'; k--)
+			;
+		p = put_text(p, frac, (size_t)k);
+	}
+	p = put_text(p, t->tmpl + t->after_status, t->len - t->after_status);
+	*len = (size_t)(p - t->buf);
+	return t->buf;
 }
 
 /*

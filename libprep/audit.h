@@ -162,6 +162,31 @@ prep_status prep_audit_finish(prep_audit *a, int exit_status,
 prep_status prep_audit_json(const prep_audit *a, char **line);
 
 /*
+ * A record for a signal handler, which can't allocate: prepared from the
+ * record as it stands (and the inputs named in pending[0..npending),
+ * still being read: names only, no digest, rows or columns), to be
+ * finished by prep_audit_abort_line when a signal ends the run. Prepare
+ * it again whenever the record changes; PREP_ERR_NOMEM.
+ */
+typedef struct prep_audit_abort prep_audit_abort;
+
+prep_status prep_audit_abort_new(const prep_audit *a,
+				 const char *const *pending, size_t npending,
+				 prep_audit_abort **out);
+void prep_audit_abort_free(prep_audit_abort *t);
+
+/*
+ * The record of a run ended by signal sig (1 to 999) now: eventType
+ * ABORT, eventTime and seconds taken now, exit_status 128 + sig, reason
+ * "signal N", as prep_audit_finish(a, 128 + sig, NULL, sig) and
+ * prep_audit_json would make it. Async-signal-safe (clock_gettime and
+ * memcpy only): the line is in t's buffer, *len bytes ending in '\n',
+ * valid until the next call. NULL when a clock can't be read or the year
+ * is past 9999.
+ */
+const char *prep_audit_abort_line(prep_audit_abort *t, int sig, size_t *len);
+
+/*
  * A new random UUID (version 4) in out: 36 lowercase characters and a
  * NUL. PREP_ERR_CRYPTO when the random generator fails.
  */

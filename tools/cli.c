@@ -35,6 +35,7 @@ on_signal(int sig)
 	for (i = 0; i <= CLI_MAX_SIDES; i++)
 		if (have_temp[i])
 			unlink(temp_path[i]);
+	cli_audit_signal(sig);
 	/* nothing is left to do if these fail */
 	(void)signal(sig, SIG_DFL);
 	(void)raise(sig);
@@ -238,6 +239,7 @@ cli_open_output(struct cli *c)
 	wo.gzip = c->gzip || (c->output && cli_gz_name(c->output));
 	if (c->audit != NULL)
 		c->sha256 = 1;
+	cli_audit_arm(c); /* with the checks made so far */
 	wo.sha256 = c->sha256;
 	st = prep_writer_new(prep_outfile_fd(c->out), &wo, &c->writer);
 	if (st != PREP_OK)
@@ -399,5 +401,6 @@ cli_finish(struct cli *c)
 		(void)prep_audit_output(c->audit, c->output ? c->output : "-",
 					c->sha256 ? c->digest : NULL,
 					PREP_AUDIT_UNKNOWN, PREP_AUDIT_UNKNOWN);
+	cli_audit_arm(c);
 	cli_close_input(c);
 }

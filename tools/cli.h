@@ -193,6 +193,12 @@ void cli_fatal_status(struct cli *c, prep_status st, const char *what)
     __attribute__((noreturn));
 
 /*
+ * The operands a reader is about to open (for the audit record, which
+ * names them, and asks the reader for their digests): cli_open_input
+ * calls it; a tool that opens its reader itself calls it first.
+ */
+void cli_input_operands(struct cli *c, int nfiles, char **files);
+/*
  * Open the operands (none: stdin) as one CSV stream; exits 2 on error,
  * and on an empty input (no header, no record) unless --allow-empty.
  * Under -v, says which delimiter was chosen when it was not given and is
@@ -483,6 +489,14 @@ void cli_profile_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
  */
 /* Start recording to path (cli_init and --audit call it). */
 void cli_audit_start(struct cli *c, const char *path);
+/*
+ * Prepare the record a signal would leave (ABORT, prep-audit(5)): again
+ * whenever the record changes (cli.c and cli_input.c call it when inputs
+ * open and close, and when the output opens and is committed).
+ */
+void cli_audit_arm(struct cli *c);
+/* From a signal handler: append the record prepared, async-signal-safe. */
+void cli_audit_signal(int sig);
 /* The datasets the reader read (before it is freed). */
 void cli_audit_inputs(struct cli *c);
 /* Record the inputs (with --audit), free the reader, NULL it. */

@@ -10,12 +10,23 @@
  * exit(1) after a failed check, exit(2) from cli_fatal.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
 #include "cli.h"
+
+/*
+ * The record a signal handler appends (cli_audit_signal), prepared anew
+ * by cli_audit_arm whenever the record changes; swapped with every signal
+ * blocked, so the handler sees either the old one or the new one whole.
+ */
+static prep_audit_abort *armed;
+static const char *armed_path;
+/* the run is ending normally: the handler leaves the record to it */
+static volatile sig_atomic_t finishing;
 
 /* The last message printed: the reason of a failed run. */
 static char last_message[512];
@@ -70,8 +81,14 @@ at_exit(int status, void *arg)
 	char *line = NULL;
 	prep_status st;
 
+	sigset_t all;
+
 	if (c->audit == NULL || c->audit_path == NULL)
 		return;
+	/* a signal now would find the lock held by this very append */
+	finishing = 1;
+	(void)sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, NULL);
 	cli_audit_inputs(c); /* a run that ended before cli_finish */
 	st = prep_audit_finish(c->audit, status,
 			       status && last_message[0] ? last_message : NULL,
@@ -106,6 +123,7 @@ cli_audit_start(struct cli *c, const char *path)
 		cli_warn(c, "PREP_RUN_ID is not a UUID: the record has no "
 			    "parent run");
 	arguments(c->audit);
+	cli_audit_arm(c);
 	if (on_exit(at_exit, c) != 0)
 		cli_fatal(c, "audit record: %s", strerror(errno));
 }
@@ -127,6 +145,46 @@ cli_audit_inputs(struct cli *c)
 		    c->audit, c->in_n > 0 ? c->in_files[i] : "-",
 		    prep_reader_sha256(c->reader, i, d) == PREP_OK ? d : NULL,
 		    rows, cols);
+	cli_audit_arm(c);
+}
+
+void
+cli_audit_arm(struct cli *c)
+{
+	static const char *const dash[] = {"-"};
+	const char *const *pending = NULL;
+	prep_audit_abort *t, *was;
+	sigset_t all, old;
+	size_t n = 0;
+
+	if (c->audit == NULL)
+		return;
+	if (c->reader != NULL && c->reader != c->audited) {
+		pending = c->in_n > 0 ? (const char *const *)c->in_files : dash;
+		n = c->in_n > 0 ? (size_t)c->in_n : 1;
+	}
+	if (prep_audit_abort_new(c->audit, pending, n, &t) != PREP_OK)
+		return; /* the record prepared before stays */
+	(void)sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, &old);
+	was = armed;
+	armed = t;
+	armed_path = c->audit_path;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	prep_audit_abort_free(was);
+}
+
+void
+cli_audit_signal(int sig)
+{
+	const char *line;
+	size_t len;
+
+	if (armed == NULL || finishing)
+		return;
+	line = prep_audit_abort_line(armed, sig, &len);
+	if (line != NULL)
+		(void)prep_audit_append(armed_path, line, len);
 }
 
 void

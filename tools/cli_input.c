@@ -106,14 +106,20 @@ cli_check_delimiter(struct cli *c)
 }
 
 void
-cli_open_input(struct cli *c, int nfiles, char **files)
+cli_input_operands(struct cli *c, int nfiles, char **files)
 {
-	prep_status st;
-
 	c->in_files = files;
 	c->audited = NULL; /* a new reader */
 	c->in_n = nfiles;
 	c->csv.sha256 = c->audit != NULL;
+}
+
+void
+cli_open_input(struct cli *c, int nfiles, char **files)
+{
+	prep_status st;
+
+	cli_input_operands(c, nfiles, files);
 	st = prep_reader_new(&c->csv, (const char *const *)files,
 			     (size_t)nfiles, &c->reader);
 	if (st == PREP_ERR_NOMEM && c->reader == NULL)
@@ -124,6 +130,7 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 		cli_fatal(c, "%s: input is empty (--allow-empty accepts it)",
 			  nfiles > 0 ? files[0] : "-");
 	cli_check_delimiter(c);
+	cli_audit_arm(c);
 	if (c->progress) {
 		c->start = cli_now();
 		c->last_report = c->start;

@@ -312,14 +312,12 @@ open_input(const struct opts *o, char **files, size_t nfiles)
 	cli.csv.ragged = 1;
 	cli.csv.keep_blank = 1;
 	cli.sha256 = o->manifest != NULL;
-	cli.in_files = files;
-	cli.audited = NULL;	/* a new reader */
-	cli.in_n = (int)nfiles; /* operands: at most argc */
-	cli.csv.sha256 = cli.audit != NULL;
+	cli_input_operands(&cli, (int)nfiles, files); /* at most argc */
 	st = prep_reader_new(&cli.csv, (const char *const *)files, nfiles,
 			     &cli.reader);
 	if (cli.reader == NULL)
 		cli_fatal(&cli, "out of memory");
+	cli_audit_arm(&cli);
 	if (st != PREP_OK && !prep_vsource_error(st))
 		cli_reader_fatal(&cli, st);
 	if (st == PREP_OK)

@@ -1009,3 +1009,103 @@ Test(audit, concurrent_appends_never_mix_or_lose_lines)
 		free(ids[k]);
 	free(s);
 }
+
+/*
+ * The line prepared for a signal handler is the record prep_audit_finish
+ * and prep_audit_json make of the same end, but for eventTime and seconds
+ * (taken at different moments): compared with both masked; the pending
+ * inputs come after the recorded ones, names only.
+ */
+Test(audit, abort_line_is_the_record_of_the_signal)
+{
+	static const char *const pending[] = {"part\"2.csv", "-"};
+	prep_audit *a, *b;
+	prep_audit_abort *t;
+	char tv[64], sv[64], tv2[64], sv2[64], *want, *got;
+	const char *line;
+	size_t len;
+	time_t lo = now();
+	json_t *j, *in;
+
+	cr_assert_eq(prep_audit_new("kcheck", &a), PREP_OK);
+	cr_assert_eq(prep_audit_set_parent(a, "0F8FAD5B-D9CB-469F-A165-"
+					      "70867728950E"),
+		     PREP_OK);
+	cr_assert_eq(prep_audit_argument(a, "-k"), PREP_OK);
+	cr_assert_eq(prep_audit_argument(a, "\"exit_status\":0,"), PREP_OK);
+	cr_assert_eq(prep_audit_input(a, "a.csv", sha_abc, 3, 2), PREP_OK);
+	cr_assert_eq(prep_audit_check(a, "k", 4, 5, 0), PREP_OK);
+	cr_assert_eq(prep_audit_abort_new(a, pending, 2, &t), PREP_OK);
+	line = prep_audit_abort_line(t, 15, &len);
+	cr_assert_not_null(line);
+	got = strndup(line, len);
+	cr_assert_eq(strlen(got), len);
+	cr_assert_eq(got[len - 1], '\n');
+	cr_assert_null(memchr(got, '\n', len - 1));
+
+	/* the same record, finished, with the pending inputs added */
+	b = a;
+	cr_assert_eq(prep_audit_input(b, "part\"2.csv", NULL,
+				      PREP_AUDIT_UNKNOWN, PREP_AUDIT_UNKNOWN),
+		     PREP_OK);
+	cr_assert_eq(prep_audit_input(b, "-", NULL, PREP_AUDIT_UNKNOWN,
+				      PREP_AUDIT_UNKNOWN),
+		     PREP_OK);
+	cr_assert_eq(prep_audit_finish(b, 128 + 15, NULL, 15), PREP_OK);
+	want = record(b);
+	j = parse(want);
+	cr_assert_str_eq(str_at(j, "eventType"), "ABORT");
+	in = json_object_get(j, "inputs");
+	cr_assert_eq(json_array_size(in), 3);
+	json_decref(j);
+	mask(got, "eventTime", tv, sizeof tv);
+	mask(got, "seconds", sv, sizeof sv);
+	mask(want, "eventTime", tv2, sizeof tv2);
+	mask(want, "seconds", sv2, sizeof sv2);
+	cr_assert_str_eq(got, want);
+	tv[strlen(tv) - 1] = '\0';
+	assert_event_time(tv + 1, lo, now());
+	cr_assert(strtod(sv, NULL) >= 0 && strtod(sv, NULL) < 60, "%s", sv);
+	free(got);
+	free(want);
+	prep_audit_abort_free(t);
+	prep_audit_free(a);
+}
+
+/* The date a signal handler writes is the one the record has, now. */
+Test(audit, abort_line_time_across_the_calendar)
+{
+	/* civil_from_days is static: its output is checked through the
+	 * line's eventTime against the record's own, both now */
+	prep_audit *a;
+	prep_audit_abort *t;
+	const char *line;
+	char tv[64], tv2[64], *got, *want;
+	size_t len;
+	int i;
+
+	cr_assert_eq(prep_audit_new("drift", &a), PREP_OK);
+	cr_assert_eq(prep_audit_abort_new(a, NULL, 0, &t), PREP_OK);
+	for (i = 0; i < 3; i++) {
+		line = prep_audit_abort_line(t, 2, &len);
+		cr_assert_not_null(line);
+		got = strndup(line, len);
+		cr_assert_eq(prep_audit_finish(a, 130, NULL, 2), PREP_OK);
+		want = record(a);
+		mask(got, "eventTime", tv, sizeof tv);
+		mask(want, "eventTime", tv2, sizeof tv2);
+		/* the same second, or the next one when the clock turned */
+		if (strncmp(tv, tv2, 20) == 0)
+			break;
+		free(got);
+		free(want);
+		got = want = NULL;
+	}
+	cr_assert_lt(i, 3, "eventTime %s against %s", tv, tv2);
+	free(got);
+	free(want);
+	cr_assert_null(prep_audit_abort_line(t, 0, &len));
+	cr_assert_eq(len, 0);
+	prep_audit_abort_free(t);
+	prep_audit_free(a);
+}
