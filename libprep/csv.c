@@ -1027,6 +1027,10 @@ struct prep_writer {
 	uint64_t flushed;	    /* bytes of CSV already out of buf */
 	EVP_MD_CTX *md;		    /* SHA-256 of the bytes written, or NULL */
 	unsigned char special[256]; /* bytes that force quoting */
+	uint64_t records;	    /* ended, or counted by prep_writer_add */
+	size_t columns;		    /* fields of the first record; 0: not yet */
+	size_t raw_fields;	    /* the first raw record's fields so far */
+	int raw_quoted;		    /* ... inside quotes */
 };
 
 prep_status
@@ -1249,6 +1253,9 @@ prep_writer_end_row(prep_writer *w)
 	if (w->row_fields == 1 && w->last_len == 0 &&
 	    (st = put(w, "\"\"", 2)) != PREP_OK)
 		return st;
+	if (w->columns == 0)
+		w->columns = w->row_fields;
+	w->records++;
 	w->row_fields = 0;
 	if (w->o.crlf && (st = put_byte(w, '\r')) != PREP_OK)
 		return st;
@@ -1261,10 +1268,50 @@ prep_writer_bytes(const prep_writer *w)
 	return w->flushed + w->len;
 }
 
+/* The fields of the first record when it comes as raw bytes. */
+static void
+count_raw_fields(prep_writer *w, const char *p, size_t len)
+{
+	size_t i;
+
+	if (w->raw_fields == 0)
+		w->raw_fields = 1;
+	for (i = 0; i < len && w->columns == 0; i++) {
+		if (p[i] == '"')
+			w->raw_quoted = !w->raw_quoted;
+		else if (w->raw_quoted)
+			continue;
+		else if (p[i] == (char)w->o.delim)
+			w->raw_fields++;
+		else if (p[i] == '\n')
+			w->columns = w->raw_fields;
+	}
+}
+
 prep_status
 prep_writer_raw(prep_writer *w, const void *data, size_t len)
 {
+	if (w->columns == 0 && w->row_fields == 0 && len > 0)
+		count_raw_fields(w, data, len);
 	return put(w, data, len);
+}
+
+void
+prep_writer_add(prep_writer *w, uint64_t records)
+{
+	w->records += records;
+}
+
+uint64_t
+prep_writer_records(const prep_writer *w)
+{
+	return w->records;
+}
+
+size_t
+prep_writer_columns(const prep_writer *w)
+{
+	return w->records > 0 ? w->columns : 0;
 }
 
 prep_status

@@ -128,6 +128,19 @@ prep_status prep_writer_field(prep_writer *w, const char *data, size_t len);
 prep_status prep_writer_end_row(prep_writer *w);
 /* Append bytes that are already CSV of this writer's dialect. */
 prep_status prep_writer_raw(prep_writer *w, const void *data, size_t len);
+/*
+ * Records written as raw bytes (that are records of this dialect, each
+ * ending in a line end), for prep_writer_records to count them.
+ */
+void prep_writer_add(prep_writer *w, uint64_t records);
+/*
+ * Records written so far: ended by prep_writer_end_row (or
+ * prep_writer_row) or counted by prep_writer_add; and the fields of the
+ * first of them, 0 while there is none (raw bytes alone, a report, are
+ * no records).
+ */
+uint64_t prep_writer_records(const prep_writer *w);
+size_t prep_writer_columns(const prep_writer *w);
 /* Bytes of CSV written so far (before any gzip compression). */
 uint64_t prep_writer_bytes(const prep_writer *w);
 /* Write a whole record. */

@@ -1007,5 +1007,6 @@ prep_oversample_write_marked(prep_writer *w, const char *rec, uint64_t len,
 	suffix[n++] = '\n';
 	if ((st = prep_writer_raw(w, rec, len - eol)) != PREP_OK)
 		return st;
+	prep_writer_add(w, 1);
 	return prep_writer_raw(w, suffix, n);
 }

@@ -207,6 +207,7 @@ prep_spool_copy(prep_spool *s, prep_writer *w)
 		if ((st = prep_writer_raw(w, buf, (size_t)n)) != PREP_OK)
 			return st;
 	}
+	prep_writer_add(w, s->records);
 	return PREP_OK;
 }
 

@@ -383,10 +383,15 @@ cli_check_failed(struct cli *c, const char *fmt, ...)
 void
 cli_finish(struct cli *c)
 {
+	uint64_t records;
+	size_t columns;
 	prep_status st;
+	int header;
 
 	cli_progress_end(c);
 	cli_write_check(c, prep_writer_finish(c->writer));
+	records = prep_writer_records(c->writer);
+	columns = prep_writer_columns(c->writer);
 	if (c->sha256 &&
 	    (st = prep_writer_sha256(c->writer, c->digest)) != PREP_OK)
 		cli_fatal_status(c, st, "sha256");
@@ -397,10 +402,16 @@ cli_finish(struct cli *c)
 	c->out = NULL;
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, c->output ? c->output : "write error");
+	/* a table's rows are its records but the header; a report (JSON,
+	 * text) has no records, and neither rows nor columns */
+	header = c->csv.has_header && records > 0;
 	if (c->audit != NULL)
 		(void)prep_audit_output(c->audit, c->output ? c->output : "-",
 					c->sha256 ? c->digest : NULL,
-					PREP_AUDIT_UNKNOWN, PREP_AUDIT_UNKNOWN);
+					records > 0 ? records - (uint64_t)header
+						    : PREP_AUDIT_UNKNOWN,
+					records > 0 ? columns
+						    : PREP_AUDIT_UNKNOWN);
 	cli_audit_arm(c);
 	cli_close_input(c);
 }

@@ -361,9 +361,10 @@ map_spool(prep_spool *spool, uint64_t *size)
 static void
 put_record(const char *rec, uint64_t len, const char *mark, char value)
 {
-	if (mark == NULL)
+	if (mark == NULL) {
 		cli_write_check(&cli, prep_writer_raw(cli.writer, rec, len));
-	else
+		prep_writer_add(cli.writer, 1);
+	} else
 		cli_write_check(&cli, prep_oversample_write_marked(
 					  cli.writer, rec, len,
 					  prep_reader_delim(cli.reader),
@@ -397,6 +398,7 @@ write_input_rows(prep_spool *spool, const char *map, uint64_t size,
 		if (size)
 			cli_write_check(&cli,
 					prep_writer_raw(cli.writer, map, size));
+		prep_writer_add(cli.writer, prep_spool_records(spool));
 		return;
 	}
 	for (i = 0; i < prep_spool_records(spool); i++) {

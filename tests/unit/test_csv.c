@@ -1399,3 +1399,55 @@ Test(csv, sha256_of_each_file)
 	unlink(p2);
 	rmdir(tmp);
 }
+
+/*
+ * The writer's record and column counts (the audit record's rows and
+ * columns): records ended or added, the first record's fields, whether
+ * it came as fields or as raw bytes cut anywhere (quotes holding the
+ * delimiter and a newline); none for bytes that are no records.
+ */
+Test(csv, writer_counts_records_and_columns)
+{
+	static const char raw[] = "a,\"b,\nc\",d\n1,2,3\n";
+	prep_writer_options wo = {',', 0, 0, 0, 0};
+	char path[256];
+	prep_writer *w;
+	size_t cut;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/count.out", dir);
+	for (cut = 0; cut <= sizeof raw - 1; cut++) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		cr_assert(fd >= 0);
+		cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+		cr_assert_eq(prep_writer_raw(w, raw, cut), PREP_OK);
+		cr_assert_eq(
+		    prep_writer_raw(w, raw + cut, sizeof raw - 1 - cut),
+		    PREP_OK);
+		cr_assert_eq(prep_writer_columns(w), 0, "no record yet");
+		prep_writer_add(w, 2);
+		cr_assert_eq(prep_writer_field(w, "x", 1), PREP_OK);
+		cr_assert_eq(prep_writer_end_row(w), PREP_OK);
+		cr_assert_eq(prep_writer_records(w), 3);
+		cr_assert_eq(prep_writer_columns(w), 3, "cut at %zu", cut);
+		prep_writer_free(w);
+		close(fd);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_raw(w, "{\"a\": 1}\n", 9), PREP_OK);
+	cr_assert_eq(prep_writer_records(w), 0);
+	cr_assert_eq(prep_writer_columns(w), 0, "a report has no columns");
+	prep_writer_free(w);
+	fd = (close(fd), open(path, O_WRONLY | O_TRUNC));
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_field(w, "p", 1), PREP_OK);
+	cr_assert_eq(prep_writer_field(w, "q", 1), PREP_OK);
+	cr_assert_eq(prep_writer_end_row(w), PREP_OK);
+	cr_assert_eq(prep_writer_raw(w, "1,2,3,4\n", 8), PREP_OK);
+	prep_writer_add(w, 1);
+	cr_assert_eq(prep_writer_records(w), 2);
+	cr_assert_eq(prep_writer_columns(w), 2, "the first record's");
+	prep_writer_free(w);
+	close(fd);
+}
