@@ -98,7 +98,7 @@ enum {
 #define CLI_HELP_END                                                           \
 	"      --audit FILE    append a record of the run to FILE (also "      \
 	"PREP_AUDIT)\n"                                                        \
-	"      --audit-groups  name groups by their values in the record\n"     \
+	"      --audit-groups  name groups by their values in the record\n"    \
 	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
 	"  -h, --help          this help\n"                                    \
 	"  -V, --version       version\n"
@@ -505,9 +505,8 @@ void cli_close_input(struct cli *c);
 void cli_audit_check(struct cli *c, const char *name, double observed,
 		     double threshold, int passed);
 /* The same with text values (NULL: null). */
-void cli_audit_check_text(struct cli *c, const char *name,
-			  const char *observed, const char *threshold,
-			  int passed);
+void cli_audit_check_text(struct cli *c, const char *name, const char *observed,
+			  const char *threshold, int passed);
 /*
  * Is a record being made? Filters skip computing figures only the record
  * needs when it is not.
