@@ -44,6 +44,7 @@ struct prep_report {
 	size_t ndrifts, cap_drifts;
 	prep_report_profile *profiles;
 	size_t nprofiles, cap_profiles;
+	size_t *in_start, *in_end; /* run i's incoming edges */
 	prep_report_item items[PREP_REPORT_NITEMS];
 	int finished;
 };
@@ -117,6 +118,8 @@ prep_report_free(prep_report *r)
 		free(r->sources[i].name);
 	free(r->sources);
 	free(r->edges);
+	free(r->in_start);
+	free(r->in_end);
 	for (i = 0; i < r->npipelines; i++)
 		free(r->pipelines[i].runs);
 	free(r->pipelines);
@@ -1078,8 +1081,7 @@ done:
 
 struct judge {
 	prep_report *r;
-	size_t *in_start, *in_end; /* run i's incoming edges */
-	unsigned char *mark;	   /* lineage of the release at hand */
+	unsigned char *mark; /* lineage of the release at hand */
 	size_t *stack;
 	size_t *releases;
 	size_t nreleases;
@@ -1124,7 +1126,7 @@ lineage(struct judge *j, size_t i)
 	while (n > 0) {
 		size_t k = j->stack[--n];
 
-		for (e = j->in_start[k]; e < j->in_end[k]; e++) {
+		for (e = j->r->in_start[k]; e < j->r->in_end[k]; e++) {
 			size_t from = j->r->edges[e].from;
 
 			if (!j->mark[from]) {
@@ -1135,18 +1137,33 @@ lineage(struct judge *j, size_t i)
 	}
 }
 
-/* The name of run i's first released output. */
+/*
+ * The headline of release i: "NAME (run N)", or "the standard output of
+ * run N" for "-".
+ */
 static const char *
 release_name(const prep_report *r, size_t i)
 {
+	static char buf[PREP_REPORT_NITEMS][200];
+	static size_t turn;
 	const prep_report_run *run = &r->runs[i];
+	const char *name = "?";
+	char *b = buf[turn++ % PREP_REPORT_NITEMS];
 	size_t k;
 
 	for (k = 0; k < run->noutputs; k++)
 		if (run->outputs[k].sha256 &&
-		    !read_later(r, i, run->outputs[k].sha256, 1))
-			return run->outputs[k].name;
-	return "?";
+		    !read_later(r, i, run->outputs[k].sha256, 1)) {
+			name = run->outputs[k].name;
+			break;
+		}
+	if (strcmp(name, "-") == 0)
+		(void)snprintf(b, sizeof buf[0],
+			       "the standard output of run %zu", run->number);
+	else
+		(void)snprintf(b, sizeof buf[0], "%.150s (run %zu)", name,
+			       run->number);
+	return b;
 }
 
 static int
@@ -1355,20 +1372,19 @@ judge_preprocessing(struct judge *j, prep_report_item *it)
 			it->nruns = 0;
 			cite(it, j->releases[i]);
 			set_answer(it, PREP_REPORT_NO,
-				   "%s (run %zu) was released without a "
-				   "transformation (anonymize, kanon, dpnoise, "
-				   "reweight, oversample) on its lineage",
-				   release_name(r, j->releases[i]),
-				   r->runs[j->releases[i]].number);
+				   "%s was released without a transformation "
+				   "(anonymize, kanon, dpnoise, reweight, "
+				   "oversample) on its lineage",
+				   release_name(r, j->releases[i]));
 			return;
 		}
 	}
 	set_answer(it, PREP_REPORT_YES,
-		   "%zu transformation run%s on the lineage of %s%s, with "
-		   "their arguments",
+		   "%zu transformation run%s, with their arguments, on the "
+		   "lineage of %s%s",
 		   it->nruns, it->nruns == 1 ? "" : "s",
-		   release_name(r, j->releases[0]),
-		   j->nreleases > 1 ? " and the other releases" : "");
+		   release_name(r, j->releases[j->nreleases - 1]),
+		   j->nreleases > 1 ? " and of every other release" : "");
 }
 
 /*
@@ -1402,38 +1418,53 @@ judge_gated(struct judge *j, prep_report_item *it,
 				   "nothing was released and no %s ran", what);
 		return;
 	}
-	for (i = 0; i < j->nreleases; i++) {
+	for (i = j->nreleases; i-- > 0;) {
 		size_t here = SIZE_MAX;
 
 		lineage(j, j->releases[i]);
-		for (k = 0; k < r->nruns; k++)
+		for (k = r->nruns; k-- > 0;)
 			if (j->mark[k] && gate(&r->runs[k], 1)) {
 				cite(it, k);
-				if (here == SIZE_MAX)
+				/* kcheck and kanon before dpnoise */
+				if (here == SIZE_MAX ||
+				    is_job(&r->runs[here], "dpnoise"))
 					here = k;
 			}
 		if (here == SIZE_MAX) {
 			it->nruns = 0;
 			cite(it, j->releases[i]);
 			set_answer(it, PREP_REPORT_NO,
-				   "%s (run %zu) was released without a "
-				   "passed %s on its lineage",
-				   release_name(r, j->releases[i]),
-				   r->runs[j->releases[i]].number, what);
+				   "%s was released without a passed %s on its "
+				   "lineage",
+				   release_name(r, j->releases[i]), what);
 			return;
 		}
 		if (found == SIZE_MAX)
 			found = here;
 	}
 	{
-		const prep_report_check *c = gate(&r->runs[found], 1);
+		const prep_report_run *run = &r->runs[found];
+		const prep_report_check *c = gate(run, 1);
+		char what_passed[120];
 
+		if (is_job(run, "dpnoise"))
+			(void)snprintf(
+			    what_passed, sizeof what_passed,
+			    "dpnoise charged the ledger (spent %s of "
+			    "budget %s)",
+			    num(a, &c->observed), num(b, &c->threshold));
+		else if (is_job(run, "validate"))
+			(void)snprintf(what_passed, sizeof what_passed,
+				       "validate passed (%s errors)",
+				       num(a, &c->observed));
+		else
+			(void)snprintf(what_passed, sizeof what_passed,
+				       "%s %s=%s passed (observed %s)",
+				       run->job, c->name, num(a, &c->threshold),
+				       num(b, &c->observed));
 		set_answer(
-		    it, PREP_REPORT_YES,
-		    "%s %s=%s passed (observed %s) on the lineage of "
-		    "%s%s",
-		    r->runs[found].job, c->name, num(a, &c->threshold),
-		    num(b, &c->observed), release_name(r, j->releases[0]),
+		    it, PREP_REPORT_YES, "%s on the lineage of %s%s",
+		    what_passed, release_name(r, j->releases[j->nreleases - 1]),
 		    j->nreleases > 1 ? " and of every other release" : "");
 	}
 }
@@ -1665,13 +1696,20 @@ has_gate(const prep_report_run *run)
 	return 0;
 }
 
+/*
+ * A gate whose failure must fail the run: every gate but drift's
+ * per-column verdicts (drift:COL), which the share of drifted columns
+ * judges together.
+ */
 static int
 has_failed_gate(const prep_report_run *run)
 {
 	size_t i;
 
 	for (i = 0; i < run->nchecks; i++)
-		if (run->checks[i].passed == 0)
+		if (run->checks[i].passed == 0 &&
+		    !(is_job(run, "drift") &&
+		      strncmp(run->checks[i].name, "drift:", 6) == 0))
 			return 1;
 	return 0;
 }
@@ -1715,11 +1753,10 @@ judge_alerting(struct judge *j, prep_report_item *it)
 		if (!gated) {
 			it->nruns = 0;
 			cite(it, j->releases[i]);
-			set_answer(it, PREP_REPORT_NO,
-				   "%s (run %zu) was released with no gate on "
-				   "its lineage",
-				   release_name(r, j->releases[i]),
-				   r->runs[j->releases[i]].number);
+			set_answer(
+			    it, PREP_REPORT_NO,
+			    "%s was released with no gate on its lineage",
+			    release_name(r, j->releases[i]));
 			return;
 		}
 	}
@@ -1788,8 +1825,16 @@ judge_documentation(struct judge *j, prep_report_item *it)
 	set_answer(it, PREP_REPORT_YES,
 		   "every run behind %s%s recorded its arguments, checks and "
 		   "SHA-256 digests; this report documents them",
-		   release_name(r, j->releases[0]),
-		   j->nreleases > 1 ? " and the other releases" : "");
+		   release_name(r, j->releases[j->nreleases - 1]),
+		   j->nreleases > 1 ? " and every other release" : "");
+}
+
+static int
+index_order(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 static prep_status
@@ -1801,22 +1846,12 @@ answer_checklist(prep_report *r)
 
 	memset(&j, 0, sizeof j);
 	j.r = r;
-	j.in_start = calloc(n, sizeof(size_t));
-	j.in_end = calloc(n, sizeof(size_t));
 	j.mark = calloc(n, 1);
 	j.stack = calloc(n, sizeof(size_t));
 	j.releases = calloc(n, sizeof(size_t));
-	if (!j.in_start || !j.in_end || !j.mark || !j.stack || !j.releases) {
+	if (!j.mark || !j.stack || !j.releases) {
 		st = PREP_ERR_NOMEM;
 		goto done;
-	}
-	/* edges are in the order of their later run */
-	for (i = 0; i < r->nedges; i++) {
-		size_t to = r->edges[i].to;
-
-		if (j.in_end[to] == 0)
-			j.in_start[to] = i;
-		j.in_end[to] = i + 1;
 	}
 	for (i = 0; i < r->nruns; i++)
 		if (r->runs[i].is_release)
@@ -1843,9 +1878,10 @@ answer_checklist(prep_report *r)
 	judge_drift(&j, &r->items[6]);
 	judge_alerting(&j, &r->items[8]);
 	judge_documentation(&j, &r->items[9]);
+	for (i = 0; i < PREP_REPORT_NITEMS; i++)
+		qsort(r->items[i].runs, r->items[i].nruns, sizeof(size_t),
+		      index_order);
 done:
-	free(j.in_start);
-	free(j.in_end);
 	free(j.mark);
 	free(j.stack);
 	free(j.releases);
@@ -1867,5 +1903,264 @@ prep_report_finish(prep_report *r)
 		r->runs[i].number = i + 1;
 	if ((st = link_runs(r)) != PREP_OK)
 		return st;
+	r->in_start = calloc(r->nruns + 1, sizeof(size_t));
+	r->in_end = calloc(r->nruns + 1, sizeof(size_t));
+	if (r->in_start == NULL || r->in_end == NULL)
+		return PREP_ERR_NOMEM;
+	/* edges are in the order of their later run */
+	for (i = 0; i < r->nedges; i++) {
+		size_t to = r->edges[i].to;
+
+		if (r->in_end[to] == 0)
+			r->in_start[to] = i;
+		r->in_end[to] = i + 1;
+	}
 	return answer_checklist(r);
+}
+
+/* ---- what the charts show ---- */
+
+int
+prep_report_follows(const prep_report *r, size_t later, size_t earlier)
+{
+	unsigned char *mark;
+	size_t *stack, n = 0, e;
+	int found = 0;
+
+	if (later >= r->nruns || earlier >= r->nruns || later == earlier)
+		return 0;
+	mark = calloc(r->nruns, 1);
+	stack = calloc(r->nruns, sizeof *stack);
+	if (mark == NULL || stack == NULL) {
+		free(mark);
+		free(stack);
+		return 0;
+	}
+	stack[n++] = later;
+	mark[later] = 1;
+	while (n > 0 && !found) {
+		size_t k = stack[--n];
+
+		for (e = r->in_start[k]; e < r->in_end[k]; e++) {
+			size_t from = r->edges[e].from;
+
+			found |= from == earlier;
+			if (!mark[from]) {
+				mark[from] = 1;
+				stack[n++] = from;
+			}
+		}
+	}
+	free(mark);
+	free(stack);
+	return found;
+}
+
+static int
+shares_input(const prep_report_run *a, const prep_report_run *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < a->ninputs; i++)
+		for (k = 0; k < b->ninputs; k++)
+			if (a->inputs[i].sha256 && b->inputs[k].sha256 &&
+			    strcmp(a->inputs[i].sha256, b->inputs[k].sha256) ==
+				0)
+				return 1;
+	return 0;
+}
+
+static int
+has_rates(const prep_report_run *run)
+{
+	return is_job(run, "fairness") && run->exit_status <= 1 &&
+	       count_groups(run, "selection_rate:") > 0;
+}
+
+size_t
+prep_report_fairness_pairs(const prep_report *r, prep_report_pair *out,
+			   size_t max)
+{
+	size_t m, i, n = 0;
+
+	for (m = 0; m < r->nruns && n < max; m++) {
+		const prep_report_run *mit = &r->runs[m];
+		prep_report_pair p = {SIZE_MAX, SIZE_MAX, m};
+
+		if ((!is_job(mit, "reweight") && !is_job(mit, "oversample")) ||
+		    mit->exit_status != 0)
+			continue;
+		for (i = m + 1; i < r->nruns; i++)
+			if (has_rates(&r->runs[i]) &&
+			    prep_report_follows(r, i, m)) {
+				p.after = i;
+				break;
+			}
+		for (i = m; i-- > 0;)
+			if (has_rates(&r->runs[i]) &&
+			    (shares_input(&r->runs[i], mit) ||
+			     (r->runs[i].pipeline == mit->pipeline &&
+			      !prep_report_follows(r, i, m)))) {
+				p.before = i;
+				break;
+			}
+		if (p.before != SIZE_MAX || p.after != SIZE_MAX)
+			out[n++] = p;
+	}
+	/* fairness runs in no pair: alone */
+	for (i = 0; i < r->nruns && n < max; i++) {
+		size_t k;
+		int paired = 0;
+
+		if (!has_rates(&r->runs[i]))
+			continue;
+		for (k = 0; k < n; k++)
+			paired |= out[k].before == i || out[k].after == i;
+		if (!paired) {
+			prep_report_pair p = {i, SIZE_MAX, SIZE_MAX};
+
+			out[n++] = p;
+		}
+	}
+	return n;
+}
+
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS..." (UTC). */
+static double
+epoch_seconds(const char *t)
+{
+	int y = atoi(t), mo = atoi(t + 5), d = atoi(t + 8);
+	int h = atoi(t + 11), mi = atoi(t + 14), s = atoi(t + 17);
+	long long days;
+
+	/* days from civil (Howard Hinnant's algorithm) */
+	y -= mo <= 2;
+	{
+		long long era = (y >= 0 ? y : y - 399) / 400;
+		long long yoe = y - era * 400;
+		long long doy =
+		    (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+		days = era * 146097 + doe - 719468;
+	}
+	return (double)days * 86400 + h * 3600 + mi * 60 + s;
+}
+
+size_t
+prep_report_budget_datasets(const prep_report *r, const char **names,
+			    size_t max)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < r->nruns + r->nledger; i++) {
+		const char *name = NULL;
+
+		if (i < r->nruns) {
+			const prep_report_check *c =
+			    prep_report_find_check(&r->runs[i], "dataset");
+
+			if (is_job(&r->runs[i], "dpnoise") && c &&
+			    c->observed.kind == PREP_REPORT_TEXT &&
+			    prep_report_find_check(&r->runs[i], "budget.spent"))
+				name = c->observed.text;
+		} else {
+			name = r->ledger[i - r->nruns].dataset;
+		}
+		if (name == NULL)
+			continue;
+		for (k = 0; k < n && strcmp(names[k], name) != 0; k++)
+			;
+		if (k == n && n < max)
+			names[n++] = name;
+	}
+	return n;
+}
+
+static int
+point_order(const void *pa, const void *pb)
+{
+	const prep_report_point *a = pa, *b = pb;
+	int c = strcmp(a->time, b->time);
+
+	if (c != 0)
+		return c;
+	/* a ledger entry is written before its run ends */
+	if ((a->run == SIZE_MAX) != (b->run == SIZE_MAX))
+		return a->run == SIZE_MAX ? -1 : 1;
+	return a->run != SIZE_MAX
+		   ? (a->run > b->run) - (a->run < b->run)
+		   : (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+size_t
+prep_report_budget_points(const prep_report *r, const char *dataset,
+			  prep_report_point *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nruns && n < max; i++) {
+		const prep_report_run *run = &r->runs[i];
+		const prep_report_check *ds =
+		    prep_report_find_check(run, "dataset");
+		const prep_report_check *sp =
+		    prep_report_find_check(run, "budget.spent");
+		const prep_report_check *ep =
+		    prep_report_find_check(run, "epsilon");
+		prep_report_point *p = &out[n];
+
+		if (!is_job(run, "dpnoise") || ds == NULL || sp == NULL ||
+		    ds->observed.kind != PREP_REPORT_TEXT ||
+		    strcmp(ds->observed.text, dataset) != 0)
+			continue;
+		memset(p, 0, sizeof *p);
+		p->time = run->event_time;
+		p->run = i;
+		p->entry = SIZE_MAX;
+		p->spent = sp->observed.kind == PREP_REPORT_NUMBER
+			       ? sp->observed.number
+			       : NAN;
+		p->budget = sp->threshold.kind == PREP_REPORT_NUMBER
+				? sp->threshold.number
+				: NAN;
+		p->epsilon = ep && ep->observed.kind == PREP_REPORT_NUMBER
+				 ? ep->observed.number
+				 : NAN;
+		p->refused = sp->passed == 0;
+		p->seconds = epoch_seconds(p->time);
+		n++;
+	}
+	for (i = 0; i < r->nledger && n < max; i++) {
+		const prep_report_ledger_entry *e = &r->ledger[i];
+		prep_report_point *p = &out[n];
+
+		if (strcmp(e->dataset, dataset) != 0)
+			continue;
+		memset(p, 0, sizeof *p);
+		p->time = e->time;
+		p->run = SIZE_MAX;
+		p->entry = i;
+		p->spent = e->spent;
+		p->budget = e->budget;
+		p->epsilon = e->epsilon;
+		p->seconds = epoch_seconds(p->time);
+		n++;
+	}
+	qsort(out, n, sizeof *out, point_order);
+	return n;
+}
+
+size_t
+prep_report_histogram(const prep_report_run *run, const char **labels,
+		      double *values, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < run->nchecks && n < max; i++)
+		if (strncmp(run->checks[i].name, "classes_of_size:", 16) == 0 &&
+		    run->checks[i].observed.kind == PREP_REPORT_NUMBER) {
+			labels[n] = run->checks[i].name + 16;
+			values[n++] = run->checks[i].observed.number;
+		}
+	return n;
 }

@@ -223,6 +223,57 @@ const char *prep_report_answer_text(prep_report_answer a);
 /* What the checklist leaves to later stages: NULL-terminated names. */
 extern const char *const prep_report_outside[];
 
+/* ---- what the charts show ---- */
+
+/* Does run later follow run earlier, through edges? */
+int prep_report_follows(const prep_report *r, size_t later, size_t earlier);
+
+/*
+ * Fairness runs before and after a mitigation: for each completed
+ * reweight or oversample run (mitigation), after is the first later
+ * fairness run with per-group rates that follows it, before the latest
+ * earlier one that read one of its inputs or, failing that, is in its
+ * pipeline without following it; then each fairness run with rates in
+ * no pair, alone as before. SIZE_MAX: none. At most max pairs.
+ */
+typedef struct prep_report_pair {
+	size_t before, after, mitigation;
+} prep_report_pair;
+size_t prep_report_fairness_pairs(const prep_report *r, prep_report_pair *out,
+				  size_t max);
+
+/*
+ * The data sets with a privacy budget: named by a dpnoise run's dataset
+ * check (with a budget.spent gate) or by a ledger entry, in the order
+ * first seen (runs, then ledgers). At most max names.
+ */
+size_t prep_report_budget_datasets(const prep_report *r, const char **names,
+				   size_t max);
+
+/* A charge of a budget, from a dpnoise run or a ledger entry. */
+typedef struct prep_report_point {
+	const char *time;
+	double seconds;		       /* since the epoch */
+	double epsilon, spent, budget; /* spent: the total after it */
+	size_t run, entry;	       /* one of them, the other SIZE_MAX */
+	int refused;		       /* the run's charge was refused */
+} prep_report_point;
+
+/*
+ * The charges of dataset in time order (a ledger entry before the run
+ * that made it, at the same second): at most max.
+ */
+size_t prep_report_budget_points(const prep_report *r, const char *dataset,
+				 prep_report_point *out, size_t max);
+
+/*
+ * The class-size histogram of a kcheck or kanon run, from its
+ * classes_of_size:S checks: labels (S, borrowed) and numbers of
+ * classes, in the record's order; at most max.
+ */
+size_t prep_report_histogram(const prep_report_run *run, const char **labels,
+			     double *values, size_t max);
+
 /* ---- the pages ---- */
 
 typedef struct prep_report_options {

@@ -29,6 +29,25 @@ prep_text_free(prep_text *t)
 	prep_buf_free(&t->buf);
 }
 
+prep_status
+prep_text_take(prep_text *t, char **out, size_t *len)
+{
+	prep_status st = t->st;
+
+	*out = NULL;
+	*len = 0;
+	if (st == PREP_OK && (*out = malloc(t->buf.len + 1)) == NULL)
+		st = PREP_ERR_NOMEM;
+	if (st == PREP_OK) {
+		if (t->buf.len)
+			memcpy(*out, t->buf.data, t->buf.len);
+		(*out)[t->buf.len] = '\0';
+		*len = t->buf.len;
+	}
+	prep_text_free(t);
+	return st;
+}
+
 static void
 put_n(prep_text *t, const char *s, size_t n)
 {
@@ -154,7 +173,7 @@ prep_text_md(prep_text *t, const char *s)
 			prep_text_put(t, "&amp;");
 		} else if (*p < 0x20 || *p == 0x7f) {
 			prep_text_put(t, " ");
-		} else if (strchr("\\`*_{}[]()#+-.!|>~\"'=:$%@^", *p) != NULL) {
+		} else if (strchr("\\`*_[]|>~", *p) != NULL) {
 			char e[2] = {'\\', (char)*p};
 
 			put_n(t, e, 2);

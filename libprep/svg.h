@@ -34,6 +34,11 @@ typedef struct prep_text {
 /* An empty text of at most max bytes (0: buf.h's default cap). */
 void prep_text_init(prep_text *t, size_t max);
 void prep_text_free(prep_text *t);
+/*
+ * The text's bytes as a malloc'd copy with a NUL after them (free it) in
+ * *out and *len, and the text freed: t's status, or PREP_ERR_NOMEM.
+ */
+prep_status prep_text_take(prep_text *t, char **out, size_t *len);
 /* Append formatted text as it is (no escaping): markup of the caller. */
 void prep_text_printf(prep_text *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -45,11 +50,12 @@ void prep_text_put(prep_text *t, const char *s);
  */
 void prep_text_xml(prep_text *t, const char *s);
 /*
- * Append s escaped for a Markdown table cell or paragraph
- * (CommonMark): every ASCII punctuation character that Markdown or
- * inline HTML gives a meaning to is backslash-escaped, '|' too (a cell's
- * end in a table), '<' and '&' also written as references, newlines
- * and other control characters become spaces, invalid UTF-8 U+FFFD.
+ * Append s escaped for a Markdown table cell or the rest of a line
+ * (CommonMark, GitHub's tables): \ ` * _ [ ] | > ~ are backslash-escaped
+ * (emphasis, code, links, a cell's end, strike-through), '<' and '&'
+ * written as references (inline HTML, entities), newlines and other
+ * control characters become spaces, invalid UTF-8 U+FFFD. Not for the
+ * inside of a code span, where a backslash is a backslash.
  */
 void prep_text_md(prep_text *t, const char *s);
 /* A number as the reports write it: %.6g, -0 as 0, NaN as "n/a". */
