@@ -470,7 +470,7 @@ Test(report, refuses_what_is_not_a_record)
 	    "{\"eventType\":\"hunter2\"}\n",
 	    "not an audit record: eventType is not COMPLETE, FAIL or ABORT");
 	refused("{\"a\":1,\"a\":\"hunter2\"}\n",
-		"not valid JSON (at column 21)");
+		"not valid JSON (at column 10)"); /* the second "a" */
 	refused("{\"eventType\":\"COMPLETE\",\"eventTime\":\"hunter2\"}\n",
 		"not an audit record: eventTime is not UTC time with "
 		"milliseconds");
