@@ -161,7 +161,7 @@ keep_tree(prep_report *r, json_t *j)
 	prep_status st;
 
 	if ((st = grow(&r->trees, &r->cap_trees, r->ntrees,
-		       sizeof *r->trees)) != PREP_OK) {
+		       sizeof(json_t *))) != PREP_OK) {
 		json_decref(j);
 		return st;
 	}
@@ -1039,8 +1039,9 @@ link_runs(prep_report *r)
 		r->pipelines[pipe_of[root]].nruns++;
 	}
 	for (i = 0; i < r->npipelines; i++) {
+		/* every pipeline has its first run */
 		r->pipelines[i].runs =
-		    calloc(r->pipelines[i].nruns, sizeof(size_t));
+		    calloc(r->pipelines[i].nruns + 1, sizeof(size_t));
 		if (r->pipelines[i].runs == NULL) {
 			st = PREP_ERR_NOMEM;
 			goto done;
@@ -1050,6 +1051,8 @@ link_runs(prep_report *r)
 	for (i = 0; i < r->nruns; i++) {
 		prep_report_pipeline *p = &r->pipelines[r->runs[i].pipeline];
 
+		if (p->runs == NULL)
+			continue;
 		p->runs[p->nruns++] = i;
 		if (p->parent == NULL)
 			p->parent = r->runs[i].parent;
@@ -1514,7 +1517,6 @@ judge_fairness(struct judge *j, prep_report_item *it, size_t group_run)
 		if ((last = last_in_pipeline(r, p, has_fairness_metric)) ==
 		    SIZE_MAX)
 			continue;
-		c = fairness_metric(&r->runs[last], 0);
 		if (r->runs[last].exit_status != 0) {
 			it->nruns = 0;
 			cite(it, last);
@@ -1678,6 +1680,8 @@ judge_bias(struct judge *j, prep_report_item *it)
 		int failed;
 
 		(void)bias_gates(&r->runs[yes], &failed, &c);
+		if (c == NULL) /* has_bias_gate found one */
+			return;
 		set_answer(it, PREP_REPORT_YES,
 			   "%s gate %s %s, threshold %s, passed",
 			   r->runs[yes].job, c->name, num(a, &c->observed),
@@ -2025,12 +2029,25 @@ prep_report_fairness_pairs(const prep_report *r, prep_report_pair *out,
 	return n;
 }
 
+/* The number written by the n digits at t (checked by the reader). */
+static int
+digits_at(const char *t, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (t[i] - '0');
+	return v;
+}
+
 /* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS..." (UTC). */
 static double
 epoch_seconds(const char *t)
 {
-	int y = atoi(t), mo = atoi(t + 5), d = atoi(t + 8);
-	int h = atoi(t + 11), mi = atoi(t + 14), s = atoi(t + 17);
+	int y = digits_at(t, 4), mo = digits_at(t + 5, 2),
+	    d = digits_at(t + 8, 2);
+	int h = digits_at(t + 11, 2), mi = digits_at(t + 14, 2),
+	    s = digits_at(t + 17, 2);
 	long long days;
 
 	/* days from civil (Howard Hinnant's algorithm) */

@@ -551,7 +551,8 @@ pair_groups(const prep_report_run *a, const prep_report_run *b,
 
 			if (strncmp(name, "selection_rate:", 15) != 0)
 				continue;
-			for (g = 0; g < n && strcmp(groups[g], name + 15); g++)
+			for (g = 0; g < n && strcmp(groups[g], name + 15) != 0;
+			     g++)
 				;
 			if (g == n)
 				groups[n++] = name + 15;
@@ -611,7 +612,9 @@ fairness_charts(prep_text *t, const prep_report *r)
 			(void)snprintf(title, sizeof title,
 				       "Selection rate per group, fairness run "
 				       "%zu",
-				       a ? a->number : b->number);
+				       a   ? a->number
+				       : b ? b->number
+					   : 0);
 		if (a) {
 			(void)snprintf(nb, sizeof nb, "before (run %zu)",
 				       a->number);

@@ -423,7 +423,8 @@ fairness_tables(prep_text *t, const prep_report *r)
 				if (strncmp(name, "selection_rate:", 15) != 0)
 					continue;
 				for (g = 0;
-				     g < n && strcmp(groups[g], name + 15); g++)
+				     g < n && strcmp(groups[g], name + 15) != 0;
+				     g++)
 					;
 				if (g == n)
 					groups[n++] = name + 15;

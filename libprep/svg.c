@@ -259,11 +259,10 @@ static void
 y_axis(prep_text *t, double lo, double hi, double step, double left,
        double right, double top, double bottom)
 {
-	double v;
-	int i;
+	int i, n = (int)floor((hi - lo) / step + 0.5);
 
-	for (i = 0, v = lo; v <= hi + step * 1e-9 && i < 50;
-	     i++, v = lo + i * step) {
+	for (i = 0; i <= n && i < 50; i++) {
+		double v = lo + i * step;
 		double y = bottom - (v - lo) / (hi - lo) * (bottom - top);
 
 		prep_text_printf(t,
@@ -335,7 +334,7 @@ prep_svg_bar_chart(prep_text *t, const prep_svg_bars *c)
 	right = width - 16;
 	group_w = (right - left) / (double)c->ncategories;
 	bar_w = group_w * 0.7 / (double)c->nseries;
-	rotate = longest * 7 > group_w;
+	rotate = (double)longest * 7 > group_w;
 	bottom = top + plot_h;
 	height = (int)(bottom +
 		       (rotate ? 12 + 6 * (double)(longest > 16 ? 16 : longest)
@@ -572,8 +571,10 @@ prep_svg_graph(prep_text *t, const char *title, const prep_svg_node *nodes,
 	for (i = 0; i < m; i++)
 		if (edges[i].from >= n || edges[i].to >= n)
 			return PREP_ERR_ARG;
-	svg_open(t, title, (int)(2 * MARGIN + cols * (BOX_W + GAP_X) - GAP_X),
-		 (int)(2 * MARGIN + rows * (BOX_H + GAP_Y) - GAP_Y));
+	svg_open(
+	    t, title,
+	    (int)((size_t)2 * MARGIN + cols * (size_t)(BOX_W + GAP_X) - GAP_X),
+	    (int)((size_t)2 * MARGIN + rows * (size_t)(BOX_H + GAP_Y) - GAP_Y));
 	for (i = 0; i < m; i++) {
 		const prep_svg_node *a = &nodes[edges[i].from];
 		const prep_svg_node *b = &nodes[edges[i].to];
