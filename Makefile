@@ -5,7 +5,8 @@
 #                 built with $(CC), under ASan+UBSan, and built with clang;
 #                 then the man page lint, the man page examples, kanon
 #                 against a brute force (test-kanon), the installed files
-#                 (test-install) and the static checks
+#                 (test-install), prep-report's pages (test-report) and
+#                 the static checks
 # make lint       cppcheck, clang-tidy and clang-format alone
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
@@ -37,7 +38,7 @@ SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
            libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy clang-format \
-           jq openssl python3-pandas python3-jsonschema
+           jq openssl python3-pandas python3-jsonschema python3-pil tidy chromium
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 
 PKGS     = libcrypto zlib libpcre2-8 jansson
@@ -58,14 +59,15 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # and documented in man/man3/libprep.3; these serve only the library's
 # own modules (its JSON builders, hash tables, sketches, profiles,
 # drift statistics and the schema's parts) or the filters alone (the
-# audit record, until its format, man5/prep-audit.5, is settled) and are
-# not. tests/install/run.sh holds the two lists to each other.
+# audit record, until its format, man5/prep-audit.5, is settled; the
+# report built on it and its SVG charts) and are not. tests/install/run.sh holds the two lists to each other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/schema_value.h libprep/recode.h libprep/lattice.h \
 	       libprep/mondrian.h libprep/datetime.h libprep/sketch_moments.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
 	       libprep/profile.h libprep/profile_impl.h libprep/drift.h \
-	       libprep/drift_stats.h libprep/audit.h
+	       libprep/drift_stats.h libprep/audit.h libprep/report.h \
+	       libprep/svg.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
@@ -81,7 +83,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-audit test-install lint demo bench bench-validate bench-kanon bench-profile check-valgrind stress install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-audit test-report test-install lint demo bench bench-validate bench-kanon bench-profile check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -160,6 +162,7 @@ check: deps
 	@$(MAKE) --no-print-directory test-man
 	@$(MAKE) --no-print-directory test-kanon
 	@$(MAKE) --no-print-directory test-audit
+	@$(MAKE) --no-print-directory test-report
 	@$(MAKE) --no-print-directory test-install
 	@echo "== static checks (cppcheck, clang-tidy, clang-format)"
 	@bash tests/lint/run.sh
@@ -236,6 +239,11 @@ stress: $(BUILD)/libprep.a
 test-audit: $(BUILD)/libprep.a
 	@LIBPREP=$(BUILD)/libprep.a LDLIBS="$(LDLIBS_ALL)" CC="$(CC)" \
 		bash tests/audit/validate.sh
+
+# prep-report's pages: golden HTML and Markdown, tidy, nothing loaded
+# from outside, a headless Chromium screenshot (tests/report/run.sh).
+test-report: all
+	@bash tests/report/run.sh $(BUILD)/bin
 
 bench-validate: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline

@@ -74,8 +74,9 @@ enum {
 };
 
 struct entry {
-	const char *dataset;
-	size_t dataset_len;
+	const char *time; /* 20 bytes */
+	const char *dataset, *tool;
+	size_t dataset_len, tool_len;
 	double budget, epsilon, delta;
 	int seeded;
 };
@@ -248,6 +249,7 @@ parse_entry(const char *p, const char *end, struct entry *e)
 		len++;
 	if (!valid_time(p, len))
 		return F_TIME;
+	e->time = p;
 	p += len;
 	while (p < end && is_blank((unsigned char)*p))
 		p++;
@@ -268,6 +270,8 @@ parse_entry(const char *p, const char *end, struct entry *e)
 	if (!take_field(&p, end, "tool=", &v, &len) ||
 	    !valid_name(v, len, TOOL_MAX, is_tool_char))
 		return F_TOOL;
+	e->tool = v;
+	e->tool_len = len;
 	/* Absent in entries of unseeded runs, and of older versions. */
 	e->seeded = 0;
 	if (take_field(&p, end, "seeded=", &v, &len)) {
@@ -574,6 +578,58 @@ scan_ledger(const char *text, size_t len, const char *dataset, struct scan *sc,
 		}
 		off = (size_t)(nl - text) + 1;
 		sc->keep = off;
+	}
+	return PREP_OK;
+}
+
+prep_status
+prep_ledger_scan(const char *text, size_t len, prep_ledger_visit visit,
+		 void *ctx, prep_where *where)
+{
+	size_t off = 0, field;
+	unsigned long lineno = 0;
+	prep_ledger_entry out;
+	struct entry e;
+	int is_entry, bad;
+
+	while (off < len) {
+		const char *p = text + off;
+		const char *nl = memchr(p, '\n', len - off);
+		const char *end = nl ? nl : text + len;
+
+		lineno++;
+		bad = parse_line(p, end, lineno, &e, &is_entry, &field);
+		if (nl == NULL && !(bad == 0 && is_entry)) {
+			if (torn_line(p, end, lineno))
+				break; /* as a charge reads it: nothing */
+			bad = 1;
+			field = PREP_LEDGER_UNENDED;
+		}
+		if (bad) {
+			if (where) {
+				where->line = lineno;
+				where->field = field;
+			}
+			return PREP_ERR_VALUE;
+		}
+		if (is_entry) {
+			memcpy(out.time, e.time, 20);
+			out.time[20] = '\0';
+			out.dataset = e.dataset;
+			out.dataset_len = e.dataset_len;
+			out.tool = e.tool;
+			out.tool_len = e.tool_len;
+			out.budget = e.budget;
+			out.epsilon = e.epsilon;
+			out.delta = e.delta;
+			out.seeded = e.seeded;
+			out.line = lineno;
+			if (visit(ctx, &out) != 0)
+				return PREP_ERR_ARG;
+		}
+		if (nl == NULL)
+			break;
+		off = (size_t)(nl - text) + 1;
 	}
 	return PREP_OK;
 }

@@ -83,6 +83,32 @@ prep_status prep_ledger_query(const char *path, const char *dataset,
 			      prep_ledger_state *st, prep_where *where);
 
 /*
+ * One entry of a ledger, as prep_ledger_scan reads it: time (20
+ * characters and a NUL), dataset and tool (bytes in the text, not
+ * NUL-terminated), the numbers, and its 1-based line.
+ */
+typedef struct prep_ledger_entry {
+	char time[21];
+	const char *dataset, *tool;
+	size_t dataset_len, tool_len;
+	double budget, epsilon, delta;
+	int seeded;
+	unsigned long line;
+} prep_ledger_entry;
+
+/* Called for each entry; non-zero stops the scan (PREP_ERR_ARG). */
+typedef int (*prep_ledger_visit)(void *ctx, const prep_ledger_entry *e);
+
+/*
+ * Read the ledger text[0..len) as a charge reads it (a torn last line
+ * counts for nothing) and call visit for each entry in file order.
+ * PREP_ERR_VALUE with *where (line, field) as for a charge.
+ */
+prep_status prep_ledger_scan(const char *text, size_t len,
+			     prep_ledger_visit visit, void *ctx,
+			     prep_where *where);
+
+/*
  * A run's command line as the args of a charge: argv[0..argc) joined by
  * single spaces, as given (the ledger escapes what needs it when it
  * writes the line). *out is malloc'd; PREP_ERR_NOMEM.

@@ -23,7 +23,8 @@
 # input to tests/fuzz/corpus/H/crash-SHORT-DESCRIPTION so test-fuzz keeps
 # replaying it.
 
-FUZZ_HARNESSES ?= csv policy hierarchy schema ledger pii kll hll freq profile
+FUZZ_HARNESSES ?= csv policy hierarchy schema ledger pii kll hll freq profile \
+                  report
 FUZZ_SECONDS   ?= 1800
 FUZZ_CC        ?= clang
 FUZZ_OUT        = build/fuzz
@@ -46,6 +47,7 @@ FUZZ_MAXLEN_kll       = 4096
 FUZZ_MAXLEN_hll       = 4096
 FUZZ_MAXLEN_freq      = 4096
 FUZZ_MAXLEN_profile   = 16384
+FUZZ_MAXLEN_report    = 16384
 REPLAY_BIN      = $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-replay/replay-%)
 
 .PHONY: fuzz-build fuzz test-fuzz

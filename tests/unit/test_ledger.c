@@ -1390,3 +1390,48 @@ Test(ledger, fault_text_of_files)
 		     PREP_LEDGER_REFUSED);
 	cr_assert_str_eq(buf, "dataset d");
 }
+
+/* prep_ledger_scan: entries in file order, a torn last line for nothing. */
+struct scan_seen {
+	int n;
+	double eps[4];
+	char time[4][21];
+	unsigned long line[4];
+};
+
+static int
+scan_visit(void *ctx, const prep_ledger_entry *e)
+{
+	struct scan_seen *s = ctx;
+
+	if (s->n == 4)
+		return 1;
+	s->eps[s->n] = e->epsilon;
+	memcpy(s->time[s->n], e->time, 21);
+	s->line[s->n++] = e->line;
+	return 0;
+}
+
+Test(ledger, scan_entries)
+{
+	static const char text[] =
+	    HEADER ENTRY("people", "3", "1") "# a comment\n" ENTRY(
+		"other", "1", "0.25") "2026-11-24T03:10:00Z dataset=peo";
+	struct scan_seen s;
+	prep_where w;
+
+	memset(&s, 0, sizeof s);
+	cr_assert_eq(
+	    prep_ledger_scan(text, sizeof text - 1, scan_visit, &s, &w),
+	    PREP_OK);
+	cr_assert_eq(s.n, 2);
+	cr_assert_eq(s.eps[0], 1);
+	cr_assert_eq(s.eps[1], 0.25);
+	cr_assert_eq(s.line[1], 4);
+	cr_assert_str_eq(s.time[0], "2026-11-24T03:10:00Z");
+	cr_assert_eq(prep_ledger_scan(HEADER "x\n", sizeof HEADER + 1,
+				      scan_visit, &s, &w),
+		     PREP_ERR_VALUE);
+	cr_assert_eq(w.line, 2);
+	cr_assert_eq(w.field, 1);
+}
