@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "audit.h"
@@ -37,6 +38,7 @@
 
 struct dataset {
 	char *name;
+	char *option; /* a file that shaped the run: the option naming it */
 	int has_sha;
 	unsigned char sha[32];
 	uint64_t rows, columns;
@@ -57,8 +59,8 @@ struct prep_audit {
 	struct timespec start;
 	char **args;
 	size_t nargs, cap_args;
-	struct dataset *in, *out;
-	size_t nin, cap_in, nout, cap_out;
+	struct dataset *in, *out, *files;
+	size_t nin, cap_in, nout, cap_out, nfiles, cap_files;
 	struct check *checks;
 	size_t nchecks, cap_checks;
 	size_t bytes; /* toward PREP_AUDIT_MAX_BYTES */
@@ -168,6 +170,11 @@ prep_audit_free(prep_audit *a)
 	for (i = 0; i < a->nout; i++)
 		free(a->out[i].name);
 	free(a->out);
+	for (i = 0; i < a->nfiles; i++) {
+		free(a->files[i].name);
+		free(a->files[i].option);
+	}
+	free(a->files);
 	for (i = 0; i < a->nchecks; i++) {
 		free(a->checks[i].name);
 		free(a->checks[i].obs_text);
@@ -295,6 +302,7 @@ add_dataset(prep_audit *a, struct dataset **list, size_t *n, size_t *cap,
 	}
 	d = &(*list)[(*n)++];
 	d->name = copy;
+	d->option = NULL;
 	d->has_sha = sha256 != NULL;
 	if (sha256)
 		memcpy(d->sha, sha256, sizeof(d->sha));
@@ -319,6 +327,51 @@ prep_audit_output(prep_audit *a, const char *name,
 {
 	return add_dataset(a, &a->out, &a->nout, &a->cap_out, name, sha256,
 			   rows, columns);
+}
+
+prep_status
+prep_audit_file(prep_audit *a, const char *option, const char *name,
+		const unsigned char sha256[32])
+{
+	char *copy;
+	prep_status st;
+
+	if (option == NULL || name == NULL)
+		return PREP_ERR_ARG;
+	if ((copy = strdup(option)) == NULL)
+		return PREP_ERR_NOMEM;
+	if ((st = charge(a, strlen(option))) != PREP_OK) {
+		free(copy);
+		return st;
+	}
+	st = add_dataset(a, &a->files, &a->nfiles, &a->cap_files, name, sha256,
+			 PREP_AUDIT_UNKNOWN, PREP_AUDIT_UNKNOWN);
+	if (st != PREP_OK) {
+		uncharge(a, strlen(option));
+		free(copy);
+		return st;
+	}
+	a->files[a->nfiles - 1].option = copy;
+	return PREP_OK;
+}
+
+prep_status
+prep_audit_file_at(prep_audit *a, const char *option, const char *path)
+{
+	unsigned char buf[65536], md[32];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	int ok = ctx != NULL && f != NULL &&
+		 EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	size_t n;
+
+	while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0)
+		ok = EVP_DigestUpdate(ctx, buf, n) == 1;
+	ok = ok && !ferror(f) && EVP_DigestFinal_ex(ctx, md, NULL) == 1;
+	if (f != NULL)
+		(void)fclose(f); /* read only */
+	EVP_MD_CTX_free(ctx);
+	return prep_audit_file(a, option, path, ok ? md : NULL);
 }
 
 /* What a caller gives for a check: its strings are copied. */
@@ -476,12 +529,47 @@ facet(const char *schema_url, int *ok)
 	return f;
 }
 
+/* A dataset's SHA-256 as lowercase hex, or null. */
+static json_t *
+sha_hex(const struct dataset *d)
+{
+	char hex[65];
+	size_t k;
+
+	if (!d->has_sha)
+		return json_null();
+	for (k = 0; k < 32; k++) {
+		hex[2 * k] = hexdigit[d->sha[k] >> 4];
+		hex[2 * k + 1] = hexdigit[d->sha[k] & 15];
+	}
+	hex[64] = '\0';
+	return json_string(hex);
+}
+
+/* The files that shaped the run, each {option, name, sha256}. */
+static json_t *
+files(const prep_audit *a, int *ok)
+{
+	json_t *list = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < a->nfiles; i++) {
+		o = json_object();
+		prep_json_set(o, "option", text(a->files[i].option), ok);
+		prep_json_set(o, "name", text(a->files[i].name), ok);
+		prep_json_set(o, "sha256", sha_hex(&a->files[i]), ok);
+		prep_json_append(list, o, ok);
+	}
+	if (list == NULL)
+		*ok = 0;
+	return list;
+}
+
 static json_t *
 datasets(const struct dataset *d, size_t n, int *ok)
 {
 	json_t *list = json_array(), *o, *facets, *f;
-	char hex[65];
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		o = json_object();
@@ -489,16 +577,7 @@ datasets(const struct dataset *d, size_t n, int *ok)
 		prep_json_set(o, "name", text(d[i].name), ok);
 		f = facet(PREP_AUDIT_RECORD_SCHEMA "#/$defs/PrepDatasetFacet",
 			  ok);
-		if (d[i].has_sha) {
-			for (k = 0; k < 32; k++) {
-				hex[2 * k] = hexdigit[d[i].sha[k] >> 4];
-				hex[2 * k + 1] = hexdigit[d[i].sha[k] & 15];
-			}
-			hex[64] = '\0';
-			prep_json_set(f, "sha256", json_string(hex), ok);
-		} else {
-			prep_json_set(f, "sha256", json_null(), ok);
-		}
+		prep_json_set(f, "sha256", sha_hex(&d[i]), ok);
 		prep_json_set(f, "rows", count(d[i].rows), ok);
 		prep_json_set(f, "columns", count(d[i].columns), ok);
 		facets = json_object();
@@ -553,6 +632,8 @@ prep_facet(const prep_audit *a, int *ok)
 		*ok = 0;
 	prep_json_set(f, "version", json_string(PREP_VERSION), ok);
 	prep_json_set(f, "arguments", args, ok);
+	if (a->nfiles > 0)
+		prep_json_set(f, "files", files(a, ok), ok);
 	prep_json_set(f, "exit_status", json_integer(a->exit_status), ok);
 	prep_json_set(f, "reason", text(a->reason), ok);
 	prep_json_set(f, "seconds", prep_json_number(a->seconds), ok);

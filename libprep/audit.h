@@ -27,7 +27,9 @@
  *
  * The run facet "prep" holds _producer, _schemaURL, version
  * (PREP_VERSION), arguments (the command line as the caller gave it,
- * already without secrets: an array of strings), exit_status (integer),
+ * already without secrets: an array of strings), files (only when the
+ * caller named some, prep_audit_file: [{option, name, sha256}]),
+ * exit_status (integer),
  * reason (a string or null), seconds (from prep_audit_new to
  * prep_audit_finish on the monotonic clock, rounded to microseconds) and
  * checks: [{name, observed, threshold, passed}], observed and threshold
@@ -129,6 +131,23 @@ prep_status prep_audit_input(prep_audit *a, const char *name,
 prep_status prep_audit_output(prep_audit *a, const char *name,
 			      const unsigned char sha256[32], uint64_t rows,
 			      uint64_t columns);
+
+/*
+ * A file that shaped the run without being its data (a policy, a schema,
+ * a hierarchy), as the run facet's "files": option the option that named
+ * it ("--policy"), name its path as given, sha256 the SHA-256 of its
+ * bytes (NULL: null). Never a key file: its name is in the arguments,
+ * its bytes nowhere. PREP_ERR_ARG when option or name is NULL.
+ */
+prep_status prep_audit_file(prep_audit *a, const char *option, const char *name,
+			    const unsigned char sha256[32]);
+
+/*
+ * The same for the file at path, reading it for its SHA-256 (null when it
+ * can't be read: the run itself says why).
+ */
+prep_status prep_audit_file_at(prep_audit *a, const char *option,
+			       const char *path);
 
 /*
  * A check the filter made, in the order of the calls: observed and

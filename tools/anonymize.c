@@ -97,6 +97,7 @@ add_policy(prep_rules *rs, const char *path)
 	prep_where w;
 	prep_status st = prep_rules_load_policy(rs, path, &w, err, sizeof err);
 
+	cli_audit_file(&cli, "--policy", path);
 	if (st == PREP_ERR_ARG && w.field > 0)
 		cli_fatal(&cli, "%s:%lu:%zu: %s", path, w.line, w.field, err);
 	if (st == PREP_ERR_ARG)

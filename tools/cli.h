@@ -508,6 +508,11 @@ void cli_audit_check(struct cli *c, const char *name, double observed,
 void cli_audit_check_text(struct cli *c, const char *name, const char *observed,
 			  const char *threshold, int passed);
 /*
+ * A file that shaped the run (a policy, a schema, a hierarchy; never a
+ * key file), named by option, into the record with its SHA-256.
+ */
+void cli_audit_file(struct cli *c, const char *option, const char *path);
+/*
  * Is a record being made? Filters skip computing figures only the record
  * needs when it is not.
  */

@@ -28,6 +28,16 @@ static const char *armed_path;
 /* the run is ending normally: the handler leaves the record to it */
 static volatile sig_atomic_t finishing;
 
+/*
+ * Files named before --audit was read (options are taken in order): the
+ * record takes them when it starts. Their strings are the command line's.
+ */
+#define EARLY_FILES 64
+static struct {
+	const char *option, *path;
+} early[EARLY_FILES];
+static size_t nearly;
+
 /* The last message printed: the reason of a failed run. */
 static char last_message[512];
 
@@ -112,6 +122,7 @@ cli_audit_start(struct cli *c, const char *path)
 {
 	const char *run = getenv("PREP_RUN_ID");
 	prep_status st;
+	size_t i;
 
 	c->audit_path = path;
 	if (c->audit != NULL)
@@ -123,6 +134,10 @@ cli_audit_start(struct cli *c, const char *path)
 		cli_warn(c, "PREP_RUN_ID is not a UUID: the record has no "
 			    "parent run");
 	arguments(c->audit);
+	for (i = 0; i < nearly; i++)
+		(void)prep_audit_file_at(c->audit, early[i].option,
+					 early[i].path);
+	nearly = 0;
 	cli_audit_arm(c);
 	if (on_exit(at_exit, c) != 0)
 		cli_fatal(c, "audit record: %s", strerror(errno));
@@ -203,6 +218,17 @@ cli_audit_check_text(struct cli *c, const char *name, const char *observed,
 	if (c->audit != NULL)
 		(void)prep_audit_check_text(c->audit, name, observed, threshold,
 					    passed);
+}
+
+void
+cli_audit_file(struct cli *c, const char *option, const char *path)
+{
+	if (c->audit != NULL)
+		(void)prep_audit_file_at(c->audit, option, path);
+	else if (nearly < EARLY_FILES) {
+		early[nearly].option = option;
+		early[nearly++].path = path;
+	}
 }
 
 int

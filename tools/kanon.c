@@ -76,6 +76,7 @@ add_hierarchy(struct options *o, char *arg)
 	*eq = '\0';
 	o->hier[o->nhier].col = arg;
 	o->hier[o->nhier].path = eq + 1;
+	cli_audit_file(&cli, "--hierarchy", eq + 1);
 	o->nhier++;
 }
 

@@ -180,6 +180,7 @@ load_schema(const char *path, int verbose)
 	size_t i;
 
 	memset(&e, 0, sizeof e);
+	cli_audit_file(&cli, "--schema", path);
 	st = prep_schema_load(path, &s, &e);
 	if (st == PREP_OK) {
 		for (i = 0; verbose && i < prep_schema_nnotes(s); i++)

@@ -5,7 +5,7 @@
 #
 # Builds libprep.a with make (or takes LIBPREP, and LDLIBS for the
 # libraries it needs), builds a small program that appends records of
-# every shape with prep_audit_append (COMPLETE with datasets and checks
+# every shape with prep_audit_append (COMPLETE with files, datasets and checks
 # of every kind of value, FAIL with a parent run and nothing else, ABORT
 # after a signal with invalid UTF-8 and a count past 2^53, a run with two
 # inputs and no checks), then with Debian's python3-jsonschema:
@@ -90,6 +90,8 @@ main(int argc, char **argv)
 	bad |= prep_audit_argument(a, "age,zip") != PREP_OK;
 	bad |= prep_audit_argument(a, "-k") != PREP_OK;
 	bad |= prep_audit_argument(a, "5") != PREP_OK;
+	bad |= prep_audit_file(a, "--hierarchy", "zip.csv", sha_abc) != PREP_OK;
+	bad |= prep_audit_file(a, "--policy", "gone.policy", NULL) != PREP_OK;
 	bad |= prep_audit_input(a, "people.csv", sha_abc, 100, 7) != PREP_OK;
 	bad |= prep_audit_output(a, "-", NULL, PREP_AUDIT_UNKNOWN,
 				 PREP_AUDIT_UNKNOWN) != PREP_OK;
@@ -283,6 +285,14 @@ if len(records) == 4:
         ("sha256 in uppercase", change(0, ds + ["sha256"], "BA" * 32)),
         ("sha256 too short", change(0, ds + ["sha256"], "ab" * 31)),
         ("rows negative", change(0, ds + ["rows"], -1)),
+        ("files empty", change(0, prep + ["files"], [])),
+        ("a file without its option",
+         change(0, prep + ["files", 0, "option"], delete=True)),
+        ("a file's option not an option",
+         change(0, prep + ["files", 0, "option"], "policy")),
+        ("a file's sha256 too short",
+         change(0, prep + ["files", 0, "sha256"], "ab" * 31)),
+        ("a key added to a file", change(0, prep + ["files", 0, "rows"], 1)),
         ("rows a real", change(0, ds + ["rows"], 1.5)),
         ("dataset namespace s3", change(0, ["inputs", 0, "namespace"], "s3")),
         ("dataset facet missing",

@@ -406,6 +406,64 @@ Test(audit, fields_parsed_back)
 	prep_audit_free(a);
 }
 
+/* Files that shaped the run: after the arguments, in the order given. */
+Test(audit, files_named_with_their_digest)
+{
+	prep_audit *a;
+	json_t *j, *prep, *files, *f;
+	char *line, *args, *fl;
+	FILE *fp;
+
+	cr_assert_eq(prep_audit_new("anonymize", &a), PREP_OK);
+	cr_assert_eq(prep_audit_finish(a, 0, NULL, 0), PREP_OK);
+	line = record(a);
+	cr_assert_null(strstr(line, "\"files\""), "files without a file");
+	free(line);
+	cr_assert_eq(prep_audit_file(a, NULL, "p", NULL), PREP_ERR_ARG);
+	cr_assert_eq(prep_audit_file(a, "--policy", NULL, NULL), PREP_ERR_ARG);
+	cr_assert_eq(prep_audit_argument(a, "-p"), PREP_OK);
+	cr_assert_eq(prep_audit_file(a, "--policy", "people.policy", sha_abc),
+		     PREP_OK);
+	fp = fopen(path_of("abc"), "wb");
+	cr_assert_not_null(fp);
+	cr_assert_geq(fputs("abc", fp), 0);
+	cr_assert_eq(fclose(fp), 0);
+	cr_assert_eq(prep_audit_file_at(a, "--hierarchy", path_of("abc")),
+		     PREP_OK);
+	cr_assert_eq(prep_audit_file_at(a, "--schema", path_of("gone.json")),
+		     PREP_OK);
+	cr_assert_eq(prep_audit_finish(a, 0, NULL, 0), PREP_OK);
+	line = record(a);
+	args = strstr(line, "\"arguments\"");
+	fl = strstr(line, "\"files\"");
+	cr_assert(args != NULL && fl != NULL && args < fl &&
+		  fl < strstr(line, "\"exit_status\""));
+	j = parse(line);
+	prep = json_object_get(
+	    json_object_get(json_object_get(j, "run"), "facets"), "prep");
+	files = json_object_get(prep, "files");
+	cr_assert_eq(json_array_size(files), 3);
+	f = json_array_get(files, 0);
+	cr_assert_eq(json_object_size(f), 3);
+	cr_assert_str_eq(str_at(f, "option"), "--policy");
+	cr_assert_str_eq(str_at(f, "name"), "people.policy");
+	cr_assert_str_eq(str_at(f, "sha256"),
+			 "ba7816bf8f01cfea414140de5dae2223"
+			 "b00361a396177a9cb410ff61f20015ad");
+	f = json_array_get(files, 1); /* read for its digest */
+	cr_assert_str_eq(str_at(f, "option"), "--hierarchy");
+	cr_assert_str_eq(str_at(f, "name"), path_of("abc"));
+	cr_assert_str_eq(str_at(f, "sha256"),
+			 "ba7816bf8f01cfea414140de5dae2223"
+			 "b00361a396177a9cb410ff61f20015ad");
+	f = json_array_get(files, 2); /* unreadable */
+	cr_assert_str_eq(str_at(f, "option"), "--schema");
+	cr_assert(json_is_null(json_object_get(f, "sha256")));
+	json_decref(j);
+	free(line);
+	prep_audit_free(a);
+}
+
 /* eventType and reason of a record finished with these values. */
 static void
 assert_end(int exit_status, const char *reason, int sig, const char *type,
