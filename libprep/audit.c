@@ -355,12 +355,16 @@ prep_audit_file(prep_audit *a, const char *option, const char *name,
 	return PREP_OK;
 }
 
-prep_status
-prep_audit_file_at(prep_audit *a, const char *option, const char *path)
+/*
+ * The SHA-256 of the file at path into md; 0 when it can't be read or is
+ * "-", the standard input, read already.
+ */
+static int
+digest_file(const char *path, unsigned char md[32])
 {
-	unsigned char buf[65536], md[32];
+	unsigned char buf[65536];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = path ? fopen(path, "rb") : NULL;
+	FILE *f = path && strcmp(path, "-") != 0 ? fopen(path, "rb") : NULL;
 	int ok = ctx != NULL && f != NULL &&
 		 EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
 	size_t n;
@@ -371,7 +375,25 @@ prep_audit_file_at(prep_audit *a, const char *option, const char *path)
 	if (f != NULL)
 		(void)fclose(f); /* read only */
 	EVP_MD_CTX_free(ctx);
-	return prep_audit_file(a, option, path, ok ? md : NULL);
+	return ok;
+}
+
+prep_status
+prep_audit_file_at(prep_audit *a, const char *option, const char *path)
+{
+	unsigned char md[32];
+
+	return prep_audit_file(a, option, path,
+			       digest_file(path, md) ? md : NULL);
+}
+
+prep_status
+prep_audit_input_at(prep_audit *a, const char *path)
+{
+	unsigned char md[32];
+
+	return prep_audit_input(a, path, digest_file(path, md) ? md : NULL,
+				PREP_AUDIT_UNKNOWN, PREP_AUDIT_UNKNOWN);
 }
 
 /* What a caller gives for a check: its strings are copied. */

@@ -150,6 +150,12 @@ prep_status prep_audit_file_at(prep_audit *a, const char *option,
 			       const char *path);
 
 /*
+ * An input that is not a table (a profile), read whole from the file at
+ * path: hashed here, rows and columns null.
+ */
+prep_status prep_audit_input_at(prep_audit *a, const char *path);
+
+/*
  * A check the filter made, in the order of the calls: observed and
  * threshold numbers (NaN: null; an infinity: "inf" or "-inf"); passed 1
  * (true), 0 (false) or -1 (null: a figure reported, not judged).

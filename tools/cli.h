@@ -512,6 +512,8 @@ void cli_audit_check_text(struct cli *c, const char *name, const char *observed,
  * key file), named by option, into the record with its SHA-256.
  */
 void cli_audit_file(struct cli *c, const char *option, const char *path);
+/* An input that is not a table (a profile) read whole from a file. */
+void cli_audit_input_file(struct cli *c, const char *path);
 /*
  * Is a record being made? Filters skip computing figures only the record
  * needs when it is not.

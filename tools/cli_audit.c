@@ -231,6 +231,13 @@ cli_audit_file(struct cli *c, const char *option, const char *path)
 	}
 }
 
+void
+cli_audit_input_file(struct cli *c, const char *path)
+{
+	if (c->audit != NULL)
+		(void)prep_audit_input_at(c->audit, path);
+}
+
 int
 cli_audit_on(const struct cli *c)
 {

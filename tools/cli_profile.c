@@ -213,6 +213,7 @@ cli_profile_load(struct cli *c, const char *path)
 	prep_buf b;
 
 	read_whole(c, path, &b);
+	cli_audit_input_file(c, path);
 	st = prep_profile_parse(b.data ? b.data : "", b.len, &p, &e);
 	prep_buf_free(&b);
 	if (st == PREP_OK)
