@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh: the example pipeline of prep on testdata/people.csv (make demo).
 #
-#	bash testdata/demo.sh TOOLDIR
+#	bash testdata/demo.sh TOOLDIR [REPORT]
 #
 # TOOLDIR is the directory holding the built filters (build/bin). The demo
 # makes a throw-away random key (mode 600, deleted on exit), shows the
@@ -10,12 +10,19 @@
 # output from a temporary file rather than a pipe, so that `head` can't
 # cut a step short and any failure stops the demo with a nonzero exit.
 # To extend the pipeline, add a `step` line at the end (see the examples).
+# Every run appends its audit record (prep-audit(5)) to one audit file, a
+# PREP_RUN_ID per pipeline; at the end prep-report turns the file, the
+# privacy budget's ledger and the reference profile into REPORT (default
+# TOOLDIR/../demo-report.html), a page to open in a browser. With
+# KEEP_DEMO=FILE in the environment the audit file is copied to FILE.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: bash testdata/demo.sh TOOLDIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: bash testdata/demo.sh TOOLDIR [REPORT]" >&2
 	exit 2
 fi
+REPORT=${2:-$1/../demo-report.html}
+REPORT=$(realpath -m -- "$REPORT")
 TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
 	echo "demo: $1: no such directory" >&2
 	exit 2
@@ -23,7 +30,15 @@ TOOLDIR=$(cd "$1" 2>/dev/null && pwd) || {
 cd "$(dirname "$0")/.."		# the top of the source tree
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-demo.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP_DEMO:-}" ] && cp "$WORK/audit.jsonl" "$KEEP_DEMO"; rm -rf "$WORK"' EXIT
+
+# The evidence: one audit file, one PREP_RUN_ID per pipeline (new_pipeline).
+export PREP_AUDIT=$WORK/audit.jsonl
+new_pipeline() {
+	PREP_RUN_ID=$(cat /proc/sys/kernel/random/uuid)
+	export PREP_RUN_ID
+}
+new_pipeline
 
 # A random 32-byte key as 64 hex digits, readable by its owner only.
 KEY=$WORK/demo.key
@@ -60,6 +75,7 @@ step() {
 	N=$((N + 1))
 	shown="$name $*"
 	shown=${shown//"$KEY"/KEYFILE}
+	shown=${shown//"$WORK/"/}
 	if [ "$N" -eq 1 ]; then
 		PIPELINE="$shown $INPUT"
 	else
@@ -89,7 +105,10 @@ step kcheck -q zip,dob,sex -k 2 --suppress --max-suppress 0.2 -v
 # b = 250000/epsilon. The summary on stderr gives b and the 95% error
 # bound; a single noisy income says little, a mean over many rows is
 # accurate. No --seed: this is a real run, so the numbers differ each time.
-step dpnoise -c income --bounds 0:250000 --epsilon 1
+# The charge goes to a privacy budget ledger (prep-ledger(5)): data set
+# "people", budget 3, of which this run spends 1.
+step dpnoise -c income --bounds 0:250000 --epsilon 1 \
+	--ledger "$WORK/budget.ledger" --dataset people --budget 3
 # The release gate: the schema of what may leave
 # (testdata/release.schema.json: pseudonyms, masked phones, years of birth,
 # 3-digit zip codes, a unique id) and no personal data left in any cell;
@@ -100,6 +119,7 @@ echo "== the same as one pipeline (KEYFILE: a random key, now deleted):"
 echo "$PIPELINE"
 echo
 
+new_pipeline
 # kanon instead of hand-picked levels. The policy cuts zip codes to 3
 # digits by hand, and still about 80% of the rows would have to go for
 # k=5 (1626 of 2000). Keep the policy's drops, pseudonyms, masks and scrubbing and its
@@ -126,6 +146,7 @@ echo "== kcheck -q zip,dob,sex -k 5 on kanon's output"
 { "$TOOLDIR/kcheck" -q zip,dob,sex -k 5 "$WORK/kanon.csv" >/dev/null; } 2>&1
 echo
 
+new_pipeline
 # The Adult census extract has an ARX hierarchy for each column, so kanon
 # can do global recoding: one level of each hierarchy for the whole table,
 # the exact optimum of the loss over all 6,480 combinations of levels,
@@ -141,6 +162,7 @@ echo "== kanon -q $Q --hierarchy COL=testdata/adult_hierarchy_COL.csv... -k 5 --
 	testdata/adult.csv | grep -v '^seconds'
 echo
 
+new_pipeline
 # Bias: the Adult census extract, by sex. fairness writes its table on
 # stdout and the metrics on stderr; reweight appends Kamiran-Calders
 # weights, after which the weighted disparate impact is exactly 1.
@@ -158,6 +180,7 @@ echo "== reweight -g sex -y salary-class $ADULT | fairness $FAIR_SHOWN --weight 
 "$TOOLDIR/fairness" "${FAIR[@]}" --weight weight "$WORK/weighted.csv" 2>&1
 
 echo
+new_pipeline
 # Balance: Adult by race, every class brought up to the majority's count
 # with copies of its own rows (oversample --method random).
 [ -x "$TOOLDIR/oversample" ] || { echo "demo: $TOOLDIR/oversample: not built" >&2; exit 2; }
@@ -171,6 +194,7 @@ echo "== after oversample -g race --seed 1"
 count_race "$WORK/balanced.csv"
 
 echo
+new_pipeline
 # Drift: profile Adult once as the reference (one line of JSON, whose size
 # does not grow with the rows, mergeable across parts), then compare a
 # batch with a planted shift with it: the women alone, whose ages, marital
@@ -197,3 +221,17 @@ st=0
 "$TOOLDIR/drift" -q "$WORK/reference.json" "$ADULT" >/dev/null || st=$?
 echo "exit status $st"
 [ "$st" -eq 0 ] || { echo "demo: drift found drift in the reference itself" >&2; exit 2; }
+
+echo
+# The evidence: every run above left its record in one audit file;
+# prep-report draws the pipelines, the checks, the charts and the
+# checklist from it, with the ledger's charges and the reference profile.
+[ -x "$TOOLDIR/prep-report" ] || { echo "demo: $TOOLDIR/prep-report: not built" >&2; exit 2; }
+echo "== prep-report --ledger budget.ledger --profile reference.json -o demo-report.html audit.jsonl"
+mkdir -p "$(dirname "$REPORT")"
+runs=$(wc -l <"$PREP_AUDIT")
+env -u PREP_AUDIT "$TOOLDIR/prep-report" --title "prep demo: people.csv and the Adult census extract" \
+	--ledger "$WORK/budget.ledger" --profile "$WORK/reference.json" \
+	-o "$REPORT" "$PREP_AUDIT"
+echo "$runs runs recorded; the report is $REPORT"
+echo "(open it in a browser)"
