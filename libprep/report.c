@@ -106,6 +106,7 @@ prep_report_free(prep_report *r)
 		return;
 	for (i = 0; i < r->nruns; i++) {
 		free(r->runs[i].arguments);
+		free(r->runs[i].files);
 		free(r->runs[i].inputs);
 		free(r->runs[i].outputs);
 		free(r->runs[i].checks);
@@ -270,6 +271,46 @@ count_at(const json_t *o, const char *key, int64_t *v)
 	return 0;
 }
 
+/* A SHA-256 of the record, 64 lowercase hex digits or null, into *out. */
+static int
+read_sha(const json_t *sha, const char **out)
+{
+	*out = NULL;
+	if (json_is_string(sha) && json_string_length(sha) == 64 &&
+	    is_hex_lower(json_string_value(sha), 64))
+		*out = json_string_value(sha);
+	else if (!json_is_null(sha))
+		return -1;
+	return 0;
+}
+
+/* The run facet's files, when it has them. */
+static int
+read_files(const json_t *a, prep_report_run *run, prep_report_error *err)
+{
+	size_t i;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return refuse(err, "files is not an array");
+	run->nfiles = json_array_size(a);
+	if (run->nfiles &&
+	    (run->files = calloc(run->nfiles, sizeof *run->files)) == NULL)
+		return refuse(err, "out of memory");
+	for (i = 0; i < run->nfiles; i++) {
+		const json_t *f = json_array_get(a, i);
+		prep_report_file *rf = &run->files[i];
+
+		if ((rf->option = string_at(f, "option")) == NULL ||
+		    (rf->name = string_at(f, "name")) == NULL ||
+		    read_sha(json_object_get(f, "sha256"), &rf->sha256))
+			return refuse(err, "files is not an array of "
+					   "{option, name, sha256}");
+	}
+	return 0;
+}
+
 static int
 read_datasets(const json_t *a, prep_report_dataset **out, size_t *n,
 	      const char *side, prep_report_error *err)
@@ -287,7 +328,6 @@ read_datasets(const json_t *a, prep_report_dataset **out, size_t *n,
 	for (i = 0; i < *n; i++) {
 		const json_t *d = json_array_get(a, i), *f;
 		prep_report_dataset *ds = &(*out)[i];
-		const json_t *sha;
 
 		f = json_object_get(json_object_get(d, "facets"),
 				    "prep_dataset");
@@ -300,11 +340,7 @@ read_datasets(const json_t *a, prep_report_dataset **out, size_t *n,
 				       side, i);
 			return refuse(err, what);
 		}
-		sha = json_object_get(f, "sha256");
-		if (json_is_string(sha) && json_string_length(sha) == 64 &&
-		    is_hex_lower(json_string_value(sha), 64))
-			ds->sha256 = json_string_value(sha);
-		else if (!json_is_null(sha)) {
+		if (read_sha(json_object_get(f, "sha256"), &ds->sha256)) {
 			(void)snprintf(what, sizeof what,
 				       "%s[%zu].sha256 is not 64 hex digits",
 				       side, i);
@@ -448,6 +484,8 @@ read_record(const json_t *j, prep_report_run *run, prep_report_error *err)
 			 json_string_value(json_array_get(a, i))) == NULL)
 			return refuse(err,
 				      "arguments is not an array of strings");
+	if (read_files(json_object_get(prep, "files"), run, err))
+		return -1;
 	x = json_object_get(prep, "exit_status");
 	if (!json_is_integer(x))
 		return refuse(err, "exit_status is not an integer");
@@ -470,6 +508,7 @@ static void
 free_run(prep_report_run *run)
 {
 	free(run->arguments);
+	free(run->files);
 	free(run->inputs);
 	free(run->outputs);
 	free(run->checks);

@@ -105,6 +105,12 @@ typedef struct prep_report_dataset {
 	int64_t rows, columns; /* -1: null */
 } prep_report_dataset;
 
+/* A file that shaped a run (prep-audit(5) "files"): a policy, a schema. */
+typedef struct prep_report_file {
+	const char *option, *name;
+	const char *sha256; /* 64 hex digits, or NULL */
+} prep_report_file;
+
 typedef struct prep_report_run {
 	const char *file; /* the audit file */
 	unsigned long line;
@@ -114,6 +120,8 @@ typedef struct prep_report_run {
 	const char *reason; /* or NULL */
 	const char **arguments;
 	size_t narguments;
+	prep_report_file *files;
+	size_t nfiles;
 	long long exit_status;
 	double seconds;
 	prep_report_dataset *inputs, *outputs;

@@ -259,7 +259,20 @@ run_section(prep_text *t, const prep_report *r, const prep_report_run *run)
 		prep_text_put(t, " ");
 		prep_text_xml(t, run->arguments[i]);
 	}
-	prep_text_put(t, "</code></td></tr>\n<tr><th>seconds</th><td>");
+	prep_text_put(t, "</code></td></tr>\n");
+	for (i = 0; i < run->nfiles; i++) {
+		prep_text_put(t, i ? "<br>" : "<tr><th>files</th><td>");
+		prep_text_put(t, "<code>");
+		prep_text_xml(t, run->files[i].option);
+		prep_text_put(t, " ");
+		prep_text_xml(t, run->files[i].name);
+		prep_text_printf(t, "</code> sha256 <code>%.12s</code>",
+				 run->files[i].sha256 ? run->files[i].sha256
+						      : "null");
+		if (i + 1 == run->nfiles)
+			prep_text_put(t, "</td></tr>\n");
+	}
+	prep_text_put(t, "<tr><th>seconds</th><td>");
 	prep_text_number(t, run->seconds);
 	prep_text_printf(t,
 			 "</td></tr>\n<tr><th>pipeline</th><td>"

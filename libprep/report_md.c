@@ -230,7 +230,19 @@ run_section(prep_text *t, const prep_report *r, const prep_report_run *run)
 		prep_text_put(t, " ");
 		prep_text_md(t, run->arguments[i]);
 	}
-	prep_text_put(t, " |\n| seconds | ");
+	prep_text_put(t, " |\n");
+	for (i = 0; i < run->nfiles; i++) {
+		prep_text_put(t, i ? "<br>" : "| files | ");
+		prep_text_md(t, run->files[i].option);
+		prep_text_put(t, " ");
+		prep_text_md(t, run->files[i].name);
+		prep_text_printf(t, " sha256 `%.12s`",
+				 run->files[i].sha256 ? run->files[i].sha256
+						      : "null");
+		if (i + 1 == run->nfiles)
+			prep_text_put(t, " |\n");
+	}
+	prep_text_put(t, "| seconds | ");
 	prep_text_number(t, run->seconds);
 	prep_text_printf(t, " |\n| pipeline | %zu", run->pipeline + 1);
 	if (run->parent)
