@@ -6,6 +6,7 @@
  * and applied by libprep/policy.c, keys read by cli_load_key
  * (tools/cli.c) and derived by libprep/keys.c.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ struct columns {
 	prep_field *names;	 /* header names, or numbers; copies */
 	char *names_text;	 /* ... their bytes */
 	uint64_t *unreadable;	 /* --on-error blank|keep: cells */
+	uint64_t rows;		 /* records written, without the header */
 };
 
 static struct cli cli;
@@ -442,6 +444,7 @@ write_rows(const struct options *o, const prep_action_ctx *ctx,
 			put(res, rlen);
 		}
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
+		c->rows++;
 	}
 	prep_buf_free(&out);
 }
@@ -475,6 +478,41 @@ report_unreadable(const struct options *o, const struct columns *c)
 	}
 }
 
+/*
+ * The run's checks in the audit record (the check contract, anonymize):
+ * action:COL, the name of the action applied to each input column in
+ * header order ("keep" for a column without a rule; COL the column's
+ * name, or its number without a header: names of columns are not
+ * personal data), then the rows written. An action's name only: never
+ * its arguments, which may hold a redact text or a file's path.
+ */
+static void
+record_checks(const struct columns *c)
+{
+	size_t i, size = 0;
+	char *name;
+
+	if (!cli_audit_on(&cli))
+		return;
+	for (i = 0; i < c->n; i++)
+		if (c->names[i].len > size)
+			size = c->names[i].len;
+	if ((name = malloc(size + sizeof "action:")) == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < c->n; i++) {
+		memcpy(name, "action:", 7);
+		memcpy(name + 7, c->names[i].data, c->names[i].len);
+		name[7 + c->names[i].len] = '\0';
+		cli_audit_check_text(&cli, name,
+				     prep_action_name(c->act[i]
+							  ? c->act[i]->kind
+							  : PREP_ACT_KEEP),
+				     NULL, -1);
+	}
+	free(name);
+	cli_audit_check(&cli, "rows", (double)c->rows, NAN, -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -492,6 +530,7 @@ main(int argc, char **argv)
 	write_rows(&o, &ctx, &c);
 	cli_finish(&cli);
 	report_unreadable(&o, &c);
+	record_checks(&c);
 	free(c.unreadable);
 	free(c.names);
 	free(c.names_text);

@@ -302,6 +302,7 @@ main(int argc, char **argv)
 	cli_open_input(&cli, argc - optind, argv + optind);
 	total = o.aggregate ? run_aggregate(&o, rng) : run_rows(&o, rng);
 	cli_note(&cli, "epsilon spent %g", total);
+	record_checks(&o, total);
 	prep_rng_free(rng);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * to the privacy budget ledger that comes between reading the input and
  * writing the first noisy value (see dpnoise.c).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,13 @@
 #include "noise.h"
 #include "noise_rows.h"
 
-/* A ledger status other than PREP_OK: the message, and exit 1 or 2. */
 struct cli cli;
+
+/* The ledger's answer to the run's charge, for the audit record. */
+static struct {
+	int charged;	      /* 1: charged; 0: refused (or not yet made) */
+	prep_ledger_state st; /* the dataset before the charge */
+} charge;
 
 void
 parse_bounds(const char *arg, prep_bounds *b)
@@ -32,10 +38,12 @@ parse_bounds(const char *arg, prep_bounds *b)
 		cli_usage_error(&cli, "--bounds LO:HI needs LO < HI");
 }
 
+/* A ledger status other than PREP_OK: the message, and exit 1 or 2. */
 static void __attribute__((noreturn))
-ledger_fail(prep_status s, const char *path, const prep_ledger_charge *c,
+ledger_fail(prep_status s, const struct opts *o, const prep_ledger_charge *c,
 	    const prep_ledger_state *st, prep_where w)
 {
+	const char *path = o->ledger;
 	char text[PREP_LEDGER_TEXT_SIZE];
 
 	if (s == PREP_ERR_ARG)
@@ -44,6 +52,10 @@ ledger_fail(prep_status s, const char *path, const prep_ledger_charge *c,
 		    "--dataset NAME: 1 to 128 of A-Z a-z 0-9 . _ : / @ + -");
 	switch (prep_ledger_fault_text(s, c, st, &w, text, sizeof text)) {
 	case PREP_LEDGER_REFUSED:
+		/* the gate failed: its checks go in the record of the run */
+		charge.charged = 0;
+		charge.st = *st;
+		record_checks(o, c->epsilon);
 		cli_check_failed(&cli, "ledger %s: %s", path, text);
 	case PREP_LEDGER_NOT_LEDGER:
 		cli_fatal_at(&cli, w, "%s", text);
@@ -73,7 +85,7 @@ charge_ledger(const struct opts *o, double eps, double delta)
 	if (eps == 0) {
 		s = prep_ledger_query(o->ledger, o->dataset, &st, &w);
 		if (s != PREP_OK)
-			ledger_fail(s, o->ledger, &c, &st, w);
+			ledger_fail(s, o, &c, &st, w);
 		return;
 	}
 	if (prep_ledger_args(o->argc, o->argv, &args) != PREP_OK)
@@ -82,9 +94,43 @@ charge_ledger(const struct opts *o, double eps, double delta)
 	s = prep_ledger_charge_run(o->ledger, &c, &st, &w);
 	free(args);
 	if (s != PREP_OK)
-		ledger_fail(s, o->ledger, &c, &st, w);
+		ledger_fail(s, o, &c, &st, w);
+	charge.charged = 1;
+	charge.st = st;
 	cli_note(&cli, "ledger %s: dataset %s: spent %g of %g", o->ledger,
 		 o->dataset, st.spent + eps, o->budget);
+}
+
+/*
+ * The run's checks in the audit record (the check contract, dpnoise):
+ * with a ledger, the gate budget.spent (observed the dataset's epsilon
+ * spent with this run's, charged or not: what the ledger weighed against
+ * --budget; passed: charged), then the figures epsilon (this run's, as
+ * charged), delta (when partition selection uses one), and with a ledger
+ * dataset, budget (the dataset's, as the ledger holds it; a first charge:
+ * --budget) and budget.left (what the dataset has left after the run: a
+ * refused charge leaves it as it was).
+ */
+void
+record_checks(const struct opts *o, double eps)
+{
+	double budget, spent;
+
+	if (!cli_audit_on(&cli))
+		return;
+	budget = charge.st.budget > 0 ? charge.st.budget : o->budget;
+	spent = charge.st.spent + (charge.charged ? eps : 0);
+	if (o->ledger)
+		cli_audit_check(&cli, "budget.spent", charge.st.spent + eps,
+				o->budget, charge.charged);
+	cli_audit_check(&cli, "epsilon", eps, NAN, -1);
+	if (o->delta > 0)
+		cli_audit_check(&cli, "delta", o->delta, NAN, -1);
+	if (o->ledger) {
+		cli_audit_check_text(&cli, "dataset", o->dataset, NULL, -1);
+		cli_audit_check(&cli, "budget", budget, NAN, -1);
+		cli_audit_check(&cli, "budget.left", budget - spent, NAN, -1);
+	}
 }
 
 /* Row mode, first half: the mechanism of every column named by a -c. */

@@ -54,6 +54,13 @@ void parse_bounds(const char *arg, prep_bounds *b);
  */
 void charge_ledger(const struct opts *o, double eps, double delta);
 
+/*
+ * The run's checks in the audit record, eps the epsilon of the run: once
+ * the charge is made (charge_ledger records them itself when the ledger
+ * refuses it), or without a ledger once the output is finished.
+ */
+void record_checks(const struct opts *o, double eps);
+
 /* Row mode and aggregate mode, from the open input to the finished
  * output; each returns the epsilon spent. */
 double run_rows(const struct opts *o, prep_rng *rng);

@@ -7,6 +7,7 @@
  * reads profiles instead and writes their merge, folded left to right in
  * the order of the operands.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,11 @@ main(int argc, char **argv)
 	else
 		p = cli_profile_csv(&cli, &o, argc - optind, argv + optind);
 	cli_profile_write(&cli, p);
+	/* the audit record's figures (check contract, profile): the rows
+	 * and the columns the profile holds, as it writes them */
+	cli_audit_check(&cli, "rows", (double)prep_profile_rows(p), NAN, -1);
+	cli_audit_check(&cli, "columns", (double)prep_profile_columns(p), NAN,
+			-1);
 	prep_profile_free(p);
 	return 0;
 }

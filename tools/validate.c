@@ -12,6 +12,7 @@
  * only when the run passes; --stream writes each as it is read, and an
  * -o file is renamed into place only when the run passes.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,6 +472,36 @@ finish(const struct opts *o, struct sink *k)
 		cli_side_abort(&cli, k->mf);
 }
 
+/*
+ * The run's checks in the audit record (the check contract, validate):
+ * the gate valid (observed the errors found, of every code; passed the
+ * verdict of the exit status, which --mostly may give with errors), the
+ * rows checked, and errors:CODE for each code that occurred, in the
+ * order of the report's summary.
+ */
+static void
+record_checks(int pass)
+{
+	char name[64];
+	int code;
+
+	if (!cli_audit_on(&cli))
+		return;
+	cli_audit_check(&cli, "valid", (double)prep_vreport_count(report, -1),
+			0, pass);
+	cli_audit_check(&cli, "rows", (double)prep_vreport_rows(report), NAN,
+			-1);
+	for (code = 0; code < PREP_V_NCODES; code++) {
+		uint64_t k = prep_vreport_count(report, code);
+
+		if (k == 0)
+			continue;
+		(void)snprintf(name, sizeof name, "errors:%s",
+			       prep_vcode_name(code));
+		cli_audit_check(&cli, name, (double)k, NAN, -1);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -512,6 +543,7 @@ main(int argc, char **argv)
 	}
 
 	pass = prep_vreport_passes(report, o.mostly);
+	record_checks(pass);
 	prep_vreport_free(report);
 	prep_spool_free(k.spool);
 	prep_writer_free(k.rej);
