@@ -286,6 +286,74 @@ print_summary(const struct options *o, const prep_drift_result *r)
 	cli_note(&cli, "%s", r->drift ? "drift" : "no drift");
 }
 
+/* A check of column c: prefix then the column's name (not personal). */
+static void
+column_check(const char *prefix, const prep_drift_column *c, double v,
+	     double threshold, int passed, const char *text)
+{
+	size_t len = strlen(prefix) + c->name_len + 1;
+	char *name = malloc(len);
+
+	if (name == NULL)
+		cli_fatal(&cli, "out of memory");
+	(void)snprintf(name, len, "%s%.*s", prefix, (int)c->name_len, c->name);
+	if (text)
+		cli_audit_check_text(&cli, name, text, NULL, -1);
+	else
+		cli_audit_check(&cli, name, v, threshold, passed);
+	free(name);
+}
+
+/*
+ * The record's checks: drift_share, the gate of dataset drift (passed:
+ * no dataset drift, which is also a drifted key column or a column added
+ * or removed, as prep_drift_compare decides it); each column's statistic
+ * against its threshold (passed: not drifted), each column's method, the
+ * columns added and removed; with group counts on both sides, disparate
+ * impact then and now, its drop and the change of statistical parity
+ * difference, gates when --max-di-drop and --max-spd-change ask.
+ */
+static void
+record_checks(const struct options *o, const prep_drift_result *r)
+{
+	const prep_fairness_summary *a = &r->bias_reference,
+				    *b = &r->bias_current;
+	int dataset_drift = r->drifted_share >= o->d.drift_share ||
+			    r->key_drifted || r->nadded || r->nremoved;
+	size_t i;
+
+	if (!cli_audit_on(&cli))
+		return;
+	cli_audit_check(&cli, "drift_share", r->drifted_share, o->d.drift_share,
+			!dataset_drift);
+	for (i = 0; i < r->ncolumns; i++)
+		column_check("drift:", &r->columns[i], r->columns[i].statistic,
+			     r->columns[i].threshold, !r->columns[i].drifted,
+			     NULL);
+	for (i = 0; i < r->ncolumns; i++)
+		column_check("method:", &r->columns[i], NAN, NAN, -1,
+			     prep_drift_method_names[r->columns[i].method]);
+	cli_audit_check(&cli, "columns.added", (double)r->nadded, NAN, -1);
+	cli_audit_check(&cli, "columns.removed", (double)r->nremoved, NAN, -1);
+	if (!r->bias)
+		return;
+	cli_audit_check(&cli, "disparate_impact.reference", a->disparate_impact,
+			NAN, -1);
+	cli_audit_check(&cli, "disparate_impact.current", b->disparate_impact,
+			NAN, -1);
+	cli_audit_check(
+	    &cli, "disparate_impact.drop",
+	    a->disparate_impact - b->disparate_impact,
+	    o->d.max_di_drop_set ? o->d.max_di_drop : NAN,
+	    o->d.max_di_drop_set ? !(r->bias_failed & PREP_DRIFT_FAIL_DI) : -1);
+	cli_audit_check(
+	    &cli, "spd.change",
+	    b->statistical_parity_difference - a->statistical_parity_difference,
+	    o->d.max_spd_change_set ? o->d.max_spd_change : NAN,
+	    o->d.max_spd_change_set ? !(r->bias_failed & PREP_DRIFT_FAIL_SPD)
+				    : -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -312,6 +380,7 @@ main(int argc, char **argv)
 		cli_fatal_status(&cli, st, "drift");
 	write_report(&o, r);
 	print_summary(&o, r);
+	record_checks(&o, r);
 	drift = r->drift;
 	prep_drift_result_free(r);
 	prep_profile_free(ref);

@@ -433,6 +433,99 @@ print_messages(const struct options *o, const struct run *r,
 	return fail;
 }
 
+/*
+ * The name of group id in a check of the record, prefix first
+ * (cli_audit_group): "#" and its place in the table, or its values with
+ * --audit-groups. malloc'd.
+ */
+static char *
+group_check_name(const struct run *r, const char *prefix, size_t id)
+{
+	const char **v = NULL;
+	char *text = NULL, *name;
+	size_t len = strlen(prefix) + 24, at = 0, i;
+
+	if (cli.audit_groups) {
+		prep_field *f = calloc(r->ng, sizeof *f);
+
+		v = calloc(r->ng, sizeof *v);
+		if (f == NULL || v == NULL ||
+		    prep_fairness_group_values(r->f, id, f) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		for (i = 0; i < r->ng; i++)
+			len += f[i].len + 1;
+		if ((text = malloc(len)) == NULL)
+			cli_fatal(&cli, "out of memory");
+		for (i = 0; i < r->ng; i++) {
+			memcpy(text + at, f[i].data, f[i].len);
+			text[at + f[i].len] = '\0';
+			v[i] = text + at;
+			at += f[i].len + 1;
+		}
+		free(f);
+	}
+	if ((name = malloc(len)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	(void)cli_audit_group(&cli, prefix, id, v, r->ng, name, len);
+	free(v);
+	free(text);
+	return name;
+}
+
+/* A figure of group id in the record. */
+static void
+group_figure(const struct run *r, const char *prefix, size_t id, double v)
+{
+	char *name = group_check_name(r, prefix, id);
+
+	cli_audit_check(&cli, name, v, NAN, -1);
+	free(name);
+}
+
+/*
+ * The record's checks: the five metrics, each a gate when its option was
+ * given (passed: the verdict of prep_fairness_check), else a figure;
+ * then n, base_rate and selection_rate (and tpr, fpr with -p) of each
+ * group, in the table's order.
+ */
+static void
+record_checks(const struct options *o, const struct run *r,
+	      const prep_fairness_summary *s, unsigned fail)
+{
+	const prep_fairness_gates *g = &o->gates;
+	prep_fairness_rates rt;
+	size_t id, n = r->f ? prep_fairness_groups(r->f) : 0;
+
+	if (!cli_audit_on(&cli))
+		return;
+	cli_audit_check(&cli, "disparate_impact", s->disparate_impact,
+			g->min_di_set ? g->min_di : NAN,
+			g->min_di_set ? !(fail & PREP_FAIRNESS_FAIL_DI) : -1);
+	cli_audit_check(&cli, "statistical_parity_difference",
+			s->statistical_parity_difference,
+			g->max_spd_set ? g->max_spd : NAN,
+			g->max_spd_set ? !(fail & PREP_FAIRNESS_FAIL_SPD) : -1);
+	cli_audit_check(&cli, "equal_opportunity_difference",
+			s->equal_opportunity_difference,
+			g->max_eod_set ? g->max_eod : NAN,
+			g->max_eod_set ? !(fail & PREP_FAIRNESS_FAIL_EOD) : -1);
+	cli_audit_check(&cli, "average_odds_difference",
+			s->average_odds_difference, NAN, -1);
+	cli_audit_check(&cli, "equalized_odds_difference",
+			s->equalized_odds_difference, NAN, -1);
+	for (id = 0; id < n; id++) {
+		if (prep_fairness_group_rates(r->f, id, &rt) != PREP_OK)
+			continue;
+		group_figure(r, "n:", id, (double)rt.n);
+		group_figure(r, "base_rate:", id, rt.base_rate);
+		group_figure(r, "selection_rate:", id, rt.selection_rate);
+		if (o->pred) {
+			group_figure(r, "tpr:", id, rt.tpr);
+			group_figure(r, "fpr:", id, rt.fpr);
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -450,6 +543,7 @@ main(int argc, char **argv)
 	summarize(&o, &r, &sum);
 	write_report(&o, &r, &sum);
 	fail = print_messages(&o, &r, &sum);
+	record_checks(&o, &r, &sum, fail);
 	prep_fairness_free(r.f);
 	prep_fairness_name_free(&r.pv);
 	free(r.names);

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +441,75 @@ write_new_rows(prep_oversample *tab, prep_rng *rng, const char *map,
 	}
 }
 
+/*
+ * A check's name for class c (in order of first appearance, the order
+ * its new rows are written in), prefix first (cli_audit_group): "#" and
+ * c + 1, or with --audit-groups its values joined by ",". malloc'd.
+ */
+static char *
+class_check_name(const prep_oversample *tab, const char *prefix, size_t c,
+		 size_t ngrp)
+{
+	const char **v = NULL;
+	char *text = NULL, *name;
+	size_t len = strlen(prefix) + 24, at = 0, j;
+	prep_field f;
+
+	if (cli.audit_groups) {
+		for (j = 0; j < ngrp; j++)
+			len += prep_oversample_class_field(tab, c, j).len + 1;
+		v = calloc(ngrp ? ngrp : 1, sizeof *v);
+		text = malloc(len);
+		if (v == NULL || text == NULL)
+			cli_fatal(&cli, "out of memory");
+		for (j = 0; j < ngrp; j++) {
+			f = prep_oversample_class_field(tab, c, j);
+			memcpy(text + at, f.data, f.len);
+			text[at + f.len] = '\0';
+			v[j] = text + at;
+			at += f.len + 1;
+		}
+	}
+	if ((name = malloc(len)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	(void)cli_audit_group(&cli, prefix, c, v, ngrp, name, len);
+	free(v);
+	free(text);
+	return name;
+}
+
+/*
+ * The record's checks: the rows read and the rows added, then each
+ * class's rows before and after (count.before:G, count.after:G). tab
+ * NULL: an input without columns.
+ */
+static void
+record_checks(const prep_oversample *tab, size_t ngrp)
+{
+	size_t c, n = tab ? prep_oversample_classes(tab) : 0;
+	uint64_t before;
+	char *name;
+
+	if (!cli_audit_on(&cli))
+		return;
+	cli_audit_check(&cli, "rows.in",
+			tab ? (double)prep_oversample_rows(tab) : 0, NAN, -1);
+	cli_audit_check(&cli, "rows.added",
+			tab ? (double)prep_oversample_total_need(tab) : 0, NAN,
+			-1);
+	for (c = 0; c < n; c++) {
+		before = prep_oversample_count(tab, c);
+		name = class_check_name(tab, "count.before:", c, ngrp);
+		cli_audit_check(&cli, name, (double)before, NAN, -1);
+		free(name);
+		name = class_check_name(tab, "count.after:", c, ngrp);
+		cli_audit_check(&cli, name,
+				(double)(before + prep_oversample_need(tab, c)),
+				NAN, -1);
+		free(name);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -461,6 +531,7 @@ main(int argc, char **argv)
 		/* an empty input: nothing to balance, nothing to write */
 		cli_open_output(&cli);
 		cli_finish(&cli);
+		record_checks(NULL, 0);
 		prep_rng_free(rng);
 		return 0;
 	}
@@ -476,6 +547,7 @@ main(int argc, char **argv)
 	write_input_rows(spool, map, size, o.mark);
 	write_new_rows(tab, rng, map, ncols, &o);
 	cli_finish(&cli);
+	record_checks(tab, ngrp);
 	prep_spool_free(spool);
 	prep_oversample_free(tab);
 	prep_rng_free(rng);

@@ -10,6 +10,7 @@
  * appended. Memory follows the cells, not the rows; nothing is written
  * before the whole input has been read.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,105 @@ warn_empty_cells(const prep_weights *tab, long label)
 				    : "their groups get no weight");
 }
 
+/*
+ * A check's name for the i-th group or label (in the order of -v's
+ * table), prefix first (cli_audit_group): "#" and i + 1, or with
+ * --audit-groups the values f[0..n) joined by ",". malloc'd.
+ */
+static char *
+check_name(const char *prefix, size_t i, const prep_field *f, size_t n)
+{
+	const char **v = NULL;
+	char *text = NULL, *name;
+	size_t len = strlen(prefix) + 24, at = 0, j;
+
+	if (cli.audit_groups) {
+		for (j = 0; j < n; j++)
+			len += f[j].len + 1;
+		v = calloc(n ? n : 1, sizeof *v);
+		text = malloc(len);
+		if (v == NULL || text == NULL)
+			cli_fatal(&cli, "out of memory");
+		for (j = 0; j < n; j++) {
+			memcpy(text + at, f[j].data, f[j].len);
+			text[at + f[j].len] = '\0';
+			v[j] = text + at;
+			at += f[j].len + 1;
+		}
+	}
+	if ((name = malloc(len)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	(void)cli_audit_group(&cli, prefix, i, v, n, name, len);
+	free(v);
+	free(text);
+	return name;
+}
+
+/*
+ * The record's checks: the cells of groups x labels and those without a
+ * row, the smallest and largest weight of a cell that has one, then each
+ * cell's weight, "weight:GROUP|LABEL" (without -y "weight:GROUP"), groups
+ * and labels in -v's order; an empty cell's is null. tab NULL: an input
+ * without columns, no cells.
+ */
+static void
+record_checks(const prep_weights *tab, size_t ngroup, long label)
+{
+	size_t g, y, i, ng = tab ? prep_weights_groups(tab) : 0;
+	size_t ny = tab ? prep_weights_labels(tab) : 0;
+	prep_weights_cell_info cell;
+	double lo = NAN, hi = NAN;
+	prep_field *f, lab;
+	char *gname, *name;
+
+	if (!cli_audit_on(&cli))
+		return;
+	for (g = 0; g < ng; g++)
+		for (y = 0; y < ny; y++)
+			if (prep_weights_cell(tab, g, y, &cell) == PREP_OK &&
+			    !cell.empty) {
+				lo = isnan(lo) || cell.weight < lo ? cell.weight
+								   : lo;
+				hi = isnan(hi) || cell.weight > hi ? cell.weight
+								   : hi;
+			}
+	cli_audit_check(&cli, "cells", (double)ng * (double)ny, NAN, -1);
+	cli_audit_check(&cli, "cells.empty",
+			tab ? (double)prep_weights_empty_cells(tab) : 0, NAN,
+			-1);
+	cli_audit_check(&cli, "weight.min", lo, NAN, -1);
+	cli_audit_check(&cli, "weight.max", hi, NAN, -1);
+	if ((f = calloc(ngroup ? ngroup : 1, sizeof *f)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (g = 0; g < ng; g++) {
+		for (i = 0; i < ngroup; i++)
+			f[i] = prep_weights_group_field(tab, g, i);
+		gname = check_name("weight:", g, f, ngroup);
+		if (label >= 0) {
+			/* "weight:GROUP|": the prefix of the label's name */
+			name = malloc(strlen(gname) + 2);
+			if (name == NULL)
+				cli_fatal(&cli, "out of memory");
+			strcat(strcpy(name, gname), "|");
+			free(gname);
+			gname = name;
+		}
+		for (y = 0; y < ny; y++) {
+			lab = prep_weights_label(tab, y);
+			name =
+			    label >= 0 ? check_name(gname, y, &lab, 1) : gname;
+			if (prep_weights_cell(tab, g, y, &cell) == PREP_OK)
+				cli_audit_check(&cli, name,
+						cell.empty ? NAN : cell.weight,
+						NAN, -1);
+			if (name != gname)
+				free(name);
+		}
+		free(gname);
+	}
+	free(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -293,6 +393,7 @@ main(int argc, char **argv)
 		/* an empty input: nothing to weigh, nothing to write */
 		cli_open_output(&cli);
 		cli_finish(&cli);
+		record_checks(NULL, 0, -1);
 		return 0;
 	}
 	resolve_columns(&o, &c);
@@ -309,6 +410,7 @@ main(int argc, char **argv)
 	cli_open_output(&cli);
 	write_weighted(spool, tab, o.name);
 	cli_finish(&cli);
+	record_checks(tab, c.ngroup, c.label);
 	prep_spool_free(spool);
 	prep_weights_free(tab);
 	free(c.group);
