@@ -521,14 +521,13 @@ void cli_audit_input_file(struct cli *c, const char *path);
 int cli_audit_on(const struct cli *c);
 /*
  * The name of the i-th group (from 0, in the order the filter reports
- * them) in a check's name, prefix then the group, into buf of size n:
- * with --audit-groups, its values (the n values of key, joined with
- * ","), else "#" and i + 1, since group values may be personal data
- * (prep-audit(5), "Groups").
+ * them) in a check's name, prefix then the group: with --audit-groups,
+ * its values (the n fields of values, joined with ","), else "#" and
+ * i + 1, since group values may be personal data (prep-audit(5),
+ * "GROUPS"). malloc'd; exits 2 when out of memory.
  */
-const char *cli_audit_group(const struct cli *c, const char *prefix, size_t i,
-			    const char *const *values, size_t nvalues,
-			    char *buf, size_t n);
+char *cli_audit_group(struct cli *c, const char *prefix, size_t i,
+		      const prep_field *values, size_t n);
 /* The last message printed, the record's reason (cli.c keeps it). */
 void cli_audit_message(const char *fmt, va_list ap);
 

@@ -244,25 +244,30 @@ cli_audit_on(const struct cli *c)
 	return c->audit != NULL;
 }
 
-const char *
-cli_audit_group(const struct cli *c, const char *prefix, size_t i,
-		const char *const *values, size_t nvalues, char *buf, size_t n)
+char *
+cli_audit_group(struct cli *c, const char *prefix, size_t i,
+		const prep_field *values, size_t n)
 {
-	size_t at, j;
-	int w;
+	size_t len = strlen(prefix) + 24, at, j;
+	char *name;
 
-	w = snprintf(buf, n, "%s", prefix);
-	at = w < 0 ? 0 : (size_t)w;
+	for (j = 0; c->audit_groups && j < n; j++)
+		len += values[j].len + 1;
+	if ((name = malloc(len)) == NULL)
+		cli_fatal(c, "out of memory");
+	at = (size_t)snprintf(name, len, "%s", prefix);
 	if (!c->audit_groups) {
-		(void)snprintf(buf + (at < n ? at : n - 1), at < n ? n - at : 1,
-			       "#%zu", i + 1);
-		return buf;
+		(void)snprintf(name + at, len - at, "#%zu", i + 1);
+		return name;
 	}
-	for (j = 0; j < nvalues && at < n; j++) {
-		w = snprintf(buf + at, n - at, "%s%s", j ? "," : "", values[j]);
-		at += w < 0 ? 0 : (size_t)w;
+	for (j = 0; j < n; j++) {
+		if (j)
+			name[at++] = ',';
+		memcpy(name + at, values[j].data, values[j].len);
+		at += values[j].len;
 	}
-	return buf;
+	name[at] = '\0';
+	return name;
 }
 
 void

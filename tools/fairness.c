@@ -435,40 +435,20 @@ print_messages(const struct options *o, const struct run *r,
 
 /*
  * The name of group id in a check of the record, prefix first
- * (cli_audit_group): "#" and its place in the table, or its values with
- * --audit-groups. malloc'd.
+ * (cli_audit_group). malloc'd.
  */
 static char *
 group_check_name(const struct run *r, const char *prefix, size_t id)
 {
-	const char **v = NULL;
-	char *text = NULL, *name;
-	size_t len = strlen(prefix) + 24, at = 0, i;
+	prep_field *f = NULL;
+	char *name;
 
-	if (cli.audit_groups) {
-		prep_field *f = calloc(r->ng, sizeof *f);
-
-		v = calloc(r->ng, sizeof *v);
-		if (f == NULL || v == NULL ||
-		    prep_fairness_group_values(r->f, id, f) != PREP_OK)
-			cli_fatal(&cli, "out of memory");
-		for (i = 0; i < r->ng; i++)
-			len += f[i].len + 1;
-		if ((text = malloc(len)) == NULL)
-			cli_fatal(&cli, "out of memory");
-		for (i = 0; i < r->ng; i++) {
-			memcpy(text + at, f[i].data, f[i].len);
-			text[at + f[i].len] = '\0';
-			v[i] = text + at;
-			at += f[i].len + 1;
-		}
-		free(f);
-	}
-	if ((name = malloc(len)) == NULL)
+	if (cli.audit_groups &&
+	    ((f = calloc(r->ng ? r->ng : 1, sizeof *f)) == NULL ||
+	     prep_fairness_group_values(r->f, id, f) != PREP_OK))
 		cli_fatal(&cli, "out of memory");
-	(void)cli_audit_group(&cli, prefix, id, v, r->ng, name, len);
-	free(v);
-	free(text);
+	name = cli_audit_group(&cli, prefix, id, f, r->ng);
+	free(f);
 	return name;
 }
 

@@ -443,38 +443,24 @@ write_new_rows(prep_oversample *tab, prep_rng *rng, const char *map,
 
 /*
  * A check's name for class c (in order of first appearance, the order
- * its new rows are written in), prefix first (cli_audit_group): "#" and
- * c + 1, or with --audit-groups its values joined by ",". malloc'd.
+ * its new rows are written in), prefix first (cli_audit_group). malloc'd.
  */
 static char *
 class_check_name(const prep_oversample *tab, const char *prefix, size_t c,
 		 size_t ngrp)
 {
-	const char **v = NULL;
-	char *text = NULL, *name;
-	size_t len = strlen(prefix) + 24, at = 0, j;
-	prep_field f;
+	prep_field *f = NULL;
+	char *name;
+	size_t j;
 
 	if (cli.audit_groups) {
-		for (j = 0; j < ngrp; j++)
-			len += prep_oversample_class_field(tab, c, j).len + 1;
-		v = calloc(ngrp ? ngrp : 1, sizeof *v);
-		text = malloc(len);
-		if (v == NULL || text == NULL)
+		if ((f = calloc(ngrp ? ngrp : 1, sizeof *f)) == NULL)
 			cli_fatal(&cli, "out of memory");
-		for (j = 0; j < ngrp; j++) {
-			f = prep_oversample_class_field(tab, c, j);
-			memcpy(text + at, f.data, f.len);
-			text[at + f.len] = '\0';
-			v[j] = text + at;
-			at += f.len + 1;
-		}
+		for (j = 0; j < ngrp; j++)
+			f[j] = prep_oversample_class_field(tab, c, j);
 	}
-	if ((name = malloc(len)) == NULL)
-		cli_fatal(&cli, "out of memory");
-	(void)cli_audit_group(&cli, prefix, c, v, ngrp, name, len);
-	free(v);
-	free(text);
+	name = cli_audit_group(&cli, prefix, c, f, ngrp);
+	free(f);
 	return name;
 }
 

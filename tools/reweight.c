@@ -277,40 +277,6 @@ warn_empty_cells(const prep_weights *tab, long label)
 }
 
 /*
- * A check's name for the i-th group or label (in the order of -v's
- * table), prefix first (cli_audit_group): "#" and i + 1, or with
- * --audit-groups the values f[0..n) joined by ",". malloc'd.
- */
-static char *
-check_name(const char *prefix, size_t i, const prep_field *f, size_t n)
-{
-	const char **v = NULL;
-	char *text = NULL, *name;
-	size_t len = strlen(prefix) + 24, at = 0, j;
-
-	if (cli.audit_groups) {
-		for (j = 0; j < n; j++)
-			len += f[j].len + 1;
-		v = calloc(n ? n : 1, sizeof *v);
-		text = malloc(len);
-		if (v == NULL || text == NULL)
-			cli_fatal(&cli, "out of memory");
-		for (j = 0; j < n; j++) {
-			memcpy(text + at, f[j].data, f[j].len);
-			text[at + f[j].len] = '\0';
-			v[j] = text + at;
-			at += f[j].len + 1;
-		}
-	}
-	if ((name = malloc(len)) == NULL)
-		cli_fatal(&cli, "out of memory");
-	(void)cli_audit_group(&cli, prefix, i, v, n, name, len);
-	free(v);
-	free(text);
-	return name;
-}
-
-/*
  * The record's checks: the cells of groups x labels and those without a
  * row, the smallest and largest weight of a cell that has one, then each
  * cell's weight, "weight:GROUP|LABEL" (without -y "weight:GROUP"), groups
@@ -349,7 +315,7 @@ record_checks(const prep_weights *tab, size_t ngroup, long label)
 	for (g = 0; g < ng; g++) {
 		for (i = 0; i < ngroup; i++)
 			f[i] = prep_weights_group_field(tab, g, i);
-		gname = check_name("weight:", g, f, ngroup);
+		gname = cli_audit_group(&cli, "weight:", g, f, ngroup);
 		if (label >= 0) {
 			/* "weight:GROUP|": the prefix of the label's name */
 			name = malloc(strlen(gname) + 2);
@@ -361,8 +327,9 @@ record_checks(const prep_weights *tab, size_t ngroup, long label)
 		}
 		for (y = 0; y < ny; y++) {
 			lab = prep_weights_label(tab, y);
-			name =
-			    label >= 0 ? check_name(gname, y, &lab, 1) : gname;
+			name = label >= 0
+				   ? cli_audit_group(&cli, gname, y, &lab, 1)
+				   : gname;
 			if (prep_weights_cell(tab, g, y, &cell) == PREP_OK)
 				cli_audit_check(&cli, name,
 						cell.empty ? NAN : cell.weight,
