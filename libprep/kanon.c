@@ -411,10 +411,8 @@ prep_kanon_judge_class(prep_kanon_judge *j, uint64_t size,
 }
 
 static prep_status
-check_params(const prep_classes *c, const prep_kanon_params *p,
-	     int has_sensitive)
+check_params(const prep_kanon_params *p, int has_sensitive)
 {
-	(void)c;
 	if (p->k < 1)
 		return PREP_ERR_ARG;
 	if (p->suppress && !(p->max_suppress >= 0 && p->max_suppress <= 1))
@@ -430,18 +428,69 @@ check_params(const prep_classes *c, const prep_kanon_params *p,
 	return PREP_OK;
 }
 
+/*
+ * The classes being judged, whoever holds them: kcheck's class table
+ * (prep_kanon_evaluate) or a table of arrays (prep_kanon_evaluate_table,
+ * kanon's recodings). One evaluation reads both, so every figure has one
+ * definition.
+ */
+struct source {
+	size_t n; /* class ids 0 .. n-1 */
+	int has_sensitive;
+	size_t nvalues;
+	const prep_kanon_params *p;
+	prep_classes *classes;	       /* the class table, or NULL */
+	const prep_kanon_table *table; /* the arrays, or NULL */
+};
+
+static uint64_t
+source_size(const struct source *s, size_t i)
+{
+	return s->classes ? prep_classes_size(s->classes, i)
+			  : s->table->size[i];
+}
+
+/* Is class i released (a class of no rows is neither kept nor gone)? */
+static int
+source_kept(const struct source *s, size_t i)
+{
+	if (s->classes)
+		return prep_kanon_class_kept(s->classes, s->p, i);
+	return s->table->kept == NULL || s->table->kept[i];
+}
+
+static prep_status
+source_dist(const struct source *s, size_t i, const prep_class_count **cnt,
+	    size_t *n)
+{
+	const prep_kanon_table *t = s->table;
+
+	if (s->classes)
+		return prep_classes_dist(s->classes, i, cnt, n);
+	*cnt = t->scount + t->srun[i];
+	*n = t->srun[i + 1] - t->srun[i];
+	return PREP_OK;
+}
+
+static prep_field
+source_value(const struct source *s, size_t v)
+{
+	return s->classes ? prep_classes_value(s->classes, v)
+			  : s->table->values[v];
+}
+
 /* Sizes of the released classes into a histogram, ascending. */
 static prep_status
-histogram(prep_classes *c, const prep_kanon_params *p, prep_kanon_report *r)
+histogram(const struct source *src, prep_kanon_report *r)
 {
-	size_t ncls = prep_classes_count(c), i, n = 0;
+	size_t ncls = src->n, i, n = 0;
 	uint64_t *sizes = malloc((ncls ? ncls : 1) * sizeof *sizes);
 
 	if (sizes == NULL)
 		return PREP_ERR_NOMEM;
 	for (i = 0; i < ncls; i++)
-		if (prep_kanon_class_kept(c, p, i))
-			sizes[n++] = prep_classes_size(c, i);
+		if (source_size(src, i) > 0 && source_kept(src, i))
+			sizes[n++] = source_size(src, i);
 	qsort(sizes, n, sizeof *sizes, by_u64);
 	r->histogram = malloc((n ? n : 1) * sizeof *r->histogram);
 	if (r->histogram == NULL) {
@@ -463,13 +512,12 @@ histogram(prep_classes *c, const prep_kanon_params *p, prep_kanon_report *r)
 	return PREP_OK;
 }
 
-prep_status
-prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
-		    prep_kanon_report *r)
+static prep_status
+evaluate(const struct source *src, prep_kanon_report *r)
 {
-	size_t ncls = prep_classes_count(c), i, j, n;
-	uint64_t input = prep_classes_rows(c), at_risk = 0, unique = 0;
-	int has_sensitive = prep_classes_has_sensitive(c);
+	const prep_kanon_params *p = src->p;
+	size_t ncls = src->n, i, j, n;
+	uint64_t input = 0, at_risk = 0, unique = 0;
 	int first_l = 1;
 	prep_kanon_judge *judge = NULL;
 	uint64_t *qcount = NULL; /* released rows per sensitive value */
@@ -478,15 +526,18 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 	prep_status st;
 
 	memset(r, 0, sizeof *r);
-	if ((st = check_params(c, p, has_sensitive)) != PREP_OK)
+	if ((st = check_params(p, src->has_sensitive)) != PREP_OK)
 		return st;
 	r->k = p->k;
 	r->has_l = p->check_l;
 	r->has_t = p->check_t;
 	for (i = 0; i < ncls; i++) {
-		uint64_t s = prep_classes_size(c, i);
+		uint64_t s = source_size(src, i);
 
-		if (!prep_kanon_class_kept(c, p, i)) {
+		input += s;
+		if (s == 0)
+			continue;
+		if (!source_kept(src, i)) {
 			r->suppressed_rows += s;
 			continue;
 		}
@@ -499,7 +550,7 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 		if (s == 1)
 			unique++;
 	}
-	if ((st = histogram(c, p, r)) != PREP_OK)
+	if ((st = histogram(src, r)) != PREP_OK)
 		goto out;
 	if (r->rows > 0) {
 		r->avg_class_size = (double)r->rows / (double)r->classes;
@@ -512,7 +563,7 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 	    !p->suppress || prep_gate_at_most((double)r->suppressed_rows,
 					      p->max_suppress * (double)input);
 	if (p->check_t && r->rows > 0) {
-		size_t nv = prep_classes_values(c);
+		size_t nv = src->nvalues;
 
 		qcount = calloc(nv ? nv : 1, sizeof *qcount);
 		values = malloc((nv ? nv : 1) * sizeof *values);
@@ -521,18 +572,17 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 			goto out;
 		}
 		for (i = 0; i < nv; i++)
-			values[i] = prep_classes_value(c, i);
+			values[i] = source_value(src, i);
 		for (i = 0; i < ncls; i++) {
-			if (!prep_kanon_class_kept(c, p, i))
+			if (source_size(src, i) == 0 || !source_kept(src, i))
 				continue;
-			if ((st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
+			if ((st = source_dist(src, i, &cnt, &n)) != PREP_OK)
 				goto out;
 			for (j = 0; j < n; j++)
 				qcount[cnt[j].value] += cnt[j].count;
 		}
 	}
-	if ((st = prep_kanon_judge_new(p, values,
-				       values ? prep_classes_values(c) : 0,
+	if ((st = prep_kanon_judge_new(p, values, values ? src->nvalues : 0,
 				       &judge)) != PREP_OK)
 		goto out;
 	if (qcount && (st = prep_kanon_judge_table(judge, qcount)) != PREP_OK)
@@ -540,16 +590,16 @@ prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 	r->t_ordered = qcount && prep_kanon_judge_ordered(judge);
 	r->k_ok = r->l_ok = r->t_ok = 1;
 	for (i = 0; i < ncls; i++) {
-		uint64_t s = prep_classes_size(c, i);
+		uint64_t s = source_size(src, i);
 		double l, d;
 		int fails;
 
-		if (!prep_kanon_class_kept(c, p, i))
+		if (s == 0 || !source_kept(src, i))
 			continue;
 		cnt = NULL;
 		n = 0;
 		if ((p->check_l || p->check_t) &&
-		    (st = prep_classes_dist(c, i, &cnt, &n)) != PREP_OK)
+		    (st = source_dist(src, i, &cnt, &n)) != PREP_OK)
 			goto out;
 		st = prep_kanon_judge_class(judge, s, cnt, n, &l, &d, &fails);
 		if (st != PREP_OK)
@@ -583,6 +633,65 @@ out:
 	if (st != PREP_OK)
 		prep_kanon_report_free(r);
 	return st;
+}
+
+prep_status
+prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
+		    prep_kanon_report *r)
+{
+	struct source src;
+
+	memset(&src, 0, sizeof src);
+	src.n = prep_classes_count(c);
+	src.has_sensitive = prep_classes_has_sensitive(c);
+	src.nvalues = prep_classes_values(c);
+	src.p = p;
+	src.classes = c;
+	return evaluate(&src, r);
+}
+
+prep_status
+prep_kanon_evaluate_table(const prep_kanon_table *t, const prep_kanon_params *p,
+			  prep_kanon_report *r)
+{
+	struct source src;
+
+	memset(&src, 0, sizeof src);
+	src.n = t->n;
+	src.has_sensitive = t->srun != NULL;
+	src.nvalues = t->nvalues;
+	src.p = p;
+	src.table = t;
+	return evaluate(&src, r);
+}
+
+size_t
+prep_kanon_size_bins(const prep_kanon_report *r, prep_kanon_size_bin *bins)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nhistogram; i++) {
+		uint64_t s = r->histogram[i].size, lo = s, hi = s;
+
+		if (s == 0)
+			continue;
+		if (s > PREP_KANON_SIZE_BIN_EXACT) {
+			/* [2^j, 2^(j+1) - 1] with 2^j <= s */
+			for (lo = PREP_KANON_SIZE_BIN_EXACT + 1; s / 2 >= lo;
+			     lo *= 2)
+				;
+			hi = lo + (lo - 1);
+		}
+		if (n > 0 && bins[n - 1].lo == lo) {
+			bins[n - 1].classes += r->histogram[i].classes;
+			continue;
+		}
+		bins[n].lo = lo;
+		bins[n].hi = hi;
+		bins[n].classes = r->histogram[i].classes;
+		n++;
+	}
+	return n;
 }
 
 /* ---- reports ---- */

@@ -91,6 +91,51 @@ prep_status prep_kanon_evaluate(prep_classes *c, const prep_kanon_params *p,
 void prep_kanon_report_free(prep_kanon_report *r);
 
 /*
+ * Classes held as arrays rather than in a class table (kanon's recodings,
+ * recode.h): n classes, class i of size[i] rows (a class of 0 rows is
+ * ignored), released unless kept[i] is 0 (kept NULL: every class is),
+ * with l or t the counts of its sensitive values at scount[srun[i] ..
+ * srun[i+1]) (srun NULL: no sensitive column), values[0..nvalues) the
+ * sensitive values by id. All borrowed.
+ */
+typedef struct prep_kanon_table {
+	size_t n;
+	const uint64_t *size;
+	const unsigned char *kept;
+	const size_t *srun;
+	const prep_class_count *scount;
+	const prep_field *values;
+	size_t nvalues;
+} prep_kanon_table;
+
+/*
+ * prep_kanon_evaluate on such classes: the same figures, checks and
+ * errors, the classes that are not kept taken as suppressed (p->suppress
+ * says whether their share is checked against p->max_suppress).
+ */
+prep_status prep_kanon_evaluate_table(const prep_kanon_table *t,
+				      const prep_kanon_params *p,
+				      prep_kanon_report *r);
+
+/*
+ * The class-size histogram in the bins of the audit record's
+ * classes_of_size checks (kcheck, kanon): each size from 1 to
+ * PREP_KANON_SIZE_BIN_EXACT a bin of its own (lo = hi), larger sizes in
+ * power-of-two bins [2^j, 2^(j+1) - 1]: 32-63, 64-127, ... Only bins that hold
+ * classes, by ascending size, into bins, which must have room for
+ * PREP_KANON_SIZE_BINS; returns how many.
+ */
+#define PREP_KANON_SIZE_BIN_EXACT 31
+#define PREP_KANON_SIZE_BINS (PREP_KANON_SIZE_BIN_EXACT + 59)
+typedef struct prep_kanon_size_bin {
+	uint64_t lo, hi;  /* sizes lo .. hi */
+	uint64_t classes; /* classes of those sizes */
+} prep_kanon_size_bin;
+
+size_t prep_kanon_size_bins(const prep_kanon_report *r,
+			    prep_kanon_size_bin *bins);
+
+/*
  * A judge: the checks of p on one class at a time, for searches that
  * build classes of their own (kanon(1)); prep_kanon_evaluate judges
  * kcheck's classes with it. The sensitive values are ids 0 .. nvalues-1,

@@ -722,6 +722,31 @@ prep_recode_finish(const prep_recode_input *in, prep_recode_result *r,
 	return st;
 }
 
+prep_status
+prep_recode_checks(const prep_recode_input *in, const prep_recode_result *r,
+		   prep_kanon_report *k)
+{
+	prep_recode_classes cls;
+	prep_kanon_table t;
+	prep_status st;
+
+	memset(k, 0, sizeof *k);
+	st = prep_recode_classes_of(in, r->class_of, r->nclasses, &cls);
+	if (st != PREP_OK)
+		return st;
+	memset(&t, 0, sizeof t);
+	t.n = cls.n;
+	t.size = cls.size;
+	t.kept = r->kept;
+	t.srun = cls.srun;
+	t.scount = cls.scount;
+	t.values = in->svalue;
+	t.nvalues = in->nsvalues;
+	st = prep_kanon_evaluate_table(&t, &in->params, k);
+	prep_recode_classes_free(&cls);
+	return st;
+}
+
 /* ---- metrics ---- */
 
 static const char *const metric_names[] = {"loss", "dm", "aecs", "gcp"};

@@ -253,6 +253,17 @@ prep_status prep_recode_metrics(const prep_recode_input *in,
 				const prep_recode_result *r,
 				prep_recode_figures *f);
 
+/*
+ * kcheck's figures and checks (prep_kanon_evaluate_table, with in's
+ * params) of the classes r releases, finished (prep_recode_finish): the
+ * classes r suppressed count as suppressed, t is measured against the
+ * rows released. Fills k (free it with prep_kanon_report_free).
+ * PREP_ERR_NOMEM.
+ */
+prep_status prep_recode_checks(const prep_recode_input *in,
+			       const prep_recode_result *r,
+			       prep_kanon_report *k);
+
 /* The value of metric m in f, as a double (dm exactly below 2^53). */
 double prep_recode_figure(const prep_recode_figures *f, prep_recode_metric m);
 

@@ -415,6 +415,23 @@ void cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 		       size_t *nqi, long *si);
 
 /*
+ * The checks of report r (made with p) into the audit record (nothing
+ * without --audit), in this order: the gates k (observed the smallest
+ * class released, threshold p->k), l (l_min, p->l) only with -l, t
+ * (t_max, p->t) only with -t, suppressed_share (suppressed rows over the
+ * input's, p->max_suppress) only when suppress_gate is set; then the
+ * figures rows, classes, violating_classes, suppressed_rows,
+ * risk.prosecutor_max, risk.prosecutor_avg, risk.records_at_risk,
+ * risk.sample_uniqueness and classes_of_size:S (prep_kanon_size_bins:
+ * "1" .. "31", then "32-63", "64-127", ...). A gate passed as r judged
+ * it, or failed whatever r says when no_solution is set (kanon found no
+ * release: every gate failed, with the best figures known).
+ */
+void cli_checks_audit(struct cli *c, const prep_kanon_params *p,
+		      const prep_kanon_report *r, int suppress_gate,
+		      int no_solution);
+
+/*
  * Profiles (cli_profile.c): the options that say how a CSV is profiled,
  * shared by profile and drift; reading and writing profile documents.
  * "g:y:p:" go in the short options, CLI_PROFILE_LONGOPTS in the long ones,

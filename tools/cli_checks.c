@@ -1,6 +1,7 @@
 /*
  * cli_checks.c: the privacy checks' options, shared by kcheck and kanon
- * (see cli.h): one parser, one set of rules, one set of messages.
+ * (see cli.h): one parser, one set of rules, one set of messages, one
+ * way to put the checks in the audit record.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -154,4 +155,57 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 	if (spool)
 		cli_spool_check(c, prep_spool_finish(spool));
 	cli_progress_end(c);
+}
+
+/* A figure: a number reported, not judged. */
+static void
+audit_figure(struct cli *c, const char *name, double v)
+{
+	cli_audit_check(c, name, v, NAN, -1);
+}
+
+void
+cli_checks_audit(struct cli *c, const prep_kanon_params *p,
+		 const prep_kanon_report *r, int suppress_gate, int no_solution)
+{
+	prep_kanon_size_bin bins[PREP_KANON_SIZE_BINS];
+	uint64_t input = r->rows + r->suppressed_rows;
+	char name[64];
+	size_t i, n;
+	int ok = !no_solution;
+
+	if (!cli_audit_on(c))
+		return;
+	cli_audit_check(c, "k", (double)r->min_class_size, (double)p->k,
+			ok && r->k_ok);
+	if (p->check_l)
+		cli_audit_check(c, "l", r->l_min, p->l, ok && r->l_ok);
+	if (p->check_t)
+		cli_audit_check(c, "t", r->t_max, p->t, ok && r->t_ok);
+	if (suppress_gate)
+		cli_audit_check(
+		    c, "suppressed_share",
+		    input ? (double)r->suppressed_rows / (double)input : 0,
+		    p->max_suppress, ok && r->suppress_ok);
+	audit_figure(c, "rows", (double)r->rows);
+	audit_figure(c, "classes", (double)r->classes);
+	audit_figure(c, "violating_classes", (double)r->violating_classes);
+	audit_figure(c, "suppressed_rows", (double)r->suppressed_rows);
+	audit_figure(c, "risk.prosecutor_max", r->prosecutor_risk_max);
+	audit_figure(c, "risk.prosecutor_avg", r->prosecutor_risk_avg);
+	audit_figure(c, "risk.records_at_risk", r->records_at_risk);
+	audit_figure(c, "risk.sample_uniqueness", r->sample_uniqueness);
+	n = prep_kanon_size_bins(r, bins);
+	for (i = 0; i < n; i++) {
+		if (bins[i].lo == bins[i].hi)
+			(void)snprintf(name, sizeof name,
+				       "classes_of_size:%llu",
+				       (unsigned long long)bins[i].lo);
+		else
+			(void)snprintf(name, sizeof name,
+				       "classes_of_size:%llu-%llu",
+				       (unsigned long long)bins[i].lo,
+				       (unsigned long long)bins[i].hi);
+		audit_figure(c, name, (double)bins[i].classes);
+	}
 }

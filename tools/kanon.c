@@ -113,6 +113,7 @@ tool_option(struct options *o, int opt, char *arg)
 	case OPT_MAX_SUPPRESS:
 		o->k.p.max_suppress =
 		    cli_parse_real(&cli, "--max-suppress", arg, 0, 1);
+		o->max_suppress_given = 1;
 		break;
 	case OPT_MARK:
 		o->mark = arg;
@@ -188,6 +189,7 @@ main(int argc, char **argv)
 			cli_open_output(&cli);
 			cli_finish(&cli);
 		}
+		kanon_audit(&o, &in, NULL);
 		cli_close_input(&cli);
 		return 0;
 	}
@@ -209,6 +211,7 @@ main(int argc, char **argv)
 	if (ok && !o.report_only)
 		kanon_write_data(&o, &in, &r);
 	kanon_report(&o, &rep);
+	kanon_audit(&o, &in, &rep);
 	prep_recode_result_free(&r);
 	prep_recode_input_free(in.rin);
 	for (j = 0; j < in.nqi; j++)

@@ -3,6 +3,7 @@
  * its hierarchies, the recoding, the data written again from the spool,
  * and the report.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,4 +321,62 @@ kanon_report(const struct options *o, const prep_recode_report *rep)
 	} else {
 		cli_note(&cli, "%s", rep->satisfied ? "done" : "no solution");
 	}
+}
+
+/* kcheck's report of an empty input: no class, every check met. */
+static prep_status
+empty_checks(const struct options *o, prep_kanon_report *k)
+{
+	static const size_t srun[1] = {0};
+	prep_kanon_table t;
+
+	memset(&t, 0, sizeof t);
+	t.srun = o->k.sens ? srun : NULL;
+	return prep_kanon_evaluate_table(&t, &o->k.p, k);
+}
+
+/* A number of the report: a figure. */
+static void
+audit_figure(const char *name, double v)
+{
+	cli_audit_check(&cli, name, v, NAN, -1);
+}
+
+void
+kanon_audit(const struct options *o, const struct input *in,
+	    const prep_recode_report *rep)
+{
+	prep_kanon_report k;
+	prep_status st;
+	char *name;
+	size_t j;
+
+	if (!cli_audit_on(&cli))
+		return;
+	st =
+	    rep ? prep_recode_checks(rep->in, rep->r, &k) : empty_checks(o, &k);
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "audit record");
+	cli_checks_audit(&cli, rep ? &rep->in->params : &o->k.p, &k,
+			 o->max_suppress_given, rep && !rep->satisfied);
+	prep_kanon_report_free(&k);
+	if (rep == NULL)
+		return;
+	cli_audit_check_text(&cli, "method", rep->method, NULL, -1);
+	cli_audit_check_text(&cli, "metric",
+			     prep_recode_metric_name(rep->metric), NULL, -1);
+	for (j = 0; rep->r->levels && j < in->nqi; j++) {
+		if ((name = malloc(in->names[j].len + 7)) == NULL)
+			cli_fatal(&cli, "out of memory");
+		memcpy(name, "level:", 6);
+		memcpy(name + 6, in->names[j].data, in->names[j].len);
+		name[6 + in->names[j].len] = '\0';
+		audit_figure(name, (double)rep->r->levels[j]);
+		free(name);
+	}
+	audit_figure("loss", rep->f->loss);
+	audit_figure("dm", (double)rep->f->dm);
+	audit_figure("aecs", rep->f->aecs);
+	audit_figure("gcp", rep->f->gcp);
+	audit_figure("nodes_checked", (double)rep->r->nodes_checked);
 }

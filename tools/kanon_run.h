@@ -34,6 +34,7 @@ struct options {
 	const char *mark;   /* --mark-suppressed COL */
 	const char *levels; /* --levels */
 	uint64_t max_nodes;
+	int max_suppress_given; /* --max-suppress: its share is a gate */
 	int report_only, verbose, json;
 };
 
@@ -63,5 +64,13 @@ int kanon_run_local(struct input *in, prep_recode_result *r);
 void kanon_write_data(const struct options *o, const struct input *in,
 		      const prep_recode_result *r);
 void kanon_report(const struct options *o, const prep_recode_report *rep);
+/*
+ * The checks in the audit record (nothing without --audit): kcheck's of
+ * the release (cli_checks_audit; rep NULL: an empty input, nothing
+ * recoded), then kanon's own: method, metric, level:COL (global), loss,
+ * dm, aecs, gcp and nodes_checked, as the report gives them.
+ */
+void kanon_audit(const struct options *o, const struct input *in,
+		 const prep_recode_report *rep);
 
 #endif

@@ -272,6 +272,8 @@ main(int argc, char **argv)
 		pass_data(&o, &in, &rep);
 	if (!cli.quiet && !o.report_only && !o.verbose)
 		print_summary(&rep, &o.p);
+	/* --suppress gates the share suppressed (--max-suppress or 0.05) */
+	cli_checks_audit(&cli, &o.p, &rep, o.p.suppress, 0);
 	prep_spool_free(in.spool);
 	prep_kanon_report_free(&rep);
 	prep_classes_free(in.classes);

@@ -2064,3 +2064,101 @@ Test(kanon, ldiv_names)
 	cr_assert_eq(prep_kanon_ldiv_parse("", &v), PREP_ERR_ARG);
 	cr_assert_eq(v, PREP_LDIV_RECURSIVE); /* untouched */
 }
+
+/*
+ * Classes as arrays (kanon's recodings): sizes 3, 1, 0, 2; the class of
+ * 1 row suppressed, the class of 0 rows ignored. Sensitive values a, b:
+ * class 0 holds a a b, class 1 b, class 3 a a. k = 2, distinct l = 2,
+ * at most 0.2 of the 6 rows suppressed (1 <= 1.2). Released: 5 rows in
+ * 2 classes (sizes 3 and 2), smallest 2, average 2.5, risk 1/2 and 2/5;
+ * no class under k, none alone. Class 3 has one distinct value: l_min
+ * 1, it violates l (1 class, 2 rows), so not satisfied.
+ */
+Test(kanon, evaluate_table)
+{
+	static const uint64_t size[] = {3, 1, 0, 2};
+	static const unsigned char kept[] = {1, 0, 1, 1};
+	static const size_t srun[] = {0, 2, 3, 3, 4};
+	static const prep_class_count scount[] = {
+	    {0, 2}, {1, 1}, {1, 1}, {0, 2}};
+	static const prep_field values[] = {{"a", 1}, {"b", 1}};
+	prep_kanon_table t = {4, size, kept, srun, scount, values, 2};
+	prep_status st;
+
+	p.k = 2;
+	p.suppress = 1;
+	p.max_suppress = 0.2;
+	p.check_l = 1;
+	p.l = 2;
+	memset(&r, 0xA5, sizeof r);
+	st = prep_kanon_evaluate_table(&t, &p, &r);
+	cr_assert_eq(st, PREP_OK, "%s", prep_strerror(st));
+	have_r = 1;
+	U(rows, 5);
+	U(classes, 2);
+	U(min_class_size, 2);
+	EXACT(avg_class_size, 2.5);
+	U(suppressed_rows, 1);
+	EXACT(prosecutor_risk_max, 0.5);
+	NEAR(prosecutor_risk_avg, 0.4);
+	EXACT(records_at_risk, 0);
+	EXACT(sample_uniqueness, 0);
+	U(nhistogram, 2);
+	U(histogram[0].size, 2);
+	U(histogram[0].classes, 1);
+	U(histogram[1].size, 3);
+	U(histogram[1].classes, 1);
+	EXACT(l_min, 1);
+	U(violating_classes, 1);
+	U(violating_rows, 2);
+	I(k_ok, 1);
+	I(l_ok, 0);
+	I(suppress_ok, 1);
+	I(satisfied, 0);
+}
+
+/* l asked for without sensitive counts: an argument error, as for a table. */
+Test(kanon, evaluate_table_l_without_sensitive)
+{
+	static const uint64_t size[] = {2};
+	prep_kanon_table t = {1, size, NULL, NULL, NULL, NULL, 0};
+
+	p.check_l = 1;
+	p.l = 2;
+	memset(&r, 0, sizeof r);
+	cr_assert_eq(prep_kanon_evaluate_table(&t, &p, &r), PREP_ERR_ARG);
+	prep_kanon_report_free(&r);
+}
+
+/*
+ * The record's bins: sizes up to 31 alone, then 32-63, 64-127, ...;
+ * 32 and 63 share a bin, 63 and 64 do not, 1000 and 1023 share 512-1023,
+ * and the largest size there is falls in 2^63 .. 2^64-1.
+ */
+Test(kanon, size_bins)
+{
+	prep_kanon_bin h[] = {{1, 2},	 {5, 1},	 {31, 1},   {32, 1},
+			      {63, 2},	 {64, 1},	 {1000, 3}, {1023, 1},
+			      {1024, 1}, {UINT64_MAX, 1}};
+	static const uint64_t want[][3] = {
+	    {1, 1, 2},	     {5, 5, 1},
+	    {31, 31, 1},     {32, 63, 3},
+	    {64, 127, 1},    {512, 1023, 4},
+	    {1024, 2047, 1}, {(uint64_t)1 << 63, UINT64_MAX, 1}};
+	prep_kanon_size_bin bins[PREP_KANON_SIZE_BINS];
+	prep_kanon_report rep;
+	size_t n, i;
+
+	memset(&rep, 0, sizeof rep);
+	rep.histogram = h;
+	rep.nhistogram = NROWS(h);
+	n = prep_kanon_size_bins(&rep, bins);
+	cr_assert_eq(n, NROWS(want), "%zu bins", n);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(bins[i].lo, want[i][0], "bin %zu lo", i);
+		cr_assert_eq(bins[i].hi, want[i][1], "bin %zu hi", i);
+		cr_assert_eq(bins[i].classes, want[i][2], "bin %zu", i);
+	}
+	rep.nhistogram = 0;
+	cr_assert_eq(prep_kanon_size_bins(&rep, bins), 0);
+}

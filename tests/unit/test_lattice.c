@@ -499,6 +499,68 @@ Test(lattice, released_labels)
 	release(in, &r);
 }
 
+/*
+ * kcheck's figures of a released node (prep_recode_checks), worked by
+ * hand: levels 1, 1, 1 make (1-2, ab, *) of the first three rows, with
+ * s0 s1 s0: 2 distinct values; (3-4, cd, *) of two rows, s0 s0, fails
+ * l = 2; (5-6, ab, *) of one row fails k = 2. Both suppressed: 3 of 6
+ * rows, at most 0.5 of 6. Released: 3 rows, 1 class of 3, risk 1/3
+ * both ways, nothing at risk or unique, l_min 2, no violating class.
+ */
+Test(lattice, checks_of_the_release)
+{
+	static const size_t lv[NQI] = {1, 1, 1};
+	struct table t = {.n = 6,
+			  .v = {{"1", "a", "x"},
+				{"2", "b", "y"},
+				{"2", "a", "x"},
+				{"3", "c", "x"},
+				{"4", "d", "y"},
+				{"5", "a", "x"}},
+			  .sens = {"s0", "s1", "s0", "s0", "s0", "s1"}};
+	prep_kanon_params p;
+	prep_recode_result r;
+	prep_recode_figures fig;
+	prep_recode_input *in;
+	prep_kanon_report k;
+	int found;
+
+	prep_kanon_params_init(&p);
+	p.k = 2;
+	p.suppress = 1;
+	p.max_suppress = 0.5;
+	p.check_l = 1;
+	p.l = 2;
+	search(&t, &p, PREP_METRIC_LOSS, lv, &found, &r, &fig, &in);
+	cr_assert(found);
+	memset(&k, 0xA5, sizeof k);
+	cr_assert_eq(prep_recode_checks(in, &r, &k), PREP_OK);
+	cr_assert_eq(k.rows, 3);
+	cr_assert_eq(k.classes, 1);
+	cr_assert_eq(k.min_class_size, 3);
+	cr_assert_eq(k.suppressed_rows, 3);
+	cr_assert_eq(k.rows, fig.rows);
+	cr_assert_eq(k.classes, fig.classes);
+	cr_assert_eq(k.suppressed_rows, fig.suppressed_rows);
+	cr_assert_float_eq(k.prosecutor_risk_max, 1.0 / 3, 1e-15);
+	cr_assert_float_eq(k.prosecutor_risk_avg, 1.0 / 3, 1e-15);
+	cr_assert(k.records_at_risk == 0 && k.sample_uniqueness == 0);
+	cr_assert_eq(k.nhistogram, 1);
+	cr_assert_eq(k.histogram[0].size, 3);
+	cr_assert_eq(k.histogram[0].classes, 1);
+	cr_assert(k.l_min == 2);
+	cr_assert_eq(k.violating_classes, 0);
+	cr_assert(k.k_ok && k.l_ok && k.suppress_ok && k.satisfied);
+	prep_kanon_report_free(&k);
+	/* at most 0.4: the same release, now over the limit */
+	in->params.max_suppress = 0.4;
+	cr_assert_eq(prep_recode_checks(in, &r, &k), PREP_OK);
+	cr_assert_eq(k.suppressed_rows, 3);
+	cr_assert(k.k_ok && k.l_ok && !k.suppress_ok && !k.satisfied);
+	prep_kanon_report_free(&k);
+	release(in, &r);
+}
+
 Test(lattice, refusals)
 {
 	static const size_t past[NQI] = {4, 0, 0};
