@@ -48,7 +48,7 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread $(WARN) \
              -fPIC $(SAN) -iquote libprep -iquote tools $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = -lcsv $(PKG_LIBS) -lm -pthread
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
@@ -67,7 +67,7 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
 	       libprep/profile.h libprep/profile_impl.h libprep/drift.h \
 	       libprep/drift_stats.h libprep/audit.h libprep/report.h \
-	       libprep/svg.h
+	       libprep/svg.h libprep/digest.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
