@@ -12,6 +12,7 @@
 # make bench      benchmarks (tests/bench/), not part of check
 # make bench-validate  the validate benchmark alone
 # make bench-kanon     the kanon benchmark alone
+# make bench-audit     what --audit costs, alone
 # make check-valgrind  the CLI tests under valgrind memcheck
 # make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
 # make stress     the ledger under SIGKILL and concurrent runs
@@ -48,7 +49,7 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread $(WARN) \
              -fPIC $(SAN) -iquote libprep -iquote tools $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = -lcsv $(PKG_LIBS) -lm -pthread
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
@@ -58,16 +59,18 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # The headers a program needs to call libprep's functions are installed
 # and documented in man/man3/libprep.3; these serve only the library's
 # own modules (its JSON builders, hash tables, sketches, profiles,
-# drift statistics and the schema's parts) or the filters alone (the
-# audit record, until its format, man5/prep-audit.5, is settled; the
-# report built on it and its SVG charts) and are not. tests/install/run.sh holds the two lists to each other.
+# drift statistics, the schema's parts and the digests' hashing thread)
+# or the filters alone (the audit record, until its format,
+# man5/prep-audit.5, is settled; the report built on it and its SVG
+# charts) and are not. tests/install/run.sh holds the two lists to each
+# other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/schema_value.h libprep/recode.h libprep/lattice.h \
 	       libprep/mondrian.h libprep/datetime.h libprep/sketch_moments.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
 	       libprep/profile.h libprep/profile_impl.h libprep/drift.h \
 	       libprep/drift_stats.h libprep/audit.h libprep/report.h \
-	       libprep/svg.h
+	       libprep/svg.h libprep/digest.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
@@ -83,7 +86,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-audit test-report test-install lint demo bench bench-validate bench-kanon bench-profile check-valgrind stress install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-audit test-report test-install lint demo bench bench-validate bench-kanon bench-profile bench-audit check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -218,7 +221,8 @@ bench: deps-bench
 	@st=0; bash tests/bench/run.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/validate.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/kanon.sh $(BUILD)/bin || st=$$?; \
-	bash tests/bench/profile.sh $(BUILD)/bin || st=$$?; exit $$st
+	bash tests/bench/profile.sh $(BUILD)/bin || st=$$?; \
+	bash tests/bench/audit.sh $(BUILD)/bin || st=$$?; exit $$st
 
 # The CLI tests with every filter under valgrind memcheck (slow: minutes).
 # Built without optimization: at -O2 a pointer held only in a register
@@ -256,6 +260,10 @@ bench-kanon: deps-bench
 bench-profile: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
 	@bash tests/bench/profile.sh $(BUILD)/bin
+
+bench-audit: deps-bench
+	@$(MAKE) --no-print-directory all
+	@bash tests/bench/audit.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \

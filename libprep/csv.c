@@ -29,16 +29,19 @@
 #include <unistd.h>
 
 #include <csv.h>
-#include <openssl/evp.h>
 #include <zlib.h>
 
 /* prep's csv.h, not libcsv's <csv.h> above */
 /* NOLINTNEXTLINE(readability-duplicate-include) */
 #include "csv.h"
+#include "digest.h"
 
 #define IOBUF_SIZE ((size_t)64 << 10)
 #define SEGMENT_MAX IOBUF_SIZE
 #define ROW_BYTES_MIN ((size_t)64 << 20)
+/* Buffers the writer writes from in turn while their bytes are hashed
+ * (digest.h); one without a digest. */
+#define IOBUF_RING 4
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv.c). */
 #define LIBCSV_ROW_NOT_BEGUN 0
@@ -95,7 +98,7 @@ struct prep_reader {
 	int delim_how; /* PREP_DELIM_GIVEN, _BY_NAME or _SNIFFED */
 
 	/* the sha256 option: one digest per file, made as it is read */
-	EVP_MD_CTX *md;
+	prep_digest *md;
 	int md_live;
 	unsigned char (*digest)[32];
 	unsigned char *digest_done;
@@ -303,7 +306,12 @@ parser_start(prep_reader *r)
 static void
 close_file(prep_reader *r)
 {
-	r->md_live = 0; /* a file not read to its end has no digest */
+	if (r->md_live) { /* a file not read to its end has no digest */
+		unsigned char unused[32];
+
+		(void)prep_digest_final(r->md, unused);
+		r->md_live = 0;
+	}
 	if (r->own_fd)
 		close(r->fd);
 	r->own_fd = 0;
@@ -342,11 +350,7 @@ open_file(prep_reader *r)
 			return PREP_ERR_IO;
 		r->own_fd = 1;
 	}
-	if (r->md != NULL) {
-		if (EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1)
-			return PREP_ERR_CRYPTO;
-		r->md_live = 1;
-	}
+	r->md_live = r->md != NULL; /* its digest starts empty */
 	r->at_eof = 0;
 	r->file_done = 0;
 	r->file_started = 0;
@@ -361,7 +365,11 @@ open_file(prep_reader *r)
 	return parser_start(r);
 }
 
-/* Read more raw bytes; sets at_eof at end of file. */
+/*
+ * Read more raw bytes; sets at_eof at end of file. The digest copies
+ * them (prep_digest_update): parsing writes into raw (ref_field's NULs)
+ * while the copy is hashed.
+ */
 static prep_status
 read_raw(prep_reader *r)
 {
@@ -381,19 +389,22 @@ read_raw(prep_reader *r)
 		r->where.line = r->line;
 		return PREP_ERR_IO;
 	}
-	if (r->md_live && n > 0 &&
-	    EVP_DigestUpdate(r->md, r->raw + r->raw_len, (size_t)n) != 1)
-		return PREP_ERR_CRYPTO;
+	if (r->md_live && n > 0) {
+		prep_status st =
+		    prep_digest_update(r->md, r->raw + r->raw_len, (size_t)n);
+
+		if (st != PREP_OK)
+			return st;
+	}
 	if (n == 0) {
 		r->at_eof = 1;
 		if (r->md_live) { /* the whole file: its digest is done */
-			unsigned int len = 0;
+			prep_status st;
 
 			r->md_live = 0;
-			if (EVP_DigestFinal_ex(r->md, r->digest[r->file_index],
-					       &len) != 1 ||
-			    len != 32)
-				return PREP_ERR_CRYPTO;
+			st = prep_digest_final(r->md, r->digest[r->file_index]);
+			if (st != PREP_OK)
+				return st;
 			r->digest_done[r->file_index] = 1;
 		}
 	}
@@ -857,11 +868,12 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 	if (!r->raw || !r->zout)
 		return PREP_ERR_NOMEM;
 	if (r->o.sha256) {
-		r->md = EVP_MD_CTX_new();
 		r->digest = calloc(npaths ? npaths : 1, sizeof *r->digest);
 		r->digest_done = calloc(npaths ? npaths : 1, 1);
-		if (!r->md || !r->digest || !r->digest_done)
+		if (!r->digest || !r->digest_done)
 			return PREP_ERR_NOMEM;
+		if ((st = prep_digest_new(&r->md)) != PREP_OK)
+			return st;
 	}
 	for (i = 0; i < npaths; i++) {
 		struct stat sb;
@@ -909,7 +921,7 @@ prep_reader_free(prep_reader *r)
 	if (r == NULL)
 		return;
 	close_file(r);
-	EVP_MD_CTX_free(r->md);
+	prep_digest_free(r->md);
 	free(r->digest);
 	free(r->digest_done);
 	free(r->raw);
@@ -1017,15 +1029,18 @@ prep_reader_rows(const prep_reader *r)
 struct prep_writer {
 	int fd;
 	prep_writer_options o;
-	unsigned char *buf;
+	unsigned char *buf; /* bufs[buf_at] */
 	size_t len;
+	unsigned char *bufs[IOBUF_RING];
+	uint64_t buf_ticket[IOBUF_RING]; /* their bytes hashed: digest.h */
+	size_t nbuf, buf_at;
 	z_stream zs;
 	int zs_live;
 	unsigned char *zbuf;
 	size_t row_fields;
 	size_t last_len;
 	uint64_t flushed;	    /* bytes of CSV already out of buf */
-	EVP_MD_CTX *md;		    /* SHA-256 of the bytes written, or NULL */
+	prep_digest *md;	    /* SHA-256 of the bytes written, or NULL */
 	unsigned char special[256]; /* bytes that force quoting */
 	uint64_t records;	    /* ended, or counted by prep_writer_add */
 	size_t columns;		    /* fields of the first record; 0: not yet */
@@ -1037,6 +1052,7 @@ prep_status
 prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
 {
 	prep_writer *w;
+	size_t i;
 
 	*out = NULL;
 	w = calloc(1, sizeof *w);
@@ -1044,11 +1060,14 @@ prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
 		return PREP_ERR_NOMEM;
 	w->fd = fd;
 	w->o = *o;
-	w->buf = malloc(IOBUF_SIZE);
-	if (w->buf == NULL) {
-		prep_writer_free(w);
-		return PREP_ERR_NOMEM;
-	}
+	/* gzip's output is hashed from a copy (zbuf is reused at once) */
+	w->nbuf = w->o.sha256 && !w->o.gzip ? IOBUF_RING : 1;
+	for (i = 0; i < w->nbuf; i++)
+		if ((w->bufs[i] = malloc(IOBUF_SIZE)) == NULL) {
+			prep_writer_free(w);
+			return PREP_ERR_NOMEM;
+		}
+	w->buf = w->bufs[0];
 	if (w->o.gzip) {
 		int level = w->o.gzip_level ? w->o.gzip_level : 6;
 
@@ -1062,11 +1081,11 @@ prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
 		w->zs_live = 1;
 	}
 	if (w->o.sha256) {
-		w->md = EVP_MD_CTX_new();
-		if (w->md == NULL ||
-		    EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
+		prep_status st = prep_digest_new(&w->md);
+
+		if (st != PREP_OK) {
 			prep_writer_free(w);
-			return PREP_ERR_CRYPTO;
+			return st;
 		}
 	}
 	w->special[(unsigned char)w->o.delim] = 1;
@@ -1098,9 +1117,32 @@ write_all(int fd, const unsigned char *p, size_t n)
 static prep_status
 emit(prep_writer *w, const unsigned char *p, size_t n)
 {
-	if (w->md && n > 0 && EVP_DigestUpdate(w->md, p, n) != 1)
-		return PREP_ERR_CRYPTO;
+	prep_status st;
+
+	if (w->md && (st = prep_digest_update(w->md, p, n)) != PREP_OK)
+		return st;
 	return write_all(w->fd, p, n);
+}
+
+/*
+ * Hash buf without a copy while it is written, then go on in the next
+ * buffer of the ring, once the hash of what it held last is done.
+ */
+static prep_status
+emit_ring(prep_writer *w)
+{
+	uint64_t t = 0;
+	prep_status st = prep_digest_update_ref(w->md, w->buf, w->len, &t);
+
+	if (st == PREP_OK)
+		st = write_all(w->fd, w->buf, w->len);
+	if (t != 0)
+		w->buf_ticket[w->buf_at] = t;
+	w->buf_at = (w->buf_at + 1) % w->nbuf;
+	w->buf = w->bufs[w->buf_at];
+	prep_digest_wait(w->md, w->buf_ticket[w->buf_at]);
+	w->buf_ticket[w->buf_at] = 0;
+	return st;
 }
 
 static prep_status
@@ -1133,8 +1175,12 @@ flush_buf(prep_writer *w)
 
 	if (w->len == 0)
 		return PREP_OK;
-	st = w->o.gzip ? deflate_out(w, w->buf, w->len, Z_NO_FLUSH)
-		       : emit(w, w->buf, w->len);
+	if (w->o.gzip)
+		st = deflate_out(w, w->buf, w->len, Z_NO_FLUSH);
+	else if (w->md && w->nbuf > 1)
+		st = emit_ring(w);
+	else
+		st = emit(w, w->buf, w->len);
 	w->flushed += w->len;
 	w->len = 0;
 	return st;
@@ -1344,26 +1390,28 @@ prep_writer_finish(prep_writer *w)
 prep_status
 prep_writer_sha256(prep_writer *w, unsigned char digest[32])
 {
-	unsigned int n = 0;
+	prep_status st;
 
 	if (w->md == NULL)
 		return PREP_ERR_ARG;
-	if (EVP_DigestFinal_ex(w->md, digest, &n) != 1 || n != 32)
-		return PREP_ERR_CRYPTO;
-	EVP_MD_CTX_free(w->md);
+	st = prep_digest_final(w->md, digest);
+	prep_digest_free(w->md);
 	w->md = NULL;
-	return PREP_OK;
+	return st;
 }
 
 void
 prep_writer_free(prep_writer *w)
 {
+	size_t i;
+
 	if (w == NULL)
 		return;
-	EVP_MD_CTX_free(w->md);
+	prep_digest_free(w->md); /* first: it may be reading bufs */
 	if (w->zs_live)
 		deflateEnd(&w->zs);
 	free(w->zbuf);
-	free(w->buf);
+	for (i = 0; i < w->nbuf; i++)
+		free(w->bufs[i]);
 	free(w);
 }

@@ -186,6 +186,7 @@ prep_spool_reader(prep_spool *s, const prep_csv_options *o, prep_reader **out)
 		return st;
 	ro.delim = s->delim;
 	ro.lazy_quotes = 0;
+	ro.sha256 = 0;
 	return prep_reader_new_fd(&ro, s->fd, "spool", out);
 }
 

@@ -1131,6 +1131,9 @@ Test(csv, writer_sha256_plain)
 	check_sha256(0, 0, 1);
 	check_sha256(0, 1, 3);
 	check_sha256(0, 0, 20000); /* about 600 KB: many flushes */
+	/* about 4 MB: past the digest's in-line start (digest.h), hashed on
+	 * its thread from the writer's buffers in turn */
+	check_sha256(0, 0, 140000);
 }
 
 Test(csv, writer_sha256_gzip)
@@ -1138,6 +1141,7 @@ Test(csv, writer_sha256_gzip)
 	check_sha256(1, 0, 0);
 	check_sha256(1, 0, 1);
 	check_sha256(1, 1, 20000);
+	check_sha256(1, 0, 400000); /* its gzip past the in-line start */
 }
 
 /* Known answers (FIPS 180-4 SHA-256, computed with sha256sum(1)). */
@@ -1352,6 +1356,73 @@ Test(csv, delimiter_given_is_kept)
 	cr_assert_eq(prep_reader_delim(r), ',');
 	cr_assert_eq(prep_reader_delim_how(r), PREP_DELIM_GIVEN);
 	cr_assert_eq(prep_reader_columns(r), 1);
+	prep_reader_free(r);
+}
+
+/*
+ * The sha256 option on files past the digest's in-line start (digest.h):
+ * hashed on its thread while the reader parses, and parsing writes into
+ * the read buffer (a NUL after each field left in place), so the digest
+ * must be of the bytes as read. Two plain files (most lines without
+ * quotes, some with) and one gzip, against EVP_Digest of each file.
+ */
+Test(csv, sha256_of_large_files)
+{
+	const size_t rows = 120000;
+	prep_buf text;
+	char line[128], *paths[3];
+	unsigned char d[32], want[32], *file;
+	unsigned int wlen = 0;
+	prep_csv_options o;
+	prep_reader *r;
+	const prep_field *f;
+	size_t n, i, len, count = 0;
+	gzFile g;
+
+	prep_buf_init(&text, 0);
+	prep_buf_append_str(&text, "id,name,note\n");
+	for (i = 0; i < rows; i++) {
+		int k =
+		    i % 7 == 0
+			? snprintf(
+			      line, sizeof line,
+			      "%zu,\"last, first %zu\",\"said \"\"hi\"\"\"\n",
+			      i, i * 31)
+			: snprintf(line, sizeof line, "%zu,name %zu,note %zu\n",
+				   i, i * 17, i * 7919);
+
+		cr_assert_eq(prep_buf_append(&text, line, (size_t)k), PREP_OK);
+	}
+	cr_assert_gt(text.len, (size_t)3 << 20);
+	paths[0] = put_file("big1.csv", text.data, text.len);
+	/* the second one differs in its last byte */
+	text.data[text.len - 2] = '9';
+	paths[1] = put_file("big2.csv", text.data, text.len);
+	snprintf(line, sizeof line, "%s/big3.csv.gz", dir);
+	g = gzopen(line, "wb1");
+	cr_assert_not_null(g);
+	cr_assert_eq(gzwrite(g, text.data, (unsigned)text.len), (int)text.len);
+	cr_assert_eq(gzclose(g), Z_OK);
+	paths[2] = line;
+	prep_buf_free(&text);
+
+	prep_csv_options_init(&o);
+	o.sha256 = 1;
+	cr_assert_eq(prep_reader_new(&o, (const char *const *)paths, 3, &r),
+		     PREP_OK);
+	while (prep_reader_next_row(r, &f, &n) == PREP_OK) {
+		cr_assert_eq(n, 3);
+		count++;
+	}
+	cr_assert_eq(count, 3 * rows);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(prep_reader_sha256(r, i, d), PREP_OK);
+		file = slurp(paths[i], &len);
+		cr_assert_eq(
+		    EVP_Digest(file, len, want, &wlen, EVP_sha256(), NULL), 1);
+		cr_assert_arr_eq(d, want, 32, "file %zu", i);
+		free(file);
+	}
 	prep_reader_free(r);
 }
 

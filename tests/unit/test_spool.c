@@ -179,6 +179,44 @@ Test(spool, read_back_as_records)
 	prep_spool_free(s);
 }
 
+/* The spool is not an input: its reader keeps no digest even when the
+ * input's options ask for one; a reader of a file does (the control). */
+Test(spool, reader_keeps_no_digest)
+{
+	prep_spool *s = spool_of_rows(0);
+	prep_csv_options o;
+	const prep_field *f;
+	prep_reader *r;
+	unsigned char d[32];
+	char path[] = "/tmp/prep-test-spool-XXXXXX";
+	const char *paths[1] = {path};
+	size_t n;
+	int fd;
+
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	prep_csv_options_init(&o);
+	o.sha256 = 1;
+	cr_assert_eq(prep_spool_reader(s, &o, &r), PREP_OK);
+	while (prep_reader_next_row(r, &f, &n) == PREP_OK)
+		;
+	cr_assert_eq(prep_reader_sha256(r, 0, d), PREP_ERR_ARG);
+	prep_reader_free(r);
+	prep_spool_free(s);
+
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, rows_text, strlen(rows_text)),
+		     (ssize_t)strlen(rows_text));
+	close(fd);
+	o.delim = ';';
+	cr_assert_eq(prep_reader_new(&o, paths, 1, &r), PREP_OK);
+	while (prep_reader_next_row(r, &f, &n) == PREP_OK)
+		;
+	cr_assert_eq(prep_reader_sha256(r, 0, d), PREP_OK);
+	prep_reader_free(r);
+	unlink(path);
+}
+
 Test(spool, copy_is_byte_for_byte)
 {
 	prep_spool *s = spool_of_rows(0);
