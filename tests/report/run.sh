@@ -20,7 +20,14 @@
 #  5. headless Chromium renders the page to a PNG (exit 0) that is not
 #     blank: more than 64 distinct colours, and the four chart colours of
 #     svg.h (pass, fail, first and second series) each on at least 200
-#     pixels. Skipped, with a message, when chromium is not installed.
+#     pixels. Skipped, with a message, when chromium is not installed;
+#  6. the demo (testdata/demo.sh, as make demo runs it) writes its page
+#     from real records of every filter: each record valid against the
+#     schema, the page holds the lineage graphs and every kind of chart,
+#     and its checklist answers what the demo's runs show (a profile: Data
+#     Source Review Yes; the Adult releases of reweight and oversample
+#     have no privacy gate: Data Privacy No; drift found drift: Data/
+#     Concept Drift No; fairness measured 2 groups: Subgroup Analysis Yes).
 #
 # Prints "report tests: N passed, M failed" and exits 1 if M > 0;
 # exits 2 when a tool it needs (python3-jsonschema, tidy) is missing.
@@ -169,6 +176,52 @@ EOF
 	else
 		bad "chromium failed: $(tail -n 5 "$tmp/chromium.log")"
 	fi
+fi
+
+# 6. the demo's page
+if KEEP_DEMO="$tmp/demo.jsonl" bash "$root/testdata/demo.sh" "$bindir" \
+	"$tmp/demo.html" >"$tmp/demo.log" 2>&1; then
+	ok
+	if "$py" - "$root/tests/audit/prep-audit.schema.json" "$tmp/demo.jsonl" \
+		"$tmp/demo.html" >"$tmp/demo.check" 2>&1 <<'EOF'; then ok; else bad "demo page: $(cat "$tmp/demo.check")"; fi
+import json, re, sys
+import jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+problems = []
+jobs = set()
+for n, line in enumerate(open(sys.argv[2]), 1):
+    r = json.loads(line)
+    jobs.add(r["job"]["name"])
+    for e in v.iter_errors(r):
+        problems.append("record %d: %s" % (n, e.message))
+    if r["job"]["name"] in ("kcheck", "validate", "fairness", "drift") and \
+            not r["run"]["facets"]["prep"]["checks"]:
+        problems.append("record %d: %s without checks" % (n, r["job"]["name"]))
+want_jobs = {"anonymize", "kcheck", "kanon", "dpnoise", "validate",
+             "fairness", "reweight", "oversample", "profile", "drift"}
+if jobs != want_jobs:
+    problems.append("jobs %s" % sorted(jobs))
+html = open(sys.argv[3], encoding="utf-8").read()
+for caption in ("Number of equivalence classes of each size",
+                "Prosecutor risk", "Epsilon spent on people",
+                "Selection rate per group around reweight",
+                "Each column&#39;s statistic"):
+    if caption not in html:
+        problems.append("no chart: " + caption)
+if html.count('id="pipeline-') < 2:
+    problems.append("fewer than 2 pipelines")
+for item, answer in (("Data Source Review", "Yes"),
+                     ("Data Privacy", "No"),
+                     ("Subgroup Analysis", "Yes"),
+                     ("Data/Concept Drift", "No")):
+    m = re.search(re.escape(item) + r"</t[dh]>\s*<td[^>]*>(Yes|No|N/A)", html)
+    if m is None or m.group(1) != answer:
+        problems.append("%s: %s" % (item, m.group(1) if m else "missing"))
+print("; ".join(problems))
+sys.exit(1 if problems else 0)
+EOF
+else
+	bad "the demo failed: $(tail -n 5 "$tmp/demo.log")"
 fi
 
 echo "report tests: $pass passed, $fail failed"
