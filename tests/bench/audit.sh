@@ -44,17 +44,7 @@ if [ ! -s "$BIG" ]; then
 	echo "bench: generating 1000000 rows"
 	"$TOOLDIR/gen-people" -n 1000000 -s 1 >"$BIG"
 fi
-KEY=$WORK/bench.key
-(umask 077 && printf 'prep-bench-key-0123456789abcdefg\n' >"$KEY")
-POLICY=$WORK/bench.policy
-cat >"$POLICY" <<'EOF'
-name    drop
-ssn     drop
-email   hash
-phone   mask:4
-dob     date:year
-zip     truncate:3
-EOF
+bench_policy
 AUDIT=$WORK/audit.jsonl
 
 NAMES=(kcheck anonymize reweight)

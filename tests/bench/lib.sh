@@ -76,3 +76,20 @@ bench_work() {
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/prep-bench.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
 }
+
+# bench_policy: the benchmarks' anonymize set-up in $WORK: KEY, a key
+# file (mode 600), and POLICY, a policy of the usual actions on
+# gen-people's columns.
+bench_policy() {
+	KEY=$WORK/bench.key
+	(umask 077 && printf 'prep-bench-key-0123456789abcdefg\n' >"$KEY")
+	POLICY=$WORK/bench.policy
+	cat >"$POLICY" <<'EOF'
+name    drop
+ssn     drop
+email   hash
+phone   mask:4
+dob     date:year
+zip     truncate:3
+EOF
+}

@@ -90,17 +90,7 @@ done
 BIG=$WORK/people-1000000.csv
 SMALL=$WORK/people-100000.csv
 
-KEY=$WORK/bench.key
-(umask 077 && printf 'prep-bench-key-0123456789abcdefg\n' >"$KEY")
-POLICY=$WORK/bench.policy
-cat >"$POLICY" <<'EOF'
-name    drop
-ssn     drop
-email   hash
-phone   mask:4
-dob     date:year
-zip     truncate:3
-EOF
+bench_policy
 ANON=("$TOOLDIR/anonymize" --key-file "$KEY" -p "$POLICY")
 # shellcheck disable=SC2016 # $email is Miller's, not the shell's
 MLR=(mlr --csv cut -x -f 'name,ssn' 'then' put '$email = sha256($email)')
