@@ -211,7 +211,7 @@ prep_audit_set_parent(prep_audit *a, const char *uuid)
  * it (nothing counted).
  */
 static prep_status
-charge(prep_audit *a, size_t n)
+spend_bytes(prep_audit *a, size_t n)
 {
 	if (n > PREP_AUDIT_MAX_BYTES - ITEM_COST ||
 	    a->bytes > PREP_AUDIT_MAX_BYTES - ITEM_COST - n)
@@ -221,7 +221,7 @@ charge(prep_audit *a, size_t n)
 }
 
 static void
-uncharge(prep_audit *a, size_t n)
+refund_bytes(prep_audit *a, size_t n)
 {
 	a->bytes -= ITEM_COST + n;
 }
@@ -261,16 +261,16 @@ prep_audit_argument(prep_audit *a, const char *arg)
 
 	if (arg == NULL)
 		return PREP_ERR_ARG;
-	if ((st = charge(a, strlen(arg))) != PREP_OK)
+	if ((st = spend_bytes(a, strlen(arg))) != PREP_OK)
 		return st;
 	args = grow(a->args, &a->cap_args, a->nargs, sizeof(*args));
 	if (args == NULL) {
-		uncharge(a, strlen(arg));
+		refund_bytes(a, strlen(arg));
 		return PREP_ERR_NOMEM;
 	}
 	a->args = args;
 	if ((copy = strdup(arg)) == NULL) {
-		uncharge(a, strlen(arg));
+		refund_bytes(a, strlen(arg));
 		return PREP_ERR_NOMEM;
 	}
 	a->args[a->nargs++] = copy;
@@ -288,16 +288,16 @@ add_dataset(prep_audit *a, struct dataset **list, size_t *n, size_t *cap,
 
 	if (name == NULL)
 		return PREP_ERR_ARG;
-	if ((st = charge(a, strlen(name))) != PREP_OK)
+	if ((st = spend_bytes(a, strlen(name))) != PREP_OK)
 		return st;
 	d = grow(*list, cap, *n, sizeof(*d));
 	if (d == NULL) {
-		uncharge(a, strlen(name));
+		refund_bytes(a, strlen(name));
 		return PREP_ERR_NOMEM;
 	}
 	*list = d;
 	if ((copy = strdup(name)) == NULL) {
-		uncharge(a, strlen(name));
+		refund_bytes(a, strlen(name));
 		return PREP_ERR_NOMEM;
 	}
 	d = &(*list)[(*n)++];
@@ -340,14 +340,14 @@ prep_audit_file(prep_audit *a, const char *option, const char *name,
 		return PREP_ERR_ARG;
 	if ((copy = strdup(option)) == NULL)
 		return PREP_ERR_NOMEM;
-	if ((st = charge(a, strlen(option))) != PREP_OK) {
+	if ((st = spend_bytes(a, strlen(option))) != PREP_OK) {
 		free(copy);
 		return st;
 	}
 	st = add_dataset(a, &a->files, &a->nfiles, &a->cap_files, name, sha256,
 			 PREP_AUDIT_UNKNOWN, PREP_AUDIT_UNKNOWN);
 	if (st != PREP_OK) {
-		uncharge(a, strlen(option));
+		refund_bytes(a, strlen(option));
 		free(copy);
 		return st;
 	}
@@ -416,11 +416,11 @@ add_check(prep_audit *a, const struct check_spec *c)
 
 	if (c->passed < -1 || c->passed > 1)
 		return PREP_ERR_ARG;
-	if ((st = charge(a, n)) != PREP_OK)
+	if ((st = spend_bytes(a, n)) != PREP_OK)
 		return st;
 	d = grow(a->checks, &a->cap_checks, a->nchecks, sizeof(*d));
 	if (d == NULL) {
-		uncharge(a, n);
+		refund_bytes(a, n);
 		return PREP_ERR_NOMEM;
 	}
 	a->checks = d;
@@ -434,7 +434,7 @@ add_check(prep_audit *a, const struct check_spec *c)
 		free(name);
 		free(obs);
 		free(thr);
-		uncharge(a, n);
+		refund_bytes(a, n);
 		return PREP_ERR_NOMEM;
 	}
 	d = &a->checks[a->nchecks++];
