@@ -60,8 +60,8 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # and documented in man/man3/libprep.3; these serve only the library's
 # own modules (its JSON builders, hash tables, sketches, profiles,
 # drift statistics, the schema's parts and the digests' hashing thread)
-# or the filters alone (the audit record, until its format,
-# man5/prep-audit.5, is settled; the report built on it and its SVG
+# or the filters alone (the audit record's builder, whose output,
+# man5/prep-audit.5, is the interface; the report built on it and its SVG
 # charts) and are not. tests/install/run.sh holds the two lists to each
 # other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
