@@ -26,10 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "audit.h"
+#include "digest.h"
 #include "json.h"
 
 #define JOB_MAX 64
@@ -363,18 +363,17 @@ static int
 digest_file(const char *path, unsigned char md[32])
 {
 	unsigned char buf[65536];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	prep_digest *d = NULL;
 	FILE *f = path && strcmp(path, "-") != 0 ? fopen(path, "rb") : NULL;
-	int ok = ctx != NULL && f != NULL &&
-		 EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	int ok = f != NULL && prep_digest_new(&d) == PREP_OK;
 	size_t n;
 
 	while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0)
-		ok = EVP_DigestUpdate(ctx, buf, n) == 1;
-	ok = ok && !ferror(f) && EVP_DigestFinal_ex(ctx, md, NULL) == 1;
+		ok = prep_digest_update(d, buf, n) == PREP_OK;
+	ok = ok && !ferror(f) && prep_digest_final(d, md) == PREP_OK;
 	if (f != NULL)
 		(void)fclose(f); /* read only */
-	EVP_MD_CTX_free(ctx);
+	prep_digest_free(d);
 	return ok;
 }
 
