@@ -510,7 +510,7 @@ record_checks(const struct columns *c)
 				     NULL, -1);
 	}
 	free(name);
-	cli_audit_check(&cli, "rows", (double)c->rows, NAN, -1);
+	cli_audit_figure(&cli, "rows", (double)c->rows);
 }
 
 int

@@ -521,6 +521,8 @@ void cli_close_input(struct cli *c);
 /* A check of the filter, as prep_audit_check (a no-op without --audit). */
 void cli_audit_check(struct cli *c, const char *name, double observed,
 		     double threshold, int passed);
+/* A figure: a number reported, not judged (threshold and passed null). */
+void cli_audit_figure(struct cli *c, const char *name, double v);
 /* The same with text values (NULL: null). */
 void cli_audit_check_text(struct cli *c, const char *name, const char *observed,
 			  const char *threshold, int passed);

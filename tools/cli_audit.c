@@ -10,6 +10,7 @@
  * exit(1) after a failed check, exit(2) from cli_fatal.
  */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,12 @@ cli_audit_input_file(struct cli *c, const char *path)
 {
 	if (c->audit != NULL)
 		(void)prep_audit_input_at(c->audit, path);
+}
+
+void
+cli_audit_figure(struct cli *c, const char *name, double v)
+{
+	cli_audit_check(c, name, v, NAN, -1);
 }
 
 int

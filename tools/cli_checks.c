@@ -157,13 +157,6 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 	cli_progress_end(c);
 }
 
-/* A figure: a number reported, not judged. */
-static void
-audit_figure(struct cli *c, const char *name, double v)
-{
-	cli_audit_check(c, name, v, NAN, -1);
-}
-
 void
 cli_checks_audit(struct cli *c, const prep_kanon_params *p,
 		 const prep_kanon_report *r, int suppress_gate, int no_solution)
@@ -187,14 +180,14 @@ cli_checks_audit(struct cli *c, const prep_kanon_params *p,
 		    c, "suppressed_share",
 		    input ? (double)r->suppressed_rows / (double)input : 0,
 		    p->max_suppress, ok && r->suppress_ok);
-	audit_figure(c, "rows", (double)r->rows);
-	audit_figure(c, "classes", (double)r->classes);
-	audit_figure(c, "violating_classes", (double)r->violating_classes);
-	audit_figure(c, "suppressed_rows", (double)r->suppressed_rows);
-	audit_figure(c, "risk.prosecutor_max", r->prosecutor_risk_max);
-	audit_figure(c, "risk.prosecutor_avg", r->prosecutor_risk_avg);
-	audit_figure(c, "risk.records_at_risk", r->records_at_risk);
-	audit_figure(c, "risk.sample_uniqueness", r->sample_uniqueness);
+	cli_audit_figure(c, "rows", (double)r->rows);
+	cli_audit_figure(c, "classes", (double)r->classes);
+	cli_audit_figure(c, "violating_classes", (double)r->violating_classes);
+	cli_audit_figure(c, "suppressed_rows", (double)r->suppressed_rows);
+	cli_audit_figure(c, "risk.prosecutor_max", r->prosecutor_risk_max);
+	cli_audit_figure(c, "risk.prosecutor_avg", r->prosecutor_risk_avg);
+	cli_audit_figure(c, "risk.records_at_risk", r->records_at_risk);
+	cli_audit_figure(c, "risk.sample_uniqueness", r->sample_uniqueness);
 	n = prep_kanon_size_bins(r, bins);
 	for (i = 0; i < n; i++) {
 		if (bins[i].lo == bins[i].hi)
@@ -206,6 +199,6 @@ cli_checks_audit(struct cli *c, const prep_kanon_params *p,
 				       "classes_of_size:%llu-%llu",
 				       (unsigned long long)bins[i].lo,
 				       (unsigned long long)bins[i].hi);
-		audit_figure(c, name, (double)bins[i].classes);
+		cli_audit_figure(c, name, (double)bins[i].classes);
 	}
 }

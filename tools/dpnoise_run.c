@@ -123,13 +123,13 @@ record_checks(const struct opts *o, double eps)
 	if (o->ledger)
 		cli_audit_check(&cli, "budget.spent", charge.st.spent + eps,
 				o->budget, charge.charged);
-	cli_audit_check(&cli, "epsilon", eps, NAN, -1);
+	cli_audit_figure(&cli, "epsilon", eps);
 	if (o->delta > 0)
-		cli_audit_check(&cli, "delta", o->delta, NAN, -1);
+		cli_audit_figure(&cli, "delta", o->delta);
 	if (o->ledger) {
 		cli_audit_check_text(&cli, "dataset", o->dataset, NULL, -1);
-		cli_audit_check(&cli, "budget", budget, NAN, -1);
-		cli_audit_check(&cli, "budget.left", budget - spent, NAN, -1);
+		cli_audit_figure(&cli, "budget", budget);
+		cli_audit_figure(&cli, "budget.left", budget - spent);
 	}
 }
 

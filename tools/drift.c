@@ -333,14 +333,13 @@ record_checks(const struct options *o, const prep_drift_result *r)
 	for (i = 0; i < r->ncolumns; i++)
 		column_check("method:", &r->columns[i], NAN, NAN, -1,
 			     prep_drift_method_names[r->columns[i].method]);
-	cli_audit_check(&cli, "columns.added", (double)r->nadded, NAN, -1);
-	cli_audit_check(&cli, "columns.removed", (double)r->nremoved, NAN, -1);
+	cli_audit_figure(&cli, "columns.added", (double)r->nadded);
+	cli_audit_figure(&cli, "columns.removed", (double)r->nremoved);
 	if (!r->bias)
 		return;
-	cli_audit_check(&cli, "disparate_impact.reference", a->disparate_impact,
-			NAN, -1);
-	cli_audit_check(&cli, "disparate_impact.current", b->disparate_impact,
-			NAN, -1);
+	cli_audit_figure(&cli, "disparate_impact.reference",
+			 a->disparate_impact);
+	cli_audit_figure(&cli, "disparate_impact.current", b->disparate_impact);
 	cli_audit_check(
 	    &cli, "disparate_impact.drop",
 	    a->disparate_impact - b->disparate_impact,

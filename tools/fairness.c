@@ -458,7 +458,7 @@ group_figure(const struct run *r, const char *prefix, size_t id, double v)
 {
 	char *name = group_check_name(r, prefix, id);
 
-	cli_audit_check(&cli, name, v, NAN, -1);
+	cli_audit_figure(&cli, name, v);
 	free(name);
 }
 
@@ -489,10 +489,10 @@ record_checks(const struct options *o, const struct run *r,
 			s->equal_opportunity_difference,
 			g->max_eod_set ? g->max_eod : NAN,
 			g->max_eod_set ? !(fail & PREP_FAIRNESS_FAIL_EOD) : -1);
-	cli_audit_check(&cli, "average_odds_difference",
-			s->average_odds_difference, NAN, -1);
-	cli_audit_check(&cli, "equalized_odds_difference",
-			s->equalized_odds_difference, NAN, -1);
+	cli_audit_figure(&cli, "average_odds_difference",
+			 s->average_odds_difference);
+	cli_audit_figure(&cli, "equalized_odds_difference",
+			 s->equalized_odds_difference);
 	for (id = 0; id < n; id++) {
 		if (prep_fairness_group_rates(r->f, id, &rt) != PREP_OK)
 			continue;

@@ -335,13 +335,6 @@ empty_checks(const struct options *o, prep_kanon_report *k)
 	return prep_kanon_evaluate_table(&t, &o->k.p, k);
 }
 
-/* A number of the report: a figure. */
-static void
-audit_figure(const char *name, double v)
-{
-	cli_audit_check(&cli, name, v, NAN, -1);
-}
-
 void
 kanon_audit(const struct options *o, const struct input *in,
 	    const prep_recode_report *rep)
@@ -371,12 +364,12 @@ kanon_audit(const struct options *o, const struct input *in,
 		memcpy(name, "level:", 6);
 		memcpy(name + 6, in->names[j].data, in->names[j].len);
 		name[6 + in->names[j].len] = '\0';
-		audit_figure(name, (double)rep->r->levels[j]);
+		cli_audit_figure(&cli, name, (double)rep->r->levels[j]);
 		free(name);
 	}
-	audit_figure("loss", rep->f->loss);
-	audit_figure("dm", (double)rep->f->dm);
-	audit_figure("aecs", rep->f->aecs);
-	audit_figure("gcp", rep->f->gcp);
-	audit_figure("nodes_checked", (double)rep->r->nodes_checked);
+	cli_audit_figure(&cli, "loss", rep->f->loss);
+	cli_audit_figure(&cli, "dm", (double)rep->f->dm);
+	cli_audit_figure(&cli, "aecs", rep->f->aecs);
+	cli_audit_figure(&cli, "gcp", rep->f->gcp);
+	cli_audit_figure(&cli, "nodes_checked", (double)rep->r->nodes_checked);
 }

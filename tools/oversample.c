@@ -478,20 +478,19 @@ record_checks(const prep_oversample *tab, size_t ngrp)
 
 	if (!cli_audit_on(&cli))
 		return;
-	cli_audit_check(&cli, "rows.in",
-			tab ? (double)prep_oversample_rows(tab) : 0, NAN, -1);
-	cli_audit_check(&cli, "rows.added",
-			tab ? (double)prep_oversample_total_need(tab) : 0, NAN,
-			-1);
+	cli_audit_figure(&cli, "rows.in",
+			 tab ? (double)prep_oversample_rows(tab) : 0);
+	cli_audit_figure(&cli, "rows.added",
+			 tab ? (double)prep_oversample_total_need(tab) : 0);
 	for (c = 0; c < n; c++) {
 		before = prep_oversample_count(tab, c);
 		name = class_check_name(tab, "count.before:", c, ngrp);
-		cli_audit_check(&cli, name, (double)before, NAN, -1);
+		cli_audit_figure(&cli, name, (double)before);
 		free(name);
 		name = class_check_name(tab, "count.after:", c, ngrp);
-		cli_audit_check(&cli, name,
-				(double)(before + prep_oversample_need(tab, c)),
-				NAN, -1);
+		cli_audit_figure(
+		    &cli, name,
+		    (double)(before + prep_oversample_need(tab, c)));
 		free(name);
 	}
 }

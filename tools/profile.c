@@ -112,9 +112,8 @@ main(int argc, char **argv)
 	cli_profile_write(&cli, p);
 	/* the audit record's figures (check contract, profile): the rows
 	 * and the columns the profile holds, as it writes them */
-	cli_audit_check(&cli, "rows", (double)prep_profile_rows(p), NAN, -1);
-	cli_audit_check(&cli, "columns", (double)prep_profile_columns(p), NAN,
-			-1);
+	cli_audit_figure(&cli, "rows", (double)prep_profile_rows(p));
+	cli_audit_figure(&cli, "columns", (double)prep_profile_columns(p));
 	prep_profile_free(p);
 	return 0;
 }

@@ -304,12 +304,11 @@ record_checks(const prep_weights *tab, size_t ngroup, long label)
 				hi = isnan(hi) || cell.weight > hi ? cell.weight
 								   : hi;
 			}
-	cli_audit_check(&cli, "cells", (double)ng * (double)ny, NAN, -1);
-	cli_audit_check(&cli, "cells.empty",
-			tab ? (double)prep_weights_empty_cells(tab) : 0, NAN,
-			-1);
-	cli_audit_check(&cli, "weight.min", lo, NAN, -1);
-	cli_audit_check(&cli, "weight.max", hi, NAN, -1);
+	cli_audit_figure(&cli, "cells", (double)ng * (double)ny);
+	cli_audit_figure(&cli, "cells.empty",
+			 tab ? (double)prep_weights_empty_cells(tab) : 0);
+	cli_audit_figure(&cli, "weight.min", lo);
+	cli_audit_figure(&cli, "weight.max", hi);
 	if ((f = calloc(ngroup ? ngroup : 1, sizeof *f)) == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (g = 0; g < ng; g++) {
@@ -331,9 +330,8 @@ record_checks(const prep_weights *tab, size_t ngroup, long label)
 				   ? cli_audit_group(&cli, gname, y, &lab, 1)
 				   : gname;
 			if (prep_weights_cell(tab, g, y, &cell) == PREP_OK)
-				cli_audit_check(&cli, name,
-						cell.empty ? NAN : cell.weight,
-						NAN, -1);
+				cli_audit_figure(
+				    &cli, name, cell.empty ? NAN : cell.weight);
 			if (name != gname)
 				free(name);
 		}

@@ -489,8 +489,7 @@ record_checks(int pass)
 		return;
 	cli_audit_check(&cli, "valid", (double)prep_vreport_count(report, -1),
 			0, pass);
-	cli_audit_check(&cli, "rows", (double)prep_vreport_rows(report), NAN,
-			-1);
+	cli_audit_figure(&cli, "rows", (double)prep_vreport_rows(report));
 	for (code = 0; code < PREP_V_NCODES; code++) {
 		uint64_t k = prep_vreport_count(report, code);
 
@@ -498,7 +497,7 @@ record_checks(int pass)
 			continue;
 		(void)snprintf(name, sizeof name, "errors:%s",
 			       prep_vcode_name(code));
-		cli_audit_check(&cli, name, (double)k, NAN, -1);
+		cli_audit_figure(&cli, name, (double)k);
 	}
 }
 
