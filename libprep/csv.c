@@ -1041,6 +1041,8 @@ struct prep_writer {
 	size_t last_len;
 	uint64_t flushed;	    /* bytes of CSV already out of buf */
 	prep_digest *md;	    /* SHA-256 of the bytes written, or NULL */
+	uint64_t adopted;	    /* the first bytes, hashed by another
+				       writer (prep_writer_adopt_sha256) */
 	unsigned char special[256]; /* bytes that force quoting */
 	uint64_t records;	    /* ended, or counted by prep_writer_add */
 	size_t columns;		    /* fields of the first record; 0: not yet */
@@ -1131,8 +1133,14 @@ emit(prep_writer *w, const unsigned char *p, size_t n)
 static prep_status
 emit_ring(prep_writer *w)
 {
-	uint64_t t = 0;
-	prep_status st = prep_digest_update_ref(w->md, w->buf, w->len, &t);
+	uint64_t t = 0, skip = 0;
+	prep_status st;
+
+	if (w->adopted > w->flushed) /* hashed already: not again */
+		skip = w->adopted - w->flushed < w->len
+			   ? w->adopted - w->flushed
+			   : w->len;
+	st = prep_digest_update_ref(w->md, w->buf + skip, w->len - skip, &t);
 
 	if (st == PREP_OK)
 		st = write_all(w->fd, w->buf, w->len);
@@ -1388,11 +1396,27 @@ prep_writer_finish(prep_writer *w)
 }
 
 prep_status
+prep_writer_adopt_sha256(prep_writer *w, const prep_writer *from)
+{
+	prep_status st;
+
+	if (w->md == NULL || from->md == NULL || w->o.gzip || w->nbuf < 2 ||
+	    prep_writer_bytes(w) != 0 || from->len != 0)
+		return PREP_ERR_ARG;
+	if ((st = prep_digest_copy(w->md, from->md)) != PREP_OK)
+		return st;
+	w->adopted = from->flushed;
+	return PREP_OK;
+}
+
+prep_status
 prep_writer_sha256(prep_writer *w, unsigned char digest[32])
 {
 	prep_status st;
 
-	if (w->md == NULL)
+	/* none, or not the digest of what was written: fewer bytes than
+	 * the adopted digest covers */
+	if (w->md == NULL || prep_writer_bytes(w) < w->adopted)
 		return PREP_ERR_ARG;
 	st = prep_digest_final(w->md, digest);
 	prep_digest_free(w->md);

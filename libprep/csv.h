@@ -145,10 +145,21 @@ size_t prep_writer_columns(const prep_writer *w);
 uint64_t prep_writer_bytes(const prep_writer *w);
 /* Write a whole record. */
 prep_status prep_writer_row(prep_writer *w, const prep_field *f, size_t n);
+/*
+ * Take the SHA-256 state of the bytes writer from wrote (it must be
+ * finished) as w's, for w to write those very bytes next, with
+ * prep_writer_raw, without hashing them a second time: a spool copied
+ * out whole (spool.h) costs its output no pass of SHA-256. The caller
+ * vouches that the bytes are the same. Both writers need the sha256
+ * option, and w no gzip and no byte written yet; else PREP_ERR_ARG and
+ * nothing changes (w then hashes what it writes, as always).
+ */
+prep_status prep_writer_adopt_sha256(prep_writer *w, const prep_writer *from);
 /* Flush the buffer and end the gzip stream; call once, before fsync. */
 prep_status prep_writer_finish(prep_writer *w);
 /* The SHA-256 of every byte written to fd, once, after finish; needs the
- * sha256 option (else PREP_ERR_ARG). */
+ * sha256 option (else PREP_ERR_ARG; also when fewer bytes were written
+ * than an adopted SHA-256 covers). */
 prep_status prep_writer_sha256(prep_writer *w, unsigned char digest[32]);
 void prep_writer_free(prep_writer *w);
 

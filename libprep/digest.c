@@ -28,6 +28,7 @@
 struct prep_digest {
 	EVP_MD_CTX *ctx;
 	size_t inline_bytes; /* bytes of this stream hashed in line */
+	uint64_t bytes;	     /* bytes of this stream so far */
 	int threaded;	     /* the rest of this stream goes to the thread */
 	int user;	     /* counted in users, until freed */
 	int failed;	     /* an update failed (set under mu) */
@@ -259,6 +260,7 @@ prep_digest_update(prep_digest *d, const void *p, size_t n)
 {
 	const unsigned char *s = p;
 
+	d->bytes += n;
 	if (n == 0 || hash_inline(d, p, n))
 		return PREP_OK;
 	while (n > 0) {
@@ -287,6 +289,7 @@ prep_digest_update_ref(prep_digest *d, const void *p, size_t n,
 		       uint64_t *ticket)
 {
 	*ticket = 0;
+	d->bytes += n;
 	if (n == 0 || hash_inline(d, p, n))
 		return PREP_OK;
 	submit_ring(d); /* the bytes copied before these */
@@ -308,11 +311,33 @@ prep_digest_final(prep_digest *d, unsigned char out[32])
 	if (EVP_DigestFinal_ex(d->ctx, out, &len) != 1 || len != 32)
 		failed = 1;
 	d->inline_bytes = 0;
+	d->bytes = 0;
 	d->threaded = 0;
 	d->failed = 0;
 	if (EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1)
 		d->failed = 1; /* reported by the next final */
 	return failed ? PREP_ERR_CRYPTO : PREP_OK;
+}
+
+prep_status
+prep_digest_copy(prep_digest *d, prep_digest *src)
+{
+	int failed;
+
+	if (d->bytes != 0)
+		return PREP_ERR_ARG;
+	submit_ring(src);
+	prep_digest_wait(src, src->last);
+	pthread_mutex_lock(&mu);
+	failed = src->failed;
+	pthread_mutex_unlock(&mu);
+	if (EVP_MD_CTX_copy_ex(d->ctx, src->ctx) != 1)
+		return PREP_ERR_CRYPTO;
+	d->failed |= failed;
+	d->bytes = src->bytes;
+	/* a long stream goes on in the thread, as src would have */
+	d->inline_bytes = src->inline_bytes;
+	return PREP_OK;
 }
 
 void

@@ -73,6 +73,15 @@ void prep_digest_wait(const prep_digest *d, uint64_t ticket);
  */
 prep_status prep_digest_final(prep_digest *d, unsigned char out[32]);
 
+/*
+ * Make d, which has had no bytes yet, go on from where src is: d's
+ * stream is then src's bytes so far, though d never hashes them (bytes
+ * copied from somewhere they were hashed as written: spool.h). Waits for
+ * src's bytes still being hashed; src is unchanged. PREP_ERR_ARG when d
+ * has had bytes, PREP_ERR_CRYPTO when the crypto library fails.
+ */
+prep_status prep_digest_copy(prep_digest *d, prep_digest *src);
+
 /* Waits for the digest's bytes still being hashed, then frees it. */
 void prep_digest_free(prep_digest *d);
 

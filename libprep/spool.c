@@ -18,7 +18,8 @@ struct prep_spool {
 	int fd;
 	int flags;
 	int delim;
-	prep_writer *w;
+	prep_writer *w; /* kept when finished: its SHA-256 */
+	int finished;	/* prep_spool_finish was called */
 	uint64_t records;
 	uint64_t last_off, last_len;
 	uint64_t *index; /* with PREP_SPOOL_INDEX: record i is the bytes
@@ -81,6 +82,7 @@ prep_spool_new(const char *prefix, const prep_writer_options *wo, int flags,
 	memset(&o, 0, sizeof o);
 	o.delim = wo->delim;
 	o.crlf = wo->crlf;
+	o.sha256 = (flags & PREP_SPOOL_SHA256) != 0;
 	if ((st = prep_writer_new(s->fd, &o, &s->w)) != PREP_OK) {
 		prep_spool_free(s);
 		return st;
@@ -119,6 +121,8 @@ prep_spool_row(prep_spool *s, const prep_field *f, size_t n)
 	uint64_t off = prep_writer_bytes(s->w);
 	prep_status st;
 
+	if (s->finished)
+		return PREP_ERR_ARG;
 	if ((s->flags & PREP_SPOOL_INDEX) && (st = index_room(s)) != PREP_OK)
 		return st;
 	if ((st = prep_writer_row(s->w, f, n)) != PREP_OK)
@@ -147,7 +151,7 @@ prep_spool_records(const prep_spool *s)
 uint64_t
 prep_spool_bytes(const prep_spool *s)
 {
-	return s->w ? prep_writer_bytes(s->w) : s->map_size;
+	return prep_writer_bytes(s->w);
 }
 
 prep_status
@@ -155,12 +159,11 @@ prep_spool_finish(prep_spool *s)
 {
 	prep_status st;
 
-	if (s->w == NULL)
+	if (s->finished)
 		return PREP_OK;
 	st = prep_writer_finish(s->w);
 	s->map_size = prep_writer_bytes(s->w);
-	prep_writer_free(s->w);
-	s->w = NULL;
+	s->finished = 1;
 	return st;
 }
 
@@ -168,7 +171,7 @@ prep_spool_finish(prep_spool *s)
 static prep_status
 rewind_spool(prep_spool *s)
 {
-	if (s->w != NULL)
+	if (!s->finished)
 		return PREP_ERR_ARG;
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
 		return PREP_ERR_IO;
@@ -199,6 +202,11 @@ prep_spool_copy(prep_spool *s, prep_writer *w)
 
 	if ((st = rewind_spool(s)) != PREP_OK)
 		return st;
+	/* PREP_ERR_ARG: no SHA-256 to hand over; w hashes if it must */
+	if ((s->flags & PREP_SPOOL_SHA256) &&
+	    (st = prep_writer_adopt_sha256(w, s->w)) != PREP_OK &&
+	    st != PREP_ERR_ARG)
+		return st;
 	while ((n = read(s->fd, buf, sizeof buf)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -217,7 +225,7 @@ prep_spool_map(prep_spool *s, const char **data, uint64_t *size)
 {
 	void *m;
 
-	if (s->w != NULL)
+	if (!s->finished)
 		return PREP_ERR_ARG;
 	if (s->map == NULL && s->map_size > 0) {
 		if ((uint64_t)(size_t)s->map_size != s->map_size)

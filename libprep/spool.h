@@ -33,6 +33,13 @@
 
 /* Keep every record's offset: prep_spool_record then works. */
 #define PREP_SPOOL_INDEX 1
+/*
+ * Hash the bytes as they are written (SHA-256, on digest.h's thread,
+ * while the first pass parses): prep_spool_copy to a writer with the
+ * sha256 option then hands it that hash instead of making it hash the
+ * spool again after the first pass (prep_writer_adopt_sha256).
+ */
+#define PREP_SPOOL_SHA256 2
 
 typedef struct prep_spool prep_spool;
 
@@ -41,9 +48,10 @@ const char *prep_spool_dir(void);
 
 /*
  * A new, empty spool in prep_spool_dir(), written with wo's delimiter and
- * line ends (wo->gzip and wo->sha256 are ignored). prefix names the
- * temporary file for the moment mkstemp needs a name. flags: 0 or
- * PREP_SPOOL_INDEX. PREP_ERR_IO (errno set) when no file can be made.
+ * line ends (wo->gzip and wo->sha256 are ignored: see
+ * PREP_SPOOL_SHA256). prefix names the temporary file for the moment
+ * mkstemp needs a name. flags: 0 or PREP_SPOOL_INDEX and
+ * PREP_SPOOL_SHA256 or'ed. PREP_ERR_IO (errno set) when no file can be made.
  */
 prep_status prep_spool_new(const char *prefix, const prep_writer_options *wo,
 			   int flags, prep_spool **out);
@@ -71,7 +79,8 @@ prep_status prep_spool_finish(prep_spool *s);
 prep_status prep_spool_reader(prep_spool *s, const prep_csv_options *o,
 			      prep_reader **out);
 
-/* Every byte of the spool, as written, to w. */
+/* Every byte of the spool, as written, to w; with PREP_SPOOL_SHA256,
+ * and w fit to adopt it, they are not hashed again. */
 prep_status prep_spool_copy(prep_spool *s, prep_writer *w);
 
 /*

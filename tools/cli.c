@@ -236,7 +236,7 @@ cli_open_output(struct cli *c)
 		   : c->csv.delim > 0 ? c->csv.delim
 				      : ',';
 	wo.crlf = c->crlf;
-	wo.gzip = c->gzip || (c->output && cli_gz_name(c->output));
+	wo.gzip = cli_output_gzip(c);
 	if (c->audit != NULL)
 		c->sha256 = 1;
 	cli_audit_arm(c); /* with the checks made so far */
@@ -244,6 +244,12 @@ cli_open_output(struct cli *c)
 	st = prep_writer_new(prep_outfile_fd(c->out), &wo, &c->writer);
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, "output");
+}
+
+int
+cli_output_gzip(const struct cli *c)
+{
+	return c->gzip || (c->output && cli_gz_name(c->output));
 }
 
 prep_outfile *

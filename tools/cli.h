@@ -147,6 +147,8 @@ struct cli {
 #define CLI_MAX_SIDES 3
 /* 1 if a file name ends in .gz (its output is gzip-compressed). */
 int cli_gz_name(const char *s);
+/* 1 if the output is gzip-compressed (-z, or -o FILE.gz). */
+int cli_output_gzip(const struct cli *c);
 prep_outfile *cli_side_open(struct cli *c, const char *path);
 void cli_side_commit(struct cli *c, prep_outfile *f, const char *path);
 /* Remove a side file's temporary file: it is not put in place. */
@@ -296,8 +298,10 @@ void cli_finish(struct cli *c);
 
 /*
  * A spool for two-pass filters (spool.h) in the output's dialect: the
- * input's delimiter, -o's line ends. flags: 0 or PREP_SPOOL_INDEX. Exits
- * 2 when no spool can be made.
+ * input's delimiter, -o's line ends. flags as spool.h's; PREP_SPOOL_SHA256
+ * (for a spool the filter will likely copy out whole with cli_spool_copy)
+ * is dropped when the output is not hashed (no --audit, no manifest) or
+ * compressed. Exits 2 when no spool can be made.
  */
 prep_spool *cli_spool_new(struct cli *c, int flags);
 /*

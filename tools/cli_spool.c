@@ -20,6 +20,9 @@ cli_spool_new(struct cli *c, int flags)
 	memset(&wo, 0, sizeof wo);
 	wo.delim = prep_reader_delim(c->reader);
 	wo.crlf = c->crlf;
+	/* a hash for the output to adopt only if it is hashed, as is */
+	if (!(c->audit != NULL || c->sha256) || cli_output_gzip(c))
+		flags &= ~PREP_SPOOL_SHA256;
 	st = prep_spool_new(c->prog, &wo, flags, &s);
 	if (st == PREP_ERR_IO)
 		cli_fatal(c, "%s: %s", prep_spool_dir(), strerror(errno));

@@ -164,7 +164,7 @@ read_input(const struct options *o, int nfiles, char **files, struct input *in)
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
 	if (!o->report_only)
-		in->spool = cli_spool_new(&cli, 0);
+		in->spool = cli_spool_new(&cli, PREP_SPOOL_SHA256);
 	cli_classes_read(&cli, in->classes, o->k.max_classes, in->spool, NULL,
 			 NULL);
 }

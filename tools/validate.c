@@ -371,7 +371,7 @@ open_sinks(const struct opts *o, struct sink *k)
 		if (o->stream)
 			cli_open_output(&cli);
 		else
-			k->spool = cli_spool_new(&cli, 0);
+			k->spool = cli_spool_new(&cli, PREP_SPOOL_SHA256);
 		if (header)
 			write_valid(k->spool, header, ncols);
 	}

@@ -1522,3 +1522,104 @@ Test(csv, writer_counts_records_and_columns)
 	prep_writer_free(w);
 	close(fd);
 }
+
+/* nrows records of a writer with the sha256 option to /dev/null. */
+static prep_writer *
+hashed_rows(size_t nrows, int fd)
+{
+	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_writer *w;
+	char cell[64];
+	size_t i;
+
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	for (i = 0; i < nrows; i++) {
+		int k = snprintf(cell, sizeof cell, "row %zu", i);
+
+		cr_assert_eq(prep_writer_field(w, cell, (size_t)k), PREP_OK);
+		cr_assert_eq(prep_writer_end_row(w), PREP_OK);
+	}
+	return w;
+}
+
+/*
+ * A writer that adopts another's SHA-256 does not hash the bytes it then
+ * writes in their place: written as zeros, the digest is still that of
+ * the other writer's bytes, and of what follows them. Short and long
+ * streams (in line and on the digest's thread).
+ */
+Test(csv, writer_adopts_sha256)
+{
+	const size_t counts[] = {3, 20000, 300000};
+	size_t i;
+
+	for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		int null = open("/dev/null", O_WRONLY);
+		prep_writer *from = hashed_rows(counts[i], null), *w;
+		prep_writer *whole = hashed_rows(counts[i], null);
+		uint64_t n = prep_writer_bytes(from), left;
+		unsigned char got[32], want[32];
+		static const char zeros[4096];
+
+		cr_assert_eq(prep_writer_adopt_sha256(whole, from),
+			     PREP_ERR_ARG, "from not finished");
+		cr_assert_eq(prep_writer_finish(from), PREP_OK);
+		w = hashed_rows(0, null);
+		cr_assert_eq(prep_writer_adopt_sha256(w, from), PREP_OK);
+		for (left = n; left > 0;) {
+			size_t k =
+			    left < sizeof zeros ? (size_t)left : sizeof zeros;
+
+			cr_assert_eq(prep_writer_raw(w, zeros, k), PREP_OK);
+			left -= k;
+		}
+		cr_assert_eq(prep_writer_field(w, "tail", 4), PREP_OK);
+		cr_assert_eq(prep_writer_end_row(w), PREP_OK);
+		cr_assert_eq(prep_writer_finish(w), PREP_OK);
+		cr_assert_eq(prep_writer_sha256(w, got), PREP_OK);
+		/* the reference: the same rows and the tail, hashed */
+		cr_assert_eq(prep_writer_field(whole, "tail", 4), PREP_OK);
+		cr_assert_eq(prep_writer_end_row(whole), PREP_OK);
+		cr_assert_eq(prep_writer_finish(whole), PREP_OK);
+		cr_assert_eq(prep_writer_sha256(whole, want), PREP_OK);
+		cr_assert_arr_eq(got, want, 32, "rows %zu", counts[i]);
+		prep_writer_free(w);
+		prep_writer_free(whole);
+		prep_writer_free(from);
+		close(null);
+	}
+}
+
+/* Adoption refused: the other writer without sha256, this one with
+ * gzip or bytes already written; and no digest for fewer bytes written
+ * than adopted. */
+Test(csv, writer_adopt_sha256_refused)
+{
+	int null = open("/dev/null", O_WRONLY);
+	prep_writer_options plain = {',', 0, 0, 0, 0};
+	prep_writer_options gz = {',', 0, 1, 0, 1};
+	prep_writer *from = hashed_rows(10, null), *bare, *w;
+	unsigned char d[32];
+
+	cr_assert_eq(prep_writer_finish(from), PREP_OK);
+	cr_assert_eq(prep_writer_new(null, &plain, &bare), PREP_OK);
+	cr_assert_eq(prep_writer_finish(bare), PREP_OK);
+	w = hashed_rows(0, null);
+	cr_assert_eq(prep_writer_adopt_sha256(w, bare), PREP_ERR_ARG);
+	prep_writer_free(w);
+	cr_assert_eq(prep_writer_new(null, &gz, &w), PREP_OK);
+	cr_assert_eq(prep_writer_adopt_sha256(w, from), PREP_ERR_ARG);
+	prep_writer_free(w);
+	w = hashed_rows(1, null);
+	cr_assert_eq(prep_writer_adopt_sha256(w, from), PREP_ERR_ARG);
+	prep_writer_free(w);
+	w = hashed_rows(0, null);
+	cr_assert_eq(prep_writer_adopt_sha256(w, from), PREP_OK);
+	cr_assert_eq(prep_writer_raw(w, "x", 1), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_sha256(w, d), PREP_ERR_ARG);
+	prep_writer_free(w);
+	prep_writer_free(bare);
+	prep_writer_free(from);
+	close(null);
+}

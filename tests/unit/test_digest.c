@@ -322,3 +322,57 @@ Test(digest, freed_while_busy)
 	cr_assert_arr_eq(got, want, 32);
 	free(p);
 }
+
+/*
+ * A copy goes on from the source's state: the copy's stream is the
+ * source's bytes and its own, though it never saw the first; the source
+ * is unchanged. Short (in line) and long (threaded) sources alike.
+ */
+Test(digest, copy_goes_on_from_the_source)
+{
+	const size_t lengths[] = {0, 100, PREP_DIGEST_INLINE + 1,
+				  PREP_DIGEST_INLINE + 7 * PREP_DIGEST_BUF + 5};
+	size_t i, tail = PREP_DIGEST_INLINE + 3;
+
+	for (i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+		size_t n = lengths[i];
+		unsigned char *p = random_bytes(n + tail);
+		unsigned char want_src[32], want_dst[32], got[32];
+		prep_digest *src, *dst;
+
+		one_shot(p, n, want_src);
+		one_shot(p, n + tail, want_dst);
+		cr_assert_eq(prep_digest_new(&src), PREP_OK);
+		cr_assert_eq(prep_digest_new(&dst), PREP_OK);
+		feed(src, p, n, RANDOM, MIXED);
+		cr_assert_eq(prep_digest_copy(dst, src), PREP_OK);
+		feed(dst, p + n, tail, RANDOM, MIXED);
+		cr_assert_eq(prep_digest_final(dst, got), PREP_OK);
+		cr_assert_arr_eq(got, want_dst, 32, "length %zu", n);
+		cr_assert_eq(prep_digest_final(src, got), PREP_OK);
+		cr_assert_arr_eq(got, want_src, 32, "length %zu", n);
+		prep_digest_free(dst);
+		prep_digest_free(src);
+		free(p);
+	}
+}
+
+/* Only into an empty stream: a digest that has had bytes refuses. */
+Test(digest, copy_into_a_used_digest_refused)
+{
+	unsigned char want[32], got[32];
+	prep_digest *src, *dst;
+
+	one_shot((const unsigned char *)"ab", 2, want);
+	cr_assert_eq(prep_digest_new(&src), PREP_OK);
+	cr_assert_eq(prep_digest_new(&dst), PREP_OK);
+	cr_assert_eq(prep_digest_update(src, "xyz", 3), PREP_OK);
+	cr_assert_eq(prep_digest_update(dst, "a", 1), PREP_OK);
+	cr_assert_eq(prep_digest_copy(dst, src), PREP_ERR_ARG);
+	/* and dst is what it was */
+	cr_assert_eq(prep_digest_update(dst, "b", 1), PREP_OK);
+	cr_assert_eq(prep_digest_final(dst, got), PREP_OK);
+	cr_assert_arr_eq(got, want, 32);
+	prep_digest_free(dst);
+	prep_digest_free(src);
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "memcap.h"
 #include "spool.h"
@@ -335,4 +336,59 @@ Test(spool, index_within_the_budget)
 	/* 1024 offsets fit in 8 KiB, not in 4 KiB */
 	cr_assert_eq(st, PREP_ERR_MEMORY);
 	prep_spool_free(s);
+}
+
+/*
+ * With PREP_SPOOL_SHA256, the SHA-256 a writer reports after a copy is
+ * that of the file it wrote, read back (about 3 MB, past the digest's
+ * in-line start, and a row written after the copy); a gzip writer
+ * cannot adopt it and hashes its own bytes.
+ */
+Test(spool, copy_hands_over_its_sha256)
+{
+	prep_writer_options wo = {.delim = ',', .sha256 = 1};
+	int gzip;
+
+	for (gzip = 0; gzip <= 1; gzip++) {
+		prep_spool *s;
+		prep_writer *w;
+		unsigned char got[32], want[32], *back;
+		unsigned int len = 0;
+		FILE *t = tmpfile();
+		char cell[32];
+		prep_field f[2] = {{cell, 0}, {"x,y", 3}};
+		off_t size;
+		int i;
+
+		cr_assert_not_null(t);
+		cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_SHA256, &s),
+			     PREP_OK);
+		for (i = 0; i < 200000; i++) {
+			f[0].len =
+			    (size_t)snprintf(cell, sizeof cell, "row %d", i);
+			cr_assert_eq(prep_spool_row(s, f, 2), PREP_OK);
+		}
+		cr_assert_eq(prep_spool_finish(s), PREP_OK);
+		wo.gzip = gzip;
+		cr_assert_eq(prep_writer_new(fileno(t), &wo, &w), PREP_OK);
+		cr_assert_eq(prep_spool_copy(s, w), PREP_OK);
+		cr_assert_eq(prep_writer_row(w, f + 1, 1), PREP_OK);
+		cr_assert_eq(prep_writer_finish(w), PREP_OK);
+		cr_assert_eq(prep_writer_sha256(w, got), PREP_OK);
+		prep_writer_free(w);
+		size = lseek(fileno(t), 0, SEEK_END);
+		cr_assert(size > (gzip ? 1000 : 3000000));
+		back = malloc((size_t)size);
+		cr_assert_not_null(back);
+		cr_assert_eq(pread(fileno(t), back, (size_t)size, 0),
+			     (ssize_t)size);
+		cr_assert_eq(EVP_Digest(back, (size_t)size, want, &len,
+					EVP_sha256(), NULL),
+			     1);
+		cr_assert_arr_eq(got, want, 32, "gzip %d", gzip);
+		free(back);
+		(void)fclose(t);
+		prep_spool_free(s);
+		wo.gzip = 0;
+	}
 }
