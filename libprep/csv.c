@@ -40,8 +40,9 @@
 #define SEGMENT_MAX IOBUF_SIZE
 #define ROW_BYTES_MIN ((size_t)64 << 20)
 /* Buffers the writer writes from in turn while their bytes are hashed
- * (digest.h); one without a digest. */
-#define IOBUF_RING 4
+ * (digest.h); one without a digest. Twice the bytes that wake the
+ * hashing thread, so that the writer never waits for a wake-up. */
+#define IOBUF_RING (2 * PREP_DIGEST_WAKE / IOBUF_SIZE)
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv.c). */
 #define LIBCSV_ROW_NOT_BEGUN 0

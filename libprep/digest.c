@@ -6,9 +6,10 @@
  * under one mutex: a job's ticket is the count of jobs queued up to and
  * including it, and `hashed` the count of jobs done, so bytes given with
  * ticket t are hashed once hashed >= t. A caller waits on `done` only
- * when the bytes it needs back are not yet hashed, and wakes the thread
- * only when the thread sleeps for want of work: with buffers of 64 KiB
- * and more that is a few thousand system calls for a gigabyte.
+ * when the bytes it needs back are not yet hashed. A sleeping thread is
+ * woken only once PREP_DIGEST_WAKE bytes wait for it, or when a caller
+ * needs its bytes back: each wake-up is a system call for the caller
+ * (futex), and one per 64 KiB buffer cost a filter 5% of its time.
  *
  * The thread ends when the last digest that used it is freed, and at
  * exit: an atexit handler lets it finish what is queued and joins it,
@@ -49,7 +50,8 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER; /* a job, or stop */
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER; /* a job hashed */
 static struct job queue[QUEUE_LEN];
-static uint64_t queued, hashed; /* jobs ever queued, ever hashed */
+static uint64_t queued, hashed;		    /* jobs ever queued, ever hashed */
+static uint64_t queued_bytes, hashed_bytes; /* their bytes */
 static pthread_t worker;
 static int running;   /* the thread was started and not joined */
 static int stop;      /* the thread ends once the queue is empty */
@@ -82,6 +84,7 @@ hash_jobs(void *arg)
 		if (!ok)
 			j.d->failed = 1;
 		hashed++;
+		hashed_bytes += j.n;
 		if (waiting)
 			pthread_cond_broadcast(&done);
 	}
@@ -160,6 +163,18 @@ use_thread(prep_digest *d)
 	return ok;
 }
 
+/* Called with mu held: wait for a job to be hashed, waking the thread
+ * first if it sleeps on fewer bytes than would wake it. */
+static void
+wait_done_locked(void)
+{
+	if (idle)
+		pthread_cond_signal(&work);
+	waiting++;
+	pthread_cond_wait(&done, &mu);
+	waiting--;
+}
+
 /* Queue p[0..n) of d; its ticket, or 0 when it was hashed here. */
 static uint64_t
 submit(prep_digest *d, const unsigned char *p, size_t n)
@@ -170,15 +185,13 @@ submit(prep_digest *d, const unsigned char *p, size_t n)
 	while (stop)
 		pthread_cond_wait(&done, &mu);
 	if (running) {
-		while (queued - hashed == QUEUE_LEN) {
-			waiting++;
-			pthread_cond_wait(&done, &mu);
-			waiting--;
-		}
+		while (queued - hashed == QUEUE_LEN)
+			wait_done_locked();
 		queue[queued % QUEUE_LEN] = (struct job){d, p, n};
 		t = ++queued;
+		queued_bytes += n;
 		d->last = t;
-		if (idle)
+		if (idle && queued_bytes - hashed_bytes >= PREP_DIGEST_WAKE)
 			pthread_cond_signal(&work);
 	}
 	pthread_mutex_unlock(&mu);
@@ -195,11 +208,8 @@ prep_digest_wait(const prep_digest *d, uint64_t ticket)
 	if (ticket == 0)
 		return;
 	pthread_mutex_lock(&mu);
-	while (hashed < ticket) {
-		waiting++;
-		pthread_cond_wait(&done, &mu);
-		waiting--;
-	}
+	while (hashed < ticket)
+		wait_done_locked();
 	pthread_mutex_unlock(&mu);
 }
 
