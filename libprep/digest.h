@@ -42,12 +42,12 @@
 /* prep_digest_update copies into a ring of PREP_DIGEST_NBUF buffers of
  * PREP_DIGEST_BUF bytes; a full one goes to the thread. */
 #define PREP_DIGEST_BUF ((size_t)256 << 10)
-#define PREP_DIGEST_NBUF 4
+#define PREP_DIGEST_NBUF 8
 /* The thread, asleep for want of work, is woken when this many bytes
  * wait for it (or when a caller waits for its bytes): a caller that
  * keeps its own buffers for the thread (prep_digest_update_ref) should
  * have more than this in them, or it waits for every wake-up. */
-#define PREP_DIGEST_WAKE ((size_t)512 << 10)
+#define PREP_DIGEST_WAKE ((size_t)1 << 20)
 
 typedef struct prep_digest prep_digest;
 
