@@ -5,7 +5,7 @@
 # With --audit every filter keeps the SHA-256 of every byte it reads and
 # writes (libprep/digest.c, on a second thread). On 1,000,000 gen-people
 # rows (seed 1, 170 MiB), output to /dev/null, the best wall-clock time
-# of 5 runs of each program, with and without --audit (taken in turn, so
+# of 11 runs of each program, with and without --audit (taken in turn, so
 # a slow spell of the machine falls on both):
 #   kcheck      kcheck -q sex,race -k 5 (a gate: reads and spools every
 #               row, then writes the spool out)
@@ -26,7 +26,7 @@ set -euo pipefail
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_init audit.sh "$@"
-RUNS=5
+RUNS=11
 bench_need kcheck anonymize reweight gen-people
 command -v openssl >/dev/null || die "openssl not installed"
 PY=/usr/bin/python3
