@@ -4,9 +4,9 @@
 #
 # With --audit every filter keeps the SHA-256 of every byte it reads and
 # writes (libprep/digest.c, on a second thread). On 1,000,000 gen-people
-# rows (seed 1, 170 MiB), output to /dev/null, the best wall-clock time
-# of 11 runs of each program, with and without --audit (taken in turn, so
-# a slow spell of the machine falls on both):
+# rows (seed 1, 170 MiB), output to /dev/null, 11 pairs of runs of each
+# program, without then with --audit (so that a slow spell of the shared
+# machine falls on both runs of a pair):
 #   kcheck      kcheck -q sex,race -k 5 (a gate: reads and spools every
 #               row, then writes the spool out)
 #   anonymize   the policy of run.sh, with a key file (streams)
@@ -16,8 +16,8 @@
 # file's and its output SHA-256 that of the bytes written (both against
 # openssl dgst). Times are taken with bash's EPOCHREALTIME (microseconds);
 # user + system CPU of the fastest run with /usr/bin/time.
-# Target: each program's time with --audit at most 1.10 times its time
-# without. Appends a dated entry to tests/bench/RESULTS.md; exit 0 when
+# Target: for each program, the median of the pairs' ratios (--audit
+# over plain) at most 1.10; the best time of each is shown beside it. Appends a dated entry to tests/bench/RESULTS.md; exit 0 when
 # every target is met, 1 when one is not, 2 when something fails. The
 # hashing needs a second core: on a machine whose other core is busy the
 # hash takes its time from the filter's, and the ratio shows it.
@@ -84,13 +84,14 @@ once() {
 	CPU=$(awk '{printf "%.2f", $1 + $2}' "$WORK/time")
 }
 
-echo "bench: timing, best of $RUNS, 1,000,000 rows" \
+echo "bench: timing, $RUNS pairs, 1,000,000 rows" \
 	"($(du -m "$BIG" | cut -f1) MiB), plain and --audit in turn"
-declare -A BEST BCPU
+declare -A BEST BCPU MEDIAN
 for n in "${NAMES[@]}"; do
 	for m in plain audit; do
 		BEST[$n.$m]=
 	done
+	ratios=()
 	for ((i = 0; i < RUNS; i++)); do
 		for m in plain audit; do
 			rm -f "$AUDIT"
@@ -98,6 +99,7 @@ for n in "${NAMES[@]}"; do
 			[ $m = audit ] && extra=(--audit "$AUDIT")
 			# shellcheck disable=SC2086
 			once ${CMD[$n]} "${extra[@]}" "$BIG"
+			[ $m = plain ] && pw=$WALL
 			if [ -z "${BEST[$n.$m]}" ] ||
 				awk -v a="$WALL" -v b="${BEST[$n.$m]}" \
 					'BEGIN{exit !(a < b)}'; then
@@ -105,8 +107,13 @@ for n in "${NAMES[@]}"; do
 				BCPU[$n.$m]=$CPU
 			fi
 		done
+		ratios+=("$(awk -v a="$WALL" -v b="$pw" \
+			'BEGIN{printf "%.4f", a / b}')")
 	done
-	echo "bench: $n: ${BEST[$n.plain]} s, --audit ${BEST[$n.audit]} s"
+	MEDIAN[$n]=$(printf '%s\n' "${ratios[@]}" | sort -g |
+		awk '{v[NR] = $1} END{printf "%.2f", v[int((NR + 1) / 2)]}')
+	echo "bench: $n: ${BEST[$n.plain]} s, --audit ${BEST[$n.audit]} s," \
+		"median ratio of the pairs ${MEDIAN[$n]}"
 done
 
 {
@@ -115,17 +122,20 @@ done
 		"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	printf -- '- 1,000,000 gen-people rows (%s MiB), output to /dev/null;' \
 		"$(du -m "$BIG" | cut -f1)"
-	printf ' best wall-clock time of %d, plain and --audit in turn\n\n' \
-		"$RUNS"
-	printf '| program | plain, s (CPU) | --audit, s (CPU) | ratio | <= 1.10 |\n'
-	printf '|---|---:|---:|---:|---|\n'
+	printf ' %d pairs of runs, plain then --audit; best wall-clock' "$RUNS"
+	printf ' time of each, and the median of the pairs'"'"' ratios (the\n'
+	printf '  target: a slow spell of the shared machine falls on both runs'
+	printf ' of a pair)\n\n'
+	printf '| program | plain, s (CPU) | --audit, s (CPU) | ratio of bests | median ratio | <= 1.10 |\n'
+	printf '|---|---:|---:|---:|---:|---|\n'
 	for n in "${NAMES[@]}"; do
 		r=$(ratio "${BEST[$n.audit]}" "${BEST[$n.plain]}")
 		v=''
-		check v "${BEST[$n.audit]} <= 1.10 * ${BEST[$n.plain]}"
-		printf '| %s | %s (%s) | %s (%s) | %s | %s |\n' "$n" \
+		check v "${MEDIAN[$n]} <= 1.10"
+		printf '| %s | %s (%s) | %s (%s) | %s | %s | %s |\n' "$n" \
 			"${BEST[$n.plain]}" "${BCPU[$n.plain]}" \
-			"${BEST[$n.audit]}" "${BCPU[$n.audit]}" "$r" "$v"
+			"${BEST[$n.audit]}" "${BCPU[$n.audit]}" "$r" \
+			"${MEDIAN[$n]}" "$v"
 	done
 	printf '\n'
 } >"$WORK/report.md"
