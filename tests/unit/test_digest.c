@@ -12,9 +12,16 @@
  * are overwritten right after prep_digest_wait says they are free, so a
  * wait that returned early would change the digest. Also: two digests fed
  * in turn (one thread serves both), a digest used again after final, and
- * one freed with bytes still queued.
+ * one freed with bytes still queued. And all of it again, in short, when
+ * no thread can be started: this file's pthread_create (which the
+ * library's calls reach before the C library's) then fails as the C
+ * library's does when the process has no room for a thread.
  */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,24 @@
 #include <openssl/evp.h>
 
 #include "digest.h"
+
+static int refuse_threads; /* pthread_create fails with EAGAIN */
+static int threads_refused;
+
+int
+pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *),
+	       void *arg)
+{
+	int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
+		    void *);
+
+	if (refuse_threads) {
+		threads_refused++;
+		return EAGAIN;
+	}
+	*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
+	return real ? real(t, a, f, arg) : EAGAIN;
+}
 
 static void
 one_shot(const unsigned char *p, size_t n, unsigned char out[32])
@@ -375,4 +400,32 @@ Test(digest, copy_into_a_used_digest_refused)
 	cr_assert_arr_eq(got, want, 32);
 	prep_digest_free(dst);
 	prep_digest_free(src);
+}
+
+/*
+ * Without a thread (pthread_create fails) every byte is hashed in line:
+ * the same digests, copies included; and the thread was asked for.
+ */
+Test(digest, no_thread_hashes_in_line)
+{
+	const size_t n = PREP_DIGEST_INLINE + 5 * PREP_DIGEST_BUF + 3;
+	unsigned char *p = random_bytes(n), want[32], got[32];
+	prep_digest *d, *e;
+	int h;
+
+	refuse_threads = 1;
+	for (h = 0; h < NHOWS; h++)
+		check_stream(n, RANDOM, (enum how)h);
+	cr_assert_gt(threads_refused, 0);
+	one_shot(p, n, want);
+	cr_assert_eq(prep_digest_new(&d), PREP_OK);
+	cr_assert_eq(prep_digest_new(&e), PREP_OK);
+	feed(d, p, n - 100, RANDOM, MIXED);
+	cr_assert_eq(prep_digest_copy(e, d), PREP_OK);
+	feed(e, p + n - 100, 100, WHOLE, COPY);
+	cr_assert_eq(prep_digest_final(e, got), PREP_OK);
+	cr_assert_arr_eq(got, want, 32);
+	prep_digest_free(e);
+	prep_digest_free(d);
+	free(p);
 }
