@@ -41,6 +41,26 @@ static size_t nearly;
 
 /* The last message printed: the reason of a failed run. */
 static char last_message[512];
+/* The gates that failed, for a run that failed without a message (-q,
+ * kcheck -r): "checks failed: k, l". */
+static char failed_checks[512];
+
+/* Add a failed gate's name to failed_checks, as room allows. */
+static void
+note_failed(const char *name)
+{
+	size_t at = strlen(failed_checks);
+
+	if (at == 0)
+		at = (size_t)snprintf(failed_checks, sizeof failed_checks,
+				      "checks failed: ");
+	else if (at + 2 < sizeof failed_checks)
+		at += (size_t)snprintf(failed_checks + at,
+				       sizeof failed_checks - at, ", ");
+	if (at < sizeof failed_checks)
+		(void)snprintf(failed_checks + at, sizeof failed_checks - at,
+			       "%s", name);
+}
 
 void
 cli_audit_message(const char *fmt, va_list ap)
@@ -90,6 +110,7 @@ at_exit(int status, void *arg)
 {
 	struct cli *c = arg;
 	char *line = NULL;
+	const char *reason;
 	prep_status st;
 
 	sigset_t all;
@@ -101,9 +122,12 @@ at_exit(int status, void *arg)
 	(void)sigfillset(&all);
 	(void)sigprocmask(SIG_BLOCK, &all, NULL);
 	cli_audit_inputs(c); /* a run that ended before cli_finish */
-	st = prep_audit_finish(c->audit, status,
-			       status && last_message[0] ? last_message : NULL,
-			       0);
+	reason = NULL;
+	if (status != 0)
+		reason = last_message[0]    ? last_message
+			 : failed_checks[0] ? failed_checks
+					    : NULL;
+	st = prep_audit_finish(c->audit, status, reason, 0);
 	if (st == PREP_OK)
 		st = prep_audit_json(c->audit, &line);
 	if (st == PREP_OK)
@@ -207,18 +231,23 @@ void
 cli_audit_check(struct cli *c, const char *name, double observed,
 		double threshold, int passed)
 {
-	if (c->audit != NULL)
-		(void)prep_audit_check(c->audit, name, observed, threshold,
-				       passed);
+	if (c->audit == NULL)
+		return;
+	(void)prep_audit_check(c->audit, name, observed, threshold, passed);
+	if (passed == 0)
+		note_failed(name);
 }
 
 void
 cli_audit_check_text(struct cli *c, const char *name, const char *observed,
 		     const char *threshold, int passed)
 {
-	if (c->audit != NULL)
-		(void)prep_audit_check_text(c->audit, name, observed, threshold,
-					    passed);
+	if (c->audit == NULL)
+		return;
+	(void)prep_audit_check_text(c->audit, name, observed, threshold,
+				    passed);
+	if (passed == 0)
+		note_failed(name);
 }
 
 void
