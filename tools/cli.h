@@ -122,6 +122,10 @@ struct cli {
 	char *report_text;	  /* cli_report_begin's memory stream */
 	size_t report_len;
 
+	/* --part I/N (part_i 0: the whole input) and --part-by COLUMN */
+	unsigned long part_i, part_n;
+	const char *part_by;
+
 	const char *audit_path; /* --audit or PREP_AUDIT; NULL: none */
 	int audit_groups;	/* --audit-groups: groups named by value */
 	struct prep_audit *audit;
