@@ -22,6 +22,7 @@
 #include "keys.h"
 #include "missing.h"
 #include "outfile.h"
+#include "partial.h"
 #include "profile.h"
 #include "spool.h"
 
@@ -502,6 +503,26 @@ prep_profile *cli_profile_load(struct cli *c, const char *path);
 int cli_profile_is_json(struct cli *c, const char *path);
 /* The profile as JSON on the output (-o, atomically), and finish. */
 void cli_profile_write(struct cli *c, const prep_profile *p);
+
+/*
+ * Partials of whole-input filters (cli_partial.c, partial.h,
+ * man5/prep-partial.5).
+ */
+/* Write this run's partial (options and state: their references are
+ * taken; the part is --part's) to the output, the file -o names made
+ * mode 0600, and finish. Exits 2 when it cannot be written. */
+void cli_partial_write(struct cli *c, json_t *options, json_t *state);
+/*
+ * The partials in files[0 .. n) (--merge's operands), each read whole and
+ * recorded as an input of the run: exits 2 naming the file (and the line
+ * and column of a JSON error) for one that is not a partial of this
+ * filter, of another version, fails its checksum, or does not merge with
+ * the others or with options (this run's, as the filter would write them;
+ * NULL: not compared). Free with cli_partials_free.
+ */
+prep_partial *cli_partials_load(struct cli *c, char **files, size_t n,
+				const json_t *options);
+void cli_partials_free(prep_partial *p, size_t n);
 /* Exit 2 with a profile library status's message. */
 void cli_profile_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
 
