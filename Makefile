@@ -59,7 +59,8 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # The headers a program needs to call libprep's functions are installed
 # and documented in man/man3/libprep.3; these serve only the library's
 # own modules (its JSON builders, hash tables, sketches, profiles,
-# drift statistics, the schema's parts and the digests' hashing thread)
+# drift statistics, the schema's parts, the digests' hashing thread and
+# the exact sums of aggregate.c)
 # or the filters alone (the audit record's builder, whose output,
 # man5/prep-audit.5, is the interface; the report built on it and its SVG
 # charts) and are not. tests/install/run.sh holds the two lists to each
@@ -70,7 +71,8 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
 	       libprep/profile.h libprep/profile_impl.h libprep/drift.h \
 	       libprep/drift_stats.h libprep/audit.h libprep/report.h \
-	       libprep/svg.h libprep/digest.h libprep/partial.h
+	       libprep/svg.h libprep/digest.h libprep/partial.h \
+	       libprep/exactsum.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
