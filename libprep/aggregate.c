@@ -9,18 +9,18 @@
  * Reservoir", ACM TOMS 1985, Algorithm R) and the groups are summed from
  * the reservoirs at release.
  *
- * Sums are exact. A value is clamped to [lo, hi] and written as an integer
- * multiple q of g = 2^(ilogb(max(|lo|,|hi|)) - 52), a grid on which that
- * bound is exact, so |q g| <= max(|lo|,|hi|); the q are added in 128-bit
- * integers. Neither the order of the rows nor floating-point rounding can
- * then move a sum by more than the sensitivity the noise is scaled to
- * (Casacuberta et al., "Widespread Underestimation of Sensitivity in
- * Differentially Private Libraries", CCS 2022). The real mechanism's grid
- * step r is applied to the exact sum in integers too, and the noise is
- * added there: the released value is (K + i) r.
+ * Sums are exact. A value is clamped to [lo, hi] and added without
+ * rounding to its group's long accumulator (exactsum.h). Neither the
+ * order of the rows nor floating-point rounding can then move a sum by
+ * more than the sensitivity the noise is scaled to (Casacuberta et al.,
+ * "Widespread Underestimation of Sensitivity in Differentially Private
+ * Libraries", CCS 2022), and the sums of parts add up to the sum of the
+ * whole. The real mechanism's grid step r is applied to the exact sum,
+ * rounded once, and the noise is added there: the released value is
+ * (K + i) r.
  *
- * Relies on noise.h for the mechanisms and the random subset, on
- * text.h for the number syntax, and on strset.h for the tables.
+ * Relies on noise.h for the mechanisms, on exactsum.h for the sums, on
+ * text.h for the number syntax and on strset.h for the tables.
  */
 #include <errno.h>
 #include <float.h>
@@ -32,10 +32,10 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "aggregate_impl.h"
 #include "buf.h"
 #include "columns.h"
 #include "memcap.h"
-#include "strset.h"
 #include "text.h"
 
 typedef __int128 i128;
@@ -47,55 +47,13 @@ typedef unsigned __int128 u128;
 #define DIGITS_MAX 100
 #define TWO53 9007199254740992.0
 
-struct group {
-	uint64_t count; /* rows (with a value, for sum and mean) */
-	i128 sum;	/* in units of g */
-};
-
-/* One kept row of an id. */
-struct entry {
-	uint32_t group;
-	int64_t q;
-};
-
-struct idrec {
-	uint64_t seen; /* rows of this id so far */
-	struct entry *res;
-	uint32_t cap;	  /* of res */
-	struct entry one; /* the reservoir when max_contrib is 1 */
-};
-
-struct prep_agg {
-	prep_agg_params p;
-	size_t *by;
-	prep_buf scratch;
-	prep_field *keyf; /* a decoded key for emit */
-
-	double max;  /* max(|lo|, |hi|) */
-	int gexp;    /* g = 2^gexp */
-	int ibounds; /* lo, hi whole, and N max <= 2^53 */
-	double count_eps, sum_eps;
-	prep_laplace *count_m, *sum_int_m, *sum_real_m;
-
-	prep_strset groups;
-	struct group *gs;
-	size_t gs_cap;
-	prep_strset ids;
-	struct idrec *idr;
-	size_t idr_cap;
-
-	uint64_t rows, dropped;
-	int started;  /* a row was added: no more keys */
-	int released; /* prep_agg_release was called */
-};
-
 /*
  * A group's key: each field as a varint length, its bytes and a NUL (so
  * that ("ab","c") and ("a","bc") differ, and a decoded field is a C
  * string). fields[idx[i]] or, without idx, fields[i].
  */
-static prep_status
-encode_key(prep_agg *a, const prep_field *fields, const size_t *idx)
+prep_status
+agg_encode_key(prep_agg *a, const prep_field *fields, const size_t *idx)
 {
 	size_t i, total = 0;
 	unsigned char *o;
@@ -123,9 +81,8 @@ encode_key(prep_agg *a, const prep_field *fields, const size_t *idx)
 	return PREP_OK;
 }
 
-/* The next field of an encoded key at *p; moves *p past it. */
-static prep_field
-decode_field(const unsigned char **p)
+prep_field
+agg_decode_field(const unsigned char **p)
 {
 	prep_field f = prep_tuple_next(p);
 
@@ -142,14 +99,14 @@ decode_key(prep_agg *a, size_t gi)
 	size_t i;
 
 	for (i = 0; i < a->p.nby; i++)
-		a->keyf[i] = decode_field(&p);
+		a->keyf[i] = agg_decode_field(&p);
 }
 
 /* Make room for group gi's counters. */
 static prep_status
 reserve_groups(prep_agg *a, size_t n)
 {
-	struct group *g;
+	struct agg_group *g;
 	size_t cap;
 	prep_status st;
 
@@ -165,9 +122,8 @@ reserve_groups(prep_agg *a, size_t n)
 	return PREP_OK;
 }
 
-/* A new or known group of the key in a->scratch. */
-static prep_status
-find_group(prep_agg *a, int add, size_t *gi)
+prep_status
+agg_find_group(prep_agg *a, int add, size_t *gi)
 {
 	prep_status st;
 	int added;
@@ -346,13 +302,10 @@ prep_agg_new(const prep_agg_params *p, prep_agg **out)
 		st = prep_laplace_new_int(a->count_eps, n, &a->count_m);
 	if (st == PREP_OK && a->sum_eps > 0) {
 		a->max = fmax(fabs(p->lo), fabs(p->hi));
-		a->gexp = ilogb(a->max) - 52;
 		a->ibounds = !p->real_values && whole53(p->lo) &&
 			     whole53(p->hi) &&
 			     (uint64_t)a->max <= (1ULL << 53) / p->max_contrib;
 		if (a->ibounds) {
-			if (a->gexp > 0)
-				a->gexp = 0;
 			st = prep_laplace_new_int(a->sum_eps, n * a->max,
 						  &a->sum_int_m);
 		}
@@ -361,8 +314,8 @@ prep_agg_new(const prep_agg_params *p, prep_agg **out)
 	}
 	/* the whole table's group, released even without rows */
 	if (st == PREP_OK && p->groups == PREP_AGG_ONE &&
-	    (st = encode_key(a, NULL, NULL)) == PREP_OK)
-		st = find_group(a, 1, &gi);
+	    (st = agg_encode_key(a, NULL, NULL)) == PREP_OK)
+		st = agg_find_group(a, 1, &gi);
 	if (st != PREP_OK) {
 		prep_agg_free(a);
 		return st == PREP_ERR_NOMEM ? st : PREP_ERR_ARG;
@@ -383,6 +336,8 @@ prep_agg_free(prep_agg *a)
 				 (size_t)a->idr[i].cap * sizeof *a->idr[i].res);
 	prep_memcap_free(a->idr, a->idr_cap * sizeof *a->idr);
 	prep_strset_free(&a->ids);
+	for (i = 0; i < a->groups.n; i++)
+		prep_exactsum_free(&a->gs[i].sum);
 	prep_memcap_free(a->gs, a->gs_cap * sizeof *a->gs);
 	prep_strset_free(&a->groups);
 	prep_laplace_free(a->count_m);
@@ -403,14 +358,14 @@ prep_agg_add_key(prep_agg *a, const prep_field *key)
 	if (a == NULL || key == NULL || a->p.groups != PREP_AGG_KEYS ||
 	    a->started || a->released)
 		return PREP_ERR_ARG;
-	if ((st = encode_key(a, key, NULL)) != PREP_OK)
+	if ((st = agg_encode_key(a, key, NULL)) != PREP_OK)
 		return st;
-	st = find_group(a, 0, &gi);
+	st = agg_find_group(a, 0, &gi);
 	if (st == PREP_OK)
 		return PREP_ERR_ARG; /* the same key twice */
 	if (st != PREP_ERR_NOT_FOUND)
 		return st;
-	return find_group(a, 1, &gi);
+	return agg_find_group(a, 1, &gi);
 }
 
 /*
@@ -526,12 +481,12 @@ done:
 }
 
 /*
- * The value of a row as q, a multiple of g: clamped to [lo, hi], then
- * rounded to the grid (to whole numbers for an integer sum). *empty for
- * a missing value (the empty field by default).
+ * The value of a row: clamped to [lo, hi] (and rounded to a whole number
+ * for an integer sum). *empty for a missing value (the empty field by
+ * default).
  */
 static prep_status
-read_value(prep_agg *a, const prep_field *f, int64_t *q, int *empty)
+read_value(prep_agg *a, const prep_field *f, double *out, int *empty)
 {
 	prep_status st;
 	double v;
@@ -554,16 +509,21 @@ read_value(prep_agg *a, const prep_field *f, int64_t *q, int *empty)
 	 */
 	if (a->ibounds)
 		v = nearbyint(v);
-	/* |v| <= max < 2^(gexp + 53): exact scaling, |q| <= 2^53 */
-	*q = (int64_t)nearbyint(ldexp(v, -a->gexp));
+	*out = v + 0.0; /* never -0 */
 	return PREP_OK;
 }
 
-static void
-group_add(struct group *g, int64_t q)
+/* One row of value v (0 for a count) into group g. */
+static prep_status
+group_add(prep_agg *a, struct agg_group *g, double v)
 {
+	prep_status st;
+
+	if (a->p.kind != PREP_AGG_COUNT &&
+	    (st = prep_exactsum_add(&g->sum, v)) != PREP_OK)
+		return st;
 	g->count++;
-	g->sum += q;
+	return PREP_OK;
 }
 
 /*
@@ -572,10 +532,10 @@ group_add(struct group *g, int64_t q)
  * slot j when j < N. Either way one row of the id is then dropped.
  */
 static prep_status
-reservoir_add(prep_agg *a, prep_rng *g, struct idrec *r, struct entry e)
+reservoir_add(prep_agg *a, prep_rng *g, struct agg_idrec *r, struct agg_entry e)
 {
 	uint64_t n = a->p.max_contrib, t = r->seen + 1, j;
-	struct entry *res = n == 1 ? &r->one : r->res;
+	struct agg_entry *res = n == 1 ? &r->one : r->res;
 	prep_status st;
 
 	if (t <= n) {
@@ -651,17 +611,17 @@ prep_status
 prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 {
 	int empty = 0, added, vals, drop;
-	int64_t q = 0;
+	double v = 0;
 	size_t gi = 0, ii;
 	prep_status st;
-	struct entry e;
+	struct agg_entry e;
 
-	if (a == NULL || row == NULL || a->released ||
+	if (a == NULL || row == NULL || a->released || a->collected ||
 	    (a->p.id >= 0 && g == NULL))
 		return PREP_ERR_ARG;
 	vals = a->p.kind != PREP_AGG_COUNT;
 	if (vals) {
-		st = read_value(a, &row[a->p.value], &q, &empty);
+		st = read_value(a, &row[a->p.value], &v, &empty);
 		if (st != PREP_OK) {
 			if (bad)
 				*bad = (size_t)a->p.value;
@@ -670,9 +630,9 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 	}
 	drop = empty;
 	if (!drop && a->p.groups != PREP_AGG_ONE) {
-		if ((st = encode_key(a, row, a->by)) != PREP_OK)
+		if ((st = agg_encode_key(a, row, a->by)) != PREP_OK)
 			return st;
-		st = find_group(a, a->p.groups == PREP_AGG_SELECT, &gi);
+		st = agg_find_group(a, a->p.groups == PREP_AGG_SELECT, &gi);
 		if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
 			return st;
 		drop = st == PREP_ERR_NOT_FOUND; /* outside the keys */
@@ -684,13 +644,14 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 		return PREP_OK;
 	}
 	if (a->p.id < 0) {
-		group_add(&a->gs[gi], q);
+		if ((st = group_add(a, &a->gs[gi], v)) != PREP_OK)
+			return st;
 	} else {
 		const prep_field *f = &row[a->p.id];
 
 		if (a->ids.n == a->idr_cap && a->ids.n < a->ids.max) {
 			size_t cap = a->idr_cap ? a->idr_cap * 2 : 1024;
-			struct idrec *r =
+			struct agg_idrec *r =
 			    prep_memcap_realloc(a->idr, a->idr_cap * sizeof *r,
 						cap * sizeof *r, &st);
 
@@ -706,7 +667,7 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 		if (added)
 			memset(&a->idr[ii], 0, sizeof a->idr[ii]);
 		e.group = (uint32_t)gi;
-		e.q = q;
+		e.v = v;
 		if ((st = reservoir_add(a, g, &a->idr[ii], e)) != PREP_OK)
 			return st;
 	}
@@ -731,7 +692,7 @@ by_key(const void *x, const void *y)
 	size_t i;
 
 	for (i = 0; i < a->nby; i++) {
-		prep_field f = decode_field(&p), h = decode_field(&q);
+		prep_field f = agg_decode_field(&p), h = agg_decode_field(&q);
 		size_t n = f.len < h.len ? f.len : h.len;
 		int c = n ? memcmp(f.data, h.data, n) : 0;
 
@@ -743,9 +704,8 @@ by_key(const void *x, const void *y)
 	return 0;
 }
 
-/* The order of release: keys as given; selected groups sorted by key. */
-static prep_status
-release_order(prep_agg *a, size_t **order)
+prep_status
+agg_sorted_groups(const prep_agg *a, size_t **order)
 {
 	size_t n = a->groups.n, i;
 	struct keyref *k;
@@ -756,7 +716,7 @@ release_order(prep_agg *a, size_t **order)
 		return PREP_ERR_NOMEM;
 	for (i = 0; i < n; i++)
 		o[i] = i;
-	if (a->p.groups != PREP_AGG_SELECT || n < 2)
+	if (n < 2)
 		return PREP_OK;
 	if ((k = malloc(n * sizeof *k)) == NULL) {
 		free(o);
@@ -773,6 +733,21 @@ release_order(prep_agg *a, size_t **order)
 	for (i = 0; i < n; i++)
 		o[i] = k[i].gi;
 	free(k);
+	return PREP_OK;
+}
+
+/* The order of release: keys as given; selected groups sorted by key. */
+static prep_status
+release_order(prep_agg *a, size_t **order)
+{
+	size_t n = a->groups.n, i;
+
+	if (a->p.groups == PREP_AGG_SELECT)
+		return agg_sorted_groups(a, order);
+	if ((*order = malloc((n ? n : 1) * sizeof **order)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		(*order)[i] = i;
 	return PREP_OK;
 }
 
@@ -810,31 +785,20 @@ to_int64(i128 x, int64_t *v)
 }
 
 /*
- * The real mechanism on an exact sum S g: K = S g / r rounded to the
- * nearest integer (halves away from zero), released as (K + i) r.
+ * The real mechanism on an exact sum S: K = S / r rounded to the nearest
+ * integer (halves away from zero), once, released as (K + i) r.
  */
 static prep_status
-noisy_real_sum(prep_agg *a, prep_rng *g, i128 s, double *out)
+noisy_real_sum(prep_agg *a, prep_rng *g, const prep_exactsum *s, double *out)
 {
 	int k = ilogb(prep_laplace_granularity(a->sum_real_m));
-	int shift = k - a->gexp;
-	u128 mag = s < 0 ? -(u128)s : (u128)s;
 	i128 kk;
 	int64_t i;
 	prep_status st;
 	double x;
 
-	if (shift > 0) {
-		if (shift >= 120) /* |S| < 2^118 */
-			mag = 0;
-		else
-			mag = (mag + ((u128)1 << (shift - 1))) >> shift;
-	} else if (shift < 0) {
-		if (-shift >= 64 || mag > ((u128)1 << (126 + shift)))
-			return PREP_ERR_RANGE;
-		mag <<= -shift;
-	}
-	kk = s < 0 ? -(i128)mag : (i128)mag;
+	if ((st = prep_exactsum_round(s, k, &kk)) != PREP_OK)
+		return st;
 	if ((st = prep_laplace_sample(a->sum_real_m, g, &i)) != PREP_OK)
 		return st;
 	kk += i;
@@ -932,22 +896,28 @@ format_decimal(const prep_agg *a, double v, char *buf, size_t n, size_t *len)
 	return PREP_OK;
 }
 
-/* Sum the reservoirs of the ids into their groups. */
-static void
-collect_reservoirs(prep_agg *a)
+prep_status
+agg_collect(prep_agg *a)
 {
 	size_t i, j, n;
+	prep_status st;
 
+	if (a->collected)
+		return PREP_OK;
+	a->collected = 1;
 	for (i = 0; i < a->ids.n; i++) {
-		const struct idrec *r = &a->idr[i];
-		const struct entry *res =
+		const struct agg_idrec *r = &a->idr[i];
+		const struct agg_entry *res =
 		    a->p.max_contrib == 1 ? &r->one : r->res;
 
 		n = r->seen < a->p.max_contrib ? (size_t)r->seen
 					       : (size_t)a->p.max_contrib;
 		for (j = 0; j < n; j++)
-			group_add(&a->gs[res[j].group], res[j].q);
+			if ((st = group_add(a, &a->gs[res[j].group],
+					    res[j].v)) != PREP_OK)
+				return st;
 	}
+	return PREP_OK;
 }
 
 prep_status
@@ -986,9 +956,8 @@ prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit, void *ctx,
 	if (s)
 		*s = sm;
 
-	if (a->p.id >= 0)
-		collect_reservoirs(a);
-	if ((st = release_order(a, &order)) != PREP_OK)
+	if ((st = agg_collect(a)) != PREP_OK ||
+	    (st = release_order(a, &order)) != PREP_OK)
 		return st;
 	for (k = 0; k < a->groups.n; k++) {
 		/*
@@ -996,9 +965,10 @@ prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit, void *ctx,
 		 * (a->released), which the analyzer cannot see through it.
 		 */
 		/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.*) */
-		const struct group *grp = &a->gs[order[k]];
+		const struct agg_group *grp = &a->gs[order[k]];
 		int64_t nc = 0, ns = 0, c;
 		double ds = 0;
+		i128 kk;
 
 		gi = order[k];
 		/*
@@ -1018,15 +988,16 @@ prep_agg_release(prep_agg *a, prep_rng *g, prep_agg_emit emit, void *ctx,
 				continue;
 		}
 		if (vals && integer) {
-			/* the q are v 2^-gexp, gexp <= 0: exact division */
-			if ((st = to_int64(grp->sum / ((i128)1 << -a->gexp),
-					   &ns)) != PREP_OK ||
+			/* a sum of whole numbers: exact */
+			if ((st = prep_exactsum_round(&grp->sum, 0, &kk)) !=
+				PREP_OK ||
+			    (st = to_int64(kk, &ns)) != PREP_OK ||
 			    (st = prep_laplace_add_int(a->sum_int_m, g, ns,
 						       &ns)) != PREP_OK)
 				goto out;
 			ds = (double)ns;
 		} else if (vals) {
-			st = noisy_real_sum(a, g, grp->sum, &ds);
+			st = noisy_real_sum(a, g, &grp->sum, &ds);
 			if (st != PREP_OK)
 				goto out;
 		}

@@ -22,9 +22,11 @@
  * even on a row that would be dropped. An empty value: the row is
  * ignored (not counted, not summed, not one of its id's max_contrib),
  * and counted in rows_dropped. An empty id is an id like any other.
- * Sums are exact (128-bit integers on a grid where max(|lo|,|hi|) is
- * exact), so neither row order nor rounding moves them past the
- * sensitivity. The integer mechanism and integer output when lo and hi
+ * Sums are exact (exactsum.h: the clamped doubles added without
+ * rounding), rounded once at release, so neither the order of the rows
+ * nor rounding moves them past the sensitivity, and the sums of parts
+ * add up to the sum of the whole. The integer mechanism and integer
+ * output when lo and hi
  * are whole, N max(|lo|,|hi|) <= 2^53 and real_values is off (each value
  * then rounded to the nearest integer); else the real one. The choice
  * never depends on the data, which would leak.

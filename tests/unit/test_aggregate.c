@@ -873,6 +873,44 @@ Test(aggregate, real_sum_is_exact_before_noise)
 	}
 }
 
+/*
+ * The sum is exact before it is rounded once to the grid r: 1e15 + 0.1 -
+ * 1e15 + 0.1 + 0.1 + 0.1 releases what 0.4 alone does (four times the
+ * double 0.1 is the double 0.4), with the same noise. A double loop gives
+ * 0.125 + 0.3 for the first; rounding each value to a grid on which 1e15
+ * is exact, 2^-3, gives 0.5 against 0.375 for 0.4 alone: 512 and 384
+ * steps r = 2^-10, where the exact 0.4 is 410.
+ */
+Test(aggregate, real_sum_cancels_exactly)
+{
+	prep_agg_params p = value_params(PREP_AGG_SUM, -1e15, 1e15, REAL_EPS);
+	char first[160];
+	int i;
+
+	p.real_values = 1;
+	for (i = 0; i < 2; i++) {
+		prep_rng_free(rng);
+		cr_assert_eq(prep_rng_new_seeded(3, &rng), PREP_OK);
+		mk(&p);
+		key(ROW(F("a")));
+		if (i == 0) {
+			add(ROW(F("a"), F("1e15")));
+			add(ROW(F("a"), F("0.1")));
+			add(ROW(F("a"), F("-1e15")));
+			add(ROW(F("a"), F("0.1")));
+			add(ROW(F("a"), F("0.1")));
+			add(ROW(F("a"), F("0.1")));
+		} else {
+			add(ROW(F("a"), F("0.4")));
+		}
+		release();
+		if (i == 0)
+			memcpy(first, lines[0], sizeof first);
+		else
+			cr_assert_str_eq(lines[0], first);
+	}
+}
+
 Test(aggregate, real_sum_scale_with_max_contrib)
 {
 	prep_agg_params p = value_params(PREP_AGG_SUM, 0, 10, 1);
