@@ -7,7 +7,11 @@
  * to its group as it comes; with one, each id keeps a reservoir of at most
  * max_contrib (group, value) pairs (Vitter, "Random Sampling with a
  * Reservoir", ACM TOMS 1985, Algorithm R) and the groups are summed from
- * the reservoirs at release.
+ * the reservoirs at release (or when a partial's state is taken). The
+ * reservoir's draws come from SipHash-2-4 under a key drawn once from
+ * the run's generator, of the id and the row's rank among the id's rows:
+ * the subset an id keeps is the same in a run over the whole input and
+ * in the run over the part that holds all of the id's rows.
  *
  * Sums are exact. A value is clamped to [lo, hi] and added without
  * rounding to its group's long accumulator (exactsum.h). Neither the
@@ -20,7 +24,8 @@
  * (K + i) r.
  *
  * Relies on noise.h for the mechanisms, on exactsum.h for the sums, on
- * text.h for the number syntax and on strset.h for the tables.
+ * text.h for the number syntax, on strset.h for the tables and on
+ * siphash.h for the random subset.
  */
 #include <errno.h>
 #include <float.h>
@@ -272,6 +277,7 @@ prep_agg_new(const prep_agg_params *p, prep_agg **out)
 	if ((a = calloc(1, sizeof *a)) == NULL)
 		return PREP_ERR_NOMEM;
 	prep_buf_init(&a->scratch, 0);
+	prep_buf_init(&a->prf, 0);
 	a->p = *p;
 	a->by = malloc((p->nby ? p->nby : 1) * sizeof *a->by);
 	a->keyf = calloc(p->nby ? p->nby : 1, sizeof *a->keyf);
@@ -344,6 +350,7 @@ prep_agg_free(prep_agg *a)
 	prep_laplace_free(a->sum_int_m);
 	prep_laplace_free(a->sum_real_m);
 	prep_buf_free(&a->scratch);
+	prep_buf_free(&a->prf);
 	free(a->keyf);
 	free(a->by);
 	free(a);
@@ -526,13 +533,70 @@ group_add(prep_agg *a, struct agg_group *g, double v)
 	return PREP_OK;
 }
 
+prep_status
+prep_agg_draw_subset_key(prep_agg *a, prep_rng *g)
+{
+	unsigned char b[16];
+	uint64_t w[2];
+	prep_status st;
+	int i;
+
+	if (a == NULL || g == NULL)
+		return PREP_ERR_ARG;
+	if ((st = prep_rng_u64(g, &w[0])) != PREP_OK ||
+	    (st = prep_rng_u64(g, &w[1])) != PREP_OK)
+		return st;
+	for (i = 0; i < 16; i++)
+		b[i] = (unsigned char)(w[i / 8] >> (8 * (i % 8)));
+	a->subset_key = prep_siphash_key_from_bytes(b);
+	a->subset_keyed = 1;
+	return PREP_OK;
+}
+
 /*
- * Keep one row of id i in its reservoir (Algorithm R): the t-th row takes
- * slot t-1 while there is room, later a uniform j in [0, t) and replaces
- * slot j when j < N. Either way one row of the id is then dropped.
+ * A uniform j in [0, t) for the t-th row of the id idf: SipHash-2-4, a
+ * pseudorandom function (Aumasson & Bernstein, INDOCRYPT 2012), under the
+ * subset key, of t, a counter c and the id's bytes, for c = 0, 1, ...
+ * until a draw falls below the largest multiple of t (no modulo bias).
+ * A function of the id and of its rows' order alone: the same rows of an
+ * id keep the same subset however the input is split into parts.
  */
 static prep_status
-reservoir_add(prep_agg *a, prep_rng *g, struct agg_idrec *r, struct agg_entry e)
+subset_uniform(prep_agg *a, const prep_field *idf, uint64_t t, uint64_t *j)
+{
+	uint64_t limit = UINT64_MAX - UINT64_MAX % t, c, x;
+	unsigned char *p;
+	prep_status st;
+	int i;
+
+	prep_buf_reset(&a->prf);
+	if ((st = prep_buf_reserve(&a->prf, 16 + idf->len)) != PREP_OK)
+		return st;
+	p = (unsigned char *)a->prf.data;
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(t >> (8 * i));
+	if (idf->len)
+		memcpy(p + 16, idf->data, idf->len);
+	for (c = 0;; c++) {
+		for (i = 0; i < 8; i++)
+			p[8 + i] = (unsigned char)(c >> (8 * i));
+		x = prep_siphash(2, 4, &a->subset_key, p, 16 + idf->len);
+		if (x < limit)
+			break;
+	}
+	*j = x % t;
+	return PREP_OK;
+}
+
+/*
+ * Keep one row of id i (whose bytes are idf) in its reservoir (Algorithm
+ * R): the t-th row takes slot t-1 while there is room, later a uniform j
+ * in [0, t) and replaces slot j when j < N. Either way one row of the id
+ * is then dropped.
+ */
+static prep_status
+reservoir_add(prep_agg *a, const prep_field *idf, struct agg_idrec *r,
+	      struct agg_entry e)
 {
 	uint64_t n = a->p.max_contrib, t = r->seen + 1, j;
 	struct agg_entry *res = n == 1 ? &r->one : r->res;
@@ -554,7 +618,7 @@ reservoir_add(prep_agg *a, prep_rng *g, struct agg_idrec *r, struct agg_entry e)
 		}
 		res[t - 1] = e;
 	} else {
-		if ((st = prep_rng_uniform(g, t, &j)) != PREP_OK)
+		if ((st = subset_uniform(a, idf, t, &j)) != PREP_OK)
 			return st;
 		if (j < n)
 			res[j] = e;
@@ -617,8 +681,11 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 	struct agg_entry e;
 
 	if (a == NULL || row == NULL || a->released || a->collected ||
-	    (a->p.id >= 0 && g == NULL))
+	    (a->p.id >= 0 && g == NULL && !a->subset_keyed))
 		return PREP_ERR_ARG;
+	if (a->p.id >= 0 && !a->subset_keyed &&
+	    (st = prep_agg_draw_subset_key(a, g)) != PREP_OK)
+		return st;
 	vals = a->p.kind != PREP_AGG_COUNT;
 	if (vals) {
 		st = read_value(a, &row[a->p.value], &v, &empty);
@@ -668,7 +735,7 @@ prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row, size_t *bad)
 			memset(&a->idr[ii], 0, sizeof a->idr[ii]);
 		e.group = (uint32_t)gi;
 		e.v = v;
-		if ((st = reservoir_add(a, g, &a->idr[ii], e)) != PREP_OK)
+		if ((st = reservoir_add(a, f, &a->idr[ii], e)) != PREP_OK)
 			return st;
 	}
 	a->started = 1;

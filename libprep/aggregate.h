@@ -4,7 +4,10 @@
  *
  * Rows are grouped by the --by columns (none: one group, the whole
  * table). With an id column each id keeps at most max_contrib rows, a
- * uniformly random subset (reservoir sampling), so one person moves the
+ * uniformly random subset (reservoir sampling, its draws a keyed
+ * pseudorandom function of the id and of the position of the row among
+ * the id's rows, so that the subset does not depend on the other ids'
+ * rows, nor on how the input is split into parts), so one person moves the
  * vector of counts by at most max_contrib and a sum by max_contrib *
  * max(|lo|, |hi|): noise is scaled to that. Groups are either a public
  * list of keys (every key released, present or not; other rows ignored)
@@ -25,10 +28,9 @@
  * Sums are exact (exactsum.h: the clamped doubles added without
  * rounding), rounded once at release, so neither the order of the rows
  * nor rounding moves them past the sensitivity, and the sums of parts
- * add up to the sum of the whole. The integer mechanism and integer
- * output when lo and hi
- * are whole, N max(|lo|,|hi|) <= 2^53 and real_values is off (each value
- * then rounded to the nearest integer); else the real one. The choice
+ * add up to the sum of the whole. The integer mechanism and integer output when
+ * lo and hi are whole, N max(|lo|,|hi|) <= 2^53 and real_values is off (each
+ * value then rounded to the nearest integer); else the real one. The choice
  * never depends on the data, which would leak.
  * Counts are released as drawn, negative ones too (unbiased). A mean is
  * noisy sum / max(1, noisy count) clamped to [lo, hi] (post-processing),
@@ -177,10 +179,20 @@ char *prep_agg_keys_strerror(prep_status s, const prep_where *where,
 			     size_t f1, size_t f2);
 
 /*
+ * Draw from g the 128-bit key of the random subset of an id's rows
+ * (with an id column). A run draws it first, before the noise: with a
+ * seeded generator, a run over the whole input, the runs that make the
+ * partials of its parts and their merge then all draw the same key, and
+ * the same noise after it.
+ */
+prep_status prep_agg_draw_subset_key(prep_agg *a, prep_rng *g);
+
+/*
  * Count one row (all its fields). PREP_ERR_VALUE with *bad (0-based
  * column) when the value is not a number; PREP_ERR_LIMIT past a cap.
- * The generator g draws the random subset of an id's rows (may be NULL
- * without an id column). bad may be NULL.
+ * With an id column and no subset key drawn yet, the key is drawn from
+ * the generator g first (prep_agg_draw_subset_key); g may be NULL
+ * otherwise. bad may be NULL.
  */
 prep_status prep_agg_add_row(prep_agg *a, prep_rng *g, const prep_field *row,
 			     size_t *bad);

@@ -8,6 +8,7 @@
 #include "aggregate.h"
 #include "buf.h"
 #include "exactsum.h"
+#include "siphash.h"
 #include "strset.h"
 
 struct agg_group {
@@ -32,12 +33,15 @@ struct prep_agg {
 	prep_agg_params p;
 	size_t *by;
 	prep_buf scratch;
+	prep_buf prf;	  /* the input of a draw of the random subset */
 	prep_field *keyf; /* a decoded key for emit */
 
 	double max;  /* max(|lo|, |hi|) */
 	int ibounds; /* lo, hi whole, and N max <= 2^53 */
 	double count_eps, sum_eps;
 	prep_laplace *count_m, *sum_int_m, *sum_real_m;
+	prep_siphash_key subset_key; /* of the random subset of an id's rows */
+	int subset_keyed;
 
 	prep_strset groups;
 	struct agg_group *gs;

@@ -288,9 +288,13 @@ load_keys(prep_agg *agg, const char *path, const prep_field *h,
 	cli_fatal_at(&cli, w, "%s", text);
 }
 
-/* Aggregate mode, first part: columns, parameters and the public keys. */
+/*
+ * Aggregate mode, first part: columns, parameters and the public keys;
+ * with --id, the key of the random subset of a person's rows, drawn
+ * before anything else from the generator.
+ */
 static prep_agg *
-aggregate_prepare(const struct opts *o)
+aggregate_prepare(const struct opts *o, prep_rng *rng)
 {
 	size_t *by = NULL;
 	const prep_field *h = prep_reader_header(cli.reader, NULL);
@@ -322,6 +326,8 @@ aggregate_prepare(const struct opts *o)
 	if (o->keys)
 		load_keys(agg, o->keys, h, by);
 	free(by);
+	if (o->id && prep_agg_draw_subset_key(agg, rng) != PREP_OK)
+		cli_fatal(&cli, "no randomness");
 	return agg;
 }
 
@@ -332,7 +338,7 @@ aggregate_prepare(const struct opts *o)
 double
 run_aggregate(const struct opts *o, prep_rng *rng)
 {
-	prep_agg *agg = aggregate_prepare(o);
+	prep_agg *agg = aggregate_prepare(o, rng);
 	const prep_field *f, *h = prep_reader_header(cli.reader, NULL);
 	prep_agg_summary sum;
 	size_t n, bad;

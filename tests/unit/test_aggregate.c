@@ -723,6 +723,61 @@ Test(aggregate, reservoir_is_uniform)
 			     "group %d kept %ld times", i, kept[i]);
 }
 
+/*
+ * The subset an id keeps is a function of the subset key, the id and its
+ * own rows in their order: the rows of other ids between them (which
+ * draw too) change nothing. So the part of an input that holds all of
+ * an id's rows keeps the subset a run over the whole input keeps.
+ */
+Test(aggregate, subset_depends_on_the_id_alone)
+{
+	prep_agg_params p = count_params();
+	static const char *names[11] = {"g0", "g1", "g2", "g3", "g4", "g5",
+					"g6", "g7", "g8", "g9", "h0"};
+	char seen[2][11][160];
+	int run, i, j, kept = 0;
+
+	p.groups = PREP_AGG_KEYS;
+	p.by = col0;
+	p.nby = 1;
+	p.id = 1;
+	p.max_contrib = 2;
+	for (run = 0; run < 3; run++) {
+		prep_rng_free(rng);
+		cr_assert_eq(prep_rng_new_seeded(5, &rng), PREP_OK);
+		mk(&p);
+		for (i = 0; i < 11; i++) {
+			prep_field k = {names[i], 2};
+
+			key(&k);
+		}
+		/* the third run leaves the key to the first row */
+		if (run < 2)
+			cr_assert_eq(prep_agg_draw_subset_key(agg, rng),
+				     PREP_OK);
+		for (i = 0; i < 10; i++) {
+			prep_field r[2] = {{names[i], 2}, F("u")};
+
+			add(r);
+			/* in the first run, 7 rows of v in h0 after each */
+			for (j = 0; run == 0 && j < 7; j++)
+				add(ROW(F("h0"), F("v")));
+		}
+		release();
+		cr_assert_eq(nlines, 11);
+		for (i = 0; i < 10; i++) {
+			if (run == 0)
+				memcpy(seen[0][i], lines[i], 160);
+			else
+				cr_assert_str_eq(lines[i], seen[0][i], "run %d",
+						 run);
+			kept += run == 0 && strcmp(lines[i] + 3, "1") == 0;
+		}
+		cr_assert_str_eq(lines[10], run == 0 ? "h0=2" : "h0=0");
+	}
+	cr_assert_eq(kept, 2);
+}
+
 Test(aggregate, empty_id_is_one_contributor)
 {
 	prep_agg_params p = count_params();
