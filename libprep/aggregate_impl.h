@@ -1,6 +1,7 @@
 /*
- * aggregate_impl.h: the inside of an aggregation, aggregate.c's
- * parts (rows, noise, release; the state of a partial). Not an API.
+ * aggregate_impl.h: the inside of an aggregation, shared by aggregate.c
+ * (rows, noise, release) and aggregate_partial.c (the state of a partial
+ * and its merge). Not an API.
  */
 #ifndef PREP_AGGREGATE_IMPL_H
 #define PREP_AGGREGATE_IMPL_H
