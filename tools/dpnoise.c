@@ -15,6 +15,10 @@
  * anyway; row mode, given a ledger, spools the rows (checked as read) to
  * an unlinked temporary file and adds the noise on a second pass over it
  * once the charge is on disk. Without a ledger row mode streams.
+ *
+ * Aggregate mode scales out with --partial (the state of a part's rows,
+ * no noise, no charge) and --merge (the states of all the parts released
+ * as one run over the whole input would: dpnoise_partial.c).
  */
 #include <math.h>
 #include <stdint.h>
@@ -42,6 +46,8 @@ enum {
 	OPT_DATASET,
 	OPT_BUDGET,
 	OPT_SEED,
+	OPT_PARTIAL,
+	OPT_MERGE,
 };
 
 static void
@@ -58,7 +64,8 @@ usage(void)
 	    "               [--bounds LO:HI] --epsilon E [--digits N]\n"
 	    "               [--ledger FILE --dataset NAME --budget B] [--seed N]\n"
 	    "               [-d DELIM] [-o FILE] [--crlf] [--lazy-quotes] [--max-field SIZE]\n"
-	    "               [--max-memory SIZE] [--progress] [FILE...]\n"
+	    "               [--max-memory SIZE] [--progress] [--partial] [FILE...]\n"
+	    "       dpnoise [aggregate mode's options] --merge PARTIAL...\n"
 	    "\n"
 	    "Release values, or counts, sums and means by group, with Laplace noise\n"
 	    "that makes them epsilon-differentially private.\n"
@@ -78,7 +85,9 @@ usage(void)
 	    "      --ledger FILE    charge the run to this budget ledger\n"
 	    "      --dataset NAME   ... under this dataset name\n"
 	    "      --budget B       ... whose total epsilon is B\n"
-	    "      --seed N         reproducible noise: NOT private\n" CLI_COMMON_HELP
+	    "      --seed N         reproducible noise: NOT private\n"
+	    "      --partial        aggregate: write this part's exact state, no noise\n"
+	    "      --merge          aggregate: release the partials given as operands\n" CLI_COMMON_HELP
 	    "\n"
 	    "Exit status: 0 done, 1 privacy budget refused, 2 trouble.\n");
 }
@@ -157,6 +166,15 @@ check_options(struct opts *o)
 	     "--sum and --mean need --bounds LO:HI"},
 	    {ledger && ledger < 3,
 	     "--ledger, --dataset and --budget go together"},
+	    {o->partial && o->merge, "--partial or --merge, not both"},
+	    {!agg && (o->partial || o->merge),
+	     "--partial and --merge are aggregate mode"},
+	    {o->partial && ledger,
+	     "--partial charges no ledger: give --ledger, --dataset and "
+	     "--budget to --merge"},
+	    {o->partial && o->id && cli.part_by == NULL,
+	     "--partial with --id needs --part-by on the --id column: every "
+	     "row of a person in one part"},
 	};
 	size_t i;
 
@@ -248,6 +266,8 @@ parse_options(int argc, char **argv, struct opts *o)
 	    {"dataset", required_argument, NULL, OPT_DATASET},
 	    {"budget", required_argument, NULL, OPT_BUDGET},
 	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"partial", no_argument, NULL, OPT_PARTIAL},
+	    {"merge", no_argument, NULL, OPT_MERGE},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -264,6 +284,10 @@ parse_options(int argc, char **argv, struct opts *o)
 			add_bounds(o, optarg);
 		else if (opt == OPT_COUNT || opt == OPT_SUM || opt == OPT_MEAN)
 			set_kind(o, opt, optarg);
+		else if (opt == OPT_PARTIAL)
+			o->partial = 1;
+		else if (opt == OPT_MERGE)
+			o->merge = 1;
 		else if (!value_option(o, opt, optarg) &&
 			 !cli_common_option(&cli, opt, optarg))
 			cli_usage_error(&cli, "unknown option");
@@ -272,6 +296,8 @@ parse_options(int argc, char **argv, struct opts *o)
 			cli_usage_error(&cli,
 					"--delta must be between 0 and 1");
 		o->seeded |= opt == OPT_SEED;
+		if (opt == CLI_OPT_MISSING)
+			o->missing = optarg;
 	}
 	check_options(o);
 }
@@ -299,8 +325,22 @@ main(int argc, char **argv)
 		    "--seed makes the noise reproducible: the output is not private");
 	if (o.ledger)
 		charge_ledger(&o, 0, 0);
-	cli_open_input(&cli, argc - optind, argv + optind);
-	total = o.aggregate ? run_aggregate(&o, rng) : run_rows(&o, rng);
+	if (o.partial) {
+		/* no noise, no charge: the merge spends, once */
+		cli_open_input(&cli, argc - optind, argv + optind);
+		run_partial(&o, rng);
+		cli_audit_figure(&cli, "epsilon", 0);
+		prep_rng_free(rng);
+		return 0;
+	}
+	if (o.merge) {
+		total =
+		    run_merge(&o, rng, argv + optind, (size_t)(argc - optind));
+	} else {
+		cli_open_input(&cli, argc - optind, argv + optind);
+		total =
+		    o.aggregate ? run_aggregate(&o, rng) : run_rows(&o, rng);
+	}
 	cli_note(&cli, "epsilon spent %g", total);
 	record_checks(&o, total);
 	prep_rng_free(rng);

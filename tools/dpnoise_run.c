@@ -288,35 +288,57 @@ load_keys(prep_agg *agg, const char *path, const prep_field *h,
 	cli_fatal_at(&cli, w, "%s", text);
 }
 
-/*
- * Aggregate mode, first part: columns, parameters and the public keys;
- * with --id, the key of the random subset of a person's rows, drawn
- * before anything else from the generator.
- */
-static prep_agg *
-aggregate_prepare(const struct opts *o, prep_rng *rng)
+/* The columns 0 .. n-1: the key columns of a merge, which has no
+ * input but the states' groups. */
+static size_t *
+identity(size_t n)
+{
+	size_t *by = malloc((n ? n : 1) * sizeof *by), i;
+
+	if (by == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < n; i++)
+		by[i] = i;
+	return by;
+}
+
+prep_agg *
+aggregate_prepare(const struct opts *o, prep_rng *rng, const prep_agg_input *in)
 {
 	size_t *by = NULL;
-	const prep_field *h = prep_reader_header(cli.reader, NULL);
+	const prep_field *h;
 	prep_agg_params p;
 	prep_agg *agg;
 	prep_bounds bounds;
 
+	/* a merge's header: the names of the --by columns, from a state */
+	h = in == NULL		 ? prep_reader_header(cli.reader, NULL)
+	    : cli.csv.has_header ? in->labels
+				 : NULL;
 	prep_agg_params_init(&p, o->kind, o->eps);
 	p.missing = cli.missing;
 	if (o->by) {
-		p.by = by = cli_columns(&cli, "--by", o->by, &p.nby);
+		if (in != NULL)
+			by = identity(p.nby = in->nby);
+		else
+			by = cli_columns(&cli, "--by", o->by, &p.nby);
+		p.by = by;
 		p.groups = o->keys ? PREP_AGG_KEYS : PREP_AGG_SELECT;
 	}
+	/* the columns of a merge's rows, which it has none of: any */
 	if (o->col)
-		p.value = (long)cli_column(
-		    &cli, o->kind == PREP_AGG_SUM ? "--sum" : "--mean", o->col);
+		p.value = in != NULL ? 0
+				     : (long)cli_column(&cli,
+							o->kind == PREP_AGG_SUM
+							    ? "--sum"
+							    : "--mean",
+							o->col);
 	if (o->agg_bounds) {
 		parse_bounds(o->agg_bounds, &bounds);
 		prep_agg_params_bounds(&p, &bounds);
 	}
 	if (o->id)
-		p.id = (long)cli_column(&cli, "--id", o->id);
+		p.id = in != NULL ? 0 : (long)cli_column(&cli, "--id", o->id);
 	p.max_contrib = (uint64_t)o->max_contrib;
 	p.delta = o->delta;
 	p.digits = (int)o->digits;
@@ -331,16 +353,10 @@ aggregate_prepare(const struct opts *o, prep_rng *rng)
 	return agg;
 }
 
-/*
- * Aggregate mode: the whole input is read before the charge, the charge
- * is on disk before the first noisy value. Returns the epsilon spent.
- */
-double
-run_aggregate(const struct opts *o, prep_rng *rng)
+void
+aggregate_read(prep_agg *agg, prep_rng *rng)
 {
-	prep_agg *agg = aggregate_prepare(o, rng);
-	const prep_field *f, *h = prep_reader_header(cli.reader, NULL);
-	prep_agg_summary sum;
+	const prep_field *f;
 	size_t n, bad;
 	prep_status st;
 
@@ -356,6 +372,15 @@ run_aggregate(const struct opts *o, prep_rng *rng)
 				     prep_strerror(st));
 	}
 	cli_progress_end(&cli);
+}
+
+void
+aggregate_release(const struct opts *o, prep_agg *agg, prep_rng *rng,
+		  const prep_field *h)
+{
+	prep_agg_summary sum;
+	prep_status st;
+
 	if (o->ledger)
 		charge_ledger(o, o->eps, o->delta);
 	cli_open_output(&cli);
@@ -371,5 +396,18 @@ run_aggregate(const struct opts *o, prep_rng *rng)
 	if (!cli.quiet)
 		(void)prep_agg_report(agg, &sum, cli.prog, stderr);
 	prep_agg_free(agg);
+}
+
+/*
+ * Aggregate mode: the whole input is read before the charge, the charge
+ * is on disk before the first noisy value. Returns the epsilon spent.
+ */
+double
+run_aggregate(const struct opts *o, prep_rng *rng)
+{
+	prep_agg *agg = aggregate_prepare(o, rng, NULL);
+
+	aggregate_read(agg, rng);
+	aggregate_release(o, agg, rng, prep_reader_header(cli.reader, NULL));
 	return o->eps;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "aggregate.h"
+#include "aggregate_partial.h"
 #include "cli.h"
 #include "noise.h"
 
@@ -40,7 +41,9 @@ struct opts {
 	double budget;
 	int64_t seed;
 	int seeded;
-	int argc; /* the command line, for the ledger's record */
+	int partial, merge;  /* --partial, --merge */
+	const char *missing; /* --missing, as given */
+	int argc;	     /* the command line, for the ledger's record */
 	char **argv;
 };
 
@@ -65,5 +68,29 @@ void record_checks(const struct opts *o, double eps);
  * output; each returns the epsilon spent. */
 double run_rows(const struct opts *o, prep_rng *rng);
 double run_aggregate(const struct opts *o, prep_rng *rng);
+
+/*
+ * Aggregate mode's steps. The aggregation of the options, its columns
+ * those of the open input, or with in (a merge) the key columns 0 ..
+ * in->nby - 1 named by in's labels; with --id, the key of the random
+ * subset of a person's rows drawn from rng before anything else.
+ */
+prep_agg *aggregate_prepare(const struct opts *o, prep_rng *rng,
+			    const prep_agg_input *in);
+/* Every row of the open input into agg. */
+void aggregate_read(prep_agg *agg, prep_rng *rng);
+/* The ledger's charge, the output (its header naming the key columns
+ * by h[by[i]]), the noise and the summary; agg is freed. */
+void aggregate_release(const struct opts *o, prep_agg *agg, prep_rng *rng,
+		       const prep_field *h);
+
+/*
+ * --partial and --merge of aggregate mode (dpnoise_partial.c). The state
+ * of the open input's rows to the output, no noise drawn, nothing
+ * charged; the states of the partials files[0 .. n) merged and released
+ * as run_aggregate releases the whole input (returns the epsilon spent).
+ */
+void run_partial(const struct opts *o, prep_rng *rng);
+double run_merge(const struct opts *o, prep_rng *rng, char **files, size_t n);
 
 #endif
