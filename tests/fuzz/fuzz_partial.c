@@ -15,19 +15,174 @@
  * with itself when it has no part or is the whole (n = 1), and never with
  * a copy of itself among two of n >= 2 (the same part twice or a part
  * missing). Then its state is handed to the filter's own state reader
- * (check_state), which must refuse or accept it without harm.
+ * (check_state), which must refuse or accept it without harm: dpnoise's
+ * (check_state_dpnoise) reads it into an aggregation made of its options
+ * and merges it with itself, writes the merge and reads that back, and
+ * releases it; it also sees the state of every input that names dpnoise
+ * before the checksum is checked, which mutated inputs never pass.
  */
 #include "fuzz_common.h"
 
+#include "aggregate_partial.h"
+#include "json.h"
 #include "partial.h"
+
+/* A number of an options object written as text (dpnoise's), or dflt. */
+static double
+option_real(const json_t *options, const char *key, double dflt)
+{
+	const char *s = json_string_value(json_object_get(options, key));
+	char *end;
+	double v;
+
+	if (s == NULL)
+		return dflt;
+	v = strtod(s, &end);
+	return *end == '\0' && end != s ? v : dflt;
+}
+
+static prep_status
+discard(void *ctx, const prep_field *key, size_t nkey, const char *value,
+	size_t len)
+{
+	(void)ctx;
+	(void)key;
+	(void)nkey;
+	(void)value;
+	(void)len;
+	return PREP_OK;
+}
+
+/* An aggregation of dpnoise's options and the state's key columns, with
+ * the state's own groups for keys when the options say --keys. */
+static prep_agg *
+dpnoise_agg(const json_t *options, const json_t *state, size_t nby)
+{
+	static const size_t by[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+	const char *kind = json_string_value(json_object_get(options, "kind"));
+	const json_t *groups = json_object_get(state, "groups"), *g;
+	prep_agg_params p;
+	prep_agg *a;
+	json_int_t mc =
+	    json_integer_value(json_object_get(options, "max_contrib"));
+	size_t i, j;
+
+	if (nby > 8)
+		return NULL;
+	prep_agg_params_init(&p,
+			     kind == NULL		 ? PREP_AGG_COUNT
+			     : strcmp(kind, "sum") == 0	 ? PREP_AGG_SUM
+			     : strcmp(kind, "mean") == 0 ? PREP_AGG_MEAN
+							 : PREP_AGG_COUNT,
+			     option_real(options, "epsilon", 1));
+	if (nby) {
+		p.by = by;
+		p.nby = nby;
+		p.groups = json_is_true(json_object_get(options, "keys"))
+			       ? PREP_AGG_KEYS
+			       : PREP_AGG_SELECT;
+		p.delta = option_real(options, "delta", 1e-5);
+	}
+	if (p.kind != PREP_AGG_COUNT) {
+		p.value = 0;
+		p.lo = option_real(options, "lo", 0);
+		p.hi = option_real(options, "hi", 1);
+		p.real_values =
+		    !json_is_true(json_object_get(options, "whole_bounds"));
+	}
+	if (!json_is_null(json_object_get(options, "id")) &&
+	    json_object_get(options, "id") != NULL) {
+		p.id = 0;
+		p.max_contrib = mc >= 1 && mc <= 1000 ? (uint64_t)mc : 1;
+	}
+	p.max_groups = 1000;
+	if (prep_agg_new(&p, &a) != PREP_OK)
+		return NULL;
+	/* keys: the state's own groups' keys, as far as they read */
+	for (i = 0;
+	     p.groups == PREP_AGG_KEYS && i < json_array_size(groups) && i < 64;
+	     i++) {
+		prep_field key[8];
+		char *data[8] = {0};
+		const json_t *k;
+
+		g = json_array_get(groups, i);
+		k = json_object_get(g, "key");
+		if (json_array_size(k) != nby)
+			continue;
+		for (j = 0; j < nby; j++) {
+			const json_t *f = json_array_get(k, j);
+
+			key[j] = (prep_field){"", 0};
+			if (json_is_string(f) &&
+			    prep_json_bytes_read(
+				json_string_value(f), json_string_length(f),
+				&data[j], &key[j].len) == NULL &&
+			    data[j] != NULL)
+				key[j].data = data[j];
+		}
+		(void)prep_agg_add_key(a, key);
+		for (j = 0; j < nby; j++)
+			free(data[j]);
+	}
+	return a;
+}
+
+/*
+ * dpnoise's state (aggregate_partial.h): read into an aggregation of its
+ * options, twice (a merge with itself); when that is accepted, written
+ * again and read back into a fresh one, which must accept it, and
+ * released with a seeded generator, which must not fail but on a number
+ * out of range.
+ */
+static void
+check_state_dpnoise(const json_t *options, const json_t *state)
+{
+	prep_agg_input in;
+	prep_agg *a, *b = NULL;
+	json_t *again = NULL;
+	prep_rng *g = NULL;
+	char why[200];
+	prep_status st;
+
+	if (prep_agg_state_input(state, &in, why, sizeof why) != PREP_OK)
+		return;
+	a = dpnoise_agg(options, state, in.nby);
+	if (a == NULL) {
+		prep_agg_input_free(&in);
+		return;
+	}
+	st = prep_agg_state_add(a, state, why, sizeof why);
+	if (st == PREP_ERR_VALUE && why[0] == '\0')
+		abort(); /* a refusal says why */
+	if (st == PREP_OK)
+		st = prep_agg_state_add(a, state, why, sizeof why);
+	if (st == PREP_OK && prep_agg_state(a, &in, &again) == PREP_OK) {
+		b = dpnoise_agg(options, state, in.nby);
+		if (b != NULL &&
+		    prep_agg_state_add(b, again, why, sizeof why) == PREP_OK) {
+			if (prep_rng_new_seeded(1, &g) != PREP_OK)
+				abort();
+			st = prep_agg_release(b, g, discard, NULL, NULL);
+			if (st != PREP_OK && st != PREP_ERR_RANGE)
+				abort();
+		} else if (b != NULL) {
+			abort(); /* what it wrote, it refuses */
+		}
+	}
+	prep_rng_free(g);
+	json_decref(again);
+	prep_agg_free(b);
+	prep_agg_free(a);
+	prep_agg_input_free(&in);
+}
 
 /* The filters' state readers, by the partial's filter. */
 static void
 check_state(const char *filter, const json_t *options, const json_t *state)
 {
-	(void)filter;
-	(void)options;
-	(void)state;
+	if (strcmp(filter, "dpnoise") == 0)
+		check_state_dpnoise(options, state);
 }
 
 static void
@@ -56,6 +211,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * a fifth of the inputs are read as another filter's */
 	if (named != NULL && strlen(named) < sizeof filter && size % 5 != 0)
 		strcpy(filter, named);
+	/* a fuzzer can't make a mutated state's checksum hold: dpnoise's
+	 * reader sees the state of every input that names it, as it is */
+	if (named != NULL && strcmp(named, "dpnoise") == 0)
+		check_state_dpnoise(json_object_get(peek, "options"),
+				    json_object_get(peek, "state"));
 	json_decref(peek);
 	prep_partial p, q, two[2];
 	prep_partial_error e;
