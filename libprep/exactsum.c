@@ -160,11 +160,8 @@ split(double v, int32_t *bit)
 	*bit = 0;
 	if (m == 0)
 		return 0;
-	e -= 53;
-	while (!(m & 1)) {
-		m >>= 1;
-		e++;
-	}
+	e -= 53 - __builtin_ctzll(m);
+	m >>= __builtin_ctzll(m);
 	*bit = e + PREP_EXACTSUM_BIAS;
 	return m;
 }
