@@ -328,7 +328,7 @@ add_group(prep_agg *a, const json_t *g, size_t i, prep_field *key,
 	const char *bad = NULL;
 	prep_exactsum sum;
 	uint64_t count;
-	size_t gi;
+	size_t gi = 0;
 	prep_status st;
 
 	if (!json_is_object(g) ||

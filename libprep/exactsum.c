@@ -414,8 +414,9 @@ prep_exactsum_text(const prep_exactsum *s, char *buf, size_t n)
 		return 0;
 	if (m.sign < 0)
 		buf[len++] = '-';
-	memcpy(buf + len, "0x1", 3);
-	len += 3;
+	buf[len++] = '0';
+	buf[len++] = 'x';
+	buf[len++] = '1';
 	if (m.lo < m.hi)
 		buf[len++] = '.';
 	for (b = m.hi - 1; b >= m.lo; b -= 4) {

@@ -153,6 +153,7 @@ run_merge(const struct opts *o, prep_rng *rng, char **files, size_t n)
 	prep_status st;
 
 	json_decref(options);
+	memset(&in, 0, sizeof in);
 	for (i = 0; i < n; i++) {
 		if (o->id && (p[i].part.i == 0 || p[i].part.by == NULL))
 			cli_fatal(&cli,
