@@ -16,41 +16,12 @@
 #include "json.h"
 #include "memcap.h"
 #include "partial.h"
+#include "partial_input.h"
 #include "weights_impl.h"
 #include "weights_state.h"
 
 /* The most names of group columns: the fields of a record. */
 #define MAX_NAMES PREP_CSV_DEFAULT_MAX_FIELDS
-
-void
-prep_weights_input_free(prep_weights_input *in)
-{
-	free(in->names);
-	free(in->text);
-	memset(in, 0, sizeof *in);
-}
-
-static int
-field_eq(const prep_field *a, const prep_field *b)
-{
-	return a->len == b->len &&
-	       (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
-}
-
-int
-prep_weights_input_same(const prep_weights_input *a,
-			const prep_weights_input *b)
-{
-	size_t i;
-
-	if (a->delim != b->delim || (a->names == NULL) != (b->names == NULL) ||
-	    a->nnames != b->nnames)
-		return 0;
-	for (i = 0; a->names && i < a->nnames; i++)
-		if (!field_eq(&a->names[i], &b->names[i]))
-			return 0;
-	return 1;
-}
 
 /*
  * Two cell keys of nfields tuples in the order of their values: field by
@@ -117,13 +88,12 @@ cell_json(const prep_weights *w, size_t id, int *ok)
 }
 
 json_t *
-prep_weights_state(const prep_weights *w, const prep_weights_input *in)
+prep_weights_state(const prep_weights *w, const prep_partial_input *in)
 {
 	json_t *o = json_object(), *names = NULL, *cells = json_array();
 	size_t i, n = w ? w->cells.n : 0;
 	size_t ngroup = w ? w->ngroup : 0, nnames;
 	struct by_values *e = NULL;
-	char d = (char)in->delim;
 	int ok = 1;
 
 	nnames = w ? ngroup + (w->label >= 0) : 0;
@@ -132,18 +102,12 @@ prep_weights_state(const prep_weights *w, const prep_weights_input *in)
 		json_decref(cells);
 		return NULL;
 	}
-	prep_json_set(o, "delimiter", prep_json_bytes(&d, 1), &ok);
-	if (w) {
-		names = json_array();
-		for (i = 0; i < ngroup; i++)
-			prep_json_append(names,
-					 prep_json_bytes(in->names[i].data,
-							 in->names[i].len),
-					 &ok);
-	}
-	prep_json_set(o, "groups", w ? names : json_null(), &ok);
+	prep_json_set(o, "delimiter", prep_partial_delim_json(in->delim), &ok);
+	if (w)
+		names = prep_partial_names_json(in->names, ngroup);
+	prep_json_set(o, "group_columns", w ? names : json_null(), &ok);
 	prep_json_set(
-	    o, "label",
+	    o, "label_column",
 	    w && w->label >= 0
 		? prep_json_bytes(in->names[ngroup].data, in->names[ngroup].len)
 		: json_null(),
@@ -228,65 +192,6 @@ get_bytes(struct rd *r, const json_t *j, prep_buf *b, size_t *len,
 	st = prep_buf_append(b, s, *len);
 	free(s);
 	return st == PREP_OK ? 0 : fail(r, st, NULL);
-}
-
-/* "delimiter": one byte that may delimit fields. */
-static int
-read_delim(struct rd *r, const json_t *j, int *delim)
-{
-	prep_buf b;
-	size_t len;
-	int rc;
-
-	prep_buf_init(&b, 16);
-	rc = get_bytes(r, j, &b, &len, "bad delimiter");
-	if (rc == 0 && (len != 1 || strchr("\"\r\n", b.data[0]) != NULL ||
-			b.data[0] == '\0'))
-		rc = bad(r, "bad delimiter");
-	if (rc == 0)
-		*delim = (unsigned char)b.data[0];
-	prep_buf_free(&b);
-	return rc;
-}
-
-/* "groups" (an array, not empty) and "label" (with one): in's names. */
-static int
-read_names(struct rd *r, const json_t *groups, const json_t *label,
-	   prep_weights_input *in)
-{
-	size_t i, n = json_array_size(groups), k = n + (label != NULL), len;
-	size_t *at;
-	prep_buf b;
-	int rc = 0;
-
-	if (n == 0 || n > MAX_NAMES)
-		return bad(r, "bad names of the group columns");
-	prep_buf_init(&b, PREP_PARTIAL_MAX_BYTES);
-	if ((at = calloc(k + 1, sizeof *at)) == NULL ||
-	    (in->names = calloc(k, sizeof *in->names)) == NULL) {
-		free(at);
-		return fail(r, PREP_ERR_NOMEM, NULL);
-	}
-	for (i = 0; rc == 0 && i < k; i++) {
-		at[i] = b.len;
-		rc = get_bytes(r, i < n ? json_array_get(groups, i) : label, &b,
-			       &len, "bad name of a column");
-	}
-	at[k] = b.len;
-	if (rc == 0) {
-		in->text = b.data; /* the buffer's, taken over */
-		in->nnames = k;
-		for (i = 0; i < k; i++) {
-			in->names[i].data = b.data ? b.data + at[i] : "";
-			in->names[i].len = at[i + 1] - at[i];
-		}
-		if (b.data == NULL && (in->text = malloc(1)) == NULL)
-			rc = fail(r, PREP_ERR_NOMEM, NULL);
-	} else {
-		prep_buf_free(&b);
-	}
-	free(at);
-	return rc;
 }
 
 /* One cell of the state into r->cell[r->ncells]. */
@@ -475,17 +380,18 @@ read_cells(struct rd *r, const json_t *cells, size_t ngroup, int labelled,
 
 prep_status
 prep_weights_from_state(const json_t *state, int labelled, int weighted,
-			size_t max, prep_weights **out, prep_weights_input *in,
+			size_t max, prep_weights **out, prep_partial_input *in,
 			const char **why)
 {
-	static const char *const keys[] = {"delimiter", "groups", "label",
-					   "rows", "cells"};
-	const json_t *groups = json_object_get(state, "groups");
-	const json_t *label = json_object_get(state, "label");
+	static const char *const keys[] = {"delimiter", "group_columns",
+					   "label_column", "rows", "cells"};
+	const json_t *groups = json_object_get(state, "group_columns");
+	const json_t *label = json_object_get(state, "label_column");
 	const json_t *cells = json_object_get(state, "cells");
+	const char *w;
 	struct rd r;
 	uint64_t rows = 0;
-	int delim = 0;
+	prep_status st;
 
 	*out = NULL;
 	memset(in, 0, sizeof *in);
@@ -497,8 +403,9 @@ prep_weights_from_state(const json_t *state, int labelled, int weighted,
 	if (!json_is_object(state) || json_object_size(state) != 5 ||
 	    !prep_json_only_keys(state, keys, 5))
 		bad(&r, "a member of the state is missing or unknown");
-	else if (read_delim(&r, json_object_get(state, "delimiter"), &delim))
-		;
+	else if ((w = prep_partial_delim_read(
+		      json_object_get(state, "delimiter"), &in->delim)) != NULL)
+		bad(&r, w);
 	else if (prep_json_uint(json_object_get(state, "rows"), 0,
 				PREP_WEIGHTS_STATE_MAX_ROWS, &rows) != 0)
 		bad(&r, "bad rows");
@@ -508,24 +415,23 @@ prep_weights_from_state(const json_t *state, int labelled, int weighted,
 		bad(&r, "an input without columns, with rows");
 	else if (json_is_null(groups))
 		;
-	else if (!json_is_array(groups))
-		bad(&r, "bad names of the group columns");
 	else if (labelled && !json_is_string(label))
 		bad(&r, "no label column, which the options have");
 	else if (!labelled && !json_is_null(label))
 		bad(&r, "a label column, which the options have not");
-	else if (read_names(&r, groups, labelled ? label : NULL, in) == 0 &&
-		 read_cells(&r, cells, json_array_size(groups), labelled,
+	else if ((st = prep_partial_names_read(groups, labelled ? label : NULL,
+					       MAX_NAMES, in, &w)) != PREP_OK)
+		fail(&r, st, w);
+	else if (read_cells(&r, cells, in->nnames - (size_t)labelled, labelled,
 			    weighted, max, rows) == 0)
-		build(&r, json_array_size(groups), labelled, weighted, max,
-		      rows, out);
+		build(&r, in->nnames - (size_t)labelled, labelled, weighted,
+		      max, rows, out);
 	rd_free(&r);
 	if (r.st != PREP_OK) {
-		prep_weights_input_free(in);
+		prep_partial_input_free(in);
 		*why = r.why;
 		return r.st;
 	}
-	in->delim = delim;
 	return PREP_OK;
 }
 

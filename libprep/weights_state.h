@@ -17,44 +17,28 @@
  * As JSON, one object (values and names as prep_json_bytes writes them,
  * counts as integers):
  *
- *   {"delimiter":D,"groups":[NAME...],"label":NAME|null,"rows":N,
- *    "cells":[{"group":[VALUE...],"label":VALUE,"n":ROWS,"first":ROW,
- *              "w":SUM}...]}
+ *   {"delimiter":D,"group_columns":[NAME...],"label_column":NAME|null,
+ *    "rows":N,"cells":[{"group":[VALUE...],"label":VALUE,"n":ROWS,
+ *                       "first":ROW,"w":SUM}...]}
  *
  * "label" of a cell only with a label column, "w" only with a weight
  * column (prep_exactsum_json's form); cells in the order of their values,
  * group values first, each compared byte for byte (a value that is a
  * prefix of another first). An input without columns (empty) has
- * "groups":null, "label":null, "rows":0 and no cells.
+ * "group_columns":null, "label_column":null, "rows":0 and no cells. The
+ * names are the input's (partial_input.h): the group columns', then the
+ * label column's.
  */
 #ifndef PREP_WEIGHTS_STATE_H
 #define PREP_WEIGHTS_STATE_H
 
 #include <jansson.h>
 
+#include "partial_input.h"
 #include "weights.h"
 
 /* The most rows a state or a merge of them holds: counts stay exact. */
 #define PREP_WEIGHTS_STATE_MAX_ROWS ((uint64_t)1 << 53)
-
-/*
- * The input a table was counted from: its delimiter and the names of its
- * group columns, then of its label column (header fields, or numbers
- * without a header); names NULL for an input without columns. One read
- * from a state owns its memory (prep_weights_input_free); one a caller
- * fills in is the caller's.
- */
-typedef struct prep_weights_input {
-	int delim;
-	prep_field *names;
-	size_t nnames;
-	char *text; /* the names' bytes, of one read from a state */
-} prep_weights_input;
-
-void prep_weights_input_free(prep_weights_input *in);
-/* The same delimiter and names? */
-int prep_weights_input_same(const prep_weights_input *a,
-			    const prep_weights_input *b);
 
 /*
  * The state of w (before or after prep_weights_finish) counted from in,
@@ -62,7 +46,7 @@ int prep_weights_input_same(const prep_weights_input *a,
  * input without columns (in->names NULL). NULL when out of memory or
  * when in does not fit w.
  */
-json_t *prep_weights_state(const prep_weights *w, const prep_weights_input *in);
+json_t *prep_weights_state(const prep_weights *w, const prep_partial_input *in);
 
 /*
  * A table (not finished) read from state, for rows that have a label
@@ -83,7 +67,7 @@ json_t *prep_weights_state(const prep_weights *w, const prep_weights_input *in);
  */
 prep_status prep_weights_from_state(const json_t *state, int labelled,
 				    int weighted, size_t max,
-				    prep_weights **out, prep_weights_input *in,
+				    prep_weights **out, prep_partial_input *in,
 				    const char **why);
 
 /*

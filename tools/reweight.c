@@ -308,7 +308,7 @@ resolve_columns(const struct options *o, struct columns *c)
  * numbers, free it and in->names.
  */
 static void
-input_of(const struct columns *c, prep_weights_input *in)
+input_of(const struct columns *c, prep_partial_input *in)
 {
 	enum { WIDTH = PREP_COLUMNS_LABEL_SIZE };
 	size_t i, n = c->ngroup + (c->label >= 0);
@@ -488,7 +488,7 @@ state_error(const char *path, prep_status st, const char *why)
  */
 static prep_weights *
 table_of(const struct options *o, const prep_partial *p, const char *path,
-	 prep_weights_input *in)
+	 prep_partial_input *in)
 {
 	prep_weights *t;
 	const char *why;
@@ -528,7 +528,7 @@ merge_partials(const struct options *o, int nfiles, char **files)
 	size_t n = (size_t)nfiles, i, *ord, first = 0;
 	prep_partial *p = cli_partials_load(&cli, files, n, opts);
 	prep_weights *all = NULL, *t;
-	prep_weights_input in_all, in;
+	prep_partial_input in_all, in;
 	int delim = 0;
 
 	memset(&in_all, 0, sizeof in_all);
@@ -545,7 +545,7 @@ merge_partials(const struct options *o, int nfiles, char **files)
 			first = ord[i];
 			continue;
 		}
-		if (!prep_weights_input_same(&in_all, &in))
+		if (!prep_partial_input_same(&in_all, &in))
 			cli_fatal(&cli,
 				  "%s: made from input of other columns or "
 				  "another delimiter than %s",
@@ -556,7 +556,7 @@ merge_partials(const struct options *o, int nfiles, char **files)
 				  "or 2^53 rows, in all",
 				  files[ord[i]], PREP_WEIGHTS_DEFAULT_MAX);
 		prep_weights_free(t);
-		prep_weights_input_free(&in);
+		prep_partial_input_free(&in);
 	}
 	if (all == NULL)
 		in_all.delim = delim;
@@ -576,7 +576,7 @@ merge_partials(const struct options *o, int nfiles, char **files)
 	record_checks(all, in_all.nnames - (o->label != NULL),
 		      o->label ? 1 : -1);
 	prep_weights_free(all);
-	prep_weights_input_free(&in_all);
+	prep_partial_input_free(&in_all);
 	return 0;
 }
 
@@ -589,7 +589,7 @@ state_table(const struct options *o, const char *path, const struct columns *c)
 {
 	json_t *opts = options_json(o);
 	prep_partial *p = cli_partials_load(&cli, (char **)&path, 1, opts);
-	prep_weights_input in, mine;
+	prep_partial_input in, mine;
 	prep_weights *tab;
 
 	json_decref(opts);
@@ -602,15 +602,15 @@ state_table(const struct options *o, const char *path, const struct columns *c)
 	cli_partials_free(p, 1);
 	input_of(c, &mine);
 	mine.delim = in.delim; /* the output's dialect is this input's */
-	if (tab == NULL || !prep_weights_input_same(&in, &mine))
+	if (tab == NULL || !prep_partial_input_same(&in, &mine))
 		cli_fatal(&cli, "%s: the state of an input of other columns",
 			  path);
 	if (prep_weights_set_columns(tab, c->group, c->ngroup, c->label,
 				     c->weight) != PREP_OK)
 		cli_fatal(&cli, "%s: the state of an input of other columns",
 			  path);
-	prep_weights_input_free(&in);
-	prep_weights_input_free(&mine);
+	prep_partial_input_free(&in);
+	prep_partial_input_free(&mine);
 	return tab;
 }
 
@@ -619,7 +619,7 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct columns c;
-	prep_weights_input in;
+	prep_partial_input in;
 	prep_weights *tab = NULL;
 	prep_spool *spool;
 	size_t ncols;
@@ -660,7 +660,7 @@ main(int argc, char **argv)
 		input_of(&c, &in);
 		cli_partial_write(&cli, options_json(&o),
 				  prep_weights_state(tab, &in));
-		prep_weights_input_free(&in);
+		prep_partial_input_free(&in);
 		prep_weights_free(tab);
 		free(c.group);
 		return 0;
