@@ -232,6 +232,41 @@ prep_exactsum_value(const prep_exactsum *s)
 	return ldexp((double)m, (int)h - 52 - BIAS); /* +inf past DBL_MAX */
 }
 
+double
+prep_exactsum_value_sum(const prep_exactsum *const *t, size_t n)
+{
+	/* 8 sums below 2^1166 stay below 2^1169: within the limbs */
+	uint64_t buf[PREP_EXACTSUM_MAX_LIMBS] = {0}, carry, x, u, v;
+	prep_exactsum view;
+	size_t k;
+	uint32_t i, a, lo = PREP_EXACTSUM_MAX_LIMBS, hi = 0;
+
+	for (k = 0; k < n && k < 8; k++) {
+		for (i = 0, carry = 0; i < t[k]->n || carry; i++) {
+			a = t[k]->lo + i;
+			if (a >= PREP_EXACTSUM_MAX_LIMBS)
+				return INFINITY; /* not reached */
+			x = i < t[k]->n ? t[k]->limb[i] : 0;
+			u = buf[a] + x;
+			v = u + carry;
+			carry = (uint64_t)(u < x) | (uint64_t)(v < u);
+			buf[a] = v;
+		}
+	}
+	for (i = 0; i < PREP_EXACTSUM_MAX_LIMBS; i++)
+		if (buf[i]) {
+			lo = lo < i ? lo : i;
+			hi = i + 1;
+		}
+	if (hi == 0)
+		return 0;
+	view.limb = buf + lo;
+	view.lo = lo;
+	view.n = hi - lo;
+	view.cap = view.n;
+	return prep_exactsum_value(&view);
+}
+
 json_t *
 prep_exactsum_json(const prep_exactsum *s)
 {

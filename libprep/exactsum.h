@@ -69,6 +69,13 @@ int prep_exactsum_is_zero(const prep_exactsum *s);
  */
 double prep_exactsum_value(const prep_exactsum *s);
 
+/*
+ * The sum of the sums t[0 .. n) (n <= 8), rounded once as above, without
+ * changing them nor allocating: for figures that are sums of sums kept
+ * apart (fairness's rows of a group, of its positive labels).
+ */
+double prep_exactsum_value_sum(const prep_exactsum *const *t, size_t n);
+
 /* The sum as JSON (see Text above); NULL when out of memory. */
 json_t *prep_exactsum_json(const prep_exactsum *s);
 

@@ -204,6 +204,31 @@ Test(exactsum, vectors_in_any_order_and_grouping)
 	}
 }
 
+/* A sum of sums, rounded once: the halves of each vector. */
+Test(exactsum, value_of_a_sum_of_sums)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof vecs / sizeof vecs[0]; i++) {
+		const struct vec *v = &vecs[i];
+		prep_exactsum h[3];
+		const prep_exactsum *t[3] = {&h[0], &h[1], &h[2]};
+		double got;
+
+		for (k = 0; k < 3; k++)
+			prep_exactsum_init(&h[k]);
+		for (k = 0; k < v->n; k++)
+			cr_assert_eq(prep_exactsum_add(&h[k % 3], v->x[k]),
+				     PREP_OK);
+		got = prep_exactsum_value_sum(t, 3);
+		cr_expect(got == v->value || (isinf(v->value) && isinf(got)),
+			  "vector %zu: %a, want %a", i, got, v->value);
+		for (k = 0; k < 3; k++)
+			prep_exactsum_free(&h[k]);
+	}
+	cr_expect_eq(prep_exactsum_value_sum(NULL, 0), 0.0);
+}
+
 Test(exactsum, zero)
 {
 	prep_exactsum s;
@@ -357,8 +382,15 @@ Test(exactsum, carry_through_limbs)
 	prep_exactsum s;
 	char *t;
 
+	prep_exactsum one;
+	const prep_exactsum *both[2] = {&s, &one};
+
 	prep_exactsum_init(&s);
+	prep_exactsum_init(&one);
 	cr_assert_eq(prep_exactsum_from_json(j, &s), PREP_OK);
+	cr_assert_eq(prep_exactsum_add(&one, 5e-324), PREP_OK);
+	cr_expect_eq(prep_exactsum_value_sum(both, 2), ldexp(1, -946));
+	prep_exactsum_free(&one);
 	cr_assert_eq(prep_exactsum_add(&s, 5e-324), PREP_OK);
 	t = text_of(&s);
 	cr_expect_str_eq(t, "\"0x1p-946\"");
