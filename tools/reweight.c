@@ -233,8 +233,6 @@ parse_options(int argc, char **argv, struct options *o)
 	if (o->state && strcmp(o->state, "-") == 0)
 		cli_usage_error(&cli, "--state reads a file, not the standard "
 				      "input");
-	if (o->state)
-		cli_output_distinct(&cli, "--state", o->state);
 }
 
 /*
