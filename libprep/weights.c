@@ -69,13 +69,13 @@ prep_weights_free(prep_weights *w)
 
 	if (w == NULL)
 		return;
+	for (i = 0; i < w->cells.n; i++)
+		prep_exactsum_free(&w->cell[i].sum);
 	prep_strset_free(&w->cells);
 	prep_strset_free(&w->groups);
 	prep_strset_free(&w->labels);
 	prep_buf_free(&w->key);
 	free(w->group);
-	for (i = 0; i < w->cells.n; i++)
-		prep_exactsum_free(&w->cell[i].sum);
 	free(w->cell);
 	free(w->n_g);
 	free(w->n_y);
