@@ -292,7 +292,8 @@ rd_free(struct rd *r)
 {
 	size_t i, k;
 
-	for (i = 0; i < r->ngroups; i++)
+	/* those of a group refused half-read too */
+	for (i = 0; r->group && i < r->cap; i++)
 		for (k = 0; k < NCELLS; k++)
 			prep_exactsum_free(&r->group[i].sum[k]);
 	prep_memcap_free(r->group, r->cap * sizeof *r->group);

@@ -343,7 +343,7 @@ rd_free(struct rd *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->ncells; i++)
+	for (i = 0; r->cell && i < r->cap; i++)
 		prep_exactsum_free(&r->cell[i].sum);
 	prep_memcap_free(r->cell, r->cap * sizeof *r->cell);
 	prep_buf_free(&r->arena);
