@@ -377,7 +377,9 @@ prep_exactsum_from_json(const json_t *j, prep_exactsum *s)
 		unsigned sh = pos % 64;
 
 		s->limb[i - s->lo] |= nib << sh;
-		if (sh > 60)
+		/* a digit across two limbs; the top one's high bits may be 0,
+		 * and past the limbs covered */
+		if (sh > 60 && nib >> (64 - sh) != 0)
 			s->limb[i + 1 - s->lo] |= nib >> (64 - sh);
 	}
 	trim(s);

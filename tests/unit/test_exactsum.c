@@ -317,17 +317,22 @@ Test(exactsum, texts_out_of_form)
 	}
 }
 
-/* The edges of the form: the lowest bit, the largest value, 2^53. */
+/*
+ * The edges of the form: the lowest bit, the largest value, 2^53, and a
+ * top digit across two limbs whose bits in the upper one are 0 (2^60 + 1
+ * units of 2^-1071, bits 3 and 63: 2^-1011 rounded).
+ */
 Test(exactsum, texts_at_the_edges)
 {
 	static const char *const good[] = {
-	    "\"0x1p-1074\"",	"\"0x1p1165\"", "\"0x1p53\"",
-	    "\"0x1fp-3\"",	"\"0x3p-1\"",	"0",
-	    "9007199254740991",
+	    "\"0x1p-1074\"",	"\"0x1p1165\"",
+	    "\"0x1p53\"",	"\"0x1fp-3\"",
+	    "\"0x3p-1\"",	"0",
+	    "9007199254740991", "\"0x1000000000000001p-1071\"",
 	};
 	static const double value[] = {
 	    5e-324, INFINITY, 9007199254740992.0, 3.875,
-	    1.5,    0,	      9007199254740991.0,
+	    1.5,    0,	      9007199254740991.0, 0x1p-1011,
 	};
 	prep_exactsum s;
 	size_t i;
