@@ -365,11 +365,11 @@ build(struct rd *r, const prep_fairness_params *p, uint64_t rows,
 
 	order = malloc((r->ngroups ? r->ngroups : 1) * sizeof *order);
 	v = calloc(p->ngroups, sizeof *v);
-	if (order == NULL || v == NULL ||
-	    (st = prep_fairness_new(p, &f)) != PREP_OK) {
+	st = order && v ? prep_fairness_new(p, &f) : PREP_ERR_NOMEM;
+	if (st != PREP_OK) {
 		free(order);
 		free(v);
-		return fail(r, order && v ? st : PREP_ERR_NOMEM, NULL);
+		return fail(r, st, NULL);
 	}
 	for (i = 0; i < r->ngroups; i++)
 		order[i] = &r->group[i];
