@@ -24,7 +24,7 @@
  * A sum's bits are below this one: its highest limb is never the last
  * one, which only an addition's carry may reach (and is then refused).
  */
-#define TOP_BITS (64 * (PREP_EXACTSUM_MAX_LIMBS - 1))
+#define TOP_BITS (64L * (PREP_EXACTSUM_MAX_LIMBS - 1))
 
 void
 prep_exactsum_init(prep_exactsum *s)
@@ -319,7 +319,8 @@ parse_text(const char *t, size_t len, const char **digits, size_t *ndigits,
 	*digits = t + 2;
 	*ndigits = i - 2;
 	if (*ndigits == 0 || t[2] == '0' || hex_digit(t[i - 1]) % 2 == 0 ||
-	    *ndigits > PREP_EXACTSUM_MAX_LIMBS * 16 || i >= len || t[i] != 'p')
+	    *ndigits > (size_t)PREP_EXACTSUM_MAX_LIMBS * 16 || i >= len ||
+	    t[i] != 'p')
 		return -1;
 	neg = ++i < len && t[i] == '-';
 	i += (size_t)neg;

@@ -342,12 +342,18 @@ read_groups(struct rd *r, const json_t *groups, size_t ncols, int has_pred,
 	return r->st == PREP_OK ? 0 : -1;
 }
 
-static int
-by_first(const void *a, const void *b)
-{
-	const struct rd_group *const *x = a, *const *y = b;
+/* A group read, by its first row. */
+struct by_first {
+	uint64_t first;
+	size_t i;
+};
 
-	return ((*x)->first > (*y)->first) - ((*x)->first < (*y)->first);
+static int
+by_first_cmp(const void *a, const void *b)
+{
+	const struct by_first *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
 }
 
 /* A table of r's groups, taken in the order of their first rows. */
@@ -355,33 +361,35 @@ static int
 build(struct rd *r, const prep_fairness_params *p, uint64_t rows,
       prep_fairness **out)
 {
-	struct rd_group **order;
+	struct by_first *order;
 	struct fairness_group *g;
-	prep_fairness *f;
+	prep_fairness *f = NULL;
 	prep_field *v;
 	size_t i, k, id;
 	prep_status st;
 	int added;
 
 	order = malloc((r->ngroups ? r->ngroups : 1) * sizeof *order);
-	v = calloc(p->ngroups, sizeof *v);
+	v = calloc(p->ngroups ? p->ngroups : 1, sizeof *v);
 	st = order && v ? prep_fairness_new(p, &f) : PREP_ERR_NOMEM;
 	if (st != PREP_OK) {
 		free(order);
 		free(v);
 		return fail(r, st, NULL);
 	}
-	for (i = 0; i < r->ngroups; i++)
-		order[i] = &r->group[i];
-	qsort(order, r->ngroups, sizeof *order, by_first);
 	for (i = 0; i < r->ngroups; i++) {
-		const struct rd_group *c = order[i];
+		order[i].first = r->group[i].first;
+		order[i].i = i;
+	}
+	qsort(order, r->ngroups, sizeof *order, by_first_cmp);
+	for (i = 0; i < r->ngroups; i++) {
+		struct rd_group *c = &r->group[order[i].i];
 
-		if (i > 0 && c->first == order[i - 1]->first) {
+		if (i > 0 && order[i].first == order[i - 1].first) {
 			bad(r, "two groups of the same first row");
 			break;
 		}
-		rd_values(r, (size_t)(c - r->group), p->ngroups, v);
+		rd_values(r, order[i].i, p->ngroups, v);
 		st = fairness_group_at(f, v, c->first, &id, &added);
 		if (st != PREP_OK) {
 			fail(r, st,
@@ -398,7 +406,7 @@ build(struct rd *r, const prep_fairness_params *p, uint64_t rows,
 		/* the sums are the table's now */
 		for (k = 0; f->wsum && k < NCELLS; k++) {
 			f->wsum[id * NCELLS + k] = c->sum[k];
-			prep_exactsum_init(&order[i]->sum[k]);
+			prep_exactsum_init(&c->sum[k]);
 		}
 	}
 	free(order);

@@ -138,7 +138,7 @@ prep_partial_names_read(const json_t *names, const json_t *extra, size_t max,
 	}
 	at[k] = b.len;
 	if (*why == NULL && st == PREP_OK &&
-	    ((in->names = calloc(k, sizeof *in->names)) == NULL ||
+	    ((in->names = calloc(k ? k : 1, sizeof *in->names)) == NULL ||
 	     (in->text = malloc(b.len + 1)) == NULL))
 		st = PREP_ERR_NOMEM;
 	if (*why != NULL || st != PREP_OK) {

@@ -264,12 +264,18 @@ read_cell(struct rd *r, const json_t *o, size_t ngroup, int labelled,
 	return 0;
 }
 
-static int
-by_first(const void *a, const void *b)
-{
-	const struct rd_cell *const *x = a, *const *y = b;
+/* A cell read, by its first row. */
+struct by_first {
+	uint64_t first;
+	size_t i;
+};
 
-	return ((*x)->first > (*y)->first) - ((*x)->first < (*y)->first);
+static int
+by_first_cmp(const void *a, const void *b)
+{
+	const struct by_first *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
 }
 
 /* A table of r's cells, taken in the order of their first rows. */
@@ -277,7 +283,7 @@ static int
 build(struct rd *r, size_t ngroup, int labelled, int weighted, size_t max,
       uint64_t rows, prep_weights **out)
 {
-	struct rd_cell **order;
+	struct by_first *order;
 	size_t *cols, i, id;
 	prep_field label;
 	prep_weights *w;
@@ -285,15 +291,17 @@ build(struct rd *r, size_t ngroup, int labelled, int weighted, size_t max,
 	const unsigned char *p;
 
 	order = malloc((r->ncells ? r->ncells : 1) * sizeof *order);
-	cols = malloc(ngroup * sizeof *cols);
+	cols = malloc((ngroup ? ngroup : 1) * sizeof *cols);
 	if (order == NULL || cols == NULL) {
 		free(order);
 		free(cols);
 		return fail(r, PREP_ERR_NOMEM, NULL);
 	}
-	for (i = 0; i < r->ncells; i++)
-		order[i] = &r->cell[i];
-	qsort(order, r->ncells, sizeof *order, by_first);
+	for (i = 0; i < r->ncells; i++) {
+		order[i].first = r->cell[i].first;
+		order[i].i = i;
+	}
+	qsort(order, r->ncells, sizeof *order, by_first_cmp);
 	for (i = 0; i < ngroup; i++)
 		cols[i] = i;
 	st = prep_weights_new(cols, ngroup, labelled ? (long)ngroup : -1,
@@ -304,9 +312,9 @@ build(struct rd *r, size_t ngroup, int labelled, int weighted, size_t max,
 		return fail(r, st, NULL);
 	}
 	for (i = 0; i < r->ncells; i++) {
-		const struct rd_cell *c = order[i];
+		struct rd_cell *c = &r->cell[order[i].i];
 
-		if (i > 0 && c->first == order[i - 1]->first) {
+		if (i > 0 && order[i].first == order[i - 1].first) {
 			bad(r, "two cells of the same first row");
 			break;
 		}
@@ -326,7 +334,7 @@ build(struct rd *r, size_t ngroup, int labelled, int weighted, size_t max,
 		w->cell[id].rows = c->rows;
 		/* the sum is the table's now */
 		w->cell[id].sum = c->sum;
-		prep_exactsum_init(&order[i]->sum);
+		prep_exactsum_init(&c->sum);
 	}
 	free(order);
 	if (r->st != PREP_OK) {
