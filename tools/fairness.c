@@ -568,32 +568,6 @@ record_checks(const struct options *o, const struct run *r,
 	}
 }
 
-/* A state that can't be read: the message naming its file, exit 2. */
-static void __attribute__((noreturn))
-state_error(const char *path, prep_status st, const char *why)
-{
-	if (why != NULL)
-		cli_fatal(&cli, "%s: %s", path, why);
-	if (st == PREP_ERR_NOMEM)
-		cli_fatal(&cli, "out of memory");
-	cli_fatal_status(&cli, st, path);
-}
-
-/* Partials given without --part: in the order given; with it, by part. */
-static size_t *
-merge_order(const prep_partial *p, size_t n)
-{
-	size_t *ord = malloc((n ? n : 1) * sizeof *ord), i;
-
-	if (ord == NULL)
-		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < n; i++)
-		ord[i] = i;
-	for (i = 0; n && p[0].part.i != 0 && i < n; i++)
-		ord[p[i].part.i - 1] = i; /* each of 1 .. n once: checked */
-	return ord;
-}
-
 /*
  * --merge: the partials' tables added up, in the order of the parts, into
  * r's, the whole's; *in gets the input's delimiter and names (NULL names
@@ -614,13 +588,13 @@ merge_partials(const struct options *o, int nfiles, char **files, struct run *r,
 
 	json_decref(opts);
 	memset(in, 0, sizeof *in);
-	ord = merge_order(p, n);
+	ord = cli_partials_order(&cli, p, n);
 	for (i = 0; i < n; i++) {
 		st = prep_fairness_from_state(
 		    p[ord[i]].state, o->pred != NULL, o->weight != NULL,
 		    o->positive, strlen(o->positive), 0, &t, &one, &why);
 		if (st != PREP_OK)
-			state_error(files[ord[i]], st, why);
+			cli_partial_state_error(&cli, files[ord[i]], st, why);
 		if (i == 0)
 			delim = one.delim;
 		if (t == NULL)

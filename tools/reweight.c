@@ -469,17 +469,6 @@ record_checks(const prep_weights *tab, size_t ngroup, long label)
 	free(f);
 }
 
-/* A state that can't be read: the message naming its file, exit 2. */
-static void __attribute__((noreturn))
-state_error(const char *path, prep_status st, const char *why)
-{
-	if (why != NULL)
-		cli_fatal(&cli, "%s: %s", path, why);
-	if (st == PREP_ERR_NOMEM)
-		cli_fatal(&cli, "out of memory");
-	cli_fatal_status(&cli, st, path);
-}
-
 /*
  * The table of partial p (of file path): *in its input. NULL for an input
  * without columns.
@@ -495,23 +484,8 @@ table_of(const struct options *o, const prep_partial *p, const char *path,
 	st = prep_weights_from_state(p->state, o->label != NULL,
 				     o->weight != NULL, 0, &t, in, &why);
 	if (st != PREP_OK)
-		state_error(path, st, why);
+		cli_partial_state_error(&cli, path, st, why);
 	return t;
-}
-
-/* Partials given without --part: in the order given; with it, by part. */
-static size_t *
-merge_order(const prep_partial *p, size_t n)
-{
-	size_t *ord = malloc((n ? n : 1) * sizeof *ord), i;
-
-	if (ord == NULL)
-		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < n; i++)
-		ord[i] = i;
-	for (i = 0; n && p[0].part.i != 0 && i < n; i++)
-		ord[p[i].part.i - 1] = i; /* each of 1 .. n once: checked */
-	return ord;
 }
 
 /*
@@ -530,7 +504,7 @@ merge_partials(const struct options *o, int nfiles, char **files)
 	int delim = 0;
 
 	memset(&in_all, 0, sizeof in_all);
-	ord = merge_order(p, n);
+	ord = cli_partials_order(&cli, p, n);
 	for (i = 0; i < n; i++) {
 		t = table_of(o, &p[ord[i]], files[ord[i]], &in);
 		if (i == 0)
