@@ -610,12 +610,15 @@ merge_partials(const struct options *o, int nfiles, char **files, struct run *r,
 				  "%s: made from input of other columns or "
 				  "another delimiter than %s",
 				  files[ord[i]], files[first]);
-		if (prep_fairness_merge(r->f, t) != PREP_OK)
+		st = prep_fairness_merge(r->f, t);
+		if (st == PREP_ERR_LIMIT)
 			cli_fatal(&cli,
 				  "%s: more than %zu groups, or 2^53 rows, in "
 				  "all",
 				  files[ord[i]],
 				  PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, files[ord[i]]);
 		prep_fairness_free(t);
 		prep_partial_input_free(&one);
 	}

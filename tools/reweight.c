@@ -501,6 +501,7 @@ merge_partials(const struct options *o, int nfiles, char **files)
 	prep_partial *p = cli_partials_load(&cli, files, n, opts);
 	prep_weights *all = NULL, *t;
 	prep_partial_input in_all, in;
+	prep_status st;
 	int delim = 0;
 
 	memset(&in_all, 0, sizeof in_all);
@@ -522,11 +523,14 @@ merge_partials(const struct options *o, int nfiles, char **files)
 				  "%s: made from input of other columns or "
 				  "another delimiter than %s",
 				  files[ord[i]], files[first]);
-		if (prep_weights_merge(all, t) != PREP_OK)
+		st = prep_weights_merge(all, t);
+		if (st == PREP_ERR_LIMIT)
 			cli_fatal(&cli,
 				  "%s: more than %zu groups, labels or cells, "
 				  "or 2^53 rows, in all",
 				  files[ord[i]], PREP_WEIGHTS_DEFAULT_MAX);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, files[ord[i]]);
 		prep_weights_free(t);
 		prep_partial_input_free(&in);
 	}
