@@ -527,7 +527,7 @@ group_add(prep_agg *a, struct agg_group *g, double v)
 	prep_status st;
 
 	if (a->p.kind != PREP_AGG_COUNT &&
-	    (st = prep_exactsum_add(&g->sum, v)) != PREP_OK)
+	    (st = prep_exactsum_add_signed(&g->sum, v)) != PREP_OK)
 		return st;
 	g->count++;
 	return PREP_OK;

@@ -3,8 +3,8 @@
  * merge (aggregate_partial.h, man5/prep-partial.5).
  *
  * Relies on aggregate_impl.h for the groups, exactsum.h for the sums,
- * json.h for the bytes of keys and labels, and OpenSSL for the digest of
- * the list of keys.
+ * partial_input.h for the input's delimiter and column names, json.h for
+ * the bytes of keys, and OpenSSL for the digest of the list of keys.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,8 +53,7 @@ group_json(prep_agg *a, size_t gi, int *ok)
 	const unsigned char *p =
 	    (const unsigned char *)prep_strset_key(&a->groups, gi).data;
 	json_t *o = json_object(), *key = json_array();
-	char text[PREP_EXACTSUM_TEXT_SIZE];
-	size_t i, len;
+	size_t i;
 
 	for (i = 0; i < a->p.nby; i++) {
 		prep_field f = agg_decode_field(&p);
@@ -63,39 +62,32 @@ group_json(prep_agg *a, size_t gi, int *ok)
 	}
 	prep_json_set(o, "key", key, ok);
 	prep_json_set(o, "count", json_integer((json_int_t)g->count), ok);
-	if (a->p.kind != PREP_AGG_COUNT) {
-		len = prep_exactsum_text(&g->sum, text, sizeof text);
-		prep_json_set(o, "sum", len ? json_stringn(text, len) : NULL,
-			      ok);
-	}
+	if (a->p.kind != PREP_AGG_COUNT)
+		prep_json_set(o, "sum", prep_exactsum_json(&g->sum), ok);
 	return o;
 }
 
 prep_status
-prep_agg_state(prep_agg *a, const prep_agg_input *in, json_t **out)
+prep_agg_state(prep_agg *a, const prep_partial_input *in, json_t **out)
 {
-	json_t *o, *by, *groups;
+	json_t *o, *groups;
 	size_t *order = NULL, i;
-	char d = (char)in->delim, hex[65];
+	char hex[65];
 	int ok = 1;
 	prep_status st;
 
 	*out = NULL;
-	if (a == NULL || a->released || in->nby != a->p.nby)
+	if (a == NULL || a->released || in->nnames != a->p.nby)
 		return PREP_ERR_ARG;
 	if ((st = agg_collect(a)) != PREP_OK ||
 	    (st = agg_sorted_groups(a, &order)) != PREP_OK)
 		return st;
 	o = json_object();
-	by = json_array();
 	groups = json_array();
 	ok = o != NULL;
-	for (i = 0; i < in->nby; i++)
-		prep_json_append(
-		    by, prep_json_bytes(in->labels[i].data, in->labels[i].len),
-		    &ok);
-	prep_json_set(o, "by", by, &ok);
-	prep_json_set(o, "delimiter", prep_json_bytes(&d, 1), &ok);
+	prep_json_set(o, "by", prep_partial_names_json(in->names, in->nnames),
+		      &ok);
+	prep_json_set(o, "delimiter", prep_partial_delim_json(in->delim), &ok);
 	for (i = 0; i < a->groups.n; i++)
 		if (a->gs[order[i]].count > 0)
 			prep_json_append(groups, group_json(a, order[i], &ok),
@@ -171,25 +163,13 @@ state_shape(const json_t *s)
 	return 1;
 }
 
-void
-prep_agg_input_free(prep_agg_input *in)
-{
-	size_t i;
-
-	for (i = 0; in->labels != NULL && i < in->nby; i++)
-		free((char *)in->labels[i].data);
-	free(in->labels);
-	memset(in, 0, sizeof *in);
-}
-
 prep_status
-prep_agg_state_input(const json_t *state, prep_agg_input *in, char *why,
+prep_agg_state_input(const json_t *state, prep_partial_input *in, char *why,
 		     size_t n)
 {
-	const json_t *by, *d;
-	prep_field f;
-	size_t i;
-	int r;
+	const json_t *by;
+	const char *w;
+	prep_status st;
 
 	memset(in, 0, sizeof *in);
 	if (!state_shape(state))
@@ -197,50 +177,19 @@ prep_agg_state_input(const json_t *state, prep_agg_input *in, char *why,
 			      "not an object of by, delimiter, "
 			      "groups and keys");
 	by = json_object_get(state, "by");
-	d = json_object_get(state, "delimiter");
+	if ((w = prep_partial_delim_read(json_object_get(state, "delimiter"),
+					 &in->delim)) != NULL)
+		return refuse(why, n, "%s", w);
 	if (!json_is_array(by) ||
 	    json_array_size(by) > PREP_CSV_DEFAULT_MAX_FIELDS)
 		return refuse(why, n, "by is not a list of columns");
-	if ((r = read_bytes(d, &f)) == -2)
-		return PREP_ERR_NOMEM;
-	if (r != 0 || f.len != 1 || f.data[0] == '"' || f.data[0] == '\r' ||
-	    f.data[0] == '\n') {
-		free((char *)f.data);
-		return refuse(why, n, "delimiter is not a delimiter");
-	}
-	in->delim = (unsigned char)f.data[0];
-	free((char *)f.data);
-	in->nby = json_array_size(by);
-	in->labels = calloc(in->nby ? in->nby : 1, sizeof *in->labels);
-	if (in->labels == NULL)
-		return PREP_ERR_NOMEM;
-	for (i = 0; i < in->nby; i++) {
-		r = read_bytes(json_array_get(by, i), &in->labels[i]);
-		if (r != 0) {
-			prep_agg_input_free(in);
-			return r == -2 ? PREP_ERR_NOMEM
-				       : refuse(why, n,
-						"column %zu of by is not a "
-						"name",
-						i + 1);
-		}
-	}
-	return PREP_OK;
-}
-
-int
-prep_agg_input_same(const prep_agg_input *x, const prep_agg_input *y)
-{
-	size_t i;
-
-	if (x->delim != y->delim || x->nby != y->nby)
-		return 0;
-	for (i = 0; i < x->nby; i++)
-		if (x->labels[i].len != y->labels[i].len ||
-		    memcmp(x->labels[i].data, y->labels[i].data,
-			   x->labels[i].len) != 0)
-			return 0;
-	return 1;
+	if (json_array_size(by) == 0)
+		return PREP_OK; /* no key columns */
+	st = prep_partial_names_read(by, NULL, PREP_CSV_DEFAULT_MAX_FIELDS, in,
+				     &w);
+	if (st == PREP_ERR_VALUE)
+		return refuse(why, n, "%s", w);
+	return st;
 }
 
 /* Keys field by field, bytes as unsigned, a prefix first: < 0, 0, > 0. */
@@ -298,11 +247,7 @@ read_sum(const prep_agg *a, const json_t *j, uint64_t count, prep_exactsum *s,
 	prep_status st;
 
 	*bad = "its sum is not an exact sum";
-	if (!json_is_string(j))
-		return PREP_ERR_VALUE;
-	st =
-	    prep_exactsum_parse(s, json_string_value(j), json_string_length(j));
-	if (st != PREP_OK)
+	if ((st = prep_exactsum_from_json_signed(j, s)) != PREP_OK)
 		return st;
 	*bad = "its sum is outside count * [lo, hi]";
 	if ((st = prep_exactsum_cmp_times(s, a->p.lo, count, &below)) !=

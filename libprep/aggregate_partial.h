@@ -14,14 +14,16 @@
  * The state, one JSON object, its members in this order:
  *   "by"        the --by columns as the input names them (its header's
  *               names, or their 1-based numbers without one), each as
- *               prep_json_bytes writes bytes; [] without --by
- *   "delimiter" the input's delimiter, one byte (prep_json_bytes)
+ *               prep_json_bytes writes bytes (partial_input.h); []
+ *               without --by
+ *   "delimiter" the input's delimiter, one byte (partial_input.h)
  *   "groups"    the groups that have rows, sorted by key (field by
  *               field, bytes as unsigned, a prefix first), each
  *               {"key": [field, ...], "count": N, "sum": S}: the key's
  *               fields (prep_json_bytes), the rows kept (a whole number
  *               from 1), and for a sum or a mean the exact sum of their
- *               values in exactsum.h's text form
+ *               values in exactsum.h's JSON form (an integer, or a text
+ *               "0xMpE", either with its sign)
  *   "keys"      with a public list of keys, the SHA-256 (lowercase hex)
  *               of the list: each key as the varint-length tuple of
  *               strset.h with a NUL after each field, in the list's
@@ -39,33 +41,27 @@
 #include <stddef.h>
 
 #include "aggregate.h"
-
-/* What of the input a state keeps, for the merge to write as its run. */
-typedef struct prep_agg_input {
-	int delim;	    /* the input's delimiter */
-	size_t nby;	    /* number of --by columns */
-	prep_field *labels; /* their names (nby of them) */
-} prep_agg_input;
+#include "partial_input.h"
 
 /*
  * The state of a's rows (after the last one, before the release; the
  * ids' reservoirs are summed into their groups now) in *out, a new JSON
- * object. in has a's nby labels. PREP_ERR_ARG after the release;
+ * object. in: the input's delimiter and the names of a's nby key columns
+ * (names NULL when there are none). PREP_ERR_ARG after the release;
  * PREP_ERR_NOMEM.
  */
-prep_status prep_agg_state(prep_agg *a, const prep_agg_input *in, json_t **out);
+prep_status prep_agg_state(prep_agg *a, const prep_partial_input *in,
+			   json_t **out);
 
 /*
  * The input of a state, its "by" and "delimiter", in *in (free with
- * prep_agg_input_free). PREP_ERR_VALUE, with why (n bytes), for a state
- * that is not an object of the four members, or whose "by" or
- * "delimiter" is not of their form; PREP_ERR_NOMEM.
+ * prep_partial_input_free; names NULL without key columns).
+ * PREP_ERR_VALUE, with why (n bytes), for a state that is not an object
+ * of the four members, or whose "by" or "delimiter" is not of their
+ * form; PREP_ERR_NOMEM.
  */
-prep_status prep_agg_state_input(const json_t *state, prep_agg_input *in,
+prep_status prep_agg_state_input(const json_t *state, prep_partial_input *in,
 				 char *why, size_t n);
-void prep_agg_input_free(prep_agg_input *in);
-/* 1 when two inputs have the same delimiter and labels. */
-int prep_agg_input_same(const prep_agg_input *x, const prep_agg_input *y);
 
 /*
  * Add the groups of a state to a, an aggregation made with the

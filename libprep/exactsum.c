@@ -1,29 +1,33 @@
 /*
- * exactsum.c: exact sums of doubles in a long accumulator (exactsum.h).
+ * exactsum.c: exact sums of doubles (exactsum.h).
  *
- * The accumulator is a two's complement integer over a window of 64-bit
- * limbs, limb[i] holding bits 64 (lo + i) .. 64 (lo + i) + 63. Bits below
- * the window are 0; bits above it repeat the sign, which the top limb
- * always holds whole (0 or all ones): a guard, so that one more addition
- * of an operand that ends below the top limb can't overflow the window.
- * A double v = m 2^e (m < 2^53 a whole number) is added as m at bit
- * e + PREP_EXACTSUM_BIAS, the carry (or borrow) running up to the top;
- * the window first grows to take the operand and two limbs of sign above
- * it and the value (room()), so that an addition either fails before it
- * touches the value or succeeds.
+ * A sum is an integer in units of 2^-1074 (bit b of it weighs 2^(b -
+ * 1074)), its magnitude held in the limbs lo .. lo + n - 1 of 64 bits
+ * each and its sign apart (neg); the first and the last limb kept are
+ * never 0, so a sum of 0 has none (and is not negative). Adding a double
+ * adds its 53-bit significand at the bit its exponent says, which
+ * touches two limbs and the carry; a term of the other sign than the sum
+ * is subtracted, and when it is the larger the difference is negated and
+ * the sign turns. Every limb an addition can reach is made room for
+ * before any is changed, so that a failure changes nothing. Reading
+ * rounds the top 53 bits to nearest, ties to even, with the next bit and
+ * whether any bit below it is set (IEEE 754-2008, §4.3.1).
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exactsum.h"
 #include "memcap.h"
 
-typedef unsigned __int128 u128;
-
-#define LIMB_BITS 64
-/* The lowest bit a double can have: 2^-1074. */
-#define LOWEST_BIT (PREP_EXACTSUM_BIAS - 1074)
+/* The bit of 2^0: the lowest bit of a double is 2^-1074. */
+#define BIAS 1074
+/*
+ * A sum's bits are below this one: its highest limb is never the last
+ * one, which only an addition's carry may reach (and is then refused).
+ */
+#define TOP_BITS (64L * (PREP_EXACTSUM_MAX_LIMBS - 1))
 
 void
 prep_exactsum_init(prep_exactsum *s)
@@ -34,403 +38,436 @@ prep_exactsum_init(prep_exactsum *s)
 void
 prep_exactsum_free(prep_exactsum *s)
 {
-	prep_memcap_free(s->limb, (size_t)s->n * sizeof *s->limb);
-	prep_exactsum_init(s);
+	prep_memcap_free(s->limb, (size_t)s->cap * sizeof *s->limb);
+	memset(s, 0, sizeof *s);
 }
 
-/* The limb every limb above the window repeats. */
-static uint64_t
-sign_limb(const prep_exactsum *s)
+int
+prep_exactsum_is_zero(const prep_exactsum *s)
 {
-	return s->n && (s->limb[s->n - 1] >> 63) ? UINT64_MAX : 0;
+	return s->n == 0;
+}
+
+/* Limb a (absolute), 0 outside those kept. */
+static uint64_t
+limb_at(const prep_exactsum *s, uint32_t a)
+{
+	return a >= s->lo && a - s->lo < s->n ? s->limb[a - s->lo] : 0;
+}
+
+/* Bits pos .. pos + cnt - 1 (cnt 1 .. 64) of the sum, as an integer. */
+static uint64_t
+bits(const prep_exactsum *s, uint32_t pos, unsigned cnt)
+{
+	uint32_t a = pos / 64;
+	unsigned sh = pos % 64;
+	uint64_t v = limb_at(s, a) >> sh;
+
+	if (sh && cnt > 64 - sh)
+		v |= limb_at(s, a + 1) << (64 - sh);
+	return cnt < 64 ? v & (((uint64_t)1 << cnt) - 1) : v;
+}
+
+/* The highest bit set, of a sum that is not 0. */
+static uint32_t
+high_bit(const prep_exactsum *s)
+{
+	return 64 * (s->lo + s->n - 1) + 63 -
+	       (uint32_t)__builtin_clzll(s->limb[s->n - 1]);
+}
+
+/* The lowest bit set, of a sum that is not 0. */
+static uint32_t
+low_bit(const prep_exactsum *s)
+{
+	return 64 * s->lo + (uint32_t)__builtin_ctzll(s->limb[0]);
 }
 
 /*
- * Make the window cover limbs from .. to - 1 (absolute indexes) and one
- * above: new limbs below are 0, new limbs above the sign.
+ * Make limbs a0 .. a1 - 1 (a1 <= PREP_EXACTSUM_MAX_LIMBS) part of those
+ * kept, 0 where new; the sum's value is unchanged, and on failure so is
+ * everything else.
  */
 static prep_status
-cover(prep_exactsum *s, int32_t from, int32_t to)
+cover(prep_exactsum *s, uint32_t a0, uint32_t a1)
 {
-	int32_t lo, hi;
-	uint64_t *p, ext = sign_limb(s);
-	uint32_t n, below, i;
+	uint32_t lo = s->n && s->lo < a0 ? s->lo : a0;
+	uint32_t hi = s->n && s->lo + s->n > a1 ? s->lo + s->n : a1;
+	uint32_t need = hi - lo, shift = s->n ? s->lo - lo : 0;
+	prep_status st;
+	uint64_t *p;
+
+	if (need > s->cap) {
+		p = prep_memcap_realloc(s->limb, (size_t)s->cap * sizeof *p,
+					(size_t)need * sizeof *p, &st);
+		if (p == NULL)
+			return st;
+		s->limb = p;
+		s->cap = need;
+	}
+	if (s->n && shift)
+		memmove(s->limb + shift, s->limb, s->n * sizeof *s->limb);
+	memset(s->limb, 0, shift * sizeof *s->limb);
+	memset(s->limb + shift + s->n, 0,
+	       (need - shift - s->n) * sizeof *s->limb);
+	s->lo = lo;
+	s->n = need;
+	return PREP_OK;
+}
+
+/* Drop the limbs of 0 at both ends. */
+static void
+trim(prep_exactsum *s)
+{
+	uint32_t k = 0;
+
+	while (s->n && s->limb[s->n - 1] == 0)
+		s->n--;
+	while (k < s->n && s->limb[k] == 0)
+		k++;
+	if (k) {
+		memmove(s->limb, s->limb + k, (s->n - k) * sizeof *s->limb);
+		s->n -= k;
+		s->lo += k;
+	}
+	if (s->n == 0) {
+		s->lo = 0;
+		s->neg = 0;
+	}
+}
+
+/* The limb past the highest that adding at limbs a .. a1 - 1 can reach. */
+static uint32_t
+carry_end(const prep_exactsum *s, uint32_t a1)
+{
+	uint32_t top = s->n ? s->lo + s->n : 0;
+
+	return (top > a1 ? top : a1) + 1;
+}
+
+/*
+ * Add w[0 .. k) at limbs a .. a + k - 1: on a copy, so that a sum whose
+ * carry reaches the last limb is refused as it was.
+ */
+static prep_status
+add_limbs(prep_exactsum *s, uint32_t a, const uint64_t *w, uint32_t k)
+{
+	uint64_t buf[PREP_EXACTSUM_MAX_LIMBS], carry = 0, t, u;
+	uint32_t i, at;
+	prep_status st;
+
+	if (a + k >= PREP_EXACTSUM_MAX_LIMBS)
+		return PREP_ERR_RANGE;
+	/* the limbs of w, and one above the highest for the carry */
+	if ((st = cover(s, a, carry_end(s, a + k))) != PREP_OK)
+		return st;
+	memcpy(buf, s->limb, s->n * sizeof *buf);
+	for (i = a - s->lo; i < s->n; i++) {
+		at = i - (a - s->lo);
+		if (at >= k && !carry)
+			break;
+		t = buf[i] + (at < k ? w[at] : 0);
+		u = t + carry;
+		/* at most one of the two additions wraps */
+		carry =
+		    (uint64_t)(t < (at < k ? w[at] : 0)) | (uint64_t)(u < t);
+		buf[i] = u;
+	}
+	if (s->lo + s->n == PREP_EXACTSUM_MAX_LIMBS && buf[s->n - 1] != 0) {
+		trim(s); /* the limbs cover() added, all 0 */
+		return PREP_ERR_RANGE;
+	}
+	memcpy(s->limb, buf, s->n * sizeof *buf);
+	trim(s);
+	return PREP_OK;
+}
+
+/*
+ * Subtract w[0 .. k) at limbs a .. a + k - 1 from the magnitude, on a
+ * copy; when w was the larger, the difference, negative in two's
+ * complement, is negated and the sign turns.
+ */
+static prep_status
+sub_limbs(prep_exactsum *s, uint32_t a, const uint64_t *w, uint32_t k)
+{
+	uint64_t buf[PREP_EXACTSUM_MAX_LIMBS], borrow = 0, x, t, u;
+	uint32_t i, at, top = s->lo + s->n;
+	prep_status st;
+
+	if (a + k > PREP_EXACTSUM_MAX_LIMBS)
+		return PREP_ERR_RANGE;
+	if ((st = cover(s, a, top > a + k ? top : a + k)) != PREP_OK)
+		return st;
+	memcpy(buf, s->limb, s->n * sizeof *buf);
+	for (i = 0; i < s->n; i++) {
+		at = s->lo + i;
+		x = at >= a && at - a < k ? w[at - a] : 0;
+		t = buf[i] - x;
+		u = t - borrow;
+		/* at most one of the two subtractions wraps */
+		borrow = (uint64_t)(buf[i] < x) | (uint64_t)(t < borrow);
+		buf[i] = u;
+	}
+	if (borrow) {
+		/* w - magnitude = -(magnitude - w): negate */
+		for (i = 0, borrow = 1; i < s->n; i++) {
+			buf[i] = ~buf[i] + borrow;
+			borrow = borrow && buf[i] == 0;
+		}
+		s->neg = !s->neg;
+	}
+	memcpy(s->limb, buf, s->n * sizeof *buf);
+	trim(s);
+	return PREP_OK;
+}
+
+/* Add (neg 0) or subtract (neg 1) w[0 .. k) at limbs a .. a + k - 1. */
+static prep_status
+add_signed(prep_exactsum *s, uint32_t a, const uint64_t *w, uint32_t k, int neg)
+{
 	prep_status st;
 
 	if (s->n == 0) {
-		lo = from;
-		hi = to + 1;
-	} else {
-		lo = from < s->lo ? from : s->lo;
-		hi = to + 1 > s->lo + (int32_t)s->n ? to + 1
-						    : s->lo + (int32_t)s->n;
-	}
-	if (lo < 0 || hi > PREP_EXACTSUM_MAX_LIMBS)
-		return PREP_ERR_RANGE;
-	n = (uint32_t)(hi - lo);
-	if (n == s->n)
-		return PREP_OK;
-	p = prep_memcap_realloc(s->limb, (size_t)s->n * sizeof *p,
-				(size_t)n * sizeof *p, &st);
-	if (p == NULL)
+		if ((st = add_limbs(s, a, w, k)) == PREP_OK && s->n)
+			s->neg = neg;
 		return st;
-	below = s->n ? (uint32_t)(s->lo - lo) : 0;
-	if (s->n && below)
-		memmove(p + below, p, (size_t)s->n * sizeof *p);
-	for (i = 0; i < below; i++)
-		p[i] = 0;
-	for (i = below + s->n; i < n; i++)
-		p[i] = ext;
-	s->limb = p;
-	s->lo = lo;
-	s->n = n;
-	return PREP_OK;
+	}
+	return s->neg == neg ? add_limbs(s, a, w, k) : sub_limbs(s, a, w, k);
 }
 
 /*
- * Make the window cover limbs from .. to - 1 and at least two more above
- * them, the top two all sign. With n limbs, the value is then below
- * 2^(64 (n - 2)) in magnitude (counting from the window's lowest bit),
- * and so is an operand within from .. to - 1; their sum is below
- * 2^(64 (n - 2) + 1) <= 2^(64 (n - 1) - 1), and the top limb stays all
- * sign. The value is left as it was, whether or not this fails.
+ * |x| (finite) as m 2^(b - BIAS): the significand m (53 bits at most) and
+ * its bit b; m 0 for 0.
  */
-static prep_status
-room(prep_exactsum *s, int32_t from, int32_t to)
-{
-	prep_status st;
-
-	if ((st = cover(s, from, to + 1)) != PREP_OK)
-		return st;
-	if (s->limb[s->n - 2] != sign_limb(s))
-		st = cover(s, s->lo, s->lo + (int32_t)s->n);
-	return st;
-}
-
-/*
- * Add (or, with neg, subtract) mag 2^(bit - BIAS), mag < 2^128, bit >= 0.
- * The operand takes at most three limbs from bit / 64 up.
- */
-static prep_status
-add_bits(prep_exactsum *s, u128 mag, int32_t bit, int neg)
-{
-	int32_t k = bit / LIMB_BITS, sh = bit % LIMB_BITS;
-	uint64_t w[3], c = 0;
-	uint32_t i, j;
-	prep_status st;
-
-	if (mag == 0)
-		return PREP_OK;
-	if (bit < 0)
-		return PREP_ERR_RANGE;
-	w[0] = (uint64_t)(mag << sh);
-	w[1] = (uint64_t)((sh ? mag >> (LIMB_BITS - sh) : mag >> 64));
-	w[2] = sh ? (uint64_t)(mag >> (2 * LIMB_BITS - sh)) : 0;
-	if ((st = room(s, k, k + 3)) != PREP_OK)
-		return st;
-	i = (uint32_t)(k - s->lo);
-	for (j = 0; i < s->n; i++, j++) {
-		uint64_t a = s->limb[i], b = j < 3 ? w[j] : 0, r;
-
-		if (j >= 3 && c == 0)
-			break;
-		if (!neg) {
-			r = a + b;
-			uint64_t c1 = r < a;
-			s->limb[i] = r + c;
-			c = c1 | (s->limb[i] < r);
-		} else {
-			r = a - b;
-			uint64_t c1 = a < b;
-			s->limb[i] = r - c;
-			c = c1 | (r < c);
-		}
-	}
-	return PREP_OK;
-}
-
-/* |v| = m 2^(bit - BIAS) with m odd; 0 for v = 0. */
 static uint64_t
-split(double v, int32_t *bit)
+split(double x, uint32_t *b)
 {
-	int e;
-	double f = frexp(fabs(v), &e);
-	uint64_t m = (uint64_t)ldexp(f, 53);
+	uint64_t u, m;
+	uint32_t e;
 
-	*bit = 0;
-	if (m == 0)
-		return 0;
-	e -= 53 - __builtin_ctzll(m);
-	m >>= __builtin_ctzll(m);
-	*bit = e + PREP_EXACTSUM_BIAS;
+	memcpy(&u, &x, sizeof u);
+	e = (uint32_t)(u >> 52) & 0x7ff;
+	m = u & (((uint64_t)1 << 52) - 1);
+	/* a normal double is (2^52 + m) 2^(e - 1075); a subnormal m 2^-1074 */
+	if (e) {
+		m |= (uint64_t)1 << 52;
+		*b = e - 1;
+	} else {
+		*b = 0;
+	}
 	return m;
 }
 
-prep_status
-prep_exactsum_add(prep_exactsum *s, double v)
+/* m 2^(b - BIAS) times n as limbs w[0 .. 3) from limb b / 64; their
+ * number (trailing zero limbs dropped). */
+static uint32_t
+spread(uint64_t m, uint64_t n, uint32_t b, uint64_t w[3])
 {
-	int32_t bit;
-	uint64_t m;
+	unsigned __int128 p = (unsigned __int128)m * n;
+	unsigned sh = b % 64;
 
-	if (!isfinite(v))
-		return PREP_ERR_ARG;
-	m = split(v, &bit);
-	return add_bits(s, m, bit, v < 0);
+	w[0] = (uint64_t)(p << sh);
+	w[1] = (uint64_t)(sh ? p >> (64 - sh) : p >> 64);
+	w[2] = sh ? (uint64_t)(p >> (128 - sh)) : 0;
+	return w[2] ? 3 : w[1] ? 2 : 1;
 }
 
 prep_status
-prep_exactsum_add_times(prep_exactsum *s, double v, uint64_t n)
+prep_exactsum_add(prep_exactsum *s, double x)
 {
-	int32_t bit;
-	uint64_t m;
-
-	if (!isfinite(v))
+	if (!(x >= 0) || !isfinite(x))
 		return PREP_ERR_ARG;
-	m = split(v, &bit);
-	return add_bits(s, (u128)m * n, bit, v < 0);
+	return prep_exactsum_add_signed(s, x);
+}
+
+prep_status
+prep_exactsum_add_signed(prep_exactsum *s, double x)
+{
+	return prep_exactsum_add_times(s, x, 1);
+}
+
+prep_status
+prep_exactsum_add_times(prep_exactsum *s, double x, uint64_t n)
+{
+	uint64_t m, w[3];
+	uint32_t b, k;
+
+	if (!isfinite(x))
+		return PREP_ERR_ARG;
+	if (x == 0 || n == 0)
+		return PREP_OK;
+	m = split(x, &b);
+	k = spread(m, n, b, w);
+	return add_signed(s, b / 64, w, k, x < 0);
 }
 
 prep_status
 prep_exactsum_add_sum(prep_exactsum *s, const prep_exactsum *t)
 {
-	uint64_t ext, c = 0;
-	int32_t top, i;
-	prep_status st;
-
 	if (t->n == 0)
 		return PREP_OK;
-	ext = sign_limb(t);
-	top = t->lo + (int32_t)t->n;
-	if ((st = room(s, t->lo, top)) != PREP_OK)
-		return st;
-	/* t's limbs, then its sign, up to s's top; the last carry is
-	 * dropped, as two's complement addition does */
-	for (i = t->lo; i < s->lo + (int32_t)s->n; i++) {
-		uint64_t *a = &s->limb[i - s->lo];
-		uint64_t b = i < top ? t->limb[i - t->lo] : ext;
-		uint64_t r = *a + b, c1 = r < *a;
-
-		*a = r + c;
-		c = c1 | (*a < r);
-	}
-	return PREP_OK;
-}
-
-prep_status
-prep_exactsum_copy(prep_exactsum *s, const prep_exactsum *t)
-{
-	prep_exactsum_init(s);
-	return prep_exactsum_add_sum(s, t);
+	return add_signed(s, t->lo, t->limb, t->n, t->neg);
 }
 
 int
 prep_exactsum_sign(const prep_exactsum *s)
 {
-	uint32_t i;
-
-	if (sign_limb(s))
-		return -1;
-	for (i = 0; i < s->n; i++)
-		if (s->limb[i])
-			return 1;
-	return 0;
-}
-
-prep_status
-prep_exactsum_cmp_times(const prep_exactsum *s, double v, uint64_t n, int *sign)
-{
-	prep_exactsum t;
-	prep_status st;
-
-	*sign = 0;
-	if ((st = prep_exactsum_copy(&t, s)) == PREP_OK)
-		st = prep_exactsum_add_times(&t, -v, n);
-	if (st == PREP_OK)
-		*sign = prep_exactsum_sign(&t);
-	prep_exactsum_free(&t);
-	return st;
-}
-
-/*
- * The magnitude of the sum, as limbs over the same window (n limbs, the
- * top one 0) in mag; returns the sign. mag has room for s->n limbs.
- */
-static int
-magnitude(const prep_exactsum *s, uint64_t *mag)
-{
-	int neg = sign_limb(s) != 0;
-	uint64_t c = 1;
-	uint32_t i;
-
-	for (i = 0; i < s->n; i++) {
-		mag[i] = neg ? ~s->limb[i] + c : s->limb[i];
-		if (neg)
-			c = c && mag[i] == 0;
-	}
-	return neg ? -1 : prep_exactsum_sign(s);
-}
-
-/* Bit b (absolute) of the magnitude. */
-static int
-bit_at(const prep_exactsum *s, const uint64_t *mag, int64_t b)
-{
-	int64_t i = b / LIMB_BITS - s->lo;
-
-	if (b < 0 || i < 0 || i >= (int64_t)s->n)
-		return 0;
-	return (int)((mag[i] >> (b % LIMB_BITS)) & 1);
-}
-
-/* Bits b .. b + 63 (absolute) of the magnitude, as a number. */
-static uint64_t
-bits_at(const prep_exactsum *s, const uint64_t *mag, int64_t b)
-{
-	uint64_t v = 0;
-	int j;
-
-	for (j = 63; j >= 0; j--)
-		v = v << 1 | (uint64_t)bit_at(s, mag, b + j);
-	return v;
-}
-
-/* The highest and lowest bits set of the magnitude (absolute); 0 when it
- * is 0. */
-static int
-extent(const prep_exactsum *s, const uint64_t *mag, int64_t *hi, int64_t *lo)
-{
-	uint32_t i;
-	int found = 0;
-
-	for (i = 0; i < s->n; i++) {
-		if (mag[i] == 0)
-			continue;
-		if (!found)
-			*lo = (int64_t)(s->lo + (int32_t)i) * LIMB_BITS +
-			      __builtin_ctzll(mag[i]);
-		*hi = (int64_t)(s->lo + (int32_t)i) * LIMB_BITS + 63 -
-		      __builtin_clzll(mag[i]);
-		found = 1;
-	}
-	return found;
-}
-
-/* The magnitude's limbs, on the stack (the window is bounded). */
-struct mag {
-	uint64_t l[PREP_EXACTSUM_MAX_LIMBS];
-	int sign;
-	int64_t hi, lo;
-	int nonzero;
-};
-
-static void
-mag_of(const prep_exactsum *s, struct mag *m)
-{
-	m->sign = magnitude(s, m->l);
-	m->nonzero = extent(s, m->l, &m->hi, &m->lo);
+	return s->n == 0 ? 0 : s->neg ? -1 : 1;
 }
 
 int
 prep_exactsum_is_integer(const prep_exactsum *s)
 {
-	struct mag m;
-
-	mag_of(s, &m);
-	return !m.nonzero || m.lo >= PREP_EXACTSUM_BIAS;
+	return s->n == 0 || low_bit(s) >= BIAS;
 }
 
-double
-prep_exactsum_double(const prep_exactsum *s)
+prep_status
+prep_exactsum_cmp_times(const prep_exactsum *s, double x, uint64_t n, int *sign)
 {
-	struct mag m;
-	uint64_t top;
-	int64_t low;
-	int guard, sticky = 0;
-	double v;
+	prep_exactsum t;
+	prep_status st;
 
-	mag_of(s, &m);
-	if (!m.nonzero)
-		return 0.0;
-	if (m.hi - m.lo < 53) {
-		top = bits_at(s, m.l, m.lo);
-		low = m.lo;
-	} else {
-		/* 53 bits, then round to nearest, ties to even */
-		low = m.hi - 52;
-		top = bits_at(s, m.l, low) & ((UINT64_C(1) << 53) - 1);
-		guard = bit_at(s, m.l, low - 1);
-		sticky = m.lo < low - 1;
-		if (guard && (sticky || (top & 1)))
-			top++;
-	}
-	/* below 2^-1022 the bits end at 2^-1074 and need no rounding */
-	v = ldexp((double)top, (int)(low - PREP_EXACTSUM_BIAS));
-	return m.sign < 0 ? -v : v;
+	*sign = 0;
+	prep_exactsum_init(&t);
+	if ((st = prep_exactsum_add_sum(&t, s)) == PREP_OK &&
+	    (st = prep_exactsum_add_times(&t, -x, n)) == PREP_OK)
+		*sign = prep_exactsum_sign(&t);
+	prep_exactsum_free(&t);
+	return st;
+}
+
+/* Bit p (absolute, any) of the magnitude: 0 outside the limbs. */
+static unsigned
+bit_at(const prep_exactsum *s, long p)
+{
+	return p < 0 ? 0 : (unsigned)bits(s, (uint32_t)p, 1);
 }
 
 prep_status
 prep_exactsum_round(const prep_exactsum *s, int k, __int128 *out)
 {
-	struct mag m;
-	int64_t b = (int64_t)k + PREP_EXACTSUM_BIAS; /* the bit of 2^k */
-	u128 q;
+	long b = (long)k + BIAS; /* the bit of 2^k */
+	unsigned __int128 q = 0;
+	long h;
 	int j;
 
 	*out = 0;
-	mag_of(s, &m);
-	if (!m.nonzero)
+	if (s->n == 0)
 		return PREP_OK;
-	if (m.hi - b >= 126)
+	h = (long)high_bit(s);
+	if (h - b >= 126)
 		return PREP_ERR_RANGE;
-	if (m.hi < b - 1)
+	if (h < b - 1)
 		return PREP_OK; /* below half of 2^k */
-	q = 0;
 	for (j = 125; j >= 0; j--)
-		q = q << 1 | (u128)bit_at(s, m.l, b + j);
-	q += (u128)bit_at(s, m.l, b - 1); /* a half or more: away from 0 */
+		q = q << 1 | bit_at(s, b + j);
+	q += bit_at(s, b - 1); /* a half or more: away from 0 */
 	if (q >> 126)
 		return PREP_ERR_RANGE;
-	*out = m.sign < 0 ? -(__int128)q : (__int128)q;
+	*out = s->neg ? -(__int128)q : (__int128)q;
 	return PREP_OK;
 }
 
-size_t
-prep_exactsum_text(const prep_exactsum *s, char *buf, size_t n)
+/* The magnitude rounded to the nearest double, ties to even. */
+static double
+magnitude_value(const prep_exactsum *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	struct mag m;
-	size_t len = 0;
-	int64_t b;
-	int e, k;
+	uint32_t h;
+	uint64_t m;
+	int up;
 
-	mag_of(s, &m);
-	if (!m.nonzero) {
-		if (n < 7)
-			return 0;
-		memcpy(buf, "0x0p+0", 7);
-		return 6;
-	}
-	/* sign, "0x1.", a digit per 4 bits below the top, "p-9999", NUL */
-	if ((size_t)(m.hi - m.lo) / 4 + 14 > n)
+	if (s->n == 0)
 		return 0;
-	if (m.sign < 0)
-		buf[len++] = '-';
-	buf[len++] = '0';
-	buf[len++] = 'x';
-	buf[len++] = '1';
-	if (m.lo < m.hi)
-		buf[len++] = '.';
-	for (b = m.hi - 1; b >= m.lo; b -= 4) {
-		int d = 0;
-
-		for (k = 0; k < 4; k++)
-			d = d << 1 | bit_at(s, m.l, b - k);
-		buf[len++] = hex[d];
+	h = high_bit(s);
+	if (h < 53) /* below 2^-1021: a multiple of 2^-1074, exact */
+		return ldexp((double)bits(s, 0, 53), -BIAS);
+	m = bits(s, h - 52, 53);
+	/* round to nearest on the next bit, ties (no bit below) to even */
+	up = bits(s, h - 53, 1) && (low_bit(s) < h - 53 || (m & 1) != 0);
+	if (up && ++m == (uint64_t)1 << 53) {
+		m >>= 1;
+		h++;
 	}
-	e = (int)(m.hi - PREP_EXACTSUM_BIAS);
-	len += (size_t)snprintf(buf + len, n - len, "p%+d", e);
-	return len;
+	return ldexp((double)m, (int)h - 52 - BIAS); /* +inf past DBL_MAX */
 }
 
+double
+prep_exactsum_value(const prep_exactsum *s)
+{
+	double v = magnitude_value(s);
+
+	/* rounding to nearest is symmetric: the sign after it */
+	return s->neg ? -v : v;
+}
+
+double
+prep_exactsum_value_sum(const prep_exactsum *const *t, size_t n)
+{
+	/* 8 sums below 2^1166 stay below 2^1169: within the limbs */
+	uint64_t buf[PREP_EXACTSUM_MAX_LIMBS] = {0}, carry, x, u, v;
+	prep_exactsum view;
+	size_t k;
+	uint32_t i, a, lo = PREP_EXACTSUM_MAX_LIMBS, hi = 0;
+
+	for (k = 0; k < n && k < 8; k++)
+		if (t[k]->neg)
+			return NAN;
+	for (k = 0; k < n && k < 8; k++) {
+		for (i = 0, carry = 0; i < t[k]->n || carry; i++) {
+			a = t[k]->lo + i;
+			if (a >= PREP_EXACTSUM_MAX_LIMBS)
+				return INFINITY; /* not reached */
+			x = i < t[k]->n ? t[k]->limb[i] : 0;
+			u = buf[a] + x;
+			v = u + carry;
+			carry = (uint64_t)(u < x) | (uint64_t)(v < u);
+			buf[a] = v;
+		}
+	}
+	for (i = 0; i < PREP_EXACTSUM_MAX_LIMBS; i++)
+		if (buf[i]) {
+			lo = lo < i ? lo : i;
+			hi = i + 1;
+		}
+	if (hi == 0)
+		return 0;
+	view.limb = buf + lo;
+	view.lo = lo;
+	view.n = hi - lo;
+	view.cap = view.n;
+	view.neg = 0;
+	return prep_exactsum_value(&view);
+}
+
+json_t *
+prep_exactsum_json(const prep_exactsum *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	/* "0x", a digit per 4 bits, "p", the exponent, NUL */
+	char buf[3 + PREP_EXACTSUM_MAX_LIMBS * 16 + 16], *o = buf;
+	uint32_t lo, hi, d, j;
+	json_int_t v;
+
+	if (s->n == 0)
+		return json_integer(0);
+	lo = low_bit(s);
+	hi = high_bit(s);
+	if (lo >= BIAS && hi < BIAS + 53) {
+		v = (json_int_t)bits(s, BIAS, 53);
+		return json_integer(s->neg ? -v : v);
+	}
+	if (s->neg)
+		*o++ = '-';
+	*o++ = '0';
+	*o++ = 'x';
+	for (d = (hi - lo) / 4 + 1, j = d; j-- > 0;)
+		*o++ = hex[bits(s, lo + 4 * j, 4)];
+	snprintf(o, sizeof buf - (size_t)(o - buf), "p%ld",
+		 (long)lo - (long)BIAS);
+	return json_string(buf);
+}
+
+/* A hexadecimal digit's value, or -1. */
 static int
 hex_digit(char c)
 {
@@ -441,61 +478,107 @@ hex_digit(char c)
 	return -1;
 }
 
-prep_status
-prep_exactsum_parse(prep_exactsum *s, const char *text, size_t len)
+/*
+ * The string form: "0x", the digits of M (the first not 0, the last
+ * odd), "p", E; *digits, *ndigits and *e get them. 0, or -1.
+ */
+static int
+parse_text(const char *t, size_t len, const char **digits, size_t *ndigits,
+	   long *e)
 {
-	const char *p = text, *end = text + len, *frac = NULL, *q;
-	size_t nfrac = 0, i;
-	int neg = 0, eneg;
-	long e = 0;
-	int64_t top, bit;
-	prep_status st;
+	size_t i = 2, k;
+	int neg;
 
-	prep_exactsum_free(s);
-	if (len == 6 && memcmp(text, "0x0p+0", 6) == 0)
-		return PREP_OK;
-	if (p < end && *p == '-') {
-		neg = 1;
-		p++;
+	if (len < 5 || t[0] != '0' || t[1] != 'x')
+		return -1;
+	while (i < len && hex_digit(t[i]) >= 0)
+		i++;
+	*digits = t + 2;
+	*ndigits = i - 2;
+	if (*ndigits == 0 || t[2] == '0' || hex_digit(t[i - 1]) % 2 == 0 ||
+	    *ndigits > (size_t)PREP_EXACTSUM_MAX_LIMBS * 16 || i >= len ||
+	    t[i] != 'p')
+		return -1;
+	neg = ++i < len && t[i] == '-';
+	i += (size_t)neg;
+	if (i == len || len - i > 6 || (t[i] == '0' && (neg || len - i > 1)))
+		return -1;
+	for (*e = 0, k = i; k < len; k++) {
+		if (t[k] < '0' || t[k] > '9')
+			return -1;
+		*e = *e * 10 + (t[k] - '0');
 	}
-	if (end - p < 3 || memcmp(p, "0x1", 3) != 0)
-		return PREP_ERR_VALUE;
-	p += 3;
-	if (p < end && *p == '.') {
-		frac = ++p;
-		while (p < end && hex_digit(*p) >= 0)
-			p++;
-		nfrac = (size_t)(p - frac);
-		if (nfrac == 0 || frac[nfrac - 1] == '0' ||
-		    nfrac > (size_t)PREP_EXACTSUM_MAX_LIMBS * 16)
+	if (neg)
+		*e = -*e;
+	return 0;
+}
+
+/* j into s, a negative sum's forms too with signed_ok. */
+static prep_status
+from_json(const json_t *j, prep_exactsum *s, int signed_ok)
+{
+	const char *t, *digits;
+	size_t nd, k, len;
+	long e, lo, hi;
+	prep_status st;
+	json_int_t v;
+	int neg;
+
+	s->n = 0;
+	s->lo = 0;
+	s->neg = 0;
+	if (json_is_integer(j)) {
+		v = json_integer_value(j);
+		if (v < (signed_ok ? -((json_int_t)1 << 53) + 1 : 0) ||
+		    v >= (json_int_t)1 << 53)
 			return PREP_ERR_VALUE;
+		return prep_exactsum_add_signed(s, (double)v);
 	}
-	if (end - p < 3 || *p != 'p' || (p[1] != '+' && p[1] != '-'))
+	if (!json_is_string(j))
 		return PREP_ERR_VALUE;
-	eneg = p[1] == '-';
-	p += 2;
-	if (*p == '0' && (end - p != 1 || eneg))
-		return PREP_ERR_VALUE; /* "p+0" only */
-	for (q = p; q < end; q++) {
-		if (*q < '0' || *q > '9' || q - p >= 5)
-			return PREP_ERR_VALUE;
-		e = e * 10 + (*q - '0');
+	t = json_string_value(j);
+	len = json_string_length(j);
+	neg = signed_ok && len > 0 && t[0] == '-';
+	if (parse_text(t + neg, len - (size_t)neg, &digits, &nd, &e) != 0)
+		return PREP_ERR_VALUE;
+	lo = e + BIAS;
+	/* the top digit's highest bit set */
+	hi = lo + 4 * (long)(nd - 1) + 3 - (hex_digit(digits[0]) < 8) -
+	     (hex_digit(digits[0]) < 4) - (hex_digit(digits[0]) < 2);
+	if (lo < 0 || hi >= TOP_BITS)
+		return PREP_ERR_VALUE;
+	if (lo >= BIAS && hi < BIAS + 53)
+		return PREP_ERR_VALUE; /* a whole number below 2^53: an integer
+					*/
+	if ((st = cover(s, (uint32_t)lo / 64, (uint32_t)hi / 64 + 1)) !=
+	    PREP_OK) {
+		s->n = 0;
+		return st;
 	}
-	if (q == p)
-		return PREP_ERR_VALUE;
-	top = (eneg ? -e : e) + PREP_EXACTSUM_BIAS;
-	/* the lowest bit set: that of the last digit's lowest one */
-	bit = top - 4 * (int64_t)nfrac;
-	if (nfrac)
-		bit += __builtin_ctz((unsigned)hex_digit(frac[nfrac - 1]));
-	if (bit < LOWEST_BIT ||
-	    top >= (int64_t)PREP_EXACTSUM_MAX_LIMBS * LIMB_BITS - 2)
-		return PREP_ERR_VALUE;
-	st = add_bits(s, 1, (int32_t)top, neg);
-	for (i = 0; st == PREP_OK && i < nfrac; i++)
-		st = add_bits(s, (u128)hex_digit(frac[i]),
-			      (int32_t)(top - 4 * (int64_t)(i + 1)), neg);
-	if (st != PREP_OK)
-		prep_exactsum_free(s);
-	return st == PREP_ERR_RANGE ? PREP_ERR_VALUE : st;
+	for (k = 0; k < nd; k++) {
+		uint64_t nib = (uint64_t)hex_digit(digits[nd - 1 - k]);
+		uint32_t pos = (uint32_t)lo + 4 * (uint32_t)k, i = pos / 64;
+		unsigned sh = pos % 64;
+
+		s->limb[i - s->lo] |= nib << sh;
+		/* a digit across two limbs; the top one's high bits may be 0,
+		 * and past the limbs covered */
+		if (sh > 60 && nib >> (64 - sh) != 0)
+			s->limb[i + 1 - s->lo] |= nib >> (64 - sh);
+	}
+	trim(s);
+	s->neg = neg && s->n;
+	return PREP_OK;
+}
+
+prep_status
+prep_exactsum_from_json(const json_t *j, prep_exactsum *s)
+{
+	return from_json(j, s, 0);
+}
+
+prep_status
+prep_exactsum_from_json_signed(const json_t *j, prep_exactsum *s)
+{
+	return from_json(j, s, 1);
 }

@@ -1,112 +1,124 @@
 /*
- * exactsum.h: exact sums of doubles, for sums that must not depend on the
- * order of their terms (dpnoise's sums, and their partials' merge).
+ * exactsum.h: exact sums of doubles, rounded once, when read.
  *
- * Floating-point addition is not associative: the same values added in
- * another order, or in parts whose sums are then added, give another
- * double. A differentially private sum must not move with the order of
- * the rows (Casacuberta et al., CCS 2022), and the merge of partial sums
- * must give the very sum one run gives. So the terms are added without
- * any rounding, in a long accumulator (Kulisch, "Computer Arithmetic and
- * Validity", de Gruyter 2008, ch. 8: a fixed-point register wide enough
- * for every double and the carries of their sums): a two's complement
- * integer whose bit b weighs 2^(b - PREP_EXACTSUM_BIAS), held as 64-bit
- * limbs over the window of bits in use. Every double is a multiple of
- * 2^-1074 and below 2^1024, so 2^64 of them, and any sum of such sums,
- * fit. The result is rounded once, at the end: to the nearest double, to
- * a multiple of a power of two, or written exactly as text.
+ * Doubles added in one order round differently from the same doubles
+ * added in another; compensated summation (Neumaier's) only makes the
+ * difference small. A whole-input filter whose partials must merge into
+ * exactly the figures of one run over the whole input (reweight's cells,
+ * fairness's groups, both with --weight) keeps its sums of weights exact
+ * instead, and so does dpnoise's aggregate mode for its sums of clamped
+ * values, which may be negative: every finite double is an integer
+ * multiple of 2^-1074, so a sum of them is an integer in units of
+ * 2^-1074, its magnitude held here in 64-bit limbs and its sign apart
+ * (the long accumulator of U. Kulisch and W. L. Miranker, "Computer
+ * Arithmetic in Theory and Practice", Academic Press, 1981) and rounded to
+ * the nearest double, ties to even (IEEE 754-2008, §4.3.1), only when its
+ * value is read. The same terms give the same value whatever their order
+ * and however they were grouped into sums of sums.
  *
- * Limbs are taken from the memory budget (memcap.h). An accumulator is a
- * plain struct, zeroed by prep_exactsum_init (or by {0}).
+ * Only the limbs from the lowest to the highest that hold a bit are
+ * kept: weights of similar magnitude make a sum of one to three limbs,
+ * and no sum has more than PREP_EXACTSUM_MAX_LIMBS (2^64 terms of the
+ * largest double need 34). The limbs' bytes are charged to memcap.h's
+ * budget.
+ *
+ * Text (the partials of man5/prep-partial.5): a whole number below 2^53
+ * in magnitude as a JSON integer; any other sum as the string "0xMpE",
+ * M an odd integer in lowercase hexadecimal without leading zeros and E a
+ * decimal integer (a '-' for a negative one, no leading zeros), the value
+ * M * 2^E exactly: 0.1 is "0xcccccccccccccdp-55", 2^53 "0x1p53"; a
+ * negative sum, read only by prep_exactsum_from_json_signed, the same
+ * with a '-' first: "-0x3p-1", -7.
+ *
+ * The sums of weights are never negative: prep_exactsum_add and
+ * prep_exactsum_from_json refuse what would make them so. The signed
+ * functions serve the sums that may be.
  */
 #ifndef PREP_EXACTSUM_H
 #define PREP_EXACTSUM_H
 
-#include <stddef.h>
+#include <jansson.h>
 #include <stdint.h>
 
 #include "prep.h"
 
-/* Bit b of the accumulator weighs 2^(b - PREP_EXACTSUM_BIAS). */
-#define PREP_EXACTSUM_BIAS 1088
-/* The widest accumulator, in limbs: bits 0 .. 64 * this - 1. */
-#define PREP_EXACTSUM_MAX_LIMBS 40
-/* Room for the longest text of prep_exactsum_text, NUL included. */
-#define PREP_EXACTSUM_TEXT_SIZE 672
+/*
+ * Limbs a sum may use: its value stays below 2^(64 * 35 - 1074) = 2^1166,
+ * the last limb kept for a carry.
+ */
+#define PREP_EXACTSUM_MAX_LIMBS 36
 
 typedef struct prep_exactsum {
-	uint64_t *limb; /* two's complement, limb[0] the least significant */
-	int32_t lo;	/* limb[0] holds bits 64 lo .. 64 lo + 63 */
-	uint32_t n;	/* limbs held; the top one is all sign */
+	uint64_t *limb;	     /* limb[i]: bits 64 (lo + i) .. 64 (lo + i) + 63
+				of the magnitude */
+	uint32_t lo, n, cap; /* first limb, limbs in use, limbs allocated */
+	int neg;	     /* the sum is below 0 */
 } prep_exactsum;
 
-/* An empty accumulator (the sum 0). */
+/* An empty sum (0); all zero bytes are one too. */
 void prep_exactsum_init(prep_exactsum *s);
-/* Give back the limbs; s is then empty again. */
 void prep_exactsum_free(prep_exactsum *s);
 
 /*
- * Add v exactly. PREP_ERR_ARG when v is not finite; PREP_ERR_MEMORY or
- * PREP_ERR_NOMEM when the limbs can't grow; PREP_ERR_RANGE when the sum
- * would leave the accumulator (never within 2^64 terms). On an error s
- * is as it was.
+ * Add x, a finite double >= 0 (-0 is 0): PREP_ERR_ARG for anything else;
+ * PREP_ERR_RANGE when the sum would need more than
+ * PREP_EXACTSUM_MAX_LIMBS; PREP_ERR_MEMORY or PREP_ERR_NOMEM. A failed
+ * addition leaves the sum as it was.
  */
-prep_status prep_exactsum_add(prep_exactsum *s, double v);
-
-/* Add v times n exactly (errors as prep_exactsum_add's). */
-prep_status prep_exactsum_add_times(prep_exactsum *s, double v, uint64_t n);
-
-/* Add the sum t to s exactly (errors as prep_exactsum_add's). */
+prep_status prep_exactsum_add(prep_exactsum *s, double x);
+/* Add x, any finite double (PREP_ERR_ARG otherwise), as above. */
+prep_status prep_exactsum_add_signed(prep_exactsum *s, double x);
+/* Add x times n, x any finite double, as above. */
+prep_status prep_exactsum_add_times(prep_exactsum *s, double x, uint64_t n);
+/* Add the sum t to s (s and t may not be the same), as above. */
 prep_status prep_exactsum_add_sum(prep_exactsum *s, const prep_exactsum *t);
 
-/* A copy of t in *s (initialized, or freed first by the caller). */
-prep_status prep_exactsum_copy(prep_exactsum *s, const prep_exactsum *t);
-
-/* The sign of the sum: -1, 0 or 1. */
+/* Is the sum 0? */
+int prep_exactsum_is_zero(const prep_exactsum *s);
+/* Its sign: -1, 0 or 1. */
 int prep_exactsum_sign(const prep_exactsum *s);
-
+/* Is it a whole number? */
+int prep_exactsum_is_integer(const prep_exactsum *s);
 /*
- * The sign of s - v * n (-1, 0 or 1), in *sign; v finite. Errors as
- * prep_exactsum_add's (it works on a copy).
+ * The sign of s - x * n (-1, 0 or 1) in *sign, x finite: PREP_OK, or an
+ * error of the additions (it works on a copy).
  */
-prep_status prep_exactsum_cmp_times(const prep_exactsum *s, double v,
+prep_status prep_exactsum_cmp_times(const prep_exactsum *s, double x,
 				    uint64_t n, int *sign);
 
-/* Is the sum a whole number? */
-int prep_exactsum_is_integer(const prep_exactsum *s);
-
 /*
- * The sum rounded once to the nearest double, ties to even (as Python's
- * math.fsum rounds), +-HUGE_VAL past the largest double.
+ * The sum rounded to the nearest double, ties to even: +-inf when it is
+ * 2^1024 or more in magnitude after rounding.
  */
-double prep_exactsum_double(const prep_exactsum *s);
+double prep_exactsum_value(const prep_exactsum *s);
 
 /*
  * The sum divided by 2^k and rounded to the nearest whole number, halves
- * away from zero, in *out. PREP_ERR_RANGE when that is 2^126 or more in
- * magnitude.
+ * away from zero (the real mechanism's grid, noise.h), in *out:
+ * PREP_ERR_RANGE when that is 2^126 or more in magnitude.
  */
 prep_status prep_exactsum_round(const prep_exactsum *s, int k, __int128 *out);
 
 /*
- * The sum exactly as text, in C99's hexadecimal floating notation,
- * normalized: "0x0p+0" for 0, else an optional '-', "0x1", then '.' and
- * the lowercase hexadecimal digits of the fraction when it has any (the
- * last one not 0), then 'p', the sign and the decimal binary exponent:
- * 12 is "0x1.8p+3", -0.375 "-0x1.8p-2" (what printf's %a writes for a
- * normal double). One text per value, and one value per text. buf has n
- * bytes (PREP_EXACTSUM_TEXT_SIZE is always enough); returns the length,
- * or 0 when it does not fit.
+ * The sum of the sums t[0 .. n) (n <= 8), none of them negative, rounded
+ * once as above, without changing them nor allocating: for figures that
+ * are sums of sums kept apart (fairness's rows of a group, of its
+ * positive labels). NaN when one is negative.
  */
-size_t prep_exactsum_text(const prep_exactsum *s, char *buf, size_t n);
+double prep_exactsum_value_sum(const prep_exactsum *const *t, size_t n);
+
+/* The sum as JSON (see Text above); NULL when out of memory. */
+json_t *prep_exactsum_json(const prep_exactsum *s);
 
 /*
- * Read a text of prep_exactsum_text's form into s (emptied first):
- * PREP_ERR_VALUE for anything else (another form of the same number
- * too: "0x2p+0", "0x1.80p+3", upper case, a '+'), or a value with bits
- * below 2^-1074, which no sum of doubles has, or too large for the
- * accumulator; PREP_ERR_MEMORY, PREP_ERR_NOMEM.
+ * Read j, in the form prep_exactsum_json writes and no other, into s
+ * (which is emptied first): PREP_ERR_VALUE for anything else (a real, a
+ * negative or too large integer, a string not in the form, a value too
+ * large or with bits below 2^-1074); PREP_ERR_MEMORY, PREP_ERR_NOMEM.
+ * On failure s is 0.
  */
-prep_status prep_exactsum_parse(prep_exactsum *s, const char *text, size_t len);
+prep_status prep_exactsum_from_json(const json_t *j, prep_exactsum *s);
+/* The same, a negative sum's forms accepted too. */
+prep_status prep_exactsum_from_json_signed(const json_t *j, prep_exactsum *s);
 
 #endif

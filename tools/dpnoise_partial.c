@@ -112,7 +112,7 @@ void
 run_partial(const struct opts *o, prep_rng *rng)
 {
 	prep_agg *agg;
-	prep_agg_input in;
+	prep_partial_input in;
 	char(*numbers)[PREP_COLUMNS_LABEL_SIZE] = NULL;
 	size_t *by = NULL, i;
 	json_t *state;
@@ -124,17 +124,17 @@ run_partial(const struct opts *o, prep_rng *rng)
 	memset(&in, 0, sizeof in);
 	in.delim = prep_reader_delim(cli.reader);
 	if (o->by)
-		by = cli_columns(&cli, "--by", o->by, &in.nby);
-	in.labels = calloc(in.nby ? in.nby : 1, sizeof *in.labels);
-	numbers = calloc(in.nby ? in.nby : 1, sizeof *numbers);
-	if (in.labels == NULL || numbers == NULL)
+		by = cli_columns(&cli, "--by", o->by, &in.nnames);
+	in.names = calloc(in.nnames ? in.nnames : 1, sizeof *in.names);
+	numbers = calloc(in.nnames ? in.nnames : 1, sizeof *numbers);
+	if (in.names == NULL || numbers == NULL)
 		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < in.nby; i++)
-		in.labels[i] = cli_column_label(&cli, by[i], numbers[i]);
+	for (i = 0; i < in.nnames; i++)
+		in.names[i] = cli_column_label(&cli, by[i], numbers[i]);
 	st = prep_agg_state(agg, &in, &state);
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "state");
-	free(in.labels);
+	free(in.names);
 	free(numbers);
 	free(by);
 	cli_partial_write(&cli, options_json(o), state);
@@ -146,7 +146,7 @@ run_merge(const struct opts *o, prep_rng *rng, char **files, size_t n)
 {
 	json_t *options = options_json(o);
 	prep_partial *p = cli_partials_load(&cli, files, n, options);
-	prep_agg_input in, other;
+	prep_partial_input in, other;
 	prep_agg *agg;
 	char why[200];
 	size_t i;
@@ -166,15 +166,15 @@ run_merge(const struct opts *o, prep_rng *rng, char **files, size_t n)
 			cli_fatal(&cli, "%s: %s", files[i], why);
 		if (st != PREP_OK)
 			cli_fatal_status(&cli, st, files[i]);
-		if (i && !prep_agg_input_same(&in, &other))
+		if (i && !prep_partial_input_same(&in, &other))
 			cli_fatal(&cli,
 				  "%s: made from an input of other columns "
 				  "or delimiter than %s",
 				  files[i], files[0]);
 		if (i)
-			prep_agg_input_free(&other);
+			prep_partial_input_free(&other);
 	}
-	if ((o->by != NULL) != (in.nby > 0))
+	if ((o->by != NULL) != (in.nnames > 0))
 		cli_fatal(&cli, "%s: state: by does not match --by", files[0]);
 	agg = aggregate_prepare(o, rng, &in);
 	for (i = 0; i < n; i++) {
@@ -191,8 +191,8 @@ run_merge(const struct opts *o, prep_rng *rng, char **files, size_t n)
 	}
 	/* the output in the input's delimiter, as the run over it writes */
 	cli.csv.delim = in.delim;
-	aggregate_release(o, agg, rng, in.labels);
-	prep_agg_input_free(&in);
+	aggregate_release(o, agg, rng, in.names);
+	prep_partial_input_free(&in);
 	cli_partials_free(p, n);
 	return o->eps;
 }

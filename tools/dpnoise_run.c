@@ -303,7 +303,8 @@ identity(size_t n)
 }
 
 prep_agg *
-aggregate_prepare(const struct opts *o, prep_rng *rng, const prep_agg_input *in)
+aggregate_prepare(const struct opts *o, prep_rng *rng,
+		  const prep_partial_input *in)
 {
 	size_t *by = NULL;
 	const prep_field *h;
@@ -313,13 +314,13 @@ aggregate_prepare(const struct opts *o, prep_rng *rng, const prep_agg_input *in)
 
 	/* a merge's header: the names of the --by columns, from a state */
 	h = in == NULL		 ? prep_reader_header(cli.reader, NULL)
-	    : cli.csv.has_header ? in->labels
+	    : cli.csv.has_header ? in->names
 				 : NULL;
 	prep_agg_params_init(&p, o->kind, o->eps);
 	p.missing = cli.missing;
 	if (o->by) {
 		if (in != NULL)
-			by = identity(p.nby = in->nby);
+			by = identity(p.nby = in->nnames);
 		else
 			by = cli_columns(&cli, "--by", o->by, &p.nby);
 		p.by = by;

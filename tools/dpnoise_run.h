@@ -72,11 +72,11 @@ double run_aggregate(const struct opts *o, prep_rng *rng);
 /*
  * Aggregate mode's steps. The aggregation of the options, its columns
  * those of the open input, or with in (a merge) the key columns 0 ..
- * in->nby - 1 named by in's labels; with --id, the key of the random
+ * in->nnames - 1 named by in->names; with --id, the key of the random
  * subset of a person's rows drawn from rng before anything else.
  */
 prep_agg *aggregate_prepare(const struct opts *o, prep_rng *rng,
-			    const prep_agg_input *in);
+			    const prep_partial_input *in);
 /* Every row of the open input into agg. */
 void aggregate_read(prep_agg *agg, prep_rng *rng);
 /* The ledger's charge, the output (its header naming the key columns

@@ -13,7 +13,7 @@ of the final rounding, subnormals, long random lists whose large terms
 cancel). For each, by two routes that must agree where both apply:
 
   exact   the sum as a fractions.Fraction (exact rational arithmetic),
-          written in prep's normalized hexadecimal form ("0x1.8p+3");
+          written in exactsum.h's JSON form (12, "0x3p-1", "-0x3p-3");
   double  the sum rounded once to the nearest double, ties to even:
           math.fsum (Shewchuk's algorithm, correctly rounded), checked
           against the Fraction rounded by hand; where fsum fails on an
@@ -35,23 +35,19 @@ MAX_DOUBLE = Fraction(2) ** 1024 - Fraction(2) ** 971
 
 
 def exact_text(q):
-    """q (a dyadic rational) as 0x1.HHHp+E, normalized, or 0x0p+0."""
-    if q == 0:
-        return "0x0p+0"
+    """q (a dyadic rational) in exactsum.h's JSON form, as JSON text: a
+    whole number below 2^53 in magnitude as an integer, else the string
+    "[-]0xMpE", M odd in lowercase hexadecimal, the value M 2^E."""
+    if q.denominator == 1 and abs(q) < 2 ** 53:
+        return str(q.numerator)
     sign = "-" if q < 0 else ""
-    q = abs(q)
-    num, den = q.numerator, q.denominator
+    num, den = abs(q).numerator, abs(q).denominator
     assert den & (den - 1) == 0, "not dyadic"
-    shift = den.bit_length() - 1  # q = num / 2^shift
-    e = num.bit_length() - 1 - shift
-    frac_bits = num.bit_length() - 1
-    frac = num - (1 << frac_bits)
-    digits = ""
-    if frac:
-        pad = (-frac_bits) % 4
-        h = format(frac << pad, "x").rjust((frac_bits + pad) // 4, "0")
-        digits = "." + h.rstrip("0")
-    return "%s0x1%sp%+d" % (sign, digits, e)
+    e = -(den.bit_length() - 1)
+    while num % 2 == 0:
+        num //= 2
+        e += 1
+    return '"%s0x%xp%d"' % (sign, num, e)
 
 
 def round_nearest_even(q):
