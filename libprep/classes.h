@@ -7,7 +7,8 @@
  * count of each distinct sensitive value within each class, so memory
  * follows the number of classes and of (class, sensitive value) pairs,
  * never the number of rows. Class ids are dense, 0 .. count-1, in order of
- * first appearance.
+ * first appearance. (classes_state.h writes a table as a partial's state,
+ * adds states up, and copies a table into an order of its own.)
  */
 #ifndef PREP_CLASSES_H
 #define PREP_CLASSES_H
