@@ -19,15 +19,32 @@
  */
 #include "fuzz_common.h"
 
+#include "fuzz_classes_state.h"
 #include "partial.h"
+
+static void
+check_state_kcheck(const json_t *options, const json_t *state)
+{
+	(void)options;
+	fuzz_check_classes_state(state);
+}
+
+/* kanon --levels: the same table of tuples as kcheck's. */
+static void
+check_state_kanon(const json_t *options, const json_t *state)
+{
+	(void)options;
+	fuzz_check_classes_state(state);
+}
 
 /* The filters' state readers, by the partial's filter. */
 static void
 check_state(const char *filter, const json_t *options, const json_t *state)
 {
-	(void)filter;
-	(void)options;
-	(void)state;
+	if (strcmp(filter, "kcheck") == 0)
+		check_state_kcheck(options, state);
+	else if (strcmp(filter, "kanon") == 0)
+		check_state_kanon(options, state);
 }
 
 static void
