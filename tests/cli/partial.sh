@@ -1,7 +1,9 @@
-# partial.sh: what the partial-* cases of kcheck and kanon share (sourced
-# by their cmd, in the case's empty directory). The reference of a run
-# on parts is the single run over the whole input: its stdout, stderr,
-# exit status and audit checks.
+# tests/cli/partial.sh: helpers of the cases that run a filter on parts
+# (--partial, --merge, --state), sourced by their cmd in the case's empty
+# directory as . "$CASE/../../partial.sh" (kcheck's and kanon's
+# partial-* cases). A file, not a case: run.sh runs directories. The
+# reference of a run on parts is the single run over the whole input:
+# its stdout, stderr, exit status and audit checks.
 
 # split_csv N FILE: part1.csv .. partN.csv, the records of FILE (one
 # line each, no quoted newline) in order, as equal in number as can be,
