@@ -228,9 +228,12 @@ cli_checks_options(struct cli *c, const struct cli_checks *k)
 	json_t *o = json_object();
 	int ok = 1;
 
-	prep_json_set(o, "quasi", json_string(k->qis), &ok);
+	/* column lists are header bytes, not always UTF-8 */
+	prep_json_set(o, "quasi", prep_json_bytes(k->qis, strlen(k->qis)), &ok);
 	prep_json_set(o, "sensitive",
-		      k->sens ? json_string(k->sens) : json_null(), &ok);
+		      k->sens ? prep_json_bytes(k->sens, strlen(k->sens))
+			      : json_null(),
+		      &ok);
 	prep_json_set(o, "k", json_integer((json_int_t)p->k), &ok);
 	prep_json_set(o, "l", p->check_l ? cli_option_real(p->l) : json_null(),
 		      &ok);

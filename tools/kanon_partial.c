@@ -35,10 +35,10 @@ levels_json(const char *levels)
 		*eq = '\0';
 		if (json_object_get(o, item) != NULL)
 			cli_usage_error(&cli, "--levels %s given twice", item);
-		prep_json_set(o, item,
-			      json_integer((json_int_t)cli_parse_count(
-				  &cli, "--levels", eq + 1, 0, 1000000)),
-			      &ok);
+		prep_json_setn(o, item, strlen(item),
+			       json_integer((json_int_t)cli_parse_count(
+				   &cli, "--levels", eq + 1, 0, 1000000)),
+			       &ok);
 	}
 	free(list);
 	if (!ok) {
@@ -85,8 +85,8 @@ options_json(const struct options *o)
 		if (json_object_get(h, o->hier[i].col) != NULL)
 			cli_usage_error(&cli, "--hierarchy %s given twice",
 					o->hier[i].col);
-		prep_json_set(h, o->hier[i].col,
-			      hierarchy_digest(o->hier[i].path), &ok);
+		prep_json_setn(h, o->hier[i].col, strlen(o->hier[i].col),
+			       hierarchy_digest(o->hier[i].path), &ok);
 	}
 	prep_json_set(j, "hierarchy", h, &ok);
 	prep_json_set(j, "levels", levels_json(o->levels), &ok);
