@@ -185,6 +185,8 @@ add_scratch(prep_classes *c, const prep_field *sval, uint64_t n, size_t *id)
 	int added = 0, known;
 	prep_status st;
 
+	if ((c->sensitive >= 0) != (sval != NULL))
+		return PREP_ERR_ARG;
 	st = prep_strset_lookup(&c->keys, c->scratch.data, c->scratch.len, 0,
 				&cls, NULL);
 	if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
@@ -205,7 +207,7 @@ add_scratch(prep_classes *c, const prep_field *sval, uint64_t n, size_t *id)
 		c->size = s;
 		c->size_cap = m;
 	}
-	if (c->sensitive >= 0) {
+	if (sval != NULL) {
 		st = prep_strset_lookup(&c->values, sval->data, sval->len, 1,
 					&val, NULL);
 		if (st != PREP_OK)
@@ -218,7 +220,7 @@ add_scratch(prep_classes *c, const prep_field *sval, uint64_t n, size_t *id)
 			return st;
 		c->size[cls] = 0;
 	}
-	if (c->sensitive >= 0) {
+	if (sval != NULL) {
 		if ((st = count_pair(c, cls, val, n)) != PREP_OK)
 			return st;
 		c->dist_stale = 1;

@@ -104,8 +104,8 @@ sort_table(const prep_classes *c, size_t **order, size_t **rank)
 	size_t nqi = prep_classes_nqi(c);
 	struct item *it = malloc((n > nv ? n : nv ? nv : 1) * sizeof *it);
 
-	*order = malloc((n ? n : 1) * sizeof **order);
-	*rank = malloc((nv ? nv : 1) * sizeof **rank);
+	*order = calloc(n ? n : 1, sizeof **order);
+	*rank = calloc(nv ? nv : 1, sizeof **rank);
 	if (it == NULL || *order == NULL || *rank == NULL) {
 		free(it);
 		free(*order);

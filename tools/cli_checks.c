@@ -318,7 +318,7 @@ prep_classes *
 cli_checks_merge(struct cli *c, const prep_partial *p, char **files, size_t n,
 		 uint64_t max_classes, prep_classes_names *names)
 {
-	const json_t **states = malloc((n ? n : 1) * sizeof *states);
+	const json_t **states = calloc(n ? n : 1, sizeof(const json_t *));
 	prep_classes *classes = NULL;
 	const char *why = NULL;
 	size_t i, bad = 0;

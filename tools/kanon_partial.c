@@ -56,7 +56,7 @@ hierarchy_digest(const char *path)
 	unsigned char d[32];
 	char hex[65];
 	prep_status st = prep_hierarchy_digest(h, d);
-	int i;
+	size_t i;
 
 	prep_hierarchy_free(h);
 	if (st != PREP_OK)
