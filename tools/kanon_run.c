@@ -319,9 +319,9 @@ next_row(prep_reader *rd, size_t *n)
 
 /*
  * The records again, QIs released, suppressed rows dropped or marked:
- * those of the spool, or with --state those of the input (a part: the
- * header in the first part only), each found in the class table by its
- * QIs.
+ * those of the spool, or with --state those of the input (the output of
+ * a --part after the first drops the header, as every filter's), each
+ * found in the class table by its QIs.
  */
 void
 kanon_write_data(const struct options *o, const struct input *in,
@@ -338,8 +338,8 @@ kanon_write_data(const struct options *o, const struct input *in,
 		cli_fatal(&cli, "out of memory");
 	cli_open_output(&cli);
 	f = prep_reader_header(rd ? rd : cli.reader, &n);
-	if (rd == NULL && (!cli.csv.has_header || cli.part_i > 1))
-		f = NULL; /* a part after the first: no header */
+	if (rd == NULL && !cli.csv.has_header)
+		f = NULL; /* the input's first record, not a header */
 	if (f != NULL) {
 		if ((row = malloc((n + 1) * sizeof *row)) == NULL)
 			cli_fatal(&cli, "out of memory");

@@ -388,8 +388,8 @@ run_merge(const struct options *o, int nfiles, char **files)
 
 /*
  * Write the input's rows that the merged table keeps (every row's class
- * must be one of its classes): the header only when this is the first
- * part or the only one.
+ * must be one of its classes), after its header (which the output of a
+ * --part after the first drops, as every filter's).
  */
 static void
 copy_part(const prep_classes *classes, const prep_kanon_params *p,
@@ -403,7 +403,7 @@ copy_part(const prep_classes *classes, const prep_kanon_params *p,
 		cli_fatal(&cli, "out of memory");
 	cli_open_output(&cli);
 	f = prep_reader_header(cli.reader, &n);
-	if (f && cli.csv.has_header && cli.part_i <= 1)
+	if (f && cli.csv.has_header)
 		cli_write_check(&cli, prep_writer_row(cli.writer, f, n));
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		for (j = 0; j < nqi; j++)
