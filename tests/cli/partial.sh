@@ -1,4 +1,4 @@
-# tests/cli/partial.sh: helpers of the cases that run a filter on parts
+# tests/cli/partial.sh: the functions of the cases that run a filter on parts
 # (--partial, --merge, --state), sourced by their cmd in the case's empty
 # directory as . "$CASE/../../partial.sh" (kcheck's and kanon's
 # partial-* cases). A file, not a case: run.sh runs directories. The
