@@ -60,9 +60,8 @@ prep_partial_text(const char *filter, json_t *options,
 		  size_t *len)
 {
 	json_t *doc = json_object();
-	char hex[65];
+	char hex[65], *s;
 	int ok = doc != NULL && options != NULL && state != NULL;
-	prep_status st;
 
 	*text = NULL;
 	*len = 0;
@@ -76,10 +75,23 @@ prep_partial_text(const char *filter, json_t *options,
 		ok = 0;
 	if (ok)
 		prep_json_set(doc, "sha256", json_string(hex), &ok);
-	st = prep_json_text(doc, ok, text);
-	if (st == PREP_OK)
-		*len = strlen(*text);
-	return st;
+	/* not prep_json_text: reals with the 17 digits of the checksum's
+	 * text, so that they read back as the very doubles it hashed */
+	s = ok ? json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT |
+				     JSON_REAL_PRECISION(17))
+	       : NULL;
+	json_decref(doc);
+	if (s == NULL)
+		return PREP_ERR_NOMEM;
+	*len = strlen(s);
+	if ((*text = realloc(s, *len + 2)) == NULL) {
+		free(s);
+		*len = 0;
+		return PREP_ERR_NOMEM;
+	}
+	(*text)[(*len)++] = '\n';
+	(*text)[*len] = '\0';
+	return PREP_OK;
 }
 
 static prep_status

@@ -19,8 +19,108 @@
  */
 #include "fuzz_common.h"
 
+#include "fairness_state.h"
 #include "fuzz_classes_state.h"
 #include "partial.h"
+#include "weights_state.h"
+
+/* Is options[key] a string (a column given), not null? */
+static int
+given(const json_t *options, const char *key)
+{
+	return json_is_string(json_object_get(options, key));
+}
+
+/*
+ * reweight's state (weights_state.h): refused with a reason and nothing
+ * returned, or read into a table that writes the same state again,
+ * merges with a copy of itself (or hits a cap) and finishes without
+ * harm. A small cap keeps the tables small.
+ */
+static void
+check_state_reweight(const json_t *options, const json_t *state)
+{
+	int lab = given(options, "label"), wt = given(options, "weight");
+	prep_weights *w = NULL, *v = NULL;
+	prep_partial_input in, in2;
+	prep_weights_cell_info c;
+	const char *why = NULL;
+	json_t *again;
+	prep_status st;
+
+	st = prep_weights_from_state(state, lab, wt, 1000, &w, &in, &why);
+	if (st != PREP_OK) {
+		if (w != NULL || in.names != NULL ||
+		    ((st == PREP_ERR_VALUE || st == PREP_ERR_LIMIT) &&
+		     why == NULL))
+			abort();
+		return;
+	}
+	again = prep_weights_state(w, &in);
+	if (again != NULL && !json_equal(again, state))
+		abort(); /* a state has one form */
+	json_decref(again);
+	if (w != NULL && prep_weights_from_state(state, lab, wt, 1000, &v, &in2,
+						 &why) == PREP_OK) {
+		st = prep_weights_merge(w, v);
+		if (st != PREP_OK && st != PREP_ERR_LIMIT &&
+		    st != PREP_ERR_RANGE && st != PREP_ERR_NOMEM &&
+		    st != PREP_ERR_MEMORY)
+			abort();
+		if (st == PREP_OK && prep_weights_finish(w) == PREP_OK &&
+		    prep_weights_groups(w) > 0)
+			(void)prep_weights_cell(w, 0, 0, &c);
+		prep_weights_free(v);
+		prep_partial_input_free(&in2);
+	}
+	prep_weights_free(w);
+	prep_partial_input_free(&in);
+}
+
+/*
+ * fairness's state (fairness_state.h): as reweight's, and the merged
+ * table's metrics are computed without harm.
+ */
+static void
+check_state_fairness(const json_t *options, const json_t *state)
+{
+	int pred = given(options, "prediction"), wt = given(options, "weight");
+	prep_fairness *f = NULL, *g = NULL;
+	prep_partial_input in, in2;
+	prep_fairness_summary sum;
+	const char *why = NULL;
+	json_t *again;
+	prep_status st;
+
+	st = prep_fairness_from_state(state, pred, wt, "1", 1, 1000, &f, &in,
+				      &why);
+	if (st != PREP_OK) {
+		if (f != NULL || in.names != NULL ||
+		    ((st == PREP_ERR_VALUE || st == PREP_ERR_LIMIT) &&
+		     why == NULL))
+			abort();
+		return;
+	}
+	again = prep_fairness_state(f, &in);
+	if (again != NULL && !json_equal(again, state))
+		abort();
+	json_decref(again);
+	if (f != NULL && prep_fairness_from_state(state, pred, wt, "1", 1, 1000,
+						  &g, &in2, &why) == PREP_OK) {
+		st = prep_fairness_merge(f, g);
+		if (st != PREP_OK && st != PREP_ERR_LIMIT &&
+		    st != PREP_ERR_RANGE && st != PREP_ERR_NOMEM &&
+		    st != PREP_ERR_MEMORY)
+			abort();
+		(void)prep_fairness_summarize(f, -1, &sum);
+		if (prep_fairness_groups(f) > 0)
+			(void)prep_fairness_summarize(f, 0, &sum);
+		prep_fairness_free(g);
+		prep_partial_input_free(&in2);
+	}
+	prep_fairness_free(f);
+	prep_partial_input_free(&in);
+}
 
 static void
 check_state_kcheck(const json_t *options, const json_t *state)
@@ -41,9 +141,13 @@ check_state_kanon(const json_t *options, const json_t *state)
 static void
 check_state(const char *filter, const json_t *options, const json_t *state)
 {
+	if (strcmp(filter, "reweight") == 0)
+		check_state_reweight(options, state);
+	if (strcmp(filter, "fairness") == 0)
+		check_state_fairness(options, state);
 	if (strcmp(filter, "kcheck") == 0)
 		check_state_kcheck(options, state);
-	else if (strcmp(filter, "kanon") == 0)
+	if (strcmp(filter, "kanon") == 0)
 		check_state_kanon(options, state);
 }
 

@@ -237,3 +237,24 @@ Test(partial, merge_rules)
 	json_decref(mine);
 	json_decref(theirs);
 }
+
+/* A real that 15 digits would not give back reads back as itself. */
+Test(partial, reals_survive)
+{
+	prep_partial_error e;
+	prep_partial p;
+	size_t len;
+	char *text = make("dpnoise", "{}", "{\"x\":0.1,\"y\":1}", NULL, &len);
+	json_t *s = json_object();
+
+	json_object_set_new(s, "x", json_real(0.1 + 0.2));
+	free(text);
+	cr_assert_eq(
+	    prep_partial_text("dpnoise", json_object(), NULL, s, &text, &len),
+	    PREP_OK);
+	cr_assert_eq(prep_partial_parse(text, len, "dpnoise", &p, &e), PREP_OK,
+		     "%s", e.text);
+	cr_assert(json_real_value(json_object_get(p.state, "x")) == 0.1 + 0.2);
+	prep_partial_free(&p);
+	free(text);
+}
