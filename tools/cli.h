@@ -445,8 +445,6 @@ void cli_checks_audit(struct cli *c, const prep_kanon_params *p,
  * Partials of the checks (cli_checks.c; kcheck and kanon --levels:
  * --partial, --merge, --state, man5/prep-partial.5).
  */
-/* A real of an options object, as a partial's text will hold it. */
-json_t *cli_option_real(double v);
 /*
  * The options object of the checks as the command line gave them:
  * quasi and sensitive (the column lists as given, sensitive null without

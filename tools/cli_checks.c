@@ -209,19 +209,6 @@ cli_checks_audit(struct cli *c, const prep_kanon_params *p,
 /* ---- partials (kcheck --partial, --merge, --state; kanon --levels) ---- */
 
 json_t *
-cli_option_real(double v)
-{
-	char text[32];
-
-	/*
-	 * as a partial's text writes it (15 digits), so that the options
-	 * read back from a partial are equal to the ones a run builds
-	 */
-	(void)snprintf(text, sizeof text, "%.15g", v);
-	return prep_json_number(strtod(text, NULL));
-}
-
-json_t *
 cli_checks_options(struct cli *c, const struct cli_checks *k)
 {
 	const prep_kanon_params *p = &k->p;
@@ -235,7 +222,7 @@ cli_checks_options(struct cli *c, const struct cli_checks *k)
 			      : json_null(),
 		      &ok);
 	prep_json_set(o, "k", json_integer((json_int_t)p->k), &ok);
-	prep_json_set(o, "l", p->check_l ? cli_option_real(p->l) : json_null(),
+	prep_json_set(o, "l", p->check_l ? prep_json_number(p->l) : json_null(),
 		      &ok);
 	prep_json_set(o, "ldiv",
 		      p->check_l ? json_string(prep_kanon_ldiv_name(p->ldiv))
@@ -243,10 +230,10 @@ cli_checks_options(struct cli *c, const struct cli_checks *k)
 		      &ok);
 	prep_json_set(o, "c",
 		      p->check_l && p->ldiv == PREP_LDIV_RECURSIVE
-			  ? cli_option_real(p->c)
+			  ? prep_json_number(p->c)
 			  : json_null(),
 		      &ok);
-	prep_json_set(o, "t", p->check_t ? cli_option_real(p->t) : json_null(),
+	prep_json_set(o, "t", p->check_t ? prep_json_number(p->t) : json_null(),
 		      &ok);
 	prep_json_set(o, "no_header", json_boolean(!c->csv.has_header), &ok);
 	if (!ok) {
@@ -334,8 +321,6 @@ cli_checks_merge(struct cli *c, const prep_partial *p, char **files, size_t n,
 	switch (st) {
 	case PREP_OK:
 		return classes;
-	case PREP_ERR_VALUE:
-		cli_fatal(c, "%s: %s", files[bad], why);
 	case PREP_ERR_LIMIT:
 		cli_fatal(c,
 			  "%s: more than %llu classes or sensitive values "
@@ -345,7 +330,8 @@ cli_checks_merge(struct cli *c, const prep_partial *p, char **files, size_t n,
 		cli_fatal(c, "%s: the partials hold 2^53 rows or more",
 			  files[bad]);
 	default:
-		cli_fatal_status(c, st, files[bad]);
+		cli_partial_state_error(c, files[bad], st,
+					st == PREP_ERR_VALUE ? why : NULL);
 	}
 }
 

@@ -79,7 +79,7 @@ options_json(const struct options *o)
 	int ok = h != NULL;
 	size_t i;
 
-	prep_json_set(j, "max_suppress", cli_option_real(o->k.p.max_suppress),
+	prep_json_set(j, "max_suppress", prep_json_number(o->k.p.max_suppress),
 		      &ok);
 	for (i = 0; i < o->nhier; i++) {
 		if (json_object_get(h, o->hier[i].col) != NULL)

@@ -307,7 +307,7 @@ options_json(const struct options *o)
 
 	prep_json_set(j, "suppress", json_boolean(o->p.suppress), &ok);
 	prep_json_set(j, "max_suppress",
-		      o->p.suppress ? cli_option_real(o->p.max_suppress)
+		      o->p.suppress ? prep_json_number(o->p.max_suppress)
 				    : json_null(),
 		      &ok);
 	if (!ok)
