@@ -18,19 +18,6 @@
 
 #include "dpnoise_run.h"
 #include "json.h"
-#include "text.h"
-
-/* A number of the command line as the shortest text that reads back as
- * the same double: exact, unlike a JSON real written with 15 digits. */
-static json_t *
-real_text(double v)
-{
-	char buf[64];
-	int n = prep_format_double(v, buf, sizeof buf);
-
-	return n > 0 && (size_t)n < sizeof buf ? json_stringn(buf, (size_t)n)
-					       : NULL;
-}
 
 static json_t *
 text_or_null(const char *s)
@@ -41,8 +28,9 @@ text_or_null(const char *s)
 /*
  * The options object of a partial (man5/prep-partial.5, STATES, dpnoise):
  * what shapes the state or the release, as the command line gives it
- * (columns as given, numbers as exact text); not -o, -q, --partial,
- * --merge, --audit, --progress, --ledger, --dataset, --budget.
+ * (columns as given; numbers as prep_json_number writes them, which a
+ * partial's text holds exactly); not -o, -q, --partial, --merge,
+ * --audit, --progress, --ledger, --dataset, --budget.
  */
 static json_t *
 options_json(const struct opts *o)
@@ -57,20 +45,21 @@ options_json(const struct opts *o)
 	prep_json_set(j, "by", text_or_null(o->by), &ok);
 	prep_json_set(j, "keys", json_boolean(o->keys != NULL), &ok);
 	prep_json_set(j, "delta",
-		      o->delta > 0 ? real_text(o->delta) : json_null(), &ok);
+		      o->delta > 0 ? prep_json_number(o->delta) : json_null(),
+		      &ok);
 	prep_json_set(j, "id", text_or_null(o->id), &ok);
 	prep_json_set(j, "max_contrib", json_integer(o->max_contrib), &ok);
 	if (o->agg_bounds) {
 		parse_bounds(o->agg_bounds, &b);
-		prep_json_set(j, "lo", real_text(b.lo), &ok);
-		prep_json_set(j, "hi", real_text(b.hi), &ok);
+		prep_json_set(j, "lo", prep_json_number(b.lo), &ok);
+		prep_json_set(j, "hi", prep_json_number(b.hi), &ok);
 		prep_json_set(j, "whole_bounds", json_boolean(b.integer), &ok);
 	} else {
 		prep_json_set(j, "lo", json_null(), &ok);
 		prep_json_set(j, "hi", json_null(), &ok);
 		prep_json_set(j, "whole_bounds", json_null(), &ok);
 	}
-	prep_json_set(j, "epsilon", real_text(o->eps), &ok);
+	prep_json_set(j, "epsilon", prep_json_number(o->eps), &ok);
 	prep_json_set(j, "digits",
 		      o->digits >= 0 ? json_integer(o->digits) : json_null(),
 		      &ok);
@@ -162,10 +151,10 @@ run_merge(const struct opts *o, prep_rng *rng, char **files, size_t n)
 				  files[i]);
 		st = prep_agg_state_input(p[i].state, i ? &other : &in, why,
 					  sizeof why);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal(&cli, "%s: %s", files[i], why);
 		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, files[i]);
+			cli_partial_state_error(&cli, files[i], st,
+						st == PREP_ERR_VALUE ? why
+								     : NULL);
 		if (i && !prep_partial_input_same(&in, &other))
 			cli_fatal(&cli,
 				  "%s: made from an input of other columns "
@@ -179,15 +168,14 @@ run_merge(const struct opts *o, prep_rng *rng, char **files, size_t n)
 	agg = aggregate_prepare(o, rng, &in);
 	for (i = 0; i < n; i++) {
 		st = prep_agg_state_add(agg, p[i].state, why, sizeof why);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal(&cli, "%s: %s", files[i], why);
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal(&cli, "%s: too many groups", files[i]);
-		if (st == PREP_ERR_RANGE)
-			cli_fatal(&cli, "%s: counts past 2^63 - 1 in all",
-				  files[i]);
 		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, files[i]);
+			cli_partial_state_error(
+			    &cli, files[i], st,
+			    st == PREP_ERR_VALUE   ? why
+			    : st == PREP_ERR_LIMIT ? "too many groups"
+			    : st == PREP_ERR_RANGE
+				? "counts past 2^63 - 1 in all"
+				: NULL);
 	}
 	/* the output in the input's delimiter, as the run over it writes */
 	cli.csv.delim = in.delim;

@@ -128,18 +128,13 @@ check_state_fairness(const json_t *options, const json_t *state)
 	prep_partial_input_free(&in);
 }
 
-/* A number of an options object written as text (dpnoise's), or dflt. */
+/* A number of an options object (dpnoise's), or dflt. */
 static double
 option_real(const json_t *options, const char *key, double dflt)
 {
-	const char *s = json_string_value(json_object_get(options, key));
-	char *end;
-	double v;
+	const json_t *j = json_object_get(options, key);
 
-	if (s == NULL)
-		return dflt;
-	v = strtod(s, &end);
-	return *end == '\0' && end != s ? v : dflt;
+	return json_is_number(j) ? json_number_value(j) : dflt;
 }
 
 static prep_status
