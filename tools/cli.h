@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "classes.h"
 #include "classes_state.h"
 #include "columns.h"
@@ -571,6 +572,12 @@ prep_partial *cli_partials_load(struct cli *c, char **files, size_t n,
 				const json_t *options);
 void cli_partials_free(prep_partial *p, size_t n);
 
+/*
+ * The whole of path ("-": stdin) into b (at most max bytes), gunzipped
+ * when it is gzip; exits 2 naming path, and kind when it is too large.
+ */
+void cli_read_document(struct cli *c, const char *path, const char *kind,
+		       size_t max, prep_buf *b);
 /*
  * Exit 2 for a JSON document (a profile, a partial) that was refused:
  * "PATH:LINE:COLUMN: why" for a syntax error (line > 0), "PATH: a KIND of
