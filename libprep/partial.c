@@ -37,6 +37,34 @@ checksum(const json_t *doc, char hex[65])
 	return 0;
 }
 
+/*
+ * doc as one compact line in insertion order, ending in '\n', in *text:
+ * reals with 17 digits, as the checksum reads them (prep_json_text's 15
+ * would change a real such as 1/3, and the partial would fail its own
+ * checksum).
+ */
+static prep_status
+written(const json_t *doc, char **text, size_t *len)
+{
+	char *s = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT |
+				      JSON_REAL_PRECISION(17)),
+	     *t;
+	size_t n;
+
+	if (s == NULL)
+		return PREP_ERR_NOMEM;
+	n = strlen(s);
+	if ((t = realloc(s, n + 2)) == NULL) {
+		free(s);
+		return PREP_ERR_NOMEM;
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	*text = t;
+	*len = n + 1;
+	return PREP_OK;
+}
+
 static json_t *
 part_json(const prep_partial_part *part, int *ok)
 {
@@ -76,9 +104,8 @@ prep_partial_text(const char *filter, json_t *options,
 		ok = 0;
 	if (ok)
 		prep_json_set(doc, "sha256", json_string(hex), &ok);
-	st = prep_json_text(doc, ok, text);
-	if (st == PREP_OK)
-		*len = strlen(*text);
+	st = ok ? written(doc, text, len) : PREP_ERR_NOMEM;
+	json_decref(doc);
 	return st;
 }
 
