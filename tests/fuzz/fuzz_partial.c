@@ -20,14 +20,66 @@
 #include "fuzz_common.h"
 
 #include "partial.h"
+#include "profile.h"
+
+/*
+ * profile's (profile_partial.c): refused with a reason, or a profile whose
+ * partial, written again, has the options it was read with and a state
+ * that reads back and is written the same; merged with itself it doubles,
+ * or is refused past its max_groups or a double's range.
+ */
+static void
+check_state_profile(const json_t *options, const json_t *state)
+{
+	json_t *o2 = NULL, *s2 = NULL, *o3 = NULL, *s3 = NULL;
+	prep_profile *p = NULL, *q = NULL;
+	const char *why = NULL;
+	prep_status st;
+
+	st = prep_profile_from_partial(options, state, &p, &why);
+	if (st != PREP_OK) {
+		if (p != NULL || (st == PREP_ERR_VALUE && why == NULL))
+			abort();
+		return;
+	}
+	if (prep_profile_partial(p, NULL, &o2, &s2) != PREP_OK)
+		goto out; /* no memory */
+	/* the missing values are the run's, not the profile's */
+	if (json_object_set(o2, "missing",
+			    json_object_get(options, "missing")) != 0)
+		goto out;
+	if (!json_equal(o2, options))
+		abort();
+	st = prep_profile_from_partial(o2, s2, &q, &why);
+	if (st == PREP_ERR_NOMEM || st == PREP_ERR_MEMORY)
+		goto out;
+	if (st != PREP_OK)
+		abort(); /* what it wrote, it refuses */
+	if (prep_profile_partial(q, NULL, &o3, &s3) != PREP_OK)
+		goto out;
+	if (!json_equal(s2, s3))
+		abort();
+	st = prep_profile_merge(p, q, &why);
+	if (st != PREP_OK && st != PREP_ERR_LIMIT && st != PREP_ERR_RANGE &&
+	    st != PREP_ERR_NOMEM && st != PREP_ERR_MEMORY)
+		abort();
+	if (st == PREP_OK && prep_profile_rows(p) != 2 * prep_profile_rows(q))
+		abort();
+out:
+	json_decref(o2);
+	json_decref(s2);
+	json_decref(o3);
+	json_decref(s3);
+	prep_profile_free(p);
+	prep_profile_free(q);
+}
 
 /* The filters' state readers, by the partial's filter. */
 static void
 check_state(const char *filter, const json_t *options, const json_t *state)
 {
-	(void)filter;
-	(void)options;
-	(void)state;
+	if (strcmp(filter, "profile") == 0)
+		check_state_profile(options, state);
 }
 
 static void
