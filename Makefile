@@ -70,7 +70,8 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
 	       libprep/profile.h libprep/profile_impl.h libprep/drift.h \
 	       libprep/drift_stats.h libprep/audit.h libprep/report.h \
-	       libprep/svg.h libprep/digest.h libprep/partial.h
+	       libprep/svg.h libprep/digest.h libprep/partial.h \
+	       libprep/validate_partial.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))

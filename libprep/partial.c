@@ -291,7 +291,8 @@ prep_partial_mismatch(const prep_partial *p, size_t n, const json_t *options,
 static int
 bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
-	int r = memcmp(a, b, an < bn ? an : bn);
+	size_t n = an < bn ? an : bn;
+	int r = n ? memcmp(a, b, n) : 0;
 
 	if (r != 0)
 		return r < 0 ? -1 : 1;

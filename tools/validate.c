@@ -11,6 +11,11 @@
  * valid rows are spooled to an unlinked temporary file and written out
  * only when the run passes; --stream writes each as it is read, and an
  * -o file is renamed into place only when the run passes.
+ *
+ * --partial checks a part of the input the same way and writes, instead
+ * of the report and the data, the part's state (libprep/validate_partial.c:
+ * its counts, its first errors, its unique and primary keys); --merge
+ * reads the parts' states and gives the whole run's report and verdict.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +26,7 @@
 #include "pii.h"
 #include "schema.h"
 #include "validate.h"
+#include "validate_partial.h"
 
 enum {
 	OPT_PII = CLI_OPT_TOOL_BASE,
@@ -31,6 +37,8 @@ enum {
 	OPT_JSON,
 	OPT_MANIFEST,
 	OPT_MAX_KEYS,
+	OPT_PARTIAL,
+	OPT_MERGE,
 };
 
 #define MAX_ERRORS_CAP 10000000ULL
@@ -42,6 +50,7 @@ struct opts {
 	double mostly; /* fraction of valid rows that passes */
 	size_t max_errors, max_keys;
 	int stream, report_only, json, verbose;
+	int partial, merge;
 };
 
 /* Where the rows go. */
@@ -57,6 +66,7 @@ struct sink {
 static struct cli cli;
 static prep_validator *validator;
 static prep_vreport *report;
+static prep_vstate *vstate; /* --partial: the part's state */
 
 static void
 usage(void)
@@ -66,7 +76,9 @@ usage(void)
 	       "                [--mostly f] [--max-errors n] [--stream] [--json]\n"
 	       "                [--manifest file] [--max-keys n] [-d delim] [-o file] [--crlf]\n"
 	       "                [--lazy-quotes] [--max-field size] [--max-memory size]\n"
-	       "                [--allow-empty] [--missing list] [--progress] [file ...]\n"
+	       "                [--allow-empty] [--missing list] [--partial] [--progress]\n"
+	       "                [file ...]\n"
+	       "       validate [-s schema.json] --merge [options] partial ...\n"
 	       "\n"
 	       "Check the data against a Table Schema, its structure and for personal\n"
 	       "data; pass on only the valid rows, and only if the run passes.\n"
@@ -86,6 +98,9 @@ usage(void)
 	       "      --max-keys N     distinct values kept for unique checks (default\n"
 	       "                       10000000)\n"
 	       "  -v, --verbose        name the schema keys accepted and not checked\n"
+	       "      --partial        write this part's state (prep-partial(5)), not\n"
+	       "                       the report and the data\n"
+	       "      --merge          read the parts' states, report on the whole\n"
 	       CLI_HELP_IO
 	       "  -q, --quiet         no report on stderr\n"
 	       CLI_HELP_END
@@ -221,6 +236,34 @@ parse_pii(int argc, char **argv, const char *arg)
 	return pii;
 }
 
+/* What --partial and --merge allow: no data, so no data's options. */
+static void
+parse_partial_options(const struct opts *o)
+{
+	if (!o->partial && !o->merge)
+		return;
+	if (o->partial && o->merge)
+		cli_usage_error(&cli, "--partial writes a part's state, "
+				      "--merge reads them: not both");
+	if (o->stream || o->rejects || o->manifest)
+		cli_usage_error(&cli,
+				"a partial holds no rows: no --stream, "
+				"--rejects or --manifest with %s",
+				o->partial ? "--partial" : "--merge");
+	if (o->partial && o->report_only)
+		cli_usage_error(&cli, "--partial writes the part's state, not "
+				      "a report: no -r");
+	if (o->partial && cli_output_gzip(&cli))
+		cli_usage_error(&cli, "--merge reads a partial as it is: no -z "
+				      "or -o FILE.gz with --partial");
+	if (o->partial && cli.part_by)
+		cli_usage_error(&cli,
+				"--partial needs the rows in the order of "
+				"the input: --part, not --part-by");
+	if (o->merge && cli.output && !o->report_only)
+		cli_usage_error(&cli, "--merge writes no data: -o needs -r");
+}
+
 /* The options into o; the operands start at optind. */
 static void
 parse_options(int argc, char **argv, struct opts *o)
@@ -238,6 +281,8 @@ parse_options(int argc, char **argv, struct opts *o)
 	    {"manifest", required_argument, NULL, OPT_MANIFEST},
 	    {"max-keys", required_argument, NULL, OPT_MAX_KEYS},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"partial", no_argument, NULL, OPT_PARTIAL},
+	    {"merge", no_argument, NULL, OPT_MERGE},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -284,6 +329,12 @@ parse_options(int argc, char **argv, struct opts *o)
 		case 'v':
 			o->verbose = cli.verbose = 1;
 			break;
+		case OPT_PARTIAL:
+			o->partial = 1;
+			break;
+		case OPT_MERGE:
+			o->merge = 1;
+			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				cli_usage_error(&cli, "unknown option");
@@ -292,6 +343,7 @@ parse_options(int argc, char **argv, struct opts *o)
 	if (o->report_only && (o->stream || o->rejects || o->manifest))
 		cli_usage_error(&cli, "-r writes no data: no --stream, "
 				      "--rejects or --manifest");
+	parse_partial_options(o);
 	if (o->rejects && strcmp(o->rejects, "-") == 0)
 		cli_usage_error(&cli, "--rejects needs a file name");
 	if (o->manifest && strcmp(o->manifest, "-") == 0)
@@ -331,7 +383,7 @@ open_input(const struct opts *o, char **files, size_t nfiles)
  * record's) into the validator and its errors into the report, then the
  * reader's source-error st, if any; returns the header's row number. */
 static uint64_t
-check_header(prep_status st, const prep_schema *sch)
+check_header(const struct opts *o, prep_status st, const prep_schema *sch)
 {
 	const prep_field *header;
 	const prep_vissue *is;
@@ -343,9 +395,12 @@ check_header(prep_status st, const prep_schema *sch)
 	if (header) {
 		check(prep_validator_header(validator, header, ncols, &is, &ni),
 		      "header");
-		check(prep_vreport_header(report, prep_reader_where(cli.reader),
-					  is, ni),
-		      "report");
+		/* a part's state leaves the header's errors to the merge */
+		if (!o->partial)
+			check(prep_vreport_header(report,
+						  prep_reader_where(cli.reader),
+						  is, ni),
+			      "report");
 	} else {
 		prep_validator_columns(validator, sch && !have_header
 						      ? prep_schema_nfields(sch)
@@ -420,7 +475,14 @@ check_rows(const struct opts *o, struct sink *k, uint64_t rowno)
 		check(prep_vreport_row(report, rowno,
 				       prep_reader_where(cli.reader), is, ni),
 		      "report");
+		if (vstate)
+			check(prep_vstate_row(vstate, validator, rowno,
+					      prep_reader_where(cli.reader), f,
+					      n, ni),
+			      "partial");
 		/* an invalid row never goes to the output */
+		if (o->partial)
+			continue;
 		if (ni && k->rej) {
 			check(prep_validator_reject_row(
 				  validator, k->rej, k->wo.delim, f, n, is, ni),
@@ -501,6 +563,107 @@ record_checks(int pass)
 	}
 }
 
+/* The options of this run that shape a part's state or the verdict, as
+ * --partial writes them and --merge compares them; NULL: no memory. */
+static json_t *
+partial_options(const struct opts *o, const prep_schema *sch)
+{
+	prep_vstate_options vo;
+
+	memset(&vo, 0, sizeof vo);
+	vo.schema = sch;
+	vo.pii = o->pii;
+	vo.mostly = o->mostly;
+	vo.max_errors = o->max_errors;
+	vo.max_keys = sch ? prep_schema_max_keys(sch) : o->max_keys;
+	vo.missing = cli.missing;
+	vo.header = cli.csv.has_header;
+	vo.allow_empty = cli.allow_empty;
+	vo.lazy_quotes = cli.csv.lazy_quotes;
+	vo.max_field = cli.csv.max_field ? cli.csv.max_field : (size_t)1 << 20;
+	return prep_vstate_options_json(&vo);
+}
+
+/* --partial: the part's state on the output, instead of its report. */
+static void
+write_state(const struct opts *o, const prep_schema *sch)
+{
+	json_t *state;
+
+	cli_progress_end(&cli);
+	check(prep_vstate_report(vstate, report), "partial");
+	if ((state = prep_vstate_to_json(vstate)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	cli_partial_write(&cli, partial_options(o, sch), state);
+}
+
+/* --partial: the input (empty, or its header) into the part's state. */
+static void
+state_input(prep_status st)
+{
+	size_t ncols = 0;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	int empty = st == PREP_OK && prep_reader_columns(cli.reader) == 0;
+
+	check(prep_vstate_input(vstate, empty, empty ? NULL : h, ncols,
+				prep_validator_ncols(validator),
+				prep_reader_where(cli.reader).file),
+	      "partial");
+}
+
+/*
+ * --merge: the states of the partials in files[0 .. n), in the order of
+ * their parts (or of the operands), merged into the whole run's report,
+ * given as the run gives it; returns the verdict.
+ */
+static int
+merge_run(const struct opts *o, const prep_schema *sch, char **files, size_t n)
+{
+	json_t *options = partial_options(o, sch);
+	prep_vstate **states;
+	prep_partial *pt;
+	const char *why;
+	size_t *order, i, which;
+	prep_status st;
+	prep_where at;
+	int pass;
+
+	if (options == NULL)
+		cli_fatal(&cli, "out of memory");
+	pt = cli_partials_load(&cli, files, n, options);
+	json_decref(options);
+	order = calloc(n + 1, sizeof *order);
+	states = calloc(n + 1, sizeof *states);
+	if (order == NULL || states == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < n; i++)
+		order[pt[i].part.i ? pt[i].part.i - 1 : i] = i;
+	for (i = 0; i < n; i++) {
+		st = prep_vstate_from_json(pt[order[i]].state, sch,
+					   o->max_errors, &states[i], &why);
+		if (st == PREP_ERR_VALUE)
+			cli_fatal(&cli, "%s: %s", files[order[i]], why);
+		check(st, files[order[i]]);
+	}
+	st = prep_vstate_merge(states, n, cli.allow_empty, validator, report,
+			       &at, &which, &why);
+	if (st == PREP_ERR_VALUE)
+		cli_fatal(&cli, "%s: %s", files[order[which]], why);
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal_at(&cli, at,
+			     "more distinct values than --max-keys in unique "
+			     "or primary-key fields");
+	check(st, "merge");
+	pass = prep_vreport_passes(report, o->mostly);
+	give_report(o, pass);
+	for (i = 0; i < n; i++)
+		prep_vstate_free(states[i]);
+	free(states);
+	free(order);
+	cli_partials_free(pt, n);
+	return pass;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -520,11 +683,23 @@ main(int argc, char **argv)
 	check(prep_validator_new(sch, o.pii, &validator), "validator");
 	prep_validator_set_missing(validator, cli.missing);
 	check(prep_vreport_new(o.max_errors, &report), "report");
+	if (o.partial)
+		check(prep_vstate_new(sch, &vstate), "partial");
 
 	memset(&k, 0, sizeof k);
+	if (o.merge) {
+		pass =
+		    merge_run(&o, sch, argv + optind, (size_t)(argc - optind));
+		goto done;
+	}
 	st = open_input(&o, argv + optind, (size_t)(argc - optind));
 	if (st == PREP_OK && prep_reader_columns(cli.reader) == 0 &&
-	    !cli.allow_empty) {
+	    !cli.allow_empty && o.partial) {
+		/* an empty part: the merge decides, with the other parts */
+		state_input(st);
+		write_state(&o, sch);
+	} else if (st == PREP_OK && prep_reader_columns(cli.reader) == 0 &&
+		   !cli.allow_empty) {
 		/* No record at all, not even a header: frictionless-py's
 		 * "the source is empty". Nothing is written but a report. */
 		check(prep_vreport_source_empty(report,
@@ -533,16 +708,31 @@ main(int argc, char **argv)
 		prep_validator_columns(validator, 0);
 		give_report(&o, 0);
 	} else {
-		uint64_t rowno = check_header(st, sch);
+		uint64_t rowno = check_header(&o, st, sch);
 
-		open_sinks(&o, &k);
+		if (o.partial)
+			state_input(st);
+		else
+			open_sinks(&o, &k);
 		if (st == PREP_OK)
 			check_rows(&o, &k, rowno);
-		finish(&o, &k);
+		if (o.partial)
+			write_state(&o, sch);
+		else
+			finish(&o, &k);
 	}
-
 	pass = prep_vreport_passes(report, o.mostly);
-	record_checks(pass);
+
+done:
+	if (o.partial) {
+		/* a part's verdict is the merge's to give */
+		cli_audit_figure(&cli, "rows",
+				 (double)prep_vreport_rows(report));
+		pass = 1;
+	} else {
+		record_checks(pass);
+	}
+	prep_vstate_free(vstate);
 	prep_vreport_free(report);
 	prep_spool_free(k.spool);
 	prep_writer_free(k.rej);

@@ -20,7 +20,9 @@
 #include "fuzz_common.h"
 
 #include "partial.h"
+#include "json.h"
 #include "profile.h"
+#include "validate_partial.h"
 
 /*
  * profile's (profile_partial.c): refused with a reason, or a profile whose
@@ -74,12 +76,91 @@ out:
 	prep_profile_free(q);
 }
 
+/*
+ * The schema validate's states are read against: the seeds of
+ * corpus/partial were written by `validate -s` with this schema (two
+ * unique fields and a primary key), so that their key sets are read.
+ */
+#define VSCHEMA                                                                \
+	"{\"fields\":[{\"name\":\"id\",\"type\":\"integer\","                  \
+	"\"constraints\":{\"unique\":true}},"                                  \
+	"{\"name\":\"email\",\"constraints\":{\"unique\":true}},"              \
+	"{\"name\":\"n\",\"type\":\"integer\"}],"                              \
+	"\"primaryKey\":[\"email\",\"n\"]}"
+
+/*
+ * validate's (validate_partial.c): refused with a reason, or a state
+ * that is written again the same after a second reading, and that merges
+ * with itself (the second part's keys all duplicates of the first's)
+ * into a report, or is refused for a reason of its own (a part of
+ * another header cannot be: it is itself).
+ */
+static void
+check_state_validate(const json_t *options, const json_t *state)
+{
+	prep_vstate *st = NULL, *again = NULL, *parts[2];
+	prep_validator *v = NULL;
+	prep_vreport *r = NULL;
+	prep_schema *sch = NULL;
+	json_t *j1 = NULL, *j2 = NULL;
+	uint64_t max_errors = 100;
+	const char *why = NULL;
+	size_t which;
+	prep_where at;
+	prep_status rc;
+	char *text = NULL;
+
+	(void)prep_json_uint(json_object_get(options, "max_errors"), 0, 1000,
+			     &max_errors);
+	if (prep_schema_parse(VSCHEMA, strlen(VSCHEMA), &sch, NULL) != PREP_OK)
+		return;
+	rc = prep_vstate_from_json(state, sch, (size_t)max_errors, &st, &why);
+	if (rc != PREP_OK) {
+		if (st != NULL || (rc == PREP_ERR_VALUE && why == NULL))
+			abort();
+		goto out;
+	}
+	if ((j1 = prep_vstate_to_json(st)) == NULL)
+		goto out;
+	rc = prep_vstate_from_json(j1, sch, (size_t)max_errors, &again, &why);
+	if (rc == PREP_ERR_NOMEM || rc == PREP_ERR_MEMORY)
+		goto out;
+	if (rc != PREP_OK)
+		abort(); /* what it wrote, it refuses */
+	if ((j2 = prep_vstate_to_json(again)) == NULL)
+		goto out;
+	if (!json_equal(j1, j2))
+		abort();
+	if (prep_validator_new(sch, 0, &v) != PREP_OK ||
+	    prep_vreport_new((size_t)max_errors, &r) != PREP_OK)
+		goto out;
+	parts[0] = st;
+	parts[1] = again;
+	rc = prep_vstate_merge(parts, 2, 0, v, r, &at, &which, &why);
+	if (rc == PREP_ERR_VALUE)
+		abort();
+	if (rc == PREP_OK && prep_vreport_json(r, v, 0, &text) == PREP_OK &&
+	    (text == NULL || text[strlen(text) - 1] != '\n'))
+		abort();
+out:
+	free(text);
+	prep_vreport_free(r);
+	prep_validator_free(v);
+	json_decref(j1);
+	json_decref(j2);
+	prep_vstate_free(again);
+	prep_vstate_free(st);
+	prep_schema_free(sch);
+}
+
 /* The filters' state readers, by the partial's filter. */
 static void
 check_state(const char *filter, const json_t *options, const json_t *state)
 {
 	if (strcmp(filter, "profile") == 0)
 		check_state_profile(options, state);
+	else if (strcmp(filter, "validate") == 0)
+		check_state_validate(options, state);
 }
 
 static void
