@@ -22,11 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "pii.h"
-#include "schema.h"
-#include "validate.h"
-#include "validate_partial.h"
+#include "validate_run.h"
 
 enum {
 	OPT_PII = CLI_OPT_TOOL_BASE,
@@ -43,16 +40,6 @@ enum {
 
 #define MAX_ERRORS_CAP 10000000ULL
 
-/* The options of validate's own (the common ones are in cli). */
-struct opts {
-	const char *schema, *rejects, *manifest;
-	unsigned pii;  /* personal data types (pii.h); 0: none */
-	double mostly; /* fraction of valid rows that passes */
-	size_t max_errors, max_keys;
-	int stream, report_only, json, verbose;
-	int partial, merge;
-};
-
 /* Where the rows go. */
 struct sink {
 	prep_spool *spool;	/* the gate's valid rows; NULL with --stream */
@@ -63,10 +50,10 @@ struct sink {
 	uint64_t written;	/* valid data rows written */
 };
 
-static struct cli cli;
-static prep_validator *validator;
-static prep_vreport *report;
-static prep_vstate *vstate; /* --partial: the part's state */
+struct cli cli;
+prep_validator *validator;
+prep_vreport *report;
+prep_vstate *vstate;
 
 static void
 usage(void)
@@ -109,18 +96,14 @@ usage(void)
 	/* clang-format on */
 }
 
-/* A library status that can only mean trouble: exit 2 (a failed write
- * names the file: "FILE: No space left on device"). */
-static void
+void
 check(prep_status st, const char *what)
 {
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, what);
 }
 
-/* The report: the data of -r (stdout or -o FILE, atomically), else on
- * stderr unless -q (where a lost write is no trouble). */
-static void
+void
 give_report(const struct opts *o, int valid)
 {
 	FILE *f = stderr;
@@ -234,34 +217,6 @@ parse_pii(int argc, char **argv, const char *arg)
 				"--pii takes a list of email, phone, ssn, "
 				"card, iban, ip or all");
 	return pii;
-}
-
-/* What --partial and --merge allow: no data, so no data's options. */
-static void
-parse_partial_options(const struct opts *o)
-{
-	if (!o->partial && !o->merge)
-		return;
-	if (o->partial && o->merge)
-		cli_usage_error(&cli, "--partial writes a part's state, "
-				      "--merge reads them: not both");
-	if (o->stream || o->rejects || o->manifest)
-		cli_usage_error(&cli,
-				"a partial holds no rows: no --stream, "
-				"--rejects or --manifest with %s",
-				o->partial ? "--partial" : "--merge");
-	if (o->partial && o->report_only)
-		cli_usage_error(&cli, "--partial writes the part's state, not "
-				      "a report: no -r");
-	if (o->partial && cli_output_gzip(&cli))
-		cli_usage_error(&cli, "--merge reads a partial as it is: no -z "
-				      "or -o FILE.gz with --partial");
-	if (o->partial && cli.part_by)
-		cli_usage_error(&cli,
-				"--partial needs the rows in the order of "
-				"the input: --part, not --part-by");
-	if (o->merge && cli.output && !o->report_only)
-		cli_usage_error(&cli, "--merge writes no data: -o needs -r");
 }
 
 /* The options into o; the operands start at optind. */
@@ -561,107 +516,6 @@ record_checks(int pass)
 			       prep_vcode_name(code));
 		cli_audit_figure(&cli, name, (double)k);
 	}
-}
-
-/* The options of this run that shape a part's state or the verdict, as
- * --partial writes them and --merge compares them; NULL: no memory. */
-static json_t *
-partial_options(const struct opts *o, const prep_schema *sch)
-{
-	prep_vstate_options vo;
-
-	memset(&vo, 0, sizeof vo);
-	vo.schema = sch;
-	vo.pii = o->pii;
-	vo.mostly = o->mostly;
-	vo.max_errors = o->max_errors;
-	vo.max_keys = sch ? prep_schema_max_keys(sch) : o->max_keys;
-	vo.missing = cli.missing;
-	vo.header = cli.csv.has_header;
-	vo.allow_empty = cli.allow_empty;
-	vo.lazy_quotes = cli.csv.lazy_quotes;
-	vo.max_field = cli.csv.max_field ? cli.csv.max_field : (size_t)1 << 20;
-	return prep_vstate_options_json(&vo);
-}
-
-/* --partial: the part's state on the output, instead of its report. */
-static void
-write_state(const struct opts *o, const prep_schema *sch)
-{
-	json_t *state;
-
-	cli_progress_end(&cli);
-	check(prep_vstate_report(vstate, report), "partial");
-	if ((state = prep_vstate_to_json(vstate)) == NULL)
-		cli_fatal(&cli, "out of memory");
-	cli_partial_write(&cli, partial_options(o, sch), state);
-}
-
-/* --partial: the input (empty, or its header) into the part's state. */
-static void
-state_input(prep_status st)
-{
-	size_t ncols = 0;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
-	int empty = st == PREP_OK && prep_reader_columns(cli.reader) == 0;
-
-	check(prep_vstate_input(vstate, empty, empty ? NULL : h, ncols,
-				prep_validator_ncols(validator),
-				prep_reader_where(cli.reader).file),
-	      "partial");
-}
-
-/*
- * --merge: the states of the partials in files[0 .. n), in the order of
- * their parts (or of the operands), merged into the whole run's report,
- * given as the run gives it; returns the verdict.
- */
-static int
-merge_run(const struct opts *o, const prep_schema *sch, char **files, size_t n)
-{
-	json_t *options = partial_options(o, sch);
-	prep_vstate **states;
-	prep_partial *pt;
-	const char *why;
-	size_t *order, i, which;
-	prep_status st;
-	prep_where at;
-	int pass;
-
-	if (options == NULL)
-		cli_fatal(&cli, "out of memory");
-	pt = cli_partials_load(&cli, files, n, options);
-	json_decref(options);
-	order = calloc(n + 1, sizeof *order);
-	states = calloc(n + 1, sizeof *states);
-	if (order == NULL || states == NULL)
-		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < n; i++)
-		order[pt[i].part.i ? pt[i].part.i - 1 : i] = i;
-	for (i = 0; i < n; i++) {
-		st = prep_vstate_from_json(pt[order[i]].state, sch,
-					   o->max_errors, &states[i], &why);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal(&cli, "%s: %s", files[order[i]], why);
-		check(st, files[order[i]]);
-	}
-	st = prep_vstate_merge(states, n, cli.allow_empty, validator, report,
-			       &at, &which, &why);
-	if (st == PREP_ERR_VALUE)
-		cli_fatal(&cli, "%s: %s", files[order[which]], why);
-	if (st == PREP_ERR_LIMIT)
-		cli_fatal_at(&cli, at,
-			     "more distinct values than --max-keys in unique "
-			     "or primary-key fields");
-	check(st, "merge");
-	pass = prep_vreport_passes(report, o->mostly);
-	give_report(o, pass);
-	for (i = 0; i < n; i++)
-		prep_vstate_free(states[i]);
-	free(states);
-	free(order);
-	cli_partials_free(pt, n);
-	return pass;
 }
 
 int
