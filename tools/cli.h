@@ -526,6 +526,16 @@ void cli_partial_write(struct cli *c, json_t *options, json_t *state);
 prep_partial *cli_partials_load(struct cli *c, char **files, size_t n,
 				const json_t *options);
 void cli_partials_free(prep_partial *p, size_t n);
+
+/*
+ * Exit 2 for a JSON document (a profile, a partial) that was refused:
+ * "PATH:LINE:COLUMN: why" for a syntax error (line > 0), "PATH: a KIND of
+ * version V; this PROG reads version CURRENT" for another version
+ * (version >= 0), else "PATH: why".
+ */
+void cli_document_fatal(struct cli *c, const char *path, const char *kind,
+			int line, int column, long long version, int current,
+			const char *why) __attribute__((noreturn));
 /* Exit 2 with a profile library status's message. */
 void cli_profile_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
 

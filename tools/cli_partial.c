@@ -63,14 +63,8 @@ load_one(struct cli *c, const char *path, prep_partial *p)
 		return;
 	if (st != PREP_ERR_VALUE && st != PREP_ERR_LIMIT)
 		cli_fatal_status(c, st, path);
-	if (e.line > 0)
-		cli_fatal(c, "%s:%d:%d: %s", path, e.line, e.column, e.text);
-	if (e.version >= 0 && e.version != PREP_PARTIAL_VERSION)
-		cli_fatal(c,
-			  "%s: a partial of version %lld; this %s reads "
-			  "version %d",
-			  path, e.version, c->prog, PREP_PARTIAL_VERSION);
-	cli_fatal(c, "%s: %s", path, e.text);
+	cli_document_fatal(c, path, "partial", e.line, e.column, e.version,
+			   PREP_PARTIAL_VERSION, e.text);
 }
 
 prep_partial *
