@@ -310,7 +310,7 @@ field_cmp(const void *x, const void *y)
 json_t *
 prep_partial_missing(const prep_missing *m)
 {
-	prep_field v[PREP_MISSING_MAX_VALUES];
+	prep_field v[PREP_MISSING_MAX_VALUES] = {{NULL, 0}};
 	size_t i, n = prep_missing_count(m);
 	json_t *a = json_array();
 	int ok = a != NULL;
@@ -334,7 +334,7 @@ int
 prep_partial_missing_ok(const json_t *j)
 {
 	char *prev = NULL, *cur;
-	size_t i, n, plen = 0, clen;
+	size_t i, n, plen = 0, clen = 0;
 	int ok = json_is_array(j) && json_array_size(j) >= 1 &&
 		 json_array_size(j) <= PREP_MISSING_MAX_VALUES;
 

@@ -643,7 +643,8 @@ read_error(struct rd *r, prep_vstate *st, const json_t *o, struct verr *e)
 	if (get_bytes(r, json_object_get(o, "message"), &e->message, &len,
 		      "bad listed error"))
 		return -1;
-	if (len > PREP_VSTATE_MAX_MESSAGE || strlen(e->message) != len)
+	if (e->message == NULL || len > PREP_VSTATE_MAX_MESSAGE ||
+	    strlen(e->message) != len)
 		return bad(r, "bad listed error");
 	return 0;
 }
@@ -997,11 +998,14 @@ part_keys(struct merge *m, const prep_vstate *p, prep_where *at, int *over)
 		if (m->max == 0 || m->g[k].n + nfresh <= m->max)
 			continue;
 		/* the run stops at the key that passes max, in row order */
+		/* an array of pointers to keys */
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		if ((fresh = calloc(nfresh + 1, sizeof *fresh)) == NULL)
 			return PREP_ERR_NOMEM;
 		for (id = 0, nfresh = 0; id < t->n; id++)
 			if (!m->found[k][id])
 				fresh[nfresh++] = &t->info[id];
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		qsort(fresh, nfresh, sizeof *fresh, key_row_cmp);
 		if (first == NULL ||
 		    fresh[m->max - m->g[k].n]->row < first->row)

@@ -15,7 +15,8 @@
  * --partial checks a part of the input the same way and writes, instead
  * of the report and the data, the part's state (libprep/validate_partial.c:
  * its counts, its first errors, its unique and primary keys); --merge
- * reads the parts' states and gives the whole run's report and verdict.
+ * reads the parts' states and gives the whole run's report and verdict
+ * (tools/validate_partial.c).
  */
 #include <math.h>
 #include <stdio.h>

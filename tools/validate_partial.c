@@ -108,6 +108,8 @@ merge_run(const struct opts *o, const prep_schema *sch, char **files, size_t n)
 	pt = cli_partials_load(&cli, files, n, options);
 	json_decref(options);
 	order = calloc(n + 1, sizeof *order);
+	/* an array of pointers to states */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	states = calloc(n + 1, sizeof *states);
 	if (order == NULL || states == NULL)
 		cli_fatal(&cli, "out of memory");

@@ -15,7 +15,9 @@
  * with itself when it has no part or is the whole (n = 1), and never with
  * a copy of itself among two of n >= 2 (the same part twice or a part
  * missing). Then its state is handed to the filter's own state reader
- * (check_state), which must refuse or accept it without harm.
+ * (check_state), which must refuse or accept it without harm; so is the
+ * state of any JSON object with options and a state, checksum or not, so
+ * that mutated states reach the filters' readers.
  */
 #include "fuzz_common.h"
 
@@ -189,6 +191,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * a fifth of the inputs are read as another filter's */
 	if (named != NULL && strlen(named) < sizeof filter && size % 5 != 0)
 		strcpy(filter, named);
+	/* A mutated state fails the checksum, and the envelope's reader
+	 * refuses it before its filter sees it: the filter's reader must
+	 * refuse it all the same, so it is handed the state of any object
+	 * that has one (the checksum is not a defence: anyone can write it). */
+	if (json_is_object(json_object_get(peek, "options")) &&
+	    json_is_object(json_object_get(peek, "state")))
+		check_state(filter, json_object_get(peek, "options"),
+			    json_object_get(peek, "state"));
 	json_decref(peek);
 	prep_partial p, q, two[2];
 	prep_partial_error e;
