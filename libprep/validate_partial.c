@@ -686,7 +686,7 @@ read_set(struct rd *r, prep_vstate *st, struct vset *t, const json_t *o)
 	static const char *const keys[] = {"field", "keys"};
 	const json_t *a = json_object_get(o, "keys"), *e;
 	uint64_t v[4];
-	prep_field prev = {"", 0}, cur;
+	prep_field cur;
 	const char *name = NULL;
 	size_t i, n, nlen = 0, id, klen;
 	prep_status s;
@@ -720,16 +720,16 @@ read_set(struct rd *r, prep_vstate *st, struct vset *t, const json_t *o)
 		if (!json_is_array(e) || json_array_size(e) != 5 ||
 		    get_bytes(r, json_array_get(e, 0), &key, &klen, "bad key"))
 			return bad(r, "bad key");
-		cur.data = key;
-		cur.len = klen;
 		s = prep_strset_lookup(&t->keys, key, klen, 1, &id, &added);
 		free(key);
 		if (s != PREP_OK)
 			return fail(r, s);
+		/* the arena may have moved: the previous key by its id */
 		cur = prep_strset_key(&t->keys, id);
-		if (!added || (i > 0 && bytes_cmp(prev, cur) >= 0))
+		if (!added ||
+		    (i > 0 &&
+		     bytes_cmp(prep_strset_key(&t->keys, id - 1), cur) >= 0))
 			return bad(r, "keys out of order or twice");
-		prev = cur;
 		if (get_uint(r, json_array_get(e, 1), st->rows + 1, &v[0],
 			     "key of a row out of range") ||
 		    v[0] == 0 ||

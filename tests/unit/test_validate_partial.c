@@ -538,3 +538,57 @@ Test(validate_partial, empty_parts)
 	run_free(&m);
 	run_free(&a);
 }
+
+/*
+ * A set whose keys outgrow the first arena of the reader's set: read
+ * back whole (the check of their order once read a key the arena's move
+ * had freed; the fuzzer's crash-validate-key-arena-moved).
+ */
+Test(validate_partial, many_long_keys)
+{
+	static const char schema[] =
+	    "{\"fields\":[{\"name\":\"v\",\"constraints\":{\"unique\":true}}]}";
+	prep_field h = {"v", 1}, f;
+	const prep_vissue *is;
+	prep_where w = {FILE_NAME, 1, 0};
+	prep_validator *v;
+	prep_vreport *r;
+	prep_vstate *st, *back;
+	prep_schema *s;
+	const char *why = NULL;
+	char cell[128];
+	json_t *a, *b;
+	size_t i, ni;
+
+	cr_assert_eq(prep_schema_parse(schema, strlen(schema), &s, NULL),
+		     PREP_OK);
+	cr_assert_eq(prep_validator_new(s, 0, &v), PREP_OK);
+	cr_assert_eq(prep_vreport_new(100, &r), PREP_OK);
+	cr_assert_eq(prep_vstate_new(s, &st), PREP_OK);
+	cr_assert_eq(prep_validator_header(v, &h, 1, &is, &ni), PREP_OK);
+	cr_assert_eq(prep_vstate_input(st, 0, &h, 1, 1, FILE_NAME), PREP_OK);
+	for (i = 0; i < 500; i++) {
+		memset(cell, 'a' + (int)(i % 26), 100);
+		snprintf(cell + 100, sizeof cell - 100, "%04zu", i);
+		f.data = cell;
+		f.len = strlen(cell);
+		w.line = (unsigned long)i + 2;
+		cr_assert_eq(prep_validator_row(v, &f, 1, &is, &ni), PREP_OK);
+		cr_assert_eq(prep_vreport_row(r, i + 2, w, is, ni), PREP_OK);
+		cr_assert_eq(prep_vstate_row(st, v, i + 2, w, &f, 1, ni),
+			     PREP_OK);
+	}
+	cr_assert_eq(prep_vstate_report(st, r), PREP_OK);
+	a = prep_vstate_to_json(st);
+	cr_assert_eq(prep_vstate_from_json(a, s, 100, &back, &why), PREP_OK,
+		     "%s", why);
+	b = prep_vstate_to_json(back);
+	cr_assert(json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	prep_vstate_free(back);
+	prep_vstate_free(st);
+	prep_vreport_free(r);
+	prep_validator_free(v);
+	prep_schema_free(s);
+}
