@@ -37,34 +37,6 @@ checksum(const json_t *doc, char hex[65])
 	return 0;
 }
 
-/*
- * doc as one compact line in insertion order, ending in '\n', in *text:
- * reals with 17 digits, as the checksum reads them (prep_json_text's 15
- * would change a real such as 1/3, and the partial would fail its own
- * checksum).
- */
-static prep_status
-written(const json_t *doc, char **text, size_t *len)
-{
-	char *s = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT |
-				      JSON_REAL_PRECISION(17)),
-	     *t;
-	size_t n;
-
-	if (s == NULL)
-		return PREP_ERR_NOMEM;
-	n = strlen(s);
-	if ((t = realloc(s, n + 2)) == NULL) {
-		free(s);
-		return PREP_ERR_NOMEM;
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	*text = t;
-	*len = n + 1;
-	return PREP_OK;
-}
-
 static json_t *
 part_json(const prep_partial_part *part, int *ok)
 {
@@ -88,9 +60,8 @@ prep_partial_text(const char *filter, json_t *options,
 		  size_t *len)
 {
 	json_t *doc = json_object();
-	char hex[65];
+	char hex[65], *s;
 	int ok = doc != NULL && options != NULL && state != NULL;
-	prep_status st;
 
 	*text = NULL;
 	*len = 0;
@@ -104,9 +75,23 @@ prep_partial_text(const char *filter, json_t *options,
 		ok = 0;
 	if (ok)
 		prep_json_set(doc, "sha256", json_string(hex), &ok);
-	st = ok ? written(doc, text, len) : PREP_ERR_NOMEM;
+	/* not prep_json_text: reals with the 17 digits of the checksum's
+	 * text, so that they read back as the very doubles it hashed */
+	s = ok ? json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT |
+				     JSON_REAL_PRECISION(17))
+	       : NULL;
 	json_decref(doc);
-	return st;
+	if (s == NULL)
+		return PREP_ERR_NOMEM;
+	*len = strlen(s);
+	if ((*text = realloc(s, *len + 2)) == NULL) {
+		free(s);
+		*len = 0;
+		return PREP_ERR_NOMEM;
+	}
+	(*text)[(*len)++] = '\n';
+	(*text)[*len] = '\0';
+	return PREP_OK;
 }
 
 static prep_status

@@ -536,6 +536,19 @@ void cli_partials_free(prep_partial *p, size_t n);
 void cli_document_fatal(struct cli *c, const char *path, const char *kind,
 			int line, int column, long long version, int current,
 			const char *why) __attribute__((noreturn));
+/*
+ * The order in which to merge partials p[0 .. n) (cli_partials_load's):
+ * those of --part by part, others in the order given, which is taken for
+ * the order of the parts in the input. malloc'd.
+ */
+size_t *cli_partials_order(struct cli *c, const prep_partial *p, size_t n);
+/*
+ * Exit 2 for a partial's state that its filter's reader refused: path
+ * and why (a phrase of the library's that quotes nothing of the state),
+ * or the status's message.
+ */
+void cli_partial_state_error(struct cli *c, const char *path, prep_status st,
+			     const char *why) __attribute__((noreturn));
 /* Exit 2 with a profile library status's message. */
 void cli_profile_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
 

@@ -95,3 +95,29 @@ cli_partials_free(prep_partial *p, size_t n)
 		prep_partial_free(&p[i]);
 	free(p);
 }
+
+size_t *
+cli_partials_order(struct cli *c, const prep_partial *p, size_t n)
+{
+	size_t *ord = malloc((n ? n : 1) * sizeof *ord), i;
+
+	if (ord == NULL)
+		cli_fatal(c, "out of memory");
+	for (i = 0; i < n; i++)
+		ord[i] = i;
+	/* parts of --part: each of 1 .. n once, cli_partials_load checked */
+	for (i = 0; n && p[0].part.i != 0 && i < n; i++)
+		ord[p[i].part.i - 1] = i;
+	return ord;
+}
+
+void
+cli_partial_state_error(struct cli *c, const char *path, prep_status st,
+			const char *why)
+{
+	if (why != NULL)
+		cli_fatal(c, "%s: %s", path, why);
+	if (st == PREP_ERR_NOMEM)
+		cli_fatal(c, "out of memory");
+	cli_fatal_status(c, st, path);
+}

@@ -21,10 +21,12 @@
  */
 #include "fuzz_common.h"
 
-#include "partial.h"
+#include "fairness_state.h"
 #include "json.h"
+#include "partial.h"
 #include "profile.h"
 #include "validate_partial.h"
+#include "weights_state.h"
 
 /*
  * profile's (profile_partial.c): refused with a reason, or a profile whose
@@ -155,13 +157,115 @@ out:
 	prep_schema_free(sch);
 }
 
+/* Is options[key] a string (a column given), not null? */
+static int
+given(const json_t *options, const char *key)
+{
+	return json_is_string(json_object_get(options, key));
+}
+
+/*
+ * reweight's state (weights_state.h): refused with a reason and nothing
+ * returned, or read into a table that writes the same state again,
+ * merges with a copy of itself (or hits a cap) and finishes without
+ * harm. A small cap keeps the tables small.
+ */
+static void
+check_state_reweight(const json_t *options, const json_t *state)
+{
+	int lab = given(options, "label"), wt = given(options, "weight");
+	prep_weights *w = NULL, *v = NULL;
+	prep_partial_input in, in2;
+	prep_weights_cell_info c;
+	const char *why = NULL;
+	json_t *again;
+	prep_status st;
+
+	st = prep_weights_from_state(state, lab, wt, 1000, &w, &in, &why);
+	if (st != PREP_OK) {
+		if (w != NULL || in.names != NULL ||
+		    ((st == PREP_ERR_VALUE || st == PREP_ERR_LIMIT) &&
+		     why == NULL))
+			abort();
+		return;
+	}
+	again = prep_weights_state(w, &in);
+	if (again != NULL && !json_equal(again, state))
+		abort(); /* a state has one form */
+	json_decref(again);
+	if (w != NULL && prep_weights_from_state(state, lab, wt, 1000, &v, &in2,
+						 &why) == PREP_OK) {
+		st = prep_weights_merge(w, v);
+		if (st != PREP_OK && st != PREP_ERR_LIMIT &&
+		    st != PREP_ERR_RANGE && st != PREP_ERR_NOMEM &&
+		    st != PREP_ERR_MEMORY)
+			abort();
+		if (st == PREP_OK && prep_weights_finish(w) == PREP_OK &&
+		    prep_weights_groups(w) > 0)
+			(void)prep_weights_cell(w, 0, 0, &c);
+		prep_weights_free(v);
+		prep_partial_input_free(&in2);
+	}
+	prep_weights_free(w);
+	prep_partial_input_free(&in);
+}
+
+/*
+ * fairness's state (fairness_state.h): as reweight's, and the merged
+ * table's metrics are computed without harm.
+ */
+static void
+check_state_fairness(const json_t *options, const json_t *state)
+{
+	int pred = given(options, "prediction"), wt = given(options, "weight");
+	prep_fairness *f = NULL, *g = NULL;
+	prep_partial_input in, in2;
+	prep_fairness_summary sum;
+	const char *why = NULL;
+	json_t *again;
+	prep_status st;
+
+	st = prep_fairness_from_state(state, pred, wt, "1", 1, 1000, &f, &in,
+				      &why);
+	if (st != PREP_OK) {
+		if (f != NULL || in.names != NULL ||
+		    ((st == PREP_ERR_VALUE || st == PREP_ERR_LIMIT) &&
+		     why == NULL))
+			abort();
+		return;
+	}
+	again = prep_fairness_state(f, &in);
+	if (again != NULL && !json_equal(again, state))
+		abort();
+	json_decref(again);
+	if (f != NULL && prep_fairness_from_state(state, pred, wt, "1", 1, 1000,
+						  &g, &in2, &why) == PREP_OK) {
+		st = prep_fairness_merge(f, g);
+		if (st != PREP_OK && st != PREP_ERR_LIMIT &&
+		    st != PREP_ERR_RANGE && st != PREP_ERR_NOMEM &&
+		    st != PREP_ERR_MEMORY)
+			abort();
+		(void)prep_fairness_summarize(f, -1, &sum);
+		if (prep_fairness_groups(f) > 0)
+			(void)prep_fairness_summarize(f, 0, &sum);
+		prep_fairness_free(g);
+		prep_partial_input_free(&in2);
+	}
+	prep_fairness_free(f);
+	prep_partial_input_free(&in);
+}
+
 /* The filters' state readers, by the partial's filter. */
 static void
 check_state(const char *filter, const json_t *options, const json_t *state)
 {
+	if (strcmp(filter, "reweight") == 0)
+		check_state_reweight(options, state);
+	if (strcmp(filter, "fairness") == 0)
+		check_state_fairness(options, state);
 	if (strcmp(filter, "profile") == 0)
 		check_state_profile(options, state);
-	else if (strcmp(filter, "validate") == 0)
+	if (strcmp(filter, "validate") == 0)
 		check_state_validate(options, state);
 }
 
