@@ -124,19 +124,17 @@ merge_profiles(int n, char **files)
 	return p;
 }
 
-/* The profile of partial k (files[k]); exits 2 naming the file. */
+/* The profile of partial pt (of file); exits 2 naming the file. */
 static prep_profile *
 from_partial(const prep_partial *pt, const char *file)
 {
-	const char *why;
+	const char *why = NULL;
 	prep_profile *p;
 	prep_status st;
 
 	st = prep_profile_from_partial(pt->options, pt->state, &p, &why);
-	if (st == PREP_ERR_VALUE)
-		cli_fatal(&cli, "%s: %s", file, why);
 	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, file);
+		cli_partial_state_error(&cli, file, st, why);
 	return p;
 }
 
@@ -151,14 +149,12 @@ static prep_profile *
 merge_partials(int n, char **files)
 {
 	prep_partial *pt = cli_partials_load(&cli, files, (size_t)n, NULL);
-	size_t *order = calloc((size_t)n, sizeof *order), k;
+	size_t *order = cli_partials_order(&cli, pt, (size_t)n), k;
 	char **names = calloc((size_t)n, sizeof *names);
 	prep_profile *p = NULL, *q;
 
-	if (order == NULL || names == NULL)
+	if (names == NULL)
 		cli_fatal(&cli, "out of memory");
-	for (k = 0; k < (size_t)n; k++)
-		order[pt[k].part.i ? pt[k].part.i - 1 : k] = k;
 	for (k = 0; k < (size_t)n; k++)
 		names[k] = files[order[k]];
 	for (k = 0; k < (size_t)n; k++) {

@@ -107,20 +107,18 @@ merge_run(const struct opts *o, const prep_schema *sch, char **files, size_t n)
 		cli_fatal(&cli, "out of memory");
 	pt = cli_partials_load(&cli, files, n, options);
 	json_decref(options);
-	order = calloc(n + 1, sizeof *order);
+	order = cli_partials_order(&cli, pt, n);
 	/* an array of pointers to states */
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	states = calloc(n + 1, sizeof *states);
-	if (order == NULL || states == NULL)
+	if (states == NULL)
 		cli_fatal(&cli, "out of memory");
-	for (i = 0; i < n; i++)
-		order[pt[i].part.i ? pt[i].part.i - 1 : i] = i;
 	for (i = 0; i < n; i++) {
+		why = NULL;
 		st = prep_vstate_from_json(pt[order[i]].state, sch,
 					   o->max_errors, &states[i], &why);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal(&cli, "%s: %s", files[order[i]], why);
-		check(st, files[order[i]]);
+		if (st != PREP_OK)
+			cli_partial_state_error(&cli, files[order[i]], st, why);
 	}
 	st = prep_vstate_merge(states, n, cli.allow_empty, validator, report,
 			       &at, &which, &why);
