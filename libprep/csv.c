@@ -115,6 +115,7 @@ prep_csv_options_init(prep_csv_options *o)
 	o->max_fields = PREP_CSV_DEFAULT_MAX_FIELDS;
 	o->ragged = 0;
 	o->keep_blank = 0;
+	o->sha256 = 0;
 }
 
 prep_status
