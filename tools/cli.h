@@ -549,6 +549,9 @@ prep_profile *cli_profile_load(struct cli *c, const char *path);
  * (which can't be read twice), is CSV. Exits 2 when it can't be opened.
  */
 int cli_profile_is_json(struct cli *c, const char *path);
+/* 1 when path is a regular file that holds a partial (man5/prep-partial.5,
+ * the JSON of any filter's, unchecked), 0 for anything else. */
+int cli_profile_is_partial(struct cli *c, const char *path);
 /* The profile as JSON on the output (-o, atomically), and finish. */
 void cli_profile_write(struct cli *c, const prep_profile *p);
 

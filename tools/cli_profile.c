@@ -188,6 +188,29 @@ cli_profile_load(struct cli *c, const char *path)
 }
 
 int
+cli_profile_is_partial(struct cli *c, const char *path)
+{
+	const json_t *f;
+	struct stat sb;
+	json_t *doc;
+	prep_buf b;
+	int is;
+
+	/* --merge reads partials from files only (cli_partials_load) */
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 ||
+	    !S_ISREG(sb.st_mode))
+		return 0;
+	read_whole(c, path, &b);
+	doc = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+	prep_buf_free(&b);
+	f = json_object_get(doc, "format");
+	is = json_is_string(f) &&
+	     strcmp(json_string_value(f), "prep-partial") == 0;
+	json_decref(doc);
+	return is;
+}
+
+int
 cli_profile_is_json(struct cli *c, const char *path)
 {
 	struct stat sb;
