@@ -200,7 +200,7 @@ cli_profile_is_partial(struct cli *c, const char *path)
 	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 ||
 	    !S_ISREG(sb.st_mode))
 		return 0;
-	read_whole(c, path, &b);
+	cli_read_document(c, path, "partial", PREP_PARTIAL_MAX_BYTES, &b);
 	doc = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
 	prep_buf_free(&b);
 	f = json_object_get(doc, "format");
