@@ -71,3 +71,19 @@ prep_missing_is(const prep_missing *m, const char *s, size_t len)
 			return 1;
 	return 0;
 }
+
+size_t
+prep_missing_count(const prep_missing *m)
+{
+	return m == NULL ? 1 : m->n;
+}
+
+prep_field
+prep_missing_value(const prep_missing *m, size_t i)
+{
+	prep_field f = {"", 0};
+
+	if (m != NULL && i < m->n)
+		f = m->v[i];
+	return f;
+}

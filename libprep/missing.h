@@ -31,4 +31,12 @@ void prep_missing_free(prep_missing *m);
 /* 1 when s[0..len) is a missing value of m (NULL m: when len is 0). */
 int prep_missing_is(const prep_missing *m, const char *s, size_t len);
 
+/*
+ * The values of m in the order of the list (a value listed twice is
+ * there twice): prep_missing_count of them, value i by
+ * prep_missing_value (borrowed). A NULL m has one, the empty string.
+ */
+size_t prep_missing_count(const prep_missing *m);
+prep_field prep_missing_value(const prep_missing *m, size_t i);
+
 #endif

@@ -271,3 +271,73 @@ prep_partial_mismatch(const prep_partial *p, size_t n, const json_t *options,
 	free(seen);
 	return NULL;
 }
+
+/* -1, 0, 1 as bytes a sort before, with, after b (a prefix first). */
+static int
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t n = an < bn ? an : bn;
+	int r = n ? memcmp(a, b, n) : 0;
+
+	if (r != 0)
+		return r < 0 ? -1 : 1;
+	return (an > bn) - (an < bn);
+}
+
+static int
+field_cmp(const void *x, const void *y)
+{
+	const prep_field *a = x, *b = y;
+
+	return bytes_cmp(a->data, a->len, b->data, b->len);
+}
+
+json_t *
+prep_partial_missing(const prep_missing *m)
+{
+	prep_field v[PREP_MISSING_MAX_VALUES] = {{NULL, 0}};
+	size_t i, n = prep_missing_count(m);
+	json_t *a = json_array();
+	int ok = a != NULL;
+
+	for (i = 0; i < n && i < PREP_MISSING_MAX_VALUES; i++)
+		v[i] = prep_missing_value(m, i);
+	qsort(v, i, sizeof *v, field_cmp);
+	n = i;
+	for (i = 0; i < n; i++)
+		if (i == 0 || field_cmp(&v[i - 1], &v[i]) != 0)
+			prep_json_append(
+			    a, prep_json_bytes(v[i].data, v[i].len), &ok);
+	if (!ok) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+int
+prep_partial_missing_ok(const json_t *j)
+{
+	char *prev = NULL, *cur;
+	size_t i, n, plen = 0, clen = 0;
+	int ok = json_is_array(j) && json_array_size(j) >= 1 &&
+		 json_array_size(j) <= PREP_MISSING_MAX_VALUES;
+
+	n = ok ? json_array_size(j) : 0;
+	for (i = 0; ok && i < n; i++) {
+		const json_t *v = json_array_get(j, i);
+
+		cur = NULL;
+		ok = json_is_string(v) &&
+		     prep_json_bytes_read(json_string_value(v),
+					  json_string_length(v), &cur,
+					  &clen) == NULL &&
+		     cur != NULL && clen <= PREP_MISSING_MAX_LEN &&
+		     (prev == NULL || bytes_cmp(prev, plen, cur, clen) < 0);
+		free(prev);
+		prev = cur;
+		plen = clen;
+	}
+	free(prev);
+	return ok;
+}

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "missing.h"
 #include "prep.h"
 
 #define PREP_PARTIAL_VERSION 1
@@ -88,5 +89,17 @@ void prep_partial_free(prep_partial *p);
  */
 const char *prep_partial_mismatch(const prep_partial *p, size_t n,
 				  const json_t *options, size_t *which);
+
+/*
+ * The values that mean missing (--missing, missing.h; NULL: the empty
+ * cell alone) as an option of a partial: an array of them as bytes
+ * (prep_json_bytes), sorted by their bytes, each once, so that lists of
+ * the same values in another order are the same option. NULL when out of
+ * memory.
+ */
+json_t *prep_partial_missing(const prep_missing *m);
+/* 1 when j is such an array: 1 to PREP_MISSING_MAX_VALUES values of at
+ * most PREP_MISSING_MAX_LEN bytes, strictly ascending; else 0. */
+int prep_partial_missing_ok(const json_t *j);
 
 #endif

@@ -667,6 +667,12 @@ prep_profile_max_distinct(const prep_profile *p)
 	return p->max_distinct;
 }
 
+size_t
+prep_profile_max_groups(const prep_profile *p)
+{
+	return p->max_groups;
+}
+
 int
 prep_profile_has_groups(const prep_profile *p, int *pred)
 {

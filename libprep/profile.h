@@ -200,6 +200,34 @@ prep_status prep_profile_write(const prep_profile *p, prep_profile_put put,
 prep_status prep_profile_from_json(const json_t *j, prep_profile **out,
 				   long long *version, const char **why);
 
+/*
+ * Partials (man5/prep-partial.5, "profile"; profile_partial.c): a
+ * profile's state is its document, prep_profile_to_json's, and the
+ * options of its partial are the document's options with two of the
+ * run's that shape the state or its verdict and are not in the
+ * document: "max_groups" (the most groups, which a merge must not pass
+ * either) and "missing" (the values that mean missing, as
+ * prep_partial_missing writes them). *options and *state are new
+ * references; PREP_ERR_NOMEM.
+ */
+prep_status prep_profile_partial(const prep_profile *p,
+				 const prep_missing *missing, json_t **options,
+				 json_t **state);
+
+/*
+ * The profile of a partial's options and state: PREP_ERR_VALUE with a
+ * static reason in *why for a state that is not a profile
+ * (prep_profile_from_json's reasons), options that are not its
+ * document's options with a max_groups from 1 to
+ * PREP_PROFILE_MAX_MAX_GROUPS and a well-formed missing, or more groups
+ * than that max_groups. The profile's max_groups is the options': a
+ * merge into it past that many groups is PREP_ERR_LIMIT.
+ * PREP_ERR_NOMEM, PREP_ERR_MEMORY, PREP_ERR_CRYPTO.
+ */
+prep_status prep_profile_from_partial(const json_t *options,
+				      const json_t *state, prep_profile **out,
+				      const char **why);
+
 /* Where a profile document is wrong, in words that quote nothing of it. */
 typedef struct prep_profile_error {
 	int line, column;  /* of a JSON syntax error; else 0 */
@@ -232,6 +260,9 @@ size_t prep_profile_columns(const prep_profile *p);
 const prep_profile_column *prep_profile_column_at(const prep_profile *p,
 						  size_t i);
 size_t prep_profile_max_distinct(const prep_profile *p);
+/* The most groups it may hold (a profile read from JSON: any number up
+ * to PREP_PROFILE_MAX_MAX_GROUPS; one of a partial: its options'). */
+size_t prep_profile_max_groups(const prep_profile *p);
 /* 1 when the profile has group counts; *pred 1 with a prediction. */
 int prep_profile_has_groups(const prep_profile *p, int *pred);
 size_t prep_profile_ngroups(const prep_profile *p);

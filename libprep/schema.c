@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "json.h"
 #include "schema.h"
 #include "schema_value.h"
@@ -990,6 +992,14 @@ load_schema(struct loader *L, json_t *root)
 		if ((s->fields[i].cons & C_UNIQUE) &&
 		    (s->fields[i].uniq = keyset_new(s->max_keys)) == NULL)
 			return PREP_ERR_NOMEM;
+	/* the key sets in their order: unique fields, the primary key */
+	if ((s->keysets = calloc(n + 1, sizeof *s->keysets)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		if (s->fields[i].uniq)
+			s->keysets[s->nkeysets++] = i;
+	if (s->pkset)
+		s->keysets[s->nkeysets++] = PREP_SCHEMA_ROW;
 	return PREP_OK;
 }
 
@@ -1002,6 +1012,7 @@ prep_schema_parse(const char *json, size_t len, prep_schema **out,
 	prep_schema *s;
 	prep_status st;
 	json_t *root;
+	unsigned int dlen = 0;
 
 	if (err == NULL)
 		err = &dummy;
@@ -1022,6 +1033,13 @@ prep_schema_parse(const char *json, size_t len, prep_schema **out,
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		json_decref(root);
 		return PREP_ERR_NOMEM;
+	}
+	if (EVP_Digest(json ? json : "", len, s->sha256, &dlen, EVP_sha256(),
+		       NULL) != 1 ||
+	    dlen != sizeof s->sha256) {
+		json_decref(root);
+		free(s);
+		return PREP_ERR_CRYPTO;
 	}
 	s->max_keys = DEFAULT_MAX_KEYS;
 	prep_buf_init(&s->names, 0);
@@ -1162,5 +1180,59 @@ prep_schema_free(prep_schema *s)
 	free(s->note_off);
 	free(s->vals);
 	free(s->ok);
+	free(s->keysets);
 	free(s);
+}
+
+/* ---- the unique and primary-key sets ---- */
+
+size_t
+prep_schema_key_sets(const prep_schema *s)
+{
+	return s ? s->nkeysets : 0;
+}
+
+size_t
+prep_schema_key_set_field(const prep_schema *s, size_t k)
+{
+	return k < prep_schema_key_sets(s) ? s->keysets[k] : PREP_SCHEMA_ROW;
+}
+
+static const prep_strset *
+keyset_at(const prep_schema *s, size_t k)
+{
+	size_t f = prep_schema_key_set_field(s, k);
+
+	if (k >= prep_schema_key_sets(s))
+		return NULL;
+	return f == PREP_SCHEMA_ROW ? s->pkset : s->fields[f].uniq;
+}
+
+size_t
+prep_schema_key_set_size(const prep_schema *s, size_t k)
+{
+	const prep_strset *set = keyset_at(s, k);
+
+	return set ? set->n : 0;
+}
+
+prep_field
+prep_schema_key_set_key(const prep_schema *s, size_t k, size_t id)
+{
+	const prep_strset *set = keyset_at(s, k);
+	prep_field none = {"", 0};
+
+	return set && id < set->n ? prep_strset_key(set, id) : none;
+}
+
+size_t
+prep_schema_max_keys(const prep_schema *s)
+{
+	return s ? s->max_keys : 0;
+}
+
+void
+prep_schema_sha256(const prep_schema *s, unsigned char out[32])
+{
+	memcpy(out, s->sha256, sizeof s->sha256);
 }

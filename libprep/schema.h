@@ -142,5 +142,33 @@ int prep_schema_is_missing(prep_schema *s, const char *p, size_t n);
 prep_status prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 				  prep_schema_issue *issues, size_t *nissues);
 void prep_schema_set_max_keys(prep_schema *s, size_t max_keys);
+/* The most keys of each set (0: no limit but memory); 10,000,000 unless
+ * set. */
+size_t prep_schema_max_keys(const prep_schema *s);
+
+/*
+ * The sets of the unique and primary-key checks, for a partial of
+ * validate (man5/prep-partial.5): one per field with a unique
+ * constraint, in field order, then the primary key's when there is one.
+ * Set k's field (0-based), PREP_SCHEMA_ROW for the primary key's; its
+ * number of keys, and key id (0 to that number - 1, in the order each
+ * was first seen; borrowed, valid until the next check). A key is the
+ * canonical key of its typed value (a string's bytes; an integer, a
+ * date, a year as a 64-bit integer, a number as its double, a datetime or
+ * time as seconds and nanoseconds, little-endian whatever the machine),
+ * of a primary key the tuple of its fields' keys (strset.h's
+ * prep_tuple_put): equal keys, equal values.
+ */
+size_t prep_schema_key_sets(const prep_schema *s);
+size_t prep_schema_key_set_field(const prep_schema *s, size_t k);
+size_t prep_schema_key_set_size(const prep_schema *s, size_t k);
+prep_field prep_schema_key_set_key(const prep_schema *s, size_t k, size_t id);
+/* The message of a duplicate in set k, as prep_schema_check_row gives
+ * it (unique-error, primary-key); "" past the sets. */
+const char *prep_schema_key_set_message(const prep_schema *s, size_t k);
+
+/* The SHA-256 of the descriptor's bytes as they were read (the file's,
+ * for prep_schema_load): two runs that checked against the same file. */
+void prep_schema_sha256(const prep_schema *s, unsigned char out[32]);
 
 #endif

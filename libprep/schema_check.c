@@ -316,3 +316,12 @@ prep_schema_set_max_keys(prep_schema *s, size_t max_keys)
 	if (s->pkset)
 		s->pkset->max = max;
 }
+
+const char *
+prep_schema_key_set_message(const prep_schema *s, size_t k)
+{
+	if (k >= prep_schema_key_sets(s))
+		return "";
+	return prep_schema_key_set_field(s, k) == PREP_SCHEMA_ROW ? s->pk_msg
+								  : MSG_UNIQUE;
+}

@@ -8,7 +8,9 @@
  * year, a date (days since 1970-01-01) or a boolean is its int64 (an
  * integer past int64: its sign and digits), a datetime or time its
  * seconds (UTC) and nanoseconds, a number its double with -0 made 0 and
- * one NaN; strings and `any` are their bytes.
+ * one NaN; strings and `any` are their bytes. Numbers are written least
+ * significant byte first whatever the machine, so that the keys of a
+ * partial (validate --partial) mean the same wherever they are merged.
  *
  * References beside the code: RFC 3339 / ISO 8601 (dates), RFC 3986 (URI
  * scheme), RFC 4122 (UUID), RFC 5321/5322 (e-mail), H. Hinnant's date
@@ -447,6 +449,16 @@ prep_schema_read_value(prep_schema *s, const struct field *fl, const char *p,
 	return NULL;
 }
 
+/* v at p, 8 (or 4) bytes, least significant first. */
+static void
+put_le(unsigned char *p, uint64_t v, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		p[k] = (unsigned char)(v >> (8 * k));
+}
+
 /*
  * The canonical key of a value (see the top of the file) in *key and
  * *klen; buf has room for 16 bytes. An integer past int64 is keyed by its
@@ -461,6 +473,7 @@ prep_schema_value_key(prep_schema *s, const struct field *fl, const char *cell,
 {
 	static const uint64_t nan_bits = 0x7ff8000000000000ULL;
 	prep_status st = PREP_OK;
+	uint64_t bits;
 	double d;
 
 	*key = buf;
@@ -475,9 +488,10 @@ prep_schema_value_key(prep_schema *s, const struct field *fl, const char *cell,
 		if (d == 0)
 			d = 0.0;
 		if (isnan(d))
-			memcpy(buf, &nan_bits, 8);
+			bits = nan_bits;
 		else
-			memcpy(buf, &d, 8);
+			memcpy(&bits, &d, 8);
+		put_le(buf, bits, 8);
 		*klen = 8;
 		return PREP_OK;
 	case T_BOOLEAN:
@@ -486,15 +500,15 @@ prep_schema_value_key(prep_schema *s, const struct field *fl, const char *cell,
 		return PREP_OK;
 	case T_DATETIME:
 	case T_TIME:
-		memcpy(buf, &v->i, 8);
-		memcpy(buf + 8, &v->ns, 4);
+		put_le(buf, (uint64_t)v->i, 8);
+		put_le(buf + 8, (uint64_t)(uint32_t)v->ns, 4);
 		*klen = 12;
 		return PREP_OK;
 	default:
 		break;
 	}
 	if (v->big == NULL) {
-		memcpy(buf, &v->i, 8);
+		put_le(buf, (uint64_t)v->i, 8);
 		*klen = 8;
 		return PREP_OK;
 	}

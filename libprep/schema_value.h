@@ -138,6 +138,9 @@ struct prep_schema {
 	size_t nnotes, note_cap;
 	struct value *vals; /* per field, this row's value */
 	unsigned char *ok;  /* per field: this row's value has no error */
+	size_t *keysets;    /* the unique fields, then PREP_SCHEMA_ROW */
+	size_t nkeysets;
+	unsigned char sha256[32]; /* of the descriptor's bytes */
 };
 
 /* White space as strptime(3) skips it (isspace() in the C locale). */

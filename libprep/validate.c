@@ -369,6 +369,21 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 	return PREP_OK;
 }
 
+int
+prep_validator_schema_shows(const prep_validator *v, const prep_field *f,
+			    size_t n, size_t i)
+{
+	/* as prep_validator_row decides: extra-cell, then encoding-error,
+	 * then the schema's */
+	return i < n && i < v->ncols && (f[i].len == 0 || utf8_ok(&f[i]));
+}
+
+size_t
+prep_validator_ncols(const prep_validator *v)
+{
+	return v->ncols;
+}
+
 const char *
 prep_validator_field_name(const prep_validator *v, size_t i, size_t *len,
 			  char num[PREP_VFIELD_NUM])

@@ -113,6 +113,18 @@ void prep_validator_columns(prep_validator *v, size_t ncols);
 prep_status prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 			       const prep_vissue **issues, size_t *nissues);
 
+/*
+ * 1 when the schema's error of cell i (0-based) of the record f[0..n)
+ * just checked would be its reported error: the cell is within the
+ * header (not an extra-cell) and valid UTF-8 (not an encoding-error).
+ * For a partial (validate_partial.h), whose merge finds unique errors
+ * that a part could not see.
+ */
+int prep_validator_schema_shows(const prep_validator *v, const prep_field *f,
+				size_t n, size_t i);
+/* The cells a record is held to (the header's, or as set). */
+size_t prep_validator_ncols(const prep_validator *v);
+
 /* Room for a field number as text. */
 #define PREP_VFIELD_NUM 24
 
@@ -206,6 +218,31 @@ prep_status prep_vreport_source_error(prep_vreport *r, uint64_t row,
 /* A data row and its issues (none: a valid row). PREP_ERR_NOMEM. */
 prep_status prep_vreport_row(prep_vreport *r, uint64_t row, prep_where w,
 			     const prep_vissue *issues, size_t nissues);
+
+/*
+ * For a merge of partials (validate_partial.h), which replays the parts'
+ * errors in the whole run's order: an error as prep_vreport_row notes it
+ * (counted, and listed while there is room), of the table when table is
+ * 1 (it fails the run); n errors of code counted, not listed (those a
+ * part did not list); rows and valid rows counted; the run failed by an
+ * error of the table not listed. PREP_ERR_NOMEM, PREP_ERR_ARG for a code
+ * out of range.
+ */
+prep_status prep_vreport_note(prep_vreport *r, uint64_t row, prep_where w,
+			      size_t field, int code, const char *message,
+			      int table);
+prep_status prep_vreport_add(prep_vreport *r, int code, uint64_t n);
+void prep_vreport_add_rows(prep_vreport *r, uint64_t rows, uint64_t valid_rows);
+void prep_vreport_fail(prep_vreport *r);
+
+/*
+ * Listed error i (i < prep_vreport_listed): its row, place, field
+ * (1-based; 0: the row), code and message (the report's). PREP_ERR_ARG
+ * past the listing.
+ */
+prep_status prep_vreport_error(const prep_vreport *r, size_t i, uint64_t *row,
+			       prep_where *w, size_t *field, int *code,
+			       const char **message);
 
 uint64_t prep_vreport_rows(const prep_vreport *r);
 uint64_t prep_vreport_valid_rows(const prep_vreport *r);

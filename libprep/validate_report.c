@@ -159,6 +159,56 @@ prep_vreport_source_error(prep_vreport *r, uint64_t row, prep_where w,
 					PREP_V_SOURCE, msg);
 }
 
+prep_status
+prep_vreport_note(prep_vreport *r, uint64_t row, prep_where w, size_t field,
+		  int code, const char *message, int table)
+{
+	if (table)
+		r->table_errors = 1;
+	return note(r, row, w, field, code, message);
+}
+
+prep_status
+prep_vreport_add(prep_vreport *r, int code, uint64_t n)
+{
+	if (code < 0 || code >= PREP_V_NCODES)
+		return PREP_ERR_ARG;
+	r->count += n;
+	r->by_code[code] += n;
+	return PREP_OK;
+}
+
+void
+prep_vreport_add_rows(prep_vreport *r, uint64_t rows, uint64_t valid_rows)
+{
+	r->rows += rows;
+	r->valid_rows += valid_rows;
+}
+
+void
+prep_vreport_fail(prep_vreport *r)
+{
+	r->table_errors = 1;
+}
+
+prep_status
+prep_vreport_error(const prep_vreport *r, size_t i, uint64_t *row,
+		   prep_where *w, size_t *field, int *code,
+		   const char **message)
+{
+	const struct verror *e;
+
+	if (i >= r->nlist)
+		return PREP_ERR_ARG;
+	e = &r->list[i];
+	*row = e->row;
+	*w = e->where;
+	*field = e->field;
+	*code = e->code;
+	*message = e->message;
+	return PREP_OK;
+}
+
 uint64_t
 prep_vreport_rows(const prep_vreport *r)
 {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "classes.h"
 #include "classes_state.h"
 #include "columns.h"
@@ -548,6 +549,9 @@ prep_profile *cli_profile_load(struct cli *c, const char *path);
  * (which can't be read twice), is CSV. Exits 2 when it can't be opened.
  */
 int cli_profile_is_json(struct cli *c, const char *path);
+/* 1 when path is a regular file that holds a partial (man5/prep-partial.5,
+ * the JSON of any filter's, unchecked), 0 for anything else. */
+int cli_profile_is_partial(struct cli *c, const char *path);
 /* The profile as JSON on the output (-o, atomically), and finish. */
 void cli_profile_write(struct cli *c, const prep_profile *p);
 
@@ -571,6 +575,12 @@ prep_partial *cli_partials_load(struct cli *c, char **files, size_t n,
 				const json_t *options);
 void cli_partials_free(prep_partial *p, size_t n);
 
+/*
+ * The whole of path ("-": stdin) into b (at most max bytes), gunzipped
+ * when it is gzip; exits 2 naming path, and kind when it is too large.
+ */
+void cli_read_document(struct cli *c, const char *path, const char *kind,
+		       size_t max, prep_buf *b);
 /*
  * Exit 2 for a JSON document (a profile, a partial) that was refused:
  * "PATH:LINE:COLUMN: why" for a syntax error (line > 0), "PATH: a KIND of

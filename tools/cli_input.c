@@ -4,9 +4,12 @@
  * command line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "cli.h"
 
@@ -301,4 +304,37 @@ cli_document_fatal(struct cli *c, const char *path, const char *kind, int line,
 			  "%s: a %s of version %lld; this %s reads version %d",
 			  path, kind, version, c->prog, current);
 	cli_fatal(c, "%s: %s", path, why);
+}
+
+static long
+from_gzip(void *ctx, void *dst, size_t n)
+{
+	return gzread(ctx, dst, (unsigned)n); /* -1 on error */
+}
+
+void
+cli_read_document(struct cli *c, const char *path, const char *kind, size_t max,
+		  prep_buf *b)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
+	gzFile z = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+	prep_status st;
+	int n = 0, e;
+
+	if (fd < 0)
+		cli_fatal(c, "%s: %s", path, strerror(errno));
+	if (z == NULL)
+		cli_fatal(c, "out of memory");
+	prep_buf_init(b, max);
+	st = prep_buf_read_all(b, from_gzip, z);
+	e = errno;
+	if (st == PREP_ERR_IO)
+		cli_fatal(c, "%s: %s", path,
+			  gzerror(z, &n) && n == Z_ERRNO ? strerror(e)
+							 : "corrupt gzip data");
+	(void)gzclose(z); /* read only: nothing to lose */
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(c, "%s: %s larger than %zu bytes", path, kind, max);
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, path);
 }

@@ -32,30 +32,20 @@ cli_partial_write(struct cli *c, json_t *options, json_t *state)
 	cli_finish(c);
 }
 
-/* Read one partial file whole into p; exits 2 naming it. */
+/* Read one partial file (plain or gzip) whole into p; exits 2 naming
+ * it. */
 static void
 load_one(struct cli *c, const char *path, prep_partial *p)
 {
 	prep_partial_error e;
 	prep_status st;
 	prep_buf b;
-	FILE *f;
 
 	if (strcmp(path, "-") == 0)
 		cli_usage_error(c, "--merge reads partials from files, not "
 				   "from the standard input");
-	if ((f = fopen(path, "rb")) == NULL)
-		cli_fatal(c, "%s: %s", path, strerror(errno));
-	prep_buf_init(&b, PREP_PARTIAL_MAX_BYTES);
-	st = prep_buf_read_stream(&b, f);
-	(void)fclose(f); /* read only */
-	if (st == PREP_ERR_LIMIT)
-		cli_fatal(c, "%s: partial larger than %zu bytes", path,
-			  PREP_PARTIAL_MAX_BYTES);
-	if (st == PREP_ERR_IO)
-		cli_fatal(c, "%s: %s", path, strerror(errno));
-	if (st != PREP_OK)
-		cli_fatal_status(c, st, path);
+	/* plain, or gzip as -z writes it */
+	cli_read_document(c, path, "partial", PREP_PARTIAL_MAX_BYTES, &b);
 	cli_audit_input_file(c, path);
 	st = prep_partial_parse(b.data ? b.data : "", b.len, c->prog, p, &e);
 	prep_buf_free(&b);

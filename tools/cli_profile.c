@@ -167,43 +167,6 @@ cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 	return p;
 }
 
-/*
- * The whole of path ("-": stdin) into b, gunzipped when it is gzip;
- * exits 2 when it can't be read.
- */
-static long
-from_gzip(void *ctx, void *dst, size_t n)
-{
-	return gzread(ctx, dst, (unsigned)n); /* -1 on error */
-}
-
-static void
-read_whole(struct cli *c, const char *path, prep_buf *b)
-{
-	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
-	gzFile z = fd >= 0 ? gzdopen(fd, "rb") : NULL;
-	prep_status st;
-	int n = 0, e;
-
-	if (fd < 0)
-		cli_fatal(c, "%s: %s", path, strerror(errno));
-	if (z == NULL)
-		cli_fatal(c, "out of memory");
-	prep_buf_init(b, PREP_PROFILE_MAX_BYTES);
-	st = prep_buf_read_all(b, from_gzip, z);
-	e = errno;
-	if (st == PREP_ERR_IO)
-		cli_fatal(c, "%s: %s", path,
-			  gzerror(z, &n) && n == Z_ERRNO ? strerror(e)
-							 : "corrupt gzip data");
-	(void)gzclose(z); /* read only: nothing to lose */
-	if (st == PREP_ERR_LIMIT)
-		cli_fatal(c, "%s: profile larger than %zu bytes", path,
-			  PREP_PROFILE_MAX_BYTES);
-	if (st != PREP_OK)
-		cli_fatal_status(c, st, path);
-}
-
 prep_profile *
 cli_profile_load(struct cli *c, const char *path)
 {
@@ -212,7 +175,7 @@ cli_profile_load(struct cli *c, const char *path)
 	prep_status st;
 	prep_buf b;
 
-	read_whole(c, path, &b);
+	cli_read_document(c, path, "profile", PREP_PROFILE_MAX_BYTES, &b);
 	cli_audit_input_file(c, path);
 	st = prep_profile_parse(b.data ? b.data : "", b.len, &p, &e);
 	prep_buf_free(&b);
@@ -222,6 +185,29 @@ cli_profile_load(struct cli *c, const char *path)
 		cli_fatal_status(c, st, path);
 	cli_document_fatal(c, path, "profile", e.line, e.column, e.version,
 			   PREP_PROFILE_VERSION, e.text);
+}
+
+int
+cli_profile_is_partial(struct cli *c, const char *path)
+{
+	const json_t *f;
+	struct stat sb;
+	json_t *doc;
+	prep_buf b;
+	int is;
+
+	/* --merge reads partials from files only (cli_partials_load) */
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 ||
+	    !S_ISREG(sb.st_mode))
+		return 0;
+	cli_read_document(c, path, "partial", PREP_PARTIAL_MAX_BYTES, &b);
+	doc = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+	prep_buf_free(&b);
+	f = json_object_get(doc, "format");
+	is = json_is_string(f) &&
+	     strcmp(json_string_value(f), "prep-partial") == 0;
+	json_decref(doc);
+	return is;
 }
 
 int

@@ -297,8 +297,6 @@ parse_options(int argc, char **argv, struct opts *o)
 			cli_usage_error(&cli,
 					"--delta must be between 0 and 1");
 		o->seeded |= opt == OPT_SEED;
-		if (opt == CLI_OPT_MISSING)
-			o->missing = optarg;
 	}
 	check_options(o);
 }

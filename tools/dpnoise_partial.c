@@ -69,7 +69,7 @@ options_json(const struct opts *o)
 	prep_json_set(j, "delimiter",
 		      cli.csv.delim > 0 ? prep_json_bytes(&d, 1) : json_null(),
 		      &ok);
-	prep_json_set(j, "missing", text_or_null(o->missing), &ok);
+	prep_json_set(j, "missing", prep_partial_missing(cli.missing), &ok);
 	if (!ok) {
 		json_decref(j);
 		cli_fatal(&cli, "out of memory");

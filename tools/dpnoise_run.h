@@ -41,9 +41,8 @@ struct opts {
 	double budget;
 	int64_t seed;
 	int seeded;
-	int partial, merge;  /* --partial, --merge */
-	const char *missing; /* --missing, as given */
-	int argc;	     /* the command line, for the ledger's record */
+	int partial, merge; /* --partial, --merge */
+	int argc;	    /* the command line, for the ledger's record */
 	char **argv;
 };
 

@@ -11,16 +11,20 @@
  * valid rows are spooled to an unlinked temporary file and written out
  * only when the run passes; --stream writes each as it is read, and an
  * -o file is renamed into place only when the run passes.
+ *
+ * --partial checks a part of the input the same way and writes, instead
+ * of the report and the data, the part's state (libprep/validate_partial.c:
+ * its counts, its first errors, its unique and primary keys); --merge
+ * reads the parts' states and gives the whole run's report and verdict
+ * (tools/validate_partial.c).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "pii.h"
-#include "schema.h"
-#include "validate.h"
+#include "validate_run.h"
 
 enum {
 	OPT_PII = CLI_OPT_TOOL_BASE,
@@ -31,18 +35,11 @@ enum {
 	OPT_JSON,
 	OPT_MANIFEST,
 	OPT_MAX_KEYS,
+	OPT_PARTIAL,
+	OPT_MERGE,
 };
 
 #define MAX_ERRORS_CAP 10000000ULL
-
-/* The options of validate's own (the common ones are in cli). */
-struct opts {
-	const char *schema, *rejects, *manifest;
-	unsigned pii;  /* personal data types (pii.h); 0: none */
-	double mostly; /* fraction of valid rows that passes */
-	size_t max_errors, max_keys;
-	int stream, report_only, json, verbose;
-};
 
 /* Where the rows go. */
 struct sink {
@@ -54,9 +51,10 @@ struct sink {
 	uint64_t written;	/* valid data rows written */
 };
 
-static struct cli cli;
-static prep_validator *validator;
-static prep_vreport *report;
+struct cli cli;
+prep_validator *validator;
+prep_vreport *report;
+prep_vstate *vstate;
 
 static void
 usage(void)
@@ -66,7 +64,10 @@ usage(void)
 	       "                [--mostly f] [--max-errors n] [--stream] [--json]\n"
 	       "                [--manifest file] [--max-keys n] [-d delim] [-o file] [--crlf]\n"
 	       "                [--lazy-quotes] [--max-field size] [--max-memory size]\n"
-	       "                [--allow-empty] [--missing list] [--progress] [file ...]\n"
+	       "                [--allow-empty] [--missing list] [--partial] [--progress]\n"
+	       "                [file ...]\n"
+	       "       validate [-HqrVv] [-s schema.json] [--json] [-o file] [options]\n"
+	       "                --merge partial ...\n"
 	       "\n"
 	       "Check the data against a Table Schema, its structure and for personal\n"
 	       "data; pass on only the valid rows, and only if the run passes.\n"
@@ -86,6 +87,9 @@ usage(void)
 	       "      --max-keys N     distinct values kept for unique checks (default\n"
 	       "                       10000000)\n"
 	       "  -v, --verbose        name the schema keys accepted and not checked\n"
+	       "      --partial        write this part's state (prep-partial(5)), not\n"
+	       "                       the report and the data\n"
+	       "      --merge          read the parts' states, report on the whole\n"
 	       CLI_HELP_IO
 	       "  -q, --quiet         no report on stderr\n"
 	       CLI_HELP_END
@@ -94,18 +98,14 @@ usage(void)
 	/* clang-format on */
 }
 
-/* A library status that can only mean trouble: exit 2 (a failed write
- * names the file: "FILE: No space left on device"). */
-static void
+void
 check(prep_status st, const char *what)
 {
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, what);
 }
 
-/* The report: the data of -r (stdout or -o FILE, atomically), else on
- * stderr unless -q (where a lost write is no trouble). */
-static void
+void
 give_report(const struct opts *o, int valid)
 {
 	FILE *f = stderr;
@@ -238,6 +238,8 @@ parse_options(int argc, char **argv, struct opts *o)
 	    {"manifest", required_argument, NULL, OPT_MANIFEST},
 	    {"max-keys", required_argument, NULL, OPT_MAX_KEYS},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"partial", no_argument, NULL, OPT_PARTIAL},
+	    {"merge", no_argument, NULL, OPT_MERGE},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -284,6 +286,12 @@ parse_options(int argc, char **argv, struct opts *o)
 		case 'v':
 			o->verbose = cli.verbose = 1;
 			break;
+		case OPT_PARTIAL:
+			o->partial = 1;
+			break;
+		case OPT_MERGE:
+			o->merge = 1;
+			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				cli_usage_error(&cli, "unknown option");
@@ -292,6 +300,7 @@ parse_options(int argc, char **argv, struct opts *o)
 	if (o->report_only && (o->stream || o->rejects || o->manifest))
 		cli_usage_error(&cli, "-r writes no data: no --stream, "
 				      "--rejects or --manifest");
+	parse_partial_options(o);
 	if (o->rejects && strcmp(o->rejects, "-") == 0)
 		cli_usage_error(&cli, "--rejects needs a file name");
 	if (o->manifest && strcmp(o->manifest, "-") == 0)
@@ -331,7 +340,7 @@ open_input(const struct opts *o, char **files, size_t nfiles)
  * record's) into the validator and its errors into the report, then the
  * reader's source-error st, if any; returns the header's row number. */
 static uint64_t
-check_header(prep_status st, const prep_schema *sch)
+check_header(const struct opts *o, prep_status st, const prep_schema *sch)
 {
 	const prep_field *header;
 	const prep_vissue *is;
@@ -343,9 +352,12 @@ check_header(prep_status st, const prep_schema *sch)
 	if (header) {
 		check(prep_validator_header(validator, header, ncols, &is, &ni),
 		      "header");
-		check(prep_vreport_header(report, prep_reader_where(cli.reader),
-					  is, ni),
-		      "report");
+		/* a part's state leaves the header's errors to the merge */
+		if (!o->partial)
+			check(prep_vreport_header(report,
+						  prep_reader_where(cli.reader),
+						  is, ni),
+			      "report");
 	} else {
 		prep_validator_columns(validator, sch && !have_header
 						      ? prep_schema_nfields(sch)
@@ -420,7 +432,14 @@ check_rows(const struct opts *o, struct sink *k, uint64_t rowno)
 		check(prep_vreport_row(report, rowno,
 				       prep_reader_where(cli.reader), is, ni),
 		      "report");
+		if (vstate)
+			check(prep_vstate_row(vstate, validator, rowno,
+					      prep_reader_where(cli.reader), f,
+					      n, ni),
+			      "partial");
 		/* an invalid row never goes to the output */
+		if (o->partial)
+			continue;
 		if (ni && k->rej) {
 			check(prep_validator_reject_row(
 				  validator, k->rej, k->wo.delim, f, n, is, ni),
@@ -520,11 +539,23 @@ main(int argc, char **argv)
 	check(prep_validator_new(sch, o.pii, &validator), "validator");
 	prep_validator_set_missing(validator, cli.missing);
 	check(prep_vreport_new(o.max_errors, &report), "report");
+	if (o.partial)
+		check(prep_vstate_new(sch, &vstate), "partial");
 
 	memset(&k, 0, sizeof k);
+	if (o.merge) {
+		pass =
+		    merge_run(&o, sch, argv + optind, (size_t)(argc - optind));
+		goto done;
+	}
 	st = open_input(&o, argv + optind, (size_t)(argc - optind));
 	if (st == PREP_OK && prep_reader_columns(cli.reader) == 0 &&
-	    !cli.allow_empty) {
+	    !cli.allow_empty && o.partial) {
+		/* an empty part: the merge decides, with the other parts */
+		state_input(st);
+		write_state(&o, sch);
+	} else if (st == PREP_OK && prep_reader_columns(cli.reader) == 0 &&
+		   !cli.allow_empty) {
 		/* No record at all, not even a header: frictionless-py's
 		 * "the source is empty". Nothing is written but a report. */
 		check(prep_vreport_source_empty(report,
@@ -533,16 +564,31 @@ main(int argc, char **argv)
 		prep_validator_columns(validator, 0);
 		give_report(&o, 0);
 	} else {
-		uint64_t rowno = check_header(st, sch);
+		uint64_t rowno = check_header(&o, st, sch);
 
-		open_sinks(&o, &k);
+		if (o.partial)
+			state_input(st);
+		else
+			open_sinks(&o, &k);
 		if (st == PREP_OK)
 			check_rows(&o, &k, rowno);
-		finish(&o, &k);
+		if (o.partial)
+			write_state(&o, sch);
+		else
+			finish(&o, &k);
 	}
-
 	pass = prep_vreport_passes(report, o.mostly);
-	record_checks(pass);
+
+done:
+	if (o.partial) {
+		/* a part's verdict is the merge's to give */
+		cli_audit_figure(&cli, "rows",
+				 (double)prep_vreport_rows(report));
+		pass = 1;
+	} else {
+		record_checks(pass);
+	}
+	prep_vstate_free(vstate);
 	prep_vreport_free(report);
 	prep_spool_free(k.spool);
 	prep_writer_free(k.rej);

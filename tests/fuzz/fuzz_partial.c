@@ -15,11 +15,12 @@
  * with itself when it has no part or is the whole (n = 1), and never with
  * a copy of itself among two of n >= 2 (the same part twice or a part
  * missing). Then its state is handed to the filter's own state reader
- * (check_state), which must refuse or accept it without harm: dpnoise's
- * (check_state_dpnoise) reads it into an aggregation made of its options
- * and merges it with itself, writes the merge and reads that back, and
- * releases it; it also sees the state of every input that names dpnoise
- * before the checksum is checked, which mutated inputs never pass.
+ * (check_state), which must refuse or accept it without harm; so is the
+ * state of any JSON object with options and a state, checksum or not, so
+ * that mutated states reach the filters' readers. dpnoise's
+ * (check_state_dpnoise) reads a state into an aggregation made of its
+ * options and merges it with itself, writes the merge and reads that
+ * back, and releases it.
  */
 #include "fuzz_common.h"
 
@@ -28,7 +29,138 @@
 #include "fuzz_classes_state.h"
 #include "json.h"
 #include "partial.h"
+#include "profile.h"
+#include "validate_partial.h"
 #include "weights_state.h"
+
+/*
+ * profile's (profile_partial.c): refused with a reason, or a profile whose
+ * partial, written again, has the options it was read with and a state
+ * that reads back and is written the same; merged with itself it doubles,
+ * or is refused past its max_groups or a double's range.
+ */
+static void
+check_state_profile(const json_t *options, const json_t *state)
+{
+	json_t *o2 = NULL, *s2 = NULL, *o3 = NULL, *s3 = NULL;
+	prep_profile *p = NULL, *q = NULL;
+	const char *why = NULL;
+	prep_status st;
+
+	st = prep_profile_from_partial(options, state, &p, &why);
+	if (st != PREP_OK) {
+		if (p != NULL || (st == PREP_ERR_VALUE && why == NULL))
+			abort();
+		return;
+	}
+	if (prep_profile_partial(p, NULL, &o2, &s2) != PREP_OK)
+		goto out; /* no memory */
+	/* the missing values are the run's, not the profile's */
+	if (json_object_set(o2, "missing",
+			    json_object_get(options, "missing")) != 0)
+		goto out;
+	if (!json_equal(o2, options))
+		abort();
+	st = prep_profile_from_partial(o2, s2, &q, &why);
+	if (st == PREP_ERR_NOMEM || st == PREP_ERR_MEMORY)
+		goto out;
+	if (st != PREP_OK)
+		abort(); /* what it wrote, it refuses */
+	if (prep_profile_partial(q, NULL, &o3, &s3) != PREP_OK)
+		goto out;
+	if (!json_equal(s2, s3))
+		abort();
+	st = prep_profile_merge(p, q, &why);
+	if (st != PREP_OK && st != PREP_ERR_LIMIT && st != PREP_ERR_RANGE &&
+	    st != PREP_ERR_NOMEM && st != PREP_ERR_MEMORY)
+		abort();
+	if (st == PREP_OK && prep_profile_rows(p) != 2 * prep_profile_rows(q))
+		abort();
+out:
+	json_decref(o2);
+	json_decref(s2);
+	json_decref(o3);
+	json_decref(s3);
+	prep_profile_free(p);
+	prep_profile_free(q);
+}
+
+/*
+ * The schema validate's states are read against: the seeds of
+ * corpus/partial were written by `validate -s` with this schema (two
+ * unique fields and a primary key), so that their key sets are read.
+ */
+#define VSCHEMA                                                                \
+	"{\"fields\":[{\"name\":\"id\",\"type\":\"integer\","                  \
+	"\"constraints\":{\"unique\":true}},"                                  \
+	"{\"name\":\"email\",\"constraints\":{\"unique\":true}},"              \
+	"{\"name\":\"n\",\"type\":\"integer\"}],"                              \
+	"\"primaryKey\":[\"email\",\"n\"]}"
+
+/*
+ * validate's (validate_partial.c): refused with a reason, or a state
+ * that is written again the same after a second reading, and that merges
+ * with itself (the second part's keys all duplicates of the first's)
+ * into a report, or is refused for a reason of its own (a part of
+ * another header cannot be: it is itself).
+ */
+static void
+check_state_validate(const json_t *options, const json_t *state)
+{
+	prep_vstate *st = NULL, *again = NULL, *parts[2];
+	prep_validator *v = NULL;
+	prep_vreport *r = NULL;
+	prep_schema *sch = NULL;
+	json_t *j1 = NULL, *j2 = NULL;
+	uint64_t max_errors = 100;
+	const char *why = NULL;
+	size_t which;
+	prep_where at;
+	prep_status rc;
+	char *text = NULL;
+
+	(void)prep_json_uint(json_object_get(options, "max_errors"), 0, 1000,
+			     &max_errors);
+	if (prep_schema_parse(VSCHEMA, strlen(VSCHEMA), &sch, NULL) != PREP_OK)
+		return;
+	rc = prep_vstate_from_json(state, sch, (size_t)max_errors, &st, &why);
+	if (rc != PREP_OK) {
+		if (st != NULL || (rc == PREP_ERR_VALUE && why == NULL))
+			abort();
+		goto out;
+	}
+	if ((j1 = prep_vstate_to_json(st)) == NULL)
+		goto out;
+	rc = prep_vstate_from_json(j1, sch, (size_t)max_errors, &again, &why);
+	if (rc == PREP_ERR_NOMEM || rc == PREP_ERR_MEMORY)
+		goto out;
+	if (rc != PREP_OK)
+		abort(); /* what it wrote, it refuses */
+	if ((j2 = prep_vstate_to_json(again)) == NULL)
+		goto out;
+	if (!json_equal(j1, j2))
+		abort();
+	if (prep_validator_new(sch, 0, &v) != PREP_OK ||
+	    prep_vreport_new((size_t)max_errors, &r) != PREP_OK)
+		goto out;
+	parts[0] = st;
+	parts[1] = again;
+	rc = prep_vstate_merge(parts, 2, 0, v, r, &at, &which, &why);
+	if (rc == PREP_ERR_VALUE)
+		abort();
+	if (rc == PREP_OK && prep_vreport_json(r, v, 0, &text) == PREP_OK &&
+	    (text == NULL || text[strlen(text) - 1] != '\n'))
+		abort();
+out:
+	free(text);
+	prep_vreport_free(r);
+	prep_validator_free(v);
+	json_decref(j1);
+	json_decref(j2);
+	prep_vstate_free(again);
+	prep_vstate_free(st);
+	prep_schema_free(sch);
+}
 
 /* Is options[key] a string (a column given), not null? */
 static int
@@ -300,6 +432,10 @@ check_state(const char *filter, const json_t *options, const json_t *state)
 		check_state_kcheck(options, state);
 	if (strcmp(filter, "kanon") == 0)
 		check_state_kanon(options, state);
+	if (strcmp(filter, "profile") == 0)
+		check_state_profile(options, state);
+	if (strcmp(filter, "validate") == 0)
+		check_state_validate(options, state);
 	if (strcmp(filter, "dpnoise") == 0)
 		check_state_dpnoise(options, state);
 }
@@ -330,11 +466,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * a fifth of the inputs are read as another filter's */
 	if (named != NULL && strlen(named) < sizeof filter && size % 5 != 0)
 		strcpy(filter, named);
-	/* a fuzzer can't make a mutated state's checksum hold: dpnoise's
-	 * reader sees the state of every input that names it, as it is */
-	if (named != NULL && strcmp(named, "dpnoise") == 0)
-		check_state_dpnoise(json_object_get(peek, "options"),
-				    json_object_get(peek, "state"));
+	/* A mutated state fails the checksum, and the envelope's reader
+	 * refuses it before its filter sees it: the filter's reader must
+	 * refuse it all the same, so it is handed the state of any object
+	 * that has one (the checksum is not a defence: anyone can write it). */
+	if (json_is_object(json_object_get(peek, "options")) &&
+	    json_is_object(json_object_get(peek, "state")))
+		check_state(filter, json_object_get(peek, "options"),
+			    json_object_get(peek, "state"));
 	json_decref(peek);
 	prep_partial p, q, two[2];
 	prep_partial_error e;

@@ -64,3 +64,25 @@ Test(missing, caps)
 	cr_assert(prep_missing_is(m, big, strlen(big)));
 	prep_missing_free(m);
 }
+
+/* The values as listed, a value twice there twice; NULL: the empty cell. */
+Test(missing, values_listed)
+{
+	prep_missing *m;
+	prep_field f;
+
+	cr_assert_eq(prep_missing_count(NULL), 1);
+	f = prep_missing_value(NULL, 0);
+	cr_assert_eq(f.len, 0);
+	cr_assert_eq(prep_missing_new("NA,,n/a,NA", &m), PREP_OK);
+	cr_assert_eq(prep_missing_count(m), 4);
+	f = prep_missing_value(m, 0);
+	cr_assert(f.len == 2 && memcmp(f.data, "NA", 2) == 0);
+	cr_assert_eq(prep_missing_value(m, 1).len, 0);
+	f = prep_missing_value(m, 2);
+	cr_assert(f.len == 3 && memcmp(f.data, "n/a", 3) == 0);
+	f = prep_missing_value(m, 3);
+	cr_assert(f.len == 2 && memcmp(f.data, "NA", 2) == 0);
+	cr_assert_eq(prep_missing_value(m, 4).len, 0);
+	prep_missing_free(m);
+}

@@ -104,6 +104,46 @@ Test(partial, read_back)
 	free(text);
 }
 
+/* --missing as an option: sorted by bytes, each once, the empty cell
+ * alone by default; its checker takes exactly that form. */
+Test(partial, missing_option)
+{
+	prep_missing *m;
+	json_t *j, *bad;
+	char *t;
+
+	j = prep_partial_missing(NULL);
+	t = json_dumps(j, JSON_COMPACT);
+	cr_assert_str_eq(t, "[\"\"]");
+	cr_assert(prep_partial_missing_ok(j));
+	free(t);
+	json_decref(j);
+	cr_assert_eq(prep_missing_new("n/a,NA,,NA,\377", &m), PREP_OK);
+	j = prep_partial_missing(m);
+	t = json_dumps(j, JSON_COMPACT);
+	cr_assert_str_eq(t, "[\"\",\"NA\",\"n/a\",\"hex:ff\"]");
+	cr_assert(prep_partial_missing_ok(j));
+	free(t);
+	json_decref(j);
+	prep_missing_free(m);
+	bad = json_loads("[\"b\",\"a\"]", 0, NULL);
+	cr_assert_not(prep_partial_missing_ok(bad));
+	json_decref(bad);
+	bad = json_loads("[\"a\",\"a\"]", 0, NULL);
+	cr_assert_not(prep_partial_missing_ok(bad));
+	json_decref(bad);
+	bad = json_loads("[]", 0, NULL);
+	cr_assert_not(prep_partial_missing_ok(bad));
+	json_decref(bad);
+	bad = json_loads("[\"hex:61\"]", 0, NULL);
+	cr_assert_not(prep_partial_missing_ok(bad));
+	json_decref(bad);
+	bad = json_loads("[1]", 0, NULL);
+	cr_assert_not(prep_partial_missing_ok(bad));
+	json_decref(bad);
+	cr_assert_not(prep_partial_missing_ok(NULL));
+}
+
 static void
 refused(const char *text, const char *filter, const char *why)
 {

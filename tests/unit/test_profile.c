@@ -21,7 +21,11 @@
  * count, min and max equal. The JSON form: a round trip byte for byte,
  * and a valid document broken one way at a time, each refused with
  * PREP_ERR_VALUE and the reason that names the break, the unbroken
- * document accepted (the negative control).
+ * document accepted (the negative control). Partials: the state is the
+ * document, the options its options with max_groups and the missing
+ * values; read back, the same document; two halves through partials
+ * merge as two profiles; options and states broken one way at a time
+ * refused, and the options' max_groups binding a merge.
  */
 #include <criterion/criterion.h>
 #include <float.h>
@@ -1859,4 +1863,176 @@ Test(profile, parse_errors)
 		   &p, &e);
 	cr_assert_eq(st, PREP_ERR_VALUE);
 	cr_assert_gt(e.line, 0);
+}
+
+/* ---- partials (profile_partial.c) ---- */
+
+/* p's partial, read back; *o and *s are its options and state. */
+static prep_profile *
+through_partial(const prep_profile *p, const prep_missing *m, json_t **o,
+		json_t **s)
+{
+	prep_profile *q = NULL;
+	const char *why = NULL;
+	prep_status st;
+
+	cr_assert_eq(prep_profile_partial(p, m, o, s), PREP_OK);
+	st = prep_profile_from_partial(*o, *s, &q, &why);
+	cr_assert_eq(st, PREP_OK, "%s", why ? why : prep_strerror(st));
+	return q;
+}
+
+/*
+ * The state is the profile's document; the options, the document's with
+ * max_groups and the missing values sorted, each once. Read back, the
+ * profile writes the same document.
+ */
+Test(profile, partial_round_trip)
+{
+	prep_missing *m = NULL;
+	prep_profile *p, *q;
+	json_t *o, *s, *doc, *want;
+	char *t1, *t2;
+
+	make_table();
+	p = table_profile(0, MROWS, 20);
+	cr_assert_eq(prep_missing_new("n/a,,n/a", &m), PREP_OK);
+	q = through_partial(p, m, &o, &s);
+	doc = prep_profile_to_json(p);
+	cr_assert(json_equal(s, doc));
+	want = json_deep_copy(json_object_get(doc, "options"));
+	json_object_set_new(want, "max_groups",
+			    json_integer(PREP_PROFILE_DEFAULT_MAX_GROUPS));
+	json_object_set_new(want, "missing", json_pack("[ss]", "", "n/a"));
+	cr_assert(json_equal(o, want));
+	cr_assert_eq(prep_profile_max_groups(q),
+		     PREP_PROFILE_DEFAULT_MAX_GROUPS);
+	t1 = text_of(p);
+	t2 = text_of(q);
+	cr_assert_str_eq(t1, t2);
+	free(t1);
+	free(t2);
+	json_decref(want);
+	json_decref(doc);
+	json_decref(o);
+	json_decref(s);
+	prep_profile_free(q);
+	prep_profile_free(p);
+	prep_missing_free(m);
+}
+
+/* Two halves through their partials merge as the profiles do. */
+Test(profile, partial_halves_merge_to_whole)
+{
+	prep_profile *w, *a, *b, *pa, *pb;
+	json_t *o, *s, *s2;
+
+	make_table();
+	w = table_profile(0, MROWS, 20);
+	a = table_profile(0, 250, 20);
+	b = table_profile(250, MROWS, 20);
+	pa = through_partial(a, NULL, &o, &s);
+	json_decref(o);
+	json_decref(s);
+	pb = through_partial(b, NULL, &o, &s);
+	s2 = json_pack("[s]", "");
+	cr_assert(json_equal(json_object_get(o, "missing"), s2));
+	json_decref(s2);
+	json_decref(o);
+	json_decref(s);
+	merge_ok(pa, pb);
+	assert_merge_equals_whole(pa, w);
+	prep_profile_free(w);
+	prep_profile_free(a);
+	prep_profile_free(b);
+	prep_profile_free(pa);
+	prep_profile_free(pb);
+}
+
+static void
+partial_refuses(json_t *o, json_t *s, const char *why_want)
+{
+	prep_profile *q = (prep_profile *)1;
+	const char *why = NULL;
+
+	cr_assert_eq(prep_profile_from_partial(o, s, &q, &why), PREP_ERR_VALUE);
+	cr_assert_null(q);
+	cr_assert_str_eq(why, why_want);
+	json_decref(o);
+	json_decref(s);
+}
+
+/*
+ * Options and states broken one way at a time, each refused with its
+ * reason; the max_groups of the options holds for a merge into the
+ * profile read.
+ */
+Test(profile, partial_refusals)
+{
+	static const char *const rows[][4] = {
+	    {"F", "A", "1", "1"}, {"M", "A", "0", "1"}, {"F", "B", "1", "0"}};
+	static const char *const more[][4] = {{"X", "A", "1", "1"},
+					      {"Y", "B", "1", "1"}};
+	prep_field names[4];
+	prep_profile_params pp;
+	prep_profile *p, *q, *r;
+	json_t *o, *s;
+	const char *why = NULL;
+	size_t i;
+
+	group_params(&pp, names, 0);
+	pp.max_groups = 4;
+	p = new_profile(&pp);
+	for (i = 0; i < NELEMS(rows); i++)
+		add_row(p, rows[i], 4);
+	cr_assert_eq(prep_profile_partial(p, NULL, &o, &s), PREP_OK);
+	cr_assert_eq(json_integer_value(json_object_get(o, "max_groups")), 4);
+
+#define BROKEN(edit, why_want)                                                 \
+	do {                                                                   \
+		json_t *bo = json_deep_copy(o), *bs = json_deep_copy(s);       \
+		edit;                                                          \
+		partial_refuses(bo, bs, why_want);                             \
+	} while (0)
+	BROKEN(json_object_del(bo, "max_groups"),
+	       "bad max_groups or missing option");
+	BROKEN(json_object_set_new(bo, "max_groups", json_integer(0)),
+	       "bad max_groups or missing option");
+	BROKEN(json_object_del(bo, "missing"),
+	       "bad max_groups or missing option");
+	BROKEN(json_object_set_new(bo, "missing", json_pack("[ss]", "b", "a")),
+	       "bad max_groups or missing option");
+	BROKEN(json_object_set_new(bo, "missing", json_pack("[ss]", "a", "a")),
+	       "bad max_groups or missing option");
+	BROKEN(json_object_set_new(bo, "missing", json_pack("[]")),
+	       "bad max_groups or missing option");
+	BROKEN(json_object_set_new(bo, "missing", json_pack("[s]", "hex:61")),
+	       "bad max_groups or missing option");
+	BROKEN(json_object_set_new(bo, "max_distinct", json_integer(7)),
+	       "options are not the profile's");
+	BROKEN(json_object_set_new(bo, "extra", json_true()),
+	       "options are not the profile's");
+	BROKEN(json_object_set_new(bo, "max_groups", json_integer(2)),
+	       "more groups than its max_groups");
+	BROKEN(json_object_set_new(bs, "rows", json_integer(4)),
+	       "column counts do not add up");
+	BROKEN(json_object_set_new(bs, "format", json_string("prep-partial")),
+	       "not a prep profile");
+#undef BROKEN
+
+	/* unbroken: read; its max_groups (4) bounds a merge */
+	cr_assert_eq(prep_profile_from_partial(o, s, &q, &why), PREP_OK);
+	cr_assert_eq(prep_profile_max_groups(q), 4);
+	pp.max_groups = 0;
+	r = new_profile(&pp);
+	add_row(r, more[0], 4);
+	merge_ok(q, r);
+	cr_assert_eq(prep_profile_ngroups(q), 4);
+	add_row(r, more[1], 4);
+	cr_assert_eq(prep_profile_merge(q, r, &why), PREP_ERR_LIMIT);
+	prep_profile_free(q);
+	prep_profile_free(r);
+	json_decref(o);
+	json_decref(s);
+	prep_profile_free(p);
 }

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "schema.h"
 
 /* ---- helpers ---- */
@@ -1605,5 +1607,66 @@ Test(rows, fields_past_a_short_row)
 	cr_assert_str_eq(is[0].message, "required value is missing");
 	cr_assert_eq(is[1].field, 3);
 	cr_assert_str_eq(is[1].message, "required value is missing");
+	prep_schema_free(s);
+}
+
+/*
+ * The key sets, for validate's partials: the unique fields in field
+ * order, then the primary key's; their keys in the order first seen, as
+ * canonical keys: an integer little-endian whatever the machine (typed:
+ * "01" is 1), a string its bytes, a primary key the tuple of its fields'
+ * keys; the messages of their duplicates; the SHA-256 of the descriptor.
+ */
+Test(schema, key_sets)
+{
+	static const char json[] =
+	    "{\"fields\":[{\"name\":\"a\",\"constraints\":{\"unique\":true}},"
+	    "{\"name\":\"n\",\"type\":\"integer\",\"constraints\":"
+	    "{\"unique\":true}},{\"name\":\"b\"}],\"primaryKey\":[\"b\",\"n\"]}";
+	static const char *const r1[] = {"x", "258", "k"};
+	static const char *const r2[] = {"y", "0258", "k"};
+	static const unsigned char n258[8] = {2, 1, 0, 0, 0, 0, 0, 0};
+	static const unsigned char pk[] = {1, 'k', 8, 2, 1, 0, 0, 0, 0, 0, 0};
+	unsigned char want[32], got[32];
+	unsigned int dlen = 0;
+	prep_schema_issue is[4];
+	prep_schema *s = load(json);
+	prep_field k;
+
+	cr_assert_eq(prep_schema_key_sets(s), 3);
+	cr_assert_eq(prep_schema_key_set_field(s, 0), 0);
+	cr_assert_eq(prep_schema_key_set_field(s, 1), 1);
+	cr_assert_eq(prep_schema_key_set_field(s, 2), PREP_SCHEMA_ROW);
+	cr_assert_eq(prep_schema_key_set_field(s, 3), PREP_SCHEMA_ROW);
+	cr_assert_str_eq(prep_schema_key_set_message(s, 0),
+			 "duplicate value in a unique field");
+	cr_assert_str_eq(prep_schema_key_set_message(s, 2),
+			 "duplicate primary key (b, n)");
+	cr_assert_str_eq(prep_schema_key_set_message(s, 3), "");
+	cr_assert_eq(check(s, r1, 3, is), 0);
+	cr_assert_eq(check(s, r2, 3, is), 2); /* 0258 is 258: n and key */
+	cr_assert_eq(prep_schema_key_set_size(s, 0), 2);
+	cr_assert_eq(prep_schema_key_set_size(s, 1), 1);
+	cr_assert_eq(prep_schema_key_set_size(s, 2), 1);
+	k = prep_schema_key_set_key(s, 0, 1);
+	cr_assert(k.len == 1 && k.data[0] == 'y');
+	k = prep_schema_key_set_key(s, 1, 0);
+	cr_assert_eq(k.len, 8);
+	cr_assert_eq(memcmp(k.data, n258, 8), 0);
+	k = prep_schema_key_set_key(s, 2, 0);
+	cr_assert_eq(k.len, sizeof pk);
+	cr_assert_eq(memcmp(k.data, pk, sizeof pk), 0);
+	cr_assert_eq(prep_schema_key_set_key(s, 1, 1).len, 0);
+	cr_assert_eq(prep_schema_max_keys(s), 10000000);
+	prep_schema_set_max_keys(s, 7);
+	cr_assert_eq(prep_schema_max_keys(s), 7);
+	cr_assert_eq(
+	    EVP_Digest(json, strlen(json), want, &dlen, EVP_sha256(), NULL), 1);
+	prep_schema_sha256(s, got);
+	cr_assert_eq(memcmp(got, want, 32), 0);
+	prep_schema_free(s);
+	/* no unique field, no primary key: no set */
+	s = load1("{\"name\":\"a\"}");
+	cr_assert_eq(prep_schema_key_sets(s), 0);
 	prep_schema_free(s);
 }
