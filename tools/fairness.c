@@ -57,7 +57,8 @@ usage(void)
 	    "                [--privileged G] [--weight COL] [--min-di X] [--max-spd X]\n"
 	    "                [--max-eod X] [--json] [-d C] [-o FILE] [--allow-empty]\n"
 	    "                [--crlf] [--lazy-quotes] [--max-field N] [--max-memory N]\n"
-	    "                [--missing LIST] [--progress] [FILE...]\n"
+	    "                [--missing LIST] [--part I/N [--part-by COL]] [--progress]\n"
+	    "                [FILE...]\n"
 	    "\n"
 	    "Per-group rates of a label (and a prediction) as CSV, and group fairness\n"
 	    "metrics on stderr; exit 1 when a gate fails. The data is not passed on.\n"
@@ -361,7 +362,7 @@ write_report(const struct options *o, const struct run *r,
 	int header = prep_reader_header(cli.reader, &ncols) != NULL;
 	prep_status st = PREP_OK;
 
-	cli_open_output(&cli);
+	cli_open_report(&cli);
 	if (o->json)
 		st = prep_fairness_report_json(r->f, r->names, s, &o->gates,
 					       cli.writer);

@@ -32,7 +32,8 @@ usage(void)
 {
 	printf("usage: reweight [-HhqVvz] -g GROUPS [-y LABEL] [--weight COLUMN] [--name NAME]\n"
 	       "                [-d DELIM] [-o FILE] [--crlf] [--lazy-quotes] [--max-field SIZE]\n"
-	       "                [--max-memory SIZE] [--progress] [FILE...]\n"
+	       "                [--max-memory SIZE] [--part I/N [--part-by COL]] [--progress]\n"
+	       "                [FILE...]\n"
 	       "\n"
 	       "Append a weight to every row that makes the label independent of the\n"
 	       "group: W = n_g*n_y/(n*n_gy) (Kamiran & Calders 2012); without -y,\n"
