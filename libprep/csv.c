@@ -94,6 +94,7 @@ struct prep_reader {
 	prep_field *header;
 	size_t ncols;
 	int pending; /* a data record is held from the open (no header) */
+	int part_on; /* the part_i option: reading stops after part_left */
 
 	prep_where where;
 	uint64_t bytes_read, bytes_total, rows;
@@ -105,9 +106,7 @@ struct prep_reader {
 	unsigned char (*digest)[32];
 	unsigned char *digest_done;
 
-	/* the part_i option: reading stops after part_left more bytes */
-	int part_on;
-	uint64_t part_left;
+	uint64_t part_left; /* part_on: bytes left to read */
 	/* prep_reader_part_by: the column and the part kept (by_n 0: all) */
 	size_t by_col;
 	unsigned long by_i, by_n;
@@ -845,7 +844,7 @@ part_jump(prep_reader *r, int *keep)
 		/* a record ended at a CR: its LF is part of it */
 		unsigned char c = 0;
 
-		if (r->data_pos < r->data_len)
+		if (r->data && r->data_pos < r->data_len)
 			c = r->data[r->data_pos];
 		else if (pread(r->fd, &c, 1, (off_t)head) != 1)
 			c = 0;

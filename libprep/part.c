@@ -154,7 +154,7 @@ prep_status
 prep_part_find(const void *buf, uint64_t size, unsigned long i, unsigned long n,
 	       prep_part *out)
 {
-	prep_part p[2];
+	prep_part p[2] = {{0, 0, 1}, {0, 0, 1}};
 	struct scan s;
 
 	if (!valid(i, n))
@@ -194,7 +194,7 @@ prep_status
 prep_part_find_fd(int fd, uint64_t size, unsigned long i, unsigned long n,
 		  prep_part *out)
 {
-	prep_part p[2];
+	prep_part p[2] = {{0, 0, 1}, {0, 0, 1}};
 	struct scan s;
 	unsigned char *b;
 
