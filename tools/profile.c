@@ -71,6 +71,9 @@ parse_options(int argc, char **argv, struct cli_profile_opts *o)
 		cli_usage_error(&cli, "--merge takes the profiles as they are: "
 				      "no --columns, -g, --max-distinct, "
 				      "--kll-k, --max-groups or --seed");
+	if (merge && (cli.part_i || cli.part_by))
+		cli_usage_error(&cli, "--merge reads profiles: --part and "
+				      "--part-by split CSV input");
 	if (merge && optind >= argc)
 		cli_usage_error(&cli, "--merge needs at least one profile");
 	return merge;
