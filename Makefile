@@ -39,7 +39,8 @@ SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
            libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy clang-format \
-           jq openssl python3-pandas python3-jsonschema python3-pil tidy chromium
+           jq openssl python3-pandas python3-jsonschema python3-pil tidy chromium \
+           parallel rsync openssh-server openssh-client
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 
 PKGS     = libcrypto zlib libpcre2-8 jansson
@@ -59,18 +60,21 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # The headers a program needs to call libprep's functions are installed
 # and documented in man/man3/libprep.3; these serve only the library's
 # own modules (its JSON builders, hash tables, sketches, profiles,
-# drift statistics, the schema's parts and the digests' hashing thread)
-# or the filters alone (the audit record's builder, whose output,
-# man5/prep-audit.5, is the interface; the report built on it and its SVG
-# charts) and are not. tests/install/run.sh holds the two lists to each
-# other.
+# drift statistics, the schema's parts, the digests' hashing thread and
+# the exact sums of weights) or the filters alone (the audit record's
+# builder, whose output, man5/prep-audit.5, is the interface; the report
+# built on it and its SVG charts; the partials, man5/prep-partial.5) and
+# are not. tests/install/run.sh holds the two lists to each other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/schema_value.h libprep/recode.h libprep/lattice.h \
 	       libprep/mondrian.h libprep/datetime.h libprep/sketch_moments.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
 	       libprep/profile.h libprep/profile_impl.h libprep/drift.h \
 	       libprep/drift_stats.h libprep/audit.h libprep/report.h \
-	       libprep/svg.h libprep/digest.h
+	       libprep/svg.h libprep/digest.h libprep/partial.h \
+	       libprep/exactsum.h libprep/weights_impl.h \
+	       libprep/weights_state.h libprep/partial_input.h \
+	       libprep/fairness_impl.h libprep/fairness_state.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))

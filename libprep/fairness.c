@@ -3,56 +3,35 @@
  * for the definitions and their sources).
  *
  * Groups come from prep_classes (classes.h), keyed by the group columns;
- * beside each class this module keeps its weighted counts and a copy of
- * its values for the report, so memory follows the number of groups.
- * Sums of weights use Neumaier's improved Kahan summation (Neumaier 1974,
+ * beside each class this module keeps its counts of rows by label and
+ * prediction, the number of its first row (for the partials of
+ * fairness_state.c), a copy of its values for the report and, with a
+ * weight column, the exact sums of the weights of its four cells of
+ * label and prediction (exactsum.h), rounded once when read, so that the
+ * same rows give the same rates whatever their order or however they
+ * were split and merged. Memory follows the number of groups. The sides
+ * of the AIF360 metrics add the groups' rounded sums up in the order of
+ * the groups with Neumaier's improved Kahan summation (Neumaier 1974,
  * "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher
- * Summen", ZAMM 54), so that a table of many rows of fractional weights
- * (reweight's) gives rates accurate to the last digits printed; weights
- * of 1 sum exactly either way.
+ * Summen", ZAMM 54).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "classes.h"
-#include "fairness.h"
+#include "fairness_impl.h"
 #include "gate.h"
 #include "json.h"
 #include "memcap.h"
 #include "text.h"
 
+/* The sums of a group's rates, in this order. */
+enum { W, W_POS, W_NEG, W_SEL, W_TP, W_FP, NSUMS };
+
 /* A compensated sum: the value is s + c. */
 struct acc {
 	double s, c;
-};
-
-enum { W, W_POS, W_NEG, W_SEL, W_TP, W_FP, NSUMS };
-
-struct group {
-	uint64_t n, n_pos, n_sel;
-	struct acc sum[NSUMS];
-};
-
-struct span {
-	size_t off, len;
-};
-
-struct prep_fairness {
-	size_t *cols; /* group columns */
-	size_t ncols;
-	size_t maxcol; /* largest group column */
-	size_t label;
-	long pred, weight;
-	char *positive;
-	size_t positive_len;
-	prep_classes *classes;
-	struct group *g;    /* per group id */
-	struct span *spans; /* per group id, ncols each, into values */
-	size_t cap;	    /* groups g and spans have room for */
-	prep_buf values;    /* the groups' values, each NUL-terminated */
 };
 
 static void
@@ -129,14 +108,22 @@ prep_fairness_new(const prep_fairness_params *p, prep_fairness **out)
 void
 prep_fairness_free(prep_fairness *f)
 {
+	size_t i;
+
 	if (f == NULL)
 		return;
+	for (i = 0;
+	     f->wsum && f->classes && i < prep_fairness_groups(f) * NCELLS; i++)
+		prep_exactsum_free(&f->wsum[i]);
 	prep_classes_free(f->classes);
 	prep_buf_free(&f->values);
 	free(f->cols);
 	free(f->positive);
+	free(f->row);
 	prep_memcap_free(f->g, f->cap * sizeof *f->g);
 	prep_memcap_free(f->spans, f->cap * f->ncols * sizeof *f->spans);
+	prep_memcap_free(f->wsum,
+			 f->wsum ? f->cap * NCELLS * sizeof *f->wsum : 0);
 	free(f);
 }
 
@@ -147,59 +134,58 @@ is_positive(const prep_fairness *f, const prep_field *v)
 	       memcmp(v->data, f->positive, v->len) == 0;
 }
 
-/* Room for one group more in g and spans. */
+/* Room for one group more in g, spans and wsum. */
 static prep_status
 grow(prep_fairness *f)
 {
-	size_t n = f->cap ? f->cap * 2 : 64;
-	struct group *g;
-	struct span *s;
+	size_t n = f->cap ? f->cap * 2 : 64, nw = f->weight >= 0 ? NCELLS : 0;
+	struct fairness_group *g;
+	struct fairness_span *s;
+	prep_exactsum *e;
 	size_t more;
 	prep_status st;
 
 	if (prep_classes_count(f->classes) < f->cap)
 		return PREP_OK;
-	if (n > SIZE_MAX / sizeof *g || n > SIZE_MAX / sizeof *s / f->ncols)
+	if (n > SIZE_MAX / (sizeof *g + sizeof *e * NCELLS) ||
+	    n > SIZE_MAX / sizeof *s / f->ncols)
 		return PREP_ERR_NOMEM;
-	more = (n - f->cap) * (sizeof *g + f->ncols * sizeof *s);
+	more =
+	    (n - f->cap) * (sizeof *g + f->ncols * sizeof *s + nw * sizeof *e);
 	if ((st = prep_memcap_take(more)) != PREP_OK)
 		return st;
 	if ((g = realloc(f->g, n * sizeof *g)) != NULL)
 		f->g = g;
-	if (g == NULL ||
-	    (s = realloc(f->spans, n * f->ncols * sizeof *s)) == NULL) {
+	if (g != NULL &&
+	    (s = realloc(f->spans, n * f->ncols * sizeof *s)) != NULL)
+		f->spans = s;
+	if (g == NULL || s == NULL ||
+	    (nw && (e = realloc(f->wsum, n * nw * sizeof *e)) == NULL)) {
 		prep_memcap_give(more);
 		return PREP_ERR_NOMEM;
 	}
-	f->spans = s;
+	if (nw) {
+		memset(e + f->cap * nw, 0, (n - f->cap) * nw * sizeof *e);
+		f->wsum = e;
+	}
 	f->cap = n;
 	return PREP_OK;
 }
 
 /*
- * Count one row. The weight is read and every buffer made big enough
- * before prep_classes_add, the last step that can fail, so that a refused
- * row changes nothing.
+ * The group of row (whose fields cover the group columns), added when
+ * new with first row first. The buffers are made big enough before
+ * prep_classes_add, the last step that can fail, so that a refused group
+ * changes nothing.
  */
-prep_status
-prep_fairness_add(prep_fairness *f, const prep_field *row)
+static prep_status
+group_of_row(prep_fairness *f, const prep_field *row, uint64_t first,
+	     size_t *id, int *added)
 {
-	double w = 1;
-	size_t i, id, before, need = 0;
-	int y, yhat;
-	struct group *g;
+	size_t i, before, need = 0;
+	struct fairness_group *g;
 	prep_status st;
 
-	if (f->weight >= 0) {
-		const prep_field *wf = &row[f->weight];
-
-		st = prep_parse_number(wf->data, wf->len, &w);
-		if (st != PREP_OK)
-			return st;
-		if (!(w >= 0) || w > PREP_FAIRNESS_MAX_WEIGHT)
-			return PREP_ERR_RANGE;
-		w = fabs(w); /* -0 reads as 0 */
-	}
 	if ((st = grow(f)) != PREP_OK)
 		return st;
 	for (i = 0; i < f->ncols; i++) {
@@ -212,34 +198,85 @@ prep_fairness_add(prep_fairness *f, const prep_field *row)
 	if ((st = prep_buf_reserve(&f->values, need)) != PREP_OK)
 		return st;
 	before = prep_classes_count(f->classes);
-	if ((st = prep_classes_add(f->classes, row, &id)) != PREP_OK)
+	if ((st = prep_classes_add(f->classes, row, id)) != PREP_OK)
 		return st;
-	g = &f->g[id];
-	if (id == before) {
-		/* a new group: keep its values for the report */
-		memset(g, 0, sizeof *g);
-		for (i = 0; i < f->ncols; i++) {
-			const prep_field *v = &row[f->cols[i]];
-			struct span *s = &f->spans[id * f->ncols + i];
+	*added = *id == before;
+	if (!*added)
+		return PREP_OK;
+	/* a new group: keep its values for the report */
+	g = &f->g[*id];
+	memset(g, 0, sizeof *g);
+	g->first = first;
+	for (i = 0; i < f->ncols; i++) {
+		const prep_field *v = &row[f->cols[i]];
+		struct fairness_span *sp = &f->spans[*id * f->ncols + i];
 
-			s->off = f->values.len;
-			s->len = v->len;
+		sp->off = f->values.len;
+		sp->len = v->len;
+		if (v->len)
 			memcpy(f->values.data + f->values.len, v->data, v->len);
-			f->values.len += v->len;
-			f->values.data[f->values.len++] = '\0';
-		}
+		f->values.len += v->len;
+		f->values.data[f->values.len++] = '\0';
 	}
+	return PREP_OK;
+}
+
+prep_status
+fairness_group_at(prep_fairness *f, const prep_field *values, uint64_t first,
+		  size_t *id, int *added)
+{
+	size_t i;
+
+	if (f->row == NULL &&
+	    (f->row = calloc(f->maxcol + 1, sizeof *f->row)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < f->ncols; i++)
+		f->row[f->cols[i]] = values[i];
+	return group_of_row(f, f->row, first, id, added);
+}
+
+/*
+ * Count one row. The weight is read and the group found or added before
+ * anything is counted, so that a refused row changes nothing (but for a
+ * lack of memory for its sum of weights, which ends the run).
+ */
+prep_status
+prep_fairness_add(prep_fairness *f, const prep_field *row)
+{
+	double w = 1;
+	size_t id;
+	int y, yhat, added;
+	struct fairness_group *g;
+	prep_status st;
+
+	if (f->weight >= 0) {
+		const prep_field *wf = &row[f->weight];
+
+		st = prep_parse_number(wf->data, wf->len, &w);
+		if (st != PREP_OK)
+			return st;
+		if (!(w >= 0) || w > PREP_FAIRNESS_MAX_WEIGHT)
+			return PREP_ERR_RANGE;
+		w = fabs(w); /* -0 reads as 0 */
+	}
+	if ((st = group_of_row(f, row, f->rows + 1, &id, &added)) != PREP_OK)
+		return st;
 	y = is_positive(f, &row[f->label]);
 	yhat = f->pred >= 0 ? is_positive(f, &row[f->pred]) : y;
+	if (f->weight >= 0) {
+		st = prep_exactsum_add(
+		    &f->wsum[id * NCELLS + (yhat ? (y ? CELL_TP : CELL_FP)
+						 : (y ? CELL_FN : CELL_TN))],
+		    w);
+		if (st != PREP_OK)
+			return st;
+	}
+	g = &f->g[id];
 	g->n++;
 	g->n_pos += (uint64_t)y;
 	g->n_sel += (uint64_t)yhat;
-	acc_add(&g->sum[W], w);
-	acc_add(&g->sum[y ? W_POS : W_NEG], w);
-	if (yhat) {
-		acc_add(&g->sum[W_SEL], w);
-		acc_add(&g->sum[y ? W_TP : W_FP], w);
-	}
+	g->n_tp += (uint64_t)(y && yhat);
+	f->rows++;
 	return PREP_OK;
 }
 
@@ -264,7 +301,7 @@ prep_fairness_group_values(const prep_fairness *f, size_t id,
 	if (id >= prep_fairness_groups(f))
 		return PREP_ERR_ARG;
 	for (i = 0; i < f->ncols; i++) {
-		const struct span *s = &f->spans[id * f->ncols + i];
+		const struct fairness_span *s = &f->spans[id * f->ncols + i];
 
 		values[i].data = f->values.data + s->off;
 		values[i].len = s->len;
@@ -272,16 +309,48 @@ prep_fairness_group_values(const prep_fairness *f, size_t id,
 	return PREP_OK;
 }
 
-/* Fill in the rates of r from its counts. */
+/*
+ * The sums of group id, in the order W .. W_FP: its counts of rows, or
+ * its cells' exact sums of weights, each sum of cells rounded once.
+ */
 static void
-rates(const prep_fairness *f, const struct acc *sum, prep_fairness_rates *r)
+group_sums(const prep_fairness *f, size_t id, double v[NSUMS])
 {
-	r->w = acc_value(&sum[W]);
-	r->w_pos = acc_value(&sum[W_POS]);
-	r->w_sel = acc_value(&sum[W_SEL]);
-	r->w_tp = acc_value(&sum[W_TP]);
-	r->w_fp = acc_value(&sum[W_FP]);
-	prep_fairness_rates_fill(r, acc_value(&sum[W_NEG]), f->pred >= 0);
+	const struct fairness_group *g = &f->g[id];
+	const prep_exactsum *c = f->wsum ? &f->wsum[id * NCELLS] : NULL;
+	const prep_exactsum *all[4], *pos[2], *neg[2], *sel[2];
+
+	if (f->weight < 0) {
+		v[W] = (double)g->n;
+		v[W_POS] = (double)g->n_pos;
+		v[W_NEG] = (double)(g->n - g->n_pos);
+		v[W_SEL] = (double)g->n_sel;
+		v[W_TP] = (double)g->n_tp;
+		v[W_FP] = (double)(g->n_sel - g->n_tp);
+		return;
+	}
+	all[0] = pos[0] = sel[0] = &c[CELL_TP];
+	all[1] = neg[0] = sel[1] = &c[CELL_FP];
+	all[2] = pos[1] = &c[CELL_FN];
+	all[3] = neg[1] = &c[CELL_TN];
+	v[W] = prep_exactsum_value_sum(all, 4);
+	v[W_POS] = prep_exactsum_value_sum(pos, 2);
+	v[W_NEG] = prep_exactsum_value_sum(neg, 2);
+	v[W_SEL] = prep_exactsum_value_sum(sel, 2);
+	v[W_TP] = prep_exactsum_value(&c[CELL_TP]);
+	v[W_FP] = prep_exactsum_value(&c[CELL_FP]);
+}
+
+/* Fill in the rates of r from its sums. */
+static void
+rates(const prep_fairness *f, const double v[NSUMS], prep_fairness_rates *r)
+{
+	r->w = v[W];
+	r->w_pos = v[W_POS];
+	r->w_sel = v[W_SEL];
+	r->w_tp = v[W_TP];
+	r->w_fp = v[W_FP];
+	prep_fairness_rates_fill(r, v[W_NEG], f->pred >= 0);
 }
 
 void
@@ -302,12 +371,14 @@ prep_fairness_rates_fill(prep_fairness_rates *r, double w_neg, int has_pred)
 static void
 group_rates(const prep_fairness *f, size_t id, prep_fairness_rates *r)
 {
-	const struct group *g = &f->g[id];
+	const struct fairness_group *g = &f->g[id];
+	double v[NSUMS];
 
 	r->n = g->n;
 	r->n_pos = g->n_pos;
 	r->n_sel = g->n_sel;
-	rates(f, g->sum, r);
+	group_sums(f, id, v);
+	rates(f, v, r);
 }
 
 prep_status
@@ -325,6 +396,7 @@ static void
 side(const prep_fairness *f, long skip, prep_fairness_rates *r)
 {
 	struct acc sum[NSUMS];
+	double v[NSUMS];
 	size_t i, k, n = prep_fairness_groups(f);
 
 	memset(sum, 0, sizeof sum);
@@ -335,10 +407,13 @@ side(const prep_fairness *f, long skip, prep_fairness_rates *r)
 		r->n += f->g[i].n;
 		r->n_pos += f->g[i].n_pos;
 		r->n_sel += f->g[i].n_sel;
+		group_sums(f, i, v);
 		for (k = 0; k < NSUMS; k++)
-			acc_add(&sum[k], acc_value(&f->g[i].sum[k]));
+			acc_add(&sum[k], v[k]);
 	}
-	rates(f, sum, r);
+	for (k = 0; k < NSUMS; k++)
+		v[k] = acc_value(&sum[k]);
+	rates(f, v, r);
 }
 
 void
@@ -639,7 +714,7 @@ table_header(const prep_fairness *f, const prep_field *names, prep_writer *w)
 static prep_status
 table_row(const prep_fairness *f, size_t id, prep_writer *w)
 {
-	const struct span *sp = &f->spans[id * f->ncols];
+	const struct fairness_span *sp = &f->spans[id * f->ncols];
 	prep_fairness_rates r;
 	char buf[64];
 	double v[NRATES];
@@ -678,7 +753,7 @@ prep_fairness_report_table(const prep_fairness *f, const prep_field *names,
 static json_t *
 json_group(const prep_fairness *f, const prep_field *names, size_t id, int *ok)
 {
-	const struct span *sp = &f->spans[id * f->ncols];
+	const struct fairness_span *sp = &f->spans[id * f->ncols];
 	json_t *o = json_object();
 	prep_fairness_rates r;
 	double v[NRATES];
@@ -789,7 +864,7 @@ prep_fairness_json_names(const prep_field *names, size_t ngroups, size_t *bad,
 prep_status
 prep_fairness_json_group(const prep_fairness *f, size_t id, size_t *bad)
 {
-	const struct span *sp;
+	const struct fairness_span *sp;
 	size_t i, nchars;
 
 	if (id >= prep_fairness_groups(f))

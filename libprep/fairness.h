@@ -9,8 +9,9 @@
  * exactly the positive value; anything else, the empty value included, is
  * negative. Without a prediction column the label plays its part
  * (AIF360's dataset metrics, BinaryLabelDatasetMetric). Every count is a
- * sum of weights w (1 without a weight column) taken with Neumaier's
- * compensated summation; per group (y: label, p: prediction, + positive):
+ * sum of weights w (1 without a weight column), added exactly and rounded
+ * once (exactsum.h), so that it does not depend on the order of the rows;
+ * per group (y: label, p: prediction, + positive):
  *
  *   base_rate      = sum w[y=+] / sum w
  *   selection_rate = sum w[p=+] / sum w
@@ -47,7 +48,9 @@
  * and FPR (with the label as prediction they would be 1 and 0 by
  * construction and say nothing).
  *
- * Memory follows the number of groups, never the number of rows.
+ * Memory follows the number of groups, never the number of rows. A
+ * table's state, for the partials of fairness(1), and the merge of two
+ * tables are fairness_state.h's.
  */
 #ifndef PREP_FAIRNESS_H
 #define PREP_FAIRNESS_H

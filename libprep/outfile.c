@@ -228,6 +228,12 @@ link_unnamed(const prep_outfile *o)
 	return linkat(o->fd, "", AT_FDCWD, o->temp, AT_EMPTY_PATH);
 }
 
+void
+prep_outfile_private(prep_outfile *o)
+{
+	o->mode = 0600;
+}
+
 prep_status
 prep_outfile_commit(prep_outfile *o)
 {

@@ -38,6 +38,9 @@ int prep_outfile_in_place(const prep_outfile *o);
  * A signal handler may unlink(2) it.
  */
 const char *prep_outfile_temp(const prep_outfile *o);
+/* Make the final mode 0600 whatever the umask or an old file's mode
+ * (data as sensitive as the raw input: man5/prep-partial.5). */
+void prep_outfile_private(prep_outfile *o);
 /* Final mode, fsync, rename over the target, fsync the directory; frees
  * o. */
 prep_status prep_outfile_commit(prep_outfile *o);

@@ -8,70 +8,25 @@
  * keyed-hash set of byte strings (strset.h) maps the key to a cell, so each
  * row costs one lookup in either pass. A new cell looks its group (the
  * key's group part) and its label up in two more sets, which give the
- * ids of first appearance the table is reported in. Each cell keeps its
- * weight sum with Neumaier's compensation; prep_weights_finish adds the
- * cells up into n_g, n_y and n, computes W once per cell with its text,
- * and sorts the cells of each group by label for prep_weights_cell.
+ * ids of first appearance the table is reported in. Each cell counts its
+ * rows and keeps the number of its first (for the partials of
+ * weights_state.c) and, with a weight column, the exact sum of their
+ * weights (exactsum.h), so that the same rows give the same counts
+ * however they were split and merged; prep_weights_finish adds the cells
+ * up into n_g, n_y and n, exactly again, computes W once per cell with
+ * its text, and sorts the cells of each group by label for
+ * prep_weights_cell.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "columns.h"
-#include "strset.h"
 #include "text.h"
-#include "weights.h"
+#include "weights_impl.h"
 
-/* A weight's text: "%.15g" of a double >= 0 takes at most 21 bytes. */
-#define TEXT_MAX 24
-
-struct cell {
-	uint32_t group, label;
-	double sum, comp; /* the count is sum + comp (Neumaier) */
-	double w;	  /* W, set by prep_weights_finish */
-	int empty;	  /* count 0: no W */
-	unsigned char textlen;
-	char text[TEXT_MAX];
-};
-
-struct prep_weights {
-	size_t *group;
-	size_t ngroup;
-	long label, weight;
-	size_t max;
-	prep_strset cells, groups, labels;
-	struct cell *cell; /* per cell id */
-	size_t cell_cap;
-	uint64_t rows;
-	prep_buf key;	   /* the current row's cell key */
-	size_t group_part; /* bytes of key that are the group */
-	int finished;
-	/* from prep_weights_finish */
-	double *n_g, *n_y; /* per group, per label */
-	double n;
-	size_t live_groups; /* groups whose count is above 0 */
-	uint64_t empty_cells;
-	size_t *run;   /* cells of group g: order[run[g] .. run[g+1]) */
-	size_t *order; /* cell ids by group, then label */
-	char text[TEXT_MAX];
-};
-
-/* Neumaier's compensated sum: *sum + *comp gets x added (Neumaier 1974,
- * "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher
- * Summen", ZAMM 54). */
-static void
-add_compensated(double *sum, double *comp, double x)
-{
-	double t = *sum + x;
-
-	if (fabs(*sum) >= fabs(x))
-		*comp += (*sum - t) + x;
-	else
-		*comp += (x - t) + *sum;
-	*sum = t;
-}
+#define TEXT_MAX WEIGHTS_TEXT_MAX
 
 prep_status
 prep_weights_new(const size_t *group, size_t ngroup, long label, long weight,
@@ -110,8 +65,12 @@ prep_weights_new(const size_t *group, size_t ngroup, long label, long weight,
 void
 prep_weights_free(prep_weights *w)
 {
+	size_t i;
+
 	if (w == NULL)
 		return;
+	for (i = 0; i < w->cells.n; i++)
+		prep_exactsum_free(&w->cell[i].sum);
 	prep_strset_free(&w->cells);
 	prep_strset_free(&w->groups);
 	prep_strset_free(&w->labels);
@@ -173,29 +132,26 @@ own_weight(const prep_weights *w, const prep_field *row, double *v)
 	return PREP_OK;
 }
 
-/*
- * A new cell for the key in w->key, with its group and label found or
- * added. Every cap is checked before the first change, so a row refused
- * for one leaves the table as it was.
- */
-static prep_status
-new_cell(prep_weights *w, const prep_field *row, size_t *id)
+prep_status
+weights_cell_at(prep_weights *w, const char *key, size_t len, size_t group_part,
+		const prep_field *label, uint64_t first, size_t *id)
 {
-	const prep_field *lab = w->label >= 0 ? &row[w->label] : NULL;
 	size_t g, y = 0, c;
 	prep_status st;
 
+	st = prep_strset_lookup(&w->cells, key, len, 0, id, NULL);
+	if (st != PREP_ERR_NOT_FOUND)
+		return st;
 	if (w->cells.n >= w->max)
 		return PREP_ERR_LIMIT;
-	st = prep_strset_lookup(&w->groups, w->key.data, w->group_part, 0, &g,
-				NULL);
+	st = prep_strset_lookup(&w->groups, key, group_part, 0, &g, NULL);
 	if (st == PREP_ERR_NOT_FOUND && w->groups.n >= w->max)
 		return PREP_ERR_LIMIT;
 	if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
 		return st;
-	if (lab) {
-		st = prep_strset_lookup(&w->labels, lab->data, lab->len, 0, &y,
-					NULL);
+	if (label) {
+		st = prep_strset_lookup(&w->labels, label->data, label->len, 0,
+					&y, NULL);
 		if (st == PREP_ERR_NOT_FOUND && w->labels.n >= w->max)
 			return PREP_ERR_LIMIT;
 		if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
@@ -203,26 +159,25 @@ new_cell(prep_weights *w, const prep_field *row, size_t *id)
 	}
 	if (w->cells.n == w->cell_cap) {
 		size_t n = w->cell_cap ? w->cell_cap * 2 : 64;
-		struct cell *p = realloc(w->cell, n * sizeof *p);
+		struct weights_cell *p = realloc(w->cell, n * sizeof *p);
 
 		if (p == NULL)
 			return PREP_ERR_NOMEM;
 		w->cell = p;
 		w->cell_cap = n;
 	}
-	st = prep_strset_lookup(&w->groups, w->key.data, w->group_part, 1, &g,
-				NULL);
-	if (st == PREP_OK && lab)
-		st = prep_strset_lookup(&w->labels, lab->data, lab->len, 1, &y,
-					NULL);
+	st = prep_strset_lookup(&w->groups, key, group_part, 1, &g, NULL);
+	if (st == PREP_OK && label)
+		st = prep_strset_lookup(&w->labels, label->data, label->len, 1,
+					&y, NULL);
 	if (st == PREP_OK)
-		st = prep_strset_lookup(&w->cells, w->key.data, w->key.len, 1,
-					&c, NULL);
+		st = prep_strset_lookup(&w->cells, key, len, 1, &c, NULL);
 	if (st != PREP_OK)
 		return st; /* out of memory */
 	memset(&w->cell[c], 0, sizeof w->cell[c]);
 	w->cell[c].group = (uint32_t)g;
 	w->cell[c].label = (uint32_t)y;
+	w->cell[c].first = first;
 	*id = c;
 	return PREP_OK;
 }
@@ -230,6 +185,7 @@ new_cell(prep_weights *w, const prep_field *row, size_t *id)
 prep_status
 prep_weights_add(prep_weights *w, const prep_field *row)
 {
+	struct weights_cell *c;
 	size_t id;
 	double v;
 	prep_status st;
@@ -240,28 +196,17 @@ prep_weights_add(prep_weights *w, const prep_field *row)
 		return st;
 	if ((st = encode_key(w, row)) != PREP_OK)
 		return st;
-	st = prep_strset_lookup(&w->cells, w->key.data, w->key.len, 0, &id,
-				NULL);
-	if (st == PREP_ERR_NOT_FOUND)
-		st = new_cell(w, row, &id);
+	st = weights_cell_at(w, w->key.data, w->key.len, w->group_part,
+			     w->label >= 0 ? &row[w->label] : NULL, w->rows + 1,
+			     &id);
 	if (st != PREP_OK)
 		return st;
-	add_compensated(&w->cell[id].sum, &w->cell[id].comp, v);
+	c = &w->cell[id];
+	if (w->weight >= 0 && (st = prep_exactsum_add(&c->sum, v)) != PREP_OK)
+		return st;
+	c->rows++;
 	w->rows++;
 	return PREP_OK;
-}
-
-/* A compensated sum's value; an overflowed sum stays infinite. */
-static double
-sum_of(double sum, double comp)
-{
-	return isfinite(sum) ? sum + comp : sum;
-}
-
-static double
-cell_count(const struct cell *c)
-{
-	return sum_of(c->sum, c->comp);
 }
 
 struct sort_entry {
@@ -337,42 +282,74 @@ set_text(char *text, unsigned char *len, double v)
 	*len = (unsigned char)(k > 0 && k < TEXT_MAX ? k : 0);
 }
 
+/*
+ * n_g, n_y and n from the cells: sums of counts of rows, or exact sums of
+ * the cells' exact sums of weights, each rounded once.
+ */
+static prep_status
+totals(prep_weights *w, size_t ngroups, size_t nlabels)
+{
+	size_t i, k = ngroups + nlabels + 1;
+	prep_exactsum *e;
+	uint64_t *r;
+	prep_status st = PREP_OK;
+
+	if (w->weight < 0) {
+		if ((r = calloc(k, sizeof *r)) == NULL)
+			return PREP_ERR_NOMEM;
+		for (i = 0; i < w->cells.n; i++) {
+			r[w->cell[i].group] += w->cell[i].rows;
+			r[ngroups + w->cell[i].label] += w->cell[i].rows;
+			r[k - 1] += w->cell[i].rows;
+			w->cell[i].n = (double)w->cell[i].rows;
+		}
+		for (i = 0; i < ngroups; i++)
+			w->n_g[i] = (double)r[i];
+		for (i = 0; i < nlabels; i++)
+			w->n_y[i] = (double)r[ngroups + i];
+		w->n = (double)r[k - 1];
+		free(r);
+		return PREP_OK;
+	}
+	if ((e = calloc(k, sizeof *e)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; st == PREP_OK && i < w->cells.n; i++) {
+		const struct weights_cell *c = &w->cell[i];
+
+		st = prep_exactsum_add_sum(&e[c->group], &c->sum);
+		if (st == PREP_OK)
+			st = prep_exactsum_add_sum(&e[ngroups + c->label],
+						   &c->sum);
+		if (st == PREP_OK)
+			st = prep_exactsum_add_sum(&e[k - 1], &c->sum);
+		w->cell[i].n = prep_exactsum_value(&c->sum);
+	}
+	for (i = 0; i < ngroups; i++)
+		w->n_g[i] = prep_exactsum_value(&e[i]);
+	for (i = 0; i < nlabels; i++)
+		w->n_y[i] = prep_exactsum_value(&e[ngroups + i]);
+	w->n = prep_exactsum_value(&e[k - 1]);
+	for (i = 0; i < k; i++)
+		prep_exactsum_free(&e[i]);
+	free(e);
+	return st;
+}
+
 prep_status
 prep_weights_finish(prep_weights *w)
 {
 	size_t ngroups = w->groups.n, i;
 	size_t nlabels = w->label >= 0 ? w->labels.n : 1;
-	double *cg, *cy, cn = 0;
 	prep_status st;
 
 	if (w->finished || w->n_g)
 		return PREP_ERR_ARG; /* a second call, after success or not */
 	w->n_g = calloc(ngroups ? ngroups : 1, sizeof *w->n_g);
 	w->n_y = calloc(nlabels ? nlabels : 1, sizeof *w->n_y);
-	cg = calloc(ngroups ? ngroups : 1, sizeof *cg);
-	cy = calloc(nlabels ? nlabels : 1, sizeof *cy);
-	if (!w->n_g || !w->n_y || !cg || !cy) {
-		free(cg);
-		free(cy);
+	if (!w->n_g || !w->n_y)
 		return PREP_ERR_NOMEM;
-	}
-	w->n = 0;
-	for (i = 0; i < w->cells.n; i++) {
-		double k = cell_count(&w->cell[i]);
-
-		add_compensated(&w->n_g[w->cell[i].group],
-				&cg[w->cell[i].group], k);
-		add_compensated(&w->n_y[w->cell[i].label],
-				&cy[w->cell[i].label], k);
-		add_compensated(&w->n, &cn, k);
-	}
-	for (i = 0; i < ngroups; i++)
-		w->n_g[i] = sum_of(w->n_g[i], cg[i]);
-	for (i = 0; i < nlabels; i++)
-		w->n_y[i] = sum_of(w->n_y[i], cy[i]);
-	w->n = sum_of(w->n, cn);
-	free(cg);
-	free(cy);
+	if ((st = totals(w, ngroups, nlabels)) != PREP_OK)
+		return st;
 	if (!isfinite(w->n))
 		return PREP_ERR_RANGE;
 	if (w->rows > 0 && w->n == 0)
@@ -385,15 +362,14 @@ prep_weights_finish(prep_weights *w)
 			w->live_groups++;
 	w->empty_cells = (uint64_t)ngroups * nlabels;
 	for (i = 0; i < w->cells.n; i++) {
-		struct cell *c = &w->cell[i];
-		double ngy = cell_count(c);
+		struct weights_cell *c = &w->cell[i];
 
-		c->empty = ngy == 0;
+		c->empty = c->n == 0;
 		if (!c->empty)
 			w->empty_cells--;
 		c->w = c->empty ? 0
 				: cell_weight(w, w->n_g[c->group],
-					      w->n_y[c->label], ngy);
+					      w->n_y[c->label], c->n);
 		set_text(c->text, &c->textlen, c->w);
 	}
 	w->finished = 1;
@@ -404,7 +380,7 @@ prep_status
 prep_weights_row(prep_weights *w, const prep_field *row, double *value,
 		 const char **text, size_t *len)
 {
-	const struct cell *c;
+	const struct weights_cell *c;
 	unsigned char tlen;
 	size_t id;
 	double v;
@@ -511,14 +487,14 @@ prep_weights_cell(const prep_weights *w, size_t g, size_t y,
 	hi = w->run[g + 1];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct cell *c = &w->cell[w->order[mid]];
+		const struct weights_cell *c = &w->cell[w->order[mid]];
 
 		if (c->label < y) {
 			lo = mid + 1;
 		} else if (c->label > y) {
 			hi = mid;
 		} else {
-			out->n_gy = cell_count(c);
+			out->n_gy = c->n;
 			out->empty = c->empty;
 			out->weight = c->w;
 			break;

@@ -19,7 +19,8 @@
  *
  * With a weight column, each row counts as its own weight (a finite
  * number >= 0) and its output weight is that weight times W: every count
- * above is then a sum of weights (Neumaier's compensated summation),
+ * above is then a sum of weights, added exactly and rounded once
+ * (exactsum.c), so that it does not depend on the order of the rows;
  * otherwise a count of rows, exact up to 2^53. A cell whose count is 0
  * (no rows, or rows of weight 0 only) has no W (NA); a row of weight 0
  * gets 0 wherever it is.
@@ -27,8 +28,10 @@
  * Use: prep_weights_add every row, prep_weights_finish once, then
  * prep_weights_row for the weight of each row (a second pass over the
  * same rows) and prep_weights_cell for the table. Memory follows the
- * cells that have rows (one key, two sums and the weight's text each),
- * the groups and the labels, never the rows.
+ * cells that have rows (one key, its counts and the weight's text each),
+ * the groups and the labels, never the rows. A table's state, for the
+ * partials of reweight(1), and the merge of two tables are
+ * weights_state.h's.
  */
 #ifndef PREP_WEIGHTS_H
 #define PREP_WEIGHTS_H

@@ -22,6 +22,7 @@
 #include "keys.h"
 #include "missing.h"
 #include "outfile.h"
+#include "partial.h"
 #include "profile.h"
 #include "spool.h"
 
@@ -537,6 +538,49 @@ prep_profile *cli_profile_load(struct cli *c, const char *path);
 int cli_profile_is_json(struct cli *c, const char *path);
 /* The profile as JSON on the output (-o, atomically), and finish. */
 void cli_profile_write(struct cli *c, const prep_profile *p);
+
+/*
+ * Partials of whole-input filters (cli_partial.c, partial.h,
+ * man5/prep-partial.5).
+ */
+/* Write this run's partial (options and state: their references are
+ * taken; the part is --part's) to the output, the file -o names made
+ * mode 0600, and finish. Exits 2 when it cannot be written. */
+void cli_partial_write(struct cli *c, json_t *options, json_t *state);
+/*
+ * The partials in files[0 .. n) (--merge's operands), each read whole and
+ * recorded as an input of the run: exits 2 naming the file (and the line
+ * and column of a JSON error) for one that is not a partial of this
+ * filter, of another version, fails its checksum, or does not merge with
+ * the others or with options (this run's, as the filter would write them;
+ * NULL: not compared). Free with cli_partials_free.
+ */
+prep_partial *cli_partials_load(struct cli *c, char **files, size_t n,
+				const json_t *options);
+void cli_partials_free(prep_partial *p, size_t n);
+
+/*
+ * Exit 2 for a JSON document (a profile, a partial) that was refused:
+ * "PATH:LINE:COLUMN: why" for a syntax error (line > 0), "PATH: a KIND of
+ * version V; this PROG reads version CURRENT" for another version
+ * (version >= 0), else "PATH: why".
+ */
+void cli_document_fatal(struct cli *c, const char *path, const char *kind,
+			int line, int column, long long version, int current,
+			const char *why) __attribute__((noreturn));
+/*
+ * The order in which to merge partials p[0 .. n) (cli_partials_load's):
+ * those of --part by part, others in the order given, which is taken for
+ * the order of the parts in the input. malloc'd.
+ */
+size_t *cli_partials_order(struct cli *c, const prep_partial *p, size_t n);
+/*
+ * Exit 2 for a partial's state that its filter's reader refused: path
+ * and why (a phrase of the library's that quotes nothing of the state),
+ * or the status's message.
+ */
+void cli_partial_state_error(struct cli *c, const char *path, prep_status st,
+			     const char *why) __attribute__((noreturn));
 /* Exit 2 with a profile library status's message. */
 void cli_profile_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
 

@@ -365,3 +365,16 @@ cli_column(struct cli *c, const char *opt, const char *name)
 		cli_usage_error(c, "%s names one column", opt);
 	return col;
 }
+
+void
+cli_document_fatal(struct cli *c, const char *path, const char *kind, int line,
+		   int column, long long version, int current, const char *why)
+{
+	if (line > 0)
+		cli_fatal(c, "%s:%d:%d: %s", path, line, column, why);
+	if (version >= 0 && version != current)
+		cli_fatal(c,
+			  "%s: a %s of version %lld; this %s reads version %d",
+			  path, kind, version, c->prog, current);
+	cli_fatal(c, "%s: %s", path, why);
+}

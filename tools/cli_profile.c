@@ -220,14 +220,8 @@ cli_profile_load(struct cli *c, const char *path)
 		return p;
 	if (st != PREP_ERR_VALUE && st != PREP_ERR_LIMIT)
 		cli_fatal_status(c, st, path);
-	if (e.line > 0)
-		cli_fatal(c, "%s:%d:%d: %s", path, e.line, e.column, e.text);
-	if (e.version >= 0 && e.version != PREP_PROFILE_VERSION)
-		cli_fatal(c,
-			  "%s: a profile of version %lld; this %s reads "
-			  "version %d",
-			  path, e.version, c->prog, PREP_PROFILE_VERSION);
-	cli_fatal(c, "%s: %s", path, e.text);
+	cli_document_fatal(c, path, "profile", e.line, e.column, e.version,
+			   PREP_PROFILE_VERSION, e.text);
 }
 
 int

@@ -8,6 +8,11 @@
  * the data; the counts, metrics, gates and reports are libprep/fairness.c's.
  * Memory follows the number of groups. A gate that fails sets exit
  * status 1; the report is written anyway.
+ *
+ * Scale-out (man5/prep-partial.5): --partial writes the state of the
+ * part's groups instead (libprep/fairness_state.c); --merge adds the
+ * partials of all the parts up, in the parts' order, into the whole's
+ * table, and finishes as one run over the whole input would.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +21,9 @@
 
 #include "cli.h"
 #include "fairness.h"
+#include "fairness_state.h"
 #include "gate.h"
+#include "json.h"
 #include "text.h"
 
 enum {
@@ -27,6 +34,8 @@ enum {
 	OPT_MAX_SPD,
 	OPT_MAX_EOD,
 	OPT_JSON,
+	OPT_PARTIAL,
+	OPT_MERGE,
 };
 
 /* What the options ask for. */
@@ -35,6 +44,7 @@ struct options {
 	const char *min_di, *max_spd, *max_eod; /* the bounds as written */
 	prep_fairness_gates gates;
 	int json;
+	int partial, merge; /* --partial, --merge */
 };
 
 /* The run: the table, its group columns and their names. */
@@ -57,8 +67,10 @@ usage(void)
 	    "                [--privileged G] [--weight COL] [--min-di X] [--max-spd X]\n"
 	    "                [--max-eod X] [--json] [-d C] [-o FILE] [--allow-empty]\n"
 	    "                [--crlf] [--lazy-quotes] [--max-field N] [--max-memory N]\n"
-	    "                [--missing LIST] [--part I/N [--part-by COL]] [--progress]\n"
-	    "                [FILE...]\n"
+	    "                [--missing LIST] [--part I/N [--part-by COL]] [--partial]\n"
+	    "                [--progress] [FILE...]\n"
+	    "       fairness [-HhqVz] -g GROUPS -y LABEL [-p PRED] --positive V ...\n"
+	    "                --merge PARTIAL...\n"
 	    "\n"
 	    "Per-group rates of a label (and a prediction) as CSV, and group fairness\n"
 	    "metrics on stderr; exit 1 when a gate fails. The data is not passed on.\n"
@@ -74,7 +86,10 @@ usage(void)
 	    "      --max-spd X       fail when |statistical_parity_difference| > X or NA\n"
 	    "      --max-eod X       fail when |equal_opportunity_difference| > X or NA\n"
 	    "                        (each gate allows 1e-12 of rounding)\n"
-	    "      --json            one JSON object on stdout instead: metrics and groups\n" CLI_HELP_IO
+	    "      --json            one JSON object on stdout instead: metrics and groups\n"
+	    "      --partial         write this part's state instead (prep-partial(5))\n"
+	    "      --merge           the operands are the parts' partials: report on the\n"
+	    "                        whole, as one run over it would\n" CLI_HELP_IO
 	    "  -q, --quiet         no metrics, warnings or gate messages on stderr\n" CLI_HELP_END
 	    "\n"
 	    "Exit status: 0 done (every gate passed), 1 a gate failed, 2 trouble.\n");
@@ -184,6 +199,8 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"max-spd", required_argument, NULL, OPT_MAX_SPD},
 	    {"max-eod", required_argument, NULL, OPT_MAX_EOD},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"partial", no_argument, NULL, OPT_PARTIAL},
+	    {"merge", no_argument, NULL, OPT_MERGE},
 	    {NULL, 0, NULL, 0},
 	};
 	prep_fairness_gates *g = &o->gates;
@@ -226,6 +243,12 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_JSON:
 			o->json = 1;
 			break;
+		case OPT_PARTIAL:
+			o->partial = 1;
+			break;
+		case OPT_MERGE:
+			o->merge = 1;
+			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				cli_usage_error(&cli, "unknown option");
@@ -239,6 +262,44 @@ parse_options(int argc, char **argv, struct options *o)
 		cli_usage_error(&cli, "--positive V is required");
 	if (o->max_eod && o->pred == NULL)
 		cli_usage_error(&cli, "--max-eod needs -p PRED");
+	if (o->partial && o->merge)
+		cli_usage_error(&cli, "--partial and --merge go one at a time");
+}
+
+/* A string option as given, or null. */
+static json_t *
+text_json(const char *s)
+{
+	return s ? prep_json_bytes(s, strlen(s)) : json_null();
+}
+
+/*
+ * The options object of the partials (prep-partial(5), fairness(1)):
+ * what shapes the groups' counts or the verdict, as given on the command
+ * line.
+ */
+static json_t *
+options_json(const struct options *o)
+{
+	json_t *j = json_object();
+	int ok = 1;
+
+	prep_json_set(j, "groups", text_json(o->groups), &ok);
+	prep_json_set(j, "label", text_json(o->label), &ok);
+	prep_json_set(j, "prediction", text_json(o->pred), &ok);
+	prep_json_set(j, "positive", text_json(o->positive), &ok);
+	prep_json_set(j, "privileged", text_json(o->privileged), &ok);
+	prep_json_set(j, "weight", text_json(o->weight), &ok);
+	prep_json_set(j, "min_di", text_json(o->min_di), &ok);
+	prep_json_set(j, "max_spd", text_json(o->max_spd), &ok);
+	prep_json_set(j, "max_eod", text_json(o->max_eod), &ok);
+	prep_json_set(j, "json", json_boolean(o->json), &ok);
+	prep_json_set(j, "header", json_boolean(cli.csv.has_header), &ok);
+	if (!ok) {
+		json_decref(j);
+		cli_fatal(&cli, "out of memory");
+	}
+	return j;
 }
 
 /*
@@ -359,7 +420,8 @@ write_report(const struct options *o, const struct run *r,
 	     const prep_fairness_summary *s)
 {
 	size_t ncols;
-	int header = prep_reader_header(cli.reader, &ncols) != NULL;
+	int header = cli.reader ? prep_reader_header(cli.reader, &ncols) != NULL
+				: cli.csv.has_header;
 	prep_status st = PREP_OK;
 
 	cli_open_report(&cli);
@@ -507,28 +569,137 @@ record_checks(const struct options *o, const struct run *r,
 	}
 }
 
+/*
+ * --merge: the partials' tables added up, in the order of the parts, into
+ * r's, the whole's; *in gets the input's delimiter and names (NULL names
+ * when no part had columns).
+ */
+static void
+merge_partials(const struct options *o, int nfiles, char **files, struct run *r,
+	       prep_partial_input *in)
+{
+	json_t *opts = options_json(o);
+	size_t n = (size_t)nfiles, i, *ord, first = 0;
+	prep_partial *p = cli_partials_load(&cli, files, n, opts);
+	prep_partial_input one;
+	prep_fairness *t;
+	const char *why;
+	prep_status st;
+	int delim = 0;
+
+	json_decref(opts);
+	memset(in, 0, sizeof *in);
+	ord = cli_partials_order(&cli, p, n);
+	for (i = 0; i < n; i++) {
+		st = prep_fairness_from_state(
+		    p[ord[i]].state, o->pred != NULL, o->weight != NULL,
+		    o->positive, strlen(o->positive), 0, &t, &one, &why);
+		if (st != PREP_OK)
+			cli_partial_state_error(&cli, files[ord[i]], st, why);
+		if (i == 0)
+			delim = one.delim;
+		if (t == NULL)
+			continue; /* no columns, no rows */
+		if (r->f == NULL) {
+			r->f = t;
+			*in = one;
+			first = ord[i];
+			continue;
+		}
+		if (!prep_partial_input_same(in, &one))
+			cli_fatal(&cli,
+				  "%s: made from input of other columns or "
+				  "another delimiter than %s",
+				  files[ord[i]], files[first]);
+		st = prep_fairness_merge(r->f, t);
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal(&cli,
+				  "%s: more than %zu groups, or 2^53 rows, in "
+				  "all",
+				  files[ord[i]],
+				  PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, files[ord[i]]);
+		prep_fairness_free(t);
+		prep_partial_input_free(&one);
+	}
+	cli_partials_free(p, n);
+	free(ord);
+	cli.csv.delim = r->f ? in->delim : delim; /* the reports' dialect */
+	if (r->f == NULL)
+		return;
+	r->names = in->names;
+	r->ng = in->nnames;
+	if (o->json &&
+	    prep_fairness_json_names(r->names, r->ng, &i, &first) != PREP_OK)
+		cli_fatal(&cli, "--json: the names of the group columns can't "
+				"be the keys of the report");
+	for (i = 0; o->json && i < prep_fairness_groups(r->f); i++)
+		if (prep_fairness_json_group(r->f, i, &first) != PREP_OK)
+			cli_fatal(&cli, "--json: a group's value is not UTF-8 "
+					"text");
+	st = o->privileged
+		 ? prep_fairness_name_parse(o->privileged, r->ng, &r->pv)
+		 : PREP_OK;
+	if (st == PREP_ERR_VALUE)
+		cli_usage_error(
+		    &cli,
+		    "--privileged needs %zu values, one per -g column, separated by ':' or ','",
+		    r->ng);
+	if (st != PREP_OK)
+		cli_fatal(&cli, "out of memory");
+}
+
+/* --partial: the state of the part's groups, as the output. */
+static void
+write_partial(const struct options *o, const struct run *r)
+{
+	prep_partial_input in;
+
+	memset(&in, 0, sizeof in);
+	in.delim = prep_reader_delim(cli.reader);
+	in.names = r->f ? r->names : NULL;
+	in.nnames = r->f ? r->ng : 0;
+	cli_partial_write(&cli, options_json(o),
+			  prep_fairness_state(r->f, &in));
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o;
 	struct run r;
 	prep_fairness_summary sum;
+	prep_partial_input merged;
 	unsigned fail;
 
 	memset(&r, 0, sizeof r);
 	cli_init(&cli, "fairness", usage);
 	parse_options(argc, argv, &o);
-	cli_open_input(&cli, argc - optind, argv + optind);
-	open_table(&o, &r);
-	count_rows(&o, &r);
+	memset(&merged, 0, sizeof merged);
+	if (o.merge) {
+		merge_partials(&o, argc - optind, argv + optind, &r, &merged);
+	} else {
+		cli_open_input(&cli, argc - optind, argv + optind);
+		open_table(&o, &r);
+		count_rows(&o, &r);
+	}
+	if (o.partial) {
+		write_partial(&o, &r);
+		fail = 0;
+		goto out;
+	}
 	summarize(&o, &r, &sum);
 	write_report(&o, &r, &sum);
 	fail = print_messages(&o, &r, &sum);
 	record_checks(&o, &r, &sum, fail);
+out:
 	prep_fairness_free(r.f);
 	prep_fairness_name_free(&r.pv);
-	free(r.names);
+	if (!o.merge)
+		free(r.names);
 	free(r.names_text);
 	free(r.g);
+	prep_partial_input_free(&merged);
 	return fail ? EXIT_CHECK_FAILED : 0;
 }

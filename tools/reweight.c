@@ -9,6 +9,13 @@
  * reads the spool back and writes every row unchanged with its weight
  * appended. Memory follows the cells, not the rows; nothing is written
  * before the whole input has been read.
+ *
+ * Scale-out (man5/prep-partial.5): --partial writes the state of the
+ * rows' cells instead (libprep/weights_state.c); --merge adds the
+ * partials of all the parts up into the state of the whole, which it
+ * writes, giving the verdict the whole run would; --state FILE takes
+ * that state instead of counting, and weighs the rows of one part as the
+ * whole run would have weighed them.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,11 +24,16 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "weights.h"
+#include "weights_state.h"
 
 enum {
 	OPT_WEIGHT = CLI_OPT_TOOL_BASE,
 	OPT_NAME,
+	OPT_PARTIAL,
+	OPT_MERGE,
+	OPT_STATE,
 };
 
 static struct cli cli;
@@ -31,9 +43,11 @@ static void
 usage(void)
 {
 	printf("usage: reweight [-HhqVvz] -g GROUPS [-y LABEL] [--weight COLUMN] [--name NAME]\n"
-	       "                [-d DELIM] [-o FILE] [--crlf] [--lazy-quotes] [--max-field SIZE]\n"
-	       "                [--max-memory SIZE] [--part I/N [--part-by COL]] [--progress]\n"
-	       "                [FILE...]\n"
+	       "                [--partial | --state STATE] [-d DELIM] [-o FILE] [--crlf]\n"
+	       "                [--lazy-quotes] [--max-field SIZE] [--max-memory SIZE]\n"
+	       "                [--part I/N [--part-by COL]] [--progress] [FILE...]\n"
+	       "       reweight [-qv] -g GROUPS [-y LABEL] [--weight COLUMN] [-o FILE]\n"
+	       "                --merge PARTIAL...\n"
 	       "\n"
 	       "Append a weight to every row that makes the label independent of the\n"
 	       "group: W = n_g*n_y/(n*n_gy) (Kamiran & Calders 2012); without -y,\n"
@@ -45,6 +59,10 @@ usage(void)
 	       "                       a sum of them\n"
 	       "      --name NAME      name of the new column (default weight)\n"
 	       "  -v, --report         the table of cells on stderr, as CSV\n"
+	       "      --partial        write this part's state instead (prep-partial(5))\n"
+	       "      --merge          the operands are the parts' partials: write the\n"
+	       "                       state of the whole, with the whole run's verdict\n"
+	       "      --state STATE    weigh by STATE, the whole's (from --merge)\n"
 	       CLI_COMMON_HELP
 	       "\n"
 	       "Exit status: 0 done, 2 trouble.\n");
@@ -53,24 +71,47 @@ usage(void)
 
 /*
  * -v: the table of cells (prep_weights_report) as CSV on stderr, in the
- * output's dialect.
+ * output's dialect: delim, and the column names of header[0..ncols) (the
+ * input's header, or a state's names; NULL: numbers).
  */
 static void
-write_report(const prep_weights *tab)
+write_report(const prep_weights *tab, int delim, const prep_field *h,
+	     size_t ncols)
 {
 	prep_writer_options wo;
 	prep_writer *wr;
-	size_t ncols;
-	const prep_field *h = prep_reader_header(cli.reader, &ncols);
 
 	memset(&wo, 0, sizeof wo);
-	wo.delim = prep_reader_delim(cli.reader);
+	wo.delim = delim;
 	wo.crlf = cli.crlf;
 	if (prep_writer_new(STDERR_FILENO, &wo, &wr) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
 	cli_write_check(&cli, prep_weights_report(tab, h, ncols, wr));
 	cli_write_check(&cli, prep_writer_finish(wr));
 	prep_writer_free(wr);
+}
+
+/* A row refused for its weight, or past the caps: the message, exit 2. */
+static void __attribute__((noreturn))
+row_error(const prep_field *f, long weight, prep_status st)
+{
+	if (st == PREP_ERR_VALUE)
+		cli_fatal_cell(&cli, (size_t)weight,
+			       f[weight].len == 0 ? "weight is empty"
+			       : cli_is_missing(&cli, &f[weight])
+				   ? "weight is missing"
+				   : "weight is not a finite number");
+	if (st == PREP_ERR_RANGE)
+		cli_fatal_cell(&cli, (size_t)weight, "weight is negative");
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal_at(&cli, prep_reader_where(cli.reader),
+			     "more than %zu groups, labels or cells",
+			     PREP_WEIGHTS_DEFAULT_MAX);
+	if (st == PREP_ERR_NOT_FOUND)
+		cli_fatal_at(&cli, prep_reader_where(cli.reader),
+			     "a row whose group and label are not in the "
+			     "state: it is not the state of this data");
+	cli_fatal_status(&cli, st, "weights");
 }
 
 /* The second pass: the spool's rows, each with its weight appended. */
@@ -126,6 +167,9 @@ struct options {
 	const char *weight; /* --weight, or NULL */
 	const char *name;   /* --name */
 	int report;	    /* -v */
+	int partial;	    /* --partial */
+	int merge;	    /* --merge */
+	const char *state;  /* --state, or NULL */
 };
 
 static void
@@ -138,6 +182,9 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"weight", required_argument, NULL, OPT_WEIGHT},
 	    {"name", required_argument, NULL, OPT_NAME},
 	    {"report", no_argument, NULL, 'v'},
+	    {"partial", no_argument, NULL, OPT_PARTIAL},
+	    {"merge", no_argument, NULL, OPT_MERGE},
+	    {"state", required_argument, NULL, OPT_STATE},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -162,6 +209,15 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'v':
 			o->report = cli.verbose = 1;
 			break;
+		case OPT_PARTIAL:
+			o->partial = 1;
+			break;
+		case OPT_MERGE:
+			o->merge = 1;
+			break;
+		case OPT_STATE:
+			o->state = optarg;
+			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				cli_usage_error(&cli, "unknown option");
@@ -171,6 +227,40 @@ parse_options(int argc, char **argv, struct options *o)
 		cli_usage_error(&cli, "-g GROUPS is required");
 	if (*o->name == '\0')
 		cli_usage_error(&cli, "--name must not be empty");
+	if (o->partial + o->merge + (o->state != NULL) > 1)
+		cli_usage_error(&cli, "--partial, --merge and --state go one "
+				      "at a time");
+	if (o->state && strcmp(o->state, "-") == 0)
+		cli_usage_error(&cli, "--state reads a file, not the standard "
+				      "input");
+}
+
+/*
+ * The options object of the partials (prep-partial(5), reweight(1)):
+ * what shapes the cells, as given on the command line.
+ */
+static json_t *
+options_json(const struct options *o)
+{
+	json_t *j = json_object();
+	int ok = 1;
+
+	prep_json_set(j, "groups",
+		      prep_json_bytes(o->groups, strlen(o->groups)), &ok);
+	prep_json_set(j, "label",
+		      o->label ? prep_json_bytes(o->label, strlen(o->label))
+			       : json_null(),
+		      &ok);
+	prep_json_set(j, "weight",
+		      o->weight ? prep_json_bytes(o->weight, strlen(o->weight))
+				: json_null(),
+		      &ok);
+	prep_json_set(j, "header", json_boolean(cli.csv.has_header), &ok);
+	if (!ok) {
+		json_decref(j);
+		cli_fatal(&cli, "out of memory");
+	}
+	return j;
 }
 
 /* The columns the options name, resolved against the input's header. */
@@ -211,8 +301,33 @@ resolve_columns(const struct options *o, struct columns *c)
 }
 
 /*
+ * The input as a state names it: its delimiter, the names of the group
+ * columns and of the label column (numbers with -H); in->text holds the
+ * numbers, free it and in->names.
+ */
+static void
+input_of(const struct columns *c, prep_partial_input *in)
+{
+	enum { WIDTH = PREP_COLUMNS_LABEL_SIZE };
+	size_t i, n = c->ngroup + (c->label >= 0);
+
+	memset(in, 0, sizeof *in);
+	in->delim = prep_reader_delim(cli.reader);
+	in->nnames = n;
+	in->names = calloc(n, sizeof *in->names);
+	in->text = malloc(n * WIDTH);
+	if (in->names == NULL || in->text == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < n; i++)
+		in->names[i] = cli_column_label(
+		    &cli, i < c->ngroup ? c->group[i] : (size_t)c->label,
+		    in->text + i * WIDTH);
+}
+
+/*
  * The first pass: count every row into tab and spool it (the header
- * first); a bad weight or too many cells ends the run.
+ * first) unless spool is NULL (--partial); a bad weight or too many cells
+ * ends the run.
  */
 static void
 count_rows(prep_weights *tab, prep_spool *spool, long weight)
@@ -222,25 +337,38 @@ count_rows(prep_weights *tab, prep_spool *spool, long weight)
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
 	prep_status st;
 
+	if (header && spool)
+		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
+	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		if ((st = prep_weights_add(tab, f)) != PREP_OK)
+			row_error(f, weight, st);
+		if (spool)
+			cli_spool_check(&cli, prep_spool_row(spool, f, n));
+	}
+	if (spool)
+		cli_spool_check(&cli, prep_spool_finish(spool));
+	cli_progress_end(&cli);
+}
+
+/*
+ * The first pass of --state: every row must have a weight in tab (a
+ * finished table, the whole's) before any is written; spool them.
+ */
+static void
+check_rows(prep_weights *tab, prep_spool *spool, long weight)
+{
+	const prep_field *f;
+	const char *text;
+	size_t n, ncols, len;
+	const prep_field *header = prep_reader_header(cli.reader, &ncols);
+	prep_status st;
+
 	if (header)
 		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		st = prep_weights_add(tab, f);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal_cell(&cli, (size_t)weight,
-				       f[weight].len == 0 ? "weight is empty"
-				       : cli_is_missing(&cli, &f[weight])
-					   ? "weight is missing"
-					   : "weight is not a finite number");
-		if (st == PREP_ERR_RANGE)
-			cli_fatal_cell(&cli, (size_t)weight,
-				       "weight is negative");
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "more than %zu groups, labels or cells",
-				     PREP_WEIGHTS_DEFAULT_MAX);
-		if (st != PREP_OK)
-			cli_fatal_status(&cli, st, "weights");
+		if ((st = prep_weights_row(tab, f, NULL, &text, &len)) !=
+		    PREP_OK)
+			row_error(f, weight, st);
 		cli_spool_check(&cli, prep_spool_row(spool, f, n));
 	}
 	cli_spool_check(&cli, prep_spool_finish(spool));
@@ -341,37 +469,195 @@ record_checks(const prep_weights *tab, size_t ngroup, long label)
 	free(f);
 }
 
+/*
+ * The table of partial p (of file path): *in its input. NULL for an input
+ * without columns.
+ */
+static prep_weights *
+table_of(const struct options *o, const prep_partial *p, const char *path,
+	 prep_partial_input *in)
+{
+	prep_weights *t;
+	const char *why;
+	prep_status st;
+
+	st = prep_weights_from_state(p->state, o->label != NULL,
+				     o->weight != NULL, 0, &t, in, &why);
+	if (st != PREP_OK)
+		cli_partial_state_error(&cli, path, st, why);
+	return t;
+}
+
+/*
+ * --merge: the partials' tables added up, in the order of the parts,
+ * into the whole's; its verdict (the errors, -v's table and the warning
+ * of the whole run) and its state, written as a partial of the whole.
+ */
+static int
+merge_partials(const struct options *o, int nfiles, char **files)
+{
+	json_t *opts = options_json(o);
+	size_t n = (size_t)nfiles, i, *ord, first = 0;
+	prep_partial *p = cli_partials_load(&cli, files, n, opts);
+	prep_weights *all = NULL, *t;
+	prep_partial_input in_all, in;
+	prep_status st;
+	int delim = 0;
+
+	memset(&in_all, 0, sizeof in_all);
+	ord = cli_partials_order(&cli, p, n);
+	for (i = 0; i < n; i++) {
+		t = table_of(o, &p[ord[i]], files[ord[i]], &in);
+		if (i == 0)
+			delim = in.delim;
+		if (t == NULL)
+			continue; /* no columns, no rows */
+		if (all == NULL) {
+			all = t;
+			in_all = in;
+			first = ord[i];
+			continue;
+		}
+		if (!prep_partial_input_same(&in_all, &in))
+			cli_fatal(&cli,
+				  "%s: made from input of other columns or "
+				  "another delimiter than %s",
+				  files[ord[i]], files[first]);
+		st = prep_weights_merge(all, t);
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal(&cli,
+				  "%s: more than %zu groups, labels or cells, "
+				  "or 2^53 rows, in all",
+				  files[ord[i]], PREP_WEIGHTS_DEFAULT_MAX);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, files[ord[i]]);
+		prep_weights_free(t);
+		prep_partial_input_free(&in);
+	}
+	if (all == NULL)
+		in_all.delim = delim;
+	cli_partials_free(p, n);
+	free(ord);
+	if (all) {
+		finish_table(all);
+		if (o->report)
+			write_report(all, in_all.delim, in_all.names,
+				     in_all.nnames);
+		warn_empty_cells(all, o->label ? 1 : -1);
+	}
+	/* a partial of the whole input, part 1 of 1 */
+	cli.part_i = cli.part_n = 1;
+	cli.part_by = NULL;
+	cli_partial_write(&cli, opts, prep_weights_state(all, &in_all));
+	record_checks(all, in_all.nnames - (o->label != NULL),
+		      o->label ? 1 : -1);
+	prep_weights_free(all);
+	prep_partial_input_free(&in_all);
+	return 0;
+}
+
+/*
+ * --state: the whole's table, from the merged state in path, for rows
+ * laid out as c says; the input's names must be the state's.
+ */
+static prep_weights *
+state_table(const struct options *o, const char *path, const struct columns *c)
+{
+	json_t *opts = options_json(o);
+	prep_partial *p = cli_partials_load(&cli, (char **)&path, 1, opts);
+	prep_partial_input in, mine;
+	prep_weights *tab;
+
+	json_decref(opts);
+	if (p[0].part.i != 1 || p[0].part.n != 1)
+		cli_fatal(&cli,
+			  "%s: not the state of a whole input (write it with "
+			  "--merge)",
+			  path);
+	tab = table_of(o, &p[0], path, &in);
+	cli_partials_free(p, 1);
+	input_of(c, &mine);
+	mine.delim = in.delim; /* the output's dialect is this input's */
+	if (tab == NULL || !prep_partial_input_same(&in, &mine))
+		cli_fatal(&cli, "%s: the state of an input of other columns",
+			  path);
+	if (prep_weights_set_columns(tab, c->group, c->ngroup, c->label,
+				     c->weight) != PREP_OK)
+		cli_fatal(&cli, "%s: the state of an input of other columns",
+			  path);
+	prep_partial_input_free(&in);
+	prep_partial_input_free(&mine);
+	return tab;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o;
 	struct columns c;
+	prep_partial_input in;
 	prep_weights *tab = NULL;
 	prep_spool *spool;
 	size_t ncols;
+	const prep_field *h;
 	prep_status st;
 
 	cli_init(&cli, "reweight", usage);
 	parse_options(argc, argv, &o);
+	if (o.merge)
+		return merge_partials(&o, argc - optind, argv + optind);
 	cli_open_input(&cli, argc - optind, argv + optind);
-	(void)prep_reader_header(cli.reader, &ncols);
+	h = prep_reader_header(cli.reader, &ncols);
 	if (ncols == 0) {
 		/* an empty input: nothing to weigh, nothing to write */
+		if (o.partial) {
+			memset(&in, 0, sizeof in);
+			in.delim = prep_reader_delim(cli.reader);
+			cli_partial_write(&cli, options_json(&o),
+					  prep_weights_state(NULL, &in));
+			return 0;
+		}
 		cli_open_output(&cli);
 		cli_finish(&cli);
 		record_checks(NULL, 0, -1);
 		return 0;
 	}
 	resolve_columns(&o, &c);
-	st = prep_weights_new(c.group, c.ngroup, c.label, c.weight, 0, &tab);
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, "weights");
+	if (o.state) {
+		tab = state_table(&o, o.state, &c);
+	} else {
+		st = prep_weights_new(c.group, c.ngroup, c.label, c.weight, 0,
+				      &tab);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "weights");
+	}
+	if (o.partial) {
+		count_rows(tab, NULL, c.weight);
+		input_of(&c, &in);
+		cli_partial_write(&cli, options_json(&o),
+				  prep_weights_state(tab, &in));
+		prep_partial_input_free(&in);
+		prep_weights_free(tab);
+		free(c.group);
+		return 0;
+	}
 	spool = cli_spool_new(&cli, 0);
-	count_rows(tab, spool, c.weight);
-	finish_table(tab);
-	if (o.report)
-		write_report(tab);
-	warn_empty_cells(tab, c.label);
+	if (o.state) {
+		/* the whole's weights, and its verdict, before this part's */
+		finish_table(tab);
+		if (o.report)
+			write_report(tab, prep_reader_delim(cli.reader), h,
+				     ncols);
+		warn_empty_cells(tab, c.label);
+		check_rows(tab, spool, c.weight);
+	} else {
+		count_rows(tab, spool, c.weight);
+		finish_table(tab);
+		if (o.report)
+			write_report(tab, prep_reader_delim(cli.reader), h,
+				     ncols);
+		warn_empty_cells(tab, c.label);
+	}
 
 	cli_open_output(&cli);
 	write_weighted(spool, tab, o.name);

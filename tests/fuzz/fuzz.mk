@@ -25,7 +25,7 @@
 # replaying it.
 
 FUZZ_HARNESSES ?= csv policy hierarchy schema ledger pii kll hll freq profile \
-                  report part
+                  report part partial
 FUZZ_SECONDS   ?= 1800
 FUZZ_CC        ?= clang
 FUZZ_OUT        = build/fuzz
@@ -50,6 +50,7 @@ FUZZ_MAXLEN_freq      = 4096
 FUZZ_MAXLEN_profile   = 16384
 FUZZ_MAXLEN_report    = 16384
 FUZZ_MAXLEN_part      = 8192
+FUZZ_MAXLEN_partial   = 16384
 REPLAY_BIN      = $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-replay/replay-%)
 
 .PHONY: fuzz-build fuzz test-fuzz

@@ -613,9 +613,14 @@ fifo_output() {
 	(cd "$d" && timeout -k 5 10 "$bindir/$tool" "$@" "$opt" target \
 		"$tmp/ok.csv" >/dev/null 2>"$tmp/err")
 	st=$?
-	# a writer that opens and closes ends the reader
-	exec 4<>"$d/target"
-	exec 4>&-
+	# a writer that opens and closes ends the reader, once it has the
+	# FIFO open: on a loaded machine cat may get there after the run
+	# (opening read-write never blocks)
+	while kill -0 "$reader" 2>/dev/null; do
+		exec 4<>"$d/target"
+		exec 4>&-
+		sleep 0.05
+	done
 	wait "$reader"
 	if [ "$st" -ne 2 ]; then
 		why="exit $st, expected 2"

@@ -1,0 +1,123 @@
+/*
+ * cli_partial.c: the partials of whole-input filters (see cli.h,
+ * libprep/partial.h, man5/prep-partial.5): written like any output but
+ * private, read back with their messages.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+
+void
+cli_partial_write(struct cli *c, json_t *options, json_t *state)
+{
+	prep_partial_part part = {c->part_i, c->part_n, c->part_by};
+	prep_status st;
+	char *text;
+	size_t len;
+
+	st = prep_partial_text(c->prog, options, &part, state, &text, &len);
+	if (st == PREP_ERR_NOMEM)
+		cli_fatal(c, "out of memory");
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, "partial");
+	cli_open_output(c);
+	/* as sensitive as the data it was made from */
+	prep_outfile_private(c->out);
+	cli_write_check(c, prep_writer_raw(c->writer, text, len));
+	free(text);
+	cli_finish(c);
+}
+
+/* Read one partial file whole into p; exits 2 naming it. */
+static void
+load_one(struct cli *c, const char *path, prep_partial *p)
+{
+	prep_partial_error e;
+	prep_status st;
+	prep_buf b;
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		cli_usage_error(c, "--merge reads partials from files, not "
+				   "from the standard input");
+	if ((f = fopen(path, "rb")) == NULL)
+		cli_fatal(c, "%s: %s", path, strerror(errno));
+	prep_buf_init(&b, PREP_PARTIAL_MAX_BYTES);
+	st = prep_buf_read_stream(&b, f);
+	(void)fclose(f); /* read only */
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(c, "%s: partial larger than %zu bytes", path,
+			  PREP_PARTIAL_MAX_BYTES);
+	if (st == PREP_ERR_IO)
+		cli_fatal(c, "%s: %s", path, strerror(errno));
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, path);
+	cli_audit_input_file(c, path);
+	st = prep_partial_parse(b.data ? b.data : "", b.len, c->prog, p, &e);
+	prep_buf_free(&b);
+	if (st == PREP_OK)
+		return;
+	if (st != PREP_ERR_VALUE && st != PREP_ERR_LIMIT)
+		cli_fatal_status(c, st, path);
+	cli_document_fatal(c, path, "partial", e.line, e.column, e.version,
+			   PREP_PARTIAL_VERSION, e.text);
+}
+
+prep_partial *
+cli_partials_load(struct cli *c, char **files, size_t n, const json_t *options)
+{
+	prep_partial *p;
+	const char *why;
+	size_t i, which;
+
+	if (n == 0)
+		cli_usage_error(c, "--merge needs one partial or more");
+	if ((p = calloc(n, sizeof *p)) == NULL)
+		cli_fatal(c, "out of memory");
+	for (i = 0; i < n; i++)
+		load_one(c, files[i], &p[i]);
+	why = prep_partial_mismatch(p, n, options, &which);
+	if (why != NULL)
+		cli_fatal(c, "%s: %s", files[which], why);
+	return p;
+}
+
+void
+cli_partials_free(prep_partial *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p != NULL && i < n; i++)
+		prep_partial_free(&p[i]);
+	free(p);
+}
+
+size_t *
+cli_partials_order(struct cli *c, const prep_partial *p, size_t n)
+{
+	size_t *ord = malloc((n ? n : 1) * sizeof *ord), i;
+
+	if (ord == NULL)
+		cli_fatal(c, "out of memory");
+	for (i = 0; i < n; i++)
+		ord[i] = i;
+	/* parts of --part: each of 1 .. n once, cli_partials_load checked */
+	for (i = 0; n && p[0].part.i != 0 && i < n; i++)
+		ord[p[i].part.i - 1] = i;
+	return ord;
+}
+
+void
+cli_partial_state_error(struct cli *c, const char *path, prep_status st,
+			const char *why)
+{
+	if (why != NULL)
+		cli_fatal(c, "%s: %s", path, why);
+	if (st == PREP_ERR_NOMEM)
+		cli_fatal(c, "out of memory");
+	cli_fatal_status(c, st, path);
+}
