@@ -558,6 +558,9 @@ void cli_partial_write(struct cli *c, json_t *options, json_t *state);
 prep_partial *cli_partials_load(struct cli *c, char **files, size_t n,
 				const json_t *options);
 void cli_partials_free(prep_partial *p, size_t n);
+/* A usage error when --merge is given --part or --part-by (which split
+ * CSV input; --merge reads partials). */
+void cli_merge_no_part(struct cli *c);
 
 /*
  * Exit 2 for a JSON document (a profile, a partial) that was refused:

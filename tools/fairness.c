@@ -678,6 +678,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	memset(&merged, 0, sizeof merged);
 	if (o.merge) {
+		cli_merge_no_part(&cli);
 		merge_partials(&o, argc - optind, argv + optind, &r, &merged);
 	} else {
 		cli_open_input(&cli, argc - optind, argv + optind);

@@ -604,8 +604,10 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "reweight", usage);
 	parse_options(argc, argv, &o);
-	if (o.merge)
+	if (o.merge) {
+		cli_merge_no_part(&cli);
 		return merge_partials(&o, argc - optind, argv + optind);
+	}
 	cli_open_input(&cli, argc - optind, argv + optind);
 	h = prep_reader_header(cli.reader, &ncols);
 	if (ncols == 0) {
