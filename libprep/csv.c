@@ -20,6 +20,16 @@
  *
  * Input is read with read(2) into one buffer; gzip (magic bytes 1f 8b) is
  * inflated with zlib, member after member (RFC 1952 allows several).
+ *
+ * A part of a file (the part_i option, part.h) is read as the whole file
+ * up to the end of its first record; then the reader finds the part,
+ * seeks to its first record (or to the end of the file's first record,
+ * when the part begins before it) with a fresh parser, and reads no byte
+ * past the part's end. The header's
+ * fields were copied, and a header-less first record's still point into
+ * the untouched buffer until the next read, so nothing is lost by the
+ * jump; with sha256 the digest starts again over the first record's
+ * bytes, read back with pread(2).
  */
 #include <errno.h>
 #include <fcntl.h>
