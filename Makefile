@@ -74,7 +74,8 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
 	       libprep/svg.h libprep/digest.h libprep/partial.h \
 	       libprep/exactsum.h libprep/weights_impl.h \
 	       libprep/weights_state.h libprep/partial_input.h \
-	       libprep/fairness_impl.h libprep/fairness_state.h
+	       libprep/fairness_impl.h libprep/fairness_state.h \
+	       libprep/classes_state.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))

@@ -97,16 +97,19 @@ prep_classes_free(prep_classes *c)
 	free(c);
 }
 
-/* The row's key: each quasi-identifier as varint length, then bytes. */
+/*
+ * A key into the scratch buffer: each quasi-identifier as varint length,
+ * then bytes; field j is f[idx[j]] (idx NULL: f[j]).
+ */
 static prep_status
-encode_key(prep_classes *c, const prep_field *row)
+encode_fields(prep_classes *c, const prep_field *f, const size_t *idx)
 {
 	size_t i, total = 0;
 	unsigned char *o;
 	prep_status st;
 
 	for (i = 0; i < c->nqi; i++) {
-		size_t len = row[c->qi[i]].len;
+		size_t len = f[idx ? idx[i] : i].len;
 
 		if (len > PREP_BUF_DEFAULT_MAX - total - PREP_TUPLE_OVERHEAD)
 			return PREP_ERR_LIMIT;
@@ -117,13 +120,20 @@ encode_key(prep_classes *c, const prep_field *row)
 		return st;
 	o = (unsigned char *)c->scratch.data;
 	for (i = 0; i < c->nqi; i++)
-		o = prep_tuple_put(o, &row[c->qi[i]]);
+		o = prep_tuple_put(o, &f[idx ? idx[i] : i]);
 	c->scratch.len = (size_t)((char *)o - c->scratch.data);
 	return PREP_OK;
 }
 
+/* The row's key. */
 static prep_status
-count_pair(prep_classes *c, size_t cls, size_t val)
+encode_key(prep_classes *c, const prep_field *row)
+{
+	return encode_fields(c, row, c->qi);
+}
+
+static prep_status
+count_pair(prep_classes *c, size_t cls, size_t val, uint64_t rows)
 {
 	uint64_t key = ((uint64_t)cls << 32 | (uint64_t)val) + 1;
 	uint64_t h = prep_siphash13_u64(&c->key, key);
@@ -153,28 +163,30 @@ count_pair(prep_classes *c, size_t cls, size_t val)
 	for (j = (size_t)h & (c->pairs_slots - 1); c->pairs[j].key;
 	     j = (j + 1) & (c->pairs_slots - 1))
 		if (c->pairs[j].key == key) {
-			c->pairs[j].count++;
+			c->pairs[j].count += rows;
 			return PREP_OK;
 		}
 	c->pairs[j].key = key;
-	c->pairs[j].count = 1;
+	c->pairs[j].count = rows;
 	c->npairs++;
 	return PREP_OK;
 }
 
 /*
- * Count one row. Every check that can fail comes before the first change,
- * so a refused row (a cap reached) leaves the table as it was.
+ * Count n rows of the key in the scratch buffer, with sensitive value
+ * sval (NULL without a sensitive column). Every check that can fail comes
+ * before the first change, so a refused row (a cap reached) leaves the
+ * table as it was.
  */
-prep_status
-prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
+static prep_status
+add_scratch(prep_classes *c, const prep_field *sval, uint64_t n, size_t *id)
 {
 	size_t cls = 0, val = 0;
 	int added = 0, known;
 	prep_status st;
 
-	if ((st = encode_key(c, row)) != PREP_OK)
-		return st;
+	if ((c->sensitive >= 0) != (sval != NULL))
+		return PREP_ERR_ARG;
 	st = prep_strset_lookup(&c->keys, c->scratch.data, c->scratch.len, 0,
 				&cls, NULL);
 	if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
@@ -182,21 +194,22 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 	known = st == PREP_OK;
 	if (!known && c->keys.n >= c->max)
 		return PREP_ERR_LIMIT;
+	if ((known && c->size[cls] > UINT64_MAX - n) ||
+	    c->rows > UINT64_MAX - n)
+		return PREP_ERR_RANGE;
 	if (!known && c->keys.n == c->size_cap) {
-		size_t n = c->size_cap ? c->size_cap * 2 : 1024;
+		size_t m = c->size_cap ? c->size_cap * 2 : 1024;
 		uint64_t *s = prep_memcap_realloc(
-		    c->size, c->size_cap * sizeof *s, n * sizeof *s, &st);
+		    c->size, c->size_cap * sizeof *s, m * sizeof *s, &st);
 
 		if (s == NULL)
 			return st;
 		c->size = s;
-		c->size_cap = n;
+		c->size_cap = m;
 	}
-	if (c->sensitive >= 0) {
-		const prep_field *f = &row[c->sensitive];
-
-		st = prep_strset_lookup(&c->values, f->data, f->len, 1, &val,
-					NULL);
+	if (sval != NULL) {
+		st = prep_strset_lookup(&c->values, sval->data, sval->len, 1,
+					&val, NULL);
 		if (st != PREP_OK)
 			return st;
 	}
@@ -207,16 +220,52 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 			return st;
 		c->size[cls] = 0;
 	}
-	if (c->sensitive >= 0) {
-		if ((st = count_pair(c, cls, val)) != PREP_OK)
+	if (sval != NULL) {
+		if ((st = count_pair(c, cls, val, n)) != PREP_OK)
 			return st;
 		c->dist_stale = 1;
 	}
-	c->size[cls]++;
-	c->rows++;
+	c->size[cls] += n;
+	c->rows += n;
 	if (id)
 		*id = cls;
 	return PREP_OK;
+}
+
+prep_status
+prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
+{
+	prep_status st;
+
+	if ((st = encode_key(c, row)) != PREP_OK)
+		return st;
+	return add_scratch(c, c->sensitive >= 0 ? &row[c->sensitive] : NULL, 1,
+			   id);
+}
+
+prep_status
+prep_classes_add_key(prep_classes *c, const prep_field *key,
+		     const prep_field *value, uint64_t n, size_t *id)
+{
+	prep_status st;
+
+	if (n == 0 || (c->sensitive >= 0) != (value != NULL))
+		return PREP_ERR_ARG;
+	if ((st = encode_fields(c, key, NULL)) != PREP_OK)
+		return st;
+	return add_scratch(c, value, n, id);
+}
+
+prep_status
+prep_classes_find_key(const prep_classes *c, const prep_field *key, size_t *id)
+{
+	prep_status st;
+
+	/* encode_fields only writes the scratch buffer */
+	if ((st = encode_fields((prep_classes *)c, key, NULL)) != PREP_OK)
+		return st;
+	return prep_strset_lookup((prep_strset *)&c->keys, c->scratch.data,
+				  c->scratch.len, 0, id, NULL);
 }
 
 prep_status
@@ -240,6 +289,36 @@ prep_classes_key(const prep_classes *c, size_t id, prep_field *fields)
 
 	for (j = 0; j < c->nqi; j++)
 		fields[j] = prep_tuple_next(&p);
+}
+
+prep_field
+prep_classes_key_bytes(const prep_classes *c, size_t id)
+{
+	return prep_strset_key(&c->keys, id);
+}
+
+size_t
+prep_classes_nqi(const prep_classes *c)
+{
+	return c->nqi;
+}
+
+const size_t *
+prep_classes_qi(const prep_classes *c)
+{
+	return c->qi;
+}
+
+long
+prep_classes_sensitive(const prep_classes *c)
+{
+	return c->sensitive;
+}
+
+size_t
+prep_classes_max(const prep_classes *c)
+{
+	return c->max;
 }
 
 size_t

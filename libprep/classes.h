@@ -7,7 +7,8 @@
  * count of each distinct sensitive value within each class, so memory
  * follows the number of classes and of (class, sensitive value) pairs,
  * never the number of rows. Class ids are dense, 0 .. count-1, in order of
- * first appearance.
+ * first appearance. (classes_state.h writes a table as a partial's state,
+ * adds states up, and copies a table into an order of its own.)
  */
 #ifndef PREP_CLASSES_H
 #define PREP_CLASSES_H
@@ -45,11 +46,41 @@ prep_status prep_classes_find(const prep_classes *c, const prep_field *row,
 			      size_t *id);
 
 /*
+ * Count n >= 1 rows of the class whose quasi-identifier values are
+ * key[0..nqi), with sensitive value *value (NULL, and only NULL, without
+ * a sensitive column): a class's counts as a state (or another table)
+ * holds them. PREP_ERR_ARG for n 0 or a value given or missing wrongly,
+ * PREP_ERR_RANGE when a count would pass 2^64 - 1, else as
+ * prep_classes_add.
+ */
+prep_status prep_classes_add_key(prep_classes *c, const prep_field *key,
+				 const prep_field *value, uint64_t n,
+				 size_t *id);
+/* The class of the quasi-identifier values key[0..nqi), or
+ * PREP_ERR_NOT_FOUND. */
+prep_status prep_classes_find_key(const prep_classes *c, const prep_field *key,
+				  size_t *id);
+
+/*
  * The quasi-identifier values of class id into fields[0..nqi): borrowed
  * from c, valid until the next prep_classes_add (not NUL-terminated).
  */
 void prep_classes_key(const prep_classes *c, size_t id, prep_field *fields);
 
+/*
+ * The key of class id as the table holds it: its values in the tuple
+ * encoding of strset.h (prep_tuple_next reads them back). Borrowed.
+ */
+prep_field prep_classes_key_bytes(const prep_classes *c, size_t id);
+
+/*
+ * The layout the table was made with: the quasi-identifiers' fields
+ * (prep_classes_nqi of them), the sensitive field (-1: none), the cap.
+ */
+size_t prep_classes_nqi(const prep_classes *c);
+const size_t *prep_classes_qi(const prep_classes *c);
+long prep_classes_sensitive(const prep_classes *c);
+size_t prep_classes_max(const prep_classes *c);
 size_t prep_classes_count(const prep_classes *c);
 uint64_t prep_classes_rows(const prep_classes *c);
 uint64_t prep_classes_size(const prep_classes *c, size_t id);

@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "digest.h"
 #include "hierarchy.h"
 #include "siphash.h"
 
@@ -447,6 +448,51 @@ prep_hierarchy_cell(const prep_hierarchy *h, size_t row, size_t level)
 				    h->ent[row].key_len};
 	at = &h->cell[(row * h->levels + level - 1) * 2];
 	return (prep_field){h->text.data + at[0], at[1]};
+}
+
+/* n as 8 bytes, least significant first, into the digest. */
+static prep_status
+digest_size(prep_digest *d, uint64_t n)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(n >> (8 * i));
+	return prep_digest_update(d, b, sizeof b);
+}
+
+/*
+ * The number of rows and of levels, then the cells row after row in file
+ * order, each as its length and its bytes: no two hierarchies give the
+ * same stream.
+ */
+prep_status
+prep_hierarchy_digest(const prep_hierarchy *h, unsigned char out[32])
+{
+	prep_digest *d = NULL;
+	prep_field f;
+	size_t r, l;
+	prep_status st;
+
+	if (!h->all)
+		return PREP_ERR_ARG;
+	if ((st = prep_digest_new(&d)) != PREP_OK)
+		return st;
+	st = digest_size(d, h->n);
+	if (st == PREP_OK)
+		st = digest_size(d, h->levels);
+	for (r = 0; r < h->n && st == PREP_OK; r++)
+		for (l = 0; l <= h->levels && st == PREP_OK; l++) {
+			f = prep_hierarchy_cell(h, r, l);
+			st = digest_size(d, f.len);
+			if (st == PREP_OK && f.len)
+				st = prep_digest_update(d, f.data, f.len);
+		}
+	if (st == PREP_OK)
+		st = prep_digest_final(d, out);
+	prep_digest_free(d);
+	return st;
 }
 
 void

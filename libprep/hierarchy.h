@@ -92,6 +92,17 @@ size_t prep_hierarchy_levels(const prep_hierarchy *h);
 /* Number of values (rows) in the file. */
 size_t prep_hierarchy_size(const prep_hierarchy *h);
 
+/*
+ * The SHA-256 of the hierarchy's content, into out: its rows and levels
+ * and every cell, not the file's bytes, so the same hierarchy written
+ * with another delimiter, other quotes or gzip-compressed has the same
+ * digest (kanon's partials name their hierarchies by it). Only for a
+ * hierarchy loaded with every level (PREP_HIERARCHY_ALL): PREP_ERR_ARG
+ * otherwise; PREP_ERR_NOMEM, PREP_ERR_CRYPTO.
+ */
+prep_status prep_hierarchy_digest(const prep_hierarchy *h,
+				  unsigned char out[32]);
+
 /* The delimiter that was detected. */
 int prep_hierarchy_delim(const prep_hierarchy *h);
 

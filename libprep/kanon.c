@@ -83,16 +83,44 @@ by_count_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+static int
+by_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The sum of terms[0..n), added in ascending order (terms reordered): a
+ * floating-point sum that does not depend on the order the terms came in,
+ * which follows the ids of the sensitive values, and those follow the
+ * order the rows were read in. The same classes read in another order,
+ * or merged from the partials of parts (kcheck --merge), then give the
+ * same figures to the last bit.
+ */
+static double
+sum_sorted(double *terms, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	qsort(terms, n, sizeof *terms, by_double);
+	for (i = 0; i < n; i++)
+		s += terms[i];
+	return s;
+}
+
 /*
  * The l of one class with counts cnt[0..n) (size rows), and whether it
  * satisfies L (Machanavajjhala et al. 2006, definitions 4.1 and 4.3).
  * distinct: n; entropy: exp(-sum p ln p); recursive (c,l): the largest l
  * with r_1 < c (r_l + ... + r_n), counts sorted descending, 0 if none.
- * cnt may be reordered.
+ * cnt may be reordered; terms has room for n.
  */
 static double
 class_l(prep_class_count *cnt, size_t n, uint64_t size,
-	const prep_kanon_params *p, int *ok)
+	const prep_kanon_params *p, double *terms, int *ok)
 {
 	size_t i;
 
@@ -101,13 +129,14 @@ class_l(prep_class_count *cnt, size_t n, uint64_t size,
 		*ok = (double)n >= p->l;
 		return (double)n;
 	case PREP_LDIV_ENTROPY: {
-		double h = 0;
+		double h;
 
 		for (i = 0; i < n; i++) {
 			double q = (double)cnt[i].count / (double)size;
 
-			h -= q * log(q);
+			terms[i] = q * log(q);
 		}
+		h = -sum_sorted(terms, n);
 		*ok = prep_gate_at_least(h, log(p->l));
 		return exp(h);
 	}
@@ -143,16 +172,18 @@ struct order {
 
 struct numval {
 	double x;
+	double q; /* its share: values equal as numbers add up in one order */
 	size_t id;
 };
 
 static int
 by_number(const void *a, const void *b)
 {
-	double x = ((const struct numval *)a)->x;
-	double y = ((const struct numval *)b)->x;
+	const struct numval *u = a, *v = b;
 
-	return (x > y) - (x < y);
+	if (u->x != v->x)
+		return (u->x > v->x) - (u->x < v->x);
+	return (u->q > v->q) - (u->q < v->q);
 }
 
 /*
@@ -196,12 +227,17 @@ ordered_distance(const struct order *o, const prep_class_count *cnt, size_t n,
 		rbuf[i] = o->rank[cnt[i].value];
 		pbuf[i] = (double)cnt[i].count / (double)size;
 	}
-	/* sort the class's entries by rank: insertion, classes are small */
+	/*
+	 * sort the class's entries by rank, and values of one rank by share
+	 * (so they add up in one order): insertion, classes are small
+	 */
 	for (i = 1; i < n; i++) {
 		size_t r = rbuf[i], j = i;
 		double pv = pbuf[i];
 
-		for (; j > 0 && rbuf[j - 1] > r; j--) {
+		for (; j > 0 && (rbuf[j - 1] > r ||
+				 (rbuf[j - 1] == r && pbuf[j - 1] > pv));
+		     j--) {
 			rbuf[j] = rbuf[j - 1];
 			pbuf[j] = pbuf[j - 1];
 		}
@@ -228,10 +264,13 @@ ordered_distance(const struct order *o, const prep_class_count *cnt, size_t n,
 	return total / (double)(o->m - 1);
 }
 
-/* Equal distance: 1/2 sum_v |p_v - q_v| over every value of the table. */
+/*
+ * Equal distance: 1/2 sum_v |p_v - q_v| over every value of the table;
+ * terms has room for n.
+ */
 static double
 equal_distance(const double *q, const prep_class_count *cnt, size_t n,
-	       uint64_t size)
+	       uint64_t size, double *terms)
 {
 	double s = 1; /* sum of q over all values */
 	size_t i;
@@ -240,8 +279,9 @@ equal_distance(const double *q, const prep_class_count *cnt, size_t n,
 		double pv = (double)cnt[i].count / (double)size;
 		double qv = q[cnt[i].value];
 
-		s += fabs(pv - qv) - qv;
+		terms[i] = fabs(pv - qv) - qv;
 	}
+	s += sum_sorted(terms, n);
 	return s / 2 > 0 ? s / 2 : 0;
 }
 
@@ -331,6 +371,7 @@ prep_kanon_judge_table(prep_kanon_judge *j, const uint64_t *counts)
 		if (prep_parse_number(j->values[i].data, j->values[i].len,
 				      &nums[n].x) != PREP_OK)
 			j->numeric = 0;
+		nums[n].q = o->q[i];
 		nums[n++].id = i;
 	}
 	if (j->numeric) {
@@ -397,7 +438,7 @@ prep_kanon_judge_class(prep_kanon_judge *j, uint64_t size,
 	if (n)
 		memcpy(j->work, cnt, n * sizeof *cnt);
 	if (p->check_l) {
-		*l = class_l(j->work, n, size, p, &ok);
+		*l = class_l(j->work, n, size, p, j->pbuf, &ok);
 		if (!ok)
 			*fails |= PREP_KANON_FAIL_L;
 	}
@@ -406,7 +447,7 @@ prep_kanon_judge_class(prep_kanon_judge *j, uint64_t size,
 			return PREP_ERR_ARG;
 		*t = j->numeric ? ordered_distance(&j->o, cnt, n, size, j->pbuf,
 						   j->rbuf)
-				: equal_distance(j->o.q, cnt, n, size);
+				: equal_distance(j->o.q, cnt, n, size, j->pbuf);
 		if (!prep_gate_at_most(*t, p->t))
 			*fails |= PREP_KANON_FAIL_T;
 	}

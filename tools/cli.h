@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "classes.h"
+#include "classes_state.h"
 #include "columns.h"
 #include "csv.h"
 #include "kanon.h"
@@ -474,6 +475,52 @@ void cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 void cli_checks_audit(struct cli *c, const prep_kanon_params *p,
 		      const prep_kanon_report *r, int suppress_gate,
 		      int no_solution);
+
+/*
+ * Partials of the checks (cli_checks.c; kcheck and kanon --levels:
+ * --partial, --merge, --state, man5/prep-partial.5).
+ */
+/*
+ * The options object of the checks as the command line gave them:
+ * quasi and sensitive (the column lists as given, sensitive null without
+ * -s), k, l, ldiv, c (null unless -l, c unless recursive), t (null
+ * without -t), no_header (-H). The filter adds its own.
+ */
+json_t *cli_checks_options(struct cli *c, const struct cli_checks *k);
+/*
+ * The names of the input's columns qi[0 .. nqi) and si (-1: none), as
+ * the header gives them (numbers under -H), for a state: malloc'd
+ * copies (prep_classes_names_free); no names at all (qi NULL) for an
+ * input without a header (--allow-empty).
+ */
+void cli_checks_names(struct cli *c, const size_t *qi, size_t nqi, long si,
+		      prep_classes_names *names);
+/* The same columns (1), or not (0); names of no header match any. */
+int cli_checks_same_names(const prep_classes_names *a,
+			  const prep_classes_names *b);
+/*
+ * The class table of the partials p[0 .. n) (files[i] their files) added
+ * up, in canonical order (prep_classes_state_merge), their columns in
+ * *names; exits 2 naming the file for a state that is not one, past
+ * max_classes or the memory budget.
+ */
+prep_classes *cli_checks_merge(struct cli *c, const prep_partial *p,
+			       char **files, size_t n, uint64_t max_classes,
+			       prep_classes_names *names);
+/*
+ * --state FILE: the partial in path, made with options, which must be a
+ * merged state (part 1/1, what --merge writes); exits 2 otherwise.
+ */
+prep_partial *cli_state_load(struct cli *c, const char *path,
+			     const json_t *options);
+/*
+ * The state of classes (columns named by names) on the output as this
+ * run's partial (its --part) or, with whole, as the partial of the whole
+ * input (part 1/1, what --merge writes), and finish; takes options'
+ * reference.
+ */
+void cli_state_write(struct cli *c, json_t *options, prep_classes *classes,
+		     const prep_classes_names *names, int whole);
 
 /*
  * Profiles (cli_profile.c): the options that say how a CSV is profiled,

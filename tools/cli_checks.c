@@ -4,10 +4,13 @@
  * way to put the checks in the audit record.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "json.h"
 
 void
 cli_checks_init(struct cli_checks *k)
@@ -201,4 +204,168 @@ cli_checks_audit(struct cli *c, const prep_kanon_params *p,
 				       (unsigned long long)bins[i].hi);
 		cli_audit_figure(c, name, (double)bins[i].classes);
 	}
+}
+
+/* ---- partials (kcheck --partial, --merge, --state; kanon --levels) ---- */
+
+json_t *
+cli_checks_options(struct cli *c, const struct cli_checks *k)
+{
+	const prep_kanon_params *p = &k->p;
+	json_t *o = json_object();
+	int ok = 1;
+
+	/* column lists are header bytes, not always UTF-8 */
+	prep_json_set(o, "quasi", prep_json_bytes(k->qis, strlen(k->qis)), &ok);
+	prep_json_set(o, "sensitive",
+		      k->sens ? prep_json_bytes(k->sens, strlen(k->sens))
+			      : json_null(),
+		      &ok);
+	prep_json_set(o, "k", json_integer((json_int_t)p->k), &ok);
+	prep_json_set(o, "l", p->check_l ? prep_json_number(p->l) : json_null(),
+		      &ok);
+	prep_json_set(o, "ldiv",
+		      p->check_l ? json_string(prep_kanon_ldiv_name(p->ldiv))
+				 : json_null(),
+		      &ok);
+	prep_json_set(o, "c",
+		      p->check_l && p->ldiv == PREP_LDIV_RECURSIVE
+			  ? prep_json_number(p->c)
+			  : json_null(),
+		      &ok);
+	prep_json_set(o, "t", p->check_t ? prep_json_number(p->t) : json_null(),
+		      &ok);
+	prep_json_set(o, "no_header", json_boolean(!c->csv.has_header), &ok);
+	if (!ok) {
+		json_decref(o);
+		cli_fatal(c, "out of memory");
+	}
+	return o;
+}
+
+void
+cli_checks_names(struct cli *c, const size_t *qi, size_t nqi, long si,
+		 prep_classes_names *names)
+{
+	char number[PREP_COLUMNS_LABEL_SIZE];
+	size_t ncols, j;
+	prep_field f;
+	char *s;
+
+	memset(names, 0, sizeof *names);
+	(void)prep_reader_header(c->reader, &ncols);
+	if (ncols == 0)
+		return; /* no header at all (--allow-empty): no names */
+	names->nqi = nqi;
+	if ((names->qi = calloc(nqi ? nqi : 1, sizeof *names->qi)) == NULL)
+		cli_fatal(c, "out of memory");
+	for (j = 0; j <= nqi; j++) {
+		if (j == nqi && si < 0)
+			break;
+		f = cli_column_label(c, j < nqi ? qi[j] : (size_t)si, number);
+		if ((s = malloc(f.len + 1)) == NULL)
+			cli_fatal(c, "out of memory");
+		if (f.len)
+			memcpy(s, f.data, f.len);
+		s[f.len] = '\0';
+		if (j < nqi)
+			names->qi[j] = (prep_field){s, f.len};
+		else
+			names->sensitive = (prep_field){s, f.len};
+	}
+}
+
+/* Are two lists of names the same, byte for byte? */
+static int
+same_fields(const prep_field *a, const prep_field *b, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (a[j].len != b[j].len ||
+		    (a[j].len && memcmp(a[j].data, b[j].data, a[j].len) != 0))
+			return 0;
+	return 1;
+}
+
+int
+cli_checks_same_names(const prep_classes_names *a, const prep_classes_names *b)
+{
+	if (a->qi == NULL || b->qi == NULL)
+		return 1; /* an input without even a header names nothing */
+	if (a->nqi != b->nqi || !same_fields(a->qi, b->qi, a->nqi))
+		return 0;
+	if ((a->sensitive.data == NULL) != (b->sensitive.data == NULL))
+		return 0;
+	return a->sensitive.data == NULL ||
+	       same_fields(&a->sensitive, &b->sensitive, 1);
+}
+
+prep_classes *
+cli_checks_merge(struct cli *c, const prep_partial *p, char **files, size_t n,
+		 uint64_t max_classes, prep_classes_names *names)
+{
+	const json_t **states = calloc(n ? n : 1, sizeof(const json_t *));
+	prep_classes *classes = NULL;
+	const char *why = NULL;
+	size_t i, bad = 0;
+	prep_status st;
+
+	if (states == NULL)
+		cli_fatal(c, "out of memory");
+	for (i = 0; i < n; i++)
+		states[i] = p[i].state;
+	st = prep_classes_state_merge(states, n, (size_t)max_classes, &classes,
+				      names, &bad, &why);
+	free(states);
+	switch (st) {
+	case PREP_OK:
+		return classes;
+	case PREP_ERR_LIMIT:
+		cli_fatal(c,
+			  "%s: more than %llu classes or sensitive values "
+			  "(--max-classes)",
+			  files[bad], (unsigned long long)max_classes);
+	case PREP_ERR_RANGE:
+		cli_fatal(c, "%s: the partials hold 2^53 rows or more",
+			  files[bad]);
+	default:
+		cli_partial_state_error(c, files[bad], st,
+					st == PREP_ERR_VALUE ? why : NULL);
+	}
+}
+
+prep_partial *
+cli_state_load(struct cli *c, const char *path, const json_t *options)
+{
+	char *files[1];
+	prep_partial *p;
+
+	files[0] = (char *)path;
+	p = cli_partials_load(c, files, 1, options);
+	if (p[0].part.i != 1 || p[0].part.n != 1)
+		cli_fatal(c,
+			  "%s: not a merged state (part 1/1): --state takes "
+			  "what --merge writes",
+			  path);
+	return p;
+}
+
+void
+cli_state_write(struct cli *c, json_t *options, prep_classes *classes,
+		const prep_classes_names *names, int whole)
+{
+	json_t *state = NULL;
+	prep_status st = prep_classes_state(classes, names, &state);
+
+	if (whole) {
+		/* the state of the whole input: its only part */
+		c->part_i = c->part_n = 1;
+		c->part_by = NULL;
+	}
+	if (st != PREP_OK) {
+		json_decref(options);
+		cli_fatal_status(c, st, "state");
+	}
+	cli_partial_write(c, options, state);
 }

@@ -8,6 +8,9 @@
  * the tuples (libprep/recode.c), never over rows. Only when a recoding passes
  * is the spool read again and written out with the released values: a
  * run without a solution writes no data at all.
+ *
+ * With --levels the run can be cut into parts (kanon_partial.c,
+ * man5/prep-partial.5): --partial, --merge, --state.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,9 @@ enum {
 	OPT_LEVELS,
 	OPT_MAX_NODES,
 	OPT_JSON,
+	OPT_PARTIAL,
+	OPT_MERGE,
+	OPT_STATE,
 };
 
 /* clang-format off */
@@ -37,7 +43,7 @@ usage(void)
 	       "             [--max-nodes N] [--json] [-d DELIM] [-o FILE] [--crlf]\n"
 	       "             [--lazy-quotes] [--max-classes N] [--max-field SIZE]\n"
 	       "             [--max-memory SIZE] [--part I/N [--part-by COL]] [--progress]\n"
-	       "             [--quiet] [FILE...]\n"
+	       "             [--quiet] [--partial | --merge | --state STATE] [FILE...]\n"
 	       "\n"
 	       "Generalize the quasi-identifiers QIS so that every check of kcheck holds,\n"
 	       "with the least information loss; write the generalized data.\n"
@@ -52,6 +58,11 @@ usage(void)
 	       "      --mark-suppressed COL  keep suppressed rows, QIs '*', COL 1\n"
 	       "      --levels COL=L,...  apply these levels (global) instead of searching\n"
 	       "      --max-nodes N    refuse larger lattices (default 10000000)\n"
+	       "      --partial        with --levels: write this part's tuples (a partial)\n"
+	       "      --merge          with --levels: FILEs are partials; judge them as one\n"
+	       "                       input, write the merged state (or -r the report)\n"
+	       "      --state STATE    with --levels: write this part's rows, released as\n"
+	       "                       the merged state says\n"
 	       "  -r, --report-only    full report on stdout (or -o FILE), no data\n"
 	       "  -v, --verbose        full report on stderr\n"
 	       "      --json           report as JSON\n"
@@ -122,6 +133,15 @@ tool_option(struct options *o, int opt, char *arg)
 	case OPT_LEVELS:
 		o->levels = arg;
 		break;
+	case OPT_PARTIAL:
+		o->partial = 1;
+		break;
+	case OPT_MERGE:
+		o->merge = 1;
+		break;
+	case OPT_STATE:
+		o->state = arg;
+		break;
 	case OPT_MAX_NODES:
 		o->max_nodes = cli_parse_count(&cli, "--max-nodes", arg, 1,
 					       UINT64_MAX >> 1);
@@ -148,6 +168,9 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"report-only", no_argument, NULL, 'r'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"partial", no_argument, NULL, OPT_PARTIAL},
+	    {"merge", no_argument, NULL, OPT_MERGE},
+	    {"state", required_argument, NULL, OPT_STATE},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -167,6 +190,16 @@ parse_options(int argc, char **argv, struct options *o)
 		cli_usage_error(&cli, "--levels is global recoding");
 	if (o->levels)
 		o->method = "global";
+	if (o->partial + o->merge + (o->state != NULL) > 1)
+		cli_usage_error(&cli, "--partial, --merge and --state exclude "
+				      "one another");
+	if ((o->partial || o->merge || o->state) && !o->levels)
+		cli_usage_error(&cli, "--partial, --merge and --state need "
+				      "--levels: a search needs the whole "
+				      "input");
+	if ((o->partial || o->state) && o->report_only)
+		cli_usage_error(&cli, "-r is for a whole input or --merge, not "
+				      "--partial or --state");
 }
 
 int
@@ -174,16 +207,23 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct input in;
-	prep_recode_result r;
-	prep_recode_figures fig;
-	prep_recode_report rep;
 	double start = cli_now();
-	size_t j;
-	int global, ok;
+	int status;
 
 	cli_init(&cli, "kanon", usage);
 	parse_options(argc, argv, &o);
+	if (o.merge)
+		return kanon_merge(&o, argc - optind, argv + optind, start);
+	if (o.state)
+		return kanon_state(&o, argc - optind, argv + optind, start);
 	kanon_read_input(&o, argc - optind, argv + optind, &in);
+	if (o.partial) {
+		if (in.classes != NULL)
+			kanon_check_levels(&o, &in);
+		kanon_write_partial(&o, &in);
+		kanon_input_free(&in);
+		return 0;
+	}
 	if (in.classes == NULL) {
 		/* --allow-empty: an empty output, as every filter writes */
 		if (!o.report_only) {
@@ -194,38 +234,8 @@ main(int argc, char **argv)
 		cli_close_input(&cli);
 		return 0;
 	}
-	kanon_prepare(&o, &in);
-	global = o.method ? strcmp(o.method, "global") == 0
-			  : o.nhier == in.nqi && in.nqi > 0;
-	ok = global ? kanon_run_global(&o, &in, &r) : kanon_run_local(&in, &r);
-	if (prep_recode_metrics(in.rin, &r, &fig) != PREP_OK)
-		cli_fatal(&cli, "out of memory");
-	memset(&rep, 0, sizeof rep);
-	rep.method = global ? "global" : "local";
-	rep.metric = o.metric;
-	rep.in = in.rin;
-	rep.r = &r;
-	rep.f = &fig;
-	rep.hier_path = in.hier_path;
-	rep.seconds = cli_now() - start;
-	rep.satisfied = ok;
-	if (ok && !o.report_only)
-		kanon_write_data(&o, &in, &r);
-	kanon_report(&o, &rep);
-	kanon_audit(&o, &in, &rep);
-	prep_recode_result_free(&r);
-	prep_recode_input_free(in.rin);
-	for (j = 0; j < in.nqi; j++)
-		prep_hierarchy_free(in.hier[j]);
-	free(in.hier);
-	free(in.hier_path);
-	for (j = 0; j < in.nqi; j++)
-		free((char *)in.names[j].data);
-	free(in.names);
-	free(in.number);
-	free(in.qi);
-	prep_spool_free(in.spool);
-	prep_classes_free(in.classes);
+	status = kanon_finish(&o, &in, start, NULL);
+	kanon_input_free(&in);
 	cli_close_input(&cli);
-	return ok ? 0 : EXIT_CHECK_FAILED;
+	return status;
 }

@@ -15,8 +15,8 @@
 struct cli cli;
 
 /* Load COL=FILE's hierarchy with every level, or say why not. */
-static prep_hierarchy *
-load_hierarchy(const char *path)
+prep_hierarchy *
+kanon_load_hierarchy(const char *path)
 {
 	prep_hierarchy *h;
 	prep_where w;
@@ -33,18 +33,25 @@ load_hierarchy(const char *path)
 	return h;
 }
 
-/* The QIs' names, and each --hierarchy on its QI. */
-static void
-bind_hierarchies(const struct options *o, struct input *in)
+/* Room for the QIs' hierarchies, their files and names. */
+void
+kanon_input_alloc(struct input *in)
 {
-	size_t i, j;
-
 	in->hier = calloc(in->nqi + 1, sizeof(prep_hierarchy *));
 	in->hier_path = calloc(in->nqi + 1, sizeof *in->hier_path);
 	in->names = calloc(in->nqi + 1, sizeof *in->names);
 	in->number = calloc(in->nqi + 1, sizeof *in->number);
 	if (!in->hier || !in->hier_path || !in->names || !in->number)
 		cli_fatal(&cli, "out of memory");
+}
+
+/* The QIs' names, and each --hierarchy on its QI. */
+static void
+bind_hierarchies(const struct options *o, struct input *in)
+{
+	size_t i, j;
+
+	kanon_input_alloc(in);
 	/* copies: the report outlives the reader's header */
 	for (j = 0; j < in->nqi; j++) {
 		prep_field f = cli_column_label(&cli, in->qi[j], in->number[j]);
@@ -69,7 +76,7 @@ bind_hierarchies(const struct options *o, struct input *in)
 		if (in->hier[j])
 			cli_usage_error(&cli, "--hierarchy %s given twice",
 					o->hier[i].col);
-		in->hier[j] = load_hierarchy(o->hier[i].path);
+		in->hier[j] = kanon_load_hierarchy(o->hier[i].path);
 		in->hier_path[j] = o->hier[i].path;
 	}
 }
@@ -89,22 +96,20 @@ check_row(const prep_field *f, void *ctx)
 				       "value not in the --hierarchy file");
 }
 
-/* The tuples of the input, and the input spooled (unless -r). */
-void
-kanon_read_input(const struct options *o, int nfiles, char **files,
+long
+kanon_bind_input(const struct options *o, int nfiles, char **files,
 		 struct input *in)
 {
 	const prep_field *header;
 	size_t ncols, j;
 	long si;
-	prep_status st;
 
 	memset(in, 0, sizeof *in);
 	in->mark = -1;
 	cli_open_input(&cli, nfiles, files);
 	header = prep_reader_header(cli.reader, &ncols);
 	if (ncols == 0)
-		return; /* an empty input, --allow-empty: nothing to do */
+		return -2; /* an empty input, --allow-empty: nothing to do */
 	cli_check_columns(&cli, &o->k, &in->qi, &in->nqi, &si);
 	for (j = 0; o->mark && header && j < ncols; j++)
 		if (strlen(o->mark) == header[j].len &&
@@ -114,14 +119,47 @@ kanon_read_input(const struct options *o, int nfiles, char **files,
 					"that column already",
 					o->mark);
 	bind_hierarchies(o, in);
+	return si;
+}
+
+/*
+ * The tuples of the input, and the input spooled (unless -r or
+ * --partial); for global recoding in canonical order
+ * (prep_classes_canonical), so that the figures, whose floating-point
+ * sums walk the tuples in order, are those of a merge of partials
+ * (kanon --merge) to the last bit.
+ */
+void
+kanon_read_input(const struct options *o, int nfiles, char **files,
+		 struct input *in)
+{
+	prep_classes *canon;
+	long si = kanon_bind_input(o, nfiles, files, in);
+	prep_status st;
+
+	if (si == -2)
+		return;
 	st = prep_classes_new(in->qi, in->nqi, si, (size_t)o->k.max_classes,
 			      &in->classes);
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
-	if (!o->report_only)
+	if (!o->report_only && !o->partial)
 		in->spool = cli_spool_new(&cli, 0);
 	cli_classes_read(&cli, in->classes, o->k.max_classes, in->spool,
 			 check_row, in);
+	if (!kanon_global(o, in) || o->partial)
+		return;
+	if ((st = prep_classes_canonical(in->classes, &canon)) != PREP_OK)
+		cli_fatal_status(&cli, st, "classes");
+	prep_classes_free(in->classes);
+	in->classes = canon;
+}
+
+int
+kanon_global(const struct options *o, const struct input *in)
+{
+	return o->method ? strcmp(o->method, "global") == 0
+			 : o->nhier == in->nqi && in->nqi > 0;
 }
 
 /* The recoding's input: the tuples, encoded, with their hierarchies. */
@@ -186,6 +224,25 @@ parse_levels(const struct options *o, const struct input *in)
 	return lv;
 }
 
+void
+kanon_check_levels(const struct options *o, const struct input *in)
+{
+	size_t *lv = parse_levels(o, in), j;
+
+	for (j = 0; j < in->nqi; j++) {
+		if (in->hier[j] == NULL)
+			cli_usage_error(
+			    &cli,
+			    "global recoding needs a --hierarchy for "
+			    "every quasi-identifier (%.*s has none)",
+			    (int)in->names[j].len, in->names[j].data);
+		if (lv[j] > prep_hierarchy_levels(in->hier[j]))
+			cli_usage_error(&cli,
+					"--levels: a level past its hierarchy");
+	}
+	free(lv);
+}
+
 /* Global recoding: the lattice's optimum, or the --levels node. */
 int
 kanon_run_global(const struct options *o, struct input *in,
@@ -243,20 +300,47 @@ kanon_run_local(struct input *in, prep_recode_result *r)
 	return pass;
 }
 
-/* The spool again, QIs released, suppressed rows dropped or marked. */
+/* The next record of rd, or of the input when rd is NULL; NULL: no more. */
+static const prep_field *
+next_row(prep_reader *rd, size_t *n)
+{
+	const prep_field *f;
+	prep_status st;
+
+	if (rd == NULL)
+		return cli_next_row(&cli, n);
+	st = prep_reader_next_row(rd, &f, n);
+	if (st == PREP_END)
+		return NULL;
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "spool");
+	return f;
+}
+
+/*
+ * The records again, QIs released, suppressed rows dropped or marked:
+ * those of the spool, or with --state those of the input (the output of
+ * a --part after the first drops the header, as every filter's), each
+ * found in the class table by its QIs.
+ */
 void
 kanon_write_data(const struct options *o, const struct input *in,
 		 const prep_recode_result *r)
 {
-	prep_reader *rd = cli_spool_reader(&cli, in->spool);
+	prep_reader *rd = in->spool ? cli_spool_reader(&cli, in->spool) : NULL;
 	const prep_field *f;
 	prep_field *row = NULL, star = {"*", 1};
+	prep_field *key = calloc(in->nqi + 1, sizeof *key);
 	size_t n, t, c, j, cap = 0, nq = in->nqi;
 	int mark = o->mark != NULL;
-	prep_status st;
 
+	if (key == NULL)
+		cli_fatal(&cli, "out of memory");
 	cli_open_output(&cli);
-	if ((f = prep_reader_header(rd, &n)) != NULL) {
+	f = prep_reader_header(rd ? rd : cli.reader, &n);
+	if (rd == NULL && !cli.csv.has_header)
+		f = NULL; /* the input's first record, not a header */
+	if (f != NULL) {
 		if ((row = malloc((n + 1) * sizeof *row)) == NULL)
 			cli_fatal(&cli, "out of memory");
 		memcpy(row, f, n * sizeof *f);
@@ -267,9 +351,17 @@ kanon_write_data(const struct options *o, const struct input *in,
 		free(row);
 		row = NULL;
 	}
-	while ((st = prep_reader_next_row(rd, &f, &n)) == PREP_OK) {
-		if (prep_classes_find(in->classes, f, &t) != PREP_OK)
-			cli_fatal(&cli, "spool: record of no class");
+	while ((f = next_row(rd, &n)) != NULL) {
+		for (j = 0; j < nq; j++)
+			key[j] = f[in->qi[j]];
+		if (prep_classes_find_key(in->classes, key, &t) != PREP_OK) {
+			if (rd != NULL)
+				cli_fatal(&cli, "spool: record of no class");
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "a record of a class the state does not "
+				     "hold: the state was not made from this "
+				     "input");
+		}
 		c = r->class_of[t];
 		if (!r->kept[c] && !mark)
 			continue;
@@ -289,9 +381,8 @@ kanon_write_data(const struct options *o, const struct input *in,
 		cli_write_check(&cli,
 				prep_writer_row(cli.writer, row, n + mark));
 	}
-	if (st != PREP_END)
-		cli_fatal_status(&cli, st, "spool");
 	free(row);
+	free(key);
 	prep_reader_free(rd);
 	cli_finish(&cli);
 }
@@ -372,4 +463,60 @@ kanon_audit(const struct options *o, const struct input *in,
 	cli_audit_figure(&cli, "aecs", rep->f->aecs);
 	cli_audit_figure(&cli, "gcp", rep->f->gcp);
 	cli_audit_figure(&cli, "nodes_checked", (double)rep->r->nodes_checked);
+}
+
+int
+kanon_finish(const struct options *o, struct input *in, double start,
+	     json_t *state_options)
+{
+	prep_recode_result r;
+	prep_recode_figures fig;
+	prep_recode_report rep;
+	int global, ok;
+
+	kanon_prepare(o, in);
+	global = kanon_global(o, in);
+	ok = global ? kanon_run_global(o, in, &r) : kanon_run_local(in, &r);
+	if (prep_recode_metrics(in->rin, &r, &fig) != PREP_OK)
+		cli_fatal(&cli, "out of memory");
+	memset(&rep, 0, sizeof rep);
+	rep.method = global ? "global" : "local";
+	rep.metric = o->metric;
+	rep.in = in->rin;
+	rep.r = &r;
+	rep.f = &fig;
+	rep.hier_path = in->hier_path;
+	rep.seconds = cli_now() - start;
+	rep.satisfied = ok;
+	if (state_options != NULL && !o->report_only)
+		cli_state_write(&cli, state_options, in->classes,
+				in->state_names, 1);
+	else if (state_options != NULL)
+		json_decref(state_options);
+	else if (ok && !o->report_only)
+		kanon_write_data(o, in, &r);
+	kanon_report(o, &rep);
+	kanon_audit(o, in, &rep);
+	prep_recode_result_free(&r);
+	return ok ? 0 : EXIT_CHECK_FAILED;
+}
+
+void
+kanon_input_free(struct input *in)
+{
+	size_t j;
+
+	prep_recode_input_free(in->rin);
+	for (j = 0; in->hier && j < in->nqi; j++)
+		prep_hierarchy_free(in->hier[j]);
+	free(in->hier);
+	free(in->hier_path);
+	for (j = 0; in->names && j < in->nqi; j++)
+		free((char *)in->names[j].data);
+	free(in->names);
+	free(in->number);
+	free(in->qi);
+	prep_spool_free(in->spool);
+	prep_classes_free(in->classes);
+	memset(in, 0, sizeof *in);
 }

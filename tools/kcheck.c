@@ -7,6 +7,11 @@
  * figures and their reports come from libprep/kanon.c. Only when every
  * check passes is the spool written out, so a failed check writes no data
  * at all.
+ *
+ * Scale-out (man5/prep-partial.5): --partial writes the class table of
+ * a part instead (libprep/classes_state.c), --merge adds the parts'
+ * tables up and judges them as one run would, and --state, the second
+ * pass of --suppress, writes a part's rows against the merged table.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,12 +21,16 @@
 
 #include "classes.h"
 #include "cli.h"
+#include "json.h"
 #include "kanon.h"
 
 enum {
 	OPT_SUPPRESS = CLI_OPT_TOOL_BASE,
 	OPT_MAX_SUPPRESS,
 	OPT_JSON,
+	OPT_PARTIAL,
+	OPT_MERGE,
+	OPT_STATE,
 };
 
 static struct cli cli;
@@ -35,7 +44,7 @@ usage(void)
 	       "              [--suppress [--max-suppress F]] [-d DELIM] [-o FILE] [--crlf]\n"
 	       "              [--json] [--lazy-quotes] [--max-classes N] [--max-field SIZE]\n"
 	       "              [--max-memory SIZE] [--part I/N [--part-by COL]] [--progress]\n"
-	       "              [--quiet] [FILE...]\n"
+	       "              [--quiet] [--partial | --merge | --state STATE] [FILE...]\n"
 	       "\n"
 	       "Check k-anonymity, l-diversity and t-closeness of the quasi-identifiers\n"
 	       "QIS; pass the data on unchanged only if every check holds.\n"
@@ -47,6 +56,11 @@ usage(void)
 	       "  -v, --verbose        full report on stderr\n"
 	       "      --json           report as JSON\n"
 	       "      --max-classes N  refuse input with more classes (default 10000000)\n"
+	       "      --partial        write this part's classes (a partial), not the data\n"
+	       "      --merge          FILEs are partials: judge them as one input; write\n"
+	       "                       the merged state with --suppress, nothing without\n"
+	       "      --state STATE    with --suppress: write this part's rows that the\n"
+	       "                       merged state keeps\n"
 	       CLI_HELP_IO
 	       "      --quiet         no summary line on stderr\n"
 	       CLI_HELP_END
@@ -63,6 +77,9 @@ struct options {
 	int verbose;	     /* -v */
 	int json;	     /* --json */
 	int max_suppress_given;
+	int partial;	   /* --partial */
+	int merge;	   /* --merge: the operands are partials */
+	const char *state; /* --state FILE */
 };
 
 /* One option of the check (not -q and not a common option). */
@@ -98,6 +115,18 @@ check_combinations(const struct options *o)
 	cli_check_combinations(&cli, &o->k);
 	if (o->max_suppress_given && !o->k.p.suppress)
 		cli_usage_error(&cli, "--max-suppress needs --suppress");
+	if (o->partial + o->merge + (o->state != NULL) > 1)
+		cli_usage_error(&cli, "--partial, --merge and --state exclude "
+				      "one another");
+	if ((o->partial || o->state) && o->report_only)
+		cli_usage_error(&cli, "-r is for a whole input or --merge, not "
+				      "--partial or --state");
+	if (o->state && !o->k.p.suppress)
+		cli_usage_error(&cli, "--state needs --suppress (the only "
+				      "second pass there is)");
+	if (o->merge && !o->report_only && !o->k.p.suppress && cli.output)
+		cli_usage_error(&cli, "-o with --merge needs -r or --suppress: "
+				      "without them a merge writes nothing");
 }
 
 static void
@@ -111,6 +140,9 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"report-only", no_argument, NULL, 'r'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"partial", no_argument, NULL, OPT_PARTIAL},
+	    {"merge", no_argument, NULL, OPT_MERGE},
+	    {"state", required_argument, NULL, OPT_STATE},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -133,6 +165,15 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_JSON:
 			o->json = 1;
+			break;
+		case OPT_PARTIAL:
+			o->partial = 1;
+			break;
+		case OPT_MERGE:
+			o->merge = 1;
+			break;
+		case OPT_STATE:
+			o->state = optarg;
 			break;
 		default:
 			check_option(o, opt, optarg);
@@ -164,7 +205,7 @@ read_input(const struct options *o, int nfiles, char **files, struct input *in)
 			      &in->classes);
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "classes");
-	if (!o->report_only)
+	if (!o->report_only && !o->partial)
 		in->spool = cli_spool_new(&cli, PREP_SPOOL_SHA256);
 	cli_classes_read(&cli, in->classes, o->k.max_classes, in->spool, NULL,
 			 NULL);
@@ -254,31 +295,208 @@ pass_data(const struct options *o, const struct input *in,
 	cli_finish(&cli);
 }
 
+/*
+ * What shapes the state or the verdict (man5/prep-partial.5, STATES):
+ * the checks' options, --suppress and its --max-suppress.
+ */
+static json_t *
+options_json(const struct options *o)
+{
+	json_t *j = cli_checks_options(&cli, &o->k);
+	int ok = 1;
+
+	prep_json_set(j, "suppress", json_boolean(o->p.suppress), &ok);
+	prep_json_set(j, "max_suppress",
+		      o->p.suppress ? prep_json_number(o->p.max_suppress)
+				    : json_null(),
+		      &ok);
+	if (!ok)
+		cli_fatal(&cli, "out of memory");
+	return j;
+}
+
+/* --partial: the classes of this part, whatever they would say. */
+static void
+write_partial(const struct options *o, const struct input *in)
+{
+	prep_classes_names names;
+	size_t nqi = prep_classes_nqi(in->classes);
+
+	cli_checks_names(&cli, in->qi, nqi, prep_classes_sensitive(in->classes),
+			 &names);
+	cli_state_write(&cli, options_json(o), in->classes, &names, 0);
+	prep_classes_names_free(&names);
+}
+
+/* The figures of the classes, or exit 2. */
+static void
+evaluate(prep_classes *classes, const prep_kanon_params *p,
+	 prep_kanon_report *rep)
+{
+	prep_status st = prep_kanon_evaluate(classes, p, rep);
+
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "evaluation");
+}
+
+/* What every run ends with: the summary, the audit record, the status. */
+static int
+verdict(const struct options *o, const prep_kanon_report *rep)
+{
+	if (!cli.quiet && !o->report_only && !o->verbose)
+		print_summary(rep, &o->p);
+	/* --suppress gates the share suppressed (--max-suppress or 0.05) */
+	cli_checks_audit(&cli, &o->p, rep, o->p.suppress, 0);
+	return rep->satisfied ? 0 : EXIT_CHECK_FAILED;
+}
+
+/*
+ * --merge: the partials judged as one input. The report as a single run
+ * gives it (-r on the output, -v on stderr, else the summary); with
+ * --suppress the merged state on the output, whatever the verdict, for
+ * the parts' --state pass; else nothing.
+ */
+static int
+run_merge(const struct options *o, int nfiles, char **files)
+{
+	json_t *opts = options_json(o);
+	prep_partial *p = cli_partials_load(&cli, files, (size_t)nfiles, opts);
+	prep_classes_names names;
+	prep_classes *classes = cli_checks_merge(&cli, p, files, (size_t)nfiles,
+						 o->k.max_classes, &names);
+	prep_kanon_report rep;
+	int status;
+
+	cli_partials_free(p, (size_t)nfiles);
+	evaluate(classes, &o->p, &rep);
+	if (o->report_only) {
+		write_report(&rep, &o->p, o->json);
+	} else {
+		if (o->verbose)
+			print_report(stderr, &rep, &o->p, o->json);
+		if (o->p.suppress)
+			cli_state_write(&cli, json_incref(opts), classes,
+					&names, 1);
+	}
+	status = verdict(o, &rep);
+	json_decref(opts);
+	prep_kanon_report_free(&rep);
+	prep_classes_names_free(&names);
+	prep_classes_free(classes);
+	return status;
+}
+
+/*
+ * Write the input's rows that the merged table keeps (every row's class
+ * must be one of its classes), after its header (which the output of a
+ * --part after the first drops, as every filter's).
+ */
+static void
+copy_part(const prep_classes *classes, const prep_kanon_params *p,
+	  const size_t *qi, size_t nqi)
+{
+	prep_field *key = calloc(nqi ? nqi : 1, sizeof *key);
+	const prep_field *f;
+	size_t n, id, j;
+
+	if (key == NULL)
+		cli_fatal(&cli, "out of memory");
+	cli_open_output(&cli);
+	f = prep_reader_header(cli.reader, &n);
+	if (f && cli.csv.has_header)
+		cli_write_check(&cli, prep_writer_row(cli.writer, f, n));
+	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		for (j = 0; j < nqi; j++)
+			key[j] = f[qi[j]];
+		if (prep_classes_find_key(classes, key, &id) != PREP_OK)
+			cli_fatal_at(&cli, prep_reader_where(cli.reader),
+				     "a record of a class the state does not "
+				     "hold: the state was not made from this "
+				     "input");
+		if (prep_kanon_class_kept(classes, p, id))
+			cli_write_check(&cli,
+					prep_writer_row(cli.writer, f, n));
+	}
+	free(key);
+	cli_finish(&cli);
+}
+
+/*
+ * --state FILE: the merged verdict, and this part's rows that the whole
+ * run keeps when it passes (nothing when it fails, as a single run).
+ */
+static int
+run_state(const struct options *o, int nfiles, char **files)
+{
+	json_t *opts = options_json(o);
+	prep_partial *p = cli_state_load(&cli, o->state, opts);
+	char *state_file[1];
+	prep_classes_names names, own;
+	prep_classes *classes;
+	prep_kanon_report rep;
+	size_t *qi, nqi;
+	long si;
+	int status;
+
+	state_file[0] = (char *)o->state;
+	classes =
+	    cli_checks_merge(&cli, p, state_file, 1, o->k.max_classes, &names);
+	cli_partials_free(p, 1);
+	json_decref(opts);
+	evaluate(classes, &o->p, &rep);
+	cli_open_input(&cli, nfiles, files);
+	cli_check_columns(&cli, &o->k, &qi, &nqi, &si);
+	cli_checks_names(&cli, qi, nqi, si, &own);
+	if (!cli_checks_same_names(&names, &own))
+		cli_fatal(&cli,
+			  "%s: a state of other columns than this input's "
+			  "(quasi-identifiers or sensitive column)",
+			  o->state);
+	if (o->verbose)
+		print_report(stderr, &rep, &o->p, o->json);
+	if (rep.satisfied)
+		copy_part(classes, &o->p, qi, nqi);
+	status = verdict(o, &rep);
+	prep_kanon_report_free(&rep);
+	prep_classes_names_free(&names);
+	prep_classes_names_free(&own);
+	prep_classes_free(classes);
+	free(qi);
+	cli_close_input(&cli);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o;
 	struct input in;
 	prep_kanon_report rep;
-	prep_status st;
+	int status;
 
 	cli_init(&cli, "kcheck", usage);
 	parse_options(argc, argv, &o);
+	if (o.merge)
+		return run_merge(&o, argc - optind, argv + optind);
+	if (o.state)
+		return run_state(&o, argc - optind, argv + optind);
 	read_input(&o, argc - optind, argv + optind, &in);
-	if ((st = prep_kanon_evaluate(in.classes, &o.p, &rep)) != PREP_OK)
-		cli_fatal_status(&cli, st, "evaluation");
+	if (o.partial) {
+		write_partial(&o, &in);
+		prep_classes_free(in.classes);
+		free(in.qi);
+		return 0;
+	}
+	evaluate(in.classes, &o.p, &rep);
 	if (o.report_only)
 		write_report(&rep, &o.p, o.json);
 	else
 		pass_data(&o, &in, &rep);
-	if (!cli.quiet && !o.report_only && !o.verbose)
-		print_summary(&rep, &o.p);
-	/* --suppress gates the share suppressed (--max-suppress or 0.05) */
-	cli_checks_audit(&cli, &o.p, &rep, o.p.suppress, 0);
+	status = verdict(&o, &rep);
 	prep_spool_free(in.spool);
 	prep_kanon_report_free(&rep);
 	prep_classes_free(in.classes);
 	free(in.qi);
 	cli_close_input(&cli);
-	return rep.satisfied ? 0 : EXIT_CHECK_FAILED;
+	return status;
 }

@@ -25,7 +25,7 @@
 # replaying it.
 
 FUZZ_HARNESSES ?= csv policy hierarchy schema ledger pii kll hll freq profile \
-                  report part partial
+                  report part partial classes_state
 FUZZ_SECONDS   ?= 1800
 FUZZ_CC        ?= clang
 FUZZ_OUT        = build/fuzz
@@ -51,6 +51,7 @@ FUZZ_MAXLEN_profile   = 16384
 FUZZ_MAXLEN_report    = 16384
 FUZZ_MAXLEN_part      = 8192
 FUZZ_MAXLEN_partial   = 16384
+FUZZ_MAXLEN_classes_state = 8192
 REPLAY_BIN      = $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-replay/replay-%)
 
 .PHONY: fuzz-build fuzz test-fuzz
@@ -63,7 +64,7 @@ $(FUZZ_OUT)/obj/%.o: %.c $(LIB_HDR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h \
-		$(FUZZ_LIB_OBJ)
+		tests/fuzz/fuzz_classes_state.h $(FUZZ_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) \
 		$(LDLIBS_ALL)
@@ -89,7 +90,8 @@ fuzz: fuzz-build
 			"$(FUZZ_OUT)/artifacts/)"; exit 1; fi
 
 $(BUILD)/fuzz-replay/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
-		tests/fuzz/fuzz_common.h $(BUILD)/libprep.a $(LIB_HDR)
+		tests/fuzz/fuzz_common.h tests/fuzz/fuzz_classes_state.h \
+		$(BUILD)/libprep.a $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 		$(BUILD)/libprep.a $(LDLIBS_ALL)

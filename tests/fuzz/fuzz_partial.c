@@ -20,6 +20,7 @@
 #include "fuzz_common.h"
 
 #include "fairness_state.h"
+#include "fuzz_classes_state.h"
 #include "partial.h"
 #include "weights_state.h"
 
@@ -121,6 +122,21 @@ check_state_fairness(const json_t *options, const json_t *state)
 	prep_partial_input_free(&in);
 }
 
+static void
+check_state_kcheck(const json_t *options, const json_t *state)
+{
+	(void)options;
+	fuzz_check_classes_state(state);
+}
+
+/* kanon --levels: the same table of tuples as kcheck's. */
+static void
+check_state_kanon(const json_t *options, const json_t *state)
+{
+	(void)options;
+	fuzz_check_classes_state(state);
+}
+
 /* The filters' state readers, by the partial's filter. */
 static void
 check_state(const char *filter, const json_t *options, const json_t *state)
@@ -129,6 +145,10 @@ check_state(const char *filter, const json_t *options, const json_t *state)
 		check_state_reweight(options, state);
 	if (strcmp(filter, "fairness") == 0)
 		check_state_fairness(options, state);
+	if (strcmp(filter, "kcheck") == 0)
+		check_state_kcheck(options, state);
+	if (strcmp(filter, "kanon") == 0)
+		check_state_kanon(options, state);
 }
 
 static void
