@@ -212,8 +212,10 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "kanon", usage);
 	parse_options(argc, argv, &o);
-	if (o.merge)
+	if (o.merge) {
+		cli_merge_no_part(&cli);
 		return kanon_merge(&o, argc - optind, argv + optind, start);
+	}
 	if (o.state)
 		return kanon_state(&o, argc - optind, argv + optind, start);
 	kanon_read_input(&o, argc - optind, argv + optind, &in);

@@ -476,8 +476,10 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "kcheck", usage);
 	parse_options(argc, argv, &o);
-	if (o.merge)
+	if (o.merge) {
+		cli_merge_no_part(&cli);
 		return run_merge(&o, argc - optind, argv + optind);
+	}
 	if (o.state)
 		return run_state(&o, argc - optind, argv + optind);
 	read_input(&o, argc - optind, argv + optind, &in);
