@@ -444,6 +444,7 @@ prep_agg_load_keys(prep_agg *a, const char *path, const prep_csv_options *o,
 		f2 = &unused;
 	*where = (prep_where){path, 0, 0};
 	ko.has_header = header != NULL;
+	ko.part_i = ko.part_n = 0; /* the keys are whole, not a part */
 	st = prep_reader_new(&ko, &path, 1, &r);
 	if (st != PREP_OK) {
 		if (r == NULL) {

@@ -134,7 +134,8 @@ prep_status prep_agg_add_key(prep_agg *a, const prep_field *key);
 
 /*
  * The public keys from the CSV file at path, read with the options o but
- * for has_header: the file has a header exactly when the input has, that
+ * for part_i (the keys are read whole) and has_header: the file has a
+ * header exactly when the input has, that
  * is when header (the input's, whose fields by[0..nby) name the key
  * columns) is not NULL. With a header, the file's columns named as the
  * key columns, in any order (others are ignored); without, its first nby

@@ -20,6 +20,16 @@
  *
  * Input is read with read(2) into one buffer; gzip (magic bytes 1f 8b) is
  * inflated with zlib, member after member (RFC 1952 allows several).
+ *
+ * A part of a file (the part_i option, part.h) is read as the whole file
+ * up to the end of its first record; then the reader finds the part,
+ * seeks to its first record (or to the end of the file's first record,
+ * when the part begins before it) with a fresh parser, and reads no byte
+ * past the part's end. The header's
+ * fields were copied, and a header-less first record's still point into
+ * the untouched buffer until the next read, so nothing is lost by the
+ * jump; with sha256 the digest starts again over the first record's
+ * bytes, read back with pread(2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +45,7 @@
 /* NOLINTNEXTLINE(readability-duplicate-include) */
 #include "csv.h"
 #include "digest.h"
+#include "part.h"
 
 #define IOBUF_SIZE ((size_t)64 << 10)
 #define SEGMENT_MAX IOBUF_SIZE
@@ -93,6 +104,7 @@ struct prep_reader {
 	prep_field *header;
 	size_t ncols;
 	int pending; /* a data record is held from the open (no header) */
+	int part_on; /* the part_i option: reading stops after part_left */
 
 	prep_where where;
 	uint64_t bytes_read, bytes_total, rows;
@@ -103,6 +115,11 @@ struct prep_reader {
 	int md_live;
 	unsigned char (*digest)[32];
 	unsigned char *digest_done;
+
+	uint64_t part_left; /* part_on: bytes left to read */
+	/* prep_reader_part_by: the column and the part kept (by_n 0: all) */
+	size_t by_col;
+	unsigned long by_i, by_n;
 };
 
 void
@@ -116,6 +133,8 @@ prep_csv_options_init(prep_csv_options *o)
 	o->ragged = 0;
 	o->keep_blank = 0;
 	o->sha256 = 0;
+	o->part_i = 0;
+	o->part_n = 0;
 }
 
 prep_status
@@ -375,6 +394,7 @@ open_file(prep_reader *r)
 static prep_status
 read_raw(prep_reader *r)
 {
+	size_t want;
 	ssize_t n;
 
 	if (r->raw_pos < r->raw_len && r->raw_pos > 0) {
@@ -384,9 +404,13 @@ read_raw(prep_reader *r)
 	} else if (r->raw_pos >= r->raw_len) {
 		r->raw_len = r->raw_pos = 0;
 	}
-	do
-		n = read(r->fd, r->raw + r->raw_len, IOBUF_SIZE - r->raw_len);
-	while (n < 0 && errno == EINTR);
+	want = IOBUF_SIZE - r->raw_len;
+	if (r->part_on && want > r->part_left)
+		want = (size_t)r->part_left; /* the part ends there */
+	n = 0;
+	while (want > 0 && (n = read(r->fd, r->raw + r->raw_len, want)) < 0 &&
+	       errno == EINTR)
+		;
 	if (n < 0) {
 		r->where.line = r->line;
 		return PREP_ERR_IO;
@@ -412,6 +436,8 @@ read_raw(prep_reader *r)
 	}
 	r->raw_len += (size_t)n;
 	r->bytes_read += (uint64_t)n;
+	if (r->part_on)
+		r->part_left -= (uint64_t)n;
 	return PREP_OK;
 }
 
@@ -773,6 +799,110 @@ same_header(const prep_reader *r)
 	return 1;
 }
 
+/* Hash the file's bytes [0, end) into the digest, read with pread. */
+static prep_status
+part_hash_head(prep_reader *r, uint64_t end)
+{
+	uint64_t off = 0;
+	prep_status st;
+
+	while (off < end) {
+		size_t want =
+		    end - off < IOBUF_SIZE ? (size_t)(end - off) : IOBUF_SIZE;
+		ssize_t n = pread(r->fd, r->zout, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* shorter than it was */
+			return PREP_ERR_IO;
+		}
+		if ((st = prep_digest_update(r->md, r->zout, (size_t)n)) !=
+		    PREP_OK)
+			return st;
+		off += (uint64_t)n;
+	}
+	return PREP_OK;
+}
+
+/*
+ * The part_i option, once the file's first record (the header, or the
+ * first data record) is complete: find the part (part.h), and go on
+ * reading at its first record, or right after the first record when the
+ * part begins before that, with the line number there; stop after its
+ * last. *keep: the first record itself begins in the part (offset 0 in
+ * [start, end)), for a reader without a header. Nothing is read into
+ * raw here: the first record's fields may still point into it.
+ */
+static prep_status
+part_jump(prep_reader *r, int *keep)
+{
+	uint64_t head, start, end, line = r->line;
+	struct stat sb;
+	prep_part p;
+	prep_status st;
+
+	*keep = 0;
+	if (r->gz || fstat(r->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return PREP_ERR_ARG;
+	/* the offset after the first record: data[data_pos] is the next byte
+	 * to parse, data is in raw, raw[0] is at bytes_read - raw_len */
+	head = r->bytes_read - r->raw_len +
+	       (uint64_t)(r->data ? r->data - r->raw : 0) + r->data_pos;
+	if (r->after_cr) {
+		/* a record ended at a CR: its LF is part of it */
+		unsigned char c = 0;
+
+		if (r->data && r->data_pos < r->data_len)
+			c = r->data[r->data_pos];
+		else if (pread(r->fd, &c, 1, (off_t)head) != 1)
+			c = 0;
+		if (c == '\n') {
+			head++;
+			line++;
+		}
+	}
+	if ((st = prep_part_find_fd(r->fd, (uint64_t)sb.st_size, r->o.part_i,
+				    r->o.part_n, &p)) != PREP_OK)
+		return st;
+	*keep = p.start == 0 && p.end > 0;
+	if (r->file_done)
+		return PREP_OK; /* the first record was the file's last */
+	start = p.start;
+	if (start < head)
+		start = head;
+	else
+		line = p.line;
+	end = p.end > start ? p.end : start;
+	if (r->md) {
+		unsigned char unused[32];
+
+		if (r->md_live &&
+		    (st = prep_digest_final(r->md, unused)) != PREP_OK)
+			return st;
+		r->md_live = 1;
+		r->digest_done[r->file_index] = 0;
+		if ((st = part_hash_head(r, head)) != PREP_OK)
+			return st;
+	}
+	if (lseek(r->fd, (off_t)start, SEEK_SET) < 0)
+		return PREP_ERR_IO;
+	r->raw_len = r->raw_pos = 0;
+	r->data_len = r->data_pos = 0;
+	r->at_eof = 0;
+	r->after_cr = 0;
+	r->line = line;
+	r->part_on = 1;
+	r->part_left = end - start;
+	r->bytes_read = head;
+	r->bytes_total = head + (end - start);
+	/* a parser between records, as at the start of a file */
+	csv_free(&r->p);
+	r->p_live = 0;
+	return parser_start(r);
+}
+
 /*
  * Next record of the stream, across files; handles each file's header.
  * Returns PREP_END when every file is done.
@@ -792,9 +922,20 @@ next_record(prep_reader *r)
 		if ((st = parse_record(r)) != PREP_OK)
 			return st;
 		if (r->row_ready) {
-			int first = r->first_record;
+			int first = r->first_record, keep;
 
 			r->first_record = 0;
+			if (first && r->o.part_i) {
+				if ((st = part_jump(r, &keep)) != PREP_OK) {
+					r->where.field = 0;
+					return st;
+				}
+				if (!r->o.has_header && !keep) {
+					/* it counts the columns, no more */
+					r->ncols = r->nfields;
+					continue;
+				}
+			}
 			if (first && r->o.has_header) {
 				if (r->header == NULL) {
 					if ((st = save_header(r)) != PREP_OK)
@@ -858,6 +999,12 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 	}
 	r->row_max = r->o.max_field * 2 > ROW_BYTES_MIN ? r->o.max_field * 2
 							: ROW_BYTES_MIN;
+	/* a part is a byte range of one file whose quotes say where its
+	 * records begin (part.h) */
+	if (r->o.part_i &&
+	    (r->o.part_i > r->o.part_n || r->o.lazy_quotes ||
+	     (name == NULL && (npaths != 1 || is_stdin(paths[0])))))
+		return PREP_ERR_ARG;
 	r->paths = paths;
 	r->npaths = npaths;
 	r->fd = -1;
@@ -938,16 +1085,41 @@ prep_reader_free(prep_reader *r)
 }
 
 prep_status
+prep_reader_part_by(prep_reader *r, size_t col, unsigned long i,
+		    unsigned long n)
+{
+	if (i < 1 || i > n)
+		return PREP_ERR_ARG;
+	r->by_col = col;
+	r->by_i = i;
+	r->by_n = n;
+	return PREP_OK;
+}
+
+/* Is the current record in prep_reader_part_by's part? */
+static int
+in_part_by(const prep_reader *r)
+{
+	const prep_field *f =
+	    r->by_col < r->nfields ? &r->fields[r->by_col] : NULL;
+
+	return prep_part_of(f ? f->data : "", f ? f->len : 0, r->by_n) ==
+	       r->by_i - 1;
+}
+
+prep_status
 prep_reader_next_row(prep_reader *r, const prep_field **fields, size_t *n)
 {
 	prep_status st;
 
-	if (r->pending) {
-		r->pending = 0;
-	} else if ((st = next_record(r)) != PREP_OK) {
-		return st;
-	}
-	r->rows++;
+	do {
+		if (r->pending) {
+			r->pending = 0;
+		} else if ((st = next_record(r)) != PREP_OK) {
+			return st;
+		}
+		r->rows++;
+	} while (r->by_n && !in_part_by(r));
 	*fields = r->fields;
 	*n = r->nfields;
 	return PREP_OK;
@@ -1050,6 +1222,10 @@ struct prep_writer {
 	size_t columns;		    /* fields of the first record; 0: not yet */
 	size_t raw_fields;	    /* the first raw record's fields so far */
 	int raw_quoted;		    /* ... inside quotes */
+	int dropping;		    /* skip_header: the first record to come */
+	int skip_header;	    /* prep_writer_skip_header was called */
+	int skipped;		    /* ... it was dropped */
+	uint64_t raw_dropped;	    /* ... as raw bytes, counted by add */
 };
 
 prep_status
@@ -1266,6 +1442,10 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 	prep_status st;
 	int quote = 0;
 
+	if (w->dropping) { /* skip_header */
+		w->row_fields++;
+		return PREP_OK;
+	}
 	if (w->row_fields++ > 0 &&
 	    (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
 		return st;
@@ -1274,7 +1454,7 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 		return PREP_OK;
 	if (data[0] == ' ' || data[len - 1] == ' ')
 		quote = 1;
-	else if (w->flushed + w->len == 0 && len >= 2 &&
+	else if (w->flushed + w->len == 0 && !w->skipped && len >= 2 &&
 		 (memcmp(data, "\x1f\x8b", 2) == 0 ||
 		  (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)))
 		quote = 1; /* the reader would take it for gzip or a BOM */
@@ -1305,6 +1485,13 @@ prep_writer_end_row(prep_writer *w)
 {
 	prep_status st;
 
+	if (w->dropping) { /* skip_header: the header ends, unwritten */
+		w->columns = w->row_fields;
+		w->row_fields = 0;
+		w->dropping = 0;
+		w->skipped = 1;
+		return PREP_OK;
+	}
 	/* A record of one empty field must not read back as a blank line. */
 	if (w->row_fields == 1 && w->last_len == 0 &&
 	    (st = put(w, "\"\"", 2)) != PREP_OK)
@@ -1324,8 +1511,12 @@ prep_writer_bytes(const prep_writer *w)
 	return w->flushed + w->len;
 }
 
-/* The fields of the first record when it comes as raw bytes. */
-static void
+/*
+ * The fields of the first record when it comes as raw bytes; returns the
+ * bytes of p[0..len) up to the end of that record, its line feed outside
+ * quotes included (len when it goes on).
+ */
+static size_t
 count_raw_fields(prep_writer *w, const char *p, size_t len)
 {
 	size_t i;
@@ -1342,14 +1533,30 @@ count_raw_fields(prep_writer *w, const char *p, size_t len)
 		else if (p[i] == '\n')
 			w->columns = w->raw_fields;
 	}
+	return i;
 }
 
 prep_status
 prep_writer_raw(prep_writer *w, const void *data, size_t len)
 {
-	if (w->columns == 0 && w->row_fields == 0 && len > 0)
-		count_raw_fields(w, data, len);
-	return put(w, data, len);
+	const char *p = data;
+	size_t k;
+
+	if (w->dropping && w->row_fields > 0)
+		return PREP_OK; /* more of a header begun as fields */
+	if (w->columns == 0 && w->row_fields == 0 && len > 0) {
+		k = count_raw_fields(w, p, len);
+		if (w->dropping) { /* skip_header: not the first record */
+			if (w->columns == 0)
+				return PREP_OK;
+			w->dropping = 0;
+			w->skipped = 1;
+			w->raw_dropped = 1;
+			p += k;
+			len -= k;
+		}
+	}
+	return put(w, p, len);
 }
 
 void
@@ -1361,13 +1568,29 @@ prep_writer_add(prep_writer *w, uint64_t records)
 uint64_t
 prep_writer_records(const prep_writer *w)
 {
-	return w->records;
+	return w->records > w->raw_dropped ? w->records - w->raw_dropped : 0;
 }
 
 size_t
 prep_writer_columns(const prep_writer *w)
 {
-	return w->records > 0 ? w->columns : 0;
+	return prep_writer_records(w) > 0 || w->skipped ? w->columns : 0;
+}
+
+prep_status
+prep_writer_skip_header(prep_writer *w)
+{
+	if (prep_writer_bytes(w) != 0 || w->row_fields != 0 || w->records ||
+	    w->skipped)
+		return PREP_ERR_ARG;
+	w->skip_header = w->dropping = 1;
+	return PREP_OK;
+}
+
+int
+prep_writer_skipped(const prep_writer *w)
+{
+	return w->skipped;
 }
 
 prep_status
@@ -1402,8 +1625,8 @@ prep_writer_adopt_sha256(prep_writer *w, const prep_writer *from)
 {
 	prep_status st;
 
-	if (w->md == NULL || from->md == NULL || w->o.gzip || w->nbuf < 2 ||
-	    prep_writer_bytes(w) != 0 || from->len != 0)
+	if (w->md == NULL || from->md == NULL || w->o.gzip || w->skip_header ||
+	    w->nbuf < 2 || prep_writer_bytes(w) != 0 || from->len != 0)
 		return PREP_ERR_ARG;
 	if ((st = prep_digest_copy(w->md, from->md)) != PREP_OK)
 		return st;

@@ -36,6 +36,22 @@ typedef struct prep_csv_options {
 	int ragged;	   /* records may differ from the header in length */
 	int keep_blank;	   /* a blank line is a record of one empty field */
 	int sha256;	   /* keep a SHA-256 of each file's bytes as read */
+	/*
+	 * Read only part part_i (1-based) of part_n of the input (part.h),
+	 * part_i 0: all of it. The input must be one regular file, not
+	 * gzip-compressed, and lazy_quotes off (else PREP_ERR_ARG). The
+	 * header (or, without one, the first record, for the number of
+	 * columns) is read from the start of the file as always; then the
+	 * reader goes to the part's first record and stops after its last,
+	 * so the records returned are those that begin in the part's byte
+	 * range. A record before the range that a header-less reader read
+	 * to count the columns is returned only by the part that holds it.
+	 * Places (prep_reader_where) keep the file's own line numbers. With
+	 * sha256, the digest is of the bytes the part read: those of the
+	 * header record (or the first record) from offset 0, then those of
+	 * the part's records; for part 1 of 1, the whole file's.
+	 */
+	unsigned long part_i, part_n;
 } prep_csv_options;
 
 /* Defaults: auto delimiter, header, strict quotes, 1 MiB fields. */
@@ -82,6 +98,17 @@ prep_status prep_reader_next_row(prep_reader *r, const prep_field **fields,
 prep_status prep_reader_sha256(const prep_reader *r, size_t i,
 			       unsigned char digest[32]);
 
+/*
+ * Return only the records whose field col holds a value in part i
+ * (1-based) of n by prep_part_of (part.h), a record too short to have
+ * the field counting as one holding the empty value; the others are
+ * read, counted by prep_reader_rows and in the sha256 digest, and
+ * skipped. Call it after prep_reader_new, before the first record is
+ * taken. PREP_ERR_ARG unless 1 <= i <= n.
+ */
+prep_status prep_reader_part_by(prep_reader *r, size_t col, unsigned long i,
+				unsigned long n);
+
 /* The header's fields, or NULL without one; *n is the number of columns. */
 const prep_field *prep_reader_header(const prep_reader *r, size_t *n);
 size_t prep_reader_columns(const prep_reader *r);
@@ -103,8 +130,9 @@ int prep_reader_delim_how(const prep_reader *r);
 prep_where prep_reader_where(const prep_reader *r);
 
 /* Progress: bytes consumed from the files (compressed bytes for gzip),
- * their total size when every input is a regular file (else 0), and the
- * number of data records returned so far. */
+ * their total size when every input is a regular file (else 0; with
+ * part_i, the bytes of the header and of the part), and the number of
+ * data records read so far (returned, or skipped by prep_reader_part_by). */
 uint64_t prep_reader_bytes_read(const prep_reader *r);
 uint64_t prep_reader_bytes_total(const prep_reader *r);
 uint64_t prep_reader_rows(const prep_reader *r);
@@ -141,6 +169,19 @@ void prep_writer_add(prep_writer *w, uint64_t records);
  */
 uint64_t prep_writer_records(const prep_writer *w);
 size_t prep_writer_columns(const prep_writer *w);
+/*
+ * Drop the first record written, whether it comes as fields or as raw
+ * bytes (there, up to its first line feed outside quotes): the header,
+ * in the output of every part but the first (--part), so that the parts'
+ * outputs put end to end are the whole run's. It still gives
+ * prep_writer_columns; it is no record, no byte written, and no first
+ * field (which would be quoted if it began like gzip data or a byte order
+ * mark: the whole output's first field is the header's). Call it before
+ * anything is written (else PREP_ERR_ARG).
+ */
+prep_status prep_writer_skip_header(prep_writer *w);
+/* 1 once prep_writer_skip_header's record was dropped. */
+int prep_writer_skipped(const prep_writer *w);
 /* Bytes of CSV written so far (before any gzip compression). */
 uint64_t prep_writer_bytes(const prep_writer *w);
 /* Write a whole record. */
@@ -151,8 +192,9 @@ prep_status prep_writer_row(prep_writer *w, const prep_field *f, size_t n);
  * prep_writer_raw, without hashing them a second time: a spool copied
  * out whole (spool.h) costs its output no pass of SHA-256. The caller
  * vouches that the bytes are the same. Both writers need the sha256
- * option, and w no gzip and no byte written yet; else PREP_ERR_ARG and
- * nothing changes (w then hashes what it writes, as always).
+ * option, and w no gzip, no prep_writer_skip_header and no byte written
+ * yet; else PREP_ERR_ARG and nothing changes (w then hashes what it
+ * writes, as always).
  */
 prep_status prep_writer_adopt_sha256(prep_writer *w, const prep_writer *from);
 /* Flush the buffer and end the gzip stream; call once, before fsync. */

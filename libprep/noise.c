@@ -26,13 +26,16 @@
 typedef unsigned __int128 u128;
 
 #define RNG_BUF 4096
+/* The first refill after prep_rng_seek: a record's few draws. */
+#define RNG_SEEK_BUF 64
 #define RATIO_MAX ((u128)1 << 120)
 
 struct prep_rng {
 	EVP_CIPHER_CTX *ctx; /* seeded: AES-256-CTR; NULL: RAND_priv_bytes */
 	unsigned char buf[RNG_BUF];
-	size_t pos;
-	uint64_t bits; /* random bits not used yet, for coin flips */
+	size_t pos, len; /* next byte of buf, bytes in it */
+	size_t want;	 /* bytes the next refill makes: RNG_BUF or less */
+	uint64_t bits;	 /* random bits not used yet, for coin flips */
 	int nbits;
 };
 
@@ -45,19 +48,28 @@ struct prep_laplace {
 
 static const unsigned char zeros[RNG_BUF];
 
+/*
+ * A new buffer of random bytes. A seeded generator's keystream is the
+ * same whatever the buffers' sizes (CTR mode: block i is AES(counter + i),
+ * and every size is a whole number of blocks).
+ */
 static prep_status
 refill(prep_rng *g)
 {
+	size_t want = g->want ? g->want : RNG_BUF;
 	int n;
 
 	if (g->ctx == NULL) {
-		if (RAND_priv_bytes(g->buf, RNG_BUF) != 1)
+		if (RAND_priv_bytes(g->buf, (int)want) != 1)
 			return PREP_ERR_CRYPTO;
-	} else if (EVP_EncryptUpdate(g->ctx, g->buf, &n, zeros, RNG_BUF) != 1 ||
-		   n != RNG_BUF) {
+	} else if (EVP_EncryptUpdate(g->ctx, g->buf, &n, zeros, (int)want) !=
+		       1 ||
+		   n != (int)want) {
 		return PREP_ERR_CRYPTO;
 	}
 	g->pos = 0;
+	g->len = want;
+	g->want = RNG_BUF;
 	return PREP_OK;
 }
 
@@ -113,6 +125,26 @@ prep_rng_new_seeded(uint64_t seed, prep_rng **out)
 	return PREP_OK;
 }
 
+prep_status
+prep_rng_seek(prep_rng *g, uint64_t stream)
+{
+	unsigned char iv[16] = {0};
+	int i;
+
+	if (g->ctx == NULL)
+		return PREP_ERR_ARG;
+	for (i = 0; i < 8; i++)
+		iv[i] = (unsigned char)(stream >> (56 - 8 * i));
+	/* the key stays; the counter starts again at the IV */
+	if (EVP_EncryptInit_ex(g->ctx, NULL, NULL, NULL, iv) != 1)
+		return PREP_ERR_CRYPTO;
+	g->pos = g->len = 0;
+	g->want = RNG_SEEK_BUF;
+	g->bits = 0;
+	g->nbits = 0;
+	return PREP_OK;
+}
+
 void
 prep_rng_free(prep_rng *g)
 {
@@ -129,7 +161,7 @@ prep_rng_u64(prep_rng *g, uint64_t *v)
 	prep_status st;
 	uint64_t x;
 
-	if (g->pos + 8 > RNG_BUF && (st = refill(g)) != PREP_OK)
+	if (g->pos + 8 > g->len && (st = refill(g)) != PREP_OK)
 		return st;
 	memcpy(&x, g->buf + g->pos, 8);
 	g->pos += 8;

@@ -34,6 +34,17 @@ prep_status prep_rng_new_secure(prep_rng **out);
  * v1" || seed as 8 bytes big-endian), counter from zero.
  */
 prep_status prep_rng_new_seeded(uint64_t seed, prep_rng **out);
+/*
+ * A seeded generator goes on with stream number stream of its seed: the
+ * keystream from the counter stream * 2^64 (IV: stream as 8 bytes
+ * big-endian, then 8 zero bytes), with no bit left over from before.
+ * Stream 0 is the generator as made. Streams do not overlap before 2^64
+ * blocks (2^68 bytes) of one. dpnoise draws each record's noise from the
+ * stream of its line number under --part, so that a record's noise does
+ * not depend on the records before it. PREP_ERR_ARG for a generator that
+ * is not seeded.
+ */
+prep_status prep_rng_seek(prep_rng *g, uint64_t stream);
 void prep_rng_free(prep_rng *g);
 /* 64 uniform random bits. */
 prep_status prep_rng_u64(prep_rng *g, uint64_t *v);

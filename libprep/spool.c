@@ -190,6 +190,7 @@ prep_spool_reader(prep_spool *s, const prep_csv_options *o, prep_reader **out)
 	ro.delim = s->delim;
 	ro.lazy_quotes = 0;
 	ro.sha256 = 0;
+	ro.part_i = ro.part_n = 0; /* the spool holds the part, whole */
 	return prep_reader_new_fd(&ro, s->fd, "spool", out);
 }
 

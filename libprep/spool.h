@@ -72,9 +72,10 @@ prep_status prep_spool_finish(prep_spool *s);
 /*
  * A CSV reader over the spool from its start, named "spool" in messages,
  * with the options o except the delimiter (the spool's), lazy quotes
- * (off: the spool is what a writer made) and sha256 (off: the spool is
+ * (off: the spool is what a writer made), sha256 (off: the spool is
  * not an input, and its digest would be one more pass over the data for
- * nothing). Free it before the spool.
+ * nothing) and part_i (off: the spool is read whole). Free it before the
+ * spool.
  */
 prep_status prep_spool_reader(prep_spool *s, const prep_csv_options *o,
 			      prep_reader **out);

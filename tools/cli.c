@@ -244,6 +244,22 @@ cli_open_output(struct cli *c)
 	st = prep_writer_new(prep_outfile_fd(c->out), &wo, &c->writer);
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, "output");
+	if (!c->report && cli_part_drops_header(c) &&
+	    (st = prep_writer_skip_header(c->writer)) != PREP_OK)
+		cli_fatal_status(c, st, "output");
+}
+
+void
+cli_open_report(struct cli *c)
+{
+	c->report = 1;
+	cli_open_output(c);
+}
+
+int
+cli_part_drops_header(const struct cli *c)
+{
+	return c->part_i > 1 && c->csv.has_header;
 }
 
 int
@@ -392,12 +408,13 @@ cli_finish(struct cli *c)
 	uint64_t records;
 	size_t columns;
 	prep_status st;
-	int header;
+	int header, skipped;
 
 	cli_progress_end(c);
 	cli_write_check(c, prep_writer_finish(c->writer));
 	records = prep_writer_records(c->writer);
 	columns = prep_writer_columns(c->writer);
+	skipped = prep_writer_skipped(c->writer);
 	if (c->sha256 &&
 	    (st = prep_writer_sha256(c->writer, c->digest)) != PREP_OK)
 		cli_fatal_status(c, st, "sha256");
@@ -408,16 +425,17 @@ cli_finish(struct cli *c)
 	c->out = NULL;
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, c->output ? c->output : "write error");
-	/* a table's rows are its records but the header; a report (JSON,
-	 * text) has no records, and neither rows nor columns */
-	header = c->csv.has_header && records > 0;
+	/* a table's rows are its records but the header (none written when
+	 * a part's was dropped); a report (JSON, text) has no records, and
+	 * neither rows nor columns */
+	header = c->csv.has_header && records > 0 && !skipped;
 	if (c->audit != NULL)
-		(void)prep_audit_output(c->audit, c->output ? c->output : "-",
-					c->sha256 ? c->digest : NULL,
-					records > 0 ? records - (uint64_t)header
-						    : PREP_AUDIT_UNKNOWN,
-					records > 0 ? columns
-						    : PREP_AUDIT_UNKNOWN);
+		(void)prep_audit_output(
+		    c->audit, c->output ? c->output : "-",
+		    c->sha256 ? c->digest : NULL,
+		    records > 0 || skipped ? records - (uint64_t)header
+					   : PREP_AUDIT_UNKNOWN,
+		    records > 0 || skipped ? columns : PREP_AUDIT_UNKNOWN);
 	cli_audit_arm(c);
 	cli_close_input(c);
 }

@@ -42,6 +42,8 @@ enum {
 	CLI_OPT_MAX_MEMORY,
 	CLI_OPT_AUDIT,
 	CLI_OPT_AUDIT_GROUPS,
+	CLI_OPT_PART,
+	CLI_OPT_PART_BY,
 	CLI_OPT_LDIV = 0x1080, /* the privacy checks (cli_checks.c) */
 	CLI_OPT_C,
 	CLI_OPT_MAX_CLASSES,
@@ -75,7 +77,9 @@ enum {
 	{"allow-empty", no_argument, NULL, CLI_OPT_ALLOW_EMPTY},             \
 	{"missing", required_argument, NULL, CLI_OPT_MISSING},               \
 	{"audit", required_argument, NULL, CLI_OPT_AUDIT},                   \
-	{"audit-groups", no_argument, NULL, CLI_OPT_AUDIT_GROUPS}
+	{"audit-groups", no_argument, NULL, CLI_OPT_AUDIT_GROUPS},          \
+	{"part", required_argument, NULL, CLI_OPT_PART},                     \
+	{"part-by", required_argument, NULL, CLI_OPT_PART_BY}
 /* clang-format on */
 
 /*
@@ -98,12 +102,14 @@ enum {
 	"      --missing LIST  values that mean missing (default: the empty "  \
 	"cell)\n"
 #define CLI_HELP_QUIET "  -q, --quiet         no warnings\n"
-#define CLI_HELP_END                                                           \
-	"      --audit FILE    append a record of the run to FILE (also "      \
-	"PREP_AUDIT)\n"                                                        \
-	"      --audit-groups  name groups by their values in the record\n"    \
-	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"    \
-	"  -h, --help          this help\n"                                    \
+#define CLI_HELP_END                                                               \
+	"      --part I/N      read only part I of N of the file (bytes)\n"        \
+	"      --part-by COL   with --part: the rows whose COL hashes to part I\n" \
+	"      --audit FILE    append a record of the run to FILE (also "          \
+	"PREP_AUDIT)\n"                                                            \
+	"      --audit-groups  name groups by their values in the record\n"        \
+	"      --progress      progress on stderr (also PREP_PROGRESS=1)\n"        \
+	"  -h, --help          this help\n"                                        \
 	"  -V, --version       version\n"
 #define CLI_COMMON_HELP CLI_HELP_IO CLI_HELP_QUIET CLI_HELP_END
 
@@ -128,6 +134,9 @@ struct cli {
 	/* --part I/N (part_i 0: the whole input) and --part-by COLUMN */
 	unsigned long part_i, part_n;
 	const char *part_by;
+	/* the output is a report of the run (JSON, text, a table of
+	 * figures), whole in every part: its header is never dropped */
+	int report;
 
 	const char *audit_path; /* --audit or PREP_AUDIT; NULL: none */
 	int audit_groups;	/* --audit-groups: groups named by value */
@@ -203,8 +212,9 @@ void cli_fatal_status(struct cli *c, prep_status st, const char *what)
 
 /*
  * The operands a reader is about to open (for the audit record, which
- * names them, and asks the reader for their digests): cli_open_input
- * calls it; a tool that opens its reader itself calls it first.
+ * names them, and asks the reader for their digests; and for --part,
+ * cli_part_check): cli_open_input calls it; a tool that opens its reader
+ * itself calls it first.
  */
 void cli_input_operands(struct cli *c, int nfiles, char **files);
 /*
@@ -278,8 +288,33 @@ prep_field cli_column_label(struct cli *c, size_t col,
 			    char number[PREP_COLUMNS_LABEL_SIZE]);
 size_t cli_column(struct cli *c, const char *opt, const char *name);
 
-/* Open -o (or stdout) and a writer with the input's delimiter. */
+/*
+ * Open -o (or stdout) and a writer with the input's delimiter. Under
+ * --part I/N with I > 1, unless c->report is set, the writer drops the
+ * header (cli_part_drops_header): the output is the input's rows, and
+ * the parts' outputs end to end are the whole run's.
+ */
 void cli_open_output(struct cli *c);
+/* The same for a report of the run (c->report): its header is written
+ * in every part. */
+void cli_open_report(struct cli *c);
+/* 1 when the run's tables of rows carry no header: --part I/N, I > 1,
+ * and an input with a header (a side output of rows, validate's
+ * rejects, drops it with prep_writer_skip_header). */
+int cli_part_drops_header(const struct cli *c);
+/*
+ * --part and --part-by (prep(7), Scale-out) for the operands given to
+ * cli_input_operands: the refusals (usage errors: --part-by without
+ * --part; --part on the standard input, on more than one file, on a file
+ * that is not regular or is gzip-compressed, with --lazy-quotes) and the
+ * reader's options. cli_input_operands calls it.
+ */
+void cli_part_check(struct cli *c, int nfiles, char **files);
+/* --part-by's column on the open reader (a usage error naming an unknown
+ * column); a no-op without --part-by or with no columns (an empty input).
+ * cli_open_input calls it; a tool that opens its reader itself calls it
+ * after. */
+void cli_part_by_apply(struct cli *c);
 /* Write failures end the run here (quietly for a closed pipe). */
 void cli_write_check(struct cli *c, prep_status st);
 /*
@@ -574,6 +609,9 @@ void cli_partial_write(struct cli *c, json_t *options, json_t *state);
 prep_partial *cli_partials_load(struct cli *c, char **files, size_t n,
 				const json_t *options);
 void cli_partials_free(prep_partial *p, size_t n);
+/* A usage error when --merge is given --part or --part-by (which split
+ * CSV input; --merge reads partials). */
+void cli_merge_no_part(struct cli *c);
 
 /*
  * The whole of path ("-": stdin) into b (at most max bytes), gunzipped

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -115,6 +116,78 @@ cli_input_operands(struct cli *c, int nfiles, char **files)
 	c->audited = NULL; /* a new reader */
 	c->in_n = nfiles;
 	c->csv.sha256 = c->audit != NULL;
+	cli_part_check(c, nfiles, files);
+}
+
+/* Is the file at path gzip data (its magic bytes)? 0 when unreadable:
+ * the reader says why. */
+static int
+gzip_file(const char *path)
+{
+	unsigned char m[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int gz = fd >= 0 && read(fd, m, 2) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+
+	if (fd >= 0)
+		close(fd);
+	return gz;
+}
+
+void
+cli_part_check(struct cli *c, int nfiles, char **files)
+{
+	struct stat sb;
+
+	c->csv.part_i = c->csv.part_n = 0;
+	if (c->part_by && c->part_i == 0)
+		cli_usage_error(c, "--part-by needs --part I/N");
+	if (c->part_i == 0 || c->part_by)
+		return; /* whole, or by value: any input will do */
+	if (c->csv.lazy_quotes)
+		cli_usage_error(c,
+				"--part with --lazy-quotes: stray quotes make "
+				"the quote count meaningless, so a part could "
+				"begin inside a quoted field (--part-by "
+				"COLUMN takes any input)");
+	if (nfiles > 1)
+		cli_usage_error(c,
+				"--part reads a byte range of one file, not "
+				"of %d (run one file at a time, or use "
+				"--part-by COLUMN)",
+				nfiles);
+	if (nfiles == 0 || strcmp(files[0], "-") == 0)
+		cli_usage_error(c, "--part reads a byte range of a file, not "
+				   "of the standard input (--part-by COLUMN "
+				   "takes any input)");
+	/* a file that can't be opened: the reader says why */
+	if (stat(files[0], &sb) == 0 && !S_ISREG(sb.st_mode))
+		cli_usage_error(c,
+				"--part: %s is not a regular file: a pipe or "
+				"a device has no byte ranges (--part-by "
+				"COLUMN takes any input)",
+				files[0]);
+	if (gzip_file(files[0]))
+		cli_usage_error(c,
+				"--part: %s is gzip-compressed: a part can't "
+				"begin inside its stream; decompress it "
+				"first (or use --part-by COLUMN)",
+				files[0]);
+	c->csv.part_i = c->part_i;
+	c->csv.part_n = c->part_n;
+}
+
+void
+cli_part_by_apply(struct cli *c)
+{
+	size_t col;
+
+	if (c->part_by == NULL || c->reader == NULL ||
+	    prep_reader_columns(c->reader) == 0)
+		return;
+	col = cli_column(c, "--part-by", c->part_by);
+	if (prep_reader_part_by(c->reader, col, c->part_i, c->part_n) !=
+	    PREP_OK)
+		cli_fatal(c, "--part-by: no such part");
 }
 
 void
@@ -133,6 +206,7 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 		cli_fatal(c, "%s: input is empty (--allow-empty accepts it)",
 			  nfiles > 0 ? files[0] : "-");
 	cli_check_delimiter(c);
+	cli_part_by_apply(c);
 	cli_audit_arm(c);
 	if (c->progress) {
 		c->start = cli_now();

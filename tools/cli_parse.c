@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "memcap.h"
+#include "part.h"
 #include "text.h"
 
 /*
@@ -184,6 +185,23 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		break;
 	case CLI_OPT_AUDIT_GROUPS:
 		c->audit_groups = 1;
+		break;
+	case CLI_OPT_PART:
+		st = prep_part_parse(arg, &c->part_i, &c->part_n);
+		if (st == PREP_ERR_RANGE && c->part_n == 0)
+			cli_usage_error(c, "--part %s: N must be at least 1",
+					arg);
+		if (st == PREP_ERR_RANGE)
+			cli_usage_error(c, "--part %s: I must be from 1 to %lu",
+					arg, c->part_n);
+		if (st != PREP_OK)
+			cli_usage_error(c,
+					"--part '%s': give I/N, part I of N, "
+					"whole numbers with 1 <= I <= N <= %lu",
+					arg, PREP_PART_MAX);
+		break;
+	case CLI_OPT_PART_BY:
+		c->part_by = arg;
 		break;
 	case CLI_OPT_MAX_MEMORY: {
 		size_t v;

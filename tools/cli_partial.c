@@ -33,7 +33,7 @@ cli_partial_write(struct cli *c, json_t *options, json_t *state)
 		cli_fatal(c, "out of memory");
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, "partial");
-	cli_open_output(c);
+	cli_open_report(c); /* a document: never a part's header to drop */
 	/* as sensitive as the data it was made from */
 	prep_outfile_private(c->out);
 	cli_write_check(c, prep_writer_raw(c->writer, text, len));
@@ -84,6 +84,14 @@ cli_partials_load(struct cli *c, char **files, size_t n, const json_t *options)
 	if (why != NULL)
 		cli_fatal(c, "%s: %s", files[which], why);
 	return p;
+}
+
+void
+cli_merge_no_part(struct cli *c)
+{
+	if (c->part_i || c->part_by)
+		cli_usage_error(c, "--merge reads partials: --part and "
+				   "--part-by split CSV input");
 }
 
 void

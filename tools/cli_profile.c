@@ -243,7 +243,7 @@ cli_profile_write(struct cli *c, const prep_profile *p)
 {
 	prep_status st;
 
-	cli_open_output(c);
+	cli_open_report(c);
 	st = prep_profile_write(p, put_raw, c->writer);
 	if (st == PREP_ERR_NOMEM)
 		cli_fatal(c, "out of memory");

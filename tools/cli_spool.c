@@ -69,7 +69,7 @@ cli_report_end(struct cli *c, FILE *f)
 
 	if (fclose(f) != 0 || bad)
 		cli_fatal(c, "out of memory");
-	cli_open_output(c);
+	cli_open_report(c);
 	cli_write_check(
 	    c, prep_writer_raw(c->writer, c->report_text, c->report_len));
 	free(c->report_text);

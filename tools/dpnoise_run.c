@@ -16,6 +16,7 @@
 #include "ledger.h"
 #include "noise.h"
 #include "noise_rows.h"
+#include "text.h"
 
 struct cli cli;
 
@@ -167,6 +168,19 @@ row_mode_prepare(const struct opts *o)
 }
 
 /*
+ * --seed with --part or --part-by: each record's noise comes from the
+ * stream of its line in the file (prep_rng_seek), so that it is the same
+ * whatever part the record is read in: the parts' outputs end to end (or,
+ * for --part-by, together) are the output of --part 1/1. Without --part
+ * one stream serves the rows in turn, as it always has.
+ */
+static int
+line_streams(const struct opts *o)
+{
+	return o->seeded && cli.part_i != 0;
+}
+
+/*
  * Row mode with a ledger, before the charge: read the whole input, check
  * every noised cell, and copy the records to a spool (an unlinked
  * temporary file, in the input's delimiter). Returns a reader over the
@@ -174,52 +188,82 @@ row_mode_prepare(const struct opts *o)
  *
  * The spool begins with a header of its own (a "c" per column), so that
  * it never begins with a record's bytes, which a reader would take for a
- * byte order mark to drop or gzip's magic.
+ * byte order mark to drop or gzip's magic. With line_streams, each record
+ * has one more field, its line in the file.
  */
 static prep_reader *
-row_mode_spool(const prep_noise_rows *t, prep_spool **spool)
+row_mode_spool(const struct opts *o, const prep_noise_rows *t,
+	       prep_spool **spool)
 {
-	prep_csv_options o = *prep_reader_options(cli.reader);
+	prep_csv_options ro = *prep_reader_options(cli.reader);
 	size_t ncols = prep_reader_columns(cli.reader), n, k;
-	prep_field *head;
+	int lines = line_streams(o);
+	prep_field *head, *row;
 	prep_reader *r;
 	const prep_field *f;
 	prep_status st;
+	char num[24];
 
 	*spool = cli_spool_new(&cli, 0);
-	if ((head = calloc(ncols ? ncols : 1, sizeof *head)) == NULL)
+	if ((head = calloc(ncols + 1, sizeof *head)) == NULL ||
+	    (row = calloc(ncols + 1, sizeof *row)) == NULL)
 		cli_fatal(&cli, "out of memory");
-	for (k = 0; k < ncols; k++)
+	for (k = 0; k < ncols + (size_t)lines; k++)
 		head[k] = (prep_field){"c", 1};
-	cli_spool_check(&cli, prep_spool_row(*spool, head, ncols));
+	cli_spool_check(&cli,
+			prep_spool_row(*spool, head, ncols + (size_t)lines));
 	free(head);
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
 		if (prep_noise_rows_check(t, f, n, &k) != PREP_OK)
 			cli_fatal_cell(&cli, k, "not a number");
-		cli_spool_check(&cli, prep_spool_row(*spool, f, n));
+		if (lines) {
+			memcpy(row, f, n * sizeof *row);
+			row[n].len = (size_t)snprintf(
+			    num, sizeof num, "%lu",
+			    prep_reader_where(cli.reader).line);
+			row[n].data = num;
+			f = row;
+		}
+		cli_spool_check(&cli,
+				prep_spool_row(*spool, f, n + (size_t)lines));
 	}
+	free(row);
 	cli_spool_check(&cli, prep_spool_finish(*spool));
 	cli_progress_end(&cli);
-	o.has_header = 1;
-	if ((st = prep_spool_reader(*spool, &o, &r)) != PREP_OK)
+	ro.has_header = 1;
+	if ((st = prep_spool_reader(*spool, &ro, &r)) != PREP_OK)
 		cli_fatal_status(&cli, st, "spool");
 	return r;
 }
 
-/* The next record to add noise to: from the spool, or the input. */
+/*
+ * The next record to add noise to: from the spool, or the input; with
+ * lines, *line its line in the file (the spool's last field).
+ */
 static const prep_field *
-next_record(prep_reader *spool, size_t *n)
+next_record(prep_reader *spool, int lines, size_t *n, uint64_t *line)
 {
 	const prep_field *f;
 	prep_status st;
+	int64_t v;
 
-	if (spool == NULL)
-		return cli_next_row(&cli, n);
+	if (spool == NULL) {
+		f = cli_next_row(&cli, n);
+		*line = prep_reader_where(cli.reader).line;
+		return f;
+	}
 	st = prep_reader_next_row(spool, &f, n);
 	if (st == PREP_END)
 		return NULL;
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, "spool");
+	if (lines) {
+		if (*n == 0 || prep_parse_int64(f[*n - 1].data, f[*n - 1].len,
+						&v) != PREP_OK)
+			cli_fatal(&cli, "spool: record without its line");
+		*line = (uint64_t)v;
+		(*n)--;
+	}
 	return f;
 }
 
@@ -239,10 +283,12 @@ run_rows(const struct opts *o, prep_rng *rng)
 	const prep_field *f, *out;
 	prep_spool *spool_file = NULL;
 	prep_reader *spool = NULL;
+	int lines = line_streams(o);
+	uint64_t line;
 	prep_status st;
 
 	if (o->ledger) {
-		spool = row_mode_spool(t, &spool_file);
+		spool = row_mode_spool(o, t, &spool_file);
 		charge_ledger(o, total, 0);
 	}
 	/* the summary, once the ledger has accepted the run */
@@ -252,7 +298,9 @@ run_rows(const struct opts *o, prep_rng *rng)
 	if (header)
 		cli_write_check(&cli,
 				prep_writer_row(cli.writer, header, ncols));
-	while ((f = next_record(spool, &n)) != NULL) {
+	while ((f = next_record(spool, lines, &n, &line)) != NULL) {
+		if (lines && (st = prep_rng_seek(rng, line)) != PREP_OK)
+			cli_fatal(&cli, "no randomness: %s", prep_strerror(st));
 		st = prep_noise_rows_apply(t, rng, f, n, &out, &k);
 		if (st == PREP_ERR_VALUE)
 			cli_fatal_cell(&cli, k, "not a number");
@@ -384,7 +432,7 @@ aggregate_release(const struct opts *o, prep_agg *agg, prep_rng *rng,
 
 	if (o->ledger)
 		charge_ledger(o, o->eps, o->delta);
-	cli_open_output(&cli);
+	cli_open_report(&cli);
 	/* the header names the --by columns; with -H there is none, and
 	 * an empty input (--allow-empty) still gets one */
 	if (cli.csv.has_header)

@@ -45,7 +45,8 @@ usage(void)
 	    "             [--max-spd-change X] [--json] [-g GROUPS -y LABEL [-p PRED]\n"
 	    "             --positive V] [--max-distinct N] [--kll-k K] [--seed N]\n"
 	    "             [-d C] [-o FILE] [--lazy-quotes] [--max-field N]\n"
-	    "             [--max-memory N] [--missing LIST] REFERENCE CURRENT\n"
+	    "             [--max-memory N] [--missing LIST] [--part I/N [--part-by COL]]\n"
+	    "             REFERENCE CURRENT\n"
 	    "\n"
 	    "Compare a batch (CURRENT) with a reference, column by column; each is a\n"
 	    "profile (profile(1)) or a CSV file. A table on stdout, a summary on\n"
@@ -184,13 +185,32 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 }
 
-/* The profile of an operand: read, or made from the CSV. */
+/*
+ * The profile of an operand: read, or made from the CSV. --part and
+ * --part-by split the current batch: the reference (current 0) is
+ * always read whole.
+ */
 static prep_profile *
-side(const struct options *o, char *path)
+side(const struct options *o, char *path, int current)
 {
-	if (strcmp(path, "-") != 0 && cli_profile_is_json(&cli, path))
+	unsigned long part_i = cli.part_i;
+	const char *part_by = cli.part_by;
+	prep_profile *p;
+
+	if (strcmp(path, "-") != 0 && cli_profile_is_json(&cli, path)) {
+		if (current && part_i)
+			cli_usage_error(&cli,
+					"--part splits CURRENT when it is CSV; "
+					"%s is a profile",
+					path);
 		return cli_profile_load(&cli, path);
-	return cli_profile_csv(&cli, &o->prof, 1, &path);
+	}
+	if (!current)
+		cli.part_i = 0, cli.part_by = NULL;
+	p = cli_profile_csv(&cli, &o->prof, 1, &path);
+	cli.part_i = part_i;
+	cli.part_by = part_by;
+	return p;
 }
 
 static void
@@ -200,7 +220,7 @@ write_report(const struct options *o, const prep_drift_result *r)
 	FILE *f;
 
 	if (!o->json) {
-		cli_open_output(&cli);
+		cli_open_report(&cli);
 		cli_write_check(&cli, prep_drift_table(r, cli.writer));
 		cli_finish(&cli);
 		return;
@@ -365,8 +385,8 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "drift", usage);
 	parse_options(argc, argv, &o);
-	ref = side(&o, argv[optind]);
-	cur = side(&o, argv[optind + 1]);
+	ref = side(&o, argv[optind], 0);
+	cur = side(&o, argv[optind + 1], 1);
 	if (prep_profile_rows(ref) == 0)
 		cli_warn(&cli, "%s: the reference has no rows", argv[optind]);
 	if (prep_profile_rows(cur) == 0)

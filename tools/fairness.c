@@ -67,7 +67,8 @@ usage(void)
 	    "                [--privileged G] [--weight COL] [--min-di X] [--max-spd X]\n"
 	    "                [--max-eod X] [--json] [-d C] [-o FILE] [--allow-empty]\n"
 	    "                [--crlf] [--lazy-quotes] [--max-field N] [--max-memory N]\n"
-	    "                [--missing LIST] [--partial] [--progress] [FILE...]\n"
+	    "                [--missing LIST] [--part I/N [--part-by COL]] [--partial]\n"
+	    "                [--progress] [FILE...]\n"
 	    "       fairness [-HhqVz] -g GROUPS -y LABEL [-p PRED] --positive V ...\n"
 	    "                --merge PARTIAL...\n"
 	    "\n"
@@ -423,7 +424,7 @@ write_report(const struct options *o, const struct run *r,
 				: cli.csv.has_header;
 	prep_status st = PREP_OK;
 
-	cli_open_output(&cli);
+	cli_open_report(&cli);
 	if (o->json)
 		st = prep_fairness_report_json(r->f, r->names, s, &o->gates,
 					       cli.writer);
@@ -677,6 +678,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	memset(&merged, 0, sizeof merged);
 	if (o.merge) {
+		cli_merge_no_part(&cli);
 		merge_partials(&o, argc - optind, argv + optind, &r, &merged);
 	} else {
 		cli_open_input(&cli, argc - optind, argv + optind);

@@ -42,8 +42,8 @@ usage(void)
 	       "             [--max-suppress F] [--mark-suppressed COL] [--levels COL=L,...]\n"
 	       "             [--max-nodes N] [--json] [-d DELIM] [-o FILE] [--crlf]\n"
 	       "             [--lazy-quotes] [--max-classes N] [--max-field SIZE]\n"
-	       "             [--max-memory SIZE] [--progress] [--quiet]\n"
-	       "             [--partial | --merge | --state STATE] [FILE...]\n"
+	       "             [--max-memory SIZE] [--part I/N [--part-by COL]] [--progress]\n"
+	       "             [--quiet] [--partial | --merge | --state STATE] [FILE...]\n"
 	       "\n"
 	       "Generalize the quasi-identifiers QIS so that every check of kcheck holds,\n"
 	       "with the least information loss; write the generalized data.\n"
@@ -212,8 +212,10 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "kanon", usage);
 	parse_options(argc, argv, &o);
-	if (o.merge)
+	if (o.merge) {
+		cli_merge_no_part(&cli);
 		return kanon_merge(&o, argc - optind, argv + optind, start);
+	}
 	if (o.state)
 		return kanon_state(&o, argc - optind, argv + optind, start);
 	kanon_read_input(&o, argc - optind, argv + optind, &in);

@@ -43,8 +43,8 @@ usage(void)
 	       "              [--ldiv distinct|entropy|recursive] [--c C] [-t T]]\n"
 	       "              [--suppress [--max-suppress F]] [-d DELIM] [-o FILE] [--crlf]\n"
 	       "              [--json] [--lazy-quotes] [--max-classes N] [--max-field SIZE]\n"
-	       "              [--max-memory SIZE] [--progress] [--quiet]\n"
-	       "              [--partial | --merge | --state STATE] [FILE...]\n"
+	       "              [--max-memory SIZE] [--part I/N [--part-by COL]] [--progress]\n"
+	       "              [--quiet] [--partial | --merge | --state STATE] [FILE...]\n"
 	       "\n"
 	       "Check k-anonymity, l-diversity and t-closeness of the quasi-identifiers\n"
 	       "QIS; pass the data on unchanged only if every check holds.\n"
@@ -476,8 +476,10 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "kcheck", usage);
 	parse_options(argc, argv, &o);
-	if (o.merge)
+	if (o.merge) {
+		cli_merge_no_part(&cli);
 		return run_merge(&o, argc - optind, argv + optind);
+	}
 	if (o.state)
 		return run_state(&o, argc - optind, argv + optind);
 	read_input(&o, argc - optind, argv + optind, &in);

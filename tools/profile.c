@@ -34,7 +34,8 @@ usage(void)
 	    "               --positive V] [--max-distinct N] [--kll-k K] [--seed N]\n"
 	    "               [--max-groups N] [-d C] [-o FILE] [--allow-empty]\n"
 	    "               [--lazy-quotes] [--max-field N] [--max-memory N]\n"
-	    "               [--missing LIST] [--partial] [--progress] [FILE...]\n"
+	    "               [--missing LIST] [--partial] [--part I/N [--part-by COL]]\n"
+	    "               [--progress] [FILE...]\n"
 	    "       profile --merge [-z] [-o FILE] PROFILE...|PARTIAL...\n"
 	    "\n"
 	    "Summarize a CSV in one pass, in memory bounded by its columns, as one\n"
@@ -87,6 +88,8 @@ parse_options(int argc, char **argv, struct cli_profile_opts *o)
 				      "no --columns, -g, --max-distinct, "
 				      "--kll-k, --max-groups, --seed or "
 				      "--missing");
+	if (merge)
+		cli_merge_no_part(&cli);
 	if (merge && optind >= argc)
 		cli_usage_error(&cli, "--merge needs at least one profile");
 	return merge ? MERGE : partial ? PARTIAL : PROFILE;

@@ -45,7 +45,7 @@ usage(void)
 	printf("usage: reweight [-HhqVvz] -g GROUPS [-y LABEL] [--weight COLUMN] [--name NAME]\n"
 	       "                [--partial | --state STATE] [-d DELIM] [-o FILE] [--crlf]\n"
 	       "                [--lazy-quotes] [--max-field SIZE] [--max-memory SIZE]\n"
-	       "                [--progress] [FILE...]\n"
+	       "                [--part I/N [--part-by COL]] [--progress] [FILE...]\n"
 	       "       reweight [-qv] -g GROUPS [-y LABEL] [--weight COLUMN] [-o FILE]\n"
 	       "                --merge PARTIAL...\n"
 	       "\n"
@@ -604,8 +604,10 @@ main(int argc, char **argv)
 
 	cli_init(&cli, "reweight", usage);
 	parse_options(argc, argv, &o);
-	if (o.merge)
+	if (o.merge) {
+		cli_merge_no_part(&cli);
 		return merge_partials(&o, argc - optind, argv + optind);
+	}
 	cli_open_input(&cli, argc - optind, argv + optind);
 	h = prep_reader_header(cli.reader, &ncols);
 	if (ncols == 0) {

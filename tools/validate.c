@@ -64,8 +64,8 @@ usage(void)
 	       "                [--mostly f] [--max-errors n] [--stream] [--json]\n"
 	       "                [--manifest file] [--max-keys n] [-d delim] [-o file] [--crlf]\n"
 	       "                [--lazy-quotes] [--max-field size] [--max-memory size]\n"
-	       "                [--allow-empty] [--missing list] [--partial] [--progress]\n"
-	       "                [file ...]\n"
+	       "                [--allow-empty] [--missing list] [--partial]\n"
+	       "                [--part i/n [--part-by col]] [--progress] [file ...]\n"
 	       "       validate [-HqrVv] [-s schema.json] [--json] [-o file] [options]\n"
 	       "                --merge partial ...\n"
 	       "\n"
@@ -331,8 +331,10 @@ open_input(const struct opts *o, char **files, size_t nfiles)
 	cli_audit_arm(&cli);
 	if (st != PREP_OK && !prep_vsource_error(st))
 		cli_reader_fatal(&cli, st);
-	if (st == PREP_OK)
+	if (st == PREP_OK) {
 		cli_check_delimiter(&cli);
+		cli_part_by_apply(&cli);
+	}
 	return st;
 }
 
@@ -395,6 +397,9 @@ open_sinks(const struct opts *o, struct sink *k)
 		if (prep_writer_new(prep_outfile_fd(k->rejf), &ro, &k->rej) !=
 		    PREP_OK)
 			cli_fatal(&cli, "out of memory");
+		/* rows too: a part's rejects end to end are the whole's */
+		if (cli_part_drops_header(&cli))
+			check(prep_writer_skip_header(k->rej), o->rejects);
 		check(prep_validator_reject_header(validator, k->rej),
 		      o->rejects);
 	}
@@ -402,15 +407,19 @@ open_sinks(const struct opts *o, struct sink *k)
 		k->mf = cli_side_open(&cli, o->manifest);
 }
 
-/* Check each data record after row rowno; valid ones out, invalid
- * ones to the rejects. */
+/*
+ * Check each data record after row head (the header's, or 0); valid ones
+ * out, invalid ones to the rejects. A row's number counts every record
+ * read, those --part-by skips too.
+ */
 static void
-check_rows(const struct opts *o, struct sink *k, uint64_t rowno)
+check_rows(const struct opts *o, struct sink *k, uint64_t head)
 {
 	const prep_field *f;
 	const prep_vissue *is;
 	prep_status st;
 	size_t n, ni;
+	uint64_t rowno;
 
 	for (;;) {
 		st = prep_reader_next_row(cli.reader, &f, &n);
@@ -419,10 +428,11 @@ check_rows(const struct opts *o, struct sink *k, uint64_t rowno)
 		if (st != PREP_OK) {
 			if (!prep_vsource_error(st))
 				cli_reader_fatal(&cli, st);
-			note_source_error(st, rowno + 1);
+			note_source_error(
+			    st, head + prep_reader_rows(cli.reader) + 1);
 			break;
 		}
-		rowno++;
+		rowno = head + prep_reader_rows(cli.reader);
 		st = prep_validator_row(validator, f, n, &is, &ni);
 		if (st == PREP_ERR_LIMIT)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),

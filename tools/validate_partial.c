@@ -36,6 +36,8 @@ parse_partial_options(const struct opts *o)
 				"the input: --part, not --part-by");
 	if (o->merge && cli.output && !o->report_only)
 		cli_usage_error(&cli, "--merge writes no data: -o needs -r");
+	if (o->merge)
+		cli_merge_no_part(&cli);
 }
 
 /* The options of this run that shape a part's state or the verdict, as

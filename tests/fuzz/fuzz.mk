@@ -14,7 +14,8 @@
 #
 # The committed corpora are the hand-made seeds merged (-merge=1) with what
 # a 40-minute campaign per harness found, 2026-11-24: the smallest set of
-# inputs that keeps its coverage. To refresh one after a campaign:
+# inputs that keeps its coverage (part's: its seeds merged with what a
+# 150-second campaign found, 2026-12-07). To refresh one after a campaign:
 #   mkdir m && build/fuzz/fuzz_H -merge=1 m tests/fuzz/corpus/H \
 #     build/fuzz/corpus-H   (then replace tests/fuzz/corpus/H with m,
 #   keeping the crash-* files).
@@ -24,7 +25,7 @@
 # replaying it.
 
 FUZZ_HARNESSES ?= csv policy hierarchy schema ledger pii kll hll freq profile \
-                  report partial classes_state
+                  report part partial classes_state
 FUZZ_SECONDS   ?= 1800
 FUZZ_CC        ?= clang
 FUZZ_OUT        = build/fuzz
@@ -48,6 +49,7 @@ FUZZ_MAXLEN_hll       = 4096
 FUZZ_MAXLEN_freq      = 4096
 FUZZ_MAXLEN_profile   = 16384
 FUZZ_MAXLEN_report    = 16384
+FUZZ_MAXLEN_part      = 8192
 FUZZ_MAXLEN_partial   = 16384
 FUZZ_MAXLEN_classes_state = 8192
 REPLAY_BIN      = $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-replay/replay-%)

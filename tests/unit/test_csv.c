@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "part.h"
 
 static char dir[] = "/tmp/prep-test-csv-XXXXXX";
 
@@ -1620,6 +1621,324 @@ Test(csv, writer_adopt_sha256_refused)
 	cr_assert_eq(prep_writer_sha256(w, d), PREP_ERR_ARG);
 	prep_writer_free(w);
 	prep_writer_free(bare);
+	prep_writer_free(from);
+	close(null);
+}
+
+/* ---- parts (part_i, prep_reader_part_by) and skip_header ---- */
+
+/*
+ * Every data record of path with its line, "LINE:[f1][f2]\n", into out;
+ * part i of n (i 0: the whole file). Returns the final status.
+ */
+static prep_status
+read_lines(const char *path, int has_header, unsigned long i, unsigned long n,
+	   prep_buf *out, unsigned char digest[32])
+{
+	prep_csv_options o;
+	prep_reader *r;
+	const prep_field *f;
+	size_t nf, k;
+	prep_status st;
+	char num[32];
+
+	prep_csv_options_init(&o);
+	o.has_header = has_header;
+	o.part_i = i;
+	o.part_n = n;
+	o.sha256 = digest != NULL;
+	st = prep_reader_new(&o, &path, 1, &r);
+	while (st == PREP_OK &&
+	       (st = prep_reader_next_row(r, &f, &nf)) == PREP_OK) {
+		snprintf(num, sizeof num, "%lu:", prep_reader_where(r).line);
+		prep_buf_append_str(out, num);
+		for (k = 0; k < nf; k++) {
+			prep_buf_append_str(out, "[");
+			prep_buf_append(out, f[k].data, f[k].len);
+			prep_buf_append_str(out, "]");
+		}
+		prep_buf_append_str(out, "\n");
+	}
+	if (st == PREP_END && digest)
+		cr_assert_eq(prep_reader_sha256(r, 0, digest), PREP_OK);
+	if (st != PREP_END && r) {
+		snprintf(num, sizeof num, "E%lu\n", prep_reader_where(r).line);
+		prep_buf_append_str(out, num);
+	}
+	prep_reader_free(r);
+	return st;
+}
+
+/* Parts 1..n of data put end to end read as the whole, records, lines,
+ * and the error at the end, if any, for every n up to 9. */
+static void
+expect_parts(const char *data, size_t len, int has_header)
+{
+	const char *path = put_file("parts.csv", data, len);
+	prep_buf whole, parts;
+	prep_status sw, sp = PREP_END;
+	unsigned long n, i;
+
+	prep_buf_init(&whole, 0);
+	prep_buf_append(&whole, "", 0);
+	sw = read_lines(path, has_header, 0, 0, &whole, NULL);
+	for (n = 1; n <= 9; n++) {
+		prep_buf_init(&parts, 0);
+		prep_buf_append(&parts, "", 0);
+		for (i = 1; i <= n && sp == PREP_END; i++)
+			sp = read_lines(path, has_header, i, n, &parts, NULL);
+		cr_assert_eq(sp, sw, "n %lu: %s, not %s", n, prep_strerror(sp),
+			     prep_strerror(sw));
+		cr_assert_str_eq(parts.data, whole.data, "n %lu", n);
+		prep_buf_free(&parts);
+		sp = PREP_END;
+	}
+	prep_buf_free(&whole);
+}
+
+Test(csv, parts_quoted_newlines)
+{
+	static const char csv[] =
+	    "id,\"note\nof\",x\n1,\"a\nb\",c\n2,\"\"\"q\"\"\n,\",d\n\n3,e,f\n"
+	    "4,\"\n\n\n\",g\n5,h,i";
+	static const char crlf[] = "\xEF\xBB\xBFid,v\r\n1,\"a\r\nb\"\r\n2,x\r\n"
+				   "3,\"\"\"\"\r\n4,y\r\n";
+
+	expect_parts(csv, sizeof csv - 1, 1);
+	expect_parts(csv, sizeof csv - 1, 0);
+	expect_parts(crlf, sizeof crlf - 1, 1);
+	expect_parts(crlf, sizeof crlf - 1, 0);
+	expect_parts("h\n", 2, 1);
+	expect_parts("h\n", 2, 0);
+	expect_parts("h", 1, 0);
+	expect_parts("\"h\r\n\"\r\n1\r\n", 9, 1); /* a CR ends the header */
+}
+
+/* Errors in a part: the same as the whole run's, at the file's line. */
+Test(csv, parts_errors_in_place)
+{
+	static const char ragged[] = "a,b\n1,2\n\"3\n\",4\n5\n6,7\n";
+	static const char stray[] = "a,b\n1,2\n3,4\n5,x\"y\n6,7\n";
+
+	expect_parts(ragged, sizeof ragged - 1, 1);
+	expect_parts(stray, sizeof stray - 1, 1);
+	expect_parts(ragged, sizeof ragged - 1, 0);
+}
+
+/* Several buffers of random records with quoted line feeds. */
+Test(csv, parts_large)
+{
+	prep_buf b;
+	unsigned x = 12345;
+	size_t i;
+
+	prep_buf_init(&b, 0);
+	prep_buf_append_str(&b, "k,v,w\n");
+	for (i = 0; i < 30000; i++) {
+		char rec[96];
+		int k;
+
+		x = x * 1103515245 + 12345;
+		if (x >> 28 == 0)
+			k = snprintf(rec, sizeof rec, "%zu,\"l\n%u\n\"\"\",z\n",
+				     i, x);
+		else
+			k = snprintf(rec, sizeof rec, "%zu,%u,\"%u,\"\n", i, x,
+				     x >> 7);
+		prep_buf_append(&b, rec, (size_t)k);
+	}
+	expect_parts(b.data, b.len, 1);
+	prep_buf_free(&b);
+}
+
+/* The SHA-256 of a part: the header's bytes, then the part's. */
+Test(csv, parts_sha256)
+{
+	static const char csv[] = "h1,h2\r\n1,\"x\ny\"\r\n2,z\r\n3,w\r\n4,v\n";
+	size_t len = sizeof csv - 1, head = 7;
+	const char *path = put_file("sha.csv", csv, len);
+	unsigned char got[32], want[32];
+	unsigned int wlen;
+	prep_buf out, bytes;
+	unsigned long i;
+
+	prep_buf_init(&out, 0);
+	cr_assert_eq(read_lines(path, 1, 1, 1, &out, got), PREP_END);
+	cr_assert_eq(EVP_Digest(csv, len, want, &wlen, EVP_sha256(), NULL), 1);
+	cr_assert_arr_eq(got, want, 32, "part 1/1: the whole file's");
+	for (i = 1; i <= 4; i++) {
+		prep_part p;
+
+		cr_assert_eq(prep_part_find(csv, len, i, 4, &p), PREP_OK);
+		if (p.start < head)
+			p.start = head;
+		if (p.end < p.start)
+			p.end = p.start;
+		prep_buf_init(&bytes, 0);
+		prep_buf_append(&bytes, csv, head);
+		prep_buf_append(&bytes, csv + p.start, p.end - p.start);
+		cr_assert_eq(read_lines(path, 1, i, 4, &out, got), PREP_END);
+		cr_assert_eq(EVP_Digest(bytes.data, bytes.len, want, &wlen,
+					EVP_sha256(), NULL),
+			     1);
+		cr_assert_arr_eq(got, want, 32, "part %lu/4", i);
+		prep_buf_free(&bytes);
+	}
+	prep_buf_free(&out);
+}
+
+Test(csv, parts_refused)
+{
+	prep_writer_options gzo = {',', 0, 1, 0, 0};
+	const char *two[2];
+	prep_csv_options o;
+	prep_reader *r;
+	prep_writer *w;
+	char gz[256];
+	int fd;
+
+	prep_csv_options_init(&o);
+	o.part_i = 1;
+	o.part_n = 2;
+	two[0] = put_file("a.csv", "a\n1\n", 4);
+	two[1] = put_file("b.csv", "a\n2\n", 4);
+	cr_assert_eq(prep_reader_new(&o, two, 2, &r), PREP_ERR_ARG);
+	prep_reader_free(r);
+	cr_assert_eq(prep_reader_new(&o, NULL, 0, &r), PREP_ERR_ARG);
+	prep_reader_free(r);
+	two[1] = "-";
+	cr_assert_eq(prep_reader_new(&o, two + 1, 1, &r), PREP_ERR_ARG);
+	prep_reader_free(r);
+	snprintf(gz, sizeof gz, "%s/c.csv.gz", dir);
+	fd = open(gz, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	cr_assert_eq(prep_writer_new(fd, &gzo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_raw(w, "a\n1\n2\n", 6), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	prep_writer_free(w);
+	close(fd);
+	two[1] = gz;
+	cr_assert_eq(prep_reader_new(&o, two + 1, 1, &r), PREP_ERR_ARG);
+	prep_reader_free(r);
+	o.lazy_quotes = 1;
+	cr_assert_eq(prep_reader_new(&o, two, 1, &r), PREP_ERR_ARG);
+	prep_reader_free(r);
+	o.lazy_quotes = 0;
+	o.part_i = 3;
+	cr_assert_eq(prep_reader_new(&o, two, 1, &r), PREP_ERR_ARG);
+	prep_reader_free(r);
+	o.part_i = 2;
+	cr_assert_eq(prep_reader_new(&o, two, 1, &r), PREP_OK);
+	prep_reader_free(r);
+}
+
+/* prep_reader_part_by: each record in the part of its value, all read. */
+Test(csv, part_by)
+{
+	static const char csv[] = "id,v\n1,alice\n2,bob\n3,alice\n4,\ncarol\n";
+	const char *path = put_file("by.csv", csv, sizeof csv - 1);
+	/* the last record is too short: its value is the empty one */
+	const char *ids[] = {"alice", "bob", "alice", "", ""};
+	unsigned long i;
+	int seen[5] = {0};
+
+	for (i = 1; i <= 3; i++) {
+		prep_csv_options o;
+		prep_reader *r;
+		const prep_field *f;
+		size_t nf, row;
+
+		prep_csv_options_init(&o);
+		o.ragged = 1;
+		cr_assert_eq(prep_reader_new(&o, &path, 1, &r), PREP_OK);
+		cr_assert_eq(prep_reader_part_by(r, 0, 0, 3), PREP_ERR_ARG);
+		cr_assert_eq(prep_reader_part_by(r, 0, 4, 3), PREP_ERR_ARG);
+		cr_assert_eq(prep_reader_part_by(r, 0, i, 3), PREP_OK);
+		cr_assert_eq(prep_reader_part_by(r, 1, i, 3), PREP_OK);
+		while (prep_reader_next_row(r, &f, &nf) == PREP_OK) {
+			row = prep_reader_where(r).line - 2;
+			cr_assert_lt(row, 5);
+			cr_assert_str_eq(nf > 1 ? f[1].data : "", ids[row]);
+			cr_assert_eq(
+			    prep_part_of(ids[row], strlen(ids[row]), 3), i - 1);
+			seen[row]++;
+		}
+		cr_assert_eq(prep_reader_rows(r), 5);
+		prep_reader_free(r);
+	}
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(seen[i], 1);
+}
+
+/* skip_header drops the first record, as fields or as raw bytes. */
+Test(csv, writer_skip_header)
+{
+	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_field head[] = {F("\xEF\xBB\xBFh1"), F("h\n2")};
+	prep_field row[] = {F("\xEF\xBB\xBFx"), F("y")};
+	static const char raw[] = "\"a,\"\"\n\",b\n\xEF\xBB\xBFx,y\n";
+	char path[256];
+	unsigned char *file;
+	size_t len, cut;
+	prep_writer *w;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/skip.out", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_skip_header(w), PREP_OK);
+	cr_assert_eq(prep_writer_row(w, head, 2), PREP_OK);
+	cr_assert_eq(prep_writer_skip_header(w), PREP_ERR_ARG);
+	cr_assert_eq(prep_writer_skipped(w), 1);
+	cr_assert_eq(prep_writer_columns(w), 2);
+	cr_assert_eq(prep_writer_records(w), 0);
+	cr_assert_eq(prep_writer_row(w, row, 2), PREP_OK);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_records(w), 1);
+	prep_writer_free(w);
+	close(fd);
+	file = slurp(path, &len);
+	/* not quoted: in the whole output, it is no first field */
+	cr_assert_eq(len, 7);
+	cr_assert_eq(memcmp(file, "\xEF\xBB\xBFx,y\n", 7), 0);
+	free(file);
+
+	/* raw, cut anywhere: the quoted header's line feed ends nothing */
+	for (cut = 0; cut <= sizeof raw - 1; cut++) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		cr_assert(fd >= 0);
+		cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+		cr_assert_eq(prep_writer_skip_header(w), PREP_OK);
+		cr_assert_eq(prep_writer_raw(w, raw, cut), PREP_OK);
+		cr_assert_eq(
+		    prep_writer_raw(w, raw + cut, sizeof raw - 1 - cut),
+		    PREP_OK);
+		prep_writer_add(w, 2);
+		cr_assert_eq(prep_writer_finish(w), PREP_OK);
+		cr_assert_eq(prep_writer_records(w), 1);
+		cr_assert_eq(prep_writer_columns(w), 2);
+		cr_assert_eq(prep_writer_skipped(w), 1);
+		prep_writer_free(w);
+		close(fd);
+		file = slurp(path, &len);
+		cr_assert_eq(len, 7, "cut %zu", cut);
+		cr_assert_eq(memcmp(file, "\xEF\xBB\xBFx,y\n", 7), 0);
+		free(file);
+	}
+}
+
+Test(csv, writer_skip_header_no_adopt)
+{
+	int null = open("/dev/null", O_WRONLY);
+	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_writer *from = hashed_rows(3, null), *w;
+
+	cr_assert_eq(prep_writer_finish(from), PREP_OK);
+	cr_assert_eq(prep_writer_new(null, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_skip_header(w), PREP_OK);
+	cr_assert_eq(prep_writer_adopt_sha256(w, from), PREP_ERR_ARG);
+	prep_writer_free(w);
 	prep_writer_free(from);
 	close(null);
 }

@@ -7,6 +7,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <endian.h>
+#include <openssl/evp.h>
 
 #include "noise.h"
 
@@ -196,4 +199,61 @@ Test(noise, report_line)
 			       "x: laplace (real) on v: epsilon 0.5, scale b "
 			       "3, 95% error bound 8.9872\n");
 	free(text);
+}
+
+/*
+ * prep_rng_seek: stream s of seed 7 is AES-256-CTR of zero bytes under
+ * SHA-256("prep seed v1" || 7 as 8 bytes big-endian), counter from
+ * s * 2^64 (computed here with OpenSSL's EVP alone), read as little-endian
+ * 64-bit words; stream 0 is the generator as made, and a seek drops any
+ * bytes or bits left over.
+ */
+Test(noise, seek_streams)
+{
+	static const unsigned char label[] = "prep seed v1";
+	static const unsigned char zeros[256];
+	unsigned char msg[sizeof label - 1 + 8] = {0}, key[32], iv[16] = {0};
+	unsigned char ks[256];
+	unsigned int klen;
+	uint64_t streams[] = {0, 1, 2, 0xfffffffffULL}, v, w;
+	prep_rng *g, *fresh;
+	EVP_CIPHER_CTX *c;
+	size_t s, k;
+	int n, i;
+
+	memcpy(msg, label, sizeof label - 1);
+	msg[sizeof msg - 1] = 7;
+	cr_assert_eq(
+	    EVP_Digest(msg, sizeof msg, key, &klen, EVP_sha256(), NULL), 1);
+	cr_assert_eq(prep_rng_new_seeded(7, &g), PREP_OK);
+	cr_assert_eq(prep_rng_new_seeded(7, &fresh), PREP_OK);
+	for (k = 0; k < 601; k++) /* into a later buffer, mid-way */
+		cr_assert_eq(prep_rng_u64(g, &v), PREP_OK);
+	for (s = 0; s < sizeof streams / sizeof *streams; s++) {
+		for (i = 0; i < 8; i++)
+			iv[i] = (unsigned char)(streams[s] >> (56 - 8 * i));
+		c = EVP_CIPHER_CTX_new();
+		cr_assert_not_null(c);
+		cr_assert_eq(
+		    EVP_EncryptInit_ex(c, EVP_aes_256_ctr(), NULL, key, iv), 1);
+		cr_assert_eq(EVP_EncryptUpdate(c, ks, &n, zeros, sizeof ks), 1);
+		EVP_CIPHER_CTX_free(c);
+		cr_assert_eq(prep_rng_seek(g, streams[s]), PREP_OK);
+		for (k = 0; k < sizeof ks / 8; k++) {
+			cr_assert_eq(prep_rng_u64(g, &v), PREP_OK);
+			memcpy(&w, ks + 8 * k, 8);
+			cr_assert_eq(v, le64toh(w), "stream %zu word %zu", s,
+				     k);
+			if (s > 0)
+				continue;
+			/* stream 0: the generator as made */
+			cr_assert_eq(prep_rng_u64(fresh, &v), PREP_OK);
+			cr_assert_eq(v, le64toh(w), "fresh, word %zu", k);
+		}
+	}
+	prep_rng_free(g);
+	prep_rng_free(fresh);
+	cr_assert_eq(prep_rng_new_secure(&g), PREP_OK);
+	cr_assert_eq(prep_rng_seek(g, 1), PREP_ERR_ARG);
+	prep_rng_free(g);
 }
