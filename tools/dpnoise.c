@@ -190,6 +190,8 @@ check_options(struct opts *o)
 	}
 	if (o->max_contrib == 0)
 		o->max_contrib = 1;
+	if (o->merge)
+		cli_merge_no_part(&cli);
 	cli_output_distinct(&cli, "--ledger", o->ledger);
 }
 
