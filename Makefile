@@ -5,8 +5,8 @@
 #                 built with $(CC), under ASan+UBSan, and built with clang;
 #                 then the man page lint, the man page examples, kanon
 #                 against a brute force (test-kanon), the installed files
-#                 (test-install), prep-report's pages (test-report) and
-#                 the static checks
+#                 (test-install), prep-report's pages (test-report), the
+#                 scale-out recipes (test-scale) and the static checks
 # make lint       cppcheck, clang-tidy and clang-format alone
 # make demo       the example pipeline on testdata/
 # make bench      benchmarks (tests/bench/), not part of check
@@ -93,7 +93,7 @@ STAT_BIN = $(STAT_SRC:tests/stat/%.c=$(BUILD)/tests/%)
 GEN_BIN  = $(BUILD)/bin/gen-people
 MAN_SRC  = $(sort $(wildcard man/man*/*.[1-9]))
 
-.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-audit test-report test-install lint demo bench bench-validate bench-kanon bench-profile bench-audit check-valgrind stress install \
+.PHONY: all check check-run test-unit test-cli test-hostile test-man test-kanon test-audit test-report test-scale test-install lint demo bench bench-validate bench-kanon bench-profile bench-audit check-valgrind stress install \
         uninstall deps deps-bench clean
 
 all: $(BUILD)/libprep.a $(BUILD)/libprep.so $(TOOL_BIN) $(GEN_BIN)
@@ -173,6 +173,7 @@ check: deps
 	@$(MAKE) --no-print-directory test-kanon
 	@$(MAKE) --no-print-directory test-audit
 	@$(MAKE) --no-print-directory test-report
+	@$(MAKE) --no-print-directory test-scale
 	@$(MAKE) --no-print-directory test-install
 	@echo "== static checks (cppcheck, clang-tidy, clang-format)"
 	@bash tests/lint/run.sh
@@ -255,6 +256,11 @@ test-audit: $(BUILD)/libprep.a
 # from outside, a headless Chromium screenshot (tests/report/run.sh).
 test-report: all
 	@bash tests/report/run.sh $(BUILD)/bin
+
+# the scale-out recipes of prep(7): GNU parallel on one machine and over
+# ssh (an sshd of its own on 127.0.0.1), Hadoop Streaming simulated
+test-scale: all
+	@bash tests/scale/run.sh $(BUILD)/bin
 
 bench-validate: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
