@@ -19,6 +19,9 @@
  * exit, and would turn the exit status 2 into its own.
  */
 static prep_partial *loaded;
+/* The last order made, held for the same reason (its caller frees it;
+ * volatile, or a pointer only written would be optimized away). */
+static size_t *volatile ordered;
 
 void
 cli_partial_write(struct cli *c, json_t *options, json_t *state)
@@ -113,6 +116,7 @@ cli_partials_order(struct cli *c, const prep_partial *p, size_t n)
 
 	if (ord == NULL)
 		cli_fatal(c, "out of memory");
+	ordered = ord;
 	for (i = 0; i < n; i++)
 		ord[i] = i;
 	/* parts of --part: each of 1 .. n once, cli_partials_load checked */

@@ -148,6 +148,11 @@ from_partial(const prep_partial *pt, const char *file)
  * decides the groups' order and the sketches' coins: the parts' order is
  * the whole run's.
  */
+/* merge_partials's names, held for a refusal's exit as cli_partial.c
+ * holds the partials (volatile: written only, it would be optimized
+ * away) */
+static char **volatile merging_names;
+
 static prep_profile *
 merge_partials(int n, char **files)
 {
@@ -158,6 +163,7 @@ merge_partials(int n, char **files)
 
 	if (names == NULL)
 		cli_fatal(&cli, "out of memory");
+	merging_names = names;
 	for (k = 0; k < (size_t)n; k++)
 		names[k] = files[order[k]];
 	for (k = 0; k < (size_t)n; k++) {

@@ -89,6 +89,14 @@ state_input(prep_status st)
 }
 
 /*
+ * The states being merged: reachable from here until freed, so that a
+ * refusal that ends the run leaves them held, not leaked (the sanitizer
+ * builds' leak checker runs at exit), as cli_partial.c holds the
+ * partials. Volatile: written only, they would be optimized away.
+ */
+static prep_vstate **volatile merging;
+
+/*
  * --merge: the states of the partials in files[0 .. n), in the order of
  * their parts (or of the operands), merged into the whole run's report,
  * given as the run gives it; returns the verdict.
@@ -115,6 +123,7 @@ merge_run(const struct opts *o, const prep_schema *sch, char **files, size_t n)
 	states = calloc(n + 1, sizeof *states);
 	if (states == NULL)
 		cli_fatal(&cli, "out of memory");
+	merging = states;
 	for (i = 0; i < n; i++) {
 		why = NULL;
 		st = prep_vstate_from_json(pt[order[i]].state, sch,
@@ -136,6 +145,7 @@ merge_run(const struct opts *o, const prep_schema *sch, char **files, size_t n)
 	for (i = 0; i < n; i++)
 		prep_vstate_free(states[i]);
 	free(states);
+	merging = NULL;
 	free(order);
 	cli_partials_free(pt, n);
 	return pass;
