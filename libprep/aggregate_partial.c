@@ -192,24 +192,6 @@ prep_agg_state_input(const json_t *state, prep_partial_input *in, char *why,
 	return st;
 }
 
-/* Keys field by field, bytes as unsigned, a prefix first: < 0, 0, > 0. */
-static int
-key_cmp(const prep_field *x, const prep_field *y, size_t nby)
-{
-	size_t i, m;
-	int c;
-
-	for (i = 0; i < nby; i++) {
-		m = x[i].len < y[i].len ? x[i].len : y[i].len;
-		c = m ? memcmp(x[i].data, y[i].data, m) : 0;
-		if (c)
-			return c;
-		if (x[i].len != y[i].len)
-			return x[i].len < y[i].len ? -1 : 1;
-	}
-	return 0;
-}
-
 /* The key of a group into key[0 .. nby) (malloc'd fields); 0, -1, -2. */
 static int
 read_key(const json_t *j, size_t nby, prep_field *key)
@@ -287,7 +269,7 @@ add_group(prep_agg *a, const json_t *g, size_t i, prep_field *key,
 					"group %zu: its key is not %zu "
 					"values",
 					i + 1, a->p.nby);
-	if (prev != NULL && key_cmp(prev, key, a->p.nby) >= 0)
+	if (prev != NULL && prep_partial_values_cmp(prev, key, a->p.nby) >= 0)
 		return refuse(
 		    why, n, "group %zu is out of order, or there twice", i + 1);
 	if (prep_json_uint(json_object_get(g, "count"), 1, COUNT_MAX, &count) !=

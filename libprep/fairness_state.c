@@ -26,24 +26,6 @@
 static const char *const cell_names[NCELLS] = {"tp", "fp", "fn", "tn"};
 static const char *const sum_names[NCELLS] = {"w_tp", "w_fp", "w_fn", "w_tn"};
 
-/* Two tuples of n values in the order of their values, a prefix first. */
-static int
-values_cmp(const prep_field *a, const prep_field *b, size_t n)
-{
-	size_t i, m;
-	int c;
-
-	for (i = 0; i < n; i++) {
-		m = a[i].len < b[i].len ? a[i].len : b[i].len;
-		c = m ? memcmp(a[i].data, b[i].data, m) : 0;
-		if (c != 0)
-			return c;
-		if (a[i].len != b[i].len)
-			return a[i].len < b[i].len ? -1 : 1;
-	}
-	return 0;
-}
-
 /* The values of group id, into v[0 .. ncols). */
 static void
 group_values(const prep_fairness *f, size_t id, prep_field *v)
@@ -79,7 +61,7 @@ by_values_cmp(const void *a, const void *b)
 {
 	const struct by_values *x = a, *y = b;
 
-	return values_cmp(x->v, y->v, x->f->ncols);
+	return prep_partial_values_cmp(x->v, y->v, x->f->ncols);
 }
 
 static json_t *
@@ -159,9 +141,8 @@ struct rd_group {
 };
 
 struct rd {
-	const char *why;
-	prep_status st;
-	prep_buf arena; /* the groups' values */
+	prep_state_refusal ref; /* the first refusal */
+	prep_buf arena;		/* the groups' values */
 	struct fairness_span *spans;
 	struct rd_group *group;
 	size_t ngroups, cap;
@@ -170,21 +151,13 @@ struct rd {
 static int
 bad(struct rd *r, const char *why)
 {
-	if (r->st == PREP_OK) {
-		r->st = PREP_ERR_VALUE;
-		r->why = why;
-	}
-	return -1;
+	return prep_state_refuse(&r->ref, PREP_ERR_VALUE, why);
 }
 
 static int
 fail(struct rd *r, prep_status st, const char *why)
 {
-	if (r->st == PREP_OK) {
-		r->st = st;
-		r->why = why;
-	}
-	return -1;
+	return prep_state_refuse(&r->ref, st, why);
 }
 
 /* The values of group i of r, into v[0 .. n). */
@@ -281,7 +254,7 @@ read_group(struct rd *r, const json_t *o, size_t ncols, int has_pred,
 	rd_values(r, r->ngroups - 1, ncols, cur);
 	if (r->ngroups > 1) {
 		rd_values(r, r->ngroups - 2, ncols, prev);
-		if (values_cmp(prev, cur, ncols) >= 0)
+		if (prep_partial_values_cmp(prev, cur, ncols) >= 0)
 			return bad(r, "groups out of order, or a group twice");
 	}
 	return 0;
@@ -337,9 +310,9 @@ read_groups(struct rd *r, const json_t *groups, size_t ncols, int has_pred,
 		}
 	}
 	free(v);
-	if (r->st == PREP_OK && total != rows)
+	if (r->ref.st == PREP_OK && total != rows)
 		bad(r, "the groups' counts do not add up to the rows");
-	return r->st == PREP_OK ? 0 : -1;
+	return r->ref.st == PREP_OK ? 0 : -1;
 }
 
 /* A group read, by its first row. */
@@ -411,7 +384,7 @@ build(struct rd *r, const prep_fairness_params *p, uint64_t rows,
 	}
 	free(order);
 	free(v);
-	if (r->st != PREP_OK) {
+	if (r->ref.st != PREP_OK) {
 		prep_fairness_free(f);
 		return -1;
 	}
@@ -480,10 +453,10 @@ prep_fairness_from_state(const json_t *state, int has_pred, int weighted,
 	}
 	free(cols);
 	rd_free(&r);
-	if (r.st != PREP_OK) {
+	if (r.ref.st != PREP_OK) {
 		prep_partial_input_free(in);
-		*why = r.why;
-		return r.st;
+		*why = r.ref.why;
+		return r.ref.st;
 	}
 	return PREP_OK;
 }

@@ -161,3 +161,30 @@ prep_partial_names_read(const json_t *names, const json_t *extra, size_t max,
 	free(at);
 	return PREP_OK;
 }
+
+int
+prep_partial_values_cmp(const prep_field *a, const prep_field *b, size_t n)
+{
+	size_t i, m;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		m = a[i].len < b[i].len ? a[i].len : b[i].len;
+		c = m ? memcmp(a[i].data, b[i].data, m) : 0;
+		if (c != 0)
+			return c;
+		if (a[i].len != b[i].len)
+			return a[i].len < b[i].len ? -1 : 1;
+	}
+	return 0;
+}
+
+int
+prep_state_refuse(prep_state_refusal *r, prep_status st, const char *why)
+{
+	if (r->st == PREP_OK) {
+		r->st = st;
+		r->why = why;
+	}
+	return -1;
+}

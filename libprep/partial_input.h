@@ -3,7 +3,9 @@
  * of it as a merge needs to report as one run over the whole input would:
  * the input's delimiter (the dialect of the reports) and the names of the
  * columns the filter reads (the reports' headers, JSON keys). Shared by
- * the states of reweight and fairness (weights_state.h, fairness_state.h).
+ * the states of reweight and fairness (weights_state.h, fairness_state.h);
+ * with the order of keys and the first-refusal record that the states'
+ * readers (dpnoise's too) use alike.
  *
  * In a state: "delimiter" the one byte, and the names as an array, each
  * as prep_json_bytes writes it (json.h), so that any header survives.
@@ -53,5 +55,21 @@ const char *prep_partial_delim_read(const json_t *j, int *delim);
 prep_status prep_partial_names_read(const json_t *names, const json_t *extra,
 				    size_t max, prep_partial_input *in,
 				    const char **why);
+
+/*
+ * Tuples of n values in the order of states' keys: value by value, bytes
+ * compared as unsigned, a prefix before what it begins: < 0, 0, > 0.
+ */
+int prep_partial_values_cmp(const prep_field *a, const prep_field *b, size_t n);
+
+/* The first refusal of a state's reader: kept once set. */
+typedef struct prep_state_refusal {
+	prep_status st; /* PREP_OK: none yet */
+	const char *why;
+} prep_state_refusal;
+
+/* Record st and why unless a refusal is recorded already; returns -1,
+ * for a reader's "return prep_state_refuse(...)". */
+int prep_state_refuse(prep_state_refusal *r, prep_status st, const char *why);
 
 #endif

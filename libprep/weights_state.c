@@ -145,9 +145,8 @@ struct rd_cell {
 };
 
 struct rd {
-	const char *why;
-	prep_status st;
-	prep_buf arena; /* the cells' keys */
+	prep_state_refusal ref; /* the first refusal */
+	prep_buf arena;		/* the cells' keys */
 	struct rd_cell *cell;
 	size_t ncells, cap;
 };
@@ -155,21 +154,13 @@ struct rd {
 static int
 bad(struct rd *r, const char *why)
 {
-	if (r->st == PREP_OK) {
-		r->st = PREP_ERR_VALUE;
-		r->why = why;
-	}
-	return -1;
+	return prep_state_refuse(&r->ref, PREP_ERR_VALUE, why);
 }
 
 static int
 fail(struct rd *r, prep_status st, const char *why)
 {
-	if (r->st == PREP_OK) {
-		r->st = st;
-		r->why = why;
-	}
-	return -1;
+	return prep_state_refuse(&r->ref, st, why);
 }
 
 /* The bytes of a prep_json_bytes string j, appended to b. */
@@ -242,7 +233,7 @@ read_cell(struct rd *r, const json_t *o, size_t ngroup, int labelled,
 		r->arena.len = (size_t)((char *)p - r->arena.data);
 	}
 	prep_buf_free(&v);
-	if (r->st != PREP_OK)
+	if (r->ref.st != PREP_OK)
 		return -1;
 	c->len = r->arena.len - c->off;
 	if (!labelled)
@@ -337,7 +328,7 @@ build(struct rd *r, size_t ngroup, int labelled, int weighted, size_t max,
 		prep_exactsum_init(&c->sum);
 	}
 	free(order);
-	if (r->st != PREP_OK) {
+	if (r->ref.st != PREP_OK) {
 		prep_weights_free(w);
 		return -1;
 	}
@@ -435,10 +426,10 @@ prep_weights_from_state(const json_t *state, int labelled, int weighted,
 		build(&r, in->nnames - (size_t)labelled, labelled, weighted,
 		      max, rows, out);
 	rd_free(&r);
-	if (r.st != PREP_OK) {
+	if (r.ref.st != PREP_OK) {
 		prep_partial_input_free(in);
-		*why = r.why;
-		return r.st;
+		*why = r.ref.why;
+		return r.ref.st;
 	}
 	return PREP_OK;
 }
