@@ -52,9 +52,9 @@ struct sink {
 };
 
 struct cli cli;
-prep_validator *validator;
-prep_vreport *report;
-prep_vstate *vstate;
+prep_validator *run_validator;
+prep_vreport *run_report;
+prep_vstate *run_vstate;
 
 static void
 usage(void)
@@ -99,7 +99,7 @@ usage(void)
 }
 
 void
-check(prep_status st, const char *what)
+validate_check(prep_status st, const char *what)
 {
 	if (st != PREP_OK)
 		cli_fatal_status(&cli, st, what);
@@ -114,8 +114,9 @@ give_report(const struct opts *o, int valid)
 		f = cli_report_begin(&cli);
 	else if (cli.quiet)
 		return;
-	check(prep_vreport_print(report, validator, valid, o->json, f),
-	      "report");
+	validate_check(
+	    prep_vreport_print(run_report, run_validator, valid, o->json, f),
+	    "report");
 	if (o->report_only)
 		cli_report_end(&cli, f);
 }
@@ -149,14 +150,15 @@ write_manifest(prep_outfile *mf, const char *path, uint64_t rows)
 	prep_writer *w;
 	char *s;
 
-	check(prep_validator_manifest(validator, rows, cli.digest, &s),
-	      "manifest");
+	validate_check(
+	    prep_validator_manifest(run_validator, rows, cli.digest, &s),
+	    "manifest");
 	memset(&wo, 0, sizeof wo);
 	wo.delim = ',';
 	if (prep_writer_new(prep_outfile_fd(mf), &wo, &w) != PREP_OK)
 		cli_fatal(&cli, "out of memory");
-	check(prep_writer_raw(w, s, strlen(s)), path);
-	check(prep_writer_finish(w), path);
+	validate_check(prep_writer_raw(w, s, strlen(s)), path);
+	validate_check(prep_writer_finish(w), path);
 	prep_writer_free(w);
 	free(s);
 	cli_side_commit(&cli, mf, path);
@@ -166,10 +168,10 @@ write_manifest(prep_outfile *mf, const char *path, uint64_t rows)
 static void
 note_source_error(prep_status st, uint64_t row)
 {
-	check(prep_vreport_source_error(report, row,
-					prep_reader_where(cli.reader), st,
-					prep_reader_options(cli.reader)),
-	      "report");
+	validate_check(prep_vreport_source_error(
+			   run_report, row, prep_reader_where(cli.reader), st,
+			   prep_reader_options(cli.reader)),
+		       "report");
 }
 
 static prep_schema *
@@ -352,18 +354,20 @@ check_header(const struct opts *o, prep_status st, const prep_schema *sch)
 
 	header = prep_reader_header(cli.reader, &ncols);
 	if (header) {
-		check(prep_validator_header(validator, header, ncols, &is, &ni),
-		      "header");
+		validate_check(prep_validator_header(run_validator, header,
+						     ncols, &is, &ni),
+			       "header");
 		/* a part's state leaves the header's errors to the merge */
 		if (!o->partial)
-			check(prep_vreport_header(report,
-						  prep_reader_where(cli.reader),
-						  is, ni),
-			      "report");
+			validate_check(
+			    prep_vreport_header(run_report,
+						prep_reader_where(cli.reader),
+						is, ni),
+			    "report");
 	} else {
-		prep_validator_columns(validator, sch && !have_header
-						      ? prep_schema_nfields(sch)
-						      : ncols);
+		prep_validator_columns(
+		    run_validator,
+		    sch && !have_header ? prep_schema_nfields(sch) : ncols);
 	}
 	if (st != PREP_OK)
 		note_source_error(st, header || !have_header ? rowno + 1 : 1);
@@ -399,9 +403,11 @@ open_sinks(const struct opts *o, struct sink *k)
 			cli_fatal(&cli, "out of memory");
 		/* rows too: a part's rejects end to end are the whole's */
 		if (cli_part_drops_header(&cli))
-			check(prep_writer_skip_header(k->rej), o->rejects);
-		check(prep_validator_reject_header(validator, k->rej),
-		      o->rejects);
+			validate_check(prep_writer_skip_header(k->rej),
+				       o->rejects);
+		validate_check(
+		    prep_validator_reject_header(run_validator, k->rej),
+		    o->rejects);
 	}
 	if (o->manifest)
 		k->mf = cli_side_open(&cli, o->manifest);
@@ -433,27 +439,30 @@ check_rows(const struct opts *o, struct sink *k, uint64_t head)
 			break;
 		}
 		rowno = head + prep_reader_rows(cli.reader);
-		st = prep_validator_row(validator, f, n, &is, &ni);
+		st = prep_validator_row(run_validator, f, n, &is, &ni);
 		if (st == PREP_ERR_LIMIT)
 			cli_fatal_at(&cli, prep_reader_where(cli.reader),
 				     "more distinct values than --max-keys in "
 				     "unique or primary-key fields");
-		check(st, "validation");
-		check(prep_vreport_row(report, rowno,
-				       prep_reader_where(cli.reader), is, ni),
-		      "report");
-		if (vstate)
-			check(prep_vstate_row(vstate, validator, rowno,
-					      prep_reader_where(cli.reader), f,
-					      n, ni),
-			      "partial");
+		validate_check(st, "validation");
+		validate_check(prep_vreport_row(run_report, rowno,
+						prep_reader_where(cli.reader),
+						is, ni),
+			       "report");
+		if (run_vstate)
+			validate_check(
+			    prep_vstate_row(run_vstate, run_validator, rowno,
+					    prep_reader_where(cli.reader), f, n,
+					    ni),
+			    "partial");
 		/* an invalid row never goes to the output */
 		if (o->partial)
 			continue;
 		if (ni && k->rej) {
-			check(prep_validator_reject_row(
-				  validator, k->rej, k->wo.delim, f, n, is, ni),
-			      o->rejects);
+			validate_check(prep_validator_reject_row(
+					   run_validator, k->rej, k->wo.delim,
+					   f, n, is, ni),
+				       o->rejects);
 		} else if (ni == 0 && !o->report_only) {
 			write_valid(k->spool, f, n);
 			k->written++;
@@ -466,7 +475,7 @@ check_rows(const struct opts *o, struct sink *k, uint64_t head)
 static void
 finish(const struct opts *o, struct sink *k)
 {
-	int pass = prep_vreport_passes(report, o->mostly);
+	int pass = prep_vreport_passes(run_report, o->mostly);
 
 	cli_progress_end(&cli);
 	give_report(o, pass);
@@ -475,7 +484,7 @@ finish(const struct opts *o, struct sink *k)
 	/* a quarantine that can't be written is trouble before any data
 	 * is put in place; it is renamed into place after the data */
 	if (k->rej)
-		check(prep_writer_finish(k->rej), o->rejects);
+		validate_check(prep_writer_finish(k->rej), o->rejects);
 	if (o->stream && (pass || prep_outfile_in_place(cli.out))) {
 		/* what went to stdout (or a device) is gone: end it */
 		finish_output();
@@ -516,11 +525,11 @@ record_checks(int pass)
 
 	if (!cli_audit_on(&cli))
 		return;
-	cli_audit_check(&cli, "valid", (double)prep_vreport_count(report, -1),
-			0, pass);
-	cli_audit_figure(&cli, "rows", (double)prep_vreport_rows(report));
+	cli_audit_check(&cli, "valid",
+			(double)prep_vreport_count(run_report, -1), 0, pass);
+	cli_audit_figure(&cli, "rows", (double)prep_vreport_rows(run_report));
 	for (code = 0; code < PREP_V_NCODES; code++) {
-		uint64_t k = prep_vreport_count(report, code);
+		uint64_t k = prep_vreport_count(run_report, code);
 
 		if (k == 0)
 			continue;
@@ -546,11 +555,12 @@ main(int argc, char **argv)
 		if (o.max_keys)
 			prep_schema_set_max_keys(sch, o.max_keys);
 	}
-	check(prep_validator_new(sch, o.pii, &validator), "validator");
-	prep_validator_set_missing(validator, cli.missing);
-	check(prep_vreport_new(o.max_errors, &report), "report");
+	validate_check(prep_validator_new(sch, o.pii, &run_validator),
+		       "validator");
+	prep_validator_set_missing(run_validator, cli.missing);
+	validate_check(prep_vreport_new(o.max_errors, &run_report), "report");
 	if (o.partial)
-		check(prep_vstate_new(sch, &vstate), "partial");
+		validate_check(prep_vstate_new(sch, &run_vstate), "partial");
 
 	memset(&k, 0, sizeof k);
 	if (o.merge) {
@@ -568,10 +578,10 @@ main(int argc, char **argv)
 		   !cli.allow_empty) {
 		/* No record at all, not even a header: frictionless-py's
 		 * "the source is empty". Nothing is written but a report. */
-		check(prep_vreport_source_empty(report,
-						prep_reader_where(cli.reader)),
-		      "report");
-		prep_validator_columns(validator, 0);
+		validate_check(prep_vreport_source_empty(
+				   run_report, prep_reader_where(cli.reader)),
+			       "report");
+		prep_validator_columns(run_validator, 0);
 		give_report(&o, 0);
 	} else {
 		uint64_t rowno = check_header(&o, st, sch);
@@ -587,22 +597,22 @@ main(int argc, char **argv)
 		else
 			finish(&o, &k);
 	}
-	pass = prep_vreport_passes(report, o.mostly);
+	pass = prep_vreport_passes(run_report, o.mostly);
 
 done:
 	if (o.partial) {
 		/* a part's verdict is the merge's to give */
 		cli_audit_figure(&cli, "rows",
-				 (double)prep_vreport_rows(report));
+				 (double)prep_vreport_rows(run_report));
 		pass = 1;
 	} else {
 		record_checks(pass);
 	}
-	prep_vstate_free(vstate);
-	prep_vreport_free(report);
+	prep_vstate_free(run_vstate);
+	prep_vreport_free(run_report);
 	prep_spool_free(k.spool);
 	prep_writer_free(k.rej);
-	prep_validator_free(validator);
+	prep_validator_free(run_validator);
 	prep_schema_free(sch);
 	cli_close_input(&cli);
 	return pass ? 0 : EXIT_CHECK_FAILED;

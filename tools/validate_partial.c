@@ -68,8 +68,8 @@ write_state(const struct opts *o, const prep_schema *sch)
 	json_t *state;
 
 	cli_progress_end(&cli);
-	check(prep_vstate_report(vstate, report), "partial");
-	if ((state = prep_vstate_to_json(vstate)) == NULL)
+	validate_check(prep_vstate_report(run_vstate, run_report), "partial");
+	if ((state = prep_vstate_to_json(run_vstate)) == NULL)
 		cli_fatal(&cli, "out of memory");
 	cli_partial_write(&cli, partial_options(o, sch), state);
 }
@@ -82,10 +82,11 @@ state_input(prep_status st)
 	const prep_field *h = prep_reader_header(cli.reader, &ncols);
 	int empty = st == PREP_OK && prep_reader_columns(cli.reader) == 0;
 
-	check(prep_vstate_input(vstate, empty, empty ? NULL : h, ncols,
-				prep_validator_ncols(validator),
-				prep_reader_where(cli.reader).file),
-	      "partial");
+	validate_check(prep_vstate_input(run_vstate, empty, empty ? NULL : h,
+					 ncols,
+					 prep_validator_ncols(run_validator),
+					 prep_reader_where(cli.reader).file),
+		       "partial");
 }
 
 /*
@@ -131,16 +132,16 @@ merge_run(const struct opts *o, const prep_schema *sch, char **files, size_t n)
 		if (st != PREP_OK)
 			cli_partial_state_error(&cli, files[order[i]], st, why);
 	}
-	st = prep_vstate_merge(states, n, cli.allow_empty, validator, report,
-			       &at, &which, &why);
+	st = prep_vstate_merge(states, n, cli.allow_empty, run_validator,
+			       run_report, &at, &which, &why);
 	if (st == PREP_ERR_VALUE)
 		cli_fatal(&cli, "%s: %s", files[order[which]], why);
 	if (st == PREP_ERR_LIMIT)
 		cli_fatal_at(&cli, at,
 			     "more distinct values than --max-keys in unique "
 			     "or primary-key fields");
-	check(st, "merge");
-	pass = prep_vreport_passes(report, o->mostly);
+	validate_check(st, "merge");
+	pass = prep_vreport_passes(run_report, o->mostly);
 	give_report(o, pass);
 	for (i = 0; i < n; i++)
 		prep_vstate_free(states[i]);

@@ -27,13 +27,13 @@ struct opts {
 
 /* The run's command line, messages, input and output; its checks. */
 extern struct cli cli;
-extern prep_validator *validator;
-extern prep_vreport *report;
-extern prep_vstate *vstate; /* --partial: the part's state */
+extern prep_validator *run_validator;
+extern prep_vreport *run_report;
+extern prep_vstate *run_vstate; /* --partial: the part's state */
 
 /* A library status that can only mean trouble: exit 2 (a failed write
  * names the file: "FILE: No space left on device"). */
-void check(prep_status st, const char *what);
+void validate_check(prep_status st, const char *what);
 /* The report: the data of -r (stdout or -o FILE, atomically), else on
  * stderr unless -q (where a lost write is no trouble). */
 void give_report(const struct opts *o, int valid);
