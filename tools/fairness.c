@@ -302,6 +302,23 @@ options_json(const struct options *o)
 	return j;
 }
 
+/* --privileged, one value per -g column, into r->pv (usage error else). */
+static void
+parse_privileged(const struct options *o, struct run *r)
+{
+	prep_status st = o->privileged ? prep_fairness_name_parse(o->privileged,
+								  r->ng, &r->pv)
+				       : PREP_OK;
+
+	if (st == PREP_ERR_VALUE)
+		cli_usage_error(
+		    &cli,
+		    "--privileged needs %zu values, one per -g column, separated by ':' or ','",
+		    r->ng);
+	if (st != PREP_OK)
+		cli_fatal(&cli, "out of memory");
+}
+
 /*
  * The columns the options name, and the table; an input without even a
  * header has no columns, and then no table and no groups.
@@ -335,16 +352,7 @@ open_table(const struct options *o, struct run *r)
 	    o->weight ? (long)cli_column(&cli, "--weight", o->weight) : -1;
 	p->positive = o->positive;
 	p->positive_len = strlen(o->positive);
-	st = o->privileged
-		 ? prep_fairness_name_parse(o->privileged, r->ng, &r->pv)
-		 : PREP_OK;
-	if (st == PREP_ERR_VALUE)
-		cli_usage_error(
-		    &cli,
-		    "--privileged needs %zu values, one per -g column, separated by ':' or ','",
-		    r->ng);
-	if (st != PREP_OK)
-		cli_fatal(&cli, "out of memory");
+	parse_privileged(o, r);
 	if ((st = prep_fairness_new(p, &r->f)) != PREP_OK)
 		cli_fatal_status(&cli, st, "groups");
 }
@@ -638,16 +646,7 @@ merge_partials(const struct options *o, int nfiles, char **files, struct run *r,
 		if (prep_fairness_json_group(r->f, i, &first) != PREP_OK)
 			cli_fatal(&cli, "--json: a group's value is not UTF-8 "
 					"text");
-	st = o->privileged
-		 ? prep_fairness_name_parse(o->privileged, r->ng, &r->pv)
-		 : PREP_OK;
-	if (st == PREP_ERR_VALUE)
-		cli_usage_error(
-		    &cli,
-		    "--privileged needs %zu values, one per -g column, separated by ':' or ','",
-		    r->ng);
-	if (st != PREP_OK)
-		cli_fatal(&cli, "out of memory");
+	parse_privileged(o, r);
 }
 
 /* --partial: the state of the part's groups, as the output. */
