@@ -30,8 +30,13 @@ delim_name(int d, char buf[4])
 void
 cli_reader_fatal(struct cli *c, prep_status st)
 {
-	prep_where w = prep_reader_where(c->reader);
-	size_t nf = prep_reader_record_fields(c->reader);
+	cli_reader_fatal_at(c, st, prep_reader_where(c->reader),
+			    prep_reader_record_fields(c->reader));
+}
+
+void
+cli_reader_fatal_at(struct cli *c, prep_status st, prep_where w, size_t nf)
+{
 	size_t ncols = prep_reader_columns(c->reader);
 	const prep_csv_options *o = prep_reader_options(c->reader);
 	char dn[4];
@@ -231,6 +236,38 @@ cli_next_row(struct cli *c, size_t *n)
 			cli_progress(c, 0);
 	}
 	return f;
+}
+
+prep_status
+cli_run_rows(struct cli *c, prep_writer *out, const prep_par_job *job,
+	     void *const *ctx, prep_par_result *res)
+{
+	prep_par_row at = {0, 0, c->reader};
+	const prep_field *f;
+	size_t n;
+	prep_status st;
+
+	memset(res, 0, sizeof *res);
+	if (c->threads <= 1 || c->csv.lazy_quotes) {
+		while ((f = cli_next_row(c, &n)) != NULL) {
+			if ((st = job->row(ctx[0], f, n, &at, out)) !=
+			    PREP_OK) {
+				res->status = st;
+				res->where = prep_reader_where(c->reader);
+				res->fields = n;
+				res->by_row = 1;
+				return st;
+			}
+			at.index++;
+		}
+		return PREP_OK;
+	}
+	st = prep_par_run(c->reader, out, c->threads, job, ctx, res);
+	if (st == PREP_ERR_NOMEM && !res->by_row)
+		cli_fatal(c, "out of memory");
+	if (st != PREP_OK && !res->by_row)
+		cli_reader_fatal_at(c, st, res->where, res->fields);
+	return st;
 }
 
 size_t *

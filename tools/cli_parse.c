@@ -127,6 +127,21 @@ cli_parse_real(struct cli *c, const char *opt, const char *arg, double lo,
 	return v;
 }
 
+void
+cli_threads(struct cli *c, const char *opt, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || errno ||
+	    v > PREP_PAR_MAX_THREADS)
+		cli_usage_error(c, "%s '%s': a number of threads from 0 to %d",
+				opt, arg, PREP_PAR_MAX_THREADS);
+	c->threads = v == 0 ? prep_par_cpus() : (unsigned)v;
+}
+
 /* The run whose --missing list is freed at exit (registered once). */
 static struct cli *missing_owner;
 
@@ -202,6 +217,9 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		break;
 	case CLI_OPT_PART_BY:
 		c->part_by = arg;
+		break;
+	case 'j':
+		cli_threads(c, "-j", arg);
 		break;
 	case CLI_OPT_MAX_MEMORY: {
 		size_t v;
