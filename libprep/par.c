@@ -38,6 +38,7 @@ struct slot {
 	prep_status status;
 	prep_where where;
 	size_t fields;
+	uint64_t place;
 	int by_row;
 	unsigned worker;
 };
@@ -258,6 +259,7 @@ run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
 		st = PREP_OK;
 	s->where = prep_reader_where(pr);
 	s->fields = prep_reader_record_fields(pr);
+	s->place = at.piece << 32 | at.index;
 	s->rows = prep_reader_rows(pr);
 	if (s->out && st == PREP_OK)
 		st = prep_writer_finish(s->out);
@@ -328,6 +330,7 @@ write_piece(struct par *g, struct slot *s, prep_par_result *res)
 		res->status = s->status;
 		res->where = s->where;
 		res->fields = s->fields;
+		res->place = s->place;
 		res->by_row = s->by_row;
 		res->worker = s->worker;
 		return s->status;

@@ -69,6 +69,7 @@ typedef struct prep_par_result {
 	prep_status status; /* PREP_OK, or the first failure in input order */
 	prep_where where;   /* its place */
 	size_t fields;	    /* fields of the record there, as far as read */
+	uint64_t place;	    /* its place: piece << 32 | index (prep_par_row) */
 	int by_row;	    /* it is a row function's */
 	unsigned worker;    /* ... of the worker with ctx[worker] */
 } prep_par_result;

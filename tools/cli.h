@@ -472,13 +472,18 @@ void cli_check_combinations(struct cli *c, const struct cli_checks *k);
  */
 /*
  * Every row of the open input into classes, and into spool (header
- * first) unless it is NULL, each row given to check(row, ctx) first when
- * check is not NULL; past --max-classes (max_classes), the message and
- * exit 2. The spool is finished.
+ * first) unless it is NULL, each row given to check(row, ctx, &col)
+ * first when check is not NULL: it returns NULL, or what is wrong with
+ * column col (exit 2 with the place); past --max-classes (max_classes),
+ * the message and exit 2. On -j N threads, each counts into a table of
+ * its own, added up into classes after (classes_merge.h): ids come in
+ * another order than one thread's, the same classes and counts. The
+ * spool is finished.
  */
 void cli_classes_read(struct cli *c, prep_classes *classes,
 		      uint64_t max_classes, prep_spool *spool,
-		      void (*check)(const prep_field *row, void *ctx),
+		      const char *(*check)(const prep_field *row, void *ctx,
+					   size_t *col),
 		      void *ctx);
 
 void cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,

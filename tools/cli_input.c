@@ -255,6 +255,7 @@ cli_run_rows(struct cli *c, prep_writer *out, const prep_par_job *job,
 				res->status = st;
 				res->where = prep_reader_where(c->reader);
 				res->fields = n;
+				res->place = at.index;
 				res->by_row = 1;
 				return st;
 			}
