@@ -32,9 +32,10 @@
 #
 # Peer, in the same run: DuckDB through npm's @duckdb/node-api (version
 # DUCKDB_NODE_API, default below), installed with npm into
-# $BENCH_NPM_DIR (default TOOLDIR/../bench-npm, i.e. build/bench-npm) when
-# node and npm are there; when they are not, or the install fails, the
-# peer is skipped and the report says why. tests/bench/duckdb_peer.cjs
+# $BENCH_NPM_DIR (default TOOLDIR/../bench-npm, i.e. build/bench-npm)
+# unless that version is there already; without node, without npm for an
+# install, or when the install fails, the peer is skipped and the report
+# says why. tests/bench/duckdb_peer.cjs
 # with 1 and with 2 threads: its start-up (node, module load, connect,
 # SELECT 1) timed apart and reported in seconds; a pass-through copy
 # (COPY (SELECT * FROM read_csv(...)) TO '/dev/null'); the number of
@@ -273,25 +274,25 @@ duck_version() {
 }
 if [ "${BENCH_NO_DUCKDB:-0}" = 1 ]; then
 	DUCK_NOTE="skipped (BENCH_NO_DUCKDB=1)"
-elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1
-then
-	DUCK_NOTE="skipped: node or npm not installed"
+elif ! command -v node >/dev/null 2>&1; then
+	DUCK_NOTE="skipped: node not installed"
+elif [ "$(duck_version)" = "$DUCKDB_NODE_API" ]; then
+	DUCK=1
+elif ! command -v npm >/dev/null 2>&1; then
+	DUCK_NOTE="skipped: npm not installed"
 else
-	if [ "$(duck_version)" != "$DUCKDB_NODE_API" ]; then
-		echo "bench: installing @duckdb/node-api@$DUCKDB_NODE_API" \
-			"into $NPM_DIR"
-		mkdir -p "$NPM_DIR"
-		npm install --prefix "$NPM_DIR" --no-save --no-audit --no-fund \
-			--loglevel=error "@duckdb/node-api@$DUCKDB_NODE_API" \
-			>"$WORK/npm.log" 2>&1 || true
-	fi
+	echo "bench: installing @duckdb/node-api@$DUCKDB_NODE_API into $NPM_DIR"
+	mkdir -p "$NPM_DIR"
+	npm install --prefix "$NPM_DIR" --no-save --no-audit --no-fund \
+		--loglevel=error "@duckdb/node-api@$DUCKDB_NODE_API" \
+		>"$WORK/npm.log" 2>&1 || true
 	if [ "$(duck_version)" = "$DUCKDB_NODE_API" ]; then
 		DUCK=1
-		NPM_DIR=$(cd "$NPM_DIR" && pwd)
 	else
-		DUCK_NOTE="skipped: npm install @duckdb/node-api@$DUCKDB_NODE_API failed ($(tail -n 1 "$WORK/npm.log" 2>/dev/null))"
+		DUCK_NOTE="skipped: npm install @duckdb/node-api@$DUCKDB_NODE_API failed ($(grep -m 1 -o 'error code [A-Za-z0-9_]*' "$WORK/npm.log" 2>/dev/null || echo "no error code"))"
 	fi
 fi
+[ "$DUCK" = 1 ] && NPM_DIR=$(cd "$NPM_DIR" && pwd)
 DUCKV=
 if [ "$DUCK" = 1 ]; then
 	DUCKV="$DUCKDB_NODE_API, node $(node --version)"
