@@ -22,8 +22,8 @@
 #   anonymize     people: the policy of run.sh with a key file; Adult: the
 #                 same kinds of action on its columns (ADULT_POLICY below)
 #   kcheck        kcheck -q QIS -k 5 -r --json (report only): people
-#                 zip,dob,sex (723,401 classes), Adult the eight QIs of
-#                 run.sh (18,109 classes)
+#                 zip,dob,sex (723,401 classes; BENCH_PEOPLE_QIS sets
+#                 others), Adult the eight QIs of run.sh (18,109 classes)
 #   reweight      people: reweight -g sex,race (as audit.sh); Adult:
 #                 reweight -d ';' -g sex,race -y salary-class (as run.sh)
 # A filter whose binary does not accept -j (the option is being added)
@@ -161,7 +161,7 @@ done
 FILES=(p a)
 PROGS=(pass anon kcheck reweight)
 declare -A FILE FNAME JTOOL RCMAX TGT QIS DELIM
-QIS[p]=zip,dob,sex QIS[a]=$ADULT_QIS
+QIS[p]=${BENCH_PEOPLE_QIS:-zip,dob,sex} QIS[a]=$ADULT_QIS
 DELIM[p]=, DELIM[a]=';'
 FILE[p]=$PEOPLE FNAME[p]="people 1M"
 FILE[a]=$AX40 FNAME[a]="Adult x40"
@@ -481,6 +481,9 @@ REPORT=$WORK/report.md
 	else
 		printf -- '- DuckDB: %s\n' "$DUCK_NOTE"
 	fi
+	printf -- '- kcheck and DuckDB group-by: people -q %s (%s classes),' \
+		"${QIS[p]}" "${K_CLASSES[p]}"
+	printf ' Adult x40 -q %s (%s classes)\n' "${QIS[a]}" "${K_CLASSES[a]}"
 	printf -- '- figures: median of %d paired ratios to memchr-scan of the' \
 		"$RUNS"
 	printf ' same file (lowest-highest), median seconds\n\n'
