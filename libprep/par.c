@@ -35,6 +35,7 @@ struct slot {
 	int cut_short;	    /* no boundary in record_max bytes */
 	prep_writer *out;   /* its output (a memory writer), or NULL */
 	uint64_t rows;	    /* records read (part_by's skipped too) */
+	uint64_t given;	    /* records given to the row function */
 	prep_status status;
 	prep_where where;
 	size_t fields;
@@ -260,6 +261,7 @@ run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
 	s->where = prep_reader_where(pr);
 	s->fields = prep_reader_record_fields(pr);
 	s->place = at.piece << 32 | at.index;
+	s->given = at.index;
 	s->rows = prep_reader_rows(pr);
 	if (s->out && st == PREP_OK)
 		st = prep_writer_finish(s->out);
@@ -326,6 +328,8 @@ write_piece(struct par *g, struct slot *s, prep_par_result *res)
 	prep_reader_count_rows(g->r, s->rows);
 	if (g->out && s->out)
 		st = prep_writer_append(g->out, s->out);
+	if (g->job->piece && s->status == PREP_OK && st == PREP_OK)
+		g->job->piece(g->job->arg, s->seq, s->given);
 	if (s->status != PREP_OK) {
 		res->status = s->status;
 		res->where = s->where;
@@ -365,6 +369,8 @@ run_pending(struct par *g, prep_par_result *res)
 		res->fields = n;
 		res->by_row = 1;
 		res->worker = 0;
+	} else if (g->job->piece) {
+		g->job->piece(g->job->arg, 0, 1);
 	}
 	return st;
 }

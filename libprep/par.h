@@ -63,6 +63,15 @@ typedef struct prep_par_job {
 	 */
 	prep_status (*row)(void *ctx, const prep_field *f, size_t n,
 			   const prep_par_row *at, prep_writer *out);
+	/*
+	 * Optional (NULL: none): a piece's output was written, on the
+	 * calling thread and in input order; rows is the number of records
+	 * its row function was given. For numbering records in input
+	 * order after the run (a piece's first is the sum of the rows of
+	 * the pieces before it).
+	 */
+	void (*piece)(void *arg, uint64_t piece, uint64_t rows);
+	void *arg;
 } prep_par_job;
 
 typedef struct prep_par_result {

@@ -482,3 +482,68 @@ prep_weights_merge(prep_weights *a, const prep_weights *b)
 	a->rows += b->rows;
 	return PREP_OK;
 }
+
+/* A cell of one of the parts, by its first place. */
+struct placed {
+	uint64_t first;
+	size_t part, cell;
+};
+
+static int
+by_first(const void *x, const void *y)
+{
+	const struct placed *a = x, *b = y;
+
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+prep_status
+prep_weights_merge_places(prep_weights *a, prep_weights *const *parts, size_t n,
+			  const uint64_t *base, size_t nbase)
+{
+	struct placed *all;
+	size_t total = 0, i, j, k = 0, id;
+	prep_status st = PREP_OK;
+
+	for (i = 0; i < n; i++) {
+		const prep_weights *b = parts[i];
+
+		if (a->finished || a->ngroup != b->ngroup ||
+		    (a->label >= 0) != (b->label >= 0) ||
+		    (a->weight >= 0) != (b->weight >= 0))
+			return PREP_ERR_ARG;
+		total += b->cells.n;
+	}
+	if ((all = malloc((total ? total : 1) * sizeof *all)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < parts[i]->cells.n; j++) {
+			all[k].first = parts[i]->cell[j].first;
+			all[k].part = i;
+			all[k++].cell = j;
+		}
+	qsort(all, total, sizeof *all, by_first);
+	for (k = 0; st == PREP_OK && k < total; k++) {
+		const prep_weights *b = parts[all[k].part];
+		const struct weights_cell *c = &b->cell[all[k].cell];
+		uint64_t piece = c->first >> 32;
+		uint64_t row = (piece < nbase ? base[piece] : 0) +
+			       (c->first & 0xffffffffu) + 1;
+		prep_field key = prep_strset_key(&b->cells, all[k].cell);
+		prep_field label;
+
+		if (b->label >= 0)
+			label = prep_strset_key(&b->labels, c->label);
+		st = weights_cell_at(a, key.data, key.len,
+				     prep_strset_key(&b->groups, c->group).len,
+				     b->label >= 0 ? &label : NULL, row, &id);
+		if (st == PREP_OK && b->weight >= 0)
+			st = prep_exactsum_add_sum(&a->cell[id].sum, &c->sum);
+		if (st == PREP_OK)
+			a->cell[id].rows += c->rows;
+	}
+	for (i = 0; st == PREP_OK && i < n; i++)
+		a->rows += parts[i]->rows;
+	free(all);
+	return st;
+}

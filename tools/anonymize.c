@@ -492,7 +492,7 @@ static void
 write_rows(const struct options *o, const prep_action_ctx *ctx,
 	   struct columns *c)
 {
-	static const prep_par_job job = {anonymize_row};
+	static const prep_par_job job = {.row = anonymize_row};
 	struct worker *k = calloc(cli.threads, sizeof *k);
 	void **ctxs = calloc(cli.threads, sizeof *ctxs);
 	prep_par_result res;

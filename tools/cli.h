@@ -262,6 +262,10 @@ void cli_reader_fatal_at(struct cli *c, prep_status st, prep_where w, size_t nf)
 prep_status cli_run_rows(struct cli *c, prep_writer *out,
 			 const prep_par_job *job, void *const *ctx,
 			 prep_par_result *res);
+/* The same over the records of another reader (a spool's). */
+prep_status cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
+			    const prep_par_job *job, void *const *ctx,
+			    prep_par_result *res);
 /* Parse a thread count (-j, PREP_THREADS: opt names it) into c->threads. */
 void cli_threads(struct cli *c, const char *opt, const char *arg);
 

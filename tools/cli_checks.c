@@ -176,7 +176,7 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 				      size_t *col),
 		 void *ctx)
 {
-	static const prep_par_job job = {classes_row};
+	static const prep_par_job job = {.row = classes_row};
 	unsigned nt = c->threads, t;
 	struct classes_worker *k = calloc(nt, sizeof *k);
 	prep_classes_part **parts = calloc(nt, sizeof *parts);

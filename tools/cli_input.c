@@ -242,18 +242,42 @@ prep_status
 cli_run_rows(struct cli *c, prep_writer *out, const prep_par_job *job,
 	     void *const *ctx, prep_par_result *res)
 {
-	prep_par_row at = {0, 0, c->reader};
+	return cli_run_rows_of(c, c->reader, out, job, ctx, res);
+}
+
+/* The next record of r (c's reader: cli_next_row's), or NULL. */
+static const prep_field *
+next_of(struct cli *c, prep_reader *r, size_t *n)
+{
+	const prep_field *f;
+	prep_status st;
+
+	if (r == c->reader)
+		return cli_next_row(c, n);
+	if ((st = prep_reader_next_row(r, &f, n)) == PREP_END)
+		return NULL;
+	if (st != PREP_OK)
+		cli_reader_fatal_at(c, st, prep_reader_where(r),
+				    prep_reader_record_fields(r));
+	return f;
+}
+
+prep_status
+cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
+		const prep_par_job *job, void *const *ctx, prep_par_result *res)
+{
+	prep_par_row at = {0, 0, r};
 	const prep_field *f;
 	size_t n;
 	prep_status st;
 
 	memset(res, 0, sizeof *res);
-	if (c->threads <= 1 || c->csv.lazy_quotes) {
-		while ((f = cli_next_row(c, &n)) != NULL) {
+	if (c->threads <= 1 || prep_reader_options(r)->lazy_quotes) {
+		while ((f = next_of(c, r, &n)) != NULL) {
 			if ((st = job->row(ctx[0], f, n, &at, out)) !=
 			    PREP_OK) {
 				res->status = st;
-				res->where = prep_reader_where(c->reader);
+				res->where = prep_reader_where(r);
 				res->fields = n;
 				res->place = at.index;
 				res->by_row = 1;
@@ -261,9 +285,11 @@ cli_run_rows(struct cli *c, prep_writer *out, const prep_par_job *job,
 			}
 			at.index++;
 		}
+		if (job->piece)
+			job->piece(job->arg, 0, at.index);
 		return PREP_OK;
 	}
-	st = prep_par_run(c->reader, out, c->threads, job, ctx, res);
+	st = prep_par_run(r, out, c->threads, job, ctx, res);
 	if (st == PREP_ERR_NOMEM && !res->by_row)
 		cli_fatal(c, "out of memory");
 	if (st != PREP_OK && !res->by_row)
