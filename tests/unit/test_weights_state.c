@@ -473,11 +473,10 @@ Test(weights_state, threads_tables_by_place_are_the_whole)
 					     PREP_OK);
 				base[1] = 0;
 				for (i = 0; i < 6; i++) {
-					cr_assert_eq(
-					    prep_weights_add_at(
-						part[t], rows[i],
-						piece << 32 | index++),
-					    PREP_OK);
+					cr_assert_eq(prep_weights_add_at(
+							 part[t], rows[i],
+							 piece << 32 | index++),
+						     PREP_OK);
 					if (i < 5 && (cuts >> i & 1)) {
 						base[piece + 1] = i + 1;
 						piece++;
@@ -493,6 +492,33 @@ Test(weights_state, threads_tables_by_place_are_the_whole)
 				tm = state_text(sum, 1);
 				cr_expect_str_eq(tm, tw, "cuts %d, %d threads",
 						 cuts, threads);
+				/* groups and labels in order of first
+				 * appearance (the state orders by value) */
+				cr_assert_eq(prep_weights_groups(sum),
+					     prep_weights_groups(whole));
+				for (i = 0; i < prep_weights_groups(whole);
+				     i++) {
+					prep_field a =
+					    prep_weights_group_field(sum, i, 0);
+					prep_field b = prep_weights_group_field(
+					    whole, i, 0);
+
+					cr_expect(
+					    a.len == b.len &&
+						!memcmp(a.data, b.data, a.len),
+					    "group %zu, cuts %d", i, cuts);
+				}
+				for (i = 0; i < prep_weights_labels(whole);
+				     i++) {
+					prep_field a =
+					    prep_weights_label(sum, i);
+					prep_field b =
+					    prep_weights_label(whole, i);
+
+					cr_expect(
+					    a.len == b.len &&
+					    !memcmp(a.data, b.data, a.len));
+				}
 				free(tw);
 				free(tm);
 				for (i = 0; i < 3; i++)
