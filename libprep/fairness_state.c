@@ -500,3 +500,80 @@ prep_fairness_merge(prep_fairness *a, const prep_fairness *b)
 		a->rows += b->rows;
 	return st;
 }
+
+/* A group of one of the parts, by its first place. */
+struct placed {
+	uint64_t first;
+	size_t part, id;
+};
+
+static int
+by_first(const void *x, const void *y)
+{
+	const struct placed *a = x, *b = y;
+
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+prep_status
+prep_fairness_merge_places(prep_fairness *a, prep_fairness *const *parts,
+			   size_t n, const uint64_t *base, size_t nbase)
+{
+	struct placed *all;
+	size_t total = 0, i, j, k = 0, id;
+	prep_field *v;
+	prep_status st = PREP_OK;
+	int added;
+
+	for (i = 0; i < n; i++) {
+		const prep_fairness *b = parts[i];
+
+		if (a->ncols != b->ncols || (a->pred >= 0) != (b->pred >= 0) ||
+		    (a->weight >= 0) != (b->weight >= 0))
+			return PREP_ERR_ARG;
+		total += prep_fairness_groups(b);
+	}
+	all = malloc((total ? total : 1) * sizeof *all);
+	v = calloc(a->ncols ? a->ncols : 1, sizeof *v);
+	if (all == NULL || v == NULL) {
+		free(all);
+		free(v);
+		return PREP_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < prep_fairness_groups(parts[i]); j++) {
+			all[k].first = parts[i]->g[j].first;
+			all[k].part = i;
+			all[k++].id = j;
+		}
+	qsort(all, total, sizeof *all, by_first);
+	for (k = 0; st == PREP_OK && k < total; k++) {
+		const prep_fairness *b = parts[all[k].part];
+		const struct fairness_group *c = &b->g[all[k].id];
+		uint64_t piece = c->first >> 32;
+		struct fairness_group *g;
+		size_t x;
+
+		group_values(b, all[k].id, v);
+		st = fairness_group_at(a, v,
+				       (piece < nbase ? base[piece] : 0) +
+					   (c->first & 0xffffffffu) + 1,
+				       &id, &added);
+		for (x = 0; st == PREP_OK && a->wsum && x < NCELLS; x++)
+			st = prep_exactsum_add_sum(
+			    &a->wsum[id * NCELLS + x],
+			    &b->wsum[all[k].id * NCELLS + x]);
+		if (st != PREP_OK)
+			break;
+		g = &a->g[id];
+		g->n += c->n;
+		g->n_pos += c->n_pos;
+		g->n_sel += c->n_sel;
+		g->n_tp += c->n_tp;
+	}
+	for (i = 0; st == PREP_OK && i < n; i++)
+		a->rows += parts[i]->rows;
+	free(all);
+	free(v);
+	return st;
+}

@@ -508,6 +508,38 @@ prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 	return st;
 }
 
+void
+prep_par_bases_note(void *bases, uint64_t piece, uint64_t rows)
+{
+	prep_par_bases *b = bases;
+
+	if (piece >= b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 256;
+		uint64_t *nb;
+
+		while (ncap <= piece)
+			ncap *= 2;
+		if ((nb = realloc(b->base, ncap * sizeof *nb)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		memset(nb + b->cap, 0, (ncap - b->cap) * sizeof *nb);
+		b->base = nb;
+		b->cap = ncap;
+	}
+	b->base[piece] = b->total;
+	b->total += rows;
+	if (piece + 1 > b->n)
+		b->n = (size_t)piece + 1;
+}
+
+void
+prep_par_bases_free(prep_par_bases *b)
+{
+	free(b->base);
+	memset(b, 0, sizeof *b);
+}
+
 unsigned
 prep_par_cpus(void)
 {

@@ -97,6 +97,22 @@ prep_status prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 			 prep_par_result *res);
 
 /*
+ * Where each piece's records begin in the numbering of every record the
+ * row function was given (from 0): base[p] for piece p < n. Give
+ * prep_par_bases_note as a job's piece function, with the bases as its
+ * arg; failed is set when memory ran out. Free with prep_par_bases_free.
+ */
+typedef struct prep_par_bases {
+	uint64_t *base;
+	size_t n, cap;
+	uint64_t total;
+	int failed;
+} prep_par_bases;
+
+void prep_par_bases_note(void *bases, uint64_t piece, uint64_t rows);
+void prep_par_bases_free(prep_par_bases *b);
+
+/*
  * The bytes of a piece, for tests that need many pieces of a small
  * input (0: PREP_PAR_PIECE). Set it before a run, not during one.
  */

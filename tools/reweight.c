@@ -114,35 +114,6 @@ struct worker {
 	prep_status st;
 };
 
-/* Pieces' first rows, for numbering the rows of threads' tables. */
-struct bases {
-	uint64_t *base, total;
-	size_t n, cap;
-};
-
-static void
-note_piece(void *arg, uint64_t piece, uint64_t rows)
-{
-	struct bases *b = arg;
-
-	if (piece >= b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 256;
-		uint64_t *nb;
-
-		while (ncap <= piece)
-			ncap *= 2;
-		if ((nb = realloc(b->base, ncap * sizeof *nb)) == NULL)
-			cli_fatal(&cli, "out of memory");
-		memset(nb + b->cap, 0, (ncap - b->cap) * sizeof *nb);
-		b->base = nb;
-		b->cap = ncap;
-	}
-	b->base[piece] = b->total;
-	b->total += rows;
-	if (piece + 1 > b->n)
-		b->n = (size_t)piece + 1;
-}
-
 /* What is wrong with row f, refused with st: for row_fatal. */
 static prep_status
 refuse(struct worker *k, const prep_field *f, prep_status st)
@@ -501,8 +472,9 @@ input_of(const struct columns *c, prep_partial_input *in)
 static void
 count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 {
-	struct bases b;
-	prep_par_job job = {.row = count_row, .piece = note_piece, .arg = &b};
+	prep_par_bases b;
+	prep_par_job job = {
+	    .row = count_row, .piece = prep_par_bases_note, .arg = &b};
 	size_t ncols;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
 	void **ctxs;
@@ -522,6 +494,8 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 			cli_fatal(&cli, "out of memory");
 		for (t = 0; t < cli.threads; t++)
 			parts[t] = k[t].tab;
+		if (b.failed)
+			cli_fatal(&cli, "out of memory");
 		st = prep_weights_merge_places(tab, parts, cli.threads, b.base,
 					       b.n);
 		if (st == PREP_ERR_LIMIT)
@@ -532,7 +506,7 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 		free(parts);
 	}
 	workers_free(k, ctxs);
-	free(b.base);
+	prep_par_bases_free(&b);
 	if (spool)
 		cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);

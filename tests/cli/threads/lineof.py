@@ -4,7 +4,8 @@
 import csv
 import sys
 
-with open(sys.argv[1], newline="") as f:
+with open(sys.argv[1], newline="", encoding="utf-8",
+          errors="surrogateescape") as f:
     r = csv.reader(f)
     next(r)
     k = int(sys.argv[2])
