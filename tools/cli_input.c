@@ -220,6 +220,17 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 	}
 }
 
+/* --progress: a line at most once a second. */
+static void
+progress_tick(struct cli *c)
+{
+	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
+		c->next_tick = prep_reader_rows(c->reader) + 4096;
+		if (cli_now() - c->last_report >= 1.0)
+			cli_progress(c, 0);
+	}
+}
+
 const prep_field *
 cli_next_row(struct cli *c, size_t *n)
 {
@@ -230,11 +241,7 @@ cli_next_row(struct cli *c, size_t *n)
 		return NULL;
 	if (st != PREP_OK)
 		cli_reader_fatal(c, st);
-	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
-		c->next_tick += 4096;
-		if (cli_now() - c->last_report >= 1.0)
-			cli_progress(c, 0);
-	}
+	progress_tick(c);
 	return f;
 }
 
@@ -262,10 +269,28 @@ next_of(struct cli *c, prep_reader *r, size_t *n)
 	return f;
 }
 
+/* A piece written: the job's own note, then --progress. */
+struct piece_hook {
+	struct cli *c;
+	const prep_par_job *job;
+};
+
+static void
+piece_done(void *arg, uint64_t piece, uint64_t rows)
+{
+	struct piece_hook *h = arg;
+
+	if (h->job->piece)
+		h->job->piece(h->job->arg, piece, rows);
+	progress_tick(h->c);
+}
+
 prep_status
 cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 		const prep_par_job *job, void *const *ctx, prep_par_result *res)
 {
+	struct piece_hook hook;
+	prep_par_job own;
 	prep_par_row at = {0, 0, r};
 	const prep_field *f;
 	size_t n;
@@ -289,7 +314,12 @@ cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 			job->piece(job->arg, 0, at.index);
 		return PREP_OK;
 	}
-	st = prep_par_run(r, out, c->threads, job, ctx, res);
+	hook.c = c;
+	hook.job = job;
+	own = *job;
+	own.piece = piece_done;
+	own.arg = &hook;
+	st = prep_par_run(r, out, c->threads, &own, ctx, res);
 	if (st == PREP_ERR_NOMEM && !res->by_row)
 		cli_fatal(c, "out of memory");
 	if (st != PREP_OK && !res->by_row)
