@@ -93,8 +93,12 @@ reserve(unsigned char **buf, size_t *cap, size_t n)
 static void
 scan(const unsigned char *p, size_t from, size_t len, int *inq, size_t *cut)
 {
-	const unsigned char *s = p + from, *end = p + len;
+	const unsigned char *s, *end;
 
+	if (from >= len)
+		return; /* nothing new (p may be NULL) */
+	s = p + from;
+	end = p + len;
 	while (s < end) {
 		const unsigned char *q = memchr(s, '"', (size_t)(end - s));
 
@@ -136,9 +140,12 @@ cr_cut(const unsigned char *p, size_t len)
 static unsigned long
 count_lines(const unsigned char *p, size_t len)
 {
-	const unsigned char *end = p + len;
+	const unsigned char *end;
 	unsigned long n = 0;
 
+	if (len == 0)
+		return 0; /* p may be NULL */
+	end = p + len;
 	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		n++;
 		p++;
