@@ -23,7 +23,7 @@ rnd(unsigned n)
 #define NROWS 3000
 #define NCOLS 3
 
-static char cells[NROWS][NCOLS][8];
+static char cells[NROWS][NCOLS][12];
 static prep_field rows[NROWS][NCOLS];
 
 static void
