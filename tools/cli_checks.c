@@ -179,7 +179,7 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 	static const prep_par_job job = {.row = classes_row};
 	unsigned nt = c->threads, t;
 	struct classes_worker *k = calloc(nt, sizeof *k);
-	prep_classes_part **parts = calloc(nt, sizeof *parts);
+	prep_classes_part **parts = calloc(nt, sizeof(prep_classes_part *));
 	void **ctxs = calloc(nt, sizeof *ctxs);
 	const prep_field *f;
 	size_t ncols;

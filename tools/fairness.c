@@ -432,7 +432,7 @@ count_rows(const struct options *o, struct run *r)
 	    .row = count_row, .piece = prep_par_bases_note, .arg = &b};
 	unsigned nt = cli.threads, t;
 	struct worker *k = calloc(nt, sizeof *k);
-	prep_fairness **parts = calloc(nt, sizeof *parts);
+	prep_fairness **parts = calloc(nt, sizeof(prep_fairness *));
 	void **ctxs = calloc(nt, sizeof *ctxs);
 	prep_par_result res;
 	prep_status st;

@@ -226,10 +226,10 @@ workers_new(prep_weights *tab, const struct columns *c, int count, void ***ctxs)
 		cli_fatal(&cli, "out of memory");
 	for (t = 0; t < nt; t++) {
 		k[t].tab = tab;
-		k[t].threads = count && nt > 1;
+		k[t].threads = count && c != NULL && nt > 1;
 		k[t].weight = c ? c->weight : -1;
 		prep_buf_init(&k[t].key, 0);
-		if (k[t].threads &&
+		if (k[t].threads && c != NULL &&
 		    prep_weights_new(c->group, c->ngroup, c->label, c->weight,
 				     0, &k[t].tab) != PREP_OK)
 			cli_fatal(&cli, "out of memory");
@@ -487,7 +487,8 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 	run_pass(cli.reader, spool ? prep_spool_writer(spool) : NULL, &job, k,
 		 ctxs);
 	if (cli.threads > 1) {
-		prep_weights **parts = malloc(cli.threads * sizeof *parts);
+		prep_weights **parts =
+		    malloc(cli.threads * sizeof(prep_weights *));
 		prep_status st;
 
 		if (parts == NULL)

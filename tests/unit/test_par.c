@@ -159,8 +159,8 @@ run(const prep_csv_options *o, const char *const *paths, size_t npaths,
 			c[i].ordered = 1;
 			ctx[i] = &c[i];
 		}
-		st = prep_par_run(r, w, threads, &(prep_par_job){.row = copy_row}, ctx,
-				  &pr);
+		st = prep_par_run(r, w, threads,
+				  &(prep_par_job){.row = copy_row}, ctx, &pr);
 		cr_assert_eq(st, pr.status);
 		res->line = pr.where.line;
 		res->field = pr.where.field;
@@ -392,8 +392,8 @@ Test(par, lazy_quotes_are_refused)
 	prep_csv_options_init(&o);
 	o.lazy_quotes = 1;
 	cr_assert_eq(prep_reader_new(&o, &path, 1, &r), PREP_OK);
-	cr_assert_eq(
-	    prep_par_run(r, NULL, 2, &(prep_par_job){.row = copy_row}, ctx, &res),
-	    PREP_ERR_ARG);
+	cr_assert_eq(prep_par_run(r, NULL, 2, &(prep_par_job){.row = copy_row},
+				  ctx, &res),
+		     PREP_ERR_ARG);
 	prep_reader_free(r);
 }
