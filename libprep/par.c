@@ -540,6 +540,22 @@ prep_par_bases_note(void *bases, uint64_t piece, uint64_t rows)
 		b->n = (size_t)piece + 1;
 }
 
+uint64_t
+prep_par_row_number(uint64_t place, const uint64_t *base, size_t nbase)
+{
+	uint64_t piece = place >> 32;
+
+	return (piece < nbase ? base[piece] : 0) + (place & 0xffffffffu) + 1;
+}
+
+int
+prep_par_first_cmp(const void *a, const void *b)
+{
+	const prep_par_first *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
+}
+
 void
 prep_par_bases_free(prep_par_bases *b)
 {

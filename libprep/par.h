@@ -111,6 +111,22 @@ typedef struct prep_par_bases {
 
 void prep_par_bases_note(void *bases, uint64_t piece, uint64_t rows);
 void prep_par_bases_free(prep_par_bases *b);
+/* The number (from 1) of the record at place, by the bases' base[]. */
+uint64_t prep_par_row_number(uint64_t place, const uint64_t *base,
+			     size_t nbase);
+
+/*
+ * An entry (group, cell) of table part of a thread, by the place where it
+ * first appeared: sorted by prep_par_first_cmp, the entries of all the
+ * threads' tables come in order of first appearance in the input, the
+ * order to add them up in.
+ */
+typedef struct prep_par_first {
+	uint64_t first;
+	size_t part, id;
+} prep_par_first;
+
+int prep_par_first_cmp(const void *a, const void *b);
 
 /*
  * The bytes of a piece, for tests that need many pieces of a small

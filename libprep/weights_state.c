@@ -18,6 +18,7 @@
 #include "partial.h"
 #include "partial_input.h"
 #include "weights_impl.h"
+#include "par.h"
 #include "weights_state.h"
 
 /* The most names of group columns: the fields of a record. */
@@ -483,25 +484,11 @@ prep_weights_merge(prep_weights *a, const prep_weights *b)
 	return PREP_OK;
 }
 
-/* A cell of one of the parts, by its first place. */
-struct placed {
-	uint64_t first;
-	size_t part, cell;
-};
-
-static int
-by_first(const void *x, const void *y)
-{
-	const struct placed *a = x, *b = y;
-
-	return (a->first > b->first) - (a->first < b->first);
-}
-
 prep_status
 prep_weights_merge_places(prep_weights *a, prep_weights *const *parts, size_t n,
 			  const uint64_t *base, size_t nbase)
 {
-	struct placed *all;
+	prep_par_first *all;
 	size_t total = 0, i, j, k = 0, id;
 	prep_status st = PREP_OK;
 
@@ -520,16 +507,14 @@ prep_weights_merge_places(prep_weights *a, prep_weights *const *parts, size_t n,
 		for (j = 0; j < parts[i]->cells.n; j++) {
 			all[k].first = parts[i]->cell[j].first;
 			all[k].part = i;
-			all[k++].cell = j;
+			all[k++].id = j;
 		}
-	qsort(all, total, sizeof *all, by_first);
+	qsort(all, total, sizeof *all, prep_par_first_cmp);
 	for (k = 0; st == PREP_OK && k < total; k++) {
 		const prep_weights *b = parts[all[k].part];
-		const struct weights_cell *c = &b->cell[all[k].cell];
-		uint64_t piece = c->first >> 32;
-		uint64_t row = (piece < nbase ? base[piece] : 0) +
-			       (c->first & 0xffffffffu) + 1;
-		prep_field key = prep_strset_key(&b->cells, all[k].cell);
+		const struct weights_cell *c = &b->cell[all[k].id];
+		uint64_t row = prep_par_row_number(c->first, base, nbase);
+		prep_field key = prep_strset_key(&b->cells, all[k].id);
 		prep_field label;
 
 		if (b->label >= 0)
