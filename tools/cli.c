@@ -42,6 +42,21 @@ on_signal(int sig)
 }
 
 void
+cli_threads(struct cli *c, const char *opt, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || errno ||
+	    v > PREP_PAR_MAX_THREADS)
+		cli_usage_error(c, "%s '%s': a number of threads from 0 to %d",
+				opt, arg, PREP_PAR_MAX_THREADS);
+	c->threads = v == 0 ? prep_par_cpus() : (unsigned)v;
+}
+
+void
 cli_init(struct cli *c, const char *prog, void (*usage)(void))
 {
 	static const int ending[] = {SIGINT,  SIGTERM, SIGHUP,	  SIGQUIT,
