@@ -349,6 +349,7 @@ write_piece(struct par *g, struct slot *s, prep_par_result *res)
 	if (st != PREP_OK) {
 		res->status = st;
 		res->where = prep_reader_where(g->r);
+		res->by_output = 1;
 	}
 	return st;
 }

@@ -80,6 +80,7 @@ typedef struct prep_par_result {
 	size_t fields;	    /* fields of the record there, as far as read */
 	uint64_t place;	    /* its place: piece << 32 | index (prep_par_row) */
 	int by_row;	    /* it is a row function's */
+	int by_output;	    /* it is the output writer's */
 	unsigned worker;    /* ... of the worker with ctx[worker] */
 } prep_par_result;
 

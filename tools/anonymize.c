@@ -515,7 +515,7 @@ write_rows(const struct options *o, const prep_action_ctx *ctx,
 	if (cli_run_rows(&cli, cli.writer, &job, ctxs, &res) != PREP_OK) {
 		struct worker *bad = &k[res.worker];
 
-		if (bad->st == PREP_OK) /* the writer's */
+		if (res.by_output || bad->st == PREP_OK) /* the writer's */
 			cli_write_check(&cli, res.status);
 		value_error(bad->st, c->act[bad->col], bad->col, res.where);
 	}

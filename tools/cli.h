@@ -257,7 +257,8 @@ void cli_reader_fatal_at(struct cli *c, prep_status st, prep_where w, size_t nf)
  * (par.h; one without them: -j 1, or --lazy-quotes, whose quotes can't
  * be counted): ctx[0..threads) the workers' contexts, output to out (or
  * NULL). A reader's failure exits 2 as cli_next_row's; a row function's
- * is returned, with its place in res, after the output before it.
+ * (res->by_row) or the output writer's (res->by_output) is returned,
+ * with its place in res, after the output before it.
  */
 prep_status cli_run_rows(struct cli *c, prep_writer *out,
 			 const prep_par_job *job, void *const *ctx,

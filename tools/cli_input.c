@@ -320,9 +320,9 @@ cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 	own.piece = piece_done;
 	own.arg = &hook;
 	st = prep_par_run(r, out, c->threads, &own, ctx, res);
-	if (st == PREP_ERR_NOMEM && !res->by_row)
+	if (st == PREP_ERR_NOMEM && !res->by_row && !res->by_output)
 		cli_fatal(c, "out of memory");
-	if (st != PREP_OK && !res->by_row)
+	if (st != PREP_OK && !res->by_row && !res->by_output)
 		cli_reader_fatal_at(c, st, res->where, res->fields);
 	return st;
 }

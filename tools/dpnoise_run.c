@@ -305,7 +305,7 @@ row_workers_free(struct row_worker *k, void **ctxs, unsigned nt)
 
 /* Run a pass of row mode over r into out; a failure ends the run. */
 static void
-row_pass(prep_reader *r, prep_writer *out, const prep_par_job *job,
+row_pass(prep_reader *r, prep_writer *out, int spool, const prep_par_job *job,
 	 struct row_worker *k, void **ctxs)
 {
 	prep_par_result res;
@@ -314,6 +314,12 @@ row_pass(prep_reader *r, prep_writer *out, const prep_par_job *job,
 	if (cli_run_rows_of(&cli, r, out, job, ctxs, &res) == PREP_OK)
 		return;
 	bad = &k[res.worker];
+	if (res.by_output || bad->st == PREP_OK) { /* the writer's */
+		if (spool)
+			cli_spool_check(&cli, res.status);
+		cli_write_check(&cli, res.status);
+		cli_fatal_status(&cli, res.status, "output");
+	}
 	if (bad->st == PREP_ERR_VALUE)
 		cli_fatal_cell_at(&cli, res.where, bad->col, "not a number");
 	if (bad->st == PREP_ERR_ARG)
@@ -322,10 +328,7 @@ row_pass(prep_reader *r, prep_writer *out, const prep_par_job *job,
 		cli_fatal(&cli, "out of memory");
 	if (bad->st == PREP_ERR_CRYPTO)
 		cli_fatal(&cli, "no randomness: %s", prep_strerror(bad->st));
-	if (bad->st != PREP_OK)
-		cli_fatal(&cli, "noise out of range");
-	cli_write_check(&cli, res.status); /* the writer's */
-	cli_fatal_status(&cli, res.status, "output");
+	cli_fatal(&cli, "noise out of range");
 }
 
 /*
@@ -359,7 +362,7 @@ row_mode_spool(const struct opts *o, struct row_worker *k, void **ctxs,
 	cli_spool_check(&cli,
 			prep_spool_row(*spool, head, ncols + (size_t)lines));
 	free(head);
-	row_pass(cli.reader, prep_spool_writer(*spool), &job, k, ctxs);
+	row_pass(cli.reader, prep_spool_writer(*spool), 1, &job, k, ctxs);
 	cli_spool_check(&cli, prep_spool_finish(*spool));
 	cli_progress_end(&cli);
 	ro.has_header = 1;
@@ -411,7 +414,7 @@ run_rows(const struct opts *o, prep_rng *rng)
 				prep_writer_row(cli.writer, header, ncols));
 	for (unsigned i = 0; i < nt; i++)
 		k[i].spooled = spool != NULL;
-	row_pass(spool ? spool : cli.reader, cli.writer, &job, k, ctxs);
+	row_pass(spool ? spool : cli.reader, cli.writer, 0, &job, k, ctxs);
 	cli_finish(&cli);
 	row_workers_free(k, ctxs, nt);
 	prep_reader_free(spool);

@@ -257,14 +257,18 @@ workers_free(struct worker *k, void **ctxs)
  * into out; a refused row ends the run with its message.
  */
 static void
-run_pass(prep_reader *r, prep_writer *out, const prep_par_job *job,
+run_pass(prep_reader *r, prep_writer *out, int spool, const prep_par_job *job,
 	 struct worker *k, void **ctxs)
 {
 	prep_par_result res;
 
 	if (cli_run_rows_of(&cli, r, out, job, ctxs, &res) != PREP_OK) {
-		if (k[res.worker].st == PREP_OK) /* the writer's */
+		if (res.by_output || k[res.worker].st == PREP_OK) {
+			/* the writer's */
+			if (spool)
+				cli_spool_check(&cli, res.status);
 			cli_write_check(&cli, res.status);
+		}
 		row_fatal(&k[res.worker], res.where);
 	}
 }
@@ -289,7 +293,7 @@ write_weighted(prep_spool *spool, prep_weights *tab, const char *name)
 		    &cli, prep_writer_field(cli.writer, name, strlen(name)));
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}
-	run_pass(r, cli.writer, &job, k, ctxs);
+	run_pass(r, cli.writer, 0, &job, k, ctxs);
 	workers_free(k, ctxs);
 	prep_reader_free(r);
 }
@@ -484,8 +488,8 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 	memset(&b, 0, sizeof b);
 	if (header && spool)
 		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
-	run_pass(cli.reader, spool ? prep_spool_writer(spool) : NULL, &job, k,
-		 ctxs);
+	run_pass(cli.reader, spool ? prep_spool_writer(spool) : NULL, 1, &job,
+		 k, ctxs);
 	if (cli.threads > 1) {
 		prep_weights **parts =
 		    malloc(cli.threads * sizeof(prep_weights *));
@@ -528,7 +532,7 @@ check_rows(prep_weights *tab, prep_spool *spool)
 
 	if (header)
 		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
-	run_pass(cli.reader, prep_spool_writer(spool), &job, k, ctxs);
+	run_pass(cli.reader, prep_spool_writer(spool), 1, &job, k, ctxs);
 	workers_free(k, ctxs);
 	cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
