@@ -145,29 +145,32 @@ copy_short(unsigned char *o, const char *src, size_t n)
 /*
  * A key into the scratch buffer: each quasi-identifier as varint length,
  * then bytes (prep_tuple_put's encoding, written inline for the short
- * fields rows are made of); field j is f[idx[j]] (idx NULL: f[j]).
+ * fields rows are made of); field j is f[idx[j]] (idx NULL: f[j]). One
+ * pass: the buffer grows when the fields so far, at their longest
+ * encoding, would pass its room, and a key whose fields would pass
+ * PREP_BUF_DEFAULT_MAX so encoded is PREP_ERR_LIMIT.
  */
 static prep_status
 encode_fields(prep_classes *c, const prep_field *f, const size_t *idx)
 {
-	size_t i, total = 0;
-	unsigned char *o;
+	size_t i, bound = 0, used;
+	unsigned char *o = (unsigned char *)c->scratch.data;
 	prep_status st;
 
 	for (i = 0; i < c->nqi; i++) {
-		size_t len = f[idx ? idx[i] : i].len;
-
-		if (len > PREP_BUF_DEFAULT_MAX - total - PREP_TUPLE_OVERHEAD)
-			return PREP_ERR_LIMIT;
-		total += len + PREP_TUPLE_OVERHEAD;
-	}
-	prep_buf_reset(&c->scratch);
-	if ((st = prep_buf_reserve(&c->scratch, total)) != PREP_OK)
-		return st;
-	o = (unsigned char *)c->scratch.data;
-	for (i = 0; i < c->nqi; i++) {
 		const prep_field *x = &f[idx ? idx[i] : i];
 
+		if (x->len > PREP_BUF_DEFAULT_MAX - bound - PREP_TUPLE_OVERHEAD)
+			return PREP_ERR_LIMIT;
+		bound += x->len + PREP_TUPLE_OVERHEAD;
+		if (bound >= c->scratch.cap) {
+			used = o ? (size_t)((char *)o - c->scratch.data) : 0;
+			c->scratch.len = used;
+			st = prep_buf_reserve(&c->scratch, bound - used);
+			if (st != PREP_OK)
+				return st;
+			o = (unsigned char *)c->scratch.data + used;
+		}
 		if (x->len <= 16) {
 			*o++ = (unsigned char)x->len;
 			copy_short(o, x->data, x->len);
@@ -175,7 +178,7 @@ encode_fields(prep_classes *c, const prep_field *f, const size_t *idx)
 		} else
 			o = prep_tuple_put(o, x);
 	}
-	c->scratch.len = (size_t)((char *)o - c->scratch.data);
+	c->scratch.len = o ? (size_t)((char *)o - c->scratch.data) : 0;
 	return PREP_OK;
 }
 

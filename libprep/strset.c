@@ -103,7 +103,7 @@ hash_key(const prep_strset *s, const void *key, size_t len)
 }
 
 /*
- * a[0..len) == b[0..len), a word at a time: keys are short, and a call
+ * a[0..len) == b[0..len), two words at a time: keys are short, and a call
  * to memcmp costs as much as comparing them.
  */
 static inline int
@@ -112,11 +112,14 @@ same_bytes(const unsigned char *a, const unsigned char *b, size_t len)
 	size_t i;
 
 	if (len >= 8) {
-		if (len > 64)
+		if (len > 256)
 			return memcmp(a, b, len) == 0;
-		for (i = 0; i + 8 < len; i += 8)
-			if (load64(a + i) != load64(b + i))
+		for (i = 0; i + 16 < len; i += 16)
+			if ((load64(a + i) ^ load64(b + i)) |
+			    (load64(a + i + 8) ^ load64(b + i + 8)))
 				return 0;
+		if (len - i > 8 && load64(a + i) != load64(b + i))
+			return 0;
 		return load64(a + len - 8) == load64(b + len - 8);
 	}
 	if (len >= 4)

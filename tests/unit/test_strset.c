@@ -649,3 +649,53 @@ Test(strset, key_bytes)
 	cr_assert_eq(add("de", 2, NULL), 2);
 	cr_assert_eq(set.key_bytes, 5);
 }
+
+/* One whole hash for every key. */
+static uint64_t
+one_hash_too(const void *key, size_t len)
+{
+	(void)key;
+	(void)len;
+	return 0x2545f4914f6cdd1dULL;
+}
+
+/*
+ * For each length 1 to 300 (across the word and double-word steps of the
+ * comparison and past its 256-byte hand-over to memcmp), a set of a key
+ * and every key that differs from it in one byte: they share one hash,
+ * so each is compared with all the others (a run under
+ * PREP_STRSET_PROBE_MAX), and each keeps its own id.
+ */
+Test(strset, one_byte_apart)
+{
+	static unsigned char k[300];
+	size_t len, j, id, n;
+
+	for (len = 1; len <= 300; len++) {
+		prep_strset_free(&set);
+		prep_strset_test_hash(one_hash_too);
+		prep_strset_init(&set, 0);
+		prep_strset_test_hash(NULL);
+		for (j = 0; j < len; j++)
+			k[j] = (unsigned char)(j * 31 + len);
+		n = 0;
+		cr_assert_eq(add(k, len, NULL), n++);
+		for (j = 0; j < len; j++) {
+			k[j] ^= 0x40;
+			cr_assert_eq(add(k, len, NULL), n++, "len %zu byte %zu",
+				     len, j);
+			k[j] ^= 0x40;
+		}
+		cr_assert_eq(find(k, len, &id), PREP_OK);
+		cr_assert_eq(id, 0);
+		for (j = 0, n = 1; j < len; j++) {
+			k[j] ^= 0x40;
+			cr_assert_eq(find(k, len, &id), PREP_OK);
+			cr_assert_eq(id, n++);
+			k[j] ^= 0x04; /* two bits apart: in no key */
+			cr_assert_eq(find(k, len, &id), PREP_ERR_NOT_FOUND);
+			k[j] ^= 0x44;
+		}
+		cr_assert_eq(set.strong, 0);
+	}
+}
