@@ -116,36 +116,8 @@ prep_classes_free(prep_classes *c)
 }
 
 /*
- * n <= 16 bytes from src to o, without reading past src[n) (it may be the
- * end of the reader's buffer): two overlapping words, in place of a call.
- */
-static inline void
-copy_short(unsigned char *o, const char *src, size_t n)
-{
-	uint64_t a, b;
-	uint32_t x, y;
-
-	if (n >= 8) {
-		memcpy(&a, src, 8);
-		memcpy(&b, src + n - 8, 8);
-		memcpy(o, &a, 8);
-		memcpy(o + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&x, src, 4);
-		memcpy(&y, src + n - 4, 4);
-		memcpy(o, &x, 4);
-		memcpy(o + n - 4, &y, 4);
-	} else if (n > 0) {
-		o[0] = (unsigned char)src[0];
-		o[n / 2] = (unsigned char)src[n / 2];
-		o[n - 1] = (unsigned char)src[n - 1];
-	}
-}
-
-/*
  * A key into the scratch buffer: each quasi-identifier as varint length,
- * then bytes (prep_tuple_put's encoding, written inline for the short
- * fields rows are made of); field j is f[idx[j]] (idx NULL: f[j]). One
+ * then bytes (prep_tuple_put); field j is f[idx[j]] (idx NULL: f[j]). One
  * pass: the buffer grows when the fields so far, at their longest
  * encoding, would pass its room, and a key whose fields would pass
  * PREP_BUF_DEFAULT_MAX so encoded is PREP_ERR_LIMIT.
@@ -171,12 +143,7 @@ encode_fields(prep_classes *c, const prep_field *f, const size_t *idx)
 				return st;
 			o = (unsigned char *)c->scratch.data + used;
 		}
-		if (x->len <= 16) {
-			*o++ = (unsigned char)x->len;
-			copy_short(o, x->data, x->len);
-			o += x->len;
-		} else
-			o = prep_tuple_put(o, x);
+		o = prep_tuple_put(o, x);
 	}
 	c->scratch.len = o ? (size_t)((char *)o - c->scratch.data) : 0;
 	return PREP_OK;

@@ -394,7 +394,7 @@ prep_strset_value(const prep_strset *s, size_t id)
 }
 
 unsigned char *
-prep_tuple_put(unsigned char *o, const prep_field *f)
+prep_tuple_put_long(unsigned char *o, const prep_field *f)
 {
 	size_t len = f->len;
 

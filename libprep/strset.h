@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "prep.h"
 #include "siphash.h"
@@ -127,7 +128,42 @@ void prep_strset_test_hash(uint64_t (*hash)(const void *key, size_t len));
  * prep_tuple_next reads the field at *p and moves *p past it.
  */
 #define PREP_TUPLE_OVERHEAD 10
-unsigned char *prep_tuple_put(unsigned char *o, const prep_field *f);
+unsigned char *prep_tuple_put_long(unsigned char *o, const prep_field *f);
 prep_field prep_tuple_next(const unsigned char **p);
+
+/*
+ * Inline, for the fields of up to 16 bytes rows are mostly made of: the
+ * length byte, then two overlapping words (never reading past the
+ * field's end, which may be the end of the reader's buffer) in place of
+ * a call to memcpy.
+ */
+static inline unsigned char *
+prep_tuple_put(unsigned char *o, const prep_field *f)
+{
+	size_t n = f->len;
+	const char *src = f->data;
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n > 16)
+		return prep_tuple_put_long(o, f);
+	*o++ = (unsigned char)n;
+	if (n >= 8) {
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, src, 4);
+		memcpy(&y, src + n - 4, 4);
+		memcpy(o, &x, 4);
+		memcpy(o + n - 4, &y, 4);
+	} else if (n > 0) {
+		o[0] = (unsigned char)src[0];
+		o[n / 2] = (unsigned char)src[n / 2];
+		o[n - 1] = (unsigned char)src[n - 1];
+	}
+	return o + n;
+}
 
 #endif

@@ -699,3 +699,42 @@ Test(strset, one_byte_apart)
 		cr_assert_eq(set.strong, 0);
 	}
 }
+
+/*
+ * prep_tuple_put of a field of every length 0 to 300, read from a buffer
+ * of exactly its length (AddressSanitizer sees a read past it): the
+ * varint length written out by hand here, then the bytes, and not one
+ * byte written past them.
+ */
+Test(strset, tuple_put_every_length)
+{
+	unsigned char out[300 + PREP_TUPLE_OVERHEAD + 16], want[320];
+
+	for (size_t len = 0; len <= 300; len++) {
+		char *src = malloc(len ? len : 1);
+		prep_field f;
+		size_t n = 0, v = len;
+		unsigned char *e;
+
+		cr_assert_not_null(src);
+		for (size_t i = 0; i < len; i++)
+			src[i] = (char)(i * 7 + len);
+		do {
+			want[n++] =
+			    (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+			v >>= 7;
+		} while (v);
+		memcpy(want + n, src, len);
+		n += len;
+		memset(out, 0xee, sizeof out);
+		f.data = src;
+		f.len = len;
+		e = prep_tuple_put(out, &f);
+		cr_assert_eq((size_t)(e - out), n, "length %zu", len);
+		cr_assert_eq(memcmp(out, want, n), 0, "length %zu", len);
+		for (size_t i = n; i < sizeof out; i++)
+			cr_assert_eq(out[i], 0xee, "length %zu: byte %zu", len,
+				     i);
+		free(src);
+	}
+}
