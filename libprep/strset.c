@@ -142,18 +142,33 @@ free_slot(const uint64_t *slots, size_t nslots, uint64_t h)
 	return j;
 }
 
-/* Slots for every key, hashed as the set hashes now. */
+/*
+ * Slots for every key, hashed as the set hashes now. Under the fast hash,
+ * a key placed more than PREP_STRSET_PROBE_MAX slots from where it starts
+ * (which its own probe would then walk) turns the set to SipHash and the
+ * slots are filled again: so a key in the set is always found within the
+ * bound, whatever the growth did to the runs.
+ */
 static void
-fill_slots(const prep_strset *s, uint64_t *slots, size_t nslots)
+fill_slots(prep_strset *s, uint64_t *slots, size_t nslots)
 {
-	size_t i;
+	size_t i, j, start;
 
+again:
 	for (i = 0; i < s->n; i++) {
 		const unsigned char *rec = s->arena + s->at[i];
 		uint64_t h = hash_key(s, record_key(s, rec), load32(rec));
 
-		slots[free_slot(slots, nslots, h)] =
-		    (h >> TAG_SHIFT) << TAG_SHIFT | (s->at[i] / 8 + 1);
+		start = (size_t)h & (nslots - 1);
+		j = free_slot(slots, nslots, h);
+		if (!s->strong &&
+		    ((j - start) & (nslots - 1)) >= PREP_STRSET_PROBE_MAX) {
+			s->strong = 1;
+			s->want_strong = 0;
+			memset(slots, 0, nslots * sizeof *slots);
+			goto again;
+		}
+		slots[j] = (h >> TAG_SHIFT) << TAG_SHIFT | (s->at[i] / 8 + 1);
 	}
 }
 

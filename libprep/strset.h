@@ -93,7 +93,8 @@ typedef struct prep_strset_pos {
  * The id of key[0..len) and, when value is not NULL, its value (valid
  * until the next insert); PREP_ERR_NOT_FOUND with *pos (may be NULL)
  * filled when absent; PREP_ERR_CRYPTO as above. The set is not const: a
- * long probe may rehash it (under SipHash), which changes no id.
+ * long probe may rehash it (under SipHash), which changes no id, so two
+ * threads never use one set at once, not even to find.
  */
 prep_status prep_strset_find(prep_strset *s, const void *key, size_t len,
 			     size_t *id, void **value, prep_strset_pos *pos);
