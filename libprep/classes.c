@@ -469,7 +469,7 @@ build_runs(prep_classes *c)
 	size_t *run;
 
 	run = calloc(n + 1, sizeof *run);
-	counts = malloc((c->npairs + n ? c->npairs + n : 1) * sizeof *counts);
+	counts = calloc(c->npairs + n ? c->npairs + n : 1, sizeof *counts);
 	fill = calloc(n + 1, sizeof *fill);
 	if (!run || !counts || !fill) {
 		free(run);

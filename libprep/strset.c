@@ -369,7 +369,7 @@ prep_status
 prep_strset_lookup(prep_strset *s, const void *key, size_t len, int add,
 		   size_t *id, int *added)
 {
-	prep_strset_pos pos;
+	prep_strset_pos pos = {0, SIZE_MAX, 0};
 	prep_status st;
 
 	if (added)
