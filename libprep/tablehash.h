@@ -22,7 +22,7 @@
  * One multiply per 8 bytes instead of a SipRound's fourteen operations.
  *
  * What it promises, and what it doesn't. NH is 2^-32-almost-universal on
- * equal-length messages (the paper's Theorem 4.2 with w = 32): for any
+ * equal-length messages (the paper's analysis of NH, with w = 32): for any
  * two distinct keys of one length chosen without knowledge of K, the
  * chance over K that their NH values agree is at most 2^-32; for keys of
  * two lengths whose difference is below 2^32, the odd random K_len makes
