@@ -13,10 +13,10 @@
  *		  mod 2^64
  *	h = fmix64(NH_K(M) + len * K_len)
  *
- * over the key's bytes read as 32-bit words (each 8-byte block one term,
- * the last block overlapping the one before it when len is not a
- * multiple of 8; keys under 8 bytes packed into one block), K a random
- * key of PREP_TABLEHASH_MAX / 4 words, K_len a random odd number, and
+ * over the key's bytes read as little-endian 32-bit words (each 8-byte
+ * block one term, the last block overlapping the one before it when len
+ * is not a multiple of 8; keys under 8 bytes packed into one block), K a
+ * random key of PREP_TABLEHASH_MAX / 4 words, K_len a random odd number, and
  * fmix64 the 64-bit finalizer of MurmurHash3 (Austin Appleby, public
  * domain: xor-shift 33, multiply, xor-shift 33, multiply, xor-shift 33).
  * One multiply per 8 bytes instead of a SipRound's fourteen operations.
@@ -27,15 +27,15 @@
  * chance over K that their NH values agree is at most 2^-32; for keys of
  * two lengths whose difference is below 2^32, the odd random K_len makes
  * agreement as unlikely, and fmix64 is a bijection. So two keys share a
- * whole 64-bit hash (and make a table compare their bytes in vain) about
- * as rarely as under SipHash, whatever the input file holds; the key is
- * drawn per process and no output depends on it. The bits that pick a
- * slot are a heuristic, as for any hash this fast: the tables don't rely
- * on them. strset.h bounds every probe and rehashes a set under
- * SipHash-1-3 for good when a probe runs long, the sign of a crafted or
- * unlucky input, so the time per lookup stays bounded either way. Keys
- * longer than PREP_TABLEHASH_MAX bytes are hashed with SipHash-1-3
- * (their comparison costs more than the hash anyway).
+ * whole 64-bit hash (and make a table compare their bytes in vain) once
+ * in 2^32 pairs at most (SipHash: 2^64), whatever the input file holds;
+ * the key is drawn per process and no output depends on it. The bits
+ * that pick a slot are a heuristic, as for any hash this fast: the tables
+ * don't rely on them. strset.h bounds every probe and rehashes a set
+ * under SipHash-1-3 for good when a probe runs long, the sign of a
+ * crafted or unlucky input, so the time per lookup stays bounded either
+ * way. Keys longer than PREP_TABLEHASH_MAX bytes are hashed with
+ * SipHash-1-3 (their comparison costs more than the hash anyway).
  *
  * Values of the hash are never written anywhere: they differ between
  * processes.
