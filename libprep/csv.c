@@ -120,6 +120,7 @@ struct prep_reader {
 	/* prep_reader_part_by: the column and the part kept (by_n 0: all) */
 	size_t by_col;
 	unsigned long by_i, by_n;
+	int piece; /* prep_reader_new_piece: reads memory given to it */
 };
 
 void
@@ -490,6 +491,11 @@ fill(prep_reader *r)
 {
 	prep_status st;
 
+	if (r->piece) { /* the piece given is all there is */
+		r->data_len = r->data_pos = 0;
+		r->at_eof = 1;
+		return PREP_OK;
+	}
 	if (!r->file_started) {
 		/* Enough bytes to see gzip's magic number. */
 		while (r->raw_len < 3 && !r->at_eof)
@@ -912,6 +918,17 @@ next_record(prep_reader *r)
 {
 	prep_status st;
 
+	if (r->piece) {
+		if ((st = parse_record(r)) != PREP_OK)
+			return st;
+		if (!r->row_ready)
+			return PREP_END;
+		if (r->nfields != r->ncols && !r->o.ragged) {
+			r->where.field = 0;
+			return PREP_ERR_RAGGED;
+		}
+		return PREP_OK;
+	}
 	for (;;) {
 		if (r->fd < 0) {
 			if (r->file_index >= (r->npaths ? r->npaths : 1))
@@ -1198,6 +1215,152 @@ prep_reader_rows(const prep_reader *r)
 	return r->rows;
 }
 
+/* ---- raw bytes and pieces, for threads (par.h) ---- */
+
+int
+prep_reader_pending(const prep_reader *r)
+{
+	return r->pending;
+}
+
+void
+prep_reader_count_rows(prep_reader *r, uint64_t rows)
+{
+	r->rows += rows;
+}
+
+/* The next file of the stream, open, its header read and checked. */
+static prep_status
+raw_next_file(prep_reader *r)
+{
+	prep_status st;
+
+	for (;;) {
+		if (r->file_index >= (r->npaths ? r->npaths : 1))
+			return PREP_END;
+		if ((st = open_file(r)) != PREP_OK)
+			return st;
+		r->first_record = 0;
+		if (!r->o.has_header)
+			return PREP_OK;
+		if ((st = parse_record(r)) != PREP_OK)
+			return st;
+		if (r->row_ready) {
+			if (!same_header(r)) {
+				r->where.field = 0;
+				return PREP_ERR_HEADER_MISMATCH;
+			}
+			return PREP_OK;
+		}
+		close_file(r); /* empty: no header, no records */
+		r->file_index++;
+	}
+}
+
+prep_status
+prep_reader_raw(prep_reader *r, prep_raw *raw)
+{
+	prep_status st;
+
+	memset(raw, 0, sizeof *raw);
+	if (r->pending || r->piece)
+		return PREP_ERR_ARG;
+	for (;;) {
+		if (r->fd < 0 && (st = raw_next_file(r)) != PREP_OK)
+			return st;
+		if (r->data_pos >= r->data_len && !r->file_done) {
+			if ((st = fill(r)) != PREP_OK)
+				return st;
+			if (r->data_pos >= r->data_len)
+				r->file_done = 1;
+		}
+		if (r->file_done) {
+			raw->file = r->fname;
+			raw->line = r->line;
+			raw->file_end = 1;
+			close_file(r);
+			r->file_index++;
+			return PREP_OK;
+		}
+		if (r->after_cr) {
+			/* the LF of a CRLF whose CR ended the last record */
+			r->after_cr = 0;
+			if (r->data[r->data_pos] == '\n') {
+				r->data_pos++;
+				r->line++;
+				continue;
+			}
+		}
+		raw->data = r->data + r->data_pos;
+		raw->len = r->data_len - r->data_pos;
+		raw->file = r->fname;
+		raw->line = r->line;
+		r->data_pos = r->data_len;
+		return PREP_OK;
+	}
+}
+
+size_t
+prep_reader_record_max(const prep_reader *r)
+{
+	/* a record holds at most row_max bytes of fields and their NULs;
+	 * written, each byte may be a doubled quote, each field quoted */
+	return 3 * r->row_max + SEGMENT_MAX;
+}
+
+prep_status
+prep_reader_new_piece(const prep_reader *like, prep_reader **out)
+{
+	prep_reader *r;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return PREP_ERR_NOMEM;
+	*out = r;
+	r->o = like->o;
+	r->o.has_header = 0;
+	r->o.sha256 = 0;
+	r->o.part_i = r->o.part_n = 0;
+	r->row_max = like->row_max;
+	r->ncols = like->ncols;
+	r->by_col = like->by_col;
+	r->by_i = like->by_i;
+	r->by_n = like->by_n;
+	r->delim_how = like->delim_how;
+	r->piece = 1;
+	r->fd = -1;
+	r->fname = like->fname;
+	r->where.file = r->fname;
+	return parser_start(r);
+}
+
+prep_status
+prep_reader_piece(prep_reader *r, unsigned char *data, size_t len,
+		  const char *file, unsigned long line)
+{
+	if (r->p_live)
+		csv_free(&r->p);
+	r->p_live = 0;
+	r->cb_err = PREP_OK;
+	r->fname = file;
+	r->where.file = file;
+	r->where.line = line;
+	r->where.field = 0;
+	r->data = data;
+	r->data_len = len;
+	r->data_pos = 0;
+	r->at_eof = 1;
+	r->file_done = 0;
+	r->file_started = 1;
+	r->line = line;
+	r->rec_line = line;
+	r->after_cr = 0;
+	r->row_ready = 0;
+	r->nfields = 0;
+	r->rows = 0;
+	return parser_start(r);
+}
+
 /* ---- writer ---- */
 
 struct prep_writer {
@@ -1226,7 +1389,13 @@ struct prep_writer {
 	int skip_header;	    /* prep_writer_skip_header was called */
 	int skipped;		    /* ... it was dropped */
 	uint64_t raw_dropped;	    /* ... as raw bytes, counted by add */
+	int memory;		    /* prep_writer_new_memory: into mem */
+	char *mem;
+	size_t mem_len, mem_cap;
 };
+
+/* The most a memory writer holds: a piece's output. */
+#define MEMORY_MAX ((size_t)1 << 30)
 
 prep_status
 prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
@@ -1361,6 +1530,26 @@ flush_buf(prep_writer *w)
 
 	if (w->len == 0)
 		return PREP_OK;
+	if (w->memory) {
+		if (w->len > w->mem_cap - w->mem_len) {
+			size_t ncap = w->mem_cap ? w->mem_cap : IOBUF_SIZE;
+			char *nm;
+
+			while (ncap - w->mem_len < w->len && ncap < MEMORY_MAX)
+				ncap *= 2;
+			if (ncap - w->mem_len < w->len)
+				return PREP_ERR_LIMIT;
+			if ((nm = realloc(w->mem, ncap)) == NULL)
+				return PREP_ERR_NOMEM;
+			w->mem = nm;
+			w->mem_cap = ncap;
+		}
+		memcpy(w->mem + w->mem_len, w->buf, w->len);
+		w->mem_len += w->len;
+		w->flushed += w->len;
+		w->len = 0;
+		return PREP_OK;
+	}
 	if (w->o.gzip)
 		st = deflate_out(w, w->buf, w->len, Z_NO_FLUSH);
 	else if (w->md && w->nbuf > 1)
@@ -1454,7 +1643,8 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 		return PREP_OK;
 	if (data[0] == ' ' || data[len - 1] == ' ')
 		quote = 1;
-	else if (w->flushed + w->len == 0 && !w->skipped && len >= 2 &&
+	else if (w->flushed + w->len == 0 && !w->skipped && !w->memory &&
+		 len >= 2 &&
 		 (memcmp(data, "\x1f\x8b", 2) == 0 ||
 		  (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)))
 		quote = 1; /* the reader would take it for gzip or a BOM */
@@ -1662,5 +1852,86 @@ prep_writer_free(prep_writer *w)
 	free(w->zbuf);
 	for (i = 0; i < w->nbuf; i++)
 		free(w->bufs[i]);
+	free(w->mem);
 	free(w);
+}
+
+prep_status
+prep_writer_new_memory(const prep_writer *like, prep_writer **out)
+{
+	prep_writer_options mo = like->o;
+	prep_status st;
+
+	mo.gzip = 0;
+	mo.sha256 = 0;
+	if ((st = prep_writer_new(-1, &mo, out)) != PREP_OK)
+		return st;
+	(*out)->memory = 1;
+	return PREP_OK;
+}
+
+void
+prep_writer_reset(prep_writer *w)
+{
+	w->len = 0;
+	w->mem_len = 0;
+	w->flushed = 0;
+	w->row_fields = 0;
+	w->records = 0;
+	w->columns = 0;
+}
+
+const char *
+prep_writer_data(const prep_writer *w, size_t *len)
+{
+	*len = w->mem_len;
+	return w->mem;
+}
+
+/*
+ * The first field of bytes p[0..n) written by a memory writer, when it
+ * is unquoted and looks like gzip data or a byte order mark: the field
+ * prep_writer_field quotes at the start of an output.
+ */
+static size_t
+lead_special(const prep_writer *w, const char *p, size_t n)
+{
+	size_t k;
+
+	for (k = 0;
+	     k < n && p[k] != (char)w->o.delim && p[k] != '\r' && p[k] != '\n';
+	     k++)
+		;
+	if ((k >= 2 && memcmp(p, "\x1f\x8b", 2) == 0) ||
+	    (k >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0))
+		return k;
+	return 0;
+}
+
+prep_status
+prep_writer_append(prep_writer *w, const prep_writer *piece)
+{
+	const char *p = piece->mem;
+	size_t n = piece->mem_len, k;
+	prep_status st;
+
+	if (!piece->memory || piece->len != 0)
+		return PREP_ERR_ARG; /* not a memory writer, or not flushed */
+	if (n == 0)
+		return PREP_OK;
+	if (w->flushed + w->len == 0 && !w->skipped && !w->dropping &&
+	    (k = lead_special(w, p, n)) > 0) {
+		if ((st = put_byte(w, '"')) != PREP_OK ||
+		    (st = put(w, p, k)) != PREP_OK ||
+		    (st = put_byte(w, '"')) != PREP_OK)
+			return st;
+		if (w->columns == 0)
+			w->raw_fields = 1; /* the field counted */
+		p += k;
+		n -= k;
+	}
+	if ((st = prep_writer_raw(w, p, n)) != PREP_OK)
+		return st;
+	prep_writer_add(w, piece->records);
+	return PREP_OK;
 }
