@@ -44,7 +44,7 @@ prep_status prep_classes_add(prep_classes *c, const prep_field *row,
 /*
  * The class of a row already counted, or PREP_ERR_NOT_FOUND. The table
  * is const to the caller, but a find encodes the key in the table's own
- * buffer and may rehash its set (strset.h): one thread at a time.
+ * buffer: one thread at a time.
  */
 prep_status prep_classes_find(const prep_classes *c, const prep_field *row,
 			      size_t *id);

@@ -297,7 +297,9 @@ again:
 	     j = (j + 1) & mask) {
 		const unsigned char *rec;
 
-		if (++probes > PREP_STRSET_PROBE_MAX && !s->strong &&
+		/* only a find that may be followed by an insert rehashes:
+		 * one without writes nothing, for threads that share a set */
+		if (++probes > PREP_STRSET_PROBE_MAX && pos && !s->strong &&
 		    !s->want_strong && turn_strong(s) == PREP_OK)
 			goto again;
 		if (e >> TAG_SHIFT != tag)
@@ -374,7 +376,7 @@ prep_strset_lookup(prep_strset *s, const void *key, size_t len, int add,
 
 	if (added)
 		*added = 0;
-	st = prep_strset_find(s, key, len, id, NULL, &pos);
+	st = prep_strset_find(s, key, len, id, NULL, add ? &pos : NULL);
 	if (st != PREP_ERR_NOT_FOUND || !add)
 		return st;
 	if ((st = prep_strset_insert(s, key, len, &pos, id, NULL)) != PREP_OK)

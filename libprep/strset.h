@@ -91,10 +91,14 @@ typedef struct prep_strset_pos {
 
 /*
  * The id of key[0..len) and, when value is not NULL, its value (valid
- * until the next insert); PREP_ERR_NOT_FOUND with *pos (may be NULL)
- * filled when absent; PREP_ERR_CRYPTO as above. The set is not const: a
- * long probe may rehash it (under SipHash), which changes no id, so two
- * threads never use one set at once, not even to find.
+ * until the next insert); PREP_ERR_NOT_FOUND with *pos filled when
+ * absent; PREP_ERR_CRYPTO as above. With pos (a find that may be
+ * followed by an insert), a probe past PREP_STRSET_PROBE_MAX rehashes the
+ * set under SipHash, which changes no id. Without, a find of a set that a
+ * lookup has keyed writes nothing, so threads may share the set for such
+ * finds (and for prep_strset_lookup without add) while nobody adds to it;
+ * its probes stay within the bound for the keys in the set, which every
+ * add and growth keeps within it.
  */
 prep_status prep_strset_find(prep_strset *s, const void *key, size_t len,
 			     size_t *id, void **value, prep_strset_pos *pos);
