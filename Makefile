@@ -67,7 +67,8 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # output, man5/prep-audit.5, is the interface; the report built on it and
 # its SVG charts; the partials, man5/prep-partial.5) and are not.
 # tests/install/run.sh holds the two lists to each other.
-INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/strset.h \
+INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
+	       libprep/strset.h \
 	       libprep/schema_value.h libprep/recode.h libprep/lattice.h \
 	       libprep/mondrian.h libprep/datetime.h libprep/sketch_moments.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \

@@ -3,12 +3,18 @@
  *
  * A row's key is its quasi-identifier fields, each written as a varint
  * length and the bytes, so that ("ab","c") and ("a","bc") differ; a
- * set of byte strings (strset.h) gives each key its class id.
- * Sensitive values are interned the same way, and (class, value) pairs
- * are counted in a third table, hashed with SipHash-1-3 under the same
- * random key (siphash.h), since the pairs too follow from the data;
- * prep_classes_dist() turns the pairs into one sorted run per class on
- * demand.
+ * set of byte strings (strset.h) gives each key its class id and keeps
+ * beside the key the class's row count and the sensitive value of its
+ * first row, so that a row of a known class reads one slot and one
+ * record. Sensitive values are interned the same way. A row whose value
+ * is not its class's first is counted in a third table of (class, value)
+ * pairs, an open addressing one of 16-byte entries hashed like the sets
+ * (tablehash.h, with the same bound on probes and the same turn to
+ * SipHash-1-3 past it), since the pairs too follow from the data; the
+ * first value's count is what the pairs leave of the class's. Most rows
+ * carry their class's first value (classes are small, or one value
+ * dominates), so most never touch the pairs. prep_classes_dist() lays
+ * the counts out as one sorted run per class on demand.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +24,17 @@
 #include "memcap.h"
 #include "siphash.h"
 #include "strset.h"
+#include "tablehash.h"
 
 struct pair {
 	uint64_t key; /* class << 32 | value, + 1; 0: empty */
 	uint64_t count;
+};
+
+/* What the table keeps beside each class's key (strset's value). */
+struct class_info {
+	uint64_t size;	/* rows */
+	uint64_t first; /* the sensitive value of its first row */
 };
 
 struct prep_classes {
@@ -29,13 +42,14 @@ struct prep_classes {
 	size_t nqi;
 	long sensitive;
 	size_t max;
-	prep_siphash_key key; /* of the pairs' hash */
-	prep_strset keys;
-	uint64_t *size; /* per class */
-	size_t size_cap;
+	prep_strset keys; /* value: a struct class_info */
 	uint64_t rows;
 	prep_buf scratch;
 	prep_strset values;
+	/* the pairs' table and its hash (pairs_strong: SipHash-1-3) */
+	const prep_tablehash_key *hk;
+	prep_siphash_key key;
+	int pairs_strong, pairs_want_strong;
 	struct pair *pairs;
 	size_t npairs, pairs_slots;
 	/* prep_classes_dist's view: counts of class i at run[i]..run[i+1] */
@@ -50,6 +64,7 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 {
 	prep_classes *c;
 	prep_siphash_key key;
+	const prep_tablehash_key *hk;
 	prep_status st;
 
 	*out = NULL;
@@ -57,12 +72,14 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 		max_classes = PREP_CLASSES_DEFAULT_MAX;
 	if (max_classes > ((size_t)1 << 31))
 		return PREP_ERR_ARG;
-	if ((st = prep_siphash_table_key(&key)) != PREP_OK)
+	if ((st = prep_siphash_table_key(&key)) != PREP_OK ||
+	    (st = prep_tablehash_table_key(&hk)) != PREP_OK)
 		return st;
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return PREP_ERR_NOMEM;
 	c->key = key;
+	c->hk = hk;
 	c->qi = malloc((nqi ? nqi : 1) * sizeof *c->qi);
 	if (c->qi == NULL) {
 		free(c);
@@ -73,7 +90,9 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 	c->nqi = nqi;
 	c->sensitive = sensitive;
 	c->max = max_classes;
-	prep_strset_init(&c->keys, max_classes);
+	prep_strset_init_values(&c->keys, max_classes,
+				sensitive >= 0 ? sizeof(struct class_info)
+					       : sizeof(uint64_t));
 	prep_strset_init(&c->values, max_classes);
 	prep_buf_init(&c->scratch, 0);
 	c->dist_stale = 1;
@@ -89,7 +108,6 @@ prep_classes_free(prep_classes *c)
 	prep_strset_free(&c->keys);
 	prep_strset_free(&c->values);
 	free(c->qi);
-	prep_memcap_free(c->size, c->size_cap * sizeof *c->size);
 	prep_memcap_free(c->pairs, c->pairs_slots * sizeof *c->pairs);
 	free(c->run);
 	free(c->counts);
@@ -99,29 +117,35 @@ prep_classes_free(prep_classes *c)
 
 /*
  * A key into the scratch buffer: each quasi-identifier as varint length,
- * then bytes; field j is f[idx[j]] (idx NULL: f[j]).
+ * then bytes (prep_tuple_put); field j is f[idx[j]] (idx NULL: f[j]). One
+ * pass: the buffer grows when the fields so far, at their longest
+ * encoding, would pass its room, and a key whose fields would pass
+ * PREP_BUF_DEFAULT_MAX so encoded is PREP_ERR_LIMIT.
  */
 static prep_status
 encode_fields(prep_classes *c, const prep_field *f, const size_t *idx)
 {
-	size_t i, total = 0;
-	unsigned char *o;
+	size_t i, bound = 0, used;
+	unsigned char *o = (unsigned char *)c->scratch.data;
 	prep_status st;
 
 	for (i = 0; i < c->nqi; i++) {
-		size_t len = f[idx ? idx[i] : i].len;
+		const prep_field *x = &f[idx ? idx[i] : i];
 
-		if (len > PREP_BUF_DEFAULT_MAX - total - PREP_TUPLE_OVERHEAD)
+		if (x->len > PREP_BUF_DEFAULT_MAX - bound - PREP_TUPLE_OVERHEAD)
 			return PREP_ERR_LIMIT;
-		total += len + PREP_TUPLE_OVERHEAD;
+		bound += x->len + PREP_TUPLE_OVERHEAD;
+		if (bound >= c->scratch.cap) {
+			used = o ? (size_t)((char *)o - c->scratch.data) : 0;
+			c->scratch.len = used;
+			st = prep_buf_reserve(&c->scratch, bound - used);
+			if (st != PREP_OK)
+				return st;
+			o = (unsigned char *)c->scratch.data + used;
+		}
+		o = prep_tuple_put(o, x);
 	}
-	prep_buf_reset(&c->scratch);
-	if ((st = prep_buf_reserve(&c->scratch, total)) != PREP_OK)
-		return st;
-	o = (unsigned char *)c->scratch.data;
-	for (i = 0; i < c->nqi; i++)
-		o = prep_tuple_put(o, &f[idx ? idx[i] : i]);
-	c->scratch.len = (size_t)((char *)o - c->scratch.data);
+	c->scratch.len = o ? (size_t)((char *)o - c->scratch.data) : 0;
 	return PREP_OK;
 }
 
@@ -132,40 +156,83 @@ encode_key(prep_classes *c, const prep_field *row)
 	return encode_fields(c, row, c->qi);
 }
 
+static inline uint64_t
+pair_hash(const prep_classes *c, uint64_t key)
+{
+	if (c->pairs_strong)
+		return prep_siphash13_u64(&c->key, key);
+	if (c->keys.test_hash) {
+		/* the tests' hash (strset.h), of the key's 8 bytes */
+		unsigned char b[8];
+		int i;
+
+		for (i = 0; i < 8; i++)
+			b[i] = (unsigned char)(key >> (8 * i));
+		return c->keys.test_hash(b, sizeof b);
+	}
+	return prep_tablehash_u64(c->hk, key);
+}
+
+/*
+ * The pairs into n fresh slots, hashed as the table hashes now (a table
+ * that saw a long probe but could not rehash then turns to SipHash).
+ */
+static prep_status
+place_pairs(prep_classes *c, size_t n)
+{
+	struct pair *p;
+	size_t i, j;
+	prep_status st;
+
+	if ((p = prep_memcap_calloc(n, sizeof *p, &st)) == NULL)
+		return st;
+	if (c->pairs_want_strong) {
+		c->pairs_strong = 1;
+		c->pairs_want_strong = 0;
+	}
+	for (i = 0; i < c->pairs_slots; i++) {
+		uint64_t k = c->pairs[i].key;
+
+		if (k == 0)
+			continue;
+		for (j = (size_t)pair_hash(c, k) & (n - 1); p[j].key;
+		     j = (j + 1) & (n - 1))
+			;
+		p[j] = c->pairs[i];
+	}
+	prep_memcap_free(c->pairs, c->pairs_slots * sizeof *p);
+	c->pairs = p;
+	c->pairs_slots = n;
+	return PREP_OK;
+}
+
 static prep_status
 count_pair(prep_classes *c, size_t cls, size_t val, uint64_t rows)
 {
-	uint64_t key = ((uint64_t)cls << 32 | (uint64_t)val) + 1;
-	uint64_t h = prep_siphash13_u64(&c->key, key);
-	size_t j;
+	uint64_t key = ((uint64_t)cls << 32 | (uint64_t)val) + 1, h;
+	size_t j, probes;
+	prep_status st;
 
-	if ((c->npairs + 1) * 2 > c->pairs_slots) {
-		size_t n = c->pairs_slots ? c->pairs_slots * 2 : 1024, i;
-		prep_status st;
-		struct pair *p = prep_memcap_calloc(n, sizeof *p, &st);
-
-		if (p == NULL)
-			return st;
-		for (i = 0; i < c->pairs_slots; i++) {
-			uint64_t k = c->pairs[i].key;
-
-			if (k == 0)
-				continue;
-			j = (size_t)prep_siphash13_u64(&c->key, k) & (n - 1);
-			while (p[j].key)
-				j = (j + 1) & (n - 1);
-			p[j] = c->pairs[i];
+	if ((c->npairs + 1) * 2 > c->pairs_slots &&
+	    (st = place_pairs(c, c->pairs_slots ? c->pairs_slots * 2 : 1024)) !=
+		PREP_OK)
+		return st;
+again:
+	h = pair_hash(c, key);
+	for (j = (size_t)h & (c->pairs_slots - 1), probes = 0; c->pairs[j].key;
+	     j = (j + 1) & (c->pairs_slots - 1)) {
+		if (++probes > PREP_STRSET_PROBE_MAX && !c->pairs_strong &&
+		    !c->pairs_want_strong) {
+			/* as strset.c's turn_strong */
+			c->pairs_want_strong = 1;
+			if (place_pairs(c, c->pairs_slots) == PREP_OK)
+				goto again;
 		}
-		prep_memcap_free(c->pairs, c->pairs_slots * sizeof *p);
-		c->pairs = p;
-		c->pairs_slots = n;
-	}
-	for (j = (size_t)h & (c->pairs_slots - 1); c->pairs[j].key;
-	     j = (j + 1) & (c->pairs_slots - 1))
 		if (c->pairs[j].key == key) {
 			c->pairs[j].count += rows;
 			return PREP_OK;
 		}
+	}
 	c->pairs[j].key = key;
 	c->pairs[j].count = rows;
 	c->npairs++;
@@ -182,50 +249,45 @@ static prep_status
 add_scratch(prep_classes *c, const prep_field *sval, uint64_t n, size_t *id)
 {
 	size_t cls = 0, val = 0;
-	int added = 0, known;
+	void *v = NULL;
+	struct class_info info = {0, 0};
+	prep_strset_pos pos;
 	prep_status st;
 
 	if ((c->sensitive >= 0) != (sval != NULL))
 		return PREP_ERR_ARG;
-	st = prep_strset_lookup(&c->keys, c->scratch.data, c->scratch.len, 0,
-				&cls, NULL);
-	if (st != PREP_OK && st != PREP_ERR_NOT_FOUND)
+	st = prep_strset_find(&c->keys, c->scratch.data, c->scratch.len, &cls,
+			      &v, &pos);
+	if (st == PREP_OK) {
+		memcpy(&info, v, c->keys.value_size);
+		if (info.size > UINT64_MAX - n)
+			return PREP_ERR_RANGE;
+	} else if (st != PREP_ERR_NOT_FOUND)
 		return st;
-	known = st == PREP_OK;
-	if (!known && c->keys.n >= c->max)
+	else if (c->keys.n >= c->max)
 		return PREP_ERR_LIMIT;
-	if ((known && c->size[cls] > UINT64_MAX - n) ||
-	    c->rows > UINT64_MAX - n)
+	if (c->rows > UINT64_MAX - n)
 		return PREP_ERR_RANGE;
-	if (!known && c->keys.n == c->size_cap) {
-		size_t m = c->size_cap ? c->size_cap * 2 : 1024;
-		uint64_t *s = prep_memcap_realloc(
-		    c->size, c->size_cap * sizeof *s, m * sizeof *s, &st);
-
-		if (s == NULL)
-			return st;
-		c->size = s;
-		c->size_cap = m;
-	}
 	if (sval != NULL) {
 		st = prep_strset_lookup(&c->values, sval->data, sval->len, 1,
 					&val, NULL);
 		if (st != PREP_OK)
 			return st;
 	}
-	if (!known) {
-		st = prep_strset_lookup(&c->keys, c->scratch.data,
-					c->scratch.len, 1, &cls, &added);
+	if (v == NULL) {
+		/* the values' set is another set: pos still holds */
+		st = prep_strset_insert(&c->keys, c->scratch.data,
+					c->scratch.len, &pos, &cls, &v);
 		if (st != PREP_OK)
 			return st;
-		c->size[cls] = 0;
-	}
-	if (sval != NULL) {
-		if ((st = count_pair(c, cls, val, n)) != PREP_OK)
-			return st;
+		info.first = val;
+	} else if (sval != NULL && val != info.first &&
+		   (st = count_pair(c, cls, val, n)) != PREP_OK)
+		return st;
+	if (sval != NULL)
 		c->dist_stale = 1;
-	}
-	c->size[cls] += n;
+	info.size += n;
+	memcpy(v, &info, c->keys.value_size);
 	c->rows += n;
 	if (id)
 		*id = cls;
@@ -261,11 +323,12 @@ prep_classes_find_key(const prep_classes *c, const prep_field *key, size_t *id)
 {
 	prep_status st;
 
-	/* encode_fields only writes the scratch buffer */
+	/* encode_fields only writes the scratch buffer; a lookup may
+	 * rehash the set, which changes no id */
 	if ((st = encode_fields((prep_classes *)c, key, NULL)) != PREP_OK)
 		return st;
-	return prep_strset_lookup((prep_strset *)&c->keys, c->scratch.data,
-				  c->scratch.len, 0, id, NULL);
+	return prep_strset_find((prep_strset *)&c->keys, c->scratch.data,
+				c->scratch.len, id, NULL, NULL);
 }
 
 prep_status
@@ -273,11 +336,11 @@ prep_classes_find(const prep_classes *c, const prep_field *row, size_t *id)
 {
 	prep_status st;
 
-	/* encode_key only writes the scratch buffer */
+	/* as prep_classes_find_key */
 	if ((st = encode_key((prep_classes *)c, row)) != PREP_OK)
 		return st;
-	return prep_strset_lookup((prep_strset *)&c->keys, c->scratch.data,
-				  c->scratch.len, 0, id, NULL);
+	return prep_strset_find((prep_strset *)&c->keys, c->scratch.data,
+				c->scratch.len, id, NULL, NULL);
 }
 
 void
@@ -336,7 +399,11 @@ prep_classes_rows(const prep_classes *c)
 uint64_t
 prep_classes_size(const prep_classes *c, size_t id)
 {
-	return id < c->keys.n ? c->size[id] : 0;
+	uint64_t size = 0;
+
+	if (id < c->keys.n)
+		memcpy(&size, prep_strset_value(&c->keys, id), sizeof size);
+	return size;
 }
 
 int
@@ -370,7 +437,30 @@ by_value(const void *a, const void *b)
 	return (x->value > y->value) - (x->value < y->value);
 }
 
-/* Lay the pair counts out as one run per class, sorted by value id. */
+/* Sort a run by value id: runs are short, most of one or two counts. */
+static void
+sort_run(prep_class_count *a, size_t n)
+{
+	size_t i, j;
+
+	if (n > 16) {
+		qsort(a, n, sizeof *a, by_value);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		prep_class_count x = a[i];
+
+		for (j = i; j > 0 && a[j - 1].value > x.value; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+/*
+ * Lay the counts out as one run per class, sorted by value id: the first
+ * value's count (the class's size less its pairs') at the head of the
+ * run, then the pairs.
+ */
 static prep_status
 build_runs(prep_classes *c)
 {
@@ -379,7 +469,7 @@ build_runs(prep_classes *c)
 	size_t *run;
 
 	run = calloc(n + 1, sizeof *run);
-	counts = malloc((c->npairs ? c->npairs : 1) * sizeof *counts);
+	counts = calloc(c->npairs + n ? c->npairs + n : 1, sizeof *counts);
 	fill = calloc(n + 1, sizeof *fill);
 	if (!run || !counts || !fill) {
 		free(run);
@@ -387,11 +477,20 @@ build_runs(prep_classes *c)
 		free(fill);
 		return PREP_ERR_NOMEM;
 	}
+	for (i = 0; i < n; i++)
+		run[i + 1] = 1;
 	for (i = 0; i < c->pairs_slots; i++)
 		if (c->pairs[i].key)
 			run[((c->pairs[i].key - 1) >> 32) + 1]++;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct class_info info;
+
 		run[i + 1] += run[i];
+		memcpy(&info, prep_strset_value(&c->keys, i), sizeof info);
+		counts[run[i]].value = (size_t)info.first;
+		counts[run[i]].count = info.size;
+		fill[i] = 1;
+	}
 	for (i = 0; i < c->pairs_slots; i++) {
 		uint64_t k = c->pairs[i].key;
 		size_t cls, at;
@@ -402,10 +501,10 @@ build_runs(prep_classes *c)
 		at = run[cls] + fill[cls]++;
 		counts[at].value = (size_t)((k - 1) & 0xffffffffu);
 		counts[at].count = c->pairs[i].count;
+		counts[run[cls]].count -= c->pairs[i].count;
 	}
 	for (i = 0; i < n; i++)
-		qsort(counts + run[i], run[i + 1] - run[i], sizeof *counts,
-		      by_value);
+		sort_run(counts + run[i], run[i + 1] - run[i]);
 	free(fill);
 	free(c->run);
 	free(c->counts);

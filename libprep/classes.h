@@ -41,7 +41,11 @@ void prep_classes_free(prep_classes *c);
 /* Count one row; *id (may be NULL) gets its class. */
 prep_status prep_classes_add(prep_classes *c, const prep_field *row,
 			     size_t *id);
-/* The class of a row already counted, or PREP_ERR_NOT_FOUND. */
+/*
+ * The class of a row already counted, or PREP_ERR_NOT_FOUND. The table
+ * is const to the caller, but a find encodes the key in the table's own
+ * buffer: one thread at a time.
+ */
 prep_status prep_classes_find(const prep_classes *c, const prep_field *row,
 			      size_t *id);
 

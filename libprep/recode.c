@@ -315,7 +315,7 @@ encode(prep_recode_input *in, prep_classes *c)
 	/* the values point into the sets: copy them into in->text, whose
 	 * room is reserved first so that it does not move */
 	for (j = 0, total = 0; j < nqi && st == PREP_OK; j++)
-		total += dict[j].arena_len + dict[j].n;
+		total += dict[j].key_bytes + dict[j].n;
 	if (st == PREP_OK)
 		st = prep_buf_reserve(&in->text, total);
 	for (j = 0; j < nqi && st == PREP_OK; j++) {

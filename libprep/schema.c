@@ -81,14 +81,8 @@ set_seal(struct lookup *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->set.n && i < SMALL_SET; i++) {
-		/* an empty key may have no arena to point into */
-		if (t->set.at[i].len == 0) {
-			t->small[i].data = "";
-			t->small[i].len = 0;
-		} else
-			t->small[i] = prep_strset_key(&t->set, i);
-	}
+	for (i = 0; i < t->set.n && i < SMALL_SET; i++)
+		t->small[i] = prep_strset_key(&t->set, i);
 }
 
 static struct lookup *

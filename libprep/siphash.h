@@ -1,6 +1,8 @@
 /*
- * siphash.h: SipHash, the keyed hash of every table keyed by data values
- * (strset.h, the pair table of classes.c, hierarchy.c).
+ * siphash.h: SipHash, the keyed hash of the tables keyed by data values:
+ * hierarchy.c's and the frequency sketch's, and those of strset.h and
+ * classes.c once a probe has run long under their faster hash
+ * (tablehash.h, whose key is derived from this one).
  *
  * SipHash (Aumasson & Bernstein, "SipHash: a fast short-input PRF",
  * INDOCRYPT 2012) is a pseudorandom function of a 128-bit key: without

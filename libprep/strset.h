@@ -1,56 +1,129 @@
 /*
  * strset.h: a set of byte strings with dense ids, for the tables that
- * count things by key (classes.c, aggregate.c).
+ * count things by key (classes.c, aggregate.c, weights.c, ...).
  *
- * Ids are 0..n-1 in order of insertion. Keys live in one arena; an
- * open-addressing table of slots finds them by their SipHash-1-3
- * (siphash.h), each slot holding 32 bits of that hash beside the id, so a
- * probe reads a key only when the hashes agree. The key of the hash is the
- * process's random table key, taken at the set's first lookup: without it,
- * crafted input can't choose keys that share slots, and the time per
- * lookup stays constant however the keys were chosen. At most max ids.
+ * Ids are 0..n-1 in order of insertion. Each key lives in one record of
+ * an arena, in insertion order: its length, its id, an optional value of
+ * the caller's (value_size bytes, zeroed when the key is added: a count,
+ * say) and the key's bytes. An open-addressing table of 8-byte slots
+ * (linear probing, load at most 3/4) finds the records: each slot holds
+ * the record's place and a 24-bit fingerprint of the key's hash, so a
+ * probe reads the arena only when the fingerprints agree (about once in
+ * 16 million for another key), and a lookup that finds its key touches
+ * two cache lines, the slot's and the record's, when the key and value
+ * are short.
+ *
+ * The hash is tablehash.h's, under the process's random table key, taken
+ * at the set's first lookup. No probe walks more than
+ * PREP_STRSET_PROBE_MAX slots under it: a longer probe (which random keys
+ * make about never, see tablehash.h) rehashes the set under SipHash-1-3
+ * (siphash.h) for the rest of its life, so the time per lookup stays
+ * bounded however the keys were chosen. At most max ids, 2^32 - 1 at
+ * most, of keys under 4 GiB each.
  */
 #ifndef PREP_STRSET_H
 #define PREP_STRSET_H
 
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "prep.h"
 #include "siphash.h"
+#include "tablehash.h"
+
+/*
+ * Slots a probe walks under the fast hash before the set turns to SipHash.
+ * At load 3/4 the longest run of full slots grows with the log of their
+ * number, by about 26 slots each time it is multiplied by e: some 360 in
+ * 2^26 slots, under 500 in 2^32, so random keys never come near it.
+ */
+#define PREP_STRSET_PROBE_MAX 1024
 
 typedef struct prep_strset {
-	size_t n; /* ids in use (read-only) */
+	size_t n;	  /* ids in use (read-only) */
+	size_t key_bytes; /* the keys' lengths added up (read-only) */
 	size_t max;
-	prep_siphash_key key;
-	int keyed; /* key set (at the first lookup) */
+	size_t value_size; /* bytes of each key's value, a multiple of 8 */
+	int keyed;	   /* hash keys set (at the first lookup) */
+	int strong;	   /* hashed with SipHash-1-3 since a long probe */
+	int want_strong;   /* a long probe seen; the rehash still to do */
+	const prep_tablehash_key *hk;
+	prep_siphash_key sk;
+	uint64_t (*test_hash)(const void *, size_t); /* see below */
 	uint64_t *slots;
-	size_t nslots;	/* power of two */
-	uint64_t *hash; /* per id, for growing the slots */
-	struct prep_strset_span {
-		size_t off;
-		size_t len;
-	} * at; /* per id: the key in the arena */
+	size_t nslots; /* power of two */
+	uint64_t *at;  /* per id: where its record starts in the arena */
 	size_t cap;
-	char *arena;
+	unsigned char *arena;
 	size_t arena_len, arena_cap;
 } prep_strset;
 
 /* An empty set of at most max keys (0: no limit but memory). */
 void prep_strset_init(prep_strset *s, size_t max);
+/*
+ * The same, each key with a value of value_size bytes (rounded up to a
+ * multiple of 8, aligned for any integer), zeroed when the key is added:
+ * prep_strset_value, or the value pointer of find and insert.
+ */
+void prep_strset_init_values(prep_strset *s, size_t max, size_t value_size);
 void prep_strset_free(prep_strset *s);
 
 /*
  * The id of key[0..len). When absent: PREP_ERR_NOT_FOUND unless add, then
  * a new id (*added = 1 when added is not NULL), or PREP_ERR_LIMIT past max.
  * PREP_ERR_CRYPTO when there is no random key for the hash
- * (prep_siphash_table_key).
+ * (prep_siphash_table_key); PREP_ERR_MEMORY, PREP_ERR_NOMEM.
  */
 prep_status prep_strset_lookup(prep_strset *s, const void *key, size_t len,
 			       int add, size_t *id, int *added);
 
+/*
+ * Where prep_strset_find saw that a key was missing: for a
+ * prep_strset_insert of that key that follows with no change to the set
+ * in between, so that the key is hashed and probed once.
+ */
+typedef struct prep_strset_pos {
+	uint64_t hash;
+	size_t slot;
+	int strong;
+} prep_strset_pos;
+
+/*
+ * The id of key[0..len) and, when value is not NULL, its value (valid
+ * until the next insert); PREP_ERR_NOT_FOUND with *pos filled when
+ * absent; PREP_ERR_CRYPTO as above. With pos (a find that may be
+ * followed by an insert), a probe past PREP_STRSET_PROBE_MAX rehashes the
+ * set under SipHash, which changes no id. Without, a find of a set that a
+ * lookup has keyed writes nothing, so threads may share the set for such
+ * finds (and for prep_strset_lookup without add) while nobody adds to it;
+ * its probes stay within the bound for the keys in the set, which every
+ * add and growth keeps within it.
+ */
+prep_status prep_strset_find(prep_strset *s, const void *key, size_t len,
+			     size_t *id, void **value, prep_strset_pos *pos);
+/*
+ * Add key[0..len), which the last prep_strset_find said was missing and
+ * placed at *pos: its new id, and its zeroed value when value is not
+ * NULL. PREP_ERR_LIMIT past max (or 2^32 - 1 ids, or a key of 4 GiB),
+ * PREP_ERR_MEMORY or PREP_ERR_NOMEM; the set is then as it was.
+ */
+prep_status prep_strset_insert(prep_strset *s, const void *key, size_t len,
+			       const prep_strset_pos *pos, size_t *id,
+			       void **value);
+
 /* The bytes of key id (not NUL-terminated). */
 prep_field prep_strset_key(const prep_strset *s, size_t id);
+/* The value of key id, value_size bytes (NULL for a set without). */
+void *prep_strset_value(const prep_strset *s, size_t id);
+
+/*
+ * For the tests only: a hash that sets initialized after the call use
+ * instead of tablehash.h's until they turn to SipHash (NULL: tablehash
+ * again), so that a test can make keys share fingerprints and slots at
+ * will. Not thread-safe; never set outside tests.
+ */
+void prep_strset_test_hash(uint64_t (*hash)(const void *key, size_t len));
 
 /*
  * Tuple keys: each field written as a varint length (7 bits a byte, low
@@ -60,7 +133,42 @@ prep_field prep_strset_key(const prep_strset *s, size_t id);
  * prep_tuple_next reads the field at *p and moves *p past it.
  */
 #define PREP_TUPLE_OVERHEAD 10
-unsigned char *prep_tuple_put(unsigned char *o, const prep_field *f);
+unsigned char *prep_tuple_put_long(unsigned char *o, const prep_field *f);
 prep_field prep_tuple_next(const unsigned char **p);
+
+/*
+ * Inline, for the fields of up to 16 bytes rows are mostly made of: the
+ * length byte, then two overlapping words (never reading past the
+ * field's end, which may be the end of the reader's buffer) in place of
+ * a call to memcpy.
+ */
+static inline unsigned char *
+prep_tuple_put(unsigned char *o, const prep_field *f)
+{
+	size_t n = f->len;
+	const char *src = f->data;
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n > 16)
+		return prep_tuple_put_long(o, f);
+	*o++ = (unsigned char)n;
+	if (n >= 8) {
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, src, 4);
+		memcpy(&y, src + n - 4, 4);
+		memcpy(o, &x, 4);
+		memcpy(o + n - 4, &y, 4);
+	} else if (n > 0) {
+		o[0] = (unsigned char)src[0];
+		o[n / 2] = (unsigned char)src[n / 2];
+		o[n - 1] = (unsigned char)src[n - 1];
+	}
+	return o + n;
+}
 
 #endif

@@ -8,7 +8,13 @@
  * the tuple encoding is unambiguous), lookups of known and unknown rows,
  * the distinct sensitive values and their counts per class, and the cap
  * on classes and values. Every expected figure is counted by hand in the
- * comment beside the table.
+ * comment beside the table. Then 12,000 generated rows against a
+ * brute-force count (classes found by a linear search of the list of
+ * classes, counts per class and value in an array): ids, keys, sizes and
+ * every (class, value) count, under the table's own hash, under a test
+ * hash that gives every key one fingerprint, and under one that gives
+ * every key and pair one whole hash (strset.h's bound on probes then
+ * turns the sets and the pairs to SipHash midway).
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -18,6 +24,7 @@
 #include <string.h>
 
 #include "classes.h"
+#include "strset.h"
 
 /* A string literal as a field, embedded NULs included. */
 #define F(lit) ((prep_field){(lit), sizeof(lit) - 1})
@@ -788,4 +795,196 @@ Test(classes, split_name)
 	cr_assert_eq(prep_classes_split_name("a:b", 3, ':', v, 3),
 		     PREP_ERR_VALUE);
 	cr_assert_eq(prep_classes_split_name("", 0, ':', v, 2), PREP_ERR_VALUE);
+}
+
+/* ---- the table against a brute-force count ---- */
+
+/* A mix of the key's bytes (FNV-1a, then multiply-xorshift). */
+static uint64_t
+mix(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ h >> 32;
+}
+
+/* strset.h's test hashes: one fingerprint for every key, slots spread;
+ * or one whole hash for every key (classes and pairs alike). */
+static uint64_t
+one_fingerprint(const void *key, size_t len)
+{
+	return 0x5a5a5aULL << 40 | (mix(key, len) & ((1ULL << 40) - 1));
+}
+
+static uint64_t
+one_hash(const void *key, size_t len)
+{
+	(void)key;
+	(void)len;
+	return 0x0123456789abcdefULL;
+}
+
+#define BF_ROWS 12000
+#define BF_VALUES 7
+
+/* A row's three quasi-identifiers and its sensitive value, as text. */
+struct bf_row {
+	char q[3][8];
+	size_t qlen[3];
+	size_t value;
+};
+
+/* The brute force: classes as the list of their first rows. */
+static struct bf_row rows[BF_ROWS];
+static size_t first_row[BF_ROWS], nclasses, row_class[BF_ROWS];
+static uint64_t bf_count[BF_ROWS][BF_VALUES];
+
+static int
+same_key(const struct bf_row *a, const struct bf_row *b)
+{
+	for (int j = 0; j < 3; j++)
+		if (a->qlen[j] != b->qlen[j] ||
+		    memcmp(a->q[j], b->q[j], a->qlen[j]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Rows from a fixed generator: q0 one of 40 numbers, q1 0 to 3 bytes of
+ * "a", NUL and "b" (empty values and embedded NULs), q2 one of 6 words;
+ * the value mostly v0, else one of the other six, so that classes see
+ * their first value again and other values too. Each class is found by
+ * a linear search of the classes before it.
+ */
+static void
+make_rows(void)
+{
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+
+	nclasses = 0;
+	memset(bf_count, 0, sizeof bf_count);
+	for (size_t i = 0; i < BF_ROWS; i++) {
+		struct bf_row *r = &rows[i];
+		size_t c;
+
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		r->qlen[0] = (size_t)snprintf(r->q[0], sizeof r->q[0], "%u",
+					      (unsigned)(s >> 33) % 40);
+		r->qlen[1] = (size_t)(s >> 20) % 4;
+		for (size_t j = 0; j < r->qlen[1]; j++)
+			r->q[1][j] = "a\0b"[(s >> (40 + 2 * j)) % 3];
+		r->qlen[2] = (size_t)snprintf(r->q[2], sizeof r->q[2], "w%u",
+					      (unsigned)(s >> 50) % 6);
+		r->value = (s >> 8) % 4 ? 0 : 1 + (size_t)(s >> 12) % 6;
+		for (c = 0; c < nclasses; c++)
+			if (same_key(&rows[first_row[c]], r))
+				break;
+		if (c == nclasses)
+			first_row[nclasses++] = i;
+		row_class[i] = c;
+		bf_count[c][r->value]++;
+	}
+}
+
+static void
+row_fields(const struct bf_row *r, prep_field *f, char *vbuf)
+{
+	/* columns: q0, value, q2, q1 (the QIs out of order) */
+	f[0] = (prep_field){r->q[0], r->qlen[0]};
+	f[2] = (prep_field){r->q[2], r->qlen[2]};
+	f[3] = (prep_field){r->q[1], r->qlen[1]};
+	f[1] = (prep_field){vbuf, (size_t)snprintf(vbuf, 8, "v%zu", r->value)};
+}
+
+/* Count the rows, then check every class, size, count and find against
+ * the brute force. */
+static void
+check_brute_force(void)
+{
+	static const size_t qi[] = {0, 3, 2};
+	prep_field f[4], k[3];
+	char vbuf[8];
+
+	make_rows();
+	mk(qi, 3, 1, 0);
+	for (size_t i = 0; i < BF_ROWS; i++) {
+		row_fields(&rows[i], f, vbuf);
+		cr_assert_eq(add(f), row_class[i], "row %zu", i);
+	}
+	cr_assert_eq(prep_classes_count(tab), nclasses);
+	cr_assert_eq(prep_classes_rows(tab), BF_ROWS);
+	cr_assert_eq(prep_classes_values(tab), BF_VALUES);
+	for (size_t c = 0; c < nclasses; c++) {
+		const struct bf_row *r = &rows[first_row[c]];
+		uint64_t size = 0;
+
+		row_fields(r, f, vbuf);
+		cr_assert_eq(find(f), c);
+		prep_classes_key(tab, c, k);
+		for (int j = 0; j < 3; j++)
+			cr_assert(k[j].len == r->qlen[j] &&
+				  memcmp(k[j].data, r->q[j], k[j].len) == 0);
+		for (size_t v = 0; v < BF_VALUES; v++) {
+			int n = snprintf(vbuf, sizeof vbuf, "v%zu", v);
+
+			cr_assert_eq(count_of(c, vbuf, (size_t)n),
+				     bf_count[c][v], "class %zu value %zu", c,
+				     v);
+			size += bf_count[c][v];
+		}
+		cr_assert_eq(prep_classes_size(tab, c), size);
+	}
+	/* a q0 of 40 is in no class */
+	row_fields(&rows[0], f, vbuf);
+	f[0] = F("40");
+	not_found(f);
+}
+
+/* The brute force's own check: the rows make many classes, most with
+ * more than one value, and first values that are not v0. */
+Test(classes, brute_force_rows_are_varied)
+{
+	size_t multi = 0, other_first = 0;
+
+	make_rows();
+	cr_assert_gt(nclasses, 1000);
+	for (size_t c = 0; c < nclasses; c++) {
+		size_t nv = 0;
+
+		for (size_t v = 0; v < BF_VALUES; v++)
+			nv += bf_count[c][v] > 0;
+		multi += nv > 1;
+		other_first += rows[first_row[c]].value != 0;
+	}
+	cr_assert_gt(multi, 500);
+	cr_assert_gt(other_first, 100);
+}
+
+Test(classes, against_brute_force)
+{
+	check_brute_force();
+}
+
+/* Every class key with one fingerprint: most probes compare bytes in
+ * vain; every answer still agrees with the brute force. */
+Test(classes, shared_fingerprints_against_brute_force)
+{
+	prep_strset_test_hash(one_fingerprint);
+	check_brute_force();
+	prep_strset_test_hash(NULL);
+}
+
+/* Every class key, value and pair with one hash: the probes pass the
+ * bound, the sets and the pairs turn to SipHash midway, and the answers
+ * agree with the brute force. */
+Test(classes, one_hash_against_brute_force)
+{
+	prep_strset_test_hash(one_hash);
+	check_brute_force();
+	prep_strset_test_hash(NULL);
 }

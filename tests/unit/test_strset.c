@@ -10,7 +10,13 @@
  * and read back. Then the keys that all shared one hash under the old
  * multiply-xorshift function (testdata/hash-flood.py explains the
  * construction, rebuilt here in C): they are all kept apart and found,
- * and SipHash under the table key gives them distinct hashes.
+ * and SipHash under the table key gives them distinct hashes. Then, with
+ * test hashes (prep_strset_test_hash) that give every key one
+ * fingerprint, or one whole hash, every find is checked against a
+ * brute-force list: shared fingerprints only cost byte comparisons, a run
+ * of slots under PREP_STRSET_PROBE_MAX keeps the fast hash, a longer one
+ * turns the set to SipHash with every id kept (random keys never do);
+ * and the values kept beside the keys.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -436,4 +442,299 @@ Test(strset, free_unused_and_twice)
 	cr_assert_eq(prep_strset_lookup(&s, "k", 1, 1, &id, NULL), PREP_OK);
 	cr_assert_eq(id, 0);
 	prep_strset_free(&s);
+}
+
+/* ---- fingerprints, the bound on probes, values ---- */
+
+/* A mix of the key's bytes for the test hashes below (FNV-1a, then a
+ * multiply-xorshift so that its low bits spread). */
+static uint64_t
+mix(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ h >> 32;
+}
+
+/* Every key the same fingerprint (the top 24 bits), slots spread. */
+static uint64_t
+one_fingerprint(const void *key, size_t len)
+{
+	return 0xabcdefULL << 40 | (mix(key, len) & ((1ULL << 40) - 1));
+}
+
+/* Every key the same whole hash. */
+static uint64_t
+one_hash(const void *key, size_t len)
+{
+	(void)key;
+	(void)len;
+	return 0x123456789abcdefULL;
+}
+
+/*
+ * Key i of the brute-force list: "fp" and i in decimal, padded to one of
+ * five lengths, so that many keys share a length as well as a
+ * fingerprint and only their bytes tell them apart.
+ */
+static size_t
+nth_key(char *k, size_t i)
+{
+	return (size_t)snprintf(k, 40, "fp%0*zu", (int)(6 + i % 5 * 7), i);
+}
+
+/*
+ * Add keys 0..n-1, then check every find against the list (id, bytes),
+ * n keys that are not there (same lengths, other bytes), and the ids
+ * of a second pass of adds.
+ */
+static void
+check_against_list(size_t n)
+{
+	char k[48];
+	size_t i, id, len;
+	prep_field f;
+
+	for (i = 0; i < n; i++) {
+		len = nth_key(k, i);
+		cr_assert_eq(add(k, len, NULL), i, "key %zu", i);
+	}
+	cr_assert_eq(set.n, n);
+	for (i = 0; i < n; i++) {
+		len = nth_key(k, i);
+		cr_assert_eq(find(k, len, &id), PREP_OK, "key %zu", i);
+		cr_assert_eq(id, i, "key %zu: id %zu", i, id);
+		f = prep_strset_key(&set, i);
+		cr_assert_eq(f.len, len);
+		cr_assert_eq(memcmp(f.data, k, len), 0);
+		k[1] = 'q'; /* "fq...": not in the list */
+		cr_assert_eq(find(k, len, &id), PREP_ERR_NOT_FOUND, "%zu", i);
+	}
+	for (i = 0; i < n; i += 7) {
+		int added = 9;
+
+		len = nth_key(k, i);
+		cr_assert_eq(add(k, len, &added), i);
+		cr_assert_eq(added, 0);
+	}
+}
+
+/*
+ * 30,000 keys that all share one fingerprint: each probe past another
+ * key compares bytes in vain, and every answer still matches the list.
+ * Their slots are spread, so no probe runs long and the set keeps the
+ * fast hash.
+ */
+Test(strset, shared_fingerprints_against_list)
+{
+	prep_strset_free(&set);
+	prep_strset_test_hash(one_fingerprint);
+	prep_strset_init(&set, 0);
+	prep_strset_test_hash(NULL);
+	check_against_list(30000);
+	cr_assert_eq(set.strong, 0);
+}
+
+/*
+ * 1,000 keys with one whole hash: one run of 1,000 slots, which a probe
+ * may walk to its end (under PREP_STRSET_PROBE_MAX): still the fast hash,
+ * every answer right.
+ */
+Test(strset, one_hash_under_the_bound)
+{
+	prep_strset_free(&set);
+	prep_strset_test_hash(one_hash);
+	prep_strset_init(&set, 0);
+	prep_strset_test_hash(NULL);
+	check_against_list(1000);
+	cr_assert_lt(1000, PREP_STRSET_PROBE_MAX);
+	cr_assert_eq(set.strong, 0);
+}
+
+/*
+ * 5,000 keys with one whole hash: the probe of key 1,025 walks past
+ * PREP_STRSET_PROBE_MAX slots, and the set turns to SipHash (keys spread
+ * again); the ids made before and after agree with the list.
+ */
+Test(strset, one_hash_past_the_bound_turns_strong)
+{
+	char k[48];
+	size_t i, len;
+
+	prep_strset_free(&set);
+	prep_strset_test_hash(one_hash);
+	prep_strset_init(&set, 0);
+	prep_strset_test_hash(NULL);
+	for (i = 0; i < PREP_STRSET_PROBE_MAX; i++) {
+		len = nth_key(k, i);
+		cr_assert_eq(add(k, len, NULL), i);
+	}
+	cr_assert_eq(set.strong, 0);
+	prep_strset_free(&set);
+	prep_strset_test_hash(one_hash);
+	prep_strset_init(&set, 0);
+	prep_strset_test_hash(NULL);
+	check_against_list(5000);
+	cr_assert_eq(set.strong, 1);
+}
+
+/* Random keys never come near the bound (the negative control of the
+ * two tests above). */
+Test(strset, random_keys_keep_the_fast_hash)
+{
+	check_against_list(100000);
+	cr_assert_eq(set.strong, 0);
+}
+
+/*
+ * Values: 12 bytes asked, 16 kept, zeroed when the key is added, the
+ * same through find, insert and prep_strset_value, moved with the arena
+ * as it grows; a set without values has none.
+ */
+Test(strset, values_beside_keys)
+{
+	char k[48];
+	size_t i, id, len, n = 50000;
+	void *v;
+	uint64_t x[2];
+	prep_strset_pos pos;
+
+	prep_strset_free(&set);
+	prep_strset_init_values(&set, 0, 12);
+	cr_assert_eq(set.value_size, 16);
+	for (i = 0; i < n; i++) {
+		len = nth_key(k, i);
+		v = NULL;
+		cr_assert_eq(prep_strset_find(&set, k, len, &id, &v, &pos),
+			     PREP_ERR_NOT_FOUND);
+		cr_assert_null(v);
+		cr_assert_eq(prep_strset_insert(&set, k, len, &pos, &id, &v),
+			     PREP_OK);
+		cr_assert_eq(id, i);
+		memcpy(x, v, sizeof x);
+		cr_assert(x[0] == 0 && x[1] == 0, "value %zu not zeroed", i);
+		x[0] = i * 3 + 1;
+		x[1] = ~(uint64_t)i;
+		memcpy(v, x, sizeof x);
+	}
+	for (i = 0; i < n; i++) {
+		len = nth_key(k, i);
+		cr_assert_eq(prep_strset_find(&set, k, len, &id, &v, NULL),
+			     PREP_OK);
+		cr_assert_eq(id, i);
+		cr_assert_eq(v, prep_strset_value(&set, i));
+		memcpy(x, v, sizeof x);
+		cr_assert_eq(x[0], i * 3 + 1);
+		cr_assert_eq(x[1], ~(uint64_t)i);
+		cr_assert_eq(prep_strset_key(&set, i).len, len);
+	}
+	cr_assert_null(prep_strset_value(&set, n));
+	prep_strset_free(&set);
+	prep_strset_init(&set, 0);
+	cr_assert_eq(add("a", 1, NULL), 0);
+	cr_assert_null(prep_strset_value(&set, 0));
+}
+
+/* key_bytes adds up the keys' lengths, once each. */
+Test(strset, key_bytes)
+{
+	cr_assert_eq(add("abc", 3, NULL), 0);
+	cr_assert_eq(add("", 0, NULL), 1);
+	cr_assert_eq(add("abc", 3, NULL), 0);
+	cr_assert_eq(add("de", 2, NULL), 2);
+	cr_assert_eq(set.key_bytes, 5);
+}
+
+/* One whole hash for every key. */
+static uint64_t
+one_hash_too(const void *key, size_t len)
+{
+	(void)key;
+	(void)len;
+	return 0x2545f4914f6cdd1dULL;
+}
+
+/*
+ * For each length 1 to 300 (across the word and double-word steps of the
+ * comparison and past its 256-byte hand-over to memcmp), a set of a key
+ * and every key that differs from it in one byte: they share one hash,
+ * so each is compared with all the others (a run under
+ * PREP_STRSET_PROBE_MAX), and each keeps its own id.
+ */
+Test(strset, one_byte_apart)
+{
+	static unsigned char k[300];
+	size_t len, j, id, n;
+
+	for (len = 1; len <= 300; len++) {
+		prep_strset_free(&set);
+		prep_strset_test_hash(one_hash_too);
+		prep_strset_init(&set, 0);
+		prep_strset_test_hash(NULL);
+		for (j = 0; j < len; j++)
+			k[j] = (unsigned char)(j * 31 + len);
+		n = 0;
+		cr_assert_eq(add(k, len, NULL), n++);
+		for (j = 0; j < len; j++) {
+			k[j] ^= 0x40;
+			cr_assert_eq(add(k, len, NULL), n++, "len %zu byte %zu",
+				     len, j);
+			k[j] ^= 0x40;
+		}
+		cr_assert_eq(find(k, len, &id), PREP_OK);
+		cr_assert_eq(id, 0);
+		for (j = 0, n = 1; j < len; j++) {
+			k[j] ^= 0x40;
+			cr_assert_eq(find(k, len, &id), PREP_OK);
+			cr_assert_eq(id, n++);
+			k[j] ^= 0x04; /* two bits apart: in no key */
+			cr_assert_eq(find(k, len, &id), PREP_ERR_NOT_FOUND);
+			k[j] ^= 0x44;
+		}
+		cr_assert_eq(set.strong, 0);
+	}
+}
+
+/*
+ * prep_tuple_put of a field of every length 0 to 300, read from a buffer
+ * of exactly its length (AddressSanitizer sees a read past it): the
+ * varint length written out by hand here, then the bytes, and not one
+ * byte written past them.
+ */
+Test(strset, tuple_put_every_length)
+{
+	unsigned char out[300 + PREP_TUPLE_OVERHEAD + 16], want[320];
+
+	for (size_t len = 0; len <= 300; len++) {
+		char *src = malloc(len ? len : 1);
+		prep_field f;
+		size_t n = 0, v = len;
+		unsigned char *e;
+
+		cr_assert_not_null(src);
+		for (size_t i = 0; i < len; i++)
+			src[i] = (char)(i * 7 + len);
+		do {
+			want[n++] =
+			    (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+			v >>= 7;
+		} while (v);
+		memcpy(want + n, src, len);
+		n += len;
+		memset(out, 0xee, sizeof out);
+		f.data = src;
+		f.len = len;
+		e = prep_tuple_put(out, &f);
+		cr_assert_eq((size_t)(e - out), n, "length %zu", len);
+		cr_assert_eq(memcmp(out, want, n), 0, "length %zu", len);
+		for (size_t i = n; i < sizeof out; i++)
+			cr_assert_eq(out[i], 0xee, "length %zu: byte %zu", len,
+				     i);
+		free(src);
+	}
 }
