@@ -365,7 +365,10 @@ run_pending(struct par *g, prep_par_result *res)
 
 	if (!prep_reader_pending(g->r))
 		return PREP_OK;
-	if ((st = prep_reader_next_row(g->r, &f, &n)) != PREP_OK) {
+	/* with prep_reader_part_by, the next record in the part, if any */
+	if ((st = prep_reader_next_row(g->r, &f, &n)) == PREP_END)
+		return PREP_OK;
+	if (st != PREP_OK) {
 		res->status = st;
 		res->where = prep_reader_where(g->r);
 		res->fields = prep_reader_record_fields(g->r);
