@@ -95,9 +95,14 @@ struct prep_reader {
 	size_t *offs;
 	size_t *lens;
 	prep_field *fields;
+	unsigned char *quoting; /* per field: FIELD_UNQUOTED, ... below */
 	size_t nfields, fields_cap;
 	int row_ready;
 	prep_status cb_err;
+	/* the record's input bytes without its line end, when parse_line
+	 * read it whole from one line of data (prep_reader_record_raw) */
+	const unsigned char *rec_raw;
+	size_t rec_raw_len;
 
 	/* header (copied) or column count */
 	char *hdrdata;
@@ -135,6 +140,7 @@ prep_csv_options_init(prep_csv_options *o)
 	o->sha256 = 0;
 	o->part_i = 0;
 	o->part_n = 0;
+	o->libcsv_only = 0;
 }
 
 prep_status
@@ -173,18 +179,25 @@ fail(prep_reader *r, prep_status st, size_t field)
 	}
 }
 
-/* Room for one more field in the fields, offs and lens arrays. */
-static int
-grow_fields(prep_reader *r)
+/*
+ * How a field was written in the input (prep_reader_field_quoted): not
+ * quoted; quoted, and holding no doubled quote, or holding one; or parsed
+ * by libcsv, which does not say.
+ */
+enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_QUOTED_ESC, FIELD_UNKNOWN };
+
+/* Grow the fields, offs, lens and quoting arrays to more than n entries,
+ * within max_fields; no place set on failure. */
+static prep_status
+fields_room(prep_reader *r, size_t n)
 {
 	size_t ncap = r->fields_cap ? r->fields_cap * 2 : 32;
 	size_t *no, *nl;
 	prep_field *nf;
+	unsigned char *nq;
 
-	if (r->nfields >= r->o.max_fields) {
-		fail(r, PREP_ERR_TOO_MANY_FIELDS, r->nfields + 1);
-		return 0;
-	}
+	if (n >= r->o.max_fields)
+		return PREP_ERR_TOO_MANY_FIELDS;
 	if (ncap > r->o.max_fields)
 		ncap = r->o.max_fields;
 	no = realloc(r->offs, ncap * sizeof *no);
@@ -196,12 +209,26 @@ grow_fields(prep_reader *r)
 	nf = realloc(r->fields, ncap * sizeof *nf);
 	if (nf)
 		r->fields = nf;
-	if (!no || !nl || !nf) {
-		fail(r, PREP_ERR_NOMEM, 0);
-		return 0;
-	}
+	nq = realloc(r->quoting, ncap);
+	if (nq)
+		r->quoting = nq;
+	if (!no || !nl || !nf || !nq)
+		return PREP_ERR_NOMEM;
 	r->fields_cap = ncap;
-	return 1;
+	return PREP_OK;
+}
+
+/* Room for one more field in the fields, offs and lens arrays. */
+static int
+grow_fields(prep_reader *r)
+{
+	prep_status st = fields_room(r, r->nfields);
+
+	if (st == PREP_ERR_TOO_MANY_FIELDS)
+		fail(r, st, r->nfields + 1);
+	else if (st != PREP_OK)
+		fail(r, st, 0);
+	return st == PREP_OK;
 }
 
 /* Can the record take one more field of len bytes? Fails the reader if not. */
@@ -217,45 +244,57 @@ field_fits(prep_reader *r, size_t len)
 	return r->nfields < r->fields_cap || grow_fields(r);
 }
 
-/* Append one field to the record being built, within the caps. */
+/* Room for need bytes of record in rowdata, within row_max; no place
+ * set on failure. */
+static prep_status
+row_room(prep_reader *r, size_t need)
+{
+	size_t ncap;
+	char *nd;
+
+	if (need > r->row_max)
+		return PREP_ERR_LIMIT;
+	if (need <= r->row_cap)
+		return PREP_OK;
+	ncap = r->row_cap ? r->row_cap : 4096;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > r->row_max)
+		ncap = r->row_max;
+	nd = realloc(r->rowdata, ncap);
+	if (nd == NULL)
+		return PREP_ERR_NOMEM;
+	/*
+	 * Zeroed: PCRE2's JIT code (pii.c, schema.c) may load a few bytes
+	 * past a field's end; they must never be uninitialised.
+	 */
+	memset(nd + r->row_cap, 0, ncap - r->row_cap);
+	r->rowdata = nd;
+	r->row_cap = ncap;
+	return PREP_OK;
+}
+
+/* Append one field to the record being built, within the caps; quoting
+ * says how it was written (FIELD_UNQUOTED, ...). */
 static void
-append_field(prep_reader *r, const void *s, size_t len)
+append_field(prep_reader *r, const void *s, size_t len, int quoting)
 {
 	size_t need;
+	prep_status st;
 
 	if (!field_fits(r, len))
 		return;
 	need = r->row_len + len + 1;
-	if (need > r->row_max) {
-		fail(r, PREP_ERR_LIMIT, r->nfields + 1);
+	if ((st = row_room(r, need)) != PREP_OK) {
+		fail(r, st, st == PREP_ERR_LIMIT ? r->nfields + 1 : 0);
 		return;
-	}
-	if (need > r->row_cap) {
-		size_t ncap = r->row_cap ? r->row_cap : 4096;
-		char *nd;
-
-		while (ncap < need)
-			ncap *= 2;
-		if (ncap > r->row_max)
-			ncap = r->row_max;
-		nd = realloc(r->rowdata, ncap);
-		if (nd == NULL) {
-			fail(r, PREP_ERR_NOMEM, 0);
-			return;
-		}
-		/*
-		 * Zeroed: PCRE2's JIT code (pii.c, schema.c) may load a few
-		 * bytes past a field's end; they must never be uninitialised.
-		 */
-		memset(nd + r->row_cap, 0, ncap - r->row_cap);
-		r->rowdata = nd;
-		r->row_cap = ncap;
 	}
 	if (len)
 		memcpy(r->rowdata + r->row_len, s, len);
 	r->rowdata[r->row_len + len] = '\0';
 	r->offs[r->nfields] = r->row_len;
 	r->lens[r->nfields] = len;
+	r->quoting[r->nfields] = (unsigned char)quoting;
 	r->nfields++;
 	r->row_len = need;
 }
@@ -272,13 +311,14 @@ ref_field(prep_reader *r, unsigned char *p, size_t len)
 	p[len] = '\0';
 	r->fields[r->nfields].data = (const char *)p;
 	r->fields[r->nfields].len = len;
+	r->quoting[r->nfields] = FIELD_UNQUOTED;
 	r->nfields++;
 }
 
 static void
 on_field(void *s, size_t len, void *data)
 {
-	append_field(data, s, len);
+	append_field(data, s, len, FIELD_UNKNOWN);
 }
 
 static void
@@ -598,6 +638,131 @@ parse_error(prep_reader *r)
 }
 
 /*
+ * Remove the doubled quotes of a quoted field's bytes p[0..len), in
+ * place; returns the new length.
+ */
+static size_t
+unescape_quotes(char *p, size_t len)
+{
+	char *q = memchr(p, '"', len), *out;
+	const char *in, *end = p + len;
+
+	if (q == NULL)
+		return len;
+	out = q + 1; /* keep the first of the pair */
+	in = q + 2;  /* skip the second */
+	while (in < end) {
+		const char *n = memchr(in, '"', (size_t)(end - in));
+		size_t k = n ? (size_t)(n - in) + 1 : (size_t)(end - in);
+
+		memmove(out, in, k);
+		out += k;
+		in += k + (n != NULL);
+	}
+	return (size_t)(out - p);
+}
+
+/*
+ * The reader's own parse of the line seg..end (end at its line end, no CR
+ * in it), met between records, for a line whose record is on it whole
+ * and well formed: fields unquoted, or quoted ("" standing for a quote
+ * inside), each closing quote followed by the delimiter or the line end.
+ * The line is copied into rowdata, where each field gets its NUL in place
+ * of the byte after it (delimiter, closing quote) and a field with
+ * doubled quotes is unescaped, so the input bytes stay as they were (for
+ * prep_reader_record_raw). Returns 1 with the record complete; 0 for
+ * anything else (a quote inside an unquoted field, a byte after a closing
+ * quote, a quoted field going on past the line, a cap reached), with
+ * nothing changed but the arrays' sizes: split_line then hands the line to
+ * libcsv as before, which gives the same fields or the error with its
+ * place. For such a line libcsv's state machine reads: a field opening
+ * with a quote ends at the quote not followed by another, and must go on
+ * with the delimiter or the record's end; any other field ends at the
+ * delimiter and must hold no quote. The unit test fast_path_agrees_with_
+ * libcsv checks this against libcsv alone on random inputs.
+ */
+static int
+parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
+{
+	const unsigned char delim = (unsigned char)r->o.delim;
+	const size_t linelen = (size_t)(end - seg);
+	const unsigned char *p = seg, *nq;
+	size_t n = 0;
+	char *copy;
+
+	if (row_room(r, linelen + 1) != PREP_OK)
+		return 0;
+	copy = r->rowdata;
+	memcpy(copy, seg, linelen);
+	copy[linelen] = '\0';
+	/* the next quote at or after p, or end */
+	nq = memchr(seg, '"', linelen);
+	if (nq == NULL)
+		nq = end;
+	for (;;) {
+		size_t off, len;
+		unsigned char how;
+
+		if (n >= r->fields_cap && fields_room(r, n) != PREP_OK)
+			return 0;
+		if (p == nq && p < end) {
+			/* a quoted field: up to the quote not doubled */
+			const unsigned char *q = p + 1;
+
+			how = FIELD_QUOTED;
+			for (;;) {
+				q = memchr(q, '"', (size_t)(end - q));
+				if (q == NULL)
+					return 0; /* goes on past the line */
+				if (q + 1 < end && q[1] == '"') {
+					how = FIELD_QUOTED_ESC;
+					q += 2;
+					continue;
+				}
+				break;
+			}
+			if (q + 1 < end && q[1] != delim)
+				return 0; /* a byte after the closing quote */
+			off = (size_t)(p + 1 - seg);
+			len = (size_t)(q - p - 1);
+			if (how == FIELD_QUOTED_ESC)
+				len = unescape_quotes(copy + off, len);
+			p = q + 1;
+			nq = p < end ? memchr(p, '"', (size_t)(end - p)) : NULL;
+			if (nq == NULL)
+				nq = end;
+		} else {
+			const unsigned char *d =
+			    memchr(p, delim, (size_t)(end - p));
+
+			if (d == NULL)
+				d = end;
+			if (nq < d)
+				return 0; /* a quote inside an unquoted field */
+			how = FIELD_UNQUOTED;
+			off = (size_t)(p - seg);
+			len = (size_t)(d - p);
+			p = d;
+		}
+		if (len > r->o.max_field)
+			return 0;
+		copy[off + len] = '\0';
+		r->fields[n].data = copy + off;
+		r->fields[n].len = len;
+		r->quoting[n] = how;
+		n++;
+		if (p == end)
+			break;
+		p++; /* the delimiter */
+	}
+	r->nfields = n;
+	r->row_len = linelen + 1;
+	r->rec_raw = seg;
+	r->rec_raw_len = linelen;
+	return 1;
+}
+
+/*
  * The fast path for a whole line seg..nl (nl at its LF) met between
  * records. A line with a CR before its end goes to libcsv whole (returns
  * 0); a blank line is skipped; the fields of a line without quotes are
@@ -624,6 +789,12 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 			row_done(r);
 		return (size_t)(nl - seg) + 1;
 	}
+	if (r->o.libcsv_only)
+		return 0;
+	if (parse_line(r, seg, end)) {
+		row_done(r);
+		return (size_t)(nl - seg) + 1;
+	}
 	q = memchr(seg, '"', (size_t)(end - seg));
 	stop = end;
 	if (q) {
@@ -638,7 +809,7 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 		for (p = seg; p < stop;) {
 			unsigned char *d = memchr(p, delim, (size_t)(stop - p));
 
-			append_field(r, p, (size_t)(d - p));
+			append_field(r, p, (size_t)(d - p), FIELD_UNQUOTED);
 			p = d + 1;
 		}
 		return (size_t)(stop - seg);
@@ -671,6 +842,7 @@ parse_record(prep_reader *r)
 	r->row_ready = 0;
 	r->nfields = 0;
 	r->row_len = 0;
+	r->rec_raw = NULL;
 	while (!r->row_ready) {
 		unsigned char *seg, *nl, *cr;
 		size_t avail, seglen, done;
@@ -1079,6 +1251,7 @@ prep_reader_free(prep_reader *r)
 	free(r->offs);
 	free(r->lens);
 	free(r->fields);
+	free(r->quoting);
 	free(r->hdrdata);
 	free(r->header);
 	free(r);
@@ -1137,6 +1310,24 @@ size_t
 prep_reader_record_fields(const prep_reader *r)
 {
 	return r->nfields;
+}
+
+int
+prep_reader_field_quoted(const prep_reader *r, size_t i)
+{
+	if (i >= r->nfields || r->quoting[i] == FIELD_UNKNOWN)
+		return -1;
+	return r->quoting[i] != FIELD_UNQUOTED;
+}
+
+int
+prep_reader_record_raw(const prep_reader *r, const char **p, size_t *len)
+{
+	if (r->rec_raw == NULL)
+		return 0;
+	*p = (const char *)r->rec_raw;
+	*len = r->rec_raw_len;
+	return 1;
 }
 
 size_t

@@ -52,6 +52,13 @@ typedef struct prep_csv_options {
 	 * the part's records; for part 1 of 1, the whole file's.
 	 */
 	unsigned long part_i, part_n;
+	/*
+	 * Parse every record with libcsv alone, byte by byte, without the
+	 * reader's own split of well-formed lines: slower, and otherwise
+	 * the same in every respect (records, errors and their places). The
+	 * reference the unit tests hold the fast paths to; default 0.
+	 */
+	int libcsv_only;
 } prep_csv_options;
 
 /* Defaults: auto delimiter, header, strict quotes, 1 MiB fields. */
@@ -114,6 +121,22 @@ const prep_field *prep_reader_header(const prep_reader *r, size_t *n);
 size_t prep_reader_columns(const prep_reader *r);
 /* Fields in the current (or offending) record. */
 size_t prep_reader_record_fields(const prep_reader *r);
+/*
+ * How field i of the current record was written in the input: 0 not
+ * quoted (so its bytes hold no delimiter, quote, CR or LF), 1 quoted, -1
+ * not known (a part of a record the reader left to libcsv: one that
+ * spans lines, holds a CR, or is malformed) or i out of range.
+ */
+int prep_reader_field_quoted(const prep_reader *r, size_t i);
+/*
+ * The current record's input bytes, without its line end, when the
+ * reader took it whole from one line of its buffer (the common case: no
+ * quoted line break, no CR but the line end's, no parse error): returns
+ * 1 with *p and *len set, valid until the next record is read; else 0.
+ * They are the bytes as read, quotes and all, after any gzip inflation
+ * and byte order mark; their fields are those prep_reader_next_row gave.
+ */
+int prep_reader_record_raw(const prep_reader *r, const char **p, size_t *len);
 /* The options in force (delimiter resolved, caps filled in). */
 const prep_csv_options *prep_reader_options(const prep_reader *r);
 int prep_reader_delim(const prep_reader *r);

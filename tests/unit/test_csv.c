@@ -595,11 +595,14 @@ Test(csv, big_input_constant_buffers)
 }
 
 /*
- * The reader's fast path (quote-free lines split with memchr) must give
- * exactly what libcsv alone gives. Random inputs over a small alphabet
- * rich in delimiters, quotes, CR and LF are parsed both ways: by the
- * reader (no header), and by one csv_parse call over the whole input
- * with the same options; the records, or the fact of an error, agree.
+ * The reader's fast paths (its own split of well-formed lines, quoted
+ * fields and all) must give exactly what libcsv alone gives. Two
+ * references: one csv_parse call over the whole input with the same
+ * options (the records, or the fact of an error), and the reader with
+ * libcsv_only (every byte through libcsv: the records, the error and its
+ * place). Every record the reader hands out with its raw bytes
+ * (prep_reader_record_raw) must be the input's own line, and must be
+ * rebuilt exactly from the fields and prep_reader_field_quoted.
  */
 #include <csv.h>
 
@@ -635,12 +638,258 @@ ref_no_space(unsigned char c)
 	return 0;
 }
 
+/* What the fast paths were seen to do, so a test can't pass vacuously. */
+struct fast_seen {
+	unsigned long raw;	 /* records with their raw bytes */
+	unsigned long quoted;	 /* ... among them, quoted fields */
+	unsigned long escaped;	 /* ... holding a doubled quote */
+	unsigned long unknown;	 /* records with a field libcsv parsed */
+	unsigned long records;	 /* records read */
+	unsigned long errors[8]; /* by kind, below */
+};
+
+/* The offset of line `line` (1-based: LFs before it + 1) of input. */
+static size_t
+line_offset(const char *input, size_t len, unsigned long line)
+{
+	size_t i = 0;
+
+	while (line > 1 && i < len)
+		if (input[i++] == '\n')
+			line--;
+	return i;
+}
+
+/*
+ * The current record against its raw bytes: the input's own bytes at its
+ * first line (after a BOM on line 1), followed by the line end, and
+ * rebuilt from the fields: unquoted ones as they are (holding no
+ * delimiter, quote, CR or LF), quoted ones between quotes with their
+ * quotes doubled.
+ */
+static void
+check_raw(const prep_reader *r, const prep_field *f, size_t nf,
+	  const char *input, size_t len, struct fast_seen *seen)
+{
+	const char *raw, *end;
+	size_t rawlen, i, off;
+	prep_buf b;
+	int delim = prep_reader_delim(r), unknown = 0;
+
+	for (i = 0; i < nf; i++) {
+		int q = prep_reader_field_quoted(r, i);
+
+		cr_assert(q >= -1 && q <= 1);
+		unknown |= q < 0;
+	}
+	cr_assert_eq(prep_reader_field_quoted(r, nf), -1);
+	if (!prep_reader_record_raw(r, &raw, &rawlen)) {
+		seen->unknown += unknown;
+		return;
+	}
+	seen->raw++;
+	/* the record ends its line, which may hold the end of a record
+	 * libcsv ended at a bare CR before it */
+	off = line_offset(input, len, prep_reader_where(r).line);
+	if (off == 0 && len >= 3 && memcmp(input, "\xEF\xBB\xBF", 3) == 0)
+		off = 3;
+	end = memchr(input + off, '\n', len - off);
+	cr_assert_not_null(end);
+	if (end > input + off && end[-1] == '\r')
+		end--;
+	cr_assert_geq((size_t)(end - input) - off, rawlen);
+	cr_assert_eq(memcmp(raw, end - rawlen, rawlen), 0);
+	prep_buf_init(&b, 0);
+	for (i = 0; i < nf; i++) {
+		const char *p = f[i].data, *e = p + f[i].len;
+
+		if (i > 0)
+			prep_buf_append(&b, (char[]){(char)delim}, 1);
+		if (prep_reader_field_quoted(r, i) == 0) {
+			cr_assert_null(memchr(p, delim, f[i].len));
+			cr_assert_null(memchr(p, '"', f[i].len));
+			cr_assert_null(memchr(p, '\r', f[i].len));
+			cr_assert_null(memchr(p, '\n', f[i].len));
+			prep_buf_append(&b, p, f[i].len);
+			continue;
+		}
+		cr_assert_eq(prep_reader_field_quoted(r, i), 1);
+		seen->quoted++;
+		seen->escaped += memchr(p, '"', f[i].len) != NULL;
+		prep_buf_append_str(&b, "\"");
+		for (; p < e; p++)
+			prep_buf_append(&b, *p == '"' ? "\"\"" : p,
+					1 + (*p == '"'));
+		prep_buf_append_str(&b, "\"");
+	}
+	cr_assert_eq(b.len, rawlen);
+	cr_assert_eq(memcmp(b.data, raw, rawlen), 0);
+	prep_buf_free(&b);
+}
+
+/* memfd_create(2) is a GNU extension the build's feature macros hide. */
+int memfd_create(const char *name, unsigned int flags);
+
+/* An anonymous file holding p[0..n) (gzip-compressed with gz). */
+static int
+mem_file(const char *p, size_t n, int gz)
+{
+	int fd = memfd_create("csv-test", 1U /* MFD_CLOEXEC */);
+	unsigned char *out = NULL;
+
+	cr_assert(fd >= 0);
+	if (gz) {
+		z_stream zs;
+		size_t cap = n + n / 2 + 64;
+
+		memset(&zs, 0, sizeof zs);
+		out = malloc(cap);
+		cr_assert_not_null(out);
+		cr_assert_eq(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+					  Z_DEFAULT_STRATEGY),
+			     Z_OK);
+		zs.next_in = (unsigned char *)(uintptr_t)p;
+		zs.avail_in = (uInt)n;
+		zs.next_out = out;
+		zs.avail_out = (uInt)cap;
+		cr_assert_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+		n = cap - zs.avail_out;
+		p = (const char *)out;
+		deflateEnd(&zs);
+	}
+	cr_assert_eq(write(fd, p, n), (ssize_t)n);
+	free(out);
+	return fd;
+}
+
+/*
+ * With libcsv_only, the reader's own split is never taken: no raw bytes,
+ * no field known quoted or not, but a blank line's one empty field under
+ * keep_blank. (Else the reference would be the path under test.)
+ */
+static void
+libcsv_alone(const prep_reader *r, const prep_field *f, size_t nf)
+{
+	const char *raw;
+	size_t rawlen, i;
+
+	cr_assert_eq(prep_reader_record_raw(r, &raw, &rawlen), 0);
+	for (i = 0; i < nf; i++)
+		cr_assert(prep_reader_field_quoted(r, i) == -1 ||
+			  (nf == 1 && f[0].len == 0));
+}
+
+/* Append "[f1][f2]...\n" to b. */
+static void
+render(prep_buf *b, const prep_field *f, size_t nf)
+{
+	size_t i;
+
+	for (i = 0; i < nf; i++) {
+		cr_assert_eq(f[i].data[f[i].len], '\0');
+		prep_buf_append_str(b, "[");
+		prep_buf_append(b, f[i].data, f[i].len);
+		prep_buf_append_str(b, "]");
+	}
+	prep_buf_append_str(b, "\n");
+}
+
+/*
+ * Read fd (from its start) with o; the header as "H[...]\n" and every
+ * record as "LINE:[f1][f2]\n" into out (and without LINE: into plain,
+ * unless NULL), *w the place at the end. With input (the bytes before any
+ * gzip), each record is checked by check_raw. Returns the final status.
+ */
+static prep_status
+read_checked(const prep_csv_options *o, int fd, const char *input, size_t len,
+	     prep_buf *out, prep_buf *plain, prep_where *w,
+	     struct fast_seen *seen)
+{
+	prep_reader *r;
+	const prep_field *f;
+	size_t nf;
+	prep_status st;
+	char num[32];
+
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	prep_buf_init(out, 0);
+	prep_buf_append(out, "", 0);
+	st = prep_reader_new_fd(o, fd, "in.csv", &r);
+	if (st == PREP_OK) {
+		f = prep_reader_header(r, &nf);
+		if (f) {
+			prep_buf_append_str(out, "H");
+			render(out, f, nf);
+		}
+		while ((st = prep_reader_next_row(r, &f, &nf)) == PREP_OK) {
+			snprintf(num, sizeof num,
+				 "%lu:", prep_reader_where(r).line);
+			prep_buf_append_str(out, num);
+			render(out, f, nf);
+			if (plain)
+				render(plain, f, nf);
+			if (input && seen)
+				check_raw(r, f, nf, input, len, seen);
+			if (o->libcsv_only)
+				libcsv_alone(r, f, nf);
+			if (seen)
+				seen->records++;
+		}
+	}
+	*w = prep_reader_where(r);
+	prep_reader_free(r);
+	return st;
+}
+
+/*
+ * The reader as it is and with libcsv_only on input (gzip-compressed
+ * with gz) under o: the same records, status and place. Returns the
+ * status; plain, unless NULL, gets the records as "[f1][f2]\n".
+ */
+static prep_status
+agree_with_libcsv_only(const prep_csv_options *o, const char *input, size_t len,
+		       int gz, struct fast_seen *seen, prep_buf *plain)
+{
+	prep_csv_options ref = *o;
+	prep_buf got, want;
+	prep_where gw, ww;
+	prep_status gs, ws;
+	int fd = mem_file(input, len, gz);
+
+	ref.libcsv_only = 1;
+	gs = read_checked(o, fd, input, len, &got, plain, &gw, seen);
+	ws = read_checked(&ref, fd, NULL, 0, &want, NULL, &ww, NULL);
+	close(fd);
+	cr_assert_eq(gs, ws, "%s, libcsv alone %s; input %zu bytes: \"%.*s\"",
+		     prep_strerror(gs), prep_strerror(ws), len, (int)len,
+		     input);
+	cr_assert_str_eq(got.data, want.data, "input %zu bytes: \"%.*s\"", len,
+			 (int)len, input);
+	cr_assert_eq(gw.line, ww.line, "line %lu, libcsv alone %lu: \"%.*s\"",
+		     gw.line, ww.line, (int)len, input);
+	cr_assert_eq(gw.field, ww.field,
+		     "field %zu, libcsv alone %zu: \"%.*s\"", gw.field,
+		     ww.field, (int)len, input);
+	cr_assert_str_eq(gw.file, ww.file);
+	prep_buf_free(&got);
+	prep_buf_free(&want);
+	return gs;
+}
+
+static uint64_t
+lcg(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *seed >> 33;
+}
+
 Test(csv, fast_path_agrees_with_libcsv)
 {
 	static const char alphabet[] = "ab,,\"\"\r\n\n  x";
 	char input[200];
 	uint64_t seed = 42;
 	int iter, agreed_ok = 0, agreed_err = 0;
+	struct fast_seen seen = {0};
 
 	for (iter = 0; iter < 20000; iter++) {
 		size_t len, i;
@@ -648,33 +897,30 @@ Test(csv, fast_path_agrees_with_libcsv)
 		struct ref ref;
 		prep_buf got;
 		prep_csv_options o;
-		const char *path;
-		int ref_ok;
+		int ref_ok, lazy = iter % 4 == 3;
 		prep_status st;
 
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		len = (size_t)(seed >> 33) % 40;
-		for (i = 0; i < len; i++) {
-			seed = seed * 6364136223846793005ULL +
-			       1442695040888963407ULL;
-			input[i] =
-			    alphabet[(seed >> 33) % (sizeof alphabet - 1)];
-		}
+		len = (size_t)lcg(&seed) % 40;
+		for (i = 0; i < len; i++)
+			input[i] = alphabet[lcg(&seed) % (sizeof alphabet - 1)];
 		input[len] = '\0';
 		prep_buf_init(&ref.out, 0);
 		prep_buf_append(&ref.out, "", 0);
 		ref.nfields = 0;
-		cr_assert_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+		cr_assert_eq(
+		    csv_init(&p, (lazy ? 0 : CSV_STRICT) | CSV_STRICT_FINI), 0);
 		csv_set_space_func(&p, ref_no_space);
 		ref_ok = csv_parse(&p, input, len, ref_field, ref_row, &ref) ==
 			     len &&
 			 csv_fini(&p, ref_field, ref_row, &ref) == 0;
 		csv_free(&p);
 
-		path = put_file("fuzz.csv", input, len);
 		prep_csv_options_init(&o);
 		o.has_header = 0;
-		st = read_all(&o, &path, 1, &got, NULL);
+		o.lazy_quotes = lazy;
+		prep_buf_init(&got, 0);
+		prep_buf_append(&got, "", 0);
+		st = agree_with_libcsv_only(&o, input, len, 0, &seen, &got);
 		if (ref_ok && st == PREP_END) {
 			cr_assert_str_eq(got.data, ref.out.data,
 					 "input %zu bytes: \"%s\"", len, input);
@@ -691,9 +937,171 @@ Test(csv, fast_path_agrees_with_libcsv)
 		prep_buf_free(&got);
 		prep_buf_free(&ref.out);
 	}
-	/* both kinds of input were seen often */
+	/* both kinds of input were seen often, and the fast paths taken */
 	cr_assert_gt(agreed_ok, 2000);
 	cr_assert_gt(agreed_err, 2000);
+	cr_assert_gt(seen.raw, 4000);
+	cr_assert_gt(seen.quoted, 300);
+	cr_assert_gt(seen.escaped, 15);
+	cr_assert_gt(seen.unknown, 4000);
+}
+
+/*
+ * A random field of one of the kinds the reader tells apart, appended to
+ * b: plain and quoted ones, quoted delimiters, doubled quotes, quoted CR
+ * and LF, long ones (against small max_field caps), and malformed ones:
+ * a stray quote, a byte after a closing quote, a quote opened after a
+ * space, an unclosed quote.
+ */
+static void
+random_field(prep_buf *b, char delim, uint64_t *seed)
+{
+	static const char *const kinds[] = {
+	    "",	      "a",	   "bc",	 " a",	     "a ",
+	    "\"a\"",  "\"\"",	   "\"a\"\"b\"", "\"\"\"\"", "\"a D b\"",
+	    "\"D\"",  "\"a\nb\"",  "\"a\r\nb\"", "\"a\rb\"", "a\"b",
+	    "\"a\"b", " \"a\"",	   "\"a",	 "\"a\" ",   "L",
+	    "QL",     "\"\"\"a\"", "\"a\"\"\"",	 "xyz",	     "\"x,;|\t\"",
+	};
+	const char *k = kinds[lcg(seed) % (sizeof kinds / sizeof *kinds)];
+	size_t n, i;
+
+	if (strcmp(k, "L") == 0 || strcmp(k, "QL") == 0) {
+		/* long: up to 40 bytes, quoted or not */
+		n = (size_t)lcg(seed) % 41;
+		if (k[0] == 'Q')
+			prep_buf_append_str(b, "\"");
+		for (i = 0; i < n; i++)
+			prep_buf_append(b, "abcdefgh" + lcg(seed) % 8, 1);
+		if (k[0] == 'Q')
+			prep_buf_append_str(b, "\"");
+		return;
+	}
+	for (; *k; k++)
+		prep_buf_append(b, *k == 'D' ? &delim : k, 1);
+}
+
+/* Random records over random options, both readers. */
+Test(csv, fast_path_agrees_on_random_records, .timeout = 120)
+{
+	static const char delims[] = ",;\t|";
+	static const char *const ends[] = {"\n", "\n", "\r\n", "\r", ""};
+	uint64_t seed = 7;
+	struct fast_seen seen = {0};
+	int iter, ok = 0;
+	unsigned long kinds[PREP_ERR_RAGGED + 20] = {0};
+
+	for (iter = 0; iter < 20000; iter++) {
+		prep_csv_options o;
+		prep_buf in;
+		char delim = delims[lcg(&seed) % 4];
+		size_t nrec = 1 + (size_t)lcg(&seed) % 8, width, i, j;
+		prep_status st;
+
+		prep_csv_options_init(&o);
+		o.delim = lcg(&seed) % 8 == 0 ? -1 : delim;
+		if (o.delim < 0)
+			delim = ','; /* what the header will make it */
+		o.has_header = (int)(lcg(&seed) % 2);
+		o.lazy_quotes = lcg(&seed) % 4 == 0;
+		o.keep_blank = lcg(&seed) % 4 == 0;
+		o.ragged = lcg(&seed) % 4 == 0;
+		if (lcg(&seed) % 3 == 0)
+			o.max_field = 1 + (size_t)lcg(&seed) % 30;
+		if (lcg(&seed) % 4 == 0)
+			o.max_fields = 1 + (size_t)lcg(&seed) % 5;
+		width = 1 + (size_t)lcg(&seed) % 5;
+		prep_buf_init(&in, 0);
+		prep_buf_append(&in, "", 0);
+		if (lcg(&seed) % 16 == 0)
+			prep_buf_append_str(&in, "\xEF\xBB\xBF");
+		for (i = 0; i < nrec; i++) {
+			size_t w = lcg(&seed) % 6 == 0
+				       ? 1 + (size_t)lcg(&seed) % 6
+				       : width;
+
+			if (lcg(&seed) % 8 == 0) /* a blank line */
+				prep_buf_append_str(
+				    &in, lcg(&seed) % 2 ? "\n" : "\r\n");
+			for (j = 0; j < w; j++) {
+				if (j > 0)
+					prep_buf_append(&in, &delim, 1);
+				random_field(&in, delim, &seed);
+			}
+			prep_buf_append_str(&in, i + 1 < nrec
+						     ? ends[lcg(&seed) % 3]
+						     : ends[lcg(&seed) % 5]);
+		}
+		st =
+		    agree_with_libcsv_only(&o, in.data, in.len, 0, &seen, NULL);
+		if (lcg(&seed) % 8 == 0) /* the same through zlib */
+			cr_assert_eq(agree_with_libcsv_only(&o, in.data, in.len,
+							    1, &seen, NULL),
+				     st);
+		ok += st == PREP_END;
+		if (st != PREP_END && (size_t)st < sizeof kinds / sizeof *kinds)
+			kinds[st]++;
+		prep_buf_free(&in);
+	}
+	cr_assert_gt(ok, 3000);
+	cr_assert_gt(seen.raw, 4500);
+	cr_assert_gt(seen.quoted, 5000);
+	cr_assert_gt(seen.escaped, 2000);
+	cr_assert_gt(seen.unknown, 3500);
+	/* every kind of error was met, with its place compared */
+	cr_assert_gt(kinds[PREP_ERR_QUOTE], 5000);
+	cr_assert_gt(kinds[PREP_ERR_UNCLOSED_QUOTE], 80);
+	cr_assert_gt(kinds[PREP_ERR_FIELD_TOO_LONG], 800);
+	cr_assert_gt(kinds[PREP_ERR_TOO_MANY_FIELDS], 700);
+	cr_assert_gt(kinds[PREP_ERR_RAGGED], 1300);
+}
+
+/*
+ * Long inputs, so lines cross the reader's 64 KiB buffers (plain and
+ * inflated): random records of the same kinds, mostly well formed.
+ */
+Test(csv, fast_path_agrees_across_buffers, .timeout = 120)
+{
+	uint64_t seed = 11;
+	struct fast_seen seen = {0};
+	int iter;
+
+	for (iter = 0; iter < 12; iter++) {
+		prep_csv_options o;
+		prep_buf in;
+
+		prep_csv_options_init(&o);
+		o.has_header = 0;
+		o.ragged = 1;
+		o.lazy_quotes = iter % 3 == 2;
+		prep_buf_init(&in, 0);
+		prep_buf_append(&in, "", 0);
+		while (in.len < ((size_t)300 << 10)) {
+			size_t w = 1 + (size_t)lcg(&seed) % 12, j;
+
+			for (j = 0; j < w; j++) {
+				size_t mark = in.len;
+
+				if (j > 0)
+					prep_buf_append_str(&in, ",");
+				random_field(&in, ',', &seed);
+				/* mostly well formed: drop a bad field
+				 * (stray or unclosed quote) 99 times in 100 */
+				if (lcg(&seed) % 100 != 0 &&
+				    (memchr(in.data + mark, '"',
+					    in.len - mark) != NULL &&
+				     in.data[mark + (j > 0)] != '"'))
+					in.len = mark + (j > 0);
+			}
+			prep_buf_append_str(&in,
+					    lcg(&seed) % 4 ? "\n" : "\r\n");
+		}
+		agree_with_libcsv_only(&o, in.data, in.len, 0, &seen, NULL);
+		agree_with_libcsv_only(&o, in.data, in.len, 1, &seen, NULL);
+		prep_buf_free(&in);
+	}
+	cr_assert_gt(seen.raw, 6000);
+	cr_assert_gt(seen.quoted, 12000);
 }
 
 /* prep_writer_bytes counts what the writer wrote, quoting and all. */
