@@ -1627,32 +1627,64 @@ needs_quotes(const prep_writer *w, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * The delimiter (when sep) and len bytes of data, with one check for room
+ * in the buffer in the common case rather than one per byte.
+ */
+static prep_status
+put_after_delim(prep_writer *w, int sep, const char *data, size_t len)
+{
+	prep_status st;
+
+	if (IOBUF_SIZE - w->len > len) {
+		unsigned char *o = w->buf + w->len;
+
+		if (sep)
+			*o++ = (unsigned char)w->o.delim;
+		memcpy(o, data, len);
+		w->len += (size_t)sep + len;
+		return PREP_OK;
+	}
+	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
+		return st;
+	return put(w, data, len);
+}
+
+/*
+ * Would a field of data[0..len) (len > 0) holding no delimiter, quote, CR
+ * or LF be quoted, after a delimiter when sep? When it begins or ends with
+ * a space, or when it is the output's first bytes and begins like gzip
+ * data or a byte order mark (a reader would take it for either).
+ */
+static int
+plain_needs_quotes(const prep_writer *w, int sep, const char *data, size_t len)
+{
+	if (data[0] == ' ' || data[len - 1] == ' ')
+		return 1;
+	return !sep && w->flushed + w->len == 0 && !w->skipped && len >= 2 &&
+	       (memcmp(data, "\x1f\x8b", 2) == 0 ||
+		(len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0));
+}
+
 prep_status
 prep_writer_field(prep_writer *w, const char *data, size_t len)
 {
 	prep_status st;
-	int quote = 0;
+	int sep;
 
 	if (w->dropping) { /* skip_header */
 		w->row_fields++;
 		return PREP_OK;
 	}
-	if (w->row_fields++ > 0 &&
-	    (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
-		return st;
+	sep = w->row_fields++ > 0;
 	w->last_len = len;
 	if (len == 0)
-		return PREP_OK;
-	if (data[0] == ' ' || data[len - 1] == ' ')
-		quote = 1;
-	else if (w->flushed + w->len == 0 && !w->skipped && len >= 2 &&
-		 (memcmp(data, "\x1f\x8b", 2) == 0 ||
-		  (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)))
-		quote = 1; /* the reader would take it for gzip or a BOM */
-	else
-		quote = needs_quotes(w, data, len);
-	if (!quote)
-		return put(w, data, len);
+		return sep ? put_byte(w, (char)w->o.delim) : PREP_OK;
+	if (!plain_needs_quotes(w, sep, data, len) &&
+	    !needs_quotes(w, data, len))
+		return put_after_delim(w, sep, data, len);
+	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
+		return st;
 	if ((st = put_byte(w, '"')) != PREP_OK)
 		return st;
 	for (;;) {
@@ -1668,6 +1700,30 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 		data += k;
 		len -= k;
 	}
+	return put_byte(w, '"');
+}
+
+prep_status
+prep_writer_field_plain(prep_writer *w, const char *data, size_t len)
+{
+	prep_status st;
+	int sep;
+
+	if (w->dropping) { /* skip_header */
+		w->row_fields++;
+		return PREP_OK;
+	}
+	sep = w->row_fields++ > 0;
+	w->last_len = len;
+	if (len == 0)
+		return sep ? put_byte(w, (char)w->o.delim) : PREP_OK;
+	if (!plain_needs_quotes(w, sep, data, len))
+		return put_after_delim(w, sep, data, len);
+	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
+		return st;
+	if ((st = put_byte(w, '"')) != PREP_OK ||
+	    (st = put(w, data, len)) != PREP_OK)
+		return st;
 	return put_byte(w, '"');
 }
 
@@ -1792,6 +1848,86 @@ prep_writer_row(prep_writer *w, const prep_field *f, size_t n)
 
 	for (i = 0; i < n; i++)
 		if ((st = prep_writer_field(w, f[i].data, f[i].len)) != PREP_OK)
+			return st;
+	return prep_writer_end_row(w);
+}
+
+prep_status
+prep_writer_copy_field(prep_writer *w, const prep_reader *r, size_t i)
+{
+	const prep_field *f;
+
+	if (i >= r->nfields)
+		return PREP_ERR_ARG;
+	f = &r->fields[i];
+	/* unquoted in the input: no delimiter, quote, CR or LF in it */
+	if (r->quoting[i] == FIELD_UNQUOTED && w->o.delim == r->o.delim)
+		return prep_writer_field_plain(w, f->data, f->len);
+	return prep_writer_field(w, f->data, f->len);
+}
+
+/*
+ * Is the reader's current record, as read (rec_raw), what w would write
+ * of its fields? Each unquoted field must be one w leaves unquoted (no
+ * space at either end), each quoted one one w quotes (a doubled quote,
+ * the delimiter or a space at an end: CR and LF can't be there, the line
+ * holds none). A quoted field is written as "" around its bytes with
+ * their quotes doubled, which is how the input had it. Not the output's
+ * first record (a field there may need quotes for its first bytes), nor
+ * a record of one empty field (written "").
+ */
+static int
+raw_is_written_form(const prep_writer *w, const prep_reader *r)
+{
+	size_t i;
+
+	if (r->rec_raw == NULL || w->o.delim != r->o.delim ||
+	    (w->flushed + w->len == 0 && !w->skipped) ||
+	    (r->nfields == 1 && r->fields[0].len == 0))
+		return 0;
+	for (i = 0; i < r->nfields; i++) {
+		const char *d = r->fields[i].data;
+		size_t len = r->fields[i].len;
+		int spaced = len > 0 && (d[0] == ' ' || d[len - 1] == ' ');
+
+		switch (r->quoting[i]) {
+		case FIELD_UNQUOTED:
+			if (spaced)
+				return 0;
+			break;
+		case FIELD_QUOTED:
+			if (!spaced && !needs_quotes(w, d, len))
+				return 0;
+			break;
+		case FIELD_QUOTED_ESC:
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+prep_status
+prep_writer_copy_record(prep_writer *w, const prep_reader *r)
+{
+	prep_status st;
+	size_t i;
+
+	if (!w->dropping && w->row_fields == 0 && raw_is_written_form(w, r)) {
+		const char *eol = w->o.crlf ? "\r\n" : "\n";
+
+		if ((st = put(w, (const char *)r->rec_raw, r->rec_raw_len)) !=
+			PREP_OK ||
+		    (st = put(w, eol, strlen(eol))) != PREP_OK)
+			return st;
+		if (w->columns == 0)
+			w->columns = r->nfields;
+		w->records++;
+		return PREP_OK;
+	}
+	for (i = 0; i < r->nfields; i++)
+		if ((st = prep_writer_copy_field(w, r, i)) != PREP_OK)
 			return st;
 	return prep_writer_end_row(w);
 }

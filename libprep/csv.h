@@ -175,6 +175,31 @@ prep_status prep_writer_new(int fd, const prep_writer_options *o,
 			    prep_writer **out);
 /* Append one field to the current record. */
 prep_status prep_writer_field(prep_writer *w, const char *data, size_t len);
+/*
+ * The same for a field the caller knows holds no delimiter (of this
+ * writer), quote, CR or LF, such as one read unquoted with the same
+ * delimiter: only the checks that remain are made (a space at either
+ * end, the output's first bytes looking like gzip data or a byte order
+ * mark), and the bytes written are those prep_writer_field would write.
+ */
+prep_status prep_writer_field_plain(prep_writer *w, const char *data,
+				    size_t len);
+/*
+ * Append field i of r's current record unchanged, as prep_writer_field
+ * would, through prep_writer_field_plain when r read it unquoted with
+ * this writer's delimiter. PREP_ERR_ARG when the record has no field i.
+ */
+prep_status prep_writer_copy_field(prep_writer *w, const prep_reader *r,
+				   size_t i);
+/*
+ * Write r's current record unchanged as a whole record (ending it), the
+ * bytes prep_writer_row would write of its fields: its input bytes
+ * (prep_reader_record_raw) copied at once when they are exactly that
+ * (the same delimiter, every field quoted in the input if and only if
+ * this writer quotes it, not the output's first record), else field by
+ * field with prep_writer_copy_field.
+ */
+prep_status prep_writer_copy_record(prep_writer *w, const prep_reader *r);
 /* End the current record. */
 prep_status prep_writer_end_row(prep_writer *w);
 /* Append bytes that are already CSV of this writer's dialect. */

@@ -537,6 +537,7 @@ Test(csv, writer_quotes_leading_bom_and_gzip_magic)
 	prep_field bom[] = {F("\xEF\xBB\xBFid"), F("\xEF\xBB\xBFx")};
 	prep_field gz[] = {F("\x1f\x8b"), F("\x1f\x8b")};
 	prep_field two[] = {F("\xEF\xBB"), F("y")};
+	prep_field after_empty[] = {F(""), F("\x1f\x8b")};
 	size_t len;
 	char *s = write_rows(&wo, bom, 2, 1, &len);
 	const char *p;
@@ -562,6 +563,11 @@ Test(csv, writer_quotes_leading_bom_and_gzip_magic)
 
 	s = write_rows(&wo, two, 2, 1, &len);
 	cr_assert_str_eq(s, "\xEF\xBB,y\n");
+	free(s);
+
+	/* after an empty first field the output begins with the delimiter */
+	s = write_rows(&wo, after_empty, 2, 1, &len);
+	cr_assert_str_eq(s, ",\x1f\x8b\n");
 	free(s);
 }
 
@@ -949,21 +955,23 @@ Test(csv, fast_path_agrees_with_libcsv)
 /*
  * A random field of one of the kinds the reader tells apart, appended to
  * b: plain and quoted ones, quoted delimiters, doubled quotes, quoted CR
- * and LF, long ones (against small max_field caps), and malformed ones:
- * a stray quote, a byte after a closing quote, a quote opened after a
- * space, an unclosed quote.
+ * and LF, long ones (against small max_field caps), and, unless good,
+ * malformed ones: a stray quote, a byte after a closing quote, a quote
+ * opened after a space, an unclosed quote.
  */
 static void
-random_field(prep_buf *b, char delim, uint64_t *seed)
+random_field(prep_buf *b, char delim, uint64_t *seed, int good)
 {
 	static const char *const kinds[] = {
-	    "",	      "a",	   "bc",	 " a",	     "a ",
-	    "\"a\"",  "\"\"",	   "\"a\"\"b\"", "\"\"\"\"", "\"a D b\"",
-	    "\"D\"",  "\"a\nb\"",  "\"a\r\nb\"", "\"a\rb\"", "a\"b",
-	    "\"a\"b", " \"a\"",	   "\"a",	 "\"a\" ",   "L",
-	    "QL",     "\"\"\"a\"", "\"a\"\"\"",	 "xyz",	     "\"x,;|\t\"",
-	};
-	const char *k = kinds[lcg(seed) % (sizeof kinds / sizeof *kinds)];
+	    /* well formed */
+	    "", "a", "bc", " a", "a ", "\"a\"", "\"\"", "\"a\"\"b\"",
+	    "\"\"\"\"", "\"a D b\"", "\"D\"", "\"a\nb\"", "\"a\r\nb\"",
+	    "\"a\rb\"", "L", "QL", "\"\"\"a\"", "\"a\"\"\"", "xyz",
+	    "\"x,;|\t\"", "\" a\"", "\"a \"",
+	    /* malformed */
+	    "a\"b", "\"a\"b", " \"a\"", "\"a", "\"a\" "};
+	const size_t ngood = 22, nall = sizeof kinds / sizeof *kinds;
+	const char *k = kinds[lcg(seed) % (good ? ngood : nall)];
 	size_t n, i;
 
 	if (strcmp(k, "L") == 0 || strcmp(k, "QL") == 0) {
@@ -1026,7 +1034,7 @@ Test(csv, fast_path_agrees_on_random_records, .timeout = 120)
 			for (j = 0; j < w; j++) {
 				if (j > 0)
 					prep_buf_append(&in, &delim, 1);
-				random_field(&in, delim, &seed);
+				random_field(&in, delim, &seed, 0);
 			}
 			prep_buf_append_str(&in, i + 1 < nrec
 						     ? ends[lcg(&seed) % 3]
@@ -1080,18 +1088,11 @@ Test(csv, fast_path_agrees_across_buffers, .timeout = 120)
 			size_t w = 1 + (size_t)lcg(&seed) % 12, j;
 
 			for (j = 0; j < w; j++) {
-				size_t mark = in.len;
-
 				if (j > 0)
 					prep_buf_append_str(&in, ",");
-				random_field(&in, ',', &seed);
-				/* mostly well formed: drop a bad field
-				 * (stray or unclosed quote) 99 times in 100 */
-				if (lcg(&seed) % 100 != 0 &&
-				    (memchr(in.data + mark, '"',
-					    in.len - mark) != NULL &&
-				     in.data[mark + (j > 0)] != '"'))
-					in.len = mark + (j > 0);
+				/* a malformed field once in 2000 */
+				random_field(&in, ',', &seed,
+					     lcg(&seed) % 2000 != 0);
 			}
 			prep_buf_append_str(&in,
 					    lcg(&seed) % 4 ? "\n" : "\r\n");
@@ -1100,8 +1101,265 @@ Test(csv, fast_path_agrees_across_buffers, .timeout = 120)
 		agree_with_libcsv_only(&o, in.data, in.len, 1, &seen, NULL);
 		prep_buf_free(&in);
 	}
-	cr_assert_gt(seen.raw, 6000);
-	cr_assert_gt(seen.quoted, 12000);
+	cr_assert_gt(seen.raw, 20000);
+	cr_assert_gt(seen.quoted, 50000);
+}
+
+/* ---- the writer's copies against prep_writer_field ---- */
+
+/* The bytes of the anonymous file fd, NUL-terminated, in b. */
+static void
+slurp_fd(int fd, prep_buf *b)
+{
+	char chunk[65536];
+	ssize_t k;
+
+	prep_buf_init(b, 0);
+	prep_buf_append(b, "", 0);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	while ((k = read(fd, chunk, sizeof chunk)) > 0)
+		prep_buf_append(b, chunk, (size_t)k);
+	cr_assert_eq(k, 0);
+}
+
+/* Two finished writers' outputs, byte for byte, and their counts. */
+static void
+same_output(prep_writer *a, int fa, prep_writer *b, int fb, const char *what)
+{
+	prep_buf x, y;
+
+	cr_assert_eq(prep_writer_records(a), prep_writer_records(b), "%s",
+		     what);
+	cr_assert_eq(prep_writer_columns(a), prep_writer_columns(b), "%s",
+		     what);
+	cr_assert_eq(prep_writer_bytes(a), prep_writer_bytes(b), "%s", what);
+	slurp_fd(fa, &x);
+	slurp_fd(fb, &y);
+	cr_assert_eq(x.len, y.len, "%s: %zu bytes, want %zu", what, y.len,
+		     x.len);
+	cr_assert_eq(memcmp(x.data, y.data, x.len), 0, "%s: \"%s\" != \"%s\"",
+		     what, y.data, x.data);
+	prep_buf_free(&x);
+	prep_buf_free(&y);
+}
+
+/*
+ * prep_writer_field_plain writes what prep_writer_field writes, for
+ * random fields without the delimiter, quote, CR or LF: spaces at either
+ * end, gzip's and the byte order mark's first bytes (which matter at the
+ * output's first field, after an empty one too), empty fields, records
+ * of one empty field, fields longer than the writer's buffer, with and
+ * without CRLF and a dropped header.
+ */
+Test(csv, writer_field_plain_same_bytes, .timeout = 60)
+{
+	static const char alphabet[] = " a\x1f\x8b\xEF\xBB\xBFz";
+	static const char delims[] = ",;\t|";
+	uint64_t seed = 3;
+	char *big = malloc(70000);
+	int iter;
+
+	cr_assert_not_null(big);
+	for (iter = 0; iter < 3000; iter++) {
+		prep_writer_options wo = {delims[lcg(&seed) % 4],
+					  (int)(lcg(&seed) % 2), 0, 0, 0};
+		prep_writer *a, *b;
+		int fa = mem_file("", 0, 0), fb = mem_file("", 0, 0);
+		size_t nrec = 1 + (size_t)lcg(&seed) % 300, i, j, k;
+
+		cr_assert_eq(prep_writer_new(fa, &wo, &a), PREP_OK);
+		cr_assert_eq(prep_writer_new(fb, &wo, &b), PREP_OK);
+		if (lcg(&seed) % 4 == 0) {
+			cr_assert_eq(prep_writer_skip_header(a), PREP_OK);
+			cr_assert_eq(prep_writer_skip_header(b), PREP_OK);
+		}
+		for (i = 0; i < nrec; i++) {
+			size_t nf = 1 + (size_t)lcg(&seed) % 4;
+
+			for (j = 0; j < nf; j++) {
+				size_t len = (size_t)lcg(&seed) % 7;
+				char f[8];
+				const char *p = f;
+
+				for (k = 0; k < len; k++)
+					f[k] = alphabet[lcg(&seed) %
+							(sizeof alphabet - 1)];
+				if (lcg(&seed) % 500 == 0) {
+					/* past the writer's 64 KiB buffer */
+					len = 65536 + (size_t)lcg(&seed) % 4000;
+					memset(big, 'b', len);
+					big[0] = f[0];
+					big[len - 1] = len % 2 ? ' ' : 'e';
+					p = big;
+				}
+				cr_assert_eq(prep_writer_field(a, p, len),
+					     PREP_OK);
+				cr_assert_eq(prep_writer_field_plain(b, p, len),
+					     PREP_OK);
+			}
+			cr_assert_eq(prep_writer_end_row(a), PREP_OK);
+			cr_assert_eq(prep_writer_end_row(b), PREP_OK);
+		}
+		cr_assert_eq(prep_writer_finish(a), PREP_OK);
+		cr_assert_eq(prep_writer_finish(b), PREP_OK);
+		same_output(a, fa, b, fb, "field_plain");
+		prep_writer_free(a);
+		prep_writer_free(b);
+		close(fa);
+		close(fb);
+	}
+	free(big);
+}
+
+/*
+ * Would the writer (delimiter delim) write field f as its raw form in the
+ * input, quoted when it was? The rule of prep(7), written out again:
+ * quoted when it holds the delimiter, a quote, CR or LF or begins or
+ * ends with a space (the first record of the output, and a record of one
+ * empty field, are left out by the caller).
+ */
+static int
+writes_as_read(const prep_field *f, int quoted, char delim)
+{
+	size_t i;
+	int q = 0;
+
+	for (i = 0; i < f->len; i++)
+		q |= f->data[i] == delim || f->data[i] == '"' ||
+		     f->data[i] == '\r' || f->data[i] == '\n';
+	q |= f->len > 0 && (f->data[0] == ' ' || f->data[f->len - 1] == ' ');
+	return q == quoted;
+}
+
+/*
+ * prep_writer_copy_record and prep_writer_copy_field write what
+ * prep_writer_row writes of the same fields, on random inputs read with
+ * random options (the same delimiter for the writer, or another), each
+ * record written by three writers. The records whose raw bytes are the
+ * writer's form (so copy_record may copy them whole) are counted, and
+ * must be many, as must the others.
+ */
+Test(csv, writer_copies_agree_with_fields, .timeout = 120)
+{
+	static const char delims[] = ",;\t|";
+	uint64_t seed = 5;
+	unsigned long as_read = 0, not_as_read = 0;
+	int iter;
+
+	for (iter = 0; iter < 4000; iter++) {
+		prep_csv_options o;
+		prep_writer_options wo;
+		prep_writer *a, *b, *c;
+		prep_reader *r;
+		prep_buf in;
+		const prep_field *f;
+		char delim = delims[lcg(&seed) % 4];
+		size_t nrec = 1 + (size_t)lcg(&seed) % 30, nf, i, j;
+		int fd, fa, fb, fc, skip = lcg(&seed) % 4 == 0;
+		prep_status st;
+
+		prep_csv_options_init(&o);
+		o.delim = delim;
+		o.has_header = (int)(lcg(&seed) % 2);
+		o.keep_blank = lcg(&seed) % 4 == 0;
+		o.lazy_quotes = lcg(&seed) % 8 == 0;
+		o.ragged = 1;
+		memset(&wo, 0, sizeof wo);
+		wo.delim = lcg(&seed) % 4 ? delim : delims[lcg(&seed) % 4];
+		wo.crlf = (int)(lcg(&seed) % 2);
+		prep_buf_init(&in, 0);
+		prep_buf_append(&in, "", 0);
+		for (i = 0; i < nrec; i++) {
+			size_t w = 1 + (size_t)lcg(&seed) % 5;
+
+			if (lcg(&seed) % 10 == 0)
+				prep_buf_append_str(&in, "\n");
+			for (j = 0; j < w; j++) {
+				prep_buf one;
+
+				if (j > 0)
+					prep_buf_append(&in, &delim, 1);
+				prep_buf_init(&one, 0);
+				prep_buf_append(&one, "", 0);
+				random_field(&one, delim, &seed,
+					     lcg(&seed) % 50 != 0);
+				/* gzip's or a BOM's bytes opening a field */
+				if (lcg(&seed) % 8 == 0 && one.data[0] != '"')
+					prep_buf_append_str(
+					    &in, lcg(&seed) % 2
+						     ? "\x1f\x8b"
+						     : "\xEF\xBB\xBF");
+				prep_buf_append(&in, one.data, one.len);
+				prep_buf_free(&one);
+			}
+			prep_buf_append_str(&in,
+					    lcg(&seed) % 4 ? "\n" : "\r\n");
+		}
+		fd = mem_file(in.data, in.len, 0);
+		fa = mem_file("", 0, 0);
+		fb = mem_file("", 0, 0);
+		fc = mem_file("", 0, 0);
+		cr_assert_eq(prep_writer_new(fa, &wo, &a), PREP_OK);
+		cr_assert_eq(prep_writer_new(fb, &wo, &b), PREP_OK);
+		cr_assert_eq(prep_writer_new(fc, &wo, &c), PREP_OK);
+		if (skip) {
+			cr_assert_eq(prep_writer_skip_header(a), PREP_OK);
+			cr_assert_eq(prep_writer_skip_header(b), PREP_OK);
+			cr_assert_eq(prep_writer_skip_header(c), PREP_OK);
+		}
+		cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+		st = prep_reader_new_fd(&o, fd, "in.csv", &r);
+		if (st == PREP_OK && (f = prep_reader_header(r, &nf)) != NULL) {
+			cr_assert_eq(prep_writer_row(a, f, nf), PREP_OK);
+			cr_assert_eq(prep_writer_row(b, f, nf), PREP_OK);
+			cr_assert_eq(prep_writer_row(c, f, nf), PREP_OK);
+		}
+		while (st == PREP_OK &&
+		       (st = prep_reader_next_row(r, &f, &nf)) == PREP_OK) {
+			const char *raw;
+			size_t rawlen;
+			int first = prep_writer_bytes(a) == 0 &&
+				    !prep_writer_skipped(a);
+
+			if (prep_reader_record_raw(r, &raw, &rawlen) &&
+			    wo.delim == delim && !first &&
+			    !(nf == 1 && f[0].len == 0)) {
+				int all = 1;
+
+				for (i = 0; i < nf; i++)
+					all &= writes_as_read(
+					    &f[i],
+					    prep_reader_field_quoted(r, i),
+					    delim);
+				as_read += all;
+				not_as_read += !all;
+			}
+			cr_assert_eq(prep_writer_row(a, f, nf), PREP_OK);
+			cr_assert_eq(prep_writer_copy_record(b, r), PREP_OK);
+			for (i = 0; i < nf; i++)
+				cr_assert_eq(prep_writer_copy_field(c, r, i),
+					     PREP_OK);
+			cr_assert_eq(prep_writer_copy_field(c, r, nf),
+				     PREP_ERR_ARG);
+			cr_assert_eq(prep_writer_end_row(c), PREP_OK);
+		}
+		prep_reader_free(r);
+		cr_assert_eq(prep_writer_finish(a), PREP_OK);
+		cr_assert_eq(prep_writer_finish(b), PREP_OK);
+		cr_assert_eq(prep_writer_finish(c), PREP_OK);
+		same_output(a, fa, b, fb, "copy_record");
+		same_output(a, fa, c, fc, "copy_field");
+		prep_writer_free(a);
+		prep_writer_free(b);
+		prep_writer_free(c);
+		close(fd);
+		close(fa);
+		close(fb);
+		close(fc);
+		prep_buf_free(&in);
+	}
+	cr_assert_gt(as_read, 6000);
+	cr_assert_gt(not_as_read, 6000);
 }
 
 /* prep_writer_bytes counts what the writer wrote, quoting and all. */
