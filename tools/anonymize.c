@@ -415,7 +415,10 @@ write_rows(const struct options *o, const prep_action_ctx *ctx,
 	size_t i, n, rlen;
 	prep_buf out;
 	prep_status st;
+	int kept = 1; /* every column kept: records go out as read */
 
+	for (i = 0; i < c->n; i++)
+		kept &= !c->act[i] || c->act[i]->kind == PREP_ACT_KEEP;
 	for (i = 0; c->header && i < c->n; i++)
 		if (!c->act[i] || c->act[i]->kind != PREP_ACT_DROP)
 			put(c->names[i].data, c->names[i].len);
@@ -423,6 +426,12 @@ write_rows(const struct options *o, const prep_action_ctx *ctx,
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	prep_buf_init(&out, 0);
 	while ((f = cli_next_row(&cli, &n)) != NULL) {
+		if (kept) {
+			cli_write_check(&cli, prep_writer_copy_record(
+						  cli.writer, cli.reader));
+			c->rows++;
+			continue;
+		}
 		for (i = 0; i < n; i++) {
 			const prep_action *a = c->act[i];
 
@@ -430,6 +439,12 @@ write_rows(const struct options *o, const prep_action_ctx *ctx,
 			rlen = f[i].len;
 			if (a && a->kind == PREP_ACT_DROP)
 				continue;
+			if (!a || a->kind == PREP_ACT_KEEP) {
+				cli_write_check(&cli,
+						prep_writer_copy_field(
+						    cli.writer, cli.reader, i));
+				continue;
+			}
 			if (a && a->kind != PREP_ACT_KEEP &&
 			    (st = prep_action_apply(a, ctx, &c->names[i],
 						    f[i].data, f[i].len, &out,
