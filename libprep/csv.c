@@ -40,6 +40,9 @@
 
 #include <csv.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* prep's csv.h, not libcsv's <csv.h> above */
 /* NOLINTNEXTLINE(readability-duplicate-include) */
@@ -638,6 +641,103 @@ parse_error(prep_reader *r)
 }
 
 /*
+ * The bytes a line is split at (the delimiter, the quote, CR), found 64
+ * at a time: bit i of special_bits(s, p) is set when p[i] is one of them.
+ * Up to 63 bytes past a line's end are read (the input buffers have that
+ * much room after them, SCAN_PAD) and their bits cleared. With SSE2, a
+ * compare of 16 bytes against each and a movemask; without it, eight
+ * bytes at a time as a word: a byte of x equal to c is a zero byte of
+ * y = x ^ (c * 0x01..01), whose high bit ~(((y & 0x7f..7f) + 0x7f..7f) |
+ * y) sets exactly (no borrow from a neighbour, unlike the test in
+ * needs_quotes), gathered into eight bits by a multiply.
+ */
+#define SCAN_PAD 64
+
+struct scan {
+	const unsigned char *base; /* start of the 64 bytes bits covers */
+	const unsigned char *end;  /* the line's end */
+	uint64_t bits;		   /* specials of base[0..64) not yet taken */
+#if defined(__SSE2__)
+	__m128i d, q, cr;
+#else
+	uint64_t d, q, cr;
+#endif
+};
+
+static inline uint64_t
+special_bits(const struct scan *s, const unsigned char *p)
+{
+	uint64_t m = 0;
+	size_t left = (size_t)(s->end - p);
+	int k;
+
+#if defined(__SSE2__)
+	for (k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		__m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, s->d),
+						      _mm_cmpeq_epi8(x, s->q)),
+					 _mm_cmpeq_epi8(x, s->cr));
+
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
+	}
+#else
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	for (k = 0; k < 8; k++) {
+		uint64_t x, y, z = 0;
+		const uint64_t c[3] = {s->d, s->q, s->cr};
+		int j;
+
+		memcpy(&x, p + 8 * k, 8);
+		for (j = 0; j < 3; j++) {
+			y = x ^ c[j];
+			z |= ~(((y & low7) + low7) | y | low7);
+		}
+		/* the high bits, byte 0's first, into eight bits (little
+		 * endian: byte i of the word is p[8k + i]) */
+		z = ((z >> 7) * 0x0102040810204080ULL) >> 56;
+		m |= z << (8 * k);
+	}
+#endif
+	return left >= 64 ? m : m & (((uint64_t)1 << left) - 1);
+}
+
+static inline void
+scan_start(struct scan *s, const unsigned char *line, const unsigned char *end,
+	   unsigned char delim)
+{
+#if defined(__SSE2__)
+	s->d = _mm_set1_epi8((char)delim);
+	s->q = _mm_set1_epi8('"');
+	s->cr = _mm_set1_epi8('\r');
+#else
+	s->d = 0x0101010101010101ULL * delim;
+	s->q = 0x0101010101010101ULL * '"';
+	s->cr = 0x0101010101010101ULL * '\r';
+#endif
+	s->base = line;
+	s->end = end;
+	s->bits = special_bits(s, line);
+}
+
+/* The next special byte of the line, or its end. */
+static inline const unsigned char *
+scan_next(struct scan *s)
+{
+	const unsigned char *t;
+
+	while (s->bits == 0) {
+		s->base += 64;
+		if (s->base >= s->end)
+			return s->end;
+		s->bits = special_bits(s, s->base);
+	}
+	t = s->base + __builtin_ctzll(s->bits);
+	s->bits &= s->bits - 1;
+	return t;
+}
+
+/*
  * Remove the doubled quotes of a quoted field's bytes p[0..len), in
  * place; returns the new length.
  */
@@ -663,30 +763,33 @@ unescape_quotes(char *p, size_t len)
 }
 
 /*
- * The reader's own parse of the line seg..end (end at its line end, no CR
- * in it), met between records, for a line whose record is on it whole
- * and well formed: fields unquoted, or quoted ("" standing for a quote
- * inside), each closing quote followed by the delimiter or the line end.
- * The line is copied into rowdata, where each field gets its NUL in place
- * of the byte after it (delimiter, closing quote) and a field with
- * doubled quotes is unescaped, so the input bytes stay as they were (for
- * prep_reader_record_raw). Returns 1 with the record complete; 0 for
- * anything else (a quote inside an unquoted field, a byte after a closing
- * quote, a quoted field going on past the line, a cap reached), with
- * nothing changed but the arrays' sizes: split_line then hands the line to
- * libcsv as before, which gives the same fields or the error with its
- * place. For such a line libcsv's state machine reads: a field opening
- * with a quote ends at the quote not followed by another, and must go on
- * with the delimiter or the record's end; any other field ends at the
- * delimiter and must hold no quote. The unit test fast_path_agrees_with_
- * libcsv checks this against libcsv alone on random inputs.
+ * The reader's own parse of the line seg..end (end at its line end, a CR
+ * before the LF left out), met between records, for a line whose record
+ * is on it whole and well formed: fields unquoted, or quoted ("" standing
+ * for a quote inside), each closing quote followed by the delimiter or
+ * the line end. One scan of the line finds its delimiters, quotes and
+ * CRs (struct scan); the line is copied into rowdata, where each field
+ * gets its NUL in place of the byte after it (delimiter, closing quote)
+ * and a field with doubled quotes is unescaped, so the input bytes stay
+ * as they were (for prep_reader_record_raw). Returns 1 with the record
+ * complete; 0 for anything else (a quote inside an unquoted field, a
+ * byte after a closing quote, a quoted field going on past the line, a
+ * CR, a cap reached), with nothing changed but the arrays' sizes:
+ * split_line then hands the line to libcsv as before, which gives the
+ * same fields or the error with its place. For such a line libcsv's
+ * state machine reads: a field opening with a quote ends at the quote
+ * not followed by another, and must go on with the delimiter or the
+ * record's end; any other field ends at the delimiter and holds no
+ * quote. The unit tests fast_path_agrees_* hold this to libcsv alone on
+ * random inputs.
  */
 static int
 parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 {
 	const unsigned char delim = (unsigned char)r->o.delim;
 	const size_t linelen = (size_t)(end - seg);
-	const unsigned char *p = seg, *nq;
+	const unsigned char *p = seg, *t;
+	struct scan sc;
 	size_t n = 0;
 	char *copy;
 
@@ -695,54 +798,49 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 	copy = r->rowdata;
 	memcpy(copy, seg, linelen);
 	copy[linelen] = '\0';
-	/* the next quote at or after p, or end */
-	nq = memchr(seg, '"', linelen);
-	if (nq == NULL)
-		nq = end;
+	scan_start(&sc, seg, end, delim);
 	for (;;) {
 		size_t off, len;
 		unsigned char how;
 
 		if (n >= r->fields_cap && fields_room(r, n) != PREP_OK)
 			return 0;
-		if (p == nq && p < end) {
+		if (p < end && *p == '"') {
 			/* a quoted field: up to the quote not doubled */
-			const unsigned char *q = p + 1;
-
+			(void)scan_next(&sc); /* its opening quote, p */
 			how = FIELD_QUOTED;
 			for (;;) {
-				q = memchr(q, '"', (size_t)(end - q));
-				if (q == NULL)
+				t = scan_next(&sc);
+				if (t == end || *t == '\r')
 					return 0; /* goes on past the line */
-				if (q + 1 < end && q[1] == '"') {
+				if (*t == delim)
+					continue;
+				if (t + 1 < end && t[1] == '"') {
+					(void)scan_next(&sc); /* t + 1 */
 					how = FIELD_QUOTED_ESC;
-					q += 2;
 					continue;
 				}
 				break;
 			}
-			if (q + 1 < end && q[1] != delim)
-				return 0; /* a byte after the closing quote */
+			if (t + 1 < end) {
+				if (t[1] != delim)
+					return 0; /* a byte after the quote */
+				(void)scan_next(&sc); /* t + 1 */
+			}
 			off = (size_t)(p + 1 - seg);
-			len = (size_t)(q - p - 1);
+			len = (size_t)(t - p - 1);
 			if (how == FIELD_QUOTED_ESC)
 				len = unescape_quotes(copy + off, len);
-			p = q + 1;
-			nq = p < end ? memchr(p, '"', (size_t)(end - p)) : NULL;
-			if (nq == NULL)
-				nq = end;
+			p = t + 1;
 		} else {
-			const unsigned char *d =
-			    memchr(p, delim, (size_t)(end - p));
-
-			if (d == NULL)
-				d = end;
-			if (nq < d)
-				return 0; /* a quote inside an unquoted field */
+			t = scan_next(&sc);
+			if (t < end && *t != delim)
+				return 0; /* a quote or CR in an unquoted field
+					   */
 			how = FIELD_UNQUOTED;
 			off = (size_t)(p - seg);
-			len = (size_t)(d - p);
-			p = d;
+			len = (size_t)(t - p);
+			p = t;
 		}
 		if (len > r->o.max_field)
 			return 0;
@@ -778,8 +876,6 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 
 	if (end > seg && end[-1] == '\r')
 		end--;
-	if (memchr(seg, '\r', (size_t)(end - seg)) != NULL)
-		return 0;
 	r->rec_line = r->line;
 	if (end == seg) {
 		if (!r->o.keep_blank)
@@ -789,12 +885,12 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 			row_done(r);
 		return (size_t)(nl - seg) + 1;
 	}
-	if (r->o.libcsv_only)
-		return 0;
-	if (parse_line(r, seg, end)) {
+	if (!r->o.libcsv_only && parse_line(r, seg, end)) {
 		row_done(r);
 		return (size_t)(nl - seg) + 1;
 	}
+	if (r->o.libcsv_only || memchr(seg, '\r', (size_t)(end - seg)) != NULL)
+		return 0;
 	q = memchr(seg, '"', (size_t)(end - seg));
 	stop = end;
 	if (q) {
@@ -1184,8 +1280,9 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 		   : npaths ? (is_stdin(paths[0]) ? "-" : paths[0])
 			    : "-";
 	r->where.file = r->fname;
-	r->raw = calloc(1, IOBUF_SIZE); /* zeroed, as rowdata below */
-	r->zout = calloc(1, IOBUF_SIZE);
+	/* zeroed, as rowdata; SCAN_PAD bytes that struct scan may read */
+	r->raw = calloc(1, IOBUF_SIZE + SCAN_PAD);
+	r->zout = calloc(1, IOBUF_SIZE + SCAN_PAD);
 	if (!r->raw || !r->zout)
 		return PREP_ERR_NOMEM;
 	if (r->o.sha256) {
