@@ -106,6 +106,9 @@ struct prep_reader {
 	 * read it whole from one line of data (prep_reader_record_raw) */
 	const unsigned char *rec_raw;
 	size_t rec_raw_len;
+	/* ... and each of its fields was quoted exactly when a writer with
+	 * the same delimiter quotes it (prep_writer_copy_record) */
+	int rec_written_form;
 
 	/* header (copied) or column count */
 	char *hdrdata;
@@ -792,6 +795,7 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 	struct scan sc;
 	size_t n = 0;
 	char *copy;
+	int form = 1;
 
 	if (row_room(r, linelen + 1) != PREP_OK)
 		return 0;
@@ -807,14 +811,18 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 			return 0;
 		if (p < end && *p == '"') {
 			/* a quoted field: up to the quote not doubled */
+			int held_delim = 0;
+
 			(void)scan_next(&sc); /* its opening quote, p */
 			how = FIELD_QUOTED;
 			for (;;) {
 				t = scan_next(&sc);
 				if (t == end || *t == '\r')
 					return 0; /* goes on past the line */
-				if (*t == delim)
+				if (*t == delim) {
+					held_delim = 1;
 					continue;
+				}
 				if (t + 1 < end && t[1] == '"') {
 					(void)scan_next(&sc); /* t + 1 */
 					how = FIELD_QUOTED_ESC;
@@ -829,8 +837,13 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 			}
 			off = (size_t)(p + 1 - seg);
 			len = (size_t)(t - p - 1);
+			/* a writer quotes it for a quote, the delimiter, a
+			 * space at either end */
 			if (how == FIELD_QUOTED_ESC)
 				len = unescape_quotes(copy + off, len);
+			else if (!held_delim &&
+				 (len == 0 || (p[1] != ' ' && t[-1] != ' ')))
+				form = 0;
 			p = t + 1;
 		} else {
 			t = scan_next(&sc);
@@ -840,6 +853,8 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 			how = FIELD_UNQUOTED;
 			off = (size_t)(p - seg);
 			len = (size_t)(t - p);
+			if (len > 0 && (p[0] == ' ' || t[-1] == ' '))
+				form = 0; /* a writer quotes it */
 			p = t;
 		}
 		if (len > r->o.max_field)
@@ -857,6 +872,7 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 	r->row_len = linelen + 1;
 	r->rec_raw = seg;
 	r->rec_raw_len = linelen;
+	r->rec_written_form = form;
 	return 1;
 }
 
@@ -1691,34 +1707,51 @@ put_byte(prep_writer *w, char c)
 	return PREP_OK;
 }
 
+/* Does the word x hold a byte of cd, cq, ccr or clf (each one byte
+ * repeated)? Its XOR with one has a zero byte, which the classic
+ * (v - 0x01..01) & ~v & 0x80..80 test finds. */
+static inline int
+word_has(uint64_t x, uint64_t cd, uint64_t cq, uint64_t ccr, uint64_t clf)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t a = x ^ cd, b = x ^ cq, c = x ^ ccr, d = x ^ clf;
+
+	return ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
+		 ((d - ones) & ~d)) &
+		0x8080808080808080ULL) != 0;
+}
+
 /*
- * Does data hold the delimiter, a quote, CR or LF? Eight bytes at a time:
- * a byte of x equal to c is a zero byte of x ^ (c * 0x01..01), found with
- * the classic (v - 0x01..01) & ~v & 0x80..80 test.
+ * Does data hold the delimiter, a quote, CR or LF? Eight bytes at a time
+ * (word_has), the last eight overlapping the ones before them; a field
+ * of 4 to 7 bytes as one word of its first and last four.
  */
 static int
 needs_quotes(const prep_writer *w, const char *data, size_t len)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t highs = 0x8080808080808080ULL;
 	const uint64_t cd = ones * (unsigned char)w->o.delim;
 	const uint64_t cq = ones * '"', ccr = ones * '\r', clf = ones * '\n';
-	size_t i = 0;
+	uint64_t x;
+	size_t i;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t x, a, b, c, d;
-
-		memcpy(&x, data + i, 8);
-		a = x ^ cd;
-		b = x ^ cq;
-		c = x ^ ccr;
-		d = x ^ clf;
-		if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
-		     ((d - ones) & ~d)) &
-		    highs)
-			return 1;
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8) {
+			memcpy(&x, data + i, 8);
+			if (word_has(x, cd, cq, ccr, clf))
+				return 1;
+		}
+		memcpy(&x, data + len - 8, 8);
+		return word_has(x, cd, cq, ccr, clf);
 	}
-	for (; i < len; i++)
+	if (len >= 4) {
+		uint32_t lo, hi;
+
+		memcpy(&lo, data, 4);
+		memcpy(&hi, data + len - 4, 4);
+		return word_has(lo | (uint64_t)hi << 32, cd, cq, ccr, clf);
+	}
+	for (i = 0; i < len; i++)
 		if (w->special[(unsigned char)data[i]])
 			return 1;
 	return 0;
@@ -1965,44 +1998,20 @@ prep_writer_copy_field(prep_writer *w, const prep_reader *r, size_t i)
 
 /*
  * Is the reader's current record, as read (rec_raw), what w would write
- * of its fields? Each unquoted field must be one w leaves unquoted (no
- * space at either end), each quoted one one w quotes (a doubled quote,
- * the delimiter or a space at an end: CR and LF can't be there, the line
- * holds none). A quoted field is written as "" around its bytes with
- * their quotes doubled, which is how the input had it. Not the output's
- * first record (a field there may need quotes for its first bytes), nor
- * a record of one empty field (written "").
+ * of its fields? parse_line saw that each field was quoted in the input
+ * exactly when a writer with the same delimiter quotes it
+ * (rec_written_form); a quoted field is written as "" around its bytes
+ * with their quotes doubled, which is how the input had it. Not the
+ * output's first record (a field there may need quotes for its first
+ * bytes), nor a record of one empty field (written "").
  */
 static int
 raw_is_written_form(const prep_writer *w, const prep_reader *r)
 {
-	size_t i;
-
-	if (r->rec_raw == NULL || w->o.delim != r->o.delim ||
-	    (w->flushed + w->len == 0 && !w->skipped) ||
-	    (r->nfields == 1 && r->fields[0].len == 0))
-		return 0;
-	for (i = 0; i < r->nfields; i++) {
-		const char *d = r->fields[i].data;
-		size_t len = r->fields[i].len;
-		int spaced = len > 0 && (d[0] == ' ' || d[len - 1] == ' ');
-
-		switch (r->quoting[i]) {
-		case FIELD_UNQUOTED:
-			if (spaced)
-				return 0;
-			break;
-		case FIELD_QUOTED:
-			if (!spaced && !needs_quotes(w, d, len))
-				return 0;
-			break;
-		case FIELD_QUOTED_ESC:
-			break;
-		default:
-			return 0;
-		}
-	}
-	return 1;
+	return r->rec_raw != NULL && r->rec_written_form &&
+	       w->o.delim == r->o.delim &&
+	       !(w->flushed + w->len == 0 && !w->skipped) &&
+	       !(r->nfields == 1 && r->fields[0].len == 0);
 }
 
 prep_status
@@ -2012,12 +2021,22 @@ prep_writer_copy_record(prep_writer *w, const prep_reader *r)
 	size_t i;
 
 	if (!w->dropping && w->row_fields == 0 && raw_is_written_form(w, r)) {
-		const char *eol = w->o.crlf ? "\r\n" : "\n";
+		size_t len = r->rec_raw_len;
 
-		if ((st = put(w, (const char *)r->rec_raw, r->rec_raw_len)) !=
-			PREP_OK ||
-		    (st = put(w, eol, strlen(eol))) != PREP_OK)
+		if (IOBUF_SIZE - w->len >= len + 2) {
+			unsigned char *o = w->buf + w->len;
+
+			memcpy(o, r->rec_raw, len);
+			if (w->o.crlf)
+				o[len++] = '\r';
+			o[len++] = '\n';
+			w->len += len;
+		} else if ((st = put(w, (const char *)r->rec_raw, len)) !=
+			       PREP_OK ||
+			   (st = put(w, "\r\n" + !w->o.crlf,
+				     1 + (size_t)w->o.crlf)) != PREP_OK) {
 			return st;
+		}
 		if (w->columns == 0)
 			w->columns = r->nfields;
 		w->records++;

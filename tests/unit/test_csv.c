@@ -1362,6 +1362,52 @@ Test(csv, writer_copies_agree_with_fields, .timeout = 120)
 	cr_assert_gt(not_as_read, 6000);
 }
 
+/*
+ * The writer's word-at-a-time test for bytes that need quotes, at every
+ * length up to 40 and every position: the delimiter, a quote, CR or LF
+ * anywhere makes the field quoted; their neighbours in the byte order
+ * (and bytes with the high bit set) don't. Written after a first field,
+ * so only the test decides.
+ */
+Test(csv, writer_quotes_at_every_position)
+{
+	static const char special[] = ";\"\r\n";
+	static const char near[] = ":<!#\f\x0e\x0b\t\x80\xff\xba";
+	prep_writer_options wo = {';', 0, 0, 0, 0};
+	char field[41];
+	size_t len, pos, k;
+
+	for (len = 1; len <= 40; len++)
+		for (pos = 0; pos < len; pos++) {
+			for (k = 0; k < sizeof special - 1 + sizeof near - 1;
+			     k++) {
+				int quoted = k < sizeof special - 1;
+				char c = quoted
+					     ? special[k]
+					     : near[k - (sizeof special - 1)];
+				prep_field f[2] = {{"x", 1}, {field, len}};
+				int fd = mem_file("", 0, 0);
+				prep_writer *w;
+				prep_buf out;
+
+				memset(field, 'a', len);
+				field[pos] = c;
+				field[len] = '\0';
+				cr_assert_eq(prep_writer_new(fd, &wo, &w),
+					     PREP_OK);
+				cr_assert_eq(prep_writer_row(w, f, 2), PREP_OK);
+				cr_assert_eq(prep_writer_finish(w), PREP_OK);
+				prep_writer_free(w);
+				slurp_fd(fd, &out);
+				close(fd);
+				cr_assert_eq(out.data[2] == '"', quoted,
+					     "len %zu pos %zu byte %02x", len,
+					     pos, (unsigned char)c);
+				prep_buf_free(&out);
+			}
+		}
+}
+
 /* prep_writer_bytes counts what the writer wrote, quoting and all. */
 Test(csv, writer_bytes)
 {
