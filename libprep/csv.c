@@ -2033,7 +2033,7 @@ prep_writer_copy_record(prep_writer *w, const prep_reader *r)
 			w->len += len;
 		} else if ((st = put(w, (const char *)r->rec_raw, len)) !=
 			       PREP_OK ||
-			   (st = put(w, "\r\n" + !w->o.crlf,
+			   (st = put(w, w->o.crlf ? "\r\n" : "\n",
 				     1 + (size_t)w->o.crlf)) != PREP_OK) {
 			return st;
 		}

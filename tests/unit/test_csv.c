@@ -990,7 +990,7 @@ random_field(prep_buf *b, char delim, uint64_t *seed, int good)
 }
 
 /* Random records over random options, both readers. */
-Test(csv, fast_path_agrees_on_random_records, .timeout = 120)
+Test(csv, fast_path_agrees_on_random_records)
 {
 	static const char delims[] = ",;\t|";
 	static const char *const ends[] = {"\n", "\n", "\r\n", "\r", ""};
@@ -1068,7 +1068,7 @@ Test(csv, fast_path_agrees_on_random_records, .timeout = 120)
  * Long inputs, so lines cross the reader's 64 KiB buffers (plain and
  * inflated): random records of the same kinds, mostly well formed.
  */
-Test(csv, fast_path_agrees_across_buffers, .timeout = 120)
+Test(csv, fast_path_agrees_across_buffers)
 {
 	uint64_t seed = 11;
 	struct fast_seen seen = {0};
@@ -1151,7 +1151,7 @@ same_output(prep_writer *a, int fa, prep_writer *b, int fb, const char *what)
  * of one empty field, fields longer than the writer's buffer, with and
  * without CRLF and a dropped header.
  */
-Test(csv, writer_field_plain_same_bytes, .timeout = 60)
+Test(csv, writer_field_plain_same_bytes)
 {
 	static const char alphabet[] = " a\x1f\x8b\xEF\xBB\xBFz";
 	static const char delims[] = ",;\t|";
@@ -1239,7 +1239,7 @@ writes_as_read(const prep_field *f, int quoted, char delim)
  * writer's form (so copy_record may copy them whole) are counted, and
  * must be many, as must the others.
  */
-Test(csv, writer_copies_agree_with_fields, .timeout = 120)
+Test(csv, writer_copies_agree_with_fields)
 {
 	static const char delims[] = ",;\t|";
 	uint64_t seed = 5;
