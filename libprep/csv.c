@@ -671,8 +671,7 @@ static inline uint64_t
 special_bits(const struct scan *s, const unsigned char *p)
 {
 	uint64_t m = 0;
-	size_t left = (size_t)(s->end - p);
-	int k;
+	size_t left = (size_t)(s->end - p), k;
 
 #if defined(__SSE2__)
 	for (k = 0; k < 4; k++) {

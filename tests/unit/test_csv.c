@@ -980,7 +980,7 @@ random_field(prep_buf *b, char delim, uint64_t *seed, int good)
 		if (k[0] == 'Q')
 			prep_buf_append_str(b, "\"");
 		for (i = 0; i < n; i++)
-			prep_buf_append(b, "abcdefgh" + lcg(seed) % 8, 1);
+			prep_buf_append(b, &"abcdefgh"[lcg(seed) % 8], 1);
 		if (k[0] == 'Q')
 			prep_buf_append_str(b, "\"");
 		return;
