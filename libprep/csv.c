@@ -191,6 +191,10 @@ fail(prep_reader *r, prep_status st, size_t field)
  * by libcsv, which does not say.
  */
 enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_QUOTED_ESC, FIELD_UNKNOWN };
+/* Or'ed in by parse_line: a writer with the same delimiter writes the
+ * field otherwise (quoted where it was not, or not where it was). */
+#define FIELD_REWRITTEN 4
+#define FIELD_HOW(q) ((q)&3)
 
 /* Grow the fields, offs, lens and quoting arrays to more than n entries,
  * within max_fields; no place set on failure. */
@@ -842,7 +846,7 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 				len = unescape_quotes(copy + off, len);
 			else if (!held_delim &&
 				 (len == 0 || (p[1] != ' ' && t[-1] != ' ')))
-				form = 0;
+				how |= FIELD_REWRITTEN;
 			p = t + 1;
 		} else {
 			t = scan_next(&sc);
@@ -853,7 +857,7 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 			off = (size_t)(p - seg);
 			len = (size_t)(t - p);
 			if (len > 0 && (p[0] == ' ' || t[-1] == ' '))
-				form = 0; /* a writer quotes it */
+				how |= FIELD_REWRITTEN; /* a writer quotes it */
 			p = t;
 		}
 		if (len > r->o.max_field)
@@ -862,6 +866,7 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 		r->fields[n].data = copy + off;
 		r->fields[n].len = len;
 		r->quoting[n] = how;
+		form &= !(how & FIELD_REWRITTEN);
 		n++;
 		if (p == end)
 			break;
@@ -1427,9 +1432,9 @@ prep_reader_record_fields(const prep_reader *r)
 int
 prep_reader_field_quoted(const prep_reader *r, size_t i)
 {
-	if (i >= r->nfields || r->quoting[i] == FIELD_UNKNOWN)
+	if (i >= r->nfields || FIELD_HOW(r->quoting[i]) == FIELD_UNKNOWN)
 		return -1;
-	return r->quoting[i] != FIELD_UNQUOTED;
+	return FIELD_HOW(r->quoting[i]) != FIELD_UNQUOTED;
 }
 
 int
@@ -1990,9 +1995,57 @@ prep_writer_copy_field(prep_writer *w, const prep_reader *r, size_t i)
 		return PREP_ERR_ARG;
 	f = &r->fields[i];
 	/* unquoted in the input: no delimiter, quote, CR or LF in it */
-	if (r->quoting[i] == FIELD_UNQUOTED && w->o.delim == r->o.delim)
+	if (FIELD_HOW(r->quoting[i]) == FIELD_UNQUOTED &&
+	    w->o.delim == r->o.delim)
 		return prep_writer_field_plain(w, f->data, f->len);
 	return prep_writer_field(w, f->data, f->len);
+}
+
+/*
+ * Where field i of the reader's current record begins in rec_raw (its
+ * opening quote, if quoted): parse_line copied the line to rowdata whole,
+ * so a field's offset there is its offset in the input.
+ */
+static size_t
+raw_offset(const prep_reader *r, size_t i)
+{
+	return (size_t)(r->fields[i].data - r->rowdata) -
+	       (FIELD_HOW(r->quoting[i]) != FIELD_UNQUOTED);
+}
+
+prep_status
+prep_writer_copy_fields(prep_writer *w, const prep_reader *r, size_t i,
+			size_t j)
+{
+	prep_status st;
+	size_t k;
+	int form;
+
+	if (i > j || j > r->nfields)
+		return PREP_ERR_ARG;
+	/* as read, when that is how w writes them: as in
+	 * raw_is_written_form, a field at a time */
+	form = i < j && r->rec_raw != NULL && !w->dropping &&
+	       w->o.delim == r->o.delim &&
+	       !(w->flushed + w->len == 0 && !w->skipped);
+	for (k = i; form && !r->rec_written_form && k < j; k++)
+		form = !(r->quoting[k] & FIELD_REWRITTEN);
+	if (form) {
+		size_t from = raw_offset(r, i);
+		size_t to =
+		    j < r->nfields ? raw_offset(r, j) - 1 : r->rec_raw_len;
+
+		st =
+		    put_after_delim(w, w->row_fields > 0,
+				    (const char *)r->rec_raw + from, to - from);
+		w->row_fields += j - i;
+		w->last_len = r->fields[j - 1].len;
+		return st;
+	}
+	for (k = i; k < j; k++)
+		if ((st = prep_writer_copy_field(w, r, k)) != PREP_OK)
+			return st;
+	return PREP_OK;
 }
 
 /*
@@ -2017,7 +2070,6 @@ prep_status
 prep_writer_copy_record(prep_writer *w, const prep_reader *r)
 {
 	prep_status st;
-	size_t i;
 
 	if (!w->dropping && w->row_fields == 0 && raw_is_written_form(w, r)) {
 		size_t len = r->rec_raw_len;
@@ -2041,9 +2093,8 @@ prep_writer_copy_record(prep_writer *w, const prep_reader *r)
 		w->records++;
 		return PREP_OK;
 	}
-	for (i = 0; i < r->nfields; i++)
-		if ((st = prep_writer_copy_field(w, r, i)) != PREP_OK)
-			return st;
+	if ((st = prep_writer_copy_fields(w, r, 0, r->nfields)) != PREP_OK)
+		return st;
 	return prep_writer_end_row(w);
 }
 

@@ -192,12 +192,22 @@ prep_status prep_writer_field_plain(prep_writer *w, const char *data,
 prep_status prep_writer_copy_field(prep_writer *w, const prep_reader *r,
 				   size_t i);
 /*
+ * Append fields i..j-1 of r's current record unchanged: their stretch of
+ * the record's input bytes at once when it is what prep_writer_field
+ * would write of them (the same delimiter, each field quoted in the input
+ * if and only if this writer quotes it, not the output's first field),
+ * else one by one with prep_writer_copy_field. PREP_ERR_ARG unless
+ * i <= j <= the record's fields.
+ */
+prep_status prep_writer_copy_fields(prep_writer *w, const prep_reader *r,
+				    size_t i, size_t j);
+/*
  * Write r's current record unchanged as a whole record (ending it), the
  * bytes prep_writer_row would write of its fields: its input bytes
  * (prep_reader_record_raw) copied at once when they are exactly that
  * (the same delimiter, every field quoted in the input if and only if
- * this writer quotes it, not the output's first record), else field by
- * field with prep_writer_copy_field.
+ * this writer quotes it, not the output's first record), else as
+ * prep_writer_copy_fields does.
  */
 prep_status prep_writer_copy_record(prep_writer *w, const prep_reader *r);
 /* End the current record. */

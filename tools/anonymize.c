@@ -440,9 +440,16 @@ write_rows(const struct options *o, const prep_action_ctx *ctx,
 			if (a && a->kind == PREP_ACT_DROP)
 				continue;
 			if (!a || a->kind == PREP_ACT_KEEP) {
-				cli_write_check(&cli,
-						prep_writer_copy_field(
-						    cli.writer, cli.reader, i));
+				size_t j = i + 1; /* the run of kept columns */
+
+				while (j < n &&
+				       (!c->act[j] ||
+					c->act[j]->kind == PREP_ACT_KEEP))
+					j++;
+				cli_write_check(
+				    &cli, prep_writer_copy_fields(
+					      cli.writer, cli.reader, i, j));
+				i = j - 1;
 				continue;
 			}
 			if (a && a->kind != PREP_ACT_KEEP &&

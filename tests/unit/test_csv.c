@@ -1232,10 +1232,11 @@ writes_as_read(const prep_field *f, int quoted, char delim)
 }
 
 /*
- * prep_writer_copy_record and prep_writer_copy_field write what
+ * prep_writer_copy_record, prep_writer_copy_field and
+ * prep_writer_copy_fields (random stretches of a record) write what
  * prep_writer_row writes of the same fields, on random inputs read with
  * random options (the same delimiter for the writer, or another), each
- * record written by three writers. The records whose raw bytes are the
+ * record written by four writers. The records whose raw bytes are the
  * writer's form (so copy_record may copy them whole) are counted, and
  * must be many, as must the others.
  */
@@ -1249,13 +1250,13 @@ Test(csv, writer_copies_agree_with_fields)
 	for (iter = 0; iter < 4000; iter++) {
 		prep_csv_options o;
 		prep_writer_options wo;
-		prep_writer *a, *b, *c;
+		prep_writer *a, *b, *c, *d, *e, *g;
 		prep_reader *r;
 		prep_buf in;
 		const prep_field *f;
 		char delim = delims[lcg(&seed) % 4];
 		size_t nrec = 1 + (size_t)lcg(&seed) % 30, nf, i, j;
-		int fd, fa, fb, fc, skip = lcg(&seed) % 4 == 0;
+		int fd, fa, fb, fc, fd2, fe, fg, skip = lcg(&seed) % 4 == 0;
 		prep_status st;
 
 		prep_csv_options_init(&o);
@@ -1299,13 +1300,20 @@ Test(csv, writer_copies_agree_with_fields)
 		fa = mem_file("", 0, 0);
 		fb = mem_file("", 0, 0);
 		fc = mem_file("", 0, 0);
+		fd2 = mem_file("", 0, 0);
+		fe = mem_file("", 0, 0);
+		fg = mem_file("", 0, 0);
+		cr_assert_eq(prep_writer_new(fe, &wo, &e), PREP_OK);
+		cr_assert_eq(prep_writer_new(fg, &wo, &g), PREP_OK);
 		cr_assert_eq(prep_writer_new(fa, &wo, &a), PREP_OK);
 		cr_assert_eq(prep_writer_new(fb, &wo, &b), PREP_OK);
 		cr_assert_eq(prep_writer_new(fc, &wo, &c), PREP_OK);
+		cr_assert_eq(prep_writer_new(fd2, &wo, &d), PREP_OK);
 		if (skip) {
 			cr_assert_eq(prep_writer_skip_header(a), PREP_OK);
 			cr_assert_eq(prep_writer_skip_header(b), PREP_OK);
 			cr_assert_eq(prep_writer_skip_header(c), PREP_OK);
+			cr_assert_eq(prep_writer_skip_header(d), PREP_OK);
 		}
 		cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
 		st = prep_reader_new_fd(&o, fd, "in.csv", &r);
@@ -1313,6 +1321,7 @@ Test(csv, writer_copies_agree_with_fields)
 			cr_assert_eq(prep_writer_row(a, f, nf), PREP_OK);
 			cr_assert_eq(prep_writer_row(b, f, nf), PREP_OK);
 			cr_assert_eq(prep_writer_row(c, f, nf), PREP_OK);
+			cr_assert_eq(prep_writer_row(d, f, nf), PREP_OK);
 		}
 		while (st == PREP_OK &&
 		       (st = prep_reader_next_row(r, &f, &nf)) == PREP_OK) {
@@ -1342,20 +1351,53 @@ Test(csv, writer_copies_agree_with_fields)
 			cr_assert_eq(prep_writer_copy_field(c, r, nf),
 				     PREP_ERR_ARG);
 			cr_assert_eq(prep_writer_end_row(c), PREP_OK);
+			/* random stretches, empty ones among them */
+			for (i = 0; i < nf; i = j) {
+				j = i + (size_t)lcg(&seed) % (nf - i + 1);
+				cr_assert_eq(
+				    prep_writer_copy_fields(d, r, i, j),
+				    PREP_OK);
+			}
+			cr_assert_eq(prep_writer_copy_fields(d, r, nf, nf),
+				     PREP_OK);
+			cr_assert_eq(prep_writer_copy_fields(d, r, 1, 0),
+				     PREP_ERR_ARG);
+			cr_assert_eq(prep_writer_copy_fields(d, r, 0, nf + 1),
+				     PREP_ERR_ARG);
+			cr_assert_eq(prep_writer_end_row(d), PREP_OK);
+			/* one stretch alone, as a record: the columns kept
+			 * when the others are dropped */
+			i = (size_t)lcg(&seed) % nf;
+			j = i + 1 + (size_t)lcg(&seed) % (nf - i);
+			cr_assert_eq(prep_writer_row(e, f + i, j - i), PREP_OK);
+			cr_assert_eq(prep_writer_copy_fields(g, r, i, j),
+				     PREP_OK);
+			cr_assert_eq(prep_writer_end_row(g), PREP_OK);
 		}
 		prep_reader_free(r);
 		cr_assert_eq(prep_writer_finish(a), PREP_OK);
 		cr_assert_eq(prep_writer_finish(b), PREP_OK);
 		cr_assert_eq(prep_writer_finish(c), PREP_OK);
+		cr_assert_eq(prep_writer_finish(d), PREP_OK);
+		cr_assert_eq(prep_writer_finish(e), PREP_OK);
+		cr_assert_eq(prep_writer_finish(g), PREP_OK);
+		same_output(e, fe, g, fg, "copy_fields alone");
 		same_output(a, fa, b, fb, "copy_record");
 		same_output(a, fa, c, fc, "copy_field");
+		same_output(a, fa, d, fd2, "copy_fields");
 		prep_writer_free(a);
 		prep_writer_free(b);
 		prep_writer_free(c);
+		prep_writer_free(d);
+		prep_writer_free(e);
+		prep_writer_free(g);
+		close(fe);
+		close(fg);
 		close(fd);
 		close(fa);
 		close(fb);
 		close(fc);
+		close(fd2);
 		prep_buf_free(&in);
 	}
 	cr_assert_gt(as_read, 6000);
