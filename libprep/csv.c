@@ -11,12 +11,23 @@
  * max_field + 64 KiB, so no input can grow memory without bound.
  *
  * libcsv looks at every byte through a switch and, with trimming turned
- * off, an indirect call. Most records hold no quote at all, and for those
- * CSV is just "split the line at the delimiter": between records the
- * reader splits such a line itself with memchr, and hands libcsv only
- * the part of a line from the first field that holds a quote. Splitting
- * a quote-free line is exactly what libcsv would do with it (no trimming,
- * CRLF or LF), so the two paths give the same fields and errors.
+ * off, an indirect call. Most records are one well-formed line, and for
+ * those CSV is "split the line at the delimiters outside quotes": between
+ * records the reader parses such a line itself (parse_line: one SSE2 scan
+ * for delimiters, quotes and CRs, a field quoted or not, "" inside
+ * quotes), into a copy of the line, so the input bytes stay as read for
+ * the writer to copy (prep_writer_copy_record, _copy_fields). Any other
+ * line (a quoted line break, a CR but the line end's, a stray quote, a
+ * cap reached) goes to libcsv as it always did: the fields before the
+ * one holding the first quote split with memchr, the rest to libcsv, so
+ * errors keep their places. The libcsv_only option turns the reader's own
+ * parsing off: the reference the unit tests and the fuzz harness hold it
+ * to, records, errors and places alike.
+ *
+ * The writer quotes a field only when it must; the reader tells it which
+ * fields were read unquoted (prep_reader_field_quoted), which then need
+ * fewer checks (prep_writer_field_plain), and whether a record's input
+ * bytes are what it would write, to copy them at once.
  *
  * Input is read with read(2) into one buffer; gzip (magic bytes 1f 8b) is
  * inflated with zlib, member after member (RFC 1952 allows several).
