@@ -13,6 +13,7 @@
 # make bench-validate  the validate benchmark alone
 # make bench-kanon     the kanon benchmark alone
 # make bench-audit     what --audit costs, alone
+# make bench-speed     the filters against a memchr scan (-j 1, -j 2), alone
 # make check-valgrind  the CLI tests under valgrind memcheck
 # make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
 # make stress     the ledger under SIGKILL and concurrent runs
@@ -127,6 +128,10 @@ $(BUILD)/bin/csv-baseline: tests/bench/csv-baseline.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lcsv
 
+$(BUILD)/bin/memchr-scan: tests/bench/memchr-scan.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 $(BUILD)/tests/stat_%: tests/stat/stat_%.c $(BUILD)/libprep.a $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprep.a \
@@ -225,12 +230,14 @@ demo: deps
 	@bash testdata/demo.sh $(BUILD)/bin
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/csv-baseline \
+		$(BUILD)/bin/memchr-scan
 	@st=0; bash tests/bench/run.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/validate.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/kanon.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/profile.sh $(BUILD)/bin || st=$$?; \
-	bash tests/bench/audit.sh $(BUILD)/bin || st=$$?; exit $$st
+	bash tests/bench/audit.sh $(BUILD)/bin || st=$$?; \
+	bash tests/bench/speed.sh $(BUILD)/bin || st=$$?; exit $$st
 
 # The CLI tests with every filter under valgrind memcheck (slow: minutes).
 # Built without optimization: at -O2 a pointer held only in a register
@@ -277,6 +284,11 @@ bench-profile: deps-bench
 bench-audit: deps-bench
 	@$(MAKE) --no-print-directory all
 	@bash tests/bench/audit.sh $(BUILD)/bin
+
+.PHONY: bench-speed
+bench-speed: deps-bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bin/memchr-scan
+	@bash tests/bench/speed.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \

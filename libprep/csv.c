@@ -142,6 +142,7 @@ struct prep_reader {
 	/* prep_reader_part_by: the column and the part kept (by_n 0: all) */
 	size_t by_col;
 	unsigned long by_i, by_n;
+	int piece; /* prep_reader_new_piece: reads memory given to it */
 };
 
 void
@@ -551,6 +552,11 @@ fill(prep_reader *r)
 {
 	prep_status st;
 
+	if (r->piece) { /* the piece given is all there is */
+		r->data_len = r->data_pos = 0;
+		r->at_eof = 1;
+		return PREP_OK;
+	}
 	if (!r->file_started) {
 		/* Enough bytes to see gzip's magic number. */
 		while (r->raw_len < 3 && !r->at_eof)
@@ -661,8 +667,9 @@ parse_error(prep_reader *r)
 /*
  * The bytes a line is split at (the delimiter, the quote, CR), found 64
  * at a time: bit i of special_bits(s, p) is set when p[i] is one of them.
- * Up to 63 bytes past a line's end are read (the input buffers have that
- * much room after them, SCAN_PAD) and their bits cleared. With SSE2, a
+ * Up to 63 bytes past a line's end are read (the reader's input buffers
+ * have that much room after them, SCAN_PAD; the last bytes of a buffer
+ * without it are copied first) and their bits cleared. With SSE2, a
  * compare of 16 bytes against each and a movemask; without it, eight
  * bytes at a time as a word: a byte of x equal to c is a zero byte of
  * y = x ^ (c * 0x01..01), whose high bit ~(((y & 0x7f..7f) + 0x7f..7f) |
@@ -672,9 +679,11 @@ parse_error(prep_reader *r)
 #define SCAN_PAD 64
 
 struct scan {
-	const unsigned char *base; /* start of the 64 bytes bits covers */
-	const unsigned char *end;  /* the line's end */
-	uint64_t bits;		   /* specials of base[0..64) not yet taken */
+	const unsigned char *base;     /* start of the 64 bytes bits covers */
+	const unsigned char *end;      /* the line's end */
+	const unsigned char *readable; /* the end of the bytes that may be
+					  read (a buffer's padding too) */
+	uint64_t bits; /* specials of base[0..64) not yet taken */
 #if defined(__SSE2__)
 	__m128i d, q, cr;
 #else
@@ -687,6 +696,15 @@ special_bits(const struct scan *s, const unsigned char *p)
 {
 	uint64_t m = 0;
 	size_t left = (size_t)(s->end - p), k;
+	unsigned char tail[64];
+
+	if (p + 64 > s->readable) {
+		/* a buffer without room after it (a piece, par.h): its
+		 * last bytes from a copy */
+		memset(tail, 0, sizeof tail);
+		memcpy(tail, p, left);
+		p = tail;
+	}
 
 #if defined(__SSE2__)
 	for (k = 0; k < 4; k++) {
@@ -721,7 +739,7 @@ special_bits(const struct scan *s, const unsigned char *p)
 
 static inline void
 scan_start(struct scan *s, const unsigned char *line, const unsigned char *end,
-	   unsigned char delim)
+	   const unsigned char *readable, unsigned char delim)
 {
 #if defined(__SSE2__)
 	s->d = _mm_set1_epi8((char)delim);
@@ -734,6 +752,7 @@ scan_start(struct scan *s, const unsigned char *line, const unsigned char *end,
 #endif
 	s->base = line;
 	s->end = end;
+	s->readable = readable;
 	s->bits = special_bits(s, line);
 }
 
@@ -816,7 +835,9 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 	copy = r->rowdata;
 	memcpy(copy, seg, linelen);
 	copy[linelen] = '\0';
-	scan_start(&sc, seg, end, delim);
+	/* the reader's own buffers have SCAN_PAD bytes after them */
+	scan_start(&sc, seg, end,
+		   r->data + r->data_len + (r->piece ? 0 : SCAN_PAD), delim);
 	for (;;) {
 		size_t off, len;
 		unsigned char how;
@@ -1211,6 +1232,17 @@ next_record(prep_reader *r)
 {
 	prep_status st;
 
+	if (r->piece) {
+		if ((st = parse_record(r)) != PREP_OK)
+			return st;
+		if (!r->row_ready)
+			return PREP_END;
+		if (r->nfields != r->ncols && !r->o.ragged) {
+			r->where.field = 0;
+			return PREP_ERR_RAGGED;
+		}
+		return PREP_OK;
+	}
 	for (;;) {
 		if (r->fd < 0) {
 			if (r->file_index >= (r->npaths ? r->npaths : 1))
@@ -1517,6 +1549,152 @@ prep_reader_rows(const prep_reader *r)
 	return r->rows;
 }
 
+/* ---- raw bytes and pieces, for threads (par.h) ---- */
+
+int
+prep_reader_pending(const prep_reader *r)
+{
+	return r->pending;
+}
+
+void
+prep_reader_count_rows(prep_reader *r, uint64_t rows)
+{
+	r->rows += rows;
+}
+
+/* The next file of the stream, open, its header read and checked. */
+static prep_status
+raw_next_file(prep_reader *r)
+{
+	prep_status st;
+
+	for (;;) {
+		if (r->file_index >= (r->npaths ? r->npaths : 1))
+			return PREP_END;
+		if ((st = open_file(r)) != PREP_OK)
+			return st;
+		r->first_record = 0;
+		if (!r->o.has_header)
+			return PREP_OK;
+		if ((st = parse_record(r)) != PREP_OK)
+			return st;
+		if (r->row_ready) {
+			if (!same_header(r)) {
+				r->where.field = 0;
+				return PREP_ERR_HEADER_MISMATCH;
+			}
+			return PREP_OK;
+		}
+		close_file(r); /* empty: no header, no records */
+		r->file_index++;
+	}
+}
+
+prep_status
+prep_reader_raw(prep_reader *r, prep_raw *raw)
+{
+	prep_status st;
+
+	memset(raw, 0, sizeof *raw);
+	if (r->pending || r->piece)
+		return PREP_ERR_ARG;
+	for (;;) {
+		if (r->fd < 0 && (st = raw_next_file(r)) != PREP_OK)
+			return st;
+		if (r->data_pos >= r->data_len && !r->file_done) {
+			if ((st = fill(r)) != PREP_OK)
+				return st;
+			if (r->data_pos >= r->data_len)
+				r->file_done = 1;
+		}
+		if (r->file_done) {
+			raw->file = r->fname;
+			raw->line = r->line;
+			raw->file_end = 1;
+			close_file(r);
+			r->file_index++;
+			return PREP_OK;
+		}
+		if (r->after_cr) {
+			/* the LF of a CRLF whose CR ended the last record */
+			r->after_cr = 0;
+			if (r->data[r->data_pos] == '\n') {
+				r->data_pos++;
+				r->line++;
+				continue;
+			}
+		}
+		raw->data = r->data + r->data_pos;
+		raw->len = r->data_len - r->data_pos;
+		raw->file = r->fname;
+		raw->line = r->line;
+		r->data_pos = r->data_len;
+		return PREP_OK;
+	}
+}
+
+size_t
+prep_reader_record_max(const prep_reader *r)
+{
+	/* a record holds at most row_max bytes of fields and their NULs;
+	 * written, each byte may be a doubled quote, each field quoted */
+	return 3 * r->row_max + SEGMENT_MAX;
+}
+
+prep_status
+prep_reader_new_piece(const prep_reader *like, prep_reader **out)
+{
+	prep_reader *r;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return PREP_ERR_NOMEM;
+	*out = r;
+	r->o = like->o;
+	r->o.has_header = 0;
+	r->o.sha256 = 0;
+	r->o.part_i = r->o.part_n = 0;
+	r->row_max = like->row_max;
+	r->ncols = like->ncols;
+	r->by_col = like->by_col;
+	r->by_i = like->by_i;
+	r->by_n = like->by_n;
+	r->delim_how = like->delim_how;
+	r->piece = 1;
+	r->fd = -1;
+	r->fname = like->fname;
+	r->where.file = r->fname;
+	return parser_start(r);
+}
+
+prep_status
+prep_reader_piece(prep_reader *r, unsigned char *data, size_t len,
+		  const char *file, unsigned long line)
+{
+	if (r->p_live)
+		csv_free(&r->p);
+	r->p_live = 0;
+	r->cb_err = PREP_OK;
+	r->fname = file;
+	r->where.file = file;
+	r->where.line = line;
+	r->where.field = 0;
+	r->data = data;
+	r->data_len = len;
+	r->data_pos = 0;
+	r->at_eof = 1;
+	r->file_done = 0;
+	r->file_started = 1;
+	r->line = line;
+	r->rec_line = line;
+	r->after_cr = 0;
+	r->row_ready = 0;
+	r->nfields = 0;
+	r->rows = 0;
+	return parser_start(r);
+}
+
 /* ---- writer ---- */
 
 struct prep_writer {
@@ -1545,7 +1723,13 @@ struct prep_writer {
 	int skip_header;	    /* prep_writer_skip_header was called */
 	int skipped;		    /* ... it was dropped */
 	uint64_t raw_dropped;	    /* ... as raw bytes, counted by add */
+	int memory;		    /* prep_writer_new_memory: into mem */
+	char *mem;
+	size_t mem_len, mem_cap;
 };
+
+/* The most a memory writer holds: a piece's output. */
+#define MEMORY_MAX ((size_t)1 << 30)
 
 prep_status
 prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
@@ -1680,6 +1864,26 @@ flush_buf(prep_writer *w)
 
 	if (w->len == 0)
 		return PREP_OK;
+	if (w->memory) {
+		if (w->len > w->mem_cap - w->mem_len) {
+			size_t ncap = w->mem_cap ? w->mem_cap : IOBUF_SIZE;
+			char *nm;
+
+			while (ncap - w->mem_len < w->len && ncap < MEMORY_MAX)
+				ncap *= 2;
+			if (ncap - w->mem_len < w->len)
+				return PREP_ERR_LIMIT;
+			if ((nm = realloc(w->mem, ncap)) == NULL)
+				return PREP_ERR_NOMEM;
+			w->mem = nm;
+			w->mem_cap = ncap;
+		}
+		memcpy(w->mem + w->mem_len, w->buf, w->len);
+		w->mem_len += w->len;
+		w->flushed += w->len;
+		w->len = 0;
+		return PREP_OK;
+	}
 	if (w->o.gzip)
 		st = deflate_out(w, w->buf, w->len, Z_NO_FLUSH);
 	else if (w->md && w->nbuf > 1)
@@ -1796,17 +2000,29 @@ put_after_delim(prep_writer *w, int sep, const char *data, size_t len)
 }
 
 /*
+ * Is nothing written yet of an output whose first field is quoted when it
+ * begins like gzip data or a byte order mark (a reader would take it for
+ * either)? Not after prep_writer_skip_header dropped the header, nor in a
+ * memory writer (prep_writer_append quotes such a field of the output).
+ */
+static int
+at_output_start(const prep_writer *w)
+{
+	return w->flushed + w->len == 0 && !w->skipped && !w->memory;
+}
+
+/*
  * Would a field of data[0..len) (len > 0) holding no delimiter, quote, CR
  * or LF be quoted, after a delimiter when sep? When it begins or ends with
  * a space, or when it is the output's first bytes and begins like gzip
- * data or a byte order mark (a reader would take it for either).
+ * data or a byte order mark.
  */
 static int
 plain_needs_quotes(const prep_writer *w, int sep, const char *data, size_t len)
 {
 	if (data[0] == ' ' || data[len - 1] == ' ')
 		return 1;
-	return !sep && w->flushed + w->len == 0 && !w->skipped && len >= 2 &&
+	return !sep && at_output_start(w) && len >= 2 &&
 	       (memcmp(data, "\x1f\x8b", 2) == 0 ||
 		(len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0));
 }
@@ -2037,8 +2253,7 @@ prep_writer_copy_fields(prep_writer *w, const prep_reader *r, size_t i,
 	/* as read, when that is how w writes them: as in
 	 * raw_is_written_form, a field at a time */
 	form = i < j && r->rec_raw != NULL && !w->dropping &&
-	       w->o.delim == r->o.delim &&
-	       !(w->flushed + w->len == 0 && !w->skipped);
+	       w->o.delim == r->o.delim && !at_output_start(w);
 	for (k = i; form && !r->rec_written_form && k < j; k++)
 		form = !(r->quoting[k] & FIELD_REWRITTEN);
 	if (form) {
@@ -2072,8 +2287,7 @@ static int
 raw_is_written_form(const prep_writer *w, const prep_reader *r)
 {
 	return r->rec_raw != NULL && r->rec_written_form &&
-	       w->o.delim == r->o.delim &&
-	       !(w->flushed + w->len == 0 && !w->skipped) &&
+	       w->o.delim == r->o.delim && !at_output_start(w) &&
 	       !(r->nfields == 1 && r->fields[0].len == 0);
 }
 
@@ -2166,5 +2380,86 @@ prep_writer_free(prep_writer *w)
 	free(w->zbuf);
 	for (i = 0; i < w->nbuf; i++)
 		free(w->bufs[i]);
+	free(w->mem);
 	free(w);
+}
+
+prep_status
+prep_writer_new_memory(const prep_writer *like, prep_writer **out)
+{
+	prep_writer_options mo = like->o;
+	prep_status st;
+
+	mo.gzip = 0;
+	mo.sha256 = 0;
+	if ((st = prep_writer_new(-1, &mo, out)) != PREP_OK)
+		return st;
+	(*out)->memory = 1;
+	return PREP_OK;
+}
+
+void
+prep_writer_reset(prep_writer *w)
+{
+	w->len = 0;
+	w->mem_len = 0;
+	w->flushed = 0;
+	w->row_fields = 0;
+	w->records = 0;
+	w->columns = 0;
+}
+
+const char *
+prep_writer_data(const prep_writer *w, size_t *len)
+{
+	*len = w->mem_len;
+	return w->mem;
+}
+
+/*
+ * The first field of bytes p[0..n) written by a memory writer, when it
+ * is unquoted and looks like gzip data or a byte order mark: the field
+ * prep_writer_field quotes at the start of an output.
+ */
+static size_t
+lead_special(const prep_writer *w, const char *p, size_t n)
+{
+	size_t k;
+
+	for (k = 0;
+	     k < n && p[k] != (char)w->o.delim && p[k] != '\r' && p[k] != '\n';
+	     k++)
+		;
+	if ((k >= 2 && memcmp(p, "\x1f\x8b", 2) == 0) ||
+	    (k >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0))
+		return k;
+	return 0;
+}
+
+prep_status
+prep_writer_append(prep_writer *w, const prep_writer *piece)
+{
+	const char *p = piece->mem;
+	size_t n = piece->mem_len, k;
+	prep_status st;
+
+	if (!piece->memory || piece->len != 0)
+		return PREP_ERR_ARG; /* not a memory writer, or not flushed */
+	if (n == 0)
+		return PREP_OK;
+	if (w->flushed + w->len == 0 && !w->skipped && !w->dropping &&
+	    (k = lead_special(w, p, n)) > 0) {
+		if ((st = put_byte(w, '"')) != PREP_OK ||
+		    (st = put(w, p, k)) != PREP_OK ||
+		    (st = put_byte(w, '"')) != PREP_OK)
+			return st;
+		if (w->columns == 0)
+			w->raw_fields = 1; /* the field counted */
+		p += k;
+		n -= k;
+	}
+	if ((st = prep_writer_raw(w, p, n)) != PREP_OK)
+		return st;
+	prep_writer_add(w, piece->records);
+	return PREP_OK;
 }

@@ -116,6 +116,66 @@ prep_status prep_reader_sha256(const prep_reader *r, size_t i,
 prep_status prep_reader_part_by(prep_reader *r, size_t col, unsigned long i,
 				unsigned long n);
 
+/*
+ * Raw records, for reading one stream on several threads (par.h): the
+ * reader hands out its input's bytes unparsed, and readers on other
+ * threads parse pieces of them that begin and end at record boundaries.
+ *
+ * prep_reader_pending: a record was read at the open (a stream without
+ * a header: its first record, read to count the columns); take it with
+ * prep_reader_next_row before any raw bytes.
+ *
+ * prep_reader_raw: the next bytes of the input as the parser would see
+ * them (inflated, the byte order mark dropped), from the first byte no
+ * record or earlier call has taken, which is always between records:
+ * raw->data[0..len), len > 0, valid until the next call, all of one
+ * file (raw->file its name; raw->line the physical line of data[0]
+ * on the first call of each file, the caller counts on from there).
+ * When the current file has no byte left: len 0 and file_end 1; the
+ * next call opens the next file, reads and checks its header as
+ * prep_reader_next_row does, and goes on with its bytes. PREP_END once
+ * every file is done; an error (I/O, gzip, a header that differs) has
+ * its place in prep_reader_where. The sha256 option and --part's range
+ * work as for records. Bytes taken raw are no records of this reader:
+ * prep_reader_count_rows adds those another reader found in them.
+ */
+typedef struct prep_raw {
+	const unsigned char *data;
+	size_t len;
+	const char *file;
+	unsigned long line;
+	int file_end;
+} prep_raw;
+
+int prep_reader_pending(const prep_reader *r);
+prep_status prep_reader_raw(prep_reader *r, prep_raw *raw);
+void prep_reader_count_rows(prep_reader *r, uint64_t rows);
+
+/*
+ * A reader of pieces of like's stream (like's options, delimiter,
+ * columns and prep_reader_part_by part), for another thread. No header:
+ * every record of a piece is data.
+ */
+prep_status prep_reader_new_piece(const prep_reader *like, prep_reader **out);
+/*
+ * Read data[0..len) next: whole records of the file named file, the
+ * first beginning on physical line `line`, the last ending at len (a
+ * line feed, or the file's end). The reader writes into data (NULs
+ * after fields) and keeps pointers into it until the next call.
+ * prep_reader_next_row then gives its records and PREP_END after the
+ * last; prep_reader_rows counts those of this piece (part_by's skipped
+ * records too). PREP_ERR_NOMEM when the parser can't be set up.
+ */
+prep_status prep_reader_piece(prep_reader *r, unsigned char *data, size_t len,
+			      const char *file, unsigned long line);
+/*
+ * The most bytes one record of r's input may take (larger: the record
+ * is refused by a cap, max_field or the reader's record limit): a
+ * piece cut after that many bytes without a record boundary ends in an
+ * error before its end.
+ */
+size_t prep_reader_record_max(const prep_reader *r);
+
 /* The header's fields, or NULL without one; *n is the number of columns. */
 const prep_field *prep_reader_header(const prep_reader *r, size_t *n);
 size_t prep_reader_columns(const prep_reader *r);
@@ -242,6 +302,26 @@ prep_status prep_writer_skip_header(prep_writer *w);
 int prep_writer_skipped(const prep_writer *w);
 /* Bytes of CSV written so far (before any gzip compression). */
 uint64_t prep_writer_bytes(const prep_writer *w);
+/*
+ * A writer into memory with like's dialect (no gzip, no sha256), for a
+ * piece of the output made on another thread: it never quotes a first
+ * field for looking like gzip data or a byte order mark (the output's
+ * own writer does that, in prep_writer_append). prep_writer_finish is
+ * flushes it (before prep_writer_data or prep_writer_append);
+ * prep_writer_reset empties it for the next piece.
+ */
+prep_status prep_writer_new_memory(const prep_writer *like, prep_writer **out);
+void prep_writer_reset(prep_writer *w);
+/* The bytes a memory writer holds. */
+const char *prep_writer_data(const prep_writer *w, size_t *len);
+/*
+ * Append what the memory writer piece holds to w, as if its records had
+ * been written to w one by one: the same bytes (a first field of the
+ * whole output that looks like gzip data or a byte order mark quoted),
+ * records and columns counted, prep_writer_skip_header applied.
+ */
+prep_status prep_writer_append(prep_writer *w, const prep_writer *piece);
+
 /* Write a whole record. */
 prep_status prep_writer_row(prep_writer *w, const prep_field *f, size_t n);
 /*

@@ -243,6 +243,12 @@ fairness_group_at(prep_fairness *f, const prep_field *values, uint64_t first,
 prep_status
 prep_fairness_add(prep_fairness *f, const prep_field *row)
 {
+	return prep_fairness_add_at(f, row, f->rows + 1);
+}
+
+prep_status
+prep_fairness_add_at(prep_fairness *f, const prep_field *row, uint64_t first)
+{
 	double w = 1;
 	size_t id;
 	int y, yhat, added;
@@ -259,7 +265,7 @@ prep_fairness_add(prep_fairness *f, const prep_field *row)
 			return PREP_ERR_RANGE;
 		w = fabs(w); /* -0 reads as 0 */
 	}
-	if ((st = group_of_row(f, row, f->rows + 1, &id, &added)) != PREP_OK)
+	if ((st = group_of_row(f, row, first, &id, &added)) != PREP_OK)
 		return st;
 	y = is_positive(f, &row[f->label]);
 	yhat = f->pred >= 0 ? is_positive(f, &row[f->pred]) : y;

@@ -134,6 +134,14 @@ void prep_fairness_free(prep_fairness *f);
  * row leaves the table as it was.
  */
 prep_status prep_fairness_add(prep_fairness *f, const prep_field *row);
+/*
+ * The same with the row's number given, for a table of some of the rows
+ * (a thread's, fairness_state.h prep_fairness_merge_places): it orders
+ * the groups by first appearance; numbers must increase from call to
+ * call.
+ */
+prep_status prep_fairness_add_at(prep_fairness *f, const prep_field *row,
+				 uint64_t first);
 
 /* Number of groups seen. */
 size_t prep_fairness_groups(const prep_fairness *f);

@@ -16,6 +16,7 @@
 
 #include "fairness_impl.h"
 #include "fairness_state.h"
+#include "par.h"
 #include "json.h"
 #include "memcap.h"
 #include "partial.h"
@@ -463,14 +464,39 @@ prep_fairness_from_state(const json_t *state, int has_pred, int weighted,
 	return PREP_OK;
 }
 
+/*
+ * Add group i of b to a, as the group of values v whose first row is
+ * first there (when new): its counts and sums of weights.
+ */
+static prep_status
+add_group(prep_fairness *a, const prep_field *v, uint64_t first,
+	  const prep_fairness *b, size_t i)
+{
+	const struct fairness_group *c = &b->g[i];
+	struct fairness_group *g;
+	size_t id, k;
+	int added;
+	prep_status st = fairness_group_at(a, v, first, &id, &added);
+
+	for (k = 0; st == PREP_OK && a->wsum && k < NCELLS; k++)
+		st = prep_exactsum_add_sum(&a->wsum[id * NCELLS + k],
+					   &b->wsum[i * NCELLS + k]);
+	if (st != PREP_OK)
+		return st;
+	g = &a->g[id];
+	g->n += c->n;
+	g->n_pos += c->n_pos;
+	g->n_sel += c->n_sel;
+	g->n_tp += c->n_tp;
+	return PREP_OK;
+}
+
 prep_status
 prep_fairness_merge(prep_fairness *a, const prep_fairness *b)
 {
-	size_t i, k, id, n = prep_fairness_groups(b);
-	struct fairness_group *g;
+	size_t i, n = prep_fairness_groups(b);
 	prep_field *v;
 	prep_status st = PREP_OK;
-	int added;
 
 	if (a->ncols != b->ncols || (a->pred >= 0) != (b->pred >= 0) ||
 	    (a->weight >= 0) != (b->weight >= 0))
@@ -483,20 +509,56 @@ prep_fairness_merge(prep_fairness *a, const prep_fairness *b)
 		const struct fairness_group *c = &b->g[i];
 
 		group_values(b, i, v);
-		st = fairness_group_at(a, v, a->rows + c->first, &id, &added);
-		for (k = 0; st == PREP_OK && a->wsum && k < NCELLS; k++)
-			st = prep_exactsum_add_sum(&a->wsum[id * NCELLS + k],
-						   &b->wsum[i * NCELLS + k]);
-		if (st != PREP_OK)
-			break;
-		g = &a->g[id];
-		g->n += c->n;
-		g->n_pos += c->n_pos;
-		g->n_sel += c->n_sel;
-		g->n_tp += c->n_tp;
+		st = add_group(a, v, a->rows + c->first, b, i);
 	}
 	free(v);
 	if (st == PREP_OK)
 		a->rows += b->rows;
+	return st;
+}
+
+prep_status
+prep_fairness_merge_places(prep_fairness *a, prep_fairness *const *parts,
+			   size_t n, const uint64_t *base, size_t nbase)
+{
+	prep_par_first *all;
+	size_t total = 0, i, j, k = 0;
+	prep_field *v;
+	prep_status st = PREP_OK;
+
+	for (i = 0; i < n; i++) {
+		const prep_fairness *b = parts[i];
+
+		if (a->ncols != b->ncols || (a->pred >= 0) != (b->pred >= 0) ||
+		    (a->weight >= 0) != (b->weight >= 0))
+			return PREP_ERR_ARG;
+		total += prep_fairness_groups(b);
+	}
+	all = malloc((total ? total : 1) * sizeof *all);
+	v = calloc(a->ncols ? a->ncols : 1, sizeof *v);
+	if (all == NULL || v == NULL) {
+		free(all);
+		free(v);
+		return PREP_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < prep_fairness_groups(parts[i]); j++) {
+			all[k].first = parts[i]->g[j].first;
+			all[k].part = i;
+			all[k++].id = j;
+		}
+	qsort(all, total, sizeof *all, prep_par_first_cmp);
+	for (k = 0; st == PREP_OK && k < total; k++) {
+		const prep_fairness *b = parts[all[k].part];
+		const struct fairness_group *c = &b->g[all[k].id];
+
+		group_values(b, all[k].id, v);
+		st = add_group(a, v, prep_par_row_number(c->first, base, nbase),
+			       b, all[k].id);
+	}
+	for (i = 0; st == PREP_OK && i < n; i++)
+		a->rows += parts[i]->rows;
+	free(all);
+	free(v);
 	return st;
 }

@@ -84,4 +84,17 @@ prep_status prep_fairness_from_state(const json_t *state, int has_pred,
  */
 prep_status prep_fairness_merge(prep_fairness *a, const prep_fairness *b);
 
+/*
+ * Add up into a (empty) the tables parts[0..n) that threads counted from
+ * one input's rows, each with prep_fairness_add_at and first the row's
+ * place, piece << 32 | index (par.h): the groups come in order of first
+ * appearance in the input, as one table of every row would have them,
+ * and a group's first row is base[piece] + index + 1, base[p] the rows
+ * in the pieces before piece p (nbase entries). Failures as
+ * prep_fairness_merge's.
+ */
+prep_status prep_fairness_merge_places(prep_fairness *a,
+				       prep_fairness *const *parts, size_t n,
+				       const uint64_t *base, size_t nbase);
+
 #endif

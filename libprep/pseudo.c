@@ -213,6 +213,31 @@ prep_cipher_new_key(const unsigned char *key, size_t keylen, prep_cipher **out)
 	return PREP_OK;
 }
 
+prep_status
+prep_cipher_clone(const prep_cipher *from, prep_cipher **out)
+{
+	prep_cipher *c;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return PREP_ERR_NOMEM;
+	prep_buf_init(&c->raw, 0);
+	c->siv = from->siv;
+	c->enc = EVP_CIPHER_CTX_new();
+	c->dec = EVP_CIPHER_CTX_new();
+	c->work = EVP_CIPHER_CTX_new();
+	if (EVP_CIPHER_up_ref(c->siv) != 1)
+		c->siv = NULL;
+	if (c->siv == NULL || c->enc == NULL || c->dec == NULL ||
+	    c->work == NULL || EVP_CIPHER_CTX_copy(c->enc, from->enc) != 1 ||
+	    EVP_CIPHER_CTX_copy(c->dec, from->dec) != 1) {
+		prep_cipher_free(c);
+		return PREP_ERR_CRYPTO;
+	}
+	*out = c;
+	return PREP_OK;
+}
+
 void
 prep_cipher_free(prep_cipher *c)
 {

@@ -97,6 +97,11 @@ prep_status prep_cipher_new_key(const unsigned char *key, size_t keylen,
 				prep_cipher **out);
 
 /* Wipe and free; NULL is fine. */
+/*
+ * A cipher with from's keys, for another thread: one cipher is used by
+ * one thread at a time (it keeps a working context and buffer).
+ */
+prep_status prep_cipher_clone(const prep_cipher *from, prep_cipher **out);
 void prep_cipher_free(prep_cipher *c);
 
 /*

@@ -145,7 +145,14 @@ prep_spool_last(const prep_spool *s, uint64_t *off, uint64_t *len)
 uint64_t
 prep_spool_records(const prep_spool *s)
 {
-	return s->records;
+	/* rows of prep_spool_row, and records appended to the writer */
+	return prep_writer_records(s->w);
+}
+
+prep_writer *
+prep_spool_writer(prep_spool *s)
+{
+	return (s->flags & PREP_SPOOL_INDEX) || s->finished ? NULL : s->w;
 }
 
 uint64_t
@@ -217,7 +224,7 @@ prep_spool_copy(prep_spool *s, prep_writer *w)
 		if ((st = prep_writer_raw(w, buf, (size_t)n)) != PREP_OK)
 			return st;
 	}
-	prep_writer_add(w, s->records);
+	prep_writer_add(w, prep_spool_records(s));
 	return PREP_OK;
 }
 

@@ -59,6 +59,14 @@ prep_status prep_spool_new(const char *prefix, const prep_writer_options *wo,
 /* Append one record of n fields. */
 prep_status prep_spool_row(prep_spool *s, const prep_field *f, size_t n);
 
+/*
+ * The spool's writer, for records written elsewhere (another thread's
+ * output, par.h, appended with prep_writer_append): they count as its
+ * records. NULL for a spool with PREP_SPOOL_INDEX, whose records must
+ * come through prep_spool_row, or a finished one.
+ */
+prep_writer *prep_spool_writer(prep_spool *s);
+
 /* The offset and length of the record written last (0, 0 before any). */
 void prep_spool_last(const prep_spool *s, uint64_t *off, uint64_t *len);
 

@@ -86,7 +86,8 @@ prep_weights_free(prep_weights *w)
 
 /* The row's cell key into w->key: the group fields, then the label. */
 static prep_status
-encode_key(prep_weights *w, const prep_field *row)
+encode_key_into(const prep_weights *w, const prep_field *row, prep_buf *key,
+		size_t *group_part)
 {
 	size_t i, total = 0, len;
 	unsigned char *o;
@@ -100,17 +101,23 @@ encode_key(prep_weights *w, const prep_field *row)
 			return PREP_ERR_LIMIT;
 		total += len + PREP_TUPLE_OVERHEAD;
 	}
-	prep_buf_reset(&w->key);
-	if ((st = prep_buf_reserve(&w->key, total)) != PREP_OK)
+	prep_buf_reset(key);
+	if ((st = prep_buf_reserve(key, total)) != PREP_OK)
 		return st;
-	o = (unsigned char *)w->key.data;
+	o = (unsigned char *)key->data;
 	for (i = 0; i < w->ngroup; i++)
 		o = prep_tuple_put(o, &row[w->group[i]]);
-	w->group_part = (size_t)((char *)o - w->key.data);
+	*group_part = (size_t)((char *)o - key->data);
 	if (w->label >= 0)
 		o = prep_tuple_put(o, &row[w->label]);
-	w->key.len = (size_t)((char *)o - w->key.data);
+	key->len = (size_t)((char *)o - key->data);
 	return PREP_OK;
+}
+
+static prep_status
+encode_key(prep_weights *w, const prep_field *row)
+{
+	return encode_key_into(w, row, &w->key, &w->group_part);
 }
 
 /* A row's own weight: 1 without a weight column. */
@@ -185,6 +192,12 @@ weights_cell_at(prep_weights *w, const char *key, size_t len, size_t group_part,
 prep_status
 prep_weights_add(prep_weights *w, const prep_field *row)
 {
+	return prep_weights_add_at(w, row, w->rows + 1);
+}
+
+prep_status
+prep_weights_add_at(prep_weights *w, const prep_field *row, uint64_t first)
+{
 	struct weights_cell *c;
 	size_t id;
 	double v;
@@ -197,8 +210,7 @@ prep_weights_add(prep_weights *w, const prep_field *row)
 	if ((st = encode_key(w, row)) != PREP_OK)
 		return st;
 	st = weights_cell_at(w, w->key.data, w->key.len, w->group_part,
-			     w->label >= 0 ? &row[w->label] : NULL, w->rows + 1,
-			     &id);
+			     w->label >= 0 ? &row[w->label] : NULL, first, &id);
 	if (st != PREP_OK)
 		return st;
 	c = &w->cell[id];
@@ -380,9 +392,16 @@ prep_status
 prep_weights_row(prep_weights *w, const prep_field *row, double *value,
 		 const char **text, size_t *len)
 {
+	return prep_weights_row_r(w, row, &w->key, w->text, value, text, len);
+}
+
+prep_status
+prep_weights_row_r(const prep_weights *w, const prep_field *row, prep_buf *key,
+		   char *buf, double *value, const char **text, size_t *len)
+{
 	const struct weights_cell *c;
 	unsigned char tlen;
-	size_t id;
+	size_t id, group_part;
 	double v;
 	prep_status st;
 
@@ -390,10 +409,12 @@ prep_weights_row(prep_weights *w, const prep_field *row, double *value,
 		return PREP_ERR_ARG;
 	if ((st = own_weight(w, row, &v)) != PREP_OK)
 		return st;
-	if ((st = encode_key(w, row)) != PREP_OK)
+	if ((st = encode_key_into(w, row, key, &group_part)) != PREP_OK)
 		return st;
-	st = prep_strset_lookup(&w->cells, w->key.data, w->key.len, 0, &id,
-				NULL);
+	/* a lookup that adds nothing writes nothing to a keyed set: the
+	 * first pass keyed it, so threads may share it */
+	st = prep_strset_lookup((prep_strset *)&w->cells, key->data, key->len,
+				0, &id, NULL);
 	if (st != PREP_OK)
 		return st;
 	c = &w->cell[id];
@@ -408,8 +429,8 @@ prep_weights_row(prep_weights *w, const prep_field *row, double *value,
 	v = v == 0 || c->empty ? 0.0 : v * c->w + 0.0;
 	if (value)
 		*value = v;
-	set_text(w->text, &tlen, v);
-	*text = w->text;
+	set_text(buf, &tlen, v);
+	*text = buf;
 	*len = tlen;
 	return PREP_OK;
 }

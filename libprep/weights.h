@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "csv.h"
 #include "prep.h"
 
@@ -67,6 +68,14 @@ void prep_weights_free(prep_weights *w);
  * table as it was.
  */
 prep_status prep_weights_add(prep_weights *w, const prep_field *row);
+/*
+ * The same with the number of the row given, for a table of some of the
+ * rows (a thread's, weights_state.h prep_weights_merge_places): first
+ * is what orders cells, groups and labels by first appearance; numbers
+ * must increase from call to call.
+ */
+prep_status prep_weights_add_at(prep_weights *w, const prep_field *row,
+				uint64_t first);
 
 /*
  * Compute the weights, once, after the last row. PREP_ERR_VALUE when
@@ -85,6 +94,17 @@ prep_status prep_weights_finish(prep_weights *w);
  */
 prep_status prep_weights_row(prep_weights *w, const prep_field *row,
 			     double *value, const char **text, size_t *len);
+
+/*
+ * The same for one of several threads: w is only read (after
+ * prep_weights_finish, with at least one row counted), the caller gives
+ * the key buffer and buf, PREP_WEIGHTS_TEXT bytes that *text points
+ * into.
+ */
+#define PREP_WEIGHTS_TEXT 24
+prep_status prep_weights_row_r(const prep_weights *w, const prep_field *row,
+			       prep_buf *key, char *buf, double *value,
+			       const char **text, size_t *len);
 
 /* Data rows counted. */
 uint64_t prep_weights_rows(const prep_weights *w);

@@ -12,7 +12,7 @@
 #include "weights.h"
 
 /* A weight's text: "%.15g" of a double >= 0 takes at most 21 bytes. */
-#define WEIGHTS_TEXT_MAX 24
+#define WEIGHTS_TEXT_MAX PREP_WEIGHTS_TEXT
 
 struct weights_cell {
 	uint32_t group, label;

@@ -18,6 +18,7 @@
 #include "partial.h"
 #include "partial_input.h"
 #include "weights_impl.h"
+#include "par.h"
 #include "weights_state.h"
 
 /* The most names of group columns: the fields of a record. */
@@ -481,4 +482,53 @@ prep_weights_merge(prep_weights *a, const prep_weights *b)
 	}
 	a->rows += b->rows;
 	return PREP_OK;
+}
+
+prep_status
+prep_weights_merge_places(prep_weights *a, prep_weights *const *parts, size_t n,
+			  const uint64_t *base, size_t nbase)
+{
+	prep_par_first *all;
+	size_t total = 0, i, j, k = 0, id;
+	prep_status st = PREP_OK;
+
+	for (i = 0; i < n; i++) {
+		const prep_weights *b = parts[i];
+
+		if (a->finished || a->ngroup != b->ngroup ||
+		    (a->label >= 0) != (b->label >= 0) ||
+		    (a->weight >= 0) != (b->weight >= 0))
+			return PREP_ERR_ARG;
+		total += b->cells.n;
+	}
+	if ((all = malloc((total ? total : 1) * sizeof *all)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < parts[i]->cells.n; j++) {
+			all[k].first = parts[i]->cell[j].first;
+			all[k].part = i;
+			all[k++].id = j;
+		}
+	qsort(all, total, sizeof *all, prep_par_first_cmp);
+	for (k = 0; st == PREP_OK && k < total; k++) {
+		const prep_weights *b = parts[all[k].part];
+		const struct weights_cell *c = &b->cell[all[k].id];
+		uint64_t row = prep_par_row_number(c->first, base, nbase);
+		prep_field key = prep_strset_key(&b->cells, all[k].id);
+		prep_field label;
+
+		if (b->label >= 0)
+			label = prep_strset_key(&b->labels, c->label);
+		st = weights_cell_at(a, key.data, key.len,
+				     prep_strset_key(&b->groups, c->group).len,
+				     b->label >= 0 ? &label : NULL, row, &id);
+		if (st == PREP_OK && b->weight >= 0)
+			st = prep_exactsum_add_sum(&a->cell[id].sum, &c->sum);
+		if (st == PREP_OK)
+			a->cell[id].rows += c->rows;
+	}
+	for (i = 0; st == PREP_OK && i < n; i++)
+		a->rows += parts[i]->rows;
+	free(all);
+	return st;
 }

@@ -90,4 +90,17 @@ prep_status prep_weights_set_columns(prep_weights *w, const size_t *group,
  */
 prep_status prep_weights_merge(prep_weights *a, const prep_weights *b);
 
+/*
+ * Add up into a (empty, not finished) the tables parts[0..n) that
+ * threads counted from one input's rows, each with prep_weights_add_at
+ * and first the row's place, piece << 32 | index (par.h): the cells,
+ * groups and labels come in order of first appearance in the input, as
+ * one table of every row would have them, and a cell's first row is
+ * base[piece] + index + 1, base[p] the rows in the pieces before piece p
+ * (nbase entries). Failures as prep_weights_merge's.
+ */
+prep_status prep_weights_merge_places(prep_weights *a,
+				      prep_weights *const *parts, size_t n,
+				      const uint64_t *base, size_t nbase);
+
 #endif

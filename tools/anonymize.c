@@ -256,7 +256,7 @@ warn_short_hashes(const struct columns *c)
 
 /* A value the action of column col could not read: exit 2. */
 static void __attribute__((noreturn))
-value_error(prep_status st, const prep_action *a, size_t col)
+value_error(prep_status st, const prep_action *a, size_t col, prep_where w)
 {
 	char what[160];
 
@@ -264,7 +264,7 @@ value_error(prep_status st, const prep_action *a, size_t col)
 		cli_fatal(&cli, "out of memory");
 	(void)snprintf(what, sizeof what, "%s: %s", prep_action_name(a->kind),
 		       prep_action_strerror(st));
-	cli_fatal_cell(&cli, col, what);
+	cli_fatal_cell_at(&cli, w, col, what);
 }
 
 static void
@@ -399,10 +399,115 @@ open_columns(struct options *o, struct columns *c)
 		cli_fatal(&cli, "out of memory");
 }
 
-static void
-put(const char *s, size_t len)
+/* One worker's share of the run (-j): its own cipher, PII matcher and
+ * buffer; what it counted, added up after the run. */
+struct worker {
+	const struct options *o;
+	prep_action_ctx ctx;
+	struct columns *c;
+	uint64_t *unreadable;
+	uint64_t rows;
+	prep_buf out;
+	/* a value an action could not read (--on-error fail) */
+	prep_status st;
+	size_t col;
+	int kept; /* every column kept: records go out as read */
+};
+
+static prep_status
+anonymize_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	      prep_writer *w)
 {
-	cli_write_check(&cli, prep_writer_field(cli.writer, s, len));
+	struct worker *k = arg;
+	const struct columns *c = k->c;
+	const char *res;
+	size_t i, rlen;
+	prep_status st;
+
+	if (k->kept) {
+		if ((st = prep_writer_copy_record(w, at->reader)) != PREP_OK)
+			return st;
+		k->rows++;
+		return PREP_OK;
+	}
+	for (i = 0; i < n; i++) {
+		const prep_action *a = c->act[i];
+
+		res = f[i].data;
+		rlen = f[i].len;
+		if (a && a->kind == PREP_ACT_DROP)
+			continue;
+		if (!a || a->kind == PREP_ACT_KEEP) {
+			size_t j = i + 1; /* the run of kept columns */
+
+			while (j < n &&
+			       (!c->act[j] || c->act[j]->kind == PREP_ACT_KEEP))
+				j++;
+			if ((st = prep_writer_copy_fields(w, at->reader, i,
+							  j)) != PREP_OK)
+				return st;
+			i = j - 1;
+			continue;
+		}
+		if (a && a->kind != PREP_ACT_KEEP &&
+		    (st = prep_action_apply(a, &k->ctx, &c->names[i], f[i].data,
+					    f[i].len, &k->out, &res, &rlen)) !=
+			PREP_OK) {
+			if (k->o->on_error == ON_ERROR_FAIL ||
+			    st == PREP_ERR_NOMEM) {
+				k->st = st;
+				k->col = i;
+				return st;
+			}
+			k->unreadable[i]++;
+			res = f[i].data;
+			rlen = k->o->on_error == ON_ERROR_KEEP ? f[i].len : 0;
+		}
+		if ((st = prep_writer_field(w, res, rlen)) != PREP_OK)
+			return st;
+	}
+	if ((st = prep_writer_end_row(w)) != PREP_OK)
+		return st;
+	k->rows++;
+	return PREP_OK;
+}
+
+/* Worker i's context: worker 0 uses the run's own cipher and matcher. */
+static void
+worker_init(struct worker *k, unsigned i, const struct options *o,
+	    const prep_action_ctx *ctx, struct columns *c)
+{
+	size_t j;
+
+	memset(k, 0, sizeof *k);
+	k->o = o;
+	k->ctx = *ctx;
+	k->c = c;
+	k->kept = 1;
+	for (j = 0; j < c->n; j++)
+		k->kept &= !c->act[j] || c->act[j]->kind == PREP_ACT_KEEP;
+	prep_buf_init(&k->out, 0);
+	k->unreadable = calloc(c->n ? c->n : 1, sizeof *k->unreadable);
+	if (k->unreadable == NULL)
+		cli_fatal(&cli, "out of memory");
+	if (i == 0)
+		return;
+	if (ctx->cipher &&
+	    prep_cipher_clone(ctx->cipher, &k->ctx.cipher) != PREP_OK)
+		cli_fatal(&cli, "cannot set up the cryptography");
+	if (ctx->pii && prep_pii_new(PREP_PII_ALL, &k->ctx.pii) != PREP_OK)
+		cli_fatal(&cli, "cannot compile the PII patterns");
+}
+
+static void
+worker_free(struct worker *k, unsigned i)
+{
+	if (i > 0) {
+		prep_cipher_free(k->ctx.cipher);
+		prep_pii_free(k->ctx.pii);
+	}
+	prep_buf_free(&k->out);
+	free(k->unreadable);
 }
 
 /* The header without the dropped columns, then every row anonymized. */
@@ -410,66 +515,41 @@ static void
 write_rows(const struct options *o, const prep_action_ctx *ctx,
 	   struct columns *c)
 {
-	const prep_field *f;
-	const char *res;
-	size_t i, n, rlen;
-	prep_buf out;
-	prep_status st;
-	int kept = 1; /* every column kept: records go out as read */
+	static const prep_par_job job = {.row = anonymize_row};
+	struct worker *k = calloc(cli.threads, sizeof *k);
+	void **ctxs = calloc(cli.threads, sizeof *ctxs);
+	prep_par_result res;
+	unsigned t;
+	size_t i;
 
-	for (i = 0; i < c->n; i++)
-		kept &= !c->act[i] || c->act[i]->kind == PREP_ACT_KEEP;
+	if (k == NULL || ctxs == NULL)
+		cli_fatal(&cli, "out of memory");
 	for (i = 0; c->header && i < c->n; i++)
 		if (!c->act[i] || c->act[i]->kind != PREP_ACT_DROP)
-			put(c->names[i].data, c->names[i].len);
+			cli_write_check(&cli, prep_writer_field(
+						  cli.writer, c->names[i].data,
+						  c->names[i].len));
 	if (c->header)
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
-	prep_buf_init(&out, 0);
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		if (kept) {
-			cli_write_check(&cli, prep_writer_copy_record(
-						  cli.writer, cli.reader));
-			c->rows++;
-			continue;
-		}
-		for (i = 0; i < n; i++) {
-			const prep_action *a = c->act[i];
-
-			res = f[i].data;
-			rlen = f[i].len;
-			if (a && a->kind == PREP_ACT_DROP)
-				continue;
-			if (!a || a->kind == PREP_ACT_KEEP) {
-				size_t j = i + 1; /* the run of kept columns */
-
-				while (j < n &&
-				       (!c->act[j] ||
-					c->act[j]->kind == PREP_ACT_KEEP))
-					j++;
-				cli_write_check(
-				    &cli, prep_writer_copy_fields(
-					      cli.writer, cli.reader, i, j));
-				i = j - 1;
-				continue;
-			}
-			if (a && a->kind != PREP_ACT_KEEP &&
-			    (st = prep_action_apply(a, ctx, &c->names[i],
-						    f[i].data, f[i].len, &out,
-						    &res, &rlen)) != PREP_OK) {
-				if (o->on_error == ON_ERROR_FAIL ||
-				    st == PREP_ERR_NOMEM)
-					value_error(st, a, i);
-				c->unreadable[i]++;
-				res = f[i].data;
-				rlen =
-				    o->on_error == ON_ERROR_KEEP ? f[i].len : 0;
-			}
-			put(res, rlen);
-		}
-		cli_write_check(&cli, prep_writer_end_row(cli.writer));
-		c->rows++;
+	for (t = 0; t < cli.threads; t++) {
+		worker_init(&k[t], t, o, ctx, c);
+		ctxs[t] = &k[t];
 	}
-	prep_buf_free(&out);
+	if (cli_run_rows(&cli, cli.writer, &job, ctxs, &res) != PREP_OK) {
+		struct worker *bad = &k[res.worker];
+
+		if (bad->st == PREP_OK) /* the writer's */
+			cli_write_check(&cli, res.status);
+		value_error(bad->st, c->act[bad->col], bad->col, res.where);
+	}
+	for (t = 0; t < cli.threads; t++) {
+		for (i = 0; i < c->n; i++)
+			c->unreadable[i] += k[t].unreadable[i];
+		c->rows += k[t].rows;
+		worker_free(&k[t], t);
+	}
+	free(k);
+	free(ctxs);
 }
 
 /*

@@ -42,6 +42,21 @@ on_signal(int sig)
 }
 
 void
+cli_threads(struct cli *c, const char *opt, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || errno ||
+	    v > PREP_PAR_MAX_THREADS)
+		cli_usage_error(c, "%s '%s': a number of threads from 0 to %d",
+				opt, arg, PREP_PAR_MAX_THREADS);
+	c->threads = v == 0 ? prep_par_cpus() : (unsigned)v;
+}
+
+void
 cli_init(struct cli *c, const char *prog, void (*usage)(void))
 {
 	static const int ending[] = {SIGINT,  SIGTERM, SIGHUP,	  SIGQUIT,
@@ -60,6 +75,10 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 	env = getenv("PREP_AUDIT");
 	if (env != NULL && *env)
 		cli_audit_start(c, env);
+	c->threads = 1;
+	env = getenv("PREP_THREADS");
+	if (env != NULL && *env)
+		cli_threads(c, "PREP_THREADS", env);
 
 	/* Every signal that ends the run by default removes the temporary
 	 * files first; then it ends the run as it would have. A signal the
@@ -165,9 +184,14 @@ cli_fatal_at(struct cli *c, prep_where w, const char *fmt, ...)
 void
 cli_fatal_cell(struct cli *c, size_t col, const char *what)
 {
+	cli_fatal_cell_at(c, prep_reader_where(c->reader), col, what);
+}
+
+void
+cli_fatal_cell_at(struct cli *c, prep_where w, size_t col, const char *what)
+{
 	size_t ncols;
 	const prep_field *h = prep_reader_header(c->reader, &ncols);
-	prep_where w = prep_reader_where(c->reader);
 
 	if (h)
 		cli_fatal_at(c, w, "field %zu (%.*s): %s", col + 1,

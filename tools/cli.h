@@ -24,6 +24,7 @@
 #include "keys.h"
 #include "missing.h"
 #include "outfile.h"
+#include "par.h"
 #include "partial.h"
 #include "profile.h"
 #include "spool.h"
@@ -57,7 +58,7 @@ enum {
 };
 
 /* Short options every filter takes; append a tool's own after them. */
-#define CLI_COMMON_SHORTOPTS "hVo:zd:Hq"
+#define CLI_COMMON_SHORTOPTS "hVo:zd:Hqj:"
 
 /* The common long options, to be listed first in a tool's table. */
 /* clang-format off */
@@ -79,7 +80,8 @@ enum {
 	{"audit", required_argument, NULL, CLI_OPT_AUDIT},                   \
 	{"audit-groups", no_argument, NULL, CLI_OPT_AUDIT_GROUPS},          \
 	{"part", required_argument, NULL, CLI_OPT_PART},                     \
-	{"part-by", required_argument, NULL, CLI_OPT_PART_BY}
+	{"part-by", required_argument, NULL, CLI_OPT_PART_BY},              \
+	{"threads", required_argument, NULL, 'j'}
 /* clang-format on */
 
 /*
@@ -103,6 +105,8 @@ enum {
 	"cell)\n"
 #define CLI_HELP_QUIET "  -q, --quiet         no warnings\n"
 #define CLI_HELP_END                                                               \
+	"  -j, --threads N     N threads (also PREP_THREADS; 0: every CPU; "       \
+	"default 1)\n"                                                             \
 	"      --part I/N      read only part I of N of the file (bytes)\n"        \
 	"      --part-by COL   with --part: the rows whose COL hashes to part I\n" \
 	"      --audit FILE    append a record of the run to FILE (also "          \
@@ -131,6 +135,8 @@ struct cli {
 	char *report_text;	  /* cli_report_begin's memory stream */
 	size_t report_len;
 
+	/* -j N, --threads N, PREP_THREADS (0 given: the online CPUs) */
+	unsigned threads;
 	/* --part I/N (part_i 0: the whole input) and --part-by COLUMN */
 	unsigned long part_i, part_n;
 	const char *part_by;
@@ -204,6 +210,9 @@ void cli_fatal_at(struct cli *c, prep_where w, const char *fmt, ...)
  */
 void cli_fatal_cell(struct cli *c, size_t col, const char *what)
     __attribute__((noreturn));
+/* The same for the record at w. */
+void cli_fatal_cell_at(struct cli *c, prep_where w, size_t col,
+		       const char *what) __attribute__((noreturn));
 void cli_warn(struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A library status that ended the run: message and exit 2. */
@@ -240,6 +249,25 @@ cli_is_missing(const struct cli *c, const prep_field *f)
 const prep_field *cli_next_row(struct cli *c, size_t *n);
 /* Exit 2 with the message of a reader status and its place. */
 void cli_reader_fatal(struct cli *c, prep_status st) __attribute__((noreturn));
+/* The same for a record at w with nf fields (another reader's). */
+void cli_reader_fatal_at(struct cli *c, prep_status st, prep_where w, size_t nf)
+    __attribute__((noreturn));
+/*
+ * Every record left, through job's row function on c->threads threads
+ * (par.h; one without them: -j 1, or --lazy-quotes, whose quotes can't
+ * be counted): ctx[0..threads) the workers' contexts, output to out (or
+ * NULL). A reader's failure exits 2 as cli_next_row's; a row function's
+ * is returned, with its place in res, after the output before it.
+ */
+prep_status cli_run_rows(struct cli *c, prep_writer *out,
+			 const prep_par_job *job, void *const *ctx,
+			 prep_par_result *res);
+/* The same over the records of another reader (a spool's). */
+prep_status cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
+			    const prep_par_job *job, void *const *ctx,
+			    prep_par_result *res);
+/* Parse a thread count (-j, PREP_THREADS: opt names it) into c->threads. */
+void cli_threads(struct cli *c, const char *opt, const char *arg);
 
 /* The final --progress line, once (cli_finish calls it too). */
 void cli_progress_end(struct cli *c);
@@ -448,13 +476,18 @@ void cli_check_combinations(struct cli *c, const struct cli_checks *k);
  */
 /*
  * Every row of the open input into classes, and into spool (header
- * first) unless it is NULL, each row given to check(row, ctx) first when
- * check is not NULL; past --max-classes (max_classes), the message and
- * exit 2. The spool is finished.
+ * first) unless it is NULL, each row given to check(row, ctx, &col)
+ * first when check is not NULL: it returns NULL, or what is wrong with
+ * column col (exit 2 with the place); past --max-classes (max_classes),
+ * the message and exit 2. On -j N threads, each counts into a table of
+ * its own, added up into classes after (classes_merge.h): ids come in
+ * another order than one thread's, the same classes and counts. The
+ * spool is finished.
  */
 void cli_classes_read(struct cli *c, prep_classes *classes,
 		      uint64_t max_classes, prep_spool *spool,
-		      void (*check)(const prep_field *row, void *ctx),
+		      const char *(*check)(const prep_field *row, void *ctx,
+					   size_t *col),
 		      void *ctx);
 
 void cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,

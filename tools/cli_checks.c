@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "classes_merge.h"
 #include "cli.h"
 #include "json.h"
 
@@ -129,32 +130,98 @@ cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 	}
 }
 
+/* One worker of cli_classes_read. */
+struct classes_worker {
+	prep_classes *t;	 /* one thread: the caller's table */
+	prep_classes_part *part; /* several: this worker's */
+	const char *(*check)(const prep_field *row, void *ctx, size_t *col);
+	void *check_ctx;
+	const char *why; /* check's failure, at column col */
+	size_t col;
+};
+
+static prep_status
+classes_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	    prep_writer *out)
+{
+	struct classes_worker *k = arg;
+	prep_status st;
+
+	if (k->check && (k->why = k->check(f, k->check_ctx, &k->col)))
+		return PREP_ERR_VALUE;
+	if (k->part)
+		st = prep_classes_part_add(k->part, f,
+					   at->piece << 32 | at->index,
+					   prep_reader_where(at->reader));
+	else
+		st = prep_classes_add(k->t, f, NULL);
+	if (st == PREP_OK && out)
+		st = prep_writer_row(out, f, n);
+	return st;
+}
+
+static void __attribute__((noreturn))
+classes_limit(struct cli *c, prep_where w, uint64_t max_classes)
+{
+	cli_fatal_at(c, w,
+		     "more than %llu classes or sensitive values "
+		     "(--max-classes)",
+		     (unsigned long long)max_classes);
+}
+
 void
 cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 		 prep_spool *spool,
-		 void (*check)(const prep_field *row, void *ctx), void *ctx)
+		 const char *(*check)(const prep_field *row, void *ctx,
+				      size_t *col),
+		 void *ctx)
 {
+	static const prep_par_job job = {.row = classes_row};
+	unsigned nt = c->threads, t;
+	struct classes_worker *k = calloc(nt, sizeof *k);
+	prep_classes_part **parts = calloc(nt, sizeof(prep_classes_part *));
+	void **ctxs = calloc(nt, sizeof *ctxs);
 	const prep_field *f;
-	size_t n, ncols;
+	size_t ncols;
+	prep_par_result res;
 	prep_status st;
 
+	if (k == NULL || parts == NULL || ctxs == NULL)
+		cli_fatal(c, "out of memory");
 	f = prep_reader_header(c->reader, &ncols);
 	if (spool && f)
 		cli_spool_check(c, prep_spool_row(spool, f, ncols));
-	while ((f = cli_next_row(c, &n)) != NULL) {
-		if (check)
-			check(f, ctx);
-		st = prep_classes_add(classes, f, NULL);
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal_at(c, prep_reader_where(c->reader),
-				     "more than %llu classes or sensitive "
-				     "values (--max-classes)",
-				     (unsigned long long)max_classes);
-		if (st != PREP_OK)
-			cli_fatal_status(c, st, "classes");
-		if (spool)
-			cli_spool_check(c, prep_spool_row(spool, f, n));
+	for (t = 0; t < nt; t++) {
+		k[t].t = classes;
+		k[t].check = check;
+		k[t].check_ctx = ctx;
+		if (nt > 1 &&
+		    prep_classes_part_new(classes, &parts[t]) != PREP_OK)
+			cli_fatal(c, "out of memory");
+		k[t].part = parts[t];
+		ctxs[t] = &k[t];
 	}
+	st = cli_run_rows(c, spool ? prep_spool_writer(spool) : NULL, &job,
+			  ctxs, &res);
+	if (st != PREP_OK && k[res.worker].why)
+		cli_fatal_cell_at(c, res.where, k[res.worker].col,
+				  k[res.worker].why);
+	if (nt > 1 && (st == PREP_OK || st == PREP_ERR_LIMIT)) {
+		st = prep_classes_merge_parts(
+		    classes, parts, nt, st == PREP_OK ? UINT64_MAX : res.place,
+		    res.where, &res.where);
+	}
+	if (st == PREP_ERR_LIMIT)
+		classes_limit(c, res.where, max_classes);
+	if (st == PREP_ERR_IO)
+		cli_spool_check(c, st); /* writing the spool */
+	if (st != PREP_OK)
+		cli_fatal_status(c, st, "classes");
+	for (t = 0; t < nt; t++)
+		prep_classes_part_free(parts[t]);
+	free(parts);
+	free(k);
+	free(ctxs);
 	if (spool)
 		cli_spool_check(c, prep_spool_finish(spool));
 	cli_progress_end(c);

@@ -30,8 +30,13 @@ delim_name(int d, char buf[4])
 void
 cli_reader_fatal(struct cli *c, prep_status st)
 {
-	prep_where w = prep_reader_where(c->reader);
-	size_t nf = prep_reader_record_fields(c->reader);
+	cli_reader_fatal_at(c, st, prep_reader_where(c->reader),
+			    prep_reader_record_fields(c->reader));
+}
+
+void
+cli_reader_fatal_at(struct cli *c, prep_status st, prep_where w, size_t nf)
+{
 	size_t ncols = prep_reader_columns(c->reader);
 	const prep_csv_options *o = prep_reader_options(c->reader);
 	char dn[4];
@@ -215,6 +220,17 @@ cli_open_input(struct cli *c, int nfiles, char **files)
 	}
 }
 
+/* --progress: a line at most once a second. */
+static void
+progress_tick(struct cli *c)
+{
+	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
+		c->next_tick = prep_reader_rows(c->reader) + 4096;
+		if (cli_now() - c->last_report >= 1.0)
+			cli_progress(c, 0);
+	}
+}
+
 const prep_field *
 cli_next_row(struct cli *c, size_t *n)
 {
@@ -225,12 +241,90 @@ cli_next_row(struct cli *c, size_t *n)
 		return NULL;
 	if (st != PREP_OK)
 		cli_reader_fatal(c, st);
-	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
-		c->next_tick += 4096;
-		if (cli_now() - c->last_report >= 1.0)
-			cli_progress(c, 0);
-	}
+	progress_tick(c);
 	return f;
+}
+
+prep_status
+cli_run_rows(struct cli *c, prep_writer *out, const prep_par_job *job,
+	     void *const *ctx, prep_par_result *res)
+{
+	return cli_run_rows_of(c, c->reader, out, job, ctx, res);
+}
+
+/* The next record of r (c's reader: cli_next_row's), or NULL. */
+static const prep_field *
+next_of(struct cli *c, prep_reader *r, size_t *n)
+{
+	const prep_field *f;
+	prep_status st;
+
+	if (r == c->reader)
+		return cli_next_row(c, n);
+	if ((st = prep_reader_next_row(r, &f, n)) == PREP_END)
+		return NULL;
+	if (st != PREP_OK)
+		cli_reader_fatal_at(c, st, prep_reader_where(r),
+				    prep_reader_record_fields(r));
+	return f;
+}
+
+/* A piece written: the job's own note, then --progress. */
+struct piece_hook {
+	struct cli *c;
+	const prep_par_job *job;
+};
+
+static void
+piece_done(void *arg, uint64_t piece, uint64_t rows)
+{
+	struct piece_hook *h = arg;
+
+	if (h->job->piece)
+		h->job->piece(h->job->arg, piece, rows);
+	progress_tick(h->c);
+}
+
+prep_status
+cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
+		const prep_par_job *job, void *const *ctx, prep_par_result *res)
+{
+	struct piece_hook hook;
+	prep_par_job own;
+	prep_par_row at = {0, 0, r};
+	const prep_field *f;
+	size_t n;
+	prep_status st;
+
+	memset(res, 0, sizeof *res);
+	if (c->threads <= 1 || prep_reader_options(r)->lazy_quotes) {
+		while ((f = next_of(c, r, &n)) != NULL) {
+			if ((st = job->row(ctx[0], f, n, &at, out)) !=
+			    PREP_OK) {
+				res->status = st;
+				res->where = prep_reader_where(r);
+				res->fields = n;
+				res->place = at.index;
+				res->by_row = 1;
+				return st;
+			}
+			at.index++;
+		}
+		if (job->piece)
+			job->piece(job->arg, 0, at.index);
+		return PREP_OK;
+	}
+	hook.c = c;
+	hook.job = job;
+	own = *job;
+	own.piece = piece_done;
+	own.arg = &hook;
+	st = prep_par_run(r, out, c->threads, &own, ctx, res);
+	if (st == PREP_ERR_NOMEM && !res->by_row)
+		cli_fatal(c, "out of memory");
+	if (st != PREP_OK && !res->by_row)
+		cli_reader_fatal_at(c, st, res->where, res->fields);
+	return st;
 }
 
 size_t *

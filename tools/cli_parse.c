@@ -203,6 +203,9 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_PART_BY:
 		c->part_by = arg;
 		break;
+	case 'j':
+		cli_threads(c, "-j", arg);
+		break;
 	case CLI_OPT_MAX_MEMORY: {
 		size_t v;
 

@@ -181,6 +181,154 @@ line_streams(const struct opts *o)
 }
 
 /*
+ * One worker of row mode (-j): its own mechanisms (whose output buffers
+ * are theirs) and random stream, and what went wrong with a row.
+ */
+struct row_worker {
+	prep_noise_rows *t;
+	prep_rng *rng;
+	int lines;   /* each record's noise from the stream of its line */
+	int spooled; /* records come from the spool: their line last */
+	char num[24];
+	prep_field *row; /* a record with its line appended */
+	size_t col;	 /* a cell that is not a number */
+	prep_status st;
+};
+
+/* A record whose noise needs a value that is no number: at col. */
+static prep_status
+not_a_number(struct row_worker *k, size_t col)
+{
+	k->col = col;
+	k->st = PREP_ERR_VALUE;
+	return PREP_ERR_VALUE;
+}
+
+/* The ledger's first pass: check the record, spool it (with its line). */
+static prep_status
+spool_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	  prep_writer *out)
+{
+	struct row_worker *k = arg;
+	size_t col;
+
+	if (prep_noise_rows_check(k->t, f, n, &col) != PREP_OK)
+		return not_a_number(k, col);
+	if (k->lines) {
+		memcpy(k->row, f, n * sizeof *k->row);
+		k->row[n].len =
+		    (size_t)snprintf(k->num, sizeof k->num, "%lu",
+				     prep_reader_where(at->reader).line);
+		k->row[n].data = k->num;
+		return prep_writer_row(out, k->row, n + 1);
+	}
+	return prep_writer_row(out, f, n);
+}
+
+/* The record through the mechanisms. */
+static prep_status
+noise_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	  prep_writer *w)
+{
+	struct row_worker *k = arg;
+	uint64_t line = prep_reader_where(at->reader).line;
+	const prep_field *out;
+	size_t col;
+	int64_t v;
+	prep_status st;
+
+	if (k->spooled && k->lines) {
+		if (n == 0 || prep_parse_int64(f[n - 1].data, f[n - 1].len,
+					       &v) != PREP_OK)
+			return k->st = PREP_ERR_ARG; /* no line: not ours */
+		line = (uint64_t)v;
+		n--;
+	}
+	if (k->lines && (st = prep_rng_seek(k->rng, line)) != PREP_OK)
+		return k->st = st;
+	st = prep_noise_rows_apply(k->t, k->rng, f, n, &out, &col);
+	if (st == PREP_ERR_VALUE)
+		return not_a_number(k, col);
+	if (st != PREP_OK)
+		return k->st = st;
+	return prep_writer_row(w, out, n);
+}
+
+/* The workers of row mode; worker 0 has t and rng. */
+static struct row_worker *
+row_workers(const struct opts *o, prep_noise_rows *t, prep_rng *rng,
+	    unsigned nt, void ***ctxs)
+{
+	struct row_worker *k = calloc(nt, sizeof *k);
+	size_t ncols = prep_reader_columns(cli.reader);
+	unsigned i;
+
+	*ctxs = calloc(nt, sizeof **ctxs);
+	if (k == NULL || *ctxs == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (i = 0; i < nt; i++) {
+		prep_status st = PREP_OK;
+
+		k[i].t = t;
+		k[i].rng = rng;
+		k[i].lines = line_streams(o);
+		if (i > 0) {
+			k[i].t = row_mode_prepare(o);
+			st = o->seeded ? prep_rng_new_seeded((uint64_t)o->seed,
+							     &k[i].rng)
+				       : prep_rng_new_secure(&k[i].rng);
+		}
+		if (st != PREP_OK)
+			cli_fatal(&cli, "no randomness: %s", prep_strerror(st));
+		if ((k[i].row = calloc(ncols + 1, sizeof *k[i].row)) == NULL)
+			cli_fatal(&cli, "out of memory");
+		(*ctxs)[i] = &k[i];
+	}
+	return k;
+}
+
+static void
+row_workers_free(struct row_worker *k, void **ctxs, unsigned nt)
+{
+	unsigned i;
+
+	for (i = 0; i < nt; i++) {
+		if (i > 0) {
+			prep_noise_rows_free(k[i].t);
+			prep_rng_free(k[i].rng);
+		}
+		free(k[i].row);
+	}
+	free(k);
+	free(ctxs);
+}
+
+/* Run a pass of row mode over r into out; a failure ends the run. */
+static void
+row_pass(prep_reader *r, prep_writer *out, const prep_par_job *job,
+	 struct row_worker *k, void **ctxs)
+{
+	prep_par_result res;
+	struct row_worker *bad;
+
+	if (cli_run_rows_of(&cli, r, out, job, ctxs, &res) == PREP_OK)
+		return;
+	bad = &k[res.worker];
+	if (bad->st == PREP_ERR_VALUE)
+		cli_fatal_cell_at(&cli, res.where, bad->col, "not a number");
+	if (bad->st == PREP_ERR_ARG)
+		cli_fatal(&cli, "spool: record without its line");
+	if (bad->st == PREP_ERR_NOMEM)
+		cli_fatal(&cli, "out of memory");
+	if (bad->st == PREP_ERR_CRYPTO)
+		cli_fatal(&cli, "no randomness: %s", prep_strerror(bad->st));
+	if (bad->st != PREP_OK)
+		cli_fatal(&cli, "noise out of range");
+	cli_write_check(&cli, res.status); /* the writer's */
+	cli_fatal_status(&cli, res.status, "output");
+}
+
+/*
  * Row mode with a ledger, before the charge: read the whole input, check
  * every noised cell, and copy the records to a spool (an unlinked
  * temporary file, in the input's delimiter). Returns a reader over the
@@ -192,42 +340,26 @@ line_streams(const struct opts *o)
  * has one more field, its line in the file.
  */
 static prep_reader *
-row_mode_spool(const struct opts *o, const prep_noise_rows *t,
+row_mode_spool(const struct opts *o, struct row_worker *k, void **ctxs,
 	       prep_spool **spool)
 {
+	static const prep_par_job job = {.row = spool_row};
 	prep_csv_options ro = *prep_reader_options(cli.reader);
-	size_t ncols = prep_reader_columns(cli.reader), n, k;
+	size_t ncols = prep_reader_columns(cli.reader), i;
 	int lines = line_streams(o);
-	prep_field *head, *row;
+	prep_field *head;
 	prep_reader *r;
-	const prep_field *f;
 	prep_status st;
-	char num[24];
 
 	*spool = cli_spool_new(&cli, 0);
-	if ((head = calloc(ncols + 1, sizeof *head)) == NULL ||
-	    (row = calloc(ncols + 1, sizeof *row)) == NULL)
+	if ((head = calloc(ncols + 1, sizeof *head)) == NULL)
 		cli_fatal(&cli, "out of memory");
-	for (k = 0; k < ncols + (size_t)lines; k++)
-		head[k] = (prep_field){"c", 1};
+	for (i = 0; i < ncols + (size_t)lines; i++)
+		head[i] = (prep_field){"c", 1};
 	cli_spool_check(&cli,
 			prep_spool_row(*spool, head, ncols + (size_t)lines));
 	free(head);
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		if (prep_noise_rows_check(t, f, n, &k) != PREP_OK)
-			cli_fatal_cell(&cli, k, "not a number");
-		if (lines) {
-			memcpy(row, f, n * sizeof *row);
-			row[n].len = (size_t)snprintf(
-			    num, sizeof num, "%lu",
-			    prep_reader_where(cli.reader).line);
-			row[n].data = num;
-			f = row;
-		}
-		cli_spool_check(&cli,
-				prep_spool_row(*spool, f, n + (size_t)lines));
-	}
-	free(row);
+	row_pass(cli.reader, prep_spool_writer(*spool), &job, k, ctxs);
 	cli_spool_check(&cli, prep_spool_finish(*spool));
 	cli_progress_end(&cli);
 	ro.has_header = 1;
@@ -237,58 +369,37 @@ row_mode_spool(const struct opts *o, const prep_noise_rows *t,
 }
 
 /*
- * The next record to add noise to: from the spool, or the input; with
- * lines, *line its line in the file (the spool's last field).
- */
-static const prep_field *
-next_record(prep_reader *spool, int lines, size_t *n, uint64_t *line)
-{
-	const prep_field *f;
-	prep_status st;
-	int64_t v;
-
-	if (spool == NULL) {
-		f = cli_next_row(&cli, n);
-		*line = prep_reader_where(cli.reader).line;
-		return f;
-	}
-	st = prep_reader_next_row(spool, &f, n);
-	if (st == PREP_END)
-		return NULL;
-	if (st != PREP_OK)
-		cli_fatal_status(&cli, st, "spool");
-	if (lines) {
-		if (*n == 0 || prep_parse_int64(f[*n - 1].data, f[*n - 1].len,
-						&v) != PREP_OK)
-			cli_fatal(&cli, "spool: record without its line");
-		*line = (uint64_t)v;
-		(*n)--;
-	}
-	return f;
-}
-
-/*
  * Row mode: the rows through the mechanisms, streamed from the input or,
  * with a ledger, from the spool of row_mode_spool: the whole input is
  * read and spooled before the charge, the charge is on disk before the
  * first noisy value. Returns the epsilon spent.
+ *
+ * Threads (-j) each draw from a stream of their own: an unseeded run's
+ * are all fresh randomness, and a seeded run with --part takes each
+ * record's noise from the stream of its line, whoever draws it. A
+ * seeded run without --part draws from one stream in input order, so
+ * it runs on one thread, which keeps its output the same for every -j.
  */
 double
 run_rows(const struct opts *o, prep_rng *rng)
 {
+	static const prep_par_job job = {.row = noise_row};
 	prep_noise_rows *t = row_mode_prepare(o);
 	double total = prep_noise_rows_epsilon(t);
-	size_t ncols, n, k;
+	size_t ncols;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
-	const prep_field *f, *out;
 	prep_spool *spool_file = NULL;
 	prep_reader *spool = NULL;
-	int lines = line_streams(o);
-	uint64_t line;
-	prep_status st;
+	unsigned nt;
+	void **ctxs;
+	struct row_worker *k;
 
+	if (o->seeded && !line_streams(o))
+		cli.threads = 1;
+	nt = cli.threads;
+	k = row_workers(o, t, rng, nt, &ctxs);
 	if (o->ledger) {
-		spool = row_mode_spool(o, t, &spool_file);
+		spool = row_mode_spool(o, k, ctxs, &spool_file);
 		charge_ledger(o, total, 0);
 	}
 	/* the summary, once the ledger has accepted the run */
@@ -298,19 +409,11 @@ run_rows(const struct opts *o, prep_rng *rng)
 	if (header)
 		cli_write_check(&cli,
 				prep_writer_row(cli.writer, header, ncols));
-	while ((f = next_record(spool, lines, &n, &line)) != NULL) {
-		if (lines && (st = prep_rng_seek(rng, line)) != PREP_OK)
-			cli_fatal(&cli, "no randomness: %s", prep_strerror(st));
-		st = prep_noise_rows_apply(t, rng, f, n, &out, &k);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal_cell(&cli, k, "not a number");
-		if (st == PREP_ERR_NOMEM)
-			cli_fatal(&cli, "out of memory");
-		if (st != PREP_OK)
-			cli_fatal(&cli, "noise out of range");
-		cli_write_check(&cli, prep_writer_row(cli.writer, out, n));
-	}
+	for (unsigned i = 0; i < nt; i++)
+		k[i].spooled = spool != NULL;
+	row_pass(spool ? spool : cli.reader, cli.writer, &job, k, ctxs);
 	cli_finish(&cli);
+	row_workers_free(k, ctxs, nt);
 	prep_reader_free(spool);
 	prep_spool_free(spool_file);
 	prep_noise_rows_free(t);

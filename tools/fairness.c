@@ -135,19 +135,14 @@ check_json_names(const struct run *r)
 }
 
 /*
- * --json: the values of a group, as JSON strings, must be UTF-8; check
- * them when the group first appears, where the row's place is known.
+ * --json: the values of group id of f, as JSON strings, must be UTF-8;
+ * checked when the group first appears, where the row's place is known:
+ * 0, or -1 with *k the group column at fault.
  */
-static void
-check_json_values(const struct run *r, size_t id)
+static int
+json_values_ok(const prep_fairness *f, size_t id, size_t *k)
 {
-	size_t k;
-
-	if (prep_fairness_json_group(r->f, id, &k) == PREP_ERR_UTF8)
-		cli_fatal_at(
-		    &cli, prep_reader_where(cli.reader),
-		    "field %zu (%.*s): not UTF-8 text, which --json needs",
-		    r->g[k] + 1, (int)r->names[k].len, r->names[k].data);
+	return prep_fairness_json_group(f, id, k) == PREP_ERR_UTF8 ? -1 : 0;
 }
 
 /* The group --privileged names: the one reading of it the input has. */
@@ -357,49 +352,130 @@ open_table(const struct options *o, struct run *r)
 		cli_fatal_status(&cli, st, "groups");
 }
 
+/* One worker of the count (-j): its table, and a row it refused. */
+struct worker {
+	prep_fairness *f; /* -j 1: the run's; else this thread's */
+	int threads;	  /* rows counted by place */
+	int json;
+	long weight;
+	prep_status st;
+	const char *why; /* the weight's fault */
+	size_t k;	 /* --json: the group column that is no UTF-8 */
+};
+
+static prep_status
+count_row(void *arg, const prep_field *row, size_t n, const prep_par_row *at,
+	  prep_writer *out)
+{
+	struct worker *k = arg;
+	size_t ngroups = prep_fairness_groups(k->f);
+	long wc = k->weight;
+	prep_status st;
+
+	(void)n;
+	(void)out;
+	st = k->threads
+		 ? prep_fairness_add_at(k->f, row, at->piece << 32 | at->index)
+		 : prep_fairness_add(k->f, row);
+	k->st = st;
+	if (st == PREP_ERR_VALUE || st == PREP_ERR_RANGE)
+		k->why =
+		    st == PREP_ERR_RANGE ? "weight is negative or above 1e280"
+		    : row[wc].len == 0	 ? "weight is empty"
+		    : cli_is_missing(&cli, &row[wc]) ? "weight is missing"
+						     : "weight is not a number";
+	if (st != PREP_OK)
+		return st;
+	/* a group new to this table: its first appearance, if anywhere,
+	 * is here (an earlier one would be new to the thread that saw it) */
+	if (k->json && prep_fairness_groups(k->f) > ngroups &&
+	    json_values_ok(k->f, ngroups, &k->k) != 0)
+		return k->st = PREP_ERR_UTF8;
+	return PREP_OK;
+}
+
 /* A row the table refused: say why, and where. */
 static void __attribute__((noreturn))
-row_error(const struct run *r, const prep_field *row, prep_status st)
+row_error(const struct run *r, const struct worker *k, prep_where w)
 {
-	prep_where w = prep_reader_where(cli.reader);
 	long wc = r->p.weight;
 	char buf[PREP_COLUMNS_LABEL_SIZE];
 	prep_field name;
 
-	if (st == PREP_ERR_VALUE || st == PREP_ERR_RANGE) {
+	if (k->st == PREP_ERR_VALUE || k->st == PREP_ERR_RANGE) {
 		name = cli_column_label(&cli, (size_t)wc, buf);
 		cli_fatal_at(&cli, w, "field %ld (%.*s): %s", wc + 1,
-			     (int)name.len, name.data,
-			     st == PREP_ERR_RANGE
-				 ? "weight is negative or above 1e280"
-			     : row[wc].len == 0 ? "weight is empty"
-			     : cli_is_missing(&cli, &row[wc])
-				 ? "weight is missing"
-				 : "weight is not a number");
+			     (int)name.len, name.data, k->why);
 	}
-	if (st == PREP_ERR_LIMIT)
+	if (k->st == PREP_ERR_UTF8)
+		cli_fatal_at(
+		    &cli, w,
+		    "field %zu (%.*s): not UTF-8 text, which --json needs",
+		    r->g[k->k] + 1, (int)r->names[k->k].len,
+		    r->names[k->k].data);
+	if (k->st == PREP_ERR_LIMIT)
 		cli_fatal_at(&cli, w,
 			     "more than %zu groups, or their values too long",
 			     PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
-	cli_fatal_at(&cli, w, "%s", prep_strerror(st));
+	cli_fatal_at(&cli, w, "%s", prep_strerror(k->st));
 }
 
+/*
+ * Count every row into r->f; with threads, each into a table of its own,
+ * the tables added up with the groups in order of first appearance.
+ */
 static void
 count_rows(const struct options *o, struct run *r)
 {
-	const prep_field *row;
-	size_t n, ngroups;
+	prep_par_bases b;
+	prep_par_job job = {
+	    .row = count_row, .piece = prep_par_bases_note, .arg = &b};
+	unsigned nt = cli.threads, t;
+	struct worker *k = calloc(nt, sizeof *k);
+	prep_fairness **parts = calloc(nt, sizeof(prep_fairness *));
+	void **ctxs = calloc(nt, sizeof *ctxs);
+	prep_par_result res;
 	prep_status st;
 
-	while ((row = cli_next_row(&cli, &n)) != NULL) {
-		if (r->f == NULL) /* not reached: a record gives columns */
-			cli_fatal(&cli, "input without columns");
-		ngroups = prep_fairness_groups(r->f);
-		if ((st = prep_fairness_add(r->f, row)) != PREP_OK)
-			row_error(r, row, st);
-		if (o->json && prep_fairness_groups(r->f) > ngroups)
-			check_json_values(r, ngroups);
+	if (k == NULL || parts == NULL || ctxs == NULL)
+		cli_fatal(&cli, "out of memory");
+	if (r->f == NULL) { /* an input without columns: no rows */
+		free(k);
+		free(parts);
+		free(ctxs);
+		return;
 	}
+	memset(&b, 0, sizeof b);
+	for (t = 0; t < nt; t++) {
+		k[t].f = r->f;
+		k[t].threads = nt > 1;
+		k[t].json = o->json;
+		k[t].weight = r->p.weight;
+		if (nt > 1 && prep_fairness_new(&r->p, &k[t].f) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		parts[t] = k[t].f;
+		ctxs[t] = &k[t];
+	}
+	if (cli_run_rows(&cli, NULL, &job, ctxs, &res) != PREP_OK)
+		row_error(r, &k[res.worker], res.where);
+	if (nt > 1) {
+		if (b.failed)
+			cli_fatal(&cli, "out of memory");
+		st = prep_fairness_merge_places(r->f, parts, nt, b.base, b.n);
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal(&cli,
+				  "more than %zu groups, or their values too "
+				  "long",
+				  PREP_FAIRNESS_DEFAULT_MAX_GROUPS);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "groups");
+		for (t = 0; t < nt; t++)
+			prep_fairness_free(parts[t]);
+	}
+	prep_par_bases_free(&b);
+	free(k);
+	free(parts);
+	free(ctxs);
 	cli_progress_end(&cli);
 }
 

@@ -179,8 +179,8 @@ parse_options(int argc, char **argv, struct options *o)
 	cli_checks_init(&o->k);
 	o->k.p.max_suppress = 0;
 	o->metric = PREP_METRIC_LOSS;
-	while ((opt = getopt_long(argc, argv, "hVo:zd:Hq:k:s:l:t:rv", longopts,
-				  NULL)) != -1)
+	while ((opt = getopt_long(argc, argv, "hVo:zd:Hq:j:k:s:l:t:rv",
+				  longopts, NULL)) != -1)
 		if (!cli_check_option(&cli, &o->k, opt, optarg))
 			tool_option(o, opt, optarg);
 	cli_check_combinations(&cli, &o->k);

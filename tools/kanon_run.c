@@ -82,8 +82,8 @@ bind_hierarchies(const struct options *o, struct input *in)
 }
 
 /* A row's QI values, each in its hierarchy (the cell is never shown). */
-static void
-check_row(const prep_field *f, void *ctx)
+static const char *
+check_row(const prep_field *f, void *ctx, size_t *col)
 {
 	const struct input *in = ctx;
 	size_t j, row;
@@ -91,9 +91,11 @@ check_row(const prep_field *f, void *ctx)
 	for (j = 0; j < in->nqi; j++)
 		if (in->hier[j] &&
 		    prep_hierarchy_row(in->hier[j], f[in->qi[j]].data,
-				       f[in->qi[j]].len, &row) != PREP_OK)
-			cli_fatal_cell(&cli, in->qi[j],
-				       "value not in the --hierarchy file");
+				       f[in->qi[j]].len, &row) != PREP_OK) {
+			*col = in->qi[j];
+			return "value not in the --hierarchy file";
+		}
+	return NULL;
 }
 
 long

@@ -154,8 +154,8 @@ parse_options(int argc, char **argv, struct options *o)
 	 * short options are CLI_COMMON_SHORTOPTS with "q:" for "q";
 	 * --quiet still maps to 'q', without an argument.
 	 */
-	while ((opt = getopt_long(argc, argv, "hVo:zd:Hq:k:s:l:t:rv", longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hVo:zd:Hq:j:k:s:l:t:rv",
+				  longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			o->report_only = 1;

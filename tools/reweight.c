@@ -91,38 +91,194 @@ write_report(const prep_weights *tab, int delim, const prep_field *h,
 	prep_writer_free(wr);
 }
 
+/* The columns the options name, resolved against the input's header. */
+struct columns {
+	size_t *group, ngroup;
+	long label;  /* -1: none */
+	long weight; /* -1: none */
+};
+
+/*
+ * One worker of a pass over the rows (-j): the table it counts into, or
+ * the whole's it weighs by (only read); its key buffer and weight text;
+ * what went wrong with a row.
+ */
+struct worker {
+	prep_weights *tab;
+	int threads; /* rows are counted by place (prep_weights_add_at) */
+	long weight;
+	prep_buf key;
+	char text[PREP_WEIGHTS_TEXT];
+	const char *why; /* a row refused: the message */
+	long col;	 /* ... of this column, or -1 */
+	prep_status st;
+};
+
+/* What is wrong with row f, refused with st: for row_fatal. */
+static prep_status
+refuse(struct worker *k, const prep_field *f, prep_status st)
+{
+	static char limit[96];
+
+	k->st = st;
+	k->col = -1;
+	k->why = NULL;
+	if (st == PREP_ERR_VALUE || st == PREP_ERR_RANGE) {
+		k->col = k->weight;
+		k->why = st == PREP_ERR_RANGE	 ? "weight is negative"
+			 : f[k->weight].len == 0 ? "weight is empty"
+			 : cli_is_missing(&cli, &f[k->weight])
+			     ? "weight is missing"
+			     : "weight is not a finite number";
+	} else if (st == PREP_ERR_LIMIT) {
+		(void)snprintf(limit, sizeof limit,
+			       "more than %zu groups, labels or cells",
+			       PREP_WEIGHTS_DEFAULT_MAX);
+		k->why = limit;
+	} else if (st == PREP_ERR_NOT_FOUND) {
+		k->why = "a row whose group and label are not in the state: "
+			 "it is not the state of this data";
+	}
+	return st;
+}
+
 /* A row refused for its weight, or past the caps: the message, exit 2. */
 static void __attribute__((noreturn))
-row_error(const prep_field *f, long weight, prep_status st)
+row_fatal(const struct worker *k, prep_where w)
 {
-	if (st == PREP_ERR_VALUE)
-		cli_fatal_cell(&cli, (size_t)weight,
-			       f[weight].len == 0 ? "weight is empty"
-			       : cli_is_missing(&cli, &f[weight])
-				   ? "weight is missing"
-				   : "weight is not a finite number");
-	if (st == PREP_ERR_RANGE)
-		cli_fatal_cell(&cli, (size_t)weight, "weight is negative");
-	if (st == PREP_ERR_LIMIT)
-		cli_fatal_at(&cli, prep_reader_where(cli.reader),
-			     "more than %zu groups, labels or cells",
-			     PREP_WEIGHTS_DEFAULT_MAX);
-	if (st == PREP_ERR_NOT_FOUND)
-		cli_fatal_at(&cli, prep_reader_where(cli.reader),
-			     "a row whose group and label are not in the "
-			     "state: it is not the state of this data");
-	cli_fatal_status(&cli, st, "weights");
+	if (k->why && k->col >= 0)
+		cli_fatal_cell_at(&cli, w, (size_t)k->col, k->why);
+	if (k->why)
+		cli_fatal_at(&cli, w, "%s", k->why);
+	cli_fatal_status(&cli, k->st, "weights");
+}
+
+/* The first pass: count the row, spool it. */
+static prep_status
+count_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	  prep_writer *out)
+{
+	struct worker *k = arg;
+	prep_status st =
+	    k->threads
+		? prep_weights_add_at(k->tab, f, at->piece << 32 | at->index)
+		: prep_weights_add(k->tab, f);
+
+	if (st != PREP_OK)
+		return refuse(k, f, st);
+	return out ? prep_writer_row(out, f, n) : PREP_OK;
+}
+
+/* The first pass of --state: the row must have a weight; spool it. */
+static prep_status
+check_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	  prep_writer *out)
+{
+	struct worker *k = arg;
+	const char *text;
+	size_t len;
+	prep_status st =
+	    prep_weights_row_r(k->tab, f, &k->key, k->text, NULL, &text, &len);
+
+	(void)at;
+	if (st != PREP_OK)
+		return refuse(k, f, st);
+	return prep_writer_row(out, f, n);
+}
+
+/* The second pass: the row with its weight appended. */
+static prep_status
+weigh_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	  prep_writer *out)
+{
+	struct worker *k = arg;
+	const char *text;
+	size_t len, i;
+	prep_status st =
+	    prep_weights_row_r(k->tab, f, &k->key, k->text, NULL, &text, &len);
+
+	(void)at;
+	if (st != PREP_OK) {
+		k->st = st;
+		k->why = "spool: record of no known cell";
+		k->col = -1;
+		return st;
+	}
+	for (i = 0; i < n; i++)
+		if ((st = prep_writer_field(out, f[i].data, f[i].len)) !=
+		    PREP_OK)
+			return st;
+	if ((st = prep_writer_field(out, text, len)) != PREP_OK)
+		return st;
+	return prep_writer_end_row(out);
+}
+
+/* Workers for a pass: worker 0 counts into tab, the others into tables
+ * of their own (parts) when count, else all read tab. */
+static struct worker *
+workers_new(prep_weights *tab, const struct columns *c, int count, void ***ctxs)
+{
+	unsigned nt = cli.threads, t;
+	struct worker *k = calloc(nt, sizeof *k);
+
+	*ctxs = calloc(nt, sizeof **ctxs);
+	if (k == NULL || *ctxs == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (t = 0; t < nt; t++) {
+		k[t].tab = tab;
+		k[t].threads = count && c != NULL && nt > 1;
+		k[t].weight = c ? c->weight : -1;
+		prep_buf_init(&k[t].key, 0);
+		if (k[t].threads && c != NULL &&
+		    prep_weights_new(c->group, c->ngroup, c->label, c->weight,
+				     0, &k[t].tab) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		(*ctxs)[t] = &k[t];
+	}
+	return k;
+}
+
+static void
+workers_free(struct worker *k, void **ctxs)
+{
+	unsigned t;
+
+	for (t = 0; t < cli.threads; t++) {
+		if (k[t].threads)
+			prep_weights_free(k[t].tab);
+		prep_buf_free(&k[t].key);
+	}
+	free(k);
+	free(ctxs);
+}
+
+/*
+ * Run a pass (job) over the rows of r (cli's reader, or the spool's)
+ * into out; a refused row ends the run with its message.
+ */
+static void
+run_pass(prep_reader *r, prep_writer *out, const prep_par_job *job,
+	 struct worker *k, void **ctxs)
+{
+	prep_par_result res;
+
+	if (cli_run_rows_of(&cli, r, out, job, ctxs, &res) != PREP_OK) {
+		if (k[res.worker].st == PREP_OK) /* the writer's */
+			cli_write_check(&cli, res.status);
+		row_fatal(&k[res.worker], res.where);
+	}
 }
 
 /* The second pass: the spool's rows, each with its weight appended. */
 static void
 write_weighted(prep_spool *spool, prep_weights *tab, const char *name)
 {
+	static const prep_par_job job = {.row = weigh_row};
 	prep_reader *r = cli_spool_reader(&cli, spool);
 	const prep_field *f;
-	const char *text;
-	size_t n, len, i;
-	prep_status st;
+	void **ctxs;
+	struct worker *k = workers_new(tab, NULL, 0, &ctxs);
+	size_t n, i;
 
 	if ((f = prep_reader_header(r, &n)) != NULL) {
 		for (i = 0; i < n; i++)
@@ -133,18 +289,8 @@ write_weighted(prep_spool *spool, prep_weights *tab, const char *name)
 		    &cli, prep_writer_field(cli.writer, name, strlen(name)));
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}
-	while ((st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
-		if (prep_weights_row(tab, f, NULL, &text, &len) != PREP_OK)
-			cli_fatal(&cli, "spool: record of no known cell");
-		for (i = 0; i < n; i++)
-			cli_write_check(
-			    &cli,
-			    prep_writer_field(cli.writer, f[i].data, f[i].len));
-		cli_write_check(&cli, prep_writer_field(cli.writer, text, len));
-		cli_write_check(&cli, prep_writer_end_row(cli.writer));
-	}
-	if (st != PREP_END)
-		cli_fatal_status(&cli, st, "spool");
+	run_pass(r, cli.writer, &job, k, ctxs);
+	workers_free(k, ctxs);
 	prep_reader_free(r);
 }
 
@@ -263,13 +409,6 @@ options_json(const struct options *o)
 	return j;
 }
 
-/* The columns the options name, resolved against the input's header. */
-struct columns {
-	size_t *group, ngroup;
-	long label;  /* -1: none */
-	long weight; /* -1: none */
-};
-
 static void
 resolve_columns(const struct options *o, struct columns *c)
 {
@@ -327,24 +466,48 @@ input_of(const struct columns *c, prep_partial_input *in)
 /*
  * The first pass: count every row into tab and spool it (the header
  * first) unless spool is NULL (--partial); a bad weight or too many cells
- * ends the run.
+ * ends the run. With threads, each counts into a table of its own and
+ * the tables are added up in order of first appearance.
  */
 static void
-count_rows(prep_weights *tab, prep_spool *spool, long weight)
+count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 {
-	const prep_field *f;
-	size_t n, ncols;
+	prep_par_bases b;
+	prep_par_job job = {
+	    .row = count_row, .piece = prep_par_bases_note, .arg = &b};
+	size_t ncols;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
-	prep_status st;
+	void **ctxs;
+	struct worker *k = workers_new(tab, c, 1, &ctxs);
+	unsigned t;
 
+	memset(&b, 0, sizeof b);
 	if (header && spool)
 		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		if ((st = prep_weights_add(tab, f)) != PREP_OK)
-			row_error(f, weight, st);
-		if (spool)
-			cli_spool_check(&cli, prep_spool_row(spool, f, n));
+	run_pass(cli.reader, spool ? prep_spool_writer(spool) : NULL, &job, k,
+		 ctxs);
+	if (cli.threads > 1) {
+		prep_weights **parts =
+		    malloc(cli.threads * sizeof(prep_weights *));
+		prep_status st;
+
+		if (parts == NULL)
+			cli_fatal(&cli, "out of memory");
+		for (t = 0; t < cli.threads; t++)
+			parts[t] = k[t].tab;
+		if (b.failed)
+			cli_fatal(&cli, "out of memory");
+		st = prep_weights_merge_places(tab, parts, cli.threads, b.base,
+					       b.n);
+		if (st == PREP_ERR_LIMIT)
+			cli_fatal(&cli, "more than %zu groups, labels or cells",
+				  PREP_WEIGHTS_DEFAULT_MAX);
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "weights");
+		free(parts);
 	}
+	workers_free(k, ctxs);
+	prep_par_bases_free(&b);
 	if (spool)
 		cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
@@ -355,22 +518,18 @@ count_rows(prep_weights *tab, prep_spool *spool, long weight)
  * finished table, the whole's) before any is written; spool them.
  */
 static void
-check_rows(prep_weights *tab, prep_spool *spool, long weight)
+check_rows(prep_weights *tab, prep_spool *spool)
 {
-	const prep_field *f;
-	const char *text;
-	size_t n, ncols, len;
+	static const prep_par_job job = {.row = check_row};
+	size_t ncols;
 	const prep_field *header = prep_reader_header(cli.reader, &ncols);
-	prep_status st;
+	void **ctxs;
+	struct worker *k = workers_new(tab, NULL, 0, &ctxs);
 
 	if (header)
 		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		if ((st = prep_weights_row(tab, f, NULL, &text, &len)) !=
-		    PREP_OK)
-			row_error(f, weight, st);
-		cli_spool_check(&cli, prep_spool_row(spool, f, n));
-	}
+	run_pass(cli.reader, prep_spool_writer(spool), &job, k, ctxs);
+	workers_free(k, ctxs);
 	cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
 }
@@ -634,7 +793,7 @@ main(int argc, char **argv)
 			cli_fatal_status(&cli, st, "weights");
 	}
 	if (o.partial) {
-		count_rows(tab, NULL, c.weight);
+		count_rows(tab, NULL, &c);
 		input_of(&c, &in);
 		cli_partial_write(&cli, options_json(&o),
 				  prep_weights_state(tab, &in));
@@ -651,9 +810,9 @@ main(int argc, char **argv)
 			write_report(tab, prep_reader_delim(cli.reader), h,
 				     ncols);
 		warn_empty_cells(tab, c.label);
-		check_rows(tab, spool, c.weight);
+		check_rows(tab, spool);
 	} else {
-		count_rows(tab, spool, c.weight);
+		count_rows(tab, spool, &c);
 		finish_table(tab);
 		if (o.report)
 			write_report(tab, prep_reader_delim(cli.reader), h,

@@ -25,7 +25,7 @@
 # replaying it.
 
 FUZZ_HARNESSES ?= csv policy hierarchy schema ledger pii kll hll freq profile \
-                  report part partial classes_state
+                  report part partial classes_state par
 FUZZ_SECONDS   ?= 1800
 FUZZ_CC        ?= clang
 FUZZ_OUT        = build/fuzz
@@ -52,6 +52,7 @@ FUZZ_MAXLEN_report    = 16384
 FUZZ_MAXLEN_part      = 8192
 FUZZ_MAXLEN_partial   = 16384
 FUZZ_MAXLEN_classes_state = 8192
+FUZZ_MAXLEN_par       = 8193
 REPLAY_BIN      = $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-replay/replay-%)
 
 .PHONY: fuzz-build fuzz test-fuzz

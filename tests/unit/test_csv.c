@@ -800,6 +800,40 @@ render(prep_buf *b, const prep_field *f, size_t nf)
 	prep_buf_append_str(b, "\n");
 }
 
+/* A piece's record with raw bytes: rebuilt from its fields exactly. */
+static void
+check_raw_piece(const prep_reader *r, const prep_field *f, size_t nf,
+		struct fast_seen *seen)
+{
+	const char *raw;
+	size_t rawlen, i;
+	prep_buf b;
+
+	if (!prep_reader_record_raw(r, &raw, &rawlen))
+		return;
+	seen->raw++;
+	prep_buf_init(&b, 0);
+	for (i = 0; i < nf; i++) {
+		const char *p = f[i].data, *e = p + f[i].len;
+
+		if (i > 0)
+			prep_buf_append_str(&b, ",");
+		if (prep_reader_field_quoted(r, i) == 0) {
+			prep_buf_append(&b, p, f[i].len);
+			continue;
+		}
+		seen->quoted++;
+		prep_buf_append_str(&b, "\"");
+		for (; p < e; p++)
+			prep_buf_append(&b, *p == '"' ? "\"\"" : p,
+					1 + (*p == '"'));
+		prep_buf_append_str(&b, "\"");
+	}
+	cr_assert_eq(b.len, rawlen);
+	cr_assert_eq(memcmp(b.data, raw, rawlen), 0);
+	prep_buf_free(&b);
+}
+
 /*
  * Read fd (from its start) with o; the header as "H[...]\n" and every
  * record as "LINE:[f1][f2]\n" into out (and without LINE: into plain,
@@ -1103,6 +1137,110 @@ Test(csv, fast_path_agrees_across_buffers)
 	}
 	cr_assert_gt(seen.raw, 20000);
 	cr_assert_gt(seen.quoted, 50000);
+}
+
+/*
+ * Pieces (prep_reader_piece, for threads) are memory of the caller's,
+ * with no room after them for the scan's last 64 bytes: records ending
+ * at every distance from a piece's end, each piece in a buffer of exactly
+ * its size (AddressSanitizer sees any byte read past it), read by a
+ * piece reader and by one with libcsv_only: the same records, status
+ * and place.
+ */
+Test(csv, fast_path_in_pieces)
+{
+	uint64_t seed = 13;
+	struct fast_seen seen = {0};
+	prep_csv_options o;
+	prep_reader *like;
+	int fd, iter;
+
+	prep_csv_options_init(&o);
+	o.delim = ',';
+	o.has_header = 0;
+	o.ragged = 1;
+	fd = mem_file("a\n", 2, 0);
+	cr_assert_eq(prep_reader_new_fd(&o, fd, "like", &like), PREP_OK);
+	for (iter = 0; iter < 3000; iter++) {
+		prep_buf in, out[2];
+		prep_where w[2];
+		prep_status st[2];
+		int ref;
+
+		size_t want = (size_t)lcg(&seed) % 300;
+
+		prep_buf_init(&in, 0);
+		prep_buf_append(&in, "", 0);
+		while (in.len < want) {
+			size_t nf = 1 + (size_t)lcg(&seed) % 4, j;
+
+			for (j = 0; j < nf; j++) {
+				if (j > 0)
+					prep_buf_append_str(&in, ",");
+				random_field(&in, ',', &seed,
+					     lcg(&seed) % 20 != 0);
+			}
+			prep_buf_append_str(&in,
+					    lcg(&seed) % 4 ? "\n" : "\r\n");
+		}
+		for (ref = 0; ref < 2; ref++) {
+			prep_reader *pr;
+			const prep_field *f;
+			size_t nf;
+			unsigned char *data = malloc(in.len ? in.len : 1);
+
+			cr_assert_not_null(data);
+			memcpy(data, in.data, in.len);
+			cr_assert_eq(prep_reader_new_piece(like, &pr), PREP_OK);
+			if (ref) {
+				/* the option is like's: a second reader */
+				prep_csv_options lo = o;
+				prep_reader *l2;
+				int fd2 = mem_file("a\n", 2, 0);
+
+				prep_reader_free(pr);
+				lo.libcsv_only = 1;
+				cr_assert_eq(
+				    prep_reader_new_fd(&lo, fd2, "like", &l2),
+				    PREP_OK);
+				cr_assert_eq(prep_reader_new_piece(l2, &pr),
+					     PREP_OK);
+				prep_reader_free(l2);
+				close(fd2);
+			}
+			cr_assert_eq(
+			    prep_reader_piece(pr, data, in.len, "piece", 7),
+			    PREP_OK);
+			prep_buf_init(&out[ref], 0);
+			prep_buf_append(&out[ref], "", 0);
+			while ((st[ref] = prep_reader_next_row(pr, &f, &nf)) ==
+			       PREP_OK) {
+				char num[32];
+
+				snprintf(num, sizeof num,
+					 "%lu:", prep_reader_where(pr).line);
+				prep_buf_append_str(&out[ref], num);
+				render(&out[ref], f, nf);
+				if (!ref)
+					check_raw_piece(pr, f, nf, &seen);
+			}
+			w[ref] = prep_reader_where(pr);
+			prep_reader_free(pr);
+			free(data);
+		}
+		cr_assert_eq(st[0], st[1], "input \"%s\"", in.data);
+		cr_assert_str_eq(out[0].data, out[1].data, "input \"%s\"",
+				 in.data);
+		cr_assert_eq(w[0].line, w[1].line, "input \"%s\"", in.data);
+		cr_assert_eq(w[0].field, w[1].field, "input \"%s\"", in.data);
+		prep_buf_free(&out[0]);
+		prep_buf_free(&out[1]);
+		prep_buf_free(&in);
+	}
+	prep_reader_free(like);
+	close(fd);
+	cr_assert_gt(seen.raw, 9000);
+	cr_assert_gt(seen.quoted, 13000);
 }
 
 /* ---- the writer's copies against prep_writer_field ---- */

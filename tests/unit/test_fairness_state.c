@@ -431,3 +431,68 @@ Test(fairness_state, memory_budget)
 	cr_expect_null(f);
 	json_decref(j);
 }
+
+/*
+ * Threads' tables (prep_fairness_add_at by place, pieces dealt round
+ * the threads) added up by prep_fairness_merge_places: the state (first
+ * rows and all) and the report (groups in order of first appearance) of
+ * the whole, for every way of cutting the seven rows into pieces and 1
+ * to 3 threads.
+ */
+Test(fairness_state, threads_tables_by_place_are_the_whole)
+{
+	int cuts, threads, weight;
+
+	for (weight = 0; weight < 2; weight++)
+		for (cuts = 0; cuts < 64; cuts++)
+			for (threads = 1; threads <= 3; threads++) {
+				prep_fairness *whole = table(0, 7, 1, weight);
+				prep_fairness *part[3], *sum;
+				uint64_t base[8] = {0}, piece = 1, index = 0;
+				size_t i, t = 0;
+				char *tw, *tm, *rw, *rm;
+
+				for (i = 0; i < 3; i++)
+					part[i] = table(0, 0, 1, weight);
+				sum = table(0, 0, 1, weight);
+				for (i = 0; i < 7; i++) {
+					prep_field row[4];
+
+					row[0] = (prep_field){cells[i][0], 1};
+					row[1] = (prep_field){cells[i][1], 1};
+					row[2] = (prep_field){cells[i][2], 1};
+					row[3] = (prep_field){
+					    cells[i][3], strlen(cells[i][3])};
+					cr_assert_eq(prep_fairness_add_at(
+							 part[t], row,
+							 piece << 32 | index++),
+						     PREP_OK);
+					if (i < 6 && (cuts >> i & 1)) {
+						base[piece + 1] = i + 1;
+						piece++;
+						index = 0;
+						t = (t + 1) % (size_t)threads;
+					}
+				}
+				cr_assert_eq(prep_fairness_merge_places(
+						 sum, part, (size_t)threads,
+						 base, (size_t)piece + 1),
+					     PREP_OK);
+				tw = state_text(whole);
+				tm = state_text(sum);
+				cr_expect_str_eq(tm, tw, "cuts %d, %d threads",
+						 cuts, threads);
+				rw = report(whole, 0);
+				rm = report(sum, 0);
+				cr_expect_str_eq(rm, rw, "cuts %d, %d threads",
+						 cuts, threads);
+				free(tw);
+				free(tm);
+				free(rw);
+				free(rm);
+				for (i = 0; i < 3; i++)
+					prep_fairness_free(part[i]);
+				prep_fairness_free(sum);
+				prep_fairness_free(whole);
+			}
+}

@@ -441,3 +441,89 @@ Test(weights_state, memory_budget)
 	cr_expect_null(w);
 	json_decref(j);
 }
+
+/*
+ * Threads' tables (prep_weights_add_at by place, pieces dealt round
+ * the threads) added up by prep_weights_merge_places: the state of the
+ * whole, first rows and order of first appearance included, for every
+ * way of cutting the six rows into pieces and 1 to 3 threads.
+ */
+Test(weights_state, threads_tables_by_place_are_the_whole)
+{
+	int weight, cuts, threads;
+
+	for (weight = 0; weight < 2; weight++)
+		for (cuts = 0; cuts < 32; cuts++) /* a cut after row i+1 */
+			for (threads = 1; threads <= 3; threads++) {
+				prep_weights *whole = table(0, 6, 1, weight);
+				prep_weights *part[3], *sum;
+				uint64_t base[8] = {0}, piece = 1, index = 0;
+				size_t i, t = 0;
+				char *tw, *tm;
+
+				for (i = 0; i < 3; i++)
+					cr_assert_eq(
+					    prep_weights_new(group1, 1, 1,
+							     weight ? 2 : -1, 0,
+							     &part[i]),
+					    PREP_OK);
+				cr_assert_eq(prep_weights_new(group1, 1, 1,
+							      weight ? 2 : -1,
+							      0, &sum),
+					     PREP_OK);
+				base[1] = 0;
+				for (i = 0; i < 6; i++) {
+					cr_assert_eq(prep_weights_add_at(
+							 part[t], rows[i],
+							 piece << 32 | index++),
+						     PREP_OK);
+					if (i < 5 && (cuts >> i & 1)) {
+						base[piece + 1] = i + 1;
+						piece++;
+						index = 0;
+						t = (t + 1) % (size_t)threads;
+					}
+				}
+				cr_assert_eq(prep_weights_merge_places(
+						 sum, part, (size_t)threads,
+						 base, (size_t)piece + 1),
+					     PREP_OK);
+				tw = state_text(whole, 1);
+				tm = state_text(sum, 1);
+				cr_expect_str_eq(tm, tw, "cuts %d, %d threads",
+						 cuts, threads);
+				/* groups and labels in order of first
+				 * appearance (the state orders by value) */
+				cr_assert_eq(prep_weights_groups(sum),
+					     prep_weights_groups(whole));
+				for (i = 0; i < prep_weights_groups(whole);
+				     i++) {
+					prep_field a =
+					    prep_weights_group_field(sum, i, 0);
+					prep_field b = prep_weights_group_field(
+					    whole, i, 0);
+
+					cr_expect(
+					    a.len == b.len &&
+						!memcmp(a.data, b.data, a.len),
+					    "group %zu, cuts %d", i, cuts);
+				}
+				for (i = 0; i < prep_weights_labels(whole);
+				     i++) {
+					prep_field a =
+					    prep_weights_label(sum, i);
+					prep_field b =
+					    prep_weights_label(whole, i);
+
+					cr_expect(
+					    a.len == b.len &&
+					    !memcmp(a.data, b.data, a.len));
+				}
+				free(tw);
+				free(tm);
+				for (i = 0; i < 3; i++)
+					prep_weights_free(part[i]);
+				prep_weights_free(sum);
+				prep_weights_free(whole);
+			}
+}

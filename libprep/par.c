@@ -1,0 +1,574 @@
+/*
+ * par.c: a stream's records on several threads, in input order (par.h).
+ *
+ * The calling thread cuts pieces and writes their output in order;
+ * workers take the oldest piece waiting. A slot holds one piece from
+ * the moment it is cut until its output is written: FREE, READY (cut,
+ * waiting for a worker), BUSY, DONE. Slots are used in turn, piece s in
+ * slot s % nslots, so the writer always waits on one known slot.
+ */
+#define _GNU_SOURCE /* memrchr */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "par.h"
+
+enum { FREE, READY, BUSY, DONE };
+
+static size_t piece_bytes = PREP_PAR_PIECE;
+
+void
+prep_par_set_piece(size_t bytes)
+{
+	piece_bytes = bytes ? bytes : PREP_PAR_PIECE;
+}
+
+struct slot {
+	int state;
+	uint64_t seq;	   /* the piece's number */
+	unsigned char *in; /* its bytes */
+	size_t len, cap;
+	const char *file;
+	unsigned long line; /* the physical line of in[0] */
+	int cut_short;	    /* no boundary in record_max bytes */
+	prep_writer *out;   /* its output (a memory writer), or NULL */
+	uint64_t rows;	    /* records read (part_by's skipped too) */
+	uint64_t given;	    /* records given to the row function */
+	prep_status status;
+	prep_where where;
+	size_t fields;
+	uint64_t place;
+	int by_row;
+	unsigned worker;
+};
+
+struct par {
+	prep_reader *r;
+	prep_writer *out;
+	const prep_par_job *job;
+	void *const *ctx;
+	unsigned nthreads;
+	struct slot *slots;
+	size_t nslots;
+	uint64_t next_seq; /* pieces cut */
+	uint64_t out_seq;  /* pieces written */
+	uint64_t stop_seq; /* the first failed piece; UINT64_MAX: none */
+	int quit;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+
+	/* the cutter: bytes of the piece to come, and where it stands */
+	unsigned char *carry;
+	size_t carry_len, carry_cap;
+	const char *file;
+	unsigned long line;
+	int new_file; /* take the line from the reader's next bytes */
+	size_t record_max;
+};
+
+/* Room for n bytes in *buf of capacity *cap. */
+static int
+reserve(unsigned char **buf, size_t *cap, size_t n)
+{
+	size_t ncap = *cap ? *cap : PREP_PAR_PIECE + (64 << 10);
+	unsigned char *nb;
+
+	if (n <= *cap)
+		return 1;
+	while (ncap < n)
+		ncap *= 2;
+	if ((nb = realloc(*buf, ncap)) == NULL)
+		return 0;
+	*buf = nb;
+	*cap = ncap;
+	return 1;
+}
+
+/*
+ * Scan p[from..len) on from the quote state *inq, and move *cut past
+ * every line feed outside quotes (the last one's next byte).
+ */
+static void
+scan(const unsigned char *p, size_t from, size_t len, int *inq, size_t *cut)
+{
+	const unsigned char *s, *end;
+
+	if (from >= len)
+		return; /* nothing new (p may be NULL) */
+	s = p + from;
+	end = p + len;
+	while (s < end) {
+		const unsigned char *q = memchr(s, '"', (size_t)(end - s));
+
+		if (!*inq) {
+			const unsigned char *e = q ? q : end;
+			const unsigned char *lf =
+			    memrchr(s, '\n', (size_t)(e - s));
+
+			if (lf)
+				*cut = (size_t)(lf - p) + 1;
+		}
+		if (q == NULL)
+			return;
+		*inq = !*inq;
+		s = q + 1;
+	}
+}
+
+/*
+ * A piece without a line feed outside quotes: the last CR outside quotes
+ * followed by a byte that is no line feed (libcsv ends a record there),
+ * or 0.
+ */
+static size_t
+cr_cut(const unsigned char *p, size_t len)
+{
+	size_t i, cut = 0;
+	int inq = 0;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (p[i] == '"')
+			inq = !inq;
+		else if (!inq && p[i] == '\r' && p[i + 1] != '\n')
+			cut = i + 1;
+	}
+	return cut;
+}
+
+static unsigned long
+count_lines(const unsigned char *p, size_t len)
+{
+	const unsigned char *end;
+	unsigned long n = 0;
+
+	if (len == 0)
+		return 0; /* p may be NULL */
+	end = p + len;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
+ * Cut the next piece into slot s: the carried bytes, then the reader's,
+ * up to the last boundary once PREP_PAR_PIECE bytes are in. Returns
+ * PREP_OK with s->len > 0, PREP_END when the input is done and nothing
+ * is left, or the reader's failure (the bytes before it, whole records,
+ * still make a piece first: then PREP_OK and *failed set).
+ */
+static prep_status
+cut_piece(struct par *g, struct slot *s, prep_status *failed)
+{
+	size_t cut = 0, scanned = 0;
+	int inq = 0;
+	prep_raw raw;
+	prep_status st;
+
+	s->len = 0;
+	if (g->carry_len > 0) {
+		if (!reserve(&s->in, &s->cap, g->carry_len))
+			return PREP_ERR_NOMEM;
+		memcpy(s->in, g->carry, g->carry_len);
+		s->len = g->carry_len;
+		g->carry_len = 0;
+	}
+	s->file = g->file;
+	s->line = g->line;
+	s->cut_short = 0;
+	for (;;) {
+		scan(s->in, scanned, s->len, &inq, &cut);
+		scanned = s->len;
+		if (s->len >= piece_bytes && cut == 0)
+			cut = cr_cut(s->in, s->len);
+		if (s->len >= piece_bytes && cut > 0)
+			break;
+		if (s->len >= g->record_max) {
+			cut = s->len;
+			s->cut_short = 1;
+			break;
+		}
+		st = prep_reader_raw(g->r, &raw);
+		if (st == PREP_END) {
+			cut = s->len;
+			break;
+		}
+		if (st != PREP_OK) {
+			*failed = st;
+			break;
+		}
+		if (g->new_file) { /* s->len is 0: a piece's first bytes */
+			s->file = raw.file;
+			s->line = raw.line;
+			g->new_file = 0;
+		}
+		if (raw.file_end) {
+			/* the file's last record ends with it */
+			g->new_file = 1;
+			if (s->len == 0)
+				continue; /* a file with no records */
+			cut = s->len;
+			break;
+		}
+		if (!reserve(&s->in, &s->cap, s->len + raw.len))
+			return PREP_ERR_NOMEM;
+		memcpy(s->in + s->len, raw.data, raw.len);
+		s->len += raw.len;
+	}
+	if (cut < s->len) {
+		if (!reserve(&g->carry, &g->carry_cap, s->len - cut))
+			return PREP_ERR_NOMEM;
+		memcpy(g->carry, s->in + cut, s->len - cut);
+		g->carry_len = s->len - cut;
+		if (*failed != PREP_OK)
+			g->carry_len = 0; /* a record the failure cut off */
+		s->len = cut;
+	}
+	g->file = s->file;
+	g->line = s->line + count_lines(s->in, s->len);
+	return s->len == 0 ? PREP_END : PREP_OK;
+}
+
+/* Read and transform the piece in s on worker w. */
+static void
+run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
+{
+	const prep_field *f;
+	prep_par_row at;
+	size_t n;
+	prep_status st;
+
+	s->by_row = 0;
+	s->worker = w;
+	if (s->out)
+		prep_writer_reset(s->out);
+	st = prep_reader_piece(pr, s->in, s->len, s->file, s->line);
+	at.piece = s->seq;
+	at.index = 0;
+	at.reader = pr;
+	while (st == PREP_OK &&
+	       (st = prep_reader_next_row(pr, &f, &n)) == PREP_OK) {
+		if ((st = g->job->row(g->ctx[w], f, n, &at, s->out)) !=
+		    PREP_OK) {
+			s->by_row = 1;
+			break;
+		}
+		at.index++;
+	}
+	if (st == PREP_END && s->cut_short) {
+		/* a record longer than any reader takes, that this one
+		 * took: never, by prep_reader_record_max */
+		st = PREP_ERR_LIMIT;
+	}
+	if (st == PREP_END)
+		st = PREP_OK;
+	s->where = prep_reader_where(pr);
+	s->fields = prep_reader_record_fields(pr);
+	s->place = at.piece << 32 | at.index;
+	s->given = at.index;
+	s->rows = prep_reader_rows(pr);
+	if (s->out && st == PREP_OK)
+		st = prep_writer_finish(s->out);
+	else if (s->out)
+		(void)prep_writer_finish(s->out); /* what came before */
+	s->status = st;
+}
+
+struct worker_arg {
+	struct par *g;
+	unsigned w;
+};
+
+static void *
+worker(void *p)
+{
+	struct worker_arg *a = p;
+	struct par *g = a->g;
+	prep_reader *pr = NULL;
+	prep_status st = prep_reader_new_piece(g->r, &pr);
+
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		struct slot *s = NULL;
+		uint64_t q;
+
+		for (q = g->out_seq; q < g->next_seq && q < g->stop_seq; q++)
+			if (g->slots[q % g->nslots].state == READY) {
+				s = &g->slots[q % g->nslots];
+				break;
+			}
+		if (s == NULL) {
+			if (g->quit)
+				break;
+			pthread_cond_wait(&g->work, &g->mu);
+			continue;
+		}
+		s->state = BUSY;
+		pthread_mutex_unlock(&g->mu);
+		if (st == PREP_OK) {
+			run_piece(g, s, a->w, pr);
+		} else {
+			s->status = st;
+			s->by_row = 0;
+			s->where = prep_reader_where(g->r);
+		}
+		pthread_mutex_lock(&g->mu);
+		s->state = DONE;
+		if (s->status != PREP_OK && s->seq < g->stop_seq)
+			g->stop_seq = s->seq;
+		pthread_cond_broadcast(&g->done);
+	}
+	pthread_mutex_unlock(&g->mu);
+	prep_reader_free(pr);
+	return NULL;
+}
+
+/* Write the piece in s (its failure, if any, ends the run). */
+static prep_status
+write_piece(struct par *g, struct slot *s, prep_par_result *res)
+{
+	prep_status st = PREP_OK;
+
+	prep_reader_count_rows(g->r, s->rows);
+	if (g->out && s->out)
+		st = prep_writer_append(g->out, s->out);
+	if (g->job->piece && s->status == PREP_OK && st == PREP_OK)
+		g->job->piece(g->job->arg, s->seq, s->given);
+	if (s->status != PREP_OK) {
+		res->status = s->status;
+		res->where = s->where;
+		res->fields = s->fields;
+		res->place = s->place;
+		res->by_row = s->by_row;
+		res->worker = s->worker;
+		return s->status;
+	}
+	if (st != PREP_OK) {
+		res->status = st;
+		res->where = prep_reader_where(g->r);
+	}
+	return st;
+}
+
+/* The record prep_reader_pending holds: piece 0, here, on ctx[0]. */
+static prep_status
+run_pending(struct par *g, prep_par_result *res)
+{
+	const prep_field *f;
+	prep_par_row at = {0, 0, g->r};
+	size_t n;
+	prep_status st;
+
+	if (!prep_reader_pending(g->r))
+		return PREP_OK;
+	if ((st = prep_reader_next_row(g->r, &f, &n)) != PREP_OK) {
+		res->status = st;
+		res->where = prep_reader_where(g->r);
+		res->fields = prep_reader_record_fields(g->r);
+		return st;
+	}
+	if ((st = g->job->row(g->ctx[0], f, n, &at, g->out)) != PREP_OK) {
+		res->status = st;
+		res->where = prep_reader_where(g->r);
+		res->fields = n;
+		res->by_row = 1;
+		res->worker = 0;
+	} else if (g->job->piece) {
+		g->job->piece(g->job->arg, 0, 1);
+	}
+	return st;
+}
+
+/* Cut pieces and write them in order until the input ends or fails. */
+static prep_status
+drive(struct par *g, prep_par_result *res)
+{
+	prep_status failed = PREP_OK, st;
+	int input_done = 0;
+
+	for (;;) {
+		struct slot *s;
+
+		pthread_mutex_lock(&g->mu);
+		s = &g->slots[g->out_seq % g->nslots];
+		while (g->out_seq < g->next_seq && s->state == DONE) {
+			pthread_mutex_unlock(&g->mu);
+			if ((st = write_piece(g, s, res)) != PREP_OK)
+				return st;
+			pthread_mutex_lock(&g->mu);
+			s->state = FREE;
+			g->out_seq++;
+			s = &g->slots[g->out_seq % g->nslots];
+		}
+		if (input_done && g->out_seq == g->next_seq) {
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+		if (input_done || g->next_seq - g->out_seq >= g->nslots ||
+		    g->stop_seq != UINT64_MAX) {
+			pthread_cond_wait(&g->done, &g->mu);
+			pthread_mutex_unlock(&g->mu);
+			continue;
+		}
+		s = &g->slots[g->next_seq % g->nslots];
+		pthread_mutex_unlock(&g->mu);
+		st = cut_piece(g, s, &failed);
+		if (st == PREP_ERR_NOMEM) {
+			res->status = st;
+			return st;
+		}
+		if (st == PREP_END || failed != PREP_OK)
+			input_done = 1;
+		if (st != PREP_OK)
+			continue;
+		pthread_mutex_lock(&g->mu);
+		s->seq = g->next_seq++;
+		s->state = READY;
+		pthread_cond_signal(&g->work);
+		pthread_mutex_unlock(&g->mu);
+	}
+	if (failed != PREP_OK) {
+		res->status = failed;
+		res->where = prep_reader_where(g->r);
+		res->fields = prep_reader_record_fields(g->r);
+	}
+	return failed;
+}
+
+static void
+free_slots(struct par *g)
+{
+	size_t i;
+
+	for (i = 0; g->slots && i < g->nslots; i++) {
+		free(g->slots[i].in);
+		prep_writer_free(g->slots[i].out);
+	}
+	free(g->slots);
+	free(g->carry);
+}
+
+prep_status
+prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
+	     const prep_par_job *job, void *const *ctx, prep_par_result *res)
+{
+	struct par g;
+	pthread_t tid[PREP_PAR_MAX_THREADS];
+	struct worker_arg args[PREP_PAR_MAX_THREADS];
+	unsigned started = 0, i;
+	prep_status st;
+
+	memset(res, 0, sizeof *res);
+	if (nthreads < 1 || nthreads > PREP_PAR_MAX_THREADS ||
+	    prep_reader_options(r)->lazy_quotes)
+		return res->status = PREP_ERR_ARG;
+	memset(&g, 0, sizeof g);
+	g.r = r;
+	g.out = out;
+	g.job = job;
+	g.ctx = ctx;
+	g.nthreads = nthreads;
+	g.nslots = 2 * (size_t)nthreads + 2;
+	g.stop_seq = UINT64_MAX;
+	g.next_seq = g.out_seq = 1; /* piece 0: the pending record */
+	g.new_file = 1;
+	g.record_max = prep_reader_record_max(r);
+	if ((st = run_pending(&g, res)) != PREP_OK)
+		return st;
+	g.slots = calloc(g.nslots, sizeof *g.slots);
+	if (g.slots == NULL)
+		return res->status = PREP_ERR_NOMEM;
+	for (i = 0; out && i < g.nslots; i++)
+		if ((st = prep_writer_new_memory(out, &g.slots[i].out)) !=
+		    PREP_OK) {
+			free_slots(&g);
+			return res->status = st;
+		}
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.work, NULL);
+	pthread_cond_init(&g.done, NULL);
+	for (i = 0; i < nthreads; i++) {
+		args[i].g = &g;
+		args[i].w = i;
+		if (pthread_create(&tid[i], NULL, worker, &args[i]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		st = res->status = PREP_ERR_NOMEM;
+	else
+		st = drive(&g, res);
+	pthread_mutex_lock(&g.mu);
+	g.quit = 1;
+	g.stop_seq = 0; /* no more pieces for anyone */
+	pthread_cond_broadcast(&g.work);
+	pthread_mutex_unlock(&g.mu);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&g.done);
+	pthread_cond_destroy(&g.work);
+	pthread_mutex_destroy(&g.mu);
+	free_slots(&g);
+	return st;
+}
+
+void
+prep_par_bases_note(void *bases, uint64_t piece, uint64_t rows)
+{
+	prep_par_bases *b = bases;
+
+	if (piece >= b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 256;
+		uint64_t *nb;
+
+		while (ncap <= piece)
+			ncap *= 2;
+		if ((nb = realloc(b->base, ncap * sizeof *nb)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		memset(nb + b->cap, 0, (ncap - b->cap) * sizeof *nb);
+		b->base = nb;
+		b->cap = ncap;
+	}
+	b->base[piece] = b->total;
+	b->total += rows;
+	if (piece + 1 > b->n)
+		b->n = (size_t)piece + 1;
+}
+
+uint64_t
+prep_par_row_number(uint64_t place, const uint64_t *base, size_t nbase)
+{
+	uint64_t piece = place >> 32;
+
+	return (piece < nbase ? base[piece] : 0) + (place & 0xffffffffu) + 1;
+}
+
+int
+prep_par_first_cmp(const void *a, const void *b)
+{
+	const prep_par_first *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+void
+prep_par_bases_free(prep_par_bases *b)
+{
+	free(b->base);
+	memset(b, 0, sizeof *b);
+}
+
+unsigned
+prep_par_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > PREP_PAR_MAX_THREADS ? PREP_PAR_MAX_THREADS : (unsigned)n;
+}

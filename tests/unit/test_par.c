@@ -1,0 +1,399 @@
+/*
+ * test_par.c: records on several threads (par.h) against one reader.
+ *
+ * The reference is the plain loop every filter ran before threads: one
+ * reader, prep_reader_next_row, each record written by prep_writer_row.
+ * Random inputs rich in quoted line feeds, CRLF, lone CRs, doubled
+ * quotes and blank lines go through prep_par_run with pieces of a few
+ * bytes (so that nearly every record boundary is a piece boundary) on
+ * 1 to 7 threads: the output's bytes, the status, its place and the
+ * rows counted must be the reference's, on valid and malformed input.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "par.h"
+
+static char dir[] = "/tmp/prep_test_par_XXXXXX";
+
+static void
+setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	(void)system(cmd);
+	prep_par_set_piece(0);
+}
+
+TestSuite(par, .init = setup, .fini = teardown);
+
+static const char *
+put_file(const char *name, const char *data, size_t len)
+{
+	static char path[4][256];
+	static int turn;
+	char *p = path[turn++ % 4];
+	FILE *f;
+
+	snprintf(p, 256, "%s/%s", dir, name);
+	f = fopen(p, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return p;
+}
+
+static const char *
+put_str(const char *name, const char *data)
+{
+	return put_file(name, data, strlen(data));
+}
+
+/* What a run gives: the bytes written, the status and its place. */
+struct outcome {
+	prep_buf out;
+	prep_status st;
+	unsigned long line;
+	size_t field;
+	uint64_t rows;
+};
+
+static void
+read_back(int fd, prep_buf *b)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	prep_buf_init(b, 0);
+	prep_buf_append(b, "", 0);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		prep_buf_append(b, chunk, (size_t)n);
+}
+
+/* The job: write the record; fail on a record whose first field is
+ * "bad" (a row function's failure). */
+struct ctx {
+	int failed;
+	uint64_t last; /* (piece << 32 | index) of the last record seen */
+	int ordered;   /* places increase within this worker */
+};
+
+static prep_status
+copy_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	 prep_writer *w)
+{
+	struct ctx *c = arg;
+	uint64_t place = at->piece << 32 | at->index;
+
+	if (c->last != UINT64_MAX && place <= c->last)
+		c->ordered = 0;
+	c->last = place;
+	if (n > 0 && f[0].len == 3 && memcmp(f[0].data, "bad", 3) == 0) {
+		c->failed = 1;
+		return PREP_ERR_VALUE;
+	}
+	return prep_writer_row(w, f, n);
+}
+
+static void
+run(const prep_csv_options *o, const char *const *paths, size_t npaths,
+    unsigned threads, struct outcome *res)
+{
+	prep_writer_options wo = {0};
+	prep_reader *r;
+	prep_writer *w;
+	FILE *tmp = tmpfile();
+	const prep_field *h, *f;
+	size_t n;
+	prep_status st;
+
+	cr_assert_not_null(tmp);
+	st = prep_reader_new(o, paths, npaths, &r);
+	memset(res, 0, sizeof *res);
+	if (st != PREP_OK) {
+		res->st = st;
+		prep_buf_init(&res->out, 0);
+		prep_reader_free(r);
+		fclose(tmp);
+		return;
+	}
+	wo.delim = prep_reader_delim(r);
+	cr_assert_eq(prep_writer_new(fileno(tmp), &wo, &w), PREP_OK);
+	if ((h = prep_reader_header(r, &n)) != NULL)
+		cr_assert_eq(prep_writer_row(w, h, n), PREP_OK);
+	if (threads == 0) { /* the reference */
+		struct ctx c = {0, UINT64_MAX, 1};
+		prep_par_row at = {0, 0, r};
+
+		while ((st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
+			if ((st = copy_row(&c, f, n, &at, w)) != PREP_OK)
+				break;
+			at.index++;
+		}
+		if (st == PREP_END)
+			st = PREP_OK;
+		res->line = prep_reader_where(r).line;
+		res->field = prep_reader_where(r).field;
+	} else {
+		struct ctx c[8];
+		void *ctx[8];
+		prep_par_result pr;
+		unsigned i;
+
+		for (i = 0; i < threads; i++) {
+			c[i].failed = 0;
+			c[i].last = UINT64_MAX;
+			c[i].ordered = 1;
+			ctx[i] = &c[i];
+		}
+		st = prep_par_run(r, w, threads,
+				  &(prep_par_job){.row = copy_row}, ctx, &pr);
+		cr_assert_eq(st, pr.status);
+		res->line = pr.where.line;
+		res->field = pr.where.field;
+		for (i = 0; i < threads; i++)
+			cr_assert(c[i].ordered, "worker %u went back", i);
+		if (pr.by_row)
+			cr_assert(c[pr.worker].failed);
+	}
+	res->st = st;
+	res->rows = prep_reader_rows(r);
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	read_back(fileno(tmp), &res->out);
+	prep_writer_free(w);
+	prep_reader_free(r);
+	fclose(tmp);
+}
+
+static uint64_t seed = 7;
+
+static unsigned
+rnd(unsigned n)
+{
+	seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)(seed >> 33) % n;
+}
+
+/* A random input of about nrec records of ncols fields. */
+static void
+random_csv(prep_buf *b, int nrec, int ncols, int malformed)
+{
+	static const char *const cells[] = {
+	    "a",	"",	    "xy z",	    "\"q\nr\"",
+	    "\"a,b\"",	"\"\"\"\"", "\"\"",	    "\"\n\"",
+	    "\"\r\n\"", "\" x \"",  "12",	    "\"a\"\"b\"",
+	    "\"\r\"",	"long-ish", "\xEF\xBB\xBF", "bad0"};
+	static const char *const ends[] = {"\n", "\r\n", "\n", "\r"};
+	int i, j;
+
+	prep_buf_init(b, 0);
+	for (j = 0; j < ncols; j++)
+		prep_buf_append_str(b, j ? ",h" : "h");
+	prep_buf_append_str(b, "\n");
+	for (i = 0; i < nrec; i++) {
+		const char *end = ends[rnd(4)];
+
+		if (rnd(20) == 0)
+			prep_buf_append_str(b, "\n"); /* a blank line */
+		for (j = 0; j < ncols; j++) {
+			if (j)
+				prep_buf_append_str(b, ",");
+			if (j == 0 && malformed && rnd(300) == 0)
+				prep_buf_append_str(b, "bad"); /* the job's */
+			else
+				prep_buf_append_str(
+				    b,
+				    cells[rnd(sizeof cells / sizeof *cells)]);
+		}
+		if (malformed && rnd(200) == 0) {
+			static const char *const bad[] = {"x\"y", ",extra",
+							  "\"open", "bad"};
+
+			prep_buf_append_str(b, bad[rnd(4)]);
+		}
+		if (i + 1 < nrec || rnd(2))
+			prep_buf_append_str(b, end);
+	}
+}
+
+static void
+expect_same(const struct outcome *ref, const struct outcome *got,
+	    const char *what, unsigned threads, size_t piece)
+{
+	cr_assert_eq(got->st, ref->st, "%s, %u threads, %zu-byte pieces: %s",
+		     what, threads, piece, prep_strerror(got->st));
+	cr_assert_eq(got->out.len, ref->out.len,
+		     "%s, %u threads, %zu-byte pieces: %zu bytes, not %zu",
+		     what, threads, piece, got->out.len, ref->out.len);
+	cr_assert_eq(memcmp(got->out.data, ref->out.data, ref->out.len), 0,
+		     "%s, %u threads", what, threads);
+	if (ref->st != PREP_OK) {
+		cr_assert_eq(got->line, ref->line, "%s: line %lu, not %lu",
+			     what, got->line, ref->line);
+		cr_assert_eq(got->field, ref->field, "%s: field", what);
+	} else {
+		cr_assert_eq(got->rows, ref->rows, "%s: rows", what);
+	}
+}
+
+static void
+compare(const prep_csv_options *o, const char *const *paths, size_t npaths,
+	const char *what)
+{
+	static const size_t pieces[] = {1, 5, 64, 4096};
+	static const unsigned threads[] = {1, 2, 3, 7};
+	struct outcome ref, got;
+	size_t i, j;
+
+	run(o, paths, npaths, 0, &ref);
+	for (i = 0; i < sizeof pieces / sizeof *pieces; i++)
+		for (j = 0; j < sizeof threads / sizeof *threads; j++) {
+			prep_par_set_piece(pieces[i]);
+			run(o, paths, npaths, threads[j], &got);
+			expect_same(&ref, &got, what, threads[j], pieces[i]);
+			prep_buf_free(&got.out);
+		}
+	prep_buf_free(&ref.out);
+}
+
+Test(par, random_valid_inputs_match_one_reader)
+{
+	int iter;
+
+	for (iter = 0; iter < 60; iter++) {
+		prep_buf b;
+		prep_csv_options o;
+		const char *path;
+		char what[64];
+
+		random_csv(&b, 1 + (int)rnd(120), 1 + (int)rnd(4), 0);
+		path = put_file("v.csv", b.data, b.len);
+		prep_csv_options_init(&o);
+		o.delim = ',';
+		snprintf(what, sizeof what, "valid input %d", iter);
+		compare(&o, &path, 1, what);
+		o.has_header = 0; /* the first record is pending */
+		compare(&o, &path, 1, what);
+		prep_buf_free(&b);
+	}
+}
+
+Test(par, malformed_inputs_fail_at_the_same_place)
+{
+	int iter, failed = 0;
+
+	for (iter = 0; iter < 80; iter++) {
+		prep_buf b;
+		prep_csv_options o;
+		const char *path;
+		struct outcome ref;
+		char what[64];
+
+		random_csv(&b, 100 + (int)rnd(200), 1 + (int)rnd(3), 1);
+		path = put_file("m.csv", b.data, b.len);
+		prep_csv_options_init(&o);
+		o.delim = ',';
+		run(&o, &path, 1, 0, &ref);
+		failed += ref.st != PREP_OK;
+		prep_buf_free(&ref.out);
+		snprintf(what, sizeof what, "malformed input %d", iter);
+		compare(&o, &path, 1, what);
+		prep_buf_free(&b);
+	}
+	/* most of them do fail, in the reader or in the row function */
+	cr_assert_gt(failed, 40);
+}
+
+Test(par, several_files_and_their_headers)
+{
+	const char *paths[3];
+	prep_csv_options o;
+
+	paths[0] = put_str("a.csv", "k,v\n1,\"x\ny\"\n2,b\n");
+	paths[1] = put_str("b.csv", "k,v\r\n"); /* header only */
+	paths[2] = put_str("c.csv", "k,v\n3,c\n4,\"d\"\"\"");
+	prep_csv_options_init(&o);
+	compare(&o, paths, 3, "three files");
+	paths[1] = put_str("d.csv", "k,w\n5,e\n");
+	compare(&o, paths, 3, "a header that differs");
+	{
+		struct outcome got;
+
+		run(&o, paths, 3, 2, &got);
+		cr_assert_eq(got.st, PREP_ERR_HEADER_MISMATCH);
+		/* the first file's records came out before the failure */
+		cr_assert_str_eq(got.out.data, "k,v\n1,\"x\ny\"\n2,b\n");
+		prep_buf_free(&got.out);
+	}
+}
+
+Test(par, gzip_and_a_byte_order_mark)
+{
+	/* the first field of the output looks like a BOM: quoted by the
+	 * output's writer, whichever piece it comes from */
+	const char *path = put_file("bom.csv",
+				    "\xEF\xBB\xBF\xEF\xBB\xBFx,1\n"
+				    "y,2\n",
+				    14);
+	prep_csv_options o;
+	struct outcome got;
+
+	prep_csv_options_init(&o);
+	o.has_header = 0;
+	o.delim = ',';
+	compare(&o, &path, 1, "BOM-like first field");
+	prep_par_set_piece(1);
+	run(&o, &path, 1, 2, &got);
+	cr_assert_str_eq(got.out.data, "\"\xEF\xBB\xBFx\",1\ny,2\n");
+	prep_buf_free(&got.out);
+}
+
+Test(par, a_record_longer_than_any_reader_takes)
+{
+	prep_buf b;
+	prep_csv_options o;
+	const char *path;
+	size_t i;
+
+	prep_buf_init(&b, 0);
+	prep_buf_append_str(&b, "k\nshort\n\"");
+	for (i = 0; i < 300000; i++)
+		prep_buf_append_str(&b, "z");
+	prep_buf_append_str(&b, "\"\nend\n");
+	path = put_file("long.csv", b.data, b.len);
+	prep_csv_options_init(&o);
+	o.max_field = 1000;
+	compare(&o, &path, 1, "a field past --max-field");
+	prep_buf_free(&b);
+}
+
+Test(par, lazy_quotes_are_refused)
+{
+	const char *path = put_str("l.csv", "k\na\"b\n");
+	prep_csv_options o;
+	prep_reader *r;
+	prep_par_result res;
+	struct ctx c = {0, UINT64_MAX, 1};
+	void *ctx[1] = {&c};
+
+	prep_csv_options_init(&o);
+	o.lazy_quotes = 1;
+	cr_assert_eq(prep_reader_new(&o, &path, 1, &r), PREP_OK);
+	cr_assert_eq(prep_par_run(r, NULL, 2, &(prep_par_job){.row = copy_row},
+				  ctx, &res),
+		     PREP_ERR_ARG);
+	prep_reader_free(r);
+}
