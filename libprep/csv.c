@@ -117,9 +117,6 @@ struct prep_reader {
 	 * read it whole from one line of data (prep_reader_record_raw) */
 	const unsigned char *rec_raw;
 	size_t rec_raw_len;
-	/* ... and each of its fields was quoted exactly when a writer with
-	 * the same delimiter quotes it (prep_writer_copy_record) */
-	int rec_written_form;
 
 	/* header (copied) or column count */
 	char *hdrdata;
@@ -143,6 +140,9 @@ struct prep_reader {
 	size_t by_col;
 	unsigned long by_i, by_n;
 	int piece; /* prep_reader_new_piece: reads memory given to it */
+	/* rec_raw's fields were each quoted exactly when a writer with the
+	 * same delimiter quotes them (prep_writer_copy_record) */
+	int rec_written_form;
 };
 
 void
