@@ -11,12 +11,23 @@
  * max_field + 64 KiB, so no input can grow memory without bound.
  *
  * libcsv looks at every byte through a switch and, with trimming turned
- * off, an indirect call. Most records hold no quote at all, and for those
- * CSV is just "split the line at the delimiter": between records the
- * reader splits such a line itself with memchr, and hands libcsv only
- * the part of a line from the first field that holds a quote. Splitting
- * a quote-free line is exactly what libcsv would do with it (no trimming,
- * CRLF or LF), so the two paths give the same fields and errors.
+ * off, an indirect call. Most records are one well-formed line, and for
+ * those CSV is "split the line at the delimiters outside quotes": between
+ * records the reader parses such a line itself (parse_line: one SSE2 scan
+ * for delimiters, quotes and CRs, a field quoted or not, "" inside
+ * quotes), into a copy of the line, so the input bytes stay as read for
+ * the writer to copy (prep_writer_copy_record, _copy_fields). Any other
+ * line (a quoted line break, a CR but the line end's, a stray quote, a
+ * cap reached) goes to libcsv as it always did: the fields before the
+ * one holding the first quote split with memchr, the rest to libcsv, so
+ * errors keep their places. The libcsv_only option turns the reader's own
+ * parsing off: the reference the unit tests and the fuzz harness hold it
+ * to, records, errors and places alike.
+ *
+ * The writer quotes a field only when it must; the reader tells it which
+ * fields were read unquoted (prep_reader_field_quoted), which then need
+ * fewer checks (prep_writer_field_plain), and whether a record's input
+ * bytes are what it would write, to copy them at once.
  *
  * Input is read with read(2) into one buffer; gzip (magic bytes 1f 8b) is
  * inflated with zlib, member after member (RFC 1952 allows several).
@@ -40,6 +51,9 @@
 
 #include <csv.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* prep's csv.h, not libcsv's <csv.h> above */
 /* NOLINTNEXTLINE(readability-duplicate-include) */
@@ -95,9 +109,14 @@ struct prep_reader {
 	size_t *offs;
 	size_t *lens;
 	prep_field *fields;
+	unsigned char *quoting; /* per field: FIELD_UNQUOTED, ... below */
 	size_t nfields, fields_cap;
 	int row_ready;
 	prep_status cb_err;
+	/* the record's input bytes without its line end, when parse_line
+	 * read it whole from one line of data (prep_reader_record_raw) */
+	const unsigned char *rec_raw;
+	size_t rec_raw_len;
 
 	/* header (copied) or column count */
 	char *hdrdata;
@@ -121,6 +140,9 @@ struct prep_reader {
 	size_t by_col;
 	unsigned long by_i, by_n;
 	int piece; /* prep_reader_new_piece: reads memory given to it */
+	/* rec_raw's fields were each quoted exactly when a writer with the
+	 * same delimiter quotes them (prep_writer_copy_record) */
+	int rec_written_form;
 };
 
 void
@@ -136,6 +158,7 @@ prep_csv_options_init(prep_csv_options *o)
 	o->sha256 = 0;
 	o->part_i = 0;
 	o->part_n = 0;
+	o->libcsv_only = 0;
 }
 
 prep_status
@@ -174,18 +197,29 @@ fail(prep_reader *r, prep_status st, size_t field)
 	}
 }
 
-/* Room for one more field in the fields, offs and lens arrays. */
-static int
-grow_fields(prep_reader *r)
+/*
+ * How a field was written in the input (prep_reader_field_quoted): not
+ * quoted; quoted, and holding no doubled quote, or holding one; or parsed
+ * by libcsv, which does not say.
+ */
+enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_QUOTED_ESC, FIELD_UNKNOWN };
+/* Or'ed in by parse_line: a writer with the same delimiter writes the
+ * field otherwise (quoted where it was not, or not where it was). */
+#define FIELD_REWRITTEN 4
+#define FIELD_HOW(q) ((q)&3)
+
+/* Grow the fields, offs, lens and quoting arrays to more than n entries,
+ * within max_fields; no place set on failure. */
+static prep_status
+fields_room(prep_reader *r, size_t n)
 {
 	size_t ncap = r->fields_cap ? r->fields_cap * 2 : 32;
 	size_t *no, *nl;
 	prep_field *nf;
+	unsigned char *nq;
 
-	if (r->nfields >= r->o.max_fields) {
-		fail(r, PREP_ERR_TOO_MANY_FIELDS, r->nfields + 1);
-		return 0;
-	}
+	if (n >= r->o.max_fields)
+		return PREP_ERR_TOO_MANY_FIELDS;
 	if (ncap > r->o.max_fields)
 		ncap = r->o.max_fields;
 	no = realloc(r->offs, ncap * sizeof *no);
@@ -197,12 +231,26 @@ grow_fields(prep_reader *r)
 	nf = realloc(r->fields, ncap * sizeof *nf);
 	if (nf)
 		r->fields = nf;
-	if (!no || !nl || !nf) {
-		fail(r, PREP_ERR_NOMEM, 0);
-		return 0;
-	}
+	nq = realloc(r->quoting, ncap);
+	if (nq)
+		r->quoting = nq;
+	if (!no || !nl || !nf || !nq)
+		return PREP_ERR_NOMEM;
 	r->fields_cap = ncap;
-	return 1;
+	return PREP_OK;
+}
+
+/* Room for one more field in the fields, offs and lens arrays. */
+static int
+grow_fields(prep_reader *r)
+{
+	prep_status st = fields_room(r, r->nfields);
+
+	if (st == PREP_ERR_TOO_MANY_FIELDS)
+		fail(r, st, r->nfields + 1);
+	else if (st != PREP_OK)
+		fail(r, st, 0);
+	return st == PREP_OK;
 }
 
 /* Can the record take one more field of len bytes? Fails the reader if not. */
@@ -218,45 +266,57 @@ field_fits(prep_reader *r, size_t len)
 	return r->nfields < r->fields_cap || grow_fields(r);
 }
 
-/* Append one field to the record being built, within the caps. */
+/* Room for need bytes of record in rowdata, within row_max; no place
+ * set on failure. */
+static prep_status
+row_room(prep_reader *r, size_t need)
+{
+	size_t ncap;
+	char *nd;
+
+	if (need > r->row_max)
+		return PREP_ERR_LIMIT;
+	if (need <= r->row_cap)
+		return PREP_OK;
+	ncap = r->row_cap ? r->row_cap : 4096;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > r->row_max)
+		ncap = r->row_max;
+	nd = realloc(r->rowdata, ncap);
+	if (nd == NULL)
+		return PREP_ERR_NOMEM;
+	/*
+	 * Zeroed: PCRE2's JIT code (pii.c, schema.c) may load a few bytes
+	 * past a field's end; they must never be uninitialised.
+	 */
+	memset(nd + r->row_cap, 0, ncap - r->row_cap);
+	r->rowdata = nd;
+	r->row_cap = ncap;
+	return PREP_OK;
+}
+
+/* Append one field to the record being built, within the caps; quoting
+ * says how it was written (FIELD_UNQUOTED, ...). */
 static void
-append_field(prep_reader *r, const void *s, size_t len)
+append_field(prep_reader *r, const void *s, size_t len, int quoting)
 {
 	size_t need;
+	prep_status st;
 
 	if (!field_fits(r, len))
 		return;
 	need = r->row_len + len + 1;
-	if (need > r->row_max) {
-		fail(r, PREP_ERR_LIMIT, r->nfields + 1);
+	if ((st = row_room(r, need)) != PREP_OK) {
+		fail(r, st, st == PREP_ERR_LIMIT ? r->nfields + 1 : 0);
 		return;
-	}
-	if (need > r->row_cap) {
-		size_t ncap = r->row_cap ? r->row_cap : 4096;
-		char *nd;
-
-		while (ncap < need)
-			ncap *= 2;
-		if (ncap > r->row_max)
-			ncap = r->row_max;
-		nd = realloc(r->rowdata, ncap);
-		if (nd == NULL) {
-			fail(r, PREP_ERR_NOMEM, 0);
-			return;
-		}
-		/*
-		 * Zeroed: PCRE2's JIT code (pii.c, schema.c) may load a few
-		 * bytes past a field's end; they must never be uninitialised.
-		 */
-		memset(nd + r->row_cap, 0, ncap - r->row_cap);
-		r->rowdata = nd;
-		r->row_cap = ncap;
 	}
 	if (len)
 		memcpy(r->rowdata + r->row_len, s, len);
 	r->rowdata[r->row_len + len] = '\0';
 	r->offs[r->nfields] = r->row_len;
 	r->lens[r->nfields] = len;
+	r->quoting[r->nfields] = (unsigned char)quoting;
 	r->nfields++;
 	r->row_len = need;
 }
@@ -273,13 +333,14 @@ ref_field(prep_reader *r, unsigned char *p, size_t len)
 	p[len] = '\0';
 	r->fields[r->nfields].data = (const char *)p;
 	r->fields[r->nfields].len = len;
+	r->quoting[r->nfields] = FIELD_UNQUOTED;
 	r->nfields++;
 }
 
 static void
 on_field(void *s, size_t len, void *data)
 {
-	append_field(data, s, len);
+	append_field(data, s, len, FIELD_UNKNOWN);
 }
 
 static void
@@ -604,6 +665,254 @@ parse_error(prep_reader *r)
 }
 
 /*
+ * The bytes a line is split at (the delimiter, the quote, CR), found 64
+ * at a time: bit i of special_bits(s, p) is set when p[i] is one of them.
+ * Up to 63 bytes past a line's end are read (the reader's input buffers
+ * have that much room after them, SCAN_PAD; the last bytes of a buffer
+ * without it are copied first) and their bits cleared. With SSE2, a
+ * compare of 16 bytes against each and a movemask; without it, eight
+ * bytes at a time as a word: a byte of x equal to c is a zero byte of
+ * y = x ^ (c * 0x01..01), whose high bit ~(((y & 0x7f..7f) + 0x7f..7f) |
+ * y) sets exactly (no borrow from a neighbour, unlike the test in
+ * needs_quotes), gathered into eight bits by a multiply.
+ */
+#define SCAN_PAD 64
+
+struct scan {
+	const unsigned char *base;     /* start of the 64 bytes bits covers */
+	const unsigned char *end;      /* the line's end */
+	const unsigned char *readable; /* the end of the bytes that may be
+					  read (a buffer's padding too) */
+	uint64_t bits; /* specials of base[0..64) not yet taken */
+#if defined(__SSE2__)
+	__m128i d, q, cr;
+#else
+	uint64_t d, q, cr;
+#endif
+};
+
+static inline uint64_t
+special_bits(const struct scan *s, const unsigned char *p)
+{
+	uint64_t m = 0;
+	size_t left = (size_t)(s->end - p), k;
+	unsigned char tail[64];
+
+	if (p + 64 > s->readable) {
+		/* a buffer without room after it (a piece, par.h): its
+		 * last bytes from a copy */
+		memset(tail, 0, sizeof tail);
+		memcpy(tail, p, left);
+		p = tail;
+	}
+
+#if defined(__SSE2__)
+	for (k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		__m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, s->d),
+						      _mm_cmpeq_epi8(x, s->q)),
+					 _mm_cmpeq_epi8(x, s->cr));
+
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
+	}
+#else
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	for (k = 0; k < 8; k++) {
+		uint64_t x, y, z = 0;
+		const uint64_t c[3] = {s->d, s->q, s->cr};
+		int j;
+
+		memcpy(&x, p + 8 * k, 8);
+		for (j = 0; j < 3; j++) {
+			y = x ^ c[j];
+			z |= ~(((y & low7) + low7) | y | low7);
+		}
+		/* the high bits, byte 0's first, into eight bits (little
+		 * endian: byte i of the word is p[8k + i]) */
+		z = ((z >> 7) * 0x0102040810204080ULL) >> 56;
+		m |= z << (8 * k);
+	}
+#endif
+	return left >= 64 ? m : m & (((uint64_t)1 << left) - 1);
+}
+
+static inline void
+scan_start(struct scan *s, const unsigned char *line, const unsigned char *end,
+	   const unsigned char *readable, unsigned char delim)
+{
+#if defined(__SSE2__)
+	s->d = _mm_set1_epi8((char)delim);
+	s->q = _mm_set1_epi8('"');
+	s->cr = _mm_set1_epi8('\r');
+#else
+	s->d = 0x0101010101010101ULL * delim;
+	s->q = 0x0101010101010101ULL * '"';
+	s->cr = 0x0101010101010101ULL * '\r';
+#endif
+	s->base = line;
+	s->end = end;
+	s->readable = readable;
+	s->bits = special_bits(s, line);
+}
+
+/* The next special byte of the line, or its end. */
+static inline const unsigned char *
+scan_next(struct scan *s)
+{
+	const unsigned char *t;
+
+	while (s->bits == 0) {
+		s->base += 64;
+		if (s->base >= s->end)
+			return s->end;
+		s->bits = special_bits(s, s->base);
+	}
+	t = s->base + __builtin_ctzll(s->bits);
+	s->bits &= s->bits - 1;
+	return t;
+}
+
+/*
+ * Remove the doubled quotes of a quoted field's bytes p[0..len), in
+ * place; returns the new length.
+ */
+static size_t
+unescape_quotes(char *p, size_t len)
+{
+	char *q = memchr(p, '"', len), *out;
+	const char *in, *end = p + len;
+
+	if (q == NULL)
+		return len;
+	out = q + 1; /* keep the first of the pair */
+	in = q + 2;  /* skip the second */
+	while (in < end) {
+		const char *n = memchr(in, '"', (size_t)(end - in));
+		size_t k = n ? (size_t)(n - in) + 1 : (size_t)(end - in);
+
+		memmove(out, in, k);
+		out += k;
+		in += k + (n != NULL);
+	}
+	return (size_t)(out - p);
+}
+
+/*
+ * The reader's own parse of the line seg..end (end at its line end, a CR
+ * before the LF left out), met between records, for a line whose record
+ * is on it whole and well formed: fields unquoted, or quoted ("" standing
+ * for a quote inside), each closing quote followed by the delimiter or
+ * the line end. One scan of the line finds its delimiters, quotes and
+ * CRs (struct scan); the line is copied into rowdata, where each field
+ * gets its NUL in place of the byte after it (delimiter, closing quote)
+ * and a field with doubled quotes is unescaped, so the input bytes stay
+ * as they were (for prep_reader_record_raw). Returns 1 with the record
+ * complete; 0 for anything else (a quote inside an unquoted field, a
+ * byte after a closing quote, a quoted field going on past the line, a
+ * CR, a cap reached), with nothing changed but the arrays' sizes:
+ * split_line then hands the line to libcsv as before, which gives the
+ * same fields or the error with its place. For such a line libcsv's
+ * state machine reads: a field opening with a quote ends at the quote
+ * not followed by another, and must go on with the delimiter or the
+ * record's end; any other field ends at the delimiter and holds no
+ * quote. The unit tests fast_path_agrees_* hold this to libcsv alone on
+ * random inputs.
+ */
+static int
+parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
+{
+	const unsigned char delim = (unsigned char)r->o.delim;
+	const size_t linelen = (size_t)(end - seg);
+	const unsigned char *p = seg, *t;
+	struct scan sc;
+	size_t n = 0;
+	char *copy;
+	int form = 1;
+
+	if (row_room(r, linelen + 1) != PREP_OK)
+		return 0;
+	copy = r->rowdata;
+	memcpy(copy, seg, linelen);
+	copy[linelen] = '\0';
+	/* the reader's own buffers have SCAN_PAD bytes after them */
+	scan_start(&sc, seg, end,
+		   r->data + r->data_len + (r->piece ? 0 : SCAN_PAD), delim);
+	for (;;) {
+		size_t off, len;
+		unsigned char how;
+
+		if (n >= r->fields_cap && fields_room(r, n) != PREP_OK)
+			return 0;
+		if (p < end && *p == '"') {
+			/* a quoted field: up to the quote not doubled */
+			int held_delim = 0;
+
+			(void)scan_next(&sc); /* its opening quote, p */
+			how = FIELD_QUOTED;
+			for (;;) {
+				t = scan_next(&sc);
+				if (t == end || *t == '\r')
+					return 0; /* goes on past the line */
+				if (*t == delim) {
+					held_delim = 1;
+					continue;
+				}
+				if (t + 1 < end && t[1] == '"') {
+					(void)scan_next(&sc); /* t + 1 */
+					how = FIELD_QUOTED_ESC;
+					continue;
+				}
+				break;
+			}
+			if (t + 1 < end) {
+				if (t[1] != delim)
+					return 0; /* a byte after the quote */
+				(void)scan_next(&sc); /* t + 1 */
+			}
+			off = (size_t)(p + 1 - seg);
+			len = (size_t)(t - p - 1);
+			/* a writer quotes it for a quote, the delimiter, a
+			 * space at either end */
+			if (how == FIELD_QUOTED_ESC)
+				len = unescape_quotes(copy + off, len);
+			else if (!held_delim &&
+				 (len == 0 || (p[1] != ' ' && t[-1] != ' ')))
+				how |= FIELD_REWRITTEN;
+			p = t + 1;
+		} else {
+			t = scan_next(&sc);
+			if (t < end && *t != delim)
+				return 0; /* a quote or CR in an unquoted field
+					   */
+			how = FIELD_UNQUOTED;
+			off = (size_t)(p - seg);
+			len = (size_t)(t - p);
+			if (len > 0 && (p[0] == ' ' || t[-1] == ' '))
+				how |= FIELD_REWRITTEN; /* a writer quotes it */
+			p = t;
+		}
+		if (len > r->o.max_field)
+			return 0;
+		copy[off + len] = '\0';
+		r->fields[n].data = copy + off;
+		r->fields[n].len = len;
+		r->quoting[n] = how;
+		form &= !(how & FIELD_REWRITTEN);
+		n++;
+		if (p == end)
+			break;
+		p++; /* the delimiter */
+	}
+	r->nfields = n;
+	r->row_len = linelen + 1;
+	r->rec_raw = seg;
+	r->rec_raw_len = linelen;
+	r->rec_written_form = form;
+	return 1;
+}
+
+/*
  * The fast path for a whole line seg..nl (nl at its LF) met between
  * records. A line with a CR before its end goes to libcsv whole (returns
  * 0); a blank line is skipped; the fields of a line without quotes are
@@ -619,8 +928,6 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 
 	if (end > seg && end[-1] == '\r')
 		end--;
-	if (memchr(seg, '\r', (size_t)(end - seg)) != NULL)
-		return 0;
 	r->rec_line = r->line;
 	if (end == seg) {
 		if (!r->o.keep_blank)
@@ -630,6 +937,12 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 			row_done(r);
 		return (size_t)(nl - seg) + 1;
 	}
+	if (!r->o.libcsv_only && parse_line(r, seg, end)) {
+		row_done(r);
+		return (size_t)(nl - seg) + 1;
+	}
+	if (r->o.libcsv_only || memchr(seg, '\r', (size_t)(end - seg)) != NULL)
+		return 0;
 	q = memchr(seg, '"', (size_t)(end - seg));
 	stop = end;
 	if (q) {
@@ -644,7 +957,7 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 		for (p = seg; p < stop;) {
 			unsigned char *d = memchr(p, delim, (size_t)(stop - p));
 
-			append_field(r, p, (size_t)(d - p));
+			append_field(r, p, (size_t)(d - p), FIELD_UNQUOTED);
 			p = d + 1;
 		}
 		return (size_t)(stop - seg);
@@ -677,6 +990,7 @@ parse_record(prep_reader *r)
 	r->row_ready = 0;
 	r->nfields = 0;
 	r->row_len = 0;
+	r->rec_raw = NULL;
 	while (!r->row_ready) {
 		unsigned char *seg, *nl, *cr;
 		size_t avail, seglen, done;
@@ -1029,8 +1343,9 @@ reader_open(const prep_csv_options *o, const char *const *paths, size_t npaths,
 		   : npaths ? (is_stdin(paths[0]) ? "-" : paths[0])
 			    : "-";
 	r->where.file = r->fname;
-	r->raw = calloc(1, IOBUF_SIZE); /* zeroed, as rowdata below */
-	r->zout = calloc(1, IOBUF_SIZE);
+	/* zeroed, as rowdata; SCAN_PAD bytes that struct scan may read */
+	r->raw = calloc(1, IOBUF_SIZE + SCAN_PAD);
+	r->zout = calloc(1, IOBUF_SIZE + SCAN_PAD);
 	if (!r->raw || !r->zout)
 		return PREP_ERR_NOMEM;
 	if (r->o.sha256) {
@@ -1096,6 +1411,7 @@ prep_reader_free(prep_reader *r)
 	free(r->offs);
 	free(r->lens);
 	free(r->fields);
+	free(r->quoting);
 	free(r->hdrdata);
 	free(r->header);
 	free(r);
@@ -1154,6 +1470,24 @@ size_t
 prep_reader_record_fields(const prep_reader *r)
 {
 	return r->nfields;
+}
+
+int
+prep_reader_field_quoted(const prep_reader *r, size_t i)
+{
+	if (i >= r->nfields || FIELD_HOW(r->quoting[i]) == FIELD_UNKNOWN)
+		return -1;
+	return FIELD_HOW(r->quoting[i]) != FIELD_UNQUOTED;
+}
+
+int
+prep_reader_record_raw(const prep_reader *r, const char **p, size_t *len)
+{
+	if (r->rec_raw == NULL)
+		return 0;
+	*p = (const char *)r->rec_raw;
+	*len = r->rec_raw_len;
+	return 1;
 }
 
 size_t
@@ -1592,66 +1926,126 @@ put_byte(prep_writer *w, char c)
 	return PREP_OK;
 }
 
+/* Does the word x hold a byte of cd, cq, ccr or clf (each one byte
+ * repeated)? Its XOR with one has a zero byte, which the classic
+ * (v - 0x01..01) & ~v & 0x80..80 test finds. */
+static inline int
+word_has(uint64_t x, uint64_t cd, uint64_t cq, uint64_t ccr, uint64_t clf)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t a = x ^ cd, b = x ^ cq, c = x ^ ccr, d = x ^ clf;
+
+	return ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
+		 ((d - ones) & ~d)) &
+		0x8080808080808080ULL) != 0;
+}
+
 /*
- * Does data hold the delimiter, a quote, CR or LF? Eight bytes at a time:
- * a byte of x equal to c is a zero byte of x ^ (c * 0x01..01), found with
- * the classic (v - 0x01..01) & ~v & 0x80..80 test.
+ * Does data hold the delimiter, a quote, CR or LF? Eight bytes at a time
+ * (word_has), the last eight overlapping the ones before them; a field
+ * of 4 to 7 bytes as one word of its first and last four.
  */
 static int
 needs_quotes(const prep_writer *w, const char *data, size_t len)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t highs = 0x8080808080808080ULL;
 	const uint64_t cd = ones * (unsigned char)w->o.delim;
 	const uint64_t cq = ones * '"', ccr = ones * '\r', clf = ones * '\n';
-	size_t i = 0;
+	uint64_t x;
+	size_t i;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t x, a, b, c, d;
-
-		memcpy(&x, data + i, 8);
-		a = x ^ cd;
-		b = x ^ cq;
-		c = x ^ ccr;
-		d = x ^ clf;
-		if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
-		     ((d - ones) & ~d)) &
-		    highs)
-			return 1;
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8) {
+			memcpy(&x, data + i, 8);
+			if (word_has(x, cd, cq, ccr, clf))
+				return 1;
+		}
+		memcpy(&x, data + len - 8, 8);
+		return word_has(x, cd, cq, ccr, clf);
 	}
-	for (; i < len; i++)
+	if (len >= 4) {
+		uint32_t lo, hi;
+
+		memcpy(&lo, data, 4);
+		memcpy(&hi, data + len - 4, 4);
+		return word_has(lo | (uint64_t)hi << 32, cd, cq, ccr, clf);
+	}
+	for (i = 0; i < len; i++)
 		if (w->special[(unsigned char)data[i]])
 			return 1;
 	return 0;
+}
+
+/*
+ * The delimiter (when sep) and len bytes of data, with one check for room
+ * in the buffer in the common case rather than one per byte.
+ */
+static prep_status
+put_after_delim(prep_writer *w, int sep, const char *data, size_t len)
+{
+	prep_status st;
+
+	if (IOBUF_SIZE - w->len > len) {
+		unsigned char *o = w->buf + w->len;
+
+		if (sep)
+			*o++ = (unsigned char)w->o.delim;
+		memcpy(o, data, len);
+		w->len += (size_t)sep + len;
+		return PREP_OK;
+	}
+	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
+		return st;
+	return put(w, data, len);
+}
+
+/*
+ * Is nothing written yet of an output whose first field is quoted when it
+ * begins like gzip data or a byte order mark (a reader would take it for
+ * either)? Not after prep_writer_skip_header dropped the header, nor in a
+ * memory writer (prep_writer_append quotes such a field of the output).
+ */
+static int
+at_output_start(const prep_writer *w)
+{
+	return w->flushed + w->len == 0 && !w->skipped && !w->memory;
+}
+
+/*
+ * Would a field of data[0..len) (len > 0) holding no delimiter, quote, CR
+ * or LF be quoted, after a delimiter when sep? When it begins or ends with
+ * a space, or when it is the output's first bytes and begins like gzip
+ * data or a byte order mark.
+ */
+static int
+plain_needs_quotes(const prep_writer *w, int sep, const char *data, size_t len)
+{
+	if (data[0] == ' ' || data[len - 1] == ' ')
+		return 1;
+	return !sep && at_output_start(w) && len >= 2 &&
+	       (memcmp(data, "\x1f\x8b", 2) == 0 ||
+		(len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0));
 }
 
 prep_status
 prep_writer_field(prep_writer *w, const char *data, size_t len)
 {
 	prep_status st;
-	int quote = 0;
+	int sep;
 
 	if (w->dropping) { /* skip_header */
 		w->row_fields++;
 		return PREP_OK;
 	}
-	if (w->row_fields++ > 0 &&
-	    (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
-		return st;
+	sep = w->row_fields++ > 0;
 	w->last_len = len;
 	if (len == 0)
-		return PREP_OK;
-	if (data[0] == ' ' || data[len - 1] == ' ')
-		quote = 1;
-	else if (w->flushed + w->len == 0 && !w->skipped && !w->memory &&
-		 len >= 2 &&
-		 (memcmp(data, "\x1f\x8b", 2) == 0 ||
-		  (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)))
-		quote = 1; /* the reader would take it for gzip or a BOM */
-	else
-		quote = needs_quotes(w, data, len);
-	if (!quote)
-		return put(w, data, len);
+		return sep ? put_byte(w, (char)w->o.delim) : PREP_OK;
+	if (!plain_needs_quotes(w, sep, data, len) &&
+	    !needs_quotes(w, data, len))
+		return put_after_delim(w, sep, data, len);
+	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
+		return st;
 	if ((st = put_byte(w, '"')) != PREP_OK)
 		return st;
 	for (;;) {
@@ -1667,6 +2061,30 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 		data += k;
 		len -= k;
 	}
+	return put_byte(w, '"');
+}
+
+prep_status
+prep_writer_field_plain(prep_writer *w, const char *data, size_t len)
+{
+	prep_status st;
+	int sep;
+
+	if (w->dropping) { /* skip_header */
+		w->row_fields++;
+		return PREP_OK;
+	}
+	sep = w->row_fields++ > 0;
+	w->last_len = len;
+	if (len == 0)
+		return sep ? put_byte(w, (char)w->o.delim) : PREP_OK;
+	if (!plain_needs_quotes(w, sep, data, len))
+		return put_after_delim(w, sep, data, len);
+	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
+		return st;
+	if ((st = put_byte(w, '"')) != PREP_OK ||
+	    (st = put(w, data, len)) != PREP_OK)
+		return st;
 	return put_byte(w, '"');
 }
 
@@ -1792,6 +2210,116 @@ prep_writer_row(prep_writer *w, const prep_field *f, size_t n)
 	for (i = 0; i < n; i++)
 		if ((st = prep_writer_field(w, f[i].data, f[i].len)) != PREP_OK)
 			return st;
+	return prep_writer_end_row(w);
+}
+
+prep_status
+prep_writer_copy_field(prep_writer *w, const prep_reader *r, size_t i)
+{
+	const prep_field *f;
+
+	if (i >= r->nfields)
+		return PREP_ERR_ARG;
+	f = &r->fields[i];
+	/* unquoted in the input: no delimiter, quote, CR or LF in it */
+	if (FIELD_HOW(r->quoting[i]) == FIELD_UNQUOTED &&
+	    w->o.delim == r->o.delim)
+		return prep_writer_field_plain(w, f->data, f->len);
+	return prep_writer_field(w, f->data, f->len);
+}
+
+/*
+ * Where field i of the reader's current record begins in rec_raw (its
+ * opening quote, if quoted): parse_line copied the line to rowdata whole,
+ * so a field's offset there is its offset in the input.
+ */
+static size_t
+raw_offset(const prep_reader *r, size_t i)
+{
+	return (size_t)(r->fields[i].data - r->rowdata) -
+	       (FIELD_HOW(r->quoting[i]) != FIELD_UNQUOTED);
+}
+
+prep_status
+prep_writer_copy_fields(prep_writer *w, const prep_reader *r, size_t i,
+			size_t j)
+{
+	prep_status st;
+	size_t k;
+	int form;
+
+	if (i > j || j > r->nfields)
+		return PREP_ERR_ARG;
+	/* as read, when that is how w writes them: as in
+	 * raw_is_written_form, a field at a time */
+	form = i < j && r->rec_raw != NULL && !w->dropping &&
+	       w->o.delim == r->o.delim && !at_output_start(w);
+	for (k = i; form && !r->rec_written_form && k < j; k++)
+		form = !(r->quoting[k] & FIELD_REWRITTEN);
+	if (form) {
+		size_t from = raw_offset(r, i);
+		size_t to =
+		    j < r->nfields ? raw_offset(r, j) - 1 : r->rec_raw_len;
+
+		st =
+		    put_after_delim(w, w->row_fields > 0,
+				    (const char *)r->rec_raw + from, to - from);
+		w->row_fields += j - i;
+		w->last_len = r->fields[j - 1].len;
+		return st;
+	}
+	for (k = i; k < j; k++)
+		if ((st = prep_writer_copy_field(w, r, k)) != PREP_OK)
+			return st;
+	return PREP_OK;
+}
+
+/*
+ * Is the reader's current record, as read (rec_raw), what w would write
+ * of its fields? parse_line saw that each field was quoted in the input
+ * exactly when a writer with the same delimiter quotes it
+ * (rec_written_form); a quoted field is written as "" around its bytes
+ * with their quotes doubled, which is how the input had it. Not the
+ * output's first record (a field there may need quotes for its first
+ * bytes), nor a record of one empty field (written "").
+ */
+static int
+raw_is_written_form(const prep_writer *w, const prep_reader *r)
+{
+	return r->rec_raw != NULL && r->rec_written_form &&
+	       w->o.delim == r->o.delim && !at_output_start(w) &&
+	       !(r->nfields == 1 && r->fields[0].len == 0);
+}
+
+prep_status
+prep_writer_copy_record(prep_writer *w, const prep_reader *r)
+{
+	prep_status st;
+
+	if (!w->dropping && w->row_fields == 0 && raw_is_written_form(w, r)) {
+		size_t len = r->rec_raw_len;
+
+		if (IOBUF_SIZE - w->len >= len + 2) {
+			unsigned char *o = w->buf + w->len;
+
+			memcpy(o, r->rec_raw, len);
+			if (w->o.crlf)
+				o[len++] = '\r';
+			o[len++] = '\n';
+			w->len += len;
+		} else if ((st = put(w, (const char *)r->rec_raw, len)) !=
+			       PREP_OK ||
+			   (st = put(w, w->o.crlf ? "\r\n" : "\n",
+				     1 + (size_t)w->o.crlf)) != PREP_OK) {
+			return st;
+		}
+		if (w->columns == 0)
+			w->columns = r->nfields;
+		w->records++;
+		return PREP_OK;
+	}
+	if ((st = prep_writer_copy_fields(w, r, 0, r->nfields)) != PREP_OK)
+		return st;
 	return prep_writer_end_row(w);
 }
 

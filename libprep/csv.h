@@ -52,6 +52,13 @@ typedef struct prep_csv_options {
 	 * the part's records; for part 1 of 1, the whole file's.
 	 */
 	unsigned long part_i, part_n;
+	/*
+	 * Parse every record with libcsv alone, byte by byte, without the
+	 * reader's own split of well-formed lines: slower, and otherwise
+	 * the same in every respect (records, errors and their places). The
+	 * reference the unit tests hold the fast paths to; default 0.
+	 */
+	int libcsv_only;
 } prep_csv_options;
 
 /* Defaults: auto delimiter, header, strict quotes, 1 MiB fields. */
@@ -174,6 +181,22 @@ const prep_field *prep_reader_header(const prep_reader *r, size_t *n);
 size_t prep_reader_columns(const prep_reader *r);
 /* Fields in the current (or offending) record. */
 size_t prep_reader_record_fields(const prep_reader *r);
+/*
+ * How field i of the current record was written in the input: 0 not
+ * quoted (so its bytes hold no delimiter, quote, CR or LF), 1 quoted, -1
+ * not known (a part of a record the reader left to libcsv: one that
+ * spans lines, holds a CR, or is malformed) or i out of range.
+ */
+int prep_reader_field_quoted(const prep_reader *r, size_t i);
+/*
+ * The current record's input bytes, without its line end, when the
+ * reader took it whole from one line of its buffer (the common case: no
+ * quoted line break, no CR but the line end's, no parse error): returns
+ * 1 with *p and *len set, valid until the next record is read; else 0.
+ * They are the bytes as read, quotes and all, after any gzip inflation
+ * and byte order mark; their fields are those prep_reader_next_row gave.
+ */
+int prep_reader_record_raw(const prep_reader *r, const char **p, size_t *len);
 /* The options in force (delimiter resolved, caps filled in). */
 const prep_csv_options *prep_reader_options(const prep_reader *r);
 int prep_reader_delim(const prep_reader *r);
@@ -212,6 +235,41 @@ prep_status prep_writer_new(int fd, const prep_writer_options *o,
 			    prep_writer **out);
 /* Append one field to the current record. */
 prep_status prep_writer_field(prep_writer *w, const char *data, size_t len);
+/*
+ * The same for a field the caller knows holds no delimiter (of this
+ * writer), quote, CR or LF, such as one read unquoted with the same
+ * delimiter: only the checks that remain are made (a space at either
+ * end, the output's first bytes looking like gzip data or a byte order
+ * mark), and the bytes written are those prep_writer_field would write.
+ */
+prep_status prep_writer_field_plain(prep_writer *w, const char *data,
+				    size_t len);
+/*
+ * Append field i of r's current record unchanged, as prep_writer_field
+ * would, through prep_writer_field_plain when r read it unquoted with
+ * this writer's delimiter. PREP_ERR_ARG when the record has no field i.
+ */
+prep_status prep_writer_copy_field(prep_writer *w, const prep_reader *r,
+				   size_t i);
+/*
+ * Append fields i..j-1 of r's current record unchanged: their stretch of
+ * the record's input bytes at once when it is what prep_writer_field
+ * would write of them (the same delimiter, each field quoted in the input
+ * if and only if this writer quotes it, not the output's first field),
+ * else one by one with prep_writer_copy_field. PREP_ERR_ARG unless
+ * i <= j <= the record's fields.
+ */
+prep_status prep_writer_copy_fields(prep_writer *w, const prep_reader *r,
+				    size_t i, size_t j);
+/*
+ * Write r's current record unchanged as a whole record (ending it), the
+ * bytes prep_writer_row would write of its fields: its input bytes
+ * (prep_reader_record_raw) copied at once when they are exactly that
+ * (the same delimiter, every field quoted in the input if and only if
+ * this writer quotes it, not the output's first record), else as
+ * prep_writer_copy_fields does.
+ */
+prep_status prep_writer_copy_record(prep_writer *w, const prep_reader *r);
 /* End the current record. */
 prep_status prep_writer_end_row(prep_writer *w);
 /* Append bytes that are already CSV of this writer's dialect. */

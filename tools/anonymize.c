@@ -411,6 +411,7 @@ struct worker {
 	/* a value an action could not read (--on-error fail) */
 	prep_status st;
 	size_t col;
+	int kept; /* every column kept: records go out as read */
 };
 
 static prep_status
@@ -423,7 +424,12 @@ anonymize_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	size_t i, rlen;
 	prep_status st;
 
-	(void)at;
+	if (k->kept) {
+		if ((st = prep_writer_copy_record(w, at->reader)) != PREP_OK)
+			return st;
+		k->rows++;
+		return PREP_OK;
+	}
 	for (i = 0; i < n; i++) {
 		const prep_action *a = c->act[i];
 
@@ -431,6 +437,18 @@ anonymize_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 		rlen = f[i].len;
 		if (a && a->kind == PREP_ACT_DROP)
 			continue;
+		if (!a || a->kind == PREP_ACT_KEEP) {
+			size_t j = i + 1; /* the run of kept columns */
+
+			while (j < n &&
+			       (!c->act[j] || c->act[j]->kind == PREP_ACT_KEEP))
+				j++;
+			if ((st = prep_writer_copy_fields(w, at->reader, i,
+							  j)) != PREP_OK)
+				return st;
+			i = j - 1;
+			continue;
+		}
 		if (a && a->kind != PREP_ACT_KEEP &&
 		    (st = prep_action_apply(a, &k->ctx, &c->names[i], f[i].data,
 					    f[i].len, &k->out, &res, &rlen)) !=
@@ -459,10 +477,15 @@ static void
 worker_init(struct worker *k, unsigned i, const struct options *o,
 	    const prep_action_ctx *ctx, struct columns *c)
 {
+	size_t j;
+
 	memset(k, 0, sizeof *k);
 	k->o = o;
 	k->ctx = *ctx;
 	k->c = c;
+	k->kept = 1;
+	for (j = 0; j < c->n; j++)
+		k->kept &= !c->act[j] || c->act[j]->kind == PREP_ACT_KEEP;
 	prep_buf_init(&k->out, 0);
 	k->unreadable = calloc(c->n ? c->n : 1, sizeof *k->unreadable);
 	if (k->unreadable == NULL)

@@ -10,6 +10,13 @@
  * and the rest is the file. Raw bytes starting 1f 8b are a (mostly
  * corrupt) gzip stream; bit 6 makes a valid one of the rest.
  *
+ * The reader's own split of well-formed lines is held to libcsv alone:
+ * the same input read again with the libcsv_only option must give the
+ * same records, status and place, else abort(); and every record the
+ * reader hands out with its raw bytes (prep_reader_record_raw) must be
+ * rebuilt from its fields and prep_reader_field_quoted, and be written
+ * by prep_writer_copy_record exactly as prep_writer_row writes it.
+ *
  * A header's repeated names are checked against a brute force
  * (prep_columns_duplicate), and so is the table of the filters on the
  * records' first fields (prep_strset). Every record read (the header first,
@@ -255,6 +262,152 @@ check_table(const struct kept *k)
 	prep_strset_free(&s);
 }
 
+/* The raw bytes of r's current record, if any, against its fields. */
+static void
+check_raw(const prep_reader *r, const prep_field *f, size_t n)
+{
+	const char *raw, *p;
+	size_t len, i, at = 0;
+	char delim = (char)prep_reader_delim(r);
+
+	if (!prep_reader_record_raw(r, &raw, &len))
+		return;
+	for (i = 0; i < n; i++) {
+		int q = prep_reader_field_quoted(r, i);
+
+		if (i > 0 && (at >= len || raw[at++] != delim))
+			abort();
+		if (q < 0)
+			abort(); /* raw bytes: every field's quoting known */
+		if (q == 0) {
+			if (at + f[i].len > len ||
+			    memcmp(raw + at, f[i].data, f[i].len) != 0)
+				abort();
+			for (p = f[i].data; p < f[i].data + f[i].len; p++)
+				if (*p == delim || *p == '"' || *p == '\r' ||
+				    *p == '\n')
+					abort();
+			at += f[i].len;
+			continue;
+		}
+		if (at >= len || raw[at++] != '"')
+			abort();
+		for (p = f[i].data; p < f[i].data + f[i].len; p++) {
+			if (at >= len || raw[at++] != *p)
+				abort();
+			if (*p == '"' && (at >= len || raw[at++] != '"'))
+				abort();
+		}
+		if (at >= len || raw[at++] != '"')
+			abort();
+	}
+	if (at != len)
+		abort();
+}
+
+/*
+ * Read fd from its start with o, and with libcsv_only: the same records,
+ * status and place. Each record of the first reading is also written by
+ * prep_writer_row and by prep_writer_copy_record: the same bytes.
+ */
+static void
+differential(const prep_csv_options *o, int fd)
+{
+	prep_csv_options ref = *o;
+	prep_reader *a = NULL, *b = NULL;
+	prep_writer *wa = NULL, *wb = NULL;
+	prep_writer_options wo;
+	const prep_field *fa, *fb;
+	size_t na, nb, i, nrec = 0;
+	prep_status sa, sb;
+	prep_where pa, pb;
+	int oa = -1, ob = -1;
+
+	ref.libcsv_only = 1;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return;
+	sa = prep_reader_new_fd(o, fd, "fuzz", &a);
+	if (sa != PREP_OK && sa != PREP_END && sa < PREP_ERR_QUOTE)
+		goto out; /* out of memory, I/O: not a finding */
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		goto out;
+	sb = prep_reader_new_fd(&ref, fd, "fuzz", &b);
+	if (sa != sb)
+		abort();
+	if (sa == PREP_OK) {
+		fa = prep_reader_header(a, &na);
+		fb = prep_reader_header(b, &nb);
+		if ((fa == NULL) != (fb == NULL) || na != nb)
+			abort();
+		for (i = 0; fa && i < na; i++)
+			if (fa[i].len != fb[i].len ||
+			    memcmp(fa[i].data, fb[i].data, fa[i].len) != 0)
+				abort();
+		memset(&wo, 0, sizeof wo);
+		wo.delim = prep_reader_delim(a);
+		if ((oa = memfd_create("fuzz-a", MFD_CLOEXEC)) < 0 ||
+		    (ob = memfd_create("fuzz-b", MFD_CLOEXEC)) < 0 ||
+		    prep_writer_new(oa, &wo, &wa) != PREP_OK ||
+		    prep_writer_new(ob, &wo, &wb) != PREP_OK)
+			goto out;
+		if (fa && (prep_writer_row(wa, fa, na) != PREP_OK ||
+			   prep_writer_row(wb, fa, na) != PREP_OK))
+			goto out;
+	}
+	while (sa == PREP_OK && nrec++ < MAX_RECORDS) {
+		sa = prep_reader_next_row(a, &fa, &na);
+		sb = prep_reader_next_row(b, &fb, &nb);
+		if (sa != sb)
+			abort();
+		if (sa != PREP_OK)
+			break;
+		if (na != nb)
+			abort();
+		for (i = 0; i < na; i++)
+			if (fa[i].len != fb[i].len ||
+			    memcmp(fa[i].data, fb[i].data, fa[i].len) != 0)
+				abort();
+		check_raw(a, fa, na);
+		if (prep_writer_row(wa, fa, na) != PREP_OK ||
+		    prep_writer_copy_record(wb, a) != PREP_OK)
+			goto out;
+	}
+	if (sa != PREP_OK && sa != PREP_END) {
+		pa = prep_reader_where(a);
+		pb = prep_reader_where(b);
+		if (pa.line != pb.line || pa.field != pb.field)
+			abort();
+	}
+	if (wa && wb) {
+		size_t len;
+		unsigned char *x, *y;
+
+		if (prep_writer_finish(wa) != PREP_OK ||
+		    prep_writer_finish(wb) != PREP_OK)
+			goto out;
+		if (prep_writer_bytes(wa) != prep_writer_bytes(wb))
+			abort();
+		len = (size_t)prep_writer_bytes(wa);
+		x = malloc(len + 1);
+		y = malloc(len + 1);
+		if (x && y && pread(oa, x, len, 0) == (ssize_t)len &&
+		    pread(ob, y, len, 0) == (ssize_t)len &&
+		    memcmp(x, y, len) != 0)
+			abort();
+		free(x);
+		free(y);
+	}
+out:
+	prep_writer_free(wa);
+	prep_writer_free(wb);
+	if (oa >= 0)
+		close(oa);
+	if (ob >= 0)
+		close(ob);
+	prep_reader_free(a);
+	prep_reader_free(b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -306,6 +459,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0)
 		return 0;
 
+	differential(&o, fd);
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return 0;
+	}
 	memset(&k, 0, sizeof k);
 	prep_buf_init(&k.bytes, MAX_KEPT);
 	st = prep_reader_new_fd(&o, fd, "fuzz", &r);
