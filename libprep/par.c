@@ -7,11 +7,14 @@
  * waiting for a worker), BUSY, DONE. Slots are used in turn, piece s in
  * slot s % nslots, so the writer always waits on one known slot.
  */
-#define _GNU_SOURCE /* memrchr */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "par.h"
 
@@ -87,33 +90,107 @@ reserve(unsigned char **buf, size_t *cap, size_t n)
 }
 
 /*
- * Scan p[from..len) on from the quote state *inq, and move *cut past
- * every line feed outside quotes (the last one's next byte).
+ * Where the cutter stands in the bytes of a piece: the quote state after
+ * what it scanned, the last boundary (the byte after a line feed outside
+ * quotes; 0: none yet), and the line feeds before it and before the end
+ * of what was scanned.
+ */
+struct scan {
+	int inq;
+	size_t cut;
+	unsigned long cut_lines, lines;
+};
+
+/* Bit i of *quote and *lf: p[i] is a quote, a line feed (i < 64). */
+static void
+masks64(const unsigned char *p, uint64_t *quote, uint64_t *lf)
+{
+#ifdef __SSE2__
+	const __m128i cq = _mm_set1_epi8('"'), cl = _mm_set1_epi8('\n');
+	uint64_t q = 0, l = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+
+		q |=
+		    (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cq))
+		    << (16 * k);
+		l |=
+		    (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cl))
+		    << (16 * k);
+	}
+	*quote = q;
+	*lf = l;
+#else
+	uint64_t q = 0, l = 0;
+	int k;
+
+	for (k = 0; k < 64; k++) {
+		q |= (uint64_t)(p[k] == '"') << k;
+		l |= (uint64_t)(p[k] == '\n') << k;
+	}
+	*quote = q;
+	*lf = l;
+#endif
+}
+
+/* Bit i: the xor of bits 0..i of x (odd quotes up to byte i). */
+static uint64_t
+prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/*
+ * Scan p[from..len) on from the state in sc, 64 bytes at a time: a line
+ * feed is outside quotes when the quotes before it in the piece are
+ * even (the piece begins at a boundary), so the boundaries of a block
+ * are its line feeds less those under the prefix xor of its quotes.
  */
 static void
-scan(const unsigned char *p, size_t from, size_t len, int *inq, size_t *cut)
+scan(const unsigned char *p, size_t from, size_t len, struct scan *sc)
 {
-	const unsigned char *s, *end;
+	size_t i = from;
 
 	if (from >= len)
 		return; /* nothing new (p may be NULL) */
-	s = p + from;
-	end = p + len;
-	while (s < end) {
-		const unsigned char *q = memchr(s, '"', (size_t)(end - s));
+	for (; i + 64 <= len; i += 64) {
+		uint64_t q, l, inside, out;
 
-		if (!*inq) {
-			const unsigned char *e = q ? q : end;
-			const unsigned char *lf =
-			    memrchr(s, '\n', (size_t)(e - s));
+		masks64(p + i, &q, &l);
+		inside = prefix_xor(q) ^ (sc->inq ? ~(uint64_t)0 : 0);
+		out = l & ~inside;
+		if (out) {
+			int last = 63 - __builtin_clzll(out);
 
-			if (lf)
-				*cut = (size_t)(lf - p) + 1;
+			sc->cut = i + (size_t)last + 1;
+			sc->cut_lines =
+			    sc->lines +
+			    (unsigned long)__builtin_popcountll(
+				l &
+				(last == 63 ? ~(uint64_t)0
+					    : ((uint64_t)1 << (last + 1)) - 1));
 		}
-		if (q == NULL)
-			return;
-		*inq = !*inq;
-		s = q + 1;
+		sc->lines += (unsigned long)__builtin_popcountll(l);
+		sc->inq = (int)(inside >> 63);
+	}
+	for (; i < len; i++) {
+		if (p[i] == '"') {
+			sc->inq = !sc->inq;
+		} else if (p[i] == '\n') {
+			sc->lines++;
+			if (!sc->inq) {
+				sc->cut = i + 1;
+				sc->cut_lines = sc->lines;
+			}
+		}
 	}
 }
 
@@ -163,8 +240,9 @@ count_lines(const unsigned char *p, size_t len)
 static prep_status
 cut_piece(struct par *g, struct slot *s, prep_status *failed)
 {
+	struct scan sc = {0, 0, 0, 0};
 	size_t cut = 0, scanned = 0;
-	int inq = 0;
+	unsigned long lines;
 	prep_raw raw;
 	prep_status st;
 
@@ -180,8 +258,9 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 	s->line = g->line;
 	s->cut_short = 0;
 	for (;;) {
-		scan(s->in, scanned, s->len, &inq, &cut);
+		scan(s->in, scanned, s->len, &sc);
 		scanned = s->len;
+		cut = sc.cut;
 		if (s->len >= piece_bytes && cut == 0)
 			cut = cr_cut(s->in, s->len);
 		if (s->len >= piece_bytes && cut > 0)
@@ -218,6 +297,11 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 		memcpy(s->in + s->len, raw.data, raw.len);
 		s->len += raw.len;
 	}
+	/* the line feeds of the piece: counted by the scan, but for a
+	 * cut after a CR, which is rare */
+	lines = cut == scanned	? sc.lines
+		: cut == sc.cut ? sc.cut_lines
+				: count_lines(s->in, cut);
 	if (cut < s->len) {
 		if (!reserve(&g->carry, &g->carry_cap, s->len - cut))
 			return PREP_ERR_NOMEM;
@@ -228,7 +312,7 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 		s->len = cut;
 	}
 	g->file = s->file;
-	g->line = s->line + count_lines(s->in, s->len);
+	g->line = s->line + lines;
 	return s->len == 0 ? PREP_END : PREP_OK;
 }
 
