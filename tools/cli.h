@@ -137,6 +137,9 @@ struct cli {
 
 	/* -j N, --threads N, PREP_THREADS (0 given: the online CPUs) */
 	unsigned threads;
+	/* the workers' contexts of the run in progress (cli_run_rows):
+	 * what a failure that ends the run leaves is still reachable */
+	void *const *run_ctx;
 	/* --part I/N (part_i 0: the whole input) and --part-by COLUMN */
 	unsigned long part_i, part_n;
 	const char *part_by;

@@ -203,9 +203,16 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 	}
 	st = cli_run_rows(c, spool ? prep_spool_writer(spool) : NULL, &job,
 			  ctxs, &res);
-	if (st != PREP_OK && k[res.worker].why)
-		cli_fatal_cell_at(c, res.where, k[res.worker].col,
-				  k[res.worker].why);
+	if (st != PREP_OK && k[res.worker].why) {
+		struct classes_worker bad = k[res.worker];
+
+		for (t = 0; t < nt; t++)
+			prep_classes_part_free(parts[t]);
+		free(parts);
+		free(k);
+		free(ctxs);
+		cli_fatal_cell_at(c, res.where, bad.col, bad.why);
+	}
 	if (nt > 1 && (st == PREP_OK || st == PREP_ERR_LIMIT)) {
 		st = prep_classes_merge_parts(
 		    classes, parts, nt, st == PREP_OK ? UINT64_MAX : res.place,

@@ -297,6 +297,7 @@ cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 	prep_status st;
 
 	memset(res, 0, sizeof *res);
+	c->run_ctx = ctx;
 	if (c->threads <= 1 || prep_reader_options(r)->lazy_quotes) {
 		while ((f = next_of(c, r, &n)) != NULL) {
 			if ((st = job->row(ctx[0], f, n, &at, out)) !=

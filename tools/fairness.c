@@ -456,8 +456,17 @@ count_rows(const struct options *o, struct run *r)
 		parts[t] = k[t].f;
 		ctxs[t] = &k[t];
 	}
-	if (cli_run_rows(&cli, NULL, &job, ctxs, &res) != PREP_OK)
-		row_error(r, &k[res.worker], res.where);
+	if (cli_run_rows(&cli, NULL, &job, ctxs, &res) != PREP_OK) {
+		struct worker bad = k[res.worker];
+
+		for (t = 0; nt > 1 && t < nt; t++)
+			prep_fairness_free(parts[t]);
+		free(k);
+		free(parts);
+		free(ctxs);
+		prep_par_bases_free(&b);
+		row_error(r, &bad, res.where);
+	}
 	if (nt > 1) {
 		if (b.failed)
 			cli_fatal(&cli, "out of memory");
