@@ -108,17 +108,17 @@ masks64(const unsigned char *p, uint64_t *quote, uint64_t *lf)
 #ifdef __SSE2__
 	const __m128i cq = _mm_set1_epi8('"'), cl = _mm_set1_epi8('\n');
 	uint64_t q = 0, l = 0;
-	int k;
+	size_t k;
 
-	for (k = 0; k < 4; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+	for (k = 0; k < 64; k += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + k));
 
 		q |=
 		    (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cq))
-		    << (16 * k);
+		    << k;
 		l |=
 		    (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cl))
-		    << (16 * k);
+		    << k;
 	}
 	*quote = q;
 	*lf = l;
