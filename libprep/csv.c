@@ -2027,8 +2027,14 @@ plain_needs_quotes(const prep_writer *w, int sep, const char *data, size_t len)
 		(len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0));
 }
 
-prep_status
-prep_writer_field(prep_writer *w, const char *data, size_t len)
+/*
+ * One field; plain: the caller vouches it holds no delimiter, quote, CR
+ * or LF (an unquoted input field of this delimiter), so only the space
+ * and first-field rules can ask for quotes, and there are no quotes in
+ * it to double.
+ */
+static inline prep_status
+write_field(prep_writer *w, const char *data, size_t len, int plain)
 {
 	prep_status st;
 	int sep;
@@ -2042,14 +2048,14 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 	if (len == 0)
 		return sep ? put_byte(w, (char)w->o.delim) : PREP_OK;
 	if (!plain_needs_quotes(w, sep, data, len) &&
-	    !needs_quotes(w, data, len))
+	    (plain || !needs_quotes(w, data, len)))
 		return put_after_delim(w, sep, data, len);
 	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
 		return st;
 	if ((st = put_byte(w, '"')) != PREP_OK)
 		return st;
 	for (;;) {
-		const char *q = memchr(data, '"', len);
+		const char *q = plain ? NULL : memchr(data, '"', len);
 		size_t k = q ? (size_t)(q - data) + 1 : len;
 
 		if ((st = put(w, data, k)) != PREP_OK)
@@ -2065,27 +2071,15 @@ prep_writer_field(prep_writer *w, const char *data, size_t len)
 }
 
 prep_status
+prep_writer_field(prep_writer *w, const char *data, size_t len)
+{
+	return write_field(w, data, len, 0);
+}
+
+prep_status
 prep_writer_field_plain(prep_writer *w, const char *data, size_t len)
 {
-	prep_status st;
-	int sep;
-
-	if (w->dropping) { /* skip_header */
-		w->row_fields++;
-		return PREP_OK;
-	}
-	sep = w->row_fields++ > 0;
-	w->last_len = len;
-	if (len == 0)
-		return sep ? put_byte(w, (char)w->o.delim) : PREP_OK;
-	if (!plain_needs_quotes(w, sep, data, len))
-		return put_after_delim(w, sep, data, len);
-	if (sep && (st = put_byte(w, (char)w->o.delim)) != PREP_OK)
-		return st;
-	if ((st = put_byte(w, '"')) != PREP_OK ||
-	    (st = put(w, data, len)) != PREP_OK)
-		return st;
-	return put_byte(w, '"');
+	return write_field(w, data, len, 1);
 }
 
 prep_status
