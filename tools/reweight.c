@@ -164,9 +164,10 @@ count_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 		? prep_weights_add_at(k->tab, f, at->piece << 32 | at->index)
 		: prep_weights_add(k->tab, f);
 
+	(void)n;
 	if (st != PREP_OK)
 		return refuse(k, f, st);
-	return out ? prep_writer_row(out, f, n) : PREP_OK;
+	return out ? prep_writer_copy_record(out, at->reader) : PREP_OK;
 }
 
 /* The first pass of --state: the row must have a weight; spool it. */
@@ -180,10 +181,10 @@ check_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	prep_status st =
 	    prep_weights_row_r(k->tab, f, &k->key, k->text, NULL, &text, &len);
 
-	(void)at;
+	(void)n;
 	if (st != PREP_OK)
 		return refuse(k, f, st);
-	return prep_writer_row(out, f, n);
+	return prep_writer_copy_record(out, at->reader);
 }
 
 /* The second pass: the row with its weight appended. */
@@ -193,21 +194,18 @@ weigh_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 {
 	struct worker *k = arg;
 	const char *text;
-	size_t len, i;
+	size_t len;
 	prep_status st =
 	    prep_weights_row_r(k->tab, f, &k->key, k->text, NULL, &text, &len);
 
-	(void)at;
 	if (st != PREP_OK) {
 		k->st = st;
 		k->why = "spool: record of no known cell";
 		k->col = -1;
 		return st;
 	}
-	for (i = 0; i < n; i++)
-		if ((st = prep_writer_field(out, f[i].data, f[i].len)) !=
-		    PREP_OK)
-			return st;
+	if ((st = prep_writer_copy_fields(out, at->reader, 0, n)) != PREP_OK)
+		return st;
 	if ((st = prep_writer_field(out, text, len)) != PREP_OK)
 		return st;
 	return prep_writer_end_row(out);
