@@ -126,10 +126,10 @@ prep_truncate(const char *in, size_t len, size_t keep_first, const char *mask,
 prep_status
 prep_bin(const char *in, size_t len, int64_t width, prep_buf *out)
 {
-	char text[48];
+	char text[2 * PREP_INT64_TEXT + 1];
 	int64_t v, m, lo, hi;
 	prep_status st;
-	int n;
+	size_t n;
 
 	prep_buf_reset(out);
 	if (width < 1)
@@ -148,10 +148,10 @@ prep_bin(const char *in, size_t len, int64_t width, prep_buf *out)
 	if (lo > INT64_MAX - (width - 1))
 		return PREP_ERR_RANGE;
 	hi = lo + (width - 1);
-	n = snprintf(text, sizeof(text), "%" PRId64 "-%" PRId64, lo, hi);
-	if (n < 0 || (size_t)n >= sizeof(text))
-		return PREP_ERR_RANGE;
-	st = prep_buf_append(out, text, (size_t)n);
+	n = prep_format_int64(lo, text);
+	text[n++] = '-';
+	n += prep_format_int64(hi, text + n);
+	st = prep_buf_append(out, text, n);
 	return st == PREP_OK ? PREP_OK : fail(out, st);
 }
 

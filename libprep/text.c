@@ -76,6 +76,24 @@ prep_utf8_count(const char *s, size_t len, size_t *nchars)
 	return PREP_OK;
 }
 
+size_t
+prep_format_int64(int64_t v, char *buf)
+{
+	char digits[PREP_INT64_TEXT];
+	/* the magnitude in unsigned arithmetic: -INT64_MIN overflows */
+	uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, k = 0;
+
+	do {
+		digits[sizeof digits - ++n] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	if (v < 0)
+		buf[k++] = '-';
+	memcpy(buf + k, digits + sizeof digits - n, n);
+	return k + n;
+}
+
 prep_status
 prep_parse_int64(const char *s, size_t len, int64_t *v)
 {

@@ -62,6 +62,16 @@ prep_status prep_utf8_count(const char *s, size_t len, size_t *nchars);
  */
 prep_status prep_parse_int64(const char *s, size_t len, int64_t *v);
 
+/* Longest text prep_format_int64 writes: "-9223372036854775808". */
+#define PREP_INT64_TEXT 20
+
+/*
+ * v in decimal, as printf's "%" PRId64 writes it (a '-' before a negative
+ * number, no leading zeros), into buf[0..PREP_INT64_TEXT) without a NUL;
+ * returns the length.
+ */
+size_t prep_format_int64(int64_t v, char *buf);
+
 /*
  * Strict decimal number text: an optional sign, a mantissa of digits with
  * an optional '.' and fraction ("12", "12.5", "12.", ".5"; at least one

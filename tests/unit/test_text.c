@@ -9,6 +9,7 @@
  * point's range), not from the table the library uses.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -447,6 +448,43 @@ Test(text, parse_int64_printf)
 
 		cr_assert_eq(prep_parse_int64(text, (size_t)n, &v), PREP_OK);
 		cr_assert_eq(v, i);
+	}
+}
+
+/* prep_format_int64 against printf: the ends, every power of ten and
+ * its neighbours, and random values of every length. */
+static void
+format_is_printf(int64_t v)
+{
+	char want[32], got[PREP_INT64_TEXT + 1];
+	int n = snprintf(want, sizeof want, "%" PRId64, v);
+	size_t k = prep_format_int64(v, got);
+
+	cr_assert_eq(k, (size_t)n, "%s: length %zu", want, k);
+	got[k] = '\0';
+	cr_assert_str_eq(got, want);
+}
+
+Test(text, format_int64)
+{
+	int64_t p = 1;
+	int i;
+
+	format_is_printf(0);
+	format_is_printf(INT64_MIN);
+	format_is_printf(INT64_MIN + 1);
+	format_is_printf(INT64_MAX);
+	for (i = 0; i < 19; i++, p *= 10) {
+		format_is_printf(p);
+		format_is_printf(p - 1);
+		format_is_printf(p + 1);
+		format_is_printf(-p);
+		format_is_printf(1 - p);
+	}
+	for (i = 0; i < 100000; i++) {
+		uint64_t r = next_random();
+
+		format_is_printf((int64_t)(r >> (r % 64)));
 	}
 }
 
