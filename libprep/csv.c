@@ -817,10 +817,13 @@ unescape_quotes(char *p, size_t len)
  * not followed by another, and must go on with the delimiter or the
  * record's end; any other field ends at the delimiter and holds no
  * quote. The unit tests fast_path_agrees_* hold this to libcsv alone on
- * random inputs.
+ * random inputs. With lines, seg..end is a record of several lines
+ * (parse_lines): its line feeds are inside quoted fields, which the scan
+ * passes over as it passes over the field's other bytes.
  */
 static int
-parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
+parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end,
+	   int lines)
 {
 	const unsigned char delim = (unsigned char)r->o.delim;
 	const size_t linelen = (size_t)(end - seg);
@@ -877,7 +880,8 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 			if (how == FIELD_QUOTED_ESC)
 				len = unescape_quotes(copy + off, len);
 			else if (!held_delim &&
-				 (len == 0 || (p[1] != ' ' && t[-1] != ' ')))
+				 (len == 0 || (p[1] != ' ' && t[-1] != ' ')) &&
+				 !(lines && memchr(p + 1, '\n', len) != NULL))
 				how |= FIELD_REWRITTEN;
 			p = t + 1;
 		} else {
@@ -912,6 +916,61 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
 	return 1;
 }
 
+/* Is the number of quotes in p[0..len) odd? */
+static int
+odd_quotes(const unsigned char *p, size_t len)
+{
+	const unsigned char *end = p + len;
+	int odd = 0;
+
+	while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		odd = !odd;
+		p++;
+	}
+	return odd;
+}
+
+/* The longest record parse_lines takes; longer ones go to libcsv. */
+#define LINES_MAX ((size_t)64 << 10)
+
+/*
+ * A record whose quoted fields hold line feeds, from seg (a record's
+ * start) whose first line ends at nl: its lines run to the first line
+ * feed with an even number of quotes before it (RFC 4180 section 2: a
+ * line feed inside quotes is part of the field). When that line feed is
+ * in the buffer (before limit) within LINES_MAX bytes, and parse_line
+ * takes the record whole, returns its bytes with their line feed and
+ * sets *lines to its line feeds; else 0, and libcsv reads it. A quote
+ * out of place makes parse_line refuse, so the count is only trusted for
+ * a record parse_line finds well formed.
+ */
+static size_t
+parse_lines(prep_reader *r, unsigned char *seg, unsigned char *nl,
+	    const unsigned char *limit, unsigned long *lines)
+{
+	unsigned long n = 1;
+	const unsigned char *from, *end;
+	int odd = odd_quotes(seg, (size_t)(nl - seg));
+
+	if ((size_t)(limit - seg) > LINES_MAX)
+		limit = seg + LINES_MAX;
+	while (odd) {
+		from = nl + 1;
+		if (from >= limit ||
+		    (nl = memchr(from, '\n', (size_t)(limit - from))) == NULL)
+			return 0;
+		odd ^= odd_quotes(from, (size_t)(nl - from));
+		n++;
+	}
+	if (n == 1)
+		return 0;
+	end = nl[-1] == '\r' ? nl - 1 : nl;
+	if (!parse_line(r, seg, end, 1))
+		return 0;
+	*lines = n;
+	return (size_t)(nl - seg) + 1;
+}
+
 /*
  * The fast path for a whole line seg..nl (nl at its LF) met between
  * records. A line with a CR before its end goes to libcsv whole (returns
@@ -921,11 +980,14 @@ parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end)
  * is returned: libcsv parses the rest as it would have.
  */
 static size_t
-split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
+split_line(prep_reader *r, unsigned char *seg, unsigned char *nl,
+	   const unsigned char *limit, unsigned long *lines)
 {
 	unsigned char *end = nl, *stop, *p, *q;
 	unsigned char delim = (unsigned char)r->o.delim;
+	size_t took;
 
+	*lines = 1;
 	if (end > seg && end[-1] == '\r')
 		end--;
 	r->rec_line = r->line;
@@ -937,10 +999,16 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 			row_done(r);
 		return (size_t)(nl - seg) + 1;
 	}
-	if (!r->o.libcsv_only && parse_line(r, seg, end)) {
+	if (!r->o.libcsv_only && parse_line(r, seg, end, 0)) {
 		row_done(r);
 		return (size_t)(nl - seg) + 1;
 	}
+	if (!r->o.libcsv_only &&
+	    (took = parse_lines(r, seg, nl, limit, lines)) != 0) {
+		row_done(r);
+		return took;
+	}
+	*lines = 0;
 	if (r->o.libcsv_only || memchr(seg, '\r', (size_t)(end - seg)) != NULL)
 		return 0;
 	q = memchr(seg, '"', (size_t)(end - seg));
@@ -975,6 +1043,7 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl)
 	}
 	if (r->cb_err == PREP_OK)
 		row_done(r);
+	*lines = 1;
 	return (size_t)(nl - seg) + 1;
 }
 
@@ -1033,13 +1102,15 @@ parse_record(prep_reader *r)
 			avail = SEGMENT_MAX;
 		nl = memchr(seg, '\n', avail);
 		if (nl && r->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
-			size_t skip = split_line(r, seg, nl);
+			unsigned long lines;
+			size_t skip =
+			    split_line(r, seg, nl, seg + avail, &lines);
 
 			if (r->cb_err != PREP_OK)
 				return r->cb_err;
-			if (skip == (size_t)(nl - seg) + 1) {
+			if (lines > 0) {
 				r->data_pos += skip;
-				r->line++;
+				r->line += lines;
 				continue;
 			}
 			/* libcsv takes the line from the field at skip. */

@@ -650,6 +650,7 @@ struct fast_seen {
 	unsigned long quoted;	 /* ... among them, quoted fields */
 	unsigned long escaped;	 /* ... holding a doubled quote */
 	unsigned long unknown;	 /* records with a field libcsv parsed */
+	unsigned long lines;	 /* records of several lines, raw */
 	unsigned long records;	 /* records read */
 	unsigned long errors[8]; /* by kind, below */
 };
@@ -694,12 +695,21 @@ check_raw(const prep_reader *r, const prep_field *f, size_t nf,
 		return;
 	}
 	seen->raw++;
-	/* the record ends its line, which may hold the end of a record
-	 * libcsv ended at a bare CR before it */
+	/* the record ends its last line (its first may hold the end of a
+	 * record libcsv ended at a bare CR before it): the line feed after
+	 * those its quoted fields hold */
 	off = line_offset(input, len, prep_reader_where(r).line);
 	if (off == 0 && len >= 3 && memcmp(input, "\xEF\xBB\xBF", 3) == 0)
 		off = 3;
-	end = memchr(input + off, '\n', len - off);
+	end = input + off;
+	for (i = 0; i < rawlen; i++)
+		if (raw[i] == '\n') {
+			end = memchr(end, '\n', len - (size_t)(end - input));
+			cr_assert_not_null(end);
+			end++;
+		}
+	seen->lines += end != input + off;
+	end = memchr(end, '\n', len - (size_t)(end - input));
 	cr_assert_not_null(end);
 	if (end > input + off && end[-1] == '\r')
 		end--;
@@ -984,6 +994,7 @@ Test(csv, fast_path_agrees_with_libcsv)
 	cr_assert_gt(seen.quoted, 300);
 	cr_assert_gt(seen.escaped, 15);
 	cr_assert_gt(seen.unknown, 4000);
+	cr_assert_gt(seen.lines, 200); /* records of several lines, fast */
 }
 
 /*
@@ -1090,6 +1101,7 @@ Test(csv, fast_path_agrees_on_random_records)
 	cr_assert_gt(seen.quoted, 5000);
 	cr_assert_gt(seen.escaped, 2000);
 	cr_assert_gt(seen.unknown, 3500);
+	cr_assert_gt(seen.lines, 600);
 	/* every kind of error was met, with its place compared */
 	cr_assert_gt(kinds[PREP_ERR_QUOTE], 5000);
 	cr_assert_gt(kinds[PREP_ERR_UNCLOSED_QUOTE], 80);
@@ -1137,6 +1149,7 @@ Test(csv, fast_path_agrees_across_buffers)
 	}
 	cr_assert_gt(seen.raw, 20000);
 	cr_assert_gt(seen.quoted, 50000);
+	cr_assert_gt(seen.lines, 5000);
 }
 
 /*
