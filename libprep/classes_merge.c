@@ -16,7 +16,9 @@ struct first {
 
 struct prep_classes_part {
 	prep_classes *t;
+	int own;		 /* t is the part's, freed with it */
 	struct first *cls, *val; /* by class id, by value id */
+	size_t ncls, nval;	 /* the classes and values the part added */
 	size_t cls_cap, val_cap;
 };
 
@@ -64,6 +66,22 @@ prep_classes_part_new(const prep_classes *like, prep_classes_part **out)
 		free(p);
 		return st;
 	}
+	p->own = 1;
+	*out = p;
+	return PREP_OK;
+}
+
+prep_status
+prep_classes_part_of(prep_classes *t, prep_classes_part **out)
+{
+	prep_classes_part *p;
+
+	*out = NULL;
+	if (prep_classes_count(t) != 0)
+		return PREP_ERR_ARG;
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return PREP_ERR_NOMEM;
+	p->t = t;
 	*out = p;
 	return PREP_OK;
 }
@@ -73,7 +91,8 @@ prep_classes_part_free(prep_classes_part *p)
 {
 	if (p == NULL)
 		return;
-	prep_classes_free(p->t);
+	if (p->own)
+		prep_classes_free(p->t);
 	free(p->cls);
 	free(p->val);
 	free(p);
@@ -113,12 +132,19 @@ prep_classes_part_add(prep_classes_part *p, const prep_field *row,
 
 	if (st != PREP_OK)
 		return st;
-	if (prep_classes_count(p->t) > classes &&
-	    (st = note(&p->cls, &p->cls_cap, classes, place, at)) != PREP_OK)
-		return st;
-	if (prep_classes_values(p->t) > values)
-		st = note(&p->val, &p->val_cap, values, place, at);
-	return st;
+	if (prep_classes_count(p->t) > classes) {
+		if ((st = note(&p->cls, &p->cls_cap, classes, place, at)) !=
+		    PREP_OK)
+			return st;
+		p->ncls = classes + 1;
+	}
+	if (prep_classes_values(p->t) > values) {
+		if ((st = note(&p->val, &p->val_cap, values, place, at)) !=
+		    PREP_OK)
+			return st;
+		p->nval = values + 1;
+	}
+	return PREP_OK;
 }
 
 static int
@@ -187,16 +213,16 @@ cap_place(prep_classes_part *const *parts, size_t n, uint64_t fail_place,
 	prep_strset_init(&cls.seen, 0);
 	prep_strset_init(&val.seen, 0);
 	for (i = 0; st == PREP_OK && i < n; i++) {
+		/* the part's own entries: ids 0.. of its table, which may
+		 * since hold other parts' too */
 		prep_classes *t = parts[i]->t;
 
-		for (id = 0; st == PREP_OK && id < prep_classes_count(t);
-		     id++) {
+		for (id = 0; st == PREP_OK && id < parts[i]->ncls; id++) {
 			prep_field k = prep_classes_key_bytes(t, id);
 
 			st = firsts_add(&cls, k.data, k.len, parts[i]->cls[id]);
 		}
-		for (id = 0; st == PREP_OK && id < prep_classes_values(t);
-		     id++) {
+		for (id = 0; st == PREP_OK && id < parts[i]->nval; id++) {
 			prep_field v = prep_classes_value(t, id);
 
 			st = firsts_add(&val, v.data, v.len, parts[i]->val[id]);
@@ -229,7 +255,8 @@ prep_classes_merge_parts(prep_classes *dst, prep_classes_part *const *parts,
 	*where = fail;
 	if (fail_place == UINT64_MAX) {
 		for (i = 0, st = PREP_OK; st == PREP_OK && i < n; i++)
-			st = prep_classes_merge(dst, parts[i]->t);
+			if (parts[i]->t != dst)
+				st = prep_classes_merge(dst, parts[i]->t);
 		if (st != PREP_ERR_LIMIT)
 			return st;
 	}

@@ -31,6 +31,12 @@ typedef struct prep_classes_part prep_classes_part;
 /* A part with like's layout and cap. */
 prep_status prep_classes_part_new(const prep_classes *like,
 				  prep_classes_part **out);
+/*
+ * A part counting into t itself (empty: PREP_ERR_ARG otherwise), which
+ * stays the caller's: prep_classes_merge_parts into t then adds only
+ * the other parts, so one thread's classes are not inserted twice.
+ */
+prep_status prep_classes_part_of(prep_classes *t, prep_classes_part **out);
 void prep_classes_part_free(prep_classes_part *p);
 /*
  * Count a row at place (increasing in input order), where at (its file,
@@ -42,8 +48,9 @@ prep_status prep_classes_part_add(prep_classes_part *p, const prep_field *row,
 prep_classes *prep_classes_part_table(prep_classes_part *p);
 
 /*
- * Add parts[0..n) up into dst (empty, the layout of theirs, its cap the
- * one one reader had). PREP_OK, or PREP_ERR_LIMIT with *where the
+ * Add parts[0..n) up into dst (empty, or the table of one of them made
+ * with prep_classes_part_of; the layout of theirs, its cap the one one
+ * reader had). PREP_OK, or PREP_ERR_LIMIT with *where the
  * record where one reader would have passed the cap: where the class or
  * sensitive value past it first appeared, or fail when that is the
  * record at fail_place where a part's own table failed (fail_place

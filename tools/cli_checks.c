@@ -147,6 +147,7 @@ classes_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	struct classes_worker *k = arg;
 	prep_status st;
 
+	(void)n;
 	if (k->check && (k->why = k->check(f, k->check_ctx, &k->col)))
 		return PREP_ERR_VALUE;
 	if (k->part)
@@ -156,7 +157,7 @@ classes_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	else
 		st = prep_classes_add(k->t, f, NULL);
 	if (st == PREP_OK && out)
-		st = prep_writer_row(out, f, n);
+		st = prep_writer_copy_record(out, at->reader);
 	return st;
 }
 
@@ -195,8 +196,10 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 		k[t].t = classes;
 		k[t].check = check;
 		k[t].check_ctx = ctx;
-		if (nt > 1 &&
-		    prep_classes_part_new(classes, &parts[t]) != PREP_OK)
+		/* thread 0 counts into classes itself */
+		if (nt > 1 && (t == 0 ? prep_classes_part_of(classes, &parts[t])
+				      : prep_classes_part_new(
+					    classes, &parts[t])) != PREP_OK)
 			cli_fatal(c, "out of memory");
 		k[t].part = parts[t];
 		ctxs[t] = &k[t];

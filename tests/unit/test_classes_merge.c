@@ -26,15 +26,24 @@ rnd(unsigned n)
 static char cells[NROWS][NCOLS][12];
 static prep_field rows[NROWS][NCOLS];
 
+/*
+ * Rows of spread x spread classes and 2 spread sensitive values, at
+ * random; with runs, the classes come one after the other, each in one
+ * stretch of the rows.
+ */
 static void
-make_rows(unsigned spread)
+make_rows(unsigned spread, int runs)
 {
 	size_t i, j;
 
 	for (i = 0; i < NROWS; i++)
 		for (j = 0; j < NCOLS; j++) {
+			unsigned run = (unsigned)(i * spread * spread / NROWS);
+
 			snprintf(cells[i][j], sizeof cells[i][j], "%u",
-				 rnd(j == 2 ? 2 * spread : spread));
+				 j < 2 && runs
+				     ? (j ? run % spread : run / spread)
+				     : rnd(j == 2 ? 2 * spread : spread));
 			rows[i][j].data = cells[i][j];
 			rows[i][j].len = strlen(cells[i][j]);
 		}
@@ -75,10 +84,13 @@ fill_parts(prep_classes_part **parts, size_t nparts, size_t upto,
 Test(classes_merge, parts_add_up_to_one_table)
 {
 	static const size_t qi[] = {0, 1};
-	size_t nparts, i, id, id2;
+	size_t i, id, id2, step;
 
-	make_rows(12);
-	for (nparts = 1; nparts <= 5; nparts++) {
+	make_rows(12, 0);
+	/* parts of their own; then the first counting into merged itself */
+	for (step = 0; step < 10; step++) {
+		size_t nparts = 1 + step % 5;
+		int into = step >= 5;
 		prep_classes *one, *merged;
 		prep_classes_part *parts[5];
 		prep_where where, fail = {NULL, 0, 0};
@@ -90,8 +102,11 @@ Test(classes_merge, parts_add_up_to_one_table)
 			cr_assert_eq(prep_classes_add(one, rows[i], NULL),
 				     PREP_OK);
 		for (i = 0; i < nparts; i++)
-			cr_assert_eq(prep_classes_part_new(one, &parts[i]),
-				     PREP_OK);
+			cr_assert_eq(
+			    i == 0 && into
+				? prep_classes_part_of(merged, &parts[i])
+				: prep_classes_part_new(one, &parts[i]),
+			    PREP_OK);
 		fill_parts(parts, nparts, NROWS, &fail_place, &fail);
 		cr_assert_eq(fail_place, UINT64_MAX);
 		cr_assert_eq(prep_classes_merge_parts(merged, parts, nparts,
@@ -166,45 +181,72 @@ Test(classes_merge, the_cap_is_passed_where_one_reader_passes_it)
 {
 	static const size_t qi[] = {0, 1};
 	size_t max, nparts, i;
-	int seen = 0;
+	int seen = 0, kind, into;
 
-	make_rows(9); /* 81 classes, 18 sensitive values */
-	for (max = 5; max <= 90; max += 7)
-		for (nparts = 1; nparts <= 4; nparts++) {
-			prep_classes *like, *merged;
-			prep_classes_part *parts[4];
-			prep_where where, at = {NULL, 0, 0};
-			long fail = first_failure(max);
-			uint64_t fail_place;
-			prep_status st;
+	/* rows in any order, then in runs of a class (so each part holds
+	 * its own classes, and the sum is what passes the cap); parts of
+	 * their own, then the first counting into merged itself */
+	for (kind = 0; kind < 4; kind++)
+		for (into = kind & 1, make_rows(9, kind >> 1), max = 5;
+		     max <= 90; max += 7)
+			for (nparts = 1; nparts <= 4; nparts++) {
+				prep_classes *like, *merged;
+				prep_classes_part *parts[4];
+				prep_where where, at = {NULL, 0, 0};
+				long fail = first_failure(max);
+				uint64_t fail_place;
+				prep_status st;
 
-			cr_assert_eq(prep_classes_new(qi, 2, 2, max, &like),
-				     PREP_OK);
-			cr_assert_eq(prep_classes_new(qi, 2, 2, max, &merged),
-				     PREP_OK);
-			for (i = 0; i < nparts; i++)
 				cr_assert_eq(
-				    prep_classes_part_new(like, &parts[i]),
+				    prep_classes_new(qi, 2, 2, max, &like),
 				    PREP_OK);
-			/* a part's own table fails, or the sum does */
-			fill_parts(parts, nparts, NROWS, &fail_place, &at);
-			st = prep_classes_merge_parts(merged, parts, nparts,
-						      fail_place, at, &where);
-			if (fail < 0) {
-				cr_assert_eq(st, PREP_OK);
-			} else {
-				cr_assert_eq(st, PREP_ERR_LIMIT);
-				cr_assert_eq(where.line,
-					     (unsigned long)fail + 2,
-					     "cap %zu, %zu parts: line %lu, "
-					     "not %ld",
-					     max, nparts, where.line, fail + 2);
-				seen++;
+				cr_assert_eq(
+				    prep_classes_new(qi, 2, 2, max, &merged),
+				    PREP_OK);
+				for (i = 0; i < nparts; i++)
+					cr_assert_eq(
+					    i == 0 && into
+						? prep_classes_part_of(
+						      merged, &parts[i])
+						: prep_classes_part_new(
+						      like, &parts[i]),
+					    PREP_OK);
+				/* a part's own table fails, or the sum does */
+				fill_parts(parts, nparts, NROWS, &fail_place,
+					   &at);
+				st = prep_classes_merge_parts(
+				    merged, parts, nparts, fail_place, at,
+				    &where);
+				if (fail < 0) {
+					cr_assert_eq(st, PREP_OK);
+				} else {
+					cr_assert_eq(st, PREP_ERR_LIMIT);
+					cr_assert_eq(
+					    where.line, (unsigned long)fail + 2,
+					    "cap %zu, %zu parts: line %lu, "
+					    "not %ld",
+					    max, nparts, where.line, fail + 2);
+					seen++;
+				}
+				for (i = 0; i < nparts; i++)
+					prep_classes_part_free(parts[i]);
+				prep_classes_free(like);
+				prep_classes_free(merged);
 			}
-			for (i = 0; i < nparts; i++)
-				prep_classes_part_free(parts[i]);
-			prep_classes_free(like);
-			prep_classes_free(merged);
-		}
-	cr_assert_gt(seen, 20);
+	cr_assert_gt(seen, 40);
+}
+
+/* A part counts into a table of its own caller only while it is empty. */
+Test(classes_merge, part_of_a_table_not_empty_is_refused)
+{
+	static const size_t qi[] = {0, 1};
+	prep_classes *t;
+	prep_classes_part *p = (prep_classes_part *)&p;
+
+	make_rows(3, 0);
+	cr_assert_eq(prep_classes_new(qi, 2, 2, 0, &t), PREP_OK);
+	cr_assert_eq(prep_classes_add(t, rows[0], NULL), PREP_OK);
+	cr_assert_eq(prep_classes_part_of(t, &p), PREP_ERR_ARG);
+	cr_assert_null(p);
+	prep_classes_free(t);
 }
