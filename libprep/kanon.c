@@ -523,36 +523,58 @@ source_value(const struct source *s, size_t v)
 			  : s->table->values[v];
 }
 
-/* Sizes of the released classes into a histogram, ascending. */
+/* Class sizes below this are counted in place, the others sorted. */
+#define HISTOGRAM_SMALL 1024
+
+/* One more class of size s, the largest yet, in r's histogram. */
+static void
+histogram_add(prep_kanon_report *r, uint64_t s, uint64_t classes)
+{
+	if (r->nhistogram && r->histogram[r->nhistogram - 1].size == s) {
+		r->histogram[r->nhistogram - 1].classes += classes;
+		return;
+	}
+	r->histogram[r->nhistogram].size = s;
+	r->histogram[r->nhistogram].classes = classes;
+	r->nhistogram++;
+}
+
+/*
+ * Sizes of the released classes into a histogram, ascending: the small
+ * sizes (most classes) counted by size, the few large ones sorted.
+ */
 static prep_status
 histogram(const struct source *src, prep_kanon_report *r)
 {
 	size_t ncls = src->n, i, n = 0;
 	uint64_t *sizes = malloc((ncls ? ncls : 1) * sizeof *sizes);
+	uint64_t *small = calloc(HISTOGRAM_SMALL, sizeof *small), s;
 
-	if (sizes == NULL)
-		return PREP_ERR_NOMEM;
-	for (i = 0; i < ncls; i++)
-		if (source_size(src, i) > 0 && source_kept(src, i))
-			sizes[n++] = source_size(src, i);
-	qsort(sizes, n, sizeof *sizes, by_u64);
-	r->histogram = malloc((n ? n : 1) * sizeof *r->histogram);
-	if (r->histogram == NULL) {
+	r->histogram = malloc((ncls ? ncls : 1) * sizeof *r->histogram);
+	if (sizes == NULL || small == NULL || r->histogram == NULL) {
 		free(sizes);
+		free(small);
+		free(r->histogram);
+		r->histogram = NULL;
 		return PREP_ERR_NOMEM;
 	}
-	r->nhistogram = 0;
-	for (i = 0; i < n; i++) {
-		if (r->nhistogram &&
-		    r->histogram[r->nhistogram - 1].size == sizes[i]) {
-			r->histogram[r->nhistogram - 1].classes++;
+	for (i = 0; i < ncls; i++) {
+		if ((s = source_size(src, i)) == 0 || !source_kept(src, i))
 			continue;
-		}
-		r->histogram[r->nhistogram].size = sizes[i];
-		r->histogram[r->nhistogram].classes = 1;
-		r->nhistogram++;
+		if (s < HISTOGRAM_SMALL)
+			small[s]++;
+		else
+			sizes[n++] = s;
 	}
+	qsort(sizes, n, sizeof *sizes, by_u64);
+	r->nhistogram = 0;
+	for (s = 1; s < HISTOGRAM_SMALL; s++)
+		if (small[s])
+			histogram_add(r, s, small[s]);
+	for (i = 0; i < n; i++)
+		histogram_add(r, sizes[i], 1);
 	free(sizes);
+	free(small);
 	return PREP_OK;
 }
 

@@ -342,6 +342,44 @@ Test(kanon, ties_in_class_sizes)
  * (1 class, 4 rows, at risk 1). Distinct l_min 3. P = Q so the distance
  * is 0: p = q = (1/2, 1/4, 1/4), exact, so t = 0 passes.
  */
+/*
+ * Sizes on both sides of the counts kept by size (1024): classes of
+ * 1, 1023, 1024 (twice), 1025, 3000 and 2 rows, added in a mixed order;
+ * the histogram lists each size once, ascending.
+ */
+Test(kanon, histogram_small_and_large_sizes)
+{
+	static const uint64_t sizes[] = {1024, 2, 3000, 1, 1025, 1024, 1023};
+	const size_t n = sizeof sizes / sizeof *sizes;
+	char key[16];
+	prep_field row[1];
+	size_t i;
+	uint64_t j;
+
+	table(1, -1);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "c%zu", i);
+		row[0].data = key;
+		row[0].len = strlen(key);
+		for (j = 0; j < sizes[i]; j++)
+			cr_assert_eq(prep_classes_add(tab, row, NULL), PREP_OK);
+	}
+	p.k = 2;
+	eval();
+	cr_assert_eq(r.nhistogram, 6);
+	{
+		static const uint64_t want[][2] = {
+		    {1, 1}, {2, 1}, {1023, 1}, {1024, 2}, {1025, 1}, {3000, 1}};
+
+		for (i = 0; i < 6; i++) {
+			cr_assert_eq(r.histogram[i].size, want[i][0]);
+			cr_assert_eq(r.histogram[i].classes, want[i][1]);
+		}
+	}
+	U(classes, 7);
+	U(min_class_size, 1);
+}
+
 Test(kanon, single_class)
 {
 	static const char *const T[][2] = {
