@@ -1928,6 +1928,35 @@ deflate_out(prep_writer *w, const unsigned char *p, size_t n, int flush)
 	}
 }
 
+/*
+ * A memory writer's buffer is the room after its bytes, mem[mem_len..):
+ * make it IOBUF_SIZE bytes. On a failure the buffer is a scratch one, so
+ * what is written after the failure goes nowhere.
+ */
+static prep_status
+memory_room(prep_writer *w)
+{
+	size_t ncap = w->mem_cap ? w->mem_cap : IOBUF_SIZE;
+	char *nm;
+
+	if (w->mem_cap - w->mem_len < IOBUF_SIZE) {
+		while (ncap - w->mem_len < IOBUF_SIZE && ncap < MEMORY_MAX)
+			ncap *= 2;
+		if (ncap - w->mem_len < IOBUF_SIZE) {
+			w->buf = w->bufs[0];
+			return PREP_ERR_LIMIT;
+		}
+		if ((nm = realloc(w->mem, ncap)) == NULL) {
+			w->buf = w->bufs[0];
+			return PREP_ERR_NOMEM;
+		}
+		w->mem = nm;
+		w->mem_cap = ncap;
+	}
+	w->buf = (unsigned char *)w->mem + w->mem_len;
+	return PREP_OK;
+}
+
 static prep_status
 flush_buf(prep_writer *w)
 {
@@ -1936,24 +1965,11 @@ flush_buf(prep_writer *w)
 	if (w->len == 0)
 		return PREP_OK;
 	if (w->memory) {
-		if (w->len > w->mem_cap - w->mem_len) {
-			size_t ncap = w->mem_cap ? w->mem_cap : IOBUF_SIZE;
-			char *nm;
-
-			while (ncap - w->mem_len < w->len && ncap < MEMORY_MAX)
-				ncap *= 2;
-			if (ncap - w->mem_len < w->len)
-				return PREP_ERR_LIMIT;
-			if ((nm = realloc(w->mem, ncap)) == NULL)
-				return PREP_ERR_NOMEM;
-			w->mem = nm;
-			w->mem_cap = ncap;
-		}
-		memcpy(w->mem + w->mem_len, w->buf, w->len);
+		/* the bytes are in place already */
 		w->mem_len += w->len;
 		w->flushed += w->len;
 		w->len = 0;
-		return PREP_OK;
+		return memory_room(w);
 	}
 	if (w->o.gzip)
 		st = deflate_out(w, w->buf, w->len, Z_NO_FLUSH);
@@ -1974,6 +1990,19 @@ put(prep_writer *w, const char *p, size_t n)
 	while (n > IOBUF_SIZE - w->len) {
 		size_t k = IOBUF_SIZE - w->len;
 
+		if (w->len == 0 && !w->memory && !w->o.gzip && w->nbuf == 1) {
+			/* whole buffers' worth straight from p: the bytes,
+			 * and where each write ends, are those the buffer
+			 * would have given */
+			k = n / IOBUF_SIZE * IOBUF_SIZE;
+			st = emit(w, (const unsigned char *)p, k);
+			w->flushed += k;
+			if (st != PREP_OK)
+				return st;
+			p += k;
+			n -= k;
+			continue;
+		}
 		memcpy(w->buf + w->len, p, k);
 		w->len += k;
 		p += k;
@@ -2460,7 +2489,11 @@ prep_writer_new_memory(const prep_writer *like, prep_writer **out)
 	if ((st = prep_writer_new(-1, &mo, out)) != PREP_OK)
 		return st;
 	(*out)->memory = 1;
-	return PREP_OK;
+	if ((st = memory_room(*out)) != PREP_OK) {
+		prep_writer_free(*out);
+		*out = NULL;
+	}
+	return st;
 }
 
 void
@@ -2468,6 +2501,8 @@ prep_writer_reset(prep_writer *w)
 {
 	w->len = 0;
 	w->mem_len = 0;
+	if (w->memory && w->mem != NULL)
+		w->buf = (unsigned char *)w->mem;
 	w->flushed = 0;
 	w->row_fields = 0;
 	w->records = 0;

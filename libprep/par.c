@@ -135,6 +135,21 @@ masks64(const unsigned char *p, uint64_t *quote, uint64_t *lf)
 #endif
 }
 
+/* The bits set in x: inline where the target has no popcount
+ * instruction (libgcc's is a call, a table lookup per byte). */
+static inline unsigned long
+bits_set(uint64_t x)
+{
+#ifdef __POPCNT__
+	return (unsigned long)__builtin_popcountll(x);
+#else
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned long)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
 /* Bit i: the xor of bits 0..i of x (odd quotes up to byte i). */
 static uint64_t
 prefix_xor(uint64_t x)
@@ -173,12 +188,12 @@ scan(const unsigned char *p, size_t from, size_t len, struct scan *sc)
 			sc->cut = i + (size_t)last + 1;
 			sc->cut_lines =
 			    sc->lines +
-			    (unsigned long)__builtin_popcountll(
-				l &
-				(last == 63 ? ~(uint64_t)0
-					    : ((uint64_t)1 << (last + 1)) - 1));
+			    bits_set(l &
+				     (last == 63
+					  ? ~(uint64_t)0
+					  : ((uint64_t)1 << (last + 1)) - 1));
 		}
-		sc->lines += (unsigned long)__builtin_popcountll(l);
+		sc->lines += bits_set(l);
 		sc->inq = (int)(inside >> 63);
 	}
 	for (; i < len; i++) {
