@@ -34,7 +34,7 @@ mask_range(const char *in, size_t len, size_t nchars, size_t from, size_t to,
 	   const char *mask, size_t mask_len, prep_buf *out)
 {
 	const unsigned char *p = (const unsigned char *)in;
-	size_t i = 0, c = 0, start, nmask;
+	size_t i = 0, c = 0, start, nmask, masked;
 	prep_status st;
 	char *o;
 
@@ -54,10 +54,12 @@ mask_range(const char *in, size_t len, size_t nchars, size_t from, size_t to,
 		}
 	}
 	nmask = c - from;
-	/* One reservation, then plain copies: this runs once per field. */
-	if (nmask > (PREP_BUF_DEFAULT_MAX - len) / (mask_len ? mask_len : 1))
+	/* One reservation, then plain copies: this runs once per field
+	 * (and without a division, which costs as much as the copies). */
+	if (__builtin_mul_overflow(nmask, mask_len, &masked) ||
+	    masked > PREP_BUF_DEFAULT_MAX - len)
 		return PREP_ERR_LIMIT;
-	if ((st = prep_buf_reserve(out, start + nmask * mask_len + len - i)))
+	if ((st = prep_buf_reserve(out, start + masked + len - i)))
 		return st;
 	o = out->data + out->len;
 	memcpy(o, in, start);
