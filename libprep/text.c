@@ -67,6 +67,11 @@ prep_utf8_count(const char *s, size_t len, size_t *nchars)
 		n += 8;
 	}
 	while (i < len) {
+		if (p[i] < 0x80) { /* the tail of an ASCII text: no call */
+			i++;
+			n++;
+			continue;
+		}
 		if ((k = prep_utf8_seq_len(p + i, len - i)) == 0)
 			return PREP_ERR_UTF8;
 		i += k;
