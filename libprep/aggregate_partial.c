@@ -362,3 +362,28 @@ prep_agg_state_add(prep_agg *a, const json_t *state, char *why, size_t n)
 	a->started = 1;
 	return st;
 }
+
+prep_status
+prep_agg_merge(prep_agg *dst, prep_agg *src)
+{
+	prep_partial_input in;
+	json_t *state = NULL;
+	char why[160];
+	size_t i;
+	prep_status st;
+
+	memset(&in, 0, sizeof in);
+	in.delim = ','; /* the state's input, which nothing reads back */
+	in.nnames = src->p.nby;
+	if (in.nnames > 0 &&
+	    (in.names = calloc(in.nnames, sizeof *in.names)) == NULL)
+		return PREP_ERR_NOMEM;
+	for (i = 0; i < in.nnames; i++)
+		in.names[i].data = "";
+	st = prep_agg_state(src, &in, &state);
+	free(in.names);
+	if (st == PREP_OK)
+		st = prep_agg_state_add(dst, state, why, sizeof why);
+	json_decref(state);
+	return st;
+}

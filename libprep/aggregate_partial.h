@@ -75,4 +75,14 @@ prep_status prep_agg_state_input(const json_t *state, prep_partial_input *in,
 prep_status prep_agg_state_add(prep_agg *a, const json_t *state, char *why,
 			       size_t n);
 
+/*
+ * Add the groups of src, an aggregation of other rows made with dst's
+ * parameters, to dst, both before the release: what the rows of both in
+ * one aggregation would give (through src's state, as a merge of
+ * partials adds them). Statuses as prep_agg_state's and
+ * prep_agg_state_add's (PREP_ERR_LIMIT past dst's cap on groups); on
+ * an error dst may hold part of src.
+ */
+prep_status prep_agg_merge(prep_agg *dst, prep_agg *src);
+
 #endif

@@ -109,7 +109,7 @@ run_partial(const struct opts *o, prep_rng *rng)
 
 	check_part_by(o);
 	agg = aggregate_prepare(o, rng, NULL);
-	aggregate_read(agg, rng);
+	aggregate_read(o, agg, rng);
 	memset(&in, 0, sizeof in);
 	in.delim = prep_reader_delim(cli.reader);
 	if (o->by)

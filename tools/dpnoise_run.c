@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "aggregate_partial.h"
 #include "cli.h"
 #include "columns.h"
 #include "dpnoise_run.h"
@@ -508,24 +509,72 @@ aggregate_prepare(const struct opts *o, prep_rng *rng,
 	return agg;
 }
 
-void
-aggregate_read(prep_agg *agg, prep_rng *rng)
+/* One thread of the aggregate mode's read: its own aggregation. */
+struct agg_worker {
+	prep_agg *agg;
+	prep_rng *rng;
+	size_t bad; /* the column of a value that is not a number */
+};
+
+static prep_status
+agg_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	prep_writer *out)
 {
-	const prep_field *f;
-	size_t n, bad;
+	struct agg_worker *k = arg;
+
+	(void)n;
+	(void)at;
+	(void)out;
+	return prep_agg_add_row(k->agg, k->rng, f, &k->bad);
+}
+
+/*
+ * Read the input into agg. Threads (-j) count into aggregations of
+ * their own, added up after (prep_agg_merge): the groups, their counts
+ * and exact sums do not depend on which thread read a row, and the
+ * release sorts the groups, so the output is the same for every -j.
+ * With --id a person's rows must meet in one table for the bounding of
+ * their contributions: one thread.
+ */
+void
+aggregate_read(const struct opts *o, prep_agg *agg, prep_rng *rng)
+{
+	static const prep_par_job job = {.row = agg_row};
+	struct agg_worker *k;
+	void **ctxs;
+	prep_par_result res;
+	unsigned t;
 	prep_status st;
 
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		st = prep_agg_add_row(agg, rng, f, &bad);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal_cell(&cli, bad, "not a number");
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "too many groups or ids");
-		if (st != PREP_OK)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader), "%s",
-				     prep_strerror(st));
+	if (o->id)
+		cli.threads = 1;
+	k = calloc(cli.threads, sizeof *k);
+	ctxs = calloc(cli.threads, sizeof *ctxs);
+	if (k == NULL || ctxs == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (t = 0; t < cli.threads; t++) {
+		k[t].agg = t == 0 ? agg : aggregate_prepare(o, NULL, NULL);
+		k[t].rng = t == 0 ? rng : NULL;
+		ctxs[t] = &k[t];
 	}
+	st = cli_run_rows(&cli, NULL, &job, ctxs, &res);
+	if (st == PREP_ERR_VALUE)
+		cli_fatal_cell_at(&cli, res.where, k[res.worker].bad,
+				  "not a number");
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal_at(&cli, res.where, "too many groups or ids");
+	if (st != PREP_OK)
+		cli_fatal_at(&cli, res.where, "%s", prep_strerror(st));
+	for (t = 1; t < cli.threads; t++) {
+		/* past the cap only in all: no one record to name */
+		if ((st = prep_agg_merge(agg, k[t].agg)) == PREP_ERR_LIMIT)
+			cli_fatal(&cli, "too many groups or ids");
+		if (st != PREP_OK)
+			cli_fatal_status(&cli, st, "aggregate");
+		prep_agg_free(k[t].agg);
+	}
+	free(k);
+	free(ctxs);
 	cli_progress_end(&cli);
 }
 
@@ -562,7 +611,7 @@ run_aggregate(const struct opts *o, prep_rng *rng)
 {
 	prep_agg *agg = aggregate_prepare(o, rng, NULL);
 
-	aggregate_read(agg, rng);
+	aggregate_read(o, agg, rng);
 	aggregate_release(o, agg, rng, prep_reader_header(cli.reader, NULL));
 	return o->eps;
 }

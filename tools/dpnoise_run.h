@@ -77,7 +77,7 @@ double run_aggregate(const struct opts *o, prep_rng *rng);
 prep_agg *aggregate_prepare(const struct opts *o, prep_rng *rng,
 			    const prep_partial_input *in);
 /* Every row of the open input into agg. */
-void aggregate_read(prep_agg *agg, prep_rng *rng);
+void aggregate_read(const struct opts *o, prep_agg *agg, prep_rng *rng);
 /* The ledger's charge, the output (its header naming the key columns
  * by h[by[i]]), the noise and the summary; agg is freed. */
 void aggregate_release(const struct opts *o, prep_agg *agg, prep_rng *rng,
