@@ -268,6 +268,51 @@ Test(aggregate_partial, merge_equals_whole)
 			}
 }
 
+/*
+ * prep_agg_merge, as the threads add up: rows dealt to three
+ * aggregations, the others merged into the first, released as the
+ * whole run over every row is.
+ */
+Test(aggregate_partial, agg_merge_equals_whole)
+{
+	static const prep_agg_kind kinds[] = {PREP_AGG_COUNT, PREP_AGG_SUM,
+					      PREP_AGG_MEAN};
+	static const prep_agg_groups groups[] = {PREP_AGG_ONE, PREP_AGG_KEYS,
+						 PREP_AGG_SELECT};
+	static char whole[OUT_MAX], merged[OUT_MAX];
+	size_t k, g, real, i, t;
+
+	make_rows(2);
+	for (k = 0; k < 3; k++)
+		for (g = 0; g < 3; g++)
+			for (real = 0; real < 2; real++) {
+				prep_agg_params p =
+				    params(kinds[k], groups[g], 0, -1e15, 1e15,
+					   (int)real);
+				prep_agg *a = make(&p), *parts[3];
+
+				for (t = 0; t < 3; t++)
+					parts[t] = make(&p);
+				for (i = 0; i < nrows; i++) {
+					add_row(a, NULL, &rows[i]);
+					add_row(parts[(i / 7) % 3], NULL,
+						&rows[i]);
+				}
+				for (t = 1; t < 3; t++) {
+					cr_assert_eq(
+					    prep_agg_merge(parts[0], parts[t]),
+					    PREP_OK);
+					prep_agg_free(parts[t]);
+				}
+				release(a, 40 + k, whole);
+				release(parts[0], 40 + k, merged);
+				cr_assert_str_eq(merged, whole);
+				cr_assert_gt(strlen(whole), 0);
+				prep_agg_free(a);
+				prep_agg_free(parts[0]);
+			}
+}
+
 Test(aggregate_partial, merge_with_ids_in_one_part_each)
 {
 	static const prep_agg_kind kinds[] = {PREP_AGG_COUNT, PREP_AGG_SUM,
