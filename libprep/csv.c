@@ -2244,6 +2244,8 @@ prep_writer_raw(prep_writer *w, const void *data, size_t len)
 	const char *p = data;
 	size_t k;
 
+	if (w->o.bytes)
+		return put(w, p, len);
 	if (w->dropping && w->row_fields > 0)
 		return PREP_OK; /* more of a header begun as fields */
 	if (w->columns == 0 && w->row_fields == 0 && len > 0) {
@@ -2547,8 +2549,8 @@ prep_writer_append(prep_writer *w, const prep_writer *piece)
 		return PREP_ERR_ARG; /* not a memory writer, or not flushed */
 	if (n == 0)
 		return PREP_OK;
-	if (w->flushed + w->len == 0 && !w->skipped && !w->dropping &&
-	    (k = lead_special(w, p, n)) > 0) {
+	if (!w->o.bytes && w->flushed + w->len == 0 && !w->skipped &&
+	    !w->dropping && (k = lead_special(w, p, n)) > 0) {
 		if ((st = put_byte(w, '"')) != PREP_OK ||
 		    (st = put(w, p, k)) != PREP_OK ||
 		    (st = put_byte(w, '"')) != PREP_OK)

@@ -226,6 +226,10 @@ typedef struct prep_writer_options {
 	int gzip;	/* gzip-compress the output */
 	int gzip_level; /* 1..9; 0: 6 */
 	int sha256;	/* keep a SHA-256 of the bytes written (after gzip) */
+	int bytes;	/* bytes, not CSV: prep_writer_raw and
+			   prep_writer_append copy them and apply none of the
+			   output's rules (a first field like gzip data or a
+			   byte order mark quoted, a header skipped) */
 } prep_writer_options;
 
 typedef struct prep_writer prep_writer;

@@ -27,6 +27,10 @@ struct prep_spool {
 	size_t index_cap;
 	const char *map; /* after prep_spool_map */
 	uint64_t map_size;
+	/* prep_spool_next_tagged: bytes read, [pos, len) not yet taken */
+	char *rbuf;
+	size_t rcap, rpos, rlen;
+	int reading, rend;
 };
 
 const char *
@@ -83,6 +87,7 @@ prep_spool_new(const char *prefix, const prep_writer_options *wo, int flags,
 	o.delim = wo->delim;
 	o.crlf = wo->crlf;
 	o.sha256 = (flags & PREP_SPOOL_SHA256) != 0;
+	o.bytes = (flags & PREP_SPOOL_TAGGED) != 0;
 	if ((st = prep_writer_new(s->fd, &o, &s->w)) != PREP_OK) {
 		prep_spool_free(s);
 		return st;
@@ -266,11 +271,153 @@ prep_spool_record(prep_spool *s, uint64_t i, const char **rec, uint64_t *len)
 	return PREP_OK;
 }
 
+/* A varint of x at o (10 bytes at most); returns its end. */
+static unsigned char *
+varint_put(unsigned char *o, uint64_t x)
+{
+	while (x >= 0x80) {
+		*o++ = (unsigned char)(x | 0x80);
+		x >>= 7;
+	}
+	*o++ = (unsigned char)x;
+	return o;
+}
+
+prep_status
+prep_spool_put_tagged(prep_writer *w, prep_writer *scratch,
+		      const prep_reader *r, uint64_t tag, uint64_t aux)
+{
+	unsigned char head[30], *o;
+	const char *rec;
+	size_t len;
+	prep_status st;
+
+	prep_writer_reset(scratch);
+	if ((st = prep_writer_copy_fields(
+		 scratch, r, 0, prep_reader_record_fields(r))) != PREP_OK ||
+	    (st = prep_writer_finish(scratch)) != PREP_OK)
+		return st;
+	rec = prep_writer_data(scratch, &len);
+	o = varint_put(varint_put(varint_put(head, tag), aux), len);
+	if ((st = prep_writer_raw(w, head, (size_t)(o - head))) != PREP_OK)
+		return st;
+	return prep_writer_raw(w, rec, len);
+}
+
+/* Read more of the spool into rbuf, keeping [rpos, rlen); room for at
+ * least want bytes in all. */
+static prep_status
+read_more(prep_spool *s, size_t want)
+{
+	ssize_t n;
+
+	if (s->rpos > 0) {
+		memmove(s->rbuf, s->rbuf + s->rpos, s->rlen - s->rpos);
+		s->rlen -= s->rpos;
+		s->rpos = 0;
+	}
+	if (want > s->rcap) {
+		size_t cap = s->rcap ? s->rcap : 65536;
+		char *b;
+
+		while (cap < want)
+			cap *= 2;
+		if ((b = realloc(s->rbuf, cap)) == NULL)
+			return PREP_ERR_NOMEM;
+		s->rbuf = b;
+		s->rcap = cap;
+	}
+	while (s->rlen < s->rcap) {
+		n = read(s->fd, s->rbuf + s->rlen, s->rcap - s->rlen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return PREP_ERR_IO;
+		if (n == 0) {
+			s->rend = 1;
+			break;
+		}
+		s->rlen += (size_t)n;
+	}
+	return PREP_OK;
+}
+
+/* A varint at rbuf[*at, rlen) into *x: 1, 0 when cut short, -1 when
+ * longer than 64 bits. */
+static int
+varint_get(const prep_spool *s, size_t *at, uint64_t *x)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	size_t i = *at;
+
+	for (;;) {
+		unsigned char c;
+
+		if (i >= s->rlen)
+			return 0;
+		if (shift > 63)
+			return -1;
+		c = (unsigned char)s->rbuf[i++];
+		v |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+		if (!(c & 0x80))
+			break;
+	}
+	*at = i;
+	*x = v;
+	return 1;
+}
+
+prep_status
+prep_spool_next_tagged(prep_spool *s, uint64_t *tag, uint64_t *aux,
+		       const char **rec, size_t *len)
+{
+	uint64_t t, a, n;
+	size_t at;
+	prep_status st;
+	int k;
+
+	if (!(s->flags & PREP_SPOOL_TAGGED))
+		return PREP_ERR_ARG;
+	if (!s->reading) {
+		if ((st = rewind_spool(s)) != PREP_OK)
+			return st;
+		s->reading = 1;
+	}
+	for (;;) {
+		at = s->rpos;
+		if ((k = varint_get(s, &at, &t)) > 0 &&
+		    (k = varint_get(s, &at, &a)) > 0 &&
+		    (k = varint_get(s, &at, &n)) > 0 && n <= s->rlen - at) {
+			*tag = t;
+			*aux = a;
+			*rec = s->rbuf + at;
+			*len = (size_t)n;
+			s->rpos = at + (size_t)n;
+			return PREP_OK;
+		}
+		if (k < 0)
+			return PREP_ERR_VALUE;
+		if (s->rend)
+			return s->rpos == s->rlen ? PREP_END : PREP_ERR_VALUE;
+		/* cut short: read on, with room for the whole record when
+		 * its length is known */
+		if (k > 0 && n > SIZE_MAX / 2)
+			return PREP_ERR_VALUE;
+		st = read_more(s, k > 0 ? (size_t)n + (at - s->rpos)
+					: s->rlen - s->rpos + 32);
+		if (st != PREP_OK)
+			return st;
+	}
+}
+
 void
 prep_spool_free(prep_spool *s)
 {
 	if (s == NULL)
 		return;
+	free(s->rbuf);
 	prep_writer_free(s->w);
 	if (s->map)
 		(void)munmap((void *)s->map, (size_t)s->map_size);

@@ -41,6 +41,12 @@
  */
 #define PREP_SPOOL_SHA256 2
 
+/*
+ * Tagged records (prep_spool_put_tagged, prep_spool_next_tagged): the
+ * spool's writer takes bytes, not CSV (prep_writer_options.bytes).
+ */
+#define PREP_SPOOL_TAGGED 4
+
 typedef struct prep_spool prep_spool;
 
 /* Where spools are made: $TMPDIR, or /tmp when it is unset or empty. */
@@ -105,6 +111,35 @@ prep_status prep_spool_map(prep_spool *s, const char **data, uint64_t *size);
  */
 prep_status prep_spool_record(prep_spool *s, uint64_t i, const char **rec,
 			      uint64_t *len);
+
+/*
+ * Tagged records, for a second pass that parses no CSV: each is the
+ * fields of the current record of r as prep_writer_copy_fields writes
+ * them in the spool's dialect (as the first fields of a record that goes
+ * on: no line end), with two numbers of the caller's
+ * (such as the record's class, and a value of its own). Held as tag, aux
+ * and the record's length, each a varint (7 bits a byte, low first),
+ * then the record's bytes.
+ *
+ * prep_spool_put_tagged writes one to w: the writer of a spool made with
+ * PREP_SPOOL_TAGGED, or a memory writer made like it (a thread's, whose
+ * output is appended to it with prep_writer_append). scratch is a memory
+ * writer made like w, the caller's (one per thread), where the record is
+ * written first to learn its length. A writer's status is returned.
+ */
+prep_status prep_spool_put_tagged(prep_writer *w, prep_writer *scratch,
+				  const prep_reader *r, uint64_t tag,
+				  uint64_t aux);
+
+/*
+ * The next tagged record, in the order written, after prep_spool_finish:
+ * *rec and *len its bytes (less the line end), valid until the next
+ * call. PREP_END after the last; PREP_ERR_IO (errno set) when reading
+ * fails, PREP_ERR_VALUE when the bytes are not tagged records,
+ * PREP_ERR_ARG for a spool not made with PREP_SPOOL_TAGGED.
+ */
+prep_status prep_spool_next_tagged(prep_spool *s, uint64_t *tag, uint64_t *aux,
+				   const char **rec, size_t *len);
 
 /* Close (and so delete) the spool; NULL is fine. */
 void prep_spool_free(prep_spool *s);

@@ -198,6 +198,16 @@ prep_weights_add(prep_weights *w, const prep_field *row)
 prep_status
 prep_weights_add_at(prep_weights *w, const prep_field *row, uint64_t first)
 {
+	size_t id;
+	double own;
+
+	return prep_weights_add_cell(w, row, first, &id, &own);
+}
+
+prep_status
+prep_weights_add_cell(prep_weights *w, const prep_field *row, uint64_t first,
+		      size_t *cell, double *own)
+{
 	struct weights_cell *c;
 	size_t id;
 	double v;
@@ -218,6 +228,8 @@ prep_weights_add_at(prep_weights *w, const prep_field *row, uint64_t first)
 		return st;
 	c->rows++;
 	w->rows++;
+	*cell = id;
+	*own = v;
 	return PREP_OK;
 }
 
@@ -399,25 +411,51 @@ prep_status
 prep_weights_row_r(const prep_weights *w, const prep_field *row, prep_buf *key,
 		   char *buf, double *value, const char **text, size_t *len)
 {
-	const struct weights_cell *c;
-	unsigned char tlen;
-	size_t id, group_part;
+	size_t id;
 	double v;
+	prep_status st = prep_weights_row_cell(w, row, key, &id, &v);
+
+	if (st != PREP_OK)
+		return st;
+	return prep_weights_cell_text(w, id, v, buf, value, text, len);
+}
+
+prep_status
+prep_weights_row_cell(const prep_weights *w, const prep_field *row,
+		      prep_buf *key, size_t *cell, double *own)
+{
+	size_t group_part;
 	prep_status st;
 
 	if (!w->finished)
 		return PREP_ERR_ARG;
-	if ((st = own_weight(w, row, &v)) != PREP_OK)
+	if ((st = own_weight(w, row, own)) != PREP_OK)
 		return st;
 	if ((st = encode_key_into(w, row, key, &group_part)) != PREP_OK)
 		return st;
 	/* a lookup that adds nothing writes nothing to a keyed set: the
 	 * first pass keyed it, so threads may share it */
-	st = prep_strset_lookup((prep_strset *)&w->cells, key->data, key->len,
-				0, &id, NULL);
-	if (st != PREP_OK)
-		return st;
-	c = &w->cell[id];
+	return prep_strset_lookup((prep_strset *)&w->cells, key->data, key->len,
+				  0, cell, NULL);
+}
+
+size_t
+prep_weights_cells(const prep_weights *w)
+{
+	return w->cells.n;
+}
+
+prep_status
+prep_weights_cell_text(const prep_weights *w, size_t cell, double own,
+		       char *buf, double *value, const char **text, size_t *len)
+{
+	const struct weights_cell *c;
+	unsigned char tlen;
+	double v = own;
+
+	if (!w->finished || cell >= w->cells.n)
+		return PREP_ERR_ARG;
+	c = &w->cell[cell];
 	if (w->weight < 0) {
 		if (value)
 			*value = c->w;

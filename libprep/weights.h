@@ -78,6 +78,16 @@ prep_status prep_weights_add_at(prep_weights *w, const prep_field *row,
 				uint64_t first);
 
 /*
+ * prep_weights_add_at, and the id of the row's cell in *cell (ids from
+ * 0, in the order the table met the cells, below prep_weights_cells)
+ * and its own weight in *own (1 without a weight column).
+ */
+prep_status prep_weights_add_cell(prep_weights *w, const prep_field *row,
+				  uint64_t first, size_t *cell, double *own);
+/* The cells that have rows. */
+size_t prep_weights_cells(const prep_weights *w);
+
+/*
  * Compute the weights, once, after the last row. PREP_ERR_VALUE when
  * there are rows but their weights sum to 0, PREP_ERR_RANGE when a sum
  * of weights overflows; PREP_ERR_ARG when called twice. No rows is fine.
@@ -105,6 +115,20 @@ prep_status prep_weights_row(prep_weights *w, const prep_field *row,
 prep_status prep_weights_row_r(const prep_weights *w, const prep_field *row,
 			       prep_buf *key, char *buf, double *value,
 			       const char **text, size_t *len);
+
+/*
+ * prep_weights_row_r in two steps, for a second pass that keeps each
+ * row's cell rather than the row: the row's cell id and own weight (1
+ * without a weight column), with prep_weights_row_r's statuses but for
+ * the text; then the weight of a row of that cell and own weight, and
+ * its text, as prep_weights_row_r gives them (PREP_ERR_ARG for an id
+ * that is no cell's).
+ */
+prep_status prep_weights_row_cell(const prep_weights *w, const prep_field *row,
+				  prep_buf *key, size_t *cell, double *own);
+prep_status prep_weights_cell_text(const prep_weights *w, size_t cell,
+				   double own, char *buf, double *value,
+				   const char **text, size_t *len);
 
 /* Data rows counted. */
 uint64_t prep_weights_rows(const prep_weights *w);

@@ -532,3 +532,22 @@ prep_weights_merge_places(prep_weights *a, prep_weights *const *parts, size_t n,
 	free(all);
 	return st;
 }
+
+prep_status
+prep_weights_cell_map(const prep_weights *a, const prep_weights *part,
+		      size_t *map)
+{
+	size_t j;
+	prep_status st;
+
+	for (j = 0; j < part->cells.n; j++) {
+		prep_field key = prep_strset_key(&part->cells, j);
+
+		/* a lookup that adds nothing changes nothing */
+		st = prep_strset_lookup((prep_strset *)&a->cells, key.data,
+					key.len, 0, &map[j], NULL);
+		if (st != PREP_OK)
+			return st;
+	}
+	return PREP_OK;
+}

@@ -103,4 +103,11 @@ prep_status prep_weights_merge_places(prep_weights *a,
 				      prep_weights *const *parts, size_t n,
 				      const uint64_t *base, size_t nbase);
 
+/*
+ * After a merge into a: map[j] the id in a of part's cell j, for j below
+ * prep_weights_cells(part). PREP_ERR_NOT_FOUND when a has no such cell.
+ */
+prep_status prep_weights_cell_map(const prep_weights *a,
+				  const prep_weights *part, size_t *map);
+
 #endif

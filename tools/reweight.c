@@ -5,9 +5,10 @@
  *
  * Two passes: the first counts every group x label cell
  * (libprep/weights.c, which also writes -v's table of the cells) while it
- * spools the data to an unlinked temporary file in $TMPDIR; the second
- * reads the spool back and writes every row unchanged with its weight
- * appended. Memory follows the cells, not the rows; nothing is written
+ * spools the data to an unlinked temporary file in $TMPDIR, each row as
+ * the output holds it, tagged with its cell (spool.h); the second reads
+ * the spool back and copies every row with its weight appended, parsing
+ * no CSV. Memory follows the cells, not the rows; nothing is written
  * before the whole input has been read.
  *
  * Scale-out (man5/prep-partial.5): --partial writes the state of the
@@ -106,9 +107,10 @@ struct columns {
 struct worker {
 	prep_weights *tab;
 	int threads; /* rows are counted by place (prep_weights_add_at) */
+	unsigned index, nt;   /* this thread's number, of nt: in the tags */
+	prep_writer *scratch; /* for prep_spool_put_tagged */
 	long weight;
 	prep_buf key;
-	char text[PREP_WEIGHTS_TEXT];
 	const char *why; /* a row refused: the message */
 	long col;	 /* ... of this column, or -1 */
 	prep_status st;
@@ -153,21 +155,65 @@ row_fatal(const struct worker *k, prep_where w)
 	cli_fatal_status(&cli, k->st, "weights");
 }
 
+/*
+ * The spool holds each row as a tagged record (spool.h), for the second
+ * pass to copy without parsing: the tag is the row's cell, as tab * nt
+ * + t for thread t of nt counting into a table of its own (ids mapped to
+ * the whole's after the merge); aux is the row's own weight's bits less
+ * those of 1, 0 for a row of weight 1 (every row without --weight).
+ */
+static uint64_t
+bits_of(double v)
+{
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof b);
+	return b;
+}
+
+static uint64_t
+own_bits(double own)
+{
+	return bits_of(own) ^ bits_of(1.0);
+}
+
+static double
+own_of(uint64_t aux)
+{
+	uint64_t b = aux ^ bits_of(1.0);
+	double v;
+
+	memcpy(&v, &b, sizeof v);
+	return v;
+}
+
+static prep_status
+spool_row(const struct worker *k, prep_writer *out, const prep_reader *r,
+	  size_t cell, double own)
+{
+	return prep_spool_put_tagged(out, k->scratch, r,
+				     (uint64_t)cell * k->nt + k->index,
+				     own_bits(own));
+}
+
 /* The first pass: count the row, spool it. */
 static prep_status
 count_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	  prep_writer *out)
 {
 	struct worker *k = arg;
+	size_t cell;
+	double own;
 	prep_status st =
-	    k->threads
-		? prep_weights_add_at(k->tab, f, at->piece << 32 | at->index)
-		: prep_weights_add(k->tab, f);
+	    prep_weights_add_cell(k->tab, f,
+				  k->threads ? at->piece << 32 | at->index
+					     : prep_weights_rows(k->tab) + 1,
+				  &cell, &own);
 
 	(void)n;
 	if (st != PREP_OK)
 		return refuse(k, f, st);
-	return out ? prep_writer_copy_record(out, at->reader) : PREP_OK;
+	return out ? spool_row(k, out, at->reader, cell, own) : PREP_OK;
 }
 
 /* The first pass of --state: the row must have a weight; spool it. */
@@ -176,45 +222,24 @@ check_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	  prep_writer *out)
 {
 	struct worker *k = arg;
-	const char *text;
-	size_t len;
-	prep_status st =
-	    prep_weights_row_r(k->tab, f, &k->key, k->text, NULL, &text, &len);
+	size_t cell;
+	double own;
+	prep_status st = prep_weights_row_cell(k->tab, f, &k->key, &cell, &own);
 
 	(void)n;
 	if (st != PREP_OK)
 		return refuse(k, f, st);
-	return prep_writer_copy_record(out, at->reader);
+	return spool_row(k, out, at->reader, cell, own);
 }
 
-/* The second pass: the row with its weight appended. */
-static prep_status
-weigh_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
-	  prep_writer *out)
-{
-	struct worker *k = arg;
-	const char *text;
-	size_t len;
-	prep_status st =
-	    prep_weights_row_r(k->tab, f, &k->key, k->text, NULL, &text, &len);
-
-	if (st != PREP_OK) {
-		k->st = st;
-		k->why = "spool: record of no known cell";
-		k->col = -1;
-		return st;
-	}
-	if ((st = prep_writer_copy_fields(out, at->reader, 0, n)) != PREP_OK)
-		return st;
-	if ((st = prep_writer_field(out, text, len)) != PREP_OK)
-		return st;
-	return prep_writer_end_row(out);
-}
-
-/* Workers for a pass: worker 0 counts into tab, the others into tables
- * of their own (parts) when count, else all read tab. */
+/*
+ * Workers for a pass: worker 0 counts into tab, the others into tables
+ * of their own (parts) when count, else all read tab; with spool, each
+ * has a scratch writer like the spool's.
+ */
 static struct worker *
-workers_new(prep_weights *tab, const struct columns *c, int count, void ***ctxs)
+workers_new(prep_weights *tab, const struct columns *c, int count,
+	    prep_spool *spool, void ***ctxs)
 {
 	unsigned nt = cli.threads, t;
 	struct worker *k = calloc(nt, sizeof *k);
@@ -225,11 +250,16 @@ workers_new(prep_weights *tab, const struct columns *c, int count, void ***ctxs)
 	for (t = 0; t < nt; t++) {
 		k[t].tab = tab;
 		k[t].threads = count && c != NULL && nt > 1;
+		k[t].index = k[t].threads ? t : 0;
+		k[t].nt = k[t].threads ? nt : 1;
 		k[t].weight = c ? c->weight : -1;
 		prep_buf_init(&k[t].key, 0);
 		if (k[t].threads && c != NULL &&
 		    prep_weights_new(c->group, c->ngroup, c->label, c->weight,
 				     0, &k[t].tab) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		if (spool && prep_writer_new_memory(prep_spool_writer(spool),
+						    &k[t].scratch) != PREP_OK)
 			cli_fatal(&cli, "out of memory");
 		(*ctxs)[t] = &k[t];
 	}
@@ -245,6 +275,7 @@ workers_free(struct worker *k, void **ctxs)
 		if (k[t].threads)
 			prep_weights_free(k[t].tab);
 		prep_buf_free(&k[t].key);
+		prep_writer_free(k[t].scratch);
 	}
 	free(k);
 	free(ctxs);
@@ -271,29 +302,110 @@ run_pass(prep_reader *r, prep_writer *out, int spool, const prep_par_job *job,
 	}
 }
 
-/* The second pass: the spool's rows, each with its weight appended. */
+/*
+ * What follows a row of cell with own weight own in the output: the
+ * delimiter, the weight as prep_writer_field writes it, the line end;
+ * in mw (a memory writer like the output), *p and *len its bytes.
+ */
 static void
-write_weighted(prep_spool *spool, prep_weights *tab, const char *name)
+weight_suffix(const prep_weights *tab, size_t cell, double own, prep_writer *mw,
+	      const char **p, size_t *len)
 {
-	static const prep_par_job job = {.row = weigh_row};
-	prep_reader *r = cli_spool_reader(&cli, spool);
-	const prep_field *f;
-	void **ctxs;
-	struct worker *k = workers_new(tab, NULL, 0, &ctxs);
-	size_t n, i;
+	char buf[PREP_WEIGHTS_TEXT];
+	const char *text;
+	size_t tlen;
 
-	if ((f = prep_reader_header(r, &n)) != NULL) {
-		for (i = 0; i < n; i++)
+	if (prep_weights_cell_text(tab, cell, own, buf, NULL, &text, &tlen) !=
+	    PREP_OK)
+		cli_fatal(&cli, "spool: record of no known cell");
+	prep_writer_reset(mw);
+	/* a record of an empty field and the weight: the weight after a
+	 * delimiter, quoted as a last field would be */
+	cli_write_check(&cli, prep_writer_field(mw, "", 0));
+	cli_write_check(&cli, prep_writer_field(mw, text, tlen));
+	cli_write_check(&cli, prep_writer_end_row(mw));
+	cli_write_check(&cli, prep_writer_finish(mw));
+	*p = prep_writer_data(mw, len);
+}
+
+/*
+ * The second pass: the header with the weight's name, then the spool's
+ * rows, each copied as spooled with its weight appended; map[t] turns
+ * thread t's cell ids into tab's (map NULL: the tags are tab's ids).
+ * Without a weight column (weighted 0) a cell's suffix is the same for
+ * all its rows, made once.
+ */
+static void
+write_weighted(prep_spool *spool, prep_weights *tab, const char *name,
+	       int weighted, size_t *const *map, unsigned nmap)
+{
+	size_t ncols, i, ncells = prep_weights_cells(tab), len, slen;
+	const prep_field *h = prep_reader_header(cli.reader, &ncols);
+	prep_writer *mw, *first;
+	prep_buf cache;
+	size_t *at = NULL;
+	uint64_t tag, aux;
+	const char *rec, *suffix;
+	prep_status st;
+
+	if (h) {
+		for (i = 0; i < ncols; i++)
 			cli_write_check(
 			    &cli,
-			    prep_writer_field(cli.writer, f[i].data, f[i].len));
+			    prep_writer_field(cli.writer, h[i].data, h[i].len));
 		cli_write_check(
 		    &cli, prep_writer_field(cli.writer, name, strlen(name)));
 		cli_write_check(&cli, prep_writer_end_row(cli.writer));
 	}
-	run_pass(r, cli.writer, 0, &job, k, ctxs);
-	workers_free(k, ctxs);
-	prep_reader_free(r);
+	if (prep_writer_new_memory(cli.writer, &mw) != PREP_OK ||
+	    prep_writer_new_memory(cli.writer, &first) != PREP_OK ||
+	    (at = calloc(ncells + 1, sizeof *at)) == NULL)
+		cli_fatal(&cli, "out of memory");
+	prep_buf_init(&cache, 0);
+	for (i = 0; !weighted && i < ncells; i++) {
+		weight_suffix(tab, i, 1.0, mw, &suffix, &slen);
+		if (prep_buf_append(&cache, suffix, slen) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		at[i + 1] = cache.len;
+	}
+	while ((st = prep_spool_next_tagged(spool, &tag, &aux, &rec, &len)) ==
+	       PREP_OK) {
+		size_t cell = map ? map[tag % nmap][tag / nmap] : (size_t)tag;
+
+		if (cell >= ncells)
+			cli_fatal(&cli, "spool: record of no known cell");
+		if (weighted) {
+			weight_suffix(tab, cell, own_of(aux), mw, &suffix,
+				      &slen);
+		} else {
+			suffix = cache.data + at[cell];
+			slen = at[cell + 1] - at[cell];
+		}
+		if (prep_writer_bytes(cli.writer) == 0) {
+			/* the output's first record: through a memory
+			 * writer, so that a first field like gzip data or a
+			 * byte order mark is quoted as it would be */
+			prep_writer_reset(first);
+			cli_write_check(&cli, prep_writer_raw(first, rec, len));
+			cli_write_check(&cli,
+					prep_writer_raw(first, suffix, slen));
+			cli_write_check(&cli, prep_writer_finish(first));
+			cli_write_check(&cli,
+					prep_writer_append(cli.writer, first));
+		} else {
+			cli_write_check(&cli,
+					prep_writer_raw(cli.writer, rec, len));
+			cli_write_check(
+			    &cli, prep_writer_raw(cli.writer, suffix, slen));
+		}
+		prep_writer_add(cli.writer, 1);
+	}
+	if (st != PREP_END)
+		cli_spool_check(&cli, st);
+	prep_buf_free(&cache);
+	free(at);
+	prep_writer_free(mw);
+	prep_writer_free(first);
 }
 
 /* Is list (indexes) holding col? */
@@ -466,26 +578,25 @@ input_of(const struct columns *c, prep_partial_input *in)
 }
 
 /*
- * The first pass: count every row into tab and spool it (the header
- * first) unless spool is NULL (--partial); a bad weight or too many cells
- * ends the run. With threads, each counts into a table of its own and
- * the tables are added up in order of first appearance.
+ * The first pass: count every row into tab and spool it unless spool is
+ * NULL (--partial); a bad weight or too many cells ends the run. With
+ * threads, each counts into a table of its own and the tables are added
+ * up in order of first appearance; then the maps from each thread's
+ * cell ids to tab's are returned (NULL on one thread), for
+ * write_weighted.
  */
-static void
+static size_t **
 count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 {
 	prep_par_bases b;
 	prep_par_job job = {
 	    .row = count_row, .piece = prep_par_bases_note, .arg = &b};
-	size_t ncols;
-	const prep_field *header = prep_reader_header(cli.reader, &ncols);
 	void **ctxs;
-	struct worker *k = workers_new(tab, c, 1, &ctxs);
+	struct worker *k = workers_new(tab, c, 1, spool, &ctxs);
+	size_t **map = NULL;
 	unsigned t;
 
 	memset(&b, 0, sizeof b);
-	if (header && spool)
-		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
 	run_pass(cli.reader, spool ? prep_spool_writer(spool) : NULL, 1, &job,
 		 k, ctxs);
 	if (cli.threads > 1) {
@@ -493,7 +604,8 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 		    malloc(cli.threads * sizeof(prep_weights *));
 		prep_status st;
 
-		if (parts == NULL)
+		map = spool ? calloc(cli.threads, sizeof *map) : NULL;
+		if (parts == NULL || (spool && map == NULL))
 			cli_fatal(&cli, "out of memory");
 		for (t = 0; t < cli.threads; t++)
 			parts[t] = k[t].tab;
@@ -506,6 +618,16 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 				  PREP_WEIGHTS_DEFAULT_MAX);
 		if (st != PREP_OK)
 			cli_fatal_status(&cli, st, "weights");
+		/* the spool's tags are the threads' cell ids */
+		for (t = 0; map && t < cli.threads; t++) {
+			size_t n = prep_weights_cells(parts[t]);
+
+			if ((map[t] = malloc((n ? n : 1) * sizeof **map)) ==
+				NULL ||
+			    prep_weights_cell_map(tab, parts[t], map[t]) !=
+				PREP_OK)
+				cli_fatal(&cli, "out of memory");
+		}
 		free(parts);
 	}
 	workers_free(k, ctxs);
@@ -513,6 +635,7 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 	if (spool)
 		cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
+	return map;
 }
 
 /*
@@ -523,13 +646,9 @@ static void
 check_rows(prep_weights *tab, prep_spool *spool)
 {
 	static const prep_par_job job = {.row = check_row};
-	size_t ncols;
-	const prep_field *header = prep_reader_header(cli.reader, &ncols);
 	void **ctxs;
-	struct worker *k = workers_new(tab, NULL, 0, &ctxs);
+	struct worker *k = workers_new(tab, NULL, 0, spool, &ctxs);
 
-	if (header)
-		cli_spool_check(&cli, prep_spool_row(spool, header, ncols));
 	run_pass(cli.reader, prep_spool_writer(spool), 1, &job, k, ctxs);
 	workers_free(k, ctxs);
 	cli_spool_check(&cli, prep_spool_finish(spool));
@@ -759,7 +878,7 @@ main(int argc, char **argv)
 	prep_partial_input in;
 	prep_weights *tab = NULL;
 	prep_spool *spool;
-	size_t ncols;
+	size_t **map = NULL, ncols, i;
 	const prep_field *h;
 	prep_status st;
 
@@ -804,7 +923,7 @@ main(int argc, char **argv)
 		free(c.group);
 		return 0;
 	}
-	spool = cli_spool_new(&cli, 0);
+	spool = cli_spool_new(&cli, PREP_SPOOL_TAGGED);
 	if (o.state) {
 		/* the whole's weights, and its verdict, before this part's */
 		finish_table(tab);
@@ -814,7 +933,7 @@ main(int argc, char **argv)
 		warn_empty_cells(tab, c.label);
 		check_rows(tab, spool);
 	} else {
-		count_rows(tab, spool, &c);
+		map = count_rows(tab, spool, &c);
 		finish_table(tab);
 		if (o.report)
 			write_report(tab, prep_reader_delim(cli.reader), h,
@@ -823,8 +942,11 @@ main(int argc, char **argv)
 	}
 
 	cli_open_output(&cli);
-	write_weighted(spool, tab, o.name);
+	write_weighted(spool, tab, o.name, o.weight != NULL, map, cli.threads);
 	cli_finish(&cli);
+	for (i = 0; map && i < cli.threads; i++)
+		free(map[i]);
+	free(map);
 	record_checks(tab, c.ngroup, c.label);
 	prep_spool_free(spool);
 	prep_weights_free(tab);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "memcap.h"
 #include "spool.h"
 
@@ -391,4 +392,157 @@ Test(spool, copy_hands_over_its_sha256)
 		prep_spool_free(s);
 		wo.gzip = 0;
 	}
+}
+
+/* ---- tagged records ---- */
+
+/* A reader, without a header, over the bytes of text in a temporary file
+ * (closed with the reader's *fd). */
+static prep_reader *
+reader_of(const char *text, size_t len, int *fd)
+{
+	FILE *t = tmpfile();
+	prep_csv_options o;
+	prep_reader *r;
+
+	cr_assert_not_null(t);
+	*fd = dup(fileno(t));
+	(void)fclose(t);
+	cr_assert_eq(pwrite(*fd, text, len, 0), (ssize_t)len);
+	prep_csv_options_init(&o);
+	o.delim = ';';
+	o.has_header = 0;
+	o.ragged = 1;
+	o.keep_blank = 1;
+	cr_assert_eq(prep_reader_new_fd(&o, *fd, "test", &r), PREP_OK);
+	return r;
+}
+
+/*
+ * Records of every kind the writer tells apart, put tagged with tags and
+ * aux values of every varint length, read back in order: the numbers,
+ * and the bytes prep_writer_field writes of the record's fields (the
+ * writer's field by field path, not the verbatim copy the spool takes
+ * when it can).
+ */
+Test(spool, tagged_records_read_back)
+{
+	static const char *const recs[] = {"a;b",
+					   "\"x;y\";\"q\"\"z\"",
+					   "\"two\nlines\";c",
+					   "\"\"",
+					   " sp ;d",
+					   "\"plain\";e",
+					   ";",
+					   "\"\";x",
+					   "1;2;3;4;5;6;7;8;9"};
+	const size_t nrec = sizeof recs / sizeof *recs;
+	prep_writer_options wo = {.delim = ';', .crlf = 1};
+	prep_buf text;
+	prep_spool *s;
+	prep_writer *scratch;
+	prep_reader *r;
+	const prep_field *f;
+	const char *rec, *want;
+	size_t n, len, wlen, i, big = 300000;
+	uint64_t tag, aux;
+	int fd;
+
+	prep_buf_init(&text, 0);
+	for (i = 0; i < nrec; i++) {
+		cr_assert_eq(prep_buf_append_str(&text, recs[i]), PREP_OK);
+		cr_assert_eq(prep_buf_append_str(&text, "\n"), PREP_OK);
+	}
+	/* and a record longer than the spool's reading buffer */
+	for (i = 0; i < big; i++)
+		cr_assert_eq(prep_buf_append(&text, &"abc"[i % 3], 1), PREP_OK);
+	cr_assert_eq(prep_buf_append_str(&text, ";end\n"), PREP_OK);
+	r = reader_of(text.data, text.len, &fd);
+	cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_TAGGED, &s),
+		     PREP_OK);
+	cr_assert_eq(prep_writer_new_memory(prep_spool_writer(s), &scratch),
+		     PREP_OK);
+	for (i = 0; prep_reader_next_row(r, &f, &n) == PREP_OK; i++)
+		cr_assert_eq(prep_spool_put_tagged(prep_spool_writer(s),
+						   scratch, r,
+						   i << (6 * i % 60),
+						   i == 3 ? UINT64_MAX : i * i),
+			     PREP_OK);
+	cr_assert_eq(i, nrec + 1);
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	prep_reader_free(r);
+	(void)close(fd);
+	r = reader_of(text.data, text.len, &fd);
+	for (i = 0; prep_reader_next_row(r, &f, &n) == PREP_OK; i++) {
+		size_t j;
+		prep_writer *w;
+
+		cr_assert_eq(prep_writer_new_memory(scratch, &w), PREP_OK);
+		for (j = 0; j < n; j++)
+			cr_assert_eq(prep_writer_field(w, f[j].data, f[j].len),
+				     PREP_OK);
+		cr_assert_eq(prep_writer_finish(w), PREP_OK);
+		want = prep_writer_data(w, &wlen);
+		cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+			     PREP_OK, "record %zu", i);
+		cr_assert_eq(tag, (uint64_t)i << (6 * i % 60));
+		cr_assert_eq(aux, i == 3 ? UINT64_MAX : i * i);
+		cr_assert_eq(len, wlen, "record %zu: %zu bytes, not %zu", i,
+			     len, wlen);
+		cr_assert_eq(memcmp(rec, want, len), 0, "record %zu", i);
+		prep_writer_free(w);
+	}
+	cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+		     PREP_END);
+	prep_reader_free(r);
+	(void)close(fd);
+	prep_writer_free(scratch);
+	prep_spool_free(s);
+	prep_buf_free(&text);
+}
+
+/* Bytes that are not tagged records, or are cut short, are refused;
+ * a spool of CSV records has no tags to read. */
+Test(spool, tagged_records_refused)
+{
+	static const char *const bad[] = {
+	    /* a varint of eleven bytes */
+	    "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01",
+	    /* a record of 9 bytes with 3 after it */
+	    "\x01\x00\x09"
+	    "abc",
+	    /* the numbers cut short */
+	    "\x01\x80"};
+	prep_writer_options wo = {.delim = ','};
+	uint64_t tag, aux;
+	const char *rec;
+	size_t len, i;
+	prep_spool *s;
+
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_TAGGED, &s),
+			     PREP_OK);
+		/* a good record first */
+		cr_assert_eq(prep_writer_raw(prep_spool_writer(s),
+					     "\x05\x06\x02"
+					     "ab",
+					     5),
+			     PREP_OK);
+		cr_assert_eq(prep_writer_raw(prep_spool_writer(s), bad[i],
+					     strlen(bad[i])),
+			     PREP_OK);
+		cr_assert_eq(prep_spool_finish(s), PREP_OK);
+		cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+			     PREP_OK);
+		cr_assert(tag == 5 && aux == 6 && len == 2 &&
+			  memcmp(rec, "ab", 2) == 0);
+		cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+			     PREP_ERR_VALUE, "bad %zu", i);
+		prep_spool_free(s);
+	}
+	s = spool_of_rows(0);
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+		     PREP_ERR_ARG);
+	prep_spool_free(s);
 }

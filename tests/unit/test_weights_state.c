@@ -471,11 +471,16 @@ Test(weights_state, threads_tables_by_place_are_the_whole)
 							      weight ? 2 : -1,
 							      0, &sum),
 					     PREP_OK);
+				size_t of[6], cell[6], *map[3], got;
+				double own[6], o;
+
 				base[1] = 0;
 				for (i = 0; i < 6; i++) {
-					cr_assert_eq(prep_weights_add_at(
+					of[i] = t;
+					cr_assert_eq(prep_weights_add_cell(
 							 part[t], rows[i],
-							 piece << 32 | index++),
+							 piece << 32 | index++,
+							 &cell[i], &own[i]),
 						     PREP_OK);
 					if (i < 5 && (cuts >> i & 1)) {
 						base[piece + 1] = i + 1;
@@ -492,6 +497,34 @@ Test(weights_state, threads_tables_by_place_are_the_whole)
 				tm = state_text(sum, 1);
 				cr_expect_str_eq(tm, tw, "cuts %d, %d threads",
 						 cuts, threads);
+				/* each thread's cell ids mapped to the sum's:
+				 * the cell and own weight of each row */
+				for (i = 0; i < (size_t)threads; i++) {
+					map[i] = calloc(6, sizeof **map);
+					cr_assert_eq(prep_weights_cell_map(
+							 sum, part[i], map[i]),
+						     PREP_OK);
+				}
+				{
+					prep_buf key;
+
+					prep_buf_init(&key, 0);
+					cr_assert_eq(prep_weights_finish(sum),
+						     PREP_OK);
+					for (i = 0; i < 6; i++) {
+						cr_assert_eq(
+						    prep_weights_row_cell(
+							sum, rows[i], &key,
+							&got, &o),
+						    PREP_OK);
+						cr_assert_eq(
+						    got, map[of[i]][cell[i]]);
+						cr_assert(o == own[i]);
+					}
+					prep_buf_free(&key);
+				}
+				for (i = 0; i < (size_t)threads; i++)
+					free(map[i]);
 				/* groups and labels in order of first
 				 * appearance (the state orders by value) */
 				cr_assert_eq(prep_weights_groups(sum),
