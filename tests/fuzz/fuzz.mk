@@ -25,7 +25,7 @@
 # replaying it.
 
 FUZZ_HARNESSES ?= csv policy hierarchy schema ledger pii kll hll freq profile \
-                  report part partial classes_state par
+                  report part partial classes_state par spool
 FUZZ_SECONDS   ?= 1800
 FUZZ_CC        ?= clang
 FUZZ_OUT        = build/fuzz

@@ -1278,7 +1278,7 @@ static prep_writer *
 out_open(int *fd)
 {
 	char p[512];
-	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
 	prep_writer *w;
 
 	snprintf(p, sizeof p, "%s/out.csv", dir);

@@ -447,7 +447,7 @@ write_rows(const prep_writer_options *wo, const prep_field *f, size_t nf,
 
 Test(csv, writer_minimal_quoting)
 {
-	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
 	prep_field f[] = {F("plain"),  F("a,b"),     F("say \"x\""),
 			  F("l1\nl2"), F(" lead"),   F("trail "),
 			  F(""),       F("in side"), F("cr\r")};
@@ -461,7 +461,7 @@ Test(csv, writer_minimal_quoting)
 
 Test(csv, writer_delim_and_crlf)
 {
-	prep_writer_options wo = {'\t', 1, 0, 0, 0};
+	prep_writer_options wo = {'\t', 1, 0, 0, 0, 0};
 	prep_field f[] = {F("a,b"), F("c\td"), F("e;f")};
 	size_t len;
 	char *s = write_rows(&wo, f, 3, 1, &len);
@@ -472,7 +472,7 @@ Test(csv, writer_delim_and_crlf)
 
 Test(csv, writer_single_empty_field)
 {
-	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
 	prep_field f[] = {F("x"), F("")};
 	size_t len;
 	char *s = write_rows(&wo, f, 1, 2, &len);
@@ -483,7 +483,7 @@ Test(csv, writer_single_empty_field)
 
 Test(csv, writer_gzip_round_trip)
 {
-	prep_writer_options wo = {',', 0, 1, 9, 0};
+	prep_writer_options wo = {',', 0, 1, 9, 0, 0};
 	prep_field f[] = {F("h1"), F("h2"), F("a \"q\""), F("x,y\nz")};
 	size_t len;
 	char *s = write_rows(&wo, f, 2, 2, &len);
@@ -503,7 +503,7 @@ Test(csv, writer_gzip_round_trip)
 /* Tricky fields survive a write and a read unchanged. */
 Test(csv, round_trip)
 {
-	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
 	prep_field f[] = {F("id"), F("text"),
 			  F("1"),  F("\"\""),
 			  F("2"),  F(" , \r\n "),
@@ -533,7 +533,7 @@ Test(csv, round_trip)
  */
 Test(csv, writer_quotes_leading_bom_and_gzip_magic)
 {
-	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
 	prep_field bom[] = {F("\xEF\xBB\xBFid"), F("\xEF\xBB\xBFx")};
 	prep_field gz[] = {F("\x1f\x8b"), F("\x1f\x8b")};
 	prep_field two[] = {F("\xEF\xBB"), F("y")};
@@ -1313,7 +1313,7 @@ Test(csv, writer_field_plain_same_bytes)
 	cr_assert_not_null(big);
 	for (iter = 0; iter < 3000; iter++) {
 		prep_writer_options wo = {delims[lcg(&seed) % 4],
-					  (int)(lcg(&seed) % 2), 0, 0, 0};
+					  (int)(lcg(&seed) % 2), 0, 0, 0, 0};
 		prep_writer *a, *b;
 		int fa = mem_file("", 0, 0), fb = mem_file("", 0, 0);
 		size_t nrec = 1 + (size_t)lcg(&seed) % 300, i, j, k;
@@ -1566,7 +1566,7 @@ Test(csv, writer_quotes_at_every_position)
 {
 	static const char special[] = ";\"\r\n";
 	static const char near[] = ":<!#\f\x0e\x0b\t\x80\xff\xba";
-	prep_writer_options wo = {';', 0, 0, 0, 0};
+	prep_writer_options wo = {';', 0, 0, 0, 0, 0};
 	char field[41];
 	size_t len, pos, k;
 
@@ -1604,7 +1604,7 @@ Test(csv, writer_quotes_at_every_position)
 /* prep_writer_bytes counts what the writer wrote, quoting and all. */
 Test(csv, writer_bytes)
 {
-	prep_writer_options wo = {';', 1, 0, 0, 0};
+	prep_writer_options wo = {';', 1, 0, 0, 0, 0};
 	prep_field f[] = {F("a;b"), F("say \"x\""), F(" s")};
 	char path[256];
 	prep_writer *w;
@@ -1998,7 +1998,7 @@ slurp(const char *path, size_t *len)
 static void
 check_sha256(int gzip, int crlf, size_t nrows)
 {
-	prep_writer_options wo = {',', crlf, gzip, 0, 1};
+	prep_writer_options wo = {',', crlf, gzip, 0, 1, 0};
 	unsigned char got[32], want[32], *file;
 	unsigned int wlen = 0;
 	char path[256], cell[64];
@@ -2062,7 +2062,7 @@ Test(csv, writer_sha256_known)
 	    0xd2, 0xb1, 0xbf, 0xae, 0xd5, 0xf2, 0x1f, 0xd3, 0x3d, 0x8a, 0x56,
 	    0x05, 0xdb, 0xba, 0xce, 0x1a, 0xe1, 0xa5, 0x75, 0xea, 0xaa, 0x57,
 	    0xc5, 0xc8, 0x7c, 0xb7, 0x66, 0x6c, 0x3d, 0x7c, 0x64, 0x2b};
-	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_writer_options wo = {',', 0, 0, 0, 1, 0};
 	prep_field f[] = {F("x"), F("y z ")};
 	unsigned char got[32];
 	prep_writer *w;
@@ -2085,7 +2085,7 @@ Test(csv, writer_sha256_known)
 
 Test(csv, writer_sha256_needs_option)
 {
-	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
 	prep_field f[] = {F("a"), F("b")};
 	unsigned char got[32];
 	prep_writer *w;
@@ -2386,7 +2386,7 @@ Test(csv, sha256_of_each_file)
 Test(csv, writer_counts_records_and_columns)
 {
 	static const char raw[] = "a,\"b,\nc\",d\n1,2,3\n";
-	prep_writer_options wo = {',', 0, 0, 0, 0};
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
 	char path[256];
 	prep_writer *w;
 	size_t cut;
@@ -2433,7 +2433,7 @@ Test(csv, writer_counts_records_and_columns)
 static prep_writer *
 hashed_rows(size_t nrows, int fd)
 {
-	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_writer_options wo = {',', 0, 0, 0, 1, 0};
 	prep_writer *w;
 	char cell[64];
 	size_t i;
@@ -2502,8 +2502,8 @@ Test(csv, writer_adopts_sha256)
 Test(csv, writer_adopt_sha256_refused)
 {
 	int null = open("/dev/null", O_WRONLY);
-	prep_writer_options plain = {',', 0, 0, 0, 0};
-	prep_writer_options gz = {',', 0, 1, 0, 1};
+	prep_writer_options plain = {',', 0, 0, 0, 0, 0};
+	prep_writer_options gz = {',', 0, 1, 0, 1, 0};
 	prep_writer *from = hashed_rows(10, null), *bare, *w;
 	unsigned char d[32];
 
@@ -2694,7 +2694,7 @@ Test(csv, parts_sha256)
 
 Test(csv, parts_refused)
 {
-	prep_writer_options gzo = {',', 0, 1, 0, 0};
+	prep_writer_options gzo = {',', 0, 1, 0, 0, 0};
 	const char *two[2];
 	prep_csv_options o;
 	prep_reader *r;
@@ -2778,7 +2778,7 @@ Test(csv, part_by)
 /* skip_header drops the first record, as fields or as raw bytes. */
 Test(csv, writer_skip_header)
 {
-	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_writer_options wo = {',', 0, 0, 0, 1, 0};
 	prep_field head[] = {F("\xEF\xBB\xBFh1"), F("h\n2")};
 	prep_field row[] = {F("\xEF\xBB\xBFx"), F("y")};
 	static const char raw[] = "\"a,\"\"\n\",b\n\xEF\xBB\xBFx,y\n";
@@ -2836,7 +2836,7 @@ Test(csv, writer_skip_header)
 Test(csv, writer_skip_header_no_adopt)
 {
 	int null = open("/dev/null", O_WRONLY);
-	prep_writer_options wo = {',', 0, 0, 0, 1};
+	prep_writer_options wo = {',', 0, 0, 0, 1, 0};
 	prep_writer *from = hashed_rows(3, null), *w;
 
 	cr_assert_eq(prep_writer_finish(from), PREP_OK);

@@ -717,7 +717,7 @@ marked(const char *rec, size_t len, int delim, int crlf, char mark,
 {
 	char path[256];
 	const char *tmp = getenv("TMPDIR");
-	prep_writer_options wo = {delim, crlf, 0, 0, 0};
+	prep_writer_options wo = {delim, crlf, 0, 0, 0, 0};
 	prep_writer *w;
 	char *buf = calloc(1, 256);
 	FILE *f;
