@@ -259,13 +259,13 @@ read_share(const prep_field *s, const char *path, prep_where w, size_t col,
 	const char *why = NULL;
 
 	if (s->len == 0)
-		why = "share is empty";
+		why = "empty";
 	else if (st == PREP_ERR_NOMEM)
 		return st;
 	else if (st != PREP_OK)
-		why = "share is not a number";
+		why = "not a number";
 	else if (*v < 0)
-		why = "share is negative";
+		why = "negative";
 	if (why == NULL)
 		return PREP_OK;
 	fault(f, path, w.line, col + 1, "field %zu (share): %s", col + 1, why);
@@ -292,7 +292,9 @@ prep_repr_population_load(prep_repr *r, const char *path,
 
 	memset(f, 0, sizeof *f);
 	po.has_header = 1; /* always: it names the columns */
+	po.delim = -1;	   /* its own, from its name or first line */
 	po.part_i = po.part_n = 0;
+	po.sha256 = 0;
 	st = prep_reader_new(&po, paths, 1, &rd);
 	if (st != PREP_OK) {
 		e = errno;

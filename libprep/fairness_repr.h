@@ -88,8 +88,9 @@ prep_status prep_repr_population_add(prep_repr *r, const prep_field *values,
 
 /*
  * Read the population from the CSV file path with the options o (its
- * delimiter and quoting; the file always has a header, and is read
- * whole): the columns named names[0..ngroups) (the group columns'
+ * quoting and caps; the delimiter is the file's own, by its name or its
+ * first line as for an input without -d; the file always has a header,
+ * and is read whole): the columns named names[0..ngroups) (the group columns'
  * names, byte for byte) and `share`, others ignored. A share is a number
  * (prep_parse_number's syntax) from 0; the shares must add up to 1
  * within PREP_REPR_SUM_TOLERANCE. On error *f says what and where:
