@@ -65,7 +65,8 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # the exact sums of weights and of aggregate.c, the inside of
 # aggregate.c) or the filters alone (the audit record's builder, whose
 # output, man5/prep-audit.5, is the interface; the report built on it and
-# its SVG charts; the partials, man5/prep-partial.5) and are not.
+# its SVG charts; the partials, man5/prep-partial.5; fairness's
+# representation and proxies) and are not.
 # tests/install/run.sh holds the two lists to each other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/strset.h \
@@ -80,7 +81,8 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/fairness_impl.h libprep/fairness_state.h \
 	       libprep/classes_state.h libprep/classes_merge.h \
 	       libprep/validate_partial.h \
-	       libprep/aggregate_impl.h libprep/aggregate_partial.h
+	       libprep/aggregate_impl.h libprep/aggregate_partial.h \
+	       libprep/fairness_repr.h libprep/fairness_proxies.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))

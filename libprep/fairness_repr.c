@@ -304,13 +304,16 @@ prep_repr_population_load(prep_repr *r, const char *path,
 			w = (prep_where){path, 0, 0};
 		fault(f, path, w.line, w.field, "%s",
 		      st == PREP_ERR_IO ? strerror(e) : prep_strerror(st));
-		if (st == PREP_ERR_NO_HEADER)
-			fault(f, path, 0, 0, "the file is empty");
 		prep_reader_free(rd);
 		errno = e;
 		return st;
 	}
 	h = prep_reader_header(rd, &nh);
+	if (nh == 0) {
+		fault(f, path, 0, 0, "the file is empty");
+		st = PREP_ERR_NO_HEADER;
+		goto done;
+	}
 	map = malloc((r->ncols + 1) * sizeof *map);
 	vals = malloc(r->ncols * sizeof *vals);
 	if (map == NULL || vals == NULL) {

@@ -94,7 +94,8 @@ prep_status prep_repr_population_add(prep_repr *r, const prep_field *values,
  * names, byte for byte) and `share`, others ignored. A share is a number
  * (prep_parse_number's syntax) from 0; the shares must add up to 1
  * within PREP_REPR_SUM_TOLERANCE. On error *f says what and where:
- * PREP_ERR_IO (the file can't be read; errno), PREP_ERR_COLUMN (a
+ * PREP_ERR_IO (the file can't be read; errno), PREP_ERR_NO_HEADER (an
+ * empty file), PREP_ERR_COLUMN (a
  * column missing from the header, or named twice), PREP_ERR_VALUE (a
  * share empty, not a number, negative), PREP_ERR_ARG (a group listed
  * twice), PREP_ERR_RANGE (the sum), or the reader's error.
