@@ -14,6 +14,7 @@
 # make bench-kanon     the kanon benchmark alone
 # make bench-audit     what --audit costs, alone
 # make bench-speed     the filters against a memchr scan (-j 1, -j 2), alone
+# make bench-proxies   fairness --proxies against kcheck -r, alone
 # make check-valgrind  the CLI tests under valgrind memcheck
 # make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
 # make stress     the ledger under SIGKILL and concurrent runs
@@ -241,7 +242,8 @@ bench: deps-bench
 	bash tests/bench/kanon.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/profile.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/audit.sh $(BUILD)/bin || st=$$?; \
-	bash tests/bench/speed.sh $(BUILD)/bin || st=$$?; exit $$st
+	bash tests/bench/speed.sh $(BUILD)/bin || st=$$?; \
+	bash tests/bench/proxies.sh $(BUILD)/bin || st=$$?; exit $$st
 
 # The CLI tests with every filter under valgrind memcheck (slow: minutes).
 # Built without optimization: at -O2 a pointer held only in a register
@@ -288,6 +290,11 @@ bench-profile: deps-bench
 bench-audit: deps-bench
 	@$(MAKE) --no-print-directory all
 	@bash tests/bench/audit.sh $(BUILD)/bin
+
+.PHONY: bench-proxies
+bench-proxies: deps-bench
+	@$(MAKE) --no-print-directory all
+	@bash tests/bench/proxies.sh $(BUILD)/bin
 
 .PHONY: bench-speed
 bench-speed: deps-bench
