@@ -45,6 +45,7 @@ struct proxy_col {
 	uint64_t *cnt;	    /* lcap x pcap: cnt[id * pcap + level] */
 	size_t lcap, icap;  /* values cnt and info have room for */
 	int skipped;	    /* more than max_levels values */
+	int categorical;    /* measured as categorical, numbers or not */
 };
 
 struct prep_proxies {
@@ -127,6 +128,9 @@ prep_proxies_new(const prep_proxies_params *p, prep_proxies **out)
 	for (i = 0; i < x->nc; i++) {
 		x->c[i].col = p->columns[i];
 		prep_strset_init(&x->c[i].values, x->max_levels);
+		for (j = 0; j < p->ncategorical; j++)
+			x->c[i].categorical |=
+			    p->categorical[j] == p->columns[i];
 	}
 	prep_strset_init(&x->levels, x->max_levels);
 	x->pcap = 4;
@@ -472,6 +476,8 @@ col_kind(const struct proxy_col *c)
 {
 	size_t v, numbers = 0;
 
+	if (c->categorical)
+		return PREP_PROXY_CATEGORICAL;
 	for (v = 0; v < c->values.n; v++) {
 		if (c->info[v].flags & LEVEL_MISSING)
 			continue;

@@ -34,8 +34,9 @@
  *	nmi    = I / ((H(X) + H(A)) / 2)
  *
  * A column is numeric when every value of it that is not missing reads
- * as a number (text.h prep_parse_number) and at least one does; any
- * other column, a mixed one included, is categorical. A missing value
+ * as a number (text.h prep_parse_number) and at least one does, unless
+ * the params name it categorical; any other column, a mixed one
+ * included, is categorical. A missing value
  * (missing.h) is a value of its own for cramers_v and nmi and is left
  * out of eta. strength is cramers_v for a categorical column, eta for a
  * numeric one. A figure whose denominator is 0 (one value or one level,
@@ -76,6 +77,10 @@ typedef struct prep_proxies_params {
 	size_t nprotected;	 /* at least 1 */
 	const size_t *columns;	 /* the candidate columns, none protected */
 	size_t ncolumns;
+	/* columns measured as categorical whatever their values (codes
+	 * in digits: zip codes, classes); none need be candidates */
+	const size_t *categorical;
+	size_t ncategorical;
 	size_t max_levels;	     /* 0: the default */
 	const prep_missing *missing; /* NULL: the empty cell */
 	/*

@@ -47,6 +47,7 @@ enum {
 	OPT_PROXIES,
 	OPT_MAX_LEVELS,
 	OPT_MAX_PROXY,
+	OPT_CATEGORICAL,
 };
 
 /* What the options ask for. */
@@ -85,8 +86,8 @@ usage(void)
 	    "                --merge PARTIAL...\n"
 	    "       fairness [-HhqVz] -g GROUPS --population FILE\n"
 	    "                [--min-representation R] [--max-tvd X] [--json] ... [FILE...]\n"
-	    "       fairness [-HhqVz] -g PROTECTED --proxies[=COLS] [--max-levels N]\n"
-	    "                [--max-proxy X] [--json] ... [FILE...]\n"
+	    "       fairness [-HhqVz] -g PROTECTED --proxies[=COLS] [--categorical COLS]\n"
+	    "                [--max-levels N] [--max-proxy X] [--json] ... [FILE...]\n"
 	    "\n"
 	    "Per-group rates of a label (and a prediction) as CSV, and group fairness\n"
 	    "metrics on stderr; exit 1 when a gate fails. The data is not passed on.\n"
@@ -116,6 +117,7 @@ usage(void)
 	    "      --max-tvd X       fail when the total variation distance > X or NA\n"
 	    "      --proxies[=COLS]  the association of each other column (or of COLS)\n"
 	    "                        with the -g columns: Cramer's V, eta, NMI\n"
+	    "      --categorical COLS  measure COLS as categories even if they are numbers\n"
 	    "      --max-levels N    skip a column of more distinct values (default 1000)\n"
 	    "      --max-proxy X     fail when the strongest column's strength > X or NA\n" CLI_HELP_IO
 	    "  -q, --quiet         no metrics, warnings or gate messages on stderr\n" CLI_HELP_END
@@ -236,9 +238,11 @@ check_modes(const struct options *o)
 		cli_usage_error(&cli, "%s needs --population",
 				b->min_repr ? "--min-representation"
 					    : "--max-tvd");
-	if (!b->proxies && (b->max_levels || b->max_proxy))
+	if (!b->proxies && (b->max_levels || b->max_proxy || b->categorical))
 		cli_usage_error(&cli, "%s needs --proxies",
-				b->max_levels ? "--max-levels" : "--max-proxy");
+				b->max_levels  ? "--max-levels"
+				: b->max_proxy ? "--max-proxy"
+					       : "--categorical");
 }
 
 static void
@@ -265,6 +269,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"proxies", optional_argument, NULL, OPT_PROXIES},
 	    {"max-levels", required_argument, NULL, OPT_MAX_LEVELS},
 	    {"max-proxy", required_argument, NULL, OPT_MAX_PROXY},
+	    {"categorical", required_argument, NULL, OPT_CATEGORICAL},
 	    {NULL, 0, NULL, 0},
 	};
 	struct bias_opts *b = &o->bias;
@@ -334,6 +339,9 @@ parse_options(int argc, char **argv, struct options *o)
 			b->max_levels = (size_t)cli_parse_count(
 			    &cli, "--max-levels", optarg, 1,
 			    PREP_PROXIES_MAX_LEVELS);
+			break;
+		case OPT_CATEGORICAL:
+			b->categorical = optarg;
 			break;
 		case OPT_MAX_PROXY:
 			gate_option("--max-proxy", optarg, 1, &b->proxy.max,

@@ -582,7 +582,8 @@ run_proxies(const struct bias_opts *o, int nfiles, char **files)
 	prep_proxies *x = NULL;
 	const prep_proxy *list = NULL;
 	const size_t *skipped = NULL;
-	size_t n = 0, nskipped = 0, *cols = NULL, ncols = 0;
+	size_t n = 0, nskipped = 0, *cols = NULL, ncols = 0, *cat = NULL,
+	       ncat = 0;
 	prep_field *labels = NULL;
 	char *text = NULL;
 	prep_status st;
@@ -599,6 +600,11 @@ run_proxies(const struct bias_opts *o, int nfiles, char **files)
 		p.nprotected = gr.ng;
 		p.columns = cols;
 		p.ncolumns = ncols;
+		if (o->categorical)
+			cat = cli_columns(&cli, "--categorical", o->categorical,
+					  &ncat);
+		p.categorical = cat;
+		p.ncategorical = ncat;
 		p.max_levels = o->max_levels;
 		p.missing = cli.missing;
 		p.names = input_header() ? prep_reader_header(cli.reader, NULL)
@@ -629,6 +635,7 @@ run_proxies(const struct bias_opts *o, int nfiles, char **files)
 		    pass);
 	prep_proxies_free(x);
 	free(cols);
+	free(cat);
 	free(labels);
 	free(text);
 	groups_free(&gr);

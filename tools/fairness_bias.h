@@ -21,6 +21,7 @@ struct bias_opts {
 	const char *population;		/* --population FILE, or NULL */
 	int proxies;			/* --proxies */
 	const char *proxy_cols;		/* --proxies=COLS; NULL: every other */
+	const char *categorical;	/* --categorical COLS, or NULL */
 	size_t max_levels;		/* --max-levels (0: the default) */
 	prep_repr_gates repr;		/* --min-representation, --max-tvd */
 	const char *min_repr, *max_tvd; /* ... as written */

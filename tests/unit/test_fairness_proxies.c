@@ -428,3 +428,33 @@ Test(proxies, reports)
 					"strength: 0.380058475\n"
 					"satisfied: no\n");
 }
+
+/*
+ * A column the params name categorical is measured as categories, its
+ * numbers or not: y of `eight`, 8 values in 8 rows, has no V (k~ - 1 =
+ * (k-1)(n-k)/(n-1) = 0), and the same nmi.
+ */
+Test(proxies, forced_categorical)
+{
+	static const size_t y[] = {2};
+	prep_proxies_params p;
+	const prep_proxy *l;
+	const size_t *sk;
+	size_t n, ns;
+
+	memset(&p, 0, sizeof p);
+	p.protected = g0;
+	p.nprotected = 1;
+	p.columns = xyz;
+	p.ncolumns = 3;
+	p.categorical = y;
+	p.ncategorical = 1;
+	cr_assert_eq(prep_proxies_new(&p, &px), PREP_OK);
+	load(px, eight, 0, NROWS(eight));
+	cr_assert_eq(prep_proxies_results(px, &l, &n, &sk, &ns), PREP_OK);
+	cr_assert_eq(entry(l, n, 2)->kind, PREP_PROXY_CATEGORICAL);
+	cr_assert(isnan(entry(l, n, 2)->cramers_v));
+	cr_assert(isnan(entry(l, n, 2)->eta));
+	cr_assert_float_eq(entry(l, n, 2)->nmi, 0.6381090426950289, 1e-12);
+	cr_assert_eq(entry(l, n, 1)->kind, PREP_PROXY_CATEGORICAL);
+}

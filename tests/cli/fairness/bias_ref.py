@@ -2,12 +2,13 @@
 """bias_ref.py: the figures of fairness --proxies and --population,
 computed apart with pandas and scipy, against a JSON report of fairness.
 
-  bias_ref.py proxies DATA DELIM PROTECTED REPORT [MISSING]
+  bias_ref.py proxies DATA DELIM PROTECTED REPORT [MISSING [CATEGORICAL]]
   bias_ref.py population DATA DELIM GROUPS POPFILE REPORT
 
 DATA is read as strings, nothing taken for missing but the cells equal
-to one of MISSING (comma-separated; default: the empty cell). PROTECTED
-and GROUPS are comma-separated column names. Every figure of REPORT must
+to one of MISSING (comma-separated; default: the empty cell). PROTECTED,
+GROUPS and CATEGORICAL (columns measured as categorical whatever their
+values) are comma-separated column names. Every figure of REPORT must
 equal the one computed here within 1e-9 (NA: null on both sides); the
 order of the proxies must be by strength, descending, NA last, ties by
 name. Prints what it compared; exits 1 on the first difference.
@@ -104,7 +105,7 @@ def eta(x, a):
     return math.sqrt(ssb / sst)
 
 
-def proxies(data, delim, protected, report, missing=""):
+def proxies(data, delim, protected, report, missing="", categorical=""):
     df = read(data, delim)
     miss = set(missing.split(","))
     pcols = protected.split(",")
@@ -119,7 +120,8 @@ def proxies(data, delim, protected, report, missing=""):
         ct = pd.crosstab(x, a).to_numpy().astype(float)
         present = x[~x.isin(miss)]
         numeric = len(present) > 0 and all(
-            NUMBER.match(v) for v in present)
+            NUMBER.match(v) for v in present) and \
+            col not in categorical.split(",")
         e = {"column": col, "kind": "numeric" if numeric else
              "categorical", "levels": ct.shape[0],
              "cramers_v": None if numeric else cramers_v(ct),
