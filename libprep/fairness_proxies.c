@@ -443,8 +443,8 @@ keyed_cmp(const void *a, const void *b)
 static size_t *
 sorted_ids(const prep_strset *s)
 {
-	size_t *ids = malloc((s->n ? s->n : 1) * sizeof *ids), i;
-	struct keyed *k = malloc((s->n ? s->n : 1) * sizeof *k);
+	size_t *ids = calloc(s->n ? s->n : 1, sizeof *ids), i;
+	struct keyed *k = calloc(s->n ? s->n : 1, sizeof *k);
 
 	if (ids == NULL || k == NULL) {
 		free(ids);
@@ -575,7 +575,6 @@ col_figures(const prep_proxies *x, const struct proxy_col *c, const size_t *vi,
 	nn = acc_value(&s);
 	out->n_eta = (uint64_t)nn;
 	m = ratio(acc_value(&t), nn);
-	ssb = 0;
 	memset(&u, 0, sizeof u);
 	for (b = 0; b < r && nn > 0; b++) {
 		struct acc d = {0, 0}, w = {0, 0};

@@ -12,6 +12,7 @@
  * figures and gates into the audit record.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,8 @@ groups_open(const struct bias_opts *o, struct groups *gr)
 	if (i < gr->ng)
 		cli_usage_error(&cli, "-g names column %zu twice",
 				gr->g[i] + 1);
-	gr->names = calloc(gr->ng, sizeof *gr->names);
-	gr->text = malloc(gr->ng * WIDTH);
+	gr->names = calloc(gr->ng ? gr->ng : 1, sizeof *gr->names);
+	gr->text = malloc(gr->ng ? gr->ng * WIDTH : 1);
 	if (gr->names == NULL || gr->text == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (i = 0; i < gr->ng; i++)
@@ -440,22 +441,29 @@ proxy_columns(const struct bias_opts *o, const struct groups *gr, size_t *n)
 
 	prep_reader_header(cli.reader, &ncols);
 	if (o->proxy_cols) {
+		size_t twice = SIZE_MAX, grouped = SIZE_MAX;
+
 		c = cli_columns(&cli, "--proxies", o->proxy_cols, n);
 		seen = cli_column_counts(&cli, c, *n, ncols);
-		for (i = 0; i < *n; i++) {
+		for (i = 0; i < *n && twice == SIZE_MAX && grouped == SIZE_MAX;
+		     i++) {
 			if (seen[c[i]] > 1)
-				cli_usage_error(&cli,
-						"--proxies names column %zu "
-						"twice",
-						c[i] + 1);
+				twice = c[i];
 			for (j = 0; j < gr->ng; j++)
 				if (c[i] == gr->g[j])
-					cli_usage_error(&cli,
-							"--proxies: column %zu "
-							"is a -g column",
-							c[i] + 1);
+					grouped = c[i];
 		}
 		free(seen);
+		if (twice != SIZE_MAX || grouped != SIZE_MAX)
+			free(c);
+		if (twice != SIZE_MAX)
+			cli_usage_error(&cli,
+					"--proxies names column %zu twice",
+					twice + 1);
+		if (grouped != SIZE_MAX)
+			cli_usage_error(&cli,
+					"--proxies: column %zu is a -g column",
+					grouped + 1);
 		return c;
 	}
 	seen = cli_column_counts(&cli, gr->g, gr->ng, ncols);
