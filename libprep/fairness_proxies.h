@@ -18,7 +18,8 @@
  *	phi2   = max(0, chi2 / n - (k-1)(r-1)/(n-1))
  *	k~     = k - (k-1)^2/(n-1),  r~ = r - (r-1)^2/(n-1)
  *	V      = sqrt(phi2 / min(k~ - 1, r~ - 1))
- *   eta, the correlation ratio (K. Pearson, 1903; the share of X's
+ *   eta, the correlation ratio (K. Pearson, "On the general theory of
+ *   skew correlation and non-linear regression", 1905: the share of X's
  *   variance that the levels of A explain), for numeric columns, over
  *   the rows whose X is a number, x_i the value of X's i-th value:
  *	m      = sum_ij n_ij x_i / n'
