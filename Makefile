@@ -14,6 +14,7 @@
 # make bench-kanon     the kanon benchmark alone
 # make bench-audit     what --audit costs, alone
 # make bench-speed     the filters against a memchr scan (-j 1, -j 2), alone
+# make bench-proxies   fairness --proxies against kcheck -r, alone
 # make check-valgrind  the CLI tests under valgrind memcheck
 # make fuzz       libFuzzer campaigns (FUZZ_SECONDS=1800 each), not in check
 # make stress     the ledger under SIGKILL and concurrent runs
@@ -65,7 +66,8 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # the exact sums of weights and of aggregate.c, the inside of
 # aggregate.c) or the filters alone (the audit record's builder, whose
 # output, man5/prep-audit.5, is the interface; the report built on it and
-# its SVG charts; the partials, man5/prep-partial.5) and are not.
+# its SVG charts; the partials, man5/prep-partial.5; fairness's
+# representation and proxies) and are not.
 # tests/install/run.sh holds the two lists to each other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/strset.h \
@@ -80,7 +82,8 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/fairness_impl.h libprep/fairness_state.h \
 	       libprep/classes_state.h libprep/classes_merge.h \
 	       libprep/validate_partial.h \
-	       libprep/aggregate_impl.h libprep/aggregate_partial.h
+	       libprep/aggregate_impl.h libprep/aggregate_partial.h \
+	       libprep/fairness_repr.h libprep/fairness_proxies.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cli*.c))
@@ -239,7 +242,8 @@ bench: deps-bench
 	bash tests/bench/kanon.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/profile.sh $(BUILD)/bin || st=$$?; \
 	bash tests/bench/audit.sh $(BUILD)/bin || st=$$?; \
-	bash tests/bench/speed.sh $(BUILD)/bin || st=$$?; exit $$st
+	bash tests/bench/speed.sh $(BUILD)/bin || st=$$?; \
+	bash tests/bench/proxies.sh $(BUILD)/bin || st=$$?; exit $$st
 
 # The CLI tests with every filter under valgrind memcheck (slow: minutes).
 # Built without optimization: at -O2 a pointer held only in a register
@@ -286,6 +290,11 @@ bench-profile: deps-bench
 bench-audit: deps-bench
 	@$(MAKE) --no-print-directory all
 	@bash tests/bench/audit.sh $(BUILD)/bin
+
+.PHONY: bench-proxies
+bench-proxies: deps-bench
+	@$(MAKE) --no-print-directory all
+	@bash tests/bench/proxies.sh $(BUILD)/bin
 
 .PHONY: bench-speed
 bench-speed: deps-bench

@@ -163,15 +163,20 @@ echo "== kanon -q $Q --hierarchy COL=testdata/adult_hierarchy_COL.csv... -k 5 --
 echo
 
 new_pipeline
-# Bias: the Adult census extract, by sex. fairness writes its table on
-# stdout and the metrics on stderr; reweight appends Kamiran-Calders
-# weights, after which the weighted disparate impact is exactly 1.
+# Bias: the Adult census extract, by sex. First where it comes from:
+# fairness --proxies ranks the columns that stand in for sex (dropping
+# sex leaves them in). Then fairness writes its table on stdout and the
+# metrics on stderr; reweight appends Kamiran-Calders weights, after
+# which the weighted disparate impact is exactly 1.
 ADULT=testdata/adult.csv
 FAIR=(-g sex -y salary-class --positive '>50K' --privileged Male)
 FAIR_SHOWN="-g sex -y salary-class --positive '>50K' --privileged Male"
 for t in reweight fairness; do
 	[ -x "$TOOLDIR/$t" ] || { echo "demo: $TOOLDIR/$t: not built" >&2; exit 2; }
 done
+echo "== fairness -g sex --proxies $ADULT"
+"$TOOLDIR/fairness" -g sex --proxies "$ADULT" 2>&1
+echo
 echo "== fairness $FAIR_SHOWN $ADULT"
 "$TOOLDIR/fairness" "${FAIR[@]}" "$ADULT" 2>&1
 echo

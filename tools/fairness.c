@@ -13,6 +13,10 @@
  * part's groups instead (libprep/fairness_state.c); --merge adds the
  * partials of all the parts up, in the parts' order, into the whole's
  * table, and finishes as one run over the whole input would.
+ *
+ * The other two modes, --population and --proxies, which look for the
+ * sources of bias before a label is even there, are fairness_bias.c's;
+ * their options are parsed here.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +25,7 @@
 
 #include "cli.h"
 #include "fairness.h"
+#include "fairness_bias.h"
 #include "fairness_state.h"
 #include "gate.h"
 #include "json.h"
@@ -36,6 +41,13 @@ enum {
 	OPT_JSON,
 	OPT_PARTIAL,
 	OPT_MERGE,
+	OPT_POPULATION,
+	OPT_MIN_REPR,
+	OPT_MAX_TVD,
+	OPT_PROXIES,
+	OPT_MAX_LEVELS,
+	OPT_MAX_PROXY,
+	OPT_CATEGORICAL,
 };
 
 /* What the options ask for. */
@@ -44,7 +56,8 @@ struct options {
 	const char *min_di, *max_spd, *max_eod; /* the bounds as written */
 	prep_fairness_gates gates;
 	int json;
-	int partial, merge; /* --partial, --merge */
+	int partial, merge;    /* --partial, --merge */
+	struct bias_opts bias; /* --population, --proxies */
 };
 
 /* The run: the table, its group columns and their names. */
@@ -57,7 +70,7 @@ struct run {
 	prep_fairness_name pv; /* --privileged's readings */
 };
 
-static struct cli cli;
+struct cli cli;
 
 static void
 usage(void)
@@ -71,9 +84,15 @@ usage(void)
 	    "                [--progress] [FILE...]\n"
 	    "       fairness [-HhqVz] -g GROUPS -y LABEL [-p PRED] --positive V ...\n"
 	    "                --merge PARTIAL...\n"
+	    "       fairness [-HhqVz] -g GROUPS --population FILE\n"
+	    "                [--min-representation R] [--max-tvd X] [--json] ... [FILE...]\n"
+	    "       fairness [-HhqVz] -g PROTECTED --proxies[=COLS] [--categorical COLS]\n"
+	    "                [--max-levels N] [--max-proxy X] [--json] ... [FILE...]\n"
 	    "\n"
 	    "Per-group rates of a label (and a prediction) as CSV, and group fairness\n"
 	    "metrics on stderr; exit 1 when a gate fails. The data is not passed on.\n"
+	    "With --population, the groups' shares against a population's; with\n"
+	    "--proxies, how strongly each other column stands in for the -g columns.\n"
 	    "\n"
 	    "  -g, --group GROUPS    group columns (required); several: intersections\n"
 	    "  -y, --label LABEL     true label column (required)\n"
@@ -89,7 +108,18 @@ usage(void)
 	    "      --json            one JSON object on stdout instead: metrics and groups\n"
 	    "      --partial         write this part's state instead (prep-partial(5))\n"
 	    "      --merge           the operands are the parts' partials: report on the\n"
-	    "                        whole, as one run over it would\n" CLI_HELP_IO
+	    "                        whole, as one run over it would\n"
+	    "      --population FILE CSV of the -g columns and 'share': the population's\n"
+	    "                        shares; report each group's against it\n"
+	    "      --min-representation R\n"
+	    "                        fail when a group's share over its population\n"
+	    "                        share < R or NA\n"
+	    "      --max-tvd X       fail when the total variation distance > X or NA\n"
+	    "      --proxies[=COLS]  the association of each other column (or of COLS)\n"
+	    "                        with the -g columns: Cramer's V, eta, NMI\n"
+	    "      --categorical COLS  measure COLS as categories even if they are numbers\n"
+	    "      --max-levels N    skip a column of more distinct values (default 1000)\n"
+	    "      --max-proxy X     fail when the strongest column's strength > X or NA\n" CLI_HELP_IO
 	    "  -q, --quiet         no metrics, warnings or gate messages on stderr\n" CLI_HELP_END
 	    "\n"
 	    "Exit status: 0 done (every gate passed), 1 a gate failed, 2 trouble.\n");
@@ -178,6 +208,43 @@ gate_option(const char *opt, const char *arg, double hi, double *bound,
 	*text = arg;
 }
 
+/*
+ * The options of one mode given to another: the rates' with --population
+ * or --proxies, theirs with each other or without their mode.
+ */
+static void
+check_modes(const struct options *o)
+{
+	const struct bias_opts *b = &o->bias;
+	const char *mode = b->population ? "--population" : "--proxies";
+	const char *rates = o->label	    ? "-y"
+			    : o->pred	    ? "-p"
+			    : o->positive   ? "--positive"
+			    : o->privileged ? "--privileged"
+			    : o->weight	    ? "--weight"
+			    : o->min_di	    ? "--min-di"
+			    : o->max_spd    ? "--max-spd"
+			    : o->max_eod    ? "--max-eod"
+			    : o->partial    ? "--partial"
+			    : o->merge	    ? "--merge"
+					    : NULL;
+
+	if (b->population && b->proxies)
+		cli_usage_error(&cli,
+				"--population and --proxies go one at a time");
+	if ((b->population || b->proxies) && rates)
+		cli_usage_error(&cli, "%s is not an option of %s", rates, mode);
+	if (!b->population && (b->min_repr || b->max_tvd))
+		cli_usage_error(&cli, "%s needs --population",
+				b->min_repr ? "--min-representation"
+					    : "--max-tvd");
+	if (!b->proxies && (b->max_levels || b->max_proxy || b->categorical))
+		cli_usage_error(&cli, "%s needs --proxies",
+				b->max_levels  ? "--max-levels"
+				: b->max_proxy ? "--max-proxy"
+					       : "--categorical");
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -196,8 +263,16 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"partial", no_argument, NULL, OPT_PARTIAL},
 	    {"merge", no_argument, NULL, OPT_MERGE},
+	    {"population", required_argument, NULL, OPT_POPULATION},
+	    {"min-representation", required_argument, NULL, OPT_MIN_REPR},
+	    {"max-tvd", required_argument, NULL, OPT_MAX_TVD},
+	    {"proxies", optional_argument, NULL, OPT_PROXIES},
+	    {"max-levels", required_argument, NULL, OPT_MAX_LEVELS},
+	    {"max-proxy", required_argument, NULL, OPT_MAX_PROXY},
+	    {"categorical", required_argument, NULL, OPT_CATEGORICAL},
 	    {NULL, 0, NULL, 0},
 	};
+	struct bias_opts *b = &o->bias;
 	prep_fairness_gates *g = &o->gates;
 	int opt;
 
@@ -244,6 +319,34 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_MERGE:
 			o->merge = 1;
 			break;
+		case OPT_POPULATION:
+			b->population = optarg;
+			break;
+		case OPT_MIN_REPR:
+			gate_option("--min-representation", optarg, 1e9,
+				    &b->repr.min_ratio, &b->repr.min_ratio_set,
+				    &b->min_repr);
+			break;
+		case OPT_MAX_TVD:
+			gate_option("--max-tvd", optarg, 1, &b->repr.max_tvd,
+				    &b->repr.max_tvd_set, &b->max_tvd);
+			break;
+		case OPT_PROXIES:
+			b->proxies = 1;
+			b->proxy_cols = optarg;
+			break;
+		case OPT_MAX_LEVELS:
+			b->max_levels = (size_t)cli_parse_count(
+			    &cli, "--max-levels", optarg, 1,
+			    PREP_PROXIES_MAX_LEVELS);
+			break;
+		case OPT_CATEGORICAL:
+			b->categorical = optarg;
+			break;
+		case OPT_MAX_PROXY:
+			gate_option("--max-proxy", optarg, 1, &b->proxy.max,
+				    &b->proxy.set, &b->max_proxy);
+			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				cli_usage_error(&cli, "unknown option");
@@ -251,6 +354,11 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->groups == NULL)
 		cli_usage_error(&cli, "-g GROUPS is required");
+	b->groups = o->groups;
+	b->json = o->json;
+	check_modes(o);
+	if (b->population || b->proxies)
+		return;
 	if (o->label == NULL)
 		cli_usage_error(&cli, "-y LABEL is required");
 	if (o->positive == NULL)
@@ -760,6 +868,10 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	cli_init(&cli, "fairness", usage);
 	parse_options(argc, argv, &o);
+	if (o.bias.population)
+		return run_population(&o.bias, argc - optind, argv + optind);
+	if (o.bias.proxies)
+		return run_proxies(&o.bias, argc - optind, argv + optind);
 	memset(&merged, 0, sizeof merged);
 	if (o.merge) {
 		cli_merge_no_part(&cli);
