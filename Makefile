@@ -41,7 +41,8 @@ SOVER    = 0
 
 DEP_PKGS = libcsv-dev libssl-dev zlib1g-dev libcriterion-dev libjansson-dev \
            libpcre2-dev pkg-config groff-base clang cppcheck clang-tidy clang-format \
-           jq openssl python3-pandas python3-jsonschema python3-pil tidy chromium \
+           jq openssl python3-pandas python3-scipy python3-jsonschema python3-pil \
+           tidy chromium \
            parallel rsync openssh-server openssh-client
 BENCH_PKGS = miller time python3-pandas python3-imblearn
 
