@@ -84,6 +84,7 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/classes_state.h libprep/classes_merge.h \
 	       libprep/validate_partial.h \
 	       libprep/aggregate_impl.h libprep/aggregate_partial.h \
+	       libprep/csum.h \
 	       libprep/fairness_repr.h libprep/fairness_proxies.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)

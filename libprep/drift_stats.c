@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
 #include "drift_stats.h"
 
 /* ks_2samp(method='auto') is exact up to this many values a side. */
@@ -27,34 +28,11 @@
 #define LOG_DBL_MIN (-708.3964185322641)
 #define LN_SQRT_2PI 0.91893853320467274178
 
-/* Neumaier's compensated sum: s + c is the sum to about one rounding. */
-typedef struct {
-	double s, c;
-} csum;
-
-static void
-csum_add(csum *k, double x)
-{
-	double t = k->s + x;
-
-	if (fabs(k->s) >= fabs(x))
-		k->c += (k->s - t) + x;
-	else
-		k->c += (x - t) + k->s;
-	k->s = t;
-}
-
-static double
-csum_value(const csum *k)
-{
-	return k->s + k->c;
-}
-
 /* The total weight of d; NaN if a value or weight is NaN, or d is empty. */
 static double
 dist_total(const prep_dist *d)
 {
-	csum w = {0, 0};
+	prep_csum w = {0, 0};
 	size_t i;
 
 	if (d == NULL || d->n == 0 || d->value == NULL || d->weight == NULL)
@@ -62,9 +40,9 @@ dist_total(const prep_dist *d)
 	for (i = 0; i < d->n; i++) {
 		if (isnan(d->value[i]) || isnan(d->weight[i]))
 			return NAN;
-		csum_add(&w, d->weight[i]);
+		prep_csum_add(&w, d->weight[i]);
 	}
-	return csum_value(&w);
+	return prep_csum_value(&w);
 }
 
 /*
@@ -78,7 +56,7 @@ static void
 walk(const prep_dist *a, const prep_dist *b, double wa, double wb,
      double *d_out, double *area_out)
 {
-	csum ca = {0, 0}, cb = {0, 0}, area = {0, 0};
+	prep_csum ca = {0, 0}, cb = {0, 0}, area = {0, 0};
 	double d = 0, prev = 0, fa = 0, fb = 0;
 	size_t i = 0, j = 0;
 	int first = 1;
@@ -91,21 +69,21 @@ walk(const prep_dist *a, const prep_dist *b, double wa, double wb,
 		else
 			x = b->value[j];
 		if (!first)
-			csum_add(&area, fabs(fa - fb) * (x - prev));
+			prep_csum_add(&area, fabs(fa - fb) * (x - prev));
 		first = 0;
 		while (i < a->n && !(a->value[i] > x))
-			csum_add(&ca, a->weight[i++]);
+			prep_csum_add(&ca, a->weight[i++]);
 		while (j < b->n && !(b->value[j] > x))
-			csum_add(&cb, b->weight[j++]);
-		fa = csum_value(&ca) / wa;
-		fb = csum_value(&cb) / wb;
+			prep_csum_add(&cb, b->weight[j++]);
+		fa = prep_csum_value(&ca) / wa;
+		fb = prep_csum_value(&cb) / wb;
 		diff = fabs(fa - fb);
 		if (diff > d)
 			d = diff;
 		prev = x;
 	}
 	*d_out = d > 1 ? 1 : d;
-	*area_out = csum_value(&area);
+	*area_out = prep_csum_value(&area);
 }
 
 double
@@ -181,7 +159,7 @@ ks_exact_p(uint64_t n1, uint64_t n2, uint64_t h)
 	int64_t nn = (int64_t)(n1 + n2), top = (int64_t)n2, hh = (int64_t)h;
 	int64_t i, j, lo, hi, first = 0, last = 0;
 	double *row, p;
-	csum out = {0, 0};
+	prep_csum out = {0, 0};
 
 	row = calloc((size_t)n2 + 1, sizeof *row);
 	if (row == NULL)
@@ -213,8 +191,9 @@ ks_exact_p(uint64_t n1, uint64_t n2, uint64_t h)
 
 			/* row i-1 stepping in i to below row i's band */
 			for (j = first; j <= end; j++) {
-				csum_add(&out, row[j] * ci /
-						   (double)(nn - i - j + 1));
+				prep_csum_add(&out,
+					      row[j] * ci /
+						  (double)(nn - i - j + 1));
 				row[j] = 0;
 			}
 			for (j = start; j <= hi; j++) {
@@ -241,11 +220,11 @@ ks_exact_p(uint64_t n1, uint64_t n2, uint64_t h)
 		}
 		/* the top of row i stepping in j out of the band */
 		if (last == hi && hi < top)
-			csum_add(&out, row[hi] * (double)(top - hi) /
-					   (double)(nn - i - hi));
+			prep_csum_add(&out, row[hi] * (double)(top - hi) /
+						(double)(nn - i - hi));
 	}
 	free(row);
-	p = csum_value(&out);
+	p = prep_csum_value(&out);
 	return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
@@ -658,7 +637,7 @@ static int
 side_sums(const double *ref, const double *cur, size_t m, double *sr,
 	  double *sc)
 {
-	csum r = {0, 0}, c = {0, 0};
+	prep_csum r = {0, 0}, c = {0, 0};
 	size_t i;
 
 	if (m == 0 || ref == NULL || cur == NULL)
@@ -667,11 +646,11 @@ side_sums(const double *ref, const double *cur, size_t m, double *sr,
 		if (!(ref[i] >= 0) || !(cur[i] >= 0) || isinf(ref[i]) ||
 		    isinf(cur[i]))
 			return 0;
-		csum_add(&r, ref[i]);
-		csum_add(&c, cur[i]);
+		prep_csum_add(&r, ref[i]);
+		prep_csum_add(&c, cur[i]);
 	}
-	*sr = csum_value(&r);
-	*sc = csum_value(&c);
+	*sr = prep_csum_value(&r);
+	*sc = prep_csum_value(&c);
 	return *sr > 0 && *sc > 0;
 }
 
@@ -680,7 +659,7 @@ prep_stat_chi2(const double *ref, const double *cur, size_t m, double *stat,
 	       double *df, double *p)
 {
 	double sr, sc;
-	csum s = {0, 0};
+	prep_csum s = {0, 0};
 	size_t i, kept = 0;
 
 	*stat = NAN;
@@ -695,11 +674,11 @@ prep_stat_chi2(const double *ref, const double *cur, size_t m, double *stat,
 			continue; /* seen on neither side */
 		kept++;
 		x = ref[i] * sc - cur[i] * sr;
-		csum_add(&s, x * x / col);
+		prep_csum_add(&s, x * x / col);
 	}
 	if (kept < 2)
 		return PREP_ERR_VALUE;
-	*stat = csum_value(&s) / (sr * sc);
+	*stat = prep_csum_value(&s) / (sr * sc);
 	*df = (double)(kept - 1);
 	*p = prep_chi2_sf(*stat, *df);
 	return PREP_OK;
@@ -728,7 +707,7 @@ double
 prep_stat_js(const double *ref, const double *cur, size_t m)
 {
 	double sr, sc, v;
-	csum s = {0, 0};
+	prep_csum s = {0, 0};
 	size_t i;
 
 	if (!side_sums(ref, cur, m, &sr, &sc))
@@ -740,9 +719,9 @@ prep_stat_js(const double *ref, const double *cur, size_t m)
 			continue;
 		/* p ln(p/M) + q ln(q/M) = M phi(e), M = (p+q)/2,
 		 * e = (p-q)/(p+q) */
-		csum_add(&s, pq / 2 * js_phi((p - q) / pq));
+		prep_csum_add(&s, pq / 2 * js_phi((p - q) / pq));
 	}
-	v = csum_value(&s) / 2;
+	v = prep_csum_value(&s) / 2;
 	if (v <= 0)
 		return 0;
 	v = sqrt(v);
@@ -753,7 +732,7 @@ double
 prep_stat_psi(const double *ref, const double *cur, size_t m, double prop_floor)
 {
 	double sr, sc, v;
-	csum s = {0, 0};
+	prep_csum s = {0, 0};
 	size_t i;
 
 	if (!(prop_floor > 0 && prop_floor < 1) ||
@@ -766,9 +745,9 @@ prep_stat_psi(const double *ref, const double *cur, size_t m, double prop_floor)
 			r = prop_floor;
 		if (c == 0)
 			c = prop_floor;
-		csum_add(&s, (c - r) * log(c / r));
+		prep_csum_add(&s, (c - r) * log(c / r));
 	}
-	v = csum_value(&s);
+	v = prep_csum_value(&s);
 	return v < 0 ? 0 : v;
 }
 
@@ -776,7 +755,7 @@ double
 prep_stat_hellinger(const double *ref, const double *cur, size_t m)
 {
 	double sr, sc, v;
-	csum s = {0, 0};
+	prep_csum s = {0, 0};
 	size_t i;
 
 	if (!side_sums(ref, cur, m, &sr, &sc))
@@ -787,9 +766,9 @@ prep_stat_hellinger(const double *ref, const double *cur, size_t m)
 		if (p + q == 0)
 			continue;
 		t = (p - q) / (sqrt(p) + sqrt(q));
-		csum_add(&s, t * t);
+		prep_csum_add(&s, t * t);
 	}
-	v = csum_value(&s) / 2;
+	v = prep_csum_value(&s) / 2;
 	if (v <= 0)
 		return 0;
 	return v >= 1 ? 1 : sqrt(v);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
 #include "fairness_impl.h"
 #include "gate.h"
 #include "json.h"
@@ -28,29 +29,6 @@
 
 /* The sums of a group's rates, in this order. */
 enum { W, W_POS, W_NEG, W_SEL, W_TP, W_FP, NSUMS };
-
-/* A compensated sum: the value is s + c. */
-struct acc {
-	double s, c;
-};
-
-static void
-acc_add(struct acc *a, double x)
-{
-	double t = a->s + x;
-
-	if (fabs(a->s) >= fabs(x))
-		a->c += (a->s - t) + x;
-	else
-		a->c += (x - t) + a->s;
-	a->s = t;
-}
-
-static double
-acc_value(const struct acc *a)
-{
-	return a->s + a->c;
-}
 
 /*
  * num / den, or NAN (NA) when den is 0: a rate of nothing. A NAN
@@ -401,7 +379,7 @@ prep_fairness_group_rates(const prep_fairness *f, size_t id,
 static void
 side(const prep_fairness *f, long skip, prep_fairness_rates *r)
 {
-	struct acc sum[NSUMS];
+	prep_csum sum[NSUMS];
 	double v[NSUMS];
 	size_t i, k, n = prep_fairness_groups(f);
 
@@ -415,10 +393,10 @@ side(const prep_fairness *f, long skip, prep_fairness_rates *r)
 		r->n_sel += f->g[i].n_sel;
 		group_sums(f, i, v);
 		for (k = 0; k < NSUMS; k++)
-			acc_add(&sum[k], v[k]);
+			prep_csum_add(&sum[k], v[k]);
 	}
 	for (k = 0; k < NSUMS; k++)
-		v[k] = acc_value(&sum[k]);
+		v[k] = prep_csum_value(&sum[k]);
 	rates(f, v, r);
 }
 

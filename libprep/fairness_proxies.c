@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
 #include "fairness_proxies.h"
 #include "gate.h"
 #include "json.h"
@@ -68,29 +69,6 @@ struct prep_proxies {
 	size_t *skipped;
 	size_t nskipped;
 };
-
-/* A compensated sum: its value is s + c (Neumaier 1974). */
-struct acc {
-	double s, c;
-};
-
-static void
-acc_add(struct acc *a, double x)
-{
-	double t = a->s + x;
-
-	if (fabs(a->s) >= fabs(x))
-		a->c += (a->s - t) + x;
-	else
-		a->c += (x - t) + a->s;
-	a->s = t;
-}
-
-static double
-acc_value(const struct acc *a)
-{
-	return a->s + a->c;
-}
 
 prep_status
 prep_proxies_new(const prep_proxies_params *p, prep_proxies **out)
@@ -501,7 +479,7 @@ col_figures(const prep_proxies *x, const struct proxy_col *c, const size_t *vi,
 	size_t k = c->values.n, r = x->levels.n, a, b;
 	double n = (double)x->rows, chi2, phi2, kt, rt, mi, hx, ha, m, ssb, sst,
 	       nn;
-	struct acc s, t, u;
+	prep_csum s, t, u;
 
 	out->levels = k;
 	out->cramers_v = out->eta = out->nmi = NAN;
@@ -511,8 +489,8 @@ col_figures(const prep_proxies *x, const struct proxy_col *c, const size_t *vi,
 
 		memset(&s, 0, sizeof s);
 		for (b = 0; b < r; b++)
-			acc_add(&s, (double)row[pj[b]]);
-		rs[a] = acc_value(&s);
+			prep_csum_add(&s, (double)row[pj[b]]);
+		rs[a] = prep_csum_value(&s);
 	}
 	/* chi2, I, H(X), H(A) */
 	memset(&s, 0, sizeof s);
@@ -526,22 +504,23 @@ col_figures(const prep_proxies *x, const struct proxy_col *c, const size_t *vi,
 			double e = rs[a] * cj / n;
 
 			if (e > 0)
-				acc_add(&s, (o - e) * (o - e) / e);
+				prep_csum_add(&s, (o - e) * (o - e) / e);
 			if (o > 0)
-				acc_add(&t, o / n * log(n * o / (rs[a] * cj)));
+				prep_csum_add(
+				    &t, o / n * log(n * o / (rs[a] * cj)));
 		}
 		if (rs[a] > 0)
-			acc_add(&u, -rs[a] / n * log(rs[a] / n));
+			prep_csum_add(&u, -rs[a] / n * log(rs[a] / n));
 	}
-	chi2 = acc_value(&s);
-	mi = acc_value(&t);
-	hx = acc_value(&u);
+	chi2 = prep_csum_value(&s);
+	mi = prep_csum_value(&t);
+	hx = prep_csum_value(&u);
 	memset(&u, 0, sizeof u);
 	for (b = 0; b < r && n > 0; b++)
 		if (colsum[pj[b]] > 0)
-			acc_add(&u,
-				-colsum[pj[b]] / n * log(colsum[pj[b]] / n));
-	ha = acc_value(&u);
+			prep_csum_add(&u, -colsum[pj[b]] / n *
+					      log(colsum[pj[b]] / n));
+	ha = prep_csum_value(&u);
 	if (n > 0)
 		out->nmi = ratio(mi < 0 ? 0 : mi, (hx + ha) / 2);
 	out->kind = col_kind(c);
@@ -569,15 +548,15 @@ col_figures(const prep_proxies *x, const struct proxy_col *c, const size_t *vi,
 	for (a = 0; a < k; a++) {
 		if (c->info[vi[a]].flags & LEVEL_MISSING)
 			continue;
-		acc_add(&s, rs[a]);
-		acc_add(&t, rs[a] * c->info[vi[a]].x);
+		prep_csum_add(&s, rs[a]);
+		prep_csum_add(&t, rs[a] * c->info[vi[a]].x);
 	}
-	nn = acc_value(&s);
+	nn = prep_csum_value(&s);
 	out->n_eta = (uint64_t)nn;
-	m = ratio(acc_value(&t), nn);
+	m = ratio(prep_csum_value(&t), nn);
 	memset(&u, 0, sizeof u);
 	for (b = 0; b < r && nn > 0; b++) {
-		struct acc d = {0, 0}, w = {0, 0};
+		prep_csum d = {0, 0}, w = {0, 0};
 
 		for (a = 0; a < k; a++) {
 			double o;
@@ -585,14 +564,15 @@ col_figures(const prep_proxies *x, const struct proxy_col *c, const size_t *vi,
 			if (c->info[vi[a]].flags & LEVEL_MISSING)
 				continue;
 			o = (double)c->cnt[vi[a] * x->pcap + pj[b]];
-			acc_add(&d, o * (c->info[vi[a]].x - m));
-			acc_add(&w, o);
+			prep_csum_add(&d, o * (c->info[vi[a]].x - m));
+			prep_csum_add(&w, o);
 		}
-		cs[b] = acc_value(&w);
+		cs[b] = prep_csum_value(&w);
 		if (cs[b] > 0)
-			acc_add(&u, acc_value(&d) * acc_value(&d) / cs[b]);
+			prep_csum_add(&u, prep_csum_value(&d) *
+					      prep_csum_value(&d) / cs[b]);
 	}
-	ssb = acc_value(&u);
+	ssb = prep_csum_value(&u);
 	memset(&u, 0, sizeof u);
 	for (a = 0; a < k && nn > 0; a++) {
 		double d;
@@ -600,9 +580,9 @@ col_figures(const prep_proxies *x, const struct proxy_col *c, const size_t *vi,
 		if (c->info[vi[a]].flags & LEVEL_MISSING)
 			continue;
 		d = c->info[vi[a]].x - m;
-		acc_add(&u, rs[a] * d * d);
+		prep_csum_add(&u, rs[a] * d * d);
 	}
-	sst = acc_value(&u);
+	sst = prep_csum_value(&u);
 	if (nn > 0 && sst > 0)
 		out->eta = sqrt(ssb / sst > 1 ? 1 : ssb / sst);
 	out->strength = out->eta;
@@ -687,13 +667,13 @@ prep_proxies_results(prep_proxies *x, const prep_proxy **list, size_t *n,
 			goto fail;
 		/* C_j, the same for every column: every row counts in each */
 		for (b = 0; b < r; b++) {
-			struct acc s = {0, 0};
+			prep_csum s = {0, 0};
 
 			for (j = 0; j < c->values.n; j++)
-				acc_add(
+				prep_csum_add(
 				    &s,
 				    (double)c->cnt[vi[j] * x->pcap + pj[b]]);
-			colsum[pj[b]] = acc_value(&s);
+			colsum[pj[b]] = prep_csum_value(&s);
 		}
 		memset(p, 0, sizeof *p);
 		p->column = c->col;

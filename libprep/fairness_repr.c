@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
 #include "drift_stats.h"
 #include "fairness_repr.h"
 #include "gate.h"
@@ -41,28 +42,6 @@ struct prep_repr {
 	size_t norder;
 	prep_repr_summary sum;
 };
-
-struct acc {
-	double s, c;
-};
-
-static void
-acc_add(struct acc *a, double x)
-{
-	double t = a->s + x;
-
-	if (fabs(a->s) >= fabs(x))
-		a->c += (a->s - t) + x;
-	else
-		a->c += (x - t) + a->s;
-	a->s = t;
-}
-
-static double
-acc_value(const struct acc *a)
-{
-	return a->s + a->c;
-}
 
 /* num / den, NAN when den is 0 or either is NAN. */
 static double
@@ -283,7 +262,7 @@ prep_repr_population_load(prep_repr *r, const char *path,
 	const prep_field *h, *row;
 	prep_field *vals = NULL;
 	size_t nh, n, *map = NULL, i;
-	struct acc sum = {0, 0};
+	prep_csum sum = {0, 0};
 	unsigned long first = 0;
 	double share, total;
 	prep_status st;
@@ -342,14 +321,14 @@ prep_repr_population_load(prep_repr *r, const char *path,
 		}
 		if (st != PREP_OK)
 			goto done;
-		acc_add(&sum, share);
+		prep_csum_add(&sum, share);
 	}
 	if (st != PREP_END) {
 		w = prep_reader_where(rd);
 		fault(f, path, w.line, w.field, "%s", prep_strerror(st));
 		goto done;
 	}
-	total = acc_value(&sum);
+	total = prep_csum_value(&sum);
 	st = PREP_OK;
 	if (!(fabs(total - 1) <= PREP_REPR_SUM_TOLERANCE)) {
 		char buf[40];
@@ -449,7 +428,7 @@ prep_repr_finish(prep_repr *r, prep_repr_summary *s)
 {
 	size_t id, i, npos = 0, nextra = 0, ng = r->groups.n;
 	struct placed *extra;
-	struct acc shares = {0, 0}, tv = {0, 0}, chi = {0, 0};
+	prep_csum shares = {0, 0}, tv = {0, 0}, chi = {0, 0};
 	double dn, sum;
 	uint64_t rows = 0;
 	int outside = 0;
@@ -487,18 +466,18 @@ prep_repr_finish(prep_repr *r, prep_repr_summary *s)
 		    prep_strset_value(&r->groups, r->order[i]);
 
 		if (gi->line != 0 && gi->share > 0) {
-			acc_add(&shares, gi->share);
+			prep_csum_add(&shares, gi->share);
 			npos++;
 		}
 	}
-	sum = acc_value(&shares);
+	sum = prep_csum_value(&shares);
 	s->min_ratio = NAN;
 	for (i = 0; i < ng; i++) {
 		const struct group_info *gi =
 		    prep_strset_value(&r->groups, r->order[i]);
 
 		group_figures(r, r->order[i], rows, &g);
-		acc_add(&tv, fabs(g.difference));
+		prep_csum_add(&tv, fabs(g.difference));
 		if (gi->line == 0)
 			s->unlisted++;
 		else if (gi->count == 0)
@@ -509,7 +488,8 @@ prep_repr_finish(prep_repr *r, prep_repr_summary *s)
 			double e = dn * gi->share / sum;
 
 			if (e > 0)
-				acc_add(&chi, ((double)gi->count - e) *
+				prep_csum_add(&chi,
+					      ((double)gi->count - e) *
 						  ((double)gi->count - e) / e);
 			if (isnan(s->min_ratio) || g.ratio < s->min_ratio)
 				s->min_ratio = g.ratio;
@@ -518,8 +498,9 @@ prep_repr_finish(prep_repr *r, prep_repr_summary *s)
 	if (rows == 0)
 		s->min_ratio = NAN;
 	s->df = npos > 0 ? (double)npos - 1 : NAN;
-	s->tvd = rows > 0 ? acc_value(&tv) / 2 : NAN;
-	s->chi2 = rows > 0 && !outside && npos > 0 ? acc_value(&chi) : NAN;
+	s->tvd = rows > 0 ? prep_csum_value(&tv) / 2 : NAN;
+	s->chi2 =
+	    rows > 0 && !outside && npos > 0 ? prep_csum_value(&chi) : NAN;
 	s->p_value =
 	    s->df >= 1 && !isnan(s->chi2) ? prep_chi2_sf(s->chi2, s->df) : NAN;
 	r->sum = *s;
