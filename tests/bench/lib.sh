@@ -77,6 +77,32 @@ bench_work() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# bench_adult N...: the Adult data set replicated, in $WORK/adult-xN.csv
+# for each N (made once): the header once, then testdata/adult.csv's
+# records N times, CRLF line ends kept. Sets ADULT (the file) and
+# ADULT_ROWS (its records, checked).
+bench_adult() {
+	local n i got
+	ADULT=testdata/adult.csv
+	ADULT_ROWS=30162
+	[ -f "$ADULT" ] || die "$ADULT: missing"
+	tail -n +2 "$ADULT" >"$WORK/adult-body.csv"
+	got=$(wc -l <"$WORK/adult-body.csv" | tr -d ' ')
+	[ "$got" = "$ADULT_ROWS" ] ||
+		die "$ADULT: $got records, want $ADULT_ROWS"
+	for n in "$@"; do
+		[ -s "$WORK/adult-x$n.csv" ] && continue
+		echo "bench: Adult x$n: $((n * ADULT_ROWS)) rows"
+		{
+			head -n 1 "$ADULT"
+			for ((i = 0; i < n; i++)); do
+				cat "$WORK/adult-body.csv"
+			done
+		} >"$WORK/adult-x$n.csv"
+	done
+	rm -f "$WORK/adult-body.csv"
+}
+
 # bench_policy: the benchmarks' anonymize set-up in $WORK: KEY, a key
 # file (mode 600), and POLICY, a policy of the usual actions on
 # gen-people's columns.

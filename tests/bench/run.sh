@@ -177,24 +177,8 @@ check V_DP_CONST "$RSS_DP <= 1.10 * $RSS_DP_S && $RSS_DP >= 0.90 * $RSS_DP_S"
 
 # ---- kcheck against pandas, on the Adult data set replicated ----
 
-ADULT=testdata/adult.csv
-ADULT_ROWS=30162
 QIS=sex,age,race,marital-status,education,native-country,workclass,occupation
-[ -f "$ADULT" ] || die "$ADULT: missing"
-tail -n +2 "$ADULT" >"$WORK/adult-body.csv"
-got=$(wc -l <"$WORK/adult-body.csv" | tr -d ' ')
-[ "$got" = "$ADULT_ROWS" ] || die "$ADULT: $got records, want $ADULT_ROWS"
-# Header once, then the records N times; CRLF line ends kept.
-for n in 4 40; do
-	echo "bench: Adult x$n: $((n * ADULT_ROWS)) rows"
-	{
-		head -n 1 "$ADULT"
-		for ((i = 0; i < n; i++)); do
-			cat "$WORK/adult-body.csv"
-		done
-	} >"$WORK/adult-x$n.csv"
-done
-rm -f "$WORK/adult-body.csv"
+bench_adult 4 40
 KBIG=$WORK/adult-x40.csv
 KSMALL=$WORK/adult-x4.csv
 

@@ -99,25 +99,9 @@ for n in 100000 1000000; do
 done
 PEOPLE=$WORK/people-1000000.csv
 
-ADULT=testdata/adult.csv
-ADULT_ROWS=30162
 ADULT_QIS=sex,age,race,marital-status,education,native-country,workclass,occupation
-[ -f "$ADULT" ] || die "$ADULT: missing"
+bench_adult 40
 AX40=$WORK/adult-x40.csv
-if [ ! -s "$AX40" ]; then
-	echo "bench: Adult x40: $((40 * ADULT_ROWS)) rows"
-	tail -n +2 "$ADULT" >"$WORK/adult-body.csv"
-	got=$(wc -l <"$WORK/adult-body.csv" | tr -d ' ')
-	[ "$got" = "$ADULT_ROWS" ] ||
-		die "$ADULT: $got records, want $ADULT_ROWS"
-	{
-		head -n 1 "$ADULT"
-		for ((i = 0; i < 40; i++)); do
-			cat "$WORK/adult-body.csv"
-		done
-	} >"$AX40"
-	rm -f "$WORK/adult-body.csv"
-fi
 
 bench_policy
 ADULT_POLICY=$WORK/adult.policy
