@@ -474,12 +474,14 @@ Test(text, format_int64)
 	format_is_printf(INT64_MIN);
 	format_is_printf(INT64_MIN + 1);
 	format_is_printf(INT64_MAX);
-	for (i = 0; i < 19; i++, p *= 10) {
+	for (i = 0; i < 19; i++) { /* 10^0 .. 10^18 */
 		format_is_printf(p);
 		format_is_printf(p - 1);
 		format_is_printf(p + 1);
 		format_is_printf(-p);
 		format_is_printf(1 - p);
+		if (i < 18)
+			p *= 10;
 	}
 	for (i = 0; i < 100000; i++) {
 		uint64_t r = next_random();
