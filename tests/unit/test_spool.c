@@ -505,14 +505,15 @@ Test(spool, tagged_records_read_back)
  * a spool of CSV records has no tags to read. */
 Test(spool, tagged_records_refused)
 {
-	static const char *const bad[] = {
-	    /* a varint of eleven bytes */
-	    "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01",
-	    /* a record of 9 bytes with 3 after it */
-	    "\x01\x00\x09"
-	    "abc",
-	    /* the numbers cut short */
-	    "\x01\x80"};
+	static const struct {
+		const char *p;
+		size_t n;
+	} bad[] = {/* a varint of eleven bytes */
+		   {"\377\377\377\377\377\377\377\377\377\377\001", 11},
+		   /* a record of 9 bytes with 3 after it */
+		   {"\001\000\011abc", 6},
+		   /* the numbers cut short */
+		   {"\001\200", 2}};
 	prep_writer_options wo = {.delim = ','};
 	uint64_t tag, aux;
 	const char *rec;
@@ -523,14 +524,12 @@ Test(spool, tagged_records_refused)
 		cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_TAGGED, &s),
 			     PREP_OK);
 		/* a good record first */
-		cr_assert_eq(prep_writer_raw(prep_spool_writer(s),
-					     "\x05\x06\x02"
-					     "ab",
-					     5),
-			     PREP_OK);
-		cr_assert_eq(prep_writer_raw(prep_spool_writer(s), bad[i],
-					     strlen(bad[i])),
-			     PREP_OK);
+		cr_assert_eq(
+		    prep_writer_raw(prep_spool_writer(s), "\005\006\002ab", 5),
+		    PREP_OK);
+		cr_assert_eq(
+		    prep_writer_raw(prep_spool_writer(s), bad[i].p, bad[i].n),
+		    PREP_OK);
 		cr_assert_eq(prep_spool_finish(s), PREP_OK);
 		cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
 			     PREP_OK);
