@@ -78,9 +78,8 @@ round_trip(const uint8_t *data, size_t size)
 	    prep_writer_new_memory(prep_spool_writer(s), &scratch) ||
 	    prep_writer_new_memory(prep_spool_writer(s), &ref))
 		goto done;
-	for (i = 0; i < MAX_RECORDS && prep_reader_next_row(r, &f, &n) ==
-					   PREP_OK;
-	     i++)
+	for (i = 0;
+	     i < MAX_RECORDS && prep_reader_next_row(r, &f, &n) == PREP_OK; i++)
 		if (prep_spool_put_tagged(prep_spool_writer(s), scratch, r, i,
 					  i * i) != PREP_OK)
 			goto done;

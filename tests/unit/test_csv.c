@@ -1312,8 +1312,8 @@ Test(csv, writer_field_plain_same_bytes)
 
 	cr_assert_not_null(big);
 	for (iter = 0; iter < 3000; iter++) {
-		prep_writer_options wo = {delims[lcg(&seed) % 4],
-					  (int)(lcg(&seed) % 2), 0, 0, 0, 0};
+		prep_writer_options wo = {
+		    delims[lcg(&seed) % 4], (int)(lcg(&seed) % 2), 0, 0, 0, 0};
 		prep_writer *a, *b;
 		int fa = mem_file("", 0, 0), fb = mem_file("", 0, 0);
 		size_t nrec = 1 + (size_t)lcg(&seed) % 300, i, j, k;
