@@ -664,16 +664,6 @@ gated(const prep_fairness_gates *g)
 	return g && (g->min_di_set || g->max_spd_set || g->max_eod_set);
 }
 
-/* A rate as the table and the metric lines write it: %.10g, or NA. */
-static const char *
-rate_text(double v, char *buf, size_t n)
-{
-	if (isnan(v))
-		return "NA";
-	(void)snprintf(buf, n, "%.10g", v);
-	return buf;
-}
-
 static prep_status
 put_str(prep_writer *w, const char *s)
 {
@@ -715,7 +705,7 @@ table_row(const prep_fairness *f, size_t id, prep_writer *w)
 	st = put_str(w, buf);
 	rate_values(&r, v);
 	for (i = 0; i < nrates(f) && st == PREP_OK; i++)
-		st = put_str(w, rate_text(v[i], buf, sizeof buf));
+		st = put_str(w, prep_figure_text(v[i], buf, sizeof buf));
 	return st == PREP_OK ? prep_writer_end_row(w) : st;
 }
 
@@ -797,7 +787,7 @@ prep_fairness_report_metrics(FILE *out, const prep_fairness_summary *s,
 	metric_values(s, v);
 	for (i = 0; i < NMETRICS; i++)
 		bad |= fprintf(out, "%s: %s\n", metric_names[i],
-			       rate_text(v[i], buf, sizeof buf)) < 0;
+			       prep_figure_text(v[i], buf, sizeof buf)) < 0;
 	if (gated(g))
 		bad |=
 		    fprintf(out, "satisfied: %s\n",

@@ -246,37 +246,6 @@ level_info(const prep_proxies *x, const char *s, size_t len, struct level *l)
 	}
 }
 
-/* The key of the protected attribute's value in row: *key, *len. */
-static prep_status
-protected_key(prep_proxies *x, const prep_field *row, const void **key,
-	      size_t *len)
-{
-	size_t need = 0, i;
-	unsigned char *o;
-
-	if (x->nprot == 1) {
-		*key = row[x->prot[0]].data;
-		*len = row[x->prot[0]].len;
-		return PREP_OK;
-	}
-	for (i = 0; i < x->nprot; i++)
-		need += row[x->prot[i]].len + PREP_TUPLE_OVERHEAD;
-	if (need > x->key_cap) {
-		unsigned char *k = realloc(x->key, need);
-
-		if (k == NULL)
-			return PREP_ERR_NOMEM;
-		x->key = k;
-		x->key_cap = need;
-	}
-	o = x->key;
-	for (i = 0; i < x->nprot; i++)
-		o = prep_tuple_put(o, &row[x->prot[i]]);
-	*key = x->key;
-	*len = (size_t)(o - x->key);
-	return PREP_OK;
-}
-
 /* The id of protected level key[0..len), added when new. */
 static prep_status
 level_id(prep_proxies *x, const void *key, size_t len, size_t *id)
@@ -324,7 +293,8 @@ prep_proxies_add(prep_proxies *x, const prep_field *row)
 	size_t len, j, i;
 	prep_status st;
 
-	if ((st = protected_key(x, row, &key, &len)) != PREP_OK ||
+	if ((st = prep_tuple_key(&x->key, &x->key_cap, row, x->prot, x->nprot,
+				 &key, &len)) != PREP_OK ||
 	    (st = level_id(x, key, len, &j)) != PREP_OK)
 		return st;
 	for (i = 0; i < x->nc; i++) {
@@ -715,16 +685,6 @@ prep_proxies_check(const prep_proxy *list, size_t n, const prep_proxies_gate *g)
 
 static const char *const kind_names[] = {"categorical", "numeric"};
 
-/* A figure as the table and the summary write it. */
-static const char *
-figure_text(double v, char *buf, size_t n)
-{
-	if (isnan(v))
-		return "NA";
-	(void)snprintf(buf, n, "%.10g", v);
-	return buf;
-}
-
 /* Column col's name: names[col], or its 1-based number in buf. */
 static prep_field
 col_name(const prep_field *names, size_t col, char *buf, size_t n)
@@ -772,7 +732,8 @@ prep_proxies_report_table(const prep_proxy *list, size_t n,
 		if (st == PREP_OK)
 			st = put_str(w, buf);
 		for (h = 0; h < 4 && st == PREP_OK; h++)
-			st = put_str(w, figure_text(v[h], buf, sizeof buf));
+			st =
+			    put_str(w, prep_figure_text(v[h], buf, sizeof buf));
 		if (st == PREP_OK)
 			st = prep_writer_end_row(w);
 	}
@@ -852,8 +813,8 @@ prep_proxies_report_summary(FILE *out, const prep_proxy *list, size_t n,
 	} else
 		bad |= fprintf(out, "strongest: NA\n") < 0;
 	bad |= fprintf(out, "strength: %s\n",
-		       figure_text(top ? list[0].strength : NAN, buf,
-				   sizeof buf)) < 0;
+		       prep_figure_text(top ? list[0].strength : NAN, buf,
+					sizeof buf)) < 0;
 	if (g->set)
 		bad |=
 		    fprintf(out, "satisfied: %s\n",

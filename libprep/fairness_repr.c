@@ -83,40 +83,6 @@ prep_repr_free(prep_repr *r)
 	free(r);
 }
 
-/*
- * The key of a group: its values are f[idx[0]], f[idx[1]], ... (idx
- * NULL: f[0..ncols)).
- */
-static prep_status
-make_key(prep_repr *r, const prep_field *f, const size_t *idx, const void **key,
-	 size_t *len)
-{
-	size_t need = 0, i;
-	unsigned char *o;
-
-	if (r->ncols == 1) {
-		*key = f[idx ? idx[0] : 0].data;
-		*len = f[idx ? idx[0] : 0].len;
-		return PREP_OK;
-	}
-	for (i = 0; i < r->ncols; i++)
-		need += f[idx ? idx[i] : i].len + PREP_TUPLE_OVERHEAD;
-	if (need > r->key_cap) {
-		unsigned char *k = realloc(r->key, need);
-
-		if (k == NULL)
-			return PREP_ERR_NOMEM;
-		r->key = k;
-		r->key_cap = need;
-	}
-	o = r->key;
-	for (i = 0; i < r->ncols; i++)
-		o = prep_tuple_put(o, &f[idx ? idx[i] : i]);
-	*key = r->key;
-	*len = (size_t)(o - r->key);
-	return PREP_OK;
-}
-
 /* The group of key: its info, added (zeroed, *added 1) when new. */
 static prep_status
 group_of(prep_repr *r, const void *key, size_t len, struct group_info **g,
@@ -146,7 +112,8 @@ prep_repr_population_add(prep_repr *r, const prep_field *values, double share,
 	int added;
 	prep_status st;
 
-	if ((st = make_key(r, values, NULL, &key, &len)) != PREP_OK ||
+	if ((st = prep_tuple_key(&r->key, &r->key_cap, values, NULL, r->ncols,
+				 &key, &len)) != PREP_OK ||
 	    (st = group_of(r, key, len, &g, &added)) != PREP_OK)
 		return st;
 	if (!added) {
@@ -356,7 +323,8 @@ prep_repr_add(prep_repr *r, const prep_field *row, uint64_t place)
 	int added;
 	prep_status st;
 
-	if ((st = make_key(r, row, r->cols, &key, &len)) != PREP_OK ||
+	if ((st = prep_tuple_key(&r->key, &r->key_cap, row, r->cols, r->ncols,
+				 &key, &len)) != PREP_OK ||
 	    (st = group_of(r, key, len, &g, &added)) != PREP_OK)
 		return st;
 	if (added || (g->count == 0 && g->line == 0))
@@ -564,15 +532,6 @@ static const char *const figure_names[] = {
     "difference"};
 #define NFIGURES (sizeof figure_names / sizeof *figure_names)
 
-static const char *
-figure_text(double v, char *buf, size_t n)
-{
-	if (isnan(v))
-		return "NA";
-	(void)snprintf(buf, n, "%.10g", v);
-	return buf;
-}
-
 static prep_status
 put_str(prep_writer *w, const char *s)
 {
@@ -612,7 +571,8 @@ prep_repr_report_table(const prep_repr *r, const prep_field *names, int header,
 		f[2] = g.ratio;
 		f[3] = g.difference;
 		for (c = 0; c < NFIGURES - 1 && st == PREP_OK; c++)
-			st = put_str(w, figure_text(f[c], buf, sizeof buf));
+			st =
+			    put_str(w, prep_figure_text(f[c], buf, sizeof buf));
 		if (st == PREP_OK)
 			st = prep_writer_end_row(w);
 	}
@@ -685,13 +645,13 @@ prep_repr_report_summary(FILE *out, const prep_repr_summary *s,
 	int bad = 0;
 
 	bad |= fprintf(out, "chi2: %s\n",
-		       figure_text(s->chi2, buf, sizeof buf)) < 0;
-	bad |=
-	    fprintf(out, "df: %s\n", figure_text(s->df, buf, sizeof buf)) < 0;
+		       prep_figure_text(s->chi2, buf, sizeof buf)) < 0;
+	bad |= fprintf(out, "df: %s\n",
+		       prep_figure_text(s->df, buf, sizeof buf)) < 0;
 	bad |= fprintf(out, "p_value: %s\n",
-		       figure_text(s->p_value, buf, sizeof buf)) < 0;
-	bad |=
-	    fprintf(out, "tvd: %s\n", figure_text(s->tvd, buf, sizeof buf)) < 0;
+		       prep_figure_text(s->p_value, buf, sizeof buf)) < 0;
+	bad |= fprintf(out, "tvd: %s\n",
+		       prep_figure_text(s->tvd, buf, sizeof buf)) < 0;
 	if (gated(g))
 		bad |= fprintf(out, "satisfied: %s\n",
 			       prep_repr_check(s, g) == 0 ? "yes" : "no") < 0;

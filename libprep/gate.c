@@ -42,3 +42,12 @@ prep_gate_failing_text(double v, double bound, int at_most, char *buf, size_t n)
 	(void)snprintf(buf, n, "%.17g", v);
 	return buf;
 }
+
+const char *
+prep_figure_text(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		return "NA";
+	(void)snprintf(buf, n, "%.10g", v);
+	return buf;
+}

@@ -40,4 +40,11 @@ int prep_gate_at_most(double v, double bound);
 const char *prep_gate_failing_text(double v, double bound, int at_most,
 				   char *buf, size_t n);
 
+/*
+ * A figure as the reports write it: with 10 significant digits ("%.10g"),
+ * or "NA" when it is not a number. Writes into buf (n bytes; 32 are
+ * enough) and returns it, or returns "NA".
+ */
+const char *prep_figure_text(double v, char *buf, size_t n);
+
 #endif

@@ -424,6 +424,36 @@ prep_tuple_put_long(unsigned char *o, const prep_field *f)
 	return o + f->len;
 }
 
+prep_status
+prep_tuple_key(unsigned char **buf, size_t *cap, const prep_field *f,
+	       const size_t *idx, size_t n, const void **key, size_t *len)
+{
+	size_t need = 0, i;
+	unsigned char *o;
+
+	if (n == 1) {
+		*key = f[idx ? idx[0] : 0].data;
+		*len = f[idx ? idx[0] : 0].len;
+		return PREP_OK;
+	}
+	for (i = 0; i < n; i++)
+		need += f[idx ? idx[i] : i].len + PREP_TUPLE_OVERHEAD;
+	if (need > *cap) {
+		unsigned char *k = realloc(*buf, need);
+
+		if (k == NULL)
+			return PREP_ERR_NOMEM;
+		*buf = k;
+		*cap = need;
+	}
+	o = *buf;
+	for (i = 0; i < n; i++)
+		o = prep_tuple_put(o, &f[idx ? idx[i] : i]);
+	*key = *buf;
+	*len = (size_t)(o - *buf);
+	return PREP_OK;
+}
+
 prep_field
 prep_tuple_next(const unsigned char **p)
 {

@@ -137,6 +137,16 @@ unsigned char *prep_tuple_put_long(unsigned char *o, const prep_field *f);
 prep_field prep_tuple_next(const unsigned char **p);
 
 /*
+ * The key of the n fields f[idx[0]], f[idx[1]], ... (idx NULL: f[0..n),
+ * n >= 1): one field's bytes as they are, several as a tuple written in
+ * *buf, grown as needed (*cap its size; free it with free). *key and *len
+ * get the key; PREP_ERR_NOMEM when *buf can't grow.
+ */
+prep_status prep_tuple_key(unsigned char **buf, size_t *cap,
+			   const prep_field *f, const size_t *idx, size_t n,
+			   const void **key, size_t *len);
+
+/*
  * Inline, for the fields of up to 16 bytes rows are mostly made of: the
  * length byte, then two overlapping words (never reading past the
  * field's end, which may be the end of the reader's buffer) in place of

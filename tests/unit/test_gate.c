@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 
 #include "gate.h"
 
@@ -102,4 +103,20 @@ Test(gate, failing_text)
 	cr_assert_str_eq(
 	    prep_gate_failing_text(nextafter(1e-12, 1), 0, 1, buf, sizeof buf),
 	    "1.0000000000000002e-12");
+}
+
+/* A report's figure: printf's %.10g, or NA for what is not a number. */
+Test(gate, figure_text)
+{
+	static const double v[] = {
+	    0, -0.0, 1, 0.1, 2.0 / 3, 1e-300, -1e300, 123456789012.0, INFINITY};
+	char buf[32], want[32];
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof *v; i++) {
+		(void)snprintf(want, sizeof want, "%.10g", v[i]);
+		cr_assert_str_eq(prep_figure_text(v[i], buf, sizeof buf), want);
+	}
+	cr_assert_str_eq(prep_figure_text(NAN, buf, sizeof buf), "NA");
+	cr_assert_str_eq(prep_figure_text(-NAN, buf, sizeof buf), "NA");
 }
