@@ -144,7 +144,8 @@ $(BUILD)/tests/stat_%: tests/stat/stat_%.c $(BUILD)/libprep.a $(LIB_HDR)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprep.a \
 		$(LDLIBS_ALL) $(CRIT_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprep.a $(LIB_HDR)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprep.a $(LIB_HDR) \
+		$(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprep.a \
 		$(LDLIBS_ALL) $(CRIT_LIBS)

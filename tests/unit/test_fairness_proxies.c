@@ -24,6 +24,7 @@
 
 #include "csv.h"
 #include "fairness_proxies.h"
+#include "report_capture.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -344,44 +345,6 @@ Test(proxies, arguments)
 }
 
 /* ---- reports ---- */
-
-static FILE *report_file;
-static prep_writer *report_writer;
-
-static prep_writer *
-report_open(void)
-{
-	prep_writer_options wo;
-
-	memset(&wo, 0, sizeof wo);
-	wo.delim = ',';
-	report_file = tmpfile();
-	cr_assert_not_null(report_file);
-	cr_assert_eq(prep_writer_new(fileno(report_file), &wo, &report_writer),
-		     PREP_OK);
-	return report_writer;
-}
-
-static char *
-report_text(void)
-{
-	static char buf[4096];
-	size_t n;
-
-	if (report_writer) {
-		cr_assert_eq(prep_writer_finish(report_writer), PREP_OK);
-		prep_writer_free(report_writer);
-		report_writer = NULL;
-	} else {
-		cr_assert_eq(fflush(report_file), 0);
-	}
-	rewind(report_file);
-	n = fread(buf, 1, sizeof buf - 1, report_file);
-	buf[n] = '\0';
-	cr_assert_eq(fclose(report_file), 0);
-	report_file = NULL;
-	return buf;
-}
 
 /* The figures of `eight` (above) to 10 digits in the table. */
 Test(proxies, reports)
