@@ -77,6 +77,61 @@ bench_work() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# bench_timed OUT RCMAX CMD...: run CMD, its stdout to OUT and its stderr
+# to $WORK/err; US = its wall-clock microseconds (EPOCHREALTIME without
+# its point, whatever the locale's). An exit status above RCMAX ends the
+# benchmark with CMD's messages.
+bench_timed() {
+	local out=$1 max=$2 rc=0 t0 t1
+	shift 2
+	t0=${EPOCHREALTIME//[^0-9]/}
+	"$@" >"$out" 2>"$WORK/err" || rc=$?
+	t1=${EPOCHREALTIME//[^0-9]/}
+	if [ "$rc" -gt "$max" ]; then
+		cat "$WORK/err" >&2
+		die "failed (exit $rc): $*"
+	fi
+	US=$((10#$t1 - 10#$t0))
+}
+
+# bench_median KEY COLUMN DECIMALS: the median of column COLUMN of the
+# samples in $WORK/S_KEY, with DECIMALS decimals.
+bench_median() {
+	cut -d' ' -f"$2" "$WORK/S_$1" | sort -g |
+		awk -v d="$3" '{v[NR] = $1}
+		END{m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		    printf "%.*f\n", d, m}'
+}
+
+# bench_span KEY: "min-max" of the first column (the ratios) of S_KEY.
+bench_span() {
+	sort -g "$WORK/S_$1" |
+		awk 'NR == 1 {a = $1} {b = $1} END{printf "%.2f-%.2f\n", a, b}'
+}
+
+# bench_entry_head TITLE SCRIPT ARG: the first lines of a RESULTS.md entry
+# of tests/bench/SCRIPT run with ARG: the title and date, the machine
+# with the load average at the start (LOAD0) and now, the commit and the
+# command with RUNS.
+bench_entry_head() {
+	local cpu rev dirty=
+	cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo \
+		2>/dev/null | head -n 1)
+	[ -n "$cpu" ] || cpu=$(uname -m)
+	rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git diff --quiet HEAD 2>/dev/null ||
+		dirty=" (with uncommitted changes)"
+	printf '## %s (%s)\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$1"
+	printf -- '- machine: %s CPUs, %s; %s; load average %s at the start,' \
+		"$(nproc)" "$cpu" "$(uname -sr)" "$LOAD0"
+	printf ' %s at the end\n' \
+		"$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+	# shellcheck disable=SC2016 # backquotes are Markdown
+	printf -- '- source: git %s%s; `bash tests/bench/%s %s`' \
+		"$rev" "$dirty" "$2" "$3"
+	printf ', BENCH_RUNS=%s\n' "$RUNS"
+}
+
 # bench_adult N...: the Adult data set replicated, in $WORK/adult-xN.csv
 # for each N (made once): the header once, then testdata/adult.csv's
 # records N times, CRLF line ends kept. Sets ADULT (the file) and

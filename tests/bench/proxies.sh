@@ -96,16 +96,7 @@ done
 # timed RCMAX CMD...: run it, stdout to /dev/null; US = its wall-clock
 # microseconds
 timed() {
-	local max=$1 rc=0 t0 t1
-	shift
-	t0=${EPOCHREALTIME//[^0-9]/}
-	"$@" >/dev/null 2>"$WORK/err" || rc=$?
-	t1=${EPOCHREALTIME//[^0-9]/}
-	if [ "$rc" -gt "$max" ]; then
-		cat "$WORK/err" >&2
-		die "failed (exit $rc): $*"
-	fi
-	US=$((10#$t1 - 10#$t0))
+	bench_timed /dev/null "$@"
 }
 
 # pair J: kcheck, proxies, kcheck at J threads; appends "RATIO PROXIES
@@ -136,37 +127,15 @@ done
 
 # med J COLUMN: the median of column COLUMN of S_J (3 decimals)
 med() {
-	cut -d' ' -f"$2" "$WORK/S_$1" | sort -g |
-		awk '{v[NR] = $1}
-		END{m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		    printf "%.3f\n", m}'
-}
-# span J: "min-max" of the ratios of S_J
-span() {
-	sort -g "$WORK/S_$1" |
-		awk 'NR == 1 {a = $1} {b = $1} END{printf "%.2f-%.2f\n", a, b}'
+	bench_median "$1" "$2" 3
 }
 
 V1=''
 check V1 "$(med 1 1) < 2"
 
-CPU=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
-	head -n 1)
-[ -n "$CPU" ] || CPU=$(uname -m)
-REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=
-git diff --quiet HEAD 2>/dev/null || DIRTY=" (with uncommitted changes)"
-LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 REPORT=$WORK/report.md
 {
-	printf '## %s (proxies)\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-	printf -- '- machine: %s CPUs, %s; %s; load average %s at the start,' \
-		"$(nproc)" "$CPU" "$(uname -sr)" "$LOAD0"
-	printf ' %s at the end\n' "$LOAD1"
-	# shellcheck disable=SC2016 # backquotes are Markdown
-	printf -- '- source: git %s%s; `bash tests/bench/proxies.sh %s`' \
-		"$REV" "$DIRTY" "$1"
-	printf ', BENCH_RUNS=%s\n' "$RUNS"
+	bench_entry_head proxies proxies.sh "$1"
 	printf -- "- Adult x40: %s bytes, %s rows; \`fairness -d ';' -g sex" \
 		"$(wc -c <"$AX40" | tr -d ' ')" "$((40 * ADULT_ROWS))"
 	printf -- " --proxies\` (8 columns) against \`kcheck -d ';' -q %s" "$QIS"
@@ -177,9 +146,9 @@ REPORT=$WORK/report.md
 	printf '| threads | ratio | proxies s | kcheck s | < | result |\n'
 	printf '|---|---:|---:|---:|---:|---|\n'
 	printf '| -j 1 | %.2f (%s) | %s | %s | 2 | %s |\n' "$(med 1 1)" \
-		"$(span 1)" "$(med 1 2)" "$(med 1 3)" "$V1"
+		"$(bench_span 1)" "$(med 1 2)" "$(med 1 3)" "$V1"
 	printf '| -j 2 | %.2f (%s) | %s | %s | | reported |\n' "$(med 2 1)" \
-		"$(span 2)" "$(med 2 2)" "$(med 2 3)"
+		"$(bench_span 2)" "$(med 2 2)" "$(med 2 3)"
 	printf '\n'
 } >"$REPORT"
 

@@ -308,18 +308,9 @@ fi
 # ---- timing ----
 
 # timed RCMAX CMD...: run it, stdout to $WORK/out; US = its wall-clock
-# microseconds (EPOCHREALTIME without its point, whatever the locale's)
+# microseconds
 timed() {
-	local max=$1 rc=0 t0 t1
-	shift
-	t0=${EPOCHREALTIME//[^0-9]/}
-	"$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
-	t1=${EPOCHREALTIME//[^0-9]/}
-	if [ "$rc" -gt "$max" ]; then
-		cat "$WORK/err" >&2
-		die "failed (exit $rc): $*"
-	fi
-	US=$((10#$t1 - 10#$t0))
+	bench_timed "$WORK/out" "$@"
 }
 
 # Samples: S_<key> holds one line per pair: "RATIO SECONDS SCAN".
@@ -381,22 +372,7 @@ done
 # med KEY COLUMN: the median of column COLUMN of S_KEY ("" when none)
 med() {
 	[ -s "$WORK/S_$1" ] || return 0
-	cut -d' ' -f"$2" "$WORK/S_$1" | sort -g |
-		awk '{v[NR] = $1}
-		END{m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		    printf "%.2f\n", m}'
-}
-# span KEY: "min-max" of the ratios of S_KEY
-span() {
-	sort -g "$WORK/S_$1" |
-		awk 'NR == 1 {a = $1} {b = $1} END{printf "%.2f-%.2f\n", a, b}'
-}
-# secs KEY COLUMN: as med, 3 decimals
-secs() {
-	cut -d' ' -f"$2" "$WORK/S_$1" | sort -g |
-		awk '{v[NR] = $1}
-		END{m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		    printf "%.3f\n", m}'
+	bench_median "$1" "$2" 2
 }
 
 # ---- peak RSS, 100k and 1M people rows ----
@@ -435,23 +411,9 @@ for f in "${FILES[@]}"; do
 	done
 done
 
-CPU=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
-	head -n 1)
-[ -n "$CPU" ] || CPU=$(uname -m)
-REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=
-git diff --quiet HEAD 2>/dev/null || DIRTY=" (with uncommitted changes)"
-LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 REPORT=$WORK/report.md
 {
-	printf '## %s (speed)\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-	printf -- '- machine: %s CPUs, %s; %s; load average %s at the start,' \
-		"$(nproc)" "$CPU" "$(uname -sr)" "$LOAD0"
-	printf ' %s at the end\n' "$LOAD1"
-	# shellcheck disable=SC2016 # backquotes are Markdown
-	printf -- '- source: git %s%s; `bash tests/bench/speed.sh %s`' \
-		"$REV" "$DIRTY" "$1"
-	printf ', BENCH_RUNS=%s\n' "$RUNS"
+	bench_entry_head speed speed.sh "$1"
 	printf -- '- -j accepted by: anonymize %s, kcheck %s, reweight %s\n' \
 		"$([ "${HASJ[anonymize]}" = 1 ] && echo yes || echo no)" \
 		"$([ "${HASJ[kcheck]}" = 1 ] && echo yes || echo no)" \
@@ -474,7 +436,7 @@ REPORT=$WORK/report.md
 	for f in "${FILES[@]}"; do
 		printf '### %s: %s bytes, %s rows, memchr-scan %s s\n\n' \
 			"${FNAME[$f]}" "$(wc -c <"${FILE[$f]}" | tr -d ' ')" \
-			"${K_ROWS[$f]}" "$(secs "${f}_pass_1" 3)"
+			"${K_ROWS[$f]}" "$(bench_median "${f}_pass_1" 3 3)"
 		printf '| job | -j 1 ratio | s | <= | result | -j 2 ratio | s | <= | result |\n'
 		printf '|---|---:|---:|---:|---|---:|---:|---:|---|\n'
 		for p in "${PROGS[@]}"; do
@@ -484,7 +446,7 @@ REPORT=$WORK/report.md
 				if has_j "$p" "$j"; then
 					r=$(med "$k" 1)
 					printf '| %s (%s) | %s | %s | %s ' "$r" \
-						"$(span "$k")" "$(secs "$k" 2)" \
+						"$(bench_span "$k")" "$(bench_median "$k" 2 3)" \
 						"${TGT[$p.$j]}" "${V[$k]}"
 				else
 					printf '| n/a | | %s | n/a ' "${TGT[$p.$j]}"
@@ -509,7 +471,7 @@ REPORT=$WORK/report.md
 						k=d${f}_${d}_$j
 						[ $w = q ] && k=${k}_q
 						printf '| %s (%s) | %s | | ' "$(med "$k" 1)" \
-							"$(span "$k")" "$(secs "$k" 2)"
+							"$(bench_span "$k")" "$(bench_median "$k" 2 3)"
 					done
 					printf '|\n'
 				done
