@@ -754,9 +754,7 @@ prep_fairness_report_json(const prep_fairness *f, const prep_field *names,
 	json_t *o = json_object(), *groups = json_array();
 	double v[NMETRICS];
 	size_t i, id;
-	char *text;
 	int ok = 1;
-	prep_status st;
 
 	metric_values(s, v);
 	for (i = 0; i < NMETRICS; i++)
@@ -768,11 +766,7 @@ prep_fairness_report_json(const prep_fairness *f, const prep_field *names,
 		prep_json_set(o, "satisfied",
 			      json_boolean(prep_fairness_check(s, g) == 0),
 			      &ok);
-	if ((st = prep_json_text(o, ok, &text)) != PREP_OK)
-		return st;
-	st = prep_writer_raw(w, text, strlen(text));
-	free(text);
-	return st;
+	return prep_json_write(o, ok, w);
 }
 
 prep_status

@@ -759,8 +759,6 @@ prep_proxies_report_json(const prep_proxy *list, size_t n,
 	json_t *o = json_object(), *a = json_array(), *s = json_array();
 	int ok = 1, top = n > 0 && !isnan(list[0].strength);
 	size_t i;
-	char *text;
-	prep_status st;
 
 	prep_json_set(o, "strongest",
 		      top ? name_json(names, list[0].column) : json_null(),
@@ -791,11 +789,7 @@ prep_proxies_report_json(const prep_proxy *list, size_t n,
 		prep_json_set(o, "satisfied",
 			      json_boolean(prep_proxies_check(list, n, g)),
 			      &ok);
-	if ((st = prep_json_text(o, ok, &text)) != PREP_OK)
-		return st;
-	st = prep_writer_raw(w, text, strlen(text));
-	free(text);
-	return st;
+	return prep_json_write(o, ok, w);
 }
 
 prep_status

@@ -595,9 +595,7 @@ prep_repr_report_json(const prep_repr *r, const prep_field *names,
 	prep_field *v = r ? malloc(r->ncols * sizeof *v) : NULL;
 	prep_repr_group gr;
 	size_t i, c;
-	char *text;
 	int ok = 1;
-	prep_status st;
 
 	if (r && v == NULL)
 		ok = 0;
@@ -630,11 +628,7 @@ prep_repr_report_json(const prep_repr *r, const prep_field *names,
 	if (gated(g))
 		prep_json_set(o, "satisfied",
 			      json_boolean(prep_repr_check(s, g) == 0), &ok);
-	if ((st = prep_json_text(o, ok, &text)) != PREP_OK)
-		return st;
-	st = prep_writer_raw(w, text, strlen(text));
-	free(text);
-	return st;
+	return prep_json_write(o, ok, w);
 }
 
 prep_status

@@ -117,6 +117,19 @@ prep_json_text(json_t *o, int ok, char **text)
 	return PREP_OK;
 }
 
+prep_status
+prep_json_write(json_t *o, int ok, prep_writer *w)
+{
+	char *text;
+	prep_status st = prep_json_text(o, ok, &text);
+
+	if (st != PREP_OK)
+		return st;
+	st = prep_writer_raw(w, text, strlen(text));
+	free(text);
+	return st;
+}
+
 int
 prep_json_uint(const json_t *j, uint64_t lo, uint64_t hi, uint64_t *v)
 {

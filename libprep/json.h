@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "csv.h"
 #include "prep.h"
 
 /* v by the rule for numbers above (NULL when out of memory). */
@@ -43,6 +44,9 @@ void prep_json_append(json_t *a, json_t *val, int *ok);
  * text can't be made.
  */
 prep_status prep_json_text(json_t *o, int ok, char **text);
+
+/* The same, written to w as bytes (prep_writer_raw); a writer's status. */
+prep_status prep_json_write(json_t *o, int ok, prep_writer *w);
 
 /*
  * Readers of the sketches' saved states (sketch_*.c), which refuse
