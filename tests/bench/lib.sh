@@ -132,6 +132,21 @@ bench_entry_head() {
 	printf ', BENCH_RUNS=%s\n' "$RUNS"
 }
 
+# bench_append NAME: show the entry in $REPORT and how long the run took;
+# unless REPORT_ONLY is 1, append it to RESULTS and exit with FAILED.
+bench_append() {
+	cat "$REPORT"
+	echo "bench: $((SECONDS - T_START)) s"
+	if [ "$REPORT_ONLY" = 1 ]; then
+		echo "bench: BENCH_REPORT_ONLY=1: nothing appended, no verdict"
+		exit 0
+	fi
+	[ -f "$RESULTS" ] || die "$RESULTS: missing"
+	cat "$REPORT" >>"$RESULTS"
+	echo "bench: appended the $1 entry to $RESULTS"
+	exit "$FAILED"
+}
+
 # bench_adult N...: the Adult data set replicated, in $WORK/adult-xN.csv
 # for each N (made once): the header once, then testdata/adult.csv's
 # records N times, CRLF line ends kept. Sets ADULT (the file) and

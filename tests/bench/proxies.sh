@@ -152,13 +152,4 @@ REPORT=$WORK/report.md
 	printf '\n'
 } >"$REPORT"
 
-cat "$REPORT"
-echo "bench: $((SECONDS - T_START)) s"
-if [ "$REPORT_ONLY" = 1 ]; then
-	echo "bench: BENCH_REPORT_ONLY=1: nothing appended, no verdict"
-	exit 0
-fi
-[ -f "$RESULTS" ] || die "$RESULTS: missing"
-cat "$REPORT" >>"$RESULTS"
-echo "bench: appended the proxies entry to $RESULTS"
-exit "$FAILED"
+bench_append proxies
