@@ -282,20 +282,19 @@ workers_free(struct worker *k, void **ctxs)
 }
 
 /*
- * Run a pass (job) over the rows of r (cli's reader, or the spool's)
- * into out; a refused row ends the run with its message.
+ * Run a first pass (job) over the input's rows, spooling them to out
+ * (NULL: none); a refused row ends the run with its message.
  */
 static void
-run_pass(prep_reader *r, prep_writer *out, int spool, const prep_par_job *job,
-	 struct worker *k, void **ctxs)
+run_pass(prep_writer *out, const prep_par_job *job, struct worker *k,
+	 void **ctxs)
 {
 	prep_par_result res;
 
-	if (cli_run_rows_of(&cli, r, out, job, ctxs, &res) != PREP_OK) {
+	if (cli_run_rows(&cli, out, job, ctxs, &res) != PREP_OK) {
 		if (res.by_output || k[res.worker].st == PREP_OK) {
-			/* the writer's */
-			if (spool)
-				cli_spool_check(&cli, res.status);
+			/* the spool's writer */
+			cli_spool_check(&cli, res.status);
 			cli_write_check(&cli, res.status);
 		}
 		row_fatal(&k[res.worker], res.where);
@@ -597,8 +596,7 @@ count_rows(prep_weights *tab, prep_spool *spool, const struct columns *c)
 	unsigned t;
 
 	memset(&b, 0, sizeof b);
-	run_pass(cli.reader, spool ? prep_spool_writer(spool) : NULL, 1, &job,
-		 k, ctxs);
+	run_pass(spool ? prep_spool_writer(spool) : NULL, &job, k, ctxs);
 	if (cli.threads > 1) {
 		prep_weights **parts =
 		    malloc(cli.threads * sizeof(prep_weights *));
@@ -649,7 +647,7 @@ check_rows(prep_weights *tab, prep_spool *spool)
 	void **ctxs;
 	struct worker *k = workers_new(tab, NULL, 0, spool, &ctxs);
 
-	run_pass(cli.reader, prep_spool_writer(spool), 1, &job, k, ctxs);
+	run_pass(prep_spool_writer(spool), &job, k, ctxs);
 	workers_free(k, ctxs);
 	cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
