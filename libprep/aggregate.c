@@ -357,6 +357,35 @@ prep_agg_free(prep_agg *a)
 }
 
 prep_status
+prep_agg_new_like(const prep_agg *a, prep_agg **out)
+{
+	prep_agg *b;
+	size_t gi, id;
+	prep_status st;
+
+	*out = NULL;
+	if (a == NULL || a->started || a->released || a->subset_keyed)
+		return PREP_ERR_ARG;
+	if ((st = prep_agg_new(&a->p, &b)) != PREP_OK)
+		return st;
+	/* the public keys, in their order: the groups a holds before a row */
+	for (gi = 0; st == PREP_OK && gi < a->groups.n; gi++) {
+		prep_field k = prep_strset_key(&a->groups, gi);
+
+		prep_buf_reset(&b->scratch);
+		st = prep_buf_append(&b->scratch, k.data, k.len);
+		if (st == PREP_OK)
+			st = agg_find_group(b, 1, &id);
+	}
+	if (st != PREP_OK) {
+		prep_agg_free(b);
+		return st;
+	}
+	*out = b;
+	return PREP_OK;
+}
+
+prep_status
 prep_agg_add_key(prep_agg *a, const prep_field *key)
 {
 	prep_status st;

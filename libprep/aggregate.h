@@ -127,6 +127,13 @@ prep_status prep_agg_new(const prep_agg_params *p, prep_agg **out);
 void prep_agg_free(prep_agg *a);
 
 /*
+ * A new aggregation with a's parameters and public keys, before a row
+ * (for a thread of one input, added up with prep_agg_merge): PREP_ERR_ARG
+ * when a has rows, is released, or has drawn its subset key.
+ */
+prep_status prep_agg_new_like(const prep_agg *a, prep_agg **out);
+
+/*
  * One public key (nby fields), in output order; duplicates, or a key
  * after the first row: ARG.
  */

@@ -553,7 +553,10 @@ aggregate_read(const struct opts *o, prep_agg *agg, prep_rng *rng)
 	if (k == NULL || ctxs == NULL)
 		cli_fatal(&cli, "out of memory");
 	for (t = 0; t < cli.threads; t++) {
-		k[t].agg = t == 0 ? agg : aggregate_prepare(o, NULL, NULL);
+		if (t > 0 && prep_agg_new_like(agg, &k[t].agg) != PREP_OK)
+			cli_fatal(&cli, "out of memory");
+		if (t == 0)
+			k[t].agg = agg;
 		k[t].rng = t == 0 ? rng : NULL;
 		ctxs[t] = &k[t];
 	}

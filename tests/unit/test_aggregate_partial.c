@@ -270,8 +270,9 @@ Test(aggregate_partial, merge_equals_whole)
 
 /*
  * prep_agg_merge, as the threads add up: rows dealt to three
- * aggregations, the others merged into the first, released as the
- * whole run over every row is.
+ * aggregations, the second and third made like the first
+ * (prep_agg_new_like), merged into it, released as the whole run over
+ * every row is.
  */
 Test(aggregate_partial, agg_merge_equals_whole)
 {
@@ -291,8 +292,12 @@ Test(aggregate_partial, agg_merge_equals_whole)
 					   (int)real);
 				prep_agg *a = make(&p), *parts[3];
 
-				for (t = 0; t < 3; t++)
-					parts[t] = make(&p);
+				/* the others like the first: its keys too */
+				parts[0] = make(&p);
+				for (t = 1; t < 3; t++)
+					cr_assert_eq(prep_agg_new_like(
+							 parts[0], &parts[t]),
+						     PREP_OK);
 				for (i = 0; i < nrows; i++) {
 					add_row(a, NULL, &rows[i]);
 					add_row(parts[(i / 7) % 3], NULL,
@@ -303,6 +308,15 @@ Test(aggregate_partial, agg_merge_equals_whole)
 					    prep_agg_merge(parts[0], parts[t]),
 					    PREP_OK);
 					prep_agg_free(parts[t]);
+				}
+				/* no copy of one that has rows */
+				{
+					prep_agg *no = (prep_agg *)&no;
+
+					cr_assert_eq(
+					    prep_agg_new_like(parts[0], &no),
+					    PREP_ERR_ARG);
+					cr_assert_null(no);
 				}
 				release(a, 40 + k, whole);
 				release(parts[0], 40 + k, merged);
