@@ -3,12 +3,16 @@
  * (-j N, prep(7)).
  *
  * The calling thread reads the input raw (csv.h, prep_reader_raw) and
- * cuts it into pieces of about PREP_PAR_PIECE bytes that begin and end
- * at record boundaries. A record ends at a line feed outside quotes, and
- * quotes are told by counting them, as for --part (part.h): a quoted
- * field holds its quotes doubled, an unquoted field none, so a line feed
- * is outside quotes exactly when an even number of quotes come before it
- * in the piece. A CR not followed by a line feed ends a record too
+ * cuts it into pieces that begin and end at record boundaries: a piece
+ * ends at the first boundary past PREP_PAR_PIECE bytes, or at the end of
+ * a file. The cuts depend on the input's bytes alone, never on how many
+ * a read returned (a pipe's vary) nor on the number of threads: a job
+ * may make its result a function of the pieces (profile(1)). A record
+ * ends at a line feed outside quotes, and quotes are told by counting
+ * them, as for --part (part.h): a quoted field holds its quotes doubled,
+ * an unquoted field none, so a line feed is outside quotes exactly when
+ * an even number of quotes come before it in the piece. A CR not
+ * followed by a line feed ends a record too
  * (libcsv's rule): it is a boundary only where no line feed is. Input
  * with stray quotes has no such count (--lazy-quotes): run it on one
  * thread. Where a strict reader meets a stray quote it fails there, and
