@@ -114,9 +114,9 @@ row(void *ctx, const prep_field *f, size_t n, const prep_par_row *at,
 
 	(void)n;
 	(void)out;
+	/* a merge failed: the rest is moot, that failure comes first */
 	if (atomic_load_explicit(&pp->stop, memory_order_relaxed))
-		return PREP_ERR_LIMIT; /* moot: the merge's failure comes first
-					*/
+		return PREP_ERR_LIMIT;
 	if (w->mine == NULL || w->mine_no != at->piece) {
 		/* a new piece: hand the last over, unless already taken */
 		pthread_mutex_lock(&pp->mu);
