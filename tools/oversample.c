@@ -10,6 +10,13 @@
  * as it is (every input row, in input order) and then the new rows:
  * copies of spooled rows for random, rows built in memory for SMOTE.
  * Nothing is written before the whole input has been read.
+ *
+ * On -j N threads the first pass runs on the thread engine (par.h):
+ * each thread counts into a table of its own and spools its pieces'
+ * rows through their memory writers, appended to the spool in input
+ * order; the tables are put together in input order
+ * (prep_oversample_merge), and the draws, on the calling thread, come
+ * from the same table as on one thread.
  */
 #include <errno.h>
 #include <inttypes.h>
