@@ -823,6 +823,15 @@ merge_values(prep_oversample *o, struct merged *m)
 		for (d = 0; d < o->ncat; d++) {
 			size_t n = p->vals[d].n;
 
+			if (o->vals[d].n == 0) {
+				/* the first part's values as they are: ids
+				 * need only tell values apart (NULL: the
+				 * same ids) */
+				prep_strset_free(&o->vals[d]);
+				o->vals[d] = p->vals[d];
+				prep_strset_init(&p->vals[d], p->max);
+				continue;
+			}
 			m->val[t][d] = malloc((n ? n : 1) * sizeof ***m->val);
 			if (m->val[t][d] == NULL)
 				return PREP_ERR_NOMEM;
@@ -942,9 +951,12 @@ pull_row(prep_oversample *o, struct ocls *c, const prep_oversample *p,
 			     o->nfeat * sizeof(double));
 	if (st != PREP_OK)
 		return st;
-	for (d = 0; d < o->ncat; d++)
-		o->ids[d] = val[d][((const uint32_t *)(const void *)
-					pc->cat.data)[j * p->ncat + d]];
+	for (d = 0; d < o->ncat; d++) {
+		uint32_t v = ((const uint32_t *)(const void *)
+				  pc->cat.data)[j * p->ncat + d];
+
+		o->ids[d] = val[d] ? val[d][v] : v;
+	}
 	return prep_buf_append(&c->cat, o->ids, o->ncat * sizeof *o->ids);
 }
 
