@@ -347,7 +347,7 @@ add_row(prep_oversample *o, const prep_field *row, uint64_t off, uint64_t len,
 	if (st != PREP_OK)
 		return st;
 	c = &o->cls[id];
-	if (c->n >= MAX_CLASS_ROWS || (runs && place >> 32 > UINT32_MAX))
+	if (c->n >= MAX_CLASS_ROWS)
 		return PREP_ERR_LIMIT;
 	if (!o->smote) {
 		uint64_t pair[2] = {off, len};

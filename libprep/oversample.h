@@ -96,8 +96,7 @@ prep_status prep_oversample_add(prep_oversample *o, const prep_field *row,
  * place is the row's (a prep_par_row's piece << 32 | index), off its
  * offset in its piece's output (that piece's own bytes). The table
  * notes each class's rows by piece (8 bytes for each piece a class has
- * rows in), for prep_oversample_merge. PREP_ERR_LIMIT for a piece past
- * 2^32 - 1.
+ * rows in), for prep_oversample_merge.
  */
 prep_status prep_oversample_add_at(prep_oversample *o, const prep_field *row,
 				   uint64_t off, uint64_t len, prep_where where,
