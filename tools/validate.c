@@ -41,16 +41,6 @@ enum {
 
 #define MAX_ERRORS_CAP 10000000ULL
 
-/* Where the rows go. */
-struct sink {
-	prep_spool *spool;	/* the gate's valid rows; NULL with --stream */
-	prep_writer *rej;	/* --rejects */
-	prep_outfile *rejf;	/* ... its file */
-	prep_outfile *mf;	/* --manifest, opened before the data */
-	prep_writer_options wo; /* the output's dialect */
-	uint64_t written;	/* valid data rows written */
-};
-
 struct cli cli;
 prep_validator *run_validator;
 prep_vreport *run_report;
@@ -590,7 +580,9 @@ main(int argc, char **argv)
 			state_input(st);
 		else
 			open_sinks(&o, &k);
-		if (st == PREP_OK)
+		if (st == PREP_OK && threads_apply(&o))
+			check_rows_threads(&o, &k, rowno, sch);
+		else if (st == PREP_OK)
 			check_rows(&o, &k, rowno);
 		if (o.partial)
 			write_state(&o, sch);
