@@ -55,6 +55,8 @@ struct prep_validator {
 	size_t npend, pend_cap;
 	prep_field *cells;
 	size_t cells_cap;
+	const prep_buf *run_side; /* the note last written was a run of */
+	size_t run_at;		  /* valid rows, here in run_side */
 };
 
 static const char *const code_names[PREP_V_NCODES] = {
@@ -596,7 +598,11 @@ prep_validator_defer(prep_validator *v)
 	prep_schema_defer_keys(v->schema, &v->keys);
 }
 
-/* A note's head; its issues, keys and bytes follow (see validate.h). */
+/*
+ * A note begins with a count: n > 0, a run of n records without an
+ * issue, a lookup or bytes, and nothing more; 0, a head, then its
+ * issues, keys and bytes (see validate.h).
+ */
 struct note_head {
 	uint64_t rows;
 	prep_where where;
@@ -631,14 +637,35 @@ take_bytes(prep_writer *w, prep_buf *b, uint64_t *len)
 static prep_status
 note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
 	 prep_where w, prep_writer *valid, prep_writer *rej, int delim,
-	 prep_buf *side)
+	 prep_buf *side, size_t *nissues)
 {
 	struct note_head h;
 	const prep_vissue *is;
 	size_t ni, i, at;
+	uint64_t run;
 	prep_status st;
 
 	if ((st = prep_validator_row(v, f, n, &is, &ni)) != PREP_OK)
+		return st;
+	*nissues = ni;
+	if (ni == 0 && v->npend == 0 && valid == NULL) {
+		/* a piece's notes are its worker's alone, from an empty
+		 * buffer: one written last here is this piece's */
+		if (side->len > 0 && v->run_side == side &&
+		    v->run_at + sizeof run == side->len) {
+			memcpy(&run, side->data + v->run_at, sizeof run);
+			run++;
+			memcpy(side->data + v->run_at, &run, sizeof run);
+			return PREP_OK;
+		}
+		run = 1;
+		v->run_at = side->len;
+		v->run_side = side;
+		return prep_buf_append(side, &run, sizeof run);
+	}
+	v->run_side = NULL;
+	run = 0;
+	if ((st = prep_buf_append(side, &run, sizeof run)) != PREP_OK)
 		return st;
 	memset(&h, 0, sizeof h);
 	h.rows = rows;
@@ -696,13 +723,18 @@ note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
 prep_status
 prep_validator_note(prep_validator *v, const prep_field *f, size_t n,
 		    uint64_t rows, prep_where w, prep_writer *valid,
-		    prep_writer *rej, int delim, prep_buf *side)
+		    prep_writer *rej, int delim, prep_buf *side,
+		    size_t *nissues)
 {
-	size_t at = side->len;
-	prep_status st = note_row(v, f, n, rows, w, valid, rej, delim, side);
+	size_t at = side->len, ni = 0;
+	prep_status st =
+	    note_row(v, f, n, rows, w, valid, rej, delim, side, &ni);
 
+	if (nissues)
+		*nissues = ni;
 	if (st != PREP_OK) {
 		/* a note is whole or absent */
+		v->run_side = NULL;
 		side->len = at;
 		if (side->data)
 			side->data[at] = '\0';
@@ -733,6 +765,7 @@ prep_validator_replay(prep_validator *v, const prep_buf *side, size_t *off,
 {
 	const char *p, *end;
 	struct note_head h;
+	uint64_t run;
 	size_t i, added = 0;
 	prep_status st;
 
@@ -741,6 +774,15 @@ prep_validator_replay(prep_validator *v, const prep_buf *side, size_t *off,
 		return PREP_END;
 	p = side->data + *off;
 	end = side->data + side->len;
+	if ((size_t)(end - p) < sizeof run)
+		return PREP_ERR_ARG;
+	memcpy(&run, p, sizeof run);
+	p += sizeof run;
+	if (run > 0) {
+		note->valid_run = run;
+		*off += sizeof run;
+		return PREP_OK;
+	}
 	if ((size_t)(end - p) < sizeof h)
 		return PREP_ERR_ARG;
 	memcpy(&h, p, sizeof h);

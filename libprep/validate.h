@@ -175,21 +175,28 @@ prep_status prep_validator_manifest(const prep_validator *v, uint64_t rows,
  * (prep_writer_new_memory; NULL: no data output) when it has no issue,
  * as a quarantine row by rej (NULL: no --rejects; delim its delimiter)
  * when it has some, and its cells when it has lookups and rej is given.
- * A note is whole or absent (PREP_ERR_NOMEM, a writer's status, or
- * prep_validator_row's). Message pointers in a note are the worker
- * validator's and its schema's: keep them until the notes are replayed.
+ * *nissues (if not NULL) is the number of its issues so far: with no
+ * lookup put off, they are all it has, and a record without one may be
+ * written by the caller instead (valid NULL). A note is whole or absent
+ * (PREP_ERR_NOMEM, a writer's status, or prep_validator_row's). Message
+ * pointers in a note are the worker validator's and its schema's: keep them
+ * until the notes are replayed.
  *
  * prep_validator_replay, on the calling thread in input order, reads
  * the note at *off of side on the validator whose schema keeps the sets
  * (its header set as the workers'): it makes the lookups and gives the
  * record's issues as prep_validator_row would have, in note (valid until
- * the next call). changed: a duplicate key added an error, and the
+ * the next call), or a run of records without any (valid_run), noted
+ * as one. changed: a duplicate key added an error, and the
  * bytes made on the worker are stale: the record is a quarantine row
  * (prep_validator_reject_row on note->f) if rej was given. PREP_END
  * past the last note, PREP_ERR_LIMIT when a set is full, PREP_ERR_NOMEM,
  * PREP_ERR_ARG for a note cut short.
  */
 typedef struct prep_vnote {
+	uint64_t valid_run; /* > 0: this many records without an issue
+			       (nor bytes: valid was NULL), and nothing
+			       else is set */
 	uint64_t rows;
 	prep_where where;
 	const prep_vissue *issues;
@@ -207,7 +214,7 @@ void prep_validator_defer(prep_validator *v);
 prep_status prep_validator_note(prep_validator *v, const prep_field *f,
 				size_t n, uint64_t rows, prep_where w,
 				prep_writer *valid, prep_writer *rej, int delim,
-				prep_buf *side);
+				prep_buf *side, size_t *nissues);
 prep_status prep_validator_replay(prep_validator *v, const prep_buf *side,
 				  size_t *off, prep_vnote *note);
 

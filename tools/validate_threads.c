@@ -32,6 +32,7 @@ struct worker {
 	prep_validator *v;
 	prep_writer *valid, *rej; /* NULL: no such output */
 	int delim;
+	int direct; /* valid rows straight to the piece's output */
 };
 
 /* The calling thread's side of the run. */
@@ -41,6 +42,7 @@ struct order {
 	uint64_t head;
 	prep_writer *out;	  /* the valid rows' writer, or NULL */
 	prep_writer *valid, *rej; /* a piece's rows for out and k->rej */
+	int direct;		  /* valid rows went to the engine's output */
 	int fail;		  /* what stopped the replay (enum below) */
 	prep_status fst;	  /* ... its status */
 	prep_where where;	  /* ... the row's place, for --max-keys */
@@ -60,11 +62,16 @@ note_row(void *ctx, const prep_field *f, size_t n, const prep_par_row *at,
 	 prep_writer *out)
 {
 	struct worker *w = ctx;
+	size_t ni;
+	prep_status st;
 
-	(void)out;
-	return prep_validator_note(w->v, f, n, prep_reader_rows(at->reader),
-				   prep_reader_where(at->reader), w->valid,
-				   w->rej, w->delim, prep_par_side(at));
+	st = prep_validator_note(w->v, f, n, prep_reader_rows(at->reader),
+				 prep_reader_where(at->reader),
+				 w->direct ? NULL : w->valid, w->rej, w->delim,
+				 prep_par_side(at), &ni);
+	if (st == PREP_OK && w->direct && ni == 0 && out)
+		st = prep_writer_row(out, f, n);
+	return st;
 }
 
 /* The bytes of a row made on a worker, to the memory writer w. */
@@ -91,6 +98,13 @@ replay(struct order *r, uint64_t piece, const prep_buf *side)
 
 	while ((st = prep_validator_replay(run_validator, side, &off, &nt)) ==
 	       PREP_OK) {
+		if (nt.valid_run > 0) {
+			prep_vreport_add_rows(run_report, nt.valid_run,
+					      nt.valid_run);
+			if (!r->o->report_only)
+				r->k->written += nt.valid_run;
+			continue;
+		}
 		st = prep_vreport_row(run_report, r->head + base + nt.rows,
 				      nt.where, nt.issues, nt.nissues);
 		if (st != PREP_OK) {
@@ -100,8 +114,9 @@ replay(struct order *r, uint64_t piece, const prep_buf *side)
 		if (r->o->report_only)
 			continue;
 		if (nt.nissues == 0) {
-			if ((st = put_row(r->valid, nt.valid, nt.valid_len)) !=
-			    PREP_OK) {
+			if (!r->direct &&
+			    (st = put_row(r->valid, nt.valid, nt.valid_len)) !=
+				PREP_OK) {
 				r->fail = FAIL_OUT;
 				return st;
 			}
@@ -146,7 +161,8 @@ ordered(void *arg, uint64_t piece, const prep_buf *side, uint64_t rows)
 	(void)rows;
 	/* what came before a failure is written, as one thread wrote it
 	 * before it stopped */
-	if (r->out && (wst = flush_to(r->out, r->valid)) != PREP_OK &&
+	if (r->out && !r->direct &&
+	    (wst = flush_to(r->out, r->valid)) != PREP_OK &&
 	    r->fail == FAIL_NONE) {
 		r->fail = FAIL_OUT;
 		st = wst;
@@ -268,8 +284,12 @@ check_rows_threads(const struct opts *o, struct sink *k, uint64_t head,
 	ctx = calloc(n, sizeof *ctx);
 	if (ws == NULL || ctx == NULL)
 		cli_fatal(&cli, "out of memory");
+	/* without unique or primary-key sets a row's checks are its own:
+	 * valid rows go to the engine's output, in input order */
+	r.direct = r.out && prep_schema_key_sets(run) == 0;
 	for (i = 0; i < n; i++) {
 		worker_new(o, run, &ws[i], r.out, k->rej);
+		ws[i].direct = r.direct;
 		ctx[i] = &ws[i];
 	}
 	if (r.out)
@@ -283,9 +303,15 @@ check_rows_threads(const struct opts *o, struct sink *k, uint64_t head,
 	job.ordered = ordered;
 	job.ordered_arg = &r;
 	cli.run_ctx = (void *const *)ctx;
-	st = prep_par_run(cli.reader, NULL, n, &job, (void *const *)ctx, &res);
+	st = prep_par_run(cli.reader, r.direct ? r.out : NULL, n, &job,
+			  (void *const *)ctx, &res);
 	if (st != PREP_OK && res.by_ordered) {
 		replay_fatal(&r);
+	} else if (st != PREP_OK && res.by_output) {
+		if (o->stream)
+			cli_write_check(&cli, st);
+		else
+			cli_spool_check(&cli, st);
 	} else if (st != PREP_OK && res.by_row) {
 		validate_check(st, "validation");
 	} else if (st == PREP_ERR_NOMEM) {
