@@ -641,8 +641,9 @@ note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
 {
 	struct note_head h;
 	const prep_vissue *is;
-	size_t ni, i, at;
+	size_t ni, i, at, need;
 	uint64_t run;
+	char *o;
 	prep_status st;
 
 	if ((st = prep_validator_row(v, f, n, &is, &ni)) != PREP_OK)
@@ -665,8 +666,6 @@ note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
 	}
 	v->run_side = NULL;
 	run = 0;
-	if ((st = prep_buf_append(side, &run, sizeof run)) != PREP_OK)
-		return st;
 	memset(&h, 0, sizeof h);
 	h.rows = rows;
 	h.where = w;
@@ -677,12 +676,22 @@ note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
 	/* the cells, for the ordered stage to quarantine the row when a
 	 * key turns out to be a duplicate */
 	h.ncells = v->npend > 0 && rej != NULL ? n : 0;
-	at = side->len;
-	if ((st = prep_buf_append(side, &h, sizeof h)) != PREP_OK)
+	/* one reservation for the run count, the head, the issues and
+	 * the keys; one for the cells */
+	need = sizeof run + sizeof h + ni * sizeof *is;
+	for (i = 0; i < v->npend; i++)
+		need += sizeof(struct note_key) + v->pend[i].len;
+	if ((st = prep_buf_reserve(side, need)) != PREP_OK)
 		return st;
-	for (i = 0; i < ni && st == PREP_OK; i++)
-		st = prep_buf_append(side, &is[i], sizeof is[i]);
-	for (i = 0; i < v->npend && st == PREP_OK; i++) {
+	at = side->len + sizeof run;
+	o = side->data + side->len;
+	memcpy(o, &run, sizeof run);
+	o += sizeof run + sizeof h; /* the head last: its lengths */
+	if (ni > 0) {
+		memcpy(o, is, ni * sizeof *is);
+		o += ni * sizeof *is;
+	}
+	for (i = 0; i < v->npend; i++) {
 		struct note_key k;
 
 		memset(&k, 0, sizeof k);
@@ -691,12 +700,12 @@ note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
 		k.pos = v->pend[i].pos;
 		k.len = v->pend[i].len;
 		k.shows = v->pend[i].shows;
-		st = prep_buf_append(side, &k, sizeof k);
-		if (st == PREP_OK)
-			st =
-			    prep_buf_append(side, v->keys.data + v->pend[i].off,
-					    v->pend[i].len);
+		memcpy(o, &k, sizeof k);
+		o += sizeof k;
+		memcpy(o, v->keys.data + v->pend[i].off, v->pend[i].len);
+		o += v->pend[i].len;
 	}
+	side->len += need;
 	if (st == PREP_OK && h.has_valid &&
 	    (st = prep_writer_row(valid, f, n)) == PREP_OK)
 		st = take_bytes(valid, side, &h.valid_len);
@@ -704,18 +713,29 @@ note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
 	    (st = prep_validator_reject_row(v, rej, delim, f, n, is, ni)) ==
 		PREP_OK)
 		st = take_bytes(rej, side, &h.reject_len);
-	for (i = 0; i < h.ncells && st == PREP_OK; i++) {
-		uint64_t len = f[i].len;
+	if (st == PREP_OK && h.ncells > 0) {
+		for (i = 0; i < n; i++)
+			h.cells_len += f[i].len;
+		need = (size_t)(n * sizeof(uint64_t) + h.cells_len);
+		if ((st = prep_buf_reserve(side, need)) != PREP_OK)
+			return st;
+		o = side->data + side->len;
+		for (i = 0; i < n; i++) {
+			uint64_t len = f[i].len;
 
-		st = prep_buf_append(side, &len, sizeof len);
-	}
-	for (i = 0; i < h.ncells && st == PREP_OK; i++) {
-		h.cells_len += f[i].len;
-		if (f[i].len > 0)
-			st = prep_buf_append(side, f[i].data, f[i].len);
+			memcpy(o, &len, sizeof len);
+			o += sizeof len;
+		}
+		for (i = 0; i < n; i++)
+			if (f[i].len > 0) {
+				memcpy(o, f[i].data, f[i].len);
+				o += f[i].len;
+			}
+		side->len += need;
 	}
 	if (st != PREP_OK)
 		return st;
+	side->data[side->len] = '\0';
 	memcpy(side->data + at, &h, sizeof h);
 	return PREP_OK;
 }
