@@ -21,6 +21,10 @@
 enum { FREE, READY, BUSY, DONE };
 
 static size_t piece_bytes = PREP_PAR_PIECE;
+/* A side buffer holds what its piece's records make, however large a
+ * record the reader takes: bounded by the memory budget (memcap.h), not
+ * by buf.h's default cap. */
+#define SIDE_MAX (SIZE_MAX / 2)
 
 void
 prep_par_set_piece(size_t bytes)
@@ -617,7 +621,7 @@ prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 	g.next_seq = g.out_seq = 1; /* piece 0: the pending record */
 	g.new_file = 1;
 	g.record_max = prep_reader_record_max(r);
-	prep_buf_init(&g.side0, 0);
+	prep_buf_init(&g.side0, SIDE_MAX);
 	st = run_pending(&g, res);
 	prep_buf_free(&g.side0);
 	if (st != PREP_OK)
@@ -626,7 +630,7 @@ prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 	if (g.slots == NULL)
 		return res->status = PREP_ERR_NOMEM;
 	for (i = 0; i < g.nslots; i++)
-		prep_buf_init(&g.slots[i].side, 0);
+		prep_buf_init(&g.slots[i].side, SIDE_MAX);
 	for (i = 0; out && i < g.nslots; i++)
 		if ((st = prep_writer_new_memory(out, &g.slots[i].out)) !=
 		    PREP_OK) {

@@ -105,7 +105,8 @@ typedef struct prep_par_job {
  * The side buffer of the piece of the record at, for a row function of
  * a job with an ordered function (else NULL): empty when the piece's
  * first record comes, kept until the ordered function has read it. Only
- * for an at that prep_par_run gave.
+ * for an at that prep_par_run gave. Its bytes count against the memory
+ * budget (memcap.h), with no cap of their own.
  */
 prep_buf *prep_par_side(const prep_par_row *at);
 
