@@ -10,7 +10,9 @@
  * to the --rejects file if there is one. As a gate (the default) the
  * valid rows are spooled to an unlinked temporary file and written out
  * only when the run passes; --stream writes each as it is read, and an
- * -o file is renamed into place only when the run passes.
+ * -o file is renamed into place only when the run passes. On -j N
+ * threads the data records are checked by tools/validate_threads.c, with
+ * the same report and outputs.
  *
  * --partial checks a part of the input the same way and writes, instead
  * of the report and the data, the part's state (libprep/validate_partial.c:
