@@ -94,6 +94,11 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 				sensitive >= 0 ? sizeof(struct class_info)
 					       : sizeof(uint64_t));
 	prep_strset_init(&c->values, max_classes);
+	/* keyed now: prep_classes_encode_at hashes on other threads */
+	if ((st = prep_strset_ready(&c->keys)) != PREP_OK) {
+		prep_classes_free(c);
+		return st;
+	}
 	prep_buf_init(&c->scratch, 0);
 	c->dist_stale = 1;
 	*out = c;
@@ -257,17 +262,19 @@ again:
  */
 static prep_status
 add_encoded(prep_classes *c, const void *key, size_t len,
-	    const prep_field *sval, uint64_t n, size_t *id)
+	    prep_strset_pos *hashed, const prep_field *sval, uint64_t n,
+	    size_t *id)
 {
 	size_t cls = 0, val = 0;
 	void *v = NULL;
 	struct class_info info = {0, 0};
-	prep_strset_pos pos;
+	prep_strset_pos own, *pos = hashed ? hashed : &own;
 	prep_status st;
 
 	if ((c->sensitive >= 0) != (sval != NULL))
 		return PREP_ERR_ARG;
-	st = prep_strset_find(&c->keys, key, len, &cls, &v, &pos);
+	st = hashed ? prep_strset_find_at(&c->keys, key, len, pos, &cls, &v)
+		    : prep_strset_find(&c->keys, key, len, &cls, &v, pos);
 	if (st == PREP_OK) {
 		memcpy(&info, v, c->keys.value_size);
 		if (info.size > UINT64_MAX - n)
@@ -286,7 +293,7 @@ add_encoded(prep_classes *c, const void *key, size_t len,
 	}
 	if (v == NULL) {
 		/* the values' set is another set: pos still holds */
-		st = prep_strset_insert(&c->keys, key, len, &pos, &cls, &v);
+		st = prep_strset_insert(&c->keys, key, len, pos, &cls, &v);
 		if (st != PREP_OK)
 			return st;
 		info.first = val;
@@ -310,7 +317,7 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 
 	if ((st = encode_key(c, row)) != PREP_OK)
 		return st;
-	return add_encoded(c, c->scratch.data, c->scratch.len,
+	return add_encoded(c, c->scratch.data, c->scratch.len, NULL,
 			   c->sensitive >= 0 ? &row[c->sensitive] : NULL, 1,
 			   id);
 }
@@ -325,7 +332,34 @@ prep_status
 prep_classes_add_encoded(prep_classes *c, const void *key, size_t len,
 			 const prep_field *value, size_t *id)
 {
-	return add_encoded(c, key, len, value, 1, id);
+	return add_encoded(c, key, len, NULL, value, 1, id);
+}
+
+prep_status
+prep_classes_encode_at(const prep_classes *c, const prep_field *row,
+		       prep_buf *out, prep_strset_pos *pos)
+{
+	size_t start = out->len;
+	prep_status st = encode_into(c->nqi, row, c->qi, out);
+
+	if (st == PREP_OK)
+		prep_strset_fast_hash(&c->keys, out->data + start,
+				      out->len - start, pos);
+	return st;
+}
+
+void
+prep_classes_prefetch(const prep_classes *c, const prep_strset_pos *pos)
+{
+	prep_strset_prefetch(&c->keys, pos);
+}
+
+prep_status
+prep_classes_add_encoded_at(prep_classes *c, const void *key, size_t len,
+			    prep_strset_pos *pos, const prep_field *value,
+			    size_t *id)
+{
+	return add_encoded(c, key, len, pos, value, 1, id);
 }
 
 prep_status
@@ -338,7 +372,8 @@ prep_classes_add_key(prep_classes *c, const prep_field *key,
 		return PREP_ERR_ARG;
 	if ((st = encode_fields(c, key, NULL)) != PREP_OK)
 		return st;
-	return add_encoded(c, c->scratch.data, c->scratch.len, value, n, id);
+	return add_encoded(c, c->scratch.data, c->scratch.len, NULL, value, n,
+			   id);
 }
 
 prep_status

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "prep.h"
+#include "strset.h"
 
 #define PREP_CLASSES_DEFAULT_MAX ((size_t)10000000)
 
@@ -56,6 +57,19 @@ prep_status prep_classes_encode(const prep_classes *c, const prep_field *row,
 prep_status prep_classes_add_encoded(prep_classes *c, const void *key,
 				     size_t len, const prep_field *value,
 				     size_t *id);
+/*
+ * The same for a loop over many encoded keys: prep_classes_encode_at
+ * also fills *pos with the key's hash (strset.h's fast hash: any thread,
+ * while another adds to c), and prep_classes_prefetch, some keys ahead
+ * of their prep_classes_add_encoded_at with that pos, asks for where
+ * the lookup begins, so that the loads of several lookups overlap.
+ */
+prep_status prep_classes_encode_at(const prep_classes *c, const prep_field *row,
+				   prep_buf *out, prep_strset_pos *pos);
+void prep_classes_prefetch(const prep_classes *c, const prep_strset_pos *pos);
+prep_status prep_classes_add_encoded_at(prep_classes *c, const void *key,
+					size_t len, prep_strset_pos *pos,
+					const prep_field *value, size_t *id);
 
 /*
  * The class of a row already counted, or PREP_ERR_NOT_FOUND. The table

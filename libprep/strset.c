@@ -272,18 +272,23 @@ take_keys(prep_strset *s)
 	return PREP_OK;
 }
 
-prep_status
-prep_strset_find(prep_strset *s, const void *key, size_t len, size_t *id,
-		 void **value, prep_strset_pos *pos)
+/*
+ * prep_strset_find, from hash h when have_h (a hash of key as the set
+ * hashes now).
+ */
+static prep_status
+find(prep_strset *s, const void *key, size_t len, uint64_t h, int have_h,
+     size_t *id, void **value, prep_strset_pos *pos)
 {
-	uint64_t h, tag, e;
+	uint64_t tag, e;
 	size_t j, mask, probes;
 	prep_status st;
 
 	if (!s->keyed && (st = take_keys(s)) != PREP_OK)
 		return st;
-again:
-	h = hash_key(s, key, len);
+	if (!have_h)
+	again:
+		h = hash_key(s, key, len);
 	if (pos) {
 		pos->hash = h;
 		pos->strong = s->strong;
@@ -316,6 +321,38 @@ again:
 	if (pos)
 		pos->slot = j;
 	return PREP_ERR_NOT_FOUND;
+}
+
+prep_status
+prep_strset_find(prep_strset *s, const void *key, size_t len, size_t *id,
+		 void **value, prep_strset_pos *pos)
+{
+	return find(s, key, len, 0, 0, id, value, pos);
+}
+
+prep_status
+prep_strset_ready(prep_strset *s)
+{
+	return s->keyed ? PREP_OK : take_keys(s);
+}
+
+void
+prep_strset_fast_hash(const prep_strset *s, const void *key, size_t len,
+		      prep_strset_pos *pos)
+{
+	pos->hash = s->test_hash ? s->test_hash(key, len)
+				 : prep_tablehash(s->hk, key, len);
+	pos->strong = 0;
+	pos->slot = SIZE_MAX;
+}
+
+prep_status
+prep_strset_find_at(prep_strset *s, const void *key, size_t len,
+		    prep_strset_pos *pos, size_t *id, void **value)
+{
+	/* a hash taken before the set turned to SipHash is hashed again */
+	return find(s, key, len, pos->hash, pos->strong == s->strong, id, value,
+		    pos);
 }
 
 prep_status

@@ -145,12 +145,13 @@ struct classes_worker {
 };
 
 /*
- * A row in a side buffer: its line, the lengths of its key and of its
- * sensitive value, then their bytes. A piece's notes begin with the name
- * of its file (a pointer, alive for the run).
+ * A row in a side buffer: its line, its key's hash, the lengths of its
+ * key and of its sensitive value, then their bytes. A piece's notes begin with
+ * the name of its file (a pointer, alive for the run).
  */
 struct side_row {
 	uint64_t line;
+	uint64_t hash; /* the key's (prep_classes_encode_at) */
 	uint32_t key_len, value_len;
 };
 
@@ -159,6 +160,7 @@ side_note(prep_classes *t, prep_buf *side, const prep_field *f,
 	  const prep_par_row *at)
 {
 	struct side_row h;
+	prep_strset_pos pos;
 	prep_where w = prep_reader_where(at->reader);
 	long si = prep_classes_sensitive(t);
 	size_t start;
@@ -172,10 +174,11 @@ side_note(prep_classes *t, prep_buf *side, const prep_field *f,
 	h.line = w.line;
 	if ((st = prep_buf_append(side, &h, sizeof h)) != PREP_OK)
 		return st;
-	if ((st = prep_classes_encode(t, f, side)) != PREP_OK) {
+	if ((st = prep_classes_encode_at(t, f, side, &pos)) != PREP_OK) {
 		side->len = start;
 		return st;
 	}
+	h.hash = pos.hash;
 	h.key_len = (uint32_t)(side->len - start - sizeof h);
 	if (si >= 0) {
 		if (f[si].len > UINT32_MAX)
@@ -214,13 +217,23 @@ struct classes_count {
 	prep_where where; /* the row that failed */
 };
 
+/* Rows prefetched ahead of their lookup in classes_ordered. */
+#define AHEAD 8
+
+struct ahead {
+	const char *key;
+	struct side_row h;
+	prep_strset_pos pos;
+};
+
 static prep_status
 classes_ordered(void *arg, uint64_t piece, const prep_buf *side, uint64_t rows)
 {
 	struct classes_count *cc = arg;
 	const char *p = side->data, *end = side->data + side->len;
 	int sens = prep_classes_sensitive(cc->t) >= 0;
-	struct side_row h;
+	struct ahead ring[AHEAD];
+	size_t head = 0, n = 0;
 	prep_field v;
 	prep_status st;
 
@@ -230,21 +243,37 @@ classes_ordered(void *arg, uint64_t piece, const prep_buf *side, uint64_t rows)
 		return PREP_OK;
 	memcpy(&cc->where.file, p, sizeof cc->where.file);
 	p += sizeof cc->where.file;
-	while (p < end) {
-		memcpy(&h, p, sizeof h);
-		p += sizeof h;
-		v.data = p + h.key_len;
-		v.len = h.value_len;
-		st = prep_classes_add_encoded(cc->t, p, h.key_len,
-					      sens ? &v : NULL, NULL);
+	for (;;) {
+		struct ahead *a;
+
+		/* prefetch up to AHEAD rows before their lookup */
+		while (n < AHEAD && p < end) {
+			a = &ring[(head + n) % AHEAD];
+			memcpy(&a->h, p, sizeof a->h);
+			a->key = p + sizeof a->h;
+			p = a->key + a->h.key_len + a->h.value_len;
+			a->pos.hash = a->h.hash;
+			a->pos.slot = SIZE_MAX;
+			a->pos.strong = 0;
+			prep_classes_prefetch(cc->t, &a->pos);
+			n++;
+		}
+		if (n == 0)
+			return PREP_OK;
+		a = &ring[head];
+		head = (head + 1) % AHEAD;
+		n--;
+		v.data = a->key + a->h.key_len;
+		v.len = a->h.value_len;
+		st = prep_classes_add_encoded_at(cc->t, a->key, a->h.key_len,
+						 &a->pos, sens ? &v : NULL,
+						 NULL);
 		if (st != PREP_OK) {
-			cc->where.line = h.line;
+			cc->where.line = a->h.line;
 			cc->where.field = 0;
 			return st;
 		}
-		p += h.key_len + h.value_len;
 	}
-	return PREP_OK;
 }
 
 static void __attribute__((noreturn))

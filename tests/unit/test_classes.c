@@ -903,17 +903,21 @@ row_fields(const struct bf_row *r, prep_field *f, char *vbuf)
 
 /*
  * Count the rows, then check every class, size, count and find against
- * the brute force. encoded: the rows' keys are first encoded one after
+ * the brute force. encoded 1: the rows' keys are first encoded one after
  * the other into one buffer (prep_classes_encode appends, as into a
  * thread's side buffer, which grows and moves under it), then counted
  * from there with prep_classes_add_encoded; each key encoded must be
- * the bytes the table holds for its class.
+ * the bytes the table holds for its class. encoded 2: the same with
+ * their hashes taken as they are encoded (prep_classes_encode_at), all
+ * before the first is counted (so before the sets turn to SipHash, under
+ * one_hash), and counted with prep_classes_add_encoded_at.
  */
 static void
 check_brute_force(int encoded)
 {
 	static const size_t qi[] = {0, 3, 2};
 	static size_t off[BF_ROWS + 1];
+	static prep_strset_pos pos[BF_ROWS];
 	prep_field f[4], k[3];
 	char vbuf[8];
 	prep_buf keys;
@@ -924,7 +928,10 @@ check_brute_force(int encoded)
 	for (size_t i = 0; encoded && i < BF_ROWS; i++) {
 		row_fields(&rows[i], f, vbuf);
 		off[i] = keys.len;
-		cr_assert_eq(prep_classes_encode(tab, f, &keys), PREP_OK);
+		cr_assert_eq(encoded == 2 ? prep_classes_encode_at(
+						tab, f, &keys, &pos[i])
+					  : prep_classes_encode(tab, f, &keys),
+			     PREP_OK);
 	}
 	off[BF_ROWS] = keys.len;
 	for (size_t i = 0; i < BF_ROWS; i++) {
@@ -935,9 +942,15 @@ check_brute_force(int encoded)
 			cr_assert_eq(add(f), row_class[i], "row %zu", i);
 			continue;
 		}
-		cr_assert_eq(prep_classes_add_encoded(tab, keys.data + off[i],
-						      off[i + 1] - off[i],
-						      &f[1], &id),
+		if (encoded == 2 && i + 4 < BF_ROWS)
+			prep_classes_prefetch(tab, &pos[i + 4]);
+		cr_assert_eq(encoded == 2
+				 ? prep_classes_add_encoded_at(
+				       tab, keys.data + off[i],
+				       off[i + 1] - off[i], &pos[i], &f[1], &id)
+				 : prep_classes_add_encoded(
+				       tab, keys.data + off[i],
+				       off[i + 1] - off[i], &f[1], &id),
 			     PREP_OK);
 		cr_assert_eq(id, row_class[i], "row %zu", i);
 		cr_assert_eq(prep_classes_key_bytes(tab, id).len,
@@ -1000,10 +1013,13 @@ Test(classes, against_brute_force)
 	check_brute_force(0);
 }
 
-/* The same rows counted in two steps, keys encoded apart. */
+/* The same rows counted in two steps, keys encoded apart, with their
+ * hashes or without. */
 Test(classes, encoded_against_brute_force)
 {
 	check_brute_force(1);
+	teardown();
+	check_brute_force(2);
 }
 
 /*
@@ -1045,6 +1061,8 @@ Test(classes, shared_fingerprints_against_brute_force)
 {
 	prep_strset_test_hash(one_fingerprint);
 	check_brute_force(0);
+	teardown();
+	check_brute_force(2);
 	prep_strset_test_hash(NULL);
 }
 
@@ -1055,5 +1073,7 @@ Test(classes, one_hash_against_brute_force)
 {
 	prep_strset_test_hash(one_hash);
 	check_brute_force(0);
+	teardown();
+	check_brute_force(2);
 	prep_strset_test_hash(NULL);
 }
