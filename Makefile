@@ -81,7 +81,7 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/exactsum.h libprep/weights_impl.h \
 	       libprep/weights_state.h libprep/partial_input.h \
 	       libprep/fairness_impl.h libprep/fairness_state.h \
-	       libprep/classes_state.h libprep/classes_merge.h \
+	       libprep/classes_state.h \
 	       libprep/validate_partial.h \
 	       libprep/aggregate_impl.h libprep/aggregate_partial.h \
 	       libprep/csum.h \

@@ -94,6 +94,11 @@ prep_classes_new(const size_t *qi, size_t nqi, long sensitive,
 				sensitive >= 0 ? sizeof(struct class_info)
 					       : sizeof(uint64_t));
 	prep_strset_init(&c->values, max_classes);
+	/* keyed now: prep_classes_encode_at hashes on other threads */
+	if ((st = prep_strset_ready(&c->keys)) != PREP_OK) {
+		prep_classes_free(c);
+		return st;
+	}
 	prep_buf_init(&c->scratch, 0);
 	c->dist_stale = 1;
 	*out = c;
@@ -116,37 +121,47 @@ prep_classes_free(prep_classes *c)
 }
 
 /*
- * A key into the scratch buffer: each quasi-identifier as varint length,
- * then bytes (prep_tuple_put); field j is f[idx[j]] (idx NULL: f[j]). One
+ * A key appended to b: each quasi-identifier as varint length, then
+ * bytes (prep_tuple_put); field j is f[idx[j]] (idx NULL: f[j]). One
  * pass: the buffer grows when the fields so far, at their longest
  * encoding, would pass its room, and a key whose fields would pass
- * PREP_BUF_DEFAULT_MAX so encoded is PREP_ERR_LIMIT.
+ * PREP_BUF_DEFAULT_MAX so encoded is PREP_ERR_LIMIT (b as it was).
  */
 static prep_status
-encode_fields(prep_classes *c, const prep_field *f, const size_t *idx)
+encode_into(size_t nqi, const prep_field *f, const size_t *idx, prep_buf *b)
 {
-	size_t i, bound = 0, used;
-	unsigned char *o = (unsigned char *)c->scratch.data;
+	size_t i, start = b->len, bound = 0, used;
+	unsigned char *o = (unsigned char *)b->data + start;
 	prep_status st;
 
-	for (i = 0; i < c->nqi; i++) {
+	for (i = 0; i < nqi; i++) {
 		const prep_field *x = &f[idx ? idx[i] : i];
 
 		if (x->len > PREP_BUF_DEFAULT_MAX - bound - PREP_TUPLE_OVERHEAD)
 			return PREP_ERR_LIMIT;
 		bound += x->len + PREP_TUPLE_OVERHEAD;
-		if (bound >= c->scratch.cap) {
-			used = o ? (size_t)((char *)o - c->scratch.data) : 0;
-			c->scratch.len = used;
-			st = prep_buf_reserve(&c->scratch, bound - used);
+		if (b->data == NULL || start + bound >= b->cap) {
+			used = b->data ? (size_t)((char *)o - b->data) : start;
+			b->len = used;
+			st = prep_buf_reserve(b, start + bound - used);
+			b->len = start;
 			if (st != PREP_OK)
 				return st;
-			o = (unsigned char *)c->scratch.data + used;
+			o = (unsigned char *)b->data + used;
 		}
 		o = prep_tuple_put(o, x);
 	}
-	c->scratch.len = o ? (size_t)((char *)o - c->scratch.data) : 0;
+	if (b->data)
+		b->len = (size_t)((char *)o - b->data);
 	return PREP_OK;
+}
+
+/* A key into the scratch buffer, as encode_into. */
+static prep_status
+encode_fields(prep_classes *c, const prep_field *f, const size_t *idx)
+{
+	prep_buf_reset(&c->scratch);
+	return encode_into(c->nqi, f, idx, &c->scratch);
 }
 
 /* The row's key. */
@@ -246,18 +261,20 @@ again:
  * table as it was.
  */
 static prep_status
-add_scratch(prep_classes *c, const prep_field *sval, uint64_t n, size_t *id)
+add_encoded(prep_classes *c, const void *key, size_t len,
+	    prep_strset_pos *hashed, const prep_field *sval, uint64_t n,
+	    size_t *id)
 {
 	size_t cls = 0, val = 0;
 	void *v = NULL;
 	struct class_info info = {0, 0};
-	prep_strset_pos pos;
+	prep_strset_pos own, *pos = hashed ? hashed : &own;
 	prep_status st;
 
 	if ((c->sensitive >= 0) != (sval != NULL))
 		return PREP_ERR_ARG;
-	st = prep_strset_find(&c->keys, c->scratch.data, c->scratch.len, &cls,
-			      &v, &pos);
+	st = hashed ? prep_strset_find_at(&c->keys, key, len, pos, &cls, &v)
+		    : prep_strset_find(&c->keys, key, len, &cls, &v, pos);
 	if (st == PREP_OK) {
 		memcpy(&info, v, c->keys.value_size);
 		if (info.size > UINT64_MAX - n)
@@ -276,8 +293,7 @@ add_scratch(prep_classes *c, const prep_field *sval, uint64_t n, size_t *id)
 	}
 	if (v == NULL) {
 		/* the values' set is another set: pos still holds */
-		st = prep_strset_insert(&c->keys, c->scratch.data,
-					c->scratch.len, &pos, &cls, &v);
+		st = prep_strset_insert(&c->keys, key, len, pos, &cls, &v);
 		if (st != PREP_OK)
 			return st;
 		info.first = val;
@@ -301,8 +317,49 @@ prep_classes_add(prep_classes *c, const prep_field *row, size_t *id)
 
 	if ((st = encode_key(c, row)) != PREP_OK)
 		return st;
-	return add_scratch(c, c->sensitive >= 0 ? &row[c->sensitive] : NULL, 1,
+	return add_encoded(c, c->scratch.data, c->scratch.len, NULL,
+			   c->sensitive >= 0 ? &row[c->sensitive] : NULL, 1,
 			   id);
+}
+
+prep_status
+prep_classes_encode(const prep_classes *c, const prep_field *row, prep_buf *out)
+{
+	return encode_into(c->nqi, row, c->qi, out);
+}
+
+prep_status
+prep_classes_add_encoded(prep_classes *c, const void *key, size_t len,
+			 const prep_field *value, size_t *id)
+{
+	return add_encoded(c, key, len, NULL, value, 1, id);
+}
+
+prep_status
+prep_classes_encode_at(const prep_classes *c, const prep_field *row,
+		       prep_buf *out, prep_strset_pos *pos)
+{
+	size_t start = out->len;
+	prep_status st = encode_into(c->nqi, row, c->qi, out);
+
+	if (st == PREP_OK)
+		prep_strset_fast_hash(&c->keys, out->data + start,
+				      out->len - start, pos);
+	return st;
+}
+
+void
+prep_classes_prefetch(const prep_classes *c, const prep_strset_pos *pos)
+{
+	prep_strset_prefetch(&c->keys, pos);
+}
+
+prep_status
+prep_classes_add_encoded_at(prep_classes *c, const void *key, size_t len,
+			    prep_strset_pos *pos, const prep_field *value,
+			    size_t *id)
+{
+	return add_encoded(c, key, len, pos, value, 1, id);
 }
 
 prep_status
@@ -315,7 +372,8 @@ prep_classes_add_key(prep_classes *c, const prep_field *key,
 		return PREP_ERR_ARG;
 	if ((st = encode_fields(c, key, NULL)) != PREP_OK)
 		return st;
-	return add_scratch(c, value, n, id);
+	return add_encoded(c, c->scratch.data, c->scratch.len, NULL, value, n,
+			   id);
 }
 
 prep_status

@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "prep.h"
+#include "strset.h"
 
 #define PREP_CLASSES_DEFAULT_MAX ((size_t)10000000)
 
@@ -41,6 +43,34 @@ void prep_classes_free(prep_classes *c);
 /* Count one row; *id (may be NULL) gets its class. */
 prep_status prep_classes_add(prep_classes *c, const prep_field *row,
 			     size_t *id);
+/*
+ * A row counted in two steps, for a table filled on one thread from rows
+ * read on others (par.h's ordered stage): prep_classes_encode appends the
+ * key of row's quasi-identifiers to out, and reads nothing of c but its
+ * columns (any thread, any number at once); prep_classes_add_encoded
+ * counts a key so made, with the row's sensitive value (NULL, and only
+ * NULL, without a sensitive column), as prep_classes_add counts the row.
+ * PREP_ERR_LIMIT for a key past PREP_BUF_DEFAULT_MAX (out as it was).
+ */
+prep_status prep_classes_encode(const prep_classes *c, const prep_field *row,
+				prep_buf *out);
+prep_status prep_classes_add_encoded(prep_classes *c, const void *key,
+				     size_t len, const prep_field *value,
+				     size_t *id);
+/*
+ * The same for a loop over many encoded keys: prep_classes_encode_at
+ * also fills *pos with the key's hash (strset.h's fast hash: any thread,
+ * while another adds to c), and prep_classes_prefetch, some keys ahead
+ * of their prep_classes_add_encoded_at with that pos, asks for where
+ * the lookup begins, so that the loads of several lookups overlap.
+ */
+prep_status prep_classes_encode_at(const prep_classes *c, const prep_field *row,
+				   prep_buf *out, prep_strset_pos *pos);
+void prep_classes_prefetch(const prep_classes *c, const prep_strset_pos *pos);
+prep_status prep_classes_add_encoded_at(prep_classes *c, const void *key,
+					size_t len, prep_strset_pos *pos,
+					const prep_field *value, size_t *id);
+
 /*
  * The class of a row already counted, or PREP_ERR_NOT_FOUND. The table
  * is const to the caller, but a find encodes the key in the table's own

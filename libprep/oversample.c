@@ -15,6 +15,7 @@
 #include "classes.h"
 #include "memcap.h"
 #include "oversample.h"
+#include "par.h"
 #include "strset.h"
 #include "text.h"
 
@@ -33,15 +34,35 @@ struct ocls {
 	uint64_t n;
 	uint64_t need;
 	prep_where first;
-	prep_buf loc;  /* random: (offset, length) pairs, uint64_t */
-	prep_buf feat; /* SMOTE: n x nfeat doubles */
-	prep_buf cat;  /* SMOTE: n x ncat uint32_t value ids */
+	uint64_t first_place; /* prep_oversample_add_at: its first row's */
+	prep_buf runs;	      /* ... its rows by piece: struct run */
+	prep_buf loc;	      /* random: (offset, length) pairs, uint64_t */
+	prep_buf feat;	      /* SMOTE: n x nfeat doubles */
+	prep_buf cat;	      /* SMOTE: n x ncat uint32_t value ids */
 	/* SMOTE, after the plan, for a class that gets rows */
 	uint32_t *idx;
 	struct kdnode *kd;
 	size_t nkd;
 	uint32_t *nn;	     /* n x k neighbours */
 	unsigned char *have; /* per row: nn computed */
+};
+
+/* A class's rows of one piece, in a thread's table (add_at). */
+struct run {
+	uint32_t piece, n;
+};
+
+/* A merged table's rows, still in the threads' tables (merge, plan). */
+struct merged {
+	prep_oversample **parts;
+	size_t nparts;
+	size_t **cls;	 /* per part: its class ids to the table's */
+	uint32_t ***val; /* SMOTE: per part, per non-feature column: its
+			    value ids to the table's */
+	uint64_t *piece_off;
+	size_t npieces;
+	uint64_t lead;
+	uint64_t lead_piece;
 };
 
 struct prep_oversample {
@@ -69,7 +90,10 @@ struct prep_oversample {
 	uint32_t *hi;  /* heap of rows */
 	uint32_t *cnt; /* mode: counts per neighbour */
 	uint32_t *ties;
+	struct merged *m; /* prep_oversample_merge's, until the plan */
 };
+
+static void free_merged(prep_oversample *o);
 
 static void
 free_search(struct ocls *c)
@@ -91,10 +115,12 @@ prep_oversample_free(prep_oversample *o)
 
 	if (o == NULL)
 		return;
+	free_merged(o);
 	for (i = 0; i < o->classes.n; i++) {
 		prep_buf_free(&o->cls[i].loc);
 		prep_buf_free(&o->cls[i].feat);
 		prep_buf_free(&o->cls[i].cat);
+		prep_buf_free(&o->cls[i].runs);
 		free_search(&o->cls[i]);
 	}
 	prep_memcap_free(o->cls, o->ncls_cap * sizeof *o->cls);
@@ -227,19 +253,76 @@ class_id(prep_oversample *o, const prep_field *vals, int add, size_t *id,
 	return prep_strset_lookup(&o->classes, o->key, len, add, id, added);
 }
 
-prep_status
-prep_oversample_add(prep_oversample *o, const prep_field *row, uint64_t off,
-		    uint64_t len, prep_where where, size_t *badcol)
+/*
+ * The class of tuple key[0..len), made if new with where and place as
+ * its first row's: *id. PREP_ERR_LIMIT past the cap of classes.
+ */
+static prep_status
+class_of_key(prep_oversample *o, const void *key, size_t len, prep_where where,
+	     uint64_t place, size_t *id)
+{
+	struct ocls *c;
+	int added = 0;
+	prep_status st;
+
+	st = prep_strset_lookup(&o->classes, key, len, 0, id, NULL);
+	if (st != PREP_ERR_NOT_FOUND)
+		return st;
+	if (o->classes.n >= o->max)
+		return PREP_ERR_LIMIT;
+	if (o->classes.n == o->ncls_cap) {
+		size_t cap = o->ncls_cap ? 2 * o->ncls_cap : 16;
+		struct ocls *p = prep_memcap_realloc(
+		    o->cls, o->ncls_cap * sizeof *p, cap * sizeof *p, &st);
+
+		if (p == NULL)
+			return st;
+		o->cls = p;
+		o->ncls_cap = cap;
+	}
+	st = prep_strset_lookup(&o->classes, key, len, 1, id, &added);
+	if (st == PREP_OK && added) {
+		c = &o->cls[*id];
+		memset(c, 0, sizeof *c);
+		c->first = where;
+		c->first_place = place;
+		prep_buf_init(&c->loc, ARRAY_MAX);
+		prep_buf_init(&c->feat, ARRAY_MAX);
+		prep_buf_init(&c->cat, ARRAY_MAX);
+		prep_buf_init(&c->runs, ARRAY_MAX);
+	}
+	return st;
+}
+
+/* Note a row of piece in c's runs (add_at). */
+static prep_status
+note_run(struct ocls *c, uint64_t piece)
+{
+	struct run *last =
+	    c->runs.len ? (struct run *)(void *)(c->runs.data + c->runs.len) - 1
+			: NULL;
+	struct run r = {(uint32_t)piece, 1};
+
+	if (last && last->piece == r.piece) {
+		last->n++;
+		return PREP_OK;
+	}
+	return prep_buf_append(&c->runs, &r, sizeof r);
+}
+
+/* prep_oversample_add, and with runs, add_at's. */
+static prep_status
+add_row(prep_oversample *o, const prep_field *row, uint64_t off, uint64_t len,
+	prep_where where, uint64_t place, int runs, size_t *badcol)
 {
 	prep_field gv[64], *g = gv;
 	struct ocls *c;
-	size_t id, i, vlen = 0;
-	int added = 0;
+	size_t id, i, klen, flen = 0, clen = 0;
 	prep_status st;
 	double *xv = o->x;
 	uint32_t *iv = o->ids;
 
-	if (o->planned)
+	if (o->planned || o->m)
 		return PREP_ERR_ARG;
 	/* read the features first: a refused row changes nothing */
 	for (i = 0; i < o->nfeat; i++) {
@@ -256,37 +339,11 @@ prep_oversample_add(prep_oversample *o, const prep_field *row, uint64_t off,
 		return PREP_ERR_NOMEM;
 	for (i = 0; i < o->ngroup; i++)
 		g[i] = row[o->group[i]];
-	st = class_id(o, g, 0, &id, NULL);
-	if (st == PREP_ERR_NOT_FOUND) {
-		if (o->classes.n >= o->max) {
-			st = PREP_ERR_LIMIT;
-		} else if (o->classes.n == o->ncls_cap) {
-			size_t cap = o->ncls_cap ? 2 * o->ncls_cap : 16;
-			struct ocls *p =
-			    prep_memcap_realloc(o->cls, o->ncls_cap * sizeof *p,
-						cap * sizeof *p, &st);
-
-			if (p != NULL) {
-				o->cls = p;
-				o->ncls_cap = cap;
-				st = PREP_OK;
-			}
-		} else {
-			st = PREP_OK;
-		}
-		if (st == PREP_OK)
-			st = class_id(o, g, 1, &id, &added);
-		if (st == PREP_OK && added) {
-			c = &o->cls[id];
-			memset(c, 0, sizeof *c);
-			c->first = where;
-			prep_buf_init(&c->loc, ARRAY_MAX);
-			prep_buf_init(&c->feat, ARRAY_MAX);
-			prep_buf_init(&c->cat, ARRAY_MAX);
-		}
-	}
+	st = class_key(o, g, &klen);
 	if (g != gv)
 		free(g);
+	if (st == PREP_OK)
+		st = class_of_key(o, o->key, klen, where, place, &id);
 	if (st != PREP_OK)
 		return st;
 	c = &o->cls[id];
@@ -296,8 +353,6 @@ prep_oversample_add(prep_oversample *o, const prep_field *row, uint64_t off,
 		uint64_t pair[2] = {off, len};
 
 		st = prep_buf_append(&c->loc, pair, sizeof pair);
-		if (st != PREP_OK)
-			return st;
 	} else {
 		/* values first: a new value that fails leaves a harmless id */
 		for (i = 0; i < o->ncat; i++) {
@@ -310,18 +365,40 @@ prep_oversample_add(prep_oversample *o, const prep_field *row, uint64_t off,
 				return st;
 			iv[i] = (uint32_t)v;
 		}
-		vlen = c->feat.len;
+		flen = c->feat.len;
+		clen = c->cat.len;
 		st = prep_buf_append(&c->feat, xv, o->nfeat * sizeof *xv);
 		if (st == PREP_OK)
 			st = prep_buf_append(&c->cat, iv, o->ncat * sizeof *iv);
-		if (st != PREP_OK) {
-			c->feat.len = vlen;
-			return st;
-		}
+	}
+	if (st == PREP_OK && runs)
+		st = note_run(c, place >> 32);
+	if (st != PREP_OK) {
+		/* as it was: the row's bytes dropped */
+		if (!o->smote)
+			c->loc.len = (size_t)c->n * 2 * sizeof(uint64_t);
+		c->feat.len = flen;
+		c->cat.len = clen;
+		return st;
 	}
 	c->n++;
 	o->rows++;
 	return PREP_OK;
+}
+
+prep_status
+prep_oversample_add(prep_oversample *o, const prep_field *row, uint64_t off,
+		    uint64_t len, prep_where where, size_t *badcol)
+{
+	return add_row(o, row, off, len, where, 0, 0, badcol);
+}
+
+prep_status
+prep_oversample_add_at(prep_oversample *o, const prep_field *row, uint64_t off,
+		       uint64_t len, prep_where where, uint64_t place,
+		       size_t *badcol)
+{
+	return add_row(o, row, off, len, where, place, 1, badcol);
 }
 
 uint64_t
@@ -648,6 +725,351 @@ neighbours(prep_oversample *o, struct ocls *c, uint32_t i)
 	return nn;
 }
 
+/* ---- the merge of the threads' tables (prep_oversample_merge) ---- */
+
+static void
+free_merged(prep_oversample *o)
+{
+	struct merged *m = o->m;
+	size_t t, d;
+
+	if (m == NULL)
+		return;
+	for (t = 0; t < m->nparts; t++) {
+		if (m->cls)
+			free(m->cls[t]);
+		for (d = 0; m->val && m->val[t] && d < o->ncat; d++)
+			free(m->val[t][d]);
+		if (m->val)
+			free(m->val[t]);
+		prep_oversample_free(m->parts[t]);
+	}
+	free(m->parts);
+	free(m->cls);
+	free(m->val);
+	free(m->piece_off);
+	free(m);
+	o->m = NULL;
+}
+
+/* The classes of the parts into o, in order of first appearance. */
+static prep_status
+merge_classes(prep_oversample *o, struct merged *m, prep_where *bad,
+	      uint64_t *badplace)
+{
+	prep_par_first *f;
+	size_t nf = 0, i, t, id;
+	prep_status st = PREP_OK;
+
+	for (t = 0; t < m->nparts; t++)
+		nf += m->parts[t]->classes.n;
+	if ((f = malloc((nf ? nf : 1) * sizeof *f)) == NULL)
+		return PREP_ERR_NOMEM;
+	nf = 0;
+	for (t = 0; t < m->nparts; t++) {
+		size_t n = m->parts[t]->classes.n;
+
+		if ((m->cls[t] = malloc((n ? n : 1) * sizeof **m->cls)) ==
+		    NULL) {
+			free(f);
+			return PREP_ERR_NOMEM;
+		}
+		for (i = 0; i < n; i++) {
+			f[nf].first = m->parts[t]->cls[i].first_place;
+			f[nf].part = t;
+			f[nf++].id = i;
+		}
+	}
+	qsort(f, nf, sizeof *f, prep_par_first_cmp);
+	for (i = 0; i < nf && st == PREP_OK; i++) {
+		const prep_oversample *p = m->parts[f[i].part];
+		const struct ocls *pc = &p->cls[f[i].id];
+		prep_field key = prep_strset_key(&p->classes, f[i].id);
+
+		st = class_of_key(o, key.data, key.len, pc->first,
+				  pc->first_place, &id);
+		if (st == PREP_ERR_LIMIT) {
+			*bad = pc->first;
+			*badplace = pc->first_place;
+		}
+		if (st != PREP_OK)
+			break;
+		m->cls[f[i].part][f[i].id] = id;
+		if (pc->n > MAX_CLASS_ROWS - o->cls[id].n) {
+			*bad = pc->first;
+			*badplace = pc->first_place;
+			st = PREP_ERR_LIMIT;
+			break;
+		}
+		o->cls[id].n += pc->n;
+		o->rows += pc->n;
+	}
+	free(f);
+	return st;
+}
+
+/* SMOTE: the values of the parts into o's, each part's let go. */
+static prep_status
+merge_values(prep_oversample *o, struct merged *m)
+{
+	size_t t, d, v, id;
+	prep_status st;
+
+	for (t = 0; t < m->nparts; t++) {
+		prep_oversample *p = m->parts[t];
+
+		if ((m->val[t] = calloc(o->ncat + 1, sizeof **m->val)) == NULL)
+			return PREP_ERR_NOMEM;
+		for (d = 0; d < o->ncat; d++) {
+			size_t n = p->vals[d].n;
+
+			if (o->vals[d].n == 0) {
+				/* the first part's values as they are: ids
+				 * need only tell values apart (NULL: the
+				 * same ids) */
+				prep_strset_free(&o->vals[d]);
+				o->vals[d] = p->vals[d];
+				prep_strset_init(&p->vals[d], p->max);
+				continue;
+			}
+			m->val[t][d] = malloc((n ? n : 1) * sizeof ***m->val);
+			if (m->val[t][d] == NULL)
+				return PREP_ERR_NOMEM;
+			for (v = 0; v < n; v++) {
+				prep_field k = prep_strset_key(&p->vals[d], v);
+
+				st = prep_strset_lookup(&o->vals[d], k.data,
+							k.len, 1, &id, NULL);
+				if (st != PREP_OK)
+					return st;
+				m->val[t][d][v] = (uint32_t)id;
+			}
+			prep_strset_free(&p->vals[d]);
+			prep_strset_init(&p->vals[d], p->max);
+		}
+	}
+	return PREP_OK;
+}
+
+prep_status
+prep_oversample_merge(prep_oversample *o, prep_oversample **parts,
+		      size_t nparts, const uint64_t *piece_off, size_t npieces,
+		      uint64_t lead, prep_where *bad, uint64_t *badplace)
+{
+	struct merged *m;
+	prep_status st;
+	size_t t;
+
+	if (o->planned || o->m || o->classes.n || nparts == 0) {
+		for (t = 0; t < nparts; t++)
+			prep_oversample_free(parts[t]);
+		return PREP_ERR_ARG;
+	}
+	if ((m = calloc(1, sizeof *m)) == NULL ||
+	    (m->parts = malloc(nparts * sizeof *parts)) == NULL) {
+		free(m);
+		for (t = 0; t < nparts; t++)
+			prep_oversample_free(parts[t]);
+		return PREP_ERR_NOMEM;
+	}
+	memcpy(m->parts, parts, nparts * sizeof *parts);
+	m->nparts = nparts;
+	o->m = m;
+	m->cls = calloc(nparts, sizeof *m->cls);
+	m->val = calloc(nparts, sizeof *m->val);
+	m->piece_off = malloc((npieces ? npieces : 1) * sizeof *piece_off);
+	if (m->cls == NULL || m->val == NULL || m->piece_off == NULL)
+		return PREP_ERR_NOMEM;
+	if (npieces)
+		memcpy(m->piece_off, piece_off, npieces * sizeof *piece_off);
+	m->npieces = npieces;
+	m->lead = lead;
+	bad->file = NULL;
+	bad->line = 0;
+	bad->field = 0;
+	*badplace = UINT64_MAX;
+	if ((st = merge_classes(o, m, bad, badplace)) != PREP_OK)
+		return st;
+	/* the spool's first record is the first row of the first class */
+	m->lead_piece = o->classes.n ? o->cls[0].first_place >> 32 : 0;
+	if (o->smote && (st = merge_values(o, m)) != PREP_OK)
+		return st;
+	return PREP_OK;
+}
+
+/* One part's class whose rows go to a class of the merged table. */
+struct source {
+	size_t part, cls, at;
+};
+
+/* A run of rows of one piece, from a source. */
+struct srun {
+	uint32_t piece, n;
+	size_t src;
+	uint64_t from; /* the index of its first row in the source's class */
+};
+
+static int
+srun_cmp(const void *a, const void *b)
+{
+	const struct srun *x = a, *y = b;
+
+	return (x->piece > y->piece) - (x->piece < y->piece);
+}
+
+/* Row j of source class pc, of part p, onto class c (in input order). */
+static prep_status
+pull_row(prep_oversample *o, struct ocls *c, const prep_oversample *p,
+	 const struct ocls *pc, uint64_t j, uint32_t piece,
+	 uint32_t *const *val)
+{
+	const struct merged *m = o->m;
+	prep_status st;
+	size_t d;
+
+	if (!o->smote) {
+		const uint64_t *loc =
+		    (const uint64_t *)(const void *)pc->loc.data;
+		uint64_t pair[2] = {loc[2 * j], loc[2 * j + 1]};
+
+		if (piece >= m->npieces)
+			return PREP_ERR_ARG;
+		if (piece == m->lead_piece && m->lead) {
+			/* the spool's first record gained lead bytes of
+			 * quotes when its piece was appended */
+			if (pair[0] == 0)
+				pair[1] += m->lead;
+			else
+				pair[0] += m->lead;
+		}
+		pair[0] += m->piece_off[piece];
+		return prep_buf_append(&c->loc, pair, sizeof pair);
+	}
+	st = prep_buf_append(&c->feat,
+			     (const double *)(const void *)pc->feat.data +
+				 j * p->nfeat,
+			     o->nfeat * sizeof(double));
+	if (st != PREP_OK)
+		return st;
+	for (d = 0; d < o->ncat; d++) {
+		uint32_t v = ((const uint32_t *)(const void *)
+				  pc->cat.data)[j * p->ncat + d];
+
+		o->ids[d] = val[d] ? val[d][v] : v;
+	}
+	return prep_buf_append(&c->cat, o->ids, o->ncat * sizeof *o->ids);
+}
+
+/* Class id's rows from the sources src[0..n), in input order. */
+static prep_status
+pull_class(prep_oversample *o, size_t id, const struct source *src, size_t n)
+{
+	struct merged *m = o->m;
+	struct ocls *c = &o->cls[id];
+	struct srun *r;
+	size_t nr = 0, i, s;
+	uint64_t j, from;
+	prep_status st = PREP_OK;
+
+	for (s = 0; s < n; s++)
+		nr += m->parts[src[s].part]->cls[src[s].cls].runs.len /
+		      sizeof(struct run);
+	if ((r = malloc((nr ? nr : 1) * sizeof *r)) == NULL)
+		return PREP_ERR_NOMEM;
+	nr = 0;
+	for (s = 0; s < n; s++) {
+		const prep_buf *b =
+		    &m->parts[src[s].part]->cls[src[s].cls].runs;
+		const struct run *run =
+		    (const struct run *)(const void *)b->data;
+
+		from = 0;
+		for (i = 0; i < b->len / sizeof *run; i++) {
+			r[nr].piece = run[i].piece;
+			r[nr].n = run[i].n;
+			r[nr].src = s;
+			r[nr++].from = from;
+			from += run[i].n;
+		}
+	}
+	/* a piece is one thread's: no two runs of one piece */
+	qsort(r, nr, sizeof *r, srun_cmp);
+	for (i = 0; i < nr && st == PREP_OK; i++) {
+		const struct source *sc = &src[r[i].src];
+		const prep_oversample *p = m->parts[sc->part];
+
+		for (j = 0; j < r[i].n && st == PREP_OK; j++)
+			st = pull_row(o, c, p, &p->cls[sc->cls], r[i].from + j,
+				      r[i].piece,
+				      o->smote ? m->val[sc->part] : NULL);
+	}
+	free(r);
+	return st;
+}
+
+/* Let go of the rows of the parts' classes src[0..n). */
+static void
+drop_sources(struct merged *m, const struct source *src, size_t n)
+{
+	size_t s;
+
+	for (s = 0; s < n; s++) {
+		struct ocls *pc = &m->parts[src[s].part]->cls[src[s].cls];
+
+		prep_buf_free(&pc->loc);
+		prep_buf_free(&pc->feat);
+		prep_buf_free(&pc->cat);
+		prep_buf_free(&pc->runs);
+	}
+}
+
+static int
+source_cmp(const void *a, const void *b)
+{
+	const struct source *x = a, *y = b;
+
+	if (x->at != y->at)
+		return (x->at > y->at) - (x->at < y->at);
+	return (x->part > y->part) - (x->part < y->part);
+}
+
+/*
+ * After the plan of a merged table: the rows of every class that gets
+ * some, from the parts, class by class (a class's rows are held twice
+ * only while it is pulled); the parts let go.
+ */
+static prep_status
+pull_rows(prep_oversample *o)
+{
+	struct merged *m = o->m;
+	struct source *src;
+	size_t n = 0, t, i, lo;
+	prep_status st = PREP_OK;
+
+	for (t = 0; t < m->nparts; t++)
+		n += m->parts[t]->classes.n;
+	if ((src = malloc((n ? n : 1) * sizeof *src)) == NULL)
+		return PREP_ERR_NOMEM;
+	n = 0;
+	for (t = 0; t < m->nparts; t++)
+		for (i = 0; i < m->parts[t]->classes.n; i++) {
+			src[n].part = t;
+			src[n].cls = i;
+			src[n++].at = m->cls[t][i];
+		}
+	qsort(src, n, sizeof *src, source_cmp);
+	for (lo = 0; lo < n && st == PREP_OK; lo = i) {
+		for (i = lo; i < n && src[i].at == src[lo].at; i++)
+			;
+		if (o->cls[src[lo].at].need > 0)
+			st = pull_class(o, src[lo].at, src + lo, i - lo);
+		drop_sources(m, src + lo, i - lo);
+	}
+	free(src);
+	free_merged(o);
+	return st;
+}
+
 prep_status
 prep_oversample_plan(prep_oversample *o, prep_oversample_strategy s,
 		     const uint64_t *targets, size_t *badclass)
@@ -718,6 +1140,8 @@ prep_oversample_plan(prep_oversample *o, prep_oversample_strategy s,
 				return PREP_ERR_LIMIT;
 			}
 	o->planned = 1;
+	if (o->m && (st = pull_rows(o)) != PREP_OK)
+		return st;
 	/* let go of what the classes without new rows held */
 	for (i = 0; i < o->classes.n; i++) {
 		struct ocls *c = &o->cls[i];
@@ -988,6 +1412,23 @@ prep_oversample_parse_targets(const prep_oversample *o, const char *list,
 	}
 	*targets = t;
 	return PREP_OK;
+}
+
+uint64_t
+prep_oversample_record_len(const char *p, uint64_t n)
+{
+	const char *at = p, *end = p + n, *lf, *q;
+	int inq = 0;
+
+	while ((lf = memchr(at, '\n', (size_t)(end - at))) != NULL) {
+		for (q = at; (q = memchr(q, '"', (size_t)(lf - q))) != NULL;
+		     q++)
+			inq = !inq;
+		if (!inq)
+			return (uint64_t)(lf + 1 - p);
+		at = lf + 1;
+	}
+	return n;
 }
 
 prep_status

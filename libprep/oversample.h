@@ -35,6 +35,12 @@
  * frees what the classes that get no rows held), then prep_oversample_draw
  * (random) or prep_oversample_smote_row (SMOTE) prep_oversample_need(c)
  * times for every class c.
+ *
+ * On threads (par.h): each thread adds its rows to a table of its own
+ * with prep_oversample_add_at, and prep_oversample_merge puts the tables
+ * together into one that holds what prep_oversample_add of every row in
+ * input order would have made: the same classes in the same order, the
+ * same rows of each class in the same order, so the same draws.
  */
 #ifndef PREP_OVERSAMPLE_H
 #define PREP_OVERSAMPLE_H
@@ -84,6 +90,47 @@ void prep_oversample_free(prep_oversample *o);
 prep_status prep_oversample_add(prep_oversample *o, const prep_field *row,
 				uint64_t off, uint64_t len, prep_where where,
 				size_t *badcol);
+
+/*
+ * prep_oversample_add for a table of one of several threads (par.h):
+ * place is the row's (a prep_par_row's piece << 32 | index), off its
+ * offset in its piece's output (that piece's own bytes). The table
+ * notes each class's rows by piece (8 bytes for each piece a class has
+ * rows in), for prep_oversample_merge.
+ */
+prep_status prep_oversample_add_at(prep_oversample *o, const prep_field *row,
+				   uint64_t off, uint64_t len, prep_where where,
+				   uint64_t place, size_t *badcol);
+
+/*
+ * Put the tables parts[0..nparts) (of the threads of one run, made with
+ * o's arguments and filled by prep_oversample_add_at) together into o
+ * (new, empty), which takes them (freed in any case): classes in order
+ * of first appearance, their counts and first rows now; the rows
+ * themselves at prep_oversample_plan, which takes those of the classes
+ * that get new rows from the parts, class by class, each in input order,
+ * and lets the rest go. A random row's offset becomes piece_off[p] (p <
+ * npieces, the bytes of the pieces before p in the spool) plus its own;
+ * lead is the bytes a writer added before the spool's first record when
+ * its piece was appended (prep_writer_append quotes a first field that
+ * looks like gzip data or a byte order mark: 2, else 0): that record
+ * grows by lead and the records after it in its piece move by lead.
+ * PREP_ERR_LIMIT past the cap of classes or of a class's rows: *bad and
+ * *badplace (else none, and UINT64_MAX) are the first row of the first
+ * class past it in input order; PREP_ERR_LIMIT past the cap of values
+ * of a column (SMOTE) has none; PREP_ERR_NOMEM.
+ */
+prep_status prep_oversample_merge(prep_oversample *o, prep_oversample **parts,
+				  size_t nparts, const uint64_t *piece_off,
+				  size_t npieces, uint64_t lead,
+				  prep_where *bad, uint64_t *badplace);
+
+/*
+ * The length of the first record of p[0..n), a writer's CSV (quotes only
+ * around fields, doubled inside them): up to its first line feed outside
+ * quotes, included; n when there is none.
+ */
+uint64_t prep_oversample_record_len(const char *p, uint64_t n);
 
 /* Rows counted; classes in order of first appearance. */
 uint64_t prep_oversample_rows(const prep_oversample *o);

@@ -21,6 +21,10 @@
 enum { FREE, READY, BUSY, DONE };
 
 static size_t piece_bytes = PREP_PAR_PIECE;
+/* A side buffer holds what its piece's records make, however large a
+ * record the reader takes: bounded by the memory budget (memcap.h), not
+ * by buf.h's default cap. */
+#define SIDE_MAX (SIZE_MAX / 2)
 
 void
 prep_par_set_piece(size_t bytes)
@@ -45,6 +49,7 @@ struct slot {
 	uint64_t place;
 	int by_row;
 	unsigned worker;
+	prep_buf side; /* the row function's notes for job->ordered */
 };
 
 struct par {
@@ -69,6 +74,7 @@ struct par {
 	unsigned long line;
 	int new_file; /* take the line from the reader's next bytes */
 	size_t record_max;
+	prep_buf side0; /* piece 0's side buffer */
 };
 
 /* Room for n bytes in *buf of capacity *cap. */
@@ -363,12 +369,26 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 	return s->len == 0 ? PREP_END : PREP_OK;
 }
 
+/* A record's place as the row function sees it, and its piece's side
+ * buffer (prep_par_side). */
+struct row_at {
+	prep_par_row at; /* first: prep_par_side casts back */
+	prep_buf *side;
+};
+
+prep_buf *
+prep_par_side(const prep_par_row *at)
+{
+	return ((const struct row_at *)(const void *)at)->side;
+}
+
 /* Read and transform the piece in s on worker w. */
 static void
 run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
 {
 	const prep_field *f;
-	prep_par_row at;
+	struct row_at ra;
+	prep_par_row *const pat = &ra.at;
 	size_t n;
 	prep_status st;
 
@@ -377,17 +397,18 @@ run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
 	if (s->out)
 		prep_writer_reset(s->out);
 	st = prep_reader_piece(pr, s->in, s->len, s->file, s->line);
-	at.piece = s->seq;
-	at.index = 0;
-	at.reader = pr;
+	ra.at.piece = s->seq;
+	ra.at.index = 0;
+	ra.at.reader = pr;
+	ra.side = g->job->ordered ? &s->side : NULL;
 	while (st == PREP_OK &&
 	       (st = prep_reader_next_row(pr, &f, &n)) == PREP_OK) {
-		if ((st = g->job->row(g->ctx[w], f, n, &at, s->out)) !=
+		if ((st = g->job->row(g->ctx[w], f, n, pat, s->out)) !=
 		    PREP_OK) {
 			s->by_row = 1;
 			break;
 		}
-		at.index++;
+		pat->index++;
 	}
 	if (st == PREP_END && s->cut_short) {
 		/* a record longer than any reader takes, that this one
@@ -398,8 +419,8 @@ run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
 		st = PREP_OK;
 	s->where = prep_reader_where(pr);
 	s->fields = prep_reader_record_fields(pr);
-	s->place = at.piece << 32 | at.index;
-	s->given = at.index;
+	s->place = pat->piece << 32 | pat->index;
+	s->given = pat->index;
 	s->rows = prep_reader_rows(pr);
 	if (s->out && st == PREP_OK)
 		st = prep_writer_finish(s->out);
@@ -439,6 +460,7 @@ worker(void *p)
 		}
 		s->state = BUSY;
 		pthread_mutex_unlock(&g->mu);
+		prep_buf_reset(&s->side);
 		if (st == PREP_OK) {
 			run_piece(g, s, a->w, pr);
 		} else {
@@ -463,6 +485,14 @@ write_piece(struct par *g, struct slot *s, prep_par_result *res)
 {
 	prep_status st = PREP_OK;
 
+	if (g->job->ordered &&
+	    (st = g->job->ordered(g->job->ordered_arg, s->seq, &s->side,
+				  s->given)) != PREP_OK) {
+		res->status = st;
+		res->place = s->seq << 32;
+		res->by_ordered = 1;
+		return st;
+	}
 	prep_reader_count_rows(g->r, s->rows);
 	if (g->out && s->out)
 		st = prep_writer_append(g->out, s->out);
@@ -490,10 +520,12 @@ static prep_status
 run_pending(struct par *g, prep_par_result *res)
 {
 	const prep_field *f;
-	prep_par_row at = {0, 0, g->r};
+	struct row_at ra = {{0, 0, g->r}, NULL};
 	size_t n;
-	prep_status st;
+	prep_status st, ost;
 
+	if (g->job->ordered)
+		ra.side = &g->side0;
 	if (!prep_reader_pending(g->r))
 		return PREP_OK;
 	/* with prep_reader_part_by, the next record in the part, if any */
@@ -505,7 +537,16 @@ run_pending(struct par *g, prep_par_result *res)
 		res->fields = prep_reader_record_fields(g->r);
 		return st;
 	}
-	if ((st = g->job->row(g->ctx[0], f, n, &at, g->out)) != PREP_OK) {
+	st = g->job->row(g->ctx[0], f, n, &ra.at, g->out);
+	/* the ordered stage sees the record first, as a piece's */
+	if (g->job->ordered &&
+	    (ost = g->job->ordered(g->job->ordered_arg, 0, &g->side0,
+				   st == PREP_OK)) != PREP_OK) {
+		res->status = ost;
+		res->by_ordered = 1;
+		return ost;
+	}
+	if (st != PREP_OK) {
 		res->status = st;
 		res->where = prep_reader_where(g->r);
 		res->fields = n;
@@ -581,6 +622,7 @@ free_slots(struct par *g)
 	for (i = 0; g->slots && i < g->nslots; i++) {
 		free(g->slots[i].in);
 		prep_writer_free(g->slots[i].out);
+		prep_buf_free(&g->slots[i].side);
 	}
 	free(g->slots);
 	free(g->carry);
@@ -611,11 +653,16 @@ prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 	g.next_seq = g.out_seq = 1; /* piece 0: the pending record */
 	g.new_file = 1;
 	g.record_max = prep_reader_record_max(r);
-	if ((st = run_pending(&g, res)) != PREP_OK)
+	prep_buf_init(&g.side0, SIDE_MAX);
+	st = run_pending(&g, res);
+	prep_buf_free(&g.side0);
+	if (st != PREP_OK)
 		return st;
 	g.slots = calloc(g.nslots, sizeof *g.slots);
 	if (g.slots == NULL)
 		return res->status = PREP_ERR_NOMEM;
+	for (i = 0; i < g.nslots; i++)
+		prep_buf_init(&g.slots[i].side, SIDE_MAX);
 	for (i = 0; out && i < g.nslots; i++)
 		if ((st = prep_writer_new_memory(out, &g.slots[i].out)) !=
 		    PREP_OK) {

@@ -35,12 +35,21 @@
  * Whole-input work keeps a table per worker and merges them after the
  * run; what depends on the order of records (first appearances) can
  * use each record's place, (piece, index): increasing in input order.
+ *
+ * Work where a record's fate depends on the records before it (a key
+ * seen before makes it a duplicate) splits in two: the row function, on
+ * a worker, does what a record decides alone and notes the rest in its
+ * piece's side buffer; the job's ordered function reads each piece's
+ * notes on the calling thread in input order and finishes the work
+ * (writing, if it likes, to outputs of its own). Jobs without one have
+ * no side buffers.
  */
 #ifndef PREP_PAR_H
 #define PREP_PAR_H
 
 #include <stdint.h>
 
+#include "buf.h"
 #include "csv.h"
 #include "prep.h"
 
@@ -76,7 +85,34 @@ typedef struct prep_par_job {
 	 */
 	void (*piece)(void *arg, uint64_t piece, uint64_t rows);
 	void *arg;
+	/*
+	 * Optional (NULL: none, and no side buffers): the ordered stage of
+	 * a job whose rows depend on the rows before them (validate's
+	 * unique keys, which row goes where). Each piece has a side buffer
+	 * (prep_par_side) its row function writes what it found into; ordered
+	 * reads it on the calling thread, in input order, for every piece
+	 * whose records were read, a failed one too (side then holds the
+	 * rows before the failure), before the piece's output is appended
+	 * and before its records are counted into the reader: for a piece
+	 * p > 0, prep_reader_rows(r) counts the records of the pieces
+	 * before it (piece 0, the pending record, was read by r itself).
+	 * rows is the number of records the row function was given. A
+	 * status other than PREP_OK stops the run there (by_ordered; the
+	 * place is the job's to know): no later piece is read by it.
+	 */
+	prep_status (*ordered)(void *arg, uint64_t piece, const prep_buf *side,
+			       uint64_t rows);
+	void *ordered_arg;
 } prep_par_job;
+
+/*
+ * The side buffer of the piece of the record at, for a row function of
+ * a job with an ordered function (else NULL): empty when the piece's
+ * first record comes, kept until the ordered function has read it. Only
+ * for an at that prep_par_run gave. Its bytes count against the memory
+ * budget (memcap.h), with no cap of their own.
+ */
+prep_buf *prep_par_side(const prep_par_row *at);
 
 typedef struct prep_par_result {
 	prep_status status; /* PREP_OK, or the first failure in input order */
@@ -86,6 +122,7 @@ typedef struct prep_par_result {
 	int by_row;	    /* it is a row function's */
 	int by_output;	    /* it is the output writer's */
 	unsigned worker;    /* ... of the worker with ctx[worker] */
+	int by_ordered;	    /* it is the job's ordered function's */
 } prep_par_result;
 
 /*

@@ -447,7 +447,8 @@ prep_action_apply(const prep_action *a, const prep_action_ctx *ctx,
 	case PREP_ACT_HASH:
 		if ((st = prep_buf_reserve(out, 65)) != PREP_OK)
 			return st;
-		st = prep_hash_hex(ctx->hasher, in, len, a->n, out->data);
+		st = prep_hash_hex_memo(ctx->hasher, ctx->memo, in, len, a->n,
+					out->data);
 		/* empty stays empty, also when it is not a missing value */
 		out->len = len ? a->n : 0;
 		break;

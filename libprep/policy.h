@@ -147,6 +147,7 @@ prep_status prep_rules_bind(const prep_rules *rs, const prep_field *header,
 /* What applying actions needs; members unused by the rules may be NULL. */
 typedef struct prep_action_ctx {
 	prep_hasher *hasher;
+	prep_hash_memo *memo; /* hash's memo of this thread (NULL: none) */
 	prep_cipher *cipher;
 	prep_pii *pii;
 	const char *mask;

@@ -36,6 +36,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@
 #include <openssl/sha.h>
 
 #include "pseudo.h"
+#include "tablehash.h"
 
 struct prep_hasher {
 	SHA256_CTX inner; /* after absorbing Kh ^ ipad */
@@ -110,17 +112,109 @@ prep_hasher_free(prep_hasher *h)
 	free(h);
 }
 
-/*
- * The per-value copies of the saved states are not wiped: after Final
- * they hold digests of the data, not the key-equivalent saved states.
- */
 prep_status
 prep_hash_hex(prep_hasher *h, const char *in, size_t len, size_t hexdigits,
 	      char *out)
 {
-	unsigned char ih[SHA256_DIGEST_LENGTH], mac[SHA256_DIGEST_LENGTH];
-	SHA256_CTX c;
+	return prep_hash_hex_memo(h, NULL, in, len, hexdigits, out);
+}
+
+/* A value and its HMAC. */
+struct memo_entry {
+	unsigned char len;
+	char value[PREP_HASH_MEMO_VALUE];
+	unsigned char mac[SHA256_DIGEST_LENGTH];
+};
+
+/* Slots of the memo's index: twice its entries, load at most 1/2. */
+#define MEMO_INDEX (2 * PREP_HASH_MEMO_VALUES)
+
+struct prep_hash_memo {
+	const prep_tablehash_key *hk;
+	unsigned long long asked, found;
+	int off;
+	size_t n;		    /* entries in use */
+	uint16_t index[MEMO_INDEX]; /* entry + 1; 0: empty */
+	struct memo_entry entry[PREP_HASH_MEMO_VALUES];
+};
+
+prep_status
+prep_hash_memo_new(prep_hash_memo **out)
+{
+	prep_hash_memo *m;
+	prep_status st;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		return PREP_ERR_NOMEM;
+	if ((st = prep_tablehash_table_key(&m->hk)) != PREP_OK) {
+		free(m);
+		return st;
+	}
+	*out = m;
+	return PREP_OK;
+}
+
+void
+prep_hash_memo_free(prep_hash_memo *m)
+{
+	if (m == NULL)
+		return;
+	OPENSSL_cleanse(m, sizeof *m);
+	free(m);
+}
+
+void
+prep_hash_memo_stats(const prep_hash_memo *m, unsigned long long *asked,
+		     unsigned long long *found, int *on)
+{
+	*asked = m->asked;
+	*found = m->found;
+	*on = !m->off;
+}
+
+/* The first hexdigits hex digits of mac, and a NUL, into out. */
+static void
+hex_of(const unsigned char *mac, size_t hexdigits, char *out)
+{
 	size_t i;
+
+	for (i = 0; i < hexdigits / 2; i++) {
+		out[2 * i] = hexdigit[mac[i] >> 4];
+		out[2 * i + 1] = hexdigit[mac[i] & 0x0f];
+	}
+	if (hexdigits & 1)
+		out[hexdigits - 1] = hexdigit[mac[i] >> 4];
+	out[hexdigits] = '\0';
+}
+
+/*
+ * HMAC-SHA256(Kh, in[0..len)) into mac, len > 0. The per-value copies of
+ * the saved states are not wiped: after Final they hold digests of the
+ * data, not the key-equivalent saved states.
+ */
+static void
+hmac(const prep_hasher *h, const char *in, size_t len,
+     unsigned char mac[SHA256_DIGEST_LENGTH])
+{
+	unsigned char ih[SHA256_DIGEST_LENGTH];
+	SHA256_CTX c;
+
+	c = h->inner;
+	SHA256_Update(&c, in, len);
+	SHA256_Final(ih, &c);
+	c = h->outer;
+	SHA256_Update(&c, ih, sizeof(ih));
+	SHA256_Final(mac, &c);
+}
+
+prep_status
+prep_hash_hex_memo(prep_hasher *h, prep_hash_memo *m, const char *in,
+		   size_t len, size_t hexdigits, char *out)
+{
+	unsigned char mac[SHA256_DIGEST_LENGTH];
+	struct memo_entry *e;
+	size_t j;
 
 	if (h == NULL || out == NULL || (in == NULL && len > 0) ||
 	    hexdigits < PREP_HASH_MIN_HEX || hexdigits > PREP_HASH_MAX_HEX)
@@ -129,19 +223,38 @@ prep_hash_hex(prep_hasher *h, const char *in, size_t len, size_t hexdigits,
 		out[0] = '\0';
 		return PREP_OK;
 	}
-	c = h->inner;
-	SHA256_Update(&c, in, len);
-	SHA256_Final(ih, &c);
-	c = h->outer;
-	SHA256_Update(&c, ih, sizeof(ih));
-	SHA256_Final(mac, &c);
-	for (i = 0; i < hexdigits / 2; i++) {
-		out[2 * i] = hexdigit[mac[i] >> 4];
-		out[2 * i + 1] = hexdigit[mac[i] & 0x0f];
+	if (m == NULL || m->off || len > PREP_HASH_MEMO_VALUE) {
+		hmac(h, in, len, mac);
+		hex_of(mac, hexdigits, out);
+		return PREP_OK;
 	}
-	if (hexdigits & 1)
-		out[hexdigits - 1] = hexdigit[mac[i] >> 4];
-	out[hexdigits] = '\0';
+	m->asked++;
+	/* linear probing; the random key keeps runs short whatever the
+	 * values, and the index is never more than half full */
+	for (j = prep_tablehash(m->hk, in, len) % MEMO_INDEX; m->index[j];
+	     j = (j + 1) % MEMO_INDEX) {
+		e = &m->entry[m->index[j] - 1];
+		if (e->len == len && memcmp(e->value, in, len) == 0) {
+			m->found++;
+			hex_of(e->mac, hexdigits, out);
+			return PREP_OK;
+		}
+	}
+	hmac(h, in, len, mac);
+	hex_of(mac, hexdigits, out);
+	if (m->asked >= PREP_HASH_MEMO_PROBE && m->found < m->asked / 8) {
+		/* a column of distinct values: forget them */
+		m->off = 1;
+		OPENSSL_cleanse(m->entry, sizeof m->entry);
+		return PREP_OK;
+	}
+	if (m->n < PREP_HASH_MEMO_VALUES) {
+		e = &m->entry[m->n++];
+		e->len = (unsigned char)len;
+		memcpy(e->value, in, len);
+		memcpy(e->mac, mac, sizeof mac);
+		m->index[j] = (uint16_t)m->n;
+	}
 	return PREP_OK;
 }
 

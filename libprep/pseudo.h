@@ -66,6 +66,34 @@ prep_status prep_hash_hex(prep_hasher *h, const char *in, size_t len,
 			  size_t hexdigits, char *out);
 
 /*
+ * A memo of pseudonyms, for one thread: a column of few distinct values
+ * (countries, codes) hashes each of them once, not once a row. It keeps
+ * the first PREP_HASH_MEMO_VALUES distinct values of up to
+ * PREP_HASH_MEMO_VALUE bytes it is asked for, with their HMACs, in a
+ * table hashed under the process's random table key (tablehash.h), and
+ * never forgets one: a value is found exactly when it was kept before.
+ * Once PREP_HASH_MEMO_PROBE values were asked, if fewer than one in eight
+ * were found (a column of distinct values: e-mail addresses), it turns
+ * itself off and forgets them all: what it cost is then those lookups.
+ * It holds data values and pseudonyms of the key: prep_hash_memo_free
+ * wipes it.
+ */
+#define PREP_HASH_MEMO_VALUES 512
+#define PREP_HASH_MEMO_VALUE 55
+#define PREP_HASH_MEMO_PROBE 4096
+typedef struct prep_hash_memo prep_hash_memo;
+
+prep_status prep_hash_memo_new(prep_hash_memo **out);
+void prep_hash_memo_free(prep_hash_memo *m);
+/* prep_hash_hex through memo m (NULL: none); h the only hasher m serves. */
+prep_status prep_hash_hex_memo(prep_hasher *h, prep_hash_memo *m,
+			       const char *in, size_t len, size_t hexdigits,
+			       char *out);
+/* For the tests: values asked, found, and whether it is still on. */
+void prep_hash_memo_stats(const prep_hash_memo *m, unsigned long long *asked,
+			  unsigned long long *found, int *on);
+
+/*
  * The expected number of pairs of distinct values that share a pseudonym
  * of hexdigits digits among n distinct values: C(n, 2) / 16^hexdigits,
  * exact for a random function (linearity of expectation over the pairs),

@@ -47,6 +47,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "prep.h"
 
 /* Largest schema file read; more fields than this is an error too. */
@@ -166,6 +167,26 @@ prep_field prep_schema_key_set_key(const prep_schema *s, size_t k, size_t id);
 /* The message of a duplicate in set k, as prep_schema_check_row gives
  * it (unique-error, primary-key); "" past the sets. */
 const char *prep_schema_key_set_message(const prep_schema *s, size_t k);
+
+/*
+ * Rows checked on several threads (validate -j N): with keys set (NULL:
+ * back to looking keys up), prep_schema_check_row on s looks nothing up
+ * in the unique and primary-key sets and gives no unique-error or
+ * primary-key issue; each lookup it would have made is appended to keys
+ * instead, in the order it would have made it (its set k, as
+ * prep_schema_key_sets numbers them, and the key). prep_schema_key_next
+ * reads them back from *off on (0 at the end); prep_schema_key_enter
+ * makes one lookup in set k of s (the schema that keeps the sets, on one
+ * thread, in input order): *dup 1 when the key was there before, which
+ * is a unique-error (prep_schema_key_set_message) or a primary-key one.
+ * PREP_ERR_LIMIT as prep_schema_check_row, PREP_ERR_NOMEM, PREP_ERR_ARG
+ * for a k out of range.
+ */
+void prep_schema_defer_keys(prep_schema *s, prep_buf *keys);
+int prep_schema_key_next(const prep_buf *keys, size_t *off, size_t *k,
+			 const void **key, size_t *len);
+prep_status prep_schema_key_enter(prep_schema *s, size_t k, const void *key,
+				  size_t len, int *dup);
 
 /* The SHA-256 of the descriptor's bytes as they were read (the file's,
  * for prep_schema_load): two runs that checked against the same file. */

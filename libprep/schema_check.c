@@ -183,6 +183,31 @@ prep_schema_is_missing(prep_schema *s, const char *p, size_t n)
 
 /* ---- checking a row ---- */
 
+/* The key set (prep_schema_key_sets) of field i's unique constraint. */
+static size_t
+unique_set(const prep_schema *s, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < s->nkeysets && s->keysets[k] != i; k++)
+		;
+	return k;
+}
+
+/* A lookup put off: its set, its key's length, the key. */
+static prep_status
+defer_key(prep_schema *s, size_t k, const void *key, size_t len)
+{
+	uint32_t h[2] = {(uint32_t)k, (uint32_t)len};
+	prep_status st;
+
+	if (len > UINT32_MAX)
+		return PREP_ERR_LIMIT;
+	if ((st = prep_buf_append(s->defer, h, sizeof h)) != PREP_OK)
+		return st;
+	return prep_buf_append(s->defer, key, len);
+}
+
 prep_status
 prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 		      prep_schema_issue *issues, size_t *nissues)
@@ -246,7 +271,10 @@ prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 		if (fl->uniq) {
 			st = prep_schema_value_key(s, fl, c, f[i].len, &v, kb,
 						   &key, &klen);
-			if (st == PREP_OK)
+			added = 1;
+			if (st == PREP_OK && s->defer)
+				st = defer_key(s, unique_set(s, i), key, klen);
+			else if (st == PREP_OK)
 				st = prep_strset_lookup(fl->uniq, key, klen, 1,
 							&id, &added);
 			if (st != PREP_OK)
@@ -289,6 +317,11 @@ prep_schema_check_row(prep_schema *s, const prep_field *f, size_t n,
 		kf.data = key;
 		o = prep_tuple_put(o, &kf);
 	}
+	if (s->defer) {
+		st = defer_key(s, s->nkeysets - 1, s->tuple.data,
+			       (size_t)(o - (unsigned char *)s->tuple.data));
+		goto out;
+	}
 	st = prep_strset_lookup(s->pkset, s->tuple.data,
 				(size_t)(o - (unsigned char *)s->tuple.data), 1,
 				&id, &added);
@@ -324,4 +357,49 @@ prep_schema_key_set_message(const prep_schema *s, size_t k)
 		return "";
 	return prep_schema_key_set_field(s, k) == PREP_SCHEMA_ROW ? s->pk_msg
 								  : MSG_UNIQUE;
+}
+
+void
+prep_schema_defer_keys(prep_schema *s, prep_buf *keys)
+{
+	if (s)
+		s->defer = keys;
+}
+
+int
+prep_schema_key_next(const prep_buf *keys, size_t *off, size_t *k,
+		     const void **key, size_t *len)
+{
+	uint32_t h[2];
+
+	if (keys == NULL || *off + sizeof h > keys->len)
+		return 0;
+	memcpy(h, keys->data + *off, sizeof h);
+	if (keys->len - *off - sizeof h < h[1])
+		return 0;
+	*k = h[0];
+	*len = h[1];
+	*key = keys->data + *off + sizeof h;
+	*off += sizeof h + h[1];
+	return 1;
+}
+
+prep_status
+prep_schema_key_enter(prep_schema *s, size_t k, const void *key, size_t len,
+		      int *dup)
+{
+	prep_strset *set;
+	size_t id;
+	int added = 0;
+	prep_status st;
+
+	*dup = 0;
+	if (s == NULL || k >= s->nkeysets)
+		return PREP_ERR_ARG;
+	set = s->keysets[k] == PREP_SCHEMA_ROW ? s->pkset
+					       : s->fields[s->keysets[k]].uniq;
+	st = prep_strset_lookup(set, key, len, 1, &id, &added);
+	if (st == PREP_OK)
+		*dup = !added;
+	return st;
 }

@@ -141,6 +141,7 @@ struct prep_schema {
 	size_t *keysets;    /* the unique fields, then PREP_SCHEMA_ROW */
 	size_t nkeysets;
 	unsigned char sha256[32]; /* of the descriptor's bytes */
+	prep_buf *defer; /* prep_schema_defer_keys: the keys, not looked up */
 };
 
 /* White space as strptime(3) skips it (isspace() in the C locale). */

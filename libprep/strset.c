@@ -143,32 +143,113 @@ free_slot(const uint64_t *slots, size_t nslots, uint64_t h)
 }
 
 /*
+ * Place the key of record offset off (the arena's, bytes), whose hash is
+ * h, in the first empty slot from its own. Returns 0 when that is more
+ * than PREP_STRSET_PROBE_MAX slots on under the fast hash: the caller
+ * then turns the set to SipHash and starts again.
+ */
+static inline int
+place(prep_strset *s, uint64_t *slots, size_t nslots, uint64_t h, uint64_t off)
+{
+	size_t start = (size_t)h & (nslots - 1);
+	size_t j = free_slot(slots, nslots, h);
+
+	if (!s->strong && ((j - start) & (nslots - 1)) >= PREP_STRSET_PROBE_MAX)
+		return 0;
+	slots[j] = (h >> TAG_SHIFT) << TAG_SHIFT | (off / 8 + 1);
+	return 1;
+}
+
+/* Past this many keys, fill_slots places them in the order of their
+ * slots (below it the slots fit in the caches anyway). */
+#define SORTED_FILL_MIN 65536
+/* Slots of a bucket of that order: 64, 512 bytes. */
+#define BUCKET_SHIFT 6
+
+struct placed {
+	uint64_t hash, off;
+};
+
+/*
+ * fill_slots for many keys: their hashes first (reading the arena in
+ * order), sorted by counting into buckets of 64 slots, then placed in
+ * the order of the buckets, so that the slots are written (and probed
+ * for an empty one) from start to end rather than at random: a table of
+ * megabytes is filled at the speed of memory, not of its latency.
+ * Returns 0 when the memory for the sort can't be had (the caller places
+ * the keys one by one), -1 when a key landed too far (turn to SipHash).
+ */
+static int
+fill_sorted(prep_strset *s, uint64_t *slots, size_t nslots)
+{
+	size_t n = s->n, nb = nslots >> BUCKET_SHIFT, i, sum;
+	struct placed *by_key, *sorted;
+	uint32_t *at;
+	prep_status st;
+	int ok = 1;
+
+	if (nb < 2 || n > SIZE_MAX / (2 * sizeof *by_key))
+		return 0;
+	by_key = prep_memcap_calloc(2 * n, sizeof *by_key, &st);
+	at = by_key ? prep_memcap_calloc(nb + 1, sizeof *at, &st) : NULL;
+	if (at == NULL) {
+		prep_memcap_free(by_key, 2 * n * sizeof *by_key);
+		return 0;
+	}
+	sorted = by_key + n;
+	for (i = 0; i < n; i++) {
+		const unsigned char *rec = s->arena + s->at[i];
+
+		by_key[i].hash = hash_key(s, record_key(s, rec), load32(rec));
+		by_key[i].off = s->at[i];
+		at[((size_t)by_key[i].hash & (nslots - 1)) >> BUCKET_SHIFT]++;
+	}
+	for (i = 0, sum = 0; i <= nb; i++) {
+		size_t c = at[i];
+
+		at[i] = (uint32_t)sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		sorted[at[((size_t)by_key[i].hash & (nslots - 1)) >>
+			  BUCKET_SHIFT]++] = by_key[i];
+	for (i = 0; i < n && ok; i++)
+		ok = place(s, slots, nslots, sorted[i].hash, sorted[i].off);
+	prep_memcap_free(at, (nb + 1) * sizeof *at);
+	prep_memcap_free(by_key, 2 * n * sizeof *by_key);
+	return ok ? 1 : -1;
+}
+
+/*
  * Slots for every key, hashed as the set hashes now. Under the fast hash,
  * a key placed more than PREP_STRSET_PROBE_MAX slots from where it starts
  * (which its own probe would then walk) turns the set to SipHash and the
  * slots are filled again: so a key in the set is always found within the
- * bound, whatever the growth did to the runs.
+ * bound, whatever the growth did to the runs. The order keys are placed
+ * in changes where some of them sit, never whether a probe finds them.
  */
 static void
 fill_slots(prep_strset *s, uint64_t *slots, size_t nslots)
 {
-	size_t i, j, start;
+	size_t i;
+	int done;
 
 again:
-	for (i = 0; i < s->n; i++) {
+	done = s->n >= SORTED_FILL_MIN && nslots <= UINT32_MAX
+		   ? fill_sorted(s, slots, nslots)
+		   : 0;
+	for (i = 0; done == 0 && i < s->n; i++) {
 		const unsigned char *rec = s->arena + s->at[i];
 		uint64_t h = hash_key(s, record_key(s, rec), load32(rec));
 
-		start = (size_t)h & (nslots - 1);
-		j = free_slot(slots, nslots, h);
-		if (!s->strong &&
-		    ((j - start) & (nslots - 1)) >= PREP_STRSET_PROBE_MAX) {
-			s->strong = 1;
-			s->want_strong = 0;
-			memset(slots, 0, nslots * sizeof *slots);
-			goto again;
-		}
-		slots[j] = (h >> TAG_SHIFT) << TAG_SHIFT | (s->at[i] / 8 + 1);
+		if (!place(s, slots, nslots, h, s->at[i]))
+			done = -1;
+	}
+	if (done < 0) {
+		s->strong = 1;
+		s->want_strong = 0;
+		memset(slots, 0, nslots * sizeof *slots);
+		goto again;
 	}
 }
 
@@ -272,18 +353,23 @@ take_keys(prep_strset *s)
 	return PREP_OK;
 }
 
-prep_status
-prep_strset_find(prep_strset *s, const void *key, size_t len, size_t *id,
-		 void **value, prep_strset_pos *pos)
+/*
+ * prep_strset_find, from hash h when have_h (a hash of key as the set
+ * hashes now).
+ */
+static prep_status
+find(prep_strset *s, const void *key, size_t len, uint64_t h, int have_h,
+     size_t *id, void **value, prep_strset_pos *pos)
 {
-	uint64_t h, tag, e;
+	uint64_t tag, e;
 	size_t j, mask, probes;
 	prep_status st;
 
 	if (!s->keyed && (st = take_keys(s)) != PREP_OK)
 		return st;
-again:
-	h = hash_key(s, key, len);
+	if (!have_h)
+	again:
+		h = hash_key(s, key, len);
 	if (pos) {
 		pos->hash = h;
 		pos->strong = s->strong;
@@ -316,6 +402,38 @@ again:
 	if (pos)
 		pos->slot = j;
 	return PREP_ERR_NOT_FOUND;
+}
+
+prep_status
+prep_strset_find(prep_strset *s, const void *key, size_t len, size_t *id,
+		 void **value, prep_strset_pos *pos)
+{
+	return find(s, key, len, 0, 0, id, value, pos);
+}
+
+prep_status
+prep_strset_ready(prep_strset *s)
+{
+	return s->keyed ? PREP_OK : take_keys(s);
+}
+
+void
+prep_strset_fast_hash(const prep_strset *s, const void *key, size_t len,
+		      prep_strset_pos *pos)
+{
+	pos->hash = s->test_hash ? s->test_hash(key, len)
+				 : prep_tablehash(s->hk, key, len);
+	pos->strong = 0;
+	pos->slot = SIZE_MAX;
+}
+
+prep_status
+prep_strset_find_at(prep_strset *s, const void *key, size_t len,
+		    prep_strset_pos *pos, size_t *id, void **value)
+{
+	/* a hash taken before the set turned to SipHash is hashed again */
+	return find(s, key, len, pos->hash, pos->strong == s->strong, id, value,
+		    pos);
 }
 
 prep_status

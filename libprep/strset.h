@@ -103,6 +103,32 @@ typedef struct prep_strset_pos {
 prep_status prep_strset_find(prep_strset *s, const void *key, size_t len,
 			     size_t *id, void **value, prep_strset_pos *pos);
 /*
+ * For loops that look up many keys one after the other (a piece of rows
+ * whose keys other threads encoded): prep_strset_fast_hash fills *pos
+ * with the hash a find of key starts from while the set has not turned
+ * to SipHash; it only reads what prep_strset_ready set, so other threads
+ * may call it while one adds to the set. prep_strset_prefetch asks the
+ * CPU for the slot of pos some keys ahead of their prep_strset_find_at,
+ * so that the loads of several probes overlap. find_at is
+ * prep_strset_find from the hash of pos (hashed again when the set has
+ * turned to SipHash), and leaves pos ready for prep_strset_insert as
+ * find does. prep_strset_ready keys the set now, as its first lookup
+ * would (PREP_ERR_CRYPTO); fast_hash needs it first.
+ */
+prep_status prep_strset_ready(prep_strset *s);
+void prep_strset_fast_hash(const prep_strset *s, const void *key, size_t len,
+			   prep_strset_pos *pos);
+prep_status prep_strset_find_at(prep_strset *s, const void *key, size_t len,
+				prep_strset_pos *pos, size_t *id, void **value);
+
+static inline void
+prep_strset_prefetch(const prep_strset *s, const prep_strset_pos *pos)
+{
+	if (s->nslots)
+		__builtin_prefetch(&s->slots[pos->hash & (s->nslots - 1)]);
+}
+
+/*
  * Add key[0..len), which the last prep_strset_find said was missing and
  * placed at *pos: its new id, and its zeroed value when value is not
  * NULL. PREP_ERR_LIMIT past max (or 2^32 - 1 ids, or a key of 4 GiB),

@@ -25,6 +25,15 @@
 #include "text.h"
 #include "validate.h"
 
+/* A unique or primary-key lookup put off (prep_validator_defer). */
+struct vkey {
+	size_t set;	 /* prep_schema_key_sets' number */
+	size_t field;	 /* 0-based, PREP_SCHEMA_ROW for the primary key */
+	size_t pos;	 /* where its error goes among the row's issues */
+	int shows;	 /* its error would be the cell's reported one */
+	size_t off, len; /* the key in keys.data */
+};
+
 struct prep_validator {
 	prep_schema *schema;
 	prep_pii *pii;
@@ -37,6 +46,17 @@ struct prep_validator {
 	size_t nissues, cap;
 	prep_schema_issue *sissues; /* room for nfields + 1 */
 	prep_buf errors, extra;	    /* the _errors and _extra fields */
+
+	/* prep_validator_defer: the row's lookups put off, and the cells
+	 * of a note being replayed */
+	int defer;
+	prep_buf keys;
+	struct vkey *pend;
+	size_t npend, pend_cap;
+	prep_field *cells;
+	size_t cells_cap;
+	const prep_buf *run_side; /* the note last written was a run of */
+	size_t run_at;		  /* valid rows, here in run_side */
 };
 
 static const char *const code_names[PREP_V_NCODES] = {
@@ -81,6 +101,7 @@ prep_validator_new(prep_schema *schema, unsigned pii_types,
 	v->nfields = nf;
 	prep_buf_init(&v->errors, 0);
 	prep_buf_init(&v->extra, 0);
+	prep_buf_init(&v->keys, 0);
 	v->sissues = calloc(nf + 1, sizeof *v->sissues);
 	if (v->sissues == NULL) {
 		prep_validator_free(v);
@@ -104,6 +125,9 @@ prep_validator_free(prep_validator *v)
 	free(v->sissues);
 	prep_buf_free(&v->errors);
 	prep_buf_free(&v->extra);
+	prep_buf_free(&v->keys);
+	free(v->pend);
+	free(v->cells);
 	free(v);
 }
 
@@ -285,6 +309,36 @@ blank_row(prep_validator *v, const prep_field *f, size_t n)
 	return empty ? 1 : 2;
 }
 
+/* The lookups prep_schema_check_row put off into v->keys, as v->pend. */
+static prep_status
+pend_keys(prep_validator *v)
+{
+	size_t off = 0, k, len;
+	const void *key;
+
+	while (prep_schema_key_next(&v->keys, &off, &k, &key, &len)) {
+		struct vkey *e;
+
+		if (v->npend == v->pend_cap) {
+			size_t ncap = v->pend_cap ? 2 * v->pend_cap : 8;
+
+			e = realloc(v->pend, ncap * sizeof *e);
+			if (e == NULL)
+				return PREP_ERR_NOMEM;
+			v->pend = e;
+			v->pend_cap = ncap;
+		}
+		e = &v->pend[v->npend++];
+		e->set = k;
+		e->field = prep_schema_key_set_field(v->schema, k);
+		e->pos = 0;
+		e->shows = 1;
+		e->off = (size_t)((const char *)key - v->keys.data);
+		e->len = len;
+	}
+	return PREP_OK;
+}
+
 static int
 schema_code(int code)
 {
@@ -298,11 +352,12 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 		   const prep_vissue **issues, size_t *nissues)
 {
 	size_t width = v->ncols > v->nfields ? v->ncols : v->nfields;
-	size_t i, k = 0, ns = 0, most = n > width ? n : width;
+	size_t i, k = 0, ns = 0, p = 0, most = n > width ? n : width;
 	prep_status st;
 	int blank;
 
 	v->nissues = 0;
+	v->npend = 0;
 	*issues = NULL;
 	*nissues = 0;
 	/* two issues per position at most (a cell's error and a pii-error,
@@ -322,7 +377,11 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 		return PREP_OK;
 	}
 	if (v->schema) {
+		if (v->defer)
+			prep_buf_reset(&v->keys);
 		st = prep_schema_check_row(v->schema, f, n, v->sissues, &ns);
+		if (st == PREP_OK && v->defer)
+			st = pend_keys(v);
 		if (st != PREP_OK)
 			return st;
 	}
@@ -331,6 +390,7 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 		const prep_schema_issue *si = k < ns && v->sissues[k].field == i
 						  ? &v->sissues[k++]
 						  : NULL;
+		int plain = 0;
 
 		if (i >= n) {
 			/* the header's column or the schema's field: as
@@ -351,6 +411,14 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 			    "cell is not valid UTF-8");
 		else if (si)
 			add(v, i + 1, schema_code(si->code), si->message);
+		else
+			plain = 1;
+		/* a lookup put off: its unique-error would come here, as
+		 * the cell's reported error when nothing came before */
+		if (p < v->npend && v->pend[p].field == i) {
+			v->pend[p].shows = plain;
+			v->pend[p++].pos = v->nissues;
+		}
 		/* whatever else is wrong with the cell: --mostly or
 		 * --rejects may let its row pass or quarantine it, and the
 		 * report must say what it holds */
@@ -364,6 +432,8 @@ prep_validator_row(prep_validator *v, const prep_field *f, size_t n,
 		if (si->field == PREP_SCHEMA_ROW)
 			add(v, 0, PREP_V_PRIMARY_KEY, si->message);
 	}
+	for (; p < v->npend; p++) /* the primary key's, the row's own */
+		v->pend[p].pos = v->nissues;
 	*issues = v->issues;
 	*nissues = v->nissues;
 	return PREP_OK;
@@ -517,4 +587,308 @@ prep_validator_manifest(const prep_validator *v, uint64_t rows,
 	prep_json_set(o, "columns", cols, &ok);
 	prep_json_set(o, "sha256", json_string(hex), &ok);
 	return prep_json_text(o, ok, text);
+}
+
+/* ---- rows on several threads ---- */
+
+void
+prep_validator_defer(prep_validator *v)
+{
+	v->defer = 1;
+	prep_schema_defer_keys(v->schema, &v->keys);
+}
+
+/*
+ * A note begins with a count: n > 0, a run of n records without an
+ * issue, a lookup or bytes, and nothing more; 0, a head, then its
+ * issues, keys and bytes (see validate.h).
+ */
+struct note_head {
+	uint64_t rows;
+	prep_where where;
+	uint64_t nissues, nkeys, ncells;
+	uint64_t valid_len, reject_len, cells_len;
+	int has_valid, has_reject;
+};
+
+struct note_key {
+	uint64_t set, field, pos, len;
+	int shows;
+};
+
+/* b's bytes of the memory writer w, which is emptied. */
+static prep_status
+take_bytes(prep_writer *w, prep_buf *b, uint64_t *len)
+{
+	const char *p;
+	size_t n;
+	prep_status st = prep_writer_finish(w);
+
+	if (st != PREP_OK)
+		return st;
+	p = prep_writer_data(w, &n);
+	*len = n;
+	if (n > 0)
+		st = prep_buf_append(b, p, n);
+	prep_writer_reset(w);
+	return st;
+}
+
+static prep_status
+note_row(prep_validator *v, const prep_field *f, size_t n, uint64_t rows,
+	 prep_where w, prep_writer *valid, prep_writer *rej, int delim,
+	 prep_buf *side, size_t *nissues)
+{
+	struct note_head h;
+	const prep_vissue *is;
+	size_t ni, i, at, need;
+	uint64_t run;
+	char *o;
+	prep_status st;
+
+	if ((st = prep_validator_row(v, f, n, &is, &ni)) != PREP_OK)
+		return st;
+	*nissues = ni;
+	if (ni == 0 && v->npend == 0 && valid == NULL) {
+		/* a piece's notes are its worker's alone, from an empty
+		 * buffer: one written last here is this piece's */
+		if (side->len > 0 && v->run_side == side &&
+		    v->run_at + sizeof run == side->len) {
+			memcpy(&run, side->data + v->run_at, sizeof run);
+			run++;
+			memcpy(side->data + v->run_at, &run, sizeof run);
+			return PREP_OK;
+		}
+		run = 1;
+		v->run_at = side->len;
+		v->run_side = side;
+		return prep_buf_append(side, &run, sizeof run);
+	}
+	v->run_side = NULL;
+	run = 0;
+	memset(&h, 0, sizeof h);
+	h.rows = rows;
+	h.where = w;
+	h.nissues = ni;
+	h.nkeys = v->npend;
+	h.has_valid = ni == 0 && valid != NULL;
+	h.has_reject = ni > 0 && rej != NULL;
+	/* the cells, for the ordered stage to quarantine the row when a
+	 * key turns out to be a duplicate */
+	h.ncells = v->npend > 0 && rej != NULL ? n : 0;
+	/* one reservation for the run count, the head, the issues and
+	 * the keys; one for the cells */
+	need = sizeof run + sizeof h + ni * sizeof *is;
+	for (i = 0; i < v->npend; i++)
+		need += sizeof(struct note_key) + v->pend[i].len;
+	if ((st = prep_buf_reserve(side, need)) != PREP_OK)
+		return st;
+	at = side->len + sizeof run;
+	o = side->data + side->len;
+	memcpy(o, &run, sizeof run);
+	o += sizeof run + sizeof h; /* the head last: its lengths */
+	if (ni > 0) {
+		memcpy(o, is, ni * sizeof *is);
+		o += ni * sizeof *is;
+	}
+	for (i = 0; i < v->npend; i++) {
+		struct note_key k;
+
+		memset(&k, 0, sizeof k);
+		k.set = v->pend[i].set;
+		k.field = v->pend[i].field;
+		k.pos = v->pend[i].pos;
+		k.len = v->pend[i].len;
+		k.shows = v->pend[i].shows;
+		memcpy(o, &k, sizeof k);
+		o += sizeof k;
+		memcpy(o, v->keys.data + v->pend[i].off, v->pend[i].len);
+		o += v->pend[i].len;
+	}
+	side->len += need;
+	if (st == PREP_OK && h.has_valid &&
+	    (st = prep_writer_row(valid, f, n)) == PREP_OK)
+		st = take_bytes(valid, side, &h.valid_len);
+	if (st == PREP_OK && h.has_reject &&
+	    (st = prep_validator_reject_row(v, rej, delim, f, n, is, ni)) ==
+		PREP_OK)
+		st = take_bytes(rej, side, &h.reject_len);
+	if (st == PREP_OK && h.ncells > 0) {
+		for (i = 0; i < n; i++)
+			h.cells_len += f[i].len;
+		need = (size_t)(n * sizeof(uint64_t) + h.cells_len);
+		if ((st = prep_buf_reserve(side, need)) != PREP_OK)
+			return st;
+		o = side->data + side->len;
+		for (i = 0; i < n; i++) {
+			uint64_t len = f[i].len;
+
+			memcpy(o, &len, sizeof len);
+			o += sizeof len;
+		}
+		for (i = 0; i < n; i++)
+			if (f[i].len > 0) {
+				memcpy(o, f[i].data, f[i].len);
+				o += f[i].len;
+			}
+		side->len += need;
+	}
+	if (st != PREP_OK)
+		return st;
+	side->data[side->len] = '\0';
+	memcpy(side->data + at, &h, sizeof h);
+	return PREP_OK;
+}
+
+prep_status
+prep_validator_note(prep_validator *v, const prep_field *f, size_t n,
+		    uint64_t rows, prep_where w, prep_writer *valid,
+		    prep_writer *rej, int delim, prep_buf *side,
+		    size_t *nissues)
+{
+	size_t at = side->len, ni = 0;
+	prep_status st =
+	    note_row(v, f, n, rows, w, valid, rej, delim, side, &ni);
+
+	if (nissues)
+		*nissues = ni;
+	if (st != PREP_OK) {
+		/* a note is whole or absent */
+		v->run_side = NULL;
+		side->len = at;
+		if (side->data)
+			side->data[at] = '\0';
+		if (valid)
+			prep_writer_reset(valid);
+		if (rej)
+			prep_writer_reset(rej);
+	}
+	return st;
+}
+
+/* Insert an issue at position pos of v's (room was reserved). */
+static void
+insert(prep_validator *v, size_t pos, size_t field, int code,
+       const char *message)
+{
+	memmove(&v->issues[pos + 1], &v->issues[pos],
+		(v->nissues - pos) * sizeof *v->issues);
+	v->issues[pos].field = field;
+	v->issues[pos].code = code;
+	v->issues[pos].message = message;
+	v->nissues++;
+}
+
+prep_status
+prep_validator_replay(prep_validator *v, const prep_buf *side, size_t *off,
+		      prep_vnote *note)
+{
+	const char *p, *end;
+	struct note_head h;
+	uint64_t run;
+	size_t i, added = 0;
+	prep_status st;
+
+	memset(note, 0, sizeof *note);
+	if (side == NULL || *off >= side->len)
+		return PREP_END;
+	p = side->data + *off;
+	end = side->data + side->len;
+	if ((size_t)(end - p) < sizeof run)
+		return PREP_ERR_ARG;
+	memcpy(&run, p, sizeof run);
+	p += sizeof run;
+	if (run > 0) {
+		note->valid_run = run;
+		*off += sizeof run;
+		return PREP_OK;
+	}
+	if ((size_t)(end - p) < sizeof h)
+		return PREP_ERR_ARG;
+	memcpy(&h, p, sizeof h);
+	p += sizeof h;
+	note->rows = h.rows; /* a failure's place too */
+	note->where = h.where;
+	v->nissues = 0;
+	if ((st = reserve(v, (size_t)(h.nissues + h.nkeys))) != PREP_OK)
+		return st;
+	if ((size_t)(end - p) < h.nissues * sizeof *v->issues)
+		return PREP_ERR_ARG;
+	memcpy(v->issues, p, (size_t)h.nissues * sizeof *v->issues);
+	p += h.nissues * sizeof *v->issues;
+	v->nissues = (size_t)h.nissues;
+	/* the lookups in input order, each error where the row's check
+	 * would have put it (positions before this row's insertions) */
+	for (i = 0; i < h.nkeys; i++) {
+		struct note_key k;
+		int dup;
+
+		if ((size_t)(end - p) < sizeof k)
+			return PREP_ERR_ARG;
+		memcpy(&k, p, sizeof k);
+		p += sizeof k;
+		if ((size_t)(end - p) < k.len)
+			return PREP_ERR_ARG;
+		st = prep_schema_key_enter(v->schema, (size_t)k.set, p,
+					   (size_t)k.len, &dup);
+		if (st != PREP_OK)
+			return st;
+		p += k.len;
+		if (!dup || !k.shows)
+			continue;
+		if (k.field == PREP_SCHEMA_ROW)
+			insert(v, (size_t)k.pos + added, 0, PREP_V_PRIMARY_KEY,
+			       prep_schema_key_set_message(v->schema,
+							   (size_t)k.set));
+		else
+			insert(v, (size_t)k.pos + added, (size_t)k.field + 1,
+			       PREP_V_UNIQUE,
+			       prep_schema_key_set_message(v->schema,
+							   (size_t)k.set));
+		added++;
+	}
+	if ((size_t)(end - p) <
+	    h.valid_len + h.reject_len + h.ncells * sizeof(uint64_t))
+		return PREP_ERR_ARG;
+	note->issues = v->issues;
+	note->nissues = v->nissues;
+	note->changed = added > 0;
+	if (h.has_valid && !note->changed) {
+		note->valid = p;
+		note->valid_len = (size_t)h.valid_len;
+	}
+	p += h.valid_len;
+	if (h.has_reject && !note->changed) {
+		note->reject = p;
+		note->reject_len = (size_t)h.reject_len;
+	}
+	p += h.reject_len;
+	if (h.ncells > 0) {
+		const char *lens = p, *data = p + h.ncells * sizeof(uint64_t);
+
+		if (h.ncells > v->cells_cap) {
+			prep_field *nc =
+			    realloc(v->cells, (size_t)h.ncells * sizeof *nc);
+
+			if (nc == NULL)
+				return PREP_ERR_NOMEM;
+			v->cells = nc;
+			v->cells_cap = (size_t)h.ncells;
+		}
+		if ((size_t)(end - data) < h.cells_len)
+			return PREP_ERR_ARG;
+		for (i = 0; i < h.ncells; i++) {
+			uint64_t len;
+
+			memcpy(&len, lens + i * sizeof len, sizeof len);
+			v->cells[i].data = data;
+			v->cells[i].len = (size_t)len;
+			data += len;
+		}
+		note->f = v->cells;
+		note->n = (size_t)h.ncells;
+		p = data;
+	}
+	*off = (size_t)(p - side->data);
+	return PREP_OK;
 }

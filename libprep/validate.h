@@ -162,6 +162,62 @@ prep_status prep_validator_manifest(const prep_validator *v, uint64_t rows,
 				    const unsigned char sha256[32],
 				    char **text);
 
+/*
+ * Rows on several threads (validate -j N, par.h). A record's checks but
+ * the unique and primary-key ones depend on it alone; those depend on
+ * the records before it. So a worker's validator, on a schema of its
+ * own (the same descriptor), is set by prep_validator_defer to put those
+ * lookups off, and prep_validator_note checks a record as
+ * prep_validator_row does and appends to side a note of it: rows (the
+ * reader's count at the record) and w (its place), its issues, the
+ * lookups put off with the place of the error each would give, and,
+ * made on the worker, the record as written by the memory writer valid
+ * (prep_writer_new_memory; NULL: no data output) when it has no issue,
+ * as a quarantine row by rej (NULL: no --rejects; delim its delimiter)
+ * when it has some, and its cells when it has lookups and rej is given.
+ * *nissues (if not NULL) is the number of its issues so far: with no
+ * lookup put off, they are all it has, and a record without one may be
+ * written by the caller instead (valid NULL). A note is whole or absent
+ * (PREP_ERR_NOMEM, a writer's status, or prep_validator_row's). Message
+ * pointers in a note are the worker validator's and its schema's: keep them
+ * until the notes are replayed.
+ *
+ * prep_validator_replay, on the calling thread in input order, reads
+ * the note at *off of side on the validator whose schema keeps the sets
+ * (its header set as the workers'): it makes the lookups and gives the
+ * record's issues as prep_validator_row would have, in note (valid until
+ * the next call), or a run of records without any (valid_run), noted
+ * as one. changed: a duplicate key added an error, and the
+ * bytes made on the worker are stale: the record is a quarantine row
+ * (prep_validator_reject_row on note->f) if rej was given. PREP_END
+ * past the last note, PREP_ERR_LIMIT when a set is full, PREP_ERR_NOMEM,
+ * PREP_ERR_ARG for a note cut short.
+ */
+typedef struct prep_vnote {
+	uint64_t valid_run; /* > 0: this many records without an issue
+			       (nor bytes: valid was NULL), and nothing
+			       else is set */
+	uint64_t rows;
+	prep_where where;
+	const prep_vissue *issues;
+	size_t nissues;
+	int changed;
+	const char *valid; /* the record as a valid row, or NULL */
+	size_t valid_len;
+	const char *reject; /* ... as a quarantine row, or NULL */
+	size_t reject_len;
+	const prep_field *f; /* its cells, when kept (else NULL) */
+	size_t n;
+} prep_vnote;
+
+void prep_validator_defer(prep_validator *v);
+prep_status prep_validator_note(prep_validator *v, const prep_field *f,
+				size_t n, uint64_t rows, prep_where w,
+				prep_writer *valid, prep_writer *rej, int delim,
+				prep_buf *side, size_t *nissues);
+prep_status prep_validator_replay(prep_validator *v, const prep_buf *side,
+				  size_t *off, prep_vnote *note);
+
 /* ---- the report (validate_report.c) ---- */
 
 typedef struct prep_vreport prep_vreport;

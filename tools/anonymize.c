@@ -490,6 +490,8 @@ worker_init(struct worker *k, unsigned i, const struct options *o,
 	k->unreadable = calloc(c->n ? c->n : 1, sizeof *k->unreadable);
 	if (k->unreadable == NULL)
 		cli_fatal(&cli, "out of memory");
+	if (ctx->hasher && prep_hash_memo_new(&k->ctx.memo) != PREP_OK)
+		cli_fatal(&cli, "cannot set up the cryptography");
 	if (i == 0)
 		return;
 	if (ctx->cipher &&
@@ -506,6 +508,7 @@ worker_free(struct worker *k, unsigned i)
 		prep_cipher_free(k->ctx.cipher);
 		prep_pii_free(k->ctx.pii);
 	}
+	prep_hash_memo_free(k->ctx.memo);
 	prep_buf_free(&k->out);
 	free(k->unreadable);
 }

@@ -260,12 +260,16 @@ void cli_reader_fatal_at(struct cli *c, prep_status st, prep_where w, size_t nf)
  * (par.h; one without them: -j 1, or --lazy-quotes, whose quotes can't
  * be counted): ctx[0..threads) the workers' contexts, output to out (or
  * NULL). A reader's failure exits 2 as cli_next_row's; a row function's
- * (res->by_row) or the output writer's (res->by_output) is returned,
- * with its place in res, after the output before it.
+ * (res->by_row), the output writer's (res->by_output) or the job's
+ * ordered function's (res->by_ordered) is returned, with its place in
+ * res, after the output before it. A job with an ordered function (and
+ * so side buffers) must be run on threads: see cli_run_threaded.
  */
 prep_status cli_run_rows(struct cli *c, prep_writer *out,
 			 const prep_par_job *job, void *const *ctx,
 			 prep_par_result *res);
+/* Does cli_run_rows_of(c, r, ...) run on threads (par.h)? */
+int cli_run_threaded(const struct cli *c, const prep_reader *r);
 /* The same over the records of another reader (a spool's). */
 prep_status cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 			    const prep_par_job *job, void *const *ctx,
@@ -483,10 +487,11 @@ void cli_check_combinations(struct cli *c, const struct cli_checks *k);
  * first) unless it is NULL, each row given to check(row, ctx, &col)
  * first when check is not NULL: it returns NULL, or what is wrong with
  * column col (exit 2 with the place); past --max-classes (max_classes),
- * the message and exit 2. On -j N threads, each counts into a table of
- * its own, added up into classes after (classes_merge.h): ids come in
- * another order than one thread's, the same classes and counts. The
- * spool is finished.
+ * the message and exit 2. On -j N threads the threads read the rows and
+ * encode their keys (prep_classes_encode) and the calling thread counts
+ * them in input order (prep_classes_add_encoded, par.h's ordered
+ * stage): the same ids, counts and failures as one thread's. The spool
+ * is finished.
  */
 void cli_classes_read(struct cli *c, prep_classes *classes,
 		      uint64_t max_classes, prep_spool *spool,

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "classes_merge.h"
 #include "cli.h"
 #include "json.h"
 
@@ -130,15 +129,68 @@ cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 	}
 }
 
-/* One worker of cli_classes_read. */
+/*
+ * One worker of cli_classes_read. On several threads the workers check
+ * the rows and encode their keys into their piece's side buffer (par.h),
+ * and the calling thread counts the keys into the one table in input
+ * order: classes get their ids, and a cap its failing record, as on one.
+ */
 struct classes_worker {
-	prep_classes *t;	 /* one thread: the caller's table */
-	prep_classes_part *part; /* several: this worker's */
+	prep_classes *t; /* the table (one thread) or its layout (several) */
+	int side;	 /* several: note the rows in the side buffers */
 	const char *(*check)(const prep_field *row, void *ctx, size_t *col);
 	void *check_ctx;
 	const char *why; /* check's failure, at column col */
 	size_t col;
 };
+
+/*
+ * A row in a side buffer: its line, its key's hash, the lengths of its
+ * key and of its sensitive value, then their bytes. A piece's notes begin with
+ * the name of its file (a pointer, alive for the run).
+ */
+struct side_row {
+	uint64_t line;
+	uint64_t hash; /* the key's (prep_classes_encode_at) */
+	uint32_t key_len, value_len;
+};
+
+static prep_status
+side_note(prep_classes *t, prep_buf *side, const prep_field *f,
+	  const prep_par_row *at)
+{
+	struct side_row h;
+	prep_strset_pos pos;
+	prep_where w = prep_reader_where(at->reader);
+	long si = prep_classes_sensitive(t);
+	size_t start;
+	prep_status st;
+
+	if (side->len == 0 &&
+	    (st = prep_buf_append(side, &w.file, sizeof w.file)) != PREP_OK)
+		return st;
+	start = side->len;
+	memset(&h, 0, sizeof h);
+	h.line = w.line;
+	if ((st = prep_buf_append(side, &h, sizeof h)) != PREP_OK)
+		return st;
+	if ((st = prep_classes_encode_at(t, f, side, &pos)) != PREP_OK) {
+		side->len = start;
+		return st;
+	}
+	h.hash = pos.hash;
+	h.key_len = (uint32_t)(side->len - start - sizeof h);
+	if (si >= 0) {
+		if (f[si].len > UINT32_MAX)
+			return PREP_ERR_LIMIT;
+		if ((st = prep_buf_append(side, f[si].data, f[si].len)) !=
+		    PREP_OK)
+			return st;
+		h.value_len = (uint32_t)f[si].len;
+	}
+	memcpy(side->data + start, &h, sizeof h);
+	return PREP_OK;
+}
 
 static prep_status
 classes_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
@@ -150,15 +202,78 @@ classes_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	(void)n;
 	if (k->check && (k->why = k->check(f, k->check_ctx, &k->col)))
 		return PREP_ERR_VALUE;
-	if (k->part)
-		st = prep_classes_part_add(k->part, f,
-					   at->piece << 32 | at->index,
-					   prep_reader_where(at->reader));
+	if (k->side)
+		st = side_note(k->t, prep_par_side(at), f, at);
 	else
 		st = prep_classes_add(k->t, f, NULL);
 	if (st == PREP_OK && out)
 		st = prep_writer_copy_record(out, at->reader);
 	return st;
+}
+
+/* The ordered stage: a piece's rows into the table. */
+struct classes_count {
+	prep_classes *t;
+	prep_where where; /* the row that failed */
+};
+
+/* Rows prefetched ahead of their lookup in classes_ordered. */
+#define AHEAD 8
+
+struct ahead {
+	const char *key;
+	struct side_row h;
+	prep_strset_pos pos;
+};
+
+static prep_status
+classes_ordered(void *arg, uint64_t piece, const prep_buf *side, uint64_t rows)
+{
+	struct classes_count *cc = arg;
+	const char *p = side->data, *end = side->data + side->len;
+	int sens = prep_classes_sensitive(cc->t) >= 0;
+	struct ahead ring[AHEAD];
+	size_t head = 0, n = 0;
+	prep_field v;
+	prep_status st;
+
+	(void)piece;
+	(void)rows;
+	if (side->len == 0)
+		return PREP_OK;
+	memcpy(&cc->where.file, p, sizeof cc->where.file);
+	p += sizeof cc->where.file;
+	for (;;) {
+		struct ahead *a;
+
+		/* prefetch up to AHEAD rows before their lookup */
+		while (n < AHEAD && p < end) {
+			a = &ring[(head + n) % AHEAD];
+			memcpy(&a->h, p, sizeof a->h);
+			a->key = p + sizeof a->h;
+			p = a->key + a->h.key_len + a->h.value_len;
+			a->pos.hash = a->h.hash;
+			a->pos.slot = SIZE_MAX;
+			a->pos.strong = 0;
+			prep_classes_prefetch(cc->t, &a->pos);
+			n++;
+		}
+		if (n == 0)
+			return PREP_OK;
+		a = &ring[head];
+		head = (head + 1) % AHEAD;
+		n--;
+		v.data = a->key + a->h.key_len;
+		v.len = a->h.value_len;
+		st = prep_classes_add_encoded_at(cc->t, a->key, a->h.key_len,
+						 &a->pos, sens ? &v : NULL,
+						 NULL);
+		if (st != PREP_OK) {
+			cc->where.line = a->h.line;
+			cc->where.field = 0;
+			return st;
+		}
+	}
 }
 
 static void __attribute__((noreturn))
@@ -177,59 +292,49 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 				      size_t *col),
 		 void *ctx)
 {
-	static const prep_par_job job = {.row = classes_row};
+	struct classes_count cc = {classes, {NULL, 0, 0}};
+	prep_par_job job = {.row = classes_row};
 	unsigned nt = c->threads, t;
 	struct classes_worker *k = calloc(nt, sizeof *k);
-	prep_classes_part **parts = calloc(nt, sizeof(prep_classes_part *));
 	void **ctxs = calloc(nt, sizeof *ctxs);
 	const prep_field *f;
 	size_t ncols;
 	prep_par_result res;
 	prep_status st;
 
-	if (k == NULL || parts == NULL || ctxs == NULL)
+	if (k == NULL || ctxs == NULL)
 		cli_fatal(c, "out of memory");
+	if (cli_run_threaded(c, c->reader)) {
+		job.ordered = classes_ordered;
+		job.ordered_arg = &cc;
+	}
 	f = prep_reader_header(c->reader, &ncols);
 	if (spool && f)
 		cli_spool_check(c, prep_spool_row(spool, f, ncols));
 	for (t = 0; t < nt; t++) {
 		k[t].t = classes;
+		k[t].side = job.ordered != NULL;
 		k[t].check = check;
 		k[t].check_ctx = ctx;
-		/* thread 0 counts into classes itself */
-		if (nt > 1 && (t == 0 ? prep_classes_part_of(classes, &parts[t])
-				      : prep_classes_part_new(
-					    classes, &parts[t])) != PREP_OK)
-			cli_fatal(c, "out of memory");
-		k[t].part = parts[t];
 		ctxs[t] = &k[t];
 	}
 	st = cli_run_rows(c, spool ? prep_spool_writer(spool) : NULL, &job,
 			  ctxs, &res);
-	if (st != PREP_OK && k[res.worker].why) {
+	if (st != PREP_OK && res.by_row && k[res.worker].why) {
 		struct classes_worker bad = k[res.worker];
 
-		for (t = 0; t < nt; t++)
-			prep_classes_part_free(parts[t]);
-		free(parts);
 		free(k);
 		free(ctxs);
 		cli_fatal_cell_at(c, res.where, bad.col, bad.why);
 	}
-	if (nt > 1 && (st == PREP_OK || st == PREP_ERR_LIMIT)) {
-		st = prep_classes_merge_parts(
-		    classes, parts, nt, st == PREP_OK ? UINT64_MAX : res.place,
-		    res.where, &res.where);
-	}
+	if (st != PREP_OK && res.by_ordered)
+		res.where = cc.where;
 	if (st == PREP_ERR_LIMIT)
 		classes_limit(c, res.where, max_classes);
 	if (st == PREP_ERR_IO)
 		cli_spool_check(c, st); /* writing the spool */
 	if (st != PREP_OK)
 		cli_fatal_status(c, st, "classes");
-	for (t = 0; t < nt; t++)
-		prep_classes_part_free(parts[t]);
-	free(parts);
 	free(k);
 	free(ctxs);
 	if (spool)

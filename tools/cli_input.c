@@ -285,6 +285,12 @@ piece_done(void *arg, uint64_t piece, uint64_t rows)
 	progress_tick(h->c);
 }
 
+int
+cli_run_threaded(const struct cli *c, const prep_reader *r)
+{
+	return c->threads > 1 && !prep_reader_options(r)->lazy_quotes;
+}
+
 prep_status
 cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 		const prep_par_job *job, void *const *ctx, prep_par_result *res)
@@ -298,7 +304,7 @@ cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 
 	memset(res, 0, sizeof *res);
 	c->run_ctx = ctx;
-	if (c->threads <= 1 || prep_reader_options(r)->lazy_quotes) {
+	if (!cli_run_threaded(c, r)) {
 		while ((f = next_of(c, r, &n)) != NULL) {
 			if ((st = job->row(ctx[0], f, n, &at, out)) !=
 			    PREP_OK) {
@@ -321,10 +327,12 @@ cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 	own.piece = piece_done;
 	own.arg = &hook;
 	st = prep_par_run(r, out, c->threads, &own, ctx, res);
-	if (st == PREP_ERR_NOMEM && !res->by_row && !res->by_output)
-		cli_fatal(c, "out of memory");
-	if (st != PREP_OK && !res->by_row && !res->by_output)
-		cli_reader_fatal_at(c, st, res->where, res->fields);
+	if (!res->by_row && !res->by_output && !res->by_ordered) {
+		if (st == PREP_ERR_NOMEM)
+			cli_fatal(c, "out of memory");
+		if (st != PREP_OK)
+			cli_reader_fatal_at(c, st, res->where, res->fields);
+	}
 	return st;
 }
 

@@ -10,6 +10,13 @@
  * as it is (every input row, in input order) and then the new rows:
  * copies of spooled rows for random, rows built in memory for SMOTE.
  * Nothing is written before the whole input has been read.
+ *
+ * On -j N threads the first pass runs on the thread engine (par.h):
+ * each thread counts into a table of its own and spools its pieces'
+ * rows through their memory writers, appended to the spool in input
+ * order; the tables are put together in input order
+ * (prep_oversample_merge), and the draws, on the calling thread, come
+ * from the same table as on one thread.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -235,33 +242,193 @@ make_table(const struct opts *o, const prep_field *header, size_t ncols,
 	return tab;
 }
 
-/* Pass 1: count the classes, and spool the rows in the output's dialect. */
-static prep_spool *
-first_pass(prep_oversample *tab, const char *mark)
-{
-	prep_spool *spool = cli_spool_new(&cli, mark ? PREP_SPOOL_INDEX : 0);
-	const prep_field *f;
-	uint64_t off, len;
-	size_t n, bad;
+/*
+ * One worker of the first pass (-j): the table it counts into (the
+ * whole's on one thread, else one of its own), the bytes of the records
+ * it spooled, and what went wrong with a row.
+ */
+struct worker {
+	prep_oversample *tab;
+	int threads; /* rows counted by place (prep_oversample_add_at) */
+	uint64_t bytes;
 	prep_status st;
+	int spooling; /* st is the spool's writer's */
+	size_t bad;   /* SMOTE: the column of a feature refused */
+	int missing;  /* ... which is missing */
+};
 
-	while ((f = cli_next_row(&cli, &n)) != NULL) {
-		cli_spool_check(&cli, prep_spool_row(spool, f, n));
-		prep_spool_last(spool, &off, &len);
-		st = prep_oversample_add(tab, f, off, len,
-					 prep_reader_where(cli.reader), &bad);
-		if (st == PREP_ERR_VALUE)
-			cli_fatal_cell(&cli, bad,
-				       cli_is_missing(&cli, &f[bad])
-					   ? "SMOTE feature is missing"
-					   : "SMOTE feature is not a number");
-		if (st == PREP_ERR_LIMIT)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader),
-				     "too many classes, values or rows");
-		if (st != PREP_OK)
-			cli_fatal_at(&cli, prep_reader_where(cli.reader), "%s",
-				     prep_strerror(st));
+/*
+ * Count a row and spool it, as the output holds it (the bytes
+ * prep_writer_row writes of its fields), to out: the spool's writer
+ * itself, or a piece's memory writer appended to it in input order.
+ */
+static prep_status
+count_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	  prep_writer *out)
+{
+	struct worker *k = arg;
+	uint64_t off = prep_writer_bytes(out), len;
+	prep_where w = prep_reader_where(at->reader);
+	prep_status st = prep_writer_copy_record(out, at->reader);
+
+	(void)n;
+	if (st != PREP_OK) {
+		k->spooling = 1;
+		return k->st = st;
 	}
+	len = prep_writer_bytes(out) - off;
+	k->bytes += len;
+	st = k->threads
+		 ? prep_oversample_add_at(k->tab, f, off, len, w,
+					  at->piece << 32 | at->index, &k->bad)
+		 : prep_oversample_add(k->tab, f, off, len, w, &k->bad);
+	if (st == PREP_ERR_VALUE)
+		k->missing = cli_is_missing(&cli, &f[k->bad]);
+	return k->st = st;
+}
+
+/* A row refused (st, by k) at w: its message, exit 2. */
+static void __attribute__((noreturn))
+row_fatal(const struct worker *k, prep_status st, prep_where w)
+{
+	if (k->spooling) {
+		cli_spool_check(&cli, st);
+		cli_write_check(&cli, st);
+	}
+	if (st == PREP_ERR_VALUE)
+		cli_fatal_cell_at(&cli, w, k->bad,
+				  k->missing ? "SMOTE feature is missing"
+					     : "SMOTE feature is not a number");
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal_at(&cli, w, "too many classes, values or rows");
+	cli_fatal_at(&cli, w, "%s", prep_strerror(st));
+}
+
+/*
+ * Where each piece begins in the spool: noted as the pieces are
+ * appended to it, on the calling thread, in input order.
+ */
+struct pieces {
+	prep_spool *spool;
+	uint64_t *begin;
+	size_t n, cap;
+	uint64_t end; /* the spool's bytes after the last piece noted */
+	int failed;
+};
+
+static void
+note_piece(void *arg, uint64_t piece, uint64_t rows)
+{
+	struct pieces *p = arg;
+
+	(void)rows;
+	if (piece >= p->cap) {
+		size_t cap = p->cap ? p->cap : 256;
+		uint64_t *b;
+
+		while (cap <= piece)
+			cap *= 2;
+		if ((b = realloc(p->begin, cap * sizeof *b)) == NULL) {
+			p->failed = 1;
+			return;
+		}
+		memset(b + p->cap, 0, (cap - p->cap) * sizeof *b);
+		p->begin = b;
+		p->cap = cap;
+	}
+	p->begin[piece] = p->end;
+	p->end = prep_spool_bytes(p->spool);
+	if (piece + 1 > p->n)
+		p->n = (size_t)piece + 1;
+}
+
+/*
+ * The threads' tables put together into tab, new (the rows at the
+ * plan): the tables of the workers k[0..nt) (taken), the pieces' places
+ * in the spool. After a run that failed at a row, at place fail (else
+ * UINT64_MAX): the class past the cap that one thread would have met
+ * before it, if any, is named, exit 2; nothing else.
+ */
+static void
+merge_tables(prep_oversample *tab, struct worker *k, unsigned nt,
+	     const struct pieces *pc, uint64_t fail)
+{
+	prep_oversample **parts = malloc(nt * sizeof *parts);
+	uint64_t bytes = 0, badplace;
+	prep_where bad;
+	prep_status st;
+	unsigned t;
+
+	if (parts == NULL || pc->failed)
+		cli_fatal(&cli, "out of memory");
+	for (t = 0; t < nt; t++) {
+		parts[t] = k[t].tab;
+		k[t].tab = NULL;
+		bytes += k[t].bytes;
+	}
+	st = prep_oversample_merge(
+	    tab, parts, nt, pc->begin, pc->n,
+	    fail == UINT64_MAX ? prep_spool_bytes(pc->spool) - bytes : 0, &bad,
+	    &badplace);
+	free(parts);
+	if (st == PREP_ERR_LIMIT && bad.file != NULL && badplace < fail) {
+		bad.field = 0;
+		cli_fatal_at(&cli, bad, "too many classes, values or rows");
+	}
+	if (fail != UINT64_MAX)
+		return;
+	if (st == PREP_ERR_LIMIT)
+		cli_fatal(&cli, "too many classes, values or rows");
+	if (st != PREP_OK)
+		cli_fatal_status(&cli, st, "classes");
+}
+
+/*
+ * Pass 1: count the classes, and spool the rows in the output's dialect,
+ * on cli.threads threads: each counts into a table of its own, put
+ * together in input order after the run.
+ */
+static prep_spool *
+first_pass(prep_oversample *tab, const struct opts *o, size_t ncols)
+{
+	prep_spool *spool = cli_spool_new(&cli, 0);
+	struct pieces pc = {spool, NULL, 0, 0, 0, 0};
+	prep_par_job job = {.row = count_row, .piece = note_piece, .arg = &pc};
+	unsigned nt = cli.threads ? cli.threads : 1, t;
+	struct worker *k = calloc(nt, sizeof *k);
+	void **ctxs = calloc(nt, sizeof *ctxs);
+	prep_par_result res;
+	int threads = nt > 1 && !prep_reader_options(cli.reader)->lazy_quotes;
+	size_t ngrp;
+
+	if (k == NULL || ctxs == NULL)
+		cli_fatal(&cli, "out of memory");
+	for (t = 0; t < nt; t++) {
+		k[t].threads = threads;
+		if (threads)
+			k[t].tab = make_table(o, NULL, ncols, &ngrp);
+		else if (t == 0)
+			k[t].tab = tab;
+		ctxs[t] = &k[t];
+	}
+	if (cli_run_rows(&cli, prep_spool_writer(spool), &job, ctxs, &res) !=
+	    PREP_OK) {
+		/* the spool's writer's, or a row's (cli_run_rows ends a
+		 * reader's failure itself) */
+		if (res.by_output)
+			cli_spool_check(&cli, res.status);
+		if (threads)
+			merge_tables(tab, k, nt, &pc, res.place);
+		row_fatal(&k[res.worker], res.status, res.where);
+	}
+	if (threads)
+		merge_tables(tab, k, nt, &pc, UINT64_MAX);
+	for (t = 0; t < nt; t++)
+		if (k[t].tab != tab)
+			prep_oversample_free(k[t].tab);
+	free(k);
+	free(ctxs);
+	free(pc.begin);
 	cli_spool_check(&cli, prep_spool_finish(spool));
 	cli_progress_end(&cli);
 	return spool;
@@ -388,13 +555,16 @@ put_fields(const prep_field *f, size_t n, const char *extra, size_t len)
 	cli_write_check(&cli, prep_writer_end_row(cli.writer));
 }
 
-/* Every input row as spooled, in input order (marked 0). */
+/*
+ * Every input row as spooled, in input order (marked 0): with --mark,
+ * record by record (the spool is a writer's CSV: a record ends at its
+ * first line feed outside quotes).
+ */
 static void
 write_input_rows(prep_spool *spool, const char *map, uint64_t size,
 		 const char *mark)
 {
-	const char *rec;
-	uint64_t i, len;
+	uint64_t at, len, n = 0;
 
 	if (mark == NULL) {
 		if (size)
@@ -403,11 +573,13 @@ write_input_rows(prep_spool *spool, const char *map, uint64_t size,
 		prep_writer_add(cli.writer, prep_spool_records(spool));
 		return;
 	}
-	for (i = 0; i < prep_spool_records(spool); i++) {
-		if (prep_spool_record(spool, i, &rec, &len) != PREP_OK)
-			cli_fatal(&cli, "spool: no record %" PRIu64, i);
-		put_record(rec, len, mark, '0');
+	for (at = 0; at < size; at += len, n++) {
+		len = prep_oversample_record_len(map + at, size - at);
+		put_record(map + at, len, mark, '0');
 	}
+	if (n != prep_spool_records(spool))
+		cli_fatal(&cli, "spool: %" PRIu64 " records, not %" PRIu64, n,
+			  prep_spool_records(spool));
 }
 
 /*
@@ -522,7 +694,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	tab = make_table(&o, header, ncols, &ngrp);
-	spool = first_pass(tab, o.mark);
+	spool = first_pass(tab, &o, ncols);
 	plan(tab, &o, ngrp);
 
 	/* pass 2: the input's rows as spooled, then the new ones */

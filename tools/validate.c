@@ -10,7 +10,9 @@
  * to the --rejects file if there is one. As a gate (the default) the
  * valid rows are spooled to an unlinked temporary file and written out
  * only when the run passes; --stream writes each as it is read, and an
- * -o file is renamed into place only when the run passes.
+ * -o file is renamed into place only when the run passes. On -j N
+ * threads the data records are checked by tools/validate_threads.c, with
+ * the same report and outputs.
  *
  * --partial checks a part of the input the same way and writes, instead
  * of the report and the data, the part's state (libprep/validate_partial.c:
@@ -40,16 +42,6 @@ enum {
 };
 
 #define MAX_ERRORS_CAP 10000000ULL
-
-/* Where the rows go. */
-struct sink {
-	prep_spool *spool;	/* the gate's valid rows; NULL with --stream */
-	prep_writer *rej;	/* --rejects */
-	prep_outfile *rejf;	/* ... its file */
-	prep_outfile *mf;	/* --manifest, opened before the data */
-	prep_writer_options wo; /* the output's dialect */
-	uint64_t written;	/* valid data rows written */
-};
 
 struct cli cli;
 prep_validator *run_validator;
@@ -590,7 +582,9 @@ main(int argc, char **argv)
 			state_input(st);
 		else
 			open_sinks(&o, &k);
-		if (st == PREP_OK)
+		if (st == PREP_OK && threads_apply(&o))
+			check_rows_threads(&o, &k, rowno, sch);
+		else if (st == PREP_OK)
 			check_rows(&o, &k, rowno);
 		if (o.partial)
 			write_state(&o, sch);

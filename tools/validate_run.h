@@ -25,6 +25,16 @@ struct opts {
 	int partial, merge;
 };
 
+/* Where the rows go. */
+struct sink {
+	prep_spool *spool;	/* the gate's valid rows; NULL with --stream */
+	prep_writer *rej;	/* --rejects */
+	prep_outfile *rejf;	/* ... its file */
+	prep_outfile *mf;	/* --manifest, opened before the data */
+	prep_writer_options wo; /* the output's dialect */
+	uint64_t written;	/* valid data rows written */
+};
+
 /* The run's command line, messages, input and output; its checks. */
 extern struct cli cli;
 extern prep_validator *run_validator;
@@ -37,6 +47,15 @@ void validate_check(prep_status st, const char *what);
 /* The report: the data of -r (stdout or -o FILE, atomically), else on
  * stderr unless -q (where a lost write is no trouble). */
 void give_report(const struct opts *o, int valid);
+
+/* validate_threads.c */
+
+/* 1 when the rows can be checked on cli.threads threads (par.h). */
+int threads_apply(const struct opts *o);
+/* check_rows on them: every data record after row head, in input order,
+ * with the same report, outputs and failures as on one thread. */
+void check_rows_threads(const struct opts *o, struct sink *k, uint64_t head,
+			const prep_schema *sch);
 
 /* validate_partial.c */
 

@@ -901,21 +901,64 @@ row_fields(const struct bf_row *r, prep_field *f, char *vbuf)
 	f[1] = (prep_field){vbuf, (size_t)snprintf(vbuf, 8, "v%zu", r->value)};
 }
 
-/* Count the rows, then check every class, size, count and find against
- * the brute force. */
+/*
+ * Count the rows, then check every class, size, count and find against
+ * the brute force. encoded 1: the rows' keys are first encoded one after
+ * the other into one buffer (prep_classes_encode appends, as into a
+ * thread's side buffer, which grows and moves under it), then counted
+ * from there with prep_classes_add_encoded; each key encoded must be
+ * the bytes the table holds for its class. encoded 2: the same with
+ * their hashes taken as they are encoded (prep_classes_encode_at), all
+ * before the first is counted (so before the sets turn to SipHash, under
+ * one_hash), and counted with prep_classes_add_encoded_at.
+ */
 static void
-check_brute_force(void)
+check_brute_force(int encoded)
 {
 	static const size_t qi[] = {0, 3, 2};
+	static size_t off[BF_ROWS + 1];
+	static prep_strset_pos pos[BF_ROWS];
 	prep_field f[4], k[3];
 	char vbuf[8];
+	prep_buf keys;
 
 	make_rows();
 	mk(qi, 3, 1, 0);
-	for (size_t i = 0; i < BF_ROWS; i++) {
+	prep_buf_init(&keys, 0);
+	for (size_t i = 0; encoded && i < BF_ROWS; i++) {
 		row_fields(&rows[i], f, vbuf);
-		cr_assert_eq(add(f), row_class[i], "row %zu", i);
+		off[i] = keys.len;
+		cr_assert_eq(encoded == 2 ? prep_classes_encode_at(
+						tab, f, &keys, &pos[i])
+					  : prep_classes_encode(tab, f, &keys),
+			     PREP_OK);
 	}
+	off[BF_ROWS] = keys.len;
+	for (size_t i = 0; i < BF_ROWS; i++) {
+		size_t id = (size_t)-1;
+
+		row_fields(&rows[i], f, vbuf);
+		if (!encoded) {
+			cr_assert_eq(add(f), row_class[i], "row %zu", i);
+			continue;
+		}
+		if (encoded == 2 && i + 4 < BF_ROWS)
+			prep_classes_prefetch(tab, &pos[i + 4]);
+		cr_assert_eq(encoded == 2
+				 ? prep_classes_add_encoded_at(
+				       tab, keys.data + off[i],
+				       off[i + 1] - off[i], &pos[i], &f[1], &id)
+				 : prep_classes_add_encoded(
+				       tab, keys.data + off[i],
+				       off[i + 1] - off[i], &f[1], &id),
+			     PREP_OK);
+		cr_assert_eq(id, row_class[i], "row %zu", i);
+		cr_assert_eq(prep_classes_key_bytes(tab, id).len,
+			     off[i + 1] - off[i]);
+		cr_assert(memcmp(prep_classes_key_bytes(tab, id).data,
+				 keys.data + off[i], off[i + 1] - off[i]) == 0);
+	}
+	prep_buf_free(&keys);
 	cr_assert_eq(prep_classes_count(tab), nclasses);
 	cr_assert_eq(prep_classes_rows(tab), BF_ROWS);
 	cr_assert_eq(prep_classes_values(tab), BF_VALUES);
@@ -967,7 +1010,49 @@ Test(classes, brute_force_rows_are_varied)
 
 Test(classes, against_brute_force)
 {
-	check_brute_force();
+	check_brute_force(0);
+}
+
+/* The same rows counted in two steps, keys encoded apart, with their
+ * hashes or without. */
+Test(classes, encoded_against_brute_force)
+{
+	check_brute_force(1);
+	teardown();
+	check_brute_force(2);
+}
+
+/*
+ * Encoding appends after what the buffer holds and reads no field but
+ * the quasi-identifiers; a value given without a sensitive column, or
+ * none with one, is refused.
+ */
+Test(classes, encoded_keys_append)
+{
+	static const size_t qi[] = {2, 0};
+	prep_field row[3] = {F("b"), F("ignored"), F("a")};
+	prep_buf b;
+	size_t id = 9;
+
+	mk(qi, 2, -1, 0);
+	prep_buf_init(&b, 0);
+	cr_assert_eq(prep_buf_append(&b, "xy", 2), PREP_OK);
+	cr_assert_eq(prep_classes_encode(tab, row, &b), PREP_OK);
+	/* "xy", then "a" and "b" as tuples: length byte, bytes */
+	cr_assert_eq(b.len, 6);
+	cr_assert(memcmp(b.data, "xy\001a\001b", 6) == 0);
+	cr_assert_eq(prep_classes_add_encoded(tab, b.data + 2, 4, NULL, &id),
+		     PREP_OK);
+	cr_assert_eq(id, 0);
+	cr_assert_eq(add(row), 0);
+	cr_assert_eq(prep_classes_size(tab, 0), 2);
+	cr_assert_eq(prep_classes_add_encoded(tab, b.data + 2, 4, &row[1], &id),
+		     PREP_ERR_ARG);
+	/* the key of ("b", "a") is another class */
+	row[0] = F("a");
+	row[2] = F("b");
+	cr_assert_eq(add(row), 1);
+	prep_buf_free(&b);
 }
 
 /* Every class key with one fingerprint: most probes compare bytes in
@@ -975,7 +1060,9 @@ Test(classes, against_brute_force)
 Test(classes, shared_fingerprints_against_brute_force)
 {
 	prep_strset_test_hash(one_fingerprint);
-	check_brute_force();
+	check_brute_force(0);
+	teardown();
+	check_brute_force(2);
 	prep_strset_test_hash(NULL);
 }
 
@@ -985,6 +1072,8 @@ Test(classes, shared_fingerprints_against_brute_force)
 Test(classes, one_hash_against_brute_force)
 {
 	prep_strset_test_hash(one_hash);
-	check_brute_force();
+	check_brute_force(0);
+	teardown();
+	check_brute_force(2);
 	prep_strset_test_hash(NULL);
 }

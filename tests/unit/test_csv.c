@@ -1012,10 +1012,10 @@ random_field(prep_buf *b, char delim, uint64_t *seed, int good)
 	    "", "a", "bc", " a", "a ", "\"a\"", "\"\"", "\"a\"\"b\"",
 	    "\"\"\"\"", "\"a D b\"", "\"D\"", "\"a\nb\"", "\"a\r\nb\"",
 	    "\"a\rb\"", "L", "QL", "\"\"\"a\"", "\"a\"\"\"", "xyz",
-	    "\"x,;|\t\"", "\" a\"", "\"a \"",
+	    "\"x,;|\t\"", "\" a\"", "\"a \"", " ", "\" \"",
 	    /* malformed */
 	    "a\"b", "\"a\"b", " \"a\"", "\"a", "\"a\" "};
-	const size_t ngood = 22, nall = sizeof kinds / sizeof *kinds;
+	const size_t ngood = 24, nall = sizeof kinds / sizeof *kinds;
 	const char *k = kinds[lcg(seed) % (good ? ngood : nall)];
 	size_t n, i;
 

@@ -3,7 +3,8 @@
  * every strategy and of targets, random draws within a class, SMOTE's
  * neighbours against a brute-force search, its rows checked
  * geometrically, categorical modes, errors, and record sizes against
- * what prep_writer writes.
+ * what prep_writer writes; the merge of the tables of several threads
+ * against one table of the same rows.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -763,4 +764,237 @@ Test(oversample, write_marked)
 	cr_assert_eq(st, PREP_ERR_ARG);
 	cr_assert_str_eq(s, "");
 	free(s);
+}
+
+/* What merged_of's merge returned, and the first row it named. */
+static prep_status st_merge;
+static uint64_t merge_bad_place;
+static unsigned long merge_bad_line, one_limit_line;
+
+/*
+ * Rows of the three-column layout (class, feature x, category c) of row
+ * i of a made-up input, for the merge tests: a class label from
+ * labels, x and c from i.
+ */
+static void
+row_of(const char *labels, size_t i, char *cls, char *x, char *c, prep_field *f)
+{
+	cls[0] = labels[i];
+	cls[1] = '\0';
+	(void)snprintf(x, 24, "%zu.%zu", (i * 7919) % 101, i % 10);
+	(void)snprintf(c, 8, "v%zu", (i * 31) % 7);
+	f[0] = fld(cls);
+	f[1] = fld(x);
+	f[2] = fld(c);
+}
+
+/*
+ * The rows of labels, pieces of per rows, piece p counted by part p %
+ * nparts (add_at), row i of length 3 + i % 5 spooled at its piece's
+ * place; piece 0 is empty when skip0, and with lead the first record
+ * grew by lead bytes when appended. Merged into a new table; the same
+ * rows added in order to *one (off and len those of the spool).
+ */
+static prep_oversample *
+merged_of(const char *labels, size_t per, size_t nparts, int smote, int skip0,
+	  uint64_t lead, size_t max, prep_oversample **one)
+{
+	size_t g = 0, feat = 1, n = strlen(labels), i, t;
+	prep_oversample *parts[4], *o;
+	uint64_t piece_off[64], spool = 0, local = 0, piece = skip0, bad_place;
+	uint64_t cnt = 0;
+	prep_where bad;
+
+	one_limit_line = 0;
+	cr_assert(nparts <= 4);
+	cr_assert_eq(
+	    prep_oversample_new(3, &g, 1, smote, &feat, 1, 2, max, one),
+	    PREP_OK);
+	cr_assert_eq(prep_oversample_new(3, &g, 1, smote, &feat, 1, 2, max, &o),
+		     PREP_OK);
+	for (t = 0; t < nparts; t++)
+		cr_assert_eq(prep_oversample_new(3, &g, 1, smote, &feat, 1, 2,
+						 max, &parts[t]),
+			     PREP_OK);
+	piece_off[0] = 0;
+	piece_off[piece] = 0;
+	for (i = 0; i < n; i++) {
+		char cls[2], x[24], c[8];
+		prep_field f[3];
+		prep_where w = {"t", (unsigned long)i + 2, 0};
+		uint64_t len = 3 + i % 5, glen = len + (i == 0 ? lead : 0);
+		prep_status st;
+
+		row_of(labels, i, cls, x, c, f);
+		st = prep_oversample_add_at(parts[piece % nparts], f, local,
+					    len, w, piece << 32 | cnt, NULL);
+		if (st == PREP_ERR_LIMIT)
+			break;
+		cr_assert_eq(st, PREP_OK);
+		st = prep_oversample_add(*one, f, spool, glen, w, NULL);
+		if (st == PREP_ERR_LIMIT && one_limit_line == 0)
+			one_limit_line = w.line;
+		cr_assert(st == PREP_OK || st == PREP_ERR_LIMIT);
+		spool += glen;
+		local += len;
+		if (++cnt == per) {
+			piece++;
+			cr_assert(piece < 64);
+			piece_off[piece] = spool;
+			local = cnt = 0;
+		}
+	}
+	bad.file = NULL;
+	st_merge = prep_oversample_merge(o, parts, nparts, piece_off, piece + 1,
+					 lead, &bad, &bad_place);
+	merge_bad_place = bad_place;
+	merge_bad_line = bad.line;
+	return o;
+}
+
+/* Draws of every class of a and b, planned alike, are the same rows. */
+static void
+check_same_draws(prep_oversample *a, prep_oversample *b, int smote,
+		 prep_oversample_strategy s)
+{
+	prep_rng *ga, *gb;
+	size_t c, d;
+	int k;
+
+	cr_assert_eq(prep_oversample_classes(a), prep_oversample_classes(b));
+	cr_assert_eq(prep_oversample_rows(a), prep_oversample_rows(b));
+	for (c = 0; c < prep_oversample_classes(a); c++) {
+		prep_field fa = prep_oversample_class_field(a, c, 0);
+		prep_field fb = prep_oversample_class_field(b, c, 0);
+
+		cr_assert_eq(prep_oversample_count(a, c),
+			     prep_oversample_count(b, c));
+		cr_assert_eq(prep_oversample_first(a, c).line,
+			     prep_oversample_first(b, c).line);
+		cr_assert(fa.len == fb.len &&
+			  memcmp(fa.data, fb.data, fa.len) == 0);
+	}
+	cr_assert_eq(prep_oversample_plan(a, s, NULL, NULL), PREP_OK);
+	cr_assert_eq(prep_oversample_plan(b, s, NULL, NULL), PREP_OK);
+	cr_assert_eq(prep_rng_new_seeded(42, &ga), PREP_OK);
+	cr_assert_eq(prep_rng_new_seeded(42, &gb), PREP_OK);
+	for (c = 0; c < prep_oversample_classes(a); c++) {
+		if (prep_oversample_need(a, c) == 0)
+			continue;
+		for (k = 0; k < 50; k++) {
+			if (!smote) {
+				uint64_t oa, la, ob, lb;
+
+				cr_assert_eq(
+				    prep_oversample_draw(a, ga, c, &oa, &la),
+				    PREP_OK);
+				cr_assert_eq(
+				    prep_oversample_draw(b, gb, c, &ob, &lb),
+				    PREP_OK);
+				cr_assert_eq(oa, ob);
+				cr_assert_eq(la, lb);
+			} else {
+				const prep_field *ra, *rb;
+				uint64_t ia, na, ib, nb;
+
+				cr_assert_eq(prep_oversample_smote_row(
+						 a, ga, c, &ra, &ia, &na),
+					     PREP_OK);
+				cr_assert_eq(prep_oversample_smote_row(
+						 b, gb, c, &rb, &ib, &nb),
+					     PREP_OK);
+				cr_assert_eq(ia, ib);
+				cr_assert_eq(na, nb);
+				for (d = 0; d < 3; d++)
+					cr_assert(ra[d].len == rb[d].len &&
+						  memcmp(ra[d].data, rb[d].data,
+							 ra[d].len) == 0);
+			}
+		}
+	}
+	prep_rng_free(ga);
+	prep_rng_free(gb);
+}
+
+static const char merge_labels[] =
+    "abacabadbbbbaccaddddabcabcabcaaaaabbbbcccddaeeeaaabbbeeeccca"
+    "bbbbbbbaaaaaacccccddddeeeeeffffabcdefabcdefaabbccddeeffggfeg"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbcdefgabcdefgdd";
+
+Test(oversample, merge_random_as_one)
+{
+	size_t nparts;
+
+	for (nparts = 1; nparts <= 4; nparts++) {
+		prep_oversample *one,
+		    *o = merged_of(merge_labels, 7, nparts, 0, 0, 0, 0, &one);
+
+		cr_assert_eq(st_merge, PREP_OK);
+		check_same_draws(one, o, 0, PREP_OVERSAMPLE_ALL);
+		prep_oversample_free(one);
+		prep_oversample_free(o);
+	}
+}
+
+Test(oversample, merge_first_record_lead)
+{
+	/* piece 0 empty: the first record came through a writer that
+	 * quoted its first field when its piece was appended */
+	prep_oversample *one,
+	    *o = merged_of(merge_labels, 5, 3, 0, 1, 2, 0, &one);
+
+	cr_assert_eq(st_merge, PREP_OK);
+	check_same_draws(one, o, 0, PREP_OVERSAMPLE_ALL);
+	prep_oversample_free(one);
+	prep_oversample_free(o);
+}
+
+Test(oversample, merge_smote_as_one)
+{
+	size_t nparts;
+
+	for (nparts = 1; nparts <= 4; nparts++) {
+		prep_oversample *one,
+		    *o = merged_of(merge_labels, 6, nparts, 1, 0, 0, 0, &one);
+
+		cr_assert_eq(st_merge, PREP_OK);
+		check_same_draws(one, o, 1, PREP_OVERSAMPLE_NOT_MAJORITY);
+		prep_oversample_free(one);
+		prep_oversample_free(o);
+	}
+}
+
+Test(oversample, merge_class_cap)
+{
+	/* at most 4 classes: the fifth, 'e', first on row 44 (line 46) */
+	prep_oversample *one,
+	    *o = merged_of(merge_labels, 4, 3, 0, 0, 0, 4, &one);
+
+	cr_assert_eq(one_limit_line, 46);
+	cr_assert_eq(st_merge, PREP_ERR_LIMIT);
+	cr_assert_eq(merge_bad_line, 46);
+	cr_assert_eq(merge_bad_place, (uint64_t)11 << 32 | 0);
+	prep_oversample_free(one);
+	prep_oversample_free(o);
+}
+
+Test(oversample, merge_refuses_a_used_table)
+{
+	prep_oversample *o = table_of("ab"), *p = table_of("a");
+	prep_where w;
+	uint64_t pl;
+
+	cr_assert_eq(prep_oversample_merge(o, &p, 1, NULL, 0, 0, &w, &pl),
+		     PREP_ERR_ARG);
+	prep_oversample_free(o);
+}
+
+Test(oversample, record_len)
+{
+	static const char s[] = "a,\"x\ny\"\"\n\",b\nc\n\"\"\nlast";
+
+	cr_assert_eq(prep_oversample_record_len(s, strlen(s)), 13);
+	cr_assert_eq(prep_oversample_record_len(s + 13, strlen(s) - 13), 2);
+	cr_assert_eq(prep_oversample_record_len(s + 15, strlen(s) - 15), 3);
+	cr_assert_eq(prep_oversample_record_len(s + 18, strlen(s) - 18), 4);
 }

@@ -399,6 +399,255 @@ Test(par, lazy_quotes_are_refused)
 	prep_reader_free(r);
 }
 
+/*
+ * The ordered stage (prep_par_job.ordered): each row function notes its
+ * record's first field in the piece's side buffer, and the ordered
+ * function strings the notes together on the calling thread. The
+ * reference is the same notes made in one reader's loop: the string, the
+ * status and its place must be its, the pieces must come 0, 1, 2, ...,
+ * each with as many notes as rows, and before a piece p > 0 the reader
+ * must count the records of the pieces before it.
+ */
+struct notes {
+	prep_buf all;	/* the notes strung together in order */
+	uint64_t next;	/* the piece expected next */
+	uint64_t given; /* records given to the row functions before */
+	prep_reader *r;
+	int bad_order;	  /* a piece out of turn, or a count wrong */
+	const char *stop; /* a first field that fails the ordered stage */
+	uint64_t calls;
+};
+
+static prep_status
+note_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	 prep_writer *w)
+{
+	prep_buf *side = prep_par_side(at);
+	uint64_t len = n > 0 ? f[0].len : 0;
+
+	(void)arg;
+	cr_assert_not_null(side);
+	if (n > 0 && f[0].len == 3 && memcmp(f[0].data, "bad", 3) == 0)
+		return PREP_ERR_VALUE;
+	prep_buf_append(side, &len, sizeof len);
+	if (len)
+		prep_buf_append(side, f[0].data, (size_t)len);
+	return w ? prep_writer_row(w, f, n) : PREP_OK;
+}
+
+static prep_status
+note_ordered(void *arg, uint64_t piece, const prep_buf *side, uint64_t rows)
+{
+	struct notes *k = arg;
+	size_t off = 0;
+	uint64_t seen = 0, len;
+	prep_status st = PREP_OK;
+
+	k->calls++;
+	if (piece != k->next)
+		k->bad_order = 1;
+	k->next = piece + 1;
+	if (piece > 0 && prep_reader_rows(k->r) != k->given)
+		k->bad_order = 1;
+	while (off < side->len) {
+		memcpy(&len, side->data + off, sizeof len);
+		off += sizeof len;
+		prep_buf_append(&k->all, side->data + off, (size_t)len);
+		prep_buf_append_str(&k->all, "|");
+		seen++;
+		if (k->stop && len == strlen(k->stop) &&
+		    memcmp(side->data + off, k->stop, len) == 0) {
+			st = PREP_ERR_LIMIT; /* the notes after it unread */
+			break;
+		}
+		off += (size_t)len;
+	}
+	if (st == PREP_OK && seen != rows)
+		k->bad_order = 1;
+	k->given += rows;
+	return st;
+}
+
+/* The notes of o's input at path, on threads (0: the reference). */
+static prep_status
+run_notes(const prep_csv_options *o, const char *path, unsigned threads,
+	  const char *stop, struct notes *k, prep_par_result *pr)
+{
+	prep_reader *r;
+	const prep_field *f;
+	size_t n;
+	prep_status st;
+
+	memset(k, 0, sizeof *k);
+	memset(pr, 0, sizeof *pr);
+	prep_buf_init(&k->all, 0);
+	prep_buf_append(&k->all, "", 0);
+	k->stop = stop;
+	cr_assert_eq(prep_reader_new(o, &path, 1, &r), PREP_OK);
+	k->r = r;
+	if (threads == 0) {
+		while ((st = prep_reader_next_row(r, &f, &n)) == PREP_OK) {
+			if (n > 0 && f[0].len == 3 &&
+			    memcmp(f[0].data, "bad", 3) == 0) {
+				st = PREP_ERR_VALUE;
+				break;
+			}
+			prep_buf_append(&k->all, n ? f[0].data : "",
+					n ? f[0].len : 0);
+			prep_buf_append_str(&k->all, "|");
+			if (stop && n && f[0].len == strlen(stop) &&
+			    memcmp(f[0].data, stop, f[0].len) == 0) {
+				st = PREP_ERR_LIMIT;
+				break;
+			}
+		}
+		if (st == PREP_END)
+			st = PREP_OK;
+		pr->where = prep_reader_where(r);
+	} else {
+		struct ctx c[8];
+		void *ctx[8];
+		prep_par_job job = {.row = note_row};
+		unsigned i;
+
+		for (i = 0; i < threads; i++)
+			ctx[i] = &c[i];
+		job.ordered = note_ordered;
+		job.ordered_arg = k;
+		st = prep_par_run(r, NULL, threads, &job, ctx, pr);
+		cr_assert(!k->bad_order, "pieces out of turn or miscounted");
+	}
+	prep_reader_free(r);
+	return st;
+}
+
+Test(par, ordered_stage_reads_the_pieces_in_input_order)
+{
+	static const size_t pieces[] = {1, 300, 20000};
+	int iter, failed = 0;
+
+	/* inputs of a few hundred KiB: the reader hands raw bytes over 64
+	 * KiB at a time, and a piece ends within what it handed over */
+	for (iter = 0; iter < 16; iter++) {
+		prep_buf b;
+		prep_csv_options o;
+		const char *path;
+		struct notes ref, got;
+		prep_par_result rr, gr;
+		prep_status rst, gst;
+		size_t i;
+
+		int ncols = 1 + (int)rnd(3);
+
+		random_csv(&b, 40000 + (int)rnd(20000), ncols, 0);
+		if (iter % 2) { /* malformed records far into the input */
+			prep_buf m;
+			const char *body;
+
+			random_csv(&m, 300, ncols, 1);
+			body = strchr(m.data, '\n') + 1;
+			if (b.data[b.len - 1] != '\n' &&
+			    b.data[b.len - 1] != '\r')
+				prep_buf_append_str(&b, "\n");
+			prep_buf_append_str(&b, body);
+			prep_buf_free(&m);
+		}
+		path = put_file("o.csv", b.data, b.len);
+		prep_csv_options_init(&o);
+		o.delim = ',';
+		o.has_header = iter % 4 != 1;
+		rst = run_notes(&o, path, 0, NULL, &ref, &rr);
+		failed += rst != PREP_OK;
+		for (i = 0; i < sizeof pieces / sizeof *pieces; i++) {
+			prep_par_set_piece(pieces[i]);
+			gst = run_notes(&o, path, 1 + (unsigned)rnd(7), NULL,
+					&got, &gr);
+			cr_assert_eq(gst, rst, "input %d: %s, not %s", iter,
+				     prep_strerror(gst), prep_strerror(rst));
+			cr_assert_str_eq(got.all.data, ref.all.data,
+					 "input %d, %zu-byte pieces", iter,
+					 pieces[i]);
+			if (rst != PREP_OK)
+				cr_assert_eq(gr.where.line, rr.where.line);
+			else /* many pieces, each read in turn */
+				cr_assert_gt(got.calls, 2);
+			prep_buf_free(&got.all);
+		}
+		prep_buf_free(&ref.all);
+		prep_buf_free(&b);
+	}
+	cr_assert_gt(failed, 4); /* malformed inputs do fail */
+}
+
+Test(par, an_ordered_failure_stops_the_run_there)
+{
+	/* the pieces hold many records: the stop is in a piece before
+	 * others (a piece ends past 1 byte read, at the last boundary of
+	 * what the reader handed over) */
+	prep_buf b;
+	const char *path;
+	int i;
+	prep_csv_options o;
+	struct notes ref, got;
+	prep_par_result rr, gr;
+	prep_status st;
+
+	prep_buf_init(&b, 0);
+	prep_buf_append_str(&b, "k\n");
+	for (i = 0; i < 200000; i++)
+		prep_buf_append_str(&b, i == 150000 ? "stop\n" : "a\n");
+	path = put_file("s.csv", b.data, b.len);
+	prep_buf_free(&b);
+	prep_csv_options_init(&o);
+	prep_par_set_piece(4096);
+	st = run_notes(&o, path, 0, "stop", &ref, &rr);
+	cr_assert_eq(st, PREP_ERR_LIMIT);
+	cr_assert_eq(ref.all.len, 150000 * 2 + 5);
+	st = run_notes(&o, path, 3, "stop", &got, &gr);
+	cr_assert_eq(st, PREP_ERR_LIMIT);
+	cr_assert(gr.by_ordered);
+	cr_assert(!gr.by_row);
+	/* no piece after the failing one reached the ordered stage */
+	cr_assert_str_eq(got.all.data, ref.all.data);
+	prep_buf_free(&ref.all);
+	prep_buf_free(&got.all);
+	/* negative control: without the stop, every record is noted */
+	st = run_notes(&o, path, 3, NULL, &got, &gr);
+	cr_assert_eq(st, PREP_OK);
+	cr_assert_eq(got.all.len, 200000 * 2 + 3);
+	prep_buf_free(&got.all);
+}
+
+static prep_status
+no_side_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	    prep_writer *w)
+{
+	(void)arg;
+	(void)f;
+	(void)n;
+	(void)w;
+	return prep_par_side(at) == NULL ? PREP_OK : PREP_ERR_ARG;
+}
+
+Test(par, a_job_without_an_ordered_stage_has_no_side_buffers)
+{
+	const char *path = put_str("n.csv", "k\na\nb\nc\n");
+	prep_csv_options o;
+	prep_reader *r;
+	prep_par_result res;
+	struct ctx c[2];
+	void *ctx[2] = {&c[0], &c[1]};
+
+	prep_csv_options_init(&o);
+	prep_par_set_piece(1);
+	cr_assert_eq(prep_reader_new(&o, &path, 1, &r), PREP_OK);
+	cr_assert_eq(prep_par_run(r, NULL, 2,
+				  &(prep_par_job){.row = no_side_row}, ctx,
+				  &res),
+		     PREP_OK);
+	prep_reader_free(r);
+}
+
 /* The pieces a run cut: the rows of each, in order. */
 struct cuts {
 	uint64_t rows[4096];

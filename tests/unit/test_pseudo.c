@@ -12,6 +12,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,6 +252,102 @@ Test(hash, matches_one_shot_hmac_for_all_short_lengths)
 		    PREP_OK);
 		cr_assert_str_eq(got, want, "length %zu", len);
 	}
+}
+
+/* One-shot HMAC-SHA256 of in[0..len) under the test key, first n hex
+ * digits: the memo's reference. */
+static void
+one_shot_hex(const char *in, size_t len, size_t n, char *want)
+{
+	static const char d[] = "0123456789abcdef";
+	unsigned char mac[32];
+	unsigned int maclen;
+	size_t i;
+
+	cr_assert_not_null(HMAC(EVP_sha256(), prep_keys_hash_key(keys),
+				PREP_KEYS_HASH_LEN, (const unsigned char *)in,
+				len, mac, &maclen));
+	for (i = 0; i < n; i++)
+		want[i] = d[i % 2 ? mac[i / 2] & 15 : mac[i / 2] >> 4];
+	want[n] = '\0';
+}
+
+/*
+ * A value stream through the memo against one-shot HMAC: row i holds
+ * value k = (i * 7919) % distinct, written "v" and k in decimal, padded
+ * with x to 1 + k % 70 bytes (past the memo's 55 for k % 70 >= 55), at a
+ * prefix length of 8 to 64 digits that
+ * changes row by row. Returns the memo's counts, and in *short_rows the
+ * rows of 55 bytes or fewer.
+ */
+static void
+memo_stream(size_t rows, size_t distinct, unsigned long long *asked,
+	    unsigned long long *found, int *on, size_t *short_rows)
+{
+	prep_hash_memo *m;
+	char in[80], want[65], got[65];
+	size_t i, len;
+
+	*short_rows = 0;
+	cr_assert_eq(prep_hash_memo_new(&m), PREP_OK);
+	for (i = 0; i < rows; i++) {
+		size_t k = i * 7919 % distinct, n = 8 + i % 57;
+
+		len = (size_t)snprintf(in, sizeof in, "v%zu", k);
+		if (len < 1 + k % 70) {
+			memset(in + len, 'x', 1 + k % 70 - len);
+			len = 1 + k % 70;
+		}
+		*short_rows += len <= PREP_HASH_MEMO_VALUE;
+		one_shot_hex(in, len, n, want);
+		cr_assert_eq(prep_hash_hex_memo(hasher, m, in, len, n, got),
+			     PREP_OK);
+		cr_assert_str_eq(got, want, "row %zu", i);
+	}
+	cr_assert_eq(prep_hash_hex_memo(hasher, m, "", 0, 32, got), PREP_OK);
+	cr_assert_str_eq(got, "");
+	prep_hash_memo_stats(m, asked, found, on);
+	prep_hash_memo_free(m);
+}
+
+/*
+ * 70 distinct values, 55 of them short enough for the memo: every row's
+ * pseudonym is HMAC's, every short row is asked, and every one but the
+ * first sight of each of the 55 is found.
+ */
+Test(hash, memo_few_values)
+{
+	unsigned long long asked, found;
+	size_t short_rows;
+	int on;
+
+	memo_stream(20000, 70, &asked, &found, &on, &short_rows);
+	cr_assert_eq(on, 1);
+	cr_assert_eq(asked, short_rows);
+	cr_assert_eq(found, asked - 55, "asked %llu found %llu", asked, found);
+}
+
+/*
+ * A distinct value in every row (e-mail addresses): HMAC's still; the
+ * memo turns itself off after PREP_HASH_MEMO_PROBE values asked, none
+ * found, and asks no more. 3,000 values cycling (more than the memo
+ * keeps): the first 512 short ones are kept and found again when they
+ * come back after row 3,000, too seldom to keep the memo on past row
+ * 4,096; HMAC's all along.
+ */
+Test(hash, memo_distinct_values)
+{
+	unsigned long long asked, found;
+	size_t short_rows;
+	int on;
+
+	memo_stream(20000, 20000, &asked, &found, &on, &short_rows);
+	cr_assert_eq(on, 0);
+	cr_assert_eq(asked, PREP_HASH_MEMO_PROBE);
+	cr_assert_eq(found, 0);
+	memo_stream(20000, 3000, &asked, &found, &on, &short_rows);
+	cr_assert_gt(found, 0);
+	cr_assert_eq(on, 0);
 }
 
 /*

@@ -583,6 +583,38 @@ Test(strset, one_hash_past_the_bound_turns_strong)
 	cr_assert_eq(set.strong, 1);
 }
 
+/* Every key's slot one of 4,096 (its fingerprint spread): runs pass the
+ * bound as soon as there are a few thousand keys. */
+static uint64_t
+few_slots(const void *key, size_t len)
+{
+	uint64_t h = mix(key, len);
+
+	return (h & ~((1ULL << 40) - 1)) | (h & 4095);
+}
+
+/*
+ * Past 65,536 keys the slots are filled in the order of their slots when
+ * they grow (fill_sorted): 100,000 keys sharing one fingerprint, and
+ * 70,000 whose slots crowd into 4,096 (the set turns to SipHash early,
+ * then grows under it), every answer as in the list.
+ */
+Test(strset, sorted_fill_against_list)
+{
+	prep_strset_free(&set);
+	prep_strset_test_hash(one_fingerprint);
+	prep_strset_init(&set, 0);
+	prep_strset_test_hash(NULL);
+	check_against_list(100000);
+	cr_assert_eq(set.strong, 0);
+	prep_strset_free(&set);
+	prep_strset_test_hash(few_slots);
+	prep_strset_init(&set, 0);
+	prep_strset_test_hash(NULL);
+	check_against_list(70000);
+	cr_assert_eq(set.strong, 1);
+}
+
 /* Random keys never come near the bound (the negative control of the
  * two tests above). */
 Test(strset, random_keys_keep_the_fast_hash)

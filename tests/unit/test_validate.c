@@ -1300,3 +1300,244 @@ Test(validate, source_messages)
 	cr_assert_null(prep_vsource_message(PREP_ERR_IO, &o, buf, sizeof buf));
 	cr_assert_null(prep_vsource_message(PREP_OK, &o, buf, sizeof buf));
 }
+
+/*
+ * Rows on several threads: workers' validators that put the key lookups
+ * off note the rows (prep_validator_note), a third replays the notes
+ * (prep_validator_replay); each row's issues, and the bytes made on the
+ * workers, must be those of one validator checking the rows in order
+ * (prep_validator_row, prep_writer_row, prep_validator_reject_row).
+ * Cells from a small alphabet make duplicate keys ("1" and "01" are one
+ * integer), type, constraint and encoding errors, personal data, blank,
+ * short and long rows.
+ */
+static prep_schema *
+keys_schema(void)
+{
+	static const char json[] =
+	    "{\"fields\": [{\"name\": \"a\", \"type\": \"integer\","
+	    " \"constraints\": {\"unique\": true, \"maximum\": 50}},"
+	    " {\"name\": \"b\", \"constraints\": {\"unique\": true}},"
+	    " {\"name\": \"c\"}], \"primaryKey\": [\"b\", \"c\"]}";
+	prep_schema *s = NULL;
+
+	cr_assert_eq(prep_schema_parse(json, strlen(json), &s, NULL), PREP_OK);
+	return s;
+}
+
+/* The bytes of a memory writer, emptied. */
+static void
+take(prep_writer *w, prep_buf *b)
+{
+	const char *p;
+	size_t n;
+
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	p = prep_writer_data(w, &n);
+	prep_buf_reset(b);
+	prep_buf_append(b, p ? p : "", n);
+	prep_writer_reset(w);
+}
+
+static void
+replay_matches_one_validator(size_t hcols)
+{
+	static const char *const alpha[] = {"",	  "1",	  "01",	    "2", "x",
+					    "60", "\xff", "a@b.co", "k", "k2"};
+	static const char *const hcells[] = {"a", "b", "c"};
+	prep_schema *rs = keys_schema(), *ms = keys_schema(), *ws[2];
+	prep_validator *ref, *main, *wv[2];
+	prep_writer *file, *mw, *vw[2], *rw[2];
+	prep_writer_options wo = {0};
+	prep_field *h, *hm, *hw[2];
+	prep_buf side, want, got;
+	unsigned seed = 11;
+	size_t row, changed = 0, dups = 0, valid = 0;
+	int k;
+
+	wo.delim = ',';
+	cr_assert_eq(prep_writer_new(-1, &wo, &file), PREP_OK);
+	cr_assert_eq(prep_writer_new_memory(file, &mw), PREP_OK);
+	cr_assert_eq(prep_validator_new(rs, PREP_PII_EMAIL, &ref), PREP_OK);
+	cr_assert_eq(prep_validator_new(ms, PREP_PII_EMAIL, &main), PREP_OK);
+	h = kept_header_any(ref, hcells, hcols);
+	hm = kept_header_any(main, hcells, hcols);
+	for (k = 0; k < 2; k++) {
+		ws[k] = keys_schema();
+		cr_assert_eq(prep_validator_new(ws[k], PREP_PII_EMAIL, &wv[k]),
+			     PREP_OK);
+		hw[k] = kept_header_any(wv[k], hcells, hcols);
+		prep_validator_defer(wv[k]);
+		cr_assert_eq(prep_writer_new_memory(file, &vw[k]), PREP_OK);
+		cr_assert_eq(prep_writer_new_memory(file, &rw[k]), PREP_OK);
+	}
+	prep_buf_init(&side, 0);
+	prep_buf_init(&want, 0);
+	prep_buf_init(&got, 0);
+	for (row = 0; row < 3000; row++) {
+		const char *cells[5];
+		prep_field *f;
+		const prep_vissue *is;
+		size_t n, ni, i, off = 0;
+		prep_vnote nt;
+		int w = (int)(row / 7 % 2); /* pieces of 7 rows in turn */
+
+		char kb[16];
+
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % 7;
+		n = n > 4 ? 3 : n; /* as wide as the schema, mostly */
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			cells[i] = alpha[(seed >> 16) % NCELLS(alpha)];
+			if (i == 1 && (seed >> 28) % 2) { /* b's: dups rarer */
+				snprintf(kb, sizeof kb, "k%u",
+					 (seed >> 8) % 4000);
+				cells[i] = kb;
+			}
+		}
+		f = fields(cells, n);
+		prep_buf_reset(&side);
+		cr_assert_eq(prep_validator_note(wv[w], f, n, row + 1,
+						 (prep_where){"t", row + 2, 0},
+						 vw[w], rw[w], ',', &side,
+						 NULL),
+			     PREP_OK);
+		cr_assert_eq(prep_validator_row(ref, f, n, &is, &ni), PREP_OK);
+		cr_assert_eq(prep_validator_replay(main, &side, &off, &nt),
+			     PREP_OK);
+		cr_assert_eq(nt.valid_run, 0);
+		cr_assert_eq(nt.rows, row + 1);
+		cr_assert_eq(nt.where.line, row + 2);
+		cr_assert_eq(nt.nissues, ni, "row %zu: %zu issues, not %zu",
+			     row, nt.nissues, ni);
+		for (i = 0; i < ni; i++) {
+			cr_assert_eq(nt.issues[i].field, is[i].field);
+			cr_assert_eq(nt.issues[i].code, is[i].code, "row %zu",
+				     row);
+			cr_assert_str_eq(nt.issues[i].message, is[i].message);
+			dups += is[i].code == PREP_V_UNIQUE ||
+				is[i].code == PREP_V_PRIMARY_KEY;
+		}
+		/* the bytes: the valid row's, or the quarantine row's */
+		if (ni == 0) {
+			valid++;
+			cr_assert_eq(prep_writer_row(mw, f, n), PREP_OK);
+			take(mw, &want);
+			cr_assert_eq(nt.valid_len, want.len);
+			cr_assert(memcmp(nt.valid, want.data, want.len) == 0);
+		} else {
+			cr_assert_eq(prep_validator_reject_row(ref, mw, ',', f,
+							       n, is, ni),
+				     PREP_OK);
+			take(mw, &want);
+			if (nt.changed) {
+				changed++;
+				cr_assert_eq(nt.n, n);
+				cr_assert_eq(prep_validator_reject_row(
+						 main, mw, ',', nt.f, nt.n,
+						 nt.issues, nt.nissues),
+					     PREP_OK);
+				take(mw, &got);
+				cr_assert_str_eq(got.data, want.data);
+			} else {
+				cr_assert_eq(nt.reject_len, want.len);
+				cr_assert(memcmp(nt.reject, want.data,
+						 want.len) == 0);
+			}
+		}
+		cr_assert_eq(prep_validator_replay(main, &side, &off, &nt),
+			     PREP_END);
+		free(f);
+	}
+	/* the alphabet does make duplicates, some in rows otherwise valid,
+	 * and valid rows (none with a narrow header: every row has a
+	 * missing or an extra cell) */
+	cr_assert_gt(dups, 100);
+	cr_assert_gt(changed, 10);
+	cr_assert(hcols < 3 || valid > 10, "%zu valid rows", valid);
+	prep_buf_free(&side);
+	prep_buf_free(&want);
+	prep_buf_free(&got);
+	for (k = 0; k < 2; k++) {
+		prep_validator_free(wv[k]);
+		prep_schema_free(ws[k]);
+		prep_writer_free(vw[k]);
+		prep_writer_free(rw[k]);
+		free(hw[k]);
+	}
+	prep_validator_free(ref);
+	prep_validator_free(main);
+	prep_schema_free(rs);
+	prep_schema_free(ms);
+	free(h);
+	free(hm);
+	prep_writer_free(mw);
+	prep_writer_free(file);
+}
+
+Test(validate, notes_replayed_match_one_validator)
+{
+	replay_matches_one_validator(3);
+	/* the schema wider than the header: c's cells are extra, but in
+	 * the primary key all the same */
+	replay_matches_one_validator(2);
+}
+
+Test(validate, runs_of_valid_rows_are_one_note)
+{
+	static const char *const hc[] = {"x"};
+	static const char *const ok[] = {"v"};
+	static const char *const bad[] = {"a@b.co"};
+	prep_validator *w, *m;
+	prep_field *h, *hm, *f = fields(ok, 1), *g = fields(bad, 1);
+	prep_buf side;
+	prep_vnote nt;
+	size_t off = 0, ni = 9;
+	int i;
+
+	cr_assert_eq(prep_validator_new(NULL, PREP_PII_EMAIL, &w), PREP_OK);
+	cr_assert_eq(prep_validator_new(NULL, PREP_PII_EMAIL, &m), PREP_OK);
+	h = kept_header(w, hc, 1);
+	hm = kept_header(m, hc, 1);
+	prep_validator_defer(w);
+	prep_buf_init(&side, 0);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(prep_validator_note(w, f, 1, i + 1,
+						 (prep_where){"t", 2, 0}, NULL,
+						 NULL, ',', &side, &ni),
+			     PREP_OK);
+	cr_assert_eq(ni, 0);
+	cr_assert_eq(prep_validator_note(w, g, 1, 6, (prep_where){"t", 7, 0},
+					 NULL, NULL, ',', &side, &ni),
+		     PREP_OK);
+	cr_assert_eq(ni, 1);
+	cr_assert_eq(prep_validator_note(w, f, 1, 7, (prep_where){"t", 8, 0},
+					 NULL, NULL, ',', &side, &ni),
+		     PREP_OK);
+	cr_assert_eq(prep_validator_replay(m, &side, &off, &nt), PREP_OK);
+	cr_assert_eq(nt.valid_run, 5);
+	cr_assert_eq(prep_validator_replay(m, &side, &off, &nt), PREP_OK);
+	cr_assert_eq(nt.valid_run, 0);
+	cr_assert_eq(nt.rows, 6);
+	cr_assert_eq(nt.nissues, 1);
+	cr_assert_eq(nt.issues[0].code, PREP_V_PII);
+	cr_assert_eq(prep_validator_replay(m, &side, &off, &nt), PREP_OK);
+	cr_assert_eq(nt.valid_run, 1);
+	cr_assert_eq(prep_validator_replay(m, &side, &off, &nt), PREP_END);
+	/* a fresh piece starts a run of its own */
+	prep_buf_reset(&side);
+	off = 0;
+	cr_assert_eq(prep_validator_note(w, f, 1, 1, (prep_where){"t", 2, 0},
+					 NULL, NULL, ',', &side, &ni),
+		     PREP_OK);
+	cr_assert_eq(prep_validator_replay(m, &side, &off, &nt), PREP_OK);
+	cr_assert_eq(nt.valid_run, 1);
+	prep_buf_free(&side);
+	prep_validator_free(w);
+	prep_validator_free(m);
+	free(h);
+	free(hm);
+	free(f);
+	free(g);
+}
