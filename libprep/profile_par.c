@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memcap.h"
 #include "profile_impl.h"
 #include "profile_par.h"
 
