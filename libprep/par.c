@@ -337,17 +337,10 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 	return s->len == 0 ? PREP_END : PREP_OK;
 }
 
-/* A record's place as the row function sees it, and its piece's side
- * buffer (prep_par_side). */
-struct row_at {
-	prep_par_row at; /* first: prep_par_side casts back */
-	prep_buf *side;
-};
-
 prep_buf *
 prep_par_side(const prep_par_row *at)
 {
-	return ((const struct row_at *)(const void *)at)->side;
+	return ((const prep_par_sided *)(const void *)at)->side;
 }
 
 /* Read and transform the piece in s on worker w. */
@@ -355,7 +348,7 @@ static void
 run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
 {
 	const prep_field *f;
-	struct row_at ra;
+	prep_par_sided ra;
 	prep_par_row *const pat = &ra.at;
 	size_t n;
 	prep_status st;
@@ -488,7 +481,7 @@ static prep_status
 run_pending(struct par *g, prep_par_result *res)
 {
 	const prep_field *f;
-	struct row_at ra = {{0, 0, g->r}, NULL};
+	prep_par_sided ra = {{0, 0, g->r}, NULL};
 	size_t n;
 	prep_status st, ost;
 

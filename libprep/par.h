@@ -105,10 +105,22 @@ typedef struct prep_par_job {
  * The side buffer of the piece of the record at, for a row function of
  * a job with an ordered function (else NULL): empty when the piece's
  * first record comes, kept until the ordered function has read it. Only
- * for an at that prep_par_run gave. Its bytes count against the memory
- * budget (memcap.h), with no cap of their own.
+ * for an at that prep_par_run gave, or the at of a prep_par_sided. Its
+ * bytes count against the memory budget (memcap.h), with no cap of their
+ * own.
  */
 prep_buf *prep_par_side(const prep_par_row *at);
+
+/*
+ * A place with its side buffer, as prep_par_run gives it: for a loop on
+ * the calling thread that runs a job with an ordered function itself
+ * (one thread), giving its row function &sided.at, and the side buffer
+ * to ordered every so many records as if they were a piece.
+ */
+typedef struct prep_par_sided {
+	prep_par_row at; /* first: prep_par_side casts back */
+	prep_buf *side;
+} prep_par_sided;
 
 typedef struct prep_par_result {
 	prep_status status; /* PREP_OK, or the first failure in input order */
