@@ -19,10 +19,13 @@
  *
  * Workers (threads) take the pieces in turn, each with a reader of
  * pieces (prep_reader_new_piece) and a memory writer, and call the job's
- * row function on every record. The calling thread appends the pieces'
- * output to the output writer strictly in input order, so the output is
- * the same bytes whatever the number of threads. At most 2 N + 2 pieces
- * are in flight: memory does not grow with the input.
+ * row function on every record. The pieces' output is appended to the
+ * output writer strictly in input order, one piece after the other, by
+ * whichever thread finds the next piece done (the calling thread, or the
+ * worker that finished it: the reading thread is not left to do all the
+ * writing), so the output is the same bytes whatever the number of
+ * threads. At most 2 N + 2 pieces are in flight: memory does not grow
+ * with the input.
  *
  * A failure, from a reader or from a row function, stops the run at the
  * first failing record in input order: the output holds what came
@@ -36,9 +39,9 @@
  * seen before makes it a duplicate) splits in two: the row function, on
  * a worker, does what a record decides alone and notes the rest in its
  * piece's side buffer; the job's ordered function reads each piece's
- * notes on the calling thread in input order and finishes the work
- * (writing, if it likes, to outputs of its own). Jobs without one have
- * no side buffers.
+ * notes in input order, one piece at a time (as the output is written,
+ * by whichever thread writes it), and finishes the work (writing, if it
+ * likes, to outputs of its own). Jobs without one have no side buffers.
  */
 #ifndef PREP_PAR_H
 #define PREP_PAR_H
@@ -73,8 +76,8 @@ typedef struct prep_par_job {
 	prep_status (*row)(void *ctx, const prep_field *f, size_t n,
 			   const prep_par_row *at, prep_writer *out);
 	/*
-	 * Optional (NULL: none): a piece's output was written, on the
-	 * calling thread and in input order; rows is the number of records
+	 * Optional (NULL: none): a piece's output was written, in input
+	 * order, one piece at a time; rows is the number of records
 	 * its row function was given. For numbering records in input
 	 * order after the run (a piece's first is the sum of the rows of
 	 * the pieces before it).
@@ -86,8 +89,10 @@ typedef struct prep_par_job {
 	 * a job whose rows depend on the rows before them (validate's
 	 * unique keys, which row goes where). Each piece has a side buffer
 	 * (prep_par_side) its row function writes what it found into; ordered
-	 * reads it on the calling thread, in input order, for every piece
-	 * whose records were read, a failed one too (side then holds the
+	 * reads it in input order, one piece at a time (on the calling
+	 * thread or a worker, each call seeing what the one before did;
+	 * it must not rely on errno or other state of one thread), for every
+	 * piece whose records were read, a failed one too (side then holds the
 	 * rows before the failure), before the piece's output is appended
 	 * and before its records are counted into the reader: for a piece
 	 * p > 0, prep_reader_rows(r) counts the records of the pieces

@@ -131,7 +131,7 @@ cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 
 /*
  * One worker of cli_classes_read. The workers check the rows and encode
- * their keys into a side buffer (par.h), and the calling thread counts
+ * their keys into a side buffer (par.h), and one thread at a time counts
  * the keys into the table in input order (classes_ordered), a piece's at
  * a time on several threads and some hundred rows at a time on one (so
  * that its lookups can be prefetched ahead): classes get their ids, and
