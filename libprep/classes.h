@@ -18,7 +18,9 @@
 
 #include "buf.h"
 #include "prep.h"
-#include "strset.h"
+
+/* strset.h's (the key's hash, and where its lookup stands). */
+struct prep_strset_pos;
 
 #define PREP_CLASSES_DEFAULT_MAX ((size_t)10000000)
 
@@ -65,10 +67,11 @@ prep_status prep_classes_add_encoded(prep_classes *c, const void *key,
  * the lookup begins, so that the loads of several lookups overlap.
  */
 prep_status prep_classes_encode_at(const prep_classes *c, const prep_field *row,
-				   prep_buf *out, prep_strset_pos *pos);
-void prep_classes_prefetch(const prep_classes *c, const prep_strset_pos *pos);
+				   prep_buf *out, struct prep_strset_pos *pos);
+void prep_classes_prefetch(const prep_classes *c,
+			   const struct prep_strset_pos *pos);
 prep_status prep_classes_add_encoded_at(prep_classes *c, const void *key,
-					size_t len, prep_strset_pos *pos,
+					size_t len, struct prep_strset_pos *pos,
 					const prep_field *value, size_t *id);
 
 /*

@@ -7,6 +7,7 @@
  * waiting for a worker), BUSY, DONE. Slots are used in turn, piece s in
  * slot s % nslots, so the writer always waits on one known slot.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,10 @@ struct par {
 	uint64_t out_seq;  /* pieces written */
 	uint64_t stop_seq; /* the first failed piece; UINT64_MAX: none */
 	int quit;
+	int writing;	      /* a thread is writing pieces (flush_pieces) */
+	prep_status wstatus;  /* the failure the writing met, if any */
+	prep_par_result wres; /* ... and its place */
+	int werrno;	      /* ... and errno then (errno is a thread's) */
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
 
@@ -369,17 +374,10 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 	return s->len == 0 ? PREP_END : PREP_OK;
 }
 
-/* A record's place as the row function sees it, and its piece's side
- * buffer (prep_par_side). */
-struct row_at {
-	prep_par_row at; /* first: prep_par_side casts back */
-	prep_buf *side;
-};
-
 prep_buf *
 prep_par_side(const prep_par_row *at)
 {
-	return ((const struct row_at *)(const void *)at)->side;
+	return ((const prep_par_sided *)(const void *)at)->side;
 }
 
 /* Read and transform the piece in s on worker w. */
@@ -387,7 +385,7 @@ static void
 run_piece(struct par *g, struct slot *s, unsigned w, prep_reader *pr)
 {
 	const prep_field *f;
-	struct row_at ra;
+	prep_par_sided ra;
 	prep_par_row *const pat = &ra.at;
 	size_t n;
 	prep_status st;
@@ -434,6 +432,8 @@ struct worker_arg {
 	unsigned w;
 };
 
+static void flush_pieces(struct par *g);
+
 static void *
 worker(void *p)
 {
@@ -473,6 +473,7 @@ worker(void *p)
 		if (s->status != PREP_OK && s->seq < g->stop_seq)
 			g->stop_seq = s->seq;
 		pthread_cond_broadcast(&g->done);
+		flush_pieces(g);
 	}
 	pthread_mutex_unlock(&g->mu);
 	prep_reader_free(pr);
@@ -509,10 +510,54 @@ write_piece(struct par *g, struct slot *s, prep_par_result *res)
 	}
 	if (st != PREP_OK) {
 		res->status = st;
-		res->where = prep_reader_where(g->r);
+		res->where = s->where; /* the reader's is the cutter's */
 		res->by_output = 1;
 	}
 	return st;
+}
+
+/*
+ * Write the pieces that are done, in input order, unless another thread
+ * is writing them now: the calling thread and the workers alike, whoever
+ * finds the next piece done, so that the writing and the job's ordered
+ * work do not all fall on the thread that reads and cuts the input (on
+ * two cores, the reading thread would be the one to wait for). One
+ * thread at a time, in input order, with the memory of the one before
+ * it (the mutex): the same work, and the same output, as when the
+ * calling thread did it all. Called and returns with g->mu held.
+ */
+static void
+flush_pieces(struct par *g)
+{
+	struct slot *s;
+	prep_par_result r;
+	prep_status st;
+
+	if (g->writing || g->wstatus != PREP_OK)
+		return;
+	g->writing = 1;
+	for (;;) {
+		s = &g->slots[g->out_seq % g->nslots];
+		if (g->out_seq >= g->next_seq || s->state != DONE)
+			break;
+		pthread_mutex_unlock(&g->mu);
+		memset(&r, 0, sizeof r);
+		st = write_piece(g, s, &r);
+		pthread_mutex_lock(&g->mu);
+		if (st != PREP_OK) {
+			g->werrno = errno;
+			g->wstatus = st;
+			g->wres = r;
+			if (s->seq < g->stop_seq)
+				g->stop_seq = s->seq;
+			break;
+		}
+		s->state = FREE;
+		g->out_seq++;
+		pthread_cond_broadcast(&g->done); /* a slot for the reader */
+	}
+	g->writing = 0;
+	pthread_cond_broadcast(&g->done);
 }
 
 /* The record prep_reader_pending holds: piece 0, here, on ctx[0]. */
@@ -520,7 +565,7 @@ static prep_status
 run_pending(struct par *g, prep_par_result *res)
 {
 	const prep_field *f;
-	struct row_at ra = {{0, 0, g->r}, NULL};
+	prep_par_sided ra = {{0, 0, g->r}, NULL};
 	size_t n;
 	prep_status st, ost;
 
@@ -569,17 +614,14 @@ drive(struct par *g, prep_par_result *res)
 		struct slot *s;
 
 		pthread_mutex_lock(&g->mu);
-		s = &g->slots[g->out_seq % g->nslots];
-		while (g->out_seq < g->next_seq && s->state == DONE) {
+		flush_pieces(g);
+		if (g->wstatus != PREP_OK) {
+			*res = g->wres;
 			pthread_mutex_unlock(&g->mu);
-			if ((st = write_piece(g, s, res)) != PREP_OK)
-				return st;
-			pthread_mutex_lock(&g->mu);
-			s->state = FREE;
-			g->out_seq++;
-			s = &g->slots[g->out_seq % g->nslots];
+			errno = g->werrno; /* for the caller's message */
+			return res->status = g->wstatus;
 		}
-		if (input_done && g->out_seq == g->next_seq) {
+		if (input_done && g->out_seq == g->next_seq && !g->writing) {
 			pthread_mutex_unlock(&g->mu);
 			break;
 		}

@@ -23,10 +23,13 @@
  *
  * Workers (threads) take the pieces in turn, each with a reader of
  * pieces (prep_reader_new_piece) and a memory writer, and call the job's
- * row function on every record. The calling thread appends the pieces'
- * output to the output writer strictly in input order, so the output is
- * the same bytes whatever the number of threads. At most 2 N + 2 pieces
- * are in flight: memory does not grow with the input.
+ * row function on every record. The pieces' output is appended to the
+ * output writer strictly in input order, one piece after the other, by
+ * whichever thread finds the next piece done (the calling thread, or the
+ * worker that finished it: the reading thread is not left to do all the
+ * writing), so the output is the same bytes whatever the number of
+ * threads. At most 2 N + 2 pieces are in flight: memory does not grow
+ * with the input.
  *
  * A failure, from a reader or from a row function, stops the run at the
  * first failing record in input order: the output holds what came
@@ -40,9 +43,9 @@
  * seen before makes it a duplicate) splits in two: the row function, on
  * a worker, does what a record decides alone and notes the rest in its
  * piece's side buffer; the job's ordered function reads each piece's
- * notes on the calling thread in input order and finishes the work
- * (writing, if it likes, to outputs of its own). Jobs without one have
- * no side buffers.
+ * notes in input order, one piece at a time (as the output is written,
+ * by whichever thread writes it), and finishes the work (writing, if it
+ * likes, to outputs of its own). Jobs without one have no side buffers.
  */
 #ifndef PREP_PAR_H
 #define PREP_PAR_H
@@ -77,8 +80,8 @@ typedef struct prep_par_job {
 	prep_status (*row)(void *ctx, const prep_field *f, size_t n,
 			   const prep_par_row *at, prep_writer *out);
 	/*
-	 * Optional (NULL: none): a piece's output was written, on the
-	 * calling thread and in input order; rows is the number of records
+	 * Optional (NULL: none): a piece's output was written, in input
+	 * order, one piece at a time; rows is the number of records
 	 * its row function was given. For numbering records in input
 	 * order after the run (a piece's first is the sum of the rows of
 	 * the pieces before it).
@@ -90,8 +93,10 @@ typedef struct prep_par_job {
 	 * a job whose rows depend on the rows before them (validate's
 	 * unique keys, which row goes where). Each piece has a side buffer
 	 * (prep_par_side) its row function writes what it found into; ordered
-	 * reads it on the calling thread, in input order, for every piece
-	 * whose records were read, a failed one too (side then holds the
+	 * reads it in input order, one piece at a time (on the calling
+	 * thread or a worker, each call seeing what the one before did;
+	 * it must not rely on errno or other state of one thread), for every
+	 * piece whose records were read, a failed one too (side then holds the
 	 * rows before the failure), before the piece's output is appended
 	 * and before its records are counted into the reader: for a piece
 	 * p > 0, prep_reader_rows(r) counts the records of the pieces
@@ -109,10 +114,22 @@ typedef struct prep_par_job {
  * The side buffer of the piece of the record at, for a row function of
  * a job with an ordered function (else NULL): empty when the piece's
  * first record comes, kept until the ordered function has read it. Only
- * for an at that prep_par_run gave. Its bytes count against the memory
- * budget (memcap.h), with no cap of their own.
+ * for an at that prep_par_run gave, or the at of a prep_par_sided. Its
+ * bytes count against the memory budget (memcap.h), with no cap of their
+ * own.
  */
 prep_buf *prep_par_side(const prep_par_row *at);
+
+/*
+ * A place with its side buffer, as prep_par_run gives it: for a loop on
+ * the calling thread that runs a job with an ordered function itself
+ * (one thread), giving its row function &sided.at, and the side buffer
+ * to ordered every so many records as if they were a piece.
+ */
+typedef struct prep_par_sided {
+	prep_par_row at; /* first: prep_par_side casts back */
+	prep_buf *side;
+} prep_par_sided;
 
 typedef struct prep_par_result {
 	prep_status status; /* PREP_OK, or the first failure in input order */

@@ -262,8 +262,10 @@ void cli_reader_fatal_at(struct cli *c, prep_status st, prep_where w, size_t nf)
  * NULL). A reader's failure exits 2 as cli_next_row's; a row function's
  * (res->by_row), the output writer's (res->by_output) or the job's
  * ordered function's (res->by_ordered) is returned, with its place in
- * res, after the output before it. A job with an ordered function (and
- * so side buffers) must be run on threads: see cli_run_threaded.
+ * res, after the output before it. On one thread, a job with an ordered
+ * function has its records' side buffer handed to ordered a batch of
+ * records at a time, and before any failure is reported (par.h's
+ * prep_par_sided).
  */
 prep_status cli_run_rows(struct cli *c, prep_writer *out,
 			 const prep_par_job *job, void *const *ctx,
@@ -487,11 +489,11 @@ void cli_check_combinations(struct cli *c, const struct cli_checks *k);
  * first) unless it is NULL, each row given to check(row, ctx, &col)
  * first when check is not NULL: it returns NULL, or what is wrong with
  * column col (exit 2 with the place); past --max-classes (max_classes),
- * the message and exit 2. On -j N threads the threads read the rows and
- * encode their keys (prep_classes_encode) and the calling thread counts
- * them in input order (prep_classes_add_encoded, par.h's ordered
- * stage): the same ids, counts and failures as one thread's. The spool
- * is finished.
+ * the message and exit 2. The row function encodes the rows' keys
+ * (prep_classes_encode_at) and par.h's ordered stage counts them in
+ * input order (prep_classes_add_encoded_at, prefetching ahead), a piece
+ * at a time on -j N threads, a batch of rows at a time on one: the same
+ * ids, counts and failures whatever N. The spool is finished.
  */
 void cli_classes_read(struct cli *c, prep_classes *classes,
 		      uint64_t max_classes, prep_spool *spool,

@@ -130,14 +130,16 @@ cli_check_columns(struct cli *c, const struct cli_checks *k, size_t **qi,
 }
 
 /*
- * One worker of cli_classes_read. On several threads the workers check
- * the rows and encode their keys into their piece's side buffer (par.h),
- * and the calling thread counts the keys into the one table in input
- * order: classes get their ids, and a cap its failing record, as on one.
+ * One worker of cli_classes_read. The workers check the rows and encode
+ * their keys into a side buffer (par.h), and one thread at a time counts
+ * the keys into the table in input order (classes_ordered), a piece's at
+ * a time on several threads and some hundred rows at a time on one (so
+ * that its lookups can be prefetched ahead): classes get their ids, and
+ * a cap its failing record, as when each row is counted as it is read.
  */
 struct classes_worker {
-	prep_classes *t; /* the table (one thread) or its layout (several) */
-	int side;	 /* several: note the rows in the side buffers */
+	prep_classes *t; /* the table, or only its layout (several threads) */
+	int direct;	 /* one thread: small tables are counted into at once */
 	const char *(*check)(const prep_field *row, void *ctx, size_t *col);
 	void *check_ctx;
 	const char *why; /* check's failure, at column col */
@@ -145,16 +147,17 @@ struct classes_worker {
 };
 
 /*
- * A row in a side buffer: its line, its key's hash, the lengths of its
- * key and of its sensitive value, then their bytes. A piece's notes begin with
- * the name of its file (a pointer, alive for the run).
+ * A row in a side buffer: its place, its key's hash, the lengths of its
+ * key and of its sensitive value, then their bytes.
  */
 struct side_row {
+	const char *file; /* alive for the run */
 	uint64_t line;
 	uint64_t hash; /* the key's (prep_classes_encode_at) */
 	uint32_t key_len, value_len;
 };
 
+/* Note a row in side: whole, or not at all. */
 static prep_status
 side_note(prep_classes *t, prep_buf *side, const prep_field *f,
 	  const prep_par_row *at)
@@ -163,15 +166,14 @@ side_note(prep_classes *t, prep_buf *side, const prep_field *f,
 	prep_strset_pos pos;
 	prep_where w = prep_reader_where(at->reader);
 	long si = prep_classes_sensitive(t);
-	size_t start;
+	size_t start = side->len;
 	prep_status st;
 
-	if (side->len == 0 &&
-	    (st = prep_buf_append(side, &w.file, sizeof w.file)) != PREP_OK)
-		return st;
-	start = side->len;
 	memset(&h, 0, sizeof h);
+	h.file = w.file;
 	h.line = w.line;
+	if (si >= 0 && f[si].len > UINT32_MAX)
+		return PREP_ERR_LIMIT;
 	if ((st = prep_buf_append(side, &h, sizeof h)) != PREP_OK)
 		return st;
 	if ((st = prep_classes_encode_at(t, f, side, &pos)) != PREP_OK) {
@@ -181,31 +183,41 @@ side_note(prep_classes *t, prep_buf *side, const prep_field *f,
 	h.hash = pos.hash;
 	h.key_len = (uint32_t)(side->len - start - sizeof h);
 	if (si >= 0) {
-		if (f[si].len > UINT32_MAX)
-			return PREP_ERR_LIMIT;
 		if ((st = prep_buf_append(side, f[si].data, f[si].len)) !=
-		    PREP_OK)
+		    PREP_OK) {
+			side->len = start;
 			return st;
+		}
 		h.value_len = (uint32_t)f[si].len;
 	}
 	memcpy(side->data + start, &h, sizeof h);
 	return PREP_OK;
 }
 
+/* Classes a table has while one thread still counts rows into it at once
+ * (a few megabytes: the caches hold it). */
+#define DIRECT_CLASSES 65536
+
 static prep_status
 classes_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
 	    prep_writer *out)
 {
 	struct classes_worker *k = arg;
+	prep_buf *side;
 	prep_status st;
 
 	(void)n;
 	if (k->check && (k->why = k->check(f, k->check_ctx, &k->col)))
 		return PREP_ERR_VALUE;
-	if (k->side)
-		st = side_note(k->t, prep_par_side(at), f, at);
-	else
+	side = prep_par_side(at);
+	/* on one thread, rows go into a table that fits in the caches at
+	 * once (no batch pays there); past it, and from then on, to the
+	 * side buffer, which is empty then: the order stays the input's */
+	if (k->direct && side->len == 0 &&
+	    prep_classes_count(k->t) < DIRECT_CLASSES)
 		st = prep_classes_add(k->t, f, NULL);
+	else
+		st = side_note(k->t, side, f, at);
 	if (st == PREP_OK && out)
 		st = prep_writer_copy_record(out, at->reader);
 	return st;
@@ -239,10 +251,6 @@ classes_ordered(void *arg, uint64_t piece, const prep_buf *side, uint64_t rows)
 
 	(void)piece;
 	(void)rows;
-	if (side->len == 0)
-		return PREP_OK;
-	memcpy(&cc->where.file, p, sizeof cc->where.file);
-	p += sizeof cc->where.file;
 	for (;;) {
 		struct ahead *a;
 
@@ -269,6 +277,7 @@ classes_ordered(void *arg, uint64_t piece, const prep_buf *side, uint64_t rows)
 						 &a->pos, sens ? &v : NULL,
 						 NULL);
 		if (st != PREP_OK) {
+			cc->where.file = a->h.file;
 			cc->where.line = a->h.line;
 			cc->where.field = 0;
 			return st;
@@ -304,16 +313,14 @@ cli_classes_read(struct cli *c, prep_classes *classes, uint64_t max_classes,
 
 	if (k == NULL || ctxs == NULL)
 		cli_fatal(c, "out of memory");
-	if (cli_run_threaded(c, c->reader)) {
-		job.ordered = classes_ordered;
-		job.ordered_arg = &cc;
-	}
+	job.ordered = classes_ordered;
+	job.ordered_arg = &cc;
 	f = prep_reader_header(c->reader, &ncols);
 	if (spool && f)
 		cli_spool_check(c, prep_spool_row(spool, f, ncols));
 	for (t = 0; t < nt; t++) {
 		k[t].t = classes;
-		k[t].side = job.ordered != NULL;
+		k[t].direct = !cli_run_threaded(c, c->reader);
 		k[t].check = check;
 		k[t].check_ctx = ctx;
 		ctxs[t] = &k[t];

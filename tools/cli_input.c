@@ -285,6 +285,99 @@ piece_done(void *arg, uint64_t piece, uint64_t rows)
 	progress_tick(h->c);
 }
 
+/*
+ * Records a loop on one thread gives the row function of a job with an
+ * ordered function before it hands their side buffer to ordered: enough
+ * that ordered's loop over them runs long (prefetching ahead, say),
+ * few enough that the buffer stays in the caches.
+ */
+#define PLAIN_BATCH 256
+
+/* ordered over the side buffer's records, then an empty buffer. */
+static prep_status
+plain_ordered(const prep_par_job *job, prep_buf *side, uint64_t *batch,
+	      uint64_t *rows, prep_par_result *res)
+{
+	prep_status st = PREP_OK;
+
+	if (*rows > 0 && (st = job->ordered(job->ordered_arg, (*batch)++, side,
+					    *rows)) != PREP_OK) {
+		memset(res, 0, sizeof *res);
+		res->status = st;
+		res->by_ordered = 1;
+	}
+	prep_buf_reset(side);
+	*rows = 0;
+	return st;
+}
+
+/*
+ * cli_run_rows_of on one thread for a job with an ordered function:
+ * records given to the row function with a side buffer, handed to
+ * ordered PLAIN_BATCH at a time. Before a failure is reported, the
+ * records before it go to ordered, whose own failure among them comes
+ * first, as it would with each record's ordered work done at once.
+ */
+static prep_status
+run_plain_ordered(struct cli *c, prep_reader *r, prep_writer *out,
+		  const prep_par_job *job, void *const *ctx,
+		  prep_par_result *res)
+{
+	prep_buf side;
+	prep_par_sided sa = {{0, 0, r}, &side};
+	uint64_t batch = 0, rows = 0;
+	const prep_field *f;
+	size_t n;
+	prep_status st, ost;
+
+	prep_buf_init(&side, 0);
+	for (;;) {
+		st = prep_reader_next_row(r, &f, &n);
+		if (st == PREP_END)
+			break;
+		if (st != PREP_OK) {
+			if ((ost = plain_ordered(job, &side, &batch, &rows,
+						 res)) != PREP_OK) {
+				prep_buf_free(&side);
+				return ost;
+			}
+			prep_buf_free(&side);
+			cli_reader_fatal_at(c, st, prep_reader_where(r),
+					    prep_reader_record_fields(r));
+		}
+		if (r == c->reader)
+			progress_tick(c);
+		if ((st = job->row(ctx[0], f, n, &sa.at, out)) != PREP_OK) {
+			prep_where w = prep_reader_where(r);
+
+			if ((ost = plain_ordered(job, &side, &batch, &rows,
+						 res)) != PREP_OK) {
+				prep_buf_free(&side);
+				return ost;
+			}
+			res->status = st;
+			res->where = w;
+			res->fields = n;
+			res->place = sa.at.index;
+			res->by_row = 1;
+			prep_buf_free(&side);
+			return st;
+		}
+		sa.at.index++;
+		if (++rows == PLAIN_BATCH &&
+		    (st = plain_ordered(job, &side, &batch, &rows, res)) !=
+			PREP_OK) {
+			prep_buf_free(&side);
+			return st;
+		}
+	}
+	st = plain_ordered(job, &side, &batch, &rows, res);
+	prep_buf_free(&side);
+	if (st == PREP_OK && job->piece)
+		job->piece(job->arg, 0, sa.at.index);
+	return st;
+}
+
 int
 cli_run_threaded(const struct cli *c, const prep_reader *r)
 {
@@ -304,6 +397,8 @@ cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 
 	memset(res, 0, sizeof *res);
 	c->run_ctx = ctx;
+	if (!cli_run_threaded(c, r) && job->ordered)
+		return run_plain_ordered(c, r, out, job, ctx, res);
 	if (!cli_run_threaded(c, r)) {
 		while ((f = next_of(c, r, &n)) != NULL) {
 			if ((st = job->row(ctx[0], f, n, &at, out)) !=

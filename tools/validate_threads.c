@@ -7,8 +7,9 @@
  * puts the unique and primary-key lookups off (prep_validator_defer):
  * what a record decides alone (types, constraints, structure, personal
  * data) and the record written as a valid row or as a quarantine row go
- * into its piece's side buffer (prep_validator_note). The calling thread
- * replays each piece's notes in input order (prep_validator_replay): it
+ * into its piece's side buffer (prep_validator_note). One thread at a
+ * time replays each piece's notes in input order (prep_validator_replay,
+ * par.h's ordered stage): it
  * makes the lookups in the run's schema, so the first of two rows with
  * one key is the valid one as on one thread, adds each row to the
  * report (counts, the first --max-errors errors), and appends the
@@ -35,7 +36,7 @@ struct worker {
 	int direct; /* valid rows straight to the piece's output */
 };
 
-/* The calling thread's side of the run. */
+/* The ordered side of the run (one thread at a time, in input order). */
 struct order {
 	const struct opts *o;
 	struct sink *k;

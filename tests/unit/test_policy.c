@@ -172,7 +172,8 @@ apply(const char *spec, const char *in)
 {
 	static char result[256];
 	prep_action a;
-	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, apply_missing, 0};
+	prep_action_ctx ctx = {
+	    .mask = "*", .mask_len = 1, .missing = apply_missing};
 	prep_buf out;
 	const prep_field column = {"c", 1};
 	const char *res;
@@ -226,7 +227,7 @@ Test(policy, apply_missing_values)
 Test(policy, apply_errors)
 {
 	prep_action a;
-	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, NULL, 0};
+	prep_action_ctx ctx = {.mask = "*", .mask_len = 1};
 	prep_buf out;
 	const char *res;
 	size_t len;
@@ -258,7 +259,7 @@ Test(policy, apply_encrypt_binds_column)
 	const prep_field email = {"email", 5}, contact = {"contact", 7};
 	prep_action enc = {.kind = PREP_ACT_ENCRYPT};
 	prep_action dec = {.kind = PREP_ACT_DECRYPT};
-	prep_action_ctx ctx = {NULL, NULL, NULL, "*", 1, NULL, 0};
+	prep_action_ctx ctx = {.mask = "*", .mask_len = 1};
 	prep_keys *k;
 	prep_buf out;
 	const char *res;
