@@ -21,7 +21,7 @@
 
 enum { FREE, READY, BUSY, DONE };
 
-static size_t piece_bytes = PREP_PAR_PIECE;
+static size_t forced_piece; /* prep_par_set_piece; 0: the job's */
 /* A side buffer holds what its piece's records make, however large a
  * record the reader takes: bounded by the memory budget (memcap.h), not
  * by buf.h's default cap. */
@@ -30,7 +30,7 @@ static size_t piece_bytes = PREP_PAR_PIECE;
 void
 prep_par_set_piece(size_t bytes)
 {
-	piece_bytes = bytes ? bytes : PREP_PAR_PIECE;
+	forced_piece = bytes;
 }
 
 struct slot {
@@ -79,14 +79,15 @@ struct par {
 	unsigned long line;
 	int new_file; /* take the line from the reader's next bytes */
 	size_t record_max;
-	prep_buf side0; /* piece 0's side buffer */
+	size_t piece_bytes; /* a piece ends at the first boundary past them */
+	prep_buf side0;	    /* piece 0's side buffer */
 };
 
 /* Room for n bytes in *buf of capacity *cap. */
 static int
-reserve(unsigned char **buf, size_t *cap, size_t n)
+reserve(unsigned char **buf, size_t *cap, size_t n, size_t piece)
 {
-	size_t ncap = *cap ? *cap : PREP_PAR_PIECE + (64 << 10);
+	size_t ncap = *cap ? *cap : piece + (64 << 10);
 	unsigned char *nb;
 
 	if (n <= *cap)
@@ -237,7 +238,7 @@ count_lines(const unsigned char *p, size_t len)
 }
 
 /*
- * Go on from p[from..len) after the first piece_bytes, byte by byte, to
+ * Go on from p[from..len) after a piece's first bytes, byte by byte, to
  * the first boundary: the byte after a line feed outside quotes, or,
  * with cr (the piece has no line feed outside quotes before), after a
  * CR outside quotes followed by a byte that is no line feed. Returns it,
@@ -273,7 +274,7 @@ first_cut(const unsigned char *p, size_t from, size_t len, int cr,
 
 /*
  * Cut the next piece into slot s: the carried bytes, then the reader's,
- * up to the first boundary past piece_bytes bytes (or the end of the
+ * up to the first boundary past g->piece_bytes (or the end of the
  * input or of a file). The cuts depend on the input's bytes only, never
  * on how many of them a read returned (a pipe's reads vary), so that a
  * job may make its result a function of the pieces (profile(1)). Returns
@@ -292,7 +293,7 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 
 	s->len = 0;
 	if (g->carry_len > 0) {
-		if (!reserve(&s->in, &s->cap, g->carry_len))
+		if (!reserve(&s->in, &s->cap, g->carry_len, g->piece_bytes))
 			return PREP_ERR_NOMEM;
 		memcpy(s->in, g->carry, g->carry_len);
 		s->len = g->carry_len;
@@ -302,14 +303,14 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 	s->line = g->line;
 	s->cut_short = 0;
 	for (;;) {
-		/* 64 bytes at a time up to piece_bytes, then byte by byte
+		/* 64 bytes at a time up to g->piece_bytes, then byte by byte
 		 * to the first boundary past them */
-		upto = s->len < piece_bytes ? s->len : piece_bytes;
+		upto = s->len < g->piece_bytes ? s->len : g->piece_bytes;
 		if (scanned < upto) {
 			scan(s->in, scanned, upto, &sc);
 			scanned = upto;
 		}
-		if (s->len >= piece_bytes &&
+		if (s->len >= g->piece_bytes &&
 		    (cut = first_cut(s->in, scanned, s->len, sc.cut == 0, &sc,
 				     &scanned)) > 0) {
 			sc.cut = cut;
@@ -350,7 +351,7 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 			cut = s->len;
 			break;
 		}
-		if (!reserve(&s->in, &s->cap, s->len + raw.len))
+		if (!reserve(&s->in, &s->cap, s->len + raw.len, g->piece_bytes))
 			return PREP_ERR_NOMEM;
 		memcpy(s->in + s->len, raw.data, raw.len);
 		s->len += raw.len;
@@ -361,7 +362,8 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 		: cut == sc.cut ? sc.cut_lines
 				: count_lines(s->in, cut);
 	if (cut < s->len) {
-		if (!reserve(&g->carry, &g->carry_cap, s->len - cut))
+		if (!reserve(&g->carry, &g->carry_cap, s->len - cut,
+			     g->piece_bytes))
 			return PREP_ERR_NOMEM;
 		memcpy(g->carry, s->in + cut, s->len - cut);
 		g->carry_len = s->len - cut;
@@ -695,6 +697,9 @@ prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 	g.next_seq = g.out_seq = 1; /* piece 0: the pending record */
 	g.new_file = 1;
 	g.record_max = prep_reader_record_max(r);
+	g.piece_bytes = forced_piece	   ? forced_piece
+			: job->piece_bytes ? job->piece_bytes
+					   : PREP_PAR_PIECE;
 	prep_buf_init(&g.side0, SIDE_MAX);
 	st = run_pending(&g, res);
 	prep_buf_free(&g.side0);

@@ -299,6 +299,7 @@ prep_profile_par_job(prep_profile_par *pp, prep_par_job *job, void *const **ctx)
 	job->row = row;
 	job->piece = piece_done;
 	job->arg = pp;
+	job->piece_bytes = PREP_PROFILE_PAR_PIECE;
 	*ctx = pp->ctx;
 }
 

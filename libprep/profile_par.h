@@ -28,13 +28,21 @@
  * makes infinite name the merged piece's first record.
  *
  * Memory: the run's profile and one per piece in flight (at most the
- * 2 N + 2 of par.h), never more with the input.
+ * 2 N + 2 of par.h, of PREP_PROFILE_PAR_PIECE bytes each), never more
+ * with the input.
  */
 #ifndef PREP_PROFILE_PAR_H
 #define PREP_PROFILE_PAR_H
 
 #include "par.h"
 #include "profile.h"
+
+/*
+ * The bytes of a profile's pieces (prep_par_job's piece_bytes): each
+ * piece costs a profile and a merge, so a profile's pieces are larger
+ * than other jobs'.
+ */
+#define PREP_PROFILE_PAR_PIECE ((size_t)4 << 20)
 
 /* The stream of the merges' coins: far from any piece's. */
 #define PREP_PROFILE_PAR_MERGE_STREAM ((uint64_t)1 << 63)
