@@ -21,7 +21,7 @@
 
 enum { FREE, READY, BUSY, DONE };
 
-static size_t piece_bytes = PREP_PAR_PIECE;
+static size_t forced_piece; /* prep_par_set_piece; 0: the job's */
 /* A side buffer holds what its piece's records make, however large a
  * record the reader takes: bounded by the memory budget (memcap.h), not
  * by buf.h's default cap. */
@@ -30,7 +30,7 @@ static size_t piece_bytes = PREP_PAR_PIECE;
 void
 prep_par_set_piece(size_t bytes)
 {
-	piece_bytes = bytes ? bytes : PREP_PAR_PIECE;
+	forced_piece = bytes;
 }
 
 struct slot {
@@ -79,14 +79,15 @@ struct par {
 	unsigned long line;
 	int new_file; /* take the line from the reader's next bytes */
 	size_t record_max;
-	prep_buf side0; /* piece 0's side buffer */
+	size_t piece_bytes; /* a piece ends at the first boundary past them */
+	prep_buf side0;	    /* piece 0's side buffer */
 };
 
 /* Room for n bytes in *buf of capacity *cap. */
 static int
-reserve(unsigned char **buf, size_t *cap, size_t n)
+reserve(unsigned char **buf, size_t *cap, size_t n, size_t piece)
 {
-	size_t ncap = *cap ? *cap : PREP_PAR_PIECE + (64 << 10);
+	size_t ncap = *cap ? *cap : piece + (64 << 10);
 	unsigned char *nb;
 
 	if (n <= *cap)
@@ -220,26 +221,6 @@ scan(const unsigned char *p, size_t from, size_t len, struct scan *sc)
 	}
 }
 
-/*
- * A piece without a line feed outside quotes: the last CR outside quotes
- * followed by a byte that is no line feed (libcsv ends a record there),
- * or 0.
- */
-static size_t
-cr_cut(const unsigned char *p, size_t len)
-{
-	size_t i, cut = 0;
-	int inq = 0;
-
-	for (i = 0; i + 1 < len; i++) {
-		if (p[i] == '"')
-			inq = !inq;
-		else if (!inq && p[i] == '\r' && p[i + 1] != '\n')
-			cut = i + 1;
-	}
-	return cut;
-}
-
 static unsigned long
 count_lines(const unsigned char *p, size_t len)
 {
@@ -257,8 +238,46 @@ count_lines(const unsigned char *p, size_t len)
 }
 
 /*
+ * Go on from p[from..len) after a piece's first bytes, byte by byte, to
+ * the first boundary: the byte after a line feed outside quotes, or,
+ * with cr (the piece has no line feed outside quotes before), after a
+ * CR outside quotes followed by a byte that is no line feed. Returns it,
+ * or 0 with *next where to go on from once more bytes are in.
+ */
+static size_t
+first_cut(const unsigned char *p, size_t from, size_t len, int cr,
+	  struct scan *sc, size_t *next)
+{
+	size_t i;
+
+	for (i = from; i < len; i++) {
+		if (p[i] == '"') {
+			sc->inq = !sc->inq;
+		} else if (p[i] == '\n') {
+			sc->lines++;
+			if (!sc->inq) {
+				*next = i + 1;
+				return i + 1;
+			}
+		} else if (cr && p[i] == '\r' && !sc->inq) {
+			if (i + 1 == len)
+				break; /* the byte after it is still to come */
+			if (p[i + 1] != '\n') {
+				*next = i + 1;
+				return i + 1;
+			}
+		}
+	}
+	*next = i;
+	return 0;
+}
+
+/*
  * Cut the next piece into slot s: the carried bytes, then the reader's,
- * up to the last boundary once PREP_PAR_PIECE bytes are in. Returns
+ * up to the first boundary past g->piece_bytes (or the end of the
+ * input or of a file). The cuts depend on the input's bytes only, never
+ * on how many of them a read returned (a pipe's reads vary), so that a
+ * job may make its result a function of the pieces (profile(1)). Returns
  * PREP_OK with s->len > 0, PREP_END when the input is done and nothing
  * is left, or the reader's failure (the bytes before it, whole records,
  * still make a piece first: then PREP_OK and *failed set).
@@ -267,14 +286,14 @@ static prep_status
 cut_piece(struct par *g, struct slot *s, prep_status *failed)
 {
 	struct scan sc = {0, 0, 0, 0};
-	size_t cut = 0, scanned = 0;
+	size_t cut = 0, scanned = 0, upto;
 	unsigned long lines;
 	prep_raw raw;
 	prep_status st;
 
 	s->len = 0;
 	if (g->carry_len > 0) {
-		if (!reserve(&s->in, &s->cap, g->carry_len))
+		if (!reserve(&s->in, &s->cap, g->carry_len, g->piece_bytes))
 			return PREP_ERR_NOMEM;
 		memcpy(s->in, g->carry, g->carry_len);
 		s->len = g->carry_len;
@@ -284,16 +303,29 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 	s->line = g->line;
 	s->cut_short = 0;
 	for (;;) {
-		scan(s->in, scanned, s->len, &sc);
-		scanned = s->len;
-		cut = sc.cut;
-		if (s->len >= piece_bytes && cut == 0)
-			cut = cr_cut(s->in, s->len);
-		if (s->len >= piece_bytes && cut > 0)
+		/* 64 bytes at a time up to g->piece_bytes, then byte by byte
+		 * to the first boundary past them */
+		upto = s->len < g->piece_bytes ? s->len : g->piece_bytes;
+		if (scanned < upto) {
+			scan(s->in, scanned, upto, &sc);
+			scanned = upto;
+		}
+		if (s->len >= g->piece_bytes &&
+		    (cut = first_cut(s->in, scanned, s->len, sc.cut == 0, &sc,
+				     &scanned)) > 0) {
+			sc.cut = cut;
+			sc.cut_lines = sc.lines;
 			break;
-		if (s->len >= g->record_max) {
-			cut = s->len;
-			s->cut_short = 1;
+		}
+		if (s->len >= sc.cut + g->record_max) {
+			/* a record longer than any reader takes: the piece
+			 * ends before it, or fails in it */
+			if (sc.cut > 0) {
+				cut = sc.cut;
+			} else {
+				cut = g->record_max;
+				s->cut_short = 1;
+			}
 			break;
 		}
 		st = prep_reader_raw(g->r, &raw);
@@ -303,6 +335,7 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 		}
 		if (st != PREP_OK) {
 			*failed = st;
+			cut = sc.cut; /* whole records only */
 			break;
 		}
 		if (g->new_file) { /* s->len is 0: a piece's first bytes */
@@ -318,18 +351,19 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 			cut = s->len;
 			break;
 		}
-		if (!reserve(&s->in, &s->cap, s->len + raw.len))
+		if (!reserve(&s->in, &s->cap, s->len + raw.len, g->piece_bytes))
 			return PREP_ERR_NOMEM;
 		memcpy(s->in + s->len, raw.data, raw.len);
 		s->len += raw.len;
 	}
-	/* the line feeds of the piece: counted by the scan, but for a
-	 * cut after a CR, which is rare */
+	/* the line feeds of the piece: counted by the scans, but for a cut
+	 * before what they scanned, which is rare */
 	lines = cut == scanned	? sc.lines
 		: cut == sc.cut ? sc.cut_lines
 				: count_lines(s->in, cut);
 	if (cut < s->len) {
-		if (!reserve(&g->carry, &g->carry_cap, s->len - cut))
+		if (!reserve(&g->carry, &g->carry_cap, s->len - cut,
+			     g->piece_bytes))
 			return PREP_ERR_NOMEM;
 		memcpy(g->carry, s->in + cut, s->len - cut);
 		g->carry_len = s->len - cut;
@@ -663,6 +697,9 @@ prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 	g.next_seq = g.out_seq = 1; /* piece 0: the pending record */
 	g.new_file = 1;
 	g.record_max = prep_reader_record_max(r);
+	g.piece_bytes = forced_piece	   ? forced_piece
+			: job->piece_bytes ? job->piece_bytes
+					   : PREP_PAR_PIECE;
 	prep_buf_init(&g.side0, SIDE_MAX);
 	st = run_pending(&g, res);
 	prep_buf_free(&g.side0);

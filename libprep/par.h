@@ -3,8 +3,12 @@
  * (-j N, prep(7)).
  *
  * The calling thread reads the input raw (csv.h, prep_reader_raw) and
- * cuts it into pieces of about PREP_PAR_PIECE bytes that begin and end
- * at record boundaries. A record ends at a line feed outside quotes, and
+ * cuts it into pieces that begin and end at record boundaries: a piece
+ * ends at the first boundary past PREP_PAR_PIECE bytes (or the job's
+ * piece_bytes), or at the end of a file. The cuts depend on the input's
+ * bytes alone, never on how many a read returned (a pipe's vary) nor on
+ * the number of threads: a job may make its result a function of the
+ * pieces (profile(1)). A record ends at a line feed outside quotes, and
  * quotes are told by counting them, as for --part (part.h): a quoted
  * field holds its quotes doubled, an unquoted field none, so a line feed
  * is outside quotes exactly when an even number of quotes come before it
@@ -104,6 +108,13 @@ typedef struct prep_par_job {
 	prep_status (*ordered)(void *arg, uint64_t piece, const prep_buf *side,
 			       uint64_t rows);
 	void *ordered_arg;
+	/*
+	 * Optional (0: PREP_PAR_PIECE): a piece ends at the first record
+	 * boundary past this many bytes. Larger pieces cost memory (2N+2
+	 * of them in flight on N threads) and save a job work per piece:
+	 * profile(1) merges a profile per piece.
+	 */
+	size_t piece_bytes;
 } prep_par_job;
 
 /*
@@ -184,8 +195,9 @@ typedef struct prep_par_first {
 int prep_par_first_cmp(const void *a, const void *b);
 
 /*
- * The bytes of a piece, for tests that need many pieces of a small
- * input (0: PREP_PAR_PIECE). Set it before a run, not during one.
+ * The bytes of a piece for every job, for tests that need many pieces of
+ * a small input (0: each job's own, piece_bytes). Set it before a run,
+ * not during one.
  */
 void prep_par_set_piece(size_t bytes);
 

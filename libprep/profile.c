@@ -210,7 +210,8 @@ column_add(prep_profile *p, prep_profile_column *c, const prep_field *f)
 		if (!moments_finite(&c->moments))
 			return PREP_ERR_RANGE;
 		if (c->kll == NULL &&
-		    (st = prep_kll_new(p->kll_k, p->seed, &c->kll)) != PREP_OK)
+		    (st = prep_kll_new_stream(p->kll_k, p->seed, p->stream,
+					      &c->kll)) != PREP_OK)
 			return st;
 		if ((st = prep_kll_add(c->kll, v)) != PREP_OK)
 			return st;
@@ -411,6 +412,7 @@ prep_profile_new(const prep_profile_params *pp, prep_profile **out)
 	p->kll_k = pp->kll_k ? pp->kll_k : PREP_KLL_DEFAULT_K;
 	p->hll_p = pp->hll_p ? pp->hll_p : PREP_PROFILE_DEFAULT_HLL_P;
 	p->seed = pp->seed;
+	p->stream = pp->stream;
 	p->max_groups =
 	    pp->max_groups ? pp->max_groups : PREP_PROFILE_DEFAULT_MAX_GROUPS;
 	p->missing = pp->missing;
@@ -456,6 +458,72 @@ prep_profile_new(const prep_profile_params *pp, prep_profile **out)
 		memcpy(p->groups, pp->groups, pp->ngroups * sizeof *p->groups);
 		p->label = pp->label;
 		p->pred = pp->pred;
+	}
+	*out = p;
+	return PREP_OK;
+fail:
+	prep_profile_free(p);
+	return st;
+}
+
+prep_status
+prep_profile_new_like(const prep_profile *like, uint64_t stream,
+		      prep_profile **out)
+{
+	prep_field *gn = NULL, label, pred;
+	prep_profile *p;
+	prep_status st;
+	size_t i;
+
+	*out = NULL;
+	if ((st = profile_alloc(&p, like->ncols)) != PREP_OK)
+		return st;
+	p->max_distinct = like->max_distinct;
+	p->kll_k = like->kll_k;
+	p->hll_p = like->hll_p;
+	p->seed = like->seed;
+	p->stream = stream;
+	p->max_groups = like->max_groups;
+	p->missing = like->missing;
+	p->ncolumns = like->ncolumns;
+	for (i = 0; i < like->ncols; i++) {
+		st = profile_column_init(p, &p->cols[i], like->cols[i].name,
+					 like->cols[i].name_len);
+		p->ncols = i + 1;
+		if (st != PREP_OK)
+			goto fail;
+		p->cols[i].input = like->cols[i].input;
+	}
+	if (like->ngroups) {
+		if ((gn = calloc(like->ngroups, sizeof *gn)) == NULL) {
+			st = PREP_ERR_NOMEM;
+			goto fail;
+		}
+		for (i = 0; i < like->ngroups; i++) {
+			gn[i].data = like->gnames[i].text;
+			gn[i].len = like->gnames[i].len;
+		}
+		label.data = like->label_name.text;
+		label.len = like->label_name.len;
+		pred.data = like->pred_name.text;
+		pred.len = like->pred_name.len;
+		st = profile_set_groups(p, like->ngroups, gn, &label,
+					like->has_pred ? &pred : NULL,
+					like->positive, like->positive_len);
+		free(gn);
+		if (st != PREP_OK)
+			goto fail;
+		if (like->groups != NULL) {
+			p->groups = malloc(like->ngroups * sizeof *p->groups);
+			if (p->groups == NULL) {
+				st = PREP_ERR_NOMEM;
+				goto fail;
+			}
+			memcpy(p->groups, like->groups,
+			       like->ngroups * sizeof *p->groups);
+		}
+		p->label = like->label;
+		p->pred = like->pred;
 	}
 	*out = p;
 	return PREP_OK;
@@ -571,7 +639,8 @@ merge_column(prep_profile *p, prep_profile_column *c,
 		c->types[t] += f->types[t];
 	prep_moments_merge(&c->moments, &f->moments);
 	if (f->kll != NULL && c->kll == NULL &&
-	    (st = prep_kll_new(p->kll_k, p->seed, &c->kll)) != PREP_OK)
+	    (st = prep_kll_new_stream(p->kll_k, p->seed, p->stream, &c->kll)) !=
+		PREP_OK)
 		return st;
 	if (f->kll != NULL && (st = prep_kll_merge(c->kll, f->kll)) != PREP_OK)
 		return st;

@@ -138,6 +138,10 @@ typedef struct prep_profile_params {
 	const char *positive; /* positive_len bytes (copied) */
 	size_t positive_len;
 	size_t max_groups; /* 0: the default */
+	/* the stream of seed's generator the KLL sketches toss their coins
+	 * from (prep_kll_new_stream): 0 for a whole input; profile_par.h
+	 * gives each piece of one its own */
+	uint64_t stream;
 } prep_profile_params;
 
 typedef struct prep_profile prep_profile;
@@ -150,6 +154,13 @@ typedef struct prep_profile prep_profile;
  */
 prep_status prep_profile_new(const prep_profile_params *p, prep_profile **out);
 void prep_profile_free(prep_profile *p);
+/*
+ * An empty profile made as like was (its options, columns and groups;
+ * like may hold rows), its KLL sketches on stream number stream of the
+ * seed's generator. Errors as prep_profile_new.
+ */
+prep_status prep_profile_new_like(const prep_profile *like, uint64_t stream,
+				  prep_profile **out);
 
 /*
  * Count one record of ncolumns fields. PREP_ERR_LIMIT past max_groups,

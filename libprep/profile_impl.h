@@ -18,6 +18,7 @@ struct prep_profile {
 	uint32_t kll_k;
 	unsigned hll_p;
 	uint64_t seed;
+	uint64_t stream; /* of seed's generator, for the KLL sketches */
 	const prep_missing *missing;
 	size_t ncolumns; /* fields of an input record */
 	uint64_t rows;

@@ -36,7 +36,8 @@ struct prep_kll {
 	size_t lvl[MAX_LEVELS + 1]; /* level h: [lvl[h], lvl[h+1]) */
 	prep_rng *rng; /* made at the first coin: most sketches never toss */
 	uint64_t seed;
-	uint64_t coins; /* random bits not yet used */
+	uint64_t stream; /* ... of the seed's generator (prep_rng_seek) */
+	uint64_t coins;	 /* random bits not yet used */
 	unsigned ncoins;
 };
 
@@ -90,9 +91,16 @@ coin_ready(prep_kll *s)
 {
 	prep_status st;
 
-	if (s->rng == NULL &&
-	    (st = prep_rng_new_seeded(s->seed, &s->rng)) != PREP_OK)
-		return st;
+	if (s->rng == NULL) {
+		if ((st = prep_rng_new_seeded(s->seed, &s->rng)) != PREP_OK)
+			return st;
+		if (s->stream != 0 &&
+		    (st = prep_rng_seek(s->rng, s->stream)) != PREP_OK) {
+			prep_rng_free(s->rng);
+			s->rng = NULL;
+			return st;
+		}
+	}
 	if (s->ncoins == 0) {
 		if ((st = prep_rng_u64(s->rng, &s->coins)) != PREP_OK)
 			return st;
@@ -202,6 +210,12 @@ add_level(prep_kll *s)
 prep_status
 prep_kll_new(uint32_t k, uint64_t seed, prep_kll **out)
 {
+	return prep_kll_new_stream(k, seed, 0, out);
+}
+
+prep_status
+prep_kll_new_stream(uint32_t k, uint64_t seed, uint64_t stream, prep_kll **out)
+{
 	prep_kll *s;
 	prep_status st;
 
@@ -221,6 +235,7 @@ prep_kll_new(uint32_t k, uint64_t seed, prep_kll **out)
 	}
 	s->lvl[0] = s->lvl[1] = s->cap;
 	s->seed = seed;
+	s->stream = stream;
 	*out = s;
 	return PREP_OK;
 }

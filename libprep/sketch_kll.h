@@ -89,6 +89,14 @@ typedef struct prep_kll prep_kll;
  * memcap.h budget, PREP_ERR_NOMEM, PREP_ERR_CRYPTO (the generator).
  */
 prep_status prep_kll_new(uint32_t k, uint64_t seed, prep_kll **out);
+/*
+ * The same with the coins from stream number stream of that generator
+ * (prep_rng_seek): stream 0 is prep_kll_new's. Sketches of the pieces of
+ * one input, each on a stream of its own, toss independent coins from
+ * one seed (profile(1)).
+ */
+prep_status prep_kll_new_stream(uint32_t k, uint64_t seed, uint64_t stream,
+				prep_kll **out);
 void prep_kll_free(prep_kll *s);
 
 /*

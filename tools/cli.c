@@ -41,6 +41,18 @@ on_signal(int sig)
 	(void)raise(sig);
 }
 
+/* PREP_PIECE: the bytes of every piece of -j (par.h), 4 KiB to 1 GiB. */
+static void
+cli_piece(struct cli *c, const char *arg)
+{
+	size_t v;
+
+	if (!cli_parse_size_max(arg, (unsigned long long)1 << 30, &v) ||
+	    v < 4096)
+		cli_usage_error(c, "PREP_PIECE '%s': bytes from 4K to 1G", arg);
+	prep_par_set_piece(v);
+}
+
 void
 cli_threads(struct cli *c, const char *opt, const char *arg)
 {
@@ -79,6 +91,9 @@ cli_init(struct cli *c, const char *prog, void (*usage)(void))
 	env = getenv("PREP_THREADS");
 	if (env != NULL && *env)
 		cli_threads(c, "PREP_THREADS", env);
+	env = getenv("PREP_PIECE");
+	if (env != NULL && *env)
+		cli_piece(c, env);
 
 	/* Every signal that ends the run by default removes the temporary
 	 * files first; then it ends the run as it would have. A signal the

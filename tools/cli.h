@@ -611,8 +611,10 @@ int cli_profile_option(struct cli *c, struct cli_profile_opts *o, int opt,
 /* Usage errors of options that go together (-g needs -y and --positive). */
 void cli_profile_check(struct cli *c, const struct cli_profile_opts *o);
 /*
- * Profile the CSV operands (cli_open_input; none: stdin) as o says;
- * exits 2 on any error, naming the place. The reader is freed after.
+ * Profile the CSV operands (cli_open_input; none: stdin) as o says,
+ * piece by piece on c->threads threads (profile_par.h: the same profile
+ * whatever their number); exits 2 on any error, naming the place. The
+ * reader is freed after.
  */
 prep_profile *cli_profile_csv(struct cli *c, const struct cli_profile_opts *o,
 			      int nfiles, char **files);

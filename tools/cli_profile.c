@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "memcap.h"
+#include "profile_par.h"
 
 void
 cli_profile_opts_init(struct cli_profile_opts *o)
@@ -106,15 +107,86 @@ col_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A piece written: merge its profile, then --progress. */
+struct piece_hook {
+	struct cli *c;
+	prep_par_job job;
+};
+
+static void
+piece_written(void *arg, uint64_t piece, uint64_t rows)
+{
+	struct piece_hook *h = arg;
+	struct cli *c = h->c;
+
+	h->job.piece(h->job.arg, piece, rows);
+	if (c->progress && prep_reader_rows(c->reader) >= c->next_tick) {
+		c->next_tick = prep_reader_rows(c->reader) + 4096;
+		if (cli_now() - c->last_report >= 1.0)
+			cli_progress(c, 0);
+	}
+}
+
+/*
+ * Profile the records of c's reader piece by piece (profile_par.h), on
+ * -j threads or one alike: through the engine on one thread too, so
+ * that the pieces, and so the profile, are the same. With --lazy-quotes
+ * no piece can be cut: the input is one piece, read on one thread.
+ */
+static prep_profile *
+profile_rows(struct cli *c, const struct cli_profile_opts *o,
+	     const prep_profile *like)
+{
+	struct piece_hook hook;
+	prep_profile_par *pp;
+	prep_par_job job;
+	prep_par_result res;
+	void *const *ctx;
+	prep_profile *p;
+	prep_where w;
+	prep_status st;
+	int ours;
+
+	if ((st = prep_profile_par_new(like, c->threads, &pp)) != PREP_OK)
+		cli_profile_fatal(c, st);
+	prep_profile_par_job(pp, &hook.job, &ctx);
+	if (prep_reader_options(c->reader)->lazy_quotes) {
+		st = cli_run_rows(c, NULL, &hook.job, ctx, &res);
+	} else {
+		hook.c = c;
+		job = hook.job;
+		job.piece = piece_written;
+		job.arg = &hook;
+		c->run_ctx = ctx;
+		st = prep_par_run(c->reader, NULL, c->threads, &job, ctx, &res);
+	}
+	st = prep_profile_par_end(pp, st, &res, &p, &w, &ours);
+	prep_profile_par_free(pp);
+	if (st == PREP_OK)
+		return p;
+	if (!ours && st == PREP_ERR_NOMEM)
+		cli_fatal(c, "out of memory");
+	if (!ours)
+		cli_reader_fatal_at(c, st, res.where, res.fields);
+	if (st == PREP_ERR_LIMIT && w.file != NULL)
+		cli_fatal_at(c, w, "more than %zu groups (--max-groups)",
+			     o->max_groups
+				 ? o->max_groups
+				 : (size_t)PREP_PROFILE_DEFAULT_MAX_GROUPS);
+	if (st == PREP_ERR_RANGE && w.file != NULL)
+		cli_fatal_at(c, w,
+			     "numbers too far apart for a double's variance");
+	cli_profile_fatal(c, st);
+}
+
 prep_profile *
 cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 		char **files)
 {
 	prep_profile_params pp;
-	const prep_field *row;
-	prep_profile *p;
+	prep_profile *like, *p;
 	prep_status st;
-	size_t n, ncols;
+	size_t ncols;
 
 	cli_open_input(c, nfiles, files);
 	memset(&pp, 0, sizeof pp);
@@ -141,27 +213,13 @@ cli_profile_csv(struct cli *c, const struct cli_profile_opts *o, int nfiles,
 	pp.max_groups = o->max_groups;
 	pp.kll_k = o->kll_k;
 	pp.seed = o->seed;
-	st = prep_profile_new(&pp, &p);
+	st = prep_profile_new(&pp, &like);
 	free((size_t *)pp.cols);
 	free((size_t *)pp.groups);
 	if (st != PREP_OK)
 		cli_profile_fatal(c, st);
-	while ((row = cli_next_row(c, &n)) != NULL)
-		if ((st = prep_profile_add(p, row)) != PREP_OK) {
-			if (st == PREP_ERR_LIMIT)
-				cli_fatal_at(
-				    c, prep_reader_where(c->reader),
-				    "more than %zu groups (--max-groups)",
-				    o->max_groups
-					? o->max_groups
-					: (size_t)
-					      PREP_PROFILE_DEFAULT_MAX_GROUPS);
-			if (st == PREP_ERR_RANGE)
-				cli_fatal_at(c, prep_reader_where(c->reader),
-					     "numbers too far apart for a "
-					     "double's variance");
-			cli_profile_fatal(c, st);
-		}
+	p = profile_rows(c, o, like);
+	prep_profile_free(like);
 	cli_progress_end(c);
 	cli_close_input(c);
 	return p;

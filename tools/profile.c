@@ -3,12 +3,13 @@
  * (man1/profile.1, man5/prep-profile.5).
  *
  * A report filter: one pass over the input in memory bounded by the
- * columns (libprep/profile.c), then the profile on the output. --partial
- * writes the same profile inside a partial's envelope (man5/prep-partial.5,
- * libprep/profile_partial.c) with the run's options; --merge reads
- * profiles, or partials, instead and writes their merge, folded left to
- * right in the order of the operands (partials of --part in the order of
- * their parts).
+ * columns (libprep/profile.c), its pieces profiled on -j threads and
+ * merged in input order (libprep/profile_par.c), then the profile on the
+ * output. --partial writes the same profile inside a partial's envelope
+ * (man5/prep-partial.5, libprep/profile_partial.c) with the run's
+ * options; --merge reads profiles, or partials, instead and writes their
+ * merge, folded left to right in the order of the operands (partials of
+ * --part in the order of their parts).
  */
 #include <math.h>
 #include <stdio.h>

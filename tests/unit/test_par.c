@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -645,4 +646,122 @@ Test(par, a_job_without_an_ordered_stage_has_no_side_buffers)
 				  &res),
 		     PREP_OK);
 	prep_reader_free(r);
+}
+
+/* The pieces a run cut: the rows of each, in order. */
+struct cuts {
+	uint64_t rows[4096];
+	size_t n;
+};
+
+static void
+note_piece(void *arg, uint64_t piece, uint64_t rows)
+{
+	struct cuts *c = arg;
+
+	cr_assert_eq(piece, c->n, "piece %lu after %zu", (unsigned long)piece,
+		     c->n);
+	cr_assert_lt(c->n, 4096);
+	c->rows[c->n++] = rows;
+}
+
+static prep_status
+count_row(void *arg, const prep_field *f, size_t n, const prep_par_row *at,
+	  prep_writer *w)
+{
+	(void)arg;
+	(void)f;
+	(void)n;
+	(void)at;
+	(void)w;
+	return PREP_OK;
+}
+
+/* Run path on threads, noting the pieces. */
+static void
+cut(const char *path, unsigned threads, struct cuts *c)
+{
+	prep_csv_options o;
+	prep_reader *r;
+	prep_par_result res;
+	void *ctx[8] = {NULL};
+
+	memset(c, 0, sizeof *c);
+	prep_csv_options_init(&o);
+	o.delim = ',';
+	cr_assert_eq(prep_reader_new(&o, &path, 1, &r), PREP_OK);
+	cr_assert_eq(prep_par_run(r, NULL, threads,
+				  &(prep_par_job){.row = count_row,
+						  .piece = note_piece,
+						  .arg = c},
+				  ctx, &res),
+		     PREP_OK);
+	prep_reader_free(r);
+}
+
+/*
+ * The pieces depend on the bytes alone: a file, and the same bytes
+ * through a pipe written a few bytes at a time (so that reads return
+ * any number of them), are cut alike on any number of threads.
+ */
+Test(par, cuts_depend_on_the_bytes_not_the_reads)
+{
+	static const size_t pieces[] = {5, 64, 1000};
+	struct cuts *ref = malloc(sizeof *ref), *got = malloc(sizeof *got);
+	prep_buf b;
+	const char *path;
+	char pipe_path[64];
+	size_t i;
+	unsigned t;
+
+	cr_assert(ref && got);
+	random_csv(&b, 400, 3, 0);
+	path = put_file("c.csv", b.data, b.len);
+	for (i = 0; i < sizeof pieces / sizeof *pieces; i++) {
+		prep_par_set_piece(pieces[i]);
+		cut(path, 1, ref);
+		cr_assert_gt(ref->n, 3, "%zu pieces", ref->n);
+		for (t = 1; t <= 7; t += 3) {
+			int fd[2];
+			pid_t pid;
+			size_t off = 0;
+
+			cr_assert_eq(pipe(fd), 0);
+			if ((pid = fork()) == 0) {
+				close(fd[0]);
+				while (off < b.len) {
+					size_t k = 1 + rnd(97);
+
+					if (k > b.len - off)
+						k = b.len - off;
+					if (write(fd[1], b.data + off, k) !=
+					    (ssize_t)k)
+						_exit(1);
+					off += k;
+					if (rnd(4) == 0)
+						usleep(50);
+				}
+				_exit(0);
+			}
+			close(fd[1]);
+			snprintf(pipe_path, sizeof pipe_path, "/dev/fd/%d",
+				 fd[0]);
+			cut(pipe_path, t, got);
+			close(fd[0]);
+			cr_assert_gt(pid, 0);
+			(void)waitpid(pid, NULL, 0);
+			cr_assert_eq(got->n, ref->n,
+				     "%zu-byte pieces, %u threads: %zu pieces, "
+				     "not %zu",
+				     pieces[i], t, got->n, ref->n);
+			cr_assert_eq(
+			    memcmp(got->rows, ref->rows,
+				   ref->n * sizeof *ref->rows),
+			    0, "%zu-byte pieces, %u threads: cut elsewhere",
+			    pieces[i], t);
+		}
+	}
+	prep_buf_free(&b);
+	free(ref);
+	free(got);
 }

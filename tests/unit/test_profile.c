@@ -2036,3 +2036,66 @@ Test(profile, partial_refusals)
 	json_decref(s);
 	prep_profile_free(p);
 }
+
+/*
+ * prep_profile_new_like: an empty profile made as another was (its
+ * options, columns in their input places, groups), so that the same
+ * rows give the same document; with another stream, the same counts
+ * and other coins.
+ */
+Test(profile, new_like_is_made_alike)
+{
+	static const prep_field names[4] = {
+	    {"g", 1}, {"x", 1}, {"y", 1}, {"p", 1}};
+	static const size_t cols[2] = {1, 3}, groups[1] = {0};
+	prep_profile_params pp;
+	prep_profile *a, *b, *c;
+	char *ta, *tb, *tc, cell[4][32];
+	const char *row[4];
+	int i;
+
+	params_init(&pp, 4, names);
+	pp.cols = cols;
+	pp.ncols = 2;
+	pp.groups = groups;
+	pp.ngroups = 1;
+	pp.label = 2;
+	pp.pred = 3;
+	pp.positive = "1";
+	pp.positive_len = 1;
+	pp.max_distinct = 5;
+	pp.kll_k = 8;
+	pp.seed = 9;
+	a = new_profile(&pp);
+	cr_assert_eq(prep_profile_new_like(a, 0, &b), PREP_OK);
+	cr_assert_eq(prep_profile_new_like(a, 3, &c), PREP_OK);
+	for (i = 0; i < 5000; i++) {
+		snprintf(cell[0], 32, "g%d", i % 7);
+		snprintf(cell[1], 32, "%d", (i * 7919) % 1000);
+		snprintf(cell[2], 32, "%d", i % 2);
+		snprintf(cell[3], 32, "%d", i % 3 == 0);
+		row[0] = cell[0];
+		row[1] = cell[1];
+		row[2] = cell[2];
+		row[3] = cell[3];
+		add_row(a, row, 4);
+		add_row(b, row, 4);
+		add_row(c, row, 4);
+	}
+	ta = text_of(a);
+	tb = text_of(b);
+	tc = text_of(c);
+	cr_assert_str_eq(ta, tb);
+	/* negative control: stream 3's coins make another sketch */
+	cr_assert_str_neq(ta, tc);
+	cr_assert_eq(prep_profile_rows(c), 5000);
+	cr_assert_eq(prep_profile_ngroups(c), 7);
+	cr_assert_eq(col(c, 0)->moments.n, col(a, 0)->moments.n);
+	cr_assert_eq(col(c, 0)->moments.mean, col(a, 0)->moments.mean);
+	free(ta);
+	free(tb);
+	free(tc);
+	prep_profile_free(a);
+	prep_profile_free(b);
+	prep_profile_free(c);
+}

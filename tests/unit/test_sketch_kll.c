@@ -522,6 +522,50 @@ Test(sketch_kll, deterministic)
 	free(v);
 }
 
+/*
+ * Streams of one seed: stream 0 is prep_kll_new's sketch, byte for byte;
+ * streams 1 and 2^63 toss other coins (other sketches, as accurate),
+ * each the same on every run.
+ */
+Test(sketch_kll, streams)
+{
+	static const uint64_t streams[] = {1, (uint64_t)1 << 63};
+	double *v = permutation(100000, 53), *sorted = sorted_copy(v, 100000);
+	prep_kll *a = new_sketch(200, 7), *b, *c;
+	char *ta, *tb, *tc;
+	size_t i;
+
+	add_all(a, v, 100000);
+	ta = text(a);
+	cr_assert_eq(prep_kll_new_stream(200, 7, 0, &b), PREP_OK);
+	add_all(b, v, 100000);
+	tb = text(b);
+	cr_assert_str_eq(ta, tb);
+	free(tb);
+	prep_kll_free(b);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(prep_kll_new_stream(200, 7, streams[i], &b),
+			     PREP_OK);
+		cr_assert_eq(prep_kll_new_stream(200, 7, streams[i], &c),
+			     PREP_OK);
+		add_all(b, v, 100000);
+		add_all(c, v, 100000);
+		tb = text(b);
+		tc = text(c);
+		cr_assert_str_neq(ta, tb, "stream %zu", i);
+		cr_assert_str_eq(tb, tc);
+		cr_assert_leq(max_rank_error(b, sorted, 100000, 0), bound(200));
+		free(tb);
+		free(tc);
+		prep_kll_free(b);
+		prep_kll_free(c);
+	}
+	free(ta);
+	prep_kll_free(a);
+	free(sorted);
+	free(v);
+}
+
 /* to_json, dumped with 17 digits, loaded and rebuilt: the same text. */
 static void
 round_trip(const prep_kll *s)
