@@ -268,12 +268,12 @@ add_encoded(prep_classes *c, const void *key, size_t len,
 	size_t cls = 0, val = 0;
 	void *v = NULL;
 	struct class_info info = {0, 0};
-	prep_strset_pos own, *pos = hashed ? hashed : &own;
+	prep_strset_pos own = {0}, *pos = hashed ? hashed : &own;
 	prep_status st;
 
 	if ((c->sensitive >= 0) != (sval != NULL))
 		return PREP_ERR_ARG;
-	st = hashed ? prep_strset_find_at(&c->keys, key, len, pos, &cls, &v)
+	st = hashed ? prep_strset_find_at(&c->keys, key, len, hashed, &cls, &v)
 		    : prep_strset_find(&c->keys, key, len, &cls, &v, pos);
 	if (st == PREP_OK) {
 		memcpy(&info, v, c->keys.value_size);

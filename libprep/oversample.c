@@ -108,14 +108,12 @@ free_search(struct ocls *c)
 	c->have = NULL;
 }
 
-void
-prep_oversample_free(prep_oversample *o)
+/* o and its own tables, all but the merge of parts (a part has none). */
+static void
+free_tables(prep_oversample *o)
 {
 	size_t i;
 
-	if (o == NULL)
-		return;
-	free_merged(o);
 	for (i = 0; i < o->classes.n; i++) {
 		prep_buf_free(&o->cls[i].loc);
 		prep_buf_free(&o->cls[i].feat);
@@ -143,6 +141,15 @@ prep_oversample_free(prep_oversample *o)
 	free(o->cnt);
 	free(o->ties);
 	free(o);
+}
+
+void
+prep_oversample_free(prep_oversample *o)
+{
+	if (o == NULL)
+		return;
+	free_merged(o);
+	free_tables(o);
 }
 
 prep_status
@@ -742,7 +749,8 @@ free_merged(prep_oversample *o)
 			free(m->val[t][d]);
 		if (m->val)
 			free(m->val[t]);
-		prep_oversample_free(m->parts[t]);
+		if (m->parts[t])
+			free_tables(m->parts[t]);
 	}
 	free(m->parts);
 	free(m->cls);
@@ -866,13 +874,13 @@ prep_oversample_merge(prep_oversample *o, prep_oversample **parts,
 		return PREP_ERR_ARG;
 	}
 	if ((m = calloc(1, sizeof *m)) == NULL ||
-	    (m->parts = malloc(nparts * sizeof *parts)) == NULL) {
+	    (m->parts = malloc(nparts * sizeof(prep_oversample *))) == NULL) {
 		free(m);
 		for (t = 0; t < nparts; t++)
 			prep_oversample_free(parts[t]);
 		return PREP_ERR_NOMEM;
 	}
-	memcpy(m->parts, parts, nparts * sizeof *parts);
+	memcpy(m->parts, parts, nparts * sizeof(prep_oversample *));
 	m->nparts = nparts;
 	o->m = m;
 	m->cls = calloc(nparts, sizeof *m->cls);

@@ -127,7 +127,7 @@ struct memo_entry {
 };
 
 /* Slots of the memo's index: twice its entries, load at most 1/2. */
-#define MEMO_INDEX (2 * PREP_HASH_MEMO_VALUES)
+#define MEMO_INDEX ((size_t)2 * PREP_HASH_MEMO_VALUES)
 
 struct prep_hash_memo {
 	const prep_tablehash_key *hk;

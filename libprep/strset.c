@@ -354,29 +354,23 @@ take_keys(prep_strset *s)
 }
 
 /*
- * prep_strset_find, from hash h when have_h (a hash of key as the set
- * hashes now).
+ * Look the key up from hash h: 1 found, 0 not, -1 the set turned strong
+ * on the way (the key needs hashing anew).
  */
-static prep_status
-find(prep_strset *s, const void *key, size_t len, uint64_t h, int have_h,
-     size_t *id, void **value, prep_strset_pos *pos)
+static int
+probe(prep_strset *s, const void *key, size_t len, uint64_t h, size_t *id,
+      void **value, prep_strset_pos *pos)
 {
 	uint64_t tag, e;
 	size_t j, mask, probes;
-	prep_status st;
 
-	if (!s->keyed && (st = take_keys(s)) != PREP_OK)
-		return st;
-	if (!have_h)
-	again:
-		h = hash_key(s, key, len);
 	if (pos) {
 		pos->hash = h;
 		pos->strong = s->strong;
 		pos->slot = SIZE_MAX;
 	}
 	if (s->nslots == 0)
-		return PREP_ERR_NOT_FOUND;
+		return 0;
 	mask = s->nslots - 1;
 	tag = h >> TAG_SHIFT;
 	for (j = (size_t)h & mask, probes = 0; (e = s->slots[j]) != 0;
@@ -387,7 +381,7 @@ find(prep_strset *s, const void *key, size_t len, uint64_t h, int have_h,
 		 * one without writes nothing, for threads that share a set */
 		if (++probes > PREP_STRSET_PROBE_MAX && pos && !s->strong &&
 		    !s->want_strong && turn_strong(s) == PREP_OK)
-			goto again;
+			return -1;
 		if (e >> TAG_SHIFT != tag)
 			continue;
 		rec = s->arena + ((e & OFF_MASK) - 1) * 8;
@@ -396,12 +390,32 @@ find(prep_strset *s, const void *key, size_t len, uint64_t h, int have_h,
 			*id = load32(rec + 4);
 			if (value)
 				*value = (void *)(rec + HDR);
-			return PREP_OK;
+			return 1;
 		}
 	}
 	if (pos)
 		pos->slot = j;
-	return PREP_ERR_NOT_FOUND;
+	return 0;
+}
+
+/*
+ * prep_strset_find, from hash h when have_h (a hash of key as the set
+ * hashes now).
+ */
+static prep_status
+find(prep_strset *s, const void *key, size_t len, uint64_t h, int have_h,
+     size_t *id, void **value, prep_strset_pos *pos)
+{
+	prep_status st;
+	int found;
+
+	if (!s->keyed && (st = take_keys(s)) != PREP_OK)
+		return st;
+	if (!have_h)
+		h = hash_key(s, key, len);
+	while ((found = probe(s, key, len, h, id, value, pos)) < 0)
+		h = hash_key(s, key, len);
+	return found ? PREP_OK : PREP_ERR_NOT_FOUND;
 }
 
 prep_status

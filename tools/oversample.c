@@ -353,7 +353,7 @@ static void
 merge_tables(prep_oversample *tab, struct worker *k, unsigned nt,
 	     const struct pieces *pc, uint64_t fail)
 {
-	prep_oversample **parts = malloc(nt * sizeof *parts);
+	prep_oversample **parts = malloc(nt * sizeof(prep_oversample *));
 	uint64_t bytes = 0, badplace;
 	prep_where bad;
 	prep_status st;

@@ -265,7 +265,7 @@ replay_fatal(const struct order *r)
 
 void
 check_rows_threads(const struct opts *o, struct sink *k, uint64_t head,
-		   const prep_schema *run)
+		   const prep_schema *sch)
 {
 	prep_par_job job;
 	prep_par_result res;
@@ -287,9 +287,9 @@ check_rows_threads(const struct opts *o, struct sink *k, uint64_t head,
 		cli_fatal(&cli, "out of memory");
 	/* without unique or primary-key sets a row's checks are its own:
 	 * valid rows go to the engine's output, in input order */
-	r.direct = r.out && prep_schema_key_sets(run) == 0;
+	r.direct = r.out && prep_schema_key_sets(sch) == 0;
 	for (i = 0; i < n; i++) {
-		worker_new(o, run, &ws[i], r.out, k->rej);
+		worker_new(o, sch, &ws[i], r.out, k->rej);
 		ws[i].direct = r.direct;
 		ctx[i] = &ws[i];
 	}
