@@ -1,11 +1,11 @@
 /*
  * par.c: a stream's records on several threads, in input order (par.h).
  *
- * The calling thread cuts pieces and writes their output in order;
- * workers take the oldest piece waiting. A slot holds one piece from
- * the moment it is cut until its output is written: FREE, READY (cut,
- * waiting for a worker), BUSY, DONE. Slots are used in turn, piece s in
- * slot s % nslots, so the writer always waits on one known slot.
+ * The calling thread cuts pieces; workers take the oldest piece waiting,
+ * and whichever thread finds the next piece done writes it, in order. A slot
+ * holds one piece from the moment it is cut until its output is written: FREE,
+ * READY (cut, waiting for a worker), BUSY, DONE. Slots are used in turn, piece
+ * s in slot s % nslots, so the writer always waits on one known slot.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,16 +16,27 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SCAN_HW 1 /* scan_hw where the CPU has POPCNT and PCLMULQDQ */
+#endif
 
 #include "par.h"
 
 enum { FREE, READY, BUSY, DONE };
 
 static size_t forced_piece; /* prep_par_set_piece; 0: the job's */
+static int portable_scan;   /* prep_par_set_portable */
 /* A side buffer holds what its piece's records make, however large a
  * record the reader takes: bounded by the memory budget (memcap.h), not
  * by buf.h's default cap. */
 #define SIDE_MAX (SIZE_MAX / 2)
+
+void
+prep_par_set_portable(int on)
+{
+	portable_scan = on;
+}
 
 void
 prep_par_set_piece(size_t bytes)
@@ -176,10 +187,92 @@ prefix_xor(uint64_t x)
 }
 
 /*
- * Scan p[from..len) on from the state in sc, 64 bytes at a time: a line
- * feed is outside quotes when the quotes before it in the piece are
- * even (the piece begins at a boundary), so the boundaries of a block
- * are its line feeds less those under the prefix xor of its quotes.
+ * scan's 64-byte blocks from p + i on, with the state in locals (stores
+ * through sc could alias the bytes, so the compiler would keep them in
+ * memory): a line feed is outside quotes when the quotes before it in
+ * the piece are even (the piece begins at a boundary), so a block's
+ * boundaries are its line feeds less those under the prefix xor of its
+ * quotes. MASKS, POPCOUNT and PREFIX_XOR name the functions of the
+ * instruction set the blocks are compiled for.
+ */
+#define SCAN_BLOCKS(MASKS, POPCOUNT, PREFIX_XOR)                               \
+	do {                                                                   \
+		uint64_t inq = sc->inq ? ~(uint64_t)0 : 0;                     \
+		unsigned long lines = sc->lines;                               \
+                                                                               \
+		for (; i + 64 <= len; i += 64) {                               \
+			uint64_t q, l, inside, out;                            \
+                                                                               \
+			MASKS(p + i, &q, &l);                                  \
+			inside = PREFIX_XOR(q) ^ inq;                          \
+			out = l & ~inside;                                     \
+			if (out) {                                             \
+				int last = 63 - __builtin_clzll(out);          \
+                                                                               \
+				sc->cut = i + (size_t)last + 1;                \
+				sc->cut_lines =                                \
+				    lines + POPCOUNT(l << (63 - last));        \
+			}                                                      \
+			lines += POPCOUNT(l);                                  \
+			inq = (uint64_t)((int64_t)inside >> 63);               \
+		}                                                              \
+		sc->lines = lines;                                             \
+		sc->inq = inq != 0;                                            \
+	} while (0)
+
+/* scan's whole blocks from p + i on; returns where they end. */
+static size_t
+scan_blocks(const unsigned char *p, size_t i, size_t len, struct scan *sc)
+{
+	SCAN_BLOCKS(masks64, bits_set, prefix_xor);
+	return i;
+}
+
+#ifdef SCAN_HW
+__attribute__((target("avx2"))) static inline void
+masks64_avx2(const unsigned char *p, uint64_t *quote, uint64_t *lf)
+{
+	const __m256i cq = _mm256_set1_epi8('"'), cl = _mm256_set1_epi8('\n');
+	__m256i a = _mm256_loadu_si256((const __m256i *)p);
+	__m256i b = _mm256_loadu_si256((const __m256i *)(p + 32));
+
+	*quote =
+	    (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, cq)) |
+	    (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, cq))
+		<< 32;
+	*lf = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, cl)) |
+	      (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, cl))
+		  << 32;
+}
+
+/* The prefix xor as a carry-less product by all ones (bit i of the
+ * product is the xor of bits 0..i of x): Langdale and Lemire, "Parsing
+ * Gigabytes of JSON per Second", VLDB Journal 28 (2019), section 3.1.1. */
+__attribute__((target("pclmul"))) static inline uint64_t
+prefix_xor_clmul(uint64_t x)
+{
+	return (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
+	    _mm_set_epi64x(0, (long long)x), _mm_set1_epi8((char)0xff), 0));
+}
+
+__attribute__((target("popcnt"))) static inline unsigned long
+popcount_hw(uint64_t x)
+{
+	return (unsigned long)__builtin_popcountll(x);
+}
+
+/* scan_blocks with AVX2, POPCNT and PCLMULQDQ. */
+__attribute__((target("avx2,popcnt,pclmul"))) static size_t
+scan_blocks_hw(const unsigned char *p, size_t i, size_t len, struct scan *sc)
+{
+	SCAN_BLOCKS(masks64_avx2, popcount_hw, prefix_xor_clmul);
+	return i;
+}
+#endif
+
+/*
+ * Scan p[from..len) on from the state in sc, 64 bytes at a time, then
+ * byte by byte.
  */
 static void
 scan(const unsigned char *p, size_t from, size_t len, struct scan *sc)
@@ -188,26 +281,14 @@ scan(const unsigned char *p, size_t from, size_t len, struct scan *sc)
 
 	if (from >= len)
 		return; /* nothing new (p may be NULL) */
-	for (; i + 64 <= len; i += 64) {
-		uint64_t q, l, inside, out;
-
-		masks64(p + i, &q, &l);
-		inside = prefix_xor(q) ^ (sc->inq ? ~(uint64_t)0 : 0);
-		out = l & ~inside;
-		if (out) {
-			int last = 63 - __builtin_clzll(out);
-
-			sc->cut = i + (size_t)last + 1;
-			sc->cut_lines =
-			    sc->lines +
-			    bits_set(l &
-				     (last == 63
-					  ? ~(uint64_t)0
-					  : ((uint64_t)1 << (last + 1)) - 1));
-		}
-		sc->lines += bits_set(l);
-		sc->inq = (int)(inside >> 63);
-	}
+#ifdef SCAN_HW
+	if (!portable_scan && __builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("popcnt") &&
+	    __builtin_cpu_supports("pclmul"))
+		i = scan_blocks_hw(p, i, len, sc);
+	else
+#endif
+		i = scan_blocks(p, i, len, sc);
 	for (; i < len; i++) {
 		if (p[i] == '"') {
 			sc->inq = !sc->inq;

@@ -201,6 +201,14 @@ int prep_par_first_cmp(const void *a, const void *b);
  */
 void prep_par_set_piece(size_t bytes);
 
+/*
+ * Cut with the portable scan of the input's quotes and line feeds even
+ * where the CPU has AVX2, POPCNT and PCLMULQDQ (for tests that hold the
+ * two alike; on x86-64 the CPU's own is used by default). Set it before
+ * a run, not during one.
+ */
+void prep_par_set_portable(int on);
+
 /* The number of online CPUs (at least 1). */
 unsigned prep_par_cpus(void);
 

@@ -259,14 +259,22 @@ compare(const prep_csv_options *o, const char *const *paths, size_t npaths,
 	struct outcome ref, got;
 	size_t i, j;
 
+	int portable;
+
 	run(o, paths, npaths, 0, &ref);
-	for (i = 0; i < sizeof pieces / sizeof *pieces; i++)
-		for (j = 0; j < sizeof threads / sizeof *threads; j++) {
-			prep_par_set_piece(pieces[i]);
-			run(o, paths, npaths, threads[j], &got);
-			expect_same(&ref, &got, what, threads[j], pieces[i]);
-			prep_buf_free(&got.out);
-		}
+	/* the CPU's own scan of quotes and line feeds, then the portable */
+	for (portable = 0; portable < 2; portable++) {
+		prep_par_set_portable(portable);
+		for (i = 0; i < sizeof pieces / sizeof *pieces; i++)
+			for (j = 0; j < sizeof threads / sizeof *threads; j++) {
+				prep_par_set_piece(pieces[i]);
+				run(o, paths, npaths, threads[j], &got);
+				expect_same(&ref, &got, what, threads[j],
+					    pieces[i]);
+				prep_buf_free(&got.out);
+			}
+	}
+	prep_par_set_portable(0);
 	prep_buf_free(&ref.out);
 }
 
