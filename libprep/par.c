@@ -214,7 +214,7 @@ prefix_xor(uint64_t x)
 				    lines + POPCOUNT(l << (63 - last));        \
 			}                                                      \
 			lines += POPCOUNT(l);                                  \
-			inq = (uint64_t)((int64_t)inside >> 63);               \
+			inq = 0 - (inside >> 63); /* all ones or none */       \
 		}                                                              \
 		sc->lines = lines;                                             \
 		sc->inq = inq != 0;                                            \
