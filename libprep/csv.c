@@ -691,6 +691,20 @@ struct scan {
 #endif
 };
 
+/*
+ * The 64 bytes at p to scan: p itself, or, in a buffer without room
+ * after it (a piece, par.h), a copy of its last bytes in tail.
+ */
+static inline const unsigned char *
+block_at(const struct scan *s, const unsigned char *p, unsigned char *tail)
+{
+	if (p + 64 <= s->readable)
+		return p;
+	memset(tail, 0, 64);
+	memcpy(tail, p, (size_t)(s->end - p));
+	return tail;
+}
+
 static inline uint64_t
 special_bits(const struct scan *s, const unsigned char *p)
 {
@@ -698,14 +712,7 @@ special_bits(const struct scan *s, const unsigned char *p)
 	size_t left = (size_t)(s->end - p), k;
 	unsigned char tail[64];
 
-	if (p + 64 > s->readable) {
-		/* a buffer without room after it (a piece, par.h): its
-		 * last bytes from a copy */
-		memset(tail, 0, sizeof tail);
-		memcpy(tail, p, left);
-		p = tail;
-	}
-
+	p = block_at(s, p, tail);
 #if defined(__SSE2__)
 	for (k = 0; k < 4; k++) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
@@ -785,11 +792,7 @@ plain_bits(const struct scan *s, const unsigned char *p, uint64_t *delims)
 	size_t left = (size_t)(s->end - p), k;
 	unsigned char tail[64];
 
-	if (p + 64 > s->readable) {
-		memset(tail, 0, sizeof tail);
-		memcpy(tail, p, left);
-		p = tail;
-	}
+	p = block_at(s, p, tail);
 #if defined(__SSE2__)
 	for (k = 0; k < 4; k++) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
