@@ -75,7 +75,8 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/schema_value.h libprep/recode.h libprep/lattice.h \
 	       libprep/mondrian.h libprep/datetime.h libprep/sketch_moments.h \
 	       libprep/sketch_kll.h libprep/sketch_hll.h libprep/sketch_freq.h \
-	       libprep/profile.h libprep/profile_impl.h libprep/drift.h \
+	       libprep/profile.h libprep/profile_impl.h libprep/profile_par.h \
+	       libprep/drift.h \
 	       libprep/drift_stats.h libprep/audit.h libprep/report.h \
 	       libprep/svg.h libprep/digest.h libprep/partial.h \
 	       libprep/exactsum.h libprep/weights_impl.h \
