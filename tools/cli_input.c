@@ -252,23 +252,6 @@ cli_run_rows(struct cli *c, prep_writer *out, const prep_par_job *job,
 	return cli_run_rows_of(c, c->reader, out, job, ctx, res);
 }
 
-/* The next record of r (c's reader: cli_next_row's), or NULL. */
-static const prep_field *
-next_of(struct cli *c, prep_reader *r, size_t *n)
-{
-	const prep_field *f;
-	prep_status st;
-
-	if (r == c->reader)
-		return cli_next_row(c, n);
-	if ((st = prep_reader_next_row(r, &f, n)) == PREP_END)
-		return NULL;
-	if (st != PREP_OK)
-		cli_reader_fatal_at(c, st, prep_reader_where(r),
-				    prep_reader_record_fields(r));
-	return f;
-}
-
 /* A piece written: the job's own note, then --progress. */
 struct piece_hook {
 	struct cli *c;
@@ -293,7 +276,8 @@ piece_done(void *arg, uint64_t piece, uint64_t rows)
  */
 #define PLAIN_BATCH 256
 
-/* ordered over the side buffer's records, then an empty buffer. */
+/* ordered over the side buffer's records (none without ordered: rows
+ * stays 0), then an empty buffer. */
 static prep_status
 plain_ordered(const prep_par_job *job, prep_buf *side, uint64_t *batch,
 	      uint64_t *rows, prep_par_result *res)
@@ -312,19 +296,18 @@ plain_ordered(const prep_par_job *job, prep_buf *side, uint64_t *batch,
 }
 
 /*
- * cli_run_rows_of on one thread for a job with an ordered function:
+ * cli_run_rows_of on one thread. A job with an ordered function has its
  * records given to the row function with a side buffer, handed to
- * ordered PLAIN_BATCH at a time. Before a failure is reported, the
+ * ordered PLAIN_BATCH at a time; before a failure is reported, the
  * records before it go to ordered, whose own failure among them comes
  * first, as it would with each record's ordered work done at once.
  */
 static prep_status
-run_plain_ordered(struct cli *c, prep_reader *r, prep_writer *out,
-		  const prep_par_job *job, void *const *ctx,
-		  prep_par_result *res)
+run_plain(struct cli *c, prep_reader *r, prep_writer *out,
+	  const prep_par_job *job, void *const *ctx, prep_par_result *res)
 {
 	prep_buf side;
-	prep_par_sided sa = {{0, 0, r}, &side};
+	prep_par_sided sa = {{0, 0, r}, job->ordered ? &side : NULL};
 	uint64_t batch = 0, rows = 0;
 	const prep_field *f;
 	size_t n;
@@ -364,7 +347,7 @@ run_plain_ordered(struct cli *c, prep_reader *r, prep_writer *out,
 			return st;
 		}
 		sa.at.index++;
-		if (++rows == PLAIN_BATCH &&
+		if (job->ordered && ++rows == PLAIN_BATCH &&
 		    (st = plain_ordered(job, &side, &batch, &rows, res)) !=
 			PREP_OK) {
 			prep_buf_free(&side);
@@ -390,32 +373,12 @@ cli_run_rows_of(struct cli *c, prep_reader *r, prep_writer *out,
 {
 	struct piece_hook hook;
 	prep_par_job own;
-	prep_par_row at = {0, 0, r};
-	const prep_field *f;
-	size_t n;
 	prep_status st;
 
 	memset(res, 0, sizeof *res);
 	c->run_ctx = ctx;
-	if (!cli_run_threaded(c, r) && job->ordered)
-		return run_plain_ordered(c, r, out, job, ctx, res);
-	if (!cli_run_threaded(c, r)) {
-		while ((f = next_of(c, r, &n)) != NULL) {
-			if ((st = job->row(ctx[0], f, n, &at, out)) !=
-			    PREP_OK) {
-				res->status = st;
-				res->where = prep_reader_where(r);
-				res->fields = n;
-				res->place = at.index;
-				res->by_row = 1;
-				return st;
-			}
-			at.index++;
-		}
-		if (job->piece)
-			job->piece(job->arg, 0, at.index);
-		return PREP_OK;
-	}
+	if (!cli_run_threaded(c, r))
+		return run_plain(c, r, out, job, ctx, res);
 	hook.c = c;
 	hook.job = job;
 	own = *job;
