@@ -1,11 +1,12 @@
 /*
  * par.c: a stream's records on several threads, in input order (par.h).
  *
- * The calling thread cuts pieces; workers take the oldest piece waiting,
- * and whichever thread finds the next piece done writes it, in order. A slot
- * holds one piece from the moment it is cut until its output is written: FREE,
- * READY (cut, waiting for a worker), BUSY, DONE. Slots are used in turn, piece
- * s in slot s % nslots, so the writer always waits on one known slot.
+ * The calling thread cuts pieces; workers take the oldest piece
+ * waiting, and whichever thread finds the next piece done writes it, in
+ * order. A slot holds one piece from the moment it is cut until its
+ * output is written: FREE, READY (cut, waiting for a worker), BUSY,
+ * DONE. Slots are used in turn, piece s in slot s % nslots, so the
+ * writer always waits on one known slot.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,7 +19,8 @@
 #endif
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-#define SCAN_HW 1 /* scan_hw where the CPU has POPCNT and PCLMULQDQ */
+/* scan_blocks_hw where the CPU has AVX2, POPCNT and PCLMULQDQ */
+#define SCAN_HW 1
 #endif
 
 #include "par.h"

@@ -9,12 +9,12 @@
  * data) and the record written as a valid row or as a quarantine row go
  * into its piece's side buffer (prep_validator_note). One thread at a
  * time replays each piece's notes in input order (prep_validator_replay,
- * par.h's ordered stage): it
- * makes the lookups in the run's schema, so the first of two rows with
- * one key is the valid one as on one thread, adds each row to the
- * report (counts, the first --max-errors errors), and appends the
- * valid rows and the quarantine rows to their outputs. A row a
- * duplicate key makes invalid is quarantined from its cells there.
+ * par.h's ordered stage): it makes the lookups in the run's schema, so
+ * the first of two rows with one key is the valid one as on one thread,
+ * adds each row to the report (counts, the first --max-errors errors),
+ * and appends the valid rows and the quarantine rows to their outputs.
+ * A row a duplicate key makes invalid is quarantined from its cells
+ * there.
  *
  * A failure stops at the record where one thread stops: a reader's
  * source-error is reported for that row and ends the checks; a full
