@@ -36,6 +36,7 @@ teardown(void)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	(void)system(cmd);
 	prep_par_set_piece(0);
+	prep_par_set_portable(0);
 }
 
 TestSuite(par, .init = setup, .fini = teardown);
@@ -258,7 +259,6 @@ compare(const prep_csv_options *o, const char *const *paths, size_t npaths,
 	static const unsigned threads[] = {1, 2, 3, 7};
 	struct outcome ref, got;
 	size_t i, j;
-
 	int portable;
 
 	run(o, paths, npaths, 0, &ref);
