@@ -12,7 +12,8 @@
  * PREP_ERR_MEMORY, leaving the table as it was: the filter ends with a
  * message naming the limit, not at the hands of the kernel's OOM killer.
  * What is counted is what the tables ask for, not the allocator's own
- * overhead. Thread-safe.
+ * overhead. Blocks of 4 MiB and more are advised to the kernel as
+ * transparent huge pages (memcap.c). Thread-safe.
  */
 #ifndef PREP_MEMCAP_H
 #define PREP_MEMCAP_H
