@@ -304,6 +304,10 @@ prep_spool_put_tagged(prep_writer *w, prep_writer *scratch,
 	return prep_writer_raw(w, rec, len);
 }
 
+/* The bytes read back at a time: as the reader's (csv.c IOBUF_SIZE), for
+ * few system calls. */
+#define READ_SIZE ((size_t)256 << 10)
+
 /* Read more of the spool into rbuf, keeping [rpos, rlen); room for at
  * least want bytes in all. */
 static prep_status
@@ -317,7 +321,7 @@ read_more(prep_spool *s, size_t want)
 		s->rpos = 0;
 	}
 	if (want > s->rcap) {
-		size_t cap = s->rcap ? s->rcap : 65536;
+		size_t cap = s->rcap ? s->rcap : READ_SIZE;
 		char *b;
 
 		while (cap < want)
