@@ -66,6 +66,11 @@
  * read costs a system call, and one of 64 KiB costs a third more time
  * over a file than one of 256 KiB (dd of 178 MB to /dev/null). */
 #define RAW_SIZE ((size_t)256 << 10)
+/* The same for write(2), in a writer to a file descriptor without a
+ * digest or gzip (one buffer): dd from the page cache to a file takes
+ * 0.07-0.08 s for 178 MB in 64 KiB writes, 0.05 s in 256 KiB ones.
+ * Memory writers, one per piece with -j N, keep IOBUF_SIZE. */
+#define WRITE_SIZE ((size_t)256 << 10)
 #define SEGMENT_MAX IOBUF_SIZE
 #define ROW_BYTES_MIN ((size_t)64 << 20)
 /* Buffers the writer writes from in turn while their bytes are hashed
@@ -1908,6 +1913,7 @@ struct prep_writer {
 	unsigned char *bufs[IOBUF_RING];
 	uint64_t buf_ticket[IOBUF_RING]; /* their bytes hashed: digest.h */
 	size_t nbuf, buf_at;
+	size_t cap; /* the bytes each of bufs holds */
 	z_stream zs;
 	int zs_live;
 	unsigned char *zbuf;
@@ -1948,8 +1954,10 @@ prep_writer_new(int fd, const prep_writer_options *o, prep_writer **out)
 	w->o = *o;
 	/* gzip's output is hashed from a copy (zbuf is reused at once) */
 	w->nbuf = w->o.sha256 && !w->o.gzip ? IOBUF_RING : 1;
+	w->cap =
+	    fd >= 0 && w->nbuf == 1 && !w->o.gzip ? WRITE_SIZE : IOBUF_SIZE;
 	for (i = 0; i < w->nbuf; i++)
-		if ((w->bufs[i] = malloc(IOBUF_SIZE)) == NULL) {
+		if ((w->bufs[i] = malloc(w->cap)) == NULL) {
 			prep_writer_free(w);
 			return PREP_ERR_NOMEM;
 		}
@@ -2062,19 +2070,19 @@ deflate_out(prep_writer *w, const unsigned char *p, size_t n, int flush)
 
 /*
  * A memory writer's buffer is the room after its bytes, mem[mem_len..):
- * make it IOBUF_SIZE bytes. On a failure the buffer is a scratch one, so
+ * make it w->cap bytes. On a failure the buffer is a scratch one, so
  * what is written after the failure goes nowhere.
  */
 static prep_status
 memory_room(prep_writer *w)
 {
-	size_t ncap = w->mem_cap ? w->mem_cap : IOBUF_SIZE;
+	size_t ncap = w->mem_cap ? w->mem_cap : w->cap;
 	char *nm;
 
-	if (w->mem_cap - w->mem_len < IOBUF_SIZE) {
-		while (ncap - w->mem_len < IOBUF_SIZE && ncap < MEMORY_MAX)
+	if (w->mem_cap - w->mem_len < w->cap) {
+		while (ncap - w->mem_len < w->cap && ncap < MEMORY_MAX)
 			ncap *= 2;
-		if (ncap - w->mem_len < IOBUF_SIZE) {
+		if (ncap - w->mem_len < w->cap) {
 			w->buf = w->bufs[0];
 			return PREP_ERR_LIMIT;
 		}
@@ -2119,14 +2127,14 @@ put(prep_writer *w, const char *p, size_t n)
 {
 	prep_status st;
 
-	while (n > IOBUF_SIZE - w->len) {
-		size_t k = IOBUF_SIZE - w->len;
+	while (n > w->cap - w->len) {
+		size_t k = w->cap - w->len;
 
 		if (w->len == 0 && !w->memory && !w->o.gzip && w->nbuf == 1) {
 			/* whole buffers' worth straight from p: the bytes,
 			 * and where each write ends, are those the buffer
 			 * would have given */
-			k = n / IOBUF_SIZE * IOBUF_SIZE;
+			k = n / w->cap * w->cap;
 			st = emit(w, (const unsigned char *)p, k);
 			w->flushed += k;
 			if (st != PREP_OK)
@@ -2152,7 +2160,7 @@ put_byte(prep_writer *w, char c)
 {
 	prep_status st;
 
-	if (w->len == IOBUF_SIZE && (st = flush_buf(w)) != PREP_OK)
+	if (w->len == w->cap && (st = flush_buf(w)) != PREP_OK)
 		return st;
 	w->buf[w->len++] = (unsigned char)c;
 	return PREP_OK;
@@ -2217,7 +2225,7 @@ put_after_delim(prep_writer *w, int sep, const char *data, size_t len)
 {
 	prep_status st;
 
-	if (IOBUF_SIZE - w->len > len) {
+	if (w->cap - w->len > len) {
 		unsigned char *o = w->buf + w->len;
 
 		if (sep)
@@ -2527,7 +2535,7 @@ prep_writer_copy_record(prep_writer *w, const prep_reader *r)
 	if (!w->dropping && w->row_fields == 0 && raw_is_written_form(w, r)) {
 		size_t len = r->rec_raw_len;
 
-		if (IOBUF_SIZE - w->len >= len + 2) {
+		if (w->cap - w->len >= len + 2) {
 			unsigned char *o = w->buf + w->len;
 
 			memcpy(o, r->rec_raw, len);
