@@ -66,6 +66,28 @@ prep_utf8_count(const char *s, size_t len, size_t *nchars)
 		i += 8;
 		n += 8;
 	}
+	/* an ASCII text's last bytes (short values are most of a column's:
+	 * no loop over their bytes) in one load ending at len, overlapping
+	 * the bytes checked before it */
+	if (i < len && len - i < 8) {
+		uint64_t x = 0;
+		uint32_t a, b;
+
+		if (len >= 8) {
+			memcpy(&x, p + len - 8, 8);
+		} else if (len >= 4) {
+			memcpy(&a, p, 4);
+			memcpy(&b, p + len - 4, 4);
+			x = a | b;
+		} else {
+			for (k = 0; k < len; k++)
+				x |= (uint64_t)p[k] << (8 * k);
+		}
+		if (!(x & 0x8080808080808080ULL)) {
+			*nchars = len;
+			return PREP_OK;
+		}
+	}
 	while (i < len) {
 		if (p[i] < 0x80) { /* the tail of an ASCII text: no call */
 			i++;
