@@ -458,37 +458,28 @@ open_file(prep_reader *r)
 }
 
 /*
- * Read more raw bytes; sets at_eof at end of file. The digest copies
- * them (prep_digest_update): parsing writes into raw (ref_field's NULs)
+ * Read up to want bytes of the file into dst, *got of them; sets at_eof
+ * at end of file (or of the part). The digest copies them
+ * (prep_digest_update): parsing writes into them (ref_field's NULs)
  * while the copy is hashed.
  */
 static prep_status
-read_raw(prep_reader *r)
+read_bytes(prep_reader *r, unsigned char *dst, size_t want, size_t *got)
 {
-	size_t want;
 	ssize_t n;
 
-	if (r->raw_pos < r->raw_len && r->raw_pos > 0) {
-		memmove(r->raw, r->raw + r->raw_pos, r->raw_len - r->raw_pos);
-		r->raw_len -= r->raw_pos;
-		r->raw_pos = 0;
-	} else if (r->raw_pos >= r->raw_len) {
-		r->raw_len = r->raw_pos = 0;
-	}
-	want = RAW_SIZE - r->raw_len;
+	*got = 0;
 	if (r->part_on && want > r->part_left)
 		want = (size_t)r->part_left; /* the part ends there */
 	n = 0;
-	while (want > 0 && (n = read(r->fd, r->raw + r->raw_len, want)) < 0 &&
-	       errno == EINTR)
+	while (want > 0 && (n = read(r->fd, dst, want)) < 0 && errno == EINTR)
 		;
 	if (n < 0) {
 		r->where.line = r->line;
 		return PREP_ERR_IO;
 	}
 	if (r->md_live && n > 0) {
-		prep_status st =
-		    prep_digest_update(r->md, r->raw + r->raw_len, (size_t)n);
+		prep_status st = prep_digest_update(r->md, dst, (size_t)n);
 
 		if (st != PREP_OK)
 			return st;
@@ -505,11 +496,31 @@ read_raw(prep_reader *r)
 			r->digest_done[r->file_index] = 1;
 		}
 	}
-	r->raw_len += (size_t)n;
 	r->bytes_read += (uint64_t)n;
 	if (r->part_on)
 		r->part_left -= (uint64_t)n;
+	*got = (size_t)n;
 	return PREP_OK;
+}
+
+/* Read more raw bytes into the reader's buffer; sets at_eof at end of
+ * file. */
+static prep_status
+read_raw(prep_reader *r)
+{
+	size_t got;
+	prep_status st;
+
+	if (r->raw_pos < r->raw_len && r->raw_pos > 0) {
+		memmove(r->raw, r->raw + r->raw_pos, r->raw_len - r->raw_pos);
+		r->raw_len -= r->raw_pos;
+		r->raw_pos = 0;
+	} else if (r->raw_pos >= r->raw_len) {
+		r->raw_len = r->raw_pos = 0;
+	}
+	st = read_bytes(r, r->raw + r->raw_len, RAW_SIZE - r->raw_len, &got);
+	r->raw_len += got;
+	return st;
 }
 
 /*
@@ -1840,6 +1851,34 @@ prep_reader_raw(prep_reader *r, prep_raw *raw)
 		r->data_pos = r->data_len;
 		return PREP_OK;
 	}
+}
+
+prep_status
+prep_reader_raw_to(prep_reader *r, unsigned char *buf, size_t cap,
+		   prep_raw *raw)
+{
+	size_t got;
+	prep_status st;
+
+	memset(raw, 0, sizeof *raw);
+	if (r->pending || r->piece || cap == 0)
+		return PREP_ERR_ARG;
+	/* a plain file past its start, the reader's bytes all taken */
+	if (r->fd >= 0 && r->file_started && !r->gz && !r->file_done &&
+	    !r->at_eof && !r->after_cr && r->data_pos >= r->data_len &&
+	    r->raw_pos >= r->raw_len) {
+		if ((st = read_bytes(r, buf, cap, &got)) != PREP_OK)
+			return st;
+		if (got > 0) {
+			raw->data = buf;
+			raw->len = got;
+			raw->file = r->fname;
+			raw->line = r->line;
+			return PREP_OK;
+		}
+		/* the file's end: prep_reader_raw says it */
+	}
+	return prep_reader_raw(r, raw);
 }
 
 size_t

@@ -149,6 +149,15 @@ typedef struct prep_raw {
 
 int prep_reader_pending(const prep_reader *r);
 prep_status prep_reader_raw(prep_reader *r, prep_raw *raw);
+/*
+ * prep_reader_raw, with the bytes read straight into the caller's
+ * buf[0..cap) (cap > 0) where they can be: a file that is not gzip data,
+ * past its start, once the bytes the reader holds are taken. Then
+ * raw->data is buf and raw->len at most cap; otherwise they are
+ * prep_reader_raw's (the reader's own bytes, of any length).
+ */
+prep_status prep_reader_raw_to(prep_reader *r, unsigned char *buf, size_t cap,
+			       prep_raw *raw);
 void prep_reader_count_rows(prep_reader *r, uint64_t rows);
 
 /*

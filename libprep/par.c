@@ -355,6 +355,9 @@ first_cut(const unsigned char *p, size_t from, size_t len, int cr,
 	return 0;
 }
 
+/* Bytes a piece is read past its piece bytes, to find its cut in. */
+#define READ_PAST ((size_t)16 << 10)
+
 /*
  * Cut the next piece into slot s: the carried bytes, then the reader's,
  * up to the first boundary past g->piece_bytes (or the end of the
@@ -369,7 +372,7 @@ static prep_status
 cut_piece(struct par *g, struct slot *s, prep_status *failed)
 {
 	struct scan sc = {0, 0, 0, 0};
-	size_t cut = 0, scanned = 0, upto;
+	size_t cut = 0, scanned = 0, upto, want;
 	unsigned long lines;
 	prep_raw raw;
 	prep_status st;
@@ -411,7 +414,13 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 			}
 			break;
 		}
-		st = prep_reader_raw(g->r, &raw);
+		/* read into the piece: up to its piece bytes and a little
+		 * more (the bytes past its cut are carried to the next) */
+		want = READ_PAST +
+		       (s->len < g->piece_bytes ? g->piece_bytes - s->len : 0);
+		if (!reserve(&s->in, &s->cap, s->len + want, g->piece_bytes))
+			return PREP_ERR_NOMEM;
+		st = prep_reader_raw_to(g->r, s->in + s->len, want, &raw);
 		if (st == PREP_END) {
 			cut = s->len;
 			break;
@@ -434,9 +443,13 @@ cut_piece(struct par *g, struct slot *s, prep_status *failed)
 			cut = s->len;
 			break;
 		}
-		if (!reserve(&s->in, &s->cap, s->len + raw.len, g->piece_bytes))
-			return PREP_ERR_NOMEM;
-		memcpy(s->in + s->len, raw.data, raw.len);
+		if (raw.data != s->in + s->len) {
+			/* the reader's bytes (gzip, a file's first ones) */
+			if (!reserve(&s->in, &s->cap, s->len + raw.len,
+				     g->piece_bytes))
+				return PREP_ERR_NOMEM;
+			memcpy(s->in + s->len, raw.data, raw.len);
+		}
 		s->len += raw.len;
 	}
 	/* the line feeds of the piece: counted by the scans, but for a cut

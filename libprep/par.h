@@ -2,8 +2,9 @@
  * par.h: one CSV stream's records on several threads, in input order
  * (-j N, prep(7)).
  *
- * The calling thread reads the input raw (csv.h, prep_reader_raw) and
- * cuts it into pieces that begin and end at record boundaries: a piece
+ * The calling thread reads the input raw (csv.h, prep_reader_raw_to:
+ * into the piece's buffer, where the reader need not decode) and cuts
+ * it into pieces that begin and end at record boundaries: a piece
  * ends at the first boundary past PREP_PAR_PIECE bytes (or the job's
  * piece_bytes), or at the end of a file. The cuts depend on the input's
  * bytes alone, never on how many a read returned (a pipe's vary) nor on

@@ -773,3 +773,149 @@ Test(par, cuts_depend_on_the_bytes_not_the_reads)
 	free(ref);
 	free(got);
 }
+
+/*
+ * All of a stream's raw bytes, as prep_reader_raw gives them (cap 0) or
+ * as prep_reader_raw_to reads them into a buffer of a random cap of 1 to
+ * 8192 bytes: the bytes, each file's end and the line of each file's first
+ * bytes, in b; *direct counts the calls that read into the buffer.
+ */
+static prep_status
+all_raw(const prep_csv_options *o, const char *const *paths, size_t n, int to,
+	uint64_t *rs, prep_buf *b, size_t *direct, unsigned char digest[32])
+{
+	prep_reader *r = NULL;
+	static unsigned char buf[8192];
+	prep_raw raw;
+	prep_status st;
+	int new_file = 1;
+
+	*direct = 0;
+	prep_buf_init(b, 0);
+	prep_buf_append(b, "", 0);
+	st = prep_reader_new(o, paths, n, &r);
+	cr_assert_eq(st, PREP_OK, "open: %s", prep_strerror(st));
+	if (prep_reader_pending(r)) {
+		const prep_field *f;
+		size_t nf;
+
+		cr_assert_eq(prep_reader_next_row(r, &f, &nf), PREP_OK);
+		prep_buf_append_str(b, "<pending>");
+	}
+	for (;;) {
+		size_t cap;
+
+		*rs = *rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		cap = 1 + (size_t)(*rs >> 33) % sizeof buf;
+		st = to ? prep_reader_raw_to(r, buf, cap, &raw)
+			: prep_reader_raw(r, &raw);
+		if (st != PREP_OK)
+			break;
+		if (to && raw.data == buf) {
+			cr_assert_leq(raw.len, cap);
+			++*direct;
+		}
+		if (raw.file_end) {
+			prep_buf_append_str(b, "<end>");
+			new_file = 1;
+			continue;
+		}
+		if (new_file) {
+			char head[64];
+
+			snprintf(head, sizeof head, "<%s:%lu>",
+				 strrchr(raw.file, '/') + 1, raw.line);
+			prep_buf_append_str(b, head);
+			new_file = 0;
+		}
+		prep_buf_append(b, raw.data, raw.len);
+	}
+	if (digest)
+		cr_assert_eq(prep_reader_sha256(r, 0, digest), PREP_OK);
+	prep_reader_free(r);
+	return st;
+}
+
+/*
+ * prep_reader_raw_to gives the bytes, file ends and lines of
+ * prep_reader_raw, reading into the caller's buffer past each plain
+ * file's start (and never in gzip data), on several files with headers,
+ * a byte order mark, CRLF, gzip and a part of a file; the input's
+ * digest is the same either way.
+ */
+Test(par, raw_to_gives_the_bytes_of_raw)
+{
+	static const char text[] =
+	    "k,v\r\n1,\"a\nb\"\r\n2,c\n3,\"d\"\"e\"\n4,f\n5,g\n6,h\n7,i\n";
+	const char *paths[3];
+	prep_csv_options o;
+	prep_buf a, b;
+	size_t direct, none;
+	uint64_t rs = 3;
+	unsigned char da[32], db[32];
+	int round;
+
+	/* past the reader's first read of 256 KiB */
+	prep_buf_init(&a, 0);
+	prep_buf_append_str(&a, text);
+	while (a.len < ((size_t)700 << 10))
+		prep_buf_append_str(&a, "8,\"x\ny\",z\r\n9,w\n");
+	paths[0] = put_file("p1.csv", a.data, a.len);
+	prep_buf_free(&a);
+	paths[1] = put_str("p2.csv", "\xEF\xBB\xBFk,v\n8,j\n9,k\n");
+	paths[2] = put_str("p3.csv", "k,v\n");
+	for (round = 0; round < 20; round++) {
+		prep_csv_options_init(&o);
+		o.sha256 = 1;
+		cr_assert_eq(all_raw(&o, paths, 3, 0, &rs, &a, &none, NULL),
+			     PREP_END);
+		cr_assert_eq(all_raw(&o, paths, 3, 1, &rs, &b, &direct, NULL),
+			     PREP_END);
+		cr_assert_str_eq(b.data, a.data, "round %d", round);
+		cr_assert_gt(direct, 10, "round %d: read into the buffer",
+			     round);
+		prep_buf_free(&a);
+		prep_buf_free(&b);
+		/* one file: its digest, whole and in part 2 of 3 */
+		for (o.part_n = 0; o.part_n <= 3; o.part_n += 3) {
+			o.part_i = o.part_n ? 2 : 0;
+			all_raw(&o, paths, 1, 0, &rs, &a, &none, da);
+			all_raw(&o, paths, 1, 1, &rs, &b, &direct, db);
+			cr_assert_str_eq(b.data, a.data, "round %d part %lu",
+					 round, o.part_n);
+			cr_assert(memcmp(da, db, 32) == 0);
+			prep_buf_free(&a);
+			prep_buf_free(&b);
+		}
+	}
+	/* gzip, of more than the reader's first read (random letters):
+	 * the reader's inflated bytes, never the buffer */
+	{
+		char cmd[600], gzpath[300];
+		const char *gzp = gzpath, *plain;
+		size_t i;
+
+		prep_buf_init(&a, 0);
+		prep_buf_append_str(&a, "k\n");
+		for (i = 0; a.len < ((size_t)1 << 20); i++) {
+			char c;
+
+			rs = rs * 6364136223846793005ULL +
+			     1442695040888963407ULL;
+			c = (char)('a' + (rs >> 59));
+			prep_buf_append(&a, i % 40 == 39 ? "\n" : &c, 1);
+		}
+		plain = put_file("p4.csv", a.data, a.len);
+		prep_buf_free(&a);
+		snprintf(gzpath, sizeof gzpath, "%s.gz", plain);
+		snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'", plain, gzpath);
+		cr_assert_eq(system(cmd), 0);
+		prep_csv_options_init(&o);
+		all_raw(&o, &gzp, 1, 0, &rs, &a, &none, NULL);
+		all_raw(&o, &gzp, 1, 1, &rs, &b, &direct, NULL);
+		cr_assert_str_eq(b.data, a.data);
+		cr_assert_eq(direct, 0);
+		prep_buf_free(&a);
+		prep_buf_free(&b);
+	}
+}
