@@ -71,6 +71,9 @@
  * 0.07-0.08 s for 178 MB in 64 KiB writes, 0.05 s in 256 KiB ones.
  * Memory writers, one per piece with -j N, keep IOBUF_SIZE. */
 #define WRITE_SIZE ((size_t)256 << 10)
+_Static_assert((IOBUF_SIZE & (IOBUF_SIZE - 1)) == 0 &&
+		   (WRITE_SIZE & (WRITE_SIZE - 1)) == 0,
+	       "a writer's buffer is a power of two");
 #define SEGMENT_MAX IOBUF_SIZE
 #define ROW_BYTES_MIN ((size_t)64 << 20)
 /* Buffers the writer writes from in turn while their bytes are hashed
@@ -1952,7 +1955,7 @@ struct prep_writer {
 	unsigned char *bufs[IOBUF_RING];
 	uint64_t buf_ticket[IOBUF_RING]; /* their bytes hashed: digest.h */
 	size_t nbuf, buf_at;
-	size_t cap; /* the bytes each of bufs holds */
+	size_t cap; /* the bytes each of bufs holds: a power of two */
 	z_stream zs;
 	int zs_live;
 	unsigned char *zbuf;
@@ -2173,7 +2176,7 @@ put(prep_writer *w, const char *p, size_t n)
 			/* whole buffers' worth straight from p: the bytes,
 			 * and where each write ends, are those the buffer
 			 * would have given */
-			k = n / w->cap * w->cap;
+			k = n & ~(w->cap - 1); /* whole buffers */
 			st = emit(w, (const unsigned char *)p, k);
 			w->flushed += k;
 			if (st != PREP_OK)

@@ -23,12 +23,15 @@ static void
 huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-	uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	uintptr_t to = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
+	char *from, *to;
 
+	if (n < HUGE_FROM)
+		return;
+	from = (char *)p + (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+	to = (char *)p + n - ((uintptr_t)p + n) % HUGE_PAGE;
 	/* advice: its failure changes nothing */
-	if (n >= HUGE_FROM && to > from)
-		(void)madvise((void *)from, (size_t)(to - from), MADV_HUGEPAGE);
+	if (to > from)
+		(void)madvise(from, (size_t)(to - from), MADV_HUGEPAGE);
 #else
 	(void)p;
 	(void)n;
