@@ -62,9 +62,9 @@
 #include "part.h"
 
 #define IOBUF_SIZE ((size_t)64 << 10)
-/* The bytes of input asked of each read(2): four times IOBUF_SIZE, as a
- * read costs a system call, and one of 64 KiB costs a third more time
- * over a file than one of 256 KiB (dd of 178 MB to /dev/null). */
+/* The bytes of input asked of each read(2): four times IOBUF_SIZE, as
+ * each read costs a system call (dd of a 178 MB file to /dev/null: 0.03-
+ * 0.04 s in 64 KiB reads, 0.02 s in 256 KiB ones). */
 #define RAW_SIZE ((size_t)256 << 10)
 /* The same for write(2), in a writer to a file descriptor without a
  * digest or gzip (one buffer): dd from the page cache to a file takes

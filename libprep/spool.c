@@ -304,8 +304,8 @@ prep_spool_put_tagged(prep_writer *w, prep_writer *scratch,
 	return prep_writer_raw(w, rec, len);
 }
 
-/* The bytes read back at a time: as the reader's (csv.c IOBUF_SIZE), for
- * few system calls. */
+/* The bytes read back at a time: as many as the reader reads (csv.c
+ * RAW_SIZE), for few system calls. */
 #define READ_SIZE ((size_t)256 << 10)
 
 /* Read more of the spool into rbuf, keeping [rpos, rlen); room for at
