@@ -1,5 +1,6 @@
 /* Unit tests of libprep/memcap.c: one byte budget for the tables. */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,4 +104,59 @@ Test(memcap, buf_counts)
 	cr_assert_eq(prep_buf_reserve(&b, 5000), PREP_ERR_MEMORY);
 	prep_buf_free(&b);
 	cr_assert_eq(prep_memcap_used(), base);
+}
+
+/*
+ * Does one line of /proc/self/maps (one mapping) hold all of p[0..n)?
+ * -1 where the file can't be read (not Linux).
+ */
+static int
+one_mapping(const void *p, size_t n)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi;
+	uintptr_t a = (uintptr_t)p;
+	char line[512];
+	int found = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && a >= lo &&
+		    a < hi) {
+			found = a + n <= hi;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/*
+ * A block advised as huge pages stays one mapping, so that realloc can
+ * move its pages (mremap) instead of copying them; and it keeps its
+ * bytes when it grows. 40 MiB: past malloc's largest mmap threshold,
+ * so always a mapping of its own.
+ */
+Test(memcap, huge_blocks_stay_one_mapping)
+{
+	size_t n = (size_t)40 << 20, i;
+	prep_status st;
+	unsigned char *p, *q;
+	int one;
+
+	prep_memcap_set(0);
+	p = prep_memcap_calloc(1, n, &st);
+	cr_assert_not_null(p);
+	for (i = 0; i < n; i += 4096)
+		p[i] = (unsigned char)(i >> 12);
+	one = one_mapping(p, n);
+	if (one < 0)
+		cr_skip_test("no /proc/self/maps");
+	cr_assert_eq(one, 1, "the block is split into mappings");
+	q = prep_memcap_realloc(p, n, 2 * n, &st);
+	cr_assert_not_null(q);
+	cr_assert_eq(one_mapping(q, 2 * n), 1);
+	for (i = 0; i < n; i += 4096)
+		cr_assert_eq(q[i], (unsigned char)(i >> 12));
+	prep_memcap_free(q, 2 * n);
 }
