@@ -2518,30 +2518,51 @@ raw_offset(const prep_reader *r, size_t i)
 	       (FIELD_HOW(r->quoting[i]) != FIELD_UNQUOTED);
 }
 
+/*
+ * Fields i..j-1 of r's current record as w writes them, when that is
+ * their stretch of the input bytes (see prep_writer_copy_fields): 1 with
+ * the stretch in *p, *len; else 0.
+ */
+static int
+fields_as_read(const prep_writer *w, const prep_reader *r, size_t i, size_t j,
+	       const char **p, size_t *len)
+{
+	size_t k, from, to;
+	int form;
+
+	/* as in raw_is_written_form, a field at a time */
+	form = i < j && j <= r->nfields && r->rec_raw != NULL && !w->dropping &&
+	       w->o.delim == r->o.delim && !at_output_start(w);
+	for (k = i; form && !r->rec_written_form && k < j; k++)
+		form = !(r->quoting[k] & FIELD_REWRITTEN);
+	if (!form)
+		return 0;
+	from = raw_offset(r, i);
+	to = j < r->nfields ? raw_offset(r, j) - 1 : r->rec_raw_len;
+	*p = (const char *)r->rec_raw + from;
+	*len = to - from;
+	return 1;
+}
+
+int
+prep_writer_fields_as_read(const prep_writer *w, const prep_reader *r,
+			   const char **p, size_t *len)
+{
+	return fields_as_read(w, r, 0, r->nfields, p, len);
+}
+
 prep_status
 prep_writer_copy_fields(prep_writer *w, const prep_reader *r, size_t i,
 			size_t j)
 {
 	prep_status st;
-	size_t k;
-	int form;
+	const char *p;
+	size_t k, len;
 
 	if (i > j || j > r->nfields)
 		return PREP_ERR_ARG;
-	/* as read, when that is how w writes them: as in
-	 * raw_is_written_form, a field at a time */
-	form = i < j && r->rec_raw != NULL && !w->dropping &&
-	       w->o.delim == r->o.delim && !at_output_start(w);
-	for (k = i; form && !r->rec_written_form && k < j; k++)
-		form = !(r->quoting[k] & FIELD_REWRITTEN);
-	if (form) {
-		size_t from = raw_offset(r, i);
-		size_t to =
-		    j < r->nfields ? raw_offset(r, j) - 1 : r->rec_raw_len;
-
-		st =
-		    put_after_delim(w, w->row_fields > 0,
-				    (const char *)r->rec_raw + from, to - from);
+	if (fields_as_read(w, r, i, j, &p, &len)) {
+		st = put_after_delim(w, w->row_fields > 0, p, len);
 		w->row_fields += j - i;
 		w->last_len = r->fields[j - 1].len;
 		return st;

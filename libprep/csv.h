@@ -275,6 +275,14 @@ prep_status prep_writer_copy_field(prep_writer *w, const prep_reader *r,
 prep_status prep_writer_copy_fields(prep_writer *w, const prep_reader *r,
 				    size_t i, size_t j);
 /*
+ * The bytes prep_writer_copy_fields(w, r, 0, all of them) would write at
+ * a row's start, when they are the record's input bytes as they stand:
+ * 1 with *p, *len set to them (no copy made); else 0, and the fields
+ * must be written to learn their bytes.
+ */
+int prep_writer_fields_as_read(const prep_writer *w, const prep_reader *r,
+			       const char **p, size_t *len);
+/*
  * Write r's current record unchanged as a whole record (ending it), the
  * bytes prep_writer_row would write of its fields: its input bytes
  * (prep_reader_record_raw) copied at once when they are exactly that

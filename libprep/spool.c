@@ -293,11 +293,16 @@ prep_spool_put_tagged(prep_writer *w, prep_writer *scratch,
 	prep_status st;
 
 	prep_writer_reset(scratch);
-	if ((st = prep_writer_copy_fields(
-		 scratch, r, 0, prep_reader_record_fields(r))) != PREP_OK ||
-	    (st = prep_writer_finish(scratch)) != PREP_OK)
-		return st;
-	rec = prep_writer_data(scratch, &len);
+	/* the record's bytes as they stand, when scratch would write
+	 * them so; else written there */
+	if (!prep_writer_fields_as_read(scratch, r, &rec, &len)) {
+		if ((st = prep_writer_copy_fields(
+			 scratch, r, 0, prep_reader_record_fields(r))) !=
+			PREP_OK ||
+		    (st = prep_writer_finish(scratch)) != PREP_OK)
+			return st;
+		rec = prep_writer_data(scratch, &len);
+	}
 	o = varint_put(varint_put(varint_put(head, tag), aux), len);
 	if ((st = prep_writer_raw(w, head, (size_t)(o - head))) != PREP_OK)
 		return st;

@@ -1389,19 +1389,21 @@ writes_as_read(const prep_field *f, int quoted, char delim)
  * random options (the same delimiter for the writer, or another), each
  * record written by four writers. The records whose raw bytes are the
  * writer's form (so copy_record may copy them whole) are counted, and
- * must be many, as must the others.
+ * must be many, as must the others. prep_writer_fields_as_read, asked
+ * of a memory writer, gives the bytes copy_fields writes there, or
+ * says no: both many times.
  */
 Test(csv, writer_copies_agree_with_fields)
 {
 	static const char delims[] = ",;\t|";
 	uint64_t seed = 5;
-	unsigned long as_read = 0, not_as_read = 0;
+	unsigned long as_read = 0, not_as_read = 0, given = 0, refused = 0;
 	int iter;
 
 	for (iter = 0; iter < 4000; iter++) {
 		prep_csv_options o;
 		prep_writer_options wo;
-		prep_writer *a, *b, *c, *d, *e, *g;
+		prep_writer *a, *b, *c, *d, *e, *g, *m;
 		prep_reader *r;
 		prep_buf in;
 		const prep_field *f;
@@ -1460,6 +1462,7 @@ Test(csv, writer_copies_agree_with_fields)
 		cr_assert_eq(prep_writer_new(fb, &wo, &b), PREP_OK);
 		cr_assert_eq(prep_writer_new(fc, &wo, &c), PREP_OK);
 		cr_assert_eq(prep_writer_new(fd2, &wo, &d), PREP_OK);
+		cr_assert_eq(prep_writer_new_memory(a, &m), PREP_OK);
 		if (skip) {
 			cr_assert_eq(prep_writer_skip_header(a), PREP_OK);
 			cr_assert_eq(prep_writer_skip_header(b), PREP_OK);
@@ -1524,6 +1527,23 @@ Test(csv, writer_copies_agree_with_fields)
 			cr_assert_eq(prep_writer_copy_fields(g, r, i, j),
 				     PREP_OK);
 			cr_assert_eq(prep_writer_end_row(g), PREP_OK);
+			/* the bytes as read, or a refusal */
+			prep_writer_reset(m);
+			if (prep_writer_fields_as_read(m, r, &raw, &rawlen)) {
+				const char *mem;
+				size_t mlen;
+
+				cr_assert_eq(
+				    prep_writer_copy_fields(m, r, 0, nf),
+				    PREP_OK);
+				cr_assert_eq(prep_writer_finish(m), PREP_OK);
+				mem = prep_writer_data(m, &mlen);
+				cr_assert_eq(mlen, rawlen);
+				cr_assert_arr_eq(mem, raw, rawlen);
+				given++;
+			} else {
+				refused++;
+			}
 		}
 		prep_reader_free(r);
 		cr_assert_eq(prep_writer_finish(a), PREP_OK);
@@ -1542,6 +1562,7 @@ Test(csv, writer_copies_agree_with_fields)
 		prep_writer_free(d);
 		prep_writer_free(e);
 		prep_writer_free(g);
+		prep_writer_free(m);
 		close(fe);
 		close(fg);
 		close(fd);
@@ -1553,6 +1574,8 @@ Test(csv, writer_copies_agree_with_fields)
 	}
 	cr_assert_gt(as_read, 6000);
 	cr_assert_gt(not_as_read, 6000);
+	cr_assert_gt(given, 6000);
+	cr_assert_gt(refused, 6000);
 }
 
 /*
