@@ -40,17 +40,24 @@
  */
 #define PREP_STRSET_PROBE_MAX 1024
 
+/*
+ * The fields that hash a key come first, and the ones an insert writes a
+ * cache line after them: threads that hash keys for a set (as
+ * prep_strset_fast_hash does) while one thread inserts into it then read
+ * a line that no insert writes, instead of fetching it back after each.
+ */
 typedef struct prep_strset {
+	int keyed;	 /* hash keys set (at the first lookup) */
+	int strong;	 /* hashed with SipHash-1-3 since a long probe */
+	int want_strong; /* a long probe seen; the rehash still to do */
+	const prep_tablehash_key *hk;
+	prep_siphash_key sk;
+	uint64_t (*test_hash)(const void *, size_t); /* see below */
+	unsigned char apart[64];		     /* unused */
 	size_t n;	  /* ids in use (read-only) */
 	size_t key_bytes; /* the keys' lengths added up (read-only) */
 	size_t max;
 	size_t value_size; /* bytes of each key's value, a multiple of 8 */
-	int keyed;	   /* hash keys set (at the first lookup) */
-	int strong;	   /* hashed with SipHash-1-3 since a long probe */
-	int want_strong;   /* a long probe seen; the rehash still to do */
-	const prep_tablehash_key *hk;
-	prep_siphash_key sk;
-	uint64_t (*test_hash)(const void *, size_t); /* see below */
 	uint64_t *slots;
 	size_t nslots; /* power of two */
 	uint64_t *at;  /* per id: where its record starts in the arena */
