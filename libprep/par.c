@@ -1,12 +1,14 @@
 /*
  * par.c: a stream's records on several threads, in input order (par.h).
  *
- * The calling thread cuts pieces; workers take the oldest piece
- * waiting, and whichever thread finds the next piece done writes it, in
- * order. A slot holds one piece from the moment it is cut until its
- * output is written: FREE, READY (cut, waiting for a worker), BUSY,
- * DONE. Slots are used in turn, piece s in slot s % nslots, so the
- * writer always waits on one known slot.
+ * The workers cut the pieces, one at a time and in turn, and each runs
+ * the piece it cut: the bytes are read on the core that parses them (a
+ * separate reading thread handed every byte across cores, and woke a
+ * worker per piece). Whichever thread finds the next piece done writes
+ * it, in order; the calling thread waits for the end. A slot holds one
+ * piece from the moment it is cut until its output is written: FREE,
+ * BUSY (cut, being run), DONE. Slots are used in turn, piece s in slot
+ * s % nslots, so the writer always waits on one known slot.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,7 +27,7 @@
 
 #include "par.h"
 
-enum { FREE, READY, BUSY, DONE };
+enum { FREE, BUSY, DONE };
 
 static size_t forced_piece; /* prep_par_set_piece; 0: the job's */
 static int portable_scan;   /* prep_par_set_portable */
@@ -78,6 +80,10 @@ struct par {
 	uint64_t out_seq;  /* pieces written */
 	uint64_t stop_seq; /* the first failed piece; UINT64_MAX: none */
 	int quit;
+	int cutting;	      /* a worker is cutting a piece (cut_piece) */
+	int input_done;	      /* no more pieces: the input ended or failed */
+	prep_status failed;   /* the reader's failure, if any (cut_piece) */
+	int nomem;	      /* a cut ran out of memory */
 	int writing;	      /* a thread is writing pieces (flush_pieces) */
 	prep_status wstatus;  /* the failure the writing met, if any */
 	prep_par_result wres; /* ... and its place */
@@ -85,7 +91,8 @@ struct par {
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
 
-	/* the cutter: bytes of the piece to come, and where it stands */
+	/* the cut, by one worker at a time: bytes of the piece to come,
+	 * and where it stands */
 	unsigned char *carry;
 	size_t carry_len, carry_cap;
 	const char *file;
@@ -532,31 +539,60 @@ struct worker_arg {
 
 static void flush_pieces(struct par *g);
 
+/*
+ * Is the run over: every piece cut and written, or a failure met that
+ * ends it? Called with g->mu held.
+ */
+static int
+finished(const struct par *g)
+{
+	return g->wstatus != PREP_OK || g->nomem ||
+	       (g->input_done && !g->cutting && !g->writing &&
+		g->out_seq == g->next_seq);
+}
+
+/*
+ * A worker: while the input lasts, cut the next piece when no other
+ * worker is cutting and a slot is free, run it, and write the pieces
+ * done (flush_pieces).
+ */
 static void *
 worker(void *p)
 {
 	struct worker_arg *a = p;
 	struct par *g = a->g;
 	prep_reader *pr = NULL;
-	prep_status st = prep_reader_new_piece(g->r, &pr);
+	prep_status st = prep_reader_new_piece(g->r, &pr), cst;
 
 	pthread_mutex_lock(&g->mu);
-	for (;;) {
-		struct slot *s = NULL;
-		uint64_t q;
+	while (!g->quit) {
+		struct slot *s;
 
-		for (q = g->out_seq; q < g->next_seq && q < g->stop_seq; q++)
-			if (g->slots[q % g->nslots].state == READY) {
-				s = &g->slots[q % g->nslots];
-				break;
-			}
-		if (s == NULL) {
-			if (g->quit)
-				break;
+		if (g->cutting || g->input_done || g->stop_seq != UINT64_MAX ||
+		    g->wstatus != PREP_OK ||
+		    g->next_seq - g->out_seq >= g->nslots) {
 			pthread_cond_wait(&g->work, &g->mu);
 			continue;
 		}
+		g->cutting = 1;
+		s = &g->slots[g->next_seq % g->nslots];
+		pthread_mutex_unlock(&g->mu);
+		cst = cut_piece(g, s, &g->failed);
+		pthread_mutex_lock(&g->mu);
+		g->cutting = 0;
+		if (cst == PREP_ERR_NOMEM)
+			g->nomem = 1;
+		if (cst != PREP_OK || g->failed != PREP_OK)
+			g->input_done = 1;
+		if (cst != PREP_OK || g->quit) {
+			if (finished(g))
+				pthread_cond_signal(&g->done);
+			continue;
+		}
+		s->seq = g->next_seq++;
 		s->state = BUSY;
+		if (!g->input_done)
+			pthread_cond_signal(&g->work); /* the next cut */
 		pthread_mutex_unlock(&g->mu);
 		prep_buf_reset(&s->side);
 		if (st == PREP_OK) {
@@ -570,8 +606,9 @@ worker(void *p)
 		s->state = DONE;
 		if (s->status != PREP_OK && s->seq < g->stop_seq)
 			g->stop_seq = s->seq;
-		pthread_cond_broadcast(&g->done);
 		flush_pieces(g);
+		if (finished(g))
+			pthread_cond_signal(&g->done);
 	}
 	pthread_mutex_unlock(&g->mu);
 	prep_reader_free(pr);
@@ -616,13 +653,10 @@ write_piece(struct par *g, struct slot *s, prep_par_result *res)
 
 /*
  * Write the pieces that are done, in input order, unless another thread
- * is writing them now: the calling thread and the workers alike, whoever
- * finds the next piece done, so that the writing and the job's ordered
- * work do not all fall on the thread that reads and cuts the input (on
- * two cores, the reading thread would be the one to wait for). One
+ * is writing them now: whichever worker finds the next piece done. One
  * thread at a time, in input order, with the memory of the one before
- * it (the mutex): the same work, and the same output, as when the
- * calling thread did it all. Called and returns with g->mu held.
+ * it (the mutex): the same work, and the same output, as when one thread
+ * does it all. Called and returns with g->mu held.
  */
 static void
 flush_pieces(struct par *g)
@@ -652,10 +686,9 @@ flush_pieces(struct par *g)
 		}
 		s->state = FREE;
 		g->out_seq++;
-		pthread_cond_broadcast(&g->done); /* a slot for the reader */
+		pthread_cond_signal(&g->work); /* a slot for the next cut */
 	}
 	g->writing = 0;
-	pthread_cond_broadcast(&g->done);
 }
 
 /* The record prep_reader_pending holds: piece 0, here, on ctx[0]. */
@@ -701,57 +734,28 @@ run_pending(struct par *g, prep_par_result *res)
 	return st;
 }
 
-/* Cut pieces and write them in order until the input ends or fails. */
+/* Wait for the workers to cut, run and write every piece. */
 static prep_status
 drive(struct par *g, prep_par_result *res)
 {
-	prep_status failed = PREP_OK, st;
-	int input_done = 0;
-
-	for (;;) {
-		struct slot *s;
-
-		pthread_mutex_lock(&g->mu);
-		flush_pieces(g);
-		if (g->wstatus != PREP_OK) {
-			*res = g->wres;
-			pthread_mutex_unlock(&g->mu);
-			errno = g->werrno; /* for the caller's message */
-			return res->status = g->wstatus;
-		}
-		if (input_done && g->out_seq == g->next_seq && !g->writing) {
-			pthread_mutex_unlock(&g->mu);
-			break;
-		}
-		if (input_done || g->next_seq - g->out_seq >= g->nslots ||
-		    g->stop_seq != UINT64_MAX) {
-			pthread_cond_wait(&g->done, &g->mu);
-			pthread_mutex_unlock(&g->mu);
-			continue;
-		}
-		s = &g->slots[g->next_seq % g->nslots];
+	pthread_mutex_lock(&g->mu);
+	while (!finished(g))
+		pthread_cond_wait(&g->done, &g->mu);
+	if (g->wstatus != PREP_OK) {
+		*res = g->wres;
 		pthread_mutex_unlock(&g->mu);
-		st = cut_piece(g, s, &failed);
-		if (st == PREP_ERR_NOMEM) {
-			res->status = st;
-			return st;
-		}
-		if (st == PREP_END || failed != PREP_OK)
-			input_done = 1;
-		if (st != PREP_OK)
-			continue;
-		pthread_mutex_lock(&g->mu);
-		s->seq = g->next_seq++;
-		s->state = READY;
-		pthread_cond_signal(&g->work);
-		pthread_mutex_unlock(&g->mu);
+		errno = g->werrno; /* for the caller's message */
+		return res->status = g->wstatus;
 	}
-	if (failed != PREP_OK) {
-		res->status = failed;
+	pthread_mutex_unlock(&g->mu);
+	if (g->nomem)
+		return res->status = PREP_ERR_NOMEM;
+	if (g->failed != PREP_OK) {
+		res->status = g->failed;
 		res->where = prep_reader_where(g->r);
 		res->fields = prep_reader_record_fields(g->r);
 	}
-	return failed;
+	return g->failed;
 }
 
 static void

@@ -2,9 +2,10 @@
  * par.h: one CSV stream's records on several threads, in input order
  * (-j N, prep(7)).
  *
- * The calling thread reads the input raw (csv.h, prep_reader_raw_to:
- * into the piece's buffer, where the reader need not decode) and cuts
- * it into pieces that begin and end at record boundaries: a piece
+ * The workers (threads) read the input raw (csv.h, prep_reader_raw_to:
+ * into the piece's buffer, where the reader need not decode) and cut
+ * it into pieces that begin and end at record boundaries, one worker at
+ * a time and in turn, each then running the piece it cut: a piece
  * ends at the first boundary past PREP_PAR_PIECE bytes (or the job's
  * piece_bytes), or at the end of a file. The cuts depend on the input's
  * bytes alone, never on how many a read returned (a pipe's vary) nor on
@@ -22,15 +23,13 @@
  * boundary in prep_reader_record_max bytes holds a record no reader
  * accepts, and fails in it.
  *
- * Workers (threads) take the pieces in turn, each with a reader of
- * pieces (prep_reader_new_piece) and a memory writer, and call the job's
- * row function on every record. The pieces' output is appended to the
- * output writer strictly in input order, one piece after the other, by
- * whichever thread finds the next piece done (the calling thread, or the
- * worker that finished it: the reading thread is not left to do all the
- * writing), so the output is the same bytes whatever the number of
- * threads. At most 2 N + 2 pieces are in flight: memory does not grow
- * with the input.
+ * A worker runs a piece with a reader of pieces (prep_reader_new_piece)
+ * and a memory writer, calling the job's row function on every record.
+ * The pieces' output is appended to the output writer strictly in input
+ * order, one piece after the other, by whichever worker finds the next
+ * piece done, so the output is the same bytes whatever the number of
+ * threads; the calling thread waits for the end. At most 2 N + 2 pieces
+ * are in flight: memory does not grow with the input.
  *
  * A failure, from a reader or from a row function, stops the run at the
  * first failing record in input order: the output holds what came
