@@ -792,7 +792,7 @@ prep_par_run(prep_reader *r, prep_writer *out, unsigned nthreads,
 	g.job = job;
 	g.ctx = ctx;
 	g.nthreads = nthreads;
-	g.nslots = 2 * (size_t)nthreads + 2;
+	g.nslots = (size_t)nthreads + 2;
 	g.stop_seq = UINT64_MAX;
 	g.next_seq = g.out_seq = 1; /* piece 0: the pending record */
 	g.new_file = 1;

@@ -28,7 +28,7 @@
  * The pieces' output is appended to the output writer strictly in input
  * order, one piece after the other, by whichever worker finds the next
  * piece done, so the output is the same bytes whatever the number of
- * threads; the calling thread waits for the end. At most 2 N + 2 pieces
+ * threads; the calling thread waits for the end. At most N + 2 pieces
  * are in flight: memory does not grow with the input.
  *
  * A failure, from a reader or from a row function, stops the run at the
@@ -110,7 +110,7 @@ typedef struct prep_par_job {
 	void *ordered_arg;
 	/*
 	 * Optional (0: PREP_PAR_PIECE): a piece ends at the first record
-	 * boundary past this many bytes. Larger pieces cost memory (2N+2
+	 * boundary past this many bytes. Larger pieces cost memory (N + 2
 	 * of them in flight on N threads) and save a job work per piece:
 	 * profile(1) merges a profile per piece.
 	 */

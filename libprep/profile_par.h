@@ -28,7 +28,7 @@
  * makes infinite name the merged piece's first record.
  *
  * Memory: the run's profile and one per piece in flight (at most the
- * 2 N + 2 of par.h, of PREP_PROFILE_PAR_PIECE bytes each), never more
+ * N + 2 of par.h, of PREP_PROFILE_PAR_PIECE bytes each), never more
  * with the input.
  */
 #ifndef PREP_PROFILE_PAR_H
