@@ -2169,22 +2169,19 @@ put(prep_writer *w, const char *p, size_t n)
 {
 	prep_status st;
 
+	if (n >= w->cap && !w->memory && !w->o.gzip && w->nbuf == 1) {
+		/* a buffer's worth or more (a piece's output, par.h):
+		 * what the buffer holds, then p's bytes straight, with no
+		 * copy */
+		if ((st = flush_buf(w)) != PREP_OK)
+			return st;
+		st = emit(w, (const unsigned char *)p, n);
+		w->flushed += n;
+		return st;
+	}
 	while (n > w->cap - w->len) {
 		size_t k = w->cap - w->len;
 
-		if (w->len == 0 && !w->memory && !w->o.gzip && w->nbuf == 1) {
-			/* whole buffers' worth straight from p: the bytes,
-			 * and where each write ends, are those the buffer
-			 * would have given */
-			k = n & ~(w->cap - 1); /* whole buffers */
-			st = emit(w, (const unsigned char *)p, k);
-			w->flushed += k;
-			if (st != PREP_OK)
-				return st;
-			p += k;
-			n -= k;
-			continue;
-		}
 		memcpy(w->buf + w->len, p, k);
 		w->len += k;
 		p += k;

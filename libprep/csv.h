@@ -339,7 +339,9 @@ const char *prep_writer_data(const prep_writer *w, size_t *len);
  * Append what the memory writer piece holds to w, as if its records had
  * been written to w one by one: the same bytes (a first field of the
  * whole output that looks like gzip data or a byte order mark quoted),
- * records and columns counted, prep_writer_skip_header applied.
+ * records and columns counted, prep_writer_skip_header applied. A
+ * piece of a buffer's worth or more goes to w's descriptor in one write,
+ * uncopied (unless w compresses or hashes what it writes).
  */
 prep_status prep_writer_append(prep_writer *w, const prep_writer *piece);
 

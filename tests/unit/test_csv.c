@@ -2870,3 +2870,67 @@ Test(csv, writer_skip_header_no_adopt)
 	prep_writer_free(from);
 	close(null);
 }
+
+/*
+ * A writer to a file gets every byte of puts of any size, in order: small
+ * ones through its buffer, ones of a buffer's worth or more (a piece's
+ * output, par.h) straight after what the buffer held; so do appended
+ * memory writers. Sizes from 1 byte to 600 KiB, the writer's buffer
+ * being 256 KiB.
+ */
+Test(csv, writer_puts_of_any_size_reach_the_file)
+{
+	static const size_t sizes[] = {1,
+				       100,
+				       (size_t)256 << 10,
+				       3,
+				       (size_t)300 << 10,
+				       (size_t)256 << 10,
+				       77777,
+				       (size_t)600 << 10,
+				       5};
+	prep_writer_options wo;
+	prep_writer *w, *m;
+	prep_buf want, got;
+	uint64_t seed = 11;
+	char *chunk = malloc((size_t)600 << 10);
+	size_t i, k;
+	int fd = mem_file("", 0, 0), round;
+
+	cr_assert_not_null(chunk);
+	memset(&wo, 0, sizeof wo);
+	wo.delim = ',';
+	wo.bytes = 1; /* bytes as they come, no records */
+	prep_buf_init(&want, 0);
+	cr_assert_eq(prep_writer_new(fd, &wo, &w), PREP_OK);
+	cr_assert_eq(prep_writer_new_memory(w, &m), PREP_OK);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+			for (k = 0; k < sizes[i]; k++)
+				chunk[k] = (char)('a' + lcg(&seed) % 26);
+			cr_assert_eq(prep_buf_append(&want, chunk, sizes[i]),
+				     PREP_OK);
+			if (round == 0) {
+				cr_assert_eq(
+				    prep_writer_raw(w, chunk, sizes[i]),
+				    PREP_OK);
+				continue;
+			}
+			prep_writer_reset(m);
+			cr_assert_eq(prep_writer_raw(m, chunk, sizes[i]),
+				     PREP_OK);
+			cr_assert_eq(prep_writer_finish(m), PREP_OK);
+			cr_assert_eq(prep_writer_append(w, m), PREP_OK);
+		}
+	cr_assert_eq(prep_writer_finish(w), PREP_OK);
+	cr_assert_eq(prep_writer_bytes(w), want.len);
+	slurp_fd(fd, &got);
+	cr_assert_eq(got.len, want.len);
+	cr_assert_arr_eq(got.data, want.data, want.len);
+	prep_writer_free(m);
+	prep_writer_free(w);
+	prep_buf_free(&want);
+	prep_buf_free(&got);
+	free(chunk);
+	close(fd);
+}
