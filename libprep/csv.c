@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -2050,6 +2051,36 @@ write_all(int fd, const unsigned char *p, size_t n)
 }
 
 /* Write bytes to the descriptor, through the digest when there is one. */
+/* Write a[0..na) and then b[0..nb) to fd. */
+static prep_status
+write_two(int fd, const unsigned char *a, size_t na, const unsigned char *b,
+	  size_t nb)
+{
+	while (na > 0) {
+		struct iovec v[2];
+		ssize_t k;
+
+		v[0].iov_base = (void *)a;
+		v[0].iov_len = na;
+		v[1].iov_base = (void *)b;
+		v[1].iov_len = nb;
+		if ((k = writev(fd, v, 2)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return PREP_ERR_IO;
+		}
+		if ((size_t)k < na) {
+			a += k;
+			na -= (size_t)k;
+			continue;
+		}
+		b += (size_t)k - na;
+		nb -= (size_t)k - na;
+		na = 0;
+	}
+	return write_all(fd, b, nb);
+}
+
 static prep_status
 emit(prep_writer *w, const unsigned char *p, size_t n)
 {
@@ -2169,19 +2200,44 @@ put(prep_writer *w, const char *p, size_t n)
 {
 	prep_status st;
 
-	if (n >= w->cap && !w->memory && !w->o.gzip && w->nbuf == 1) {
-		/* a buffer's worth or more (a piece's output, par.h):
-		 * what the buffer holds, then p's bytes straight, with no
-		 * copy */
-		if ((st = flush_buf(w)) != PREP_OK)
+	if (n > w->cap - w->len && w->len > 0 && !w->memory && !w->o.gzip &&
+	    w->nbuf == 1) {
+		/* the buffer's bytes and the first of p's that fill it, in
+		 * one write and without copying those into it: where the
+		 * write ends is where a full buffer's would (a run that
+		 * fails leaves the bytes one thread leaves) */
+		size_t k = w->cap - w->len;
+
+		if (w->md &&
+		    ((st = prep_digest_update(w->md, w->buf, w->len)) !=
+			 PREP_OK ||
+		     (st = prep_digest_update(w->md, p, k)) != PREP_OK))
 			return st;
-		st = emit(w, (const unsigned char *)p, n);
-		w->flushed += n;
-		return st;
+		st = write_two(w->fd, w->buf, w->len, (const unsigned char *)p,
+			       k);
+		w->flushed += w->cap;
+		w->len = 0;
+		if (st != PREP_OK)
+			return st;
+		p += k;
+		n -= k;
 	}
 	while (n > w->cap - w->len) {
 		size_t k = w->cap - w->len;
 
+		if (w->len == 0 && !w->memory && !w->o.gzip && w->nbuf == 1) {
+			/* whole buffers' worth straight from p: the bytes,
+			 * and where each write ends, are those the buffer
+			 * would have given */
+			k = n & ~(w->cap - 1); /* whole buffers */
+			st = emit(w, (const unsigned char *)p, k);
+			w->flushed += k;
+			if (st != PREP_OK)
+				return st;
+			p += k;
+			n -= k;
+			continue;
+		}
 		memcpy(w->buf + w->len, p, k);
 		w->len += k;
 		p += k;

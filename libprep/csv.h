@@ -339,9 +339,11 @@ const char *prep_writer_data(const prep_writer *w, size_t *len);
  * Append what the memory writer piece holds to w, as if its records had
  * been written to w one by one: the same bytes (a first field of the
  * whole output that looks like gzip data or a byte order mark quoted),
- * records and columns counted, prep_writer_skip_header applied. A
- * piece of a buffer's worth or more goes to w's descriptor in one write,
- * uncopied (unless w compresses or hashes what it writes).
+ * records and columns counted, prep_writer_skip_header applied. The
+ * writes to w's descriptor end where one thread's would (a full buffer's
+ * worth each), but a long piece's bytes are not copied into w's buffer to
+ * make them: the buffer goes out with the bytes that fill it (writev),
+ * then whole buffers' worth straight, and only the rest is copied.
  */
 prep_status prep_writer_append(prep_writer *w, const prep_writer *piece);
 

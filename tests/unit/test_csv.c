@@ -2873,10 +2873,10 @@ Test(csv, writer_skip_header_no_adopt)
 
 /*
  * A writer to a file gets every byte of puts of any size, in order: small
- * ones through its buffer, ones of a buffer's worth or more (a piece's
- * output, par.h) straight after what the buffer held; so do appended
- * memory writers. Sizes from 1 byte to 600 KiB, the writer's buffer
- * being 256 KiB.
+ * ones through its buffer, larger ones (a piece's output, par.h) written
+ * with what the buffer held, and in whole buffers, straight from the
+ * caller's bytes; so do appended memory writers. Sizes from 1 byte to
+ * 600 KiB, the writer's buffer being 256 KiB.
  */
 Test(csv, writer_puts_of_any_size_reach_the_file)
 {
