@@ -747,9 +747,12 @@ drive(struct par *g, prep_par_result *res)
 		errno = g->werrno; /* for the caller's message */
 		return res->status = g->wstatus;
 	}
-	pthread_mutex_unlock(&g->mu);
-	if (g->nomem)
+	if (g->nomem) {
+		pthread_mutex_unlock(&g->mu);
 		return res->status = PREP_ERR_NOMEM;
+	}
+	pthread_mutex_unlock(&g->mu);
+	/* no worker cuts any more: g->failed and the reader are settled */
 	if (g->failed != PREP_OK) {
 		res->status = g->failed;
 		res->where = prep_reader_where(g->r);
