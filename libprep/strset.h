@@ -41,10 +41,13 @@
 #define PREP_STRSET_PROBE_MAX 1024
 
 /*
- * The fields that hash a key come first, and the ones an insert writes a
- * cache line after them: threads that hash keys for a set (as
- * prep_strset_fast_hash does) while one thread inserts into it then read
- * a line that no insert writes, instead of fetching it back after each.
+ * The fields that hash a key come first, and the ones every insert
+ * writes (n, key_bytes, arena_len) last, 64 bytes or more after them,
+ * with the fields written only as the set grows in between: threads
+ * that hash keys for a set (prep_strset_fast_hash) while one thread
+ * inserts into it then read a cache line that no insert writes, instead
+ * of fetching it back after each. (Padding would do the same, but a
+ * profile holds several sets per column: it would cost memory.)
  */
 typedef struct prep_strset {
 	int keyed;	 /* hash keys set (at the first lookup) */
@@ -53,9 +56,6 @@ typedef struct prep_strset {
 	const prep_tablehash_key *hk;
 	prep_siphash_key sk;
 	uint64_t (*test_hash)(const void *, size_t); /* see below */
-	unsigned char apart[64];		     /* unused */
-	size_t n;	  /* ids in use (read-only) */
-	size_t key_bytes; /* the keys' lengths added up (read-only) */
 	size_t max;
 	size_t value_size; /* bytes of each key's value, a multiple of 8 */
 	uint64_t *slots;
@@ -63,7 +63,10 @@ typedef struct prep_strset {
 	uint64_t *at;  /* per id: where its record starts in the arena */
 	size_t cap;
 	unsigned char *arena;
-	size_t arena_len, arena_cap;
+	size_t arena_cap;
+	size_t n;	  /* ids in use (read-only) */
+	size_t key_bytes; /* the keys' lengths added up (read-only) */
+	size_t arena_len;
 } prep_strset;
 
 /* An empty set of at most max keys (0: no limit but memory). */
