@@ -2050,8 +2050,8 @@ write_all(int fd, const unsigned char *p, size_t n)
 	return PREP_OK;
 }
 
-/* Write bytes to the descriptor, through the digest when there is one. */
-/* Write a[0..na) and then b[0..nb) to fd. */
+/* Write a[0..na) and then b[0..nb) to fd, in one writev(2) if it takes
+ * them. */
 static prep_status
 write_two(int fd, const unsigned char *a, size_t na, const unsigned char *b,
 	  size_t nb)
@@ -2081,6 +2081,7 @@ write_two(int fd, const unsigned char *a, size_t na, const unsigned char *b,
 	return write_all(fd, b, nb);
 }
 
+/* Write bytes to the descriptor, through the digest when there is one. */
 static prep_status
 emit(prep_writer *w, const unsigned char *p, size_t n)
 {
@@ -2089,6 +2090,19 @@ emit(prep_writer *w, const unsigned char *p, size_t n)
 	if (w->md && (st = prep_digest_update(w->md, p, n)) != PREP_OK)
 		return st;
 	return write_all(w->fd, p, n);
+}
+
+/* emit of a[0..na) and then b[0..nb), in one write. */
+static prep_status
+emit_two(prep_writer *w, const unsigned char *a, size_t na,
+	 const unsigned char *b, size_t nb)
+{
+	prep_status st;
+
+	if (w->md && ((st = prep_digest_update(w->md, a, na)) != PREP_OK ||
+		      (st = prep_digest_update(w->md, b, nb)) != PREP_OK))
+		return st;
+	return write_two(w->fd, a, na, b, nb);
 }
 
 /*
@@ -2198,23 +2212,19 @@ flush_buf(prep_writer *w)
 static prep_status
 put(prep_writer *w, const char *p, size_t n)
 {
+	/* a writer whose buffer goes to its descriptor as it stands, so
+	 * that bytes may go there from p instead */
+	const int straight = !w->memory && !w->o.gzip && w->nbuf == 1;
 	prep_status st;
 
-	if (n > w->cap - w->len && w->len > 0 && !w->memory && !w->o.gzip &&
-	    w->nbuf == 1) {
+	if (n > w->cap - w->len && w->len > 0 && straight) {
 		/* the buffer's bytes and the first of p's that fill it, in
 		 * one write and without copying those into it: where the
 		 * write ends is where a full buffer's would (a run that
 		 * fails leaves the bytes one thread leaves) */
 		size_t k = w->cap - w->len;
 
-		if (w->md &&
-		    ((st = prep_digest_update(w->md, w->buf, w->len)) !=
-			 PREP_OK ||
-		     (st = prep_digest_update(w->md, p, k)) != PREP_OK))
-			return st;
-		st = write_two(w->fd, w->buf, w->len, (const unsigned char *)p,
-			       k);
+		st = emit_two(w, w->buf, w->len, (const unsigned char *)p, k);
 		w->flushed += w->cap;
 		w->len = 0;
 		if (st != PREP_OK)
@@ -2225,7 +2235,7 @@ put(prep_writer *w, const char *p, size_t n)
 	while (n > w->cap - w->len) {
 		size_t k = w->cap - w->len;
 
-		if (w->len == 0 && !w->memory && !w->o.gzip && w->nbuf == 1) {
+		if (w->len == 0 && straight) {
 			/* whole buffers' worth straight from p: the bytes,
 			 * and where each write ends, are those the buffer
 			 * would have given */

@@ -31,16 +31,14 @@ static void
 huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-	static uintptr_t page;
+	long ps;
+	uintptr_t page;
 	char *from, *to;
 
 	if (n < HUGE_FROM)
 		return;
-	if (page == 0) {
-		long ps = sysconf(_SC_PAGESIZE);
-
-		page = ps > 0 ? (uintptr_t)ps : 4096;
-	}
+	ps = sysconf(_SC_PAGESIZE); /* from the auxiliary vector */
+	page = ps > 0 ? (uintptr_t)ps : 4096;
 	from = (char *)p - (uintptr_t)p % page;
 	to = (char *)p + n;
 	to += (page - (uintptr_t)to % page) % page;
