@@ -11,18 +11,19 @@
  * max_field + 64 KiB, so no input can grow memory without bound.
  *
  * libcsv looks at every byte through a switch and, with trimming turned
- * off, an indirect call. Most records are one well-formed line, and for
- * those CSV is "split the line at the delimiters outside quotes": between
- * records the reader parses such a line itself (parse_line: one SSE2 scan
- * for delimiters, quotes and CRs, a field quoted or not, "" inside
- * quotes), into a copy of the line, so the input bytes stay as read for
- * the writer to copy (prep_writer_copy_record, _copy_fields). Any other
- * line (a quoted line break, a CR but the line end's, a stray quote, a
- * cap reached) goes to libcsv as it always did: the fields before the
- * one holding the first quote split with memchr, the rest to libcsv, so
- * errors keep their places. The libcsv_only option turns the reader's own
- * parsing off: the reference the unit tests and the fuzz harness hold it
- * to, records, errors and places alike.
+ * off, an indirect call. Most records are well formed, and for those CSV
+ * is "split the record at the delimiters outside quotes, up to the first
+ * line feed outside them": between records the reader parses such a
+ * record itself (walk_record: one SSE2 pass over its bytes that copies
+ * them and finds its delimiters, quotes, CRs and line feeds, a field
+ * quoted or not, "" inside quotes), into the copy, so the input bytes
+ * stay as read for the writer to copy (prep_writer_copy_record,
+ * _copy_fields). Any other record (a CR but the line end's, a stray
+ * quote, a cap reached) goes to libcsv as it always did: the fields
+ * before the one holding the first quote split with memchr, the rest to
+ * libcsv, so errors keep their places. The libcsv_only option turns the
+ * reader's own parsing off: the reference the unit tests and the fuzz harness
+ * hold it to, records, errors and places alike.
  *
  * The writer quotes a field only when it must; the reader tells it which
  * fields were read unquoted (prep_reader_field_quoted), which then need
@@ -59,6 +60,7 @@
 /* prep's csv.h, not libcsv's <csv.h> above */
 /* NOLINTNEXTLINE(readability-duplicate-include) */
 #include "csv.h"
+#include "bits.h"
 #include "digest.h"
 #include "part.h"
 
@@ -126,8 +128,8 @@ struct prep_reader {
 	size_t nfields, fields_cap;
 	int row_ready;
 	prep_status cb_err;
-	/* the record's input bytes without its line end, when parse_line
-	 * read it whole from one line of data (prep_reader_record_raw) */
+	/* the record's input bytes without its line end, when walk_record
+	 * read it whole from the data (prep_reader_record_raw) */
 	const unsigned char *rec_raw;
 	size_t rec_raw_len;
 
@@ -216,7 +218,7 @@ fail(prep_reader *r, prep_status st, size_t field)
  * by libcsv, which does not say.
  */
 enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_QUOTED_ESC, FIELD_UNKNOWN };
-/* Or'ed in by parse_line: a writer with the same delimiter writes the
+/* Or'ed in by walk_record: a writer with the same delimiter writes the
  * field otherwise (quoted where it was not, or not where it was). */
 #define FIELD_REWRITTEN 4
 #define FIELD_HOW(q) ((q)&3)
@@ -689,455 +691,323 @@ parse_error(prep_reader *r)
 }
 
 /*
- * The bytes a line is split at (the delimiter, the quote, CR), found 64
- * at a time: bit i of special_bits(s, p) is set when p[i] is one of them.
- * Up to 63 bytes past a line's end are read (the reader's input buffers
- * have that much room after them, SCAN_PAD; the last bytes of a buffer
- * without it are copied first) and their bits cleared. With SSE2, a
- * compare of 16 bytes against each and a movemask; without it, eight
- * bytes at a time as a word: a byte of x equal to c is a zero byte of
- * y = x ^ (c * 0x01..01), whose high bit ~(((y & 0x7f..7f) + 0x7f..7f) |
- * y) sets exactly (no borrow from a neighbour, unlike the test in
- * needs_quotes), gathered into eight bits by a multiply.
+ * The reader's own parse of a record met between records (walk_record),
+ * for one whose fields are well formed and whose end is in the buffer:
+ * each field unquoted, or quoted with "" standing for a quote inside, a
+ * closing quote followed by the delimiter or the record's end. Its bytes
+ * are read 64 at a time, once: each block is copied into rowdata and
+ * turned into masks of its quotes, delimiters, CRs and line feeds
+ * (classify64). The prefix xor of the quotes (bits.h) marks the bytes
+ * inside quotes, carried from block to block: the record ends at the
+ * first line feed outside them, and its fields at the delimiters outside
+ * them (the technique of Langdale and Lemire, "Parsing Gigabytes of JSON
+ * per Second", VLDB Journal 28 (2019), section 3.1.1). The quotes before
+ * each delimiter are counted from the masks, so a field holding none is
+ * known unquoted without a look at its bytes.
+ *
+ * That split is libcsv's exactly when every field it gives is well
+ * formed: no quote in a field that does not open with one, and in one
+ * that does, a closing quote as its last byte and the quotes between in
+ * pairs. Then libcsv's state machine, from the field's start, opens the
+ * quote, reads each pair as a quote and closes at the last byte, where
+ * the delimiter or the record's end follows; and the masks' inside and
+ * outside agree with it byte for byte. Anything else (a quote out of
+ * place, a CR but the CR of a CRLF ending the record, a record with no
+ * end in the buffer or within SEGMENT_MAX bytes, a cap reached, a blank
+ * line) returns 0 with nothing changed but the arrays' sizes and
+ * rowdata's bytes: split_line and libcsv then read the record as they
+ * always did, giving the same fields or the error with its place. The
+ * unit tests fast_path_agrees_* hold this to libcsv alone on random
+ * inputs.
+ *
+ * Each field gets its NUL in the copy in place of the byte after it (the
+ * delimiter, the closing quote, the line end), and a field with doubled
+ * quotes is unescaped there, so the input bytes stay as they were (for
+ * prep_reader_record_raw). Up to 63 bytes past the record's end are read
+ * (the reader's input buffers have that much room after them, SCAN_PAD;
+ * the last bytes of a buffer without it, a piece (par.h), are copied
+ * first) and copied, and their bits cleared.
  */
 #define SCAN_PAD 64
 
-struct scan {
-	const unsigned char *base;     /* start of the 64 bytes bits covers */
-	const unsigned char *end;      /* the line's end */
-	const unsigned char *readable; /* the end of the bytes that may be
-					  read (a buffer's padding too) */
-	uint64_t bits; /* specials of base[0..64) not yet taken */
 #if defined(__SSE2__)
-	__m128i d, q, cr;
-#else
-	uint64_t d, q, cr;
+/* Bit i: byte i of the 64 in v equals each byte of c. */
+static inline uint64_t
+mask64(const __m128i v[4], __m128i c)
+{
+	return (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[0], c)) |
+	       (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[1], c))
+		   << 16 |
+	       (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[2], c))
+		   << 32 |
+	       (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[3], c))
+		   << 48;
+}
 #endif
-};
 
 /*
- * The 64 bytes at p to scan: p itself, or, in a buffer without room
- * after it (a piece, par.h), a copy of its last bytes in tail.
+ * Bit i of *q, *d, *cr and *lf: p[i] is a quote, the delimiter, a CR, a
+ * line feed; p[0..64) copied to out.
  */
-static inline const unsigned char *
-block_at(const struct scan *s, const unsigned char *p, unsigned char *tail)
-{
-	if (p + 64 <= s->readable)
-		return p;
-	memset(tail, 0, 64);
-	memcpy(tail, p, (size_t)(s->end - p));
-	return tail;
-}
-
-static inline uint64_t
-special_bits(const struct scan *s, const unsigned char *p)
-{
-	uint64_t m = 0;
-	size_t left = (size_t)(s->end - p), k;
-	unsigned char tail[64];
-
-	p = block_at(s, p, tail);
-#if defined(__SSE2__)
-	for (k = 0; k < 4; k++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
-		__m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, s->d),
-						      _mm_cmpeq_epi8(x, s->q)),
-					 _mm_cmpeq_epi8(x, s->cr));
-
-		m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
-	}
-#else
-	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
-
-	for (k = 0; k < 8; k++) {
-		uint64_t x, y, z = 0;
-		const uint64_t c[3] = {s->d, s->q, s->cr};
-		int j;
-
-		memcpy(&x, p + 8 * k, 8);
-		for (j = 0; j < 3; j++) {
-			y = x ^ c[j];
-			z |= ~(((y & low7) + low7) | y | low7);
-		}
-		/* the high bits, byte 0's first, into eight bits (little
-		 * endian: byte i of the word is p[8k + i]) */
-		z = ((z >> 7) * 0x0102040810204080ULL) >> 56;
-		m |= z << (8 * k);
-	}
-#endif
-	return left >= 64 ? m : m & (((uint64_t)1 << left) - 1);
-}
-
 static inline void
-scan_start(struct scan *s, const unsigned char *line, const unsigned char *end,
-	   const unsigned char *readable, unsigned char delim)
+classify64(const unsigned char *p, unsigned char delim, unsigned char *out,
+	   uint64_t *q, uint64_t *d, uint64_t *cr, uint64_t *lf)
 {
 #if defined(__SSE2__)
-	s->d = _mm_set1_epi8((char)delim);
-	s->q = _mm_set1_epi8('"');
-	s->cr = _mm_set1_epi8('\r');
+	const __m128i cq = _mm_set1_epi8('"'), cd = _mm_set1_epi8((char)delim),
+		      ccr = _mm_set1_epi8('\r'), clf = _mm_set1_epi8('\n');
+	__m128i v[4];
+	uint64_t mq, md, mcr, mlf;
+
+	v[0] = _mm_loadu_si128((const __m128i *)p);
+	v[1] = _mm_loadu_si128((const __m128i *)(p + 16));
+	v[2] = _mm_loadu_si128((const __m128i *)(p + 32));
+	v[3] = _mm_loadu_si128((const __m128i *)(p + 48));
+	_mm_storeu_si128((__m128i *)out, v[0]);
+	_mm_storeu_si128((__m128i *)(out + 16), v[1]);
+	_mm_storeu_si128((__m128i *)(out + 32), v[2]);
+	_mm_storeu_si128((__m128i *)(out + 48), v[3]);
+	mq = mask64(v, cq);
+	md = mask64(v, cd);
+	mcr = mask64(v, ccr);
+	mlf = mask64(v, clf);
 #else
-	s->d = 0x0101010101010101ULL * delim;
-	s->q = 0x0101010101010101ULL * '"';
-	s->cr = 0x0101010101010101ULL * '\r';
-#endif
-	s->base = line;
-	s->end = end;
-	s->readable = readable;
-	s->bits = 0; /* the caller's: special_bits(s, line) */
-}
+	uint64_t mq = 0, md = 0, mcr = 0, mlf = 0;
+	int k;
 
-/* The next special byte of the line, or its end. */
-static inline const unsigned char *
-scan_next(struct scan *s)
-{
-	const unsigned char *t;
-
-	while (s->bits == 0) {
-		s->base += 64;
-		if (s->base >= s->end)
-			return s->end;
-		s->bits = special_bits(s, s->base);
+	memcpy(out, p, 64);
+	for (k = 0; k < 64; k++) {
+		mq |= (uint64_t)(p[k] == '"') << k;
+		md |= (uint64_t)(p[k] == delim) << k;
+		mcr |= (uint64_t)(p[k] == '\r') << k;
+		mlf |= (uint64_t)(p[k] == '\n') << k;
 	}
-	t = s->base + __builtin_ctzll(s->bits);
-	s->bits &= s->bits - 1;
-	return t;
+#endif
+	*q = mq;
+	*d = md;
+	*cr = mcr;
+	*lf = mlf;
 }
 
 /*
- * The delimiters of p[0..64) as bits, and (the result) its quotes and
- * CRs, both cleared past the line's end: special_bits split in two, for
- * split_plain.
- */
-static inline uint64_t
-plain_bits(const struct scan *s, const unsigned char *p, uint64_t *delims)
-{
-	uint64_t d = 0, m = 0;
-	size_t left = (size_t)(s->end - p), k;
-	unsigned char tail[64];
-
-	p = block_at(s, p, tail);
-#if defined(__SSE2__)
-	for (k = 0; k < 4; k++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
-		__m128i e = _mm_or_si128(_mm_cmpeq_epi8(x, s->q),
-					 _mm_cmpeq_epi8(x, s->cr));
-
-		d |= (uint64_t)(unsigned)_mm_movemask_epi8(
-			 _mm_cmpeq_epi8(x, s->d))
-		     << (16 * k);
-		m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
-	}
-#else
-	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
-
-	for (k = 0; k < 8; k++) {
-		uint64_t x, y, zd, zq;
-
-		memcpy(&x, p + 8 * k, 8);
-		y = x ^ s->d;
-		zd = ~(((y & low7) + low7) | y | low7);
-		y = x ^ s->q;
-		zq = ~(((y & low7) + low7) | y | low7);
-		y = x ^ s->cr;
-		zq |= ~(((y & low7) + low7) | y | low7);
-		d |= (((zd >> 7) * 0x0102040810204080ULL) >> 56) << (8 * k);
-		m |= (((zq >> 7) * 0x0102040810204080ULL) >> 56) << (8 * k);
-	}
-#endif
-	if (left < 64) {
-		d &= ((uint64_t)1 << left) - 1;
-		m &= ((uint64_t)1 << left) - 1;
-	}
-	*delims = d;
-	return m;
-}
-
-/*
- * parse_line's common case, a line without quotes or CRs: its fields are
- * the bytes between its delimiters, taken from the delimiters' bits alone
- * (no test of each field's first byte, no scan state per field; the
- * arrays and caps in locals). Returns the number of fields, with *form
- * set; 0 when the line holds a quote or a CR, or a cap is reached:
- * parse_line's general loop then reads it from its start.
+ * Remove the doubled quotes of a quoted field's bytes p[0..len) (between
+ * its quotes), in place: returns the new length, or SIZE_MAX when a quote
+ * there is not doubled.
  */
 static size_t
-split_plain(prep_reader *r, struct scan *sc, const unsigned char *line,
-	    char *copy, int *form)
+unescape_quotes(char *p, size_t len)
 {
-	const unsigned char *base, *p = line, *t, *end = sc->end;
+	const char *in = p, *end = p + len;
+	char *out = p;
+
+	for (;;) {
+		const char *q = memchr(in, '"', (size_t)(end - in));
+		size_t k = q ? (size_t)(q - in) : (size_t)(end - in);
+
+		if (out != in)
+			memmove(out, in, k);
+		out += k;
+		if (q == NULL)
+			return (size_t)(out - p);
+		if (q + 1 >= end || q[1] != '"')
+			return SIZE_MAX;
+		*out++ = '"';
+		in = q + 2;
+	}
+}
+
+/*
+ * walk_record's field seg[s..t), holding nq quotes, as the record's next
+ * field (its bytes in copy at the same offsets); 0 when it is not well
+ * formed or a cap is reached.
+ */
+static int
+walk_field(prep_reader *r, const unsigned char *seg, char *copy, size_t s,
+	   size_t t, uint64_t nq, size_t *n, int *form)
+{
+	size_t len = t - s, off = s;
+	unsigned char how;
+
+	if (*n >= r->fields_cap && fields_room(r, *n) != PREP_OK)
+		return 0;
+	if (nq == 0) {
+		how = FIELD_UNQUOTED;
+		/* a writer quotes a space at either end */
+		if (len > 0 && (seg[s] == ' ' || seg[t - 1] == ' '))
+			how |= FIELD_REWRITTEN;
+	} else {
+		if (len < 2 || seg[s] != '"' || seg[t - 1] != '"')
+			return 0;
+		off = s + 1;
+		len -= 2;
+		if (nq > 2) {
+			len = unescape_quotes(copy + off, len);
+			if (len == SIZE_MAX)
+				return 0;
+			how = FIELD_QUOTED_ESC;
+		} else {
+			/* a writer quotes it for the delimiter, a line feed,
+			 * a space at either end */
+			how = FIELD_QUOTED;
+			if ((len == 0 ||
+			     (seg[off] != ' ' && seg[t - 2] != ' ')) &&
+			    memchr(seg + off, r->o.delim, len) == NULL &&
+			    memchr(seg + off, '\n', len) == NULL)
+				how |= FIELD_REWRITTEN;
+		}
+	}
+	if (len > r->o.max_field)
+		return 0;
+	copy[off + len] = '\0';
+	r->fields[*n].data = copy + off;
+	r->fields[*n].len = len;
+	r->quoting[*n] = how;
+	*form &= !(how & FIELD_REWRITTEN);
+	(*n)++;
+	return 1;
+}
+
+/*
+ * The record at seg, of which avail bytes are in the buffer (see above):
+ * returns its bytes with its line end, *lines set to its line feeds,
+ * and the record complete; 0 for split_line and libcsv.
+ */
+static size_t
+walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
+	    unsigned long *lines)
+{
+	const unsigned char delim = (unsigned char)r->o.delim;
+	const unsigned char *readable =
+	    r->data + r->data_len + (r->piece ? 0 : SCAN_PAD);
 	const size_t max_field = r->o.max_field;
 	prep_field *fields = r->fields;
 	unsigned char *quoting = r->quoting;
-	size_t n = 0, cap = r->fields_cap, len;
-	uint64_t delims, more;
-	unsigned char how;
-	int plain = 1;
+	size_t off, start = 0, n = 0, cap = r->fields_cap;
+	uint64_t inq = 0, qbefore = 0, qstart = 0;
+	unsigned long lfs = 0;
+	int cr_last = 0, form = 1;
+	unsigned char tail[64];
+	char *copy;
 
-	for (base = line;; base += 64) {
-		if (base < end) {
-			if (plain_bits(sc, base, &delims) != 0)
-				return 0;
-			more = 1;
-		} else {
-			delims = 0;
-			more = 0;
+	/* room for the blocks copied: the fields point into it */
+	if (avail + 64 + 1 > r->row_cap &&
+	    row_room(r, avail + 64 + 1) != PREP_OK)
+		return 0;
+	copy = r->rowdata;
+	for (off = 0; off < avail; off += 64) {
+		const unsigned char *p = seg + off;
+		uint64_t q, d, cr, lf, inside, stop, before, dd;
+		size_t left = avail - off;
+
+		if (p + 64 > readable) { /* then left < 64 */
+			memset(tail, 0, sizeof tail);
+			memcpy(tail, p, left);
+			p = tail;
 		}
-		while (delims || !more) {
-			if (delims) {
-				t = base + __builtin_ctzll(delims);
-				delims &= delims - 1;
+		classify64(p, delim, (unsigned char *)copy + off, &q, &d, &cr,
+			   &lf);
+		if (left < 64) {
+			uint64_t m = ((uint64_t)1 << left) - 1;
+
+			q &= m;
+			d &= m;
+			cr &= m;
+			lf &= m;
+		}
+		inside = q ? prep_prefix_xor(q) ^ inq : inq;
+		inq = 0 - (inside >> 63);
+		stop = lf & ~inside; /* the record ends at its first bit */
+		before = stop ? (stop & (0 - stop)) - 1 : ~(uint64_t)0;
+		if (lf & inside & before)
+			lfs += prep_bits_set(lf & inside & before);
+		/* a CR only just before the line feed that ends the record
+		 * (bit 63, when the line feed begins the next block) */
+		if (cr_last && !(stop & 1))
+			return 0;
+		if (cr & before) {
+			uint64_t end_cr =
+			    stop ? (stop & (0 - stop)) >> 1 : (uint64_t)1 << 63;
+
+			if ((cr & before) != end_cr)
+				return 0;
+			cr_last = !stop;
+		}
+		for (dd = d & ~inside & before; dd; dd &= dd - 1) {
+			size_t t = off + (size_t)__builtin_ctzll(dd);
+			size_t len = t - start;
+			uint64_t qt = qbefore;
+
+			if (q)
+				qt += prep_bits_set(
+				    q & (((uint64_t)1 << (t - off)) - 1));
+			if (qt == qstart && n < cap && len <= max_field) {
+				/* walk_field's common case, in locals */
+				unsigned char how = FIELD_UNQUOTED;
+
+				if (len > 0 &&
+				    (seg[start] == ' ' || seg[t - 1] == ' ')) {
+					how |= FIELD_REWRITTEN;
+					form = 0;
+				}
+				copy[t] = '\0';
+				fields[n].data = copy + start;
+				fields[n].len = len;
+				quoting[n++] = how;
 			} else {
-				t = end;
-			}
-			if (n >= cap) {
-				if (fields_room(r, n) != PREP_OK)
+				if (!walk_field(r, seg, copy, start, t,
+						qt - qstart, &n, &form))
 					return 0;
 				fields = r->fields;
 				quoting = r->quoting;
 				cap = r->fields_cap;
 			}
-			len = (size_t)(t - p);
-			if (len > max_field)
+			qstart = qt;
+			start = t + 1;
+		}
+		if (stop) {
+			size_t e = off + (size_t)__builtin_ctzll(stop), end = e;
+			uint64_t qt =
+			    qbefore + (q ? prep_bits_set(q & before) : 0);
+
+			if (e > 0 && seg[e - 1] == '\r')
+				end = e - 1;
+			if (end == 0)
+				return 0; /* a blank line */
+			if (!walk_field(r, seg, copy, start, end, qt - qstart,
+					&n, &form))
 				return 0;
-			how = FIELD_UNQUOTED;
-			if (len > 0 && (p[0] == ' ' || t[-1] == ' ')) {
-				how |= FIELD_REWRITTEN; /* a writer quotes it */
-				plain = 0;
-			}
-			copy[(size_t)(p - line) + len] = '\0';
-			fields[n].data = copy + (p - line);
-			fields[n].len = len;
-			quoting[n] = how;
-			n++;
-			if (t == end) {
-				*form = plain;
-				return n;
-			}
-			p = t + 1;
+			r->nfields = n;
+			r->row_len = end + 1;
+			r->rec_raw = seg;
+			r->rec_raw_len = end;
+			r->rec_written_form = form;
+			r->rec_line = r->line;
+			row_done(r);
+			*lines = lfs + 1;
+			return e + 1;
 		}
+		if (q)
+			qbefore += prep_bits_set(q);
 	}
+	return 0;
 }
 
 /*
- * Remove the doubled quotes of a quoted field's bytes p[0..len), in
- * place; returns the new length.
- */
-static size_t
-unescape_quotes(char *p, size_t len)
-{
-	char *q = memchr(p, '"', len), *out;
-	const char *in, *end = p + len;
-
-	if (q == NULL)
-		return len;
-	out = q + 1; /* keep the first of the pair */
-	in = q + 2;  /* skip the second */
-	while (in < end) {
-		const char *n = memchr(in, '"', (size_t)(end - in));
-		size_t k = n ? (size_t)(n - in) + 1 : (size_t)(end - in);
-
-		memmove(out, in, k);
-		out += k;
-		in += k + (n != NULL);
-	}
-	return (size_t)(out - p);
-}
-
-/*
- * The reader's own parse of the line seg..end (end at its line end, a CR
- * before the LF left out), met between records, for a line whose record
- * is on it whole and well formed: fields unquoted, or quoted ("" standing
- * for a quote inside), each closing quote followed by the delimiter or
- * the line end. One scan of the line finds its delimiters, quotes and
- * CRs (struct scan); the line is copied into rowdata, where each field
- * gets its NUL in place of the byte after it (delimiter, closing quote)
- * and a field with doubled quotes is unescaped, so the input bytes stay
- * as they were (for prep_reader_record_raw). Returns 1 with the record
- * complete; 0 for anything else (a quote inside an unquoted field, a
- * byte after a closing quote, a quoted field going on past the line, a
- * CR, a cap reached), with nothing changed but the arrays' sizes:
- * split_line then hands the line to libcsv as before, which gives the
- * same fields or the error with its place. For such a line libcsv's
- * state machine reads: a field opening with a quote ends at the quote
- * not followed by another, and must go on with the delimiter or the
- * record's end; any other field ends at the delimiter and holds no
- * quote. The unit tests fast_path_agrees_* hold this to libcsv alone on
- * random inputs. With lines, seg..end is a record of several lines
- * (parse_lines): its line feeds are inside quoted fields, which the scan
- * passes over as it passes over the field's other bytes.
- */
-static int
-parse_line(prep_reader *r, const unsigned char *seg, const unsigned char *end,
-	   int lines)
-{
-	const unsigned char delim = (unsigned char)r->o.delim;
-	const size_t linelen = (size_t)(end - seg);
-	const unsigned char *p = seg, *t;
-	struct scan sc;
-	size_t n = 0;
-	char *copy;
-	int form = 1;
-
-	if (row_room(r, linelen + 1) != PREP_OK)
-		return 0;
-	copy = r->rowdata;
-	memcpy(copy, seg, linelen);
-	copy[linelen] = '\0';
-	/* the reader's own buffers have SCAN_PAD bytes after them */
-	scan_start(&sc, seg, end,
-		   r->data + r->data_len + (r->piece ? 0 : SCAN_PAD), delim);
-	if (!lines && (n = split_plain(r, &sc, seg, copy, &form)) != 0)
-		goto done;
-	n = 0;
-	form = 1;
-	sc.bits = special_bits(&sc, seg);
-	for (;;) {
-		size_t off, len;
-		unsigned char how;
-
-		if (n >= r->fields_cap && fields_room(r, n) != PREP_OK)
-			return 0;
-		if (p < end && *p == '"') {
-			/* a quoted field: up to the quote not doubled */
-			int held_delim = 0;
-
-			(void)scan_next(&sc); /* its opening quote, p */
-			how = FIELD_QUOTED;
-			for (;;) {
-				t = scan_next(&sc);
-				if (t == end || *t == '\r')
-					return 0; /* goes on past the line */
-				if (*t == delim) {
-					held_delim = 1;
-					continue;
-				}
-				if (t + 1 < end && t[1] == '"') {
-					(void)scan_next(&sc); /* t + 1 */
-					how = FIELD_QUOTED_ESC;
-					continue;
-				}
-				break;
-			}
-			if (t + 1 < end) {
-				if (t[1] != delim)
-					return 0; /* a byte after the quote */
-				(void)scan_next(&sc); /* t + 1 */
-			}
-			off = (size_t)(p + 1 - seg);
-			len = (size_t)(t - p - 1);
-			/* a writer quotes it for a quote, the delimiter, a
-			 * space at either end */
-			if (how == FIELD_QUOTED_ESC)
-				len = unescape_quotes(copy + off, len);
-			else if (!held_delim &&
-				 (len == 0 || (p[1] != ' ' && t[-1] != ' ')) &&
-				 !(lines && memchr(p + 1, '\n', len) != NULL))
-				how |= FIELD_REWRITTEN;
-			p = t + 1;
-		} else {
-			t = scan_next(&sc);
-			if (t < end && *t != delim)
-				return 0; /* a quote or CR in an unquoted field
-					   */
-			how = FIELD_UNQUOTED;
-			off = (size_t)(p - seg);
-			len = (size_t)(t - p);
-			if (len > 0 && (p[0] == ' ' || t[-1] == ' '))
-				how |= FIELD_REWRITTEN; /* a writer quotes it */
-			p = t;
-		}
-		if (len > r->o.max_field)
-			return 0;
-		copy[off + len] = '\0';
-		r->fields[n].data = copy + off;
-		r->fields[n].len = len;
-		r->quoting[n] = how;
-		form &= !(how & FIELD_REWRITTEN);
-		n++;
-		if (p == end)
-			break;
-		p++; /* the delimiter */
-	}
-done:
-	r->nfields = n;
-	r->row_len = linelen + 1;
-	r->rec_raw = seg;
-	r->rec_raw_len = linelen;
-	r->rec_written_form = form;
-	return 1;
-}
-
-/* Is the number of quotes in p[0..len) odd? */
-static int
-odd_quotes(const unsigned char *p, size_t len)
-{
-	const unsigned char *end = p + len;
-	int odd = 0;
-
-	while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
-		odd = !odd;
-		p++;
-	}
-	return odd;
-}
-
-/* The longest record parse_lines takes; longer ones go to libcsv. */
-#define LINES_MAX ((size_t)64 << 10)
-
-/*
- * A record whose quoted fields hold line feeds, from seg (a record's
- * start) whose first line ends at nl: its lines run to the first line
- * feed with an even number of quotes before it (RFC 4180 section 2: a
- * line feed inside quotes is part of the field). When that line feed is
- * in the buffer (before limit) within LINES_MAX bytes, and parse_line
- * takes the record whole, returns its bytes with their line feed and
- * sets *lines to its line feeds; else 0, and libcsv reads it. A quote
- * out of place makes parse_line refuse, so the count is only trusted for
- * a record parse_line finds well formed.
- */
-static size_t
-parse_lines(prep_reader *r, unsigned char *seg, unsigned char *nl,
-	    const unsigned char *limit, unsigned long *lines)
-{
-	unsigned long n = 1;
-	const unsigned char *from, *end;
-	int odd = odd_quotes(seg, (size_t)(nl - seg));
-
-	if ((size_t)(limit - seg) > LINES_MAX)
-		limit = seg + LINES_MAX;
-	while (odd) {
-		from = nl + 1;
-		if (from >= limit ||
-		    (nl = memchr(from, '\n', (size_t)(limit - from))) == NULL)
-			return 0;
-		odd ^= odd_quotes(from, (size_t)(nl - from));
-		n++;
-	}
-	if (n == 1)
-		return 0;
-	end = nl[-1] == '\r' ? nl - 1 : nl;
-	if (!parse_line(r, seg, end, 1))
-		return 0;
-	*lines = n;
-	return (size_t)(nl - seg) + 1;
-}
-
-/*
- * The fast path for a whole line seg..nl (nl at its LF) met between
- * records. A line with a CR before its end goes to libcsv whole (returns
- * 0); a blank line is skipped; the fields of a line without quotes are
- * split here and the record is complete. Otherwise the fields before the
- * one holding the first quote are split here and the offset of that field
- * is returned: libcsv parses the rest as it would have.
+ * A whole line seg..nl (nl at its LF) met between records, that
+ * walk_record did not take. A blank line is skipped (or, with
+ * keep_blank, a record of one empty field); a line with a CR before its
+ * end goes to libcsv whole (returns 0); the fields of a line without
+ * quotes are split here (where a cap is reached, with the error's
+ * place). Otherwise the fields before the one holding the first quote are
+ * split here and the offset of that field is returned: libcsv parses the
+ * rest as it would have.
  */
 static size_t
 split_line(prep_reader *r, unsigned char *seg, unsigned char *nl,
-	   const unsigned char *limit, unsigned long *lines)
+	   unsigned long *lines)
 {
 	unsigned char *end = nl, *stop, *p, *q;
 	unsigned char delim = (unsigned char)r->o.delim;
-	size_t took;
 
 	*lines = 1;
 	if (end > seg && end[-1] == '\r')
@@ -1150,15 +1020,6 @@ split_line(prep_reader *r, unsigned char *seg, unsigned char *nl,
 		if (r->cb_err == PREP_OK)
 			row_done(r);
 		return (size_t)(nl - seg) + 1;
-	}
-	if (!r->o.libcsv_only && parse_line(r, seg, end, 0)) {
-		row_done(r);
-		return (size_t)(nl - seg) + 1;
-	}
-	if (!r->o.libcsv_only &&
-	    (took = parse_lines(r, seg, nl, limit, lines)) != 0) {
-		row_done(r);
-		return took;
 	}
 	*lines = 0;
 	if (r->o.libcsv_only || memchr(seg, '\r', (size_t)(end - seg)) != NULL)
@@ -1252,11 +1113,20 @@ parse_record(prep_reader *r)
 		}
 		if (avail > SEGMENT_MAX)
 			avail = SEGMENT_MAX;
+		if (r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !r->o.libcsv_only) {
+			unsigned long lines;
+			size_t took = walk_record(r, seg, avail, &lines);
+
+			if (took) {
+				r->data_pos += took;
+				r->line += lines;
+				continue;
+			}
+		}
 		nl = memchr(seg, '\n', avail);
 		if (nl && r->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
 			unsigned long lines;
-			size_t skip =
-			    split_line(r, seg, nl, seg + avail, &lines);
+			size_t skip = split_line(r, seg, nl, &lines);
 
 			if (r->cb_err != PREP_OK)
 				return r->cb_err;
@@ -2571,8 +2441,8 @@ prep_writer_copy_field(prep_writer *w, const prep_reader *r, size_t i)
 
 /*
  * Where field i of the reader's current record begins in rec_raw (its
- * opening quote, if quoted): parse_line copied the line to rowdata whole,
- * so a field's offset there is its offset in the input.
+ * opening quote, if quoted): walk_record copied the record to rowdata
+ * whole, so a field's offset there is its offset in the input.
  */
 static size_t
 raw_offset(const prep_reader *r, size_t i)
@@ -2638,7 +2508,7 @@ prep_writer_copy_fields(prep_writer *w, const prep_reader *r, size_t i,
 
 /*
  * Is the reader's current record, as read (rec_raw), what w would write
- * of its fields? parse_line saw that each field was quoted in the input
+ * of its fields? walk_record saw that each field was quoted in the input
  * exactly when a writer with the same delimiter quotes it
  * (rec_written_form); a quoted field is written as "" around its bytes
  * with their quotes doubled, which is how the input had it. Not the

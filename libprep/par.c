@@ -25,6 +25,7 @@
 #define SCAN_HW 1
 #endif
 
+#include "bits.h"
 #include "par.h"
 
 enum { FREE, BUSY, DONE };
@@ -167,34 +168,6 @@ masks64(const unsigned char *p, uint64_t *quote, uint64_t *lf)
 #endif
 }
 
-/* The bits set in x: inline where the target has no popcount
- * instruction (libgcc's is a call, a table lookup per byte). */
-static inline unsigned long
-bits_set(uint64_t x)
-{
-#ifdef __POPCNT__
-	return (unsigned long)__builtin_popcountll(x);
-#else
-	x -= (x >> 1) & 0x5555555555555555ULL;
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned long)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
-
-/* Bit i: the xor of bits 0..i of x (odd quotes up to byte i). */
-static uint64_t
-prefix_xor(uint64_t x)
-{
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-
 /*
  * scan's 64-byte blocks from p + i on, with the state in locals (stores
  * through sc could alias the bytes, so the compiler would keep them in
@@ -233,7 +206,7 @@ prefix_xor(uint64_t x)
 static size_t
 scan_blocks(const unsigned char *p, size_t i, size_t len, struct scan *sc)
 {
-	SCAN_BLOCKS(masks64, bits_set, prefix_xor);
+	SCAN_BLOCKS(masks64, prep_bits_set, prep_prefix_xor);
 	return i;
 }
 

@@ -1111,6 +1111,95 @@ Test(csv, fast_path_agrees_on_random_records)
 }
 
 /*
+ * A CR at every place in the reader's first 64-byte blocks of a record:
+ * ending a record alone, before a line feed, inside quotes.
+ */
+Test(csv, fast_path_agrees_on_cr_at_every_place)
+{
+	static const char *const forms[] = {"%s\ry,z\n", "%s\r\ny,z\n",
+					    "\"%s\rq\",z\n", "a,%s\r"};
+	struct fast_seen seen = {0};
+	prep_csv_options o;
+	char field[200], input[300];
+	size_t len, f;
+
+	prep_csv_options_init(&o);
+	o.has_header = 0;
+	o.ragged = 1;
+	for (f = 0; f < sizeof forms / sizeof *forms; f++)
+		for (len = 0; len < 150; len++) {
+			memset(field, 'x', len);
+			field[len] = '\0';
+			snprintf(input, sizeof input, forms[f], field);
+			cr_assert_eq(agree_with_libcsv_only(&o, input,
+							    strlen(input), 0,
+							    &seen, NULL),
+				     PREP_END);
+		}
+	cr_assert_gt(seen.raw, 300);
+}
+
+/*
+ * Wide records, so the reader's 64-byte blocks end anywhere in them: in a
+ * field, on a quote, between the CR and LF of a line end, on a CR that
+ * ends a record alone; one malformed
+ * field in some records, small caps now and then.
+ */
+Test(csv, fast_path_agrees_on_wide_records)
+{
+	static const char delims[] = ",;\t|";
+	/* a bare CR ends a record too (libcsv) */
+	static const char *const ends[] = {"\n", "\n", "\r\n", "\r"};
+	uint64_t seed = 17;
+	struct fast_seen seen = {0};
+	int iter, ok = 0, bad = 0;
+
+	for (iter = 0; iter < 6000; iter++) {
+		prep_csv_options o;
+		prep_buf in;
+		char delim = delims[lcg(&seed) % 4];
+		size_t nrec = 1 + (size_t)lcg(&seed) % 4, i, j;
+		prep_status st;
+
+		prep_csv_options_init(&o);
+		o.delim = delim;
+		o.has_header = 0;
+		o.ragged = 1;
+		o.lazy_quotes = lcg(&seed) % 4 == 0;
+		if (lcg(&seed) % 8 == 0)
+			o.max_field = 1 + (size_t)lcg(&seed) % 40;
+		if (lcg(&seed) % 8 == 0)
+			o.max_fields = 10 + (size_t)lcg(&seed) % 30;
+		prep_buf_init(&in, 0);
+		prep_buf_append(&in, "", 0);
+		for (i = 0; i < nrec; i++) {
+			size_t w = 10 + (size_t)lcg(&seed) % 31;
+			int good = lcg(&seed) % 3 != 0;
+
+			for (j = 0; j < w; j++) {
+				if (j > 0)
+					prep_buf_append(&in, &delim, 1);
+				random_field(&in, delim, &seed,
+					     good || lcg(&seed) % 8 != 0);
+			}
+			prep_buf_append_str(&in, ends[lcg(&seed) % 4]);
+		}
+		st =
+		    agree_with_libcsv_only(&o, in.data, in.len, 0, &seen, NULL);
+		ok += st == PREP_END;
+		bad += st != PREP_END;
+		prep_buf_free(&in);
+	}
+	/* (a record with a quoted CR goes to libcsv: most of them do) */
+	cr_assert_gt(ok, 2500);
+	cr_assert_gt(bad, 1400);
+	cr_assert_gt(seen.raw, 1000);
+	cr_assert_gt(seen.quoted, 11000);
+	cr_assert_gt(seen.escaped, 3000);
+	cr_assert_gt(seen.lines, 500);
+}
+
+/*
  * Long inputs, so lines cross the reader's 64 KiB buffers (plain and
  * inflated): random records of the same kinds, mostly well formed.
  */
