@@ -2155,10 +2155,26 @@ word_has(uint64_t x, uint64_t cd, uint64_t cq, uint64_t ccr, uint64_t clf)
 		0x8080808080808080ULL) != 0;
 }
 
+#if defined(__SSE2__)
+/* Does p[0..16) hold one of the bytes of cd, cq, ccr and clf? */
+static inline int
+block_has(const char *p, __m128i cd, __m128i cq, __m128i ccr, __m128i clf)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)p);
+
+	return _mm_movemask_epi8(_mm_or_si128(
+		   _mm_or_si128(_mm_cmpeq_epi8(x, cd), _mm_cmpeq_epi8(x, cq)),
+		   _mm_or_si128(_mm_cmpeq_epi8(x, ccr),
+				_mm_cmpeq_epi8(x, clf)))) != 0;
+}
+#endif
+
 /*
- * Does data hold the delimiter, a quote, CR or LF? Eight bytes at a time
- * (word_has), the last eight overlapping the ones before them; a field
- * of 4 to 7 bytes as one word of its first and last four.
+ * Does data hold the delimiter, a quote, CR or LF? With SSE2, 16 bytes
+ * at a time (block_has), the last 16 overlapping the ones before them;
+ * else, and for fields under 16 bytes, eight at a time (word_has) the
+ * same way; a field of 4 to 7 bytes as one word of its first and last
+ * four.
  */
 static int
 needs_quotes(const prep_writer *w, const char *data, size_t len)
@@ -2169,6 +2185,19 @@ needs_quotes(const prep_writer *w, const char *data, size_t len)
 	uint64_t x;
 	size_t i;
 
+#if defined(__SSE2__)
+	if (len >= 16) {
+		const __m128i vd = _mm_set1_epi8((char)w->o.delim),
+			      vq = _mm_set1_epi8('"'),
+			      vcr = _mm_set1_epi8('\r'),
+			      vlf = _mm_set1_epi8('\n');
+
+		for (i = 0; i + 16 < len; i += 16)
+			if (block_has(data + i, vd, vq, vcr, vlf))
+				return 1;
+		return block_has(data + len - 16, vd, vq, vcr, vlf);
+	}
+#endif
 	if (len >= 8) {
 		for (i = 0; i + 8 < len; i += 8) {
 			memcpy(&x, data + i, 8);

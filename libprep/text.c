@@ -106,17 +106,41 @@ prep_utf8_count(const char *s, size_t len, size_t *nchars)
 size_t
 prep_format_int64(int64_t v, char *buf)
 {
+	/* "00" to "99": two digits per division */
+	static const char pairs[201] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "939495969798990";
 	char digits[PREP_INT64_TEXT];
 	/* the magnitude in unsigned arithmetic: -INT64_MIN overflows */
 	uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 	size_t n = 0, k = 0;
 
-	do {
-		digits[sizeof digits - ++n] = (char)('0' + m % 10);
-		m /= 10;
-	} while (m != 0);
 	if (v < 0)
 		buf[k++] = '-';
+	if (m < 10) {
+		buf[k] = (char)('0' + m);
+		return k + 1;
+	}
+	if (m < 100) {
+		buf[k] = pairs[2 * m];
+		buf[k + 1] = pairs[2 * m + 1];
+		return k + 2;
+	}
+	while (m >= 100) {
+		size_t i = 2 * (size_t)(m % 100);
+
+		m /= 100;
+		digits[sizeof digits - ++n] = pairs[i + 1];
+		digits[sizeof digits - ++n] = pairs[i];
+	}
+	if (m >= 10) {
+		digits[sizeof digits - ++n] = pairs[2 * m + 1];
+		digits[sizeof digits - ++n] = pairs[2 * m];
+	} else {
+		digits[sizeof digits - ++n] = (char)('0' + m);
+	}
 	memcpy(buf + k, digits + sizeof digits - n, n);
 	return k + n;
 }

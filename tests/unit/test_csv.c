@@ -1671,9 +1671,9 @@ Test(csv, writer_copies_agree_with_fields)
 }
 
 /*
- * The writer's word-at-a-time test for bytes that need quotes, at every
- * length up to 40 and every position: the delimiter, a quote, CR or LF
- * anywhere makes the field quoted; their neighbours in the byte order
+ * The writer's word- and block-at-a-time test for bytes that need
+ * quotes, at every length up to 72 and every position: the delimiter, a quote,
+ * CR or LF anywhere makes the field quoted; their neighbours in the byte order
  * (and bytes with the high bit set) don't. Written after a first field,
  * so only the test decides.
  */
@@ -1682,10 +1682,10 @@ Test(csv, writer_quotes_at_every_position)
 	static const char special[] = ";\"\r\n";
 	static const char near[] = ":<!#\f\x0e\x0b\t\x80\xff\xba";
 	prep_writer_options wo = {';', 0, 0, 0, 0, 0};
-	char field[41];
+	char field[73];
 	size_t len, pos, k;
 
-	for (len = 1; len <= 40; len++)
+	for (len = 1; len <= 72; len++)
 		for (pos = 0; pos < len; pos++) {
 			for (k = 0; k < sizeof special - 1 + sizeof near - 1;
 			     k++) {

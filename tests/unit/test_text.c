@@ -451,8 +451,9 @@ Test(text, parse_int64_printf)
 	}
 }
 
-/* prep_format_int64 against printf: the ends, every power of ten and
- * its neighbours, and random values of every length. */
+/* prep_format_int64 against printf: every value from -20000 to 20000,
+ * the ends, every power of ten and its neighbours, and random values of
+ * every length. */
 static void
 format_is_printf(int64_t v)
 {
@@ -470,7 +471,8 @@ Test(text, format_int64)
 	int64_t p = 1;
 	int i;
 
-	format_is_printf(0);
+	for (i = -20000; i <= 20000; i++) /* every digit pair, both signs */
+		format_is_printf(i);
 	format_is_printf(INT64_MIN);
 	format_is_printf(INT64_MIN + 1);
 	format_is_printf(INT64_MAX);
