@@ -63,9 +63,9 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # The headers a program needs to call libprep's functions are installed
 # and documented in man/man3/libprep.3; these serve only the library's
 # own modules (its JSON builders, hash tables, sketches, profiles,
-# drift statistics, the schema's parts, the digests' hashing thread and
-# the exact sums of weights and of aggregate.c, the inside of
-# aggregate.c) or the filters alone (the audit record's builder, whose
+# drift statistics, the schema's parts, the digests' hashing thread, the
+# masks of the CSV scans, the exact sums of weights and of aggregate.c,
+# the inside of aggregate.c) or the filters alone (the audit record's builder, whose
 # output, man5/prep-audit.5, is the interface; the report built on it and
 # its SVG charts; the partials, man5/prep-partial.5; fairness's
 # representation and proxies) and are not.
@@ -85,7 +85,7 @@ INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/classes_state.h \
 	       libprep/validate_partial.h \
 	       libprep/aggregate_impl.h libprep/aggregate_partial.h \
-	       libprep/csum.h \
+	       libprep/csum.h libprep/bits.h \
 	       libprep/fairness_repr.h libprep/fairness_proxies.h
 PUB_HDR  = $(filter-out $(INTERNAL_HDR),$(LIB_HDR))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
