@@ -65,10 +65,10 @@ LIB_HDR  = $(sort $(wildcard libprep/*.h))
 # own modules (its JSON builders, hash tables, sketches, profiles,
 # drift statistics, the schema's parts, the digests' hashing thread, the
 # masks of the CSV scans, the exact sums of weights and of aggregate.c,
-# the inside of aggregate.c) or the filters alone (the audit record's builder, whose
-# output, man5/prep-audit.5, is the interface; the report built on it and
-# its SVG charts; the partials, man5/prep-partial.5; fairness's
-# representation and proxies) and are not.
+# the inside of aggregate.c) or the filters alone (the audit record's
+# builder, whose output, man5/prep-audit.5, is the interface; the report
+# built on it and its SVG charts; the partials, man5/prep-partial.5;
+# fairness's representation and proxies) and are not.
 # tests/install/run.sh holds the two lists to each other.
 INTERNAL_HDR = libprep/json.h libprep/siphash.h libprep/tablehash.h \
 	       libprep/strset.h \
