@@ -22,8 +22,8 @@
  * quote, a cap reached) goes to libcsv as it always did: the fields
  * before the one holding the first quote split with memchr, the rest to
  * libcsv, so errors keep their places. The libcsv_only option turns the
- * reader's own parsing off: the reference the unit tests and the fuzz harness
- * hold it to, records, errors and places alike.
+ * reader's own parsing off: the reference the unit tests and the fuzz
+ * harness hold it to, records, errors and places alike.
  *
  * The writer quotes a field only when it must; the reader tells it which
  * fields were read unquoted (prep_reader_field_quoted), which then need
@@ -816,6 +816,16 @@ unescape_quotes(char *p, size_t len)
 	}
 }
 
+/* How an unquoted field seg[s..t) was written: a writer quotes a space
+ * at either end. */
+static inline unsigned char
+unquoted_how(const unsigned char *seg, size_t s, size_t t)
+{
+	return t > s && (seg[s] == ' ' || seg[t - 1] == ' ')
+		   ? FIELD_UNQUOTED | FIELD_REWRITTEN
+		   : FIELD_UNQUOTED;
+}
+
 /*
  * walk_record's field seg[s..t), holding nq quotes, as the record's next
  * field (its bytes in copy at the same offsets); 0 when it is not well
@@ -831,10 +841,7 @@ walk_field(prep_reader *r, const unsigned char *seg, char *copy, size_t s,
 	if (*n >= r->fields_cap && fields_room(r, *n) != PREP_OK)
 		return 0;
 	if (nq == 0) {
-		how = FIELD_UNQUOTED;
-		/* a writer quotes a space at either end */
-		if (len > 0 && (seg[s] == ' ' || seg[t - 1] == ' '))
-			how |= FIELD_REWRITTEN;
+		how = unquoted_how(seg, s, t);
 	} else {
 		if (len < 2 || seg[s] != '"' || seg[t - 1] != '"')
 			return 0;
@@ -896,7 +903,7 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 	copy = r->rowdata;
 	for (off = 0; off < avail; off += 64) {
 		const unsigned char *p = seg + off;
-		uint64_t q, d, cr, lf, inside, stop, before, dd;
+		uint64_t q, d, cr, lf, inside, stop, first, before, dd;
 		size_t left = avail - off;
 
 		if (p + 64 > readable) { /* then left < 64 */
@@ -916,21 +923,22 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 		}
 		inside = q ? prep_prefix_xor(q) ^ inq : inq;
 		inq = 0 - (inside >> 63);
-		stop = lf & ~inside; /* the record ends at its first bit */
-		before = stop ? (stop & (0 - stop)) - 1 : ~(uint64_t)0;
+		stop = lf & ~inside;
+		first = stop & (0 - stop); /* the record's end, if in p */
+		before = first ? first - 1 : ~(uint64_t)0;
 		if (lf & inside & before)
 			lfs += prep_bits_set(lf & inside & before);
 		/* a CR only just before the line feed that ends the record
 		 * (bit 63, when the line feed begins the next block) */
-		if (cr_last && !(stop & 1))
+		if (cr_last && first != 1)
 			return 0;
 		if (cr & before) {
 			uint64_t end_cr =
-			    stop ? (stop & (0 - stop)) >> 1 : (uint64_t)1 << 63;
+			    first ? first >> 1 : (uint64_t)1 << 63;
 
 			if ((cr & before) != end_cr)
 				return 0;
-			cr_last = !stop;
+			cr_last = !first;
 		}
 		for (dd = d & ~inside & before; dd; dd &= dd - 1) {
 			size_t t = off + (size_t)__builtin_ctzll(dd);
@@ -942,13 +950,9 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 				    q & (((uint64_t)1 << (t - off)) - 1));
 			if (qt == qstart && n < cap && len <= max_field) {
 				/* walk_field's common case, in locals */
-				unsigned char how = FIELD_UNQUOTED;
+				unsigned char how = unquoted_how(seg, start, t);
 
-				if (len > 0 &&
-				    (seg[start] == ' ' || seg[t - 1] == ' ')) {
-					how |= FIELD_REWRITTEN;
-					form = 0;
-				}
+				form &= !(how & FIELD_REWRITTEN);
 				copy[t] = '\0';
 				fields[n].data = copy + start;
 				fields[n].len = len;
@@ -964,8 +968,9 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 			qstart = qt;
 			start = t + 1;
 		}
-		if (stop) {
-			size_t e = off + (size_t)__builtin_ctzll(stop), end = e;
+		if (first) {
+			size_t e = off + (size_t)__builtin_ctzll(first),
+			       end = e;
 			uint64_t qt =
 			    qbefore + (q ? prep_bits_set(q & before) : 0);
 

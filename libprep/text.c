@@ -107,11 +107,11 @@ size_t
 prep_format_int64(int64_t v, char *buf)
 {
 	/* "00" to "99": two digits per division */
-	static const char pairs[201] =
+	static const char pairs[] =
 	    "00010203040506070809101112131415161718192021222324252627282930"
 	    "31323334353637383940414243444546474849505152535455565758596061"
 	    "62636465666768697071727374757677787980818283848586878889909192"
-	    "939495969798990";
+	    "93949596979899";
 	char digits[PREP_INT64_TEXT];
 	/* the magnitude in unsigned arithmetic: -INT64_MIN overflows */
 	uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
