@@ -745,19 +745,24 @@ mask64(const __m128i v[4], __m128i c)
 }
 #endif
 
+/* The masks of a 64-byte block (classify64). */
+struct block_masks {
+	uint64_t q, d, cr, lf, sp;
+};
+
 /*
- * Bit i of *q, *d, *cr and *lf: p[i] is a quote, the delimiter, a CR, a
- * line feed; p[0..64) copied to out.
+ * Bit i of m's masks: p[i] is a quote, the delimiter, a CR, a line feed,
+ * a space; p[0..64) copied to out.
  */
 static inline void
 classify64(const unsigned char *p, unsigned char delim, unsigned char *out,
-	   uint64_t *q, uint64_t *d, uint64_t *cr, uint64_t *lf)
+	   struct block_masks *m)
 {
 #if defined(__SSE2__)
 	const __m128i cq = _mm_set1_epi8('"'), cd = _mm_set1_epi8((char)delim),
-		      ccr = _mm_set1_epi8('\r'), clf = _mm_set1_epi8('\n');
+		      ccr = _mm_set1_epi8('\r'), clf = _mm_set1_epi8('\n'),
+		      csp = _mm_set1_epi8(' ');
 	__m128i v[4];
-	uint64_t mq, md, mcr, mlf;
 
 	v[0] = _mm_loadu_si128((const __m128i *)p);
 	v[1] = _mm_loadu_si128((const __m128i *)(p + 16));
@@ -767,26 +772,24 @@ classify64(const unsigned char *p, unsigned char delim, unsigned char *out,
 	_mm_storeu_si128((__m128i *)(out + 16), v[1]);
 	_mm_storeu_si128((__m128i *)(out + 32), v[2]);
 	_mm_storeu_si128((__m128i *)(out + 48), v[3]);
-	mq = mask64(v, cq);
-	md = mask64(v, cd);
-	mcr = mask64(v, ccr);
-	mlf = mask64(v, clf);
+	m->q = mask64(v, cq);
+	m->d = mask64(v, cd);
+	m->cr = mask64(v, ccr);
+	m->lf = mask64(v, clf);
+	m->sp = mask64(v, csp);
 #else
-	uint64_t mq = 0, md = 0, mcr = 0, mlf = 0;
 	int k;
 
 	memcpy(out, p, 64);
+	memset(m, 0, sizeof *m);
 	for (k = 0; k < 64; k++) {
-		mq |= (uint64_t)(p[k] == '"') << k;
-		md |= (uint64_t)(p[k] == delim) << k;
-		mcr |= (uint64_t)(p[k] == '\r') << k;
-		mlf |= (uint64_t)(p[k] == '\n') << k;
+		m->q |= (uint64_t)(p[k] == '"') << k;
+		m->d |= (uint64_t)(p[k] == delim) << k;
+		m->cr |= (uint64_t)(p[k] == '\r') << k;
+		m->lf |= (uint64_t)(p[k] == '\n') << k;
+		m->sp |= (uint64_t)(p[k] == ' ') << k;
 	}
 #endif
-	*q = mq;
-	*d = md;
-	*cr = mcr;
-	*lf = mlf;
 }
 
 /*
@@ -891,6 +894,10 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 	unsigned char *quoting = r->quoting;
 	size_t off, start = 0, n = 0, cap = r->fields_cap;
 	uint64_t inq = 0, qbefore = 0, qstart = 0;
+	/* bit 0: a field starts at the next block's first byte (as the
+	 * record's first does); bit 1: the last byte of this one is a
+	 * space; spaced: a space at either end of a field seen so far */
+	uint64_t starts_next = 1, sp_last = 0, spaced = 0;
 	unsigned long lfs = 0;
 	int cr_last = 0, form = 1;
 	unsigned char tail[64];
@@ -903,7 +910,8 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 	copy = r->rowdata;
 	for (off = 0; off < avail; off += 64) {
 		const unsigned char *p = seg + off;
-		uint64_t q, d, cr, lf, inside, stop, first, before, dd;
+		struct block_masks m;
+		uint64_t q, inside, stop, first, before, dd;
 		size_t left = avail - off;
 
 		if (p + 64 > readable) { /* then left < 64 */
@@ -911,36 +919,63 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 			memcpy(tail, p, left);
 			p = tail;
 		}
-		classify64(p, delim, (unsigned char *)copy + off, &q, &d, &cr,
-			   &lf);
+		classify64(p, delim, (unsigned char *)copy + off, &m);
 		if (left < 64) {
-			uint64_t m = ((uint64_t)1 << left) - 1;
+			uint64_t keep = ((uint64_t)1 << left) - 1;
 
-			q &= m;
-			d &= m;
-			cr &= m;
-			lf &= m;
+			m.q &= keep;
+			m.d &= keep;
+			m.cr &= keep;
+			m.lf &= keep;
+			m.sp &= keep;
 		}
+		q = m.q;
 		inside = q ? prep_prefix_xor(q) ^ inq : inq;
 		inq = 0 - (inside >> 63);
-		stop = lf & ~inside;
+		stop = m.lf & ~inside;
 		first = stop & (0 - stop); /* the record's end, if in p */
 		before = first ? first - 1 : ~(uint64_t)0;
-		if (lf & inside & before)
-			lfs += prep_bits_set(lf & inside & before);
+		if (m.lf & inside & before)
+			lfs += prep_bits_set(m.lf & inside & before);
 		/* a CR only just before the line feed that ends the record
 		 * (bit 63, when the line feed begins the next block) */
 		if (cr_last && first != 1)
 			return 0;
-		if (cr & before) {
+		if (m.cr & before) {
 			uint64_t end_cr =
 			    first ? first >> 1 : (uint64_t)1 << 63;
 
-			if ((cr & before) != end_cr)
+			if ((m.cr & before) != end_cr)
 				return 0;
 			cr_last = !first;
 		}
-		for (dd = d & ~inside & before; dd; dd &= dd - 1) {
+		dd = m.d & ~inside & before;
+		/* a space at the first byte of a field (after a delimiter or
+		 * the record's start) or at its last (before a delimiter):
+		 * such an unquoted field was written by a writer that
+		 * quotes it (unquoted_how); from then on each field is
+		 * looked at */
+		spaced |= (m.sp & ((dd << 1) | starts_next)) |
+			  (((m.sp << 1) | sp_last) & dd);
+		starts_next = dd >> 63;
+		sp_last = m.sp >> 63;
+		if (!spaced && q == 0 && qbefore == qstart &&
+		    n + prep_bits_set(dd) <= cap &&
+		    off + 64 - start <= max_field) {
+			/* every field ending here is unquoted, within the
+			 * caps and written as read: walk_field's common
+			 * case with its tests taken once for the block */
+			for (; dd; dd &= dd - 1) {
+				size_t t = off + (size_t)__builtin_ctzll(dd);
+
+				copy[t] = '\0';
+				fields[n].data = copy + start;
+				fields[n].len = t - start;
+				quoting[n++] = FIELD_UNQUOTED;
+				start = t + 1;
+			}
+		}
+		for (; dd; dd &= dd - 1) {
 			size_t t = off + (size_t)__builtin_ctzll(dd);
 			size_t len = t - start;
 			uint64_t qt = qbefore;
@@ -958,9 +993,17 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 				fields[n].len = len;
 				quoting[n++] = how;
 			} else {
+				/* through copies: n and form, whose
+				 * addresses are never taken, stay in
+				 * registers across the stores above */
+				size_t n1 = n;
+				int form1 = form;
+
 				if (!walk_field(r, seg, copy, start, t,
-						qt - qstart, &n, &form))
+						qt - qstart, &n1, &form1))
 					return 0;
+				n = n1;
+				form = form1;
 				fields = r->fields;
 				quoting = r->quoting;
 				cap = r->fields_cap;
@@ -973,19 +1016,21 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 			       end = e;
 			uint64_t qt =
 			    qbefore + (q ? prep_bits_set(q & before) : 0);
+			size_t n1 = n;
+			int form1 = form;
 
 			if (e > 0 && seg[e - 1] == '\r')
 				end = e - 1;
 			if (end == 0)
 				return 0; /* a blank line */
 			if (!walk_field(r, seg, copy, start, end, qt - qstart,
-					&n, &form))
+					&n1, &form1))
 				return 0;
-			r->nfields = n;
+			r->nfields = n1;
 			r->row_len = end + 1;
 			r->rec_raw = seg;
 			r->rec_raw_len = end;
-			r->rec_written_form = form;
+			r->rec_written_form = form1;
 			r->rec_line = r->line;
 			row_done(r);
 			*lines = lfs + 1;

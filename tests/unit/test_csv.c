@@ -1671,6 +1671,78 @@ Test(csv, writer_copies_agree_with_fields)
 }
 
 /*
+ * A space at either end of an unquoted field and a quoted field's closing
+ * quote at every place around the reader's first 64-byte block edges
+ * (the reader takes a block's fields at once when none of them can be
+ * quoted or spaced): the fields are libcsv's, and a record copied whole
+ * is what the writer writes of its fields (a spaced field is quoted).
+ */
+Test(csv, fast_path_agrees_at_block_edges)
+{
+	static const char *const forms[] = {
+	    "%s ,b,c\n",    "%s, b,c\n",    "a,%s ,b\n", "a,%s, b\n",
+	    "\"%s\",b,c\n", "a,\"%s\",b\n", " %s,b\n",	 "%s,b \n"};
+	struct fast_seen seen = {0};
+	prep_csv_options o;
+	prep_writer_options wo = {',', 0, 0, 0, 0, 0};
+	char field[200], input[300];
+	size_t len, f;
+
+	prep_csv_options_init(&o);
+	o.has_header = 0;
+	for (f = 0; f < sizeof forms / sizeof *forms; f++)
+		for (len = 0; len < 140; len++) {
+			int in, fa, fb;
+			prep_reader *r;
+			prep_writer *a, *b;
+			const prep_field *row;
+			size_t nf;
+			prep_status st;
+
+			memset(field, 'x', len);
+			field[len] = '\0';
+			/* a first record, which the writer treats apart,
+			 * of as many fields */
+			snprintf(input, sizeof input, forms[f], "");
+			snprintf(input + strlen(input),
+				 sizeof input - strlen(input), forms[f],
+				 field);
+			cr_assert_eq(agree_with_libcsv_only(&o, input,
+							    strlen(input), 0,
+							    &seen, NULL),
+				     PREP_END);
+			in = mem_file(input, strlen(input), 0);
+			fa = mem_file("", 0, 0);
+			fb = mem_file("", 0, 0);
+			cr_assert_eq(lseek(in, 0, SEEK_SET), 0);
+			cr_assert_eq(prep_reader_new_fd(&o, in, "in.csv", &r),
+				     PREP_OK);
+			cr_assert_eq(prep_writer_new(fa, &wo, &a), PREP_OK);
+			cr_assert_eq(prep_writer_new(fb, &wo, &b), PREP_OK);
+			while ((st = prep_reader_next_row(r, &row, &nf)) ==
+			       PREP_OK) {
+				cr_assert_eq(prep_writer_row(a, row, nf),
+					     PREP_OK);
+				cr_assert_eq(prep_writer_copy_record(b, r),
+					     PREP_OK);
+			}
+			cr_assert_eq(st, PREP_END);
+			cr_assert_eq(prep_writer_finish(a), PREP_OK);
+			cr_assert_eq(prep_writer_finish(b), PREP_OK);
+			cr_assert_eq(prep_writer_records(b), 2);
+			same_output(a, fa, b, fb, "copy_record");
+			prep_reader_free(r);
+			prep_writer_free(a);
+			prep_writer_free(b);
+			close(in);
+			close(fa);
+			close(fb);
+		}
+	cr_assert_gt(seen.raw, 2 * 8 * 140 - 1);
+	cr_assert_gt(seen.quoted, 2 * 140 - 1);
+}
+
+/*
  * The writer's word- and block-at-a-time test for bytes that need
  * quotes, at every length up to 72 and every position: the delimiter, a quote,
  * CR or LF anywhere makes the field quoted; their neighbours in the byte order
