@@ -228,7 +228,9 @@ enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_QUOTED_ESC, FIELD_UNKNOWN };
 static prep_status
 fields_room(prep_reader *r, size_t n)
 {
-	size_t ncap = r->fields_cap ? r->fields_cap * 2 : 32;
+	/* 128 at first: a 64-byte block of the reader's walk holds up to
+	 * 64 fields, which it then takes without a test each */
+	size_t ncap = r->fields_cap ? r->fields_cap * 2 : 128;
 	size_t *no, *nl;
 	prep_field *nf;
 	unsigned char *nq;
@@ -960,7 +962,7 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 		starts_next = dd >> 63;
 		sp_last = m.sp >> 63;
 		if (!spaced && q == 0 && qbefore == qstart &&
-		    n + prep_bits_set(dd) <= cap &&
+		    (n + 64 <= cap || n + prep_bits_set(dd) <= cap) &&
 		    off + 64 - start <= max_field) {
 			/* every field ending here is unquoted, within the
 			 * caps and written as read: walk_field's common
@@ -1023,9 +1025,21 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 				end = e - 1;
 			if (end == 0)
 				return 0; /* a blank line */
-			if (!walk_field(r, seg, copy, start, end, qt - qstart,
-					&n1, &form1))
+			if (qt == qstart && n < cap &&
+			    end - start <= max_field) {
+				/* the last field, unquoted, as above */
+				unsigned char how =
+				    unquoted_how(seg, start, end);
+
+				form1 &= !(how & FIELD_REWRITTEN);
+				copy[end] = '\0';
+				fields[n].data = copy + start;
+				fields[n].len = end - start;
+				quoting[n1++] = how;
+			} else if (!walk_field(r, seg, copy, start, end,
+					       qt - qstart, &n1, &form1)) {
 				return 0;
+			}
 			r->nfields = n1;
 			r->row_len = end + 1;
 			r->rec_raw = seg;

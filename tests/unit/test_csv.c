@@ -1146,6 +1146,37 @@ Test(csv, fast_path_agrees_on_cr_at_every_place)
 }
 
 /*
+ * A field cap met inside one 64-byte block, which can hold more fields
+ * than the cap allows: the error and its place are libcsv's (and under
+ * AddressSanitizer, no field is stored past the reader's arrays).
+ */
+Test(csv, fast_path_agrees_on_field_caps_within_a_block)
+{
+	struct fast_seen seen = {0};
+	prep_csv_options o;
+	char input[200];
+	size_t cap, w, i, len;
+
+	for (cap = 1; cap <= 70; cap += cap < 8 ? 1 : 31)
+		for (w = 1; w <= 70; w++) {
+			prep_csv_options_init(&o);
+			o.has_header = 0;
+			o.max_fields = cap;
+			for (i = 0, len = 0; i < w; i++) {
+				input[len++] = (char)('a' + i % 26);
+				input[len++] = i + 1 < w ? ',' : '\n';
+			}
+			input[len] = '\0';
+			cr_assert_eq(agree_with_libcsv_only(&o, input, len, 0,
+							    &seen, NULL),
+				     w <= cap ? PREP_END
+					      : PREP_ERR_TOO_MANY_FIELDS,
+				     "cap %zu, %zu fields", cap, w);
+		}
+	cr_assert_gt(seen.raw, 8 * 4);
+}
+
+/*
  * Wide records, so the reader's 64-byte blocks end anywhere in them: in a
  * field, on a quote, between the CR and LF of a line end, on a CR that
  * ends a record alone; one malformed
@@ -1705,8 +1736,7 @@ Test(csv, fast_path_agrees_at_block_edges)
 			 * of as many fields */
 			snprintf(input, sizeof input, forms[f], "");
 			snprintf(input + strlen(input),
-				 sizeof input - strlen(input), forms[f],
-				 field);
+				 sizeof input - strlen(input), forms[f], field);
 			cr_assert_eq(agree_with_libcsv_only(&o, input,
 							    strlen(input), 0,
 							    &seen, NULL),
