@@ -122,37 +122,47 @@ prep_classes_free(prep_classes *c)
 
 /*
  * A key appended to b: each quasi-identifier as varint length, then
- * bytes (prep_tuple_put); field j is f[idx[j]] (idx NULL: f[j]). One
- * pass: the buffer grows when the fields so far, at their longest
- * encoding, would pass its room, and a key whose fields would pass
- * PREP_BUF_DEFAULT_MAX so encoded is PREP_ERR_LIMIT (b as it was).
+ * bytes (prep_tuple_put); field j is f[idx[j]] (idx NULL: f[j]). The room
+ * for the fields at their longest encoding is taken first, so that the
+ * fields are then written without a test each; a key whose fields would
+ * pass PREP_BUF_DEFAULT_MAX so encoded is PREP_ERR_LIMIT (b as it was).
  */
 static prep_status
 encode_into(size_t nqi, const prep_field *f, const size_t *idx, prep_buf *b)
 {
-	size_t i, start = b->len, bound = 0, used;
-	unsigned char *o = (unsigned char *)b->data + start;
+	size_t i, need = 0, any = 0;
+	unsigned char *o;
 	prep_status st;
 
-	for (i = 0; i < nqi; i++) {
-		const prep_field *x = &f[idx ? idx[i] : i];
-
-		if (x->len > PREP_BUF_DEFAULT_MAX - bound - PREP_TUPLE_OVERHEAD)
-			return PREP_ERR_LIMIT;
-		bound += x->len + PREP_TUPLE_OVERHEAD;
-		if (b->data == NULL || start + bound >= b->cap) {
-			used = b->data ? (size_t)((char *)o - b->data) : start;
-			b->len = used;
-			st = prep_buf_reserve(b, start + bound - used);
-			b->len = start;
-			if (st != PREP_OK)
-				return st;
-			o = (unsigned char *)b->data + used;
+	if (nqi == 0)
+		return PREP_OK;
+	/* any: the lengths or'ed, at least the longest; while it is under
+	 * PREP_BUF_DEFAULT_MAX the sum can't wrap (nqi counts columns) */
+	if (idx)
+		for (i = 0; i < nqi; i++) {
+			any |= f[idx[i]].len;
+			need += f[idx[i]].len;
 		}
-		o = prep_tuple_put(o, x);
-	}
-	if (b->data)
-		b->len = (size_t)((char *)o - b->data);
+	else
+		for (i = 0; i < nqi; i++) {
+			any |= f[i].len;
+			need += f[i].len;
+		}
+	if (any > PREP_BUF_DEFAULT_MAX ||
+	    nqi > PREP_BUF_DEFAULT_MAX / PREP_TUPLE_OVERHEAD ||
+	    need > PREP_BUF_DEFAULT_MAX - nqi * PREP_TUPLE_OVERHEAD)
+		return PREP_ERR_LIMIT;
+	need += nqi * PREP_TUPLE_OVERHEAD;
+	if ((st = prep_buf_reserve(b, need)) != PREP_OK)
+		return st;
+	o = (unsigned char *)b->data + b->len;
+	if (idx)
+		for (i = 0; i < nqi; i++)
+			o = prep_tuple_put(o, &f[idx[i]]);
+	else
+		for (i = 0; i < nqi; i++)
+			o = prep_tuple_put(o, &f[i]);
+	b->len = (size_t)((char *)o - b->data);
 	return PREP_OK;
 }
 

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "classes.h"
 #include "strset.h"
 
@@ -615,6 +616,57 @@ Test(classes, no_sensitive_column)
 	cr_assert_eq(add(r2), 0);
 	cr_assert_eq(prep_classes_values(tab), 0);
 	cr_assert_eq(dist_len(0), 0);
+}
+
+/*
+ * A key past PREP_BUF_DEFAULT_MAX bytes, each field counted at its longest
+ * encoding (its length and PREP_TUPLE_OVERHEAD), is PREP_ERR_LIMIT with
+ * the buffer as it was, however the lengths add up (one too long alone,
+ * two whose sum wraps); a key of exactly that many is encoded, as its two
+ * fields' bytes after a varint of each length.
+ */
+Test(classes, encoded_key_limit)
+{
+	static const size_t qi[] = {1, 0};
+	const size_t max = PREP_BUF_DEFAULT_MAX, o = PREP_TUPLE_OVERHEAD;
+	char *big = calloc(max, 1);
+	prep_field row[2] = {{"ab", 2}, {"c", 1}};
+	const unsigned char *p;
+	prep_buf out;
+	prep_field k;
+
+	cr_assert_not_null(big);
+	mk(qi, 2, -1, 0);
+	/* a buffer that could take more: the limit is the key's */
+	prep_buf_init(&out, 2 * max);
+	cr_assert_eq(prep_buf_append(&out, "x", 1), PREP_OK);
+	row[0] = (prep_field){big, max - 2 * o};
+	cr_assert_eq(prep_classes_encode(tab, row, &out), PREP_ERR_LIMIT);
+	row[0] = (prep_field){big, max + 1};
+	row[1] = (prep_field){"c", 0};
+	cr_assert_eq(prep_classes_encode(tab, row, &out), PREP_ERR_LIMIT);
+	row[0] = (prep_field){big, SIZE_MAX / 2 + 1};
+	row[1] = (prep_field){big, SIZE_MAX / 2 + 1};
+	cr_assert_eq(prep_classes_encode(tab, row, &out), PREP_ERR_LIMIT);
+	cr_assert_eq(out.len, 1);
+	cr_assert_eq(out.data[0], 'x');
+	/* the limit itself, into an empty buffer: max - 2 o bytes of
+	 * fields, one of them here */
+	prep_buf_reset(&out);
+	row[0] = (prep_field){big, max - 2 * o - 1};
+	row[1] = (prep_field){"c", 1};
+	cr_assert_eq(prep_classes_encode(tab, row, &out), PREP_OK);
+	p = (const unsigned char *)out.data;
+	k = prep_tuple_next(&p);
+	cr_assert_eq(k.len, 1);
+	cr_assert_eq(k.data[0], 'c');
+	k = prep_tuple_next(&p);
+	cr_assert_eq(k.len, max - 2 * o - 1);
+	/* after "c" and the 4 bytes of a 28-bit length */
+	cr_assert_eq(k.data, out.data + 2 + 4);
+	cr_assert_eq((const char *)p, out.data + out.len);
+	prep_buf_free(&out);
+	free(big);
 }
 
 /*
