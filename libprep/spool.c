@@ -378,6 +378,37 @@ varint_get(const prep_spool *s, size_t *at, uint64_t *x)
 	return 1;
 }
 
+/*
+ * The common record at rpos, whole in rbuf, read without varint_get:
+ * tag and aux under 128 (one byte each), a length under 16384 (one or
+ * two). 0 for any other, which varint_get reads.
+ */
+static inline int
+next_short(prep_spool *s, uint64_t *tag, uint64_t *aux, const char **rec,
+	   size_t *len)
+{
+	const unsigned char *b = (const unsigned char *)s->rbuf + s->rpos;
+	size_t left = s->rlen - s->rpos, n, k = 3;
+
+	if (left < 4 || ((b[0] | b[1]) & 0x80))
+		return 0;
+	n = b[2] & 0x7f;
+	if (b[2] & 0x80) {
+		if (b[3] & 0x80)
+			return 0;
+		n |= (size_t)b[3] << 7;
+		k = 4;
+	}
+	if (n > left - k)
+		return 0;
+	*tag = b[0];
+	*aux = b[1];
+	*rec = s->rbuf + s->rpos + k;
+	*len = n;
+	s->rpos += k + n;
+	return 1;
+}
+
 prep_status
 prep_spool_next_tagged(prep_spool *s, uint64_t *tag, uint64_t *aux,
 		       const char **rec, size_t *len)
@@ -395,6 +426,8 @@ prep_spool_next_tagged(prep_spool *s, uint64_t *tag, uint64_t *aux,
 		s->reading = 1;
 	}
 	for (;;) {
+		if (next_short(s, tag, aux, rec, len))
+			return PREP_OK;
 		at = s->rpos;
 		if ((k = varint_get(s, &at, &t)) > 0 &&
 		    (k = varint_get(s, &at, &a)) > 0 &&

@@ -419,6 +419,25 @@ reader_of(const char *text, size_t len, int *fd)
 }
 
 /*
+ * The tag and aux of record i of tagged_records_read_back: numbers of
+ * every varint length, but one byte each for the records of 127 to 16384
+ * bytes (9 to 12), save for one aux of two bytes.
+ */
+static uint64_t
+tag_of(size_t i)
+{
+	return i >= 9 && i < 13 ? i : (uint64_t)i << (6 * i % 60);
+}
+
+static uint64_t
+aux_of(size_t i)
+{
+	if (i >= 9 && i < 13)
+		return i == 11 ? 300 : i;
+	return i == 3 ? UINT64_MAX : i * i;
+}
+
+/*
  * Records of every kind the writer tells apart, put tagged with tags and
  * aux values of every varint length, read back in order: the numbers,
  * and the bytes prep_writer_field writes of the record's fields (the
@@ -436,7 +455,8 @@ Test(spool, tagged_records_read_back)
 					   ";",
 					   "\"\";x",
 					   "1;2;3;4;5;6;7;8;9"};
-	const size_t nrec = sizeof recs / sizeof *recs;
+	static const size_t sizes[] = {127, 128, 16383, 16384};
+	const size_t nrec = sizeof recs / sizeof *recs + 4; /* and sizes */
 	prep_writer_options wo = {.delim = ';', .crlf = 1};
 	prep_buf text;
 	prep_spool *s;
@@ -449,8 +469,16 @@ Test(spool, tagged_records_read_back)
 	int fd;
 
 	prep_buf_init(&text, 0);
-	for (i = 0; i < nrec; i++) {
+	for (i = 0; i < sizeof recs / sizeof *recs; i++) {
 		cr_assert_eq(prep_buf_append_str(&text, recs[i]), PREP_OK);
+		cr_assert_eq(prep_buf_append_str(&text, "\n"), PREP_OK);
+	}
+	/* records whose lengths take one, two and three varint bytes */
+	for (i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		size_t j;
+
+		for (j = 0; j < sizes[i]; j++)
+			cr_assert_eq(prep_buf_append(&text, "x", 1), PREP_OK);
 		cr_assert_eq(prep_buf_append_str(&text, "\n"), PREP_OK);
 	}
 	/* and a record longer than the spool's reading buffer */
@@ -464,9 +492,8 @@ Test(spool, tagged_records_read_back)
 		     PREP_OK);
 	for (i = 0; prep_reader_next_row(r, &f, &n) == PREP_OK; i++)
 		cr_assert_eq(prep_spool_put_tagged(prep_spool_writer(s),
-						   scratch, r,
-						   i << (6 * i % 60),
-						   i == 3 ? UINT64_MAX : i * i),
+						   scratch, r, tag_of(i),
+						   aux_of(i)),
 			     PREP_OK);
 	cr_assert_eq(i, nrec + 1);
 	cr_assert_eq(prep_spool_finish(s), PREP_OK);
@@ -485,8 +512,8 @@ Test(spool, tagged_records_read_back)
 		want = prep_writer_data(w, &wlen);
 		cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
 			     PREP_OK, "record %zu", i);
-		cr_assert_eq(tag, (uint64_t)i << (6 * i % 60));
-		cr_assert_eq(aux, i == 3 ? UINT64_MAX : i * i);
+		cr_assert_eq(tag, tag_of(i));
+		cr_assert_eq(aux, aux_of(i));
 		cr_assert_eq(len, wlen, "record %zu: %zu bytes, not %zu", i,
 			     len, wlen);
 		cr_assert_eq(memcmp(rec, want, len), 0, "record %zu", i);
