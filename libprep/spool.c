@@ -387,10 +387,13 @@ static inline int
 next_short(prep_spool *s, uint64_t *tag, uint64_t *aux, const char **rec,
 	   size_t *len)
 {
-	const unsigned char *b = (const unsigned char *)s->rbuf + s->rpos;
+	const unsigned char *b;
 	size_t left = s->rlen - s->rpos, n, k = 3;
 
-	if (left < 4 || ((b[0] | b[1]) & 0x80))
+	if (left < 4) /* rbuf may be NULL yet */
+		return 0;
+	b = (const unsigned char *)s->rbuf + s->rpos;
+	if ((b[0] | b[1]) & 0x80)
 		return 0;
 	n = b[2] & 0x7f;
 	if (b[2] & 0x80) {

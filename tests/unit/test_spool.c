@@ -528,6 +528,35 @@ Test(spool, tagged_records_read_back)
 	prep_buf_free(&text);
 }
 
+/* An empty tagged spool, and one of a record of no bytes: read back as
+ * such (nothing read before its first record). */
+Test(spool, tagged_spool_empty)
+{
+	prep_writer_options wo = {.delim = ','};
+	uint64_t tag = 9, aux = 9;
+	const char *rec;
+	size_t len = 9;
+	prep_spool *s;
+
+	cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_TAGGED, &s),
+		     PREP_OK);
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+		     PREP_END);
+	prep_spool_free(s);
+	cr_assert_eq(prep_spool_new("test", &wo, PREP_SPOOL_TAGGED, &s),
+		     PREP_OK);
+	cr_assert_eq(prep_writer_raw(prep_spool_writer(s), "\001\002\000", 3),
+		     PREP_OK);
+	cr_assert_eq(prep_spool_finish(s), PREP_OK);
+	cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+		     PREP_OK);
+	cr_assert(tag == 1 && aux == 2 && len == 0);
+	cr_assert_eq(prep_spool_next_tagged(s, &tag, &aux, &rec, &len),
+		     PREP_END);
+	prep_spool_free(s);
+}
+
 /* Bytes that are not tagged records, or are cut short, are refused;
  * a spool of CSV records has no tags to read. */
 Test(spool, tagged_records_refused)
