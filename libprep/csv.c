@@ -879,6 +879,17 @@ walk_field(prep_reader *r, const unsigned char *seg, char *copy, size_t s,
 	return 1;
 }
 
+/* walk_record's field n, copy[s..t) (its NUL at t), written as how. */
+static inline void
+take_field(char *copy, prep_field *fields, unsigned char *quoting, size_t n,
+	   size_t s, size_t t, unsigned char how)
+{
+	copy[t] = '\0';
+	fields[n].data = copy + s;
+	fields[n].len = t - s;
+	quoting[n] = how;
+}
+
 /*
  * The record at seg, of which avail bytes are in the buffer (see above):
  * returns its bytes with its line end, *lines set to its line feeds,
@@ -970,10 +981,8 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 			for (; dd; dd &= dd - 1) {
 				size_t t = off + (size_t)__builtin_ctzll(dd);
 
-				copy[t] = '\0';
-				fields[n].data = copy + start;
-				fields[n].len = t - start;
-				quoting[n++] = FIELD_UNQUOTED;
+				take_field(copy, fields, quoting, n++, start, t,
+					   FIELD_UNQUOTED);
 				start = t + 1;
 			}
 		}
@@ -990,10 +999,8 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 				unsigned char how = unquoted_how(seg, start, t);
 
 				form &= !(how & FIELD_REWRITTEN);
-				copy[t] = '\0';
-				fields[n].data = copy + start;
-				fields[n].len = len;
-				quoting[n++] = how;
+				take_field(copy, fields, quoting, n++, start, t,
+					   how);
 			} else {
 				/* through copies: n and form, whose
 				 * addresses are never taken, stay in
@@ -1032,10 +1039,8 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 				    unquoted_how(seg, start, end);
 
 				form1 &= !(how & FIELD_REWRITTEN);
-				copy[end] = '\0';
-				fields[n].data = copy + start;
-				fields[n].len = end - start;
-				quoting[n1++] = how;
+				take_field(copy, fields, quoting, n1++, start,
+					   end, how);
 			} else if (!walk_field(r, seg, copy, start, end,
 					       qt - qstart, &n1, &form1)) {
 				return 0;
