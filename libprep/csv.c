@@ -907,9 +907,10 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 	unsigned char *quoting = r->quoting;
 	size_t off, start = 0, n = 0, cap = r->fields_cap;
 	uint64_t inq = 0, qbefore = 0, qstart = 0;
-	/* bit 0: a field starts at the next block's first byte (as the
-	 * record's first does); bit 1: the last byte of this one is a
-	 * space; spaced: a space at either end of a field seen so far */
+	/* starts_next (bit 0): a field starts at the next block's first
+	 * byte, as the record's first does; sp_last (bit 0): the last byte
+	 * of the block before is a space; spaced: a space at either end of
+	 * a field seen so far */
 	uint64_t starts_next = 1, sp_last = 0, spaced = 0;
 	unsigned long lfs = 0;
 	int cr_last = 0, form = 1;
@@ -1004,7 +1005,8 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 			} else {
 				/* through copies: n and form, whose
 				 * addresses are never taken, stay in
-				 * registers across the stores above */
+				 * registers across the stores of the
+				 * loops (5% of a read of Adult's rows) */
 				size_t n1 = n;
 				int form1 = form;
 
