@@ -183,7 +183,7 @@ check: deps
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 	@echo "== again built with clang"
 	@$(MAKE) --no-print-directory check-run CC=clang BUILD=build/clang \
-		HOSTILE=
+		CHECK_TESTS="test-unit test-fuzz"
 	@$(MAKE) --no-print-directory test-man
 	@$(MAKE) --no-print-directory test-kanon
 	@$(MAKE) --no-print-directory test-audit
@@ -194,11 +194,17 @@ check: deps
 	@bash tests/lint/run.sh
 	@echo "== all tests passed"
 
-# HOSTILE= leaves out the hostile sweep (the clang build's: what it tests,
-# signals, full disks and limits, is the system's and not the compiler's).
-HOSTILE = test-hostile
-check-run: all $(UNIT_BIN) $(STAT_BIN)
-	@$(MAKE) --no-print-directory test-unit test-cli test-fuzz $(HOSTILE)
+# The build of a check runs CHECK_JOBS compilers at once (default: the
+# online CPUs), then CHECK_TESTS. The clang build runs the unit tests and
+# the fuzz corpora: its own warnings and optimizer on the library's code;
+# the filters' end-to-end tests and the hostile sweep (signals, full
+# disks, limits: the system's) run on the gcc builds, one of them under
+# the sanitizers, which is what finds what a compiler's choices expose.
+CHECK_JOBS = $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+CHECK_TESTS = test-unit test-cli test-fuzz test-hostile
+check-run:
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) all $(UNIT_BIN) $(STAT_BIN)
+	@$(MAKE) --no-print-directory $(CHECK_TESTS)
 
 test-unit: $(UNIT_BIN) $(STAT_BIN)
 	@set -e; for t in $(UNIT_BIN) $(STAT_BIN); do \
