@@ -11,7 +11,12 @@
 # it), and the figure is the median of the pairs' ratios: a slow spell of
 # the shared machine falls on both sides of a pair, so the ratio holds
 # where the seconds do not. The jobs take turns (round after round), so
-# that each job's pairs spread over the whole run.
+# that each job's pairs spread over the whole run. A slow second CPU is
+# not so paired (the scan runs on one): each round also times two
+# memchr-scans at once against the scans beside them, and the report
+# gives that ratio: 1 when the two CPUs slow each other in nothing, more
+# as they share the memory's bandwidth, up to 2 when the host runs them
+# on one core. Read the -j 2 figures with it.
 #
 # Inputs: 1,000,000 gen-people rows (seed 1, about 178 MB, LF, 47% of the
 # lines with a quoted field, quoted newlines in notes) and Adult x40
@@ -354,12 +359,24 @@ pair() {
 	fi
 }
 
+# two_scans F: two memchr-scans of F at once (what the host gives a
+# second thread)
+two_scans() {
+	local pid rc=0
+	"$TOOLDIR/memchr-scan" "$1" >/dev/null &
+	pid=$!
+	"$TOOLDIR/memchr-scan" "$1" || rc=$?
+	wait "$pid" || rc=$?
+	return "$rc"
+}
+
 rm -f "$WORK"/S_*
 njobs=$((${#FILES[@]} * ${#PROGS[@]} * 2))
 echo "bench: timing, $RUNS rounds of paired runs (memchr-scan around each)" \
 	"of up to $njobs jobs$([ "$DUCK" = 1 ] && echo " and DuckDB's 8")"
 for ((ROUND = 0; ROUND < RUNS; ROUND++)); do
 	for f in "${FILES[@]}"; do
+		pair "$f" "${f}_two" 0 two_scans "${FILE[$f]}"
 		for p in "${PROGS[@]}"; do
 			for j in 1 2; do
 				has_j "$p" "$j" || continue
@@ -453,6 +470,13 @@ REPORT=$WORK/report.md
 		printf '### %s: %s bytes, %s rows, memchr-scan %s s\n\n' \
 			"${FNAME[$f]}" "$(wc -c <"${FILE[$f]}" | tr -d ' ')" \
 			"${K_ROWS[$f]}" "$(bench_median "${f}_pass_1" 3 3)"
+		printf 'Two memchr-scans at once: %s s, %s times one alone' \
+			"$(bench_median "${f}_two" 2 3)" \
+			"$(bench_median "${f}_two" 1 2)"
+		printf ' (%s; 1 when the two CPUs slow each other in nothing,\n' \
+			"$(bench_span "${f}_two")"
+		printf '2 when they share one core: the host the -j 2 figures were'
+		printf ' made on).\n\n'
 		printf '| job | -j 1 ratio | s | <= | result | -j 2 ratio | s | <= | result |\n'
 		printf '|---|---:|---:|---:|---|---:|---:|---:|---|\n'
 		for p in "${PROGS[@]}"; do
