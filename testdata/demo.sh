@@ -14,7 +14,8 @@
 # PREP_RUN_ID per pipeline; at the end prep-report turns the file, the
 # privacy budget's ledger and the reference profile into REPORT (default
 # TOOLDIR/../demo-report.html), a page to open in a browser. With
-# KEEP_DEMO=FILE in the environment the audit file is copied to FILE.
+# KEEP_DEMO=FILE in the environment the audit file is copied to FILE;
+# with DEMO_KEY=FILE the key is that file's, not a random one.
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -40,9 +41,15 @@ new_pipeline() {
 }
 new_pipeline
 
-# A random 32-byte key as 64 hex digits, readable by its owner only.
+# A random 32-byte key as 64 hex digits, readable by its owner only; or,
+# with DEMO_KEY=FILE in the environment, a copy of that key file (the
+# tests: one key gives the same pseudonyms in every run).
 KEY=$WORK/demo.key
-(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$KEY")
+if [ -n "${DEMO_KEY:-}" ]; then
+	(umask 077 && cat -- "$DEMO_KEY" >"$KEY")
+else
+	(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$KEY")
+fi
 chmod 600 "$KEY"
 
 INPUT=testdata/people.csv
