@@ -891,6 +891,20 @@ take_field(char *copy, prep_field *fields, unsigned char *quoting, size_t n,
 }
 
 /*
+ * take_field for an unquoted field, copy[s..t), as unquoted_how reads
+ * it: 1 when it is written as read (the record's form holds), else 0.
+ */
+static inline int
+take_unquoted(const unsigned char *seg, char *copy, prep_field *fields,
+	      unsigned char *quoting, size_t n, size_t s, size_t t)
+{
+	unsigned char how = unquoted_how(seg, s, t);
+
+	take_field(copy, fields, quoting, n, s, t, how);
+	return !(how & FIELD_REWRITTEN);
+}
+
+/*
  * The record at seg, of which avail bytes are in the buffer (see above):
  * returns its bytes with its line end, *lines set to its line feeds,
  * and the record complete; 0 for split_line and libcsv.
@@ -997,11 +1011,8 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 				    q & (((uint64_t)1 << (t - off)) - 1));
 			if (qt == qstart && n < cap && len <= max_field) {
 				/* walk_field's common case, in locals */
-				unsigned char how = unquoted_how(seg, start, t);
-
-				form &= !(how & FIELD_REWRITTEN);
-				take_field(copy, fields, quoting, n++, start, t,
-					   how);
+				form &= take_unquoted(seg, copy, fields,
+						      quoting, n++, start, t);
 			} else {
 				/* through copies: n and form, whose
 				 * addresses are never taken, stay in
@@ -1037,12 +1048,9 @@ walk_record(prep_reader *r, const unsigned char *seg, size_t avail,
 			if (qt == qstart && n < cap &&
 			    end - start <= max_field) {
 				/* the last field, unquoted, as above */
-				unsigned char how =
-				    unquoted_how(seg, start, end);
-
-				form1 &= !(how & FIELD_REWRITTEN);
-				take_field(copy, fields, quoting, n1++, start,
-					   end, how);
+				form1 &=
+				    take_unquoted(seg, copy, fields, quoting,
+						  n1++, start, end);
 			} else if (!walk_field(r, seg, copy, start, end,
 					       qt - qstart, &n1, &form1)) {
 				return 0;
